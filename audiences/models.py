@@ -1,0 +1,81 @@
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Audience(models.Model):
+    """One of the pilot audiences, such as people experiencing homelessness."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    display_order = models.PositiveSmallIntegerField(_("display order"), default=0)
+    # The report colour-codes audiences; the colour is decoration and never the only signal.
+    colour = models.CharField(
+        _("colour"),
+        max_length=7,
+        default="#505a5f",
+        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Enter a colour as # and six hex digits."))],
+    )
+    authors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="authored_audiences",
+        verbose_name=_("pilot team authors"),
+        help_text=_("BOLD pilot team members who write use cases for this audience."),
+    )
+
+    class Meta:
+        ordering = ["display_order", "name"]
+        verbose_name = _("audience")
+        verbose_name_plural = _("audiences")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(colour__regex=r"^#[0-9a-fA-F]{6}$"), name="audience_colour_hex"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Organisation(models.Model):
+    """An intermediary organisation (a charity or public body) that speaks for an audience."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    audiences = models.ManyToManyField(Audience, related_name="organisations", verbose_name=_("audiences served"))
+    website = models.URLField(_("website"), blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+
+    def __str__(self):
+        return self.name
+
+
+class Membership(models.Model):
+    """A person's place in an organisation: a reviewer, or a lead who also manages its reviewers."""
+
+    class Role(models.TextChoices):
+        REVIEWER = "reviewer", _("Reviewer")
+        LEAD = "lead", _("Organisation lead")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    # An organisation with people in it is not deleted by accident: remove the memberships first.
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="memberships")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.REVIEWER)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["organisation__name", "user__email"]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisation"], name="membership_unique_user_organisation"),
+            models.CheckConstraint(condition=models.Q(role__in=["reviewer", "lead"]), name="membership_role_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} ({self.get_role_display()}, {self.organisation})"

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PrinciplesConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "principles"
+    verbose_name = _("Principles and matrix")
+
+    def ready(self):
+        from principles import receivers  # noqa: F401  (connects the signal receivers)

@@ -1,0 +1,37 @@
+"""State changes for the principle matrix."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from bold_portal.models import audit
+from principles.models import MatrixSnapshot
+from principles.selectors import round_matrix
+from usecases.models import Review, ReviewRound
+
+
+def matrix_snapshot_refresh(*, round_id: int) -> MatrixSnapshot:
+    """Recompute a round's matrix from its submitted reviews and store it as the round's snapshot."""
+    with transaction.atomic():
+        # The row lock serialises recomputes of one round across workers.
+        review_round = ReviewRound.objects.select_for_update().get(pk=round_id)
+        now = timezone.now()
+        snapshot = MatrixSnapshot(
+            round=review_round,
+            data=round_matrix(review_round, computed_at=now),
+            computed_at=now,
+            source_changed_at=review_round.last_changed_at,
+            submitted_reviews=review_round.reviews.filter(status=Review.Status.SUBMITTED).count(),
+        )
+        existing = MatrixSnapshot.objects.filter(round=review_round).first()
+        if existing:
+            snapshot.pk = existing.pk
+        snapshot.full_clean(validate_unique=False)
+        snapshot.save()
+        audit(
+            actor=None,
+            action="matrix_recomputed",
+            obj=snapshot,
+            round=review_round.slug,
+            submitted_reviews=snapshot.submitted_reviews,
+        )
+    return snapshot

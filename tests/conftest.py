@@ -1,0 +1,32 @@
+import os
+
+import pytest
+from django.conf import settings
+
+from bold_portal.celery import app as celery_app
+
+# CI sets BOLD_REQUIRE_SERVICES=1: then a missing PostgreSQL or Redis fails the run instead of
+# letting the suite fall back to SQLite or skip the worker test.
+REQUIRE_SERVICES = os.environ.get("BOLD_REQUIRE_SERVICES") == "1"
+
+
+def pytest_configure(config):
+    if REQUIRE_SERVICES and settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        raise pytest.UsageError("BOLD_REQUIRE_SERVICES=1 but DATABASE_URL is not PostgreSQL.")
+    if REQUIRE_SERVICES and not settings.CELERY_BROKER_URL:
+        raise pytest.UsageError("BOLD_REQUIRE_SERVICES=1 but CELERY_BROKER_URL is not set.")
+
+
+@pytest.fixture(autouse=True)
+def _eager_celery_and_clean_cache(settings):
+    """Tasks run in-process in tests, except the worker test, which switches this off."""
+    celery_app.conf.task_always_eager = True
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

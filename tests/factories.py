@@ -1,0 +1,75 @@
+"""Small builders for test data. Each takes keyword overrides and saves to the database."""
+
+import itertools
+
+from django.contrib.auth import get_user_model
+
+from audiences.models import Audience, Membership, Organisation
+from principles.models import Principle
+from usecases.models import Assignment, ReviewRound, UseCase, UseCaseVersion
+
+_seq = itertools.count(1)
+
+
+def make_user(*, email=None, password="correct-horse-battery", **extra):
+    n = next(_seq)
+    email = email or f"person{n}@example.org"
+    return get_user_model().objects.create_user(username=email, email=email, password=password, **extra)
+
+
+def make_audience(**extra):
+    n = next(_seq)
+    defaults = {"name": f"Audience {n}", "slug": f"audience-{n}", "display_order": n}
+    return Audience.objects.create(**{**defaults, **extra})
+
+
+def make_organisation(*, audiences=(), **extra):
+    n = next(_seq)
+    defaults = {"name": f"Organisation {n}", "slug": f"organisation-{n}"}
+    organisation = Organisation.objects.create(**{**defaults, **extra})
+    organisation.audiences.set(audiences)
+    return organisation
+
+
+def make_reviewer(*, organisation=None, role=Membership.Role.REVIEWER, **extra):
+    user = make_user(**extra)
+    Membership.objects.create(user=user, organisation=organisation or make_organisation(), role=role)
+    return user
+
+
+def make_principle(**extra):
+    n = next(_seq)
+    defaults = {"name": f"Principle {n}", "slug": f"principle-{n}", "order": n, "question": f"Question {n}?"}
+    return Principle.objects.create(**{**defaults, **extra})
+
+
+def make_version(*, use_case=None, audience=None, number=1, **extra):
+    n = next(_seq)
+    use_case = use_case or UseCase.objects.create(
+        audience=audience or make_audience(), slug=f"use-case-{n}", display_order=n
+    )
+    defaults = {
+        "title": f"Use case {n}",
+        "impact_statement": "Why this matters.",
+        "research_questions": "What helps?\nWhat does not?",
+        "data_flows": [{"information": "Housing status", "from": "Councils", "to": "BOLD analysts"}],
+        "will_do": "Use anonymised data only",
+        "wont_do": "Make decisions about individuals",
+    }
+    return UseCaseVersion.objects.create(use_case=use_case, number=number, **{**defaults, **extra})
+
+
+def make_round(*, principles=None, versions=(), status=ReviewRound.Status.OPEN, **extra):
+    n = next(_seq)
+    defaults = {"name": f"Round {n}", "slug": f"round-{n}", "status": status}
+    review_round = ReviewRound.objects.create(**{**defaults, **extra})
+    review_round.principles.set(principles if principles is not None else [make_principle(), make_principle()])
+    review_round.versions.set(versions)
+    return review_round
+
+
+def make_assignment(*, review_round, version, reviewer=None, organisation=None, **extra):
+    review_round.versions.add(version)
+    return Assignment.objects.create(
+        round=review_round, version=version, reviewer=reviewer, organisation=organisation, **extra
+    )
