@@ -37,5 +37,10 @@ format: $(STAMP)
 migrate: $(STAMP)
 	$(PY) manage.py migrate --no-input
 
+# The matrix's query count, time and memory at 12, 120 and 1,200 use cases (docs/performance.md).
+bench: export SECRET_KEY ?= bench-only-not-secret
+bench: migrate
+	$(PY) manage.py bench_matrix
+
 clean:
 	rm -rf $(VENV) node_modules build staticfiles
