@@ -6,7 +6,7 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.management import CommandError, call_command
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -354,6 +354,18 @@ def test_conflicting_row_fails_clearly_and_changes_nothing():
     assert not Organisation.objects.exists()
     assert not ReviewRound.objects.exists()
     assert not get_user_model().objects.exists()
+
+
+def test_a_clash_with_a_concurrent_change_fails_clearly_and_changes_nothing(monkeypatch):
+    def clash(self, *args, **kwargs):
+        raise IntegrityError("duplicate key value violates unique constraint")
+
+    monkeypatch.setattr(Organisation, "save", clash)
+
+    with pytest.raises(CommandError, match=r"nothing was loaded\. Run it again\."):
+        load()
+    assert not Audience.objects.exists()
+    assert not Organisation.objects.exists()
 
 
 def test_no_demo_accounts_without_the_flag_or_debug(settings):

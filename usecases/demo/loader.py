@@ -16,7 +16,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy
@@ -60,6 +60,8 @@ KINDS = {
     "verdict": ngettext_lazy("%(count)d verdict", "%(count)d verdicts", "count"),
     "snapshot": ngettext_lazy("%(count)d matrix snapshot", "%(count)d matrix snapshots", "count"),
 }
+
+ADVISORY_LOCK_KEY = 0x424F4C44  # "BOLD"
 
 ROLE_LABELS = {
     report.REVIEWER: gettext_lazy("Reviewer"),
@@ -116,8 +118,18 @@ def bold_report_load(*, with_demo_accounts: bool) -> LoadResult:
     fieldwork round that reproduces the report's table and an open demo round; with
     with_demo_accounts, also one sign-in per role. Raises DemoDataError and changes nothing if
     existing rows conflict (for example an audience of the same name under another slug)."""
-    with transaction.atomic():
-        return _Loader(with_demo_accounts=with_demo_accounts).run()
+    try:
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                # Two loads at once (say, two containers starting) would race to create the same
+                # rows: the second waits here for the first, then finds nothing to change.
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK_KEY])
+            return _Loader(with_demo_accounts=with_demo_accounts).run()
+    except IntegrityError as error:
+        raise DemoDataError(
+            _("Someone changed the same rows while the demo data was loading, so nothing was loaded. Run it again.")
+        ) from error
 
 
 class _Loader:
