@@ -385,7 +385,10 @@ class _Loader:
             judgement = judgements[principle.slug]
             problem = verdict_problem(verdict=judgement.verdict, reason=judgement.reason)
             if problem:
-                raise DemoDataError(f"{key}, {principle.slug}: {problem}")
+                raise DemoDataError(
+                    _("The fieldwork review of %(review)s cannot be saved. %(principle)s: %(problem)s.")
+                    % {"review": key, "principle": principle.name, "problem": problem}
+                )
             verdict = Verdict(
                 review=review,
                 principle=principle,
