@@ -18,19 +18,19 @@ class VerdictForm(forms.Form):
     reason = forms.CharField(
         label=_("Your reason"),
         help_text=_('Needed if you choose "Does not meet the principle" or "Not sure".'),
-        widget=forms.Textarea(attrs={"rows": 4}),
+        widget=forms.Textarea,
         required=False,
     )
     evidence = forms.CharField(
         label=_("Evidence (optional)"),
         help_text=_("For example, the words in the use case you mean, or what you know from your work."),
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=forms.Textarea,
         required=False,
     )
     suggested_rewording = forms.CharField(
         label=_("Suggested rewording (optional)"),
         help_text=_("How you would put it instead."),
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=forms.Textarea,
         required=False,
     )
 
@@ -47,9 +47,9 @@ class VerdictForm(forms.Form):
                 # Included, not pasted: the guidance text is never parsed as a template.
                 HTML('{% include "usecases/_principle_guidance.html" with principle=form.principle %}'),
                 Field.radios("verdict", legend_size=Size.SMALL),
-                Field.textarea("reason"),
-                Field.textarea("evidence"),
-                Field.textarea("suggested_rewording"),
+                Field.textarea("reason", rows=4),
+                Field.textarea("evidence", rows=3),
+                Field.textarea("suggested_rewording", rows=3),
                 legend=principle.name,
                 legend_size=Size.LARGE,
                 legend_tag="h2",
@@ -85,7 +85,7 @@ class OverallForm(forms.Form):
     overall_comment = forms.CharField(
         label=_("Overall comment (optional)"),
         help_text=_("Anything else about the use case as a whole."),
-        widget=forms.Textarea(attrs={"rows": 5}),
+        widget=forms.Textarea,
         required=False,
     )
     lock_version = forms.IntegerField(
@@ -101,7 +101,7 @@ class OverallForm(forms.Form):
         self.helper.disable_csrf = True
         self.helper.layout = Layout(
             Fieldset(
-                Field.textarea("overall_comment"),
+                Field.textarea("overall_comment", rows=5),
                 "lock_version",
                 legend=_("Overall"),
                 legend_size=Size.LARGE,
