@@ -91,7 +91,9 @@ class OverallForm(forms.Form):
     lock_version = forms.IntegerField(
         min_value=0,
         widget=forms.HiddenInput,
-        error_messages={"required": _("The form is out of date. Reload the page and try again.")},
+        error_messages=dict.fromkeys(
+            ("required", "invalid", "min_value"), _("The form is out of date. Reload the page and try again.")
+        ),
     )
 
     def __init__(self, *args, **kwargs):
@@ -150,8 +152,10 @@ def error_summary_items(forms_on_page) -> list[tuple[str, str]]:
     for form in forms_on_page:
         if not form.is_bound:
             continue
-        first_field = next(iter(form.visible_fields()), None)
-        items.extend((first_field.auto_id if first_field else "", error) for error in form.non_field_errors())
+        # Errors with no visible field of their own (hidden fields, the whole form) link to the first one.
+        first_id = next(iter(form.visible_fields())).auto_id
+        items.extend((first_id, error) for error in form.non_field_errors())
         for bound_field in form:
-            items.extend((bound_field.auto_id, error) for error in bound_field.errors)
+            anchor = first_id if bound_field.is_hidden else bound_field.auto_id
+            items.extend((anchor, error) for error in bound_field.errors)
     return items

@@ -185,3 +185,15 @@ def test_aggregate_query_count_does_not_grow(client, world, answers, django_asse
         response = client.get(world.url("aggregate"))
     assert response.status_code == 200
     assert f"Reviewer {other_reviewers}: Not sure" in html(response)
+
+
+def test_withdrawing_hides_the_summary_again_until_resubmitted(client, world, others, answers):
+    matrix_snapshot_refresh(round_id=world.round.pk)
+    client.force_login(world.reviewer)
+    client.post(world.url("review"), answers())
+    assert client.get(world.url("aggregate")).status_code == 200
+
+    client.post(world.url("review_withdraw"), {"lock_version": "1"})
+
+    assert client.get(world.url("aggregate")).status_code == 403
+    assert world.url("aggregate") not in html(client.get(world.url("review")))

@@ -445,6 +445,20 @@ def test_tampered_verdict_value_is_refused_with_a_message(client, world, answers
     assert not Review.objects.exists()
 
 
+@pytest.mark.parametrize("lock_version", [None, "", "-1", "two"])
+def test_a_missing_or_broken_lock_version_is_refused_with_a_message(client, world, answers, lock_version):
+    client.force_login(world.reviewer)
+    data = answers(lock_version=lock_version)
+    if lock_version is None:
+        del data["lock_version"]
+
+    response = client.post(world.url("review"), data)
+
+    assert response.status_code == 200
+    assert '<a href="#id_overall_comment">The form is out of date. Reload the page and try again.</a>' in html(response)
+    assert not Review.objects.exists()
+
+
 @pytest.mark.parametrize("principles", [2, 8])
 def test_review_form_query_count_does_not_grow_with_principles(
     client, world, answers, django_assert_num_queries, principles
