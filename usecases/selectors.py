@@ -4,7 +4,7 @@ number of assignments, reviews or verdicts."""
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from audiences.models import Organisation
@@ -149,7 +149,7 @@ def open_review_items(user) -> list[ReviewItem]:
 def recent_closed_review_items(user) -> list[ReviewItem]:
     """Items of the most recently closed rounds, newest round first, for reading back."""
     assignments = _assignments(user, ReviewRound.Status.CLOSED).order_by(
-        "-round__closes_on", "-round__created_at", "version__title"
+        F("round__closes_on").desc(nulls_last=True), "-round__created_at", "version__title"
     )[:RECENT_CLOSED_ITEMS]
     return _review_items(user, assignments)
 

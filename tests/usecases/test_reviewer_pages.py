@@ -20,22 +20,6 @@ def html(response) -> str:
     return response.content.decode()
 
 
-def submit_directly(world, reviewer, *, verdict="meets", reason="", lock=0):
-    """A review submitted through the service, as another reviewer would have done."""
-    return review_save(
-        reviewer=reviewer,
-        review_round=world.round,
-        version=world.version,
-        verdicts=[
-            VerdictInput(principle_id=world.relevant.pk, verdict=verdict, reason=reason),
-            VerdictInput(principle_id=world.clear.pk, verdict=verdict, reason=reason),
-        ],
-        overall_comment="",
-        expected_lock_version=lock,
-        submit=True,
-    )
-
-
 # My reviews
 
 
@@ -143,7 +127,7 @@ def test_my_reviews_query_count_does_not_grow(client, world, django_assert_num_q
         make_assignment(review_round=world.round, version=version, reviewer=world.reviewer)
         make_assignment(review_round=closed, version=version, organisation=world.organisation)
         if n % 2:
-            submit_directly_for(world, version)
+            save_draft(world, version)
     make_assignment(review_round=closed, version=world.version, reviewer=world.reviewer)
     client.force_login(world.reviewer)
 
@@ -153,7 +137,7 @@ def test_my_reviews_query_count_does_not_grow(client, world, django_assert_num_q
     assert response.status_code == 200
 
 
-def submit_directly_for(world, version):
+def save_draft(world, version):
     review_save(
         reviewer=world.reviewer,
         review_round=world.round,
@@ -474,3 +458,54 @@ def test_review_form_query_count_does_not_grow_with_principles(
     with django_assert_num_queries(10):
         response = client.get(world.url("review"))
     assert response.status_code == 200
+
+
+def test_a_submitted_review_cannot_be_saved_back_to_draft(client, world, answers):
+    client.force_login(world.reviewer)
+    client.post(world.url("review"), answers())
+
+    response = client.post(world.url("review"), answers(lock_version="1", action="save", overall_comment="Changed"))
+
+    assert response.status_code == 200
+    assert "A submitted review cannot go back to draft. Update it or withdraw it." in html(response)
+    review = Review.objects.get(reviewer=world.reviewer)
+    assert (review.status, review.overall_comment, review.lock_version) == ("submitted", "Thank you.", 1)
+
+
+def test_recently_closed_rounds_list_the_newest_round_first(client, world):
+    older = make_round(
+        principles=[world.relevant], status=ReviewRound.Status.CLOSED, closes_on=datetime.date(2024, 1, 1)
+    )
+    newer = make_round(
+        principles=[world.relevant], status=ReviewRound.Status.CLOSED, closes_on=datetime.date(2025, 1, 1)
+    )
+    undated = make_round(principles=[world.relevant], status=ReviewRound.Status.CLOSED)
+    for review_round, title in [(older, "From 2024"), (undated, "Undated"), (newer, "From 2025")]:
+        make_assignment(review_round=review_round, version=make_version(title=title), reviewer=world.reviewer)
+    client.force_login(world.reviewer)
+
+    page = html(client.get(reverse("usecases:my_reviews")))
+
+    closed = page[page.index('id="closed-reviews"') :]
+    assert closed.index("From 2025") < closed.index("From 2024") < closed.index("Undated")
+
+
+def test_every_reviewer_page_has_one_h1_and_unique_ids(client, world, answers):
+    from principles.services import matrix_snapshot_refresh
+
+    client.force_login(world.reviewer)
+    error_page = html(client.post(world.url("review"), answers(**{"relevant-verdict": ""})))
+    client.post(world.url("review"), answers())
+    matrix_snapshot_refresh(round_id=world.round.pk)
+    pages = [error_page] + [
+        html(client.get(url))
+        for url in [
+            reverse("usecases:my_reviews"),
+            *(world.url(name) for name in ["use_case", "review", "review_submitted", "review_withdraw", "aggregate"]),
+        ]
+    ]
+    for page in pages:
+        assert page.count("<h1") == 1
+        ids = re.findall(r'\sid="([^"]+)"', page)
+        assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+        assert 'for=""' not in page and 'id=""' not in page
