@@ -9,11 +9,18 @@ from principles.selectors import round_matrix
 from usecases.models import Review, ReviewRound
 
 
-def matrix_snapshot_refresh(*, round_id: int) -> MatrixSnapshot:
-    """Recompute a round's matrix from its submitted reviews and store it as the round's snapshot."""
+def matrix_snapshot_refresh(*, round_id: int, only_if_stale: bool = False) -> MatrixSnapshot:
+    """Recompute a round's matrix from its submitted reviews and store it as the round's snapshot.
+
+    With only_if_stale, a snapshot already computed from the round's newest change is kept:
+    the queued task uses this, so duplicate messages for one burst of changes cost one query.
+    """
     with transaction.atomic():
         # The row lock serialises recomputes of one round across workers.
         review_round = ReviewRound.objects.select_for_update().get(pk=round_id)
+        existing = MatrixSnapshot.objects.filter(round=review_round).first()
+        if only_if_stale and existing and existing.source_changed_at >= review_round.last_changed_at:
+            return existing
         now = timezone.now()
         snapshot = MatrixSnapshot(
             round=review_round,
@@ -22,7 +29,6 @@ def matrix_snapshot_refresh(*, round_id: int) -> MatrixSnapshot:
             source_changed_at=review_round.last_changed_at,
             submitted_reviews=review_round.reviews.filter(status=Review.Status.SUBMITTED).count(),
         )
-        existing = MatrixSnapshot.objects.filter(round=review_round).first()
         if existing:
             snapshot.pk = existing.pk
         snapshot.full_clean(validate_unique=False)

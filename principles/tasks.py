@@ -36,7 +36,7 @@ def enqueue_matrix_recompute(round_id: int) -> bool:
 @shared_task(acks_late=True)
 def recompute_round_matrix(round_id: int) -> None:
     cache.delete(PENDING_KEY.format(round_id=round_id))
-    matrix_snapshot_refresh(round_id=round_id)
+    matrix_snapshot_refresh(round_id=round_id, only_if_stale=True)
 
 
 @shared_task
