@@ -100,7 +100,7 @@ def test_json_has_the_documented_keys_in_order_and_the_counts(matrix_round):
 
 
 def test_csv_has_one_row_per_use_case_with_outcome_and_count_columns(matrix_round):
-    review_round, housing_case, victims_case = matrix_round
+    _, housing_case, victims_case = matrix_round
 
     rows = list(csv.reader(io.StringIO(export("--round", "spring", "--format", "csv"))))
 
@@ -118,11 +118,11 @@ def test_csv_has_one_row_per_use_case_with_outcome_and_count_columns(matrix_roun
         "clear_does_not_meet",
         "clear_not_sure",
     ]
+    housing = ["homelessness", housing_case.use_case.slug, "Housing after prison", "1"]
+    victims = ["victims", victims_case.use_case.slug, "Support after abuse", "1"]
     assert rows[1:] == [
-        ["homelessness", housing_case.use_case.slug, "Housing after prison", "1"]
-        + ["tick", "2", "0", "0", "cross", "1", "1", "0"],
-        ["victims", victims_case.use_case.slug, "Support after abuse", "1"]
-        + ["insufficient", "0", "1", "0", "insufficient", "0", "0", "1"],
+        [*housing, "tick", "2", "0", "0", "cross", "1", "1", "0"],
+        [*victims, "insufficient", "0", "1", "0", "insufficient", "0", "0", "1"],
     ]
 
 
@@ -135,7 +135,7 @@ def test_missing_snapshot_is_computed(matrix_round):
 
 
 def test_stale_snapshot_is_recomputed_before_export(matrix_round):
-    review_round, housing_case, victims_case = matrix_round
+    review_round, _, victims_case = matrix_round
     stale = matrix_snapshot_refresh(round_id=review_round.pk)
     relevant, clear = review_round.principles.order_by("order")
     submit(review_round, victims_case, relevant=(relevant, "does_not_meet"), clear=(clear, "not_sure"))
