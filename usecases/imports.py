@@ -27,6 +27,13 @@ from usecases.services import verdict_problem
 REQUIRED_COLUMNS = ("reviewer_email", "organisation", "use_case", "version", "principle", "verdict", "reason")
 OPTIONAL_COLUMNS = ("evidence",)
 COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
+# The import_verdicts option that sets each field of a new round.
+ROUND_OPTIONS = {
+    "slug": "--round",
+    "name": "--create-round",
+    "threshold": "--threshold",
+    "min_reviews": "--min-reviews",
+}
 
 
 @dataclass(frozen=True)
@@ -89,9 +96,8 @@ def new_round_problems(review_round: ReviewRound) -> list[ImportProblem]:
     except ValidationError as error:
         for field, messages in error.message_dict.items():
             for message in messages:
-                problems.append(
-                    ImportProblem(None, message, _("Correct the option for the round's %(field)s.") % {"field": field})
-                )
+                option = ROUND_OPTIONS.get(field, field)
+                problems.append(ImportProblem(None, message, _("Correct %(option)s.") % {"option": option}))
     return problems
 
 
@@ -486,7 +492,7 @@ def _check_reviews(
                     first.line,
                     _("%(email)s already has a review (%(status)s) of %(use_case)s version %(version)s in this round.")
                     % {**label, "status": Review.Status(status).label.lower()},
-                    _("Remove this reviewer's rows for that version; the review can be changed in the portal."),
+                    _("Remove this reviewer's rows for that version: an import adds reviews, it does not change them."),
                 )
             )
         given = {row.principle for row in review_rows}

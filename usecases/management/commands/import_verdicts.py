@@ -4,6 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from principles.selectors import round_slugs
 from principles.services import matrix_snapshot_refresh
@@ -62,7 +63,11 @@ class Command(BaseCommand):
             for problem in problems:
                 self.stderr.write(str(problem))
             raise CommandError(
-                _("Nothing was imported: %(count)s problems in %(path)s. Correct them and run the import again.")
+                ngettext(
+                    "Nothing was imported: %(count)s problem in %(path)s. Correct it and run the import again.",
+                    "Nothing was imported: %(count)s problems in %(path)s. Correct them and run the import again.",
+                    len(problems),
+                )
                 % {"count": len(problems), "path": path}
             )
 
@@ -82,10 +87,9 @@ class Command(BaseCommand):
     def report(self, result):
         review_round = result.review_round
         self.stdout.write(
-            _("Imported %(reviews)s reviews with %(verdicts)s verdicts into round %(round)s (%(status)s%(created)s).")
+            _("Imported %(counts)s into round %(round)s (%(status)s%(created)s).")
             % {
-                "reviews": result.reviews,
-                "verdicts": result.verdicts,
+                "counts": counts(result.reviews, result.verdicts),
                 "round": review_round.slug,
                 "status": review_round.get_status_display().lower(),
                 "created": _(", created now") if result.round_created else "",
@@ -93,13 +97,12 @@ class Command(BaseCommand):
         )
         for version, (reviews, verdicts) in result.by_version.items():
             self.stdout.write(
-                _("  %(use_case)s version %(version)s (%(title)s): %(reviews)s reviews, %(verdicts)s verdicts")
+                _("  %(use_case)s version %(version)s (%(title)s): %(counts)s")
                 % {
                     "use_case": version.use_case.slug,
                     "version": version.number,
                     "title": version.title,
-                    "reviews": reviews,
-                    "verdicts": verdicts,
+                    "counts": counts(reviews, verdicts),
                 }
             )
         if result.new_reviewers:
@@ -110,6 +113,13 @@ class Command(BaseCommand):
         else:
             self.stdout.write(_("New reviewers: none."))
         self.stdout.write(_("The round's matrix is up to date."))
+
+
+def counts(reviews: int, verdicts: int) -> str:
+    return _("%(reviews)s with %(verdicts)s") % {
+        "reviews": ngettext("%(count)s review", "%(count)s reviews", reviews) % {"count": reviews},
+        "verdicts": ngettext("%(count)s verdict", "%(count)s verdicts", verdicts) % {"count": verdicts},
+    }
 
 
 def target_round(slug, *, create_round, threshold, min_reviews) -> tuple[ReviewRound | None, list[ImportProblem]]:
