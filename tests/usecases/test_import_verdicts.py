@@ -497,3 +497,31 @@ def test_import_conflict_when_a_review_appears_after_the_check(world):
         verdicts_import(review_round=world["spring"], rows=rows, actor=None)
 
     assert counts() == before
+
+
+def test_the_documented_example_file_imports(tmp_path, settings):
+    audience = make_audience(slug="homelessness")
+    make_organisation(slug="crisis", name="Crisis", audiences=[audience])
+    make_organisation(slug="nacro", name="Nacro", audiences=[audience])
+    for order, slug in enumerate(["relevant", "impactful", "clear", "non-stigmatising"], start=1):
+        make_principle(slug=slug, name=slug.title(), order=order)
+    version = make_version(audience=audience, title="Housing after prison")
+    version.use_case.slug = "housing-after-prison"
+    version.use_case.save()
+
+    out, _ = run_import(
+        settings.BASE_DIR / "docs" / "examples" / "workshop-verdicts.csv",
+        "--round",
+        "workshop-2026",
+        "--create-round",
+        "Workshop, March 2026",
+    )
+
+    assert "Imported 2 reviews with 8 verdicts into round workshop-2026 (closed, created now)." in out
+    cells = snapshot_for(ReviewRound.objects.get()).data["rows"][0]["cells"]
+    assert {slug: cell["outcome"] for slug, cell in cells.items()} == {
+        "relevant": "tick",
+        "impactful": "tick",
+        "clear": "cross",
+        "non-stigmatising": "tick",
+    }
