@@ -11,6 +11,12 @@ TICK = "tick"
 CROSS = "cross"
 INSUFFICIENT = "insufficient"
 
+# The export shape's key order. round_matrix builds it in this order; PostgreSQL's jsonb does not
+# keep key order, so a snapshot read back is put in order again by matrix_document.
+MATRIX_KEYS = ("round", "name", "computed_at", "threshold", "min_reviews", "principles", "rows")
+ROW_KEYS = ("audience", "use_case", "title", "version", "cells")
+COUNT_KEYS = ("meets", "does_not_meet", "not_sure")
+
 
 def cell_outcome(*, meets: int, does_not_meet: int, not_sure: int, threshold: Decimal, min_reviews: int) -> str:
     """The matrix rule: not enough reviews, else a tick when meets beats the threshold share."""
@@ -54,7 +60,7 @@ def round_matrix(review_round: ReviewRound, *, computed_at) -> dict:
     """The round's matrix in the export shape. Four queries, whatever the number of use cases."""
     principles = list(review_round.principles.order_by("order", "name"))
     counts = round_verdict_counts(review_round)
-    empty = {"meets": 0, "does_not_meet": 0, "not_sure": 0}
+    empty = dict.fromkeys(COUNT_KEYS, 0)
     rows = []
     for version in round_versions(review_round):
         cells = {}
@@ -91,3 +97,41 @@ def stale_rounds():
 
 def snapshot_for(review_round: ReviewRound) -> MatrixSnapshot | None:
     return MatrixSnapshot.objects.filter(round=review_round).select_related("round").first()
+
+
+def matrix_document(data: dict) -> dict:
+    """A stored matrix in the export shape's key order, cells in the round's principle order."""
+    principles = data["principles"]
+    rows = [
+        {
+            **{key: row[key] for key in ROW_KEYS[:-1]},
+            "cells": {
+                slug: {"outcome": row["cells"][slug]["outcome"], **{key: row["cells"][slug][key] for key in COUNT_KEYS}}
+                for slug in principles
+            },
+        }
+        for row in data["rows"]
+    ]
+    return {**{key: data[key] for key in MATRIX_KEYS[:-1]}, "rows": rows}
+
+
+def matrix_table(data: dict) -> tuple[list[str], list[list]]:
+    """A stored matrix as a flat table for CSV and spreadsheet exports: one row per use case;
+    per principle its outcome column (named by the principle's slug) and its three counts."""
+    principles = data["principles"]
+    header = list(ROW_KEYS[:-1])
+    for slug in principles:
+        header += [slug, *(f"{slug}_{key}" for key in COUNT_KEYS)]
+    rows = []
+    for row in data["rows"]:
+        values = [row[key] for key in ROW_KEYS[:-1]]
+        for slug in principles:
+            cell = row["cells"][slug]
+            values += [cell["outcome"], *(cell[key] for key in COUNT_KEYS)]
+        rows.append(values)
+    return header, rows
+
+
+def round_slugs() -> list[str]:
+    """Every round's slug, alphabetically, for pointing people at the right one."""
+    return list(ReviewRound.objects.order_by("slug").values_list("slug", flat=True))

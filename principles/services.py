@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from bold_portal.models import audit
 from principles.models import MatrixSnapshot
-from principles.selectors import round_matrix
+from principles.selectors import round_matrix, snapshot_for
 from usecases.models import Review, ReviewRound
 
 
@@ -40,4 +40,13 @@ def matrix_snapshot_refresh(*, round_id: int, only_if_stale: bool = False) -> Ma
             round=review_round.slug,
             submitted_reviews=snapshot.submitted_reviews,
         )
+    return snapshot
+
+
+def matrix_snapshot_current(*, review_round: ReviewRound) -> MatrixSnapshot:
+    """The round's snapshot, recomputed first when it is missing or older than the round's newest
+    change, so that exports never hand out a stale matrix."""
+    snapshot = snapshot_for(review_round)
+    if snapshot is None or snapshot.is_stale:
+        snapshot = matrix_snapshot_refresh(round_id=review_round.pk)
     return snapshot

@@ -1,17 +1,23 @@
 """State changes for reviews and rounds. Each runs in one transaction and writes an audit row."""
 
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from audiences.models import Organisation
+from audiences.models import Membership, Organisation
 from bold_portal.models import audit
 from usecases.models import Review, ReviewRound, UseCaseVersion, Verdict
 from usecases.signals import round_reviews_changed
+
+if TYPE_CHECKING:
+    from usecases.imports import VerdictRow
 
 
 class ReviewConflict(Exception):
@@ -20,6 +26,10 @@ class ReviewConflict(Exception):
 
 class RoundNotOpen(Exception):
     """The round is not open, so its reviews cannot change."""
+
+
+class ImportConflict(Exception):
+    """Reviews or accounts the import would create appeared after its rows were checked."""
 
 
 @dataclass(frozen=True)
@@ -192,3 +202,115 @@ def round_set_status(*, review_round: ReviewRound, status: str, actor) -> Review
         review_round.save(update_fields=["status"])
         audit(actor=actor, action="round_status_changed", obj=review_round, previous=previous, status=status)
     return review_round
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    review_round: ReviewRound
+    round_created: bool
+    reviews: int
+    verdicts: int
+    new_reviewers: list[str]
+    # Per use case version: (reviews, verdicts) imported.
+    by_version: dict[UseCaseVersion, tuple[int, int]]
+
+
+def verdicts_import(*, review_round: ReviewRound, rows: Sequence["VerdictRow"], actor) -> ImportResult:
+    """Import verdicts gathered offline, checked by usecases.imports, into a round: all or nothing.
+
+    Each reviewer x version becomes one submitted review with a verdict per row. Reviewers with
+    no account get one, with no usable password, as a reviewer of the row's organisation. An
+    unsaved review_round is created here, holding the versions and principles the rows use.
+    Raises ImportConflict if a review or account appeared since the rows were checked.
+    """
+    if not rows:
+        raise ValidationError(_("There are no verdicts to import."))
+    round_created = review_round.pk is None
+    try:
+        with transaction.atomic():
+            if round_created:
+                review_round.full_clean()
+                review_round.save()
+                review_round.principles.set({row.principle for row in rows})
+                review_round.versions.set({row.version for row in rows})
+            else:
+                review_round = ReviewRound.objects.select_for_update().get(pk=review_round.pk)
+            reviewers, new_reviewers = _import_reviewers(rows)
+
+            by_review: dict[tuple[str, int], list[VerdictRow]] = defaultdict(list)
+            for row in rows:
+                by_review[(row.reviewer_key, row.version.pk)].append(row)
+            now = timezone.now()
+            reviews, verdicts = [], []
+            by_version: dict[UseCaseVersion, tuple[int, int]] = {}
+            for review_rows in by_review.values():
+                first = review_rows[0]
+                review = Review(
+                    round=review_round,
+                    version=first.version,
+                    reviewer=reviewers[first.reviewer_key],
+                    organisation=first.organisation,
+                    status=Review.Status.SUBMITTED,
+                    submitted_at=now,
+                )
+                # The database enforces the constraints and foreign keys; checking them here
+                # would cost queries per row.
+                review.full_clean(
+                    exclude=["round", "version", "reviewer", "organisation"],
+                    validate_unique=False,
+                    validate_constraints=False,
+                )
+                reviews.append(review)
+                for row in review_rows:
+                    verdict = Verdict(
+                        review=review,
+                        principle=row.principle,
+                        verdict=row.verdict,
+                        reason=row.reason.strip(),
+                        evidence=row.evidence.strip(),
+                    )
+                    verdict.full_clean(
+                        exclude=["review", "principle"], validate_unique=False, validate_constraints=False
+                    )
+                    verdicts.append(verdict)
+                count_reviews, count_verdicts = by_version.get(first.version, (0, 0))
+                by_version[first.version] = (count_reviews + 1, count_verdicts + len(review_rows))
+            Review.objects.bulk_create(reviews)
+            Verdict.objects.bulk_create(verdicts)
+            audit(
+                actor=actor,
+                action="verdicts_imported",
+                obj=review_round,
+                round_created=round_created,
+                reviews=[review.pk for review in reviews],
+                verdicts=len(verdicts),
+                new_reviewers=new_reviewers,
+            )
+            _round_changed(review_round)
+    except IntegrityError as error:
+        raise ImportConflict from error
+    return ImportResult(
+        review_round=review_round,
+        round_created=round_created,
+        reviews=len(reviews),
+        verdicts=len(verdicts),
+        new_reviewers=new_reviewers,
+        by_version=by_version,
+    )
+
+
+def _import_reviewers(rows: Sequence["VerdictRow"]) -> tuple[dict, list[str]]:
+    """The rows' reviewers by email key, creating accounts and memberships for those without one."""
+    user_model = get_user_model()
+    reviewers = {row.reviewer_key: row.reviewer for row in rows if row.reviewer is not None}
+    new_users, memberships = {}, []
+    for row in rows:
+        if row.reviewer is None and row.reviewer_key not in new_users:
+            user = user_model(**{user_model.USERNAME_FIELD: row.reviewer_email, "email": row.reviewer_email})
+            user.set_unusable_password()  # they sign in after a password reset or an invitation
+            user.full_clean(validate_unique=False)
+            new_users[row.reviewer_key] = user
+            memberships.append(Membership(user=user, organisation=row.organisation, role=Membership.Role.REVIEWER))
+    user_model.objects.bulk_create(new_users.values())
+    Membership.objects.bulk_create(memberships)
+    return {**reviewers, **new_users}, [user.email for user in new_users.values()]
