@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from usecases.models import Assignment, Review, ReviewRound, UseCase, UseCaseVersion, Verdict
+from usecases.services import round_settings_changed
 
 
 class UseCaseVersionInline(admin.StackedInline):
@@ -46,6 +47,11 @@ class ReviewRoundAdmin(admin.ModelAdmin):
     filter_horizontal = ["principles", "versions"]
     readonly_fields = ["last_changed_at"]
     inlines = [AssignmentInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Threshold, minimum, principles or versions may have changed: the matrix must follow.
+        round_settings_changed(review_round=form.instance, actor=request.user)
 
 
 @admin.register(Assignment)

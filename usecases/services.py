@@ -57,6 +57,24 @@ def _round_changed(review_round: ReviewRound) -> None:
     round_reviews_changed.send(sender=Review, round_id=review_round.pk)
 
 
+def round_settings_changed(*, review_round: ReviewRound, actor) -> ReviewRound:
+    """Record a change to a round's rule, principles or versions (made in the admin) and
+    queue its matrix recompute, since the snapshot no longer matches the round."""
+    with transaction.atomic():
+        review_round = ReviewRound.objects.select_for_update().get(pk=review_round.pk)
+        _round_changed(review_round)
+        audit(
+            actor=actor,
+            action="round_settings_changed",
+            obj=review_round,
+            threshold=str(review_round.threshold),
+            min_reviews=review_round.min_reviews,
+            principles=sorted(review_round.principles.values_list("slug", flat=True)),
+            versions=sorted(review_round.versions.values_list("pk", flat=True)),
+        )
+    return review_round
+
+
 def _verdict_record(verdicts) -> list[dict]:
     return [
         {

@@ -227,3 +227,16 @@ def test_a_broker_without_a_shared_cache_is_warned_about(settings, broker, redis
     warnings = [m.id for m in run_checks(include_deployment_checks=True)]
 
     assert ("principles.W001" in warnings) is warned
+
+
+def test_a_burst_in_one_transaction_recomputes_the_matrix_once(
+    review_round, version, principle, django_capture_on_commit_callbacks
+):
+    from bold_portal.models import AuditEvent
+
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        for _ in range(3):
+            submit(review_round, version, principle)
+
+    assert AuditEvent.objects.filter(action="matrix_recomputed").count() == 1
+    assert relevant_cell(review_round) == {"outcome": "tick", "meets": 3, "does_not_meet": 0, "not_sure": 0}
