@@ -70,5 +70,10 @@ messages: $(STAMP)
 browser:
 	test -x /usr/bin/chromium || (apt-get update && apt-get install -y chromium fonts-liberation)
 
+# The matrix's query count, time and memory at 12, 120 and 1,200 use cases (docs/performance.md).
+bench: export SECRET_KEY ?= bench-only-not-secret
+bench: migrate
+	$(PY) manage.py bench_matrix
+
 clean:
 	rm -rf $(VENV) node_modules build staticfiles

@@ -8,4 +8,4 @@ class PrinciplesConfig(AppConfig):
     verbose_name = _("Principles and matrix")
 
     def ready(self):
-        from principles import receivers  # noqa: F401  (connects the signal receivers)
+        from principles import checks, receivers  # noqa: F401  (registers the checks, connects the receivers)

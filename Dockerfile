@@ -1,0 +1,27 @@
+# The portal's image: one image for the web, worker and beat services (see docker-compose.yml).
+
+# GOV.UK Frontend, compiled with Sass by `make static` into build/static. Only npm is needed here.
+FROM node:22-bookworm AS static
+WORKDIR /src
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY Makefile ./
+COPY static/ static/
+RUN make static
+
+FROM python:3.11-slim-bookworm
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+WORKDIR /app
+COPY requirements.txt ./
+RUN pip install -r requirements.txt
+COPY . .
+COPY --from=static /src/build/static build/static
+# Static files are collected (hashed and compressed by WhiteNoise) at build time, not on start.
+RUN SECRET_KEY=collectstatic-only python manage.py collectstatic --no-input \
+    && useradd --no-create-home --uid 10001 bold
+USER bold
+EXPOSE 8000
+CMD ["gunicorn", "bold_portal.wsgi", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]

@@ -1,0 +1,114 @@
+"""A real Celery worker, on the real broker and the committed test database, turns a submitted
+review into a matrix snapshot. CI runs this with BOLD_REQUIRE_SERVICES=1; elsewhere it is skipped
+unless CELERY_BROKER_URL is set and the tests run on PostgreSQL."""
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from urllib.parse import quote
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from bold_portal.celery import app as celery_app
+from principles.models import MatrixSnapshot
+from tests.factories import make_principle, make_reviewer, make_round, make_version
+from usecases.models import Verdict
+from usecases.services import VerdictInput, review_save
+
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+WAIT_SECONDS = 60
+
+
+def require_broker_and_shared_database():
+    problems = []
+    if not settings.CELERY_BROKER_URL:
+        problems.append("CELERY_BROKER_URL is not set")
+    if connection.vendor != "postgresql":
+        problems.append("the test database is not PostgreSQL (a worker process cannot see SQLite's in-memory one)")
+    if problems:
+        reason = "The worker test needs a real broker and a shared database: " + "; ".join(problems) + "."
+        if os.environ.get("BOLD_REQUIRE_SERVICES") == "1":
+            pytest.fail(reason)
+        pytest.skip(reason)
+
+
+def committed_database_url() -> str:
+    """The URL of the database this test committed to, for the worker process."""
+    db = connection.settings_dict
+    credentials = quote(db["USER"] or "", safe="")
+    if db["PASSWORD"]:
+        credentials += ":" + quote(db["PASSWORD"], safe="")
+    host = f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
+    return f"postgres://{credentials}@{host}/{quote(db['NAME'], safe='')}"
+
+
+@pytest.fixture
+def worker_queue():
+    """A queue of our own, so that no other worker on the same broker takes the message."""
+    queue = f"bold-test-{uuid.uuid4().hex[:12]}"
+    celery_app.conf.task_always_eager = False  # conftest's autouse fixture turns it back on
+    previous_queue = celery_app.conf.task_default_queue
+    celery_app.conf.task_default_queue = queue
+    yield queue
+    celery_app.conf.task_default_queue = previous_queue
+
+
+@pytest.fixture
+def worker(worker_queue, tmp_path):
+    require_broker_and_shared_database()
+    log = tmp_path / "worker.log"
+    env = {**os.environ, "DATABASE_URL": committed_database_url(), "CELERY_BROKER_URL": settings.CELERY_BROKER_URL}
+    command = [sys.executable, "-m", "celery", "-A", "bold_portal", "worker", "--queues", worker_queue]
+    command += ["--pool", "solo", "--loglevel", "INFO", "--without-gossip", "--without-mingle", "--without-heartbeat"]
+    with log.open("w") as output:
+        process = subprocess.Popen(command, cwd=settings.BASE_DIR, env=env, stdout=output, stderr=subprocess.STDOUT)
+    try:
+        yield process, log
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def wait_for_snapshot(review_round, *, process, log, submitted_reviews: int) -> MatrixSnapshot:
+    deadline = time.monotonic() + WAIT_SECONDS
+    while time.monotonic() < deadline:
+        snapshot = MatrixSnapshot.objects.filter(round=review_round).select_related("round").first()
+        if snapshot and snapshot.submitted_reviews == submitted_reviews and not snapshot.is_stale:
+            return snapshot
+        if process.poll() is not None:
+            pytest.fail(f"The worker stopped with exit code {process.returncode}:\n{log.read_text()}")
+        time.sleep(0.25)
+    pytest.fail(
+        f"No matrix snapshot with {submitted_reviews} reviews after {WAIT_SECONDS} s. Worker log:\n{log.read_text()}"
+    )
+
+
+def test_a_worker_recomputes_the_matrix_after_a_review_is_submitted(worker):
+    process, log = worker
+    principle = make_principle(slug="relevant")
+    version = make_version()
+    review_round = make_round(principles=[principle], versions=[version])
+
+    for verdict in (Verdict.Choice.MEETS, Verdict.Choice.DOES_NOT_MEET):
+        review_save(
+            reviewer=make_reviewer(),
+            review_round=review_round,
+            version=version,
+            verdicts=[VerdictInput(principle_id=principle.pk, verdict=verdict, reason="Because")],
+            overall_comment="",
+            expected_lock_version=0,
+            submit=True,
+        )
+
+    snapshot = wait_for_snapshot(review_round, process=process, log=log, submitted_reviews=2)
+    cell = snapshot.data["rows"][0]["cells"]["relevant"]
+    assert (cell["meets"], cell["does_not_meet"], cell["not_sure"], cell["outcome"]) == (1, 1, 0, "cross")

@@ -1,0 +1,182 @@
+"""Rules the database itself enforces, so they hold for raw SQL, bulk updates and the admin alike."""
+
+import datetime
+from contextlib import contextmanager
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError, IntegrityError, transaction
+
+from tests.factories import make_organisation, make_principle, make_reviewer, make_round, make_version
+from usecases.models import Assignment, Review, ReviewRound, UseCaseVersion, Verdict
+
+pytestmark = pytest.mark.django_db
+
+
+@contextmanager
+def refused(exception=IntegrityError):
+    """Expect the database to refuse the statement, inside a savepoint so the test can go on."""
+    with pytest.raises(exception), transaction.atomic():
+        yield
+
+
+@pytest.fixture
+def review():
+    version = make_version()
+    review_round = make_round(versions=[version])
+    return Review.objects.create(round=review_round, version=version, reviewer=make_reviewer())
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("title", "Quietly retitled"), ("impact_statement", "Rewritten"), ("data_flows", []), ("number", 7)],
+)
+def test_a_use_case_version_cannot_be_updated(field, value):
+    version = make_version(title="As reviewed")
+
+    # SQLite raises IntegrityError, PostgreSQL a DatabaseError subclass: both are refusals.
+    with refused(DatabaseError):
+        UseCaseVersion.objects.filter(pk=version.pk).update(**{field: value})
+
+    version.refresh_from_db()
+    assert version.title == "As reviewed"
+    assert version.number == 1
+
+
+def test_a_use_case_version_save_is_refused_before_the_database():
+    version = make_version()
+    version.title = "Changed"
+
+    with pytest.raises(ValidationError, match="cannot be changed"):
+        version.save()
+
+
+def test_a_new_version_of_the_same_use_case_is_allowed():
+    first = make_version()
+
+    second = make_version(use_case=first.use_case, number=2, title="Revised")
+
+    assert list(first.use_case.versions.values_list("number", flat=True)) == [1, 2]
+    assert second.title == "Revised"
+
+
+def test_a_versions_number_is_unique_per_use_case():
+    first = make_version()
+
+    with refused():
+        make_version(use_case=first.use_case, number=1)
+
+
+@pytest.mark.parametrize("field", ["version", "round", "reviewer"])
+def test_a_review_stays_with_its_version_round_and_reviewer(review, field):
+    replacements = {
+        "version": make_version,
+        "round": lambda: make_round(versions=[review.version]),
+        "reviewer": make_reviewer,
+    }
+    replacement = replacements[field]()
+
+    with refused(DatabaseError):
+        Review.objects.filter(pk=review.pk).update(**{field: replacement})
+
+    assert getattr(Review.objects.get(pk=review.pk), f"{field}_id") == getattr(review, f"{field}_id")
+
+
+def test_other_review_fields_can_still_change(review):
+    Review.objects.filter(pk=review.pk).update(overall_comment="Updated", lock_version=2)
+
+    review.refresh_from_db()
+    assert (review.overall_comment, review.lock_version) == ("Updated", 2)
+
+
+def test_one_review_per_reviewer_version_and_round(review):
+    with refused():
+        Review.objects.create(round=review.round, version=review.version, reviewer=review.reviewer)
+
+
+def test_the_same_reviewer_may_review_the_version_in_another_round(review):
+    later_round = make_round(versions=[review.version])
+
+    Review.objects.create(round=later_round, version=review.version, reviewer=review.reviewer)
+
+    assert Review.objects.filter(reviewer=review.reviewer).count() == 2
+
+
+def test_one_verdict_per_review_and_principle(review):
+    principle = review.round.principles.first()
+    Verdict.objects.create(review=review, principle=principle, verdict=Verdict.Choice.MEETS)
+
+    with refused():
+        Verdict.objects.create(review=review, principle=principle, verdict=Verdict.Choice.DOES_NOT_MEET)
+
+
+def test_a_verdict_must_be_one_of_the_choices(review):
+    with refused():
+        Verdict.objects.create(review=review, principle=review.round.principles.first(), verdict="maybe")
+
+
+def test_a_submitted_review_has_a_submission_time(review):
+    with refused():
+        Review.objects.filter(pk=review.pk).update(status=Review.Status.SUBMITTED)
+
+
+@pytest.mark.parametrize("has_reviewer, has_organisation", [(True, True), (False, False)])
+def test_an_assignment_goes_to_a_reviewer_or_an_organisation_not_both_or_neither(has_reviewer, has_organisation):
+    version = make_version()
+    review_round = make_round(versions=[version])
+
+    with refused():
+        Assignment.objects.create(
+            round=review_round,
+            version=version,
+            reviewer=make_reviewer() if has_reviewer else None,
+            organisation=make_organisation() if has_organisation else None,
+        )
+
+
+def test_an_assignment_is_not_given_twice():
+    version = make_version()
+    review_round = make_round(versions=[version])
+    reviewer, organisation = make_reviewer(), make_organisation()
+    Assignment.objects.create(round=review_round, version=version, reviewer=reviewer)
+    Assignment.objects.create(round=review_round, version=version, organisation=organisation)
+
+    with refused():
+        Assignment.objects.create(round=review_round, version=version, reviewer=reviewer)
+    with refused():
+        Assignment.objects.create(round=review_round, version=version, organisation=organisation)
+
+
+@pytest.mark.parametrize("threshold", ["-0.01", "1.00", "1.50"])
+def test_a_rounds_threshold_is_at_least_zero_and_below_one(threshold):
+    with refused():
+        ReviewRound.objects.create(name="Round", slug="round", threshold=Decimal(threshold))
+
+
+@pytest.mark.parametrize("threshold", ["0.00", "0.50", "0.99"])
+def test_thresholds_inside_the_range_are_accepted(threshold):
+    review_round = ReviewRound.objects.create(name="Round", slug="round", threshold=Decimal(threshold))
+
+    assert review_round.threshold == Decimal(threshold)
+
+
+def test_a_round_needs_at_least_one_review_per_cell():
+    with refused():
+        ReviewRound.objects.create(name="Round", slug="round", min_reviews=0)
+
+
+def test_a_round_cannot_close_before_it_opens():
+    with refused():
+        ReviewRound.objects.create(
+            name="Round", slug="round", opens_on=datetime.date(2026, 5, 2), closes_on=datetime.date(2026, 5, 1)
+        )
+
+
+def test_a_principle_in_use_cannot_be_deleted(review):
+    principle = make_principle()
+    review.round.principles.add(principle)
+    Verdict.objects.create(review=review, principle=principle)
+
+    with refused():
+        principle.delete()
