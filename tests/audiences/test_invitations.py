@@ -150,7 +150,7 @@ def test_accept_page_creates_the_account_and_signs_in(client, organisation, admi
 
     assert response.status_code == 302
     assert response.url == reverse("home")
-    assert client.get(reverse("home")).context["user"].email == "new.reviewer@example.org"
+    assert int(client.session["_auth_user_id"]) == User.objects.get(email="new.reviewer@example.org").pk
 
 
 def test_accept_page_shows_errors_and_changes_nothing(client, organisation, admin):
