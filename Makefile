@@ -37,6 +37,39 @@ format: $(STAMP)
 migrate: $(STAMP)
 	$(PY) manage.py migrate --no-input
 
+# GOV.UK Frontend and the Sass compiler come from npm, pinned in package-lock.json. `npm ci` runs
+# only when node_modules is missing or the lock file changed (the stamp lives inside node_modules).
+NPM_STAMP := node_modules/.installed
+GOVUK_DIST := node_modules/govuk-frontend/dist/govuk
+GOVUK_OUT := build/static/govuk
+I18N_IGNORE := --ignore=node_modules --ignore=.venv --ignore=build
+
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $(NPM_STAMP)
+
+# Compiles static/scss/portal.scss (GOV.UK Frontend with Arial, no GDS Transport font) and copies
+# GOV.UK Frontend's JavaScript and images (not its fonts) into build/static/govuk.
+static messages: export SECRET_KEY ?= build-only-not-secret
+static: $(NPM_STAMP) $(STAMP)
+	mkdir -p $(GOVUK_OUT)
+	node_modules/.bin/sass --quiet-deps --silence-deprecation=import --style=compressed --no-source-map --load-path=. \
+		static/scss/portal.scss $(GOVUK_OUT)/portal.css
+	cp $(GOVUK_DIST)/govuk-frontend.min.js $(GOVUK_OUT)/
+	rm -rf $(GOVUK_OUT)/assets
+	mkdir -p $(GOVUK_OUT)/assets
+	cp -R $(GOVUK_DIST)/assets/images $(GOVUK_DIST)/assets/manifest.json $(GOVUK_OUT)/assets/
+	if command -v msgfmt >/dev/null; then $(PY) manage.py compilemessages $(I18N_IGNORE); fi
+
+# Refreshes locale/cy/LC_MESSAGES/django.po from the code and templates (needs GNU gettext).
+messages: $(STAMP)
+	command -v xgettext >/dev/null || (apt-get update && apt-get install -y gettext)
+	$(PY) manage.py makemessages -l cy $(I18N_IGNORE)
+
+# The real-browser tests drive Debian's Chromium; Playwright never downloads a browser of its own.
+browser:
+	test -x /usr/bin/chromium || (apt-get update && apt-get install -y chromium fonts-liberation)
+
 # The matrix's query count, time and memory at 12, 120 and 1,200 use cases (docs/performance.md).
 bench: export SECRET_KEY ?= bench-only-not-secret
 bench: migrate

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from audiences.models import Audience, Membership, Organisation
+from audiences.models import Audience, Invitation, Membership, Organisation
 
 
 @admin.register(Audience)
@@ -33,3 +33,19 @@ class MembershipAdmin(admin.ModelAdmin):
     list_filter = ["role", "organisation", "organisation__audiences"]
     search_fields = ["user__email", "user__username", "organisation__name"]
     autocomplete_fields = ["user", "organisation"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    """Read-only: invitations are sent from the portal's invitation page, which emails the link."""
+
+    list_display = ["email", "organisation", "role", "invited_by", "created_at", "expires_at", "accepted_at"]
+    list_filter = ["role", "organisation"]
+    search_fields = ["email", "organisation__name"]
+    readonly_fields = list_display
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -79,3 +80,42 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} ({self.get_role_display()}, {self.organisation})"
+
+
+class Invitation(models.Model):
+    """An emailed link that lets someone join an organisation as a reviewer or lead.
+
+    Only a hash of the link's token is stored, so a copy of the database cannot be used to join.
+    The link works once and until expires_at.
+    """
+
+    email = models.EmailField(_("email address"))
+    # Pending invitations go with their organisation: they mean nothing without it.
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="invitations")
+    role = models.CharField(_("role"), max_length=20, choices=Membership.Role.choices, default=Membership.Role.REVIEWER)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(role__in=["reviewer", "lead"]), name="invitation_role_valid"),
+            models.CheckConstraint(
+                condition=models.Q(accepted_at__isnull=True) | models.Q(accepted_at__lte=models.F("expires_at")),
+                name="invitation_accepted_before_expiry",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.email} ({self.get_role_display()}, {self.organisation})"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.accepted_at is None and self.expires_at <= timezone.now()

@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from audiences import views
 
 app_name = "audiences"
 
-urlpatterns = []
+urlpatterns = [
+    path("invitations/new/", views.invitation_new, name="invitation_new"),
+    path("invitations/accept/<str:token>/", views.invitation_accept_page, name="invitation_accept"),
+]

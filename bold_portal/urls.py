@@ -1,9 +1,44 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
+
+from audiences.forms import NewPasswordForm, PasswordResetRequestForm
+from audiences.views import SignInView, SignOutView
+from bold_portal import views
+
+# Signing in and resetting a password keep Django's un-namespaced names (login, password_reset_confirm…),
+# which settings.LOGIN_URL and Django's reset email expect.
+account_patterns = [
+    path("sign-in/", SignInView.as_view(), name="login"),
+    path("sign-out/", SignOutView.as_view(), name="logout"),
+    path(
+        "password-reset/",
+        auth_views.PasswordResetView.as_view(
+            form_class=PasswordResetRequestForm,
+            template_name="registration/password_reset_form.html",
+            email_template_name="registration/password_reset_email.txt",
+            subject_template_name="registration/password_reset_subject.txt",
+        ),
+        name="password_reset",
+    ),
+    path("password-reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "password-reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(form_class=NewPasswordForm),
+        name="password_reset_confirm",
+    ),
+    path("password-reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+]
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("", views.home, name="home"),
+    path("accessibility/", views.accessibility_statement, name="accessibility"),
+    path("privacy/", views.privacy_notice, name="privacy"),
+    *account_patterns,
     path("", include("audiences.urls")),
     path("reviews/", include("usecases.urls")),
     path("matrix/", include("principles.urls")),
 ]
+
+handler500 = "bold_portal.views.server_error"

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from bold_portal.models import AuditEvent
 from tests.factories import make_assignment, make_round, make_version
+from tests.pages import NAVIGATION_QUERIES, main_content
 from usecases.models import Review, ReviewRound, Verdict
 from usecases.services import VerdictInput, review_save
 
@@ -131,8 +132,8 @@ def test_my_reviews_query_count_does_not_grow(client, world, django_assert_num_q
     make_assignment(review_round=closed, version=world.version, reviewer=world.reviewer)
     client.force_login(world.reviewer)
 
-    # session, user, open assignments, their reviews, closed assignments, their reviews
-    with django_assert_num_queries(6):
+    # session, user, open assignments, their reviews, closed assignments, their reviews, navigation
+    with django_assert_num_queries(6 + NAVIGATION_QUERIES):
         response = client.get(reverse("usecases:my_reviews"))
     assert response.status_code == 200
 
@@ -373,7 +374,7 @@ def test_closed_round_shows_the_review_read_only_and_refuses_changes(client, wor
     client.post(world.url("review"), answers())
     world.close_round()
 
-    page = html(client.get(world.url("review")))
+    page = main_content(client.get(world.url("review")))
 
     assert "This round closed on 30 June 2030. You can no longer change your review." in page
     assert "<form" not in page
@@ -454,8 +455,9 @@ def test_review_form_query_count_does_not_grow_with_principles(
     client.force_login(world.reviewer)
     client.post(world.url("review"), answers(action="save"))
 
-    # session, user, round, version, assignments, own review + verdicts, perms, principles
-    with django_assert_num_queries(10):
+    # session, user, round, version, assignments, own review + verdicts, perms, principles, navigation
+    # (its groups query is cached from the page's own permission checks)
+    with django_assert_num_queries(10 + NAVIGATION_QUERIES - 1):
         response = client.get(world.url("review"))
     assert response.status_code == 200
 

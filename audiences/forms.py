@@ -1,0 +1,190 @@
+"""Forms for signing in, resetting a password and joining by invitation, laid out as GOV.UK forms."""
+
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Button, Field, Fluid, Layout, Size
+from django import forms
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
+from django.contrib.auth.models import User
+from django.utils.translation import gettext_lazy as _
+
+from audiences.models import Membership, Organisation
+
+
+def _gds_helper(*fields, submit_label) -> FormHelper:
+    """A GOV.UK form: errors shown in the page's error summary, no browser validation (the server's
+    messages are clearer), one primary button."""
+    helper = FormHelper()
+    helper.form_show_errors = True
+    helper.attrs = {"novalidate": ""}
+    helper.layout = Layout(*fields, Button.primary("submit", submit_label))
+    return helper
+
+
+def _email_field(label, **extra) -> forms.EmailField:
+    return forms.EmailField(
+        label=label,
+        max_length=User._meta.get_field("username").max_length,
+        error_messages={
+            "required": _("Enter your email address"),
+            "invalid": _("Enter an email address in the correct format, like name@example.com"),
+            "max_length": _("Email address must be %(limit_value)d characters or fewer"),
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+        **extra,
+    )
+
+
+def _password_field(label, *, autocomplete, required_message, help_text="") -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        strip=False,
+        help_text=help_text,
+        error_messages={"required": required_message},
+        widget=forms.PasswordInput(attrs={"autocomplete": autocomplete}),
+    )
+
+
+class SignInForm(AuthenticationForm):
+    username = _email_field(_("Email address"))
+    password = _password_field(
+        _("Password"), autocomplete="current-password", required_message=_("Enter your password")
+    )
+    error_messages = {
+        "invalid_login": _(
+            "The email address or password is not right. Check them and try again, or reset your password."
+        ),
+        "inactive": _("This account has been switched off. Ask the BOLD programme team to switch it back on."),
+    }
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        self.helper = _gds_helper(
+            Field.text("username", field_width=Fluid.TWO_THIRDS),
+            Field.text("password", field_width=Fluid.TWO_THIRDS),
+            submit_label=_("Sign in"),
+        )
+
+
+class PasswordResetRequestForm(PasswordResetForm):
+    email = _email_field(
+        _("Email address"), help_text=_("Use the email address you sign in with. We will send you a link.")
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _gds_helper(
+            Field.text("email", field_width=Fluid.TWO_THIRDS), submit_label=_("Send me a reset link")
+        )
+
+
+class NewPasswordForm(SetPasswordForm):
+    """Django's set-password form with the portal's wording, for the reset link."""
+
+    new_password1 = _password_field(
+        _("Create a new password"),
+        autocomplete="new-password",
+        required_message=_("Enter a new password"),
+        help_text=_("Use at least 12 characters. A few unrelated words together make a strong password."),
+    )
+    new_password2 = _password_field(
+        _("Confirm your new password"), autocomplete="new-password", required_message=_("Confirm your new password")
+    )
+    error_messages = {"password_mismatch": _("The passwords do not match. Enter the same password twice.")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _gds_helper(
+            Field.text("new_password1", field_width=Fluid.TWO_THIRDS),
+            Field.text("new_password2", field_width=Fluid.TWO_THIRDS),
+            submit_label=_("Save new password"),
+        )
+
+
+class InvitationForm(forms.Form):
+    """Who to invite, into which organisation (only those the inviter may invite to), and as what."""
+
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation"),
+        queryset=Organisation.objects.none(),
+        empty_label=None,
+        error_messages={"required": _("Choose an organisation"), "invalid_choice": _("Choose an organisation")},
+    )
+    email = _email_field(_("Email address"), help_text=_("We will email the invitation link to this address."))
+    role = forms.ChoiceField(
+        label=_("Role"),
+        choices=Membership.Role.choices,
+        initial=Membership.Role.REVIEWER,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose a role")},
+    )
+
+    def __init__(self, *args, organisations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].error_messages["required"] = _("Enter the email address of the person to invite")
+        self.fields["organisation"].queryset = organisations
+        self.helper = _gds_helper(
+            Field.select("organisation"),
+            Field.text("email", field_width=Fluid.TWO_THIRDS),
+            Field.radios("role", legend_size=Size.SMALL),
+            submit_label=_("Send invitation"),
+        )
+
+
+class InvitationAcceptForm(forms.Form):
+    """A new account: full name and a password, checked against the portal's password rules."""
+
+    name = forms.CharField(
+        label=_("Full name"),
+        max_length=User._meta.get_field("first_name").max_length,
+        error_messages={"required": _("Enter your full name")},
+        widget=forms.TextInput(attrs={"autocomplete": "name", "spellcheck": "false"}),
+    )
+    password = _password_field(
+        _("Create a password"),
+        autocomplete="new-password",
+        required_message=_("Enter a password"),
+        help_text=_("Use at least 12 characters. A few unrelated words together make a strong password."),
+    )
+    password_confirmation = _password_field(
+        _("Confirm your password"), autocomplete="new-password", required_message=_("Confirm your password")
+    )
+
+    def __init__(self, *args, invitation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.invitation = invitation
+        self.helper = _gds_helper(
+            Field.text("name", field_width=Fluid.TWO_THIRDS),
+            Field.text("password", field_width=Fluid.TWO_THIRDS),
+            Field.text("password_confirmation", field_width=Fluid.TWO_THIRDS),
+            submit_label=_("Create account"),
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        password, confirmation = cleaned.get("password"), cleaned.get("password_confirmation")
+        if password and confirmation and password != confirmation:
+            self.add_error("password_confirmation", _("The passwords do not match. Enter the same password twice."))
+        elif password:
+            # Checked against the new person's name and email, so the password cannot be one of them.
+            user = User(username=self.invitation.email, email=self.invitation.email, first_name=cleaned.get("name", ""))
+            try:
+                password_validation.validate_password(password, user)
+            except forms.ValidationError as error:
+                self.add_error("password", error)
+        return cleaned
+
+
+class InvitationAcceptExistingForm(forms.Form):
+    """The email address already has an account: its password proves the person owns it."""
+
+    password = _password_field(
+        _("Password"), autocomplete="current-password", required_message=_("Enter your password")
+    )
+
+    def __init__(self, *args, invitation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.invitation = invitation
+        self.helper = _gds_helper(
+            Field.text("password", field_width=Fluid.TWO_THIRDS), submit_label=_("Join organisation")
+        )

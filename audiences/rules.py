@@ -1,0 +1,21 @@
+"""Who may invite people into an organisation: programme admins, and leads of that organisation."""
+
+import rules
+
+from audiences.models import Membership
+from bold_portal.roles import is_admin, is_organisation_lead
+
+
+@rules.predicate
+def is_lead_of(user, organisation) -> bool:
+    return (
+        organisation is not None
+        and user.is_authenticated
+        and user.memberships.filter(organisation=organisation, role=Membership.Role.LEAD).exists()
+    )
+
+
+# Without an organisation: may this person open the invitation page at all?
+rules.add_perm("audiences.invite_people", is_admin | is_organisation_lead)
+# With an organisation: may this person invite someone into that one?
+rules.add_perm("audiences.invite_to_organisation", is_admin | is_lead_of)

@@ -1,0 +1,33 @@
+"""Pages of the portal as a whole: the home page, the public statements and the error pages."""
+
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpResponseServerError
+from django.shortcuts import redirect, render
+from django.template import loader
+from django.views.generic import TemplateView
+
+from bold_portal.context_processors import site_context
+from bold_portal.navigation import navigation_links, page_url
+from bold_portal.roles import is_reviewer
+
+
+def home(request):
+    """Sends each person to the page for their role; others see the pages they can use."""
+    my_reviews = page_url("usecases:my_reviews") if is_reviewer(request.user) else None
+    if my_reviews:
+        return redirect(my_reviews)
+    return render(request, "bold_portal/home.html", {"links": navigation_links(request)})
+
+
+accessibility_statement = login_not_required(TemplateView.as_view(template_name="bold_portal/accessibility.html"))
+privacy_notice = login_not_required(TemplateView.as_view(template_name="bold_portal/privacy.html"))
+
+
+def server_error(request):
+    """The 500 page, rendered without context processors: the database may be what failed."""
+    return HttpResponseServerError(loader.get_template("500.html").render(site_context()))
+
+
+def csrf_failure(request, reason=""):
+    """The form could not be trusted (often an expired page): explain it in plain words."""
+    return render(request, "403_csrf.html", status=403)

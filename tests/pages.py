@@ -1,0 +1,13 @@
+"""Helpers for reading rendered pages in tests."""
+
+
+def main_content(response) -> str:
+    """The page's <main> element: what the page itself says, without the layout around it
+    (header, navigation with its sign-out form, phase banner with the feedback address, footer)."""
+    page = response.content.decode()
+    return page[page.index("<main") : page.index("</main>") + len("</main>")]
+
+
+# Queries every signed-in page makes for the service navigation: memberships (reviewer?),
+# groups (admin?) and lead memberships (may invite?).
+NAVIGATION_QUERIES = 3
