@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 import rules
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from bold_portal.roles import is_admin, is_reviewer
@@ -15,14 +15,6 @@ class NavigationLink:
     description: str
     url: str
     current: bool
-
-
-def page_url(name: str) -> str | None:
-    """The page's address, or None while that part of the portal is not there yet."""
-    try:
-        return reverse(name)
-    except NoReverseMatch:
-        return None
 
 
 def navigation_links(request) -> list[NavigationLink]:
@@ -46,7 +38,6 @@ def navigation_links(request) -> list[NavigationLink]:
         )
     links = []
     for name, label, description in candidates:
-        url = page_url(name)
-        if url:
-            links.append(NavigationLink(label, description, url, current=request.path.startswith(url)))
+        url = reverse(name)
+        links.append(NavigationLink(label, description, url, current=request.path.startswith(url)))
     return links
