@@ -303,3 +303,12 @@ def test_reviewer_pages_reflow_without_horizontal_scrolling(request, page_fixtur
         primary_action.scroll_into_view_if_needed()
         expect(primary_action).to_be_in_viewport(ratio=1)
         axe_check(page)
+
+    # A data-flow table wider than the screen scrolls inside its own box, which keyboard users can reach.
+    page.goto(f"/reviews/{ROUND}/{USE_CASE}/v1/")
+    flows = page.get_by_role("region", name="Which information goes from whom to whom")
+    flows.focus()
+    expect(flows).to_be_focused()
+    if flows.evaluate("box => box.scrollWidth > box.clientWidth"):
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function("() => document.querySelector('.portal-table-container').scrollLeft > 0")
