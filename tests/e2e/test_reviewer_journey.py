@@ -182,6 +182,7 @@ def test_reviewer_journey_from_my_reviews_to_withdrawing(page, demo_round, colle
     today = dateformat.format(timezone.localdate(), "j F Y")
     expect(page.locator("main")).to_contain_text(f"Last changed on {today} at ")
     page.get_by_role("link", name="See what reviewers said").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("What reviewers said")
     assert summary_row(page, "Relevant") == ["✓ Meets", "2", "0", "0"]
 
     # Withdrawing.
