@@ -32,15 +32,16 @@ def axe_check(page: Page) -> None:
         pytest.fail("\n".join(lines), pytrace=False)
 
 
-def screenshot(page: Page, name: str) -> None:
+def screenshot(page: Page, name: str, *, full_page: bool = True) -> None:
     """Save docs/screenshots/<name>-desktop.png and -mobile.png, only when BOLD_SCREENSHOTS=1
-    (so that test runs in CI do not rewrite the committed pictures)."""
+    (so that test runs in CI do not rewrite the committed pictures). Long pages pass
+    full_page=False: the first screen shows what the page is, at a fraction of the file size."""
     if os.environ.get("BOLD_SCREENSHOTS") != "1":
         return
     original = page.viewport_size
     for label, size in SCREENSHOT_SIZES.items():
         page.set_viewport_size(size)
-        page.screenshot(path=SCREENSHOTS / f"{name}-{label}.png", full_page=True)
+        page.screenshot(path=SCREENSHOTS / f"{name}-{label}.png", full_page=full_page)
     page.set_viewport_size(original)
 
 
