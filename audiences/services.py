@@ -42,12 +42,36 @@ def invitation_create(*, organisation: Organisation, email: str, role: str, invi
         token_hash=invitation_token_hash(raw_token),
     )
     invitation.full_clean()
+    _invitation_changes_something(invitation)
     with transaction.atomic():
         invitation.save()
         audit(actor=invited_by, action="invitation_create", obj=invitation, email=invitation.email, role=role)
         # Sent inside the transaction: if the email cannot be sent, no invitation is left behind.
         _invitation_email_send(invitation=invitation, raw_token=raw_token)
     return invitation, raw_token
+
+
+def _invitation_changes_something(invitation: Invitation) -> None:
+    """Refuse an invitation that would give nobody anything: its address is already in the
+    organisation in that role, or as a lead. (Inviting a reviewer as a lead is a promotion.)"""
+    membership = (
+        Membership.objects.filter(organisation=invitation.organisation, user__email__iexact=invitation.email)
+        .order_by("pk")
+        .first()
+    )
+    if membership and membership.role in {invitation.role, Membership.Role.LEAD}:
+        raise ValidationError(
+            {
+                "email": _(
+                    "%(email)s is already a member of %(organisation)s, as %(role)s. You do not need to invite them."
+                )
+                % {
+                    "email": invitation.email,
+                    "organisation": invitation.organisation.name,
+                    "role": membership.get_role_display().lower(),
+                }
+            }
+        )
 
 
 def _invitation_email_send(*, invitation: Invitation, raw_token: str) -> None:

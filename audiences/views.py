@@ -47,13 +47,17 @@ def invitation_new(request):
     organisations = _organisations_to_invite_to(request.user)
     form = InvitationForm(request.POST or None, organisations=organisations)
     if request.method == "POST" and form.is_valid():
-        invitation, _token = invitation_create(invited_by=request.user, **form.cleaned_data)
-        messages.success(
-            request,
-            _("Invitation sent to %(email)s. The link works once, until %(date)s.")
-            % {"email": invitation.email, "date": formats.date_format(invitation.expires_at, "j F Y")},
-        )
-        return redirect("audiences:invitation_new")
+        try:
+            invitation, _token = invitation_create(invited_by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("Invitation sent to %(email)s. The link works once, until %(date)s.")
+                % {"email": invitation.email, "date": formats.date_format(invitation.expires_at, "j F Y")},
+            )
+            return redirect("audiences:invitation_new")
     sent = Invitation.objects.filter(organisation__in=organisations).select_related("organisation")[:20]
     return render(request, "audiences/invitation_new.html", {"form": form, "invitations": sent})
 

@@ -41,4 +41,5 @@ urlpatterns = [
     path("matrix/", include("principles.urls")),
 ]
 
+handler400 = "bold_portal.views.bad_request"
 handler500 = "bold_portal.views.server_error"

@@ -23,6 +23,12 @@ accessibility_statement = login_not_required(TemplateView.as_view(template_name=
 privacy_notice = login_not_required(TemplateView.as_view(template_name="bold_portal/privacy.html"))
 
 
+def bad_request(request, exception):
+    """The 400 page (for example a form too large to read), with the layout's usual context:
+    Django's own handler renders it without the request."""
+    return render(request, "400.html", status=400)
+
+
 def server_error(request):
     """The 500 page, rendered without context processors: the database may be what failed."""
     return HttpResponseServerError(loader.get_template("500.html").render(site_context()))
