@@ -4,6 +4,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
@@ -158,3 +159,12 @@ def _invited_user_create(*, invitation: Invitation, name: str, password: str):
     user.full_clean()
     user.save()
     return user
+
+
+def sign_in_lockout_clear(*, user) -> None:
+    """After a password reset the person may sign in at once: failed sign-ins with their email
+    address stop counting (django-axes), wherever they came from."""
+    with transaction.atomic():
+        cleared = axes_reset(username=user.email.strip().lower())
+        if cleared:
+            audit(actor=user, action="sign_in_lockout_cleared", obj=user, failed_attempts_cleared=cleared)

@@ -1,10 +1,16 @@
 """Pages of the portal as a whole: the home page, the public statements and the error pages."""
 
+from functools import partial
+
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponseServerError
 from django.shortcuts import redirect, render
 from django.template import loader
+from django.utils.decorators import method_decorator
 from django.views.generic import TemplateView
+from health_check.views import HealthCheckView
+from redis.asyncio import Redis
 
 from bold_portal.context_processors import site_context
 from bold_portal.navigation import navigation_links, page_url
@@ -37,3 +43,17 @@ def server_error(request):
 def csrf_failure(request, reason=""):
     """The form could not be trusted (often an expired page): explain it in plain words."""
     return render(request, "403_csrf.html", status=403)
+
+
+@method_decorator(login_not_required, name="dispatch")
+class PortalHealthCheckView(HealthCheckView):
+    """/health/, for the compose health check and load balancers: 200 when the database, the cache
+    and (when one is configured) the Celery broker answer, 500 otherwise. The workers have their own
+    health check, so a stopped worker never takes the web processes out of service."""
+
+    def get_checks(self):
+        self.checks = ["health_check.checks.Database", "health_check.checks.Cache"]
+        if settings.CELERY_BROKER_URL:
+            broker = partial(Redis.from_url, settings.CELERY_BROKER_URL)
+            self.checks.append(("health_check.contrib.redis.Redis", {"client_factory": broker}))
+        return super().get_checks()
