@@ -19,3 +19,10 @@ class EmailBackend(ModelBackend):
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
         return None
+
+
+def sign_in_username(request, credentials) -> str:
+    """The email address that django-axes counts failed sign-ins against, written as the backend
+    reads it, so that "Sam@Example.org " and "sam@example.org" are the same person."""
+    source = credentials if credentials is not None else request.POST
+    return str(source.get("username") or "").strip().lower()

@@ -116,7 +116,7 @@ class InvitationForm(forms.Form):
         choices=Membership.Role.choices,
         initial=Membership.Role.REVIEWER,
         widget=forms.RadioSelect,
-        error_messages={"required": _("Choose a role")},
+        error_messages={"required": _("Choose a role"), "invalid_choice": _("Choose a role")},
     )
 
     def __init__(self, *args, organisations, **kwargs):
@@ -137,7 +137,10 @@ class InvitationAcceptForm(forms.Form):
     name = forms.CharField(
         label=_("Full name"),
         max_length=User._meta.get_field("first_name").max_length,
-        error_messages={"required": _("Enter your full name")},
+        error_messages={
+            "required": _("Enter your full name"),
+            "max_length": _("Full name must be %(limit_value)d characters or fewer"),
+        },
         widget=forms.TextInput(attrs={"autocomplete": "name", "spellcheck": "false"}),
     )
     password = _password_field(

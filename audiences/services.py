@@ -4,6 +4,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
@@ -42,12 +43,36 @@ def invitation_create(*, organisation: Organisation, email: str, role: str, invi
         token_hash=invitation_token_hash(raw_token),
     )
     invitation.full_clean()
+    _invitation_changes_something(invitation)
     with transaction.atomic():
         invitation.save()
         audit(actor=invited_by, action="invitation_create", obj=invitation, email=invitation.email, role=role)
         # Sent inside the transaction: if the email cannot be sent, no invitation is left behind.
         _invitation_email_send(invitation=invitation, raw_token=raw_token)
     return invitation, raw_token
+
+
+def _invitation_changes_something(invitation: Invitation) -> None:
+    """Refuse an invitation that would give nobody anything: its address is already in the
+    organisation in that role, or as a lead. (Inviting a reviewer as a lead is a promotion.)"""
+    membership = (
+        Membership.objects.filter(organisation=invitation.organisation, user__email__iexact=invitation.email)
+        .order_by("pk")
+        .first()
+    )
+    if membership and membership.role in {invitation.role, Membership.Role.LEAD}:
+        raise ValidationError(
+            {
+                "email": _(
+                    "%(email)s is already a member of %(organisation)s, as %(role)s. You do not need to invite them."
+                )
+                % {
+                    "email": invitation.email,
+                    "organisation": invitation.organisation.name,
+                    "role": membership.get_role_display().lower(),
+                }
+            }
+        )
 
 
 def _invitation_email_send(*, invitation: Invitation, raw_token: str) -> None:
@@ -134,3 +159,12 @@ def _invited_user_create(*, invitation: Invitation, name: str, password: str):
     user.full_clean()
     user.save()
     return user
+
+
+def sign_in_lockout_clear(*, user) -> None:
+    """After a password reset the person may sign in at once: failed sign-ins with their email
+    address stop counting (django-axes), wherever they came from."""
+    with transaction.atomic():
+        cleared = axes_reset(username=user.email.strip().lower())
+        if cleared:
+            audit(actor=user, action="sign_in_lockout_cleared", obj=user, failed_attempts_cleared=cleared)

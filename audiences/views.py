@@ -1,12 +1,14 @@
 """Signing in and out, resetting a password, and joining an organisation by invitation."""
 
+from axes.helpers import get_client_ip_address, get_client_username, get_cool_off
+from axes.models import AccessAttempt
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required, permission_required
-from django.contrib.auth.views import LoginView, LogoutView
+from django.contrib.auth.views import LoginView, LogoutView, PasswordResetConfirmView
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -18,6 +20,7 @@ from audiences.services import (
     invitation_create,
     invitation_existing_user,
     invitation_for_token,
+    sign_in_lockout_clear,
 )
 from bold_portal.roles import is_admin
 
@@ -26,6 +29,35 @@ class SignInView(LoginView):
     form_class = SignInForm
     template_name = "audiences/sign_in.html"
     redirect_authenticated_user = True
+
+
+def sign_in_locked_out(request, original_response=None, credentials=None):
+    """django-axes' lockout response (AXES_LOCKOUT_CALLABLE): too many wrong passwords for this
+    email address from this IP address. Says when to try again and how to reset the password."""
+    last_failure = (
+        AccessAttempt.objects.filter(
+            username=get_client_username(request, credentials),
+            ip_address=getattr(request, "axes_ip_address", None) or get_client_ip_address(request),
+        )
+        .order_by("-attempt_time")
+        .values_list("attempt_time", flat=True)
+        .first()
+    )
+    cool_off = get_cool_off(request)
+    context = {
+        "try_again_at": timezone.localtime((last_failure or timezone.now()) + cool_off),
+        "minutes": int(cool_off.total_seconds() // 60),
+    }
+    return render(request, "audiences/sign_in_locked.html", context, status=429)
+
+
+class NewPasswordView(PasswordResetConfirmView):
+    """Setting a new password from the emailed link also ends a sign-in lockout for the address."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        sign_in_lockout_clear(user=form.user)
+        return response
 
 
 class SignOutView(LogoutView):
@@ -47,13 +79,17 @@ def invitation_new(request):
     organisations = _organisations_to_invite_to(request.user)
     form = InvitationForm(request.POST or None, organisations=organisations)
     if request.method == "POST" and form.is_valid():
-        invitation, _token = invitation_create(invited_by=request.user, **form.cleaned_data)
-        messages.success(
-            request,
-            _("Invitation sent to %(email)s. The link works once, until %(date)s.")
-            % {"email": invitation.email, "date": formats.date_format(invitation.expires_at, "j F Y")},
-        )
-        return redirect("audiences:invitation_new")
+        try:
+            invitation, _token = invitation_create(invited_by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("Invitation sent to %(email)s. The link works once, until %(date)s.")
+                % {"email": invitation.email, "date": formats.date_format(invitation.expires_at, "j F Y")},
+            )
+            return redirect("audiences:invitation_new")
     sent = Invitation.objects.filter(organisation__in=organisations).select_related("organisation")[:20]
     return render(request, "audiences/invitation_new.html", {"form": form, "invitations": sent})
 

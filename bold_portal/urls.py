@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from audiences.forms import NewPasswordForm, PasswordResetRequestForm
-from audiences.views import SignInView, SignOutView
+from audiences.views import NewPasswordView, SignInView, SignOutView
 from bold_portal import views
 
 # Signing in and resetting a password keep Django's un-namespaced names (login, password_reset_confirm…),
@@ -24,7 +24,7 @@ account_patterns = [
     path("password-reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
     path(
         "password-reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(form_class=NewPasswordForm),
+        NewPasswordView.as_view(form_class=NewPasswordForm),
         name="password_reset_confirm",
     ),
     path("password-reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
@@ -35,10 +35,12 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("accessibility/", views.accessibility_statement, name="accessibility"),
     path("privacy/", views.privacy_notice, name="privacy"),
+    path("health/", views.PortalHealthCheckView.as_view(), name="health_check"),
     *account_patterns,
     path("", include("audiences.urls")),
     path("reviews/", include("usecases.urls")),
     path("matrix/", include("principles.urls")),
 ]
 
+handler400 = "bold_portal.views.bad_request"
 handler500 = "bold_portal.views.server_error"

@@ -4,10 +4,30 @@ slug, so ids read like id_relevant-verdict) and one for the overall comment and 
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import HTML, Field, Fieldset, Layout, Size
 from django import forms
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from usecases.models import Verdict
 from usecases.services import VerdictInput, verdict_problem
+
+# Room for a considered answer; a limit keeps a pasted document out of other reviewers' summaries.
+REVIEW_TEXT_MAX_LENGTH = 5000
+
+
+def _as_literal(text: str) -> str:
+    """Django fills %(...)s placeholders in its error messages; a % in a principle's name must stay a %."""
+    return str(text).replace("%", "%%")
+
+
+def _limit() -> str:
+    return formats.number_format(REVIEW_TEXT_MAX_LENGTH, force_grouping=True)
+
+
+def _limit_length(field: forms.CharField, message: str) -> None:
+    """Refuse text over the limit with message, without the browser's maxlength, which cuts a
+    pasted answer short without saying so (GOV.UK advises against it)."""
+    field.error_messages["max_length"] = message
+    field.widget.attrs.pop("maxlength", None)
 
 
 class VerdictForm(forms.Form):
@@ -19,18 +39,21 @@ class VerdictForm(forms.Form):
         label=_("Your reason"),
         help_text=_('Needed if you choose "Does not meet the principle" or "Not sure".'),
         widget=forms.Textarea,
+        max_length=REVIEW_TEXT_MAX_LENGTH,
         required=False,
     )
     evidence = forms.CharField(
         label=_("Evidence (optional)"),
         help_text=_("For example, the words in the use case you mean, or what you know from your work."),
         widget=forms.Textarea,
+        max_length=REVIEW_TEXT_MAX_LENGTH,
         required=False,
     )
     suggested_rewording = forms.CharField(
         label=_("Suggested rewording (optional)"),
         help_text=_("How you would put it instead."),
         widget=forms.Textarea,
+        max_length=REVIEW_TEXT_MAX_LENGTH,
         required=False,
     )
 
@@ -39,6 +62,17 @@ class VerdictForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.principle = principle
         self.fields["verdict"].label = principle.question
+        names = {"principle": _as_literal(principle.name), "limit": _limit()}
+        self.fields["verdict"].error_messages["invalid_choice"] = (
+            _("Choose whether the use case meets %(principle)s, does not meet it, or you are not sure") % names
+        )
+        too_long = {
+            "reason": _("Your reason for %(principle)s must be %(limit)s characters or fewer"),
+            "evidence": _("Evidence for %(principle)s must be %(limit)s characters or fewer"),
+            "suggested_rewording": _("Suggested rewording for %(principle)s must be %(limit)s characters or fewer"),
+        }
+        for name, message in too_long.items():
+            _limit_length(self.fields[name], message % names)
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
@@ -86,6 +120,7 @@ class OverallForm(forms.Form):
         label=_("Overall comment (optional)"),
         help_text=_("Anything else about the use case as a whole."),
         widget=forms.Textarea,
+        max_length=REVIEW_TEXT_MAX_LENGTH,
         required=False,
     )
     lock_version = forms.IntegerField(
@@ -98,6 +133,10 @@ class OverallForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        _limit_length(
+            self.fields["overall_comment"],
+            _("Overall comment must be %(limit)s characters or fewer") % {"limit": _limit()},
+        )
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True

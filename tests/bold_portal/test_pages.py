@@ -22,6 +22,7 @@ PUBLIC = {
     "audiences:invitation_accept",
     "accessibility",
     "privacy",
+    "health_check",
 }
 # The URL namespaces this part of the portal owns (None: the top level, without the admin).
 OWNED_NAMESPACES = {None, "audiences"}

@@ -426,7 +426,11 @@ def test_tampered_verdict_value_is_refused_with_a_message(client, world, answers
     response = client.post(world.url("review"), answers(**{"relevant-verdict": "maybe"}, action="save"))
 
     assert response.status_code == 200
-    assert '<a href="#id_relevant-verdict">Select a valid choice.' in html(response)
+    assert (
+        '<a href="#id_relevant-verdict">Choose whether the use case meets Relevant, does not meet it, '
+        "or you are not sure</a>" in html(response)
+    )
+    assert "maybe" not in main_content(response).split("govuk-error-summary__list")[1].split("</ul>")[0]
     assert not Review.objects.exists()
 
 
