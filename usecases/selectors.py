@@ -297,12 +297,14 @@ def _earliest(dates) -> datetime.date | None:
 
 def organisation_reviews(organisation: Organisation) -> OrganisationReviews:
     """The organisation's progress in open rounds, for its leads: per version assigned to the
-    organisation or to any of its members, each expected reviewer's status and due date.
+    organisation or to any of its members, each expected reviewer's status and due date. People
+    whose accounts are switched off (is_active false) have left and are not expected.
 
     Reads review statuses alone (never verdicts, reasons or comments), in four queries whatever
     the number of members, assignments or reviews."""
     memberships = sorted(
-        organisation.memberships.select_related("user"), key=lambda m: _display_name(m.user).casefold()
+        organisation.memberships.filter(user__is_active=True).select_related("user"),
+        key=lambda m: _display_name(m.user).casefold(),
     )
     members = {m.user_id: m.user for m in memberships}
     assignments = list(

@@ -267,8 +267,8 @@ def test_members_are_listed_with_their_role_and_a_link_to_invite_someone(client,
     words = text(response)
 
     members = words[words.index("People in your organisation") :]
-    assert "Amara amara@crisis.example Reviewer" in members
-    assert "Lee lead@crisis.example Organisation lead" in members
+    assert "Amara Reviewer amara@crisis.example" in members
+    assert "Lee Organisation lead lead@crisis.example" in members
     # Without a name, the email stands for the person and is not repeated.
     assert "chris@crisis.example Reviewer" in members
     assert members.count("chris@crisis.example") == 1
@@ -353,4 +353,4 @@ def test_query_count_does_not_grow_with_members_or_assignments(client, crisis, d
     assert response.status_code == 200
     # Per member: a version for the organisation, one for them alone, and one in another round.
     assert main_content(response).count('<div class="govuk-summary-card">') == 2 + 3 * size
-    assert f"Member {size - 1} person" in text(response)
+    assert f"Member {size - 1} Reviewer person" in text(response)
