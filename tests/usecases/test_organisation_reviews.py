@@ -191,6 +191,17 @@ def test_an_organisation_assignment_lists_every_member_with_a_status(client, cri
     assert "Lee Overdue Not started" in shared
 
 
+def test_people_whose_accounts_are_switched_off_are_not_expected(client, crisis):
+    crisis.chris.is_active = False
+    crisis.chris.save()
+    client.force_login(crisis.lead)
+
+    response = client.get(crisis.url)
+
+    assert "chris@crisis.example" not in text(response)
+    assert "Submitted 0 of 3" in card(response, "Repeat homelessness")
+
+
 def test_a_personal_assignment_lists_only_that_person(client, crisis):
     client.force_login(crisis.lead)
 
