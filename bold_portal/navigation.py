@@ -6,7 +6,8 @@ import rules
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from bold_portal.roles import is_admin, is_reviewer
+from audiences.models import Membership
+from bold_portal.roles import is_admin
 
 
 @dataclass(frozen=True)
@@ -21,23 +22,45 @@ def navigation_links(request) -> list[NavigationLink]:
     user = request.user
     if not user.is_authenticated:
         return []
+    # One query gives both "is a reviewer" (any membership) and the organisations the person leads.
+    memberships = list(user.memberships.select_related("organisation").order_by("organisation__name"))
+    led = [m.organisation for m in memberships if m.role == Membership.Role.LEAD]
     candidates = []
-    if is_reviewer(user):
+    if memberships:
         candidates.append(
-            ("usecases:my_reviews", _("My reviews"), _("Use cases you are asked to review, and your reviews."))
+            (reverse("usecases:my_reviews"), _("My reviews"), _("Use cases you are asked to review, and your reviews."))
+        )
+    for organisation in led:
+        label = (
+            _("Your organisation's reviews")
+            if len(led) == 1
+            else _("Reviews at %(organisation)s") % {"organisation": organisation.name}
+        )
+        candidates.append(
+            (
+                reverse("usecases:organisation_reviews", args=[organisation.slug]),
+                label,
+                _("How your colleagues are getting on with their reviews, and who is in your organisation."),
+            )
         )
     # Asks the rules alone: Django's own permission tables say nothing about inviting, and skipping
     # them keeps the navigation to three small queries on every page.
     if rules.has_perm("audiences.invite_people", user):
         candidates.append(
-            ("audiences:invitation_new", _("Invite someone"), _("Invite a reviewer or lead to join an organisation."))
+            (
+                reverse("audiences:invitation_new"),
+                _("Invite someone"),
+                _("Invite a reviewer or lead to join an organisation."),
+            )
         )
     if is_admin(user):
         candidates.append(
-            ("admin:index", _("Manage the portal"), _("Audiences, organisations, principles, people and rounds."))
+            (
+                reverse("admin:index"),
+                _("Manage the portal"),
+                _("Audiences, organisations, principles, people and rounds."),
+            )
         )
-    links = []
-    for name, label, description in candidates:
-        url = reverse(name)
-        links.append(NavigationLink(label, description, url, current=request.path.startswith(url)))
-    return links
+    # The most specific link is the current one: /reviews/organisation/… is not "My reviews".
+    current = max((url for url, *_text in candidates if request.path.startswith(url)), key=len, default=None)
+    return [NavigationLink(label, description, url, current=url == current) for url, label, description in candidates]

@@ -4,6 +4,7 @@ so that a superuser is not silently treated as an assigned reviewer."""
 
 import rules
 
+from audiences.rules import is_lead_of
 from bold_portal.roles import is_admin
 from usecases.models import Review, ReviewRound
 
@@ -46,3 +47,6 @@ rules.add_perm(
     "usecases.view_aggregate",
     is_admin | (is_assigned_reviewer & round_shares_summary & (round_is_not_blind | has_submitted_review)),
 )
+# An organisation's progress (statuses and dates, never verdicts): its leads and programme admins.
+# The object is the Organisation; anyone else gets a 404.
+rules.add_perm("usecases.view_organisation_reviews", is_lead_of | is_admin)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from audiences.models import Organisation
 from usecases import selectors
 from usecases.forms import LockForm, error_summary_items, review_forms
 from usecases.models import Review
@@ -52,6 +53,18 @@ def my_reviews(request):
             "open_items": selectors.open_review_items(request.user),
             "closed_items": selectors.recent_closed_review_items(request.user),
         },
+    )
+
+
+@require_GET
+def organisation_reviews(request, organisation_slug: str):
+    """An organisation's progress in open rounds, for its leads. A 404 for anyone else, so that
+    nobody learns which organisations exist."""
+    organisation = Organisation.objects.filter(slug=organisation_slug).first()
+    if organisation is None or not rules.has_perm("usecases.view_organisation_reviews", request.user, organisation):
+        raise Http404
+    return render(
+        request, "usecases/organisation_reviews.html", {"overview": selectors.organisation_reviews(organisation)}
     )
 
 

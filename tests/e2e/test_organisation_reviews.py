@@ -1,0 +1,92 @@
+"""Your organisation's reviews in a real browser, on the report's demo data: the demo lead at
+Crisis opens the page from the navigation and sees each colleague's progress, never their answers."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import Page, expect
+
+from audiences.models import Membership
+from tests.e2e.support import axe_check, page_width, screenshot, sign_in
+from usecases import selectors
+from usecases.demo import bold_report as report
+from usecases.models import ReviewRound, Verdict
+from usecases.services import VerdictInput, review_save
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+LEAD = "lead@demo.bold.example"
+REVIEWER = "reviewer@demo.bold.example"
+REASON = "It does not say who decides that someone has become homeless again."
+LINK = "Your organisation's reviews"
+
+
+@pytest.fixture
+def demo_round(live_server, django_user_model):
+    """The demo data with its sign-ins; the demo reviewer at Crisis has submitted their review of
+    Repeat homelessness (given to Crisis), with a reason the lead must not see."""
+    call_command("load_bold_report", demo_accounts=True, stdout=io.StringIO())
+    review_round = ReviewRound.objects.get(slug=report.DEMO_ROUND.slug)
+    reviewer = django_user_model.objects.get(email=REVIEWER)
+    target = selectors.review_target(round_slug=review_round.slug, use_case_slug="repeat-homelessness", number=1)
+    review_save(
+        reviewer=reviewer,
+        review_round=review_round,
+        version=target.version,
+        verdicts=[
+            VerdictInput(principle_id=principle.pk, verdict=Verdict.Choice.DOES_NOT_MEET, reason=REASON)
+            for principle in selectors.round_principles(review_round)
+        ],
+        overall_comment="",
+        expected_lock_version=0,
+        submit=True,
+        organisation=target.organisation_for(reviewer),
+    )
+    return review_round
+
+
+def open_from_the_navigation(page: Page) -> None:
+    menu = page.get_by_role("navigation", name="Menu")
+    toggle = menu.get_by_role("button", name="Menu")
+    if toggle.is_visible():  # narrow screens fold the links behind a Menu button
+        toggle.click()
+    menu.get_by_role("link", name=LINK).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(LINK)
+
+
+def card(page: Page, title: str):
+    return page.locator(".govuk-summary-card", has=page.get_by_role("heading", name=title, exact=True))
+
+
+def test_the_demo_lead_sees_crisis_progress_without_anyones_answers(page, demo_round):
+    sign_in(page, LEAD, report.DEMO_PASSWORD)
+    open_from_the_navigation(page)
+
+    expect(page.locator(".govuk-caption-l")).to_have_text("Crisis")
+    expect(page.get_by_role("heading", level=2, name=demo_round.name)).to_be_visible()
+    repeat = card(page, "Repeat homelessness")
+    expect(repeat).to_contain_text("Homelessness")
+    # Given to Crisis, so every member is expected to review it: the demo accounts and the fieldwork reviewers.
+    members = Membership.objects.filter(organisation__slug="crisis").count()
+    expect(repeat.locator(".govuk-summary-list__row", has_text="Submitted").first).to_contain_text(f"1 of {members}")
+    expect(repeat.locator(".govuk-summary-list__row", has_text="Demo Reviewer")).to_contain_text("Submitted")
+    expect(repeat.locator(".govuk-summary-list__row", has_text="Demo Organisation lead")).to_contain_text("Not started")
+    # Given to the demo reviewer in person and due before the demo data was loaded.
+    rough_sleeping = card(page, "Rough sleeping and substance use issues")
+    expect(rough_sleeping).to_contain_text("Overdue")
+    expect(rough_sleeping).not_to_contain_text("Demo Organisation lead")
+    expect(page.locator("#members")).to_contain_text("Organisation lead")
+    expect(page.get_by_role("link", name="Invite someone to join your organisation")).to_be_visible()
+    expect(page.locator("main")).not_to_contain_text(REASON)
+    expect(page.locator("main")).not_to_contain_text("Does not meet")
+    axe_check(page)
+    screenshot(page, "organisation-reviews")
+
+
+def test_the_page_fits_a_320_pixel_screen(narrow_page, demo_round):
+    sign_in(narrow_page, LEAD, report.DEMO_PASSWORD)
+    open_from_the_navigation(narrow_page)
+
+    assert page_width(narrow_page) <= narrow_page.evaluate("window.innerWidth"), "the page scrolls sideways"
+    axe_check(narrow_page)
