@@ -341,7 +341,8 @@ class _Loader:
                     first_name="Fieldwork reviewer",
                     last_name=reviewer_data.email.split("@")[0].removeprefix("reviewer-"),
                     password=None,
-                    flags={},
+                    # Their 2023 verdicts stand, but nobody should expect new reviews from them.
+                    flags={"is_active": False},
                 )
                 self._membership(reviewer, organisation, Membership.Role.REVIEWER)
                 for use_case_index, use_case in enumerate(use_cases):
