@@ -57,7 +57,7 @@ def round_versions(review_round: ReviewRound):
 
 
 def round_matrix(review_round: ReviewRound, *, computed_at) -> dict:
-    """The round's matrix in the export shape. Four queries, whatever the number of use cases."""
+    """The round's matrix in the export shape. Three queries, whatever the number of use cases."""
     principles = list(review_round.principles.order_by("order", "name"))
     counts = round_verdict_counts(review_round)
     empty = dict.fromkeys(COUNT_KEYS, 0)
@@ -116,7 +116,7 @@ def matrix_document(data: dict) -> dict:
 
 
 def matrix_table(data: dict) -> tuple[list[str], list[list]]:
-    """A stored matrix as a flat table for CSV and spreadsheet exports: one row per use case;
+    """A stored matrix as a flat table for the CSV export: one row per use case;
     per principle its outcome column (named by the principle's slug) and its three counts."""
     principles = data["principles"]
     header = list(ROW_KEYS[:-1])
