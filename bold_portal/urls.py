@@ -39,7 +39,6 @@ urlpatterns = [
     *account_patterns,
     path("", include("audiences.urls")),
     path("reviews/", include("usecases.urls")),
-    path("matrix/", include("principles.urls")),
 ]
 
 handler400 = "bold_portal.views.bad_request"
