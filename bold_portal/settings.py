@@ -212,8 +212,6 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
-# Breakdowns of reviewers by organisation or audience are shown only for groups this large.
-ANONYMITY_MIN_GROUP = env.int("ANONYMITY_MIN_GROUP", default=3)
 # An invitation link works once and for this many days.
 INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=14)
 # The portal's public address, for links in emails sent outside a request (invitations).
