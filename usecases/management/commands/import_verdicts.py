@@ -12,9 +12,6 @@ from usecases.imports import ImportProblem, new_round_problems, verdict_rows_fro
 from usecases.models import ReviewRound
 from usecases.services import ImportConflict, verdicts_import
 
-DEFAULT_THRESHOLD = Decimal("0.5")
-DEFAULT_MIN_REVIEWS = 2
-
 
 def decimal_option(value: str) -> Decimal:
     try:
@@ -134,12 +131,13 @@ def target_round(slug, *, create_round, threshold, min_reviews) -> tuple[ReviewR
                     _("Choose a new slug for --create-round, or leave --create-round out to import into it."),
                 )
             ]
+        # Options left out keep the model's defaults, so the command and the admin agree.
+        rule = {"threshold": threshold, "min_reviews": min_reviews}
         new_round = ReviewRound(
             slug=slug,
             name=create_round,
             status=ReviewRound.Status.CLOSED,  # offline verdicts are final
-            threshold=DEFAULT_THRESHOLD if threshold is None else threshold,
-            min_reviews=DEFAULT_MIN_REVIEWS if min_reviews is None else min_reviews,
+            **{name: value for name, value in rule.items() if value is not None},
         )
         return new_round, new_round_problems(new_round)
 
