@@ -82,6 +82,12 @@ def own_review(*, user, target: ReviewTarget) -> Review | None:
     )
 
 
+def verdicts_by_principle(review: Review | None) -> dict[int, Verdict]:
+    """A review's verdicts keyed by principle id (none for a review not started), from the
+    verdicts own_review prefetched."""
+    return {v.principle_id: v for v in review.verdicts.all()} if review else {}
+
+
 def round_principles(review_round: ReviewRound) -> list[Principle]:
     return list(review_round.principles.order_by("order", "name"))
 

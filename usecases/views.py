@@ -82,7 +82,7 @@ def _read_only(request, target, review, *, status: int = 200):
     """The review as saved, without a form: for closed rounds and for admins. Refused POSTs
     land here with a 403."""
     principles = selectors.round_principles(target.round)
-    saved = {v.principle_id: v for v in review.verdicts.all()} if review else {}
+    saved = selectors.verdicts_by_principle(review)
     context = _target_context(request, target, review)
     context["answers"] = [{"principle": p, "verdict": saved.get(p.pk)} for p in principles]
     return render(request, "usecases/review_read_only.html", context, status=status)
@@ -192,7 +192,7 @@ def aggregate(request, round_slug: str, use_case_slug: str, number: int):
         return render(request, "usecases/aggregate_unavailable.html", context, status=403)
     summary = selectors.version_summary(target)
     reasons = selectors.other_reasons(target=target, exclude_review=own)
-    own_verdicts = {v.principle_id: v for v in own.verdicts.all()} if own else {}
+    own_verdicts = selectors.verdicts_by_principle(own)
     context["summary"] = summary
     context["rows"] = [
         {
