@@ -86,6 +86,8 @@ def test_after_submitting_the_reviewer_sees_outcomes_counts_and_pseudonymised_re
     # The reviewer's own cross on "clear" is outvoted by two ticks; their own words are not echoed as another's.
     assert '<span aria-hidden="true">✓</span> Meets' in clear
     assert "It does not say who receives the data." not in page
+    # The others ticked "clear" without a word: bare verdicts are counted, not listed as things said.
+    assert "What other reviewers said" not in clear
     for identifying in ("@", "crisis.example", "Fatima", "Crisis", "Nacro"):
         assert identifying not in main_content(response)
 
