@@ -58,7 +58,7 @@ def _round_changed(review_round: ReviewRound) -> None:
 
 
 def round_settings_changed(*, review_round: ReviewRound, actor) -> ReviewRound:
-    """Record a change to a round's rule, principles or versions (made in the admin) and
+    """Record a change to a round's status, rule, principles or versions (made in the admin) and
     queue its matrix recompute, since the snapshot no longer matches the round."""
     with transaction.atomic():
         review_round = ReviewRound.objects.select_for_update().get(pk=review_round.pk)
@@ -67,6 +67,7 @@ def round_settings_changed(*, review_round: ReviewRound, actor) -> ReviewRound:
             actor=actor,
             action="round_settings_changed",
             obj=review_round,
+            status=review_round.status,
             threshold=str(review_round.threshold),
             min_reviews=review_round.min_reviews,
             principles=sorted(review_round.principles.values_list("slug", flat=True)),

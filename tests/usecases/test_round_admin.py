@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 
+from bold_portal.models import AuditEvent
 from principles.models import MatrixSnapshot
 from tests.factories import make_principle, make_reviewer, make_round, make_user, make_version
 from usecases.models import Verdict
@@ -35,7 +36,7 @@ def test_saving_a_round_in_the_admin_recomputes_its_matrix(client, django_captur
     form = {
         "name": review_round.name,
         "slug": review_round.slug,
-        "status": review_round.status,
+        "status": "closed",
         "threshold": "0.40",
         "min_reviews": "2",
         "is_blind": "on",
@@ -51,5 +52,7 @@ def test_saving_a_round_in_the_admin_recomputes_its_matrix(client, django_captur
 
     review_round.refresh_from_db()
     assert review_round.threshold == Decimal("0.40")
+    event = AuditEvent.objects.get(action="round_settings_changed")
+    assert (event.actor, event.data["status"], event.data["threshold"]) == (admin, "closed", "0.40")
     cell = MatrixSnapshot.objects.get(round=review_round).data["rows"][0]["cells"]["relevant"]
     assert cell["outcome"] == "tick"  # 1 > 0.4 x 2
