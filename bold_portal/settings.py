@@ -17,9 +17,10 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
-SECRET_KEY = env("SECRET_KEY", default="insecure-local-only-key-change-me" if DEBUG else None)
-if not SECRET_KEY:
-    raise environ.ImproperlyConfigured("Set SECRET_KEY (or DEBUG=true for local use).")
+# Without SECRET_KEY (and DEBUG off) the key stays empty: Django then refuses everything that
+# signs (sessions, CSRF tokens, reset links) with ImproperlyConfigured, so production can never
+# run on a default key, while commands that sign nothing, such as makemigrations, still work.
+SECRET_KEY = env("SECRET_KEY", default="insecure-local-only-key-change-me" if DEBUG else "")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
