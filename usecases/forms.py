@@ -23,6 +23,13 @@ def _limit() -> str:
     return formats.number_format(REVIEW_TEXT_MAX_LENGTH, force_grouping=True)
 
 
+def _review_text(label, help_text) -> forms.CharField:
+    """An optional free-text answer, up to the review text limit."""
+    return forms.CharField(
+        label=label, help_text=help_text, widget=forms.Textarea, max_length=REVIEW_TEXT_MAX_LENGTH, required=False
+    )
+
+
 def _limit_length(field: forms.CharField, message: str) -> None:
     """Refuse text over the limit with message, without the browser's maxlength, which cuts a
     pasted answer short without saying so (GOV.UK advises against it)."""
@@ -35,27 +42,11 @@ class VerdictForm(forms.Form):
     check_for_submission() before submitting."""
 
     verdict = forms.ChoiceField(choices=Verdict.Choice.choices, widget=forms.RadioSelect, required=False)
-    reason = forms.CharField(
-        label=_("Your reason"),
-        help_text=_('Needed if you choose "Does not meet the principle" or "Not sure".'),
-        widget=forms.Textarea,
-        max_length=REVIEW_TEXT_MAX_LENGTH,
-        required=False,
+    reason = _review_text(_("Your reason"), _('Needed if you choose "Does not meet the principle" or "Not sure".'))
+    evidence = _review_text(
+        _("Evidence (optional)"), _("For example, the words in the use case you mean, or what you know from your work.")
     )
-    evidence = forms.CharField(
-        label=_("Evidence (optional)"),
-        help_text=_("For example, the words in the use case you mean, or what you know from your work."),
-        widget=forms.Textarea,
-        max_length=REVIEW_TEXT_MAX_LENGTH,
-        required=False,
-    )
-    suggested_rewording = forms.CharField(
-        label=_("Suggested rewording (optional)"),
-        help_text=_("How you would put it instead."),
-        widget=forms.Textarea,
-        max_length=REVIEW_TEXT_MAX_LENGTH,
-        required=False,
-    )
+    suggested_rewording = _review_text(_("Suggested rewording (optional)"), _("How you would put it instead."))
 
     def __init__(self, *args, principle, **kwargs):
         kwargs.setdefault("prefix", principle.slug)
@@ -116,13 +107,7 @@ class VerdictForm(forms.Form):
 class OverallForm(forms.Form):
     """The overall comment, and the review's lock_version when the form was opened."""
 
-    overall_comment = forms.CharField(
-        label=_("Overall comment (optional)"),
-        help_text=_("Anything else about the use case as a whole."),
-        widget=forms.Textarea,
-        max_length=REVIEW_TEXT_MAX_LENGTH,
-        required=False,
-    )
+    overall_comment = _review_text(_("Overall comment (optional)"), _("Anything else about the use case as a whole."))
     lock_version = forms.IntegerField(
         min_value=0,
         widget=forms.HiddenInput,

@@ -7,6 +7,10 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page
 
+from usecases import selectors
+from usecases.models import Verdict
+from usecases.services import VerdictInput, review_save
+
 AXE = Axe()
 AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}}
 # axe rule id -> why it is a false positive on GOV.UK Frontend markup. Each entry must name the
@@ -55,3 +59,21 @@ def sign_in(page: Page, email: str, password: str) -> None:
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
+
+
+def submit_review(user, review_round, use_case_slug: str, *, verdict: str = Verdict.Choice.MEETS, reason: str = ""):
+    """One verdict on every principle of the round, submitted the way the review form submits it."""
+    target = selectors.review_target(round_slug=review_round.slug, use_case_slug=use_case_slug, number=1)
+    return review_save(
+        reviewer=user,
+        review_round=review_round,
+        version=target.version,
+        verdicts=[
+            VerdictInput(principle_id=principle.pk, verdict=verdict, reason=reason)
+            for principle in selectors.round_principles(review_round)
+        ],
+        overall_comment="",
+        expected_lock_version=0,
+        submit=True,
+        organisation=target.organisation_for(user),
+    )

@@ -8,11 +8,9 @@ from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from audiences.models import Membership
-from tests.e2e.support import axe_check, page_width, screenshot, sign_in
-from usecases import selectors
+from tests.e2e.support import axe_check, page_width, screenshot, sign_in, submit_review
 from usecases.demo import bold_report as report
 from usecases.models import ReviewRound, Verdict
-from usecases.services import VerdictInput, review_save
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -29,20 +27,7 @@ def demo_round(live_server, django_user_model):
     call_command("load_bold_report", demo_accounts=True, stdout=io.StringIO())
     review_round = ReviewRound.objects.get(slug=report.DEMO_ROUND.slug)
     reviewer = django_user_model.objects.get(email=REVIEWER)
-    target = selectors.review_target(round_slug=review_round.slug, use_case_slug="repeat-homelessness", number=1)
-    review_save(
-        reviewer=reviewer,
-        review_round=review_round,
-        version=target.version,
-        verdicts=[
-            VerdictInput(principle_id=principle.pk, verdict=Verdict.Choice.DOES_NOT_MEET, reason=REASON)
-            for principle in selectors.round_principles(review_round)
-        ],
-        overall_comment="",
-        expected_lock_version=0,
-        submit=True,
-        organisation=target.organisation_for(reviewer),
-    )
+    submit_review(reviewer, review_round, "repeat-homelessness", verdict=Verdict.Choice.DOES_NOT_MEET, reason=REASON)
     return review_round
 
 

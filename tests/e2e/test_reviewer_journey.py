@@ -10,11 +10,10 @@ from django.core.management import call_command
 from django.utils import dateformat, timezone
 from playwright.sync_api import Page, expect
 
-from tests.e2e.support import axe_check, page_width, screenshot, sign_in
-from usecases import selectors
+from tests.e2e.support import axe_check, page_width, screenshot, sign_in, submit_review
 from usecases.demo import bold_report as report
 from usecases.models import Review, ReviewRound, Verdict
-from usecases.services import VerdictInput, review_save, round_set_status
+from usecases.services import round_set_status
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -36,29 +35,11 @@ def demo_round(live_server):
     return ReviewRound.objects.get(slug=ROUND)
 
 
-def _submit_through_the_service(user, review_round, use_case_slug, *, reason=""):
-    """A review meeting every principle, submitted the way the review form submits it."""
-    target = selectors.review_target(round_slug=review_round.slug, use_case_slug=use_case_slug, number=1)
-    review_save(
-        reviewer=user,
-        review_round=review_round,
-        version=target.version,
-        verdicts=[
-            VerdictInput(principle_id=principle.pk, verdict=Verdict.Choice.MEETS, reason=reason)
-            for principle in selectors.round_principles(review_round)
-        ],
-        overall_comment="",
-        expected_lock_version=0,
-        submit=True,
-        organisation=target.organisation_for(user),
-    )
-
-
 @pytest.fixture
 def colleague_review(demo_round, django_user_model):
     """A colleague at Crisis has already submitted a review of the use case: every principle met."""
     colleague = django_user_model.objects.get(email=COLLEAGUE)
-    _submit_through_the_service(colleague, demo_round, USE_CASE, reason="Written the way our clients talk about it.")
+    submit_review(colleague, demo_round, USE_CASE, reason="Written the way our clients talk about it.")
 
 
 def principle(page: Page, name: str):
@@ -230,7 +211,7 @@ def test_second_tab_saving_an_out_of_date_form_overwrites_nothing(new_page, demo
 def closed_round_review(demo_round, django_user_model):
     """The demo reviewer submitted a review of one of their use cases; then the round closed today."""
     reviewer = django_user_model.objects.get(email=REVIEWER)
-    _submit_through_the_service(reviewer, demo_round, USE_CASE)
+    submit_review(reviewer, demo_round, USE_CASE)
     ReviewRound.objects.filter(pk=demo_round.pk).update(closes_on=timezone.localdate())
     round_set_status(review_round=demo_round, status=ReviewRound.Status.CLOSED, actor=None)
 
