@@ -1,6 +1,17 @@
 from django.contrib import admin
 
-from audiences.models import Audience, Invitation, Membership, Organisation
+from audiences.models import Audience, Invitation, Membership, Organisation, User
+from bold_portal.admin import ReadOnlyAdmin
+
+
+@admin.register(User)
+class UserAdmin(ReadOnlyAdmin):
+    """Read-only: people join by invitation, and their places change through the portal's services."""
+
+    list_display = ["email", "full_name", "is_active", "is_superuser", "date_joined", "last_login"]
+    list_filter = ["is_active", "is_superuser", "groups"]
+    search_fields = ["email", "full_name"]
+    fields = ["email", "full_name", "is_active", "is_superuser", "groups", "date_joined", "last_login"]
 
 
 @admin.register(Audience)
@@ -14,38 +25,33 @@ class AudienceAdmin(admin.ModelAdmin):
 class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 0
-    autocomplete_fields = ["user"]
+    fields = ["user", "role", "created_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(ReadOnlyAdmin):
     list_display = ["name", "slug"]
     list_filter = ["audiences"]
     search_fields = ["name", "slug"]
-    prepopulated_fields = {"slug": ["name"]}
-    filter_horizontal = ["audiences"]
     inlines = [MembershipInline]
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(ReadOnlyAdmin):
     list_display = ["user", "organisation", "role", "created_at"]
     list_filter = ["role", "organisation", "organisation__audiences"]
-    search_fields = ["user__email", "user__username", "organisation__name"]
-    autocomplete_fields = ["user", "organisation"]
+    search_fields = ["user__email", "organisation__name"]
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(ReadOnlyAdmin):
     """Read-only: invitations are sent from the portal's invitation page, which emails the link."""
 
     list_display = ["email", "organisation", "role", "invited_by", "created_at", "expires_at", "accepted_at"]
     list_filter = ["role", "organisation"]
     search_fields = ["email", "organisation__name"]
-    readonly_fields = list_display
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

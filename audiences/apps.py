@@ -1,6 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AudiencesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "audiences"
+    verbose_name = _("People, audiences and organisations")
+
+    def ready(self):
+        from audiences import navigation  # noqa: F401  (adds the invitation page to the navigation)

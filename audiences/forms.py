@@ -5,10 +5,9 @@ from crispy_forms_gds.layout import Button, Field, Fluid, Layout, Size
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
-from django.contrib.auth.models import User
 from django.utils.translation import gettext_lazy as _
 
-from audiences.models import Membership, Organisation
+from audiences.models import Membership, Organisation, User
 
 
 def _gds_helper(*fields, submit_label) -> FormHelper:
@@ -24,7 +23,7 @@ def _gds_helper(*fields, submit_label) -> FormHelper:
 def _email_field(label, **extra) -> forms.EmailField:
     return forms.EmailField(
         label=label,
-        max_length=User._meta.get_field("username").max_length,
+        max_length=User._meta.get_field("email").max_length,
         error_messages={
             "required": _("Enter your email address"),
             "invalid": _("Enter an email address in the correct format, like name@example.com"),
@@ -136,7 +135,7 @@ class InvitationAcceptForm(forms.Form):
 
     name = forms.CharField(
         label=_("Full name"),
-        max_length=User._meta.get_field("first_name").max_length,
+        max_length=User._meta.get_field("full_name").max_length,
         error_messages={
             "required": _("Enter your full name"),
             "max_length": _("Full name must be %(limit_value)d characters or fewer"),
@@ -170,7 +169,7 @@ class InvitationAcceptForm(forms.Form):
             self.add_error("password_confirmation", _("The passwords do not match. Enter the same password twice."))
         elif password:
             # Checked against the new person's name and email, so the password cannot be one of them.
-            user = User(username=self.invitation.email, email=self.invitation.email, first_name=cleaned.get("name", ""))
+            user = User(email=self.invitation.email, full_name=cleaned.get("name", ""))
             try:
                 password_validation.validate_password(password, user)
             except forms.ValidationError as error:

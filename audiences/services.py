@@ -2,6 +2,8 @@
 
 import hashlib
 import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import timedelta
 
 from axes.utils import reset as axes_reset
@@ -11,13 +13,14 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models.functions import Lower
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audiences.models import Invitation, Membership, Organisation
-from bold_portal.models import audit
+from bold_portal.models import audit, audit_many
 
 
 class InvitationRefused(Exception):
@@ -149,8 +152,7 @@ def _invited_user_create(*, invitation: Invitation, name: str, password: str):
     name = name.strip()
     if not name:
         raise ValidationError({"name": _("Enter your full name")})
-    # The portal asks for one full name, as GOV.UK recommends; Django's user keeps it in first_name.
-    user = get_user_model()(username=invitation.email, email=invitation.email, first_name=name)
+    user = get_user_model()(email=invitation.email, full_name=name)
     try:
         validate_password(password, user)
     except ValidationError as error:
@@ -168,3 +170,40 @@ def sign_in_lockout_clear(*, user) -> None:
         cleared = axes_reset(username=user.email.strip().lower())
         if cleared:
             audit(actor=user, action="sign_in_lockout_cleared", obj=user, failed_attempts_cleared=cleared)
+
+
+@dataclass(frozen=True)
+class ReviewersEnsured:
+    users: dict  # by the email address as given
+    created: list[str]  # the addresses that got a new account
+
+
+def reviewers_ensure(*, people: Mapping[str, Organisation], actor) -> ReviewersEnsured:
+    """Make sure each email address has an account, matched whatever its letter case. Those
+    without one get an account with no usable password (they set one through a password reset
+    or an invitation) and a reviewer's place in the given organisation. One query finds the
+    accounts that exist, however many people there are."""
+    user_model = get_user_model()
+    existing = _accounts_by_address(people)
+    new_users, memberships, users = {}, [], {}
+    for email, organisation in people.items():
+        key = email.strip().lower()
+        user = existing.get(key) or new_users.get(key)
+        if user is None:
+            user = user_model(email=email.strip())
+            user.set_unusable_password()
+            user.full_clean(validate_unique=False, validate_constraints=False)
+            new_users[key] = user
+            memberships.append(Membership(user=user, organisation=organisation, role=Membership.Role.REVIEWER))
+        users[email] = user
+    with transaction.atomic():
+        user_model.objects.bulk_create(new_users.values())
+        Membership.objects.bulk_create(memberships)
+        audit_many(actor=actor, action="account_created", objects=list(new_users.values()), reason="reviewer")
+    return ReviewersEnsured(users=users, created=[user.email for user in new_users.values()])
+
+
+def _accounts_by_address(people: Mapping[str, Organisation]) -> dict:
+    keys = {email.strip().lower() for email in people}
+    accounts = get_user_model().objects.annotate(key=Lower("email")).filter(key__in=keys)
+    return {user.key: user for user in accounts}

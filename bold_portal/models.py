@@ -34,3 +34,19 @@ def audit(*, actor, action: str, obj: models.Model, **data) -> AuditEvent:
         object_id=str(obj.pk),
         data=data,
     )
+
+
+def audit_many(*, actor, action: str, objects: list[models.Model], **data) -> None:
+    """One audit row per object, written in one query (for bulk services)."""
+    AuditEvent.objects.bulk_create(
+        [
+            AuditEvent(
+                actor=actor if getattr(actor, "pk", None) else None,
+                action=action,
+                object_type=obj._meta.label_lower,
+                object_id=str(obj.pk),
+                data=data,
+            )
+            for obj in objects
+        ]
+    )

@@ -1,13 +1,20 @@
-"""The pages each role reaches from the service navigation and the home page."""
+"""The service navigation: a registry that each app adds its own entries to, so that this core
+knows no app. An entry is a function of the request returning the links it offers that person."""
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-import rules
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from audiences.models import Membership
 from bold_portal.roles import is_admin
+
+
+@dataclass(frozen=True)
+class Link:
+    url: str
+    label: str
+    description: str
 
 
 @dataclass(frozen=True)
@@ -18,49 +25,39 @@ class NavigationLink:
     current: bool
 
 
+Provider = Callable[[object], Iterable[Link]]
+_providers: list[tuple[int, Provider]] = []
+
+
+def register(order: int) -> Callable[[Provider], Provider]:
+    """Decorator: add a provider of links; lower order comes first in the navigation."""
+
+    def decorate(provider: Provider) -> Provider:
+        if provider not in (p for _o, p in _providers):
+            _providers.append((order, provider))
+            _providers.sort(key=lambda item: item[0])
+        return provider
+
+    return decorate
+
+
 def navigation_links(request) -> list[NavigationLink]:
-    user = request.user
-    if not user.is_authenticated:
+    if not request.user.is_authenticated:
         return []
-    # One query gives both "is a reviewer" (any membership) and the organisations the person leads.
-    memberships = list(user.memberships.select_related("organisation").order_by("organisation__name"))
-    led = [m.organisation for m in memberships if m.role == Membership.Role.LEAD]
-    candidates = []
-    if memberships:
-        candidates.append(
-            (reverse("usecases:my_reviews"), _("My reviews"), _("Use cases you are asked to review, and your reviews."))
-        )
-    for organisation in led:
-        label = (
-            _("Your organisation's reviews")
-            if len(led) == 1
-            else _("Reviews at %(organisation)s") % {"organisation": organisation.name}
-        )
-        candidates.append(
-            (
-                reverse("usecases:organisation_reviews", args=[organisation.slug]),
-                label,
-                _("How your colleagues are getting on with their reviews, and who is in your organisation."),
-            )
-        )
-    # Asks the rules alone: Django's own permission tables say nothing about inviting, and skipping
-    # them keeps the navigation to three small queries on every page.
-    if rules.has_perm("audiences.invite_people", user):
-        candidates.append(
-            (
-                reverse("audiences:invitation_new"),
-                _("Invite someone"),
-                _("Invite a reviewer or lead to join an organisation."),
-            )
-        )
-    if is_admin(user):
-        candidates.append(
-            (
-                reverse("admin:index"),
-                _("Manage the portal"),
-                _("Audiences, organisations, principles, people and rounds."),
-            )
-        )
+    links = [link for _order, provider in _providers for link in provider(request)]
     # The most specific link is the current one: /reviews/organisation/… is not "My reviews".
-    current = max((url for url, *_text in candidates if request.path.startswith(url)), key=len, default=None)
-    return [NavigationLink(label, description, url, current=url == current) for url, label, description in candidates]
+    current = max((link.url for link in links if request.path.startswith(link.url)), key=len, default=None)
+    return [NavigationLink(link.label, link.description, link.url, current=link.url == current) for link in links]
+
+
+@register(order=900)
+def _manage_portal(request) -> list[Link]:
+    if not is_admin(request.user):
+        return []
+    return [
+        Link(
+            reverse("admin:index"),
+            _("Manage the portal"),
+            _("Audiences, organisations, principles, people and rounds."),
+        )
+    ]

@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "audiences",
     "principles",
     "usecases",
+    "reviews",
+    "matrix",
 ]
 
 MIDDLEWARE = [
@@ -84,6 +86,11 @@ WSGI_APPLICATION = "bold_portal.wsgi.application"
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded default serves several reviewers at once: a writing transaction takes SQLite's
+    # write lock when it begins (IMMEDIATE), so two writers queue instead of one failing with
+    # "database is locked" half-way; the timeout is how long one waits for the other (seconds).
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
 
 REDIS_URL = env("REDIS_URL", default="")
@@ -93,6 +100,9 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# People sign in with their email address: see audiences.models.User.
+AUTH_USER_MODEL = "audiences.User"
 
 AUTHENTICATION_BACKENDS = [
     # First, so that a locked-out sign-in is refused before any password is checked.
@@ -109,7 +119,7 @@ AUTH_PASSWORD_VALIDATORS = [
     # People sign in with their email address, so the message names that, never a "username".
     {
         "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
-        "OPTIONS": {"user_attributes": ("email", "first_name", "last_name")},
+        "OPTIONS": {"user_attributes": ("email", "full_name")},
     },
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
@@ -208,7 +218,7 @@ CELERY_TIMEZONE = TIME_ZONE
 MATRIX_SWEEP_SECONDS = env.int("MATRIX_SWEEP_SECONDS", default=300)
 CELERY_BEAT_SCHEDULE = {
     "sweep-stale-matrices": {
-        "task": "principles.tasks.sweep_stale_matrices",
+        "task": "matrix.tasks.sweep_stale_matrices",
         "schedule": MATRIX_SWEEP_SECONDS,
     },
 }

@@ -38,7 +38,8 @@ urlpatterns = [
     path("health/", views.PortalHealthCheckView.as_view(), name="health_check"),
     *account_patterns,
     path("", include("audiences.urls")),
-    path("reviews/", include("usecases.urls")),
+    path("reviews/", include("reviews.urls")),
+    path("", include("matrix.urls")),
 ]
 
 handler400 = "bold_portal.views.bad_request"

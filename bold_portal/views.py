@@ -20,7 +20,7 @@ from bold_portal.roles import is_reviewer
 def home(request):
     """Sends each person to the page for their role; others see the pages they can use."""
     if is_reviewer(request.user):
-        return redirect("usecases:my_reviews")
+        return redirect("reviews:my_reviews")
     return render(request, "bold_portal/home.html", {"links": navigation_links(request)})
 
 

@@ -5,7 +5,4 @@ from django.utils.translation import gettext_lazy as _
 class PrinciplesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "principles"
-    verbose_name = _("Principles and matrix")
-
-    def ready(self):
-        from principles import checks, receivers  # noqa: F401  (registers the checks, connects the receivers)
+    verbose_name = _("Principles")

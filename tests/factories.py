@@ -6,7 +6,8 @@ from django.contrib.auth import get_user_model
 
 from audiences.models import Audience, Membership, Organisation
 from principles.models import Principle
-from usecases.models import Assignment, ReviewRound, UseCase, UseCaseVersion
+from reviews.models import Assignment, ReviewRound
+from usecases.models import UseCase, UseCaseVersion
 
 _seq = itertools.count(1)
 
@@ -14,7 +15,7 @@ _seq = itertools.count(1)
 def make_user(*, email=None, password="correct-horse-battery", **extra):
     n = next(_seq)
     email = email or f"person{n}@example.org"
-    return get_user_model().objects.create_user(username=email, email=email, password=password, **extra)
+    return get_user_model().objects.create_user(email=email, password=password, **extra)
 
 
 def make_audience(**extra):

@@ -15,9 +15,9 @@ from django.db import connection
 
 from bold_portal.celery import app as celery_app
 from principles.models import MatrixSnapshot
+from reviews.models import Verdict
+from reviews.services import VerdictInput, review_save
 from tests.factories import make_principle, make_reviewer, make_round, make_version
-from usecases.models import Verdict
-from usecases.services import VerdictInput, review_save
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 

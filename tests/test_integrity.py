@@ -8,8 +8,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, transaction
 
+from reviews.models import Assignment, Review, ReviewRound, Verdict
 from tests.factories import make_organisation, make_principle, make_reviewer, make_round, make_version
-from usecases.models import Assignment, Review, ReviewRound, UseCaseVersion, Verdict
+from usecases.models import UseCaseVersion
 
 pytestmark = pytest.mark.django_db
 

@@ -29,7 +29,7 @@ def test_opening_sign_out_from_a_bookmark_explains_instead_of_a_blank_page(clien
 def test_posting_to_a_page_that_only_shows_explains(client):
     client.force_login(make_reviewer())
 
-    response = client.post(reverse("usecases:my_reviews"))
+    response = client.post(reverse("reviews:my_reviews"))
 
     assert response.status_code == 405
     assert response["Allow"] == "GET"

@@ -81,7 +81,7 @@ def test_accessibility_statement_names_the_standard_and_how_to_report(client, se
 def test_home_sends_a_reviewer_to_their_reviews(client):
     client.force_login(make_reviewer())
 
-    assert client.get(reverse("home")).url == reverse("usecases:my_reviews")
+    assert client.get(reverse("home")).url == reverse("reviews:my_reviews")
 
 
 def test_home_lists_an_admins_pages(client):
@@ -104,7 +104,7 @@ def test_home_for_an_analyst_offers_no_reviewer_or_admin_pages(client):
     assert response.status_code == 200
     page = response.text
     assert "Your pages" in page
-    assert reverse("usecases:my_reviews") not in page
+    assert reverse("reviews:my_reviews") not in page
     assert reverse("audiences:invitation_new") not in page
     assert reverse("admin:index") not in page
 

@@ -25,7 +25,7 @@ def test_every_page_sends_the_content_security_policy_with_the_scripts_nonce(cli
     if signed_in:
         client.force_login(make_reviewer())
 
-    response = client.get(reverse("login") if not signed_in else reverse("usecases:my_reviews"))
+    response = client.get(reverse("login") if not signed_in else reverse("reviews:my_reviews"))
 
     directives = _directives(response)
     assert directives["default-src"] == "'self'"

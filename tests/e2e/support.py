@@ -7,9 +7,9 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page
 
-from usecases import selectors
-from usecases.models import Verdict
-from usecases.services import VerdictInput, review_save
+from reviews import selectors
+from reviews.models import Verdict
+from reviews.services import VerdictInput, review_save
 
 AXE = Axe()
 AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}}

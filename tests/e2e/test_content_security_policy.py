@@ -46,7 +46,7 @@ def test_the_admin_runs_under_the_policy(page):
     page.add_init_script(RECORD_VIOLATIONS)
     sign_in(page, "admin@example.org", PASSWORD)
 
-    for path in ["/admin/", "/admin/usecases/reviewround/add/", "/admin/audiences/organisation/"]:
+    for path in ["/admin/", "/admin/reviews/reviewround/add/", "/admin/audiences/organisation/"]:
         page.goto(path)
         expect(page.locator("#content")).to_be_visible()
         assert page.evaluate("window.cspViolations") == [], path

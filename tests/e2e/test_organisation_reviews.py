@@ -8,9 +8,9 @@ from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from audiences.models import Membership
+from reviews.demo import bold_report as report
+from reviews.models import ReviewRound, Verdict
 from tests.e2e.support import axe_check, page_width, screenshot, sign_in, submit_review
-from usecases.demo import bold_report as report
-from usecases.models import ReviewRound, Verdict
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

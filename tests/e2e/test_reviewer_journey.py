@@ -10,10 +10,10 @@ from django.core.management import call_command
 from django.utils import dateformat, timezone
 from playwright.sync_api import Page, expect
 
+from reviews.demo import bold_report as report
+from reviews.models import Review, ReviewRound, Verdict
+from reviews.services import round_set_status
 from tests.e2e.support import axe_check, page_width, screenshot, sign_in, submit_review
-from usecases.demo import bold_report as report
-from usecases.models import Review, ReviewRound, Verdict
-from usecases.services import round_set_status
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

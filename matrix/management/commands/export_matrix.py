@@ -1,0 +1,71 @@
+import csv
+import io
+import json
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from bold_portal.files import write_atomically
+from matrix.selectors import matrix_document, matrix_table
+from matrix.services import matrix_bring_up_to_date
+from reviews.models import ReviewRound
+from reviews.selectors import round_slugs
+
+
+class Command(BaseCommand):
+    help = _(
+        "Print a review round's principle matrix as JSON or CSV, or write it to a file. "
+        "The matrix is brought up to date first when reviews changed since it was computed."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--round", required=True, dest="round_slug", metavar="SLUG", help=_("The round's slug."))
+        parser.add_argument(
+            "--format", dest="output_format", choices=["json", "csv"], default="json", help=_("Output format (json).")
+        )
+        parser.add_argument(
+            "--output", metavar="PATH", type=Path, help=_("Write to this file instead of printing the matrix.")
+        )
+
+    def handle(self, *, round_slug, output_format, output, **options):
+        review_round = ReviewRound.objects.filter(slug=round_slug).first()
+        if review_round is None:
+            raise CommandError(unknown_round_message(round_slug))
+        matrix_bring_up_to_date(review_round=review_round)
+        document = matrix_document(review_round)
+        text = as_json(document) if output_format == "json" else as_csv(document)
+        if output is None:
+            self.stdout.write(text, ending="")
+            return
+        try:
+            write_atomically(output, text.encode("utf-8"))
+        except OSError as error:
+            raise CommandError(
+                _("Could not write %(path)s: %(reason)s. Check that the folder exists and that you may write to it.")
+                % {"path": output, "reason": error.strerror or error}
+            ) from error
+        self.stderr.write(_("Wrote the matrix of round %(round)s to %(path)s.") % {"round": round_slug, "path": output})
+
+
+def unknown_round_message(slug: str) -> str:
+    slugs = round_slugs()
+    if not slugs:
+        return _("There is no review round with the slug %(slug)s; there are no review rounds yet.") % {"slug": slug}
+    return _("There is no review round with the slug %(slug)s. Rounds that exist: %(slugs)s.") % {
+        "slug": slug,
+        "slugs": ", ".join(slugs),
+    }
+
+
+def as_json(document: dict) -> str:
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def as_csv(document: dict) -> str:
+    header, rows = matrix_table(document)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue()

@@ -1,0 +1,167 @@
+"""Recomputing the principle matrix from submitted verdicts, in SQL.
+
+One path serves both a single use case version (after a review changes) and a whole round (the
+sweep, a change of the round's rule, the command): the same two statements, with or without a
+version filter, so the incremental and the full recompute cannot disagree.
+
+1. Claim rows: copy each version's change counter from reviews.RoundVersion into its matrix
+   row, tagged with this run's batch number, but only where the stored (rule version, change
+   count) pair is older. The counter is read before the verdicts are aggregated, so the cells
+   written under it are at least that new; a slower, older run claims nothing and writes nothing.
+2. Write the claimed rows' cells from one grouped query over their submitted verdicts, with the
+   outcome from principles.rule, skipping cells whose values did not change.
+
+Only matrix tables are written and locked here: a reviewer's save never waits for a recompute.
+"""
+
+import logging
+import secrets
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from matrix.models import Matrix, MatrixCell, MatrixRow
+from principles.rule import outcome_sql, outcome_sql_params
+from reviews.models import Review, ReviewRound, RoundVersion, Verdict
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RecomputeResult:
+    round_id: int
+    version_id: int | None
+    rows_claimed: int
+    cells_written: int
+
+
+def _tables() -> dict[str, str]:
+    return {
+        "row": MatrixRow._meta.db_table,
+        "cell": MatrixCell._meta.db_table,
+        "round_version": RoundVersion._meta.db_table,
+        "round_principle": ReviewRound.principles.through._meta.db_table,
+        "review": Review._meta.db_table,
+        "verdict": Verdict._meta.db_table,
+    }
+
+
+def _claim_rows(cursor, *, review_round: ReviewRound, version_id: int | None, batch: int, now) -> int:
+    t = _tables()
+    version_filter = "AND rv.version_id = %s" if version_id is not None else ""
+    cursor.execute(
+        f"""
+        INSERT INTO {t["row"]} (round_id, version_id, change_count, rule_version, computed_at, batch)
+        SELECT rv.round_id, rv.version_id, rv.change_count, %s, %s, %s
+        FROM {t["round_version"]} rv
+        WHERE rv.round_id = %s {version_filter}
+        ON CONFLICT (round_id, version_id) DO UPDATE SET
+            change_count = excluded.change_count,
+            rule_version = excluded.rule_version,
+            computed_at = excluded.computed_at,
+            batch = excluded.batch
+        WHERE ({t["row"]}.rule_version, {t["row"]}.change_count) < (excluded.rule_version, excluded.change_count)
+        """,
+        [
+            review_round.rule_version,
+            connection.ops.adapt_datetimefield_value(now),
+            batch,
+            review_round.pk,
+            *([version_id] if version_id is not None else []),
+        ],
+    )
+    return cursor.rowcount
+
+
+def _write_cells(cursor, *, review_round: ReviewRound, batch: int) -> int:
+    t = _tables()
+    outcome = outcome_sql("meets", "does_not_meet", "not_sure")
+    submitted = Review.Status.SUBMITTED
+    choice = Verdict.Choice
+    cursor.execute(
+        f"""
+        INSERT INTO {t["cell"]} (round_id, version_id, principle_id, meets, does_not_meet, not_sure, outcome)
+        SELECT round_id, version_id, principle_id, meets, does_not_meet, not_sure, {outcome}
+        FROM (
+            SELECT mr.round_id AS round_id, mr.version_id AS version_id, rp.principle_id AS principle_id,
+                SUM(CASE WHEN v.verdict = '{choice.MEETS}' THEN 1 ELSE 0 END) AS meets,
+                SUM(CASE WHEN v.verdict = '{choice.DOES_NOT_MEET}' THEN 1 ELSE 0 END) AS does_not_meet,
+                SUM(CASE WHEN v.verdict = '{choice.NOT_SURE}' THEN 1 ELSE 0 END) AS not_sure
+            FROM {t["row"]} mr
+            JOIN {t["round_principle"]} rp ON rp.reviewround_id = mr.round_id
+            LEFT JOIN {t["review"]} r
+                ON r.round_id = mr.round_id AND r.version_id = mr.version_id AND r.status = '{submitted}'
+            LEFT JOIN {t["verdict"]} v ON v.review_id = r.id AND v.principle_id = rp.principle_id
+            WHERE mr.round_id = %s AND mr.batch = %s
+            GROUP BY mr.round_id, mr.version_id, rp.principle_id
+        ) counts
+        WHERE true
+        ON CONFLICT (round_id, version_id, principle_id) DO UPDATE SET
+            meets = excluded.meets,
+            does_not_meet = excluded.does_not_meet,
+            not_sure = excluded.not_sure,
+            outcome = excluded.outcome
+        WHERE {t["cell"]}.meets <> excluded.meets OR {t["cell"]}.does_not_meet <> excluded.does_not_meet
+            OR {t["cell"]}.not_sure <> excluded.not_sure OR {t["cell"]}.outcome <> excluded.outcome
+        """,
+        [
+            *outcome_sql_params(threshold=review_round.threshold, min_reviews=review_round.min_reviews),
+            review_round.pk,
+            batch,
+        ],
+    )
+    return cursor.rowcount
+
+
+def _drop_leftovers(review_round: ReviewRound) -> None:
+    """Rows and cells of versions or principles that have left the round."""
+    versions = RoundVersion.objects.filter(round=review_round).values("version_id")
+    principles = ReviewRound.principles.through.objects.filter(reviewround=review_round).values("principle_id")
+    MatrixRow.objects.filter(round=review_round).exclude(version_id__in=versions).delete()
+    MatrixCell.objects.filter(round=review_round).exclude(version_id__in=versions).delete()
+    MatrixCell.objects.filter(round=review_round).exclude(principle_id__in=principles).delete()
+
+
+def matrix_recompute(*, round_id: int, version_id: int | None = None) -> RecomputeResult | None:
+    """Recompute one version's cells in a round, or with version_id None every version's.
+
+    Rows already computed from the version's newest change under the round's current rule are
+    left alone, so a duplicate or late task costs two cheap statements. Returns None when the
+    round no longer exists.
+    """
+    review_round = (
+        ReviewRound.objects.only("pk", "threshold", "min_reviews", "rule_version").filter(pk=round_id).first()
+    )
+    if review_round is None:
+        return None
+    batch = secrets.randbits(62)
+    now = timezone.now()
+    with transaction.atomic():
+        matrix, _created = Matrix.objects.get_or_create(round=review_round)
+        if version_id is None:
+            _drop_leftovers(review_round)
+        with connection.cursor() as cursor:
+            claimed = _claim_rows(cursor, review_round=review_round, version_id=version_id, batch=batch, now=now)
+            written = _write_cells(cursor, review_round=review_round, batch=batch) if claimed else 0
+        counter = "round_recomputes" if version_id is None else "version_recomputes"
+        Matrix.objects.filter(pk=matrix.pk).update(computed_at=now, **{counter: F(counter) + 1})
+    logger.info(
+        "Matrix of round %s recomputed (%s): %s rows claimed, %s cells written.",
+        round_id,
+        "whole round" if version_id is None else f"version {version_id}",
+        claimed,
+        written,
+    )
+    return RecomputeResult(round_id=round_id, version_id=version_id, rows_claimed=claimed, cells_written=written)
+
+
+def matrix_bring_up_to_date(*, review_round: ReviewRound) -> None:
+    """Recompute the round's behind rows now, for exports that must not hand out a stale matrix
+    (an analyst's or a command's request, never a reviewer's)."""
+    from matrix.selectors import matrix_state
+
+    state = matrix_state(review_round)
+    if state.computed_at is None or state.is_updating:
+        matrix_recompute(round_id=review_round.pk)

@@ -1,0 +1,72 @@
+"""Read-only Django admin pages for rounds, assignments, reviews and verdicts. Every change goes
+through reviews.services (which writes the audit row and keeps the matrix current); the
+portal's own pages make those changes."""
+
+from django.contrib import admin
+
+from bold_portal.admin import ReadOnlyAdmin
+from reviews.models import Assignment, Review, ReviewRound, RoundVersion, Verdict
+
+
+class RoundVersionInline(admin.TabularInline):
+    model = RoundVersion
+    extra = 0
+    fields = ["version", "change_count"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ReviewRound)
+class ReviewRoundAdmin(ReadOnlyAdmin):
+    list_display = [
+        "name",
+        "slug",
+        "status",
+        "threshold",
+        "min_reviews",
+        "is_blind",
+        "opens_on",
+        "closes_on",
+        "closed_at",
+    ]
+    list_filter = ["status", "is_blind"]
+    search_fields = ["name", "slug"]
+    inlines = [RoundVersionInline]
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(ReadOnlyAdmin):
+    list_display = ["version", "reviewer", "organisation", "round", "due_on"]
+    list_filter = ["round", "organisation", "version__use_case__audience"]
+    search_fields = ["version__title", "reviewer__email", "organisation__name"]
+    list_select_related = ["version", "reviewer", "organisation", "round"]
+
+
+class VerdictInline(admin.TabularInline):
+    model = Verdict
+    extra = 0
+    readonly_fields = ["principle", "verdict", "reason", "evidence", "suggested_rewording"]
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Review)
+class ReviewAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "version", "reviewer", "organisation", "round", "status", "submitted_at"]
+    list_filter = ["status", "round", "organisation", "version__use_case__audience"]
+    search_fields = ["reviewer__email", "version__title", "organisation__name"]
+    list_select_related = ["version", "reviewer", "organisation", "round"]
+    inlines = [VerdictInline]
+
+
+@admin.register(Verdict)
+class VerdictAdmin(ReadOnlyAdmin):
+    list_display = ["review", "principle", "verdict"]
+    list_filter = ["verdict", "principle", "review__round", "review__status"]
+    search_fields = ["reason", "evidence", "review__reviewer__email"]
+    list_select_related = ["review", "principle"]

@@ -1,0 +1,255 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from audiences.models import Organisation
+from principles.models import Principle
+from usecases.models import UseCaseVersion
+
+
+class ReviewRound(models.Model):
+    """A window in which chosen versions are reviewed under one rule."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    threshold = models.DecimalField(
+        _("threshold"),
+        max_digits=3,
+        decimal_places=2,
+        default=Decimal("0.50"),
+        help_text=_("A cell is a tick when meets is more than this share of meets plus does not meet."),
+    )
+    min_reviews = models.PositiveSmallIntegerField(
+        _("minimum reviews"), default=2, help_text=_("Fewer verdicts than this and a cell shows not enough reviews.")
+    )
+    is_blind = models.BooleanField(
+        _("blind"), default=True, help_text=_("Reviewers never see other reviewers' verdicts before submitting.")
+    )
+    show_aggregate_to_reviewers = models.BooleanField(
+        _("show the aggregate to reviewers after they submit"), default=True
+    )
+    principles = models.ManyToManyField(Principle, related_name="rounds", verbose_name=_("principles"))
+    versions = models.ManyToManyField(
+        UseCaseVersion, through="RoundVersion", related_name="rounds", verbose_name=_("use case versions")
+    )
+    opens_on = models.DateField(_("opens on"), null=True, blank=True)
+    closes_on = models.DateField(_("closes on"), null=True, blank=True)
+    # When the round actually closed, which may be before or after closes_on (the planned date).
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # Bumped whenever the rule, the principles or the versions change: every cell must be
+    # recomputed, and a result computed under an older rule never overwrites a newer one.
+    rule_version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("review round")
+        verbose_name_plural = _("review rounds")
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=["draft", "open", "closed"]), name="round_status_valid"),
+            models.CheckConstraint(condition=Q(threshold__gte=0) & Q(threshold__lt=1), name="round_threshold_range"),
+            models.CheckConstraint(condition=Q(min_reviews__gte=1), name="round_min_reviews_positive"),
+            models.CheckConstraint(
+                condition=Q(opens_on__isnull=True) | Q(closes_on__isnull=True) | Q(closes_on__gte=models.F("opens_on")),
+                name="round_closes_after_opening",
+                violation_error_message=_("The closing date must be on or after the opening date."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="closed") | Q(closed_at__isnull=False),
+                name="round_closed_has_time",
+                violation_error_message=_("A closed round must record when it closed."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+    @property
+    def closed_on(self):
+        """The day the round closed, if it has; else None. Pages show this, not the planned date."""
+        return timezone.localdate(self.closed_at) if self.closed_at else None
+
+
+class RoundVersion(models.Model):
+    """A use case version taking part in a round, with the counter that orders its matrix cells.
+
+    change_count goes up by one in the same transaction as every change that affects the
+    version's cells (a review submitted, changed or withdrawn). A recompute reads it before
+    aggregating and stores it with its result, so a slower, older recompute never overwrites a
+    newer one. Reviews of different versions touch different rows, so they never wait on each other.
+    """
+
+    round = models.ForeignKey(ReviewRound, on_delete=models.CASCADE, related_name="round_versions")
+    # A version that has been in a round is kept: its reviews and matrix cells refer to it.
+    version = models.ForeignKey(UseCaseVersion, on_delete=models.PROTECT, related_name="round_versions")
+    change_count = models.PositiveIntegerField(default=0, editable=False)
+
+    class Meta:
+        verbose_name = _("use case version in a round")
+        verbose_name_plural = _("use case versions in rounds")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "version"],
+                name="roundversion_unique",
+                violation_error_message=_("This use case version is already in the round."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.version} in {self.round}"
+
+
+class Assignment(models.Model):
+    """A version to review in a round, given to one reviewer or to a whole organisation."""
+
+    round = models.ForeignKey(ReviewRound, on_delete=models.CASCADE, related_name="assignments")
+    version = models.ForeignKey(UseCaseVersion, on_delete=models.PROTECT, related_name="assignments")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="assignments"
+    )
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.CASCADE, related_name="assignments"
+    )
+    due_on = models.DateField(_("due"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(reviewer__isnull=False, organisation__isnull=True)
+                | Q(reviewer__isnull=True, organisation__isnull=False),
+                name="assignment_reviewer_xor_organisation",
+                violation_error_message=_("Assign the use case version to one person or one organisation, not both."),
+            ),
+            models.UniqueConstraint(
+                fields=["round", "version", "reviewer"],
+                condition=Q(reviewer__isnull=False),
+                name="assignment_unique_reviewer",
+                violation_error_message=_("This person is already assigned this use case version in the round."),
+            ),
+            models.UniqueConstraint(
+                fields=["round", "version", "organisation"],
+                condition=Q(organisation__isnull=False),
+                name="assignment_unique_organisation",
+                violation_error_message=_("This organisation is already assigned this use case version in the round."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.version} → {self.reviewer or self.organisation} ({self.round})"
+
+    def clean(self):
+        if (
+            self.round_id
+            and self.version_id
+            and not RoundVersion.objects.filter(round_id=self.round_id, version_id=self.version_id).exists()
+        ):
+            raise ValidationError(
+                {"version": _("This use case version is not part of the round. Add it to the round first.")}
+            )
+
+
+class Review(models.Model):
+    """One reviewer's review of one version in one round."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    round = models.ForeignKey(ReviewRound, on_delete=models.PROTECT, related_name="reviews")
+    version = models.ForeignKey(UseCaseVersion, on_delete=models.PROTECT, related_name="reviews")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviews")
+    # The organisation the reviewer reviewed for, kept for anonymised breakdowns.
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="reviews"
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    overall_comment = models.TextField(_("overall comment"), blank=True)
+    # Optimistic lock: every save must name the version it started from.
+    lock_version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["round", "version", "pk"]
+        verbose_name = _("review")
+        verbose_name_plural = _("reviews")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reviewer", "version", "round"],
+                name="review_unique_per_reviewer",
+                violation_error_message=_("This person already has a review of this use case version in the round."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "submitted", "withdrawn"]), name="review_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="submitted") | Q(submitted_at__isnull=False),
+                name="review_submitted_has_time",
+            ),
+        ]
+        indexes = [
+            # The matrix aggregates one round's (or one version's) submitted reviews.
+            models.Index(fields=["round", "status", "version"], name="review_round_status_idx"),
+            models.Index(fields=["round", "version", "status"], name="review_round_version_idx"),
+        ]
+
+    def __str__(self):
+        return f"Review {self.pk} of {self.version} ({self.get_status_display()})"
+
+
+class Verdict(models.Model):
+    """A review's judgement of one principle. Blank while the review is a draft."""
+
+    class Choice(models.TextChoices):
+        MEETS = "meets", _("Meets the principle")
+        DOES_NOT_MEET = "does_not_meet", _("Does not meet the principle")
+        NOT_SURE = "not_sure", _("Not sure")
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="verdicts")
+    principle = models.ForeignKey(Principle, on_delete=models.PROTECT, related_name="verdicts")
+    verdict = models.CharField(_("verdict"), max_length=20, choices=Choice.choices, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    evidence = models.TextField(_("evidence"), blank=True)
+    suggested_rewording = models.TextField(_("suggested rewording"), blank=True)
+
+    class Meta:
+        ordering = ["review", "principle__order"]
+        verbose_name = _("verdict")
+        verbose_name_plural = _("verdicts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review", "principle"],
+                name="verdict_unique_per_principle",
+                violation_error_message=_("A review has one verdict per principle."),
+            ),
+            models.CheckConstraint(
+                condition=Q(verdict__in=["", "meets", "does_not_meet", "not_sure"]), name="verdict_choice_valid"
+            ),
+        ]
+
+        # Covering index: the matrix aggregate reads verdicts by review without touching the table.
+        indexes = [models.Index(fields=["review", "principle", "verdict"], name="verdict_aggregate_idx")]
+
+    def __str__(self):
+        return f"{self.principle}: {self.get_verdict_display() or '-'}"

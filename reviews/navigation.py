@@ -1,0 +1,33 @@
+"""The reviewer pages' entries in the service navigation."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from audiences.models import Membership
+from bold_portal.navigation import Link, register
+
+
+@register(order=100)
+def reviewer_links(request) -> list[Link]:
+    # One query gives both "is a reviewer" (any membership) and the organisations the person leads.
+    memberships = list(request.user.memberships.select_related("organisation").order_by("organisation__name"))
+    if not memberships:
+        return []
+    links = [
+        Link(reverse("reviews:my_reviews"), _("My reviews"), _("Use cases you are asked to review, and your reviews."))
+    ]
+    led = [m.organisation for m in memberships if m.role == Membership.Role.LEAD]
+    for organisation in led:
+        label = (
+            _("Your organisation's reviews")
+            if len(led) == 1
+            else _("Reviews at %(organisation)s") % {"organisation": organisation.name}
+        )
+        links.append(
+            Link(
+                reverse("reviews:organisation_reviews", args=[organisation.slug]),
+                label,
+                _("How your colleagues are getting on with their reviews, and who is in your organisation."),
+            )
+        )
+    return links

@@ -1,0 +1,52 @@
+"""Per-object permissions for the reviewer pages. The object is a selectors.ReviewTarget
+(a use case version in a round). Views check these with rules.has_perm, not user.has_perm,
+so that a superuser is not silently treated as an assigned reviewer."""
+
+import rules
+
+from audiences.rules import is_lead_of
+from bold_portal.roles import is_admin
+from reviews.models import Review, ReviewRound
+
+
+@rules.predicate
+def is_assigned_reviewer(user, target) -> bool:
+    """The version is assigned in the round to the user or to one of their organisations,
+    and the round has opened (a round still in draft is invisible to reviewers)."""
+    return target.round.status != ReviewRound.Status.DRAFT and bool(target.assignments_for(user))
+
+
+@rules.predicate
+def round_is_open(user, target) -> bool:
+    return target.round.is_open
+
+
+@rules.predicate
+def round_is_not_blind(user, target) -> bool:
+    return not target.round.is_blind
+
+
+@rules.predicate
+def round_shares_summary(user, target) -> bool:
+    return target.round.show_aggregate_to_reviewers
+
+
+@rules.predicate
+def has_submitted_review(user, target) -> bool:
+    return Review.objects.filter(
+        reviewer=user, round=target.round, version=target.version, status=Review.Status.SUBMITTED
+    ).exists()
+
+
+# Seeing the use case, and a read-only view of one's review. Anyone else gets a 404.
+rules.add_perm("reviews.view_review_target", is_assigned_reviewer | is_admin)
+# Writing, submitting and withdrawing one's own review. Admins read only.
+rules.add_perm("reviews.write_review", is_assigned_reviewer & round_is_open)
+# Other reviewers' verdicts: never before one's own submission in a blind round.
+rules.add_perm(
+    "reviews.view_aggregate",
+    is_admin | (is_assigned_reviewer & round_shares_summary & (round_is_not_blind | has_submitted_review)),
+)
+# An organisation's progress (statuses and dates, never verdicts): its leads and programme admins.
+# The object is the Organisation; anyone else gets a 404.
+rules.add_perm("reviews.view_organisation_reviews", is_lead_of | is_admin)

@@ -1,0 +1,353 @@
+"""Read queries for the reviewer pages. Each page's query count stays the same whatever the
+number of assignments, reviews or verdicts."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import F, Q
+from django.utils import timezone
+
+from audiences.models import Organisation
+from principles.models import Principle
+from reviews.models import Assignment, Review, ReviewRound, Verdict
+from usecases.models import UseCaseVersion
+
+# How many items of recently closed rounds "My reviews" lists below the open ones.
+RECENT_CLOSED_ITEMS = 10
+
+
+def _assigned_to(user) -> Q:
+    """Assignments given to the user, or to an organisation the user belongs to."""
+    return Q(reviewer=user) | Q(organisation__memberships__user=user)
+
+
+@dataclass
+class ReviewTarget:
+    """A use case version within a round: what a reviewer opens, reviews and sees summarised.
+
+    The object that the rules in reviews/rules.py decide on. It remembers the assignments
+    it has looked up per user, so several permission checks on one page cost one query.
+    """
+
+    round: ReviewRound
+    version: UseCaseVersion
+    _assignments: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def assignments_for(self, user) -> list[Assignment]:
+        if not user.is_authenticated:
+            return []
+        if user.pk not in self._assignments:
+            self._assignments[user.pk] = list(
+                Assignment.objects.filter(_assigned_to(user), round=self.round, version=self.version)
+                .select_related("organisation")
+                .order_by("due_on", "pk")
+            )
+        return self._assignments[user.pk]
+
+    def due_on_for(self, user) -> datetime.date | None:
+        """The earliest due date of the user's assignments, else the round's closing date."""
+        dates = [a.due_on for a in self.assignments_for(user) if a.due_on]
+        return min(dates) if dates else self.round.closes_on
+
+    def organisation_for(self, user) -> Organisation | None:
+        """The organisation the user reviews for: the one assigned the version, if any,
+        else the user's only organisation. Kept on the review for anonymised breakdowns."""
+        for assignment in self.assignments_for(user):
+            if assignment.organisation_id:
+                return assignment.organisation
+        memberships = list(user.memberships.select_related("organisation")[:2])
+        return memberships[0].organisation if len(memberships) == 1 else None
+
+
+def review_target(*, round_slug: str, use_case_slug: str, number: int) -> ReviewTarget | None:
+    """The version of a use case in a round, or None when the round does not include it."""
+    review_round = ReviewRound.objects.filter(slug=round_slug).first()
+    if review_round is None:
+        return None
+    version = (
+        review_round.versions.select_related("use_case__audience")
+        .filter(use_case__slug=use_case_slug, number=number)
+        .first()
+    )
+    return ReviewTarget(round=review_round, version=version) if version else None
+
+
+def own_review(*, user, target: ReviewTarget) -> Review | None:
+    """The user's own review of the target, with its verdicts; None if not started."""
+    if not user.is_authenticated:
+        return None
+    return (
+        Review.objects.filter(reviewer=user, round=target.round, version=target.version)
+        .prefetch_related("verdicts")
+        .first()
+    )
+
+
+def verdicts_by_principle(review: Review | None) -> dict[int, Verdict]:
+    """A review's verdicts keyed by principle id (none for a review not started), from the
+    verdicts own_review prefetched."""
+    return {v.principle_id: v for v in review.verdicts.all()} if review else {}
+
+
+def round_principles(review_round: ReviewRound) -> list[Principle]:
+    return list(review_round.principles.order_by("order", "name"))
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    """One line of a reviewer's list: a version to review in a round, and where they are with it."""
+
+    round: ReviewRound
+    version: UseCaseVersion
+    due_on: datetime.date | None
+    review: Review | None
+
+    @property
+    def status(self) -> str:
+        return self.review.status if self.review else "not_started"
+
+    @property
+    def is_overdue(self) -> bool:
+        return (
+            self.round.is_open
+            and self.due_on is not None
+            and self.due_on < timezone.localdate()
+            and self.status != Review.Status.SUBMITTED
+        )
+
+
+def _review_items(user, assignments) -> list[ReviewItem]:
+    """Merge a user's assignments (personal and organisational) into one item per version and
+    round, with the user's review of each. One query for the reviews, whatever the number."""
+    assignments = list(assignments)
+    reviews = {
+        (r.round_id, r.version_id): r
+        for r in Review.objects.filter(reviewer=user, round__in={a.round_id for a in assignments})
+    }
+    items: dict[tuple[int, int], ReviewItem] = {}
+    for assignment in assignments:
+        key = (assignment.round_id, assignment.version_id)
+        earlier = items.get(key)
+        if earlier and earlier.due_on and (assignment.due_on is None or earlier.due_on <= assignment.due_on):
+            continue
+        items[key] = ReviewItem(
+            round=assignment.round, version=assignment.version, due_on=assignment.due_on, review=reviews.get(key)
+        )
+    return list(items.values())
+
+
+def _assignments(user, status: str):
+    return (
+        Assignment.objects.filter(_assigned_to(user), round__status=status)
+        .select_related("round", "version__use_case__audience")
+        .distinct()
+    )
+
+
+def open_review_items(user) -> list[ReviewItem]:
+    """What the user has to review in open rounds: overdue first, then by due date."""
+    items = _review_items(user, _assignments(user, ReviewRound.Status.OPEN))
+    return sorted(
+        items,
+        key=lambda i: (not i.is_overdue, i.due_on is None, i.due_on or datetime.date.max, i.version.title),
+    )
+
+
+def recent_closed_review_items(user) -> list[ReviewItem]:
+    """Items of the most recently closed rounds, newest round first, for reading back."""
+    assignments = _assignments(user, ReviewRound.Status.CLOSED).order_by(
+        F("round__closes_on").desc(nulls_last=True), "-round__created_at", "version__title"
+    )[:RECENT_CLOSED_ITEMS]
+    return _review_items(user, assignments)
+
+
+@dataclass(frozen=True)
+class OtherReason:
+    pseudonym: int
+    verdict: str
+    reason: str
+    evidence: str
+    suggested_rewording: str
+
+    @property
+    def verdict_label(self) -> str:
+        return Verdict.Choice(self.verdict).label if self.verdict else ""
+
+
+def reviewer_numbers(target: ReviewTarget) -> dict[int, int]:
+    """Pseudonyms for the reviews of a version in a round: Reviewer 1, 2, ... in the order the
+    reviews were started (their ids), counting every review, so numbers never shift when
+    someone withdraws."""
+    ids = Review.objects.filter(round=target.round, version=target.version).order_by("pk").values_list("pk", flat=True)
+    return {pk: n for n, pk in enumerate(ids, start=1)}
+
+
+def other_reasons(*, target: ReviewTarget, exclude_review: Review | None) -> dict[int, list[OtherReason]]:
+    """Submitted reviewers' verdicts with their words, per principle id, pseudonymised. Never
+    carries a name, email or organisation."""
+    numbers = reviewer_numbers(target)
+    verdicts = (
+        Verdict.objects.filter(
+            review__round=target.round, review__version=target.version, review__status=Review.Status.SUBMITTED
+        )
+        .exclude(review=exclude_review)
+        .exclude(reason="", evidence="", suggested_rewording="")
+        .order_by("review_id")
+        .values("principle_id", "review_id", "verdict", "reason", "evidence", "suggested_rewording")
+    )
+    grouped: dict[int, list[OtherReason]] = {}
+    for row in verdicts:
+        grouped.setdefault(row["principle_id"], []).append(
+            OtherReason(
+                pseudonym=numbers[row["review_id"]],
+                verdict=row["verdict"],
+                reason=row["reason"],
+                evidence=row["evidence"],
+                suggested_rewording=row["suggested_rewording"],
+            )
+        )
+    return grouped
+
+
+@dataclass(frozen=True)
+class MemberProgress:
+    """Where one person expected to review a version is with it: the status only, never what
+    they said (see docs/reviewer-journey.md, "Your organisation's reviews")."""
+
+    name: str
+    status: str
+    due_on: datetime.date | None
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.due_on is not None and self.due_on < timezone.localdate() and self.status != Review.Status.SUBMITTED
+
+
+@dataclass(frozen=True)
+class VersionProgress:
+    """A use case version assigned in an open round to an organisation or its members, with
+    the progress of each member expected to review it."""
+
+    title: str
+    audience: str
+    due_on: datetime.date | None
+    reviewers: list[MemberProgress]
+
+    @property
+    def submitted_count(self) -> int:
+        return sum(1 for reviewer in self.reviewers if reviewer.status == Review.Status.SUBMITTED)
+
+    @property
+    def overdue_count(self) -> int:
+        return sum(1 for reviewer in self.reviewers if reviewer.is_overdue)
+
+
+@dataclass(frozen=True)
+class RoundProgress:
+    name: str
+    closes_on: datetime.date | None
+    versions: list[VersionProgress]
+
+
+@dataclass(frozen=True)
+class OrganisationMember:
+    name: str
+    email: str
+    role: str
+
+
+@dataclass(frozen=True)
+class OrganisationReviews:
+    organisation_name: str
+    organisation_slug: str
+    rounds: list[RoundProgress]
+    members: list[OrganisationMember]
+
+
+def _display_name(user) -> str:
+    return user.get_full_name() or user.email
+
+
+def _earliest(dates) -> datetime.date | None:
+    known = [d for d in dates if d is not None]
+    return min(known) if known else None
+
+
+def organisation_reviews(organisation: Organisation) -> OrganisationReviews:
+    """The organisation's progress in open rounds, for its leads: per version assigned to the
+    organisation or to any of its members, each expected reviewer's status and due date. People
+    whose accounts are switched off (is_active false) have left and are not expected.
+
+    Reads review statuses alone (never verdicts, reasons or comments), in four queries whatever
+    the number of members, assignments or reviews."""
+    memberships = sorted(
+        organisation.memberships.filter(user__is_active=True).select_related("user"),
+        key=lambda m: _display_name(m.user).casefold(),
+    )
+    members = {m.user_id: m.user for m in memberships}
+    assignments = list(
+        Assignment.objects.filter(
+            Q(organisation=organisation) | Q(reviewer__in=list(members)), round__status=ReviewRound.Status.OPEN
+        )
+        .select_related("round", "version__use_case__audience")
+        .order_by("pk")
+    )
+    statuses = {
+        (round_id, version_id, reviewer_id): status
+        for round_id, version_id, reviewer_id, status in Review.objects.filter(
+            round__in={a.round_id for a in assignments},
+            version__in={a.version_id for a in assignments},
+            reviewer__in=list(members),
+        ).values_list("round_id", "version_id", "reviewer_id", "status")
+    }
+
+    # Per (round, version): who is expected to review it and by when. An organisation assignment
+    # expects every member; a personal one, that person. Someone with both has the earlier date.
+    targets: dict[tuple[int, int], Assignment] = {}
+    expected: dict[tuple[int, int], dict[int, list]] = {}
+    for assignment in assignments:
+        key = (assignment.round_id, assignment.version_id)
+        targets.setdefault(key, assignment)
+        people = expected.setdefault(key, {})
+        for user_id in [assignment.reviewer_id] if assignment.reviewer_id else members:
+            people.setdefault(user_id, []).append(assignment.due_on)
+
+    rounds: dict[int, RoundProgress] = {}
+    for key, assignment in targets.items():
+        people = expected[key]
+        reviewers = [
+            MemberProgress(
+                name=_display_name(members[user_id]),
+                status=statuses.get((*key, user_id), "not_started"),
+                due_on=_earliest(dates),
+            )
+            for user_id, dates in people.items()
+        ]
+        review_round = assignment.round
+        rounds.setdefault(
+            review_round.pk, RoundProgress(name=review_round.name, closes_on=review_round.closes_on, versions=[])
+        ).versions.append(
+            VersionProgress(
+                title=assignment.version.title,
+                audience=assignment.version.use_case.audience.name,
+                due_on=_earliest(due for dates in people.values() for due in dates),
+                reviewers=sorted(reviewers, key=lambda r: r.name.casefold()),
+            )
+        )
+
+    for progress in rounds.values():
+        progress.versions.sort(key=lambda v: (v.due_on is None, v.due_on or datetime.date.max, v.title))
+    return OrganisationReviews(
+        organisation_name=organisation.name,
+        organisation_slug=organisation.slug,
+        rounds=sorted(rounds.values(), key=lambda r: (r.closes_on is None, r.closes_on or datetime.date.max, r.name)),
+        members=[
+            OrganisationMember(name=_display_name(m.user), email=m.user.email, role=m.get_role_display())
+            for m in memberships
+        ],
+    )
+
+
+def round_slugs() -> list[str]:
+    """Every round's slug, alphabetically, for pointing people at the right one."""
+    return list(ReviewRound.objects.order_by("slug").values_list("slug", flat=True))

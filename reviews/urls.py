@@ -1,0 +1,20 @@
+from django.urls import include, path
+
+from reviews import views
+
+app_name = "reviews"
+
+# A use case version within a round, e.g. /reviews/spring-2026/homelessness-health/v2/.
+# No URL carries a review id: the review is always the signed-in reviewer's own.
+version_patterns = [
+    path("", views.use_case, name="use_case"),
+    path("review/", views.review, name="review"),
+    path("review/submitted/", views.review_submitted, name="review_submitted"),
+    path("review/withdraw/", views.review_withdraw_confirm, name="review_withdraw"),
+]
+
+urlpatterns = [
+    path("", views.my_reviews, name="my_reviews"),
+    path("organisation/<slug:organisation_slug>/", views.organisation_reviews, name="organisation_reviews"),
+    path("<slug:round_slug>/<slug:use_case_slug>/v<int:number>/", include(version_patterns)),
+]

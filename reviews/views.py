@@ -1,0 +1,183 @@
+"""Reviewer pages. Reads come from selectors, changes go through services, and who may see or
+do what is decided by the rules in reviews/rules.py. URLs name a use case version in a round,
+never a review: a reviewer's review is always looked up as their own."""
+
+import rules
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods
+
+from audiences.models import Organisation
+from reviews import selectors
+from reviews.forms import LockForm, error_summary_items, review_forms
+from reviews.models import Review
+from reviews.services import ReviewConflict, RoundNotOpen, review_save, review_withdraw
+
+# Shown when a save or withdrawal started from an out-of-date page (another tab saved first).
+CONFLICT_MESSAGE = gettext_lazy(
+    "This review was changed in another tab or window since you opened it. Your changes have not been saved. "
+    "Copy anything you need, then reload the page to see the latest version."
+)
+
+
+def visible_target(request, round_slug: str, use_case_slug: str, number: int) -> selectors.ReviewTarget:
+    """The version in the round, if the user may see it; a 404 otherwise, so that nobody learns
+    which use cases exist in rounds they take no part in."""
+    target = selectors.review_target(round_slug=round_slug, use_case_slug=use_case_slug, number=number)
+    if target is None or not rules.has_perm("reviews.view_review_target", request.user, target):
+        raise Http404
+    return target
+
+
+def target_context(request, target: selectors.ReviewTarget, review: Review | None) -> dict:
+    return {
+        "review_round": target.round,
+        "version": target.version,
+        "review": review,
+        "due_on": target.due_on_for(request.user),
+        "is_reviewer": bool(target.assignments_for(request.user)),
+        "can_view_aggregate": rules.has_perm("reviews.view_aggregate", request.user, target),
+    }
+
+
+@require_GET
+def my_reviews(request):
+    return render(
+        request,
+        "reviews/my_reviews.html",
+        {
+            "open_items": selectors.open_review_items(request.user),
+            "closed_items": selectors.recent_closed_review_items(request.user),
+        },
+    )
+
+
+@require_GET
+def organisation_reviews(request, organisation_slug: str):
+    """An organisation's progress in open rounds, for its leads. A 404 for anyone else, so that
+    nobody learns which organisations exist."""
+    organisation = Organisation.objects.filter(slug=organisation_slug).first()
+    if organisation is None or not rules.has_perm("reviews.view_organisation_reviews", request.user, organisation):
+        raise Http404
+    return render(
+        request, "reviews/organisation_reviews.html", {"overview": selectors.organisation_reviews(organisation)}
+    )
+
+
+@require_GET
+def use_case(request, round_slug: str, use_case_slug: str, number: int):
+    target = visible_target(request, round_slug, use_case_slug, number)
+    review = selectors.own_review(user=request.user, target=target)
+    context = target_context(request, target, review)
+    context["review_status"] = review.status if review else "not_started"
+    context["can_write"] = rules.has_perm("reviews.write_review", request.user, target)
+    return render(request, "reviews/use_case.html", context)
+
+
+def _read_only(request, target, review, *, status: int = 200):
+    """The review as saved, without a form: for closed rounds and for admins. Refused POSTs
+    land here with a 403."""
+    principles = selectors.round_principles(target.round)
+    saved = selectors.verdicts_by_principle(review)
+    context = target_context(request, target, review)
+    context["answers"] = [{"principle": p, "verdict": saved.get(p.pk)} for p in principles]
+    return render(request, "reviews/review_read_only.html", context, status=status)
+
+
+def _review_page(request, target, review, verdict_forms, overall_form, *, problem: str = "", status: int = 200):
+    context = target_context(request, target, review)
+    context.update(
+        verdict_forms=verdict_forms,
+        overall_form=overall_form,
+        is_submitted=review is not None and review.status == Review.Status.SUBMITTED,
+        errors=error_summary_items([*verdict_forms, overall_form]),
+        problem=problem,
+    )
+    return render(request, "reviews/review_form.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def review(request, round_slug: str, use_case_slug: str, number: int):
+    target = visible_target(request, round_slug, use_case_slug, number)
+    own = selectors.own_review(user=request.user, target=target)
+    if not rules.has_perm("reviews.write_review", request.user, target):
+        return _read_only(request, target, own, status=403 if request.method == "POST" else 200)
+    principles = selectors.round_principles(target.round)
+    if request.method != "POST":
+        verdict_forms, overall_form = review_forms(principles=principles, review=own)
+        return _review_page(request, target, own, verdict_forms, overall_form)
+
+    verdict_forms, overall_form = review_forms(principles=principles, review=own, data=request.POST)
+    submit = request.POST.get("action") == "submit"
+    # Every form is checked (a list, not a generator), so all errors show at once.
+    checks = [f.check_for_submission() if submit else f.is_valid() for f in verdict_forms]
+    if not (all(checks) and overall_form.is_valid()):
+        return _review_page(request, target, own, verdict_forms, overall_form)
+
+    was_submitted = own is not None and own.status == Review.Status.SUBMITTED
+    try:
+        review_save(
+            reviewer=request.user,
+            review_round=target.round,
+            version=target.version,
+            verdicts=[f.verdict_input() for f in verdict_forms],
+            overall_comment=overall_form.cleaned_data["overall_comment"],
+            expected_lock_version=overall_form.cleaned_data["lock_version"],
+            submit=submit,
+            organisation=target.organisation_for(request.user),
+        )
+    except ReviewConflict:
+        # The posted forms are shown again as typed; nothing was saved.
+        return _review_page(request, target, own, verdict_forms, overall_form, problem=CONFLICT_MESSAGE, status=409)
+    except RoundNotOpen:
+        target.round.refresh_from_db()
+        return _read_only(request, target, own, status=403)
+    except ValidationError as error:
+        problem = " ".join(error.messages)
+        return _review_page(request, target, own, verdict_forms, overall_form, problem=problem)
+
+    if submit and not was_submitted:
+        return redirect("reviews:review_submitted", round_slug, use_case_slug, number)
+    messages.success(request, _("Your review has been updated") if submit else _("Your draft has been saved"))
+    return redirect("reviews:review", round_slug, use_case_slug, number)
+
+
+@require_GET
+def review_submitted(request, round_slug: str, use_case_slug: str, number: int):
+    target = visible_target(request, round_slug, use_case_slug, number)
+    own = selectors.own_review(user=request.user, target=target)
+    if own is None or own.status != Review.Status.SUBMITTED:
+        return redirect("reviews:review", round_slug, use_case_slug, number)
+    return render(request, "reviews/review_submitted.html", target_context(request, target, own))
+
+
+@require_http_methods(["GET", "POST"])
+def review_withdraw_confirm(request, round_slug: str, use_case_slug: str, number: int):
+    target = visible_target(request, round_slug, use_case_slug, number)
+    own = selectors.own_review(user=request.user, target=target)
+    if not rules.has_perm("reviews.write_review", request.user, target):
+        return _read_only(request, target, own, status=403 if request.method == "POST" else 200)
+    if own is None or own.status != Review.Status.SUBMITTED:
+        return redirect("reviews:review", round_slug, use_case_slug, number)
+
+    lock_form = LockForm(request.POST or None, initial={"lock_version": own.lock_version})
+    context = target_context(request, target, own)
+    context["lock_form"] = lock_form
+    if request.method != "POST":
+        return render(request, "reviews/review_withdraw.html", context)
+    try:
+        if not lock_form.is_valid():
+            raise ReviewConflict
+        review_withdraw(review=own, actor=request.user, expected_lock_version=lock_form.cleaned_data["lock_version"])
+    except ReviewConflict:
+        context["problem"] = CONFLICT_MESSAGE
+        return render(request, "reviews/review_withdraw.html", context, status=409)
+    except RoundNotOpen:
+        target.round.refresh_from_db()
+        return _read_only(request, target, own, status=403)
+    messages.success(request, _("Your review has been withdrawn. It no longer counts."))
+    return redirect("reviews:review", round_slug, use_case_slug, number)

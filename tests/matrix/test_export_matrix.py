@@ -1,0 +1,217 @@
+import csv
+import io
+import json
+import os
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from bold_portal.models import AuditEvent
+from matrix.services import matrix_snapshot_refresh
+from principles.models import MatrixSnapshot
+from reviews.services import VerdictInput, review_save
+from tests.factories import make_audience, make_principle, make_reviewer, make_round, make_version
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def matrix_round():
+    """Two audiences shown in the opposite order to their creation, and principles whose order
+    is not alphabetical, so that any lost ordering shows."""
+    later = make_audience(slug="victims", display_order=2)
+    first = make_audience(slug="homelessness", display_order=1)
+    relevant = make_principle(slug="relevant", name="Relevant", order=1)
+    clear = make_principle(slug="clear", name="Clear and informative", order=2)
+    victims_case = make_version(audience=later, title="Support after abuse")
+    housing_case = make_version(audience=first, title="Housing after prison")
+    review_round = make_round(
+        slug="spring", name="Spring round", principles=[relevant, clear], versions=[victims_case, housing_case]
+    )
+    verdicts = {
+        housing_case: [("meets", "meets"), ("meets", "does_not_meet")],
+        victims_case: [("does_not_meet", "not_sure")],
+    }
+    for version, reviews in verdicts.items():
+        for on_relevant, on_clear in reviews:
+            submit(review_round, version, relevant=(relevant, on_relevant), clear=(clear, on_clear))
+    return review_round, housing_case, victims_case
+
+
+def submit(review_round, version, **verdicts):
+    review_save(
+        reviewer=make_reviewer(),
+        review_round=review_round,
+        version=version,
+        verdicts=[
+            VerdictInput(principle_id=principle.pk, verdict=verdict, reason="Because.")
+            for principle, verdict in verdicts.values()
+        ],
+        overall_comment="",
+        expected_lock_version=0,
+        submit=True,
+    )
+
+
+def export(*args) -> str:
+    out = io.StringIO()
+    call_command("export_matrix", *args, stdout=out, stderr=io.StringIO())
+    return out.getvalue()
+
+
+def recomputes() -> int:
+    return AuditEvent.objects.filter(action="matrix_recomputed").count()
+
+
+def test_json_has_the_documented_keys_in_order_and_the_counts(matrix_round):
+    review_round, housing_case, victims_case = matrix_round
+    matrix_snapshot_refresh(round_id=review_round.pk)  # read back from the database: jsonb drops key order
+
+    document = json.loads(export("--round", "spring"), object_pairs_hook=list)
+
+    keys = [key for key, _ in document]
+    assert keys == ["round", "name", "computed_at", "threshold", "min_reviews", "principles", "rows"]
+    values = dict(document)
+    assert values["round"] == "spring"
+    assert values["name"] == "Spring round"
+    assert values["computed_at"] == MatrixSnapshot.objects.get().computed_at.isoformat()
+    assert values["threshold"] == 0.5
+    assert values["min_reviews"] == 2
+    assert values["principles"] == ["relevant", "clear"]
+    rows = [dict(row) for row in values["rows"]]
+    assert [list(dict(row_pairs)) for row_pairs in values["rows"]] == [
+        ["audience", "use_case", "title", "version", "cells"]
+    ] * 2
+    assert [(row["audience"], row["use_case"], row["title"], row["version"]) for row in rows] == [
+        ("homelessness", housing_case.use_case.slug, "Housing after prison", 1),
+        ("victims", victims_case.use_case.slug, "Support after abuse", 1),
+    ]
+    housing_cells = rows[0]["cells"]
+    assert [slug for slug, _ in housing_cells] == ["relevant", "clear"]
+    assert [dict(cell) for _, cell in housing_cells] == [
+        {"outcome": "tick", "meets": 2, "does_not_meet": 0, "not_sure": 0},
+        {"outcome": "cross", "meets": 1, "does_not_meet": 1, "not_sure": 0},
+    ]
+    assert [list(dict(cell)) for _, cell in housing_cells] == [["outcome", "meets", "does_not_meet", "not_sure"]] * 2
+    assert [dict(cell) for _, cell in rows[1]["cells"]] == [
+        {"outcome": "insufficient", "meets": 0, "does_not_meet": 1, "not_sure": 0},
+        {"outcome": "insufficient", "meets": 0, "does_not_meet": 0, "not_sure": 1},
+    ]
+
+
+def test_csv_has_one_row_per_use_case_with_outcome_and_count_columns(matrix_round):
+    _, housing_case, victims_case = matrix_round
+
+    rows = list(csv.reader(io.StringIO(export("--round", "spring", "--format", "csv"))))
+
+    assert rows[0] == [
+        "audience",
+        "use_case",
+        "title",
+        "version",
+        "relevant",
+        "relevant_meets",
+        "relevant_does_not_meet",
+        "relevant_not_sure",
+        "clear",
+        "clear_meets",
+        "clear_does_not_meet",
+        "clear_not_sure",
+    ]
+    housing = ["homelessness", housing_case.use_case.slug, "Housing after prison", "1"]
+    victims = ["victims", victims_case.use_case.slug, "Support after abuse", "1"]
+    assert rows[1:] == [
+        [*housing, "tick", "2", "0", "0", "cross", "1", "1", "0"],
+        [*victims, "insufficient", "0", "1", "0", "insufficient", "0", "0", "1"],
+    ]
+
+
+def test_missing_snapshot_is_computed(matrix_round):
+    assert not MatrixSnapshot.objects.exists()
+
+    export("--round", "spring")
+
+    assert MatrixSnapshot.objects.get().submitted_reviews == 3
+
+
+def test_stale_snapshot_is_recomputed_before_export(matrix_round):
+    review_round, _, victims_case = matrix_round
+    stale = matrix_snapshot_refresh(round_id=review_round.pk)
+    relevant, clear = review_round.principles.order_by("order")
+    submit(review_round, victims_case, relevant=(relevant, "does_not_meet"), clear=(clear, "not_sure"))
+    review_round.refresh_from_db()
+    assert stale.source_changed_at < review_round.last_changed_at
+
+    data = json.loads(export("--round", "spring"))
+
+    assert data["rows"][1]["cells"]["relevant"] == {"outcome": "cross", "meets": 0, "does_not_meet": 2, "not_sure": 0}
+    fresh = MatrixSnapshot.objects.get()
+    assert fresh.source_changed_at == review_round.last_changed_at
+    assert data["computed_at"] == fresh.computed_at.isoformat() != stale.computed_at.isoformat()
+
+
+def test_fresh_snapshot_is_exported_without_recomputing(matrix_round):
+    review_round, *_ = matrix_round
+    snapshot = matrix_snapshot_refresh(round_id=review_round.pk)
+    before = recomputes()
+
+    data = json.loads(export("--round", "spring"))
+
+    assert recomputes() == before
+    assert data["computed_at"] == snapshot.computed_at.isoformat()
+    assert MatrixSnapshot.objects.get().computed_at == snapshot.computed_at
+
+
+@pytest.mark.parametrize("output_format", ["json", "csv"])
+def test_output_writes_the_file_and_prints_nothing(matrix_round, tmp_path, output_format):
+    target = tmp_path / f"matrix.{output_format}"
+    printed = export("--round", "spring", "--format", output_format, "--output", str(target))
+
+    assert printed == ""
+    assert target.read_text(encoding="utf-8") == export("--round", "spring", "--format", output_format)
+    assert os.listdir(tmp_path) == [target.name]
+
+
+def test_output_into_a_missing_folder_is_a_clear_error(matrix_round, tmp_path):
+    target = tmp_path / "no-such-folder" / "matrix.json"
+
+    with pytest.raises(CommandError, match=r"Could not write .*matrix\.json.*Check that the folder exists"):
+        export("--round", "spring", "--output", str(target))
+
+    assert not target.parent.exists()
+
+
+def test_output_onto_a_folder_is_a_clear_error_and_leaves_no_temporary_file(matrix_round, tmp_path):
+    with pytest.raises(CommandError, match="Could not write"):
+        export("--round", "spring", "--output", str(tmp_path))
+
+    assert os.listdir(tmp_path) == []
+
+
+def test_failed_write_keeps_the_previous_file_whole(matrix_round, tmp_path, monkeypatch):
+    target = tmp_path / "matrix.json"
+    target.write_text("previous export", encoding="utf-8")
+
+    def disk_full(source, destination):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", disk_full)
+    with pytest.raises(CommandError, match="No space left on device"):
+        export("--round", "spring", "--output", str(target))
+
+    assert target.read_text(encoding="utf-8") == "previous export"
+    assert os.listdir(tmp_path) == ["matrix.json"]
+
+
+def test_unknown_round_names_the_slug_and_the_rounds_that_exist(matrix_round):
+    make_round(slug="autumn")
+
+    with pytest.raises(CommandError) as error:
+        export("--round", "sprnig")
+
+    assert str(error.value) == "There is no review round with the slug sprnig. Rounds that exist: autumn, spring."
+
+
+def test_unknown_round_when_there_are_no_rounds():
+    with pytest.raises(CommandError, match="no review round with the slug spring; there are no review rounds yet"):
+        export("--round", "spring")
