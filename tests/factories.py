@@ -3,10 +3,12 @@
 import itertools
 
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from audiences.models import Audience, Membership, Organisation
 from principles.models import Principle
 from reviews.models import Assignment, ReviewRound
+from reviews.services import round_set_status
 from usecases.models import UseCase, UseCaseVersion
 
 _seq = itertools.count(1)
@@ -63,10 +65,17 @@ def make_version(*, use_case=None, audience=None, number=1, **extra):
 def make_round(*, principles=None, versions=(), status=ReviewRound.Status.OPEN, **extra):
     n = next(_seq)
     defaults = {"name": f"Round {n}", "slug": f"round-{n}", "status": status}
+    if status == ReviewRound.Status.CLOSED:
+        defaults["closed_at"] = timezone.now()
     review_round = ReviewRound.objects.create(**{**defaults, **extra})
     review_round.principles.set(principles if principles is not None else [make_principle(), make_principle()])
     review_round.versions.set(versions)
     return review_round
+
+
+def close_round(review_round):
+    """Close the round as the admin's service does, recording when."""
+    return round_set_status(review_round=review_round, status=ReviewRound.Status.CLOSED, actor=None)
 
 
 def make_assignment(*, review_round, version, reviewer=None, organisation=None, **extra):

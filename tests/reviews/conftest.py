@@ -3,8 +3,8 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from reviews.models import ReviewRound
 from tests.factories import (
+    close_round,
     make_assignment,
     make_audience,
     make_organisation,
@@ -54,8 +54,7 @@ class ReviewWorld:
         return reverse(f"reviews:{name}", args=[review_round.slug, version.use_case.slug, version.number])
 
     def close_round(self):
-        ReviewRound.objects.filter(pk=self.round.pk).update(status=ReviewRound.Status.CLOSED)
-        self.round.refresh_from_db()
+        self.round = close_round(self.round)
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from matrix.selectors import CROSS, INSUFFICIENT, TICK, cell_outcome
+from principles.rule import CROSS, INSUFFICIENT, TICK, cell_outcome
 
 
 @pytest.mark.parametrize(
