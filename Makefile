@@ -18,6 +18,7 @@ venv: $(STAMP)
 # Local first look: SQLite, Celery eager, the report's demo data.
 run: export DEBUG ?= true
 run: $(STAMP) static
+	$(PY) manage.py prepare_local_database
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py load_bold_report
 	$(PY) manage.py runserver 127.0.0.1:8000

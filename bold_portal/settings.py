@@ -137,6 +137,10 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_CALLABLE = "audiences.backends.sign_in_username"
+# The sign-in form's field. Axes otherwise takes the user model's USERNAME_FIELD ("email"), under
+# which it files the lockout check and the reset on success, while failures arrive as "username":
+# a locked-out pair could then still sign in, and a success would not clear the count.
+AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_CALLABLE = "audiences.views.sign_in_locked_out"
 # Failures and lockouts are kept in the admin (Axes: access attempts and failures), not logged line by line.
 AXES_VERBOSE = False

@@ -280,6 +280,8 @@ def round_version_add(*, review_round: ReviewRound, version: UseCaseVersion, act
         round_version.full_clean()
         round_version.save()
         audit(actor=actor, action="round_version_added", obj=review_round, version=version.pk)
+        # Its cells start as "not enough reviews" rather than missing.
+        matrix_inputs_changed.send(sender=ReviewRound, round_id=review_round.pk, version_id=version.pk)
     return round_version
 
 

@@ -18,13 +18,9 @@ def pytest_configure(config):
 
 
 @pytest.fixture(autouse=True)
-def _eager_celery_and_clean_cache(settings):
+def _eager_celery_and_clean_cache():
     """Tasks run in-process in tests, except the worker test, which switches this off."""
     celery_app.conf.task_always_eager = True
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
     from django.core.cache import cache
 
     cache.clear()

@@ -1,10 +1,9 @@
 """Bad input when inviting someone or accepting an invitation: a clear message on the right field, nothing changed."""
 
 import pytest
-from django.contrib.auth.models import User
 from django.urls import reverse
 
-from audiences.models import Invitation, Membership
+from audiences.models import Invitation, Membership, User
 from audiences.services import invitation_create
 from tests.factories import make_organisation, make_reviewer
 

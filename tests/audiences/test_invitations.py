@@ -2,14 +2,13 @@ import hashlib
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from audiences.models import Invitation, Membership
+from audiences.models import Invitation, Membership, User
 from audiences.services import InvitationRefused, invitation_accept, invitation_create
 from bold_portal.models import AuditEvent
 from tests.factories import make_organisation, make_reviewer, make_user

@@ -22,11 +22,6 @@ PASSWORD = "correct-horse-battery"
 NEW_PASSWORD = "violet-harbour-lantern-42"
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def sam():
     return make_user(email="sam@example.org", password=PASSWORD)

@@ -110,9 +110,3 @@ COMPLETE_ANSWERS = {
     "lock_version": "0",
     "action": "submit",
 }
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """The builders set real passwords; a fast hasher keeps these tests quick."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
