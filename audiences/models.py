@@ -111,7 +111,11 @@ class Audience(models.Model):
         verbose_name = _("audience")
         verbose_name_plural = _("audiences")
         constraints = [
-            models.CheckConstraint(condition=models.Q(colour__regex=r"^#[0-9a-fA-F]{6}$"), name="audience_colour_hex"),
+            models.CheckConstraint(
+                condition=models.Q(colour__regex=r"^#[0-9a-fA-F]{6}$"),
+                name="audience_colour_hex",
+                violation_error_message=_("Enter a colour as # and six hex digits, such as #1d70b8."),
+            ),
         ]
 
     def __str__(self):
@@ -153,8 +157,16 @@ class Membership(models.Model):
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
         constraints = [
-            models.UniqueConstraint(fields=["user", "organisation"], name="membership_unique_user_organisation"),
-            models.CheckConstraint(condition=models.Q(role__in=["reviewer", "lead"]), name="membership_role_valid"),
+            models.UniqueConstraint(
+                fields=["user", "organisation"],
+                name="membership_unique_user_organisation",
+                violation_error_message=_("This person is already a member of the organisation."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(role__in=["reviewer", "lead"]),
+                name="membership_role_valid",
+                violation_error_message=_("Choose reviewer or organisation lead."),
+            ),
         ]
 
     def __str__(self):
@@ -185,10 +197,15 @@ class Invitation(models.Model):
         verbose_name = _("invitation")
         verbose_name_plural = _("invitations")
         constraints = [
-            models.CheckConstraint(condition=models.Q(role__in=["reviewer", "lead"]), name="invitation_role_valid"),
+            models.CheckConstraint(
+                condition=models.Q(role__in=["reviewer", "lead"]),
+                name="invitation_role_valid",
+                violation_error_message=_("Choose reviewer or organisation lead."),
+            ),
             models.CheckConstraint(
                 condition=models.Q(accepted_at__isnull=True) | models.Q(accepted_at__lte=models.F("expires_at")),
                 name="invitation_accepted_before_expiry",
+                violation_error_message=_("An invitation cannot be accepted after it has expired."),
             ),
         ]
 

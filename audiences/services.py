@@ -2,24 +2,28 @@
 
 import hashlib
 import secrets
-from collections.abc import Mapping
+import datetime
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from decimal import Decimal
+from typing import Generic, TypeVar
 
 from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models.functions import Lower
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from audiences.models import Invitation, Membership, Organisation
+from audiences.models import Audience, Invitation, Membership, Organisation
 from bold_portal.models import audit, audit_many
 
 
@@ -207,3 +211,210 @@ def _accounts_by_address(people: Mapping[str, Organisation]) -> dict:
     keys = {email.strip().lower() for email in people}
     accounts = get_user_model().objects.annotate(key=Lower("email")).filter(key__in=keys)
     return {user.key: user for user in accounts}
+
+
+# --- Making sure rows exist (the demo loader) ------------------------------------------------
+#
+# The _ensure services below make a row match a known definition: create it if it is missing,
+# put back the fields that drifted, add missing links (never remove any). Each is idempotent:
+# when everything is in place it writes nothing, not even an audit row. Otherwise it writes in
+# one transaction with one audit row. They return what they did, so that a caller can count.
+
+ModelT = TypeVar("ModelT", bound=models.Model)
+
+
+@dataclass(frozen=True)
+class Ensured(Generic[ModelT]):
+    """What an _ensure service did to its row."""
+
+    obj: ModelT
+    created: bool = False
+    updated: bool = False  # fields that drifted were put back
+    added: int = 0  # links added (an organisation's audiences, an account's role groups)
+
+    @property
+    def changed(self) -> bool:
+        return self.created or self.updated or bool(self.added)
+
+
+def audit_value(value):
+    """A field value as it goes into an audit row's JSON."""
+    if isinstance(value, datetime.date | datetime.datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, models.Model):
+        return value.pk
+    return value
+
+
+def drifted_fields_set(obj: models.Model, values: Mapping[str, object]) -> tuple[dict, dict]:
+    """Set on obj (not saved) each of values that differs from what it holds. Returns the
+    changed fields' (before, after) values for an audit row; both empty when nothing drifted."""
+    before, after = {}, {}
+    for name, value in values.items():
+        current = getattr(obj, name)
+        if current != value:
+            before[name], after[name] = audit_value(current), audit_value(value)
+            setattr(obj, name, value)
+    return before, after
+
+
+def _row_ensure(*, model: type[ModelT], lookup: dict, values: dict, actor, action: str) -> Ensured[ModelT]:
+    """The row matching lookup, created with values, or with values that drifted put back.
+    Writes <action>_created or <action>_updated (with before and after) when it changes something."""
+    obj = model.objects.filter(**lookup).first()
+    if obj is None:
+        obj = model(**lookup, **values)
+        obj.full_clean()
+        with transaction.atomic():
+            obj.save()
+            audit(
+                actor=actor,
+                action=f"{action}_created",
+                obj=obj,
+                **{name: audit_value(value) for name, value in {**lookup, **values}.items()},
+            )
+        return Ensured(obj, created=True)
+    before, after = drifted_fields_set(obj, values)
+    if not after:
+        return Ensured(obj)
+    obj.full_clean()
+    with transaction.atomic():
+        obj.save(update_fields=list(after))
+        audit(actor=actor, action=f"{action}_updated", obj=obj, before=before, after=after)
+    return Ensured(obj, updated=True)
+
+
+def audience_ensure(
+    *, slug: str, name: str, description: str, display_order: int, colour: str, actor
+) -> Ensured[Audience]:
+    """Make sure the audience slug exists with these details; puts back any that drifted."""
+    return _row_ensure(
+        model=Audience,
+        lookup={"slug": slug},
+        values={"name": name, "description": description, "display_order": display_order, "colour": colour},
+        actor=actor,
+        action="audience",
+    )
+
+
+def organisation_ensure(*, slug: str, name: str, audiences: Sequence[Audience], actor) -> Ensured[Organisation]:
+    """Make sure the organisation slug exists with this name and serves these audiences (it may
+    serve others too: audiences are only ever added). Ensured.added counts the audiences added."""
+    with transaction.atomic():
+        ensured = _row_ensure(
+            model=Organisation, lookup={"slug": slug}, values={"name": name}, actor=actor, action="organisation"
+        )
+        organisation = ensured.obj
+        present = set(organisation.audiences.values_list("pk", flat=True))
+        missing = [audience for audience in audiences if audience.pk not in present]
+        if missing:
+            organisation.audiences.add(*missing)
+            audit(
+                actor=actor,
+                action="organisation_audiences_added",
+                obj=organisation,
+                audiences=[audience.slug for audience in missing],
+            )
+    return Ensured(organisation, created=ensured.created, updated=ensured.updated, added=len(missing))
+
+
+def account_ensure(
+    *,
+    email: str,
+    full_name: str,
+    password: str | None,
+    actor,
+    is_active: bool | None = None,
+    is_staff: bool | None = None,
+    is_superuser: bool | None = None,
+    groups: Sequence[str] = (),
+):
+    """Make sure an account with this email address (matched whatever its letter case) exists,
+    in these role groups (Django groups, see bold_portal.roles; only ever added).
+
+    A new account gets full_name and password (checked against the portal's password rules;
+    None makes a password nobody can use until they reset it). An existing account keeps its
+    name and password. The flags given (None: leave as it is, or the default for a new account)
+    are put back when they drifted. Returns Ensured; added counts the group places added.
+    """
+    user_model = get_user_model()
+    flags = {
+        name: value
+        for name, value in (("is_active", is_active), ("is_staff", is_staff), ("is_superuser", is_superuser))
+        if value is not None
+    }
+    wanted_groups = list(Group.objects.filter(name__in=groups)) if groups else []
+    unknown = sorted(set(groups) - {group.name for group in wanted_groups})
+    if unknown:
+        raise ValidationError(
+            {"groups": _("There is no role group %(names)s: run the migrations first.") % {"names": ", ".join(unknown)}}
+        )
+    user = user_model.objects.filter(email__iexact=email.strip()).first()
+    if user is None:
+        user = user_model(email=email.strip(), full_name=full_name.strip(), **flags)
+        if password is None:
+            user.set_unusable_password()
+        else:
+            try:
+                validate_password(password, user)
+            except ValidationError as error:
+                raise ValidationError({"password": error.messages}) from error
+            user.set_password(password)
+        user.full_clean()
+        with transaction.atomic():
+            user.save()
+            user.groups.add(*wanted_groups)
+            audit(
+                actor=actor,
+                action="account_created",
+                obj=user,
+                reason="ensured",
+                **flags,
+                groups=[group.name for group in wanted_groups],
+            )
+        return Ensured(user, created=True, added=len(wanted_groups))
+
+    before, after = drifted_fields_set(user, flags)
+    present = set(user.groups.values_list("pk", flat=True))
+    missing = [group for group in wanted_groups if group.pk not in present]
+    if not after and not missing:
+        return Ensured(user)
+    user.full_clean()
+    with transaction.atomic():
+        if after:
+            user.save(update_fields=list(after))
+        user.groups.add(*missing)
+        audit(
+            actor=actor,
+            action="account_updated",
+            obj=user,
+            before=before,
+            after=after,
+            groups_added=[group.name for group in missing],
+        )
+    return Ensured(user, updated=bool(after), added=len(missing))
+
+
+def membership_ensure(*, user, organisation: Organisation, role: str, actor) -> Ensured[Membership]:
+    """Make sure user has a place in organisation with this role; puts the role back if it changed."""
+    return _row_ensure(
+        model=Membership,
+        lookup={"user": user, "organisation": organisation},
+        values={"role": role},
+        actor=actor,
+        action="membership",
+    )
+
+
+def audience_authors_ensure(*, audience: Audience, users: Sequence, actor) -> int:
+    """Make sure these people are among the audience's pilot-team authors (never removes one).
+    Returns how many were added."""
+    present = set(audience.authors.values_list("pk", flat=True))
+    missing = [user for user in users if user.pk not in present]
+    if missing:
+        with transaction.atomic():
+            audience.authors.add(*missing)
+            audit(actor=actor, action="audience_authors_added", obj=audience, users=[user.pk for user in missing])
+    return len(missing)

@@ -44,7 +44,13 @@ class MatrixRow(models.Model):
     class Meta:
         verbose_name = _("matrix row")
         verbose_name_plural = _("matrix rows")
-        constraints = [models.UniqueConstraint(fields=["round", "version"], name="matrixrow_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "version"],
+                name="matrixrow_unique",
+                violation_error_message=_("A use case version has one row in a round's matrix."),
+            )
+        ]
         indexes = [models.Index(fields=["round", "batch"], name="matrixrow_batch_idx")]
 
     def __str__(self):
@@ -66,8 +72,16 @@ class MatrixCell(models.Model):
         verbose_name = _("matrix cell")
         verbose_name_plural = _("matrix cells")
         constraints = [
-            models.UniqueConstraint(fields=["round", "version", "principle"], name="matrixcell_unique"),
-            models.CheckConstraint(condition=Q(outcome__in=OUTCOMES), name="matrixcell_outcome_valid"),
+            models.UniqueConstraint(
+                fields=["round", "version", "principle"],
+                name="matrixcell_unique",
+                violation_error_message=_("A use case version has one cell per principle in a round's matrix."),
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome__in=OUTCOMES),
+                name="matrixcell_outcome_valid",
+                violation_error_message=_("A cell is a tick, a cross or not enough reviews."),
+            ),
         ]
         # Filters and column totals of the matrix page: one round's cells by principle and outcome.
         indexes = [models.Index(fields=["round", "principle", "outcome"], name="matrixcell_outcome_idx")]

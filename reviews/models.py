@@ -57,9 +57,23 @@ class ReviewRound(models.Model):
         verbose_name = _("review round")
         verbose_name_plural = _("review rounds")
         constraints = [
-            models.CheckConstraint(condition=Q(status__in=["draft", "open", "closed"]), name="round_status_valid"),
-            models.CheckConstraint(condition=Q(threshold__gte=0) & Q(threshold__lt=1), name="round_threshold_range"),
-            models.CheckConstraint(condition=Q(min_reviews__gte=1), name="round_min_reviews_positive"),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "open", "closed"]),
+                name="round_status_valid",
+                violation_error_message=_("Choose draft, open or closed."),
+            ),
+            models.CheckConstraint(
+                condition=Q(threshold__gte=0) & Q(threshold__lt=1),
+                name="round_threshold_range",
+                violation_error_message=_(
+                    "Enter a threshold of at least 0 and less than 1, such as 0.5 for a simple majority."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(min_reviews__gte=1),
+                name="round_min_reviews_positive",
+                violation_error_message=_("Enter a minimum number of reviews of at least 1."),
+            ),
             models.CheckConstraint(
                 condition=Q(opens_on__isnull=True) | Q(closes_on__isnull=True) | Q(closes_on__gte=models.F("opens_on")),
                 name="round_closes_after_opening",
@@ -201,11 +215,14 @@ class Review(models.Model):
                 violation_error_message=_("This person already has a review of this use case version in the round."),
             ),
             models.CheckConstraint(
-                condition=Q(status__in=["draft", "submitted", "withdrawn"]), name="review_status_valid"
+                condition=Q(status__in=["draft", "submitted", "withdrawn"]),
+                name="review_status_valid",
+                violation_error_message=_("A review is a draft, submitted or withdrawn."),
             ),
             models.CheckConstraint(
                 condition=~Q(status="submitted") | Q(submitted_at__isnull=False),
                 name="review_submitted_has_time",
+                violation_error_message=_("A submitted review must record when it was submitted."),
             ),
         ]
         indexes = [
@@ -244,7 +261,9 @@ class Verdict(models.Model):
                 violation_error_message=_("A review has one verdict per principle."),
             ),
             models.CheckConstraint(
-                condition=Q(verdict__in=["", "meets", "does_not_meet", "not_sure"]), name="verdict_choice_valid"
+                condition=Q(verdict__in=["", "meets", "does_not_meet", "not_sure"]),
+                name="verdict_choice_valid",
+                violation_error_message=_("Choose meets, does not meet or not sure."),
             ),
         ]
 

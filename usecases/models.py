@@ -61,8 +61,16 @@ class UseCaseVersion(models.Model):
         verbose_name = _("use case version")
         verbose_name_plural = _("use case versions")
         constraints = [
-            models.UniqueConstraint(fields=["use_case", "number"], name="usecaseversion_unique_number"),
-            models.CheckConstraint(condition=Q(number__gte=1), name="usecaseversion_number_positive"),
+            models.UniqueConstraint(
+                fields=["use_case", "number"],
+                name="usecaseversion_unique_number",
+                violation_error_message=_("This use case already has a version with this number."),
+            ),
+            models.CheckConstraint(
+                condition=Q(number__gte=1),
+                name="usecaseversion_number_positive",
+                violation_error_message=_("A version number is 1 or more."),
+            ),
         ]
 
     def __str__(self):

@@ -959,8 +959,7 @@ ADMIN = "admin"
 class DemoAccountData:
     role: str
     email: str
-    first_name: str
-    last_name: str
+    full_name: str
 
 
 # One shared password for every demo sign-in; it passes the portal's password validators.
@@ -969,9 +968,9 @@ DEMO_ORGANISATION = "crisis"
 DEMO_AUTHOR_AUDIENCE = "homelessness"
 
 DEMO_ACCOUNTS = (
-    DemoAccountData(REVIEWER, "reviewer@demo.bold.example", "Demo", "Reviewer"),
-    DemoAccountData(LEAD, "lead@demo.bold.example", "Demo", "Organisation lead"),
-    DemoAccountData(AUTHOR, "author@demo.bold.example", "Demo", "Author"),
-    DemoAccountData(ANALYST, "analyst@demo.bold.example", "Demo", "Analyst"),
-    DemoAccountData(ADMIN, "admin@demo.bold.example", "Demo", "Admin"),
+    DemoAccountData(REVIEWER, "reviewer@demo.bold.example", "Demo Reviewer"),
+    DemoAccountData(LEAD, "lead@demo.bold.example", "Demo Organisation lead"),
+    DemoAccountData(AUTHOR, "author@demo.bold.example", "Demo Author"),
+    DemoAccountData(ANALYST, "analyst@demo.bold.example", "Demo Analyst"),
+    DemoAccountData(ADMIN, "admin@demo.bold.example", "Demo Admin"),
 )
