@@ -1,8 +1,8 @@
-"""Invitations: how people join an organisation. Each action runs in one transaction and writes an audit row."""
+"""Accounts, memberships, invitations and audiences. Each action runs in one transaction and writes an audit row."""
 
+import datetime
 import hashlib
 import secrets
-import datetime
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -260,7 +260,7 @@ def drifted_fields_set(obj: models.Model, values: Mapping[str, object]) -> tuple
     return before, after
 
 
-def _row_ensure(*, model: type[ModelT], lookup: dict, values: dict, actor, action: str) -> Ensured[ModelT]:
+def row_ensure(*, model: type[ModelT], lookup: dict, values: dict, actor, action: str) -> Ensured[ModelT]:
     """The row matching lookup, created with values, or with values that drifted put back.
     Writes <action>_created or <action>_updated (with before and after) when it changes something."""
     obj = model.objects.filter(**lookup).first()
@@ -290,7 +290,7 @@ def audience_ensure(
     *, slug: str, name: str, description: str, display_order: int, colour: str, actor
 ) -> Ensured[Audience]:
     """Make sure the audience slug exists with these details; puts back any that drifted."""
-    return _row_ensure(
+    return row_ensure(
         model=Audience,
         lookup={"slug": slug},
         values={"name": name, "description": description, "display_order": display_order, "colour": colour},
@@ -303,7 +303,7 @@ def organisation_ensure(*, slug: str, name: str, audiences: Sequence[Audience], 
     """Make sure the organisation slug exists with this name and serves these audiences (it may
     serve others too: audiences are only ever added). Ensured.added counts the audiences added."""
     with transaction.atomic():
-        ensured = _row_ensure(
+        ensured = row_ensure(
             model=Organisation, lookup={"slug": slug}, values={"name": name}, actor=actor, action="organisation"
         )
         organisation = ensured.obj
@@ -399,7 +399,7 @@ def account_ensure(
 
 def membership_ensure(*, user, organisation: Organisation, role: str, actor) -> Ensured[Membership]:
     """Make sure user has a place in organisation with this role; puts the role back if it changed."""
-    return _row_ensure(
+    return row_ensure(
         model=Membership,
         lookup={"user": user, "organisation": organisation},
         values={"role": role},

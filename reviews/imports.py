@@ -307,19 +307,14 @@ class _Lookups:
 
     @classmethod
     def for_rows(cls, parsed: list[_ParsedRow], review_round: ReviewRound | None) -> "_Lookups":
-        user_model = get_user_model()
         keys = {row.email.lower() for row in parsed if row.email}
-        # Accounts are matched on email address or username, ignoring case; the email wins.
+        # Accounts are matched on their email address, ignoring case (one account per address).
         found = list(
-            user_model.objects.annotate(email_key=Lower("email"), username_key=Lower(user_model.USERNAME_FIELD))
-            .filter(Q(email_key__in=keys) | Q(username_key__in=keys))
-            .order_by("pk")
+            get_user_model().objects.annotate(email_key=Lower("email")).filter(email_key__in=keys).order_by("pk")
         )
         users = {}
-        for attribute in ("email_key", "username_key"):
-            for user in found:
-                if getattr(user, attribute) in keys:
-                    users.setdefault(getattr(user, attribute), user)
+        for user in found:
+            users.setdefault(user.email_key, user)
 
         names = {row.organisation for row in parsed}
         organisations = {}
@@ -419,8 +414,7 @@ def _check_reviews(
 ) -> None:
     """Checks across rows: one organisation per reviewer, accounts that can review for it, no
     repeated verdicts, no review that exists already, and one verdict per principle of the round."""
-    user_model = get_user_model()
-    username_field = user_model._meta.get_field(user_model.USERNAME_FIELD)
+    email_field = get_user_model()._meta.get_field("email")
     organisation_of: dict[str, VerdictRow] = {}
     seen: dict[tuple, int] = {}
     reviews: dict[tuple[str, int], list[VerdictRow]] = defaultdict(list)
@@ -453,13 +447,14 @@ def _check_reviews(
                 )
         elif first is row:
             try:
-                username_field.clean(row.reviewer_email, None)
+                email_field.clean(row.reviewer_email, None)
             except ValidationError:
                 problems.append(
                     ImportProblem(
                         row.line,
                         _("%(email)s cannot be used to create an account.") % {"email": row.reviewer_email},
-                        _("Use an address of at most 150 letters, digits and the characters @ . + - _."),
+                        _("An account's email address has at most %(length)s characters: check the address.")
+                        % {"length": email_field.max_length},
                     )
                 )
 

@@ -1,5 +1,6 @@
 """State changes for reviews and rounds. Each runs in one transaction and writes an audit row."""
 
+import datetime
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -13,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audiences.models import Organisation
-from audiences.services import reviewers_ensure
+from audiences.services import Ensured, audit_value, drifted_fields_set, reviewers_ensure
 from bold_portal.models import audit
 from principles.models import Principle
 from reviews.models import Assignment, Review, ReviewRound, RoundVersion, Verdict
@@ -261,6 +262,8 @@ def round_rule_change(*, review_round: ReviewRound, threshold: Decimal, min_revi
     with transaction.atomic():
         review_round = ReviewRound.objects.select_for_update().get(pk=review_round.pk)
         before = {"threshold": str(review_round.threshold), "min_reviews": review_round.min_reviews}
+        if problems := round_rule_problems(threshold=threshold, min_reviews=min_reviews):
+            raise ValidationError(problems)
         review_round.threshold, review_round.min_reviews = threshold, min_reviews
         review_round.full_clean()
         review_round.save(update_fields=["threshold", "min_reviews"])
@@ -285,16 +288,19 @@ def round_version_add(*, review_round: ReviewRound, version: UseCaseVersion, act
     return round_version
 
 
-def round_set_status(*, review_round: ReviewRound, status: str, actor) -> ReviewRound:
-    """Open or close a round (or return it to draft). Closing records when, and freezes its
-    reviews: the update waits for saves in progress, and no save is accepted after it."""
+def round_set_status(
+    *, review_round: ReviewRound, status: str, actor, closed_at: datetime.datetime | None = None
+) -> ReviewRound:
+    """Open or close a round (or return it to draft). Closing records when (now, unless closed_at
+    says when a round recorded after the fact closed), and freezes its reviews: the update waits
+    for saves in progress, and no save is accepted after it."""
     with transaction.atomic():
         review_round = ReviewRound.objects.select_for_update().get(pk=review_round.pk)
         previous = review_round.status
         if status not in ReviewRound.Status.values:
             raise ValidationError({"status": _("Choose draft, open or closed.")})
         review_round.status = status
-        review_round.closed_at = timezone.now() if status == ReviewRound.Status.CLOSED else None
+        review_round.closed_at = (closed_at or timezone.now()) if status == ReviewRound.Status.CLOSED else None
         review_round.full_clean()
         review_round.save(update_fields=["status", "closed_at"])
         audit(
@@ -355,11 +361,12 @@ def verdicts_import(
 ) -> ImportResult:
     """Record verdicts gathered offline, checked by reviews.imports, as submitted reviews: all or nothing.
 
-    Each reviewer x version becomes one submitted review with a verdict per row. Reviewers with
-    no account get one (audiences.services.reviewers_ensure). With new_round (name, slug and
-    rule), the round is created first, holding the versions and principles the rows use, and
-    closed once the reviews are in: offline verdicts are final. Raises ImportConflict if a review
-    or account appeared since the rows were checked.
+    Each reviewer x version becomes one submitted review with a verdict per row (written by the
+    same bulk path as reviews_record). Reviewers with no account get one
+    (audiences.services.reviewers_ensure). With new_round (name, slug and rule), the round is
+    created first, holding the versions and principles the rows use, and closed once the reviews
+    are in: offline verdicts are final. Raises ImportConflict if a review or account appeared
+    since the rows were checked. The matrix is recomputed after commit (reviews.signals).
     """
     if not rows:
         raise ValidationError(_("There are no verdicts to import."))
@@ -384,43 +391,25 @@ def verdicts_import(
             by_review: dict[tuple[str, int], list[VerdictRow]] = defaultdict(list)
             for row in rows:
                 by_review[(row.reviewer_key, row.version.pk)].append(row)
-            now = timezone.now()
-            reviews, verdicts = [], []
+            records = [
+                ReviewRecord(
+                    reviewer=reviewers[review_rows[0].reviewer_key],
+                    organisation=review_rows[0].organisation,
+                    version=review_rows[0].version,
+                    verdicts=[
+                        VerdictInput(
+                            principle_id=row.principle.pk, verdict=row.verdict, reason=row.reason, evidence=row.evidence
+                        )
+                        for row in review_rows
+                    ],
+                )
+                for review_rows in by_review.values()
+            ]
+            reviews, verdicts = _reviews_create(review_round=review_round, records=records)
             by_version: dict[UseCaseVersion, tuple[int, int]] = {}
-            for review_rows in by_review.values():
-                first = review_rows[0]
-                review = Review(
-                    round=review_round,
-                    version=first.version,
-                    reviewer=reviewers[first.reviewer_key],
-                    organisation=first.organisation,
-                    status=Review.Status.SUBMITTED,
-                    submitted_at=now,
-                )
-                # The database enforces the constraints and foreign keys; checking them here
-                # would cost queries per row.
-                review.full_clean(
-                    exclude=["round", "version", "reviewer", "organisation"],
-                    validate_unique=False,
-                    validate_constraints=False,
-                )
-                reviews.append(review)
-                for row in review_rows:
-                    verdict = Verdict(
-                        review=review,
-                        principle=row.principle,
-                        verdict=row.verdict,
-                        reason=row.reason.strip(),
-                        evidence=row.evidence.strip(),
-                    )
-                    verdict.full_clean(
-                        exclude=["review", "principle"], validate_unique=False, validate_constraints=False
-                    )
-                    verdicts.append(verdict)
-                count_reviews, count_verdicts = by_version.get(first.version, (0, 0))
-                by_version[first.version] = (count_reviews + 1, count_verdicts + len(review_rows))
-            Review.objects.bulk_create(reviews)
-            Verdict.objects.bulk_create(verdicts)
+            for record in records:
+                count_reviews, count_verdicts = by_version.get(record.version, (0, 0))
+                by_version[record.version] = (count_reviews + 1, count_verdicts + len(record.verdicts))
             audit(
                 actor=actor,
                 action="verdicts_imported",
@@ -430,8 +419,6 @@ def verdicts_import(
                 verdicts=len(verdicts),
                 new_reviewers=ensured.created,
             )
-            for version in by_version:
-                version_reviews_changed(round_id=review_round.pk, version_id=version.pk)
             if round_created:
                 review_round = round_set_status(
                     review_round=review_round, status=ReviewRound.Status.CLOSED, actor=actor
@@ -446,3 +433,254 @@ def verdicts_import(
         new_reviewers=ensured.created,
         by_version=by_version,
     )
+
+
+# --- Recording reviews in bulk ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReviewRecord:
+    """A submitted review to record as it is: a reviewer's verdicts on one version, one per
+    principle of the round."""
+
+    reviewer: object  # the account (audiences.User)
+    version: UseCaseVersion
+    verdicts: Sequence[VerdictInput]
+    organisation: Organisation | None = None
+    submitted_at: datetime.datetime | None = None  # None: now
+
+
+def _reviews_create(*, review_round: ReviewRound, records: Sequence[ReviewRecord]) -> tuple[list, list]:
+    """The one bulk path for reviews recorded as they are (an import, the report's fieldwork):
+    checks every record, then writes them as submitted reviews with a handful of bulk inserts,
+    whatever their number, and counts the change of each version they touch (the matrix is
+    recomputed after commit). Call inside a transaction. Returns the reviews and the verdicts."""
+    version_ids = set(RoundVersion.objects.filter(round=review_round).values_list("version_id", flat=True))
+    principles = {principle.pk: principle for principle in review_round.principles.all()}
+    now = timezone.now()
+    reviews, verdicts = [], []
+    for record in records:
+
+        def refuse(problem, record=record):
+            raise ValidationError(
+                _("The review of %(version)s by %(reviewer)s cannot be recorded: %(problem)s")
+                % {"version": record.version, "reviewer": record.reviewer, "problem": problem}
+            )
+
+        if record.version.pk not in version_ids:
+            refuse(_("this use case version is not part of the round. Add it to the round first."))
+        given = [verdict.principle_id for verdict in record.verdicts]
+        if sorted(given) != sorted(principles):
+            refuse(_("a submitted review has one verdict for each principle of the round, and no others."))
+        review = Review(
+            round=review_round,
+            version=record.version,
+            reviewer=record.reviewer,
+            organisation=record.organisation,
+            status=Review.Status.SUBMITTED,
+            submitted_at=record.submitted_at or now,
+        )
+        # The database enforces the constraints and foreign keys; checking them here would cost
+        # queries per review.
+        review.full_clean(
+            exclude=["round", "version", "reviewer", "organisation"], validate_unique=False, validate_constraints=False
+        )
+        reviews.append(review)
+        for entry in record.verdicts:
+            if problem := verdict_problem(verdict=entry.verdict, reason=entry.reason):
+                refuse(f"{principles[entry.principle_id].name}: {problem}.")
+            verdict = Verdict(
+                review=review,
+                principle=principles[entry.principle_id],
+                verdict=entry.verdict,
+                reason=entry.reason.strip(),
+                evidence=entry.evidence.strip(),
+                suggested_rewording=entry.suggested_rewording.strip(),
+            )
+            verdict.full_clean(exclude=["review", "principle"], validate_unique=False, validate_constraints=False)
+            verdicts.append(verdict)
+    Review.objects.bulk_create(reviews)
+    Verdict.objects.bulk_create(verdicts)
+    for version_id in sorted({record.version.pk for record in records}):
+        version_reviews_changed(round_id=review_round.pk, version_id=version_id)
+    return reviews, verdicts
+
+
+def reviews_record(*, review_round: ReviewRound, reviews: Sequence[ReviewRecord], actor) -> list[Review]:
+    """Record submitted reviews as they are, in any state of the round (reviews gathered outside
+    the portal, such as the report's fieldwork), all or nothing, with one reviews_recorded audit
+    row. Raises ValidationError, saying which review and why, if one is incomplete or its version
+    is not in the round; IntegrityError if a reviewer already has a review of that version there."""
+    if not reviews:
+        return []
+    with transaction.atomic():
+        review_round = ReviewRound.objects.get(pk=review_round.pk)
+        created, verdicts = _reviews_create(review_round=review_round, records=reviews)
+        audit(
+            actor=actor,
+            action="reviews_recorded",
+            obj=review_round,
+            reviews=[review.pk for review in created],
+            verdicts=len(verdicts),
+        )
+    return created
+
+
+# --- Rounds and assignments to a known definition (the demo loader) --------------------------
+
+
+def round_rule_problems(*, threshold: Decimal, min_reviews: int) -> dict[str, str]:
+    """What is wrong with a round's rule, by field, in words for the person who set it."""
+    problems = {}
+    if not Decimal(0) <= Decimal(threshold) < Decimal(1):
+        problems["threshold"] = _("Enter a threshold of at least 0 and less than 1, such as 0.5 for a simple majority.")
+    if min_reviews < 1:
+        problems["min_reviews"] = _("Enter a minimum number of reviews of at least 1.")
+    return problems
+
+
+@dataclass(frozen=True)
+class RoundEnsured:
+    review_round: ReviewRound
+    created: bool = False
+    updated: bool = False  # settings that drifted were put back
+    principles_added: int = 0
+    versions_added: int = 0
+    matrix_queued: bool = False  # the round's whole matrix is recomputed after commit
+
+    @property
+    def changed(self) -> bool:
+        return self.created or self.updated or bool(self.principles_added or self.versions_added)
+
+
+def round_ensure(
+    *,
+    slug: str,
+    name: str,
+    status: str,
+    principles: Sequence[Principle],
+    versions: Sequence[UseCaseVersion],
+    actor,
+    closed_at: datetime.datetime | None = None,
+    restore: bool = True,
+    **fields,
+) -> RoundEnsured:
+    """Make sure the round slug exists as defined: a known round (the report's fieldwork, the demo
+    round). Writes nothing when all is in place.
+
+    A missing round is created with round_create, then given its status with round_set_status
+    (closed_at: when a closed round closed), and its whole matrix is queued for computing. An
+    existing round gets the principles and versions it lacks (none is removed) and, with restore,
+    its name, status, closed_at and fields put back where they drifted; this restores a known
+    definition, so it applies whatever the round's status, in one transaction with one
+    round_restored audit row, and recomputes the round's matrix after commit when its rule,
+    principles or versions changed. fields: as round_create's.
+    """
+    review_round = ReviewRound.objects.filter(slug=slug).first()
+    if review_round is None:
+        if problems := round_rule_problems(
+            threshold=fields.get("threshold", Decimal("0.5")), min_reviews=fields.get("min_reviews", 1)
+        ):
+            raise ValidationError(problems)
+        with transaction.atomic():
+            review_round = round_create(
+                name=name, slug=slug, principles=principles, versions=versions, actor=actor, **fields
+            )
+            if status != ReviewRound.Status.DRAFT:
+                review_round = round_set_status(
+                    review_round=review_round, status=status, closed_at=closed_at, actor=actor
+                )
+            matrix_inputs_changed.send(sender=ReviewRound, round_id=review_round.pk, version_id=None)
+        return RoundEnsured(
+            review_round,
+            created=True,
+            principles_added=len(principles),
+            versions_added=len(versions),
+            matrix_queued=True,
+        )
+
+    with transaction.atomic():
+        review_round = ReviewRound.objects.select_for_update().get(pk=review_round.pk)
+        wanted = {}
+        if restore:
+            if status == ReviewRound.Status.CLOSED:
+                closed_at = closed_at or review_round.closed_at or timezone.now()
+            else:
+                closed_at = None
+            wanted = {"name": name, "status": status, "closed_at": closed_at, **fields}
+        before, after = drifted_fields_set(review_round, wanted)
+        present = set(review_round.principles.values_list("pk", flat=True))
+        missing_principles = [principle for principle in principles if principle.pk not in present]
+        present = set(RoundVersion.objects.filter(round=review_round).values_list("version_id", flat=True))
+        missing_versions = [version for version in versions if version.pk not in present]
+        if not (after or missing_principles or missing_versions):
+            return RoundEnsured(review_round)
+        if problems := round_rule_problems(threshold=review_round.threshold, min_reviews=review_round.min_reviews):
+            raise ValidationError(problems)
+        review_round.full_clean()
+        if after:
+            review_round.save(update_fields=list(after))
+        review_round.principles.add(*missing_principles)
+        RoundVersion.objects.bulk_create([RoundVersion(round=review_round, version=v) for v in missing_versions])
+        matrix_queued = bool(missing_principles or missing_versions or {"threshold", "min_reviews"} & set(after))
+        if matrix_queued:
+            _rule_changed(review_round)
+        audit(
+            actor=actor,
+            action="round_restored",
+            obj=review_round,
+            before=before,
+            after=after,
+            principles_added=[principle.slug for principle in missing_principles],
+            versions_added=[version.pk for version in missing_versions],
+        )
+    return RoundEnsured(
+        review_round,
+        updated=bool(after),
+        principles_added=len(missing_principles),
+        versions_added=len(missing_versions),
+        matrix_queued=matrix_queued,
+    )
+
+
+def assignment_ensure(
+    *,
+    review_round: ReviewRound,
+    version: UseCaseVersion,
+    actor,
+    reviewer=None,
+    organisation: Organisation | None = None,
+    due_on: datetime.date | None = None,
+    restore_due_on: bool = True,
+) -> Ensured[Assignment]:
+    """Make sure the version is assigned to the reviewer (or the organisation) in the round:
+    assignment_create if it is not; otherwise, with restore_due_on, its due date put back if it
+    drifted (one assignment_due_changed audit row). Writes nothing when all is in place."""
+    assignment = Assignment.objects.filter(
+        round=review_round, version=version, reviewer=reviewer, organisation=organisation
+    ).first()
+    if assignment is None:
+        assignment = assignment_create(
+            review_round=review_round,
+            version=version,
+            reviewer=reviewer,
+            organisation=organisation,
+            due_on=due_on,
+            actor=actor,
+        )
+        return Ensured(assignment, created=True)
+    if not restore_due_on or assignment.due_on == due_on:
+        return Ensured(assignment)
+    before = assignment.due_on
+    assignment.due_on = due_on
+    assignment.full_clean()
+    with transaction.atomic():
+        assignment.save(update_fields=["due_on"])
+        audit(
+            actor=actor,
+            action="assignment_due_changed",
+            obj=assignment,
+            before={"due_on": audit_value(before)},
+            after={"due_on": audit_value(due_on)},
+        )
+    return Ensured(assignment, updated=True)

@@ -1,34 +1,44 @@
 """Loads the report's demo data (see reviews/demo/bold_report.py) in one transaction.
 
-Safe to run again: rows are matched on their slugs (accounts on their emails); what is missing
-is added, fields that drifted from the report are put back, and nothing else is touched. Use-case
-versions are immutable, so an existing version 1 is always kept as it is. A run that finds
-everything in place changes no row at all, not even the matrix snapshots or the audit log.
+Every write goes through a service (the _ensure services of audiences, principles, usecases and
+reviews, and reviews.services.reviews_record for the fieldwork reviews), each with its own checks
+and audit row. Safe to run again: rows are matched on their slugs (accounts on their emails);
+what is missing is added, fields that drifted from the report are put back, and nothing else is
+touched. Use-case versions are immutable, so an existing version 1 is always kept as it is. A
+run that finds everything in place changes no row at all, not even the audit log. The loader
+never computes a matrix: the services queue its recompute, which runs after the transaction
+commits (the Celery task; in-process under make run).
 """
 
 import datetime
 from collections import Counter
+from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.hashers import make_password
-from django.contrib.auth.models import Group
-from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, models, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext_lazy
+from django.utils.translation import gettext_lazy, ngettext, ngettext_lazy
 
 from audiences.models import Audience, Membership, Organisation
-from bold_portal.models import audit
+from audiences.services import (
+    account_ensure,
+    audience_authors_ensure,
+    audience_ensure,
+    membership_ensure,
+    organisation_ensure,
+)
 from bold_portal.roles import ADMINS, ANALYSTS, AUTHORS
 from principles.models import Principle
+from principles.services import principle_ensure
 from reviews.demo import bold_report as report
-from reviews.models import Assignment, Review, ReviewRound, Verdict
-from reviews.services import verdict_problem, version_reviews_changed
+from reviews.models import Review, ReviewRound
+from reviews.services import ReviewRecord, VerdictInput, assignment_ensure, reviews_record, round_ensure
 from usecases.models import UseCase, UseCaseVersion
+from usecases.services import use_case_ensure, use_case_version_create
 
 # What the loader creates or updates, as counted in its summary.
 KINDS = {
@@ -44,7 +54,6 @@ KINDS = {
     "version": ngettext_lazy("%(count)d use case version", "%(count)d use case versions", "count"),
     "account": ngettext_lazy("%(count)d account", "%(count)d accounts", "count"),
     "membership": ngettext_lazy("%(count)d organisation membership", "%(count)d organisation memberships", "count"),
-    "group": ngettext_lazy("%(count)d role group", "%(count)d role groups", "count"),
     "group member": ngettext_lazy("%(count)d place in a role group", "%(count)d places in role groups", "count"),
     "audience author": ngettext_lazy("%(count)d audience author", "%(count)d audience authors", "count"),
     "round": ngettext_lazy("%(count)d review round", "%(count)d review rounds", "count"),
@@ -57,7 +66,6 @@ KINDS = {
     "assignment": ngettext_lazy("%(count)d assignment", "%(count)d assignments", "count"),
     "review": ngettext_lazy("%(count)d submitted review", "%(count)d submitted reviews", "count"),
     "verdict": ngettext_lazy("%(count)d verdict", "%(count)d verdicts", "count"),
-    "snapshot": ngettext_lazy("%(count)d matrix snapshot", "%(count)d matrix snapshots", "count"),
 }
 
 ADVISORY_LOCK_KEY = 0x424F4C44  # "BOLD"
@@ -69,6 +77,18 @@ ROLE_LABELS = {
     report.ANALYST: gettext_lazy("Analyst"),
     report.ADMIN: gettext_lazy("Programme admin"),
 }
+
+# The model each kind counted through _Loader._ensure is, to name a row a service refused.
+ENSURED_MODELS = {
+    "audience": Audience,
+    "organisation": Organisation,
+    "principle": Principle,
+    "use case": UseCase,
+    "membership": Membership,
+}
+
+# Who the loader's audit rows name: nobody signed in, a command.
+ACTOR = None
 
 
 class DemoDataError(Exception):
@@ -83,6 +103,8 @@ class LoadResult:
     kept_versions: list[str] = field(default_factory=list)
     # (role, email) of the demo sign-ins, when they were asked for.
     sign_ins: list[tuple[str, str]] = field(default_factory=list)
+    # Slugs of the rounds whose matrix the run queued for recomputing (after it commits).
+    matrices: set[str] = field(default_factory=set)
 
     @property
     def changed(self) -> bool:
@@ -95,6 +117,15 @@ class LoadResult:
             lines = [_("Loaded the report's demo data:")]
             lines += [_("Created %(items)s.") % {"items": KINDS[k] % {"count": n}} for k, n in self.created.items()]
             lines += [_("Updated %(items)s.") % {"items": KINDS[k] % {"count": n}} for k, n in self.updated.items()]
+        if self.matrices:
+            lines.append(
+                ngettext(
+                    "The matrix of round %(rounds)s is being brought up to date.",
+                    "The matrices of rounds %(rounds)s are being brought up to date.",
+                    len(self.matrices),
+                )
+                % {"rounds": ", ".join(sorted(self.matrices))}
+            )
         lines += [
             _(
                 "Kept version 1 of “%(use_case)s” as it is, although it differs from the report's draft: versions "
@@ -116,7 +147,8 @@ def bold_report_load(*, with_demo_accounts: bool) -> LoadResult:
     """Load the report's audiences, organisations, principles, illustrative use cases, the closed
     fieldwork round that reproduces the report's table and an open demo round; with
     with_demo_accounts, also one sign-in per role. Raises DemoDataError and changes nothing if
-    existing rows conflict (for example an audience of the same name under another slug)."""
+    existing rows conflict (for example an audience of the same name under another slug).
+    The rounds' matrices are recomputed after the transaction commits (see reviews.signals)."""
     try:
         with transaction.atomic():
             if connection.vendor == "postgresql":
@@ -141,123 +173,109 @@ class _Loader:
         organisations = self._organisations(audiences)
         principles = self._principles()
         versions = self._use_cases(audiences)
-        fieldwork = self._fieldwork_round(organisations, principles, versions)
+        self._fieldwork_round(organisations, principles, versions)
         demo_reviewer = self._demo_accounts(audiences, organisations) if self.with_demo_accounts else None
         self._demo_round(organisations, principles, versions, demo_reviewer)
-        if self.result.changed:
-            audit(
-                actor=None,
-                action="bold_report_loaded",
-                obj=fieldwork,
-                created=dict(self.result.created),
-                updated=dict(self.result.updated),
-            )
         return self.result
 
     # --- generic steps ------------------------------------------------------------------------
 
-    def _save(self, obj: models.Model, key: str, **save_kwargs) -> None:
+    @contextmanager
+    def _refusal(self, thing: str, key: str):
+        """A service's refusal (ValidationError) as a DemoDataError that names the row."""
         try:
-            obj.full_clean()
+            yield
         except ValidationError as error:
-            problems = "; ".join(f"{name}: {' '.join(messages)}" for name, messages in error.message_dict.items())
+            if hasattr(error, "error_dict"):
+                problems = "; ".join(
+                    f"{name}: {' '.join(messages)}" if name != "__all__" else " ".join(messages)
+                    for name, messages in error.message_dict.items()
+                )
+            else:
+                problems = " ".join(error.messages)
             raise DemoDataError(
                 _(
                     "Could not load the %(thing)s “%(key)s” (%(problems)s). Nothing was loaded: change or remove "
                     "the conflicting row, then run the command again."
                 )
-                % {"thing": obj._meta.verbose_name, "key": key, "problems": problems}
+                % {"thing": thing, "key": key, "problems": problems}
             ) from error
-        obj.save(**save_kwargs)
 
-    def _upsert(self, kind: str, model, *, key: str, lookup: dict, values: dict, on_create: dict | None = None):
-        """The row matching lookup, created with values (and on_create) if missing, or with any of
-        values that drifted put back. Fields in on_create are set once and never updated."""
-        obj = model.objects.filter(**lookup).first()
-        if obj is None:
-            obj = model(**lookup, **values, **(on_create or {}))
-            self._save(obj, key)
-            self.result.created[kind] += 1
-            return obj
-        drifted = [name for name, value in values.items() if getattr(obj, name) != value]
-        if drifted:
-            for name in drifted:
-                setattr(obj, name, values[name])
-            self._save(obj, key, update_fields=drifted)
-            self.result.updated[kind] += 1
-        return obj
+    def _ensure(self, kind: str, key: str, service: Callable, **kwargs):
+        """Call an _ensure service and count what it did; returns what the service returned."""
+        model = ENSURED_MODELS.get(kind)
+        with self._refusal(model._meta.verbose_name if model else kind, key):
+            ensured = service(actor=ACTOR, **kwargs)
+        self._count(kind, created=ensured.created, updated=ensured.updated)
+        return ensured
 
-    def _link(self, kind: str, manager, objects) -> int:
-        """Add the objects missing from a many-to-many relation; never remove any."""
-        present = set(manager.values_list("pk", flat=True))
-        missing = [obj for obj in objects if obj.pk not in present]
-        if missing:
-            manager.add(*missing)
-            self.result.created[kind] += len(missing)
-        return len(missing)
+    def _count(self, kind: str, *, created: bool | int = 0, updated: bool | int = 0) -> None:
+        if created:
+            self.result.created[kind] += int(created)
+        if updated:
+            self.result.updated[kind] += int(updated)
 
-    def _account(self, *, email: str, full_name: str, password: str | None, flags: dict):
-        user_model = get_user_model()
-        user = user_model.objects.filter(email__iexact=email).first()
-        if user is None and password is not None:
-            try:
-                validate_password(password, user_model(email=email))
-            except ValidationError as error:
-                raise DemoDataError(
-                    _("The demo password is refused by the password rules: %(problems)s")
-                    % {"problems": " ".join(error.messages)}
-                ) from error
-        return self._upsert(
-            "account",
-            user_model,
-            key=email,
-            lookup={"email": email},
-            values=flags,
-            on_create={
-                "full_name": full_name,
-                # None makes an unusable password: these accounts cannot sign in.
-                "password": make_password(password),
-            },
+    def _account(self, *, email: str, full_name: str, password: str | None, **flags):
+        ensured = self._ensure(
+            "account", email, account_ensure, email=email, full_name=full_name, password=password, **flags
         )
+        self._count("group member", created=ensured.added)
+        return ensured.obj
+
+    def _membership(self, user, organisation: Organisation, role: str) -> Membership:
+        return self._ensure(
+            "membership",
+            f"{user.email} at {organisation.slug}",
+            membership_ensure,
+            user=user,
+            organisation=organisation,
+            role=role,
+        ).obj
 
     # --- the report's data --------------------------------------------------------------------
 
     def _audiences(self) -> dict[str, Audience]:
         return {
-            data.slug: self._upsert(
+            data.slug: self._ensure(
                 "audience",
-                Audience,
-                key=data.slug,
-                lookup={"slug": data.slug},
-                values={
-                    "name": data.name,
-                    "description": data.description,
-                    "display_order": order,
-                    "colour": data.colour,
-                },
-            )
+                data.slug,
+                audience_ensure,
+                slug=data.slug,
+                name=data.name,
+                description=data.description,
+                display_order=order,
+                colour=data.colour,
+            ).obj
             for order, data in enumerate(report.AUDIENCES, start=1)
         }
 
     def _organisations(self, audiences) -> dict[str, Organisation]:
         organisations = {}
         for data in report.ORGANISATIONS:
-            organisation = self._upsert(
-                "organisation", Organisation, key=data.slug, lookup={"slug": data.slug}, values={"name": data.name}
+            ensured = self._ensure(
+                "organisation",
+                data.slug,
+                organisation_ensure,
+                slug=data.slug,
+                name=data.name,
+                audiences=[audiences[data.audience]],
             )
-            self._link("organisation audience", organisation.audiences, [audiences[data.audience]])
-            organisations[data.slug] = organisation
+            self._count("organisation audience", created=ensured.added)
+            organisations[data.slug] = ensured.obj
         return organisations
 
     def _principles(self) -> list[Principle]:
         return [
-            self._upsert(
+            self._ensure(
                 "principle",
-                Principle,
-                key=data.slug,
-                lookup={"slug": data.slug},
-                values={"name": data.name, "order": order, "question": data.question, "guidance": data.guidance},
-            )
+                data.slug,
+                principle_ensure,
+                slug=data.slug,
+                name=data.name,
+                order=order,
+                question=data.question,
+                guidance=data.guidance,
+            ).obj
             for order, data in enumerate(report.PRINCIPLES, start=1)
         ]
 
@@ -267,17 +285,15 @@ class _Loader:
         orders = Counter()
         for data in report.USE_CASES:
             orders[data.audience] += 1
-            use_case = self._upsert(
+            use_case = self._ensure(
                 "use case",
-                UseCase,
-                key=data.slug,
-                lookup={"slug": data.slug},
-                values={
-                    "audience_id": audiences[data.audience].pk,
-                    "display_order": orders[data.audience],
-                    "is_illustrative": True,
-                },
-            )
+                data.slug,
+                use_case_ensure,
+                slug=data.slug,
+                audience=audiences[data.audience],
+                display_order=orders[data.audience],
+                is_illustrative=True,
+            ).obj
             versions[data.slug] = self._version_one(use_case, data)
         return versions
 
@@ -291,45 +307,65 @@ class _Loader:
             "wont_do": "\n".join(data.wont_do),
         }
         version = UseCaseVersion.objects.filter(use_case=use_case, number=1).first()
-        if version is None:
-            version = UseCaseVersion(use_case=use_case, number=1, created_at=report.VERSIONS_CREATED_AT, **content)
-            self._save(version, data.slug)
-            self.result.created["version"] += 1
-        elif any(getattr(version, name) != value for name, value in content.items()):
-            self.result.kept_versions.append(data.slug)
+        if version is not None:
+            if any(getattr(version, name) != value for name, value in content.items()):
+                self.result.kept_versions.append(data.slug)
+            return version
+        if use_case.versions.exists():
+            raise DemoDataError(
+                _(
+                    "Could not load version 1 of the use case “%(use_case)s”: it has other versions but no "
+                    "version 1. Nothing was loaded: change or remove the conflicting rows, then run the command "
+                    "again."
+                )
+                % {"use_case": data.slug}
+            )
+        with self._refusal(UseCaseVersion._meta.verbose_name, data.slug):
+            version = use_case_version_create(
+                use_case=use_case,
+                title=data.title,
+                impact_statement=data.impact_statement,
+                research_questions=data.research_questions,
+                data_flows=data.data_flows,
+                will_do=data.will_do,
+                wont_do=data.wont_do,
+                created_at=report.VERSIONS_CREATED_AT,
+                actor=ACTOR,
+            )
+        self._count("version", created=True)
         return version
 
-    def _membership(self, user, organisation: Organisation, role: str) -> Membership:
-        return self._upsert(
-            "membership",
-            Membership,
-            key=f"{user.email} at {organisation.slug}",
-            lookup={"user_id": user.pk, "organisation_id": organisation.pk},
-            values={"role": role},
-        )
+    def _round(self, key: str, **kwargs) -> ReviewRound:
+        with self._refusal(ReviewRound._meta.verbose_name, key):
+            ensured = round_ensure(slug=key, actor=ACTOR, **kwargs)
+        self._count("round", created=ensured.created, updated=ensured.updated)
+        self._count("round principle", created=ensured.principles_added)
+        self._count("round version", created=ensured.versions_added)
+        if ensured.matrix_queued:
+            self.result.matrices.add(key)
+        return ensured.review_round
+
+    def _assignment(self, key: str, **kwargs) -> None:
+        with self._refusal(_("assignment"), key):
+            ensured = assignment_ensure(actor=ACTOR, **kwargs)
+        self._count("assignment", created=ensured.created, updated=ensured.updated)
 
     def _fieldwork_round(self, organisations, principles, versions) -> ReviewRound:
         data = report.FIELDWORK_ROUND
-        review_round = self._upsert(
-            "round",
-            ReviewRound,
-            key=data.slug,
-            lookup={"slug": data.slug},
-            values={
-                "name": data.name,
-                "status": ReviewRound.Status.CLOSED,
-                "closed_at": report.FIELDWORK_CLOSED_AT,
-                "threshold": Decimal(data.threshold),
-                "min_reviews": data.min_reviews,
-                "opens_on": data.opens_on,
-                "closes_on": data.closes_on,
-            },
+        review_round = self._round(
+            data.slug,
+            name=data.name,
+            status=ReviewRound.Status.CLOSED,
+            closed_at=report.FIELDWORK_CLOSED_AT,
+            principles=principles,
+            versions=list(versions.values()),
+            threshold=Decimal(data.threshold),
+            min_reviews=data.min_reviews,
+            opens_on=data.opens_on,
+            closes_on=data.closes_on,
         )
-        self._link("round principle", review_round.principles, principles)
-        self._link("round version", review_round.versions, versions.values())
-        reviewed_versions = set()
-
         already_reviewed = set(Review.objects.filter(round=review_round).values_list("reviewer_id", "version_id"))
+        records = []
         for audience_index, (audience, reviewers) in enumerate(data.reviewers.items()):
             use_cases = [uc for uc in report.USE_CASES if uc.audience == audience]
             for reviewer_index, reviewer_data in enumerate(reviewers):
@@ -339,130 +375,106 @@ class _Loader:
                     full_name="Fieldwork reviewer " + reviewer_data.email.split("@")[0].removeprefix("reviewer-"),
                     password=None,
                     # Their 2023 verdicts stand, but nobody should expect new reviews from them.
-                    flags={"is_active": False},
+                    is_active=False,
                 )
                 self._membership(reviewer, organisation, Membership.Role.REVIEWER)
                 for use_case_index, use_case in enumerate(use_cases):
                     version = versions[use_case.slug]
-                    self._upsert(
-                        "assignment",
-                        Assignment,
-                        key=f"{use_case.slug} for {reviewer.email}",
-                        lookup={"round_id": review_round.pk, "version_id": version.pk, "reviewer_id": reviewer.pk},
-                        values={"due_on": data.closes_on},
+                    self._assignment(
+                        f"{use_case.slug} for {reviewer.email}",
+                        review_round=review_round,
+                        version=version,
+                        reviewer=reviewer,
+                        due_on=data.closes_on,
                     )
                     if (reviewer.pk, version.pk) in already_reviewed:
                         continue
                     submitted_at = report.FIELDWORK_FIRST_SUBMISSION + datetime.timedelta(
                         days=3 * use_case_index + reviewer_index, hours=audience_index
                     )
-                    judgements = {slug: trio[reviewer_index] for slug, trio in use_case.fieldwork.items()}
-                    self._fieldwork_review(
-                        review_round, version, reviewer, organisation, principles, judgements, submitted_at
+                    records.append(
+                        ReviewRecord(
+                            reviewer=reviewer,
+                            organisation=organisation,
+                            version=version,
+                            submitted_at=submitted_at,
+                            verdicts=[
+                                VerdictInput(
+                                    principle_id=principle.pk,
+                                    verdict=judgement.verdict,
+                                    reason=judgement.reason,
+                                    suggested_rewording=judgement.suggested_rewording,
+                                )
+                                for principle in principles
+                                for judgement in [use_case.fieldwork[principle.slug][reviewer_index]]
+                            ],
+                        )
                     )
-                    reviewed_versions.add(version.pk)
-        for version_id in sorted(reviewed_versions):
-            version_reviews_changed(round_id=review_round.pk, version_id=version_id)
+        if records:
+            with self._refusal(_("fieldwork reviews of"), data.slug):
+                reviews = reviews_record(review_round=review_round, reviews=records, actor=ACTOR)
+            self._count("review", created=len(reviews))
+            self._count("verdict", created=sum(len(record.verdicts) for record in records))
+            self.result.matrices.add(data.slug)
         return review_round
-
-    def _fieldwork_review(self, review_round, version, reviewer, organisation, principles, judgements, submitted_at):
-        key = f"{version.use_case.slug} by {reviewer.email}"
-        review = Review(
-            round=review_round,
-            version=version,
-            reviewer=reviewer,
-            organisation=organisation,
-            status=Review.Status.SUBMITTED,
-            submitted_at=submitted_at,
-        )
-        self._save(review, key)
-        verdicts = []
-        for principle in principles:
-            judgement = judgements[principle.slug]
-            problem = verdict_problem(verdict=judgement.verdict, reason=judgement.reason)
-            if problem:
-                raise DemoDataError(
-                    _("The fieldwork review of %(review)s cannot be saved. %(principle)s: %(problem)s.")
-                    % {"review": key, "principle": principle.name, "problem": problem}
-                )
-            verdict = Verdict(
-                review=review,
-                principle=principle,
-                verdict=judgement.verdict,
-                reason=judgement.reason,
-                suggested_rewording=judgement.suggested_rewording,
-            )
-            verdict.full_clean(exclude=["review", "principle"], validate_unique=False)
-            verdicts.append(verdict)
-        Verdict.objects.bulk_create(verdicts)
-        self.result.created["review"] += 1
-        self.result.created["verdict"] += len(verdicts)
 
     # --- local demo -----------------------------------------------------------------------------
 
     def _demo_accounts(self, audiences, organisations):
         """One sign-in per role; returns the demo reviewer."""
-        groups = {
-            name: self._upsert("group", Group, key=name, lookup={"name": name}, values={})
-            for name in (ANALYSTS, AUTHORS, ADMINS)
-        }
-        organisation = organisations[report.DEMO_ORGANISATION]
+        groups = {report.AUTHOR: [AUTHORS], report.ANALYST: [ANALYSTS], report.ADMIN: [ADMINS]}
         users = {}
         for data in report.DEMO_ACCOUNTS:
             is_admin = data.role == report.ADMIN
-            user = self._account(
+            users[data.role] = self._account(
                 email=data.email,
-                full_name=f"{data.first_name} {data.last_name}",
+                full_name=data.full_name,
                 password=report.DEMO_PASSWORD,
-                flags={"is_staff": True, "is_superuser": True} if is_admin else {},
+                groups=groups.get(data.role, []),
+                **({"is_staff": True, "is_superuser": True} if is_admin else {}),
             )
-            users[data.role] = user
             self.result.sign_ins.append((data.role, data.email))
+        organisation = organisations[report.DEMO_ORGANISATION]
         self._membership(users[report.REVIEWER], organisation, Membership.Role.REVIEWER)
         self._membership(users[report.LEAD], organisation, Membership.Role.LEAD)
-        self._link("group member", users[report.AUTHOR].groups, [groups[AUTHORS]])
-        self._link("audience author", audiences[report.DEMO_AUTHOR_AUDIENCE].authors, [users[report.AUTHOR]])
-        self._link("group member", users[report.ANALYST].groups, [groups[ANALYSTS]])
-        self._link("group member", users[report.ADMIN].groups, [groups[ADMINS]])
+        added = audience_authors_ensure(
+            audience=audiences[report.DEMO_AUTHOR_AUDIENCE], users=[users[report.AUTHOR]], actor=ACTOR
+        )
+        self._count("audience author", created=added)
         return users[report.REVIEWER]
 
     def _demo_round(self, organisations, principles, versions, demo_reviewer) -> ReviewRound:
         data = report.DEMO_ROUND
         opens_on = timezone.localdate() - datetime.timedelta(days=data.opened_days_before_load)
         # Everything is set once, when the round is first made, so later runs never move its dates.
-        review_round = self._upsert(
-            "round",
-            ReviewRound,
-            key=data.slug,
-            lookup={"slug": data.slug},
-            values={},
-            on_create={
-                "name": data.name,
-                "status": ReviewRound.Status.OPEN,
-                "opens_on": opens_on,
-                "closes_on": opens_on + datetime.timedelta(days=data.open_for_days),
-            },
+        review_round = self._round(
+            data.slug,
+            name=data.name,
+            status=ReviewRound.Status.OPEN,
+            principles=principles,
+            versions=[versions[a.use_case] for a in data.assignments],
+            restore=False,
+            opens_on=opens_on,
+            closes_on=opens_on + datetime.timedelta(days=data.open_for_days),
         )
-        self._link("round principle", review_round.principles, principles)
-        self._link("round version", review_round.versions, [versions[a.use_case] for a in data.assignments])
         for assignment in data.assignments:
             if assignment.to_demo_reviewer and demo_reviewer is None:
                 continue
             assignee = (
-                {"reviewer_id": demo_reviewer.pk}
+                {"reviewer": demo_reviewer}
                 if assignment.to_demo_reviewer
-                else {"organisation_id": organisations[data.organisation].pk}
+                else {"organisation": organisations[data.organisation]}
             )
             # Due dates count from the round's own opening date, so they stay put on later runs.
             due_on = review_round.opens_on and review_round.opens_on + datetime.timedelta(
                 days=assignment.due_after_days
             )
-            self._upsert(
-                "assignment",
-                Assignment,
-                key=assignment.use_case,
-                lookup={"round_id": review_round.pk, "version_id": versions[assignment.use_case].pk, **assignee},
-                values={},
-                on_create={"due_on": due_on},
+            self._assignment(
+                assignment.use_case,
+                review_round=review_round,
+                version=versions[assignment.use_case],
+                due_on=due_on,
+                restore_due_on=False,
+                **assignee,
             )
         return review_round

@@ -1,4 +1,5 @@
 import datetime
+from collections import Counter
 from io import StringIO
 
 import pytest
@@ -7,13 +8,18 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, transaction
+from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from audiences.models import Audience, Membership, Organisation
 from bold_portal import roles
-from principles.models import MatrixSnapshot, Principle
-from reviews.demo.bold_report import DEMO_PASSWORD
+from bold_portal.celery import app as celery_app
+from bold_portal.models import AuditEvent
+from matrix.models import Matrix, MatrixCell
+from matrix.selectors import matrix_document, matrix_state
+from principles.models import Principle
+from reviews.demo.bold_report import DEMO_PASSWORD, FIELDWORK_CLOSED_AT
 from reviews.models import Assignment, Review, ReviewRound, Verdict
 from reviews.services import verdict_problem
 from usecases.models import UseCase, UseCaseVersion
@@ -86,12 +92,20 @@ def database_state() -> dict:
     return {model._meta.label: list(model.objects.order_by("pk").values()) for model in apps.get_models()}
 
 
+def load_and_commit(*args) -> str:
+    """Load, then run what waits for the commit (the matrix recompute, in-process)."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return load(*args)
+
+
 @pytest.fixture(scope="module")
 def fieldwork_matrix(django_db_setup, django_db_blocker):
-    """The fieldwork round's stored matrix after one load, computed once for the whole module."""
+    """The fieldwork round's matrix as stored by the recompute that follows one load, read back
+    as rows (matrix.selectors); computed once for the whole module."""
+    celery_app.conf.task_always_eager = True
     with django_db_blocker.unblock(), transaction.atomic():
-        load()
-        data = MatrixSnapshot.objects.get(round__slug="fieldwork-2023").data
+        load_and_commit()
+        data = matrix_document(ReviewRound.objects.get(slug="fieldwork-2023"))
         transaction.set_rollback(True)
     return data
 
@@ -141,9 +155,28 @@ def test_first_run_reports_what_it_created():
         "Created 2 review rounds.",
         "Created 36 submitted reviews.",
         "Created 144 verdicts.",
-        "Created 2 matrix snapshots.",
+        "The matrices of rounds fieldwork-2023, winter-2026 are being brought up to date.",
     ):
         assert line in lines
+
+
+def test_every_write_goes_through_a_service_with_its_audit_row():
+    load("--demo-accounts")
+    actions = Counter(AuditEvent.objects.values_list("action", flat=True))
+    assert actions["audience_created"] == 4
+    assert actions["organisation_created"] == 15
+    assert actions["principle_created"] == 4
+    assert actions["use_case_created"] == 12
+    assert actions["use_case_version_created"] == 12
+    assert actions["account_created"] == 12 + 5
+    assert actions["round_created"] == 2
+    assert actions["round_status_changed"] == 2
+    assert actions["assignment_made"] == 36 + 3
+    # The 36 fieldwork reviews are recorded in bulk, with one audit row.
+    assert actions["reviews_recorded"] == 1
+    assert "bold_report_loaded" not in actions
+    # The fieldwork round closed when the report says, not when the demo data was loaded.
+    assert ReviewRound.objects.get(slug="fieldwork-2023").closed_at == FIELDWORK_CLOSED_AT
 
 
 def test_audiences():
@@ -255,7 +288,7 @@ def test_drafts_carry_the_weaknesses_the_reviewers_name():
 
 
 def test_fieldwork_round_and_its_reviews():
-    load()
+    load_and_commit()
     review_round = ReviewRound.objects.get(slug="fieldwork-2023")
     assert review_round.name == "Fieldwork 2023 (from the report)"
     assert review_round.status == ReviewRound.Status.CLOSED
@@ -281,17 +314,29 @@ def test_fieldwork_round_and_its_reviews():
     assert verdicts.count() == 144
     assert all(verdict_problem(verdict=v.verdict, reason=v.reason) is None for v in verdicts)
     assert verdicts.filter(verdict=Verdict.Choice.NOT_SURE).exists()
-    snapshot = MatrixSnapshot.objects.get(round=review_round)
-    assert snapshot.submitted_reviews == 36
-    assert not snapshot.is_stale
+    # The matrix is computed after the load commits, by the task the services queue.
+    cells = MatrixCell.objects.filter(round=review_round)
+    assert cells.count() == 48
+    assert sum(cell.meets + cell.does_not_meet + cell.not_sure for cell in cells) == 144
+    state = matrix_state(review_round)
+    assert state.computed_at is not None and not state.is_updating
 
 
-def test_second_run_changes_no_row_and_says_so():
-    load("--demo-accounts")
+def test_the_loader_computes_no_matrix_itself():
+    """The load queues the recomputes for after its commit; until then no matrix row exists."""
+    load()
+    assert not Matrix.objects.exists()
+    assert not MatrixCell.objects.exists()
+
+
+def test_second_run_changes_no_row_and_says_so(django_capture_on_commit_callbacks):
+    load_and_commit("--demo-accounts")
+    assert MatrixCell.objects.exists()
     before = database_state()
-    with CaptureQueriesContext(connection) as queries:
+    with CaptureQueriesContext(connection) as queries, django_capture_on_commit_callbacks() as callbacks:
         output = load("--demo-accounts")
     assert database_state() == before
+    assert callbacks == []  # no matrix recompute queued either
     writes = [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
     assert writes == []
     assert output.splitlines()[0] == NOTHING_TO_CHANGE
@@ -299,13 +344,14 @@ def test_second_run_changes_no_row_and_says_so():
 
 
 def test_a_run_puts_back_what_drifted_and_only_that():
-    load()
+    load_and_commit()
     Audience.objects.filter(slug="victims").update(colour="#000000")
     Organisation.objects.get(slug="crisis").audiences.clear()
     Review.objects.filter(round__slug="fieldwork-2023", version__use_case__slug="repeat-homelessness").first().delete()
-    old_snapshot = MatrixSnapshot.objects.get(round__slug="fieldwork-2023")
+    old_matrix = Matrix.objects.get(round__slug="fieldwork-2023")
+    audit_rows = AuditEvent.objects.count()
 
-    lines = load().splitlines()
+    lines = load_and_commit().splitlines()
 
     assert lines[0] == "Loaded the report's demo data:"
     assert set(lines[1:]) == {
@@ -313,13 +359,44 @@ def test_a_run_puts_back_what_drifted_and_only_that():
         "Created 1 link from an organisation to its audience.",
         "Created 1 submitted review.",
         "Created 4 verdicts.",
-        "Updated 1 matrix snapshot.",
+        "The matrix of round fieldwork-2023 is being brought up to date.",
     }
     assert Audience.objects.get(slug="victims").colour == "#4c2c92"
-    snapshot = MatrixSnapshot.objects.get(round__slug="fieldwork-2023")
-    assert snapshot.submitted_reviews == 36
-    assert snapshot.computed_at > old_snapshot.computed_at
+    # One audit row per service that changed something.
+    assert sorted(AuditEvent.objects.order_by("pk").values_list("action", flat=True)[audit_rows:]) == [
+        "audience_updated",
+        "organisation_audiences_added",
+        "reviews_recorded",
+    ]
+    event = AuditEvent.objects.get(action="audience_updated")
+    assert (event.data["before"], event.data["after"]) == ({"colour": "#000000"}, {"colour": "#4c2c92"})
+    # The recompute after the commit counted the restored review.
+    matrix = Matrix.objects.get(round__slug="fieldwork-2023")
+    assert matrix.computed_at > old_matrix.computed_at
+    cells = MatrixCell.objects.filter(round__slug="fieldwork-2023", version__use_case__slug="repeat-homelessness")
+    assert [cell.meets + cell.does_not_meet + cell.not_sure for cell in cells] == [3, 3, 3, 3]
     assert load().splitlines()[0] == NOTHING_TO_CHANGE
+
+
+def test_a_run_puts_back_a_rounds_status_and_closing_time():
+    load()
+    ReviewRound.objects.filter(slug="fieldwork-2023").update(status="open", closed_at=None, threshold="0.75")
+
+    lines = load().splitlines()
+
+    assert set(lines[1:]) == {
+        "Updated 1 review round.",
+        "The matrix of round fieldwork-2023 is being brought up to date.",
+    }
+    review_round = ReviewRound.objects.get(slug="fieldwork-2023")
+    assert (review_round.status, review_round.closed_at, str(review_round.threshold)) == (
+        "closed",
+        FIELDWORK_CLOSED_AT,
+        "0.50",
+    )
+    event = AuditEvent.objects.get(action="round_restored")
+    assert event.data["before"] == {"status": "open", "closed_at": None, "threshold": "0.75"}
+    assert event.data["after"]["status"] == "closed"
 
 
 def test_existing_version_one_is_kept_as_it_is():

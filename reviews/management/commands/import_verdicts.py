@@ -134,7 +134,7 @@ def target_round(slug, *, create_round, threshold, min_reviews) -> tuple[ReviewR
                     _("Choose a new slug for --create-round, or leave --create-round out to import into it."),
                 )
             ]
-        # Options left out keep the model's defaults, so the command and the admin agree.
+        # Options left out keep the model's defaults, as every other way of creating a round does.
         rule = {"threshold": threshold, "min_reviews": min_reviews}
         new_round = ReviewRound(
             slug=slug,

@@ -1,0 +1,67 @@
+"""State changes for use cases and their versions. Each runs in one transaction and writes an audit row."""
+
+import datetime
+from collections.abc import Sequence
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from audiences.models import Audience
+from audiences.services import Ensured, row_ensure
+from bold_portal.models import audit
+from usecases.models import UseCase, UseCaseVersion
+
+
+def use_case_ensure(
+    *, slug: str, audience: Audience, display_order: int, is_illustrative: bool, actor
+) -> Ensured[UseCase]:
+    """Make sure the use case slug exists for this audience, in this place and marked illustrative
+    or not; puts back any of these that drifted. Its versions are never touched."""
+    return row_ensure(
+        model=UseCase,
+        lookup={"slug": slug},
+        values={"audience": audience, "display_order": display_order, "is_illustrative": is_illustrative},
+        actor=actor,
+        action="use_case",
+    )
+
+
+def use_case_version_create(
+    *,
+    use_case: UseCase,
+    title: str,
+    impact_statement: str,
+    research_questions: Sequence[str],
+    data_flows: Sequence[dict],
+    will_do: Sequence[str],
+    wont_do: Sequence[str],
+    actor,
+    change_summary: str = "",
+    created_at: datetime.datetime | None = None,
+) -> UseCaseVersion:
+    """Add the next numbered version of a use case (versions are immutable: a revision is a new
+    version). research_questions, will_do and wont_do are given one item each; data_flows as
+    {"information", "from", "to"} dicts. created_at defaults to now (set it for a draft written
+    earlier, such as the report's)."""
+    with transaction.atomic():
+        # The use case's row lock makes two revisions saved at once take numbers one after the other.
+        use_case = UseCase.objects.select_for_update().get(pk=use_case.pk)
+        number = (use_case.versions.aggregate(last=Max("number"))["last"] or 0) + 1
+        version = UseCaseVersion(
+            use_case=use_case,
+            number=number,
+            title=title,
+            impact_statement=impact_statement,
+            research_questions="\n".join(research_questions),
+            data_flows=[dict(flow) for flow in data_flows],
+            will_do="\n".join(will_do),
+            wont_do="\n".join(wont_do),
+            change_summary=change_summary,
+            created_at=created_at or timezone.now(),
+            created_by=actor if getattr(actor, "pk", None) else None,
+        )
+        version.full_clean()
+        version.save()
+        audit(actor=actor, action="use_case_version_created", obj=version, use_case=use_case.slug, number=number)
+    return version
