@@ -123,7 +123,7 @@ def round_cells(review_round: ReviewRound) -> dict[tuple[int, int], Cell]:
 
 def matrix_document(review_round: ReviewRound) -> dict:
     """The round's matrix in the export shape (docs/commands.md), from the stored rows.
-    Five queries, whatever the number of use cases."""
+    Four queries (principles, cells, header, versions), whatever the number of use cases."""
     principles = round_principles(review_round)
     cells = round_cells(review_round)
     computed_at = Matrix.objects.filter(round=review_round).values_list("computed_at", flat=True).first()

@@ -2,14 +2,16 @@ import csv
 import io
 import json
 import os
+from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
 
 from bold_portal.models import AuditEvent
-from matrix.services import matrix_snapshot_refresh
-from principles.models import MatrixSnapshot
-from reviews.services import VerdictInput, review_save
+from matrix.models import Matrix, MatrixCell
+from matrix.selectors import stale_round_ids
+from matrix.services import matrix_recompute
+from reviews.services import VerdictInput, review_save, round_rule_change
 from tests.factories import make_audience, make_principle, make_reviewer, make_round, make_version
 
 pytestmark = pytest.mark.django_db
@@ -59,13 +61,15 @@ def export(*args) -> str:
     return out.getvalue()
 
 
-def recomputes() -> int:
-    return AuditEvent.objects.filter(action="matrix_recomputed").count()
+def recomputes(review_round) -> tuple[int, int]:
+    """How often the round's matrix was recomputed: (one version, the whole round)."""
+    matrix = Matrix.objects.filter(round=review_round).first()
+    return (matrix.version_recomputes, matrix.round_recomputes) if matrix else (0, 0)
 
 
 def test_json_has_the_documented_keys_in_order_and_the_counts(matrix_round):
     review_round, housing_case, victims_case = matrix_round
-    matrix_snapshot_refresh(round_id=review_round.pk)  # read back from the database: jsonb drops key order
+    matrix_recompute(round_id=review_round.pk)
 
     document = json.loads(export("--round", "spring"), object_pairs_hook=list)
 
@@ -74,7 +78,7 @@ def test_json_has_the_documented_keys_in_order_and_the_counts(matrix_round):
     values = dict(document)
     assert values["round"] == "spring"
     assert values["name"] == "Spring round"
-    assert values["computed_at"] == MatrixSnapshot.objects.get().computed_at.isoformat()
+    assert values["computed_at"] == Matrix.objects.get(round=review_round).computed_at.isoformat()
     assert values["threshold"] == 0.5
     assert values["min_reviews"] == 2
     assert values["principles"] == ["relevant", "clear"]
@@ -126,40 +130,81 @@ def test_csv_has_one_row_per_use_case_with_outcome_and_count_columns(matrix_roun
     ]
 
 
-def test_missing_snapshot_is_computed(matrix_round):
-    assert not MatrixSnapshot.objects.exists()
+def test_a_version_nobody_reviewed_is_exported_with_zero_counts(matrix_round):
+    review_round, *_ = matrix_round
+    unreviewed = make_version(audience=make_audience(slug="young-people", display_order=3), title="Nobody yet")
+    review_round.versions.add(unreviewed)
 
-    export("--round", "spring")
+    rows = list(csv.reader(io.StringIO(export("--round", "spring", "--format", "csv"))))
+    data = json.loads(export("--round", "spring"))
 
-    assert MatrixSnapshot.objects.get().submitted_reviews == 3
+    assert rows[-1] == [
+        "young-people",
+        unreviewed.use_case.slug,
+        "Nobody yet",
+        "1",
+        *(["insufficient", "0", "0", "0"] * 2),
+    ]
+    empty = {"outcome": "insufficient", "meets": 0, "does_not_meet": 0, "not_sure": 0}
+    assert data["rows"][-1]["cells"] == {"relevant": empty, "clear": empty}
+    # The export stored the cells it printed.
+    assert MatrixCell.objects.filter(round=review_round, version=unreviewed).count() == 2
 
 
-def test_stale_snapshot_is_recomputed_before_export(matrix_round):
+def test_a_matrix_never_computed_is_computed_before_export(matrix_round):
+    review_round, *_ = matrix_round
+    assert not Matrix.objects.exists()  # the fixture's commits were never followed by a recompute
+
+    data = json.loads(export("--round", "spring"))
+
+    assert recomputes(review_round) == (0, 1)
+    assert data["computed_at"] == Matrix.objects.get(round=review_round).computed_at.isoformat()
+    assert data["rows"][0]["cells"]["relevant"]["meets"] == 2
+    assert MatrixCell.objects.filter(round=review_round).count() == 4
+    assert stale_round_ids() == []
+
+
+def test_a_stale_matrix_is_recomputed_before_export(matrix_round):
     review_round, _, victims_case = matrix_round
-    stale = matrix_snapshot_refresh(round_id=review_round.pk)
+    matrix_recompute(round_id=review_round.pk)
+    stale_at = Matrix.objects.get(round=review_round).computed_at
     relevant, clear = review_round.principles.order_by("order")
     submit(review_round, victims_case, relevant=(relevant, "does_not_meet"), clear=(clear, "not_sure"))
-    review_round.refresh_from_db()
-    assert stale.source_changed_at < review_round.last_changed_at
+    assert stale_round_ids() == [review_round.pk]
 
     data = json.loads(export("--round", "spring"))
 
     assert data["rows"][1]["cells"]["relevant"] == {"outcome": "cross", "meets": 0, "does_not_meet": 2, "not_sure": 0}
-    fresh = MatrixSnapshot.objects.get()
-    assert fresh.source_changed_at == review_round.last_changed_at
-    assert data["computed_at"] == fresh.computed_at.isoformat() != stale.computed_at.isoformat()
+    fresh_at = Matrix.objects.get(round=review_round).computed_at
+    assert data["computed_at"] == fresh_at.isoformat() != stale_at.isoformat()
+    assert stale_round_ids() == []
 
 
-def test_fresh_snapshot_is_exported_without_recomputing(matrix_round):
+def test_a_matrix_behind_a_rule_change_is_recomputed_before_export(matrix_round):
     review_round, *_ = matrix_round
-    snapshot = matrix_snapshot_refresh(round_id=review_round.pk)
-    before = recomputes()
+    matrix_recompute(round_id=review_round.pk)
+    round_rule_change(review_round=review_round, threshold=Decimal("0.50"), min_reviews=1, actor=None)
 
     data = json.loads(export("--round", "spring"))
 
-    assert recomputes() == before
-    assert data["computed_at"] == snapshot.computed_at.isoformat()
-    assert MatrixSnapshot.objects.get().computed_at == snapshot.computed_at
+    assert data["min_reviews"] == 1
+    # One review is now enough for the victims case: a cross on relevant.
+    assert data["rows"][1]["cells"]["relevant"] == {"outcome": "cross", "meets": 0, "does_not_meet": 1, "not_sure": 0}
+
+
+def test_a_current_matrix_is_exported_without_recomputing(matrix_round):
+    review_round, *_ = matrix_round
+    matrix_recompute(round_id=review_round.pk)
+    computed_at = Matrix.objects.get(round=review_round).computed_at
+    before = recomputes(review_round)
+    audited = AuditEvent.objects.count()
+
+    data = json.loads(export("--round", "spring"))
+
+    assert recomputes(review_round) == before
+    assert data["computed_at"] == computed_at.isoformat()
+    assert Matrix.objects.get(round=review_round).computed_at == computed_at
+    assert AuditEvent.objects.count() == audited
 
 
 @pytest.mark.parametrize("output_format", ["json", "csv"])

@@ -1,23 +1,37 @@
-"""round_matrix: the cells come from submitted reviews of the round only, in a fixed number of queries."""
+"""The matrix stored as rows: one cell per (round, version, principle) from the round's submitted
+reviews, recomputed per version after a review changes and per round after a rule change, never
+overwritten by an older result, and read back by the export document and the summary page."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
-from django.utils import timezone
+from django.db import connection, transaction
+from django.urls import reverse
 
-from matrix.selectors import CROSS, INSUFFICIENT, TICK, round_matrix
-from matrix.services import matrix_snapshot_refresh
-from reviews.models import Verdict
-from reviews.services import VerdictInput, review_save, review_withdraw
-from tests.factories import make_audience, make_principle, make_reviewer, make_round, make_version
+from bold_portal.models import AuditEvent
+from matrix import services
+from matrix.models import Matrix, MatrixCell, MatrixRow
+from matrix.selectors import matrix_document, matrix_state, stale_round_ids, version_cells, version_summary
+from matrix.services import matrix_recompute
+from principles.rule import CROSS, INSUFFICIENT, TICK, cell_outcome
+from reviews.models import ReviewRound, RoundVersion, Verdict
+from reviews.services import VerdictInput, review_save, review_withdraw, round_rule_change
+from tests.factories import (
+    make_assignment,
+    make_audience,
+    make_principle,
+    make_reviewer,
+    make_round,
+    make_version,
+)
 
 pytestmark = pytest.mark.django_db
 
 MEETS, CROSSED, UNSURE = Verdict.Choice.MEETS, Verdict.Choice.DOES_NOT_MEET, Verdict.Choice.NOT_SURE
-COMPUTED_AT = datetime.datetime(2026, 11, 25, 9, 0, tzinfo=datetime.UTC)
 
 
-def review(review_round, version, answers: dict, *, submit=True, reviewer=None):
+def review(review_round, version, answers: dict, *, submit=True, reviewer=None, lock=0):
     """One reviewer's review, answers being {principle: verdict}."""
     return review_save(
         reviewer=reviewer or make_reviewer(),
@@ -25,9 +39,29 @@ def review(review_round, version, answers: dict, *, submit=True, reviewer=None):
         version=version,
         verdicts=[VerdictInput(principle_id=p.pk, verdict=v, reason="Because") for p, v in answers.items()],
         overall_comment="",
-        expected_lock_version=0,
+        expected_lock_version=lock,
         submit=submit,
     )
+
+
+def cells(review_round) -> dict[tuple[int, int], tuple]:
+    """The round's stored cells: (version id, principle id) -> (outcome, meets, does not meet, not sure)."""
+    return {
+        (c.version_id, c.principle_id): (c.outcome, c.meets, c.does_not_meet, c.not_sure)
+        for c in MatrixCell.objects.filter(round=review_round)
+    }
+
+
+def rows(review_round) -> dict[int, tuple]:
+    """The round's matrix rows: version id -> (change count, rule version, batch, computed at)."""
+    return {
+        r.version_id: (r.change_count, r.rule_version, r.batch, r.computed_at)
+        for r in MatrixRow.objects.filter(round=review_round)
+    }
+
+
+def counter(review_round, version) -> int:
+    return RoundVersion.objects.get(round=review_round, version=version).change_count
 
 
 @pytest.fixture
@@ -57,7 +91,10 @@ def built():
     }
 
 
-def test_the_matrix_counts_submitted_reviews_of_the_round_only(built):
+# Cells and the export document ------------------------------------------------------------------
+
+
+def test_cells_count_submitted_reviews_of_the_round_only(built):
     r, relevant, clear, housing = built["round"], built["relevant"], built["clear"], built["housing"]
     review(r, housing, {relevant: MEETS, clear: CROSSED})
     review(r, housing, {relevant: MEETS, clear: UNSURE})
@@ -68,76 +105,457 @@ def test_the_matrix_counts_submitted_reviews_of_the_round_only(built):
     review(built["other_round"], housing, {relevant: CROSSED, clear: CROSSED, built["realism"]: MEETS})
     review(r, built["victims"], {relevant: MEETS, clear: MEETS})
 
-    matrix = round_matrix(r, computed_at=COMPUTED_AT)
+    result = matrix_recompute(round_id=r.pk)
 
-    assert matrix["round"] == r.slug
-    assert matrix["computed_at"] == COMPUTED_AT.isoformat()
-    assert (matrix["threshold"], matrix["min_reviews"]) == (0.5, 2)
-    assert matrix["principles"] == ["relevant", "clear"]
-    assert [(row["audience"], row["title"], row["version"]) for row in matrix["rows"]] == [
+    v1, v2, victims = housing.pk, built["housing_v2"].pk, built["victims"].pk
+    assert (result.rows_claimed, result.cells_written) == (3, 6)
+    assert cells(r) == {
+        (v1, relevant.pk): (TICK, 2, 1, 0),
+        (v1, clear.pk): (CROSS, 0, 2, 1),
+        # A version nobody reviewed has cells too: zeros, not enough reviews.
+        (v2, relevant.pk): (INSUFFICIENT, 0, 0, 0),
+        (v2, clear.pk): (INSUFFICIENT, 0, 0, 0),
+        # One review is fewer than the round's minimum of two.
+        (victims, relevant.pk): (INSUFFICIENT, 1, 0, 0),
+        (victims, clear.pk): (INSUFFICIENT, 1, 0, 0),
+    }
+    # The other round is a matrix of its own, untouched by this round's recompute.
+    assert not MatrixCell.objects.filter(round=built["other_round"]).exists()
+    assert set(rows(r)) == {v1, v2, victims}
+
+
+def test_the_document_reads_the_cells_in_matrix_order(built):
+    r, relevant, clear, housing = built["round"], built["relevant"], built["clear"], built["housing"]
+    review(r, housing, {relevant: MEETS, clear: CROSSED})
+    review(r, housing, {relevant: MEETS, clear: UNSURE})
+    matrix_recompute(round_id=r.pk)
+
+    document = matrix_document(r)
+
+    assert list(document) == ["round", "name", "computed_at", "threshold", "min_reviews", "principles", "rows"]
+    assert document["round"] == r.slug
+    assert document["computed_at"] == Matrix.objects.get(round=r).computed_at.isoformat()
+    assert (document["threshold"], document["min_reviews"]) == (0.5, 2)
+    assert document["principles"] == ["relevant", "clear"]
+    assert [(row["audience"], row["title"], row["version"]) for row in document["rows"]] == [
         ("homelessness", "Routes into housing", 1),
         ("homelessness", "Routes into housing, revised", 2),
         ("victims", "Support after abuse", 1),
     ]
-    housing_row, revised_row, victims_row = matrix["rows"]
+    assert [list(row) for row in document["rows"]] == [["audience", "use_case", "title", "version", "cells"]] * 3
+    housing_row, revised_row, _ = document["rows"]
     assert housing_row["cells"] == {
-        "relevant": {"outcome": TICK, "meets": 2, "does_not_meet": 1, "not_sure": 0},
-        "clear": {"outcome": CROSS, "meets": 0, "does_not_meet": 2, "not_sure": 1},
+        "relevant": {"outcome": TICK, "meets": 2, "does_not_meet": 0, "not_sure": 0},
+        # Two verdicts, one of them decided: enough for an outcome.
+        "clear": {"outcome": CROSS, "meets": 0, "does_not_meet": 1, "not_sure": 1},
     }
     empty = {"outcome": INSUFFICIENT, "meets": 0, "does_not_meet": 0, "not_sure": 0}
     assert revised_row["cells"] == {"relevant": empty, "clear": empty}
-    # One review is fewer than the round's minimum of two.
-    assert victims_row["cells"]["relevant"] == {"outcome": INSUFFICIENT, "meets": 1, "does_not_meet": 0, "not_sure": 0}
 
 
-def test_the_snapshot_stores_the_matrix_and_what_it_was_computed_from(built):
-    r = built["round"]
-    review(r, built["housing"], {built["relevant"]: MEETS, built["clear"]: MEETS})
-    review(r, built["housing"], {built["relevant"]: MEETS, built["clear"]: CROSSED}, submit=False)
-    r.refresh_from_db()
+def test_a_document_of_a_round_never_computed_shows_empty_cells(built):
+    document = matrix_document(built["round"])
 
-    snapshot = matrix_snapshot_refresh(round_id=r.pk)
+    assert document["computed_at"] is None
+    assert {slug for row in document["rows"] for slug in row["cells"]} == {"relevant", "clear"}
+    assert all(
+        cell["outcome"] == INSUFFICIENT and cell["meets"] == 0
+        for row in document["rows"]
+        for cell in row["cells"].values()
+    )
 
-    assert snapshot.submitted_reviews == 1
-    assert snapshot.source_changed_at == r.last_changed_at
-    assert not snapshot.is_stale
-    assert snapshot.data["rows"][0]["cells"]["relevant"]["meets"] == 1
-    assert snapshot.computed_at <= timezone.now()
 
-    refreshed = matrix_snapshot_refresh(round_id=r.pk)
+@pytest.mark.parametrize(("threshold", "min_reviews"), [("0.50", 2), ("0.66", 3), ("0.00", 1), ("0.99", 4)])
+def test_every_cell_follows_the_rounds_rule(threshold, min_reviews):
+    principles = [make_principle() for _ in range(3)]
+    version = make_version()
+    r = make_round(principles=principles, versions=[version], threshold=Decimal(threshold), min_reviews=min_reviews)
+    patterns = [(MEETS, MEETS, UNSURE), (MEETS, CROSSED, UNSURE), (CROSSED, CROSSED, MEETS), (MEETS, UNSURE, UNSURE)]
+    for pattern in patterns:
+        review(r, version, dict(zip(principles, pattern, strict=True)))
 
-    assert refreshed.pk == snapshot.pk  # one snapshot per round, replaced in place
+    matrix_recompute(round_id=r.pk)
+
+    stored = cells(r)
+    assert len(stored) == len(principles)
+    for index, principle in enumerate(principles):
+        column = [pattern[index] for pattern in patterns]
+        counts = (column.count(MEETS), column.count(CROSSED), column.count(UNSURE))
+        expected = cell_outcome(
+            meets=counts[0],
+            does_not_meet=counts[1],
+            not_sure=counts[2],
+            threshold=Decimal(threshold),
+            min_reviews=min_reviews,
+        )
+        assert stored[(version.pk, principle.pk)] == (expected, *counts)
+
+
+def test_a_tie_is_a_cross_and_a_majority_a_tick():
+    relevant, clear = make_principle(), make_principle()
+    version = make_version()
+    r = make_round(principles=[relevant, clear], versions=[version])
+    review(r, version, {relevant: MEETS, clear: MEETS})
+    review(r, version, {relevant: CROSSED, clear: MEETS})
+    review(r, version, {relevant: UNSURE, clear: CROSSED})
+
+    matrix_recompute(round_id=r.pk)
+
+    assert cells(r) == {(version.pk, relevant.pk): (CROSS, 1, 1, 1), (version.pk, clear.pk): (TICK, 2, 1, 0)}
 
 
 @pytest.mark.parametrize("use_cases", [3, 30])
-def test_the_matrix_query_count_does_not_grow_with_use_cases(use_cases, django_assert_num_queries):
+def test_the_document_query_count_does_not_grow_with_use_cases(use_cases, django_assert_num_queries):
     principles = [make_principle() for _ in range(4)]
     versions = [make_version() for _ in range(use_cases)]
     r = make_round(principles=principles, versions=versions)
     reviewer = make_reviewer()
     for version in versions:
         review(r, version, dict.fromkeys(principles, MEETS), reviewer=reviewer)
+    matrix_recompute(round_id=r.pk)
 
-    # Principles, grouped counts, versions with their use cases and audiences.
-    with django_assert_num_queries(3):
-        matrix = round_matrix(r, computed_at=COMPUTED_AT)
+    # Principles, cells, header, versions with their use cases and audiences.
+    with django_assert_num_queries(4):
+        document = matrix_document(r)
 
-    assert len(matrix["rows"]) == use_cases
-    assert all(cell["meets"] == 1 for row in matrix["rows"] for cell in row["cells"].values())
+    assert len(document["rows"]) == use_cases
+    assert all(cell["meets"] == 1 for row in document["rows"] for cell in row["cells"].values())
 
 
 @pytest.mark.parametrize("use_cases", [3, 30])
-def test_the_snapshot_refresh_query_count_does_not_grow_with_use_cases(use_cases, django_assert_num_queries):
+def test_the_recompute_query_count_does_not_grow_with_use_cases(use_cases, django_assert_num_queries):
     principles = [make_principle() for _ in range(2)]
     versions = [make_version() for _ in range(use_cases)]
     r = make_round(principles=principles, versions=versions)
     reviewer = make_reviewer()
     for version in versions:
         review(r, version, dict.fromkeys(principles, MEETS), reviewer=reviewer)
-    matrix_snapshot_refresh(round_id=r.pk)  # the second refresh replaces a snapshot, as most do
+    matrix_recompute(round_id=r.pk)  # the header exists from now on, as it does for most recomputes
+    RoundVersion.objects.filter(round=r).update(change_count=99)
+    review(r, versions[0], dict.fromkeys(principles, CROSSED), reviewer=reviewer, lock=1)
 
-    # Lock, matrix (3), review count, existing snapshot, round check, update, audit, savepoint pair.
-    with django_assert_num_queries(11):
-        snapshot = matrix_snapshot_refresh(round_id=r.pk)
+    # Round, savepoint, header, three deletes of leftovers, claim, cells, header update, release.
+    with django_assert_num_queries(10):
+        result = matrix_recompute(round_id=r.pk)
+    assert result.rows_claimed == use_cases
+    assert result.cells_written == len(principles)  # only the changed version's cells are rewritten
 
-    assert snapshot.submitted_reviews == use_cases
+    review(r, versions[1], dict.fromkeys(principles, CROSSED), reviewer=reviewer, lock=1)
+    # Round, savepoint, header, claim, cells, header update, release.
+    with django_assert_num_queries(7):
+        result = matrix_recompute(round_id=r.pk, version_id=versions[1].pk)
+    assert (result.rows_claimed, result.cells_written) == (1, len(principles))
+
+
+# Per-version recompute -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def three_versions():
+    relevant = make_principle(name="Relevant", slug="relevant", order=1)
+    clear = make_principle(name="Clear and informative", slug="clear", order=2)
+    versions = [make_version() for _ in range(3)]
+    r = make_round(principles=[relevant, clear], versions=versions)
+    return r, versions, relevant, clear
+
+
+def test_a_submit_recomputes_only_that_versions_cells(three_versions, django_capture_on_commit_callbacks):
+    r, (first, second, third), relevant, clear = three_versions
+    matrix_recompute(round_id=r.pk)
+    before = rows(r)
+    matrix = Matrix.objects.get(round=r)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        review(r, second, {relevant: MEETS, clear: CROSSED})
+        review(r, second, {relevant: MEETS, clear: UNSURE})
+
+    after = rows(r)
+    assert after[first.pk] == before[first.pk]
+    assert after[third.pk] == before[third.pk]
+    assert after[second.pk][0] == counter(r, second) == 2
+    assert after[second.pk][2] != before[second.pk][2]  # claimed by a new batch
+    assert after[second.pk][3] > before[second.pk][3]
+    assert cells(r)[(second.pk, relevant.pk)] == (TICK, 2, 0, 0)
+    assert cells(r)[(second.pk, clear.pk)] == (CROSS, 0, 1, 1)
+    assert cells(r)[(first.pk, relevant.pk)] == (INSUFFICIENT, 0, 0, 0)
+    refreshed = Matrix.objects.get(round=r)
+    assert refreshed.version_recomputes == matrix.version_recomputes + 2
+    assert refreshed.round_recomputes == matrix.round_recomputes == 1
+    assert refreshed.computed_at > matrix.computed_at
+
+
+def test_an_incremental_recompute_creates_the_versions_row_and_nothing_else(
+    three_versions, django_capture_on_commit_callbacks
+):
+    r, (first, second, _third), relevant, clear = three_versions
+
+    with django_capture_on_commit_callbacks(execute=True):
+        review(r, first, {relevant: CROSSED, clear: CROSSED})
+
+    assert set(rows(r)) == {first.pk}
+    assert cells(r) == {(first.pk, relevant.pk): (INSUFFICIENT, 0, 1, 0), (first.pk, clear.pk): (INSUFFICIENT, 0, 1, 0)}
+    assert version_cells(round_id=r.pk, version_id=second.pk) == {}
+    # The other versions have no row yet, so the sweep still sees the round as behind.
+    assert stale_round_ids() == [r.pk]
+
+
+def test_editing_and_withdrawing_recompute_the_version(three_versions, django_capture_on_commit_callbacks):
+    r, (first, *_), relevant, clear = three_versions
+    reviewer = make_reviewer()
+    with django_capture_on_commit_callbacks(execute=True):
+        review(r, first, {relevant: MEETS, clear: MEETS}, reviewer=make_reviewer())
+        mine = review(r, first, {relevant: MEETS, clear: MEETS}, reviewer=reviewer)
+    assert cells(r)[(first.pk, relevant.pk)] == (TICK, 2, 0, 0)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        mine = review(r, first, {relevant: CROSSED, clear: UNSURE}, reviewer=reviewer, lock=mine.lock_version)
+    assert cells(r)[(first.pk, relevant.pk)] == (CROSS, 1, 1, 0)
+    assert cells(r)[(first.pk, clear.pk)] == (TICK, 1, 0, 1)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        review_withdraw(review=mine, actor=reviewer, expected_lock_version=mine.lock_version)
+    assert cells(r)[(first.pk, relevant.pk)] == (INSUFFICIENT, 1, 0, 0)
+    assert rows(r)[first.pk][0] == counter(r, first) == 4
+
+
+def test_a_repeated_recompute_claims_and_writes_nothing(three_versions):
+    r, (first, *_), relevant, clear = three_versions
+    review(r, first, {relevant: MEETS, clear: MEETS})
+    matrix_recompute(round_id=r.pk)
+    before_rows, before_cells = rows(r), cells(r)
+
+    version_result = matrix_recompute(round_id=r.pk, version_id=first.pk)
+    round_result = matrix_recompute(round_id=r.pk)
+
+    assert (version_result.rows_claimed, version_result.cells_written) == (0, 0)
+    assert (round_result.rows_claimed, round_result.cells_written) == (0, 0)
+    assert (rows(r), cells(r)) == (before_rows, before_cells)
+
+
+def test_an_older_change_never_overwrites_a_newer_result(three_versions):
+    """A slow task that read the version's counter at N and its verdicts as they were then
+    reaches the write after a task at N+1 has stored the newer cells: it must write nothing."""
+    r, (first, *_), relevant, clear = three_versions
+    reviewer = make_reviewer()
+    mine = review(r, first, {relevant: MEETS, clear: MEETS}, reviewer=reviewer)
+    review(r, first, {relevant: MEETS, clear: MEETS})
+    matrix_recompute(round_id=r.pk)  # every version has its row
+    older_count = counter(r, first)
+    older_cells = cells(r)
+    assert older_cells[(first.pk, relevant.pk)] == (TICK, 2, 0, 0)
+
+    review(r, first, {relevant: CROSSED, clear: UNSURE}, reviewer=reviewer, lock=mine.lock_version)
+    newer_count = counter(r, first)
+    assert newer_count == older_count + 1
+    matrix_recompute(round_id=r.pk, version_id=first.pk)
+    newer_rows, newer_cells = rows(r), cells(r)
+    assert newer_cells[(first.pk, relevant.pk)] == (CROSS, 1, 1, 0)
+
+    # The older task's view: the counter at N and the verdicts before the change.
+    RoundVersion.objects.filter(round=r, version=first).update(change_count=older_count)
+    Verdict.objects.filter(review=mine).update(verdict=MEETS)
+    for version_id in (first.pk, None):
+        result = matrix_recompute(round_id=r.pk, version_id=version_id)
+        assert result.rows_claimed == 0
+        assert result.cells_written == 0
+
+    assert rows(r)[first.pk] == newer_rows[first.pk]
+    assert cells(r) == newer_cells != older_cells
+
+
+def test_a_recompute_under_an_older_rule_never_overwrites_the_newer_rule(three_versions):
+    """A task that read the round (rule and threshold) before a rule change writes nothing
+    once the new rule's cells are stored, whatever the version's counter."""
+    r, (first, *_), relevant, clear = three_versions
+    review(r, first, {relevant: MEETS, clear: CROSSED})
+    review(r, first, {relevant: MEETS, clear: MEETS})
+    stale_round = ReviewRound.objects.get(pk=r.pk)  # threshold 0.50, min_reviews 2, rule 1
+    round_rule_change(review_round=r, threshold=Decimal("0.75"), min_reviews=2, actor=None)
+    matrix_recompute(round_id=r.pk)
+    newer_cells = cells(r)
+    assert newer_cells[(first.pk, clear.pk)] == (CROSS, 1, 1, 0)
+    # Under the old rule this cell would be a tick: (2, 0) passes either threshold, (1, 1) neither.
+    RoundVersion.objects.filter(round=r, version=first).update(change_count=50)
+    stale_round.threshold = Decimal("0.00")
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        claimed = services._claim_rows(
+            cursor, review_round=stale_round, version_id=None, batch=7, now=stale_round.created_at
+        )
+        written = services._write_cells(cursor, review_round=stale_round, batch=7)
+
+    assert (claimed, written) == (0, 0)
+    assert cells(r) == newer_cells
+    assert MatrixRow.objects.get(round=r, version=first).rule_version == 2
+
+
+def test_a_rule_change_recomputes_every_cell_with_the_new_rule(three_versions, django_capture_on_commit_callbacks):
+    r, (first, second, third), relevant, clear = three_versions
+    for answers in (
+        {relevant: MEETS, clear: MEETS},
+        {relevant: MEETS, clear: CROSSED},
+        {relevant: UNSURE, clear: MEETS},
+    ):
+        review(r, first, answers)
+    review(r, second, {relevant: MEETS, clear: CROSSED})
+    matrix_recompute(round_id=r.pk)
+    assert cells(r)[(first.pk, relevant.pk)] == (TICK, 2, 0, 1)
+    assert cells(r)[(first.pk, clear.pk)] == (TICK, 2, 1, 0)
+    assert cells(r)[(second.pk, relevant.pk)] == (INSUFFICIENT, 1, 0, 0)
+    before = Matrix.objects.get(round=r)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        round_rule_change(review_round=r, threshold=Decimal("0.70"), min_reviews=1, actor=None)
+
+    stored = cells(r)
+    assert stored[(first.pk, relevant.pk)] == (TICK, 2, 0, 1)
+    assert stored[(first.pk, clear.pk)] == (CROSS, 2, 1, 0)  # 2 > 0.7 x 3 no longer holds
+    assert stored[(second.pk, relevant.pk)] == (TICK, 1, 0, 0)  # one review is now enough
+    assert stored[(second.pk, clear.pk)] == (CROSS, 0, 1, 0)
+    assert stored[(third.pk, relevant.pk)] == (INSUFFICIENT, 0, 0, 0)
+    for (version_id, principle_id), (outcome, *counts) in stored.items():
+        assert outcome == cell_outcome(
+            meets=counts[0], does_not_meet=counts[1], not_sure=counts[2], threshold=Decimal("0.70"), min_reviews=1
+        ), (version_id, principle_id)
+    assert {row[1] for row in rows(r).values()} == {2}
+    after = Matrix.objects.get(round=r)
+    assert after.round_recomputes == before.round_recomputes + 1
+    assert after.version_recomputes == before.version_recomputes
+    assert stale_round_ids() == []
+
+
+def test_a_full_recompute_drops_versions_and_principles_that_left_the_round(three_versions):
+    r, (first, second, third), relevant, clear = three_versions
+    review(r, first, {relevant: MEETS, clear: MEETS})
+    review(r, second, {relevant: MEETS, clear: MEETS})
+    matrix_recompute(round_id=r.pk)
+    assert len(cells(r)) == 6
+
+    RoundVersion.objects.filter(round=r, version=second).delete()
+    r.principles.remove(clear)
+    matrix_recompute(round_id=r.pk)
+
+    assert set(cells(r)) == {(first.pk, relevant.pk), (third.pk, relevant.pk)}
+    assert set(rows(r)) == {first.pk, third.pk}
+    assert cells(r)[(first.pk, relevant.pk)] == (INSUFFICIENT, 1, 0, 0)
+
+
+def test_a_version_added_to_the_round_gets_cells_on_the_next_full_recompute(three_versions):
+    r, _versions, relevant, _clear = three_versions
+    matrix_recompute(round_id=r.pk)
+    added = make_version()
+    r.versions.add(added)
+    assert stale_round_ids() == [r.pk]
+
+    result = matrix_recompute(round_id=r.pk)
+
+    assert result.rows_claimed == 1  # only the new version's row: the others are current
+    assert cells(r)[(added.pk, relevant.pk)] == (INSUFFICIENT, 0, 0, 0)
+    assert stale_round_ids() == []
+
+
+def test_recomputes_are_counted_on_the_header_and_write_no_audit_rows(three_versions):
+    r, (first, *_), relevant, clear = three_versions
+    review(r, first, {relevant: MEETS, clear: MEETS})
+    audited = AuditEvent.objects.count()
+
+    matrix_recompute(round_id=r.pk, version_id=first.pk)
+    matrix_recompute(round_id=r.pk)
+    matrix_recompute(round_id=r.pk, version_id=first.pk)
+
+    assert AuditEvent.objects.count() == audited
+    matrix = Matrix.objects.get(round=r)
+    assert (matrix.version_recomputes, matrix.round_recomputes) == (2, 1)
+    assert Matrix.objects.count() == 1  # one header per round
+
+
+def test_a_recompute_of_a_deleted_round_does_nothing():
+    r = make_round(versions=[make_version()])
+    round_id = r.pk
+    r.delete()
+
+    assert matrix_recompute(round_id=round_id) is None
+    assert matrix_recompute(round_id=round_id, version_id=1) is None
+    assert not Matrix.objects.exists() and not MatrixRow.objects.exists()
+
+
+# State for pages ------------------------------------------------------------------------------------
+
+
+def test_matrix_state_says_when_a_version_is_behind(three_versions):
+    r, (first, second, _), relevant, clear = three_versions
+    assert matrix_state(r) == matrix_state(r, version_id=first.pk)
+    assert matrix_state(r).computed_at is None and matrix_state(r).is_updating
+    matrix_recompute(round_id=r.pk)
+    assert not matrix_state(r).is_updating
+
+    review(r, first, {relevant: MEETS, clear: MEETS})  # no recompute yet
+
+    assert matrix_state(r).is_updating
+    assert matrix_state(r, version_id=first.pk).is_updating
+    assert not matrix_state(r, version_id=second.pk).is_updating
+    matrix_recompute(round_id=r.pk, version_id=first.pk)
+    assert not matrix_state(r).is_updating
+
+
+def test_version_summary_is_none_until_computed_then_stale_after_a_change(three_versions):
+    r, (first, *_), relevant, clear = three_versions
+    assert version_summary(review_round=r, version_id=first.pk) is None
+
+    review(r, first, {relevant: MEETS, clear: CROSSED})
+    matrix_recompute(round_id=r.pk, version_id=first.pk)
+    summary = version_summary(review_round=r, version_id=first.pk)
+    assert not summary.is_stale
+    assert summary.computed_at == Matrix.objects.get(round=r).computed_at
+    assert {pk: (c.outcome, c.meets, c.does_not_meet, c.total) for pk, c in summary.cells.items()} == {
+        relevant.pk: (INSUFFICIENT, 1, 0, 1),
+        clear.pk: (INSUFFICIENT, 0, 1, 1),
+    }
+
+    review(r, first, {relevant: MEETS, clear: MEETS})
+    assert version_summary(review_round=r, version_id=first.pk).is_stale
+
+
+@pytest.fixture
+def summary_page(three_versions):
+    """A reviewer assigned the first version, who has submitted; the page's URL."""
+    r, (first, *_), relevant, clear = three_versions
+    reviewer = make_reviewer()
+    make_assignment(review_round=r, version=first, reviewer=reviewer, due_on=datetime.date(2030, 5, 1))
+    review(r, first, {relevant: MEETS, clear: CROSSED}, reviewer=reviewer)
+    url = reverse("matrix:version_summary", args=[r.slug, first.use_case.slug, first.number])
+    return r, first, reviewer, url
+
+
+def test_the_summary_page_shows_the_stored_cells(client, summary_page, three_versions):
+    r, first, reviewer, url = summary_page
+    _, _, relevant, clear = three_versions
+    matrix_recompute(round_id=r.pk, version_id=first.pk)
+    # Tamper with a stored cell: the page must show what is stored, not recompute the counts.
+    MatrixCell.objects.filter(round=r, version=first, principle=relevant).update(
+        meets=7, does_not_meet=3, not_sure=0, outcome=TICK
+    )
+    client.force_login(reviewer)
+
+    page = client.get(url).content.decode()
+
+    relevant_part = page[page.index(relevant.name) : page.index(clear.name)]
+    assert 'data-outcome="tick"' in relevant_part
+    assert ">7<" in relevant_part and ">3<" in relevant_part
+    assert 'data-outcome="insufficient"' in page[page.index(clear.name) :]
+    assert "may not include the latest changes" not in page
+
+
+def test_the_summary_page_says_when_it_is_being_prepared_or_behind(client, summary_page, three_versions):
+    r, first, reviewer, url = summary_page
+    _, _, relevant, clear = three_versions
+    client.force_login(reviewer)
+
+    assert "The summary is being prepared" in client.get(url).content.decode()
+
+    matrix_recompute(round_id=r.pk, version_id=first.pk)
+    review(r, first, {relevant: CROSSED, clear: CROSSED})  # a colleague's review; no recompute yet
+    page = client.get(url).content.decode()
+
+    assert "may not include the latest changes" in page
+    assert "The summary is being prepared" not in page

@@ -1,5 +1,7 @@
-"""From a review change to a fresh matrix snapshot: on commit, deduplicated, healed by the sweep."""
+"""From a review change to fresh matrix cells: queued on commit, deduplicated per version, healed
+by the sweep, harmless when the round is gone."""
 
+from decimal import Decimal
 from unittest import mock
 
 import pytest
@@ -8,11 +10,14 @@ from django.core.checks import run_checks
 from django.db import transaction
 from kombu.exceptions import OperationalError
 
-from matrix.services import matrix_snapshot_refresh
-from matrix.tasks import PENDING_KEY, recompute_round_matrix, sweep_stale_matrices
-from principles.models import MatrixSnapshot
-from reviews.models import Review, Verdict
-from reviews.services import VerdictInput, review_save, review_withdraw
+from bold_portal.models import AuditEvent
+from matrix import services
+from matrix.models import Matrix, MatrixCell, MatrixRow
+from matrix.selectors import stale_round_ids
+from matrix.services import matrix_recompute
+from matrix.tasks import PENDING_KEY, enqueue_matrix_recompute, recompute_matrix, sweep_stale_matrices
+from reviews.models import Review, ReviewRound, RoundVersion, Verdict
+from reviews.services import VerdictInput, review_save, review_withdraw, round_rule_change
 from tests.factories import make_principle, make_reviewer, make_round, make_version
 
 pytestmark = pytest.mark.django_db
@@ -45,37 +50,52 @@ def submit(review_round, version, principle, *, verdict=Verdict.Choice.MEETS, re
     )
 
 
-def relevant_cell(review_round):
-    return MatrixSnapshot.objects.get(round=review_round).data["rows"][0]["cells"]["relevant"]
+def cell(review_round, version, principle) -> dict:
+    return (
+        MatrixCell.objects.filter(round=review_round, version=version, principle=principle)
+        .values("outcome", "meets", "does_not_meet", "not_sure")
+        .get()
+    )
 
 
-def is_pending(review_round) -> bool:
-    return cache.get(PENDING_KEY.format(round_id=review_round.pk)) is not None
+def is_pending(review_round, version=None) -> bool:
+    key = PENDING_KEY.format(round_id=review_round.pk, version_id=version.pk if version else "all")
+    return cache.get(key) is not None
 
 
 @pytest.fixture
 def delay():
     """Count enqueued recomputes instead of running them."""
-    with mock.patch.object(recompute_round_matrix, "delay") as delay:
+    with mock.patch.object(recompute_matrix, "delay") as delay:
         yield delay
 
 
-def test_submitting_recomputes_the_matrix_after_commit(
+def queued(delay) -> list[tuple]:
+    return sorted((call.args for call in delay.call_args_list), key=repr)
+
+
+def test_submitting_recomputes_the_version_after_commit(
     review_round, version, principle, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         submit(review_round, version, principle)
-        assert not MatrixSnapshot.objects.exists()  # nothing runs before the commit
+        assert not MatrixCell.objects.exists()  # nothing runs before the commit
+        assert is_pending(review_round, version) is False
 
     assert len(callbacks) == 1
-    snapshot = MatrixSnapshot.objects.get(round=review_round)
-    assert snapshot.submitted_reviews == 1
-    assert not snapshot.is_stale
-    assert relevant_cell(review_round)["meets"] == 1
-    assert not is_pending(review_round)
+    assert cell(review_round, version, principle) == {
+        "outcome": "insufficient",
+        "meets": 1,
+        "does_not_meet": 0,
+        "not_sure": 0,
+    }
+    row = MatrixRow.objects.get(round=review_round, version=version)
+    assert row.change_count == RoundVersion.objects.get(round=review_round, version=version).change_count == 1
+    assert not is_pending(review_round, version)  # the task cleared its flag
+    assert stale_round_ids() == []
 
 
-def test_editing_and_withdrawing_recompute_the_matrix(
+def test_editing_and_withdrawing_recompute_the_version(
     review_round, version, principle, django_capture_on_commit_callbacks
 ):
     reviewer = make_reviewer()
@@ -85,13 +105,16 @@ def test_editing_and_withdrawing_recompute_the_matrix(
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         review = submit(review_round, version, principle, reviewer=reviewer, verdict=Verdict.Choice.NOT_SURE, lock=1)
     assert len(callbacks) == 1
-    assert (relevant_cell(review_round)["meets"], relevant_cell(review_round)["not_sure"]) == (0, 1)
+    assert (cell(review_round, version, principle)["meets"], cell(review_round, version, principle)["not_sure"]) == (
+        0,
+        1,
+    )
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         review_withdraw(review=review, actor=reviewer, expected_lock_version=2)
     assert len(callbacks) == 1
-    assert relevant_cell(review_round)["not_sure"] == 0
-    assert MatrixSnapshot.objects.get(round=review_round).submitted_reviews == 0
+    assert cell(review_round, version, principle)["not_sure"] == 0
+    assert Matrix.objects.get(round=review_round).version_recomputes == 3
 
 
 def test_a_draft_does_not_queue_a_recompute(review_round, version, django_capture_on_commit_callbacks, delay):
@@ -108,6 +131,7 @@ def test_a_draft_does_not_queue_a_recompute(review_round, version, django_captur
 
     assert callbacks == []
     delay.assert_not_called()
+    assert RoundVersion.objects.get(round=review_round, version=version).change_count == 0
 
 
 def test_a_rolled_back_change_queues_nothing(review_round, version, principle, delay):
@@ -117,6 +141,7 @@ def test_a_rolled_back_change_queues_nothing(review_round, version, principle, d
 
     delay.assert_not_called()
     assert not Review.objects.exists()
+    assert RoundVersion.objects.get(round=review_round, version=version).change_count == 0
 
 
 def test_a_burst_of_changes_in_one_transaction_queues_one_recompute(
@@ -127,8 +152,8 @@ def test_a_burst_of_changes_in_one_transaction_queues_one_recompute(
             submit(review_round, version, principle)
 
     assert len(callbacks) == 5
-    delay.assert_called_once_with(review_round.pk)
-    assert is_pending(review_round)
+    delay.assert_called_once_with(review_round.pk, version.pk)
+    assert is_pending(review_round, version)
 
 
 def test_a_burst_over_several_transactions_queues_one_recompute_until_it_runs(
@@ -138,11 +163,11 @@ def test_a_burst_over_several_transactions_queues_one_recompute_until_it_runs(
         with django_capture_on_commit_callbacks(execute=True):
             submit(review_round, version, principle)
 
-    delay.assert_called_once_with(review_round.pk)
+    delay.assert_called_once_with(review_round.pk, version.pk)
 
-    recompute_round_matrix.run(review_round.pk)  # the worker picks the message up
-    assert not is_pending(review_round)
-    assert MatrixSnapshot.objects.get(round=review_round).submitted_reviews == 4
+    recompute_matrix.run(review_round.pk, version.pk)  # the worker picks the message up
+    assert not is_pending(review_round, version)
+    assert cell(review_round, version, principle)["meets"] == 4
 
     with django_capture_on_commit_callbacks(execute=True):
         submit(review_round, version, principle)
@@ -150,35 +175,91 @@ def test_a_burst_over_several_transactions_queues_one_recompute_until_it_runs(
     assert delay.call_count == 2  # a change after the recompute started queues the next one
 
 
-def test_rounds_are_deduplicated_separately(version, principle, django_capture_on_commit_callbacks, delay):
-    first, second = make_round(principles=[principle], versions=[version]), make_round(principles=[principle])
-    second.versions.add(version)
+def test_a_burst_in_one_transaction_writes_the_cells_once_and_audits_no_recompute(
+    review_round, version, principle, django_capture_on_commit_callbacks
+):
+    """Tasks run eagerly here, so each callback's task runs before the next callback: only the
+    first finds the row behind; the others claim nothing and write nothing."""
+    with (
+        mock.patch.object(services, "_write_cells", wraps=services._write_cells) as write_cells,
+        django_capture_on_commit_callbacks(execute=True),
+        transaction.atomic(),
+    ):
+        for _ in range(3):
+            submit(review_round, version, principle)
+
+    assert write_cells.call_count == 1
+    matrix = Matrix.objects.get(round=review_round)
+    assert (matrix.version_recomputes, matrix.round_recomputes) == (3, 0)
+    assert cell(review_round, version, principle) == {"outcome": "tick", "meets": 3, "does_not_meet": 0, "not_sure": 0}
+    assert set(AuditEvent.objects.values_list("action", flat=True)) == {"review_submitted"}
+
+
+def test_versions_and_rounds_are_deduplicated_separately(principle, django_capture_on_commit_callbacks, delay):
+    first, second = make_version(), make_version()
+    one = make_round(principles=[principle], versions=[first, second])
+    other = make_round(principles=[principle], versions=[first])
 
     with django_capture_on_commit_callbacks(execute=True):
-        submit(first, version, principle)
-        submit(second, version, principle)
+        submit(one, first, principle)
+        submit(one, second, principle)
+        submit(other, first, principle)
+        submit(one, first, principle)  # already queued
 
-    assert sorted(call.args[0] for call in delay.call_args_list) == sorted([first.pk, second.pk])
+    assert queued(delay) == sorted([(one.pk, first.pk), (one.pk, second.pk), (other.pk, first.pk)], key=repr)
+
+
+def test_a_rule_change_queues_a_recompute_of_the_whole_round(
+    review_round, version, principle, django_capture_on_commit_callbacks, delay
+):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        round_rule_change(review_round=review_round, threshold=Decimal("0.60"), min_reviews=1, actor=None)
+
+    assert len(callbacks) == 1
+    delay.assert_called_once_with(review_round.pk, None)
+    assert is_pending(review_round)
 
 
 def test_a_broker_outage_keeps_the_review_and_the_sweep_heals_it(
     review_round, version, principle, django_capture_on_commit_callbacks
 ):
     with (
-        mock.patch.object(recompute_round_matrix, "delay", side_effect=OperationalError("broker unreachable")),
+        mock.patch.object(recompute_matrix, "delay", side_effect=OperationalError("broker unreachable")),
         django_capture_on_commit_callbacks(execute=True),
     ):
         review = submit(review_round, version, principle)
 
     assert Review.objects.get(pk=review.pk).status == Review.Status.SUBMITTED
-    assert not MatrixSnapshot.objects.exists()
-    assert not is_pending(review_round)  # otherwise the next change would not queue a recompute
+    assert not MatrixCell.objects.exists()
+    assert not is_pending(review_round, version)  # otherwise the next change would not queue a recompute
+    assert stale_round_ids() == [review_round.pk]
 
     assert sweep_stale_matrices.run() == 1
 
-    snapshot = MatrixSnapshot.objects.get(round=review_round)
-    assert snapshot.submitted_reviews == 1
-    assert not snapshot.is_stale
+    assert cell(review_round, version, principle)["meets"] == 1
+    assert Matrix.objects.get(round=review_round).round_recomputes == 1
+    assert stale_round_ids() == []
+    assert not is_pending(review_round)
+
+
+def test_a_lost_message_is_healed_by_the_sweep(review_round, version, principle, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        submit(review_round, version, principle)
+    with django_capture_on_commit_callbacks(execute=False):  # committed, but the message is lost
+        submit(review_round, version, principle, verdict=Verdict.Choice.DOES_NOT_MEET)
+    assert cell(review_round, version, principle)["does_not_meet"] == 0
+    assert stale_round_ids() == [review_round.pk]
+
+    assert sweep_stale_matrices.run() == 1
+
+    assert cell(review_round, version, principle) == {
+        "outcome": "cross",
+        "meets": 1,
+        "does_not_meet": 1,
+        "not_sure": 0,
+    }
+    assert stale_round_ids() == []
+    assert sweep_stale_matrices.run() == 0
 
 
 def test_a_cache_outage_does_not_break_the_save(review_round, version, principle, django_capture_on_commit_callbacks):
@@ -189,32 +270,53 @@ def test_a_cache_outage_does_not_break_the_save(review_round, version, principle
         review = submit(review_round, version, principle)
 
     assert Review.objects.get(pk=review.pk).status == Review.Status.SUBMITTED
+    assert stale_round_ids() == [review_round.pk]  # the sweep will catch up
 
 
 def test_the_sweep_queues_exactly_the_stale_and_missing_rounds(
     principle, version, django_capture_on_commit_callbacks, delay
 ):
-    fresh, stale, missing, empty = (make_round(principles=[principle], versions=[version]) for _ in range(4))
-    for review_round in (fresh, stale, missing):
+    fresh, stale, missing, rule_changed, empty = (
+        make_round(principles=[principle], versions=[version]) for _ in range(5)
+    )
+    empty.versions.clear()
+    for review_round in (fresh, stale, missing, rule_changed):
         with django_capture_on_commit_callbacks(execute=False):  # lose every message
             submit(review_round, version, principle)
-    matrix_snapshot_refresh(round_id=fresh.pk)
-    matrix_snapshot_refresh(round_id=stale.pk)
-    matrix_snapshot_refresh(round_id=empty.pk)
+    for review_round in (fresh, stale, rule_changed, empty):
+        matrix_recompute(round_id=review_round.pk)
     with django_capture_on_commit_callbacks(execute=False):
-        submit(stale, version, principle)  # changed after its snapshot
+        submit(stale, version, principle)  # changed after its cells
+        round_rule_change(review_round=rule_changed, threshold=Decimal("0.40"), min_reviews=1, actor=None)
 
-    queued = sweep_stale_matrices.run()
-
-    assert queued == 2
-    assert sorted(call.args[0] for call in delay.call_args_list) == sorted([stale.pk, missing.pk])
+    assert stale_round_ids() == sorted([stale.pk, missing.pk, rule_changed.pk])
+    assert sweep_stale_matrices.run() == 3
+    assert queued(delay) == sorted([(stale.pk, None), (missing.pk, None), (rule_changed.pk, None)], key=repr)
 
 
 def test_the_sweep_does_not_queue_a_round_twice(review_round, version, principle, delay):
+    assert stale_round_ids() == [review_round.pk]  # never computed
+
     assert sweep_stale_matrices.run() == 1
     assert sweep_stale_matrices.run() == 0  # still queued: the pending flag holds it back
 
-    delay.assert_called_once_with(review_round.pk)
+    delay.assert_called_once_with(review_round.pk, None)
+
+
+def test_a_round_deleted_before_its_task_runs_is_ignored(review_round, version, principle, delay):
+    assert enqueue_matrix_recompute(review_round.pk, version.pk)
+    assert enqueue_matrix_recompute(review_round.pk)
+    round_id = review_round.pk
+    ReviewRound.objects.filter(pk=round_id).delete()
+
+    recompute_matrix.run(round_id, version.pk)
+    recompute_matrix.run(round_id, None)
+
+    assert not Matrix.objects.exists()
+    assert not MatrixRow.objects.exists()
+    assert not MatrixCell.objects.exists()
+    assert not cache.get(PENDING_KEY.format(round_id=round_id, version_id=version.pk))
+    assert not cache.get(PENDING_KEY.format(round_id=round_id, version_id="all"))
 
 
 @pytest.mark.parametrize(
@@ -226,17 +328,4 @@ def test_a_broker_without_a_shared_cache_is_warned_about(settings, broker, redis
 
     warnings = [m.id for m in run_checks(include_deployment_checks=True)]
 
-    assert ("principles.W001" in warnings) is warned
-
-
-def test_a_burst_in_one_transaction_recomputes_the_matrix_once(
-    review_round, version, principle, django_capture_on_commit_callbacks
-):
-    from bold_portal.models import AuditEvent
-
-    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
-        for _ in range(3):
-            submit(review_round, version, principle)
-
-    assert AuditEvent.objects.filter(action="matrix_recomputed").count() == 1
-    assert relevant_cell(review_round) == {"outcome": "tick", "meets": 3, "does_not_meet": 0, "not_sure": 0}
+    assert ("matrix.W001" in warnings) is warned

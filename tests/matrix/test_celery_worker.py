@@ -1,6 +1,7 @@
-"""A real Celery worker, on the real broker and the committed test database, turns a submitted
-review into a matrix snapshot. CI runs this with BOLD_REQUIRE_SERVICES=1; elsewhere it is skipped
-unless CELERY_BROKER_URL is set and the tests run on PostgreSQL."""
+"""A real Celery worker, on the real broker, the shared cache and the committed test database,
+turns submitted reviews into the version's matrix cells. CI runs this with
+BOLD_REQUIRE_SERVICES=1, where a missing service fails the test; elsewhere it is skipped unless
+CELERY_BROKER_URL and REDIS_URL are set and the tests run on PostgreSQL."""
 
 import os
 import subprocess
@@ -14,8 +15,9 @@ from django.conf import settings
 from django.db import connection
 
 from bold_portal.celery import app as celery_app
-from principles.models import MatrixSnapshot
-from reviews.models import Verdict
+from matrix.models import Matrix, MatrixCell, MatrixRow
+from matrix.selectors import matrix_state
+from reviews.models import RoundVersion, Verdict
 from reviews.services import VerdictInput, review_save
 from tests.factories import make_principle, make_reviewer, make_round, make_version
 
@@ -28,6 +30,8 @@ def require_broker_and_shared_database():
     problems = []
     if not settings.CELERY_BROKER_URL:
         problems.append("CELERY_BROKER_URL is not set")
+    if not settings.REDIS_URL:
+        problems.append("REDIS_URL is not set (the worker must clear the recompute flag this process sets)")
     if connection.vendor != "postgresql":
         problems.append("the test database is not PostgreSQL (a worker process cannot see SQLite's in-memory one)")
     if problems:
@@ -62,7 +66,12 @@ def worker_queue():
 def worker(worker_queue, tmp_path):
     require_broker_and_shared_database()
     log = tmp_path / "worker.log"
-    env = {**os.environ, "DATABASE_URL": committed_database_url(), "CELERY_BROKER_URL": settings.CELERY_BROKER_URL}
+    env = {
+        **os.environ,
+        "DATABASE_URL": committed_database_url(),
+        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "REDIS_URL": settings.REDIS_URL,
+    }
     command = [sys.executable, "-m", "celery", "-A", "bold_portal", "worker", "--queues", worker_queue]
     command += ["--pool", "solo", "--loglevel", "INFO", "--without-gossip", "--without-mingle", "--without-heartbeat"]
     with log.open("w") as output:
@@ -78,25 +87,24 @@ def worker(worker_queue, tmp_path):
             process.wait()
 
 
-def wait_for_snapshot(review_round, *, process, log, submitted_reviews: int) -> MatrixSnapshot:
+def wait_for_cells(review_round, version, *, process, log, change_count: int) -> list[MatrixCell]:
+    """The version's cells, once the worker has computed them from its newest change."""
     deadline = time.monotonic() + WAIT_SECONDS
     while time.monotonic() < deadline:
-        snapshot = MatrixSnapshot.objects.filter(round=review_round).select_related("round").first()
-        if snapshot and snapshot.submitted_reviews == submitted_reviews and not snapshot.is_stale:
-            return snapshot
+        row = MatrixRow.objects.filter(round=review_round, version=version).first()
+        if row and row.change_count >= change_count:
+            return list(MatrixCell.objects.filter(round=review_round, version=version))
         if process.poll() is not None:
             pytest.fail(f"The worker stopped with exit code {process.returncode}:\n{log.read_text()}")
         time.sleep(0.25)
-    pytest.fail(
-        f"No matrix snapshot with {submitted_reviews} reviews after {WAIT_SECONDS} s. Worker log:\n{log.read_text()}"
-    )
+    pytest.fail(f"No matrix row at change {change_count} after {WAIT_SECONDS} s. Worker log:\n{log.read_text()}")
 
 
-def test_a_worker_recomputes_the_matrix_after_a_review_is_submitted(worker):
+def test_a_worker_recomputes_the_versions_cells_after_reviews_are_submitted(worker):
     process, log = worker
     principle = make_principle(slug="relevant")
-    version = make_version()
-    review_round = make_round(principles=[principle], versions=[version])
+    version, other_version = make_version(), make_version()
+    review_round = make_round(principles=[principle], versions=[version, other_version])
 
     for verdict in (Verdict.Choice.MEETS, Verdict.Choice.DOES_NOT_MEET):
         review_save(
@@ -108,7 +116,15 @@ def test_a_worker_recomputes_the_matrix_after_a_review_is_submitted(worker):
             expected_lock_version=0,
             submit=True,
         )
+    change_count = RoundVersion.objects.get(round=review_round, version=version).change_count
 
-    snapshot = wait_for_snapshot(review_round, process=process, log=log, submitted_reviews=2)
-    cell = snapshot.data["rows"][0]["cells"]["relevant"]
-    assert (cell["meets"], cell["does_not_meet"], cell["not_sure"], cell["outcome"]) == (1, 1, 0, "cross")
+    cells = wait_for_cells(review_round, version, process=process, log=log, change_count=change_count)
+
+    assert [(c.principle_id, c.meets, c.does_not_meet, c.not_sure, c.outcome) for c in cells] == [
+        (principle.pk, 1, 1, 0, "cross")
+    ]
+    assert not matrix_state(review_round, version_id=version.pk).is_updating
+    # Per version: the other version of the round was not recomputed.
+    assert not MatrixRow.objects.filter(round=review_round, version=other_version).exists()
+    matrix = Matrix.objects.get(round=review_round)
+    assert matrix.version_recomputes >= 1 and matrix.round_recomputes == 0

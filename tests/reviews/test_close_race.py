@@ -1,0 +1,237 @@
+"""Closing a round against reviews being saved, on two real PostgreSQL connections.
+
+A save reads the round under a shared row lock (FOR SHARE), so closing the round (FOR UPDATE)
+waits for saves in progress, and a save that starts after the close reads the round closed.
+Saves of different versions share the round's lock, so they never wait for each other.
+PostgreSQL only: SQLite serialises every writing transaction, so there is no race to show.
+CI runs this with BOLD_REQUIRE_SERVICES=1, where a missing PostgreSQL fails instead of skipping."""
+
+import os
+import threading
+import time
+from collections.abc import Callable
+
+import pytest
+from django.db import connection, connections, transaction
+
+from reviews import services
+from reviews.models import Review, ReviewRound, RoundVersion, Verdict
+from reviews.services import RoundNotOpen, VerdictInput, review_save
+from tests.factories import close_round, make_assignment, make_principle, make_reviewer, make_round, make_version
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+# Long enough for any healthy step on a loaded machine; a step that should not wait finishes in
+# milliseconds, and a step that waits for a lock never finishes on its own.
+STEP_SECONDS = 15
+
+
+@pytest.fixture(autouse=True)
+def _postgresql_only():
+    if connection.vendor != "postgresql":
+        reason = (
+            "The close race needs two PostgreSQL connections and row locks (FOR SHARE / FOR UPDATE); "
+            f"the test database is {connection.vendor}."
+        )
+        if os.environ.get("BOLD_REQUIRE_SERVICES") == "1":
+            pytest.fail(reason)
+        pytest.skip(reason)
+
+
+class Step(threading.Thread):
+    """A step on a connection of its own (Django gives each thread one), recording its result or
+    error and closing its connection when done, so the test database can be flushed."""
+
+    def __init__(self, name: str, target: Callable):
+        super().__init__(name=name, daemon=True)
+        self._target_call = target
+        self.result = None
+        self.error: BaseException | None = None
+        self.backend_pid: int | None = None
+        self.started_work = threading.Event()
+        self.done = threading.Event()
+
+    def run(self):
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                self.backend_pid = cursor.fetchone()[0]
+            self.started_work.set()
+            self.result = self._target_call()
+        except BaseException as error:  # handed to the test thread
+            self.error = error
+        finally:
+            self.done.set()
+            connections.close_all()
+
+    def outcome(self):
+        assert self.done.wait(STEP_SECONDS), f"{self.name} did not finish within {STEP_SECONDS} s"
+        self.join(STEP_SECONDS)
+        if self.error is not None:
+            raise self.error
+        return self.result
+
+
+def blocking_pids(pid: int) -> list[int]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_blocking_pids(%s)", [pid])
+        return list(cursor.fetchone()[0])
+
+
+def wait_until_blocked_by(step: Step, holder: Step) -> None:
+    """Wait (bounded) until PostgreSQL reports that step's backend waits for holder's lock."""
+    assert step.started_work.wait(STEP_SECONDS) and holder.started_work.wait(STEP_SECONDS)
+    deadline = time.monotonic() + STEP_SECONDS
+    while time.monotonic() < deadline:
+        if holder.backend_pid in blocking_pids(step.backend_pid):
+            return
+        assert not step.done.is_set(), f"{step.name} finished instead of waiting: {step.error!r}"
+        time.sleep(0.02)
+    pytest.fail(f"{step.name} was never seen waiting for {holder.name}")
+
+
+class Threads:
+    """The test's steps and the events that hold them, all let go and joined at teardown, so
+    that a failing test never leaves a connection holding a lock while the database is flushed."""
+
+    def __init__(self):
+        self.steps: list[Step] = []
+        self.holds: list[threading.Event] = []
+        self.paused: dict[str, tuple[threading.Event, threading.Event]] = {}
+
+    def start(self, name: str, target: Callable) -> Step:
+        step = Step(name, target)
+        self.steps.append(step)
+        step.start()
+        return step
+
+    def hold(self) -> threading.Event:
+        """An event a step waits for, set at teardown at the latest."""
+        event = threading.Event()
+        self.holds.append(event)
+        return event
+
+    def pause_after_round_read(self, thread_name: str) -> tuple[threading.Event, threading.Event]:
+        """Pause the review save running in the named thread right after its FOR SHARE read of
+        the round, with its transaction open: (read, go on)."""
+        self.paused[thread_name] = (threading.Event(), self.hold())
+        return self.paused[thread_name]
+
+    def let_go(self) -> None:
+        for event in self.holds:
+            event.set()
+        for step in self.steps:
+            step.join(STEP_SECONDS)
+
+
+@pytest.fixture
+def threads(transactional_db, monkeypatch):
+    threads = Threads()
+    original = services._round_for_review
+
+    def round_for_review(round_id):
+        review_round = original(round_id)
+        events = threads.paused.get(threading.current_thread().name)
+        if events is not None:
+            read, go_on = events
+            read.set()
+            assert go_on.wait(STEP_SECONDS), "the test never let the paused save go on"
+        return review_round
+
+    monkeypatch.setattr(services, "_round_for_review", round_for_review)
+    yield threads
+    threads.let_go()
+
+
+@pytest.fixture
+def race():
+    relevant, clear = make_principle(slug="relevant"), make_principle(slug="clear")
+    first, second = make_version(), make_version()
+    review_round = make_round(principles=[relevant, clear], versions=[first, second])
+    reviewers = [make_reviewer() for _ in range(3)]
+    for reviewer in reviewers:
+        for version in (first, second):
+            make_assignment(review_round=review_round, version=version, reviewer=reviewer)
+    return review_round, (first, second), (relevant, clear), reviewers
+
+
+def saver(review_round, version, principles, reviewer) -> Callable[[], Review]:
+    def save():
+        return review_save(
+            reviewer=reviewer,
+            review_round=review_round,
+            version=version,
+            verdicts=[VerdictInput(principle_id=p.pk, verdict=Verdict.Choice.MEETS) for p in principles],
+            overall_comment="",
+            expected_lock_version=0,
+            submit=True,
+        )
+
+    return save
+
+
+def test_closing_waits_for_a_save_in_progress_and_refuses_saves_after_it(race, threads):
+    review_round, (first, second), principles, (early, late, _) = race
+    read, go_on = threads.pause_after_round_read("early save")
+
+    early_save = threads.start("early save", saver(review_round, first, principles, early))
+    assert read.wait(STEP_SECONDS), "the save never read the round"
+    closing = threads.start("close", lambda: close_round(review_round))
+    wait_until_blocked_by(closing, early_save)
+    assert not closing.done.is_set()
+    assert ReviewRound.objects.get(pk=review_round.pk).status == ReviewRound.Status.OPEN
+
+    go_on.set()
+    saved = early_save.outcome()
+    closed = closing.outcome()
+
+    assert closed.status == ReviewRound.Status.CLOSED
+    assert Review.objects.get(pk=saved.pk).status == Review.Status.SUBMITTED
+    assert saved.submitted_at <= closed.closed_at  # the save was in before the round closed
+    assert RoundVersion.objects.get(round=review_round, version=first).change_count == 1
+
+    late_save = threads.start("late save", saver(review_round, second, principles, late))
+    with pytest.raises(RoundNotOpen):
+        late_save.outcome()
+    with pytest.raises(RoundNotOpen):  # and on this connection too
+        saver(review_round, first, principles, late)()
+    assert not Review.objects.filter(reviewer=late).exists()
+    assert RoundVersion.objects.get(round=review_round, version=second).change_count == 0
+
+
+def test_saves_of_different_versions_do_not_wait_for_each_other(race, threads):
+    """Each save does all its work (round read, review, verdicts, audit row, its version's
+    counter) while the other's transaction is open, holding every lock it took."""
+    review_round, (first, second), principles, (one, other, _) = race
+    first_read, first_go_on = threads.pause_after_round_read("first save")
+    holding = {"first save": threading.Event(), "second save": threading.Event()}
+    release = threads.hold()
+
+    def save_and_hold(version, reviewer):
+        def run():
+            with transaction.atomic():
+                review = saver(review_round, version, principles, reviewer)()
+                holding[threading.current_thread().name].set()
+                assert release.wait(STEP_SECONDS), "the test never released the open transaction"
+            return review
+
+        return run
+
+    first_save = threads.start("first save", save_and_hold(first, one))
+    assert first_read.wait(STEP_SECONDS), "the first save never read the round"
+    second_save = threads.start("second save", save_and_hold(second, other))
+    # The second save goes all the way while the first holds the round's shared lock...
+    assert holding["second save"].wait(STEP_SECONDS), "the second save waited for the first"
+    first_go_on.set()
+    # ...and the first finishes its work while the second's transaction is open.
+    assert holding["first save"].wait(STEP_SECONDS), "the first save waited for the second"
+    assert not first_save.done.is_set() and not second_save.done.is_set()
+    assert not Review.objects.exists()  # neither has committed yet
+
+    release.set()
+    saved = [first_save.outcome(), second_save.outcome()]
+
+    assert [review.version_id for review in saved] == [first.pk, second.pk]
+    assert Review.objects.filter(round=review_round, status=Review.Status.SUBMITTED).count() == 2
+    counts = dict(RoundVersion.objects.filter(round=review_round).values_list("version_id", "change_count"))
+    assert counts == {first.pk: 1, second.pk: 1}
