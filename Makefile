@@ -72,10 +72,17 @@ messages: $(STAMP)
 browser:
 	test -x /usr/bin/chromium || (apt-get update && apt-get install -y chromium fonts-liberation)
 
-# The matrix's query count, time and memory at 12, 120 and 1,200 use cases (docs/performance.md).
+# The matrix at 200, 2,000 and 10,000 use-case versions on PostgreSQL (docs/performance.md):
+#   DATABASE_URL=postgres://postgres@127.0.0.1:5432/<throwaway database> make bench
+# Extra options through BENCH_OPTIONS, e.g. BENCH_OPTIONS="--sizes 200,2000 --repeat 3".
 bench: export SECRET_KEY ?= bench-only-not-secret
-bench: migrate
-	$(PY) manage.py bench_matrix
+bench: $(STAMP)
+	@case "$$DATABASE_URL" in postgres://*|postgresql://*|pgsql://*|psql://*) ;; \
+	*) echo "make bench measures on PostgreSQL: set DATABASE_URL=postgres://user@host:port/<throwaway database>" \
+		"(it is '$${DATABASE_URL:-unset}'). On another database run manage.py bench_matrix: its figures are" \
+		"labelled as not the recorded ones." >&2; exit 2;; esac
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py bench_matrix $(BENCH_OPTIONS)
 
 clean:
 	rm -rf $(VENV) node_modules build staticfiles

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from audiences.models import Audience, Invitation, Membership, Organisation, User
 from bold_portal.admin import ReadOnlyAdmin
@@ -35,6 +36,8 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Organisation)
 class OrganisationAdmin(ReadOnlyAdmin):
+    # Websites are https (Django 6's default); saying so now silences its deprecation warning.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["name", "slug"]
     list_filter = ["audiences"]
     search_fields = ["name", "slug"]

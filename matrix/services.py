@@ -75,27 +75,37 @@ def _claim_rows(cursor, *, review_round: ReviewRound, version_id: int | None, ba
     return cursor.rowcount
 
 
-def _write_cells(cursor, *, review_round: ReviewRound, batch: int) -> int:
+def _write_cells(cursor, *, review_round: ReviewRound, batch: int, version_id: int | None = None) -> int:
     t = _tables()
     outcome = outcome_sql("meets", "does_not_meet", "not_sure")
     submitted = Review.Status.SUBMITTED
     choice = Verdict.Choice
+    version_filter = "AND r.version_id = %s" if version_id is not None else ""
+    # The verdicts are counted on their own, then joined to the claimed rows and the round's
+    # principles: for one version that reads a few index entries, for the whole round one
+    # grouped pass that the planner can hash-join, never one probe per review.
     cursor.execute(
         f"""
         INSERT INTO {t["cell"]} (round_id, version_id, principle_id, meets, does_not_meet, not_sure, outcome)
         SELECT round_id, version_id, principle_id, meets, does_not_meet, not_sure, {outcome}
         FROM (
             SELECT mr.round_id AS round_id, mr.version_id AS version_id, rp.principle_id AS principle_id,
-                SUM(CASE WHEN v.verdict = '{choice.MEETS}' THEN 1 ELSE 0 END) AS meets,
-                SUM(CASE WHEN v.verdict = '{choice.DOES_NOT_MEET}' THEN 1 ELSE 0 END) AS does_not_meet,
-                SUM(CASE WHEN v.verdict = '{choice.NOT_SURE}' THEN 1 ELSE 0 END) AS not_sure
+                COALESCE(c.meets, 0) AS meets,
+                COALESCE(c.does_not_meet, 0) AS does_not_meet,
+                COALESCE(c.not_sure, 0) AS not_sure
             FROM {t["row"]} mr
             JOIN {t["round_principle"]} rp ON rp.reviewround_id = mr.round_id
-            LEFT JOIN {t["review"]} r
-                ON r.round_id = mr.round_id AND r.version_id = mr.version_id AND r.status = '{submitted}'
-            LEFT JOIN {t["verdict"]} v ON v.review_id = r.id AND v.principle_id = rp.principle_id
+            LEFT JOIN (
+                SELECT r.version_id AS version_id, v.principle_id AS principle_id,
+                    SUM(CASE WHEN v.verdict = '{choice.MEETS}' THEN 1 ELSE 0 END) AS meets,
+                    SUM(CASE WHEN v.verdict = '{choice.DOES_NOT_MEET}' THEN 1 ELSE 0 END) AS does_not_meet,
+                    SUM(CASE WHEN v.verdict = '{choice.NOT_SURE}' THEN 1 ELSE 0 END) AS not_sure
+                FROM {t["review"]} r
+                JOIN {t["verdict"]} v ON v.review_id = r.id
+                WHERE r.round_id = %s AND r.status = '{submitted}' {version_filter}
+                GROUP BY r.version_id, v.principle_id
+            ) c ON c.version_id = mr.version_id AND c.principle_id = rp.principle_id
             WHERE mr.round_id = %s AND mr.batch = %s
-            GROUP BY mr.round_id, mr.version_id, rp.principle_id
         ) counts
         WHERE true
         ON CONFLICT (round_id, version_id, principle_id) DO UPDATE SET
@@ -108,6 +118,8 @@ def _write_cells(cursor, *, review_round: ReviewRound, batch: int) -> int:
         """,
         [
             *outcome_sql_params(threshold=review_round.threshold, min_reviews=review_round.min_reviews),
+            review_round.pk,
+            *([version_id] if version_id is not None else []),
             review_round.pk,
             batch,
         ],
@@ -144,7 +156,9 @@ def matrix_recompute(*, round_id: int, version_id: int | None = None) -> Recompu
             _drop_leftovers(review_round)
         with connection.cursor() as cursor:
             claimed = _claim_rows(cursor, review_round=review_round, version_id=version_id, batch=batch, now=now)
-            written = _write_cells(cursor, review_round=review_round, batch=batch) if claimed else 0
+            written = (
+                _write_cells(cursor, review_round=review_round, batch=batch, version_id=version_id) if claimed else 0
+            )
         counter = "round_recomputes" if version_id is None else "version_recomputes"
         Matrix.objects.filter(pk=matrix.pk).update(computed_at=now, **{counter: F(counter) + 1})
     logger.info(

@@ -154,9 +154,10 @@ def open_review_items(user) -> list[ReviewItem]:
 
 
 def recent_closed_review_items(user) -> list[ReviewItem]:
-    """Items of the most recently closed rounds, newest round first, for reading back."""
+    """Items of the most recently closed rounds, the round that closed last first (when it
+    actually closed, not its planned closes_on), for reading back."""
     assignments = _assignments(user, ReviewRound.Status.CLOSED).order_by(
-        F("round__closes_on").desc(nulls_last=True), "-round__created_at", "version__title"
+        F("round__closed_at").desc(nulls_last=True), "-round__created_at", "version__title"
     )[:RECENT_CLOSED_ITEMS]
     return _review_items(user, assignments)
 

@@ -1,6 +1,7 @@
 """Real-browser fixtures: Debian's Chromium driven by Playwright against pytest-django's live server.
 
 Playwright is never asked to download a browser: it launches /usr/bin/chromium (`make browser`).
+Each test module marks itself with support.E2E_DB.
 """
 
 import os

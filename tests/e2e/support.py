@@ -11,6 +11,12 @@ from reviews import selectors
 from reviews.models import Verdict
 from reviews.services import VerdictInput, review_save
 
+# Every browser test module's database marker. The tests commit for real (the live server reads
+# from another thread), and the database is emptied after each one, taking with it the rows the
+# migrations create, such as the role groups the demo accounts join: serialized rollback puts
+# them back before every test.
+E2E_DB = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
 AXE = Axe()
 AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}}
 # axe rule id -> why it is a false positive on GOV.UK Frontend markup. Each entry must name the

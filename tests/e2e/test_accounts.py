@@ -9,10 +9,10 @@ from playwright.sync_api import expect
 
 from audiences.models import Invitation, Membership
 from audiences.services import invitation_create
-from tests.e2e.support import axe_check, page_width, screenshot, sign_in
+from tests.e2e.support import E2E_DB, axe_check, page_width, screenshot, sign_in
 from tests.factories import make_organisation, make_reviewer, make_user
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.e2e, E2E_DB]
 
 PASSWORD = "correct-horse-battery"
 NEW_PASSWORD = "violet-harbour-lantern-42"

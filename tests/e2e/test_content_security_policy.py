@@ -4,10 +4,10 @@ switch GOV.UK Frontend's JavaScript off without any error on the page."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.support import sign_in
-from tests.factories import make_reviewer, make_user
+from tests.e2e.support import E2E_DB, sign_in
+from tests.factories import make_reviewer, make_round, make_user
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.e2e, E2E_DB]
 
 PASSWORD = "correct-horse-battery"
 # The browser reports each blocked script or style as a "securitypolicyviolation" event.
@@ -43,10 +43,18 @@ def test_pages_run_govuk_frontend_under_the_policy(page):
 
 def test_the_admin_runs_under_the_policy(page):
     make_user(email="admin@example.org", password=PASSWORD, is_staff=True, is_superuser=True)
+    review_round = make_round()
     page.add_init_script(RECORD_VIOLATIONS)
     sign_in(page, "admin@example.org", PASSWORD)
 
-    for path in ["/admin/", "/admin/reviews/reviewround/add/", "/admin/audiences/organisation/"]:
+    # A form with inlines (use cases are still edited in the admin), a read-only change page
+    # (rounds change only through the portal) and a list with filters.
+    for path in [
+        "/admin/",
+        "/admin/usecases/usecase/add/",
+        f"/admin/reviews/reviewround/{review_round.pk}/change/",
+        "/admin/audiences/organisation/",
+    ]:
         page.goto(path)
         expect(page.locator("#content")).to_be_visible()
         assert page.evaluate("window.cspViolations") == [], path

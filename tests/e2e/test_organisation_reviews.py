@@ -10,9 +10,9 @@ from playwright.sync_api import Page, expect
 from audiences.models import Membership
 from reviews.demo import bold_report as report
 from reviews.models import ReviewRound, Verdict
-from tests.e2e.support import axe_check, page_width, screenshot, sign_in, submit_review
+from tests.e2e.support import E2E_DB, axe_check, page_width, screenshot, sign_in, submit_review
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.e2e, E2E_DB]
 
 LEAD = "lead@demo.bold.example"
 REVIEWER = "reviewer@demo.bold.example"

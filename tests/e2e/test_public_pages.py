@@ -3,9 +3,9 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.support import axe_check, screenshot
+from tests.e2e.support import E2E_DB, axe_check, screenshot
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.e2e, E2E_DB]
 
 
 @pytest.mark.parametrize(

@@ -13,9 +13,9 @@ from playwright.sync_api import Page, expect
 from reviews.demo import bold_report as report
 from reviews.models import Review, ReviewRound, Verdict
 from reviews.services import round_set_status
-from tests.e2e.support import axe_check, page_width, screenshot, sign_in, submit_review
+from tests.e2e.support import E2E_DB, axe_check, page_width, screenshot, sign_in, submit_review
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.e2e, E2E_DB]
 
 REVIEWER = "reviewer@demo.bold.example"
 COLLEAGUE = "lead@demo.bold.example"  # the organisation lead at Crisis, which is assigned the use case
@@ -141,7 +141,7 @@ def test_reviewer_journey_from_my_reviews_to_withdrawing(page, demo_round, colle
     axe_check(page)
     screenshot(page, "review-submitted")
 
-    # The recompute queued on commit has refreshed the round's snapshot, which the summary reads.
+    # The recompute queued on commit has rewritten the version's matrix cells, which the summary reads.
     page.get_by_role("link", name="See what reviewers said").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("What reviewers said")
     expect(page.locator("main")).not_to_contain_text("The summary is being prepared")
@@ -209,26 +209,32 @@ def test_second_tab_saving_an_out_of_date_form_overwrites_nothing(new_page, demo
 
 @pytest.fixture
 def closed_round_review(demo_round, django_user_model):
-    """The demo reviewer submitted a review of one of their use cases; then the round closed today."""
+    """The demo reviewer submitted a review of one of their use cases; then the round closed
+    today, weeks before its planned closing date."""
     reviewer = django_user_model.objects.get(email=REVIEWER)
     submit_review(reviewer, demo_round, USE_CASE)
-    ReviewRound.objects.filter(pk=demo_round.pk).update(closes_on=timezone.localdate())
-    round_set_status(review_round=demo_round, status=ReviewRound.Status.CLOSED, actor=None)
+    assert demo_round.closes_on > timezone.localdate()
+    return round_set_status(review_round=demo_round, status=ReviewRound.Status.CLOSED, actor=None)
 
 
 def test_a_closed_rounds_review_is_read_only(page, closed_round_review):
     sign_in(page, REVIEWER, report.DEMO_PASSWORD)
     open_my_reviews(page)
     closed = page.locator("#closed-reviews")
-    expect(closed.locator(".govuk-task-list__item", has_text=TITLE)).to_contain_text("Submitted")
+    today = dateformat.format(timezone.localdate(), "j F Y")
+    planned = dateformat.format(closed_round_review.closes_on, "j F Y")
+    item = closed.locator(".govuk-task-list__item", has_text=TITLE)
+    expect(item).to_contain_text("Submitted")
+    expect(item).to_contain_text(f"Round closed on {today}")
 
     closed.get_by_role("link", name=TITLE).click()
     expect(page.get_by_role("button", name=re.compile("review", re.IGNORECASE))).to_have_count(0)
     page.get_by_role("link", name="Read your review").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Your review")
-    today = dateformat.format(timezone.localdate(), "j F Y")
+    # The day it actually closed, not the day it was planned to.
     expect(page.locator("main")).to_contain_text(f"This round closed on {today}. You can no longer change your review.")
+    expect(page.locator("main")).not_to_contain_text(planned)
     expect(page.locator("main form")).to_have_count(0)
     expect(page.get_by_role("textbox")).to_have_count(0)
     expect(page.get_by_role("radio")).to_have_count(0)

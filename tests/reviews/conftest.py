@@ -49,9 +49,12 @@ class ReviewWorld:
         make_assignment(review_round=self.round, version=self.version, organisation=self.organisation)
 
     def url(self, name, version=None, review_round=None):
+        """A page of the version in the round: a reviews page by its name ("review"), or any
+        page by its namespaced name ("matrix:version_summary")."""
         version = version or self.version
         review_round = review_round or self.round
-        return reverse(f"reviews:{name}", args=[review_round.slug, version.use_case.slug, version.number])
+        name = name if ":" in name else f"reviews:{name}"
+        return reverse(name, args=[review_round.slug, version.use_case.slug, version.number])
 
     def close_round(self):
         self.round = close_round(self.round)

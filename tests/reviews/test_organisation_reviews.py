@@ -14,6 +14,7 @@ from bold_portal.roles import ADMINS, ANALYSTS, AUTHORS
 from reviews.models import ReviewRound
 from reviews.services import VerdictInput, review_save, review_withdraw
 from tests.factories import (
+    close_round,
     make_assignment,
     make_audience,
     make_organisation,
@@ -264,7 +265,7 @@ def test_other_organisations_assignments_are_not_shown(client, crisis):
 
 
 def test_an_organisation_with_nothing_open_says_so(client, crisis):
-    ReviewRound.objects.filter(pk=crisis.round.pk).update(status=ReviewRound.Status.CLOSED)
+    close_round(crisis.round)
     client.force_login(crisis.lead)
 
     words = text(client.get(crisis.url))

@@ -1,19 +1,26 @@
 """review_save and review_withdraw through their public surface: what is kept, what is refused."""
 
+import datetime
+from decimal import Decimal
+
 import pytest
 from django.core.exceptions import ValidationError
 
 from bold_portal.models import AuditEvent
-from reviews.models import Review, ReviewRound, Verdict
+from reviews.models import Assignment, Review, ReviewRound, RoundVersion, Verdict
 from reviews.services import (
     ReviewConflict,
     RoundNotOpen,
     VerdictInput,
+    assignment_create,
     review_save,
     review_withdraw,
+    round_create,
+    round_rule_change,
     round_set_status,
+    round_version_add,
 )
-from tests.factories import make_principle, make_reviewer, make_round, make_version
+from tests.factories import make_organisation, make_principle, make_reviewer, make_round, make_version
 
 pytestmark = pytest.mark.django_db
 
@@ -65,6 +72,12 @@ def save(*, reviewer, review_round, version, verdicts, lock=0, submit=True, comm
     )
 
 
+def change_count(review_round, version) -> int:
+    """How many changes of the version's submitted reviews the round has counted (its matrix
+    row is recomputed from this counter)."""
+    return RoundVersion.objects.get(round=review_round, version=version).change_count
+
+
 def verdicts_of(review):
     return {v.principle.slug: (v.verdict, v.reason) for v in review.verdicts.select_related("principle")}
 
@@ -96,22 +109,37 @@ def test_draft_keeps_half_filled_and_not_yet_valid_answers(reviewer, review_roun
     assert actions_of(review) == ["review_draft_saved"]
 
 
-def test_saving_a_draft_does_not_touch_the_matrix(reviewer, review_round, version, relevant, clear):
-    before = review_round.last_changed_at
+def test_saving_a_draft_does_not_touch_the_matrix(
+    reviewer, review_round, version, relevant, clear, django_capture_on_commit_callbacks
+):
+    before = change_count(review_round, version)
 
-    save(reviewer=reviewer, review_round=review_round, version=version, verdicts=[], submit=False)
+    with django_capture_on_commit_callbacks() as callbacks:
+        save(reviewer=reviewer, review_round=review_round, version=version, verdicts=[], submit=False)
+        save(
+            reviewer=reviewer,
+            review_round=review_round,
+            version=version,
+            verdicts=[VerdictInput(principle_id=relevant.pk, verdict=MEETS)],
+            lock=1,
+            submit=False,
+        )
 
-    review_round.refresh_from_db()
-    assert review_round.last_changed_at == before
+    assert change_count(review_round, version) == before == 0
+    assert callbacks == [], "no recompute is queued for a draft"
 
 
-def test_submit_stores_verdicts_and_marks_the_round_changed(reviewer, review_round, version, relevant, clear):
-    before = review_round.last_changed_at
+def test_submit_stores_verdicts_and_counts_a_change_of_the_version(
+    reviewer, review_round, version, relevant, clear, django_capture_on_commit_callbacks
+):
+    other_version = make_version()
+    review_round.versions.add(other_version)
+    before = change_count(review_round, version)
 
-    review = save(reviewer=reviewer, review_round=review_round, version=version, verdicts=complete(relevant, clear))
+    with django_capture_on_commit_callbacks() as callbacks:
+        review = save(reviewer=reviewer, review_round=review_round, version=version, verdicts=complete(relevant, clear))
 
     review.refresh_from_db()
-    review_round.refresh_from_db()
     assert review.status == Review.Status.SUBMITTED
     assert review.submitted_at is not None
     assert review.lock_version == 1
@@ -119,7 +147,9 @@ def test_submit_stores_verdicts_and_marks_the_round_changed(reviewer, review_rou
         "relevant": (MEETS, "Fits the audience's priorities"),
         "clear": (DOES_NOT_MEET, "Does not say who receives the data"),
     }
-    assert review_round.last_changed_at > before
+    assert change_count(review_round, version) == before + 1
+    assert change_count(review_round, other_version) == 0, "only the reviewed version's row changes"
+    assert len(callbacks) == 1, "one recompute queued, after commit"
     assert actions_of(review) == ["review_submitted"]
 
 
@@ -185,6 +215,7 @@ def test_update_after_submit_replaces_verdicts_and_is_audited(reviewer, review_r
     assert updated.verdicts.count() == 2
     assert verdicts_of(updated)["relevant"] == (Verdict.Choice.NOT_SURE, "Fits the audience's priorities")
     assert actions_of(updated) == ["review_submitted", "review_updated"]
+    assert change_count(review_round, version) == 2, "the submission and the change"
 
 
 def test_a_submitted_review_cannot_go_back_to_draft(reviewer, review_round, version, relevant, clear):
@@ -200,14 +231,14 @@ def test_a_submitted_review_cannot_go_back_to_draft(reviewer, review_round, vers
 
 def test_withdraw_then_submit_again(reviewer, review_round, version, relevant, clear):
     review = save(reviewer=reviewer, review_round=review_round, version=version, verdicts=complete(relevant, clear))
-    submitted_change = ReviewRound.objects.get(pk=review_round.pk).last_changed_at
+    assert change_count(review_round, version) == 1
 
     withdrawn = review_withdraw(review=review, actor=reviewer, expected_lock_version=1)
 
     withdrawn.refresh_from_db()
     assert withdrawn.status == Review.Status.WITHDRAWN
     assert withdrawn.lock_version == 2
-    assert ReviewRound.objects.get(pk=review_round.pk).last_changed_at > submitted_change
+    assert change_count(review_round, version) == 2
 
     again = save(
         reviewer=reviewer, review_round=review_round, version=version, verdicts=complete(relevant, clear), lock=2
@@ -218,6 +249,7 @@ def test_withdraw_then_submit_again(reviewer, review_round, version, relevant, c
     assert again.status == Review.Status.SUBMITTED
     assert again.lock_version == 3
     assert actions_of(again) == ["review_submitted", "review_withdrawn", "review_submitted"]
+    assert change_count(review_round, version) == 3
 
 
 def test_only_a_submitted_review_can_be_withdrawn(reviewer, review_round, version):
@@ -228,6 +260,7 @@ def test_only_a_submitted_review_can_be_withdrawn(reviewer, review_round, versio
 
     draft.refresh_from_db()
     assert draft.status == Review.Status.DRAFT
+    assert change_count(review_round, version) == 0
     assert actions_of(draft) == ["review_draft_saved"]
 
 
@@ -244,8 +277,10 @@ def test_a_round_that_is_not_open_refuses_new_reviews(status, reviewer, version,
 
 def test_closing_a_round_freezes_its_reviews(reviewer, review_round, version, relevant, clear):
     review = save(reviewer=reviewer, review_round=review_round, version=version, verdicts=complete(relevant, clear))
-    round_set_status(review_round=review_round, status=ReviewRound.Status.CLOSED, actor=None)
-    closed_change = ReviewRound.objects.get(pk=review_round.pk).last_changed_at
+    assert change_count(review_round, version) == 1
+    closed = round_set_status(review_round=review_round, status=ReviewRound.Status.CLOSED, actor=None)
+    assert closed.closed_at is not None
+    assert change_count(review_round, version) == 1, "closing changes no review, so no cell"
 
     with pytest.raises(RoundNotOpen):
         save(
@@ -262,7 +297,7 @@ def test_closing_a_round_freezes_its_reviews(reviewer, review_round, version, re
     assert review.status == Review.Status.SUBMITTED
     assert review.lock_version == 1
     assert verdicts_of(review)["relevant"][0] == MEETS
-    assert ReviewRound.objects.get(pk=review_round.pk).last_changed_at == closed_change
+    assert change_count(review_round, version) == 1
     assert actions_of(review) == ["review_submitted"]
 
 
@@ -351,3 +386,117 @@ def test_audit_rows_record_who_and_what(reviewer, review_round, version, relevan
     assert event.data["overall_comment"] == "Clear overall"
     recorded = {row["principle_id"]: row["verdict"] for row in event.data["verdicts"]}
     assert recorded == {relevant.pk: MEETS, clear.pk: DOES_NOT_MEET}
+
+
+# Assignments and rounds: refused in plain words, never by a constraint's name
+
+
+def constraint_names() -> set[str]:
+    from django.apps import apps
+
+    return {constraint.name for model in apps.get_models() for constraint in model._meta.constraints}
+
+
+def assert_plain_words(error: ValidationError) -> None:
+    """Every message of the error is a sentence for a person: no constraint is named."""
+    names = constraint_names()
+    for message in error.messages:
+        assert "Constraint" not in message and "constraint" not in message, message
+        assert not any(name in message for name in names), message
+
+
+def assignments_made():
+    return AuditEvent.objects.filter(action="assignment_made")
+
+
+def test_an_assignment_of_a_version_outside_the_round_is_refused_and_nothing_is_saved(review_round):
+    outside = make_version()
+
+    with pytest.raises(ValidationError) as refused:
+        assignment_create(review_round=review_round, version=outside, reviewer=make_reviewer(), actor=None)
+
+    assert refused.value.message_dict == {
+        "version": ["This use case version is not part of the round. Add it to the round first."]
+    }
+    assert_plain_words(refused.value)
+    assert not Assignment.objects.exists()
+    assert not assignments_made().exists()
+    assert not RoundVersion.objects.filter(version=outside).exists(), "the version is not added behind the scenes"
+
+
+def test_an_assignment_to_a_person_or_an_organisation_is_made_and_audited(review_round, version, reviewer):
+    organisation = make_organisation()
+
+    personal = assignment_create(review_round=review_round, version=version, reviewer=reviewer, actor=None)
+    shared = assignment_create(review_round=review_round, version=version, organisation=organisation, actor=None)
+
+    assert list(Assignment.objects.order_by("pk")) == [personal, shared]
+    assert assignments_made().count() == 2
+
+
+@pytest.mark.parametrize(
+    ("to", "message"),
+    [
+        ("reviewer", "This person is already assigned this use case version in the round."),
+        ("organisation", "This organisation is already assigned this use case version in the round."),
+    ],
+)
+def test_a_duplicate_assignment_is_refused_in_plain_words(review_round, version, reviewer, to, message):
+    whom = {"reviewer": reviewer} if to == "reviewer" else {"organisation": make_organisation()}
+    first = assignment_create(review_round=review_round, version=version, actor=None, **whom)
+
+    with pytest.raises(ValidationError) as refused:
+        assignment_create(review_round=review_round, version=version, actor=None, **whom)
+
+    assert refused.value.messages == [message]
+    assert_plain_words(refused.value)
+    assert list(Assignment.objects.all()) == [first]
+    assert assignments_made().count() == 1
+
+
+@pytest.mark.parametrize("both", [True, False])
+def test_an_assignment_goes_to_one_person_or_one_organisation(review_round, version, reviewer, both):
+    whom = {"reviewer": reviewer, "organisation": make_organisation()} if both else {}
+
+    with pytest.raises(ValidationError) as refused:
+        assignment_create(review_round=review_round, version=version, actor=None, **whom)
+
+    assert refused.value.messages == ["Assign the use case version to one person or one organisation, not both."]
+    assert_plain_words(refused.value)
+    assert not Assignment.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"threshold": Decimal("1.50")},
+        {"threshold": Decimal("-0.10")},
+        {"min_reviews": 0},
+        {"opens_on": datetime.date(2030, 5, 2), "closes_on": datetime.date(2030, 5, 1)},
+    ],
+)
+def test_a_round_with_a_broken_rule_is_refused_in_plain_words(relevant, fields):
+    with pytest.raises(ValidationError) as refused:
+        round_create(name="Autumn", slug="autumn", principles=[relevant], actor=None, **fields)
+
+    assert_plain_words(refused.value)
+    assert not ReviewRound.objects.filter(slug="autumn").exists()
+
+
+@pytest.mark.parametrize(("threshold", "min_reviews"), [(Decimal("1.00"), 2), (Decimal("0.50"), 0)])
+def test_changing_a_rounds_rule_to_a_broken_one_is_refused_in_plain_words(review_round, threshold, min_reviews):
+    with pytest.raises(ValidationError) as refused:
+        round_rule_change(review_round=review_round, threshold=threshold, min_reviews=min_reviews, actor=None)
+
+    assert_plain_words(refused.value)
+    review_round.refresh_from_db()
+    assert (review_round.threshold, review_round.min_reviews, review_round.rule_version) == (Decimal("0.50"), 2, 1)
+
+
+def test_a_version_already_in_the_round_is_not_added_twice(review_round, version):
+    with pytest.raises(ValidationError) as refused:
+        round_version_add(review_round=review_round, version=version, actor=None)
+
+    assert refused.value.messages == ["This use case version is already in the round."]
+    assert_plain_words(refused.value)
+    assert RoundVersion.objects.filter(round=review_round, version=version).count() == 1

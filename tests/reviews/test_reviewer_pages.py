@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from bold_portal.models import AuditEvent
 from reviews.models import Review, ReviewRound, Verdict
@@ -376,7 +377,9 @@ def test_closed_round_shows_the_review_read_only_and_refuses_changes(client, wor
 
     page = main_content(client.get(world.url("review")))
 
-    assert "This round closed on 30 June 2030. You can no longer change your review." in page
+    # The day it actually closed (early, today), not the planned closing date (30 June 2030).
+    assert f"This round closed on {timezone.localdate():%-d %B %Y}. You can no longer change your review." in page
+    assert "30 June 2030" not in page
     assert "<form" not in page
     assert "It does not say who receives the data." in page
     for url, data in [
@@ -394,9 +397,32 @@ def test_closed_round_use_case_page_offers_no_review_button(client, world):
     world.close_round()
     client.force_login(world.reviewer)
 
-    page = html(client.get(world.url("use_case")))
+    page = main_content(client.get(world.url("use_case")))
 
     assert "Review this use case" not in page and "You can no longer change your review." in page
+    closed_on = f"{timezone.localdate():%-d %B %Y}"
+    assert f"This round closed on {closed_on}." in page
+    assert re.search(rf"Round closed</dt>\s*<dd[^>]*>{closed_on}</dd>", page)
+    assert "30 June 2030" not in page and "1 May 2030" not in page, "no planned or due date once closed"
+
+
+def test_closed_rounds_show_when_they_actually_closed_not_their_planned_date(client, world, answers):
+    client.force_login(world.reviewer)
+    client.post(world.url("review"), answers())
+    world.close_round()
+    # Planned for 30 June 2030; closed early, on 3 March 2026.
+    closed_at = timezone.make_aware(datetime.datetime(2026, 3, 3, 12, 0))
+    ReviewRound.objects.filter(pk=world.round.pk).update(closed_at=closed_at)
+
+    pages = {name: main_content(client.get(world.url(name))) for name in ("use_case", "review")}
+    my_reviews = html(client.get(reverse("reviews:my_reviews")))
+
+    assert "This round closed on 3 March 2026. You can no longer change your review." in pages["use_case"]
+    assert "This round closed on 3 March 2026. You can no longer change your review." in pages["review"]
+    closed_list = my_reviews[my_reviews.index('id="closed-reviews"') :]
+    assert "Round closed on 3 March 2026" in closed_list
+    for page in [*pages.values(), closed_list]:
+        assert "30 June 2030" not in page
 
 
 def test_a_colleague_reviewing_for_the_same_organisation_writes_a_separate_review(client, world, answers):
@@ -478,38 +504,46 @@ def test_a_submitted_review_cannot_be_saved_back_to_draft(client, world, answers
     assert (review.status, review.overall_comment, review.lock_version) == ("submitted", "Thank you.", 1)
 
 
-def test_recently_closed_rounds_list_the_newest_round_first(client, world):
-    older = make_round(
-        principles=[world.relevant], status=ReviewRound.Status.CLOSED, closes_on=datetime.date(2024, 1, 1)
-    )
-    newer = make_round(
-        principles=[world.relevant], status=ReviewRound.Status.CLOSED, closes_on=datetime.date(2025, 1, 1)
-    )
-    undated = make_round(principles=[world.relevant], status=ReviewRound.Status.CLOSED)
-    for review_round, title in [(older, "From 2024"), (undated, "Undated"), (newer, "From 2025")]:
+def test_recently_closed_rounds_list_the_round_that_closed_last_first(client, world):
+    def closed_round(closed_on, planned=None):
+        return make_round(
+            principles=[world.relevant],
+            status=ReviewRound.Status.CLOSED,
+            closed_at=timezone.make_aware(datetime.datetime.combine(closed_on, datetime.time(12))),
+            closes_on=planned,
+        )
+
+    # What counts is when each round actually closed, not when it was planned to.
+    older = closed_round(datetime.date(2024, 1, 1), planned=datetime.date(2026, 1, 1))
+    newer = closed_round(datetime.date(2025, 1, 1), planned=datetime.date(2024, 6, 1))
+    unplanned = closed_round(datetime.date(2024, 6, 1))
+    for review_round, title in [(older, "Closed 2024"), (unplanned, "Closed mid-2024"), (newer, "Closed 2025")]:
         make_assignment(review_round=review_round, version=make_version(title=title), reviewer=world.reviewer)
     client.force_login(world.reviewer)
 
     page = html(client.get(reverse("reviews:my_reviews")))
 
     closed = page[page.index('id="closed-reviews"') :]
-    assert closed.index("From 2025") < closed.index("From 2024") < closed.index("Undated")
+    assert closed.index("Closed 2025") < closed.index("Closed mid-2024") < closed.index("Closed 2024")
+    assert "Round closed on 1 January 2025" in closed and "Round closed on 1 January 2024" in closed
 
 
-def test_every_reviewer_page_has_one_h1_and_unique_ids(client, world, answers):
-    from matrix.services import matrix_snapshot_refresh
-
+def test_every_reviewer_page_has_one_h1_and_unique_ids(client, world, answers, django_capture_on_commit_callbacks):
     client.force_login(world.reviewer)
     error_page = html(client.post(world.url("review"), answers(**{"relevant-verdict": ""})))
-    client.post(world.url("review"), answers())
-    matrix_snapshot_refresh(round_id=world.round.pk)
+    with django_capture_on_commit_callbacks(execute=True):  # the matrix is recomputed after commit
+        client.post(world.url("review"), answers())
     pages = [error_page] + [
         html(client.get(url))
         for url in [
             reverse("reviews:my_reviews"),
-            *(world.url(name) for name in ["use_case", "review", "review_submitted", "review_withdraw", "aggregate"]),
+            *(
+                world.url(name)
+                for name in ["use_case", "review", "review_submitted", "review_withdraw", "matrix:version_summary"]
+            ),
         ]
     ]
+    assert "What reviewers said" in pages[-1] and "Meets the principle" in pages[-1]
     for page in pages:
         assert page.count("<h1") == 1
         ids = re.findall(r'\sid="([^"]+)"', page)

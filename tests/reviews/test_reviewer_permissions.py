@@ -12,7 +12,10 @@ from tests.pages import main_content
 
 pytestmark = pytest.mark.django_db
 
-PAGES = ["use_case", "review", "review_submitted", "review_withdraw", "aggregate"]
+# The reviewer pages of a use case version in a round, the summary ("What reviewers said", in
+# matrix) among them.
+SUMMARY = "matrix:version_summary"
+PAGES = ["use_case", "review", "review_submitted", "review_withdraw", SUMMARY]
 
 
 @pytest.fixture
@@ -65,7 +68,7 @@ def test_the_assigned_reviewer_sees_every_page_after_submitting(client, world, s
 
 @pytest.mark.parametrize(
     ("page", "status"),
-    [("use_case", 200), ("review", 200), ("review_submitted", 302), ("review_withdraw", 302), ("aggregate", 403)],
+    [("use_case", 200), ("review", 200), ("review_submitted", 302), ("review_withdraw", 302), (SUMMARY, 403)],
 )
 def test_an_organisation_colleague_has_their_own_separate_review(client, world, submitted, page, status):
     client.force_login(world.colleague)
@@ -76,7 +79,7 @@ def test_an_organisation_colleague_has_their_own_separate_review(client, world, 
     assert "It does not say who receives the data." not in response.content.decode()
 
 
-@pytest.mark.parametrize(("page", "status"), [("use_case", 200), ("review", 200), ("aggregate", 200)])
+@pytest.mark.parametrize(("page", "status"), [("use_case", 200), ("review", 200), (SUMMARY, 200)])
 def test_admins_may_read(client, world, submitted, admin_user, page, status):
     client.force_login(admin_user)
     response = client.get(world.url(page))

@@ -1,25 +1,21 @@
-"""Rules the database itself enforces, so they hold for raw SQL, bulk updates and the admin alike."""
+"""Rules about rounds, assignments, reviews and verdicts that the database itself enforces, so
+they hold for raw SQL, bulk updates and the admin alike. A review stays with its round, version
+and reviewer through a trigger (reviews/migrations/0002_immutable_reviews.py)."""
 
 import datetime
-from contextlib import contextmanager
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import ValidationError
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, connection
+from django.utils import timezone
 
-from reviews.models import Assignment, Review, ReviewRound, Verdict
+from reviews.models import Assignment, Review, ReviewRound, RoundVersion, Verdict
+from tests.database import refused, triggers_on
 from tests.factories import make_organisation, make_principle, make_reviewer, make_round, make_version
-from usecases.models import UseCaseVersion
 
 pytestmark = pytest.mark.django_db
 
-
-@contextmanager
-def refused(exception=IntegrityError):
-    """Expect the database to refuse the statement, inside a savepoint so the test can go on."""
-    with pytest.raises(exception), transaction.atomic():
-        yield
+REVIEW_TRIGGER = "reviews_review_immutable"
 
 
 @pytest.fixture
@@ -29,44 +25,22 @@ def review():
     return Review.objects.create(round=review_round, version=version, reviewer=make_reviewer())
 
 
-@pytest.mark.parametrize(
-    ("field", "value"),
-    [("title", "Quietly retitled"), ("impact_statement", "Rewritten"), ("data_flows", []), ("number", 7)],
-)
-def test_a_use_case_version_cannot_be_updated(field, value):
-    version = make_version(title="As reviewed")
-
-    # SQLite raises IntegrityError, PostgreSQL a DatabaseError subclass: both are refusals.
-    with refused(DatabaseError):
-        UseCaseVersion.objects.filter(pk=version.pk).update(**{field: value})
-
-    version.refresh_from_db()
-    assert version.title == "As reviewed"
-    assert version.number == 1
+# A review stays with its round, version and reviewer
 
 
-def test_a_use_case_version_save_is_refused_before_the_database():
-    version = make_version()
-    version.title = "Changed"
-
-    with pytest.raises(ValidationError, match="cannot be changed"):
-        version.save()
+def test_the_trigger_keeping_reviews_with_their_reviewer_exists_after_the_migrations():
+    assert REVIEW_TRIGGER in triggers_on(Review._meta.db_table)
 
 
-def test_a_new_version_of_the_same_use_case_is_allowed():
-    first = make_version()
+def test_the_trigger_refuses_a_raw_sql_update_of_a_reviews_reviewer(review):
+    someone_else = make_reviewer()
 
-    second = make_version(use_case=first.use_case, number=2, title="Revised")
+    with refused(), connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Review._meta.db_table} SET reviewer_id = %s WHERE id = %s", [someone_else.pk, review.pk]
+        )
 
-    assert list(first.use_case.versions.values_list("number", flat=True)) == [1, 2]
-    assert second.title == "Revised"
-
-
-def test_a_versions_number_is_unique_per_use_case():
-    first = make_version()
-
-    with refused():
-        make_version(use_case=first.use_case, number=1)
+    assert Review.objects.get(pk=review.pk).reviewer_id == review.reviewer_id
 
 
 @pytest.mark.parametrize("field", ["version", "round", "reviewer"])
@@ -89,6 +63,9 @@ def test_other_review_fields_can_still_change(review):
 
     review.refresh_from_db()
     assert (review.overall_comment, review.lock_version) == ("Updated", 2)
+
+
+# Reviews and verdicts
 
 
 def test_one_review_per_reviewer_version_and_round(review):
@@ -122,7 +99,19 @@ def test_a_submitted_review_has_a_submission_time(review):
         Review.objects.filter(pk=review.pk).update(status=Review.Status.SUBMITTED)
 
 
-@pytest.mark.parametrize("has_reviewer, has_organisation", [(True, True), (False, False)])
+def test_a_principle_in_use_cannot_be_deleted(review):
+    principle = make_principle()
+    review.round.principles.add(principle)
+    Verdict.objects.create(review=review, principle=principle)
+
+    with refused():
+        principle.delete()
+
+
+# Assignments and the versions of a round
+
+
+@pytest.mark.parametrize(("has_reviewer", "has_organisation"), [(True, True), (False, False)])
 def test_an_assignment_goes_to_a_reviewer_or_an_organisation_not_both_or_neither(has_reviewer, has_organisation):
     version = make_version()
     review_round = make_round(versions=[version])
@@ -147,6 +136,25 @@ def test_an_assignment_is_not_given_twice():
         Assignment.objects.create(round=review_round, version=version, reviewer=reviewer)
     with refused():
         Assignment.objects.create(round=review_round, version=version, organisation=organisation)
+
+
+def test_a_version_is_in_a_round_once():
+    version = make_version()
+    review_round = make_round(versions=[version])
+
+    with refused():
+        RoundVersion.objects.create(round=review_round, version=version)
+
+
+def test_a_version_that_has_been_in_a_round_cannot_be_deleted():
+    version = make_version()
+    make_round(versions=[version])
+
+    with refused():
+        version.delete()
+
+
+# Rounds
 
 
 @pytest.mark.parametrize("threshold", ["-0.01", "1.00", "1.50"])
@@ -174,10 +182,11 @@ def test_a_round_cannot_close_before_it_opens():
         )
 
 
-def test_a_principle_in_use_cannot_be_deleted(review):
-    principle = make_principle()
-    review.round.principles.add(principle)
-    Verdict.objects.create(review=review, principle=principle)
+def test_a_closed_round_records_when_it_closed():
+    review_round = make_round()
 
     with refused():
-        principle.delete()
+        ReviewRound.objects.filter(pk=review_round.pk).update(status=ReviewRound.Status.CLOSED)
+
+    ReviewRound.objects.filter(pk=review_round.pk).update(status=ReviewRound.Status.CLOSED, closed_at=timezone.now())
+    assert ReviewRound.objects.get(pk=review_round.pk).closed_on == timezone.localdate()

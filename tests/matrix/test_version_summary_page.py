@@ -1,24 +1,51 @@
-"""What reviewers said: blind until one's own submission, pseudonymised, read from the snapshot."""
+"""What reviewers said (matrix:version_summary): blind until one's own submission, pseudonymised,
+read from the stored matrix cells, which are recomputed after commit (in these tests only inside
+django_capture_on_commit_callbacks(execute=True), or by calling matrix_recompute)."""
 
 import re
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 
-from matrix.services import matrix_snapshot_refresh
-from principles.models import MatrixSnapshot
+from matrix.models import MatrixCell
+from matrix.services import matrix_recompute
 from reviews.models import Review, ReviewRound
-from reviews.services import VerdictInput, review_save, review_withdraw
+from reviews.services import VerdictInput, review_save, review_withdraw, round_rule_change
 from tests.factories import make_reviewer
 from tests.pages import NAVIGATION_QUERIES, main_content
+from tests.reviews.conftest import COMPLETE_ANSWERS, ReviewWorld
 
 pytestmark = pytest.mark.django_db
 
 SECRET_REASON = "Assumes everyone in the group has offended."
 
 
+SUMMARY = "matrix:version_summary"
+
+
+@pytest.fixture
+def world(db):
+    return ReviewWorld()
+
+
+@pytest.fixture
+def answers():
+    """Form data for a complete review, as a browser would post it; keyword overrides change fields."""
+
+    def build(**overrides):
+        return {**COMPLETE_ANSWERS, **overrides}
+
+    return build
+
+
 def html(response) -> str:
     return response.content.decode()
+
+
+def recompute(world):
+    """What the task queued after commit does: bring the round's stored cells up to date."""
+    matrix_recompute(round_id=world.round.pk)
 
 
 def submit(world, reviewer, *, verdict, reason=""):
@@ -48,15 +75,15 @@ def others(world):
 
 
 def test_blind_round_shows_nothing_of_others_before_submitting(client, world, others, answers):
-    matrix_snapshot_refresh(round_id=world.round.pk)
+    recompute(world)
     client.force_login(world.reviewer)
 
     for page in ("use_case", "review"):
         content = html(client.get(world.url(page)))
-        assert world.url("aggregate") not in content
+        assert world.url(SUMMARY) not in content
         assert SECRET_REASON not in content
     client.post(world.url("review"), answers(action="save"))
-    response = client.get(world.url("aggregate"))
+    response = client.get(world.url(SUMMARY))
 
     assert response.status_code == 403
     content = html(response)
@@ -67,11 +94,11 @@ def test_blind_round_shows_nothing_of_others_before_submitting(client, world, ot
 def test_after_submitting_the_reviewer_sees_outcomes_counts_and_pseudonymised_reasons(client, world, others, answers):
     client.force_login(world.reviewer)
     client.post(world.url("review"), answers(**{"relevant-verdict": "meets"}))
-    matrix_snapshot_refresh(round_id=world.round.pk)
+    recompute(world)
 
     confirmation = html(client.get(world.url("review_submitted")))
-    assert world.url("aggregate") in confirmation
-    response = client.get(world.url("aggregate"))
+    assert world.url(SUMMARY) in confirmation
+    response = client.get(world.url(SUMMARY))
 
     assert response.status_code == 200
     page = html(response)
@@ -98,15 +125,15 @@ def test_outcome_cross_and_not_enough_reviews_are_shown_in_words(client, world, 
     client.post(world.url("review"), answers(**cross))
     other = make_reviewer(organisation=world.organisation)
     submit(world, other, verdict="does_not_meet", reason="Agreed")
-    ReviewRound.objects.filter(pk=world.round.pk).update(min_reviews=3)
-    matrix_snapshot_refresh(round_id=world.round.pk)
+    round_rule_change(review_round=world.round, threshold=Decimal("0.50"), min_reviews=3, actor=None)
+    recompute(world)
 
-    page = html(client.get(world.url("aggregate")))
+    page = html(client.get(world.url(SUMMARY)))
 
     assert "Not enough reviews" in page
-    ReviewRound.objects.filter(pk=world.round.pk).update(min_reviews=2)
-    matrix_snapshot_refresh(round_id=world.round.pk)
-    page = html(client.get(world.url("aggregate")))
+    round_rule_change(review_round=world.round, threshold=Decimal("0.50"), min_reviews=2, actor=None)
+    recompute(world)
+    page = html(client.get(world.url(SUMMARY)))
     assert '<span aria-hidden="true">✗</span> Does not meet' in page
 
 
@@ -115,60 +142,60 @@ def test_pseudonyms_stay_the_same_when_someone_withdraws(client, world, others, 
     client.force_login(world.reviewer)
     client.post(world.url("review"), answers())
     review_withdraw(review=Review.objects.get(reviewer=first), actor=first, expected_lock_version=1)
-    matrix_snapshot_refresh(round_id=world.round.pk)
+    recompute(world)
 
-    page = html(client.get(world.url("aggregate")))
+    page = html(client.get(world.url(SUMMARY)))
 
     assert SECRET_REASON not in page, "withdrawn reviews stop counting"
     assert "Reviewer 2: Meets the principle" in page and "Reviewer 1" not in page
 
 
-def test_missing_snapshot_says_the_summary_is_being_prepared(client, world, others, answers):
+def test_cells_not_yet_computed_say_the_summary_is_being_prepared(client, world, others, answers):
     client.force_login(world.reviewer)
-    client.post(world.url("review"), answers())
-    MatrixSnapshot.objects.filter(round=world.round).delete()
+    client.post(world.url("review"), answers())  # no recompute: its task runs after commit
+    assert not MatrixCell.objects.filter(round=world.round).exists()
 
-    page = html(client.get(world.url("aggregate")))
+    page = html(client.get(world.url(SUMMARY)))
 
     assert "The summary is being prepared" in page
     assert "aria-hidden" not in page[page.index("<main") :]
 
 
-def test_stale_snapshot_says_it_may_not_include_the_latest_changes(client, world, others, answers):
-    matrix_snapshot_refresh(round_id=world.round.pk)
+def test_cells_behind_the_reviews_say_they_may_not_include_the_latest_changes(client, world, others, answers):
+    recompute(world)
     client.force_login(world.reviewer)
-    client.post(world.url("review"), answers())  # bumps the round's change stamp; no recompute in tests
+    client.post(world.url("review"), answers())  # counts a change of the version; its recompute waits for commit
 
-    page = html(client.get(world.url("aggregate")))
+    page = html(client.get(world.url(SUMMARY)))
 
     assert "may not include the latest changes" in page
 
 
 def test_aggregate_is_hidden_when_the_round_does_not_share_it(client, world, others, answers):
     ReviewRound.objects.filter(pk=world.round.pk).update(show_aggregate_to_reviewers=False)
-    matrix_snapshot_refresh(round_id=world.round.pk)
+    recompute(world)
     client.force_login(world.reviewer)
     client.post(world.url("review"), answers())
 
     for page in ("use_case", "review", "review_submitted"):
-        assert world.url("aggregate") not in html(client.get(world.url(page)))
-    response = client.get(world.url("aggregate"))
+        assert world.url(SUMMARY) not in html(client.get(world.url(page)))
+    response = client.get(world.url(SUMMARY))
     assert response.status_code == 403
     assert "do not see a summary" in html(response) and SECRET_REASON not in html(response)
 
 
 def test_non_blind_round_shows_the_aggregate_before_submitting(client, world, others):
     ReviewRound.objects.filter(pk=world.round.pk).update(is_blind=False)
-    matrix_snapshot_refresh(round_id=world.round.pk)
+    recompute(world)
     client.force_login(world.reviewer)
 
-    assert world.url("aggregate") in html(client.get(world.url("use_case")))
-    response = client.get(world.url("aggregate"))
+    assert world.url(SUMMARY) in html(client.get(world.url("use_case")))
+    response = client.get(world.url(SUMMARY))
     assert response.status_code == 200 and SECRET_REASON in html(response)
 
 
 def test_my_reviews_never_shows_aggregates(client, world, others):
-    matrix_snapshot_refresh(round_id=world.round.pk)
+    recompute(world)
     client.force_login(world.reviewer)
     page = html(client.get(reverse("reviews:my_reviews")))
     assert SECRET_REASON not in page and "summary/" not in page
@@ -180,24 +207,39 @@ def test_aggregate_query_count_does_not_grow(client, world, answers, django_asse
         submit(world, make_reviewer(organisation=world.organisation), verdict="not_sure", reason=f"Reason {n}")
     client.force_login(world.reviewer)
     client.post(world.url("review"), answers())
-    matrix_snapshot_refresh(round_id=world.round.pk)
+    recompute(world)
 
-    # session, user, round, version, assignments, own review + verdicts, submitted check,
-    # snapshot, pseudonyms, reasons, principles, navigation (its groups query is cached from the
-    # page's own permission checks)
-    with django_assert_num_queries(13 + NAVIGATION_QUERIES - 1):
-        response = client.get(world.url("aggregate"))
+    # session, user, round, version, assignments, own review + verdicts, groups, submitted check,
+    # the version's cells, the matrix's computed_at, whether its row is behind, pseudonyms,
+    # reasons, principles, navigation (its groups query is cached from the page's own checks)
+    with django_assert_num_queries(15 + NAVIGATION_QUERIES - 1):
+        response = client.get(world.url(SUMMARY))
     assert response.status_code == 200
     assert f"Reviewer {other_reviewers}: Not sure" in html(response)
 
 
+def test_a_submission_recomputes_the_cells_after_commit(
+    client, world, others, answers, django_capture_on_commit_callbacks
+):
+    client.force_login(world.reviewer)
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        client.post(world.url("review"), answers(**{"relevant-verdict": "meets"}))
+
+    assert len(callbacks) == 1
+    page = html(client.get(world.url(SUMMARY)))
+    assert "may not include the latest changes" not in page and "being prepared" not in page
+    relevant = page[page.index(">Relevant<") : page.index(">Clear and informative<")]
+    assert re.findall(r'govuk-summary-list__value">(\d+)<', relevant) == ["2", "1", "0"]
+
+
 def test_withdrawing_hides_the_summary_again_until_resubmitted(client, world, others, answers):
-    matrix_snapshot_refresh(round_id=world.round.pk)
+    recompute(world)
     client.force_login(world.reviewer)
     client.post(world.url("review"), answers())
-    assert client.get(world.url("aggregate")).status_code == 200
+    assert client.get(world.url(SUMMARY)).status_code == 200
 
     client.post(world.url("review_withdraw"), {"lock_version": "1"})
 
-    assert client.get(world.url("aggregate")).status_code == 403
-    assert world.url("aggregate") not in html(client.get(world.url("review")))
+    assert client.get(world.url(SUMMARY)).status_code == 403
+    assert world.url(SUMMARY) not in html(client.get(world.url("review")))
