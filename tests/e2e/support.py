@@ -12,10 +12,8 @@ from reviews.models import Verdict
 from reviews.services import VerdictInput, review_save
 
 # Every browser test module's database marker. The tests commit for real (the live server reads
-# from another thread), and the database is emptied after each one, taking with it the rows the
-# migrations create, such as the role groups the demo accounts join: serialized rollback puts
-# them back before every test.
-E2E_DB = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# from another thread); the database is emptied after each one (see conftest's _role_groups).
+E2E_DB = pytest.mark.django_db(transaction=True)
 
 AXE = Axe()
 AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}}
