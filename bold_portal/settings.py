@@ -227,6 +227,9 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# Reviewer anonymity: a breakdown by the reviewers' organisation or audience shows a group only
+# when it has at least this many reviewers; smaller groups are merged into "other".
+ANONYMITY_MIN_GROUP = env.int("ANONYMITY_MIN_GROUP", default=3)
 # An invitation link works once and for this many days.
 INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=14)
 # The portal's public address, for links in emails sent outside a request (invitations).

@@ -4,12 +4,12 @@ stored rows; none recomputes anything or decodes more than the page or export sh
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, Min, OuterRef
 
 from matrix.models import Matrix, MatrixCell, MatrixRow
 from principles.models import Principle
 from principles.rule import INSUFFICIENT
-from reviews.models import ReviewRound, RoundVersion
+from reviews.models import Review, ReviewRound, RoundVersion
 
 # The export shape's key order (docs/commands.md): later fields only ever go at the end.
 MATRIX_KEYS = ("round", "name", "computed_at", "threshold", "min_reviews", "principles", "rows")
@@ -182,3 +182,18 @@ def version_summary(*, review_round: ReviewRound, version_id: int) -> VersionSum
         return None
     state = matrix_state(review_round, version_id=version_id)
     return VersionSummary(computed_at=state.computed_at, is_stale=state.is_updating, cells=cells)
+
+
+def round_reviewer_pseudonyms(review_round: ReviewRound) -> dict[int, int]:
+    """Analysts' pseudonyms for the round's reviewers, by user id: Reviewer 1, 2, ... in the order
+    of each reviewer's first review in the round (its id), counting every review, so a number is
+    stable across the round's pages and exports, never shared by two people, and does not shift
+    when someone withdraws. (Reviewers' own summary pages number per use case instead.) One query."""
+    first_reviews = (
+        Review.objects.filter(round=review_round)
+        .values("reviewer_id")
+        .annotate(first=Min("pk"))
+        .order_by("first")
+        .values_list("reviewer_id", flat=True)
+    )
+    return {reviewer_id: number for number, reviewer_id in enumerate(first_reviews, start=1)}

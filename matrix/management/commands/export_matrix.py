@@ -1,13 +1,10 @@
-import csv
-import io
-import json
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from bold_portal.files import write_atomically
-from matrix.selectors import matrix_document, matrix_table
+from matrix.exporters import EXPORTERS
 from matrix.services import matrix_bring_up_to_date
 from reviews.models import ReviewRound
 from reviews.selectors import round_slugs
@@ -22,7 +19,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--round", required=True, dest="round_slug", metavar="SLUG", help=_("The round's slug."))
         parser.add_argument(
-            "--format", dest="output_format", choices=["json", "csv"], default="json", help=_("Output format (json).")
+            "--format",
+            dest="output_format",
+            choices=list(EXPORTERS),
+            default="json",
+            help=_("Output format (json)."),
         )
         parser.add_argument(
             "--output", metavar="PATH", type=Path, help=_("Write to this file instead of printing the matrix.")
@@ -33,13 +34,12 @@ class Command(BaseCommand):
         if review_round is None:
             raise CommandError(unknown_round_message(round_slug))
         matrix_bring_up_to_date(review_round=review_round)
-        document = matrix_document(review_round)
-        text = as_json(document) if output_format == "json" else as_csv(document)
+        content = EXPORTERS[output_format].render(review_round)
         if output is None:
-            self.stdout.write(text, ending="")
+            self.stdout.write(content.decode("utf-8"), ending="")
             return
         try:
-            write_atomically(output, text.encode("utf-8"))
+            write_atomically(output, content)
         except OSError as error:
             raise CommandError(
                 _("Could not write %(path)s: %(reason)s. Check that the folder exists and that you may write to it.")
@@ -56,16 +56,3 @@ def unknown_round_message(slug: str) -> str:
         "slug": slug,
         "slugs": ", ".join(slugs),
     }
-
-
-def as_json(document: dict) -> str:
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
-
-
-def as_csv(document: dict) -> str:
-    header, rows = matrix_table(document)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return buffer.getvalue()
