@@ -73,6 +73,7 @@ class SizeResult:
     full: Timings
     first: Timings
     bare: Timings
+    bare_serial: Timings
     cells_match: bool
 
 
@@ -441,6 +442,15 @@ class Command(BaseCommand):
     def bare_once(self, bench: BenchRound) -> float:
         return timed(lambda: self.bare_rows(bench))
 
+    def bare_serial_once(self, bench: BenchRound) -> float:
+        """The bare aggregate in one process, as the recompute's INSERT ... SELECT runs: PostgreSQL
+        plans no parallel workers for a statement that writes."""
+        with transaction.atomic():
+            if self.is_postgres:
+                with self.connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+            return timed(lambda: self.bare_rows(bench))
+
     def cells_match(self, bench: BenchRound) -> bool:
         stored = {
             (c["version_id"], c["principle_id"]): (c["meets"], c["does_not_meet"], c["not_sure"])
@@ -460,7 +470,7 @@ class Command(BaseCommand):
         results = []
         for size in [opts["baseline"], *(s for s in opts["sizes"] if s != opts["baseline"])]:
             bench = rounds[size]
-            result = SizeResult(size, *(Timings() for _ in range(7)), cells_match=False)
+            result = SizeResult(size, *(Timings() for _ in range(8)), cells_match=False)
             result.recompute.queries = self.recompute_once(bench, count=True)
             result.recompute_baseline.queries = self.recompute_once(baseline, count=True)
             result.page.queries = self.page_once(client, bench, count=True)
@@ -474,6 +484,7 @@ class Command(BaseCommand):
             for _ in range(self.repeat):
                 result.full.seconds.append(self.full_once(bench))
                 result.bare.seconds.append(self.bare_once(bench))
+                result.bare_serial.seconds.append(self.bare_serial_once(bench))
                 result.first.seconds.append(self.first_once(bench))
             result.cells_match = self.cells_match(bench)
             results.append(result)
@@ -488,12 +499,13 @@ class Command(BaseCommand):
         baseline = opts["baseline"]
         header = (
             f"{'versions':>8} {'verdicts':>9} | {'(a) submit recompute':^26} | {'(b) summary page':^26} | "
-            f"{'(c) full recompute vs bare SQL':^49}"
+            f"{'(c) full recompute vs bare SQL':^66}"
         )
         header2 = (
             f"{'':>8} {'':>9} | {'q':>3} {'ms':>8} {'base ms':>7} {'x base':>6} | "
             f"{'q':>3} {'ms':>8} {'base ms':>7} {'x base':>6} | "
-            f"{'full ms':>9} {'empty ms':>9} {'bare ms':>9} {'x bare':>6} {'empty x':>7} {'ok':>3}"
+            f"{'full ms':>9} {'empty ms':>9} {'bare ms':>9} {'x bare':>6} {'empty x':>7} "
+            f"{'serial ms':>9} {'x serial':>8} {'ok':>3}"
         )
         self.stdout.write("")
         self.stdout.write(header)
@@ -508,6 +520,7 @@ class Command(BaseCommand):
                 f"{r.page.median / r.page_baseline.median:>6.2f} | "
                 f"{ms(r.full.median):>9} {ms(r.first.median):>9} {ms(r.bare.median):>9} "
                 f"{r.full.median / r.bare.median:>6.2f} {r.first.median / r.bare.median:>7.2f} "
+                f"{ms(r.bare_serial.median):>9} {r.full.median / r.bare_serial.median:>8.2f} "
                 f"{'yes' if r.cells_match else 'NO':>3}"
             )
         self.stdout.write(
@@ -515,8 +528,9 @@ class Command(BaseCommand):
             f"(b) GET of the summary page by a signed-in assigned reviewer who submitted; both as a ratio "
             f"('x base') to the same thing in the {baseline:,}-version round, measured interleaved with it. "
             f"(c) matrix_recompute(round_id) after the rule_version was bumped ('full') and after the round's rows "
-            f"and cells were deleted ('empty'), as a ratio to the bare aggregate SQL fetched in full; 'ok': the "
-            f"stored cells equal the bare aggregate."
+            f"and cells were deleted ('empty'), as a ratio to the bare aggregate SQL fetched in full, as PostgreSQL "
+            f"plans it ('x bare', parallel workers allowed) and in one process ('x serial', as a statement that "
+            f"writes runs); 'ok': the stored cells equal the bare aggregate."
         )
         if not self.is_postgres:
             self.stdout.write(f"NOT THE RECORDED FIGURES ({self.connection.vendor}, not PostgreSQL).")
