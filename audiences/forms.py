@@ -7,7 +7,7 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 from django.utils.translation import gettext_lazy as _
 
-from audiences.models import Membership, Organisation, User
+from audiences.models import Audience, Invitation, Membership, Organisation, User
 
 
 def _gds_helper(*fields, submit_label) -> FormHelper:
@@ -106,7 +106,6 @@ class InvitationForm(forms.Form):
     organisation = forms.ModelChoiceField(
         label=_("Organisation"),
         queryset=Organisation.objects.none(),
-        empty_label=None,
         error_messages={"required": _("Choose an organisation"), "invalid_choice": _("Choose an organisation")},
     )
     email = _email_field(_("Email address"), help_text=_("We will email the invitation link to this address."))
@@ -122,6 +121,9 @@ class InvitationForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["email"].error_messages["required"] = _("Enter the email address of the person to invite")
         self.fields["organisation"].queryset = organisations
+        # Nothing is chosen for the inviter unless there is only one organisation to choose:
+        # an admin must pick the organisation on purpose.
+        self.fields["organisation"].empty_label = None if organisations.count() == 1 else _("Choose an organisation")
         self.helper = _gds_helper(
             Field.select("organisation"),
             Field.text("email", field_width=Fluid.TWO_THIRDS),
@@ -190,3 +192,144 @@ class InvitationAcceptExistingForm(forms.Form):
         self.helper = _gds_helper(
             Field.text("password", field_width=Fluid.TWO_THIRDS), submit_label=_("Join organisation")
         )
+
+
+# --- The admin pages and the organisation lead's pages ------------------------------------------
+
+
+def _name_field(label, *, max_length, required_message, help_text="") -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        max_length=max_length,
+        help_text=help_text,
+        error_messages={
+            "required": required_message,
+            "max_length": _("%(label)s must be %%(limit_value)d characters or fewer") % {"label": label},
+        },
+    )
+
+
+class AudienceForm(forms.Form):
+    name = _name_field(
+        _("Name"),
+        max_length=Audience._meta.get_field("name").max_length,
+        required_message=_("Enter the audience's name"),
+        help_text=_("For example, people experiencing homelessness."),
+    )
+    description = forms.CharField(
+        label=_("Description (optional)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Who the audience is, in a sentence or two."),
+    )
+    colour = forms.CharField(
+        label=_("Colour"),
+        max_length=7,
+        initial="#505a5f",
+        help_text=_("Used beside the audience's name, never on its own. Enter # and six hex digits, such as #1d70b8."),
+        error_messages={
+            "required": _("Enter a colour, such as #1d70b8"),
+            "max_length": _("Enter a colour as # and six hex digits, such as #1d70b8"),
+        },
+        widget=forms.TextInput(attrs={"spellcheck": "false"}),
+    )
+
+    def __init__(self, *args, submit_label, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _gds_helper(
+            Field.text("name", field_width=Fluid.TWO_THIRDS),
+            Field.textarea("description"),
+            Field.text("colour", field_width=Fluid.ONE_QUARTER),
+            submit_label=submit_label,
+        )
+
+
+class OrganisationForm(forms.Form):
+    name = _name_field(
+        _("Name"),
+        max_length=Organisation._meta.get_field("name").max_length,
+        required_message=_("Enter the organisation's name"),
+    )
+    website = forms.URLField(
+        label=_("Website (optional)"),
+        required=False,
+        assume_scheme="https",
+        error_messages={"invalid": _("Enter a website address in the correct format, like https://example.org")},
+    )
+    audiences = forms.ModelMultipleChoiceField(
+        label=_("Audiences it serves"),
+        queryset=Audience.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Select all that apply."),
+        error_messages={
+            "required": _("Choose at least one audience the organisation serves"),
+            "invalid_choice": _("Choose audiences from the list"),
+            "invalid_pk_value": _("Choose audiences from the list"),
+        },
+    )
+
+    def __init__(self, *args, audiences, submit_label, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["audiences"].queryset = audiences
+        self.helper = _gds_helper(
+            Field.text("name", field_width=Fluid.TWO_THIRDS),
+            Field.text("website", field_width=Fluid.TWO_THIRDS),
+            Field.checkboxes("audiences", legend_size=Size.SMALL),
+            submit_label=submit_label,
+        )
+
+
+STAFF_ROLE_CHOICES = [
+    (Invitation.Role.ANALYST, _("Analyst")),
+    (Invitation.Role.AUTHOR, _("Author")),
+    (Invitation.Role.ADMIN, _("Programme admin")),
+]
+
+
+class StaffInvitationForm(forms.Form):
+    """Invite a member of BOLD staff. They choose their own password when they use the link."""
+
+    email = _email_field(_("Email address"), help_text=_("We will email the invitation link to this address."))
+    role = forms.ChoiceField(
+        label=_("Role"),
+        choices=STAFF_ROLE_CHOICES,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose a role"), "invalid_choice": _("Choose a role")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].error_messages["required"] = _("Enter the email address of the person to invite")
+        self.helper = _gds_helper(
+            Field.text("email", field_width=Fluid.TWO_THIRDS),
+            Field.radios("role", legend_size=Size.SMALL),
+            submit_label=_("Send invitation"),
+        )
+
+
+class StaffRolesForm(forms.Form):
+    roles = forms.MultipleChoiceField(
+        label=_("BOLD staff roles"),
+        choices=STAFF_ROLE_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Select all that apply, or none. Places in organisations are not changed here."),
+        error_messages={"invalid_choice": _("Choose analyst, author or programme admin")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _gds_helper(Field.checkboxes("roles", legend_size=Size.SMALL), submit_label=_("Save roles"))
+
+
+class MembershipRoleForm(forms.Form):
+    role = forms.ChoiceField(
+        label=_("Role in the organisation"),
+        choices=Membership.Role.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose a role"), "invalid_choice": _("Choose a role")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _gds_helper(Field.radios("role", legend_size=Size.SMALL), submit_label=_("Save role"))

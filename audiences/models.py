@@ -98,6 +98,8 @@ class Audience(models.Model):
         default="#505a5f",
         validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Enter a colour as # and six hex digits."))],
     )
+    # Archived audiences stay on everything that uses them but are no longer offered as a choice.
+    is_archived = models.BooleanField(_("archived"), default=False)
     authors = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         blank=True,
@@ -174,22 +176,38 @@ class Membership(models.Model):
 
 
 class Invitation(models.Model):
-    """An emailed link that lets someone join an organisation as a reviewer or lead.
+    """An emailed link that lets someone join an organisation as a reviewer or lead, or join BOLD
+    staff (no organisation) as an analyst, author or programme admin.
 
     Only a hash of the link's token is stored, so a copy of the database cannot be used to join.
-    The link works once and until expires_at.
+    The link works once and until expires_at, unless it was cancelled (by hand, or because a
+    newer invitation went to the same address for the same place).
     """
 
+    class Role(models.TextChoices):
+        REVIEWER = "reviewer", _("Reviewer")
+        LEAD = "lead", _("Organisation lead")
+        ANALYST = "analyst", _("Analyst")
+        AUTHOR = "author", _("Author")
+        ADMIN = "admin", _("Programme admin")
+
+    ORGANISATION_ROLES = ("reviewer", "lead")
+    STAFF_ROLES = ("analyst", "author", "admin")
+
     email = models.EmailField(_("email address"))
-    # Pending invitations go with their organisation: they mean nothing without it.
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="invitations")
-    role = models.CharField(_("role"), max_length=20, choices=Membership.Role.choices, default=Membership.Role.REVIEWER)
+    # Pending invitations go with their organisation: they mean nothing without it. A staff
+    # invitation has none.
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.CASCADE, related_name="invitations"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.REVIEWER)
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField(_("expires at"))
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
 
     class Meta:
@@ -198,20 +216,44 @@ class Invitation(models.Model):
         verbose_name_plural = _("invitations")
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(role__in=["reviewer", "lead"]),
+                condition=(
+                    models.Q(organisation__isnull=False, role__in=["reviewer", "lead"])
+                    | models.Q(organisation__isnull=True, role__in=["analyst", "author", "admin"])
+                ),
                 name="invitation_role_valid",
-                violation_error_message=_("Choose reviewer or organisation lead."),
+                violation_error_message=_(
+                    "Choose reviewer or organisation lead for an organisation, or analyst, author or "
+                    "programme admin for BOLD staff."
+                ),
             ),
             models.CheckConstraint(
                 condition=models.Q(accepted_at__isnull=True) | models.Q(accepted_at__lte=models.F("expires_at")),
                 name="invitation_accepted_before_expiry",
                 violation_error_message=_("An invitation cannot be accepted after it has expired."),
             ),
+            models.CheckConstraint(
+                condition=models.Q(accepted_at__isnull=True) | models.Q(cancelled_at__isnull=True),
+                name="invitation_not_accepted_and_cancelled",
+                violation_error_message=_("An invitation that has been used cannot be cancelled."),
+            ),
         ]
 
     def __str__(self):
-        return f"{self.email} ({self.get_role_display()}, {self.organisation})"
+        return f"{self.email} ({self.get_role_display()}, {self.place})"
+
+    @property
+    def place(self) -> str:
+        """What the invitation is to: an organisation's name, or BOLD staff."""
+        return self.organisation.name if self.organisation_id else str(_("BOLD programme staff"))
+
+    @property
+    def is_staff_invitation(self) -> bool:
+        return self.organisation_id is None
 
     @property
     def is_expired(self) -> bool:
         return self.accepted_at is None and self.expires_at <= timezone.now()
+
+    @property
+    def is_pending(self) -> bool:
+        return self.accepted_at is None and self.cancelled_at is None and self.expires_at > timezone.now()

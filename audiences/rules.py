@@ -19,3 +19,8 @@ def is_lead_of(user, organisation) -> bool:
 rules.add_perm("audiences.invite_people", is_admin | is_organisation_lead)
 # With an organisation: may this person invite someone into that one?
 rules.add_perm("audiences.invite_to_organisation", is_admin | is_lead_of)
+# The organisation's own pages (members, invitations, reminders): its leads and programme admins.
+# The object is the Organisation; anyone else gets a 404.
+rules.add_perm("audiences.manage_organisation", is_admin | is_lead_of)
+# The portal's admin pages (/manage/): programme admins only.
+rules.add_perm("audiences.manage_portal", is_admin)

@@ -15,16 +15,18 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, send_mail
 from django.db import models, transaction
 from django.db.models.functions import Lower
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from audiences.models import Audience, Invitation, Membership, Organisation
 from bold_portal.models import audit, audit_many
+from bold_portal.roles import ADMINS, ANALYSTS, AUTHORS, is_admin
 
 
 class InvitationRefused(Exception):
@@ -35,10 +37,24 @@ def invitation_token_hash(raw_token: str) -> str:
     return hashlib.sha256(raw_token.encode()).hexdigest()
 
 
-def invitation_create(*, organisation: Organisation, email: str, role: str, invited_by) -> tuple[Invitation, str]:
-    """Invite email into organisation and send the link. Returns the invitation and the raw token,
-    which is stored nowhere: only the emailed link carries it."""
-    if not invited_by.has_perm("audiences.invite_to_organisation", organisation):
+STAFF_ROLE_GROUPS = {
+    Invitation.Role.ANALYST: ANALYSTS,
+    Invitation.Role.AUTHOR: AUTHORS,
+    Invitation.Role.ADMIN: ADMINS,
+}
+
+
+def invitation_create(
+    *, organisation: Organisation | None, email: str, role: str, invited_by
+) -> tuple[Invitation, str]:
+    """Invite email into organisation (or, with no organisation, into BOLD staff as an analyst,
+    author or programme admin) and send the link. Any older link still waiting for the same
+    address and the same place stops working: only the newest works. Returns the invitation and
+    the raw token, which is stored nowhere: only the emailed link carries it."""
+    if organisation is None:
+        if not is_admin(invited_by):
+            raise PermissionDenied(_("Only programme admins can invite BOLD staff."))
+    elif not invited_by.has_perm("audiences.invite_to_organisation", organisation):
         raise PermissionDenied(_("You can only invite people to an organisation you lead."))
     raw_token = secrets.token_urlsafe(32)
     invitation = Invitation(
@@ -52,16 +68,53 @@ def invitation_create(*, organisation: Organisation, email: str, role: str, invi
     invitation.full_clean()
     _invitation_changes_something(invitation)
     with transaction.atomic():
+        cancelled = _older_invitations_cancel(invitation)
         invitation.save()
-        audit(actor=invited_by, action="invitation_create", obj=invitation, email=invitation.email, role=role)
+        audit(
+            actor=invited_by,
+            action="invitation_create",
+            obj=invitation,
+            email=invitation.email,
+            role=role,
+            organisation=organisation.pk if organisation else None,
+            cancelled_invitations=cancelled,
+        )
         # Sent inside the transaction: if the email cannot be sent, no invitation is left behind.
         _invitation_email_send(invitation=invitation, raw_token=raw_token)
     return invitation, raw_token
 
 
+def _pending_invitations():
+    return Invitation.objects.filter(accepted_at__isnull=True, cancelled_at__isnull=True, expires_at__gt=timezone.now())
+
+
+def _older_invitations_cancel(invitation: Invitation) -> list[int]:
+    """Cancel the links still waiting for the same address and place; returns their ids."""
+    older = list(
+        _pending_invitations()
+        .select_for_update()
+        .filter(email__iexact=invitation.email, organisation=invitation.organisation)
+        .values_list("pk", flat=True)
+    )
+    if older:
+        Invitation.objects.filter(pk__in=older).update(cancelled_at=timezone.now())
+    return older
+
+
 def _invitation_changes_something(invitation: Invitation) -> None:
     """Refuse an invitation that would give nobody anything: its address is already in the
-    organisation in that role, or as a lead. (Inviting a reviewer as a lead is a promotion.)"""
+    organisation in that role, or as a lead (inviting a reviewer as a lead is a promotion); or,
+    for BOLD staff, the account already has that role."""
+    if invitation.organisation is None:
+        user = get_user_model().objects.filter(email__iexact=invitation.email).order_by("pk").first()
+        if user is not None and user.groups.filter(name=STAFF_ROLE_GROUPS[invitation.role]).exists():
+            raise ValidationError(
+                {
+                    "email": _("%(email)s is already %(role)s. You do not need to invite them.")
+                    % {"email": invitation.email, "role": _role_phrase(invitation.role)}
+                }
+            )
+        return
     membership = (
         Membership.objects.filter(organisation=invitation.organisation, user__email__iexact=invitation.email)
         .order_by("pk")
@@ -82,6 +135,14 @@ def _invitation_changes_something(invitation: Invitation) -> None:
         )
 
 
+def _role_phrase(role: str) -> str:
+    return {
+        Invitation.Role.ANALYST: _("an analyst"),
+        Invitation.Role.AUTHOR: _("an author"),
+        Invitation.Role.ADMIN: _("a programme admin"),
+    }[role]
+
+
 def _invitation_email_send(*, invitation: Invitation, raw_token: str) -> None:
     context = {
         "invitation": invitation,
@@ -96,9 +157,9 @@ def _invitation_email_send(*, invitation: Invitation, raw_token: str) -> None:
 
 def invitation_for_token(raw_token: str, *, lock: bool = False) -> Invitation:
     """The usable invitation for raw_token, or InvitationRefused saying why it cannot be used."""
-    invitations = Invitation.objects.select_related("organisation")
+    invitations = Invitation.objects.select_related("organisation", "invited_by")
     if lock:
-        invitations = invitations.select_for_update()
+        invitations = invitations.select_for_update(of=("self",))
     invitation = invitations.filter(token_hash=invitation_token_hash(raw_token)).first()
     if invitation is None:
         raise InvitationRefused(
@@ -112,6 +173,13 @@ def invitation_for_token(raw_token: str, *, lock: bool = False) -> Invitation:
             _(
                 "This invitation link has already been used. Sign in with your email address and password, "
                 "or ask the person who invited you to send a new invitation."
+            )
+        )
+    if invitation.cancelled_at is not None:
+        raise InvitationRefused(
+            _(
+                "This invitation link has been cancelled. If you were sent a newer invitation, use the link "
+                "in that email, or ask the person who invited you to send a new one."
             )
         )
     if invitation.expires_at <= timezone.now():
@@ -140,12 +208,19 @@ def invitation_accept(*, raw_token: str, name: str, password: str):
             raise ValidationError(
                 {"password": _("Enter the password you already use to sign in with %(email)s") % {"email": user.email}}
             )
-        membership, created = Membership.objects.get_or_create(
-            user=user, organisation=invitation.organisation, defaults={"role": invitation.role}
-        )
-        if not created and invitation.role == Membership.Role.LEAD and membership.role != Membership.Role.LEAD:
-            membership.role = Membership.Role.LEAD
-            membership.save(update_fields=["role"])
+        if invitation.organisation is None:
+            if not user.is_active:
+                raise InvitationRefused(
+                    _("This account has been switched off. Ask the BOLD programme team to switch it back on.")
+                )
+            user.groups.add(Group.objects.get(name=STAFF_ROLE_GROUPS[invitation.role]))
+        else:
+            membership, created = Membership.objects.get_or_create(
+                user=user, organisation=invitation.organisation, defaults={"role": invitation.role}
+            )
+            if not created and invitation.role == Membership.Role.LEAD and membership.role != Membership.Role.LEAD:
+                membership.role = Membership.Role.LEAD
+                membership.save(update_fields=["role"])
         invitation.accepted_at = timezone.now()
         invitation.save(update_fields=["accepted_at"])
         audit(actor=user, action="invitation_accept", obj=invitation, user_id=user.pk, new_account=new_account)
@@ -418,3 +493,398 @@ def audience_authors_ensure(*, audience: Audience, users: Sequence, actor) -> in
             audience.authors.add(*missing)
             audit(actor=actor, action="audience_authors_added", obj=audience, users=[user.pk for user in missing])
     return len(missing)
+
+
+# --- The portal's admin pages and the organisation lead's pages -------------------------------
+#
+# Each service below changes one thing, keyword-only, in one transaction, and writes one audit row
+# with what the row was before and after. Bad input raises ValidationError keyed by field, before
+# anything is written.
+
+
+def unique_slug(*, model: type[models.Model], name: str, max_length: int, exclude_pk=None) -> str:
+    """A slug for name that no other row of model uses: name-2, name-3… when it is taken."""
+    base = slugify(name)[: max_length - 4].strip("-") or "item"
+    others = model.objects.exclude(pk=exclude_pk) if exclude_pk else model.objects.all()
+    taken = set(others.filter(slug__startswith=base).values_list("slug", flat=True))
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def _values(obj: models.Model, names: Sequence[str]) -> dict:
+    return {name: audit_value(getattr(obj, name)) for name in names}
+
+
+def _clean(obj: models.Model) -> None:
+    """full_clean, with the unique-name message in the portal's words (names are unique whatever
+    their letter case)."""
+    errors = {}
+    name = getattr(obj, "name", "")
+    if name and type(obj).objects.filter(name__iexact=name).exclude(pk=obj.pk).exists():
+        errors["name"] = [
+            _("There is already %(kind)s called %(name)s. Choose another name.")
+            % {"kind": _("an audience") if isinstance(obj, Audience) else _("an organisation"), "name": name}
+        ]
+    try:
+        obj.full_clean(exclude=["name"] if errors else None)
+    except ValidationError as error:
+        errors = {**error.message_dict, **errors}
+    if errors:
+        raise ValidationError(errors)
+
+
+def audience_create(*, name: str, description: str = "", colour: str = "#505a5f", actor) -> Audience:
+    """Add an audience at the end of the list."""
+    last = Audience.objects.aggregate(last=models.Max("display_order"))["last"] or 0
+    audience = Audience(
+        name=name.strip(),
+        slug=unique_slug(model=Audience, name=name, max_length=60),
+        description=description.strip(),
+        colour=colour.strip() or "#505a5f",
+        display_order=last + 1,
+    )
+    _clean(audience)
+    with transaction.atomic():
+        audience.save()
+        audit(
+            actor=actor,
+            action="audience_created",
+            obj=audience,
+            before={},
+            after=_values(audience, ["name", "slug", "description", "colour", "display_order"]),
+        )
+    return audience
+
+
+def audience_update(*, audience: Audience, name: str, description: str, colour: str, actor) -> Audience:
+    """Rename an audience or change its description or colour. Its slug (in addresses) stays."""
+    return _fields_update(
+        obj=audience,
+        values={"name": name.strip(), "description": description.strip(), "colour": colour.strip()},
+        actor=actor,
+        action="audience_updated",
+    )
+
+
+def _fields_update(*, obj: ModelT, values: Mapping[str, object], actor, action: str) -> ModelT:
+    """Set values on obj, check it, save only what changed and record before and after. Writes
+    nothing when nothing changed. obj is left unchanged when the values are refused."""
+    fresh = type(obj).objects.get(pk=obj.pk)
+    before, after = drifted_fields_set(fresh, values)
+    if not after:
+        return obj
+    _clean(fresh)
+    with transaction.atomic():
+        fresh.save(update_fields=list(after))
+        audit(actor=actor, action=action, obj=fresh, before=before, after=after)
+    for name in after:
+        setattr(obj, name, getattr(fresh, name))
+    return obj
+
+
+def audience_move(*, audience: Audience, direction: str, actor) -> Audience:
+    """Move an audience one place up or down the list (archived ones included). The list is
+    renumbered 1, 2, 3… so that no two audiences share a place."""
+    if direction not in {"up", "down"}:
+        raise ValidationError({"direction": _("Choose up or down")})
+    with transaction.atomic():
+        ordered = list(Audience.objects.select_for_update().order_by("display_order", "name", "pk"))
+        index = next(i for i, a in enumerate(ordered) if a.pk == audience.pk)
+        other = index - 1 if direction == "up" else index + 1
+        if not 0 <= other < len(ordered):
+            return audience
+        before = [a.slug for a in ordered]
+        ordered[index], ordered[other] = ordered[other], ordered[index]
+        changed = []
+        for position, item in enumerate(ordered, start=1):
+            if item.display_order != position:
+                item.display_order = position
+                changed.append(item)
+        Audience.objects.bulk_update(changed, ["display_order"])
+        audit(
+            actor=actor,
+            action="audience_moved",
+            obj=audience,
+            direction=direction,
+            before={"order": before},
+            after={"order": [a.slug for a in ordered]},
+        )
+    audience.display_order = next(a.display_order for a in ordered if a.pk == audience.pk)
+    return audience
+
+
+def audience_archive_set(*, audience: Audience, is_archived: bool, actor) -> Audience:
+    """Archive an audience (kept wherever it is used, no longer offered for new choices), or bring
+    it back."""
+    return _fields_update(
+        obj=audience,
+        values={"is_archived": is_archived},
+        actor=actor,
+        action="audience_archived" if is_archived else "audience_restored",
+    )
+
+
+def _audiences_check(audiences: Sequence[Audience], *, allowed_archived=()) -> None:
+    if not audiences:
+        raise ValidationError({"audiences": _("Choose at least one audience the organisation serves")})
+    archived = [a.name for a in audiences if a.is_archived and a.pk not in set(allowed_archived)]
+    if archived:
+        raise ValidationError(
+            {"audiences": _("%(names)s is archived: choose another audience") % {"names": ", ".join(archived)}}
+        )
+
+
+def organisation_create(*, name: str, audiences: Sequence[Audience], website: str = "", actor) -> Organisation:
+    """Add an intermediary organisation serving these audiences (at least one, none archived)."""
+    organisation = Organisation(
+        name=name.strip(), slug=unique_slug(model=Organisation, name=name, max_length=80), website=website.strip()
+    )
+    errors = {}
+    try:
+        _clean(organisation)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    try:
+        _audiences_check(audiences)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        organisation.save()
+        organisation.audiences.set(audiences)
+        audit(
+            actor=actor,
+            action="organisation_created",
+            obj=organisation,
+            before={},
+            after={
+                **_values(organisation, ["name", "slug", "website"]),
+                "audiences": sorted(a.slug for a in audiences),
+            },
+        )
+    return organisation
+
+
+def organisation_update(
+    *, organisation: Organisation, name: str, audiences: Sequence[Audience], website: str = "", actor
+) -> Organisation:
+    """Change an organisation's name, website or the audiences it serves. An audience archived
+    since it was chosen may stay; a newly chosen one may not be archived."""
+    fresh = Organisation.objects.get(pk=organisation.pk)
+    current = set(fresh.audiences.values_list("pk", flat=True))
+    before_fields, after_fields = drifted_fields_set(fresh, {"name": name.strip(), "website": website.strip()})
+    errors = {}
+    try:
+        _clean(fresh)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    try:
+        _audiences_check(audiences, allowed_archived=current)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    wanted = {a.pk for a in audiences}
+    if not after_fields and wanted == current:
+        return organisation
+    with transaction.atomic():
+        if after_fields:
+            fresh.save(update_fields=list(after_fields))
+        slugs = dict(Audience.objects.filter(pk__in=current | wanted).values_list("pk", "slug"))
+        if wanted != current:
+            fresh.audiences.set(audiences)
+            before_fields["audiences"] = sorted(slugs[pk] for pk in current)
+            after_fields["audiences"] = sorted(slugs[pk] for pk in wanted)
+        audit(actor=actor, action="organisation_updated", obj=fresh, before=before_fields, after=after_fields)
+    organisation.name, organisation.website = fresh.name, fresh.website
+    return organisation
+
+
+def account_active_set(*, user, is_active: bool, actor):
+    """Switch an account off (it cannot sign in and is not expected to review; its work is kept)
+    or back on. Nobody can switch their own account off."""
+    if not is_active and actor is not None and actor.pk == user.pk:
+        raise ValidationError({"is_active": _("You cannot switch off your own account. Ask another admin.")})
+    return _fields_update(
+        obj=user,
+        values={"is_active": is_active},
+        actor=actor,
+        action="account_switched_on" if is_active else "account_switched_off",
+    )
+
+
+def account_staff_roles_set(*, user, roles: Sequence[str], actor):
+    """Give an account exactly these BOLD staff roles (analyst, author, programme admin; none is
+    allowed). Memberships of organisations are not touched. An admin cannot take away their own
+    admin role, so that the portal never loses its last way in by accident."""
+    unknown = sorted(set(roles) - set(STAFF_ROLE_GROUPS))
+    if unknown:
+        raise ValidationError({"roles": _("Choose analyst, author or programme admin")})
+    if actor is not None and actor.pk == user.pk and Invitation.Role.ADMIN not in roles and not user.is_superuser:
+        raise ValidationError({"roles": _("You cannot take away your own admin role. Ask another admin.")})
+    groups = {STAFF_ROLE_GROUPS[role] for role in roles}
+    with transaction.atomic():
+        current = set(user.groups.filter(name__in=STAFF_ROLE_GROUPS.values()).values_list("name", flat=True))
+        if current == groups:
+            return user
+        user.groups.remove(*Group.objects.filter(name__in=current - groups))
+        user.groups.add(*Group.objects.filter(name__in=groups - current))
+        audit(
+            actor=actor,
+            action="account_roles_changed",
+            obj=user,
+            before={"roles": sorted(current)},
+            after={"roles": sorted(groups)},
+        )
+    return user
+
+
+def _check_not_last_lead(membership: Membership, *, field: str) -> None:
+    if membership.role != Membership.Role.LEAD:
+        return
+    # The organisation's lead rows are locked, so two leads removing each other at the same
+    # moment cannot leave it with none (called inside the service's transaction).
+    leads = list(
+        Membership.objects.select_for_update()
+        .filter(organisation=membership.organisation, role=Membership.Role.LEAD)
+        .values_list("pk", flat=True)
+    )
+    if not set(leads) - {membership.pk}:
+        raise ValidationError(
+            {
+                field: _("%(name)s is the only lead of %(organisation)s. Make someone else a lead first.")
+                % {"name": membership.user.get_short_name(), "organisation": membership.organisation.name}
+            }
+        )
+
+
+def _may_manage(actor, organisation: Organisation) -> None:
+    if actor is not None and not actor.has_perm("audiences.manage_organisation", organisation):
+        raise PermissionDenied(_("You can only manage an organisation you lead."))
+
+
+def membership_role_change(*, membership: Membership, role: str, actor) -> Membership:
+    """Make a member a reviewer or a lead of their organisation. The last lead stays a lead."""
+    _may_manage(actor, membership.organisation)
+    if role not in Membership.Role.values:
+        raise ValidationError({"role": _("Choose reviewer or organisation lead")})
+    with transaction.atomic():
+        fresh = (
+            Membership.objects.select_for_update(of=("self",))
+            .select_related("user", "organisation")
+            .get(pk=membership.pk)
+        )
+        if fresh.role == role:
+            return fresh
+        if role != Membership.Role.LEAD:
+            _check_not_last_lead(fresh, field="role")
+        before = fresh.role
+        fresh.role = role
+        fresh.full_clean()
+        fresh.save(update_fields=["role"])
+        audit(
+            actor=actor,
+            action="membership_role_changed",
+            obj=fresh,
+            user_id=fresh.user_id,
+            organisation=fresh.organisation_id,
+            before={"role": before},
+            after={"role": role},
+        )
+    return fresh
+
+
+def membership_remove(*, membership: Membership, actor) -> None:
+    """Take a person out of an organisation. Their account and their reviews are kept. The last
+    lead cannot be removed (make someone else a lead first)."""
+    _may_manage(actor, membership.organisation)
+    with transaction.atomic():
+        fresh = (
+            Membership.objects.select_for_update(of=("self",))
+            .select_related("user", "organisation")
+            .get(pk=membership.pk)
+        )
+        _check_not_last_lead(fresh, field="membership")
+        audit(
+            actor=actor,
+            action="membership_removed",
+            obj=fresh,
+            before={"user_id": fresh.user_id, "organisation": fresh.organisation_id, "role": fresh.role},
+            after={},
+        )
+        fresh.delete()
+
+
+def invitation_cancel(*, invitation: Invitation, actor) -> Invitation:
+    """Stop a waiting invitation's link from working."""
+    _invitation_may_manage(actor, invitation)
+    with transaction.atomic():
+        fresh = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if fresh.accepted_at is not None:
+            raise ValidationError(
+                {"invitation": _("This invitation has been used already, so it cannot be cancelled.")}
+            )
+        if fresh.cancelled_at is not None:
+            return fresh
+        fresh.cancelled_at = timezone.now()
+        fresh.save(update_fields=["cancelled_at"])
+        audit(
+            actor=actor,
+            action="invitation_cancelled",
+            obj=fresh,
+            email=fresh.email,
+            before={"cancelled_at": None},
+            after={"cancelled_at": audit_value(fresh.cancelled_at)},
+        )
+    return fresh
+
+
+def invitation_resend(*, invitation: Invitation, actor) -> tuple[Invitation, str]:
+    """Send a new link for the same address, place and role; the old link stops working."""
+    _invitation_may_manage(actor, invitation)
+    if invitation.accepted_at is not None:
+        raise ValidationError({"invitation": _("This invitation has been used already. There is nothing to resend.")})
+    return invitation_create(
+        organisation=invitation.organisation, email=invitation.email, role=invitation.role, invited_by=actor
+    )
+
+
+def _invitation_may_manage(actor, invitation: Invitation) -> None:
+    if invitation.organisation is None:
+        if not is_admin(actor):
+            raise PermissionDenied(_("Only programme admins can manage staff invitations."))
+    else:
+        _may_manage(actor, invitation.organisation)
+
+
+def member_remind(*, organisation: Organisation, user, items: Sequence[str], actor) -> None:
+    """Email a member of organisation a plain reminder of the reviews waiting for them (items:
+    one line each, such as a use case's title and due date). The caller works out the items; this
+    service knows nothing of rounds. Recorded as an audit row on the person's account."""
+    _may_manage(actor, organisation)
+    if not Membership.objects.filter(organisation=organisation, user=user, user__is_active=True).exists():
+        raise ValidationError({"member": _("This person is not an active member of the organisation.")})
+    if not items:
+        raise ValidationError({"member": _("%(name)s has nothing left to submit.") % {"name": user.get_short_name()}})
+    context = {
+        "name": user.full_name,
+        "organisation": organisation.name,
+        "items": list(items),
+        "sender": actor.get_full_name() or actor.email,
+        "url": settings.PORTAL_URL + reverse("home"),
+    }
+    subject = render_to_string("audiences/email/reminder_subject.txt", context).strip()
+    body = render_to_string("audiences/email/reminder.txt", context)
+    with transaction.atomic():
+        audit(
+            actor=actor,
+            action="member_reminded",
+            obj=user,
+            organisation=organisation.pk,
+            items=list(items),
+        )
+        # Replies go to the lead who sent the reminder.
+        EmailMessage(subject, body, None, [user.email], reply_to=[actor.email]).send()

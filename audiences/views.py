@@ -115,9 +115,7 @@ def invitation_accept_page(request, token):
             form.add_error(None, error)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(
-                request, _("You have joined %(organisation)s.") % {"organisation": invitation.organisation.name}
-            )
+            messages.success(request, _("You have joined %(organisation)s.") % {"organisation": invitation.place})
             return redirect("home")
     return render(
         request,

@@ -2,6 +2,10 @@ from django.contrib import admin
 
 from bold_portal.models import AuditEvent
 
+# The Django admin is for superusers only: programme admins use the portal's own pages (/manage/),
+# whose services check every change and write its audit row.
+admin.site.has_permission = lambda request: request.user.is_active and request.user.is_superuser
+
 
 class ReadOnlyAdmin(admin.ModelAdmin):
     """An admin page that shows rows and changes none: the portal's services make every change,

@@ -26,28 +26,46 @@ class NavigationLink:
 
 
 Provider = Callable[[object], Iterable[Link]]
-_providers: list[tuple[int, Provider]] = []
 
 
-def register(order: int) -> Callable[[Provider], Provider]:
-    """Decorator: add a provider of links; lower order comes first in the navigation."""
+class LinkRegistry:
+    """Functions of the request returning Links, each registered by an app with an order (lower
+    first); a function returns no links for people who may not use its pages."""
 
-    def decorate(provider: Provider) -> Provider:
-        if provider not in (p for _o, p in _providers):
-            _providers.append((order, provider))
-            _providers.sort(key=lambda item: item[0])
-        return provider
+    def __init__(self):
+        self._providers: list[tuple[int, Provider]] = []
 
-    return decorate
+    def register(self, order: int) -> Callable[[Provider], Provider]:
+        def decorate(provider: Provider) -> Provider:
+            if provider not in (p for _o, p in self._providers):
+                self._providers.append((order, provider))
+                self._providers.sort(key=lambda item: item[0])
+            return provider
+
+        return decorate
+
+    def links(self, request) -> list[Link]:
+        return [link for _order, provider in self._providers for link in provider(request)]
+
+
+# The service navigation, and the sections of the admin home (/manage/).
+service_navigation = LinkRegistry()
+manage_home = LinkRegistry()
+register = service_navigation.register
+register_manage_section = manage_home.register
 
 
 def navigation_links(request) -> list[NavigationLink]:
     if not request.user.is_authenticated:
         return []
-    links = [link for _order, provider in _providers for link in provider(request)]
+    links = service_navigation.links(request)
     # The most specific link is the current one: /reviews/organisation/… is not "My reviews".
     current = max((link.url for link in links if request.path.startswith(link.url)), key=len, default=None)
     return [NavigationLink(link.label, link.description, link.url, current=link.url == current) for link in links]
+
+
+def manage_sections(request) -> list[Link]:
+    return manage_home.links(request)
 
 
 @register(order=900)
@@ -56,7 +74,7 @@ def _manage_portal(request) -> list[Link]:
         return []
     return [
         Link(
-            reverse("admin:index"),
+            reverse("manage_home"),
             _("Manage the portal"),
             _("Audiences, organisations, principles, people and rounds."),
         )

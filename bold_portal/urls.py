@@ -33,13 +33,16 @@ account_patterns = [
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", views.home, name="home"),
+    path("manage/", views.manage_home, name="manage_home"),
     path("accessibility/", views.accessibility_statement, name="accessibility"),
     path("privacy/", views.privacy_notice, name="privacy"),
     path("health/", views.PortalHealthCheckView.as_view(), name="health_check"),
     *account_patterns,
     path("", include("audiences.urls")),
     path("reviews/", include("reviews.urls")),
+    path("manage/rounds/", include("reviews.round_urls")),
     path("", include("matrix.urls")),
+    path("manage/principles/", include("principles.urls")),
 ]
 
 handler400 = "bold_portal.views.bad_request"

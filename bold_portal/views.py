@@ -4,7 +4,7 @@ from functools import partial
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpResponseServerError
+from django.http import Http404, HttpResponseServerError
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.utils.decorators import method_decorator
@@ -13,8 +13,8 @@ from health_check.views import HealthCheckView
 from redis.asyncio import Redis
 
 from bold_portal.context_processors import site_context
-from bold_portal.navigation import navigation_links
-from bold_portal.roles import is_reviewer
+from bold_portal.navigation import manage_sections, navigation_links
+from bold_portal.roles import is_admin, is_reviewer
 
 
 def home(request):
@@ -22,6 +22,14 @@ def home(request):
     if is_reviewer(request.user):
         return redirect("reviews:my_reviews")
     return render(request, "bold_portal/home.html", {"links": navigation_links(request)})
+
+
+def manage_home(request):
+    """The programme admin's home: a link to each admin page the apps register. A 404 for
+    anyone else."""
+    if not is_admin(request.user):
+        raise Http404
+    return render(request, "manage/home.html", {"sections": manage_sections(request)})
 
 
 accessibility_statement = login_not_required(TemplateView.as_view(template_name="bold_portal/accessibility.html"))

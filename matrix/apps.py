@@ -8,4 +8,5 @@ class MatrixConfig(AppConfig):
     verbose_name = _("Principle matrix")
 
     def ready(self):
-        from matrix import checks, receivers  # noqa: F401  (registers the checks, connects the receivers)
+        # Registers the checks, connects the receivers, adds the analysts' navigation link.
+        from matrix import checks, navigation, receivers  # noqa: F401

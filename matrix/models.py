@@ -1,6 +1,7 @@
 """The principle matrix, stored as rows: one header per round, one row per use case version in
 the round, one cell per (version, principle). Written only by matrix.services, in SQL."""
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -88,3 +89,60 @@ class MatrixCell(models.Model):
 
     def __str__(self):
         return f"{self.version} / {self.principle}: {self.outcome}"
+
+
+class MatrixExport(models.Model):
+    """One analyst's request for a round's matrix in one format, and, once made, the file.
+
+    The file is kept in the database (a BinaryField), not in file storage: the web and worker
+    processes may run on different machines and share only PostgreSQL, and a matrix export is
+    small (kilobytes to a few megabytes). Exports are deleted a week after they were requested
+    (matrix.services.EXPORT_KEEP), when their requester next asks for one.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting to start")
+        RUNNING = "running", _("Being prepared")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Could not be made")
+
+    round = models.ForeignKey(ReviewRound, on_delete=models.CASCADE, related_name="+", verbose_name=_("round"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("requested by")
+    )
+    # An identifier from matrix.exporters.EXPORTERS (checked by matrix_export_request, not a
+    # choice list, so that adding a format needs no migration).
+    exporter = models.CharField(_("format"), max_length=30)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    content = models.BinaryField(_("file"), null=True, blank=True, editable=False)
+    size = models.PositiveBigIntegerField(_("size in bytes"), null=True, blank=True)
+    error_message = models.TextField(_("what went wrong"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("matrix export")
+        verbose_name_plural = _("matrix exports")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "running", "ready", "failed"]),
+                name="matrixexport_status_valid",
+                violation_error_message=_("An export is waiting to start, being prepared, ready or could not be made."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="ready") | Q(content__isnull=False, finished_at__isnull=False),
+                name="matrixexport_ready_has_file",
+                violation_error_message=_("A ready export must have its file and the time it was finished."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="failed") | (Q(finished_at__isnull=False) & ~Q(error_message="")),
+                name="matrixexport_failed_says_why",
+                violation_error_message=_("An export that could not be made must say why and when it stopped."),
+            ),
+        ]
+        indexes = [models.Index(fields=["requested_by", "created_at"], name="matrixexport_requester_idx")]
+
+    def __str__(self):
+        return f"{self.exporter} export of {self.round} ({self.get_status_display()})"

@@ -4,7 +4,7 @@ from celery import shared_task
 from django.core.cache import cache
 
 from matrix.selectors import stale_round_ids
-from matrix.services import matrix_recompute
+from matrix.services import matrix_export_run, matrix_recompute
 
 logger = logging.getLogger(__name__)
 
@@ -43,3 +43,9 @@ def recompute_matrix(round_id: int, version_id: int | None = None) -> None:
 def sweep_stale_matrices() -> int:
     """Queue a recompute of every round with a version whose cells are behind its reviews or rule."""
     return sum(enqueue_matrix_recompute(round_id) for round_id in stale_round_ids())
+
+
+@shared_task(acks_late=True)
+def run_matrix_export(export_id: int) -> None:
+    """Make one analyst's export (matrix.services.matrix_export_run records any failure on it)."""
+    matrix_export_run(export_id=export_id)

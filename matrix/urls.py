@@ -1,6 +1,6 @@
 from django.urls import path
 
-from matrix import views
+from matrix import export_views, views
 
 app_name = "matrix"
 
@@ -10,5 +10,29 @@ urlpatterns = [
         "reviews/<slug:round_slug>/<slug:use_case_slug>/v<int:number>/summary/",
         views.version_summary,
         name="version_summary",
+    ),
+    # The analysts' pages.
+    path("rounds/", views.rounds, name="rounds"),
+    path("rounds/<slug:round_slug>/matrix/", views.round_matrix, name="round_matrix"),
+    path(
+        "rounds/<slug:round_slug>/matrix/<slug:use_case_slug>/v<int:number>/<slug:principle_slug>/",
+        views.cell,
+        name="cell",
+    ),
+]
+
+# Exports of the matrix (matrix/export_views.py): start one, watch it being made, download it.
+
+urlpatterns += [
+    path(
+        "rounds/<slug:round_slug>/matrix/export/<slug:identifier>/",
+        export_views.export_start,
+        name="export_start",
+    ),
+    path("rounds/<slug:round_slug>/exports/<int:export_id>/", export_views.export_status, name="export_status"),
+    path(
+        "rounds/<slug:round_slug>/exports/<int:export_id>/download/",
+        export_views.export_download,
+        name="export_download",
     ),
 ]

@@ -1,11 +1,20 @@
 """Matrix pages. The reviewer's summary of one use case joins the reviewer pages (reviews) with
-the stored matrix cells, so it lives here, in the highest app it reads."""
+the stored matrix cells, so it lives here, in the highest app it reads. The analysts' pages (rounds,
+the matrix, why a cell) read through matrix.selectors; who may see them is matrix.view_matrix."""
 
-from django.shortcuts import render
+import rules
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET
 
+from bold_portal.pagination import pagination
 from matrix import selectors as matrix_selectors
+from matrix.exporters import exporters_for
+from matrix.forms import MatrixFilterForm
+from matrix.wording import round_rule_in_words
 from reviews import selectors
+from reviews.models import ReviewRound
 from reviews.views import target_context, visible_target
 
 
@@ -32,3 +41,84 @@ def version_summary(request, round_slug: str, use_case_slug: str, number: int):
         for principle in selectors.round_principles(target.round)
     ]
     return render(request, "matrix/version_summary.html", context)
+
+
+# --- The analysts' pages ---------------------------------------------------------------------
+
+
+def _analyst_round(request, round_slug: str | None = None) -> ReviewRound | None:
+    """A 404 for anyone who may not see the matrix (so nobody learns which rounds exist), then
+    the round named in the URL."""
+    if not rules.has_perm("matrix.view_matrix", request.user):
+        raise Http404
+    if round_slug is None:
+        return None
+    return get_object_or_404(ReviewRound, slug=round_slug)
+
+
+def _export_links(request, review_round: ReviewRound) -> list[dict]:
+    """Links to the exports this person may download. The export pages are optional here: a
+    format whose URL does not exist (yet) is left out rather than breaking the matrix page."""
+    links = []
+    for exporter in exporters_for(request.user):
+        try:
+            url = reverse("matrix:export_start", args=[review_round.slug, exporter.identifier])
+        except NoReverseMatch:
+            continue
+        links.append({"url": url, "label": exporter.verbose_name, "extension": exporter.extension})
+    return links
+
+
+@require_GET
+def rounds(request):
+    """Every review round with its state, rule, dates and progress, for analysts and admins."""
+    _analyst_round(request)
+    listing = matrix_selectors.rounds_page(request.GET.get("page"))
+    rows = [
+        {"round": summary, "rule": round_rule_in_words(threshold=summary.threshold, min_reviews=summary.min_reviews)}
+        for summary in listing.rounds
+    ]
+    return render(
+        request,
+        "matrix/rounds.html",
+        {"rows": rows, "page": listing.page, "pagination": pagination(request, listing.page)},
+    )
+
+
+@require_GET
+def round_matrix(request, round_slug: str):
+    """The round's principle matrix: use cases grouped by audience, principles across the top,
+    with filters and pages that work without JavaScript."""
+    review_round = _analyst_round(request, round_slug)
+    options = matrix_selectors.matrix_filter_options(review_round)
+    form = MatrixFilterForm(request.GET, options=options)
+    filters = form.filters()
+    matrix = matrix_selectors.matrix_page(
+        review_round, options=options, filters=filters, page_number=request.GET.get("page")
+    )
+    return render(
+        request,
+        "matrix/round_matrix.html",
+        {
+            "review_round": review_round,
+            "matrix": matrix,
+            "form": form,
+            "filters": filters,
+            "errors": form.error_items(),
+            "is_filtered": filters != matrix_selectors.MatrixFilters(),
+            "pagination": pagination(request, matrix.page),
+            "export_links": _export_links(request, review_round),
+        },
+    )
+
+
+@require_GET
+def cell(request, round_slug: str, use_case_slug: str, number: int, principle_slug: str):
+    """Why a cell has its outcome: every submitted verdict behind it, pseudonymised, and the rule."""
+    review_round = _analyst_round(request, round_slug)
+    detail = matrix_selectors.cell_detail(
+        review_round=review_round, use_case_slug=use_case_slug, number=number, principle_slug=principle_slug
+    )
+    if detail is None:
+        raise Http404
+    return render(request, "matrix/cell.html", {"review_round": review_round, "detail": detail})

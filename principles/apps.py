@@ -6,3 +6,6 @@ class PrinciplesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "principles"
     verbose_name = _("Principles")
+
+    def ready(self):
+        from principles import navigation  # noqa: F401  (adds the principles pages to the admin home)

@@ -1,6 +1,12 @@
 """State changes for principles. Each runs in one transaction and writes an audit row."""
 
-from audiences.services import Ensured, row_ensure
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils.translation import gettext as _
+
+from audiences.services import Ensured, audit_value, drifted_fields_set, row_ensure, unique_slug
+from bold_portal.models import audit
 from principles.models import Principle
 
 
@@ -14,3 +20,65 @@ def principle_ensure(*, slug: str, name: str, order: int, question: str, guidanc
         actor=actor,
         action="principle",
     )
+
+
+def _principle_check(principle: Principle) -> None:
+    """full_clean, with a clear message when the name is taken (whatever its letter case)."""
+    errors = {}
+    if Principle.objects.filter(name__iexact=principle.name).exclude(pk=principle.pk).exists():
+        errors["name"] = [
+            _("There is already a principle called %(name)s. Choose another name.") % {"name": principle.name}
+        ]
+    try:
+        principle.full_clean(exclude=["name"] if errors else None)
+    except ValidationError as error:
+        errors = {**error.message_dict, **errors}
+    if errors:
+        raise ValidationError(errors)
+
+
+def principle_create(*, name: str, question: str, guidance: str = "", actor) -> Principle:
+    """Add a principle after the others, offered for new rounds. Rounds already set up keep the
+    principles they have."""
+    last = Principle.objects.aggregate(last=Max("order"))["last"] or 0
+    principle = Principle(
+        name=name.strip(),
+        slug=unique_slug(model=Principle, name=name, max_length=60),
+        order=last + 1,
+        question=question.strip(),
+        guidance=guidance.strip(),
+        is_active=True,
+    )
+    _principle_check(principle)
+    with transaction.atomic():
+        principle.save()
+        audit(
+            actor=actor,
+            action="principle_created",
+            obj=principle,
+            before={},
+            after={name: audit_value(getattr(principle, name)) for name in FIELDS},
+        )
+    return principle
+
+
+FIELDS = ("name", "slug", "order", "question", "guidance", "is_active")
+
+
+def principle_update(
+    *, principle: Principle, name: str, question: str, guidance: str, is_active: bool, actor
+) -> Principle:
+    """Change a principle's wording, or whether it is offered for new rounds. Its slug (which
+    names its answers on review forms) never changes. Rounds that use it keep it either way."""
+    fresh = Principle.objects.get(pk=principle.pk)
+    before, after = drifted_fields_set(
+        fresh,
+        {"name": name.strip(), "question": question.strip(), "guidance": guidance.strip(), "is_active": is_active},
+    )
+    if not after:
+        return principle
+    _principle_check(fresh)
+    with transaction.atomic():
+        fresh.save(update_fields=list(after))
+        audit(actor=actor, action="principle_updated", obj=fresh, before=before, after=after)
+    return fresh

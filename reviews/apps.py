@@ -8,4 +8,5 @@ class ReviewsConfig(AppConfig):
     verbose_name = _("Review rounds and reviews")
 
     def ready(self):
-        from reviews import navigation  # noqa: F401  (adds the reviewer pages to the navigation)
+        # Add the reviewer pages and the round administration pages to the navigation.
+        from reviews import navigation, round_navigation  # noqa: F401

@@ -50,3 +50,7 @@ rules.add_perm(
 # An organisation's progress (statuses and dates, never verdicts): its leads and programme admins.
 # The object is the Organisation; anyone else gets a 404.
 rules.add_perm("reviews.view_organisation_reviews", is_lead_of | is_admin)
+
+# Running review rounds from the portal (reviews/round_views.py): programme admins only; anyone
+# else gets a 404.
+rules.add_perm("reviews.manage_rounds", is_admin)

@@ -5,7 +5,8 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import F, Q
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
 
 from audiences.models import Organisation
 from principles.models import Principle
@@ -218,6 +219,7 @@ class MemberProgress:
     name: str
     status: str
     due_on: datetime.date | None
+    user_id: int | None = None  # for reminders; never shown
 
     @property
     def is_overdue(self) -> bool:
@@ -321,6 +323,7 @@ def organisation_reviews(organisation: Organisation) -> OrganisationReviews:
                 name=_display_name(members[user_id]),
                 status=statuses.get((*key, user_id), "not_started"),
                 due_on=_earliest(dates),
+                user_id=user_id,
             )
             for user_id, dates in people.items()
         ]
@@ -347,6 +350,36 @@ def organisation_reviews(organisation: Organisation) -> OrganisationReviews:
             for m in memberships
         ],
     )
+
+
+@dataclass(frozen=True)
+class NotSubmitted:
+    """A member who has use cases to submit in open rounds: what, for a reminder."""
+
+    user_id: int
+    name: str
+    items: list[str]  # "Title (round), due 1 May 2026", one per version
+    overdue: bool
+
+
+def not_submitted(overview: OrganisationReviews) -> list[NotSubmitted]:
+    """From an organisation's progress, who has not submitted what (by name). Statuses only."""
+    people: dict[int, dict] = {}
+    today = timezone.localdate()
+    for progress in overview.rounds:
+        for version in progress.versions:
+            for reviewer in version.reviewers:
+                if reviewer.status == Review.Status.SUBMITTED or reviewer.user_id is None:
+                    continue
+                entry = people.setdefault(reviewer.user_id, {"name": reviewer.name, "items": [], "overdue": False})
+                item = {"title": version.title, "round": progress.name}
+                if reviewer.due_on:
+                    item["date"] = formats.date_format(reviewer.due_on, "j F Y")
+                    entry["items"].append(_("%(title)s (%(round)s), due %(date)s") % item)
+                else:
+                    entry["items"].append(_("%(title)s (%(round)s)") % item)
+                entry["overdue"] |= reviewer.due_on is not None and reviewer.due_on < today
+    return sorted((NotSubmitted(user_id=pk, **entry) for pk, entry in people.items()), key=lambda p: p.name.casefold())
 
 
 def round_slugs() -> list[str]:

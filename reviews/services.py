@@ -7,11 +7,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from audiences.models import Organisation
 from audiences.services import Ensured, audit_value, drifted_fields_set, reviewers_ensure
@@ -684,3 +687,345 @@ def assignment_ensure(
             after={"due_on": audit_value(due_on)},
         )
     return Ensured(assignment, updated=True)
+
+
+# --- Running a round from the portal (docs/admin-rounds.md) -----------------------------------
+
+# Rows written per INSERT by the bulk services below: large rounds (2,000 versions x 30
+# organisations) stay within every database's limit on query parameters.
+BULK_BATCH_SIZE = 500
+
+
+def _refuse_unless_draft(review_round: ReviewRound, message: str) -> None:
+    if review_round.status != ReviewRound.Status.DRAFT:
+        raise ValidationError(message)
+
+
+def _refuse_if_closed(review_round: ReviewRound) -> None:
+    if review_round.status == ReviewRound.Status.CLOSED:
+        raise ValidationError(_("This round has closed: its assignments can no longer change."))
+
+
+def round_settings_change(
+    *,
+    review_round: ReviewRound,
+    name: str,
+    slug: str,
+    principles: Sequence[Principle],
+    threshold: Decimal,
+    min_reviews: int,
+    is_blind: bool,
+    show_aggregate_to_reviewers: bool,
+    opens_on: datetime.date | None,
+    closes_on: datetime.date | None,
+    actor,
+) -> ReviewRound:
+    """Change a draft round's settings. Once a round has opened only its rule changes, through
+    round_rule_change, so that reviewers are never judged under settings they did not see."""
+    with transaction.atomic():
+        review_round = ReviewRound.objects.select_for_update().get(pk=review_round.pk)
+        _refuse_unless_draft(
+            review_round, _("This round has opened: only its threshold and minimum number of reviews can change.")
+        )
+        if not principles:
+            raise ValidationError({"principles": _("Choose at least one principle for the round.")})
+        if problems := round_rule_problems(threshold=threshold, min_reviews=min_reviews):
+            raise ValidationError(problems)
+        before = {**_round_record(review_round), "slug": review_round.slug}
+        before_principles = sorted(review_round.principles.values_list("slug", flat=True))
+        review_round.name, review_round.slug = name, slug
+        review_round.threshold, review_round.min_reviews = threshold, min_reviews
+        review_round.is_blind, review_round.show_aggregate_to_reviewers = is_blind, show_aggregate_to_reviewers
+        review_round.opens_on, review_round.closes_on = opens_on, closes_on
+        review_round.full_clean()
+        review_round.save()
+        review_round.principles.set(principles)
+        after = {**_round_record(review_round), "slug": review_round.slug}
+        after_principles = sorted(p.slug for p in principles)
+        rule_changed = (before["threshold"], before["min_reviews"], before_principles) != (
+            after["threshold"],
+            after["min_reviews"],
+            after_principles,
+        )
+        if rule_changed:
+            _rule_changed(review_round)
+        audit(
+            actor=actor,
+            action="round_settings_changed",
+            obj=review_round,
+            before={**before, "principles": before_principles},
+            after={**after, "principles": after_principles},
+        )
+    return review_round
+
+
+@dataclass(frozen=True)
+class RoundVersionsChanged:
+    added: int
+    removed: int
+
+
+def round_versions_change(
+    *, review_round: ReviewRound, add: Sequence[int], remove: Sequence[int], actor
+) -> RoundVersionsChanged:
+    """Add and remove use case versions (by id) of a draft round, one page of choices at a
+    time. Versions already in (or already out of) the round are skipped. Removing a version
+    removes its assignments too: nobody has reviewed anything in a round that has not opened."""
+    with transaction.atomic():
+        review_round = ReviewRound.objects.select_for_update().get(pk=review_round.pk)
+        _refuse_unless_draft(review_round, _("This round has opened: its use cases can no longer change here."))
+        add, remove = set(add), set(remove) - set(add)
+        known = set(UseCaseVersion.objects.filter(pk__in=add | remove).values_list("pk", flat=True))
+        if known != add | remove:
+            raise ValidationError(_("A use case version you chose no longer exists. Reload the page and try again."))
+        present = set(
+            RoundVersion.objects.filter(round=review_round, version__in=add | remove).values_list(
+                "version_id", flat=True
+            )
+        )
+        to_add = sorted(add - present)
+        to_remove = sorted(remove & present)
+        if Review.objects.filter(round=review_round, version__in=to_remove).exists():
+            raise ValidationError(_("A use case that has reviews cannot be taken out of the round."))
+        RoundVersion.objects.bulk_create(
+            [RoundVersion(round=review_round, version_id=pk) for pk in to_add], batch_size=BULK_BATCH_SIZE
+        )
+        Assignment.objects.filter(round=review_round, version__in=to_remove).delete()
+        RoundVersion.objects.filter(round=review_round, version__in=to_remove).delete()
+        if to_add or to_remove:
+            _rule_changed(review_round)
+            audit(actor=actor, action="round_versions_changed", obj=review_round, added=to_add, removed=to_remove)
+    return RoundVersionsChanged(added=len(to_add), removed=len(to_remove))
+
+
+def round_versions_add_matching(*, review_round: ReviewRound, versions, actor) -> int:
+    """Add every version of a queryset (the versions matching a filter) to a draft round in bulk,
+    skipping those already in it. Returns how many were added. One audit row."""
+    with transaction.atomic():
+        review_round = ReviewRound.objects.select_for_update().get(pk=review_round.pk)
+        _refuse_unless_draft(review_round, _("This round has opened: its use cases can no longer change here."))
+        present = RoundVersion.objects.filter(round=review_round).values("version_id")
+        to_add = list(versions.exclude(pk__in=present).order_by("pk").values_list("pk", flat=True))
+        RoundVersion.objects.bulk_create(
+            [RoundVersion(round=review_round, version_id=pk) for pk in to_add], batch_size=BULK_BATCH_SIZE
+        )
+        if to_add:
+            _rule_changed(review_round)
+            audit(actor=actor, action="round_versions_changed", obj=review_round, added=to_add, removed=[])
+    return len(to_add)
+
+
+def _due_on_problem(review_round: ReviewRound, due_on: datetime.date | None) -> str | None:
+    if due_on is None:
+        return None
+    if due_on < timezone.localdate():
+        return _("The due date must be today or in the future")
+    if review_round.closes_on and due_on > review_round.closes_on:
+        return _("The due date must be on or before the round's closing date, %(date)s") % {
+            "date": date_format(review_round.closes_on, "j F Y")
+        }
+    return None
+
+
+def assignments_by_audience_create(*, review_round: ReviewRound, due_on: datetime.date | None, actor) -> int:
+    """Give every version of the round to every organisation serving its use case's audience, due
+    on one date, in bulk: pairs already assigned are skipped. Returns how many assignments were
+    made; one audit row. A handful of queries whatever the size of the round."""
+    with transaction.atomic():
+        review_round = ReviewRound.objects.select_for_update().get(pk=review_round.pk)
+        _refuse_if_closed(review_round)
+        if problem := _due_on_problem(review_round, due_on):
+            raise ValidationError({"due_on": problem})
+        organisations_by_audience: dict[int, list[int]] = defaultdict(list)
+        for organisation_id, audience_id in Organisation.audiences.through.objects.values_list(
+            "organisation_id", "audience_id"
+        ):
+            organisations_by_audience[audience_id].append(organisation_id)
+        existing = set(
+            Assignment.objects.filter(round=review_round, organisation__isnull=False).values_list(
+                "version_id", "organisation_id"
+            )
+        )
+        new = [
+            Assignment(round=review_round, version_id=version_id, organisation_id=organisation_id, due_on=due_on)
+            for version_id, audience_id in RoundVersion.objects.filter(round=review_round)
+            .order_by("version_id")
+            .values_list("version_id", "version__use_case__audience_id")
+            for organisation_id in sorted(organisations_by_audience.get(audience_id, ()))
+            if (version_id, organisation_id) not in existing
+        ]
+        Assignment.objects.bulk_create(new, batch_size=BULK_BATCH_SIZE)
+        audit(
+            actor=actor,
+            action="assignments_made_by_audience",
+            obj=review_round,
+            assignments=len(new),
+            due_on=audit_value(due_on),
+        )
+    return len(new)
+
+
+def _assignment_record(assignment: Assignment) -> dict:
+    return {
+        "reviewer": assignment.reviewer_id,
+        "organisation": assignment.organisation_id,
+        "due_on": audit_value(assignment.due_on),
+    }
+
+
+def assignment_due_change(*, assignment: Assignment, due_on: datetime.date | None, actor) -> Assignment:
+    """Change when an assignment is due (a later date gives the reviewers more time)."""
+    with transaction.atomic():
+        assignment = Assignment.objects.select_related("round").select_for_update().get(pk=assignment.pk)
+        _refuse_if_closed(assignment.round)
+        if problem := _due_on_problem(assignment.round, due_on):
+            raise ValidationError({"due_on": problem})
+        before = assignment.due_on
+        assignment.due_on = due_on
+        assignment.full_clean()
+        assignment.save(update_fields=["due_on"])
+        audit(
+            actor=actor,
+            action="assignment_due_changed",
+            obj=assignment,
+            before={"due_on": audit_value(before)},
+            after={"due_on": audit_value(due_on)},
+        )
+    return assignment
+
+
+def assignment_reassign(
+    *, assignment: Assignment, actor, reviewer=None, organisation: Organisation | None = None
+) -> Assignment:
+    """Move an assignment to another organisation or person (exactly one), keeping its due date.
+    Reviews already written stay with their authors."""
+    if (reviewer is None) == (organisation is None):
+        raise ValidationError(_("Choose one organisation or one person to give the use case to."))
+    with transaction.atomic():
+        assignment = Assignment.objects.select_related("round").select_for_update().get(pk=assignment.pk)
+        _refuse_if_closed(assignment.round)
+        if (assignment.reviewer_id, assignment.organisation_id) == (
+            getattr(reviewer, "pk", None),
+            getattr(organisation, "pk", None),
+        ):
+            raise ValidationError(_("The use case is already given to them. Choose someone else."))
+        before = _assignment_record(assignment)
+        assignment.reviewer, assignment.organisation = reviewer, organisation
+        assignment.full_clean()
+        assignment.save(update_fields=["reviewer", "organisation"])
+        audit(
+            actor=actor,
+            action="assignment_reassigned",
+            obj=assignment,
+            before=before,
+            after=_assignment_record(assignment),
+        )
+    return assignment
+
+
+def assignment_remove(*, assignment: Assignment, actor) -> None:
+    """Take an assignment away. A review its reviewers started is kept (and still counts if
+    submitted); they can no longer open the use case in the round through this assignment."""
+    with transaction.atomic():
+        assignment = Assignment.objects.select_related("round").select_for_update().get(pk=assignment.pk)
+        _refuse_if_closed(assignment.round)
+        audit(
+            actor=actor,
+            action="assignment_removed",
+            obj=assignment,
+            round=assignment.round.slug,
+            version=assignment.version_id,
+            **_assignment_record(assignment),
+        )
+        assignment.delete()
+
+
+@dataclass(frozen=True)
+class OpeningProblems:
+    """Why a round cannot open yet. Each is counted here; the check page names the versions."""
+
+    versions_without_assignment: int = 0
+    no_versions: bool = False
+    no_principles: bool = False
+    closes_in_the_past: bool = False
+
+    @property
+    def messages(self) -> list[str]:
+        messages = []
+        if self.no_versions:
+            messages.append(_("The round has no use cases. Choose the use case versions to review."))
+        if self.versions_without_assignment:
+            messages.append(
+                ngettext(
+                    "%(count)d use case version is not given to anyone to review.",
+                    "%(count)d use case versions are not given to anyone to review.",
+                    self.versions_without_assignment,
+                )
+                % {"count": self.versions_without_assignment}
+            )
+        if self.no_principles:
+            messages.append(_("The round has no principles. Choose at least one principle in its settings."))
+        if self.closes_in_the_past:
+            messages.append(_("The closing date is in the past. Change it in the round's settings."))
+        return messages
+
+    def __bool__(self) -> bool:
+        return bool(self.messages)
+
+
+def round_opening_problems(review_round: ReviewRound) -> OpeningProblems:
+    """What stops the round from opening, in three queries whatever its size."""
+    versions = RoundVersion.objects.filter(round=review_round)
+    return OpeningProblems(
+        versions_without_assignment=versions.exclude(
+            version__in=Assignment.objects.filter(round=review_round).values("version_id")
+        ).count(),
+        no_versions=not versions.exists(),
+        no_principles=not review_round.principles.exists(),
+        closes_in_the_past=bool(review_round.closes_on and review_round.closes_on < timezone.localdate()),
+    )
+
+
+def round_open(*, review_round: ReviewRound, actor) -> ReviewRound:
+    """Open a draft round for reviewing, if nothing stops it (round_opening_problems); otherwise
+    ValidationError with every reason, in words."""
+    with transaction.atomic():
+        review_round = ReviewRound.objects.select_for_update().get(pk=review_round.pk)
+        _refuse_unless_draft(review_round, _("Only a round in draft can be opened."))
+        if problems := round_opening_problems(review_round):
+            raise ValidationError(problems.messages)
+        return round_set_status(review_round=review_round, status=ReviewRound.Status.OPEN, actor=actor)
+
+
+@dataclass(frozen=True)
+class RoundClosed:
+    review_round: ReviewRound
+    # People who left a draft in the round: it stays private to them and is not counted.
+    draft_authors: list
+
+
+def round_draft_authors(review_round: ReviewRound) -> list:
+    """The people with a draft (never submitted) review in the round, by email."""
+    authors = Review.objects.filter(round=review_round, status=Review.Status.DRAFT).values("reviewer_id")
+    return list(get_user_model().objects.filter(pk__in=authors).order_by("email"))
+
+
+def round_close(*, review_round: ReviewRound, actor) -> RoundClosed:
+    """Close an open round: round_set_status records when. Drafts left in it stay private to their
+    authors and never count; one round_drafts_left audit row lists those authors so that they can
+    be told (the email itself comes with a later issue)."""
+    with transaction.atomic():
+        review_round = ReviewRound.objects.select_for_update().get(pk=review_round.pk)
+        if review_round.status != ReviewRound.Status.OPEN:
+            raise ValidationError(_("Only an open round can be closed."))
+        review_round = round_set_status(review_round=review_round, status=ReviewRound.Status.CLOSED, actor=actor)
+        authors = round_draft_authors(review_round)
+        if authors:
+            audit(
+                actor=actor,
+                action="round_drafts_left",
+                obj=review_round,
+                reviewers=[author.pk for author in authors],
+                count=len(authors),
+            )
+    return RoundClosed(review_round=review_round, draft_authors=authors)

@@ -16,5 +16,6 @@ version_patterns = [
 urlpatterns = [
     path("", views.my_reviews, name="my_reviews"),
     path("organisation/<slug:organisation_slug>/", views.organisation_reviews, name="organisation_reviews"),
+    path("organisation/<slug:organisation_slug>/remind/", views.organisation_remind, name="organisation_remind"),
     path("<slug:round_slug>/<slug:use_case_slug>/v<int:number>/", include(version_patterns)),
 ]

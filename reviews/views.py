@@ -7,11 +7,13 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audiences.models import Organisation
+from audiences.services import member_remind
 from reviews import selectors
 from reviews.forms import LockForm, error_summary_items, review_forms
 from reviews.models import Review
@@ -56,16 +58,44 @@ def my_reviews(request):
     )
 
 
-@require_GET
-def organisation_reviews(request, organisation_slug: str):
-    """An organisation's progress in open rounds, for its leads. A 404 for anyone else, so that
+def _led_organisation(request, organisation_slug: str) -> Organisation:
+    """The organisation in the address, for its leads and admins; a 404 for anyone else, so that
     nobody learns which organisations exist."""
     organisation = Organisation.objects.filter(slug=organisation_slug).first()
     if organisation is None or not rules.has_perm("reviews.view_organisation_reviews", request.user, organisation):
         raise Http404
+    return organisation
+
+
+@require_GET
+def organisation_reviews(request, organisation_slug: str):
+    """An organisation's progress in open rounds, for its leads, with who has not submitted."""
+    organisation = _led_organisation(request, organisation_slug)
+    overview = selectors.organisation_reviews(organisation)
     return render(
-        request, "reviews/organisation_reviews.html", {"overview": selectors.organisation_reviews(organisation)}
+        request,
+        "reviews/organisation_reviews.html",
+        {"overview": overview, "organisation": organisation, "not_submitted": selectors.not_submitted(overview)},
     )
+
+
+@require_POST
+def organisation_remind(request, organisation_slug: str):
+    """Email one member a reminder of what they have not submitted in open rounds."""
+    organisation = _led_organisation(request, organisation_slug)
+    pending = {p.user_id: p for p in selectors.not_submitted(selectors.organisation_reviews(organisation))}
+    person = pending.get(int(request.POST["member"])) if request.POST.get("member", "").isdigit() else None
+    if person is None:
+        messages.error(request, _("That person has nothing left to submit, so no reminder was sent."))
+    else:
+        member = organisation.memberships.select_related("user").get(user_id=person.user_id).user
+        try:
+            member_remind(organisation=organisation, user=member, items=person.items, actor=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Reminder sent to %(name)s.") % {"name": person.name})
+    return redirect(reverse("reviews:organisation_reviews", args=[organisation.slug]) + "#not-submitted")
 
 
 @require_GET

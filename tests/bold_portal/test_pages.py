@@ -91,7 +91,7 @@ def test_home_lists_an_admins_pages(client):
 
     assert "<title>Your pages \N{EN DASH} BOLD use case review</title>" in page
     assert f'href="{reverse("audiences:invitation_new")}"' in page
-    assert f'href="{reverse("admin:index")}"' in page
+    assert f'href="{reverse("manage_home")}"' in page
 
 
 def test_home_for_an_analyst_offers_no_reviewer_or_admin_pages(client):
@@ -106,7 +106,7 @@ def test_home_for_an_analyst_offers_no_reviewer_or_admin_pages(client):
     assert "Your pages" in page
     assert reverse("reviews:my_reviews") not in page
     assert reverse("audiences:invitation_new") not in page
-    assert reverse("admin:index") not in page
+    assert reverse("manage_home") not in page
 
 
 def test_navigation_shows_a_lead_the_invitation_page_and_a_sign_out_button(client):

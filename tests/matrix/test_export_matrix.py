@@ -260,3 +260,74 @@ def test_unknown_round_names_the_slug_and_the_rounds_that_exist(matrix_round):
 def test_unknown_round_when_there_are_no_rounds():
     with pytest.raises(CommandError, match="no review round with the slug spring; there are no review rounds yet"):
         export("--round", "spring")
+
+
+# The binary formats and the CSV of verdicts (the formats themselves: tests/matrix/test_exporters.py)
+
+
+@pytest.mark.parametrize("output_format", ["xlsx", "pdf"])
+def test_binary_formats_need_an_output_file(matrix_round, output_format):
+    with pytest.raises(CommandError) as error:
+        export("--round", "spring", "--format", output_format)
+
+    assert str(error.value) == (
+        f"The {output_format} format is a binary file, which cannot be printed. "
+        "Add --output PATH to write it to a file."
+    )
+    assert not Matrix.objects.exists()  # refused before anything was computed
+
+
+def test_xlsx_output_is_a_workbook_of_the_current_matrix(matrix_round, tmp_path):
+    import openpyxl
+
+    target = tmp_path / "matrix.xlsx"
+    printed = export("--round", "spring", "--format", "xlsx", "--output", str(target))
+
+    assert printed == ""
+    book = openpyxl.load_workbook(target)
+    assert book.sheetnames == ["Matrix", "Matrix data", "Verdicts", "About"]
+    data = list(book["Matrix data"].iter_rows(values_only=True))
+    csv_rows = list(csv.reader(io.StringIO(export("--round", "spring", "--format", "csv"))))
+    assert [[str(value) for value in row[:-1]] for row in data] == csv_rows
+    assert os.listdir(tmp_path) == ["matrix.xlsx"]
+
+
+def test_pdf_output_is_a_pdf_of_the_current_matrix(matrix_round, tmp_path):
+    import pypdf
+
+    target = tmp_path / "matrix.pdf"
+    export("--round", "spring", "--format", "pdf", "--output", str(target))
+
+    text = " ".join(" ".join(page.extract_text() for page in pypdf.PdfReader(target).pages).split())
+    assert "Principle matrix: Spring round" in text
+    assert "Housing after prison 1 ✓ Meets 2 meet, 0 do not, 0 not sure ✗ Does not meet 1 meet, 1 do not" in text
+
+
+def test_verdicts_csv_prints_every_submitted_verdict(matrix_round):
+    rows = list(csv.reader(io.StringIO(export("--round", "spring", "--format", "verdicts-csv"))))
+
+    assert rows[0] == [
+        "round",
+        "audience",
+        "use_case",
+        "title",
+        "version",
+        "principle",
+        "reviewer",
+        "verdict",
+        "reason",
+        "evidence",
+        "suggested_rewording",
+    ]
+    assert len(rows) == 1 + 6  # three reviews of two principles
+    assert {row[6] for row in rows[1:]} == {"Reviewer 1", "Reviewer 2", "Reviewer 3"}
+
+
+def test_csv_neutralises_a_title_that_a_spreadsheet_would_run(matrix_round):
+    review_round, housing_case, _ = matrix_round
+    title = '=HYPERLINK("http://x","Click")'
+    review_round.versions.add(make_version(audience=housing_case.use_case.audience, title=title))
+
+    rows = list(csv.reader(io.StringIO(export("--round", "spring", "--format", "csv"))))
+
+    assert ["'" + title, "1"] in [row[2:4] for row in rows]

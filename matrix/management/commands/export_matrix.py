@@ -12,8 +12,9 @@ from reviews.selectors import round_slugs
 
 class Command(BaseCommand):
     help = _(
-        "Print a review round's principle matrix as JSON or CSV, or write it to a file. "
-        "The matrix is brought up to date first when reviews changed since it was computed."
+        "Print a review round's principle matrix as JSON or CSV, or write it (or an XLSX workbook, a PDF, or "
+        "the CSV of every verdict) to a file. The matrix is brought up to date first when reviews changed "
+        "since it was computed."
     )
 
     def add_arguments(self, parser):
@@ -23,7 +24,7 @@ class Command(BaseCommand):
             dest="output_format",
             choices=list(EXPORTERS),
             default="json",
-            help=_("Output format (json)."),
+            help=_("Output format (default json). xlsx and pdf need --output."),
         )
         parser.add_argument(
             "--output", metavar="PATH", type=Path, help=_("Write to this file instead of printing the matrix.")
@@ -33,11 +34,21 @@ class Command(BaseCommand):
         review_round = ReviewRound.objects.filter(slug=round_slug).first()
         if review_round is None:
             raise CommandError(unknown_round_message(round_slug))
+        exporter = EXPORTERS[output_format]
+        if output is None and exporter.binary:
+            raise CommandError(
+                _(
+                    "The %(format)s format is a binary file, which cannot be printed. "
+                    "Add --output PATH to write it to a file."
+                )
+                % {"format": output_format}
+            )
         matrix_bring_up_to_date(review_round=review_round)
-        content = EXPORTERS[output_format].render(review_round)
         if output is None:
-            self.stdout.write(content.decode("utf-8"), ending="")
+            for chunk in exporter.chunks(review_round):
+                self.stdout.write(chunk.decode("utf-8"), ending="")
             return
+        content = exporter.render(review_round)
         try:
             write_atomically(output, content)
         except OSError as error:

@@ -1,0 +1,90 @@
+"""Downloading a round's matrix from the browser: start an export (a confirmation page, then a
+POST), watch it being made (a status page that refreshes itself, without JavaScript), download it.
+
+The file is made by a Celery task (matrix.services.matrix_export_run); in eager mode, and so for
+small rounds on a laptop, it is ready by the time the status page opens. Whoever may not use a
+format, or see an export, gets a 404, as for any page they have no part in.
+"""
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_GET, require_http_methods
+
+from matrix import selectors
+from matrix.exporters import EXPORTERS, Exporter
+from matrix.models import MatrixExport
+from matrix.services import matrix_export_download, matrix_export_request
+from reviews.models import ReviewRound
+
+# Seconds between two loads of the status page while the file is being made.
+REFRESH_SECONDS = 3
+
+
+def _exporter(request, identifier: str) -> Exporter:
+    exporter = EXPORTERS.get(identifier)
+    if exporter is None or not exporter.may_use(request.user):
+        raise Http404
+    return exporter
+
+
+def _export(request, round_slug: str, export_id: int) -> MatrixExport:
+    export = selectors.matrix_export_for(user=request.user, round_slug=round_slug, export_id=export_id)
+    if export is None:
+        raise Http404
+    return export
+
+
+def export_filename(export: MatrixExport, exporter: Exporter) -> str:
+    """bold-matrix-<round>-<yyyymmdd-hhmm>.<ext>, in the portal's time zone. Round slugs are ASCII
+    letters, digits, hyphens and underscores, so the name is safe on every system."""
+    made = timezone.localtime(export.finished_at or export.created_at)
+    return f"bold-{exporter.file_label}-{export.round.slug}-{made:%Y%m%d-%H%M}.{exporter.extension}"
+
+
+@require_http_methods(["GET", "POST"])
+def export_start(request, round_slug: str, identifier: str):
+    """GET: what the export holds, and a button. POST: start it, then the status page."""
+    exporter = _exporter(request, identifier)
+    review_round = get_object_or_404(ReviewRound, slug=round_slug)
+    if request.method == "POST":
+        export = matrix_export_request(review_round=review_round, identifier=identifier, user=request.user)
+        return redirect("matrix:export_status", review_round.slug, export.pk)
+    return render(request, "matrix/export_start.html", {"review_round": review_round, "exporter": exporter})
+
+
+@require_GET
+def export_status(request, round_slug: str, export_id: int):
+    export = _export(request, round_slug, export_id)
+    in_progress = export.status in (MatrixExport.Status.PENDING, MatrixExport.Status.RUNNING)
+    # ?updates=off stops the page refreshing itself (WCAG 2.2.1: a timed change the user can turn off).
+    refresh = in_progress and request.GET.get("updates") != "off"
+    return render(
+        request,
+        "matrix/export_status.html",
+        {
+            "export": export,
+            "exporter": EXPORTERS.get(export.exporter),
+            "review_round": export.round,
+            "in_progress": in_progress,
+            "refresh_seconds": REFRESH_SECONDS if refresh else None,
+            "updates_off": in_progress and not refresh,
+        },
+    )
+
+
+@require_GET
+def export_download(request, round_slug: str, export_id: int):
+    export = _export(request, round_slug, export_id)
+    exporter = EXPORTERS.get(export.exporter)
+    if export.status != MatrixExport.Status.READY or exporter is None:
+        # Not ready yet (or no longer a format the portal makes): the status page says where it is.
+        return redirect("matrix:export_status", export.round.slug, export.pk)
+    content = matrix_export_download(export=export, user=request.user)
+    response = HttpResponse(content, content_type=exporter.content_type)
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=export_filename(export, exporter)
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,54 @@
+"""The admin's forms for principles, laid out as GOV.UK forms."""
+
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Button, Field, Fluid, Layout
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from principles.models import Principle
+
+
+class PrincipleForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=Principle._meta.get_field("name").max_length,
+        help_text=_("One or two words, such as Realistic."),
+        error_messages={
+            "required": _("Enter the principle's name"),
+            "max_length": _("Name must be %(limit_value)d characters or fewer"),
+        },
+    )
+    question = forms.CharField(
+        label=_("Question for reviewers"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("What a reviewer answers with meets, does not meet or not sure."),
+        error_messages={"required": _("Enter the question reviewers answer")},
+    )
+    guidance = forms.CharField(
+        label=_("What good looks like (optional)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    is_active = forms.BooleanField(
+        label=_("Offer this principle for new rounds"),
+        required=False,
+        help_text=_("Rounds that already use it keep it either way."),
+    )
+
+    def __init__(self, *args, adding: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        fields = [
+            Field.text("name", field_width=Fluid.TWO_THIRDS),
+            Field.textarea("question"),
+            Field.textarea("guidance"),
+        ]
+        if adding:
+            del self.fields["is_active"]
+        else:
+            fields.append(Field.checkbox("is_active"))
+        self.helper = FormHelper()
+        self.helper.form_show_errors = True
+        self.helper.attrs = {"novalidate": ""}
+        self.helper.layout = Layout(
+            *fields, Button.primary("submit", _("Add principle") if adding else _("Save changes"))
+        )

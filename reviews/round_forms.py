@@ -1,0 +1,392 @@
+"""Forms for the programme admins' round pages, laid out as GOV.UK forms. Each checks what a
+person typed and names the field to fix; the services check the rest and say why."""
+
+import datetime
+from decimal import Decimal
+
+from crispy_forms_gds.fields import DateInputField
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Button, Field, Fieldset, Fixed, Fluid, Layout, Size
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+
+from audiences.models import Organisation
+from principles.models import Principle
+from reviews import round_selectors
+from reviews.models import ReviewRound
+
+THRESHOLD_RANGE = _("Enter a threshold of at least 0 and less than 1, such as 0.5 for a simple majority")
+YES_NO = [("yes", _("Yes")), ("no", _("No"))]
+
+
+def _helper(*fields, submit_label) -> FormHelper:
+    """A GOV.UK form: errors in the page's error summary, no browser validation (the server's
+    messages are clearer), one primary button."""
+    helper = FormHelper()
+    helper.form_show_errors = True
+    helper.attrs = {"novalidate": ""}
+    helper.layout = Layout(*fields, Button.primary("submit", submit_label))
+    return helper
+
+
+class PortalDateField(DateInputField):
+    """The GOV.UK date input (day, month, year), with messages that name the date asked for."""
+
+    def __init__(self, *, label, **kwargs):
+        super().__init__(label=label, require_all_fields=False, **kwargs)
+        name = str(label).lower()
+        self.error_messages["required"] = _("Enter the %(name)s") % {"name": name}
+        self.error_messages["incomplete"] = _("The %(name)s must include a day, month and year") % {"name": name}
+        self.error_messages["invalid"] = _("The %(name)s must be a real date") % {"name": name}
+        for part, word in zip(self.fields, (_("day"), _("month"), _("year")), strict=True):
+            part.error_messages["incomplete"] = _("The %(name)s must include a %(part)s") % {"name": name, "part": word}
+            part.validators[0].message = _("The %(name)s must be a real date") % {"name": name}
+
+    def compress(self, data_list):
+        day, month, year = data_list
+        if not (day and month and year):
+            return None
+        if len(year) != 4:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        try:
+            return datetime.date(int(year), int(month), int(day))
+        except ValueError as error:
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from error
+
+
+def _yes_no(value: bool) -> str:
+    return "yes" if value else "no"
+
+
+class RoundForm(forms.Form):
+    """A round's settings: used to create a round, and to change one still in draft."""
+
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=200,
+        help_text=_("For example, Spring 2027 review of homelessness use cases."),
+        error_messages={
+            "required": _("Enter a name for the round"),
+            "max_length": _("The name must be 200 characters or fewer"),
+        },
+    )
+    slug = forms.CharField(
+        label=_("Short name for web addresses (optional)"),
+        required=False,
+        max_length=80,
+        help_text=_("Lower-case letters, numbers and hyphens. Leave it empty to make one from the name."),
+        error_messages={"max_length": _("The short name must be 80 characters or fewer")},
+    )
+    opens_on = PortalDateField(label=_("Opening date"), required=False, help_text=_("For example, 1 3 2027"))
+    closes_on = PortalDateField(label=_("Closing date"), required=False, help_text=_("For example, 31 3 2027"))
+    threshold = forms.DecimalField(
+        label=_("Threshold"),
+        max_digits=3,
+        decimal_places=2,
+        initial=Decimal("0.50"),
+        help_text=_(
+            "A principle is met when more than this share of reviewers say it is, not counting "
+            "those who are not sure. 0.5 is a simple majority: a tie is not met."
+        ),
+        error_messages={
+            "required": _("Enter a threshold, such as 0.5 for a simple majority"),
+            "invalid": _("Enter the threshold as a number, such as 0.5"),
+            "max_digits": _("Enter a threshold of at least 0 and less than 1, such as 0.5 for a simple majority"),
+            "max_decimal_places": _("Enter the threshold with no more than 2 decimal places, such as 0.66"),
+            "max_whole_digits": _("Enter a threshold of at least 0 and less than 1, such as 0.5 for a simple majority"),
+        },
+    )
+    min_reviews = forms.IntegerField(
+        label=_("Minimum number of reviews"),
+        initial=2,
+        help_text=_("With fewer reviews than this, a principle shows “Not enough reviews”."),
+        error_messages={
+            "required": _("Enter the minimum number of reviews"),
+            "invalid": _("Enter the minimum number of reviews as a whole number, such as 2"),
+        },
+    )
+    is_blind = forms.ChoiceField(
+        label=_("Is the round blind?"),
+        choices=YES_NO,
+        initial="yes",
+        widget=forms.RadioSelect,
+        help_text=_("In a blind round, reviewers see nothing of other reviewers' answers before submitting their own."),
+        error_messages={"required": _("Choose whether the round is blind")},
+    )
+    show_aggregate_to_reviewers = forms.ChoiceField(
+        label=_("Do reviewers see what others said after they submit?"),
+        choices=YES_NO,
+        initial="yes",
+        widget=forms.RadioSelect,
+        help_text=_("A summary per principle, with other reviewers' words under numbers, never their names."),
+        error_messages={"required": _("Choose whether reviewers see what others said")},
+    )
+    principles = forms.ModelMultipleChoiceField(
+        label=_("Principles"),
+        queryset=Principle.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("The principles reviewers judge each use case against."),
+        error_messages={
+            "required": _("Choose at least one principle"),
+            "invalid_choice": _("Choose principles from the list"),
+            "invalid_pk_value": _("Choose principles from the list"),
+        },
+    )
+
+    def __init__(self, *args, review_round: ReviewRound | None = None, submit_label=None, **kwargs):
+        if review_round is not None:
+            kwargs.setdefault(
+                "initial",
+                {
+                    "name": review_round.name,
+                    "slug": review_round.slug,
+                    "opens_on": review_round.opens_on,
+                    "closes_on": review_round.closes_on,
+                    "threshold": review_round.threshold,
+                    "min_reviews": review_round.min_reviews,
+                    "is_blind": _yes_no(review_round.is_blind),
+                    "show_aggregate_to_reviewers": _yes_no(review_round.show_aggregate_to_reviewers),
+                    "principles": list(review_round.principles.all()),
+                },
+            )
+        super().__init__(*args, **kwargs)
+        self.review_round = review_round
+        # Principles offered for new rounds, and any this round already uses.
+        offered = Q(is_active=True)
+        if review_round is not None:
+            offered |= Q(pk__in=review_round.principles.values("pk"))
+        self.fields["principles"].queryset = Principle.objects.filter(offered).order_by("order", "name")
+        self.helper = _helper(
+            Field.text("name", field_width=Fluid.FULL),
+            Field.text("slug", field_width=Fluid.TWO_THIRDS),
+            Field("opens_on"),
+            Field("closes_on"),
+            Fieldset(
+                Field.text("threshold", field_width=Fixed.FOUR),
+                Field.text("min_reviews", field_width=Fixed.TWO),
+                legend=_("How a principle's outcome is decided"),
+                legend_size=Size.MEDIUM,
+            ),
+            Field.radios("is_blind", legend_size=Size.SMALL, inline=True),
+            Field.radios("show_aggregate_to_reviewers", legend_size=Size.SMALL, inline=True),
+            Field.checkboxes("principles", legend_size=Size.SMALL),
+            submit_label=submit_label or _("Create round"),
+        )
+
+    def clean_slug(self):
+        slug = self.cleaned_data["slug"].strip()
+        if slug and slugify(slug) != slug:
+            raise ValidationError(_("The short name can only contain lower-case letters, numbers and hyphens"))
+        return slug
+
+    def clean_threshold(self):
+        threshold = self.cleaned_data["threshold"]
+        if not Decimal(0) <= threshold < Decimal(1):
+            raise ValidationError(THRESHOLD_RANGE)
+        return threshold
+
+    def clean_min_reviews(self):
+        min_reviews = self.cleaned_data["min_reviews"]
+        if min_reviews < 1:
+            raise ValidationError(_("Enter a minimum number of reviews of at least 1"))
+        if min_reviews > 1000:
+            raise ValidationError(_("Enter a minimum number of reviews of 1,000 or fewer"))
+        return min_reviews
+
+    def clean(self):
+        cleaned = super().clean()
+        name = cleaned.get("name")
+        if name is not None and "slug" in cleaned and not cleaned["slug"]:
+            cleaned["slug"] = slugify(name)[:80].strip("-")
+            if not cleaned["slug"]:
+                self.add_error("slug", _("Enter a short name: the name has no letters or numbers to make one from"))
+        slug = cleaned.get("slug")
+        if slug:
+            taken = ReviewRound.objects.filter(slug=slug)
+            if self.review_round is not None:
+                taken = taken.exclude(pk=self.review_round.pk)
+            if taken.exists():
+                self.add_error("slug", _("Another round already uses this short name. Choose a different one"))
+        opens_on, closes_on = cleaned.get("opens_on"), cleaned.get("closes_on")
+        if opens_on and closes_on and closes_on < opens_on:
+            self.add_error("closes_on", _("The closing date must be on or after the opening date"))
+        return cleaned
+
+    def round_fields(self) -> dict:
+        """The cleaned answers as the services take them."""
+        data = self.cleaned_data
+        return {
+            "name": data["name"],
+            "slug": data["slug"],
+            "principles": list(data["principles"]),
+            "threshold": data["threshold"],
+            "min_reviews": data["min_reviews"],
+            "is_blind": data["is_blind"] == "yes",
+            "show_aggregate_to_reviewers": data["show_aggregate_to_reviewers"] == "yes",
+            "opens_on": data["opens_on"],
+            "closes_on": data["closes_on"],
+        }
+
+
+class RuleForm(forms.Form):
+    """The rule of an open round: only this can change once reviewers have started."""
+
+    threshold = RoundForm.base_fields["threshold"]
+    min_reviews = RoundForm.base_fields["min_reviews"]
+    clean_threshold = RoundForm.clean_threshold
+    clean_min_reviews = RoundForm.clean_min_reviews
+
+    def __init__(self, *args, review_round: ReviewRound, **kwargs):
+        kwargs.setdefault("initial", {"threshold": review_round.threshold, "min_reviews": review_round.min_reviews})
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(
+            Field.text("threshold", field_width=Fixed.FOUR),
+            Field.text("min_reviews", field_width=Fixed.TWO),
+            submit_label=_("Change the rule"),
+        )
+
+
+class VersionFilterForm(forms.Form):
+    """Which use case versions the chooser lists (a GET form)."""
+
+    audience = forms.ChoiceField(label=_("Audience"), required=False)
+    search = forms.CharField(label=_("Title contains"), required=False, max_length=200)
+    every_version = forms.BooleanField(label=_("Show earlier versions too"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["audience"].choices = [("", _("All audiences"))] + [
+            (audience.slug, audience.name) for audience in round_selectors.audiences()
+        ]
+
+    def filters(self) -> dict:
+        """The filter as candidate_versions takes it; an unknown audience lists everything."""
+        if not self.is_valid():
+            return {"audience": "", "search": "", "every_version": False}
+        return {
+            "audience": self.cleaned_data["audience"],
+            "search": self.cleaned_data["search"].strip(),
+            "every_version": self.cleaned_data["every_version"],
+        }
+
+
+def _id_list(text: str) -> list[int]:
+    try:
+        return [int(part) for part in text.split(",") if part.strip()]
+    except ValueError as error:
+        raise ValidationError(_("The form is out of date. Reload the page and try again.")) from error
+
+
+class VersionChoiceForm(forms.Form):
+    """One page of the version chooser: the ids shown (one hidden field) and those ticked."""
+
+    shown = forms.CharField(widget=forms.HiddenInput)
+    chosen = forms.TypedMultipleChoiceField(coerce=int, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["shown"].error_messages["required"] = _("The form is out of date. Reload the page and try again.")
+        try:
+            shown = _id_list(self.data.get("shown", "")) if self.is_bound else []
+        except ValidationError:
+            shown = []  # clean_shown says so
+        if len(shown) > round_selectors.VERSIONS_PER_PAGE:
+            shown = []
+        self.fields["chosen"].choices = [(pk, pk) for pk in shown]
+        self.fields["chosen"].error_messages["invalid_choice"] = _(
+            "The form is out of date. Reload the page and try again."
+        )
+
+    def clean_shown(self):
+        shown = _id_list(self.cleaned_data["shown"])
+        if len(shown) > round_selectors.VERSIONS_PER_PAGE:
+            raise ValidationError(_("The form is out of date. Reload the page and try again."))
+        return shown
+
+    def changes(self) -> tuple[list[int], list[int]]:
+        """(ids to add, ids to remove): ticked ones are in the round, the others shown are not."""
+        chosen = set(self.cleaned_data["chosen"])
+        return sorted(chosen), sorted(set(self.cleaned_data["shown"]) - chosen)
+
+
+class DueDateForm(forms.Form):
+    due_on = PortalDateField(label=_("Due date"), help_text=_("For example, 15 3 2027"))
+
+    def __init__(self, *args, submit_label=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(Field("due_on"), submit_label=submit_label or _("Save due date"))
+
+
+def _organisation_field(required: bool) -> forms.ModelChoiceField:
+    return forms.ModelChoiceField(
+        label=_("Organisation"),
+        queryset=Organisation.objects.order_by("name"),
+        required=required,
+        empty_label=_("Choose an organisation"),
+        error_messages={
+            "required": _("Choose an organisation"),
+            "invalid_choice": _("Choose an organisation from the list"),
+        },
+    )
+
+
+def _person_field() -> forms.EmailField:
+    return forms.EmailField(
+        label=_("Or a person, by email address"),
+        required=False,
+        help_text=_("They must already have an account in the portal."),
+        error_messages={"invalid": _("Enter an email address in the correct format, like name@example.com")},
+        widget=forms.EmailInput(attrs={"spellcheck": "false"}),
+    )
+
+
+class RecipientForm(forms.Form):
+    """Who a use case goes to: an organisation, or a person with an account (exactly one)."""
+
+    organisation = _organisation_field(required=False)
+    person = _person_field()
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        organisation, email = cleaned.get("organisation"), cleaned.get("person")
+        if organisation and email:
+            self.add_error("person", _("Choose an organisation or a person, not both"))
+        elif not organisation and not email:
+            self.add_error("organisation", _("Choose an organisation, or enter a person's email address"))
+        elif email:
+            cleaned["reviewer"] = round_selectors.active_person(email)
+            if cleaned["reviewer"] is None:
+                self.add_error("person", _("There is no active account with this email address. Invite them first"))
+        return cleaned
+
+    def recipient(self) -> dict:
+        return {"organisation": self.cleaned_data.get("organisation"), "reviewer": self.cleaned_data.get("reviewer")}
+
+
+class AssignmentAddForm(RecipientForm):
+    due_on = PortalDateField(label=_("Due date"), required=False, help_text=_("For example, 15 3 2027"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(
+            Field.select("organisation"),
+            Field.text("person", field_width=Fluid.TWO_THIRDS),
+            Field("due_on"),
+            submit_label=_("Add"),
+        )
+
+
+class ReassignForm(RecipientForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].label = _("Give it to an organisation")
+        self.helper = _helper(
+            Field.select("organisation"),
+            Field.text("person", field_width=Fluid.TWO_THIRDS),
+            submit_label=_("Reassign"),
+        )

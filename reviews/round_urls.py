@@ -1,0 +1,35 @@
+"""The programme admins' round pages, under /manage/rounds/ (namespace "rounds")."""
+
+from django.urls import path
+
+from reviews import round_views as views
+
+app_name = "rounds"
+
+urlpatterns = [
+    path("", views.round_list, name="list"),
+    path("new/", views.round_new, name="new"),
+    path("<slug:round_slug>/", views.round_detail, name="detail"),
+    path("<slug:round_slug>/settings/", views.round_settings, name="settings"),
+    path("<slug:round_slug>/use-cases/", views.round_versions, name="versions"),
+    path("<slug:round_slug>/use-cases/add-matching/", views.round_versions_add_matching, name="versions_add_matching"),
+    path("<slug:round_slug>/assign/", views.round_assign, name="assign"),
+    path("<slug:round_slug>/use-cases/<int:version_id>/", views.version_assignments, name="version_assignments"),
+    path(
+        "<slug:round_slug>/organisations/<slug:organisation_slug>/",
+        views.organisation_assignments,
+        name="organisation_assignments",
+    ),
+    path("<slug:round_slug>/assignments/<int:assignment_id>/due-date/", views.assignment_due, name="assignment_due"),
+    path(
+        "<slug:round_slug>/assignments/<int:assignment_id>/reassign/",
+        views.assignment_reassign,
+        name="assignment_reassign",
+    ),
+    path(
+        "<slug:round_slug>/assignments/<int:assignment_id>/remove/", views.assignment_remove, name="assignment_remove"
+    ),
+    path("<slug:round_slug>/open/", views.round_open, name="open"),
+    path("<slug:round_slug>/progress/", views.round_progress, name="progress"),
+    path("<slug:round_slug>/close/", views.round_close, name="close"),
+]

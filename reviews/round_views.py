@@ -1,0 +1,511 @@
+"""The programme admins' round pages (docs/admin-rounds.md): create a round, choose its use cases,
+give them to organisations, check and open it, follow progress, reassign and close. Thin: reads
+come from reviews.round_selectors, changes go through reviews.services. Anyone who is not a
+programme admin gets a 404 (permission reviews.manage_rounds); anonymous visitors are sent to sign in."""
+
+import functools
+from urllib.parse import urlencode
+
+import rules
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from audiences.models import Organisation
+from bold_portal.pagination import paginate, pagination
+from reviews import round_selectors as selectors
+from reviews import services
+from reviews.models import ReviewRound
+from reviews.round_forms import (
+    AssignmentAddForm,
+    DueDateForm,
+    ReassignForm,
+    RoundForm,
+    RuleForm,
+    VersionChoiceForm,
+    VersionFilterForm,
+)
+
+
+def admin_only(view):
+    """Programme admins only; a 404 for everyone else, so nobody learns the pages exist."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not rules.has_perm("reviews.manage_rounds", request.user):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _posted(request):
+    """The POST data on a POST (even an empty one, which must fail validation), else None."""
+    return request.POST if request.method == "POST" else None
+
+
+def _round(round_slug: str) -> ReviewRound:
+    review_round = selectors.managed_round(round_slug)
+    if review_round is None:
+        raise Http404
+    return review_round
+
+
+def _add_service_errors(form, error: ValidationError) -> None:
+    """Show a service's refusal on the form: beside its field when the form has that field,
+    otherwise at the top of the error summary."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _paged(request, items, per_page: int, *, param: str = "page", label: str = ""):
+    page = paginate(items, request.GET.get(param), per_page=per_page)
+    return page, pagination(request, page, param=param, label=label)
+
+
+def _back(request, default: str) -> str:
+    """Where to go after changing an assignment: the page it was changed from, if it is ours."""
+    back = request.POST.get("back") or request.GET.get("back") or ""
+    if back.startswith("/") and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        return back
+    return default
+
+
+# --- Rounds -----------------------------------------------------------------------------------
+
+
+@require_GET
+@admin_only
+def round_list(request):
+    page, pages = _paged(request, selectors.managed_rounds(), selectors.ROUNDS_PER_PAGE)
+    return render(request, "rounds/round_list.html", {"page": page, "pagination": pages})
+
+
+@require_http_methods(["GET", "POST"])
+@admin_only
+def round_new(request):
+    form = RoundForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            review_round = services.round_create(actor=request.user, **form.round_fields())
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, _("Round created. Now choose the use cases to review."))
+            return redirect("rounds:detail", review_round.slug)
+    return render(request, "rounds/round_form.html", {"form": form})
+
+
+@require_GET
+@admin_only
+def round_detail(request, round_slug: str):
+    review_round = _round(round_slug)
+    return render(
+        request,
+        "rounds/round_detail.html",
+        {
+            "review_round": review_round,
+            "principles": selectors.round_principle_names(review_round),
+            "version_count": selectors.round_version_count(review_round),
+            "problems": services.round_opening_problems(review_round)
+            if review_round.status == ReviewRound.Status.DRAFT
+            else None,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@admin_only
+def round_settings(request, round_slug: str):
+    """A draft round's settings; an open round's rule alone (round_rule_change); nothing once closed."""
+    review_round = _round(round_slug)
+    data = request.POST if request.method == "POST" else None
+    if review_round.status == ReviewRound.Status.CLOSED:
+        return render(request, "rounds/round_settings_closed.html", {"review_round": review_round})
+    if review_round.status == ReviewRound.Status.DRAFT:
+        form = RoundForm(data, review_round=review_round, submit_label=_("Save settings"))
+    else:
+        form = RuleForm(data, review_round=review_round)
+    if data is not None and form.is_valid():
+        try:
+            if isinstance(form, RoundForm):
+                review_round = services.round_settings_change(
+                    review_round=review_round, actor=request.user, **form.round_fields()
+                )
+            else:
+                services.round_rule_change(review_round=review_round, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, _("The round's settings have been saved."))
+            return redirect("rounds:detail", review_round.slug)
+    return render(request, "rounds/round_form.html", {"form": form, "review_round": review_round})
+
+
+# --- Choosing use case versions ---------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@admin_only
+def round_versions(request, round_slug: str):
+    """The version chooser: one filtered page of versions at a time, each a checkbox."""
+    review_round = _round(round_slug)
+    filter_form = VersionFilterForm(request.GET)
+    filters = filter_form.filters()
+    editable = review_round.status == ReviewRound.Status.DRAFT
+    problem = ""
+    if request.method == "POST":
+        if not editable:
+            raise Http404
+        choice_form = VersionChoiceForm(request.POST)
+        if choice_form.is_valid():
+            to_add, to_remove = choice_form.changes()
+            try:
+                changed = services.round_versions_change(
+                    review_round=review_round, add=to_add, remove=to_remove, actor=request.user
+                )
+            except ValidationError as error:
+                problem = " ".join(error.messages)
+            else:
+                messages.success(
+                    request,
+                    _("Saved: %(added)d added to the round, %(removed)d taken out.")
+                    % {"added": changed.added, "removed": changed.removed},
+                )
+                return redirect(f"{request.path}?{request.GET.urlencode()}")
+        else:
+            problem = " ".join(e for errors in choice_form.errors.values() for e in errors)
+    versions = selectors.candidate_versions(review_round=review_round, **filters)
+    page, pages = _paged(request, versions, selectors.VERSIONS_PER_PAGE, label=_("Pages of use case versions"))
+    return render(
+        request,
+        "rounds/round_versions.html",
+        {
+            "review_round": review_round,
+            "filter_form": filter_form,
+            "filters": filters,
+            "page": page,
+            "pagination": pages,
+            "shown": ",".join(str(version.pk) for version in page),
+            "editable": editable,
+            "problem": problem,
+            "in_round": selectors.round_version_count(review_round),
+        },
+    )
+
+
+@require_POST
+@admin_only
+def round_versions_add_matching(request, round_slug: str):
+    """Add every version matching the chooser's filter (posted as hidden fields), in one go."""
+    review_round = _round(round_slug)
+    filter_form = VersionFilterForm(request.POST)
+    filters = filter_form.filters()
+    query = QueryDict(mutable=True)
+    query.update({key: value for key, value in filters.items() if value})
+    back = f"{reverse('rounds:versions', args=[review_round.slug])}?{urlencode(query)}"
+    try:
+        added = services.round_versions_add_matching(
+            review_round=review_round,
+            versions=selectors.candidate_versions(review_round=review_round, **filters),
+            actor=request.user,
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(back)
+    messages.success(
+        request,
+        ngettext(
+            "%(count)d use case version added to the round.", "%(count)d use case versions added to the round.", added
+        )
+        % {"count": added},
+    )
+    return redirect(back)
+
+
+# --- Assignments ------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@admin_only
+def round_assign(request, round_slug: str):
+    """Assign by rule in one action, then links to adjust per use case and per organisation."""
+    review_round = _round(round_slug)
+    form = DueDateForm(
+        _posted(request),
+        submit_label=_("Give the use cases to these organisations"),
+        initial={"due_on": review_round.closes_on},
+    )
+    if review_round.status != ReviewRound.Status.CLOSED and request.method == "POST" and form.is_valid():
+        try:
+            made = services.assignments_by_audience_create(
+                review_round=review_round, due_on=form.cleaned_data["due_on"], actor=request.user
+            )
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                ngettext("%(count)d assignment made.", "%(count)d assignments made.", made) % {"count": made},
+            )
+            return redirect("rounds:assign", review_round.slug)
+    elif request.method == "POST" and review_round.status == ReviewRound.Status.CLOSED:
+        raise Http404
+    versions_page, versions_pages = _paged(
+        request,
+        selectors.version_progress(review_round),
+        selectors.PROGRESS_ROWS_PER_PAGE,
+        label=_("Pages of use cases"),
+    )
+    groups_page, groups_pages = _paged(
+        request,
+        selectors.group_progress(review_round),
+        selectors.PROGRESS_ROWS_PER_PAGE,
+        param="organisations_page",
+        label=_("Pages of organisations and people"),
+    )
+    return render(
+        request,
+        "rounds/round_assign.html",
+        {
+            "review_round": review_round,
+            "form": form,
+            "versions_page": versions_page,
+            "versions_pagination": versions_pages,
+            "groups_page": groups_page,
+            "groups_pagination": groups_pages,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@admin_only
+def version_assignments(request, round_slug: str, version_id: int):
+    """One use case's assignments in the round, and a form to add an organisation or a person."""
+    review_round = _round(round_slug)
+    version = selectors.round_version(review_round, version_id)
+    if version is None:
+        raise Http404
+    form = AssignmentAddForm(_posted(request), initial={"due_on": review_round.closes_on})
+    if request.method == "POST":
+        if review_round.status == ReviewRound.Status.CLOSED:
+            raise Http404
+        if form.is_valid():
+            try:
+                services.assignment_create(
+                    review_round=review_round,
+                    version=version,
+                    due_on=form.cleaned_data["due_on"],
+                    actor=request.user,
+                    **form.recipient(),
+                )
+            except ValidationError as error:
+                _add_service_errors(form, error)
+            else:
+                messages.success(request, _("Assignment added."))
+                return redirect("rounds:version_assignments", review_round.slug, version.pk)
+    page, pages = _paged(request, selectors.version_assignments(review_round, version), selectors.ASSIGNMENTS_PER_PAGE)
+    return render(
+        request,
+        "rounds/version_assignments.html",
+        {
+            "review_round": review_round,
+            "version": version,
+            "form": form,
+            "page": page,
+            "pagination": pages,
+            "editable": review_round.status != ReviewRound.Status.CLOSED,
+        },
+    )
+
+
+@require_GET
+@admin_only
+def organisation_assignments(request, round_slug: str, organisation_slug: str):
+    review_round = _round(round_slug)
+    organisation = Organisation.objects.filter(slug=organisation_slug).first()
+    if organisation is None:
+        raise Http404
+    page, pages = _paged(
+        request, selectors.organisation_assignments(review_round, organisation), selectors.ASSIGNMENTS_PER_PAGE
+    )
+    return render(
+        request,
+        "rounds/organisation_assignments.html",
+        {
+            "review_round": review_round,
+            "organisation": organisation,
+            "page": page,
+            "pagination": pages,
+            "editable": review_round.status != ReviewRound.Status.CLOSED,
+        },
+    )
+
+
+def _assignment_or_404(review_round, assignment_id: int, *, changing: bool):
+    assignment = selectors.round_assignment(review_round, assignment_id)
+    if assignment is None or (changing and review_round.status == ReviewRound.Status.CLOSED):
+        raise Http404
+    return assignment
+
+
+def _assignment_page(request, template, review_round, assignment, form=None):
+    default = reverse("rounds:version_assignments", args=[review_round.slug, assignment.version_id])
+    return render(
+        request,
+        template,
+        {"review_round": review_round, "assignment": assignment, "form": form, "back": _back(request, default)},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@admin_only
+def assignment_due(request, round_slug: str, assignment_id: int):
+    review_round = _round(round_slug)
+    assignment = _assignment_or_404(review_round, assignment_id, changing=True)
+    form = DueDateForm(_posted(request), initial={"due_on": assignment.due_on})
+    form.helper.form_tag = False  # the page's own form carries where to go back to
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.assignment_due_change(
+                assignment=assignment, due_on=form.cleaned_data["due_on"], actor=request.user
+            )
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, _("Due date changed."))
+            return redirect(
+                _back(request, reverse("rounds:version_assignments", args=[round_slug, assignment.version_id]))
+            )
+    return _assignment_page(request, "rounds/assignment_due.html", review_round, assignment, form)
+
+
+@require_http_methods(["GET", "POST"])
+@admin_only
+def assignment_reassign(request, round_slug: str, assignment_id: int):
+    review_round = _round(round_slug)
+    assignment = _assignment_or_404(review_round, assignment_id, changing=True)
+    form = ReassignForm(_posted(request))
+    form.helper.form_tag = False  # the page's own form carries where to go back to
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.assignment_reassign(assignment=assignment, actor=request.user, **form.recipient())
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, _("Assignment moved."))
+            return redirect(
+                _back(request, reverse("rounds:version_assignments", args=[round_slug, assignment.version_id]))
+            )
+    return _assignment_page(request, "rounds/assignment_reassign.html", review_round, assignment, form)
+
+
+@require_http_methods(["GET", "POST"])
+@admin_only
+def assignment_remove(request, round_slug: str, assignment_id: int):
+    review_round = _round(round_slug)
+    assignment = _assignment_or_404(review_round, assignment_id, changing=True)
+    if request.method == "POST":
+        back = _back(request, reverse("rounds:version_assignments", args=[round_slug, assignment.version_id]))
+        services.assignment_remove(assignment=assignment, actor=request.user)
+        messages.success(request, _("Assignment removed."))
+        return redirect(back)
+    return _assignment_page(request, "rounds/assignment_remove.html", review_round, assignment)
+
+
+# --- Opening, progress, closing ---------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@admin_only
+def round_open(request, round_slug: str):
+    """What stops the round from opening, in words; open it when nothing does."""
+    review_round = _round(round_slug)
+    if review_round.status != ReviewRound.Status.DRAFT:
+        return redirect("rounds:detail", review_round.slug)
+    status = 200
+    if request.method == "POST":
+        try:
+            services.round_open(review_round=review_round, actor=request.user)
+        except ValidationError:
+            status = 400
+        else:
+            messages.success(request, _("The round is open. Reviewers can now see their use cases."))
+            return redirect("rounds:progress", review_round.slug)
+    problems = services.round_opening_problems(review_round)
+    page, pages = _paged(
+        request,
+        selectors.versions_without_assignment(review_round),
+        selectors.PROBLEM_VERSIONS_PER_PAGE,
+        label=_("Pages of use cases not given to anyone"),
+    )
+    return render(
+        request,
+        "rounds/round_open.html",
+        {"review_round": review_round, "problems": problems, "page": page, "pagination": pages, "refused": status},
+        status=status,
+    )
+
+
+@require_GET
+@admin_only
+def round_progress(request, round_slug: str):
+    """Submitted out of expected, per organisation (and person) and per use case, overdue first."""
+    review_round = _round(round_slug)
+    versions_page, versions_pages = _paged(
+        request,
+        selectors.version_progress(review_round),
+        selectors.PROGRESS_ROWS_PER_PAGE,
+        label=_("Pages of use cases"),
+    )
+    groups_page, groups_pages = _paged(
+        request,
+        selectors.group_progress(review_round),
+        selectors.PROGRESS_ROWS_PER_PAGE,
+        param="organisations_page",
+        label=_("Pages of organisations and people"),
+    )
+    return render(
+        request,
+        "rounds/round_progress.html",
+        {
+            "review_round": review_round,
+            "totals": selectors.round_progress_totals(review_round),
+            "versions_page": versions_page,
+            "versions_pagination": versions_pages,
+            "groups_page": groups_page,
+            "groups_pagination": groups_pages,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@admin_only
+def round_close(request, round_slug: str):
+    """Confirm, then close: says how many people's drafts will not be counted."""
+    review_round = _round(round_slug)
+    if request.method == "POST":
+        if review_round.status != ReviewRound.Status.OPEN:
+            return redirect("rounds:detail", review_round.slug)
+        closed = services.round_close(review_round=review_round, actor=request.user)
+        return render(
+            request,
+            "rounds/round_closed.html",
+            {"review_round": closed.review_round, "draft_authors": len(closed.draft_authors)},
+        )
+    if review_round.status != ReviewRound.Status.OPEN:
+        return redirect("rounds:detail", review_round.slug)
+    return render(
+        request,
+        "rounds/round_close.html",
+        {"review_round": review_round, "draft_authors": selectors.draft_author_count(review_round)},
+    )

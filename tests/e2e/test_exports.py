@@ -1,0 +1,91 @@
+"""Exports in a real browser, on the report's demo data: the demo analyst starts an XLSX export of
+the 2023 fieldwork round, sees the status page and downloads the workbook, with and without
+JavaScript; the page that waits for a large export passes axe once its refresh is switched off."""
+
+import io
+import re
+from pathlib import Path
+
+import openpyxl
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import Page, expect
+
+from audiences.models import User
+from bold_portal.models import AuditEvent
+from matrix.models import MatrixExport
+from reviews.demo import bold_report as report
+from reviews.models import ReviewRound
+from tests.e2e.support import AXE, AXE_OPTIONS, E2E_DB, axe_check, page_width, screenshot, sign_in
+
+pytestmark = [pytest.mark.e2e, E2E_DB]
+
+ANALYST = "analyst@demo.bold.example"
+
+
+@pytest.fixture
+def demo_round(live_server):
+    call_command("load_bold_report", demo_accounts=True, stdout=io.StringIO())
+    return ReviewRound.objects.get(slug="fieldwork-2023")
+
+
+def export_the_workbook(page: Page, *, check_accessibility: bool = True) -> None:
+    sign_in(page, ANALYST, report.DEMO_PASSWORD)
+    page.goto("/rounds/fieldwork-2023/matrix/export/xlsx/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Export the matrix: Excel workbook (XLSX)")
+    if check_accessibility:  # axe-core is JavaScript: it cannot run in a page that has none
+        axe_check(page)
+    page.get_by_role("button", name="Create the file").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your file is ready")
+
+
+def download_and_check(page: Page) -> None:
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name=re.compile(r"Download the Excel workbook \(XLSX\) file")).click()
+    download = download_info.value
+    assert re.fullmatch(r"bold-matrix-fieldwork-2023-\d{8}-\d{4}\.xlsx", download.suggested_filename)
+    book = openpyxl.load_workbook(io.BytesIO(Path(download.path()).read_bytes()))
+    assert book.sheetnames == ["Matrix", "Matrix data", "Verdicts", "About"]
+    titles = [row[0] for row in book["Matrix"].iter_rows(min_row=2, values_only=True)]
+    assert "Homelessness" in titles and "Repeat homelessness" in titles
+    assert AuditEvent.objects.filter(action="export_downloaded", actor__email=ANALYST).count() == 1
+
+
+def test_the_demo_analyst_exports_and_downloads_the_workbook(page, demo_round):
+    export_the_workbook(page)
+
+    axe_check(page)
+    screenshot(page, "export-ready")
+    download_and_check(page)
+
+
+def test_the_export_works_without_javascript(page_without_js, demo_round):
+    export_the_workbook(page_without_js, check_accessibility=False)
+
+    download_and_check(page_without_js)
+
+
+def test_the_status_page_fits_a_320_pixel_screen(narrow_page, demo_round):
+    export_the_workbook(narrow_page)
+
+    assert page_width(narrow_page) <= narrow_page.evaluate("window.innerWidth"), "the page scrolls sideways"
+    axe_check(narrow_page)
+
+
+def test_the_page_that_waits_for_an_export(page, demo_round):
+    """A large round's export is still being made: the page reloads itself every 3 seconds, which
+    axe reports (meta-refresh, WCAG 2.2.1) because it cannot see the link that switches it off;
+    with the refresh switched off, the page passes axe in full."""
+    analyst = User.objects.get(email=ANALYST)
+    export = MatrixExport.objects.create(round=demo_round, requested_by=analyst, exporter="pdf")
+    sign_in(page, ANALYST, report.DEMO_PASSWORD)
+    page.goto(f"/rounds/fieldwork-2023/exports/{export.pk}/")
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your file is being made")
+    violations = AXE.run(page, options=AXE_OPTIONS).response["violations"]
+    assert [violation["id"] for violation in violations] == ["meta-refresh"]
+    screenshot(page, "export-waiting")
+
+    page.get_by_role("link", name="Stop this page checking by itself").click()
+    expect(page.get_by_text("This page no longer checks by itself.")).to_be_visible()
+    axe_check(page)
