@@ -24,8 +24,11 @@ run: $(STAMP) static
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 test: export SECRET_KEY ?= test-only-not-secret
+# Two processes (pytest-xdist), one per core of the machines this runs on; each has its own
+# test database. TEST_WORKERS=0 runs everything in one process.
+TEST_WORKERS ?= 2
 test: $(STAMP) static browser
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
