@@ -8,4 +8,4 @@ class AudiencesConfig(AppConfig):
     verbose_name = _("People, audiences and organisations")
 
     def ready(self):
-        from audiences import navigation  # noqa: F401  (adds the invitation page to the navigation)
+        from audiences import audit_actions, navigation  # noqa: F401  (its audit actions; its pages in the navigation)

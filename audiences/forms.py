@@ -1,13 +1,17 @@
 """Forms for signing in, resetting a password and joining by invitation, laid out as GOV.UK forms."""
 
+import unicodedata
+
 from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Button, Field, Fluid, Layout, Size
+from crispy_forms_gds.layout import Button, Field, Fixed, Fluid, Layout, Size
 from django import forms
-from django.contrib.auth import password_validation
+from django.contrib.auth import authenticate, password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 from django.utils.translation import gettext_lazy as _
 
 from audiences.models import Audience, Invitation, Membership, Organisation, User
+from audiences.services import invitation_existing_password_message
+from bold_portal.email import email_send_on_commit, portal_url
 
 
 def _gds_helper(*fields, submit_label) -> FormHelper:
@@ -66,6 +70,9 @@ class SignInForm(AuthenticationForm):
 
 
 class PasswordResetRequestForm(PasswordResetForm):
+    """Django's reset form, also for accounts that have no password yet (made by an import or an
+    admin): the link goes to the address's owner, which is proof enough to let them create one."""
+
     email = _email_field(
         _("Email address"), help_text=_("Use the email address you sign in with. We will send you a link.")
     )
@@ -74,6 +81,29 @@ class PasswordResetRequestForm(PasswordResetForm):
         super().__init__(*args, **kwargs)
         self.helper = _gds_helper(
             Field.text("email", field_width=Fluid.TWO_THIRDS), submit_label=_("Send me a reset link")
+        )
+
+    def get_users(self, email):
+        # As Django's own, less its test for a usable password: the address must match the
+        # account's exactly once case and Unicode forms are set aside, never just "iexact".
+        wanted = unicodedata.normalize("NFKC", email).casefold()
+        return (
+            user
+            for user in User.objects.filter(email__iexact=email, is_active=True)
+            if unicodedata.normalize("NFKC", user.email).casefold() == wanted
+        )
+
+    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email, **kwargs):
+        """The portal's own email (text and HTML), sent after the request, with a link to the
+        portal's public address rather than the request's host name."""
+        user = context["user"]
+        email_send_on_commit(
+            template="registration/password_reset",
+            to=[to_email],
+            context={
+                "url": portal_url("password_reset_confirm", uidb64=context["uid"], token=context["token"]),
+                "has_password": user.has_usable_password(),
+            },
         )
 
 
@@ -180,18 +210,71 @@ class InvitationAcceptForm(forms.Form):
 
 
 class InvitationAcceptExistingForm(forms.Form):
-    """The email address already has an account: its password proves the person owns it."""
+    """The email address already has an account: its password proves the person owns it. It is
+    checked by authenticate(), as on the sign-in page, so wrong ones count towards the lockout."""
 
     password = _password_field(
         _("Password"), autocomplete="current-password", required_message=_("Enter your password")
     )
 
-    def __init__(self, *args, invitation, **kwargs):
+    def __init__(self, *args, invitation, request, **kwargs):
         super().__init__(*args, **kwargs)
-        self.invitation = invitation
+        self.invitation, self.request, self.account = invitation, request, None
         self.helper = _gds_helper(
             Field.text("password", field_width=Fluid.TWO_THIRDS), submit_label=_("Join organisation")
         )
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        self.account = authenticate(self.request, username=self.invitation.email, password=password)
+        if self.account is None:
+            raise forms.ValidationError(invitation_existing_password_message(self.invitation.email))
+        return password
+
+
+# --- Two-factor sign-in -------------------------------------------------------------------------
+
+
+class TwoFactorCodeForm(forms.Form):
+    """A 6-digit code from the authenticator app (setting it up, or signing in)."""
+
+    code = forms.CharField(
+        label=_("Code from your authenticator app"),
+        help_text=_("Enter the 6-digit code your app shows now, for example 123456."),
+        error_messages={"required": _("Enter the 6-digit code from your authenticator app")},
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}),
+    )
+
+    def __init__(self, *args, submit_label, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _gds_helper(Field.text("code", field_width=Fixed.TEN), submit_label=submit_label)
+
+    def clean_code(self):
+        code = "".join(self.cleaned_data["code"].split())
+        if not (code.isascii() and code.isdigit() and len(code) == 6):
+            raise forms.ValidationError(_("The code must be 6 digits, like 123456"))
+        return code
+
+
+class RecoveryCodeForm(forms.Form):
+    """One of the person's recovery codes, in place of the app's code."""
+
+    code = forms.CharField(
+        label=_("Recovery code"),
+        help_text=_("Each recovery code has 10 letters and numbers, for example 3f9a1 c72be. It works once."),
+        error_messages={"required": _("Enter one of your recovery codes")},
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _gds_helper(Field.text("code", field_width=Fixed.TWENTY), submit_label=_("Continue"))
+
+    def clean_code(self):
+        code = "".join(self.cleaned_data["code"].replace("-", " ").split()).lower()
+        if len(code) != 10:
+            raise forms.ValidationError(_("A recovery code has 10 letters and numbers. Check it and try again."))
+        return code
 
 
 # --- The admin pages and the organisation lead's pages ------------------------------------------

@@ -15,7 +15,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from audiences import selectors, services
+from audiences import selectors, services, two_factor
 from audiences.forms import AudienceForm, OrganisationForm, StaffInvitationForm, StaffRolesForm
 from audiences.models import Audience, Invitation, Organisation
 from bold_portal.pagination import paginate
@@ -269,6 +269,8 @@ def person(request, pk: int):
         person=user,
         memberships=selectors.person_memberships(user),
         is_self=user.pk == request.user.pk,
+        two_factor_app=two_factor.app_device(user),
+        two_factor_required=two_factor.two_factor_required(user),
     )
 
 
@@ -291,3 +293,54 @@ def person_active(request, pk: int):
                 % {"email": user.email},
             )
     return redirect("audiences:manage_person", pk=user.pk)
+
+
+@admin_only
+@require_POST
+def person_two_factor_reset(request, pk: int):
+    """Turn off someone's two-factor sign-in, when they have lost both their app and their
+    recovery codes: they set up a new app the next time they sign in."""
+    user = get_object_or_404(get_user_model(), pk=pk)
+    try:
+        services.two_factor_reset(user=user, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("Two-factor sign-in is reset for %(email)s. They will set up a new app when they next sign in.")
+            % {"email": user.email},
+        )
+    return redirect("audiences:manage_person", pk=user.pk)
+
+
+@admin_only
+@require_http_methods(["GET", "POST"])
+def person_erase(request, pk: int):
+    """A confirmation page, then erase the person's personal data at their request
+    (services.account_erase): what goes and what stays is said on the page."""
+    user = get_object_or_404(get_user_model(), pk=pk)
+    if user.erased_at is not None:
+        raise Http404
+    error = None
+    if request.method == "POST":
+        try:
+            services.account_erase(user=user, actor=request.user)
+        except ValidationError as refused:
+            error = " ".join(refused.messages)
+        else:
+            messages.success(
+                request,
+                _("Their personal data is erased. Their reviews are kept and show as a former reviewer's."),
+            )
+            return redirect("audiences:manage_person", pk=user.pk)
+    return render(
+        request,
+        "audiences/manage/person_erase.html",
+        {
+            "person": user,
+            "memberships": selectors.person_memberships(user),
+            "is_self": user.pk == request.user.pk,
+            "error": error,
+        },
+    )

@@ -51,6 +51,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         _("active"), default=True, help_text=_("Switched off accounts cannot sign in and are not expected to review.")
     )
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+    # Set when the person's personal data was erased on request (audiences.services.account_erase):
+    # the account stays, anonymous, so that its reviews keep their pseudonym.
+    erased_at = models.DateTimeField(_("personal data erased"), null=True, blank=True, editable=False)
 
     objects = UserManager()
 
@@ -71,7 +74,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         ]
 
     def __str__(self):
-        return self.email
+        return str(_("Former reviewer")) if self.erased_at else self.email
 
     def clean(self):
         super().clean()
@@ -81,7 +84,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.full_name
 
     def get_short_name(self) -> str:
-        return self.full_name or self.email
+        return self.full_name or str(self)
 
 
 class Audience(models.Model):

@@ -9,24 +9,32 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Generic, TypeVar
 
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.tokens import default_token_generator
+from django.contrib.sessions.models import Session
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import EmailMessage, send_mail
 from django.db import models, transaction
 from django.db.models.functions import Lower
-from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django_otp import devices_for_user
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from audiences import two_factor
 from audiences.models import Audience, Invitation, Membership, Organisation
+from bold_portal.email import email_send, email_send_on_commit, portal_url
 from bold_portal.models import audit, audit_many
 from bold_portal.roles import ADMINS, ANALYSTS, AUTHORS, is_admin
+from bold_portal.services import audit_rows_purge
 
 
 class InvitationRefused(Exception):
@@ -72,11 +80,9 @@ def invitation_create(
         invitation.save()
         audit(
             actor=invited_by,
-            action="invitation_create",
+            action="invitation_sent",
             obj=invitation,
-            email=invitation.email,
-            role=role,
-            organisation=organisation.pk if organisation else None,
+            after={"role": role, "organisation": organisation.pk if organisation else None},
             cancelled_invitations=cancelled,
         )
         # Sent inside the transaction: if the email cannot be sent, no invitation is left behind.
@@ -144,15 +150,16 @@ def _role_phrase(role: str) -> str:
 
 
 def _invitation_email_send(*, invitation: Invitation, raw_token: str) -> None:
-    context = {
-        "invitation": invitation,
-        "inviter_name": invitation.invited_by.get_full_name() or invitation.invited_by.email,
-        "accept_url": settings.PORTAL_URL + reverse("audiences:invitation_accept", args=[raw_token]),
-        "valid_days": settings.INVITATION_VALID_DAYS,
-    }
-    subject = render_to_string("audiences/email/invitation_subject.txt", context).strip()
-    body = render_to_string("audiences/email/invitation.txt", context)
-    send_mail(subject, body, None, [invitation.email])
+    email_send(
+        template="audiences/email/invitation",
+        to=[invitation.email],
+        context={
+            "invitation": invitation,
+            "inviter_name": invitation.invited_by.get_full_name() or invitation.invited_by.email,
+            "accept_url": portal_url("audiences:invitation_accept", raw_token),
+            "valid_days": settings.INVITATION_VALID_DAYS,
+        },
+    )
 
 
 def invitation_for_token(raw_token: str, *, lock: bool = False) -> Invitation:
@@ -194,20 +201,24 @@ def invitation_existing_user(invitation: Invitation):
     return get_user_model().objects.filter(email__iexact=invitation.email).order_by("pk").first()
 
 
-def invitation_accept(*, raw_token: str, name: str, password: str):
-    """Use the invitation: create the person's account (or, if the email address already has one,
-    check its password) and give them their place in the organisation. Returns the user, for the
-    view to sign in."""
+def invitation_existing_password_message(email: str) -> str:
+    return _("Enter the password you already use to sign in with %(email)s") % {"email": email}
+
+
+def invitation_accept(*, raw_token: str, name: str = "", password: str = "", account=None):
+    """Use the invitation: create the person's account with name and password, or, if the email
+    address already has one, join it, given as account: what authenticate() returned for the
+    password the person typed, so that the sign-in lockout counts wrong ones (this service never
+    checks an existing password itself). Gives them their place in the organisation. Returns the
+    user, for the view to sign in."""
     with transaction.atomic():
         invitation = invitation_for_token(raw_token, lock=True)
         user = invitation_existing_user(invitation)
         new_account = user is None
         if new_account:
             user = _invited_user_create(invitation=invitation, name=name, password=password)
-        elif not user.check_password(password):
-            raise ValidationError(
-                {"password": _("Enter the password you already use to sign in with %(email)s") % {"email": user.email}}
-            )
+        elif account is None or account.pk != user.pk:
+            raise ValidationError({"password": invitation_existing_password_message(user.email)})
         if invitation.organisation is None:
             if not user.is_active:
                 raise InvitationRefused(
@@ -223,7 +234,15 @@ def invitation_accept(*, raw_token: str, name: str, password: str):
                 membership.save(update_fields=["role"])
         invitation.accepted_at = timezone.now()
         invitation.save(update_fields=["accepted_at"])
-        audit(actor=user, action="invitation_accept", obj=invitation, user_id=user.pk, new_account=new_account)
+        audit(
+            actor=user,
+            action="invitation_accepted",
+            obj=invitation,
+            before={"accepted_at": None},
+            after={"accepted_at": audit_value(invitation.accepted_at)},
+            user_id=user.pk,
+            new_account=new_account,
+        )
     return user
 
 
@@ -259,8 +278,8 @@ class ReviewersEnsured:
 
 def reviewers_ensure(*, people: Mapping[str, Organisation], actor) -> ReviewersEnsured:
     """Make sure each email address has an account, matched whatever its letter case. Those
-    without one get an account with no usable password (they set one through a password reset
-    or an invitation) and a reviewer's place in the given organisation. One query finds the
+    without one get an account with no usable password and a reviewer's place in the given
+    organisation, and are emailed a link to create a password once the transaction commits. One query finds the
     accounts that exist, however many people there are."""
     user_model = get_user_model()
     existing = _accounts_by_address(people)
@@ -279,7 +298,35 @@ def reviewers_ensure(*, people: Mapping[str, Organisation], actor) -> ReviewersE
         user_model.objects.bulk_create(new_users.values())
         Membership.objects.bulk_create(memberships)
         audit_many(actor=actor, action="account_created", objects=list(new_users.values()), reason="reviewer")
+        _password_links_send(new_users.values())
     return ReviewersEnsured(users=users, created=[user.email for user in new_users.values()])
+
+
+def password_link(user) -> str:
+    """A link for user to create a new password: Django's password reset link, so it works once
+    (setting a password changes what the token is signed with) and expires after
+    settings.PASSWORD_RESET_TIMEOUT."""
+    return portal_url(
+        "password_reset_confirm",
+        uidb64=urlsafe_base64_encode(force_bytes(user.pk)),
+        token=default_token_generator.make_token(user),
+    )
+
+
+def _password_links_send(users) -> None:
+    """Email each new active account that has no usable password a link to create one, once the
+    account is committed: people added by an import or by an admin, who were never invited."""
+    for user in users:
+        if user.is_active and not user.has_usable_password():
+            email_send_on_commit(
+                template="audiences/email/set_password",
+                to=[user.email],
+                context={
+                    "name": user.full_name,
+                    "url": password_link(user),
+                    "valid_days": settings.PASSWORD_RESET_TIMEOUT // (24 * 60 * 60),
+                },
+            )
 
 
 def _accounts_by_address(people: Mapping[str, Organisation]) -> dict:
@@ -348,7 +395,8 @@ def row_ensure(*, model: type[ModelT], lookup: dict, values: dict, actor, action
                 actor=actor,
                 action=f"{action}_created",
                 obj=obj,
-                **{name: audit_value(value) for name, value in {**lookup, **values}.items()},
+                before={},
+                after={name: audit_value(value) for name, value in {**lookup, **values}.items()},
             )
         return Ensured(obj, created=True)
     before, after = drifted_fields_set(obj, values)
@@ -410,7 +458,8 @@ def account_ensure(
     in these role groups (Django groups, see bold_portal.roles; only ever added).
 
     A new account gets full_name and password (checked against the portal's password rules;
-    None makes a password nobody can use until they reset it). An existing account keeps its
+    None makes a password nobody can use, and an active account is then emailed a link to create
+    one once the transaction commits). An existing account keeps its
     name and password. The flags given (None: leave as it is, or the default for a new account)
     are put back when they drifted. Returns Ensured; added counts the group places added.
     """
@@ -449,6 +498,7 @@ def account_ensure(
                 **flags,
                 groups=[group.name for group in wanted_groups],
             )
+            _password_links_send([user])
         return Ensured(user, created=True, added=len(wanted_groups))
 
     before, after = drifted_fields_set(user, flags)
@@ -708,6 +758,8 @@ def account_active_set(*, user, is_active: bool, actor):
     or back on. Nobody can switch their own account off."""
     if not is_active and actor is not None and actor.pk == user.pk:
         raise ValidationError({"is_active": _("You cannot switch off your own account. Ask another admin.")})
+    if is_active and user.erased_at is not None:
+        raise ValidationError({"is_active": _("This account was erased. Invite the person again instead.")})
     return _fields_update(
         obj=user,
         values={"is_active": is_active},
@@ -835,7 +887,6 @@ def invitation_cancel(*, invitation: Invitation, actor) -> Invitation:
             actor=actor,
             action="invitation_cancelled",
             obj=fresh,
-            email=fresh.email,
             before={"cancelled_at": None},
             after={"cancelled_at": audit_value(fresh.cancelled_at)},
         )
@@ -874,10 +925,8 @@ def member_remind(*, organisation: Organisation, user, items: Sequence[str], act
         "organisation": organisation.name,
         "items": list(items),
         "sender": actor.get_full_name() or actor.email,
-        "url": settings.PORTAL_URL + reverse("home"),
+        "url": portal_url("home"),
     }
-    subject = render_to_string("audiences/email/reminder_subject.txt", context).strip()
-    body = render_to_string("audiences/email/reminder.txt", context)
     with transaction.atomic():
         audit(
             actor=actor,
@@ -887,4 +936,158 @@ def member_remind(*, organisation: Organisation, user, items: Sequence[str], act
             items=list(items),
         )
         # Replies go to the lead who sent the reminder.
-        EmailMessage(subject, body, None, [user.email], reply_to=[actor.email]).send()
+        email_send(template="audiences/email/reminder", to=[user.email], context=context, reply_to=[actor.email])
+
+
+# --- Two-factor sign-in (see audiences/two_factor.py and docs/sign-in-security.md) ---------------
+
+
+def _recovery_codes_replace(user) -> list[str]:
+    """A fresh set of recovery codes for user (the old ones stop working). Returns them as
+    typed: they are shown once and never again."""
+    device, _created = StaticDevice.objects.get_or_create(
+        user=user, name=two_factor.RECOVERY_DEVICE_NAME, defaults={"confirmed": True}
+    )
+    device.token_set.all().delete()
+    codes = [secrets.token_hex(5) for _ in range(two_factor.RECOVERY_CODE_COUNT)]
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    return codes
+
+
+def two_factor_enable(*, user, key: str, code: str) -> tuple[TOTPDevice, list[str]]:
+    """Turn on two-factor sign-in for user with the authenticator app that holds key, once code
+    (the app's first) proves it does. Replaces any app set up before. Returns the app's device,
+    for the view to mark the session verified, and the new recovery codes."""
+    if not two_factor.code_is_right_for_key(key, code):
+        raise ValidationError({"code": _("The code is not right. Enter the 6-digit code your app shows now.")})
+    with transaction.atomic():
+        replaced = TOTPDevice.objects.filter(user=user).delete()[0]
+        device = TOTPDevice(user=user, name=two_factor.APP_DEVICE_NAME, key=key, confirmed=True)
+        device.full_clean()
+        device.save()
+        codes = _recovery_codes_replace(user)
+        if replaced:
+            audit(actor=user, action="sign_in_settings_changed", obj=user, change="authenticator app replaced")
+        else:
+            audit(actor=user, action="two_factor_enabled", obj=user)
+        audit(actor=user, action="recovery_codes_generated", obj=user, count=len(codes))
+    return device, codes
+
+
+def recovery_codes_regenerate(*, user) -> list[str]:
+    """New recovery codes for someone who has two-factor sign-in; the old ones stop working."""
+    if two_factor.app_device(user) is None:
+        raise ValidationError(_("Set up two-factor sign-in before you make recovery codes."))
+    with transaction.atomic():
+        codes = _recovery_codes_replace(user)
+        audit(actor=user, action="recovery_codes_generated", obj=user, count=len(codes))
+    return codes
+
+
+def two_factor_reset(*, user, actor) -> None:
+    """An admin turns off someone's two-factor sign-in (a lost phone and lost recovery codes): their
+    app and recovery codes stop working, and they set up a new app when they next sign in. Nobody
+    resets their own, which would skip the second step."""
+    if not is_admin(actor):
+        raise PermissionDenied(_("Only programme admins can reset two-factor sign-in."))
+    if actor.pk == user.pk:
+        raise ValidationError(_("You cannot reset your own two-factor sign-in. Ask another admin."))
+    with transaction.atomic():
+        removed = TOTPDevice.objects.filter(user=user).delete()[0] + StaticDevice.objects.filter(user=user).delete()[0]
+        if removed:
+            audit(actor=actor, action="two_factor_disabled", obj=user, reason="reset by an admin")
+
+
+# --- Personal data: erasure on request and retention (docs/audit-and-personal-data.md) ----------
+
+
+def erased_email(user) -> str:
+    """The address an erased account keeps: unique, and about nobody (.invalid never delivers)."""
+    return f"erased-{user.pk}@erased.invalid"
+
+
+def account_erase(*, user, actor):
+    """Erase a person's personal data on their request. Their name, email address, password,
+    roles, memberships, pilot-team places, invitations to their address, sessions, sign-in
+    records and two-step sign-in devices go, and the account is switched off for good. The
+    account itself stays, anonymous, so that the reviews it wrote keep counting under the same
+    pseudonym and show as a former reviewer's. Audit rows keep its id; they never held its name or
+    address. Nobody can erase their own account."""
+    if actor is not None and actor.pk == user.pk:
+        raise ValidationError({"account": _("You cannot erase your own account. Ask another admin.")})
+    with transaction.atomic():
+        user = get_user_model().objects.select_for_update().get(pk=user.pk)
+        if user.erased_at is not None:
+            raise ValidationError({"account": _("This account's personal data has already been erased.")})
+        email = user.email
+        before = {
+            "is_active": user.is_active,
+            "roles": sorted(user.groups.values_list("name", flat=True)),
+            "memberships": sorted(user.memberships.values_list("organisation_id", flat=True)),
+            "authored_audiences": sorted(user.authored_audiences.values_list("pk", flat=True)),
+        }
+        user.memberships.all().delete()
+        user.authored_audiences.clear()
+        user.groups.clear()
+        user.user_permissions.clear()
+        invitations = Invitation.objects.filter(email__iexact=email).delete()[0]
+        sessions = [
+            session.pk
+            for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator()
+            if session.get_decoded().get("_auth_user_id") == str(user.pk)
+        ]
+        Session.objects.filter(pk__in=sessions).delete()
+        for model in (AccessAttempt, AccessFailureLog, AccessLog):
+            model.objects.filter(username__iexact=email).delete()
+        for device in devices_for_user(user, confirmed=None):
+            device.delete()
+        user.email, user.full_name = erased_email(user), ""
+        user.set_unusable_password()
+        user.is_active = user.is_staff = user.is_superuser = False
+        user.last_login = None
+        user.erased_at = timezone.now()
+        user.save()
+        audit(
+            actor=actor,
+            action="account_erased",
+            obj=user,
+            before=before,
+            after={"is_active": False, "roles": [], "memberships": [], "authored_audiences": []},
+            invitations_deleted=invitations,
+            sessions_deleted=len(sessions),
+        )
+    return user
+
+
+@dataclass(frozen=True)
+class Purged:
+    invitations: int
+    sessions: int
+    sign_in_records: int
+    audit_rows: int
+
+
+def personal_data_purge(*, now: datetime.datetime | None = None) -> Purged:
+    """Delete what has outlived its retention period (settings RETENTION_*): invitations no longer
+    waiting (used, cancelled or expired) made more than RETENTION_INVITATIONS_DAYS ago; expired
+    sessions; sign-in records (django-axes) older than RETENTION_SIGN_IN_RECORDS_DAYS; audit rows
+    older than RETENTION_AUDIT_DAYS. Run daily by the beat (audiences.tasks); each kind is
+    deleted in its own transaction, so one failing leaves the others done."""
+    now = now or timezone.now()
+    days = settings.RETENTION_INVITATIONS_DAYS
+    with transaction.atomic():
+        invitations = (
+            Invitation.objects.filter(created_at__lt=now - timedelta(days=days))
+            .exclude(accepted_at__isnull=True, cancelled_at__isnull=True, expires_at__gt=now)
+            .delete()[0]
+        )
+    with transaction.atomic():
+        sessions = Session.objects.filter(expire_date__lt=now).delete()[0]
+    cutoff = now - timedelta(days=settings.RETENTION_SIGN_IN_RECORDS_DAYS)
+    with transaction.atomic():
+        sign_in_records = sum(
+            model.objects.filter(attempt_time__lt=cutoff).delete()[0]
+            for model in (AccessAttempt, AccessFailureLog, AccessLog)
+        )
+    audit_rows = audit_rows_purge(before=now - timedelta(days=settings.RETENTION_AUDIT_DAYS))
+    return Purged(invitations=invitations, sessions=sessions, sign_in_records=sign_in_records, audit_rows=audit_rows)

@@ -1,12 +1,23 @@
 from django.urls import path
 
-from audiences import manage_views, organisation_views, views
+from audiences import manage_views, organisation_views, two_factor_views, views
 
 app_name = "audiences"
 
 urlpatterns = [
     path("invitations/new/", views.invitation_new, name="invitation_new"),
     path("invitations/accept/<str:token>/", views.invitation_accept_page, name="invitation_accept"),
+    # Two-factor sign-in: the step after the password, and the person's own settings.
+    path("account/two-factor/", two_factor_views.security, name="two_factor_settings"),
+    path("account/two-factor/set-up/", two_factor_views.setup, name="two_factor_setup"),
+    path("account/two-factor/code/", two_factor_views.verify, name="two_factor_verify"),
+    path("account/two-factor/recovery-code/", two_factor_views.recovery, name="two_factor_recovery"),
+    path("account/two-factor/recovery-codes/", two_factor_views.recovery_codes, name="two_factor_recovery_codes"),
+    path(
+        "account/two-factor/recovery-codes/new/",
+        two_factor_views.recovery_codes_new,
+        name="two_factor_recovery_codes_new",
+    ),
     # The portal's admin pages: programme admins only.
     path("manage/audiences/", manage_views.audience_list, name="manage_audiences"),
     path("manage/audiences/add/", manage_views.audience_add, name="manage_audience_add"),
@@ -25,6 +36,8 @@ urlpatterns = [
     ),
     path("manage/people/<int:pk>/", manage_views.person, name="manage_person"),
     path("manage/people/<int:pk>/account/", manage_views.person_active, name="manage_person_active"),
+    path("manage/people/<int:pk>/erase/", manage_views.person_erase, name="manage_person_erase"),
+    path("manage/people/<int:pk>/two-factor/", manage_views.person_two_factor_reset, name="manage_person_two_factor"),
     # An organisation's own pages: its leads and programme admins.
     path("organisations/<slug:slug>/members/", organisation_views.members, name="organisation_members"),
     path(

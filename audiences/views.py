@@ -4,11 +4,13 @@ from axes.helpers import get_client_ip_address, get_client_username, get_cool_of
 from axes.models import AccessAttempt
 from django.contrib import messages
 from django.contrib.auth import login
-from django.contrib.auth.decorators import login_not_required, permission_required
+from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import LoginView, LogoutView, PasswordResetConfirmView
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import formats, timezone
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -22,6 +24,7 @@ from audiences.services import (
     invitation_for_token,
     sign_in_lockout_clear,
 )
+from audiences.two_factor import two_factor_not_required
 from bold_portal.roles import is_admin
 
 
@@ -60,6 +63,7 @@ class NewPasswordView(PasswordResetConfirmView):
         return response
 
 
+@method_decorator(two_factor_not_required, name="dispatch")
 class SignOutView(LogoutView):
     def post(self, request, *args, **kwargs):
         response = super().post(request, *args, **kwargs)
@@ -73,9 +77,11 @@ def _organisations_to_invite_to(user):
     return Organisation.objects.filter(memberships__user=user, memberships__role=Membership.Role.LEAD)
 
 
-@permission_required("audiences.invite_people", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def invitation_new(request):
+    # Programme admins and organisation leads invite; as on every page, anyone else gets a 404.
+    if not request.user.has_perm("audiences.invite_people"):
+        raise Http404
     organisations = _organisations_to_invite_to(request.user)
     form = InvitationForm(request.POST or None, organisations=organisations)
     if request.method == "POST" and form.is_valid():
@@ -101,13 +107,21 @@ def invitation_accept_page(request, token):
         invitation = invitation_for_token(token)
     except InvitationRefused as refused:
         return render(request, "audiences/invitation_refused.html", {"reason": str(refused)}, status=410)
+    if request.user.is_authenticated and request.user.email.lower() != invitation.email.lower():
+        # Accepting would sign this browser in as the invited person: say so, and ask to sign out first.
+        return render(request, "audiences/invitation_signed_in_as_someone_else.html", {"invitation": invitation})
     existing_account = invitation_existing_user(invitation) is not None
-    form_class = InvitationAcceptExistingForm if existing_account else InvitationAcceptForm
-    form = form_class(request.POST or None, invitation=invitation)
+    if existing_account:
+        form = InvitationAcceptExistingForm(request.POST or None, invitation=invitation, request=request)
+    else:
+        form = InvitationAcceptForm(request.POST or None, invitation=invitation)
     if request.method == "POST" and form.is_valid():
         try:
             user = invitation_accept(
-                raw_token=token, name=form.cleaned_data.get("name", ""), password=form.cleaned_data["password"]
+                raw_token=token,
+                name=form.cleaned_data.get("name", ""),
+                password=form.cleaned_data["password"],
+                account=getattr(form, "account", None),
             )
         except InvitationRefused as refused:
             return render(request, "audiences/invitation_refused.html", {"reason": str(refused)}, status=410)

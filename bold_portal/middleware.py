@@ -1,6 +1,7 @@
 """Middleware of the portal as a whole."""
 
 from django.shortcuts import render
+from django.utils.cache import patch_cache_control
 
 
 def method_not_allowed_page(get_response):
@@ -13,6 +14,19 @@ def method_not_allowed_page(get_response):
             page = render(request, "405.html", status=405)
             page["Allow"] = response["Allow"]
             return page
+        return response
+
+    return middleware
+
+
+def private_cache_for_signed_in(get_response):
+    """A signed-in page shows one person's data: no shared cache may keep it, and the browser may
+    not store it either, so that Back after signing out on a shared computer shows nothing."""
+
+    def middleware(request):
+        response = get_response(request)
+        if request.user.is_authenticated:
+            patch_cache_control(response, private=True, no_store=True)
         return response
 
     return middleware

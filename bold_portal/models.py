@@ -2,16 +2,22 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from bold_portal import audit_actions
+
 
 class AuditEvent(models.Model):
-    """One row per state change made through a service: who did what to which object."""
+    """One append-only row per state change made through a service: who did what to which object,
+    when, and (in data) the values before and after. The database refuses to change a row, and to
+    delete one except through the retention purge (bold_portal.db.audit_append_only)."""
 
+    # An account with audit rows is never deleted (PROTECT): it is erased instead, keeping its id
+    # here, so the trail still says which (now anonymous) account did what.
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     action = models.CharField(_("action"), max_length=60)
-    object_type = models.CharField(_("object type"), max_length=60)
-    object_id = models.CharField(_("object id"), max_length=40)
+    object_type = models.CharField(_("object type"), max_length=60, blank=True)
+    object_id = models.CharField(_("object id"), max_length=40, blank=True)
     data = models.JSONField(_("details"), default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
@@ -19,34 +25,61 @@ class AuditEvent(models.Model):
         ordering = ["-created_at", "-pk"]
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
-        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"], name="audit_object_idx"),
+            models.Index(fields=["action", "created_at"], name="audit_action_idx"),
+        ]
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.object_type}:{self.object_id}"
 
+    @property
+    def action_label(self) -> str:
+        return audit_actions.label(self.action)
 
-def audit(*, actor, action: str, obj: models.Model, **data) -> AuditEvent:
-    """Record an audit row for obj; call inside the service's transaction."""
-    return AuditEvent.objects.create(
+    @property
+    def before(self) -> dict:
+        return self.data.get("before") or {}
+
+    @property
+    def after(self) -> dict:
+        return self.data.get("after") or {}
+
+    @property
+    def details(self) -> dict:
+        """data without the values before and after."""
+        return {key: value for key, value in self.data.items() if key not in {"before", "after"}}
+
+
+def _event(*, actor, action: str, obj: models.Model | None, before, after, data) -> AuditEvent:
+    if before is not None or after is not None:
+        data = {**data, "before": before or {}, "after": after or {}}
+    return AuditEvent(
         actor=actor if getattr(actor, "pk", None) else None,
-        action=action,
-        object_type=obj._meta.label_lower,
-        object_id=str(obj.pk),
+        action=audit_actions.check(action),
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
         data=data,
     )
 
 
-def audit_many(*, actor, action: str, objects: list[models.Model], **data) -> None:
+def audit(
+    *, actor, action: str, obj: models.Model | None, before: dict | None = None, after: dict | None = None, **data
+) -> AuditEvent:
+    """Record an audit row for obj (None: an action on no one object, such as a download of the
+    trail); call inside the service's transaction. action must be registered (audit_actions).
+    before and after hold the changed values; data, other details. Never put a name or an email
+    address in a row: rows outlive an erased account (docs/audit-and-personal-data.md)."""
+    event = _event(actor=actor, action=action, obj=obj, before=before, after=after, data=data)
+    event.save()
+    return event
+
+
+def audit_many(
+    *, actor, action: str, objects: list[models.Model], before: dict | None = None, after: dict | None = None, **data
+) -> None:
     """One audit row per object, written in one query (for bulk services)."""
+    audit_actions.check(action)  # even when there is no object, a misspelt action fails
     AuditEvent.objects.bulk_create(
-        [
-            AuditEvent(
-                actor=actor if getattr(actor, "pk", None) else None,
-                action=action,
-                object_type=obj._meta.label_lower,
-                object_id=str(obj.pk),
-                data=data,
-            )
-            for obj in objects
-        ]
+        [_event(actor=actor, action=action, obj=obj, before=before, after=after, data=data) for obj in objects]
     )

@@ -76,6 +76,19 @@ def _manage_portal(request) -> list[Link]:
         Link(
             reverse("manage_home"),
             _("Manage the portal"),
-            _("Audiences, organisations, principles, people and rounds."),
+            _("Audiences, organisations, principles, people, rounds and the audit trail."),
+        )
+    ]
+
+
+@register_manage_section(order=900)
+def _manage_audit_trail(request) -> list[Link]:
+    if not is_admin(request.user):
+        return []
+    return [
+        Link(
+            reverse("manage_audit"),
+            _("Audit trail"),
+            _("Who changed what, and when: filter the trail and download it as a spreadsheet."),
         )
     ]

@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
@@ -36,7 +37,13 @@ INSTALLED_APPS = [
     "crispy_forms_gds",
     "csp",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "health_check",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "rules.apps.AutodiscoverRulesConfig",
     "bold_portal",
     "audiences",
@@ -55,10 +62,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Sets request.user.otp_device: whether this session passed the second sign-in step.
+    "django_otp.middleware.OTPMiddleware",
+    "bold_portal.middleware.private_cache_for_signed_in",
     "django.contrib.messages.middleware.MessageMiddleware",
     "bold_portal.middleware.method_not_allowed_page",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Analysts and admins who have not passed two-factor sign-in reach only its own pages.
+    "audiences.middleware.TwoFactorRequiredMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -142,6 +154,12 @@ AXES_USERNAME_CALLABLE = "audiences.backends.sign_in_username"
 # a locked-out pair could then still sign in, and a success would not clear the count.
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_CALLABLE = "audiences.views.sign_in_locked_out"
+# Two-factor sign-in (django-otp) for analysts and admins: docs/sign-in-security.md. Each wrong
+# code doubles the wait before the next is checked (1, 2, 4… seconds), and that count survives a
+# new password sign-in; wrong codes also count towards the lockout above.
+OTP_TOTP_ISSUER = "BOLD review portal"
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
 # Failures and lockouts are kept in the admin (Axes: access attempts and failures), not logged line by line.
 AXES_VERBOSE = False
 
@@ -175,6 +193,17 @@ STORAGES = {
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="BOLD review portal <no-reply@localhost>")
+# For EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend.
+EMAIL_HOST = env("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+# GOV.UK Notify, used when EMAIL_BACKEND=bold_portal.notify_backend.NotifyEmailBackend (docs/email.md).
+NOTIFY_API_KEY = env("NOTIFY_API_KEY", default="")
+NOTIFY_EMAIL_TEMPLATE_ID = env("NOTIFY_EMAIL_TEMPLATE_ID", default="")
+NOTIFY_EMAIL_REPLY_TO_ID = env("NOTIFY_EMAIL_REPLY_TO_ID", default="")
 
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
@@ -225,14 +254,64 @@ CELERY_BEAT_SCHEDULE = {
         "task": "matrix.tasks.sweep_stale_matrices",
         "schedule": MATRIX_SWEEP_SECONDS,
     },
+    # Reminders of reviews due in three days and today: 09:00 in CELERY_TIMEZONE (UK time, with
+    # summer time), so that they arrive at the start of a working day (docs/email.md).
+    "assignment-reminders": {
+        "task": "reviews.tasks.assignment_reminders_send",
+        "schedule": crontab(hour=9, minute=0),
+    },
+    # Personal data past its retention period (the RETENTION_* settings below) is deleted nightly.
+    "personal-data-purge": {
+        "task": "audiences.tasks.personal_data_purge",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }
+
+# How long personal data is kept (docs/audit-and-personal-data.md; the privacy notice says the
+# same). Sessions end SESSION_COOKIE_AGE after sign-in and are deleted once expired.
+RETENTION_INVITATIONS_DAYS = env.int("RETENTION_INVITATIONS_DAYS", default=90)
+RETENTION_SIGN_IN_RECORDS_DAYS = env.int("RETENTION_SIGN_IN_RECORDS_DAYS", default=90)
+RETENTION_AUDIT_DAYS = env.int("RETENTION_AUDIT_DAYS", default=6 * 365)
+
+# The read API for analysts' own tools (docs/api.md): Bearer tokens or the signed-in session;
+# JSON only (no browsable API), read-only; lists are paged by the same selectors as the pages.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "matrix.api.authentication.BearerTokenAuthentication",
+        "matrix.api.authentication.VerifiedSessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["matrix.api.permissions.IsAnalyst"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "BOLD review portal: analysts' read API",
+    "DESCRIPTION": "Review rounds, their principle matrices, the pseudonymised verdicts behind each cell "
+    "and how far reviewers agree. Read-only; for analysts and programme admins.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Path parameters as the URL converters accept them, so that the schema promises only
+    # addresses that exist (and integers the database can hold).
+    "PATH_CONVERTER_OVERRIDES": {
+        "slug": {"type": "string", "pattern": "^[-a-zA-Z0-9_]+$"},
+        "int": {"type": "integer", "minimum": 0, "maximum": 2147483647},
+    },
+    # The schema is read like any endpoint: analysts and admins, by token or session.
+    "SERVE_PERMISSIONS": ["matrix.api.permissions.IsAnalyst"],
+}
+# An API token expires at most this many days after it is made.
+API_TOKEN_MAX_DAYS = env.int("API_TOKEN_MAX_DAYS", default=90)
 
 # Reviewer anonymity: a breakdown by the reviewers' organisation or audience shows a group only
 # when it has at least this many reviewers; smaller groups are merged into "other".
 ANONYMITY_MIN_GROUP = env.int("ANONYMITY_MIN_GROUP", default=3)
 # An invitation link works once and for this many days.
 INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=14)
-# The portal's public address, for links in emails sent outside a request (invitations).
+# The portal's public address, for every link in every email: most are sent by a worker or beat,
+# with no request to take a host name from, and a request's Host header is not trusted for links.
 PORTAL_URL = env("PORTAL_URL", default="http://127.0.0.1:8000").rstrip("/")
 # Where people send feedback and report accessibility problems.
 SUPPORT_EMAIL = env("SUPPORT_EMAIL", default="bold-support@example.org")

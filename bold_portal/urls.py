@@ -4,7 +4,7 @@ from django.urls import include, path
 
 from audiences.forms import NewPasswordForm, PasswordResetRequestForm
 from audiences.views import NewPasswordView, SignInView, SignOutView
-from bold_portal import views
+from bold_portal import audit_views, views
 
 # Signing in and resetting a password keep Django's un-namespaced names (login, password_reset_confirm…),
 # which settings.LOGIN_URL and Django's reset email expect.
@@ -16,8 +16,6 @@ account_patterns = [
         auth_views.PasswordResetView.as_view(
             form_class=PasswordResetRequestForm,
             template_name="registration/password_reset_form.html",
-            email_template_name="registration/password_reset_email.txt",
-            subject_template_name="registration/password_reset_subject.txt",
         ),
         name="password_reset",
     ),
@@ -34,6 +32,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", views.home, name="home"),
     path("manage/", views.manage_home, name="manage_home"),
+    path("manage/audit/", audit_views.audit_trail, name="manage_audit"),
+    path("manage/audit/download/", audit_views.audit_trail_download, name="manage_audit_download"),
     path("accessibility/", views.accessibility_statement, name="accessibility"),
     path("privacy/", views.privacy_notice, name="privacy"),
     path("health/", views.PortalHealthCheckView.as_view(), name="health_check"),
@@ -41,7 +41,9 @@ urlpatterns = [
     path("", include("audiences.urls")),
     path("reviews/", include("reviews.urls")),
     path("manage/rounds/", include("reviews.round_urls")),
+    path("manage/interests/", include("reviews.interest_urls")),
     path("", include("matrix.urls")),
+    path("api/", include("matrix.api.urls")),
     path("manage/principles/", include("principles.urls")),
 ]
 

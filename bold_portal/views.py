@@ -2,9 +2,10 @@
 
 from functools import partial
 
+from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.http import Http404, HttpResponseServerError
+from django.http import Http404, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.utils.decorators import method_decorator
@@ -33,7 +34,20 @@ def manage_home(request):
 
 
 accessibility_statement = login_not_required(TemplateView.as_view(template_name="bold_portal/accessibility.html"))
-privacy_notice = login_not_required(TemplateView.as_view(template_name="bold_portal/privacy.html"))
+
+
+@login_not_required
+def privacy_notice(request):
+    """The privacy notice, with the retention periods this portal is set to."""
+    audit_days = settings.RETENTION_AUDIT_DAYS
+    retention = {
+        "invitations": settings.RETENTION_INVITATIONS_DAYS,
+        "sign_in_records": settings.RETENTION_SIGN_IN_RECORDS_DAYS,
+        "session_hours": max(1, settings.SESSION_COOKIE_AGE // 3600),
+        "audit_years": audit_days // 365 if audit_days % 365 == 0 else None,
+        "audit_days": audit_days,
+    }
+    return render(request, "bold_portal/privacy.html", {"retention": retention})
 
 
 def bad_request(request, exception):
@@ -52,11 +66,21 @@ def csrf_failure(request, reason=""):
     return render(request, "403_csrf.html", status=403)
 
 
+def _may_see_health_details(request) -> bool:
+    """Which check failed, and its error (which can name hosts and ports), is for programme admins
+    past two-factor sign-in; everyone else, load balancers included, learns only ok or not."""
+    user = request.user
+    return user.is_authenticated and user.is_verified() and is_admin(user)
+
+
 @method_decorator(login_not_required, name="dispatch")
 class PortalHealthCheckView(HealthCheckView):
     """/health/, for the compose health check and load balancers: 200 when the database, the cache
     and (when one is configured) the Celery broker answer, 500 otherwise. The workers have their own
-    health check, so a stopped worker never takes the web processes out of service."""
+    health check, so a stopped worker never takes the web processes out of service. Anonymous
+    callers get only the overall status; the page is the portal's own (no inline styles)."""
+
+    template_name = "bold_portal/health.html"
 
     def get_checks(self):
         self.checks = ["health_check.checks.Database", "health_check.checks.Cache"]
@@ -64,3 +88,36 @@ class PortalHealthCheckView(HealthCheckView):
             broker = partial(Redis.from_url, settings.CELERY_BROKER_URL)
             self.checks.append(("health_check.contrib.redis.Redis", {"client_factory": broker}))
         return super().get_checks()
+
+    async def get(self, request, *args, **kwargs):
+        self.detailed = await sync_to_async(_may_see_health_details)(request)
+        return await super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "detailed": self.detailed}
+
+    def _overall(self) -> str:
+        return "error" if any(result.error for result in self.results) else "ok"
+
+    def render_to_response_json(self, status):
+        if self.detailed:
+            return super().render_to_response_json(status)
+        return JsonResponse({"status": self._overall()}, status=status)
+
+    def render_to_response_text(self, status):
+        if self.detailed:
+            return super().render_to_response_text(status)
+        return HttpResponse(f"{self._overall()}\n", content_type="text/plain; charset=utf-8", status=status)
+
+    def _overall_only(self, render):
+        status = 500 if self._overall() == "error" else 200
+        return render() if self.detailed else self.render_to_response_text(status)
+
+    def render_to_response_atom(self):
+        return self._overall_only(super().render_to_response_atom)
+
+    def render_to_response_rss(self):
+        return self._overall_only(super().render_to_response_rss)
+
+    def render_to_response_openmetrics(self):
+        return self._overall_only(super().render_to_response_openmetrics)

@@ -8,5 +8,5 @@ class MatrixConfig(AppConfig):
     verbose_name = _("Principle matrix")
 
     def ready(self):
-        # Registers the checks, connects the receivers, adds the analysts' navigation link.
-        from matrix import checks, navigation, receivers  # noqa: F401
+        # Registers the checks and audit actions, connects the receivers, adds the analysts' navigation link.
+        from matrix import audit_actions, checks, navigation, receivers  # noqa: F401

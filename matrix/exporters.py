@@ -22,6 +22,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from bold_portal.spreadsheet import neutralise
 from matrix.selectors import (
     COUNT_KEYS,
     VERDICT_KEYS,
@@ -32,13 +33,9 @@ from matrix.selectors import (
     round_verdict_count,
     round_verdict_rows,
 )
-from matrix.wording import share_needed_in_words
+from matrix.wording import fragility_in_words, share_needed_in_words
 from principles.rule import CROSS, INSUFFICIENT, TICK
 from reviews.models import ReviewRound, Verdict
-
-# A cell starting with one of these is a formula (or becomes one) in Excel, LibreOffice and
-# Google Sheets. OWASP's advice for CSV injection: prefix such a cell with a single quote.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 # The XLSX verdicts sheet holds at most this many verdicts; beyond it, the sheet says where the
 # CSV of verdicts is (a spreadsheet of more is slow to open, and Excel stops at 1,048,576 rows).
@@ -47,18 +44,12 @@ VERDICT_SHEET_LIMIT = 100_000
 # Symbol and words for each outcome: never colour alone, never a symbol alone.
 # (An en dash for "not enough reviews": a hyphen would read as a minus sign, and start a formula.)
 OUTCOME_SYMBOLS = {TICK: "✓", CROSS: "✗", INSUFFICIENT: "\u2013"}
+# Beside a cell that one reviewer changing their mind would flip, always with the words.
+FRAGILE_SYMBOL = "⚠"
 
 
 def outcome_words(outcome: str) -> str:
     return {TICK: _("Meets"), CROSS: _("Does not meet"), INSUFFICIENT: _("Not enough reviews")}[outcome]
-
-
-def neutralise(value):
-    """A text value that a spreadsheet would run as a formula, made inert by a leading single
-    quote; anything else (numbers included) unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
-        return "'" + value
-    return value
 
 
 def _xlsx_value(value):
@@ -183,6 +174,9 @@ def matrix_layout(review_round: ReviewRound) -> MatrixLayout:
                     "principle": principle.name,
                     "symbol": OUTCOME_SYMBOLS[cell["outcome"]],
                     "words": outcome_words(cell["outcome"]),
+                    "fragility": fragility_in_words(cell["would_become"]) if cell["fragile"] else "",
+                    "declared_interest": row["declared_interest"],
+                    "flagged": principle.slug in row["flagged"],
                 }
             )
         groups[-1]["rows"].append(
@@ -202,10 +196,49 @@ def matrix_layout(review_round: ReviewRound) -> MatrixLayout:
     )
 
 
+def fragile_in_words() -> str:
+    return _(
+        "%(symbol)s Fragile marks a cell whose outcome would change if one reviewer changed their mind "
+        "(one verdict moving between meets, does not meet and not sure), and says what it would become."
+    ) % {"symbol": FRAGILE_SYMBOL}
+
+
+# Marks the cells of a use case that include a review from an organisation that declared an
+# interest in it. Exports are shared files: they never name the organisation.
+INTEREST_SYMBOL = "‡"
+
+
+def interest_in_words() -> str:
+    return _(
+        "%(symbol)s Declared interest marks the cells of a use case that include a review from an "
+        "organisation that declared an interest in it (such as a contract with a body that would receive "
+        "the data), which a programme admin allowed to review it all the same."
+    ) % {"symbol": INTEREST_SYMBOL}
+
+
+# Marks a cell the round's flag rule flags for discussion. Exports never name the audience.
+FLAG_SYMBOL = "⚑"
+
+
+def flag_in_words() -> str:
+    return _(
+        "%(symbol)s Flagged for discussion marks a cell where a reviewer from an organisation serving "
+        "one of the audiences the round's programme admin chose said the use case does not meet the principle."
+    ) % {"symbol": FLAG_SYMBOL}
+
+
 def cell_text(cell: dict) -> str:
-    """A matrix cell as the XLSX Matrix sheet shows it: "✓ Meets (4 / 1 / 0)"."""
+    """A matrix cell as the XLSX Matrix sheet shows it: "✓ Meets (4 / 1 / 0)", then, for a fragile
+    cell, "; ⚠ Fragile: would become a cross if one reviewer changed their mind"."""
     counts = " / ".join(str(cell[key]) for key in COUNT_KEYS)
-    return f"{OUTCOME_SYMBOLS[cell['outcome']]} {outcome_words(cell['outcome'])} ({counts})"
+    text = f"{OUTCOME_SYMBOLS[cell['outcome']]} {outcome_words(cell['outcome'])} ({counts})"
+    if cell["fragility"]:
+        text += f"; {FRAGILE_SYMBOL} {_('Fragile')}: {cell['fragility']}"
+    if cell.get("declared_interest"):
+        text += f"; {INTEREST_SYMBOL} {_('Declared interest')}"
+    if cell.get("flagged"):
+        text += f"; {FLAG_SYMBOL} {_('Flagged for discussion')}"
+    return text
 
 
 class XlsxExporter(Exporter):
@@ -363,6 +396,9 @@ class XlsxExporter(Exporter):
                 _("Counts"),
                 _("Each cell of the Matrix sheet shows its outcome, then (meets / does not meet / not sure)."),
             ),
+            (_("Fragile"), fragile_in_words()),
+            (_("Declared interest"), interest_in_words()),
+            (_("Flagged for discussion"), flag_in_words()),
             (
                 _("Reviewers"),
                 _(
@@ -404,6 +440,12 @@ class PdfExporter(Exporter):
                 "computed_at": _local(document["computed_at"]),
                 "generated_at": _local(timezone.now()),
                 "symbols": OUTCOME_SYMBOLS,
+                "fragile_symbol": FRAGILE_SYMBOL,
+                "fragile_in_words": fragile_in_words(),
+                "interest_symbol": INTEREST_SYMBOL,
+                "interest_in_words": interest_in_words(),
+                "flag_symbol": FLAG_SYMBOL,
+                "flag_in_words": flag_in_words(),
             },
         )
         return weasyprint.HTML(string=html, url_fetcher=_no_fetching()).write_pdf()

@@ -1,6 +1,9 @@
 """The matrix page's filters: a GET form whose choices come from the round."""
 
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Button, Field, Fixed, Fluid, Layout
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from matrix.selectors import (
@@ -19,7 +22,13 @@ OUTCOME_CHOICES = (
 )
 
 
-class MatrixFilterForm(forms.Form):
+class ErrorSummaryMixin:
+    def error_items(self) -> list[tuple[str, str]]:
+        """(anchor, message) pairs for the GOV.UK error summary."""
+        return [(name, str(message)) for name, errors in self.errors.items() for message in errors]
+
+
+class MatrixFilterForm(ErrorSummaryMixin, forms.Form):
     audience = forms.MultipleChoiceField(
         label=_("Audience"),
         required=False,
@@ -53,6 +62,82 @@ class MatrixFilterForm(forms.Form):
             principle=data.get("principle") or "",
         )
 
-    def error_items(self) -> list[tuple[str, str]]:
-        """(anchor, message) pairs for the GOV.UK error summary."""
-        return [(name, str(message)) for name, errors in self.errors.items() for message in errors]
+
+class RoundComparisonForm(ErrorSummaryMixin, forms.Form):
+    """The two rounds to put side by side (a GET form), and whether to show only what changed."""
+
+    a = forms.ChoiceField(
+        label=_("First round"),
+        error_messages={"required": _("Choose the first round"), "invalid_choice": _("Choose a round from the list")},
+    )
+    b = forms.ChoiceField(
+        label=_("Second round"),
+        error_messages={"required": _("Choose the second round"), "invalid_choice": _("Choose a round from the list")},
+    )
+    changed = forms.BooleanField(label=_("Show only use cases where something changed"), required=False)
+
+    def __init__(self, *args, rounds: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("a", "b"):
+            self.fields[name].choices = [("", _("Choose a round")), *rounds]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("a") and data.get("a") == data.get("b"):
+            self.add_error("b", _("Choose a second round that is different from the first"))
+        return data
+
+
+class AudienceViewForm(ErrorSummaryMixin, forms.Form):
+    """The reviewing audience to split the matrix by (a GET form)."""
+
+    audience = forms.ChoiceField(
+        label=_("Reviewing audience"),
+        error_messages={
+            "required": _("Choose a reviewing audience"),
+            "invalid_choice": _("Choose a reviewing audience from the list"),
+        },
+    )
+
+    def __init__(self, *args, audiences: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["audience"].choices = [("", _("Choose an audience")), *audiences]
+
+
+class ApiTokenForm(forms.Form):
+    """A new API token: a name to recognise it by, and how many days it lasts."""
+
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        help_text=_('What the token is for, so you can recognise it later, for example "R notebook".'),
+        error_messages={
+            "required": _("Enter a name for the token"),
+            "max_length": _("The name must be 100 characters or fewer"),
+        },
+    )
+    days = forms.IntegerField(label=_("Expires after (days)"), initial=30)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        most = settings.API_TOKEN_MAX_DAYS
+        days = self.fields["days"]
+        between = _("Enter a whole number of days from 1 to %(most)d") % {"most": most}
+        days.error_messages = {**days.error_messages, "required": between, "invalid": between}
+        days.help_text = _("Every token expires, after at most %(most)d days. Make a new one when it does.") % {
+            "most": most
+        }
+        self.helper = FormHelper()
+        self.helper.form_show_errors = True
+        self.helper.attrs = {"novalidate": ""}
+        self.helper.layout = Layout(
+            Field.text("name", field_width=Fluid.TWO_THIRDS),
+            Field.text("days", field_width=Fixed.FIVE),
+            Button.primary("submit", _("Create the token")),
+        )
+
+    def clean_days(self):
+        days = self.cleaned_data["days"]
+        if not 1 <= days <= settings.API_TOKEN_MAX_DAYS:
+            raise forms.ValidationError(self.fields["days"].error_messages["invalid"])
+        return days

@@ -4,6 +4,7 @@ the round, one cell per (version, principle). Written only by matrix.services, i
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from principles.models import Principle
@@ -20,6 +21,9 @@ class Matrix(models.Model):
     computed_at = models.DateTimeField(_("last computed at"), null=True, blank=True)
     version_recomputes = models.PositiveIntegerField(_("use case recomputes"), default=0)
     round_recomputes = models.PositiveIntegerField(_("whole-round recomputes"), default=0)
+    # The round's rule (ReviewRound.rule_version) the cells were last computed under: behind the
+    # round's after a change of rule, until a whole-round recompute brings every cell up to it.
+    rule_version = models.PositiveIntegerField(_("rule computed under"), default=0)
 
     class Meta:
         verbose_name = _("matrix")
@@ -30,13 +34,12 @@ class Matrix(models.Model):
 
 
 class MatrixRow(models.Model):
-    """One use case version's row: which change of its reviews (and which rule of the round) its
-    cells were computed from. A recompute claims the row only with a newer (rule, change) pair."""
+    """One use case version's row: which change of its reviews its cells were computed from. A
+    recompute claims the row only with a newer change count (the rule is on the header)."""
 
     round = models.ForeignKey(ReviewRound, on_delete=models.CASCADE, related_name="+")
     version = models.ForeignKey(UseCaseVersion, on_delete=models.CASCADE, related_name="+")
     change_count = models.PositiveIntegerField()
-    rule_version = models.PositiveIntegerField()
     computed_at = models.DateTimeField()
     # A random number naming the recompute that last claimed the row, so that it writes the
     # cells of exactly the rows it claimed.
@@ -146,3 +149,78 @@ class MatrixExport(models.Model):
 
     def __str__(self):
         return f"{self.exporter} export of {self.round} ({self.get_status_display()})"
+
+
+class MatrixAgreement(models.Model):
+    """How far a round's reviewers agree, as Krippendorff's alpha (nominal: meets or does not
+    meet; "not sure" counts as no answer), per principle and (principle None) for the whole
+    round; written by matrix.services.matrix_agreement_refresh after a recompute. alpha is None
+    when it is undefined: too few reviewers answered the same use case, or every answer was the same."""
+
+    matrix = models.ForeignKey(Matrix, on_delete=models.CASCADE, related_name="agreements")
+    # None for the whole round; a principle removed from the round takes its row with it.
+    principle = models.ForeignKey(Principle, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    alpha = models.FloatField(_("Krippendorff's alpha"), null=True, blank=True)
+    # What the figure rests on: reviewers who decided on a use case that someone else decided on
+    # too, and use cases with at least two such verdicts (on the principle, or any principle).
+    reviewers = models.PositiveIntegerField(_("reviewers"))
+    use_cases = models.PositiveIntegerField(_("use cases"))
+    computed_at = models.DateTimeField(_("computed at"))
+
+    class Meta:
+        verbose_name = _("matrix agreement")
+        verbose_name_plural = _("matrix agreements")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["matrix", "principle"],
+                name="matrixagreement_unique_principle",
+                violation_error_message=_("A matrix has one agreement figure per principle."),
+            ),
+            models.UniqueConstraint(
+                fields=["matrix"],
+                condition=Q(principle__isnull=True),
+                name="matrixagreement_unique_round",
+                violation_error_message=_("A matrix has one agreement figure for the whole round."),
+            ),
+            models.CheckConstraint(
+                condition=Q(alpha__isnull=True) | Q(alpha__lte=1),
+                name="matrixagreement_alpha_at_most_one",
+                violation_error_message=_("Krippendorff's alpha is at most 1."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"Agreement in {self.matrix} on {self.principle or 'the whole round'}: {self.alpha}"
+
+
+class ApiToken(models.Model):
+    """A key an analyst made for their own tools to read the API (docs/api.md). Only a SHA-256
+    hash of the secret is kept, with a short prefix of it that identifies the token in lists; the
+    secret itself is shown once, when the token is made. Every token expires, and can be revoked."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("owner")
+    )
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(_("prefix"), max_length=20, editable=False)
+    key_hash = models.CharField(_("hash of the key"), max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    expires_at = models.DateTimeField(_("expires at"))
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=models.F("created_at")),
+                name="apitoken_expires_after_creation",
+                violation_error_message=_("A token must expire after it was created."),
+            ),
+        ]
+        indexes = [models.Index(fields=["owner", "created_at"], name="apitoken_owner_idx")]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"

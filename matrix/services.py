@@ -1,15 +1,20 @@
 """Recomputing the principle matrix from submitted verdicts, in SQL.
 
 One path serves both a single use case version (after a review changes) and a whole round (the
-sweep, a change of the round's rule, the command): the same two statements, with or without a
+sweep, a change of the round's rule, the command): the same statements, with or without a
 version filter, so the incremental and the full recompute cannot disagree.
 
-1. Claim rows: copy each version's change counter from reviews.RoundVersion into its matrix
-   row, tagged with this run's batch number, but only where the stored (rule version, change
-   count) pair is older. The counter is read before the verdicts are aggregated, so the cells
-   written under it are at least that new; a slower, older run claims nothing and writes nothing.
-2. Write the claimed rows' cells from one grouped query over their submitted verdicts, with the
-   outcome from principles.rule, skipping cells whose values did not change.
+1. Lock the round's header: shared (FOR KEY SHARE) for one version, exclusive for the whole
+   round, so a whole-round run never interleaves with a version's; then read the round's rule.
+2. Claim rows: copy each version's change counter from reviews.RoundVersion into its matrix
+   row, tagged with this run's batch number, but only where the stored count is older. The
+   counter is read before the verdicts are aggregated, so the cells written under it are at
+   least that new; a slower, older run claims nothing and writes nothing.
+3. Find the cells that differ: one read-only grouped query over the claimed rows' submitted
+   verdicts (every row's, when the round's rule moved on), compared with the stored cells, with
+   the outcome from principles.rule. Being read-only, PostgreSQL may run it in parallel workers,
+   which it never does for a statement that writes.
+4. Write only those cells.
 
 Only matrix tables are written and locked here: a reviewer's save never waits for a recompute.
 """
@@ -19,16 +24,22 @@ import functools
 import logging
 import secrets
 from dataclasses import dataclass
+from decimal import Decimal
 
+import numpy as np
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bold_portal.models import audit
+from bold_portal.roles import is_analyst
+from matrix.agreement import nominal_alpha
 from matrix.exporters import EXPORTERS
-from matrix.models import Matrix, MatrixCell, MatrixExport, MatrixRow
-from matrix.selectors import matrix_export_content
+from matrix.models import ApiToken, Matrix, MatrixAgreement, MatrixCell, MatrixExport, MatrixRow
+from matrix.selectors import agreement_reviewer_counts, api_token_hash, matrix_export_content, round_decided_counts
 from principles.rule import outcome_sql, outcome_sql_params
 from reviews.models import Review, ReviewRound, RoundVersion, Verdict
 
@@ -45,6 +56,8 @@ class RecomputeResult:
 
 def _tables() -> dict[str, str]:
     return {
+        "matrix": Matrix._meta.db_table,
+        "round": ReviewRound._meta.db_table,
         "row": MatrixRow._meta.db_table,
         "cell": MatrixCell._meta.db_table,
         "round_version": RoundVersion._meta.db_table,
@@ -54,24 +67,51 @@ def _tables() -> dict[str, str]:
     }
 
 
+def _lock_header_read_rule(cursor, *, matrix: Matrix, whole_round: bool) -> tuple[int, ReviewRound]:
+    """Lock the round's header for this run; return the rule its cells were computed under and
+    the round's current rule, read under the lock.
+
+    A version's run takes FOR KEY SHARE, which any number of them hold together and which still
+    lets each update the header's timestamp; a whole round's run takes FOR UPDATE, which waits
+    for those in progress and holds the next off until it commits, so a version's cells are never
+    written under an older rule than the round's. SQLite serialises writing transactions."""
+    t = _tables()
+    lock = f"FOR {'UPDATE' if whole_round else 'KEY SHARE'} OF m" if connection.vendor == "postgresql" else ""
+    cursor.execute(
+        f"""
+        SELECT m.rule_version, r.threshold, r.min_reviews, r.rule_version
+        FROM {t["matrix"]} m JOIN {t["round"]} r ON r.id = m.round_id
+        WHERE m.id = %s {lock}
+        """,
+        [matrix.pk],
+    )
+    computed_rule, threshold, min_reviews, rule_version = cursor.fetchone()
+    review_round = ReviewRound(
+        pk=matrix.round_id,
+        # SQLite hands back the stored decimal as a float: through str it is the exact decimal again.
+        threshold=Decimal(str(threshold)),
+        min_reviews=min_reviews,
+        rule_version=rule_version,
+    )
+    return computed_rule, review_round
+
+
 def _claim_rows(cursor, *, review_round: ReviewRound, version_id: int | None, batch: int, now) -> int:
     t = _tables()
     version_filter = "AND rv.version_id = %s" if version_id is not None else ""
     cursor.execute(
         f"""
-        INSERT INTO {t["row"]} (round_id, version_id, change_count, rule_version, computed_at, batch)
-        SELECT rv.round_id, rv.version_id, rv.change_count, %s, %s, %s
+        INSERT INTO {t["row"]} (round_id, version_id, change_count, computed_at, batch)
+        SELECT rv.round_id, rv.version_id, rv.change_count, %s, %s
         FROM {t["round_version"]} rv
         WHERE rv.round_id = %s {version_filter}
         ON CONFLICT (round_id, version_id) DO UPDATE SET
             change_count = excluded.change_count,
-            rule_version = excluded.rule_version,
             computed_at = excluded.computed_at,
             batch = excluded.batch
-        WHERE ({t["row"]}.rule_version, {t["row"]}.change_count) < (excluded.rule_version, excluded.change_count)
+        WHERE {t["row"]}.change_count < excluded.change_count
         """,
         [
-            review_round.rule_version,
             connection.ops.adapt_datetimefield_value(now),
             batch,
             review_round.pk,
@@ -81,56 +121,86 @@ def _claim_rows(cursor, *, review_round: ReviewRound, version_id: int | None, ba
     return cursor.rowcount
 
 
-def _write_cells(cursor, *, review_round: ReviewRound, batch: int, version_id: int | None = None) -> int:
+# Names the statement in logs and lets the benchmark EXPLAIN it.
+CHANGED_CELLS_MARK = "/* matrix: changed cells */"
+
+
+def _changed_cells(cursor, *, review_round: ReviewRound, version_id: int | None, batch: int | None) -> list[MatrixCell]:
+    """The cells whose counts or outcome differ from what is stored (or that are missing), for
+    the rows claimed by batch, or with batch None for every row of the round."""
     t = _tables()
     outcome = outcome_sql("meets", "does_not_meet", "not_sure")
     submitted = Review.Status.SUBMITTED
     choice = Verdict.Choice
     version_filter = "AND r.version_id = %s" if version_id is not None else ""
-    # The verdicts are counted on their own, then joined to the claimed rows and the round's
-    # principles: for one version that reads a few index entries, for the whole round one
-    # grouped pass that the planner can hash-join, never one probe per review.
+    batch_filter = "AND mr.batch = %s" if batch is not None else ""
+    # The verdicts are counted on their own, then joined to the rows, the round's principles and
+    # the stored cells: for one version a few index entries, for the whole round one grouped pass
+    # that the planner can hash-join, never one probe per review.
     cursor.execute(
         f"""
-        INSERT INTO {t["cell"]} (round_id, version_id, principle_id, meets, does_not_meet, not_sure, outcome)
-        SELECT round_id, version_id, principle_id, meets, does_not_meet, not_sure, {outcome}
+        {CHANGED_CELLS_MARK}
+        SELECT version_id, principle_id, meets, does_not_meet, not_sure, outcome
         FROM (
-            SELECT mr.round_id AS round_id, mr.version_id AS version_id, rp.principle_id AS principle_id,
-                COALESCE(c.meets, 0) AS meets,
-                COALESCE(c.does_not_meet, 0) AS does_not_meet,
-                COALESCE(c.not_sure, 0) AS not_sure
-            FROM {t["row"]} mr
-            JOIN {t["round_principle"]} rp ON rp.reviewround_id = mr.round_id
-            LEFT JOIN (
-                SELECT r.version_id AS version_id, v.principle_id AS principle_id,
-                    SUM(CASE WHEN v.verdict = '{choice.MEETS}' THEN 1 ELSE 0 END) AS meets,
-                    SUM(CASE WHEN v.verdict = '{choice.DOES_NOT_MEET}' THEN 1 ELSE 0 END) AS does_not_meet,
-                    SUM(CASE WHEN v.verdict = '{choice.NOT_SURE}' THEN 1 ELSE 0 END) AS not_sure
-                FROM {t["review"]} r
-                JOIN {t["verdict"]} v ON v.review_id = r.id
-                WHERE r.round_id = %s AND r.status = '{submitted}' {version_filter}
-                GROUP BY r.version_id, v.principle_id
-            ) c ON c.version_id = mr.version_id AND c.principle_id = rp.principle_id
-            WHERE mr.round_id = %s AND mr.batch = %s
-        ) counts
-        WHERE true
-        ON CONFLICT (round_id, version_id, principle_id) DO UPDATE SET
-            meets = excluded.meets,
-            does_not_meet = excluded.does_not_meet,
-            not_sure = excluded.not_sure,
-            outcome = excluded.outcome
-        WHERE {t["cell"]}.meets <> excluded.meets OR {t["cell"]}.does_not_meet <> excluded.does_not_meet
-            OR {t["cell"]}.not_sure <> excluded.not_sure OR {t["cell"]}.outcome <> excluded.outcome
+            SELECT counts.*, {outcome} AS outcome
+            FROM (
+                SELECT mr.version_id AS version_id, rp.principle_id AS principle_id,
+                    COALESCE(c.meets, 0) AS meets,
+                    COALESCE(c.does_not_meet, 0) AS does_not_meet,
+                    COALESCE(c.not_sure, 0) AS not_sure,
+                    mc.id AS stored_id, mc.meets AS stored_meets, mc.does_not_meet AS stored_does_not_meet,
+                    mc.not_sure AS stored_not_sure, mc.outcome AS stored_outcome
+                FROM {t["row"]} mr
+                JOIN {t["round_principle"]} rp ON rp.reviewround_id = mr.round_id
+                LEFT JOIN (
+                    SELECT r.version_id AS version_id, v.principle_id AS principle_id,
+                        SUM(CASE WHEN v.verdict = '{choice.MEETS}' THEN 1 ELSE 0 END) AS meets,
+                        SUM(CASE WHEN v.verdict = '{choice.DOES_NOT_MEET}' THEN 1 ELSE 0 END) AS does_not_meet,
+                        SUM(CASE WHEN v.verdict = '{choice.NOT_SURE}' THEN 1 ELSE 0 END) AS not_sure
+                    FROM {t["review"]} r
+                    JOIN {t["verdict"]} v ON v.review_id = r.id
+                    WHERE r.round_id = %s AND r.status = '{submitted}' {version_filter}
+                    GROUP BY r.version_id, v.principle_id
+                ) c ON c.version_id = mr.version_id AND c.principle_id = rp.principle_id
+                LEFT JOIN {t["cell"]} mc
+                    ON mc.round_id = mr.round_id AND mc.version_id = mr.version_id AND mc.principle_id = rp.principle_id
+                WHERE mr.round_id = %s {batch_filter}
+            ) counts
+        ) computed
+        WHERE stored_id IS NULL OR stored_meets <> meets OR stored_does_not_meet <> does_not_meet
+            OR stored_not_sure <> not_sure OR stored_outcome <> outcome
         """,
         [
             *outcome_sql_params(threshold=review_round.threshold, min_reviews=review_round.min_reviews),
             review_round.pk,
             *([version_id] if version_id is not None else []),
             review_round.pk,
-            batch,
+            *([batch] if batch is not None else []),
         ],
     )
-    return cursor.rowcount
+    return [
+        MatrixCell(
+            round_id=review_round.pk,
+            version_id=version,
+            principle_id=principle,
+            meets=meets,
+            does_not_meet=does_not_meet,
+            not_sure=not_sure,
+            outcome=outcome,
+        )
+        for version, principle, meets, does_not_meet, not_sure, outcome in cursor.fetchall()
+    ]
+
+
+def _write_cells(cells: list[MatrixCell]) -> int:
+    MatrixCell.objects.bulk_create(
+        cells,
+        batch_size=2000,
+        update_conflicts=True,
+        unique_fields=["round", "version", "principle"],
+        update_fields=["meets", "does_not_meet", "not_sure", "outcome"],
+    )
+    return len(cells)
 
 
 def _drop_leftovers(review_round: ReviewRound) -> None:
@@ -145,28 +215,41 @@ def _drop_leftovers(review_round: ReviewRound) -> None:
 def matrix_recompute(*, round_id: int, version_id: int | None = None) -> RecomputeResult | None:
     """Recompute one version's cells in a round, or with version_id None every version's.
 
-    Rows already computed from the version's newest change under the round's current rule are
-    left alone, so a duplicate or late task costs two cheap statements. Returns None when the
-    round no longer exists.
+    Rows already computed from the version's newest change are left alone, and cells whose values
+    did not change are not rewritten, so a duplicate or late task costs a few cheap statements.
+    A version's run becomes a whole round's when the round's rule has moved on since the matrix
+    was last computed (the first run included), and reports version_id None. Returns None when
+    the round no longer exists.
     """
-    review_round = (
-        ReviewRound.objects.only("pk", "threshold", "min_reviews", "rule_version").filter(pk=round_id).first()
-    )
-    if review_round is None:
+    rule_version = ReviewRound.objects.filter(pk=round_id).values_list("rule_version", flat=True).first()
+    if rule_version is None:
         return None
     batch = secrets.randbits(62)
     now = timezone.now()
     with transaction.atomic():
-        matrix, _created = Matrix.objects.get_or_create(round=review_round)
-        if version_id is None:
-            _drop_leftovers(review_round)
+        matrix, _created = Matrix.objects.get_or_create(round_id=round_id)
+        if matrix.rule_version < rule_version:
+            version_id = None
         with connection.cursor() as cursor:
+            # The rule is read under the lock: a whole round's run sees every change committed before it.
+            computed_rule, review_round = _lock_header_read_rule(cursor, matrix=matrix, whole_round=version_id is None)
+            rule_moved_on = version_id is None and computed_rule < review_round.rule_version
+            if version_id is None:
+                _drop_leftovers(review_round)
             claimed = _claim_rows(cursor, review_round=review_round, version_id=version_id, batch=batch, now=now)
-            written = (
-                _write_cells(cursor, review_round=review_round, batch=batch, version_id=version_id) if claimed else 0
+            cells = (
+                _changed_cells(
+                    cursor, review_round=review_round, version_id=version_id, batch=None if rule_moved_on else batch
+                )
+                if claimed or rule_moved_on
+                else []
             )
+        written = _write_cells(cells)
         counter = "round_recomputes" if version_id is None else "version_recomputes"
-        Matrix.objects.filter(pk=matrix.pk).update(computed_at=now, **{counter: F(counter) + 1})
+        header = {"computed_at": now, counter: F(counter) + 1}
+        if version_id is None:
+            header["rule_version"] = review_round.rule_version
+        Matrix.objects.filter(pk=matrix.pk).update(**header)
     logger.info(
         "Matrix of round %s recomputed (%s): %s rows claimed, %s cells written.",
         round_id,
@@ -185,6 +268,7 @@ def matrix_bring_up_to_date(*, review_round: ReviewRound) -> None:
     state = matrix_state(review_round)
     if state.computed_at is None or state.is_updating:
         matrix_recompute(round_id=review_round.pk)
+        matrix_agreement_refresh(round_id=review_round.pk)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -293,3 +377,121 @@ def matrix_export_download(*, export: MatrixExport, user) -> bytes:
             export_id=export.pk,
         )
     return matrix_export_content(export)
+
+
+# ---------------------------------------------------------------------------------------------
+# Agreement between reviewers: Krippendorff's alpha, refreshed after a recompute (matrix.tasks).
+
+
+def matrix_agreement_refresh(*, round_id: int) -> list[MatrixAgreement] | None:
+    """Store the round's agreement (Krippendorff's alpha, matrix.agreement) per principle and for
+    the whole round, from the stored cells: the units are (use case version, principle) cells,
+    the values meets and does not meet, "not sure" no answer. Replaces the round's previous
+    figures in one transaction. Like a recompute, it is the system's bookkeeping, not anybody's
+    decision, so it is not audited. Returns None when the round or its matrix does not exist."""
+    review_round = ReviewRound.objects.filter(pk=round_id).first()
+    matrix = Matrix.objects.filter(round_id=round_id).first()
+    if review_round is None or matrix is None:
+        return None
+    principle_ids = list(review_round.principles.order_by("order", "name").values_list("pk", flat=True))
+    cells = round_decided_counts(review_round)
+    # Columns: version id, principle id, meets, does not meet (one row per pairable cell).
+    table = np.array(cells, dtype=np.int64).reshape(-1, 4)
+    reviewers, all_reviewers = agreement_reviewer_counts(review_round)
+    now = timezone.now()
+    figures = []
+    for principle_id in principle_ids:
+        alpha = nominal_alpha(table[table[:, 1] == principle_id][:, 2:])
+        figures.append((principle_id, alpha.value, reviewers.get(principle_id, 0), alpha.use_cases))
+    overall = nominal_alpha(table[:, 2:])
+    figures.append((None, overall.value, all_reviewers, len(np.unique(table[:, 0]))))
+    rows = [
+        MatrixAgreement(
+            matrix=matrix, principle_id=principle_id, alpha=alpha, reviewers=count, use_cases=use_cases, computed_at=now
+        )
+        for principle_id, alpha, count, use_cases in figures
+    ]
+    with transaction.atomic():
+        # Two refreshes of one round take turns, so neither sees the other's half-written rows.
+        Matrix.objects.select_for_update().filter(pk=matrix.pk).first()
+        MatrixAgreement.objects.filter(matrix=matrix).delete()
+        # The foreign keys were just read from this round; the figures and their checks are validated.
+        for row in rows:
+            row.full_clean(exclude=["matrix", "principle"], validate_unique=False)
+        MatrixAgreement.objects.bulk_create(rows)
+    logger.info("Agreement of round %s refreshed: alpha %s over %s cells.", round_id, overall.value, len(table))
+    return rows
+
+
+# --- API tokens (docs/api.md) ------------------------------------------------------------------
+
+
+class TokenNotAllowed(Exception):
+    """Only analysts and programme admins make API tokens."""
+
+
+def _new_api_key() -> tuple[str, str]:
+    """A new key and its visible prefix: "bold_" and 8 hex characters that name it in lists,
+    then 43 random URL-safe characters (256 bits) that are never stored."""
+    prefix = f"bold_{secrets.token_hex(4)}"
+    return prefix, f"{prefix}_{secrets.token_urlsafe(32)}"
+
+
+def api_token_create(*, owner, name: str, days: int) -> tuple[ApiToken, str]:
+    """Make a token for owner's own tools, expiring in `days` days (at most API_TOKEN_MAX_DAYS).
+    Returns the token and its key, which is shown once and never again: only its hash is kept."""
+    if not owner.is_active or not is_analyst(owner):
+        raise TokenNotAllowed
+    if not 1 <= days <= settings.API_TOKEN_MAX_DAYS:
+        raise ValidationError(
+            {"days": _("A token expires in 1 to %(max)d days.") % {"max": settings.API_TOKEN_MAX_DAYS}}
+        )
+    prefix, key = _new_api_key()
+    now = timezone.now()
+    with transaction.atomic():
+        token = ApiToken(
+            owner=owner,
+            name=name.strip(),
+            prefix=prefix,
+            key_hash=api_token_hash(key),
+            created_at=now,
+            expires_at=now + datetime.timedelta(days=days),
+        )
+        token.full_clean()
+        token.save()
+        audit(
+            actor=owner,
+            action="api_token_created",
+            obj=token,
+            after={"prefix": prefix, "expires_at": token.expires_at.isoformat()},
+        )
+    return token, key
+
+
+def api_token_revoke(*, token: ApiToken, actor) -> ApiToken:
+    """Revoke the token from now on. Revoking a revoked token changes nothing and records nothing."""
+    with transaction.atomic():
+        locked = ApiToken.objects.select_for_update().get(pk=token.pk)
+        if locked.revoked_at is None:
+            locked.revoked_at = timezone.now()
+            locked.save(update_fields=["revoked_at"])
+            audit(
+                actor=actor,
+                action="api_token_revoked",
+                obj=locked,
+                before={"revoked_at": None},
+                after={"revoked_at": locked.revoked_at.isoformat()},
+            )
+    return locked
+
+
+# A token's last use is noted at most this often: one write a minute, not one a request.
+TOKEN_USE_RESOLUTION = datetime.timedelta(minutes=1)
+
+
+def api_token_mark_used(*, token: ApiToken) -> None:
+    """Note when the token was last used (bookkeeping shown on the tokens page, not audited)."""
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at >= TOKEN_USE_RESOLUTION:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now

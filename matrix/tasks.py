@@ -3,8 +3,8 @@ import logging
 from celery import shared_task
 from django.core.cache import cache
 
-from matrix.selectors import stale_round_ids
-from matrix.services import matrix_export_run, matrix_recompute
+from matrix.selectors import agreement_is_stored, stale_round_ids
+from matrix.services import matrix_agreement_refresh, matrix_export_run, matrix_recompute
 
 logger = logging.getLogger(__name__)
 
@@ -15,17 +15,21 @@ PENDING_KEY = "matrix-recompute-pending:{round_id}:{version_id}"
 PENDING_TIMEOUT_SECONDS = 600
 
 
-def enqueue_matrix_recompute(round_id: int, version_id: int | None = None) -> bool:
-    """Queue a recompute of one version's cells (or with version_id None, the round's) unless one
-    is already queued. Never raises: a lost message is healed by the periodic sweep."""
-    key = PENDING_KEY.format(round_id=round_id, version_id=version_id or "all")
+# The same for the round's agreement figures: one refresh queued at a time, however many versions
+# were recomputed meanwhile.
+AGREEMENT_PENDING_KEY = "matrix-agreement-pending:{round_id}"
+
+
+def _queue_once(key: str, task, *args, round_id: int, what: str, healed_by: str) -> bool:
+    """Queue the task unless the key says one is already queued. Never raises: a lost message is
+    healed by what healed_by names."""
     try:
         if not cache.add(key, "1", timeout=PENDING_TIMEOUT_SECONDS):
             return False
-        recompute_matrix.delay(round_id, version_id)
+        task.delay(*args)
         return True
     except Exception:
-        logger.exception("Could not queue a matrix recompute for round %s; the sweep will retry.", round_id)
+        logger.exception("Could not queue %s for round %s; %s will retry.", what, round_id, healed_by)
         try:
             cache.delete(key)
         except Exception:
@@ -33,10 +37,37 @@ def enqueue_matrix_recompute(round_id: int, version_id: int | None = None) -> bo
         return False
 
 
+def enqueue_matrix_recompute(round_id: int, version_id: int | None = None) -> bool:
+    """Queue a recompute of one version's cells (or with version_id None, the round's) unless one
+    is already queued. Never raises: a lost message is healed by the periodic sweep."""
+    key = PENDING_KEY.format(round_id=round_id, version_id=version_id or "all")
+    return _queue_once(
+        key, recompute_matrix, round_id, version_id, round_id=round_id, what="a matrix recompute", healed_by="the sweep"
+    )
+
+
 @shared_task(acks_late=True)
 def recompute_matrix(round_id: int, version_id: int | None = None) -> None:
     cache.delete(PENDING_KEY.format(round_id=round_id, version_id=version_id or "all"))
-    matrix_recompute(round_id=round_id, version_id=version_id)
+    result = matrix_recompute(round_id=round_id, version_id=version_id)
+    # Agreement is measured over the whole round (seconds for 10,000 use cases): queued only when a
+    # row changed (or it has never been measured), and once however many recomputes come meanwhile.
+    if result is not None and (result.rows_claimed or not agreement_is_stored(round_id)):
+        key = AGREEMENT_PENDING_KEY.format(round_id=round_id)
+        _queue_once(
+            key,
+            refresh_matrix_agreement,
+            round_id,
+            round_id=round_id,
+            what="an agreement refresh",
+            healed_by="the next recompute",
+        )
+
+
+@shared_task(acks_late=True)
+def refresh_matrix_agreement(round_id: int) -> None:
+    cache.delete(AGREEMENT_PENDING_KEY.format(round_id=round_id))
+    matrix_agreement_refresh(round_id=round_id)
 
 
 @shared_task

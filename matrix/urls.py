@@ -1,6 +1,6 @@
 from django.urls import path
 
-from matrix import export_views, views
+from matrix import export_views, token_views, views
 
 app_name = "matrix"
 
@@ -13,7 +13,10 @@ urlpatterns = [
     ),
     # The analysts' pages.
     path("rounds/", views.rounds, name="rounds"),
+    path("rounds/compare/", views.round_comparison, name="round_comparison"),
     path("rounds/<slug:round_slug>/matrix/", views.round_matrix, name="round_matrix"),
+    path("rounds/<slug:round_slug>/charts/", views.round_charts, name="round_charts"),
+    path("rounds/<slug:round_slug>/matrix/by-audience/", views.round_by_audience, name="round_by_audience"),
     path(
         "rounds/<slug:round_slug>/matrix/<slug:use_case_slug>/v<int:number>/<slug:principle_slug>/",
         views.cell,
@@ -35,4 +38,12 @@ urlpatterns += [
         export_views.export_download,
         name="export_download",
     ),
+]
+
+# The analyst's own API tokens (docs/api.md).
+
+urlpatterns += [
+    path("api-tokens/", token_views.api_tokens, name="api_tokens"),
+    path("api-tokens/new/", token_views.api_token_new, name="api_token_new"),
+    path("api-tokens/<int:token_id>/revoke/", token_views.api_token_revoke_page, name="api_token_revoke"),
 ]

@@ -3,18 +3,23 @@ the stored matrix cells, so it lives here, in the highest app it reads. The anal
 the matrix, why a cell) read through matrix.selectors; who may see them is matrix.view_matrix."""
 
 import rules
+from django.conf import settings
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET
 
+from audiences.models import Audience
 from bold_portal.pagination import pagination
+from bold_portal.roles import is_admin
+from matrix import charts
 from matrix import selectors as matrix_selectors
 from matrix.exporters import exporters_for
-from matrix.forms import MatrixFilterForm
+from matrix.forms import AudienceViewForm, MatrixFilterForm, RoundComparisonForm
 from matrix.wording import round_rule_in_words
 from reviews import selectors
 from reviews.models import ReviewRound
+from reviews.round_selectors import flag_audience_names
 from reviews.views import target_context, visible_target
 
 
@@ -46,11 +51,15 @@ def version_summary(request, round_slug: str, use_case_slug: str, number: int):
 # --- The analysts' pages ---------------------------------------------------------------------
 
 
-def _analyst_round(request, round_slug: str | None = None) -> ReviewRound | None:
-    """A 404 for anyone who may not see the matrix (so nobody learns which rounds exist), then
-    the round named in the URL."""
+def analyst_only(request) -> None:
+    """A 404 for anyone who may not see the matrix (so nobody learns which rounds exist)."""
     if not rules.has_perm("matrix.view_matrix", request.user):
         raise Http404
+
+
+def _analyst_round(request, round_slug: str | None = None) -> ReviewRound | None:
+    """analyst_only, then the round named in the URL."""
+    analyst_only(request)
     if round_slug is None:
         return None
     return get_object_or_404(ReviewRound, slug=round_slug)
@@ -108,6 +117,11 @@ def round_matrix(request, round_slug: str):
             "is_filtered": filters != matrix_selectors.MatrixFilters(),
             "pagination": pagination(request, matrix.page),
             "export_links": _export_links(request, review_round),
+            # Organisations that declared an interest are named to programme admins only.
+            "show_interest_names": is_admin(request.user),
+            "agreement": matrix_selectors.round_agreement(review_round),
+            "flag_audiences": flag_audience_names(review_round),
+            "min_group": settings.ANONYMITY_MIN_GROUP,
         },
     )
 
@@ -121,4 +135,85 @@ def cell(request, round_slug: str, use_case_slug: str, number: int, principle_sl
     )
     if detail is None:
         raise Http404
-    return render(request, "matrix/cell.html", {"review_round": review_round, "detail": detail})
+    return render(
+        request,
+        "matrix/cell.html",
+        {"review_round": review_round, "detail": detail, "show_interest_names": is_admin(request.user)},
+    )
+
+
+@require_GET
+def round_comparison(request):
+    """Two rounds side by side, use case by use case and principle by principle. The rounds are
+    chosen in a GET form on the same page, so it works without JavaScript and can be shared."""
+    _analyst_round(request)
+    choices = matrix_selectors.comparison_round_choices()
+    chosen = "a" in request.GET or "b" in request.GET
+    form = RoundComparisonForm(request.GET if chosen else None, rounds=choices)
+    comparison = None
+    if chosen and form.is_valid():
+        rounds = ReviewRound.objects.in_bulk([form.cleaned_data["a"], form.cleaned_data["b"]], field_name="slug")
+        comparison = matrix_selectors.round_comparison(
+            round_a=rounds[form.cleaned_data["a"]],
+            round_b=rounds[form.cleaned_data["b"]],
+            only_changed=form.cleaned_data["changed"],
+            page_number=request.GET.get("page"),
+        )
+    return render(
+        request,
+        "matrix/round_comparison.html",
+        {
+            "form": form,
+            "errors": form.error_items() if chosen else [],
+            "comparison": comparison,
+            "pagination": pagination(request, comparison.page) if comparison else None,
+        },
+    )
+
+
+@require_GET
+def round_charts(request, round_slug: str):
+    """The round as charts, each with the same numbers in a table: per principle a stacked bar of
+    verdicts for each use case (a page of use cases at a time), and progress per organisation."""
+    review_round = _analyst_round(request, round_slug)
+    data = matrix_selectors.round_charts(review_round, page_number=request.GET.get("page"))
+    return render(
+        request,
+        "matrix/round_charts.html",
+        {
+            "review_round": review_round,
+            "data": data,
+            "principle_charts": charts.principle_charts(data),
+            "progress_chart": charts.progress_chart(data),
+            "organisations_left_out": data.organisations_total - sum(1 for row in data.organisations if row.name),
+            "shown_limit": matrix_selectors.CHART_ORGANISATIONS_SHOWN,
+            "pagination": pagination(request, data.page),
+        },
+    )
+
+
+@require_GET
+def round_by_audience(request, round_slug: str):
+    """The round's matrix split by reviewing audience: for the audience chosen in a GET form (so it
+    works without JavaScript and can be shared), each use case and principle with the verdicts of
+    reviewers whose organisation serves it, and the outcome the round's rule gives them."""
+    review_round = _analyst_round(request, round_slug)
+    chosen = "audience" in request.GET
+    form = AudienceViewForm(request.GET if chosen else None, audiences=matrix_selectors.reviewing_audience_choices())
+    view = None
+    if chosen and form.is_valid():
+        audience = Audience.objects.get(slug=form.cleaned_data["audience"])
+        view = matrix_selectors.audience_view(review_round, audience=audience, page_number=request.GET.get("page"))
+    return render(
+        request,
+        "matrix/round_by_audience.html",
+        {
+            "review_round": review_round,
+            "form": form,
+            "errors": form.error_items() if chosen else [],
+            "view": view,
+            "flag_audiences": flag_audience_names(review_round),
+            "min_group": settings.ANONYMITY_MIN_GROUP,
+            "pagination": pagination(request, view.page) if view else None,
+        },
+    )

@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from principles.rule import INSUFFICIENT, threshold_hundredths
+from principles.rule import CROSS, INSUFFICIENT, OUTCOMES, TICK, threshold_hundredths
 
 
 def share_needed_in_words(threshold: Decimal) -> str:
@@ -49,3 +49,67 @@ def cell_rule_in_words(cell, *, threshold: Decimal, min_reviews: int) -> str:
         decided,
     ) % {"meets": cell.meets, "decided": decided}
     return _("%(said)s; %(needed)s is needed") % {"said": said, "needed": share_needed_in_words(threshold)}
+
+
+def outcome_in_words(outcome: str | None) -> str:
+    """A cell's outcome in lower-case words; None: the round did not review it."""
+    if outcome is None:
+        return _("not in the round")
+    return {TICK: _("meets"), CROSS: _("does not meet")}.get(outcome, _("not enough reviews"))
+
+
+def outcome_change_in_words(outcome_a: str | None, outcome_b: str | None) -> str:
+    """How a cell changed from round A to round B: "changed: does not meet to meets", "no change"."""
+    if outcome_a == outcome_b:
+        return _("no change")
+    return _("changed: %(before)s to %(after)s") % {
+        "before": outcome_in_words(outcome_a),
+        "after": outcome_in_words(outcome_b),
+    }
+
+
+def _outcome_as_noun(outcome: str) -> str:
+    return {TICK: _("a tick"), CROSS: _("a cross"), INSUFFICIENT: _("“not enough reviews”")}[outcome]
+
+
+def fragility_in_words(would_become) -> str:
+    """What one reviewer changing their mind would do to a cell (principles.rule.one_change_outcomes):
+    "would become a cross if one reviewer changed their mind", or, when nothing would, "no single
+    reviewer changing their mind would change it"."""
+    if not would_become:
+        return _("no single reviewer changing their mind would change it")
+    nouns = [_outcome_as_noun(outcome) for outcome in OUTCOMES if outcome in would_become]
+    return _("would become %(outcomes)s if one reviewer changed their mind") % {"outcomes": f" {_('or')} ".join(nouns)}
+
+
+# Krippendorff's own guide: rely on data with alpha of 0.8 or more; draw only tentative
+# conclusions from 0.667 up to 0.8.
+ALPHA_RELIABLE = 0.8
+ALPHA_TENTATIVE = 0.667
+
+
+def agreement_in_words(alpha: float | None) -> str:
+    """One plain sentence on what an agreement figure (Krippendorff's alpha) means."""
+    if alpha is None:
+        return _(
+            "Not enough data: agreement needs at least two reviewers deciding on the same use case, "
+            "and both answers (meets and does not meet) given somewhere."
+        )
+    if alpha >= ALPHA_RELIABLE:
+        return _("Reviewers agree well, far beyond what chance would give: the ticks and crosses can be relied on.")
+    if alpha >= ALPHA_TENTATIVE:
+        return _("Reviewers agree moderately: draw only tentative conclusions from the ticks and crosses.")
+    if alpha > 0:
+        return _("Reviewers agree only a little more than chance would: read the ticks and crosses with care.")
+    return _("Reviewers agree no more than chance would: the ticks and crosses say little on their own.")
+
+
+def cell_flag_in_words(named_audiences: tuple[str, ...]) -> str:
+    """Why a cell is flagged for discussion. The audiences are named only when enough of their
+    reviewers reviewed the cell (matrix.selectors.round_flags); otherwise the words say only that
+    a reviewing organisation raised a concern."""
+    if not named_audiences:
+        return _("flagged for discussion: a reviewing organisation raised a concern")
+    return _("flagged for discussion: an organisation serving %(audiences)s said does not meet") % {
+        "audiences": _(" or ").join(named_audiences)
+    }

@@ -8,4 +8,4 @@ class PrinciplesConfig(AppConfig):
     verbose_name = _("Principles")
 
     def ready(self):
-        from principles import navigation  # noqa: F401  (adds the principles pages to the admin home)
+        from principles import audit_actions, navigation  # noqa: F401  (its audit actions; its pages in the admin home)

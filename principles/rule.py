@@ -39,3 +39,39 @@ def outcome_sql(meets: str, does_not_meet: str, not_sure: str) -> str:
 
 def outcome_sql_params(*, threshold: Decimal, min_reviews: int) -> list[int]:
     return [min_reviews, threshold_hundredths(threshold)]
+
+
+# The three places a verdict can be counted, as (meets, does not meet, not sure) steps.
+_VERDICT_STEPS = ((1, 0, 0), (0, 1, 0), (0, 0, 1))
+
+
+def one_change_outcomes(
+    *, meets: int, does_not_meet: int, not_sure: int, threshold: Decimal, min_reviews: int
+) -> frozenset[str]:
+    """The outcomes, other than the cell's own, that one reviewer changing their verdict would
+    give: one count down by one, another up by one, the number of reviews unchanged. Empty when
+    no single change flips the cell (a "robust" cell); a cell with fewer than min_reviews
+    reviews stays "not enough reviews" whatever one reviewer says, so it is never fragile."""
+    counts = (meets, does_not_meet, not_sure)
+    current = cell_outcome(
+        meets=meets, does_not_meet=does_not_meet, not_sure=not_sure, threshold=threshold, min_reviews=min_reviews
+    )
+    reachable = set()
+    for source, away in enumerate(_VERDICT_STEPS):
+        if counts[source] == 0:
+            continue
+        for target, towards in enumerate(_VERDICT_STEPS):
+            if target == source:
+                continue
+            moved = [count - a + t for count, a, t in zip(counts, away, towards, strict=True)]
+            reachable.add(
+                cell_outcome(
+                    meets=moved[0],
+                    does_not_meet=moved[1],
+                    not_sure=moved[2],
+                    threshold=threshold,
+                    min_reviews=min_reviews,
+                )
+            )
+    reachable.discard(current)
+    return frozenset(reachable)

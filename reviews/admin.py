@@ -5,7 +5,7 @@ portal's own pages make those changes."""
 from django.contrib import admin
 
 from bold_portal.admin import ReadOnlyAdmin
-from reviews.models import Assignment, Review, ReviewRound, RoundVersion, Verdict
+from reviews.models import Assignment, AssignmentRequest, DeclaredInterest, Review, ReviewRound, RoundVersion, Verdict
 
 
 class RoundVersionInline(admin.TabularInline):
@@ -70,3 +70,16 @@ class VerdictAdmin(ReadOnlyAdmin):
     list_filter = ["verdict", "principle", "review__round", "review__status"]
     search_fields = ["reason", "evidence", "review__reviewer__email"]
     list_select_related = ["review", "principle"]
+
+
+@admin.register(AssignmentRequest)
+class AssignmentRequestAdmin(ReadOnlyAdmin):
+    list_display = ["assignment", "kind", "state", "requested_by", "requested_at"]
+    list_filter = ["kind", "state"]
+    list_select_related = ["assignment__version", "assignment__round", "requested_by"]
+
+
+@admin.register(DeclaredInterest)
+class DeclaredInterestAdmin(ReadOnlyAdmin):
+    list_display = ["organisation", "use_case__slug", "declared_at", "overridden_at", "withdrawn_at"]
+    list_select_related = ["organisation", "use_case"]

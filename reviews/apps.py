@@ -8,5 +8,5 @@ class ReviewsConfig(AppConfig):
     verbose_name = _("Review rounds and reviews")
 
     def ready(self):
-        # Add the reviewer pages and the round administration pages to the navigation.
-        from reviews import navigation, round_navigation  # noqa: F401
+        # Register its audit actions; add the reviewer and round administration pages to the navigation.
+        from reviews import audit_actions, navigation, round_navigation  # noqa: F401

@@ -7,9 +7,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from audiences.models import Organisation
+from audiences.models import Audience, Organisation
 from principles.models import Principle
-from usecases.models import UseCaseVersion
+from usecases.models import UseCase, UseCaseVersion
 
 
 class ReviewRound(models.Model):
@@ -40,6 +40,11 @@ class ReviewRound(models.Model):
         _("show the aggregate to reviewers after they submit"), default=True
     )
     principles = models.ManyToManyField(Principle, related_name="rounds", verbose_name=_("principles"))
+    # Audiences whose organisations' "does not meet" flags a cell for discussion on the matrix
+    # pages. A reading aid for analysts: it never changes an outcome (docs/admin-rounds.md).
+    flag_audiences = models.ManyToManyField(
+        Audience, blank=True, related_name="flagging_rounds", verbose_name=_("audiences that flag cells")
+    )
     versions = models.ManyToManyField(
         UseCaseVersion, through="RoundVersion", related_name="rounds", verbose_name=_("use case versions")
     )
@@ -179,6 +184,18 @@ class Assignment(models.Model):
             raise ValidationError(
                 {"version": _("This use case version is not part of the round. Add it to the round first.")}
             )
+        if self.version_id and (self.organisation_id or self.reviewer_id):
+            interest = blocking_interest(
+                use_case_id=self.version.use_case_id, organisation=self.organisation, reviewer=self.reviewer
+            )
+            if interest:
+                raise ValidationError(
+                    _(
+                        "%(organisation)s has declared an interest in this use case, so it cannot be given to "
+                        "them or their members. A programme admin can override the declaration, with a reason."
+                    )
+                    % {"organisation": interest.organisation.name}
+                )
 
 
 class Review(models.Model):
@@ -272,3 +289,218 @@ class Verdict(models.Model):
 
     def __str__(self):
         return f"{self.principle}: {self.get_verdict_display() or '-'}"
+
+
+class AssignmentRequest(models.Model):
+    """A reviewer's request about an assignment: to decline it, or for more time. A decline takes
+    effect at once (the assignment stops counting as expected) and stays open until the assignment
+    is given to someone else; a request for more time waits for a lead or an admin to grant or
+    refuse it. An assignment has at most one open request."""
+
+    class Kind(models.TextChoices):
+        DECLINE = "decline", _("Declined")
+        MORE_TIME = "more_time", _("More time asked for")
+
+    class State(models.TextChoices):
+        OPEN = "open", _("Waiting for a decision")
+        GRANTED = "granted", _("More time given")
+        REFUSED = "refused", _("More time refused")
+        REASSIGNED = "reassigned", _("Given to someone else")
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="requests")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    reason = models.TextField(_("reason"))
+    # For more time: the due date when asked, and the one asked for.
+    due_on_before = models.DateField(_("due date when asked"), null=True, blank=True)
+    requested_due_on = models.DateField(_("new due date asked for"), null=True, blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.OPEN)
+    # People are switched off, never deleted, so who asked and who decided stay known.
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assignment_requests"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assignment_requests_decided",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(_("why"), blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        verbose_name = _("request about an assignment")
+        verbose_name_plural = _("requests about assignments")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["decline", "more_time"]),
+                name="assignmentrequest_kind_valid",
+                violation_error_message=_("A request declines an assignment or asks for more time."),
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=["open", "granted", "refused", "reassigned"]),
+                name="assignmentrequest_state_valid",
+                violation_error_message=_("A request is open, granted, refused or closed by reassigning."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(reason=""),
+                name="assignmentrequest_has_reason",
+                violation_error_message=_("Give a reason."),
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="more_time", requested_due_on__isnull=False)
+                | Q(kind="decline", requested_due_on__isnull=True),
+                name="assignmentrequest_date_for_more_time",
+                violation_error_message=_("A request for more time names the new due date; a decline does not."),
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="more_time") | Q(state__in=["open", "reassigned"]),
+                name="assignmentrequest_decline_states",
+                violation_error_message=_("A decline stays open until the use case is given to someone else."),
+            ),
+            models.CheckConstraint(
+                condition=Q(state="open", decided_at__isnull=True) | (~Q(state="open") & Q(decided_at__isnull=False)),
+                name="assignmentrequest_decided_has_time",
+                violation_error_message=_("A decided request records when it was decided."),
+            ),
+            models.UniqueConstraint(
+                fields=["assignment"],
+                condition=Q(state="open"),
+                name="assignmentrequest_one_open",
+                violation_error_message=_("There is already a request about this use case waiting for a decision."),
+            ),
+        ]
+        indexes = [models.Index(fields=["assignment", "kind", "state"], name="assignmentrequest_lookup_idx")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.assignment}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == self.State.OPEN
+
+
+class DeclaredInterestQuerySet(models.QuerySet):
+    def standing(self):
+        """Declarations not withdrawn: the matrix marks reviews from these organisations."""
+        return self.filter(withdrawn_at__isnull=True)
+
+    def blocking(self):
+        """Standing and not overridden: these organisations may not be given the use case or review it."""
+        return self.filter(withdrawn_at__isnull=True, overridden_at__isnull=True)
+
+
+class DeclaredInterest(models.Model):
+    """An organisation's declared interest in a use case (for example, a contract with the body
+    that would receive the data). While it stands, the organisation and its members are not given
+    the use case to review and cannot open a review of it, unless a programme admin overrides it
+    with a recorded reason. Withdrawn declarations are kept for the record."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="declared_interests")
+    use_case = models.ForeignKey(UseCase, on_delete=models.PROTECT, related_name="declared_interests")
+    reason = models.TextField(_("reason"))
+    # People are switched off, never deleted; a loader or command may act without a person.
+    declared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    declared_at = models.DateTimeField(auto_now_add=True)
+    override_reason = models.TextField(_("why the organisation may review it all the same"), blank=True)
+    overridden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    overridden_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    objects = DeclaredInterestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-declared_at", "-pk"]
+        verbose_name = _("declared interest")
+        verbose_name_plural = _("declared interests")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(reason=""),
+                name="declaredinterest_has_reason",
+                violation_error_message=_("Say what the interest is."),
+            ),
+            models.CheckConstraint(
+                condition=Q(overridden_at__isnull=True, override_reason="")
+                | (Q(overridden_at__isnull=False) & ~Q(override_reason="")),
+                name="declaredinterest_override_has_reason",
+                violation_error_message=_("An override records why the organisation may review the use case."),
+            ),
+            models.UniqueConstraint(
+                fields=["organisation", "use_case"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="declaredinterest_one_standing",
+                violation_error_message=_("This organisation has already declared an interest in this use case."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.organisation}: {self.use_case}"
+
+    @property
+    def is_overridden(self) -> bool:
+        return self.overridden_at is not None
+
+
+def blocking_interest(*, use_case_id: int, organisation=None, reviewer=None) -> "DeclaredInterest | None":
+    """The declared interest, not overridden, that stops this organisation (or a person, through
+    any organisation they belong to) from reviewing the use case; None if there is none."""
+    if organisation is not None:
+        organisations = Q(organisation=organisation)
+    elif reviewer is not None:
+        organisations = Q(organisation__memberships__user=reviewer)
+    else:
+        return None
+    return (
+        DeclaredInterest.objects.blocking()
+        .filter(organisations, use_case_id=use_case_id)
+        .select_related("organisation")
+        .order_by("pk")
+        .first()
+    )
+
+
+class AssignmentReminder(models.Model):
+    """A reminder email about one assignment, to one person, of one kind: at most one ever.
+
+    Written and committed before the email is sent, so a crash between the two loses that
+    reminder but a rerun never sends it twice. batch names the run that wrote the row: a run sends
+    only the rows it inserted itself (docs/email.md)."""
+
+    class Kind(models.TextChoices):
+        DUE_SOON = "due_soon", _("Due in three days")
+        DUE_TODAY = "due_today", _("Due today")
+
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders")
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    due_on = models.DateField(_("due"))
+    batch = models.UUIDField(db_index=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("assignment reminder")
+        verbose_name_plural = _("assignment reminders")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "assignment", "kind"],
+                name="reminder_once_per_person_assignment_kind",
+                violation_error_message=_("This person has already been sent this reminder for this assignment."),
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["due_soon", "due_today"]),
+                name="reminder_kind_valid",
+                violation_error_message=_("A reminder is for a review due in three days or due today."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} reminder to {self.person} about {self.assignment}"

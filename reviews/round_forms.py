@@ -1,10 +1,8 @@
 """Forms for the programme admins' round pages, laid out as GOV.UK forms. Each checks what a
 person typed and names the field to fix; the services check the rest and say why."""
 
-import datetime
 from decimal import Decimal
 
-from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Field, Fieldset, Fixed, Fluid, Layout, Size
 from django import forms
@@ -13,7 +11,8 @@ from django.db.models import Q
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from audiences.models import Organisation
+from audiences.models import Audience, Organisation
+from bold_portal.forms import PortalDateField
 from principles.models import Principle
 from reviews import round_selectors
 from reviews.models import ReviewRound
@@ -30,31 +29,6 @@ def _helper(*fields, submit_label) -> FormHelper:
     helper.attrs = {"novalidate": ""}
     helper.layout = Layout(*fields, Button.primary("submit", submit_label))
     return helper
-
-
-class PortalDateField(DateInputField):
-    """The GOV.UK date input (day, month, year), with messages that name the date asked for."""
-
-    def __init__(self, *, label, **kwargs):
-        super().__init__(label=label, require_all_fields=False, **kwargs)
-        name = str(label).lower()
-        self.error_messages["required"] = _("Enter the %(name)s") % {"name": name}
-        self.error_messages["incomplete"] = _("The %(name)s must include a day, month and year") % {"name": name}
-        self.error_messages["invalid"] = _("The %(name)s must be a real date") % {"name": name}
-        for part, word in zip(self.fields, (_("day"), _("month"), _("year")), strict=True):
-            part.error_messages["incomplete"] = _("The %(name)s must include a %(part)s") % {"name": name, "part": word}
-            part.validators[0].message = _("The %(name)s must be a real date") % {"name": name}
-
-    def compress(self, data_list):
-        day, month, year = data_list
-        if not (day and month and year):
-            return None
-        if len(year) != 4:
-            raise ValidationError(self.error_messages["invalid"], code="invalid")
-        try:
-            return datetime.date(int(year), int(month), int(day))
-        except ValueError as error:
-            raise ValidationError(self.error_messages["invalid"], code="invalid") from error
 
 
 def _yes_no(value: bool) -> str:
@@ -246,6 +220,30 @@ class RuleForm(forms.Form):
             Field.text("threshold", field_width=Fixed.FOUR),
             Field.text("min_reviews", field_width=Fixed.TWO),
             submit_label=_("Change the rule"),
+        )
+
+
+class FlagRuleForm(forms.Form):
+    """Which audiences' "does not meet" flags a cell for discussion (none: no flags)."""
+
+    audiences = forms.ModelMultipleChoiceField(
+        label=_("Flag a cell for discussion when an organisation serving one of these audiences says it does not meet"),
+        queryset=Audience.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Choose none to flag nothing. Flags never change an outcome."),
+        error_messages={
+            "invalid_choice": _("Choose audiences from the list"),
+            "invalid_pk_value": _("Choose audiences from the list"),
+        },
+    )
+
+    def __init__(self, *args, review_round: ReviewRound, **kwargs):
+        kwargs.setdefault("initial", {"audiences": list(review_round.flag_audiences.all())})
+        super().__init__(*args, **kwargs)
+        self.fields["audiences"].queryset = Audience.objects.order_by("display_order", "name")
+        self.helper = _helper(
+            Field.checkboxes("audiences", legend_size=Size.MEDIUM), submit_label=_("Save the flag rule")
         )
 
 

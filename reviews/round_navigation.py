@@ -24,3 +24,16 @@ def round_admin_links(request) -> list[Link]:
 @register_manage_section(order=300)
 def round_admin_section(request) -> list[Link]:
     return round_admin_links(request)
+
+
+@register_manage_section(order=310)
+def interest_admin_section(request) -> list[Link]:
+    if not is_admin(request.user):
+        return []
+    return [
+        Link(
+            reverse("interests:list"),
+            _("Declared interests"),
+            _("Organisations' declared interests in use cases: record one, override one with a reason."),
+        )
+    ]

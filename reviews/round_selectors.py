@@ -7,11 +7,11 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Subquery, When
 from django.utils import timezone
 
 from audiences.models import Audience, Membership, Organisation
-from reviews.models import Assignment, Review, ReviewRound, RoundVersion
+from reviews.models import Assignment, AssignmentRequest, DeclaredInterest, Review, ReviewRound, RoundVersion
 from usecases.models import UseCase, UseCaseVersion
 
 ROUNDS_PER_PAGE = 20
@@ -38,6 +38,11 @@ def managed_round(slug: str) -> ReviewRound | None:
 
 def round_principle_names(review_round: ReviewRound) -> list[str]:
     return list(review_round.principles.order_by("order", "name").values_list("name", flat=True))
+
+
+def flag_audience_names(review_round: ReviewRound) -> list[str]:
+    """The names of the audiences whose "does not meet" flags the round's cells, in display order."""
+    return list(review_round.flag_audiences.order_by("display_order", "name").values_list("name", flat=True))
 
 
 def audiences() -> list[Audience]:
@@ -184,6 +189,7 @@ class _SqlPage:
 def _tables() -> dict[str, str]:
     return {
         "assignment": Assignment._meta.db_table,
+        "request": AssignmentRequest._meta.db_table,
         "membership": Membership._meta.db_table,
         "user": get_user_model()._meta.db_table,
         "review": Review._meta.db_table,
@@ -195,19 +201,24 @@ def _tables() -> dict[str, str]:
     }
 
 
+# A declined assignment expects nobody until it is given to someone else.
+_NOT_DECLINED = """
+    NOT EXISTS (SELECT 1 FROM {request} q WHERE q.assignment_id = a.id AND q.kind = 'decline' AND q.state = 'open')
+"""
+
 # Every (version, person) the round expects a review from, with the due date of the assignment
 # that asks them: people given a version in person, and every active member of an organisation
-# given it. Parameters: round id, True, round id, True.
-_EXPECTED = """
+# given it; not through a declined assignment. Parameters: round id, True, round id, True.
+_EXPECTED = f"""
     SELECT 'person' AS kind, a.reviewer_id AS group_id, a.version_id, a.reviewer_id AS user_id, a.due_on
-    FROM {assignment} a JOIN {user} u ON u.id = a.reviewer_id
-    WHERE a.round_id = %s AND u.is_active = %s
+    FROM {{assignment}} a JOIN {{user}} u ON u.id = a.reviewer_id
+    WHERE a.round_id = %s AND u.is_active = %s AND {_NOT_DECLINED}
     UNION ALL
     SELECT 'organisation', a.organisation_id, a.version_id, m.user_id, a.due_on
-    FROM {assignment} a
-    JOIN {membership} m ON m.organisation_id = a.organisation_id
-    JOIN {user} u ON u.id = m.user_id
-    WHERE a.round_id = %s AND u.is_active = %s
+    FROM {{assignment}} a
+    JOIN {{membership}} m ON m.organisation_id = a.organisation_id
+    JOIN {{user}} u ON u.id = m.user_id
+    WHERE a.round_id = %s AND u.is_active = %s AND {_NOT_DECLINED}
 """
 
 # Counting, over rows p with a due_on, joined to their review r. Parameter: today.
@@ -354,3 +365,86 @@ def group_progress(review_round: ReviewRound) -> _SqlPage:
         ]
 
     return _SqlPage(counts["organisations"] + counts["people"], fetch)
+
+
+# --- Requests from reviewers and declared interests (docs/declined-and-interests.md) ----------
+
+REQUESTS_PER_PAGE = 25
+INTERESTS_PER_PAGE = 50
+
+
+def _requests() -> QuerySet[AssignmentRequest]:
+    """Requests with what their pages show, open ones first, then the newest."""
+    return AssignmentRequest.objects.select_related(
+        "assignment__round",
+        "assignment__version__use_case__audience",
+        "assignment__organisation",
+        "assignment__reviewer",
+        "requested_by",
+        "decided_by",
+    ).order_by(Case(When(state=AssignmentRequest.State.OPEN, then=0), default=1), "-requested_at", "-pk")
+
+
+def round_requests(review_round: ReviewRound) -> QuerySet[AssignmentRequest]:
+    return _requests().filter(assignment__round=review_round)
+
+
+def round_open_request_count(review_round: ReviewRound) -> int:
+    return AssignmentRequest.objects.filter(assignment__round=review_round, state=AssignmentRequest.State.OPEN).count()
+
+
+def round_request(review_round: ReviewRound, request_id: int) -> AssignmentRequest | None:
+    return round_requests(review_round).filter(pk=request_id).first()
+
+
+def _organisation_assignments_q(organisation: Organisation, prefix: str = "") -> Q:
+    """Assignments to the organisation, or in person to one of its members."""
+    members = Membership.objects.filter(organisation=organisation).values("user_id")
+    return Q(**{f"{prefix}organisation": organisation}) | Q(**{f"{prefix}reviewer__in": members})
+
+
+def organisation_requests(organisation: Organisation) -> QuerySet[AssignmentRequest]:
+    """Requests about the organisation's assignments, or its members' own, in rounds still open."""
+    return _requests().filter(
+        _organisation_assignments_q(organisation, "assignment__"),
+        assignment__round__status=ReviewRound.Status.OPEN,
+    )
+
+
+def organisation_request(organisation: Organisation, request_id: int) -> AssignmentRequest | None:
+    return organisation_requests(organisation).filter(pk=request_id).first()
+
+
+def organisation_members(organisation: Organisation) -> QuerySet:
+    """The organisation's active members, by name, for choosing who takes a use case on."""
+    return (
+        get_user_model()
+        .objects.filter(memberships__organisation=organisation, is_active=True)
+        .order_by("full_name", "email")
+    )
+
+
+def interests() -> QuerySet[DeclaredInterest]:
+    """Every declaration, standing ones first, then the newest; with the use case's latest title."""
+    latest = UseCaseVersion.objects.filter(use_case=OuterRef("use_case")).order_by("-number").values("title")[:1]
+    return (
+        DeclaredInterest.objects.select_related(
+            "organisation", "use_case__audience", "declared_by", "overridden_by", "withdrawn_by"
+        )
+        .annotate(use_case_title=Subquery(latest))
+        .order_by(Case(When(withdrawn_at__isnull=True, then=0), default=1), "-declared_at", "-pk")
+    )
+
+
+def organisation_interests(organisation: Organisation) -> QuerySet[DeclaredInterest]:
+    return interests().filter(organisation=organisation)
+
+
+def use_case_choices() -> QuerySet[UseCase]:
+    """Every use case with its latest version's title (use_case_title), for choosing one."""
+    latest = UseCaseVersion.objects.filter(use_case=OuterRef("pk")).order_by("-number").values("title")[:1]
+    return (
+        UseCase.objects.select_related("audience")
+        .annotate(use_case_title=Subquery(latest))
+        .order_by("audience__display_order", "display_order", "slug")
+    )

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from reviews import request_views
 from reviews import round_views as views
 
 app_name = "rounds"
@@ -11,6 +12,7 @@ urlpatterns = [
     path("new/", views.round_new, name="new"),
     path("<slug:round_slug>/", views.round_detail, name="detail"),
     path("<slug:round_slug>/settings/", views.round_settings, name="settings"),
+    path("<slug:round_slug>/flag-rule/", views.round_flag_rule, name="flag_rule"),
     path("<slug:round_slug>/use-cases/", views.round_versions, name="versions"),
     path("<slug:round_slug>/use-cases/add-matching/", views.round_versions_add_matching, name="versions_add_matching"),
     path("<slug:round_slug>/assign/", views.round_assign, name="assign"),
@@ -31,5 +33,6 @@ urlpatterns = [
     ),
     path("<slug:round_slug>/open/", views.round_open, name="open"),
     path("<slug:round_slug>/progress/", views.round_progress, name="progress"),
+    path("<slug:round_slug>/requests/<int:request_id>/", request_views.round_request, name="request"),
     path("<slug:round_slug>/close/", views.round_close, name="close"),
 ]

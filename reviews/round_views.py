@@ -25,6 +25,7 @@ from reviews.models import ReviewRound
 from reviews.round_forms import (
     AssignmentAddForm,
     DueDateForm,
+    FlagRuleForm,
     ReassignForm,
     RoundForm,
     RuleForm,
@@ -115,6 +116,7 @@ def round_detail(request, round_slug: str):
         {
             "review_round": review_round,
             "principles": selectors.round_principle_names(review_round),
+            "flag_audiences": selectors.flag_audience_names(review_round),
             "version_count": selectors.round_version_count(review_round),
             "problems": services.round_opening_problems(review_round)
             if review_round.status == ReviewRound.Status.DRAFT
@@ -149,6 +151,26 @@ def round_settings(request, round_slug: str):
             messages.success(request, _("The round's settings have been saved."))
             return redirect("rounds:detail", review_round.slug)
     return render(request, "rounds/round_form.html", {"form": form, "review_round": review_round})
+
+
+@require_http_methods(["GET", "POST"])
+@admin_only
+def round_flag_rule(request, round_slug: str):
+    """Which audiences' "does not meet" flags a cell for discussion: in any state of the round,
+    since flags never change an outcome."""
+    review_round = _round(round_slug)
+    form = FlagRuleForm(_posted(request), review_round=review_round)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.round_flag_rule_change(
+                review_round=review_round, audiences=list(form.cleaned_data["audiences"]), actor=request.user
+            )
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, _("The flag for discussion has been saved."))
+            return redirect("rounds:detail", review_round.slug)
+    return render(request, "rounds/round_flag_rule.html", {"form": form, "review_round": review_round})
 
 
 # --- Choosing use case versions ---------------------------------------------------------------
@@ -474,11 +496,21 @@ def round_progress(request, round_slug: str):
         param="organisations_page",
         label=_("Pages of organisations and people"),
     )
+    requests_page, requests_pages = _paged(
+        request,
+        selectors.round_requests(review_round),
+        selectors.REQUESTS_PER_PAGE,
+        param="requests_page",
+        label=_("Pages of declines and requests for more time"),
+    )
     return render(
         request,
         "rounds/round_progress.html",
         {
             "review_round": review_round,
+            "requests_page": requests_page,
+            "requests_pagination": requests_pages,
+            "open_requests": selectors.round_open_request_count(review_round),
             "totals": selectors.round_progress_totals(review_round),
             "versions_page": versions_page,
             "versions_pagination": versions_pages,

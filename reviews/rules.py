@@ -4,6 +4,7 @@ so that a superuser is not silently treated as an assigned reviewer."""
 
 import rules
 
+from audiences.models import Membership
 from audiences.rules import is_lead_of
 from bold_portal.roles import is_admin
 from reviews.models import Review, ReviewRound
@@ -38,10 +39,17 @@ def has_submitted_review(user, target) -> bool:
     ).exists()
 
 
+@rules.predicate
+def has_declared_interest(user, target) -> bool:
+    """The user's organisation declared an interest in the use case, and no admin overrode it."""
+    return target.blocking_interest_for(user) is not None
+
+
 # Seeing the use case, and a read-only view of one's review. Anyone else gets a 404.
 rules.add_perm("reviews.view_review_target", is_assigned_reviewer | is_admin)
-# Writing, submitting and withdrawing one's own review. Admins read only.
-rules.add_perm("reviews.write_review", is_assigned_reviewer & round_is_open)
+# Writing, submitting and withdrawing one's own review. Admins read only; nor may anyone whose
+# organisation declared an interest in the use case (unless an admin overrode it).
+rules.add_perm("reviews.write_review", is_assigned_reviewer & round_is_open & ~has_declared_interest)
 # Other reviewers' verdicts: never before one's own submission in a blind round.
 rules.add_perm(
     "reviews.view_aggregate",
@@ -54,3 +62,22 @@ rules.add_perm("reviews.view_organisation_reviews", is_lead_of | is_admin)
 # Running review rounds from the portal (reviews/round_views.py): programme admins only; anyone
 # else gets a 404.
 rules.add_perm("reviews.manage_rounds", is_admin)
+
+
+@rules.predicate
+def leads_for_assignment(user, assignment) -> bool:
+    """A lead of the organisation given the assignment, or of an organisation of the person given it."""
+    if not user.is_authenticated:
+        return False
+    leads = Membership.objects.filter(user=user, role=Membership.Role.LEAD)
+    if assignment.organisation_id:
+        return leads.filter(organisation_id=assignment.organisation_id).exists()
+    return leads.filter(organisation__memberships__user_id=assignment.reviewer_id).exists()
+
+
+# Answering a decline or a request for more time (the object is the Assignment): programme admins,
+# and leads of the organisation concerned. Anyone else gets a 404.
+rules.add_perm("reviews.answer_request", is_admin | leads_for_assignment)
+# Declaring an interest for an organisation (the object is the Organisation): its leads and admins;
+# overriding one: admins only (reviews.manage_rounds).
+rules.add_perm("reviews.declare_interest", is_lead_of | is_admin)

@@ -1,6 +1,8 @@
 """State changes for reviews and rounds. Each runs in one transaction and writes an audit row."""
 
 import datetime
+import logging
+import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -10,22 +12,36 @@ from typing import TYPE_CHECKING
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from audiences.models import Organisation
+from audiences.models import Audience, Membership, Organisation
 from audiences.services import Ensured, audit_value, drifted_fields_set, reviewers_ensure
 from bold_portal.models import audit
 from principles.models import Principle
-from reviews.models import Assignment, Review, ReviewRound, RoundVersion, Verdict
+from reviews.emails import reminder_email_send
+from reviews.models import (
+    Assignment,
+    AssignmentReminder,
+    AssignmentRequest,
+    DeclaredInterest,
+    Review,
+    ReviewRound,
+    RoundVersion,
+    Verdict,
+    blocking_interest,
+)
+from reviews.selectors import reminders_due
 from reviews.signals import matrix_inputs_changed
 from usecases.models import UseCaseVersion
 
 if TYPE_CHECKING:
     from reviews.imports import VerdictRow
+
+logger = logging.getLogger(__name__)
 
 
 class ReviewConflict(Exception):
@@ -97,6 +113,14 @@ def _verdict_record(verdicts) -> list[dict]:
     ]
 
 
+def _review_record(review: Review, verdicts) -> dict:
+    return {
+        "status": review.status,
+        "overall_comment": review.overall_comment,
+        "verdicts": _verdict_record(sorted(verdicts, key=lambda v: v.principle_id)),
+    }
+
+
 def _locked_review(*, review_round, version, reviewer, expected_lock_version: int) -> Review | None:
     review = Review.objects.select_for_update().filter(round=review_round, version=version, reviewer=reviewer).first()
     current = review.lock_version if review else 0
@@ -129,10 +153,14 @@ def review_save(
             raise RoundNotOpen
         if not RoundVersion.objects.filter(round=review_round, version=version).exists():
             raise ValidationError(_("This use case version is not part of the round."))
+        if interest := blocking_interest(use_case_id=version.use_case_id, reviewer=reviewer):
+            raise ValidationError(interest_refusal(interest))
         review = _locked_review(
             review_round=review_round, version=version, reviewer=reviewer, expected_lock_version=expected_lock_version
         )
         was_submitted = review is not None and review.status == Review.Status.SUBMITTED
+        previous_verdicts = list(review.verdicts.all()) if review is not None else []
+        before = _review_record(review, previous_verdicts) if review is not None else {}
         if was_submitted and not submit:
             raise ValidationError(_("A submitted review cannot go back to draft. Update it or withdraw it."))
 
@@ -166,7 +194,7 @@ def review_save(
         except IntegrityError as error:  # another tab created the same review a moment ago
             raise ReviewConflict from error
 
-        existing = {v.principle_id: v for v in review.verdicts.all()}
+        existing = {v.principle_id: v for v in previous_verdicts}
         to_create, to_update = [], []
         for pk in principles:
             entry = given.get(pk, VerdictInput(principle_id=pk))
@@ -181,15 +209,15 @@ def review_save(
         Verdict.objects.bulk_update(to_update, ["verdict", "reason", "evidence", "suggested_rewording"])
 
         if submit:
-            action = "review_updated" if was_submitted else "review_submitted"
+            action = "review_changed" if was_submitted else "review_submitted"
         else:
             action = "review_draft_saved"
         audit(
             actor=reviewer,
             action=action,
             obj=review,
-            overall_comment=review.overall_comment,
-            verdicts=_verdict_record(to_create + to_update),
+            before=before,
+            after=_review_record(review, to_create + to_update),
         )
         if submit or was_submitted:
             version_reviews_changed(round_id=review_round.pk, version_id=version.pk)
@@ -214,7 +242,13 @@ def review_withdraw(*, review: Review, actor, expected_lock_version: int) -> Rev
         review.lock_version += 1
         review.full_clean(exclude=["round", "version", "reviewer"], validate_unique=False)
         review.save(update_fields=["status", "lock_version", "updated_at"])
-        audit(actor=actor, action="review_withdrawn", obj=review)
+        audit(
+            actor=actor,
+            action="review_withdrawn",
+            obj=review,
+            before={"status": Review.Status.SUBMITTED},
+            after={"status": review.status},
+        )
         version_reviews_changed(round_id=review_round.pk, version_id=review.version_id)
     return review
 
@@ -242,9 +276,12 @@ def round_create(
             actor=actor,
             action="round_created",
             obj=review_round,
-            **_round_record(review_round),
-            principles=[p.slug for p in principles],
-            versions=[v.pk for v in versions],
+            before={},
+            after={
+                **_round_record(review_round),
+                "principles": [p.slug for p in principles],
+                "versions": [v.pk for v in versions],
+            },
         )
     return review_round
 
@@ -276,6 +313,30 @@ def round_rule_change(*, review_round: ReviewRound, threshold: Decimal, min_revi
     return review_round
 
 
+def round_flag_rule_change(*, review_round: ReviewRound, audiences: Sequence[Audience], actor) -> ReviewRound:
+    """Choose the audiences whose organisations' "does not meet" flags a cell for discussion
+    (none: nothing is flagged). Allowed in any state, even while the round is open or once it has
+    closed: flags only point analysts at cells to talk about and never change an outcome, so no
+    cell is recomputed."""
+    with transaction.atomic():
+        review_round = ReviewRound.objects.select_for_update().get(pk=review_round.pk)
+        chosen = {audience.pk for audience in audiences}
+        known = set(Audience.objects.filter(pk__in=chosen).values_list("pk", flat=True))
+        if chosen - known:
+            raise ValidationError({"audiences": _("Choose audiences from the list.")})
+        before = sorted(review_round.flag_audiences.values_list("slug", flat=True))
+        review_round.flag_audiences.set(known)
+        after = sorted(Audience.objects.filter(pk__in=known).values_list("slug", flat=True))
+        audit(
+            actor=actor,
+            action="round_flag_rule_changed",
+            obj=review_round,
+            before={"flag_audiences": before},
+            after={"flag_audiences": after},
+        )
+    return review_round
+
+
 def round_version_add(*, review_round: ReviewRound, version: UseCaseVersion, actor) -> RoundVersion:
     """Add a use case version to a round (before or while it is open)."""
     with transaction.atomic():
@@ -291,6 +352,13 @@ def round_version_add(*, review_round: ReviewRound, version: UseCaseVersion, act
     return round_version
 
 
+ROUND_STATUS_ACTIONS = {
+    ReviewRound.Status.OPEN: "round_opened",
+    ReviewRound.Status.CLOSED: "round_closed",
+    ReviewRound.Status.DRAFT: "round_returned_to_draft",
+}
+
+
 def round_set_status(
     *, review_round: ReviewRound, status: str, actor, closed_at: datetime.datetime | None = None
 ) -> ReviewRound:
@@ -299,7 +367,7 @@ def round_set_status(
     for saves in progress, and no save is accepted after it."""
     with transaction.atomic():
         review_round = ReviewRound.objects.select_for_update().get(pk=review_round.pk)
-        previous = review_round.status
+        previous = {"status": review_round.status, "closed_at": audit_value(review_round.closed_at)}
         if status not in ReviewRound.Status.values:
             raise ValidationError({"status": _("Choose draft, open or closed.")})
         review_round.status = status
@@ -308,13 +376,10 @@ def round_set_status(
         review_round.save(update_fields=["status", "closed_at"])
         audit(
             actor=actor,
-            action="round_status_changed",
+            action=ROUND_STATUS_ACTIONS[status],
             obj=review_round,
-            before={"status": previous},
-            after={
-                "status": status,
-                "closed_at": review_round.closed_at.isoformat() if review_round.closed_at else None,
-            },
+            before=previous,
+            after={"status": status, "closed_at": audit_value(review_round.closed_at)},
         )
     return review_round
 
@@ -339,11 +404,10 @@ def assignment_create(
             actor=actor,
             action="assignment_made",
             obj=assignment,
+            before={},
+            after=_assignment_record(assignment),
             round=review_round.slug,
             version=version.pk,
-            reviewer=reviewer.pk if reviewer else None,
-            organisation=organisation.slug if organisation else None,
-            due_on=due_on.isoformat() if due_on else None,
         )
     return assignment
 
@@ -420,7 +484,7 @@ def verdicts_import(
                 round_created=round_created,
                 reviews=[review.pk for review in reviews],
                 verdicts=len(verdicts),
-                new_reviewers=ensured.created,
+                new_reviewers=len(ensured.created),  # a count: addresses are personal data
             )
             if round_created:
                 review_round = round_set_status(
@@ -846,14 +910,25 @@ def assignments_by_audience_create(*, review_round: ReviewRound, due_on: datetim
                 "version_id", "organisation_id"
             )
         )
-        new = [
-            Assignment(round=review_round, version_id=version_id, organisation_id=organisation_id, due_on=due_on)
-            for version_id, audience_id in RoundVersion.objects.filter(round=review_round)
+        # Organisations that declared an interest in a use case are not given it.
+        declared = set(DeclaredInterest.objects.blocking().values_list("organisation_id", "use_case_id"))
+        new, skipped = [], 0
+        for version_id, use_case_id, audience_id in (
+            RoundVersion.objects.filter(round=review_round)
             .order_by("version_id")
-            .values_list("version_id", "version__use_case__audience_id")
-            for organisation_id in sorted(organisations_by_audience.get(audience_id, ()))
-            if (version_id, organisation_id) not in existing
-        ]
+            .values_list("version_id", "version__use_case_id", "version__use_case__audience_id")
+        ):
+            for organisation_id in sorted(organisations_by_audience.get(audience_id, ())):
+                if (version_id, organisation_id) in existing:
+                    continue
+                if (organisation_id, use_case_id) in declared:
+                    skipped += 1
+                    continue
+                new.append(
+                    Assignment(
+                        round=review_round, version_id=version_id, organisation_id=organisation_id, due_on=due_on
+                    )
+                )
         Assignment.objects.bulk_create(new, batch_size=BULK_BATCH_SIZE)
         audit(
             actor=actor,
@@ -861,6 +936,7 @@ def assignments_by_audience_create(*, review_round: ReviewRound, due_on: datetim
             obj=review_round,
             assignments=len(new),
             due_on=audit_value(due_on),
+            skipped_for_declared_interests=skipped,
         )
     return len(new)
 
@@ -913,12 +989,24 @@ def assignment_reassign(
         assignment.reviewer, assignment.organisation = reviewer, organisation
         assignment.full_clean()
         assignment.save(update_fields=["reviewer", "organisation"])
+        # A decline, or a request for more time, was about the people it leaves.
+        closed = list(
+            AssignmentRequest.objects.filter(assignment=assignment, state=AssignmentRequest.State.OPEN).values_list(
+                "pk", flat=True
+            )
+        )
+        AssignmentRequest.objects.filter(pk__in=closed).update(
+            state=AssignmentRequest.State.REASSIGNED,
+            decided_by=actor if getattr(actor, "pk", None) else None,
+            decided_at=timezone.now(),
+        )
         audit(
             actor=actor,
             action="assignment_reassigned",
             obj=assignment,
             before=before,
             after=_assignment_record(assignment),
+            requests_closed=closed,
         )
     return assignment
 
@@ -933,9 +1021,10 @@ def assignment_remove(*, assignment: Assignment, actor) -> None:
             actor=actor,
             action="assignment_removed",
             obj=assignment,
+            before=_assignment_record(assignment),
+            after={},
             round=assignment.round.slug,
             version=assignment.version_id,
-            **_assignment_record(assignment),
         )
         assignment.delete()
 
@@ -994,7 +1083,25 @@ def round_open(*, review_round: ReviewRound, actor) -> ReviewRound:
         _refuse_unless_draft(review_round, _("Only a round in draft can be opened."))
         if problems := round_opening_problems(review_round):
             raise ValidationError(problems.messages)
-        return round_set_status(review_round=review_round, status=ReviewRound.Status.OPEN, actor=actor)
+        review_round = round_set_status(review_round=review_round, status=ReviewRound.Status.OPEN, actor=actor)
+        _round_emails_queue("round_opened_emails", review_round)
+    return review_round
+
+
+def _round_emails_queue(task_name: str, review_round: ReviewRound) -> None:
+    """Once the round's change commits, a task emails everyone concerned (reviews/emails.py), so
+    the admin's request does not wait for one email per reviewer."""
+    from reviews import tasks  # reviews.tasks imports this module
+
+    round_id = review_round.pk
+
+    def queue():
+        try:
+            getattr(tasks, task_name).delay(round_id)
+        except Exception:
+            logger.exception("Could not queue %s for round %s.", task_name, round_id)
+
+    transaction.on_commit(queue)
 
 
 @dataclass(frozen=True)
@@ -1012,8 +1119,8 @@ def round_draft_authors(review_round: ReviewRound) -> list:
 
 def round_close(*, review_round: ReviewRound, actor) -> RoundClosed:
     """Close an open round: round_set_status records when. Drafts left in it stay private to their
-    authors and never count; one round_drafts_left audit row lists those authors so that they can
-    be told (the email itself comes with a later issue)."""
+    authors and never count; one round_drafts_left audit row lists those authors. Once committed,
+    everyone who reviewed or was asked to is emailed, draft authors told that theirs did not count."""
     with transaction.atomic():
         review_round = ReviewRound.objects.select_for_update().get(pk=review_round.pk)
         if review_round.status != ReviewRound.Status.OPEN:
@@ -1028,4 +1135,302 @@ def round_close(*, review_round: ReviewRound, actor) -> RoundClosed:
                 reviewers=[author.pk for author in authors],
                 count=len(authors),
             )
+        _round_emails_queue("round_closed_emails", review_round)
     return RoundClosed(review_round=review_round, draft_authors=authors)
+
+
+# --- Reminders ----------------------------------------------------------------------------------
+
+REMINDER_DAYS_BEFORE = 3
+
+
+def reminders_send(*, today: datetime.date | None = None) -> int:
+    """Remind each person of the reviews they have not submitted that are due in three days or
+    today (UK date), one email per person; at most once per person, assignment and kind, ever.
+
+    The records are inserted (skipping any that exist) and committed before anything is sent, so
+    a crash between the two loses those reminders but a rerun never sends one twice; a run sends
+    only the rows it inserted itself, found by its batch id. Call outside any transaction (the
+    beat task does). Returns how many emails were sent."""
+    today = today or timezone.localdate()
+    kinds = {
+        today + datetime.timedelta(days=REMINDER_DAYS_BEFORE): AssignmentReminder.Kind.DUE_SOON,
+        today: AssignmentReminder.Kind.DUE_TODAY,
+    }
+    due = reminders_due(dates=kinds)
+    if not due:
+        return 0
+    batch = uuid.uuid4()
+    with transaction.atomic():
+        AssignmentReminder.objects.bulk_create(
+            [
+                AssignmentReminder(
+                    person_id=item.person_id,
+                    assignment_id=item.assignment_id,
+                    kind=kinds[item.due_on],
+                    due_on=item.due_on,
+                    batch=batch,
+                )
+                for item in due
+            ],
+            ignore_conflicts=True,
+        )
+    mine = AssignmentReminder.objects.filter(batch=batch).select_related(
+        "person", "assignment__round", "assignment__version__use_case__audience"
+    )
+    by_person: dict[int, list[AssignmentReminder]] = defaultdict(list)
+    for reminder in mine.order_by("person_id", "pk"):
+        by_person[reminder.person_id].append(reminder)
+    sent = 0
+    for reminders in by_person.values():
+        person = reminders[0].person
+        try:
+            reminder_email_send(person=person, reminders=reminders)
+        except Exception:
+            # Recorded, so never retried: a lost reminder is the price of never sending two.
+            logger.exception("Could not send %s reminder(s) to account %s.", len(reminders), person.pk)
+        else:
+            sent += 1
+    return sent
+
+
+# --- Declining, more time, declared interests (docs/declined-and-interests.md) ----------------
+
+
+def may_request(*, user, assignment: Assignment, kind: str) -> bool:
+    """Whether this person may decline the assignment, or ask for more time on it. A personal
+    assignment: its reviewer. An organisation's: any active member may ask for more time, but only
+    the organisation's leads decline for it, since a decline speaks for every member."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if assignment.reviewer_id:
+        return assignment.reviewer_id == user.pk
+    roles = [Membership.Role.LEAD] if kind == AssignmentRequest.Kind.DECLINE else Membership.Role.values
+    return Membership.objects.filter(user=user, organisation_id=assignment.organisation_id, role__in=roles).exists()
+
+
+def _open_request_problem(assignment: Assignment, actor, kind: str) -> None:
+    """Refuse a new request unless the round is open, the person may make it and nothing is open."""
+    if not assignment.round.is_open:
+        raise ValidationError(_("The round is not open, so its use cases cannot be declined or given more time."))
+    if not may_request(user=actor, assignment=assignment, kind=kind):
+        if kind == AssignmentRequest.Kind.DECLINE:
+            raise ValidationError(_("Only your organisation's lead can decline a use case given to the organisation."))
+        raise ValidationError(_("You cannot ask for more time on this use case."))
+    if AssignmentRequest.objects.filter(assignment=assignment, state=AssignmentRequest.State.OPEN).exists():
+        raise ValidationError(_("There is already a request about this use case waiting for a decision."))
+
+
+def _request_save(request: AssignmentRequest) -> AssignmentRequest:
+    request.full_clean(exclude=["assignment", "requested_by"], validate_constraints=False)
+    try:
+        with transaction.atomic():
+            request.save()
+    except IntegrityError as error:  # a second request was saved a moment ago
+        raise ValidationError(_("There is already a request about this use case waiting for a decision.")) from error
+    return request
+
+
+def _locked_assignment(assignment: Assignment) -> Assignment:
+    return Assignment.objects.select_related("round").select_for_update().get(pk=assignment.pk)
+
+
+def assignment_decline(*, assignment: Assignment, reason: str, actor) -> AssignmentRequest:
+    """Decline an assignment, with a reason. It stops counting as expected at once, and waits on
+    the lead's and the admins' pages until it is given to someone else."""
+    reason = reason.strip()
+    with transaction.atomic():
+        assignment = _locked_assignment(assignment)
+        _open_request_problem(assignment, actor, AssignmentRequest.Kind.DECLINE)
+        if not reason:
+            raise ValidationError({"reason": _("Say why you are declining this use case")})
+        if (
+            assignment.reviewer_id
+            and Review.objects.filter(
+                round=assignment.round_id,
+                version=assignment.version_id,
+                reviewer=assignment.reviewer_id,
+                status=Review.Status.SUBMITTED,
+            ).exists()
+        ):
+            raise ValidationError(
+                _("You have submitted a review of this use case. Withdraw it first if it should no longer count.")
+            )
+        request = _request_save(
+            AssignmentRequest(
+                assignment=assignment, kind=AssignmentRequest.Kind.DECLINE, reason=reason, requested_by=actor
+            )
+        )
+        audit(actor=actor, action="assignment_declined", obj=assignment, request=request.pk, reason=reason)
+    return request
+
+
+def assignment_more_time_request(
+    *, assignment: Assignment, due_on: datetime.date | None, reason: str, actor
+) -> AssignmentRequest:
+    """Ask for a due date later than the assignment's, with a reason, for a lead or an admin to
+    grant or refuse."""
+    reason = reason.strip()
+    with transaction.atomic():
+        assignment = _locked_assignment(assignment)
+        _open_request_problem(assignment, actor, AssignmentRequest.Kind.MORE_TIME)
+        if assignment.due_on is None:
+            raise ValidationError(
+                _("This use case has no due date of its own: it can be reviewed until the round closes.")
+            )
+        problems = {}
+        if due_on is None:
+            problems["due_on"] = _("Enter the new due date you are asking for")
+        elif due_on <= assignment.due_on:
+            problems["due_on"] = _("The new due date must be after the current one, %(date)s") % {
+                "date": date_format(assignment.due_on, "j F Y")
+            }
+        elif problem := _due_on_problem(assignment.round, due_on):
+            problems["due_on"] = problem
+        if not reason:
+            problems["reason"] = _("Say why you need more time")
+        if problems:
+            raise ValidationError(problems)
+        request = _request_save(
+            AssignmentRequest(
+                assignment=assignment,
+                kind=AssignmentRequest.Kind.MORE_TIME,
+                reason=reason,
+                due_on_before=assignment.due_on,
+                requested_due_on=due_on,
+                requested_by=actor,
+            )
+        )
+        audit(
+            actor=actor,
+            action="assignment_more_time_requested",
+            obj=assignment,
+            request=request.pk,
+            reason=reason,
+            due_on=audit_value(due_on),
+        )
+    return request
+
+
+def _open_more_time_request(request: AssignmentRequest) -> AssignmentRequest:
+    request = AssignmentRequest.objects.select_related("assignment__round").select_for_update().get(pk=request.pk)
+    if request.kind != AssignmentRequest.Kind.MORE_TIME:
+        raise ValidationError(_("A decline is answered by giving the use case to someone else."))
+    if not request.is_open:
+        raise ValidationError(_("This request has already been answered."))
+    _refuse_if_closed(request.assignment.round)
+    return request
+
+
+def _request_decide(request: AssignmentRequest, *, state: str, note: str, actor) -> None:
+    request.state, request.decision_note = state, note
+    request.decided_by = actor if getattr(actor, "pk", None) else None
+    request.decided_at = timezone.now()
+    request.full_clean(exclude=["assignment", "requested_by", "decided_by"], validate_constraints=False)
+    request.save(update_fields=["state", "decision_note", "decided_by", "decided_at"])
+
+
+def assignment_more_time_grant(*, request: AssignmentRequest, actor, note: str = "") -> AssignmentRequest:
+    """Give the time asked for: the assignment's due date moves to the date asked for
+    (assignment_due_change, which checks it against the round's closing date)."""
+    with transaction.atomic():
+        request = _open_more_time_request(request)
+        assignment_due_change(assignment=request.assignment, due_on=request.requested_due_on, actor=actor)
+        _request_decide(request, state=AssignmentRequest.State.GRANTED, note=note.strip(), actor=actor)
+        audit(
+            actor=actor,
+            action="assignment_more_time_granted",
+            obj=request.assignment,
+            request=request.pk,
+            due_on=audit_value(request.requested_due_on),
+        )
+    return request
+
+
+def assignment_more_time_refuse(*, request: AssignmentRequest, note: str, actor) -> AssignmentRequest:
+    """Refuse more time, saying why (the reviewer reads it); the due date stays."""
+    note = note.strip()
+    with transaction.atomic():
+        request = _open_more_time_request(request)
+        if not note:
+            raise ValidationError({"note": _("Say why more time cannot be given")})
+        _request_decide(request, state=AssignmentRequest.State.REFUSED, note=note, actor=actor)
+        audit(actor=actor, action="assignment_more_time_refused", obj=request.assignment, request=request.pk, note=note)
+    return request
+
+
+def interest_refusal(interest: DeclaredInterest) -> str:
+    """Why a reviewer cannot review a use case their organisation declared an interest in."""
+    return _(
+        "%(organisation)s has declared an interest in this use case, so its members do not review it. "
+        "If you think this is wrong, ask a programme admin."
+    ) % {"organisation": interest.organisation.name}
+
+
+def interest_declare(*, organisation: Organisation, use_case, reason: str, actor) -> DeclaredInterest:
+    """Record an organisation's interest in a use case. From then on the organisation and its
+    members are not given it and cannot review it; their assignments of it in rounds that have not
+    closed are taken away (reviews already written are kept, as when an assignment is removed)."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say what the interest is, such as a contract with a receiving body")})
+    interest = DeclaredInterest(organisation=organisation, use_case=use_case, reason=reason, declared_by=actor)
+    try:
+        with transaction.atomic():
+            interest.full_clean(exclude=["declared_by"])
+            interest.save()
+            assignments = Assignment.objects.filter(
+                Q(organisation=organisation) | Q(reviewer__memberships__organisation=organisation),
+                version__use_case=use_case,
+                round__status__in=[ReviewRound.Status.DRAFT, ReviewRound.Status.OPEN],
+            )
+            removed = sorted(set(assignments.values_list("pk", flat=True)))
+            Assignment.objects.filter(pk__in=removed).delete()
+            audit(
+                actor=actor,
+                action="interest_declared",
+                obj=interest,
+                organisation=organisation.slug,
+                use_case=use_case.slug,
+                reason=reason,
+                assignments_removed=removed,
+            )
+    except IntegrityError as error:  # the same declaration was saved a moment ago
+        raise ValidationError(_("This organisation has already declared an interest in this use case.")) from error
+    return interest
+
+
+def _standing_interest(interest: DeclaredInterest) -> DeclaredInterest:
+    interest = DeclaredInterest.objects.select_for_update().select_related("organisation").get(pk=interest.pk)
+    if interest.withdrawn_at:
+        raise ValidationError(_("This declaration has already been withdrawn."))
+    return interest
+
+
+def interest_withdraw(*, interest: DeclaredInterest, actor) -> DeclaredInterest:
+    """Withdraw a declaration: the organisation may be given the use case again (assign by rule
+    fills the gap). It is kept, marked withdrawn."""
+    with transaction.atomic():
+        interest = _standing_interest(interest)
+        interest.withdrawn_at, interest.withdrawn_by = timezone.now(), actor if getattr(actor, "pk", None) else None
+        interest.save(update_fields=["withdrawn_at", "withdrawn_by"])
+        audit(actor=actor, action="interest_withdrawn", obj=interest)
+    return interest
+
+
+def interest_override(*, interest: DeclaredInterest, reason: str, actor) -> DeclaredInterest:
+    """Let the organisation review the use case despite its declaration (a programme admin's
+    decision, with the reason recorded). The matrix still marks the cells its reviews are in."""
+    reason = reason.strip()
+    with transaction.atomic():
+        interest = _standing_interest(interest)
+        if interest.is_overridden:
+            raise ValidationError(_("This declaration has already been overridden."))
+        if not reason:
+            raise ValidationError({"override_reason": _("Say why the organisation may review the use case")})
+        interest.override_reason, interest.overridden_at = reason, timezone.now()
+        interest.overridden_by = actor if getattr(actor, "pk", None) else None
+        interest.full_clean(exclude=["declared_by", "overridden_by", "withdrawn_by"])
+        interest.save(update_fields=["override_reason", "overridden_at", "overridden_by"])
+        audit(actor=actor, action="interest_overridden", obj=interest, reason=reason)
+    return interest

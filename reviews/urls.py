@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from reviews import views
+from reviews import request_views, views
 
 app_name = "reviews"
 
@@ -11,11 +11,28 @@ version_patterns = [
     path("review/", views.review, name="review"),
     path("review/submitted/", views.review_submitted, name="review_submitted"),
     path("review/withdraw/", views.review_withdraw_confirm, name="review_withdraw"),
+    path("decline/", request_views.decline, name="decline"),
+    path("more-time/", request_views.more_time, name="more_time"),
 ]
 
 urlpatterns = [
     path("", views.my_reviews, name="my_reviews"),
     path("organisation/<slug:organisation_slug>/", views.organisation_reviews, name="organisation_reviews"),
     path("organisation/<slug:organisation_slug>/remind/", views.organisation_remind, name="organisation_remind"),
+    path(
+        "organisation/<slug:organisation_slug>/requests/<int:request_id>/",
+        request_views.organisation_request,
+        name="organisation_request",
+    ),
+    path(
+        "organisation/<slug:organisation_slug>/interests/",
+        request_views.organisation_interests,
+        name="organisation_interests",
+    ),
+    path(
+        "organisation/<slug:organisation_slug>/interests/<int:interest_id>/withdraw/",
+        request_views.organisation_interest_withdraw,
+        name="organisation_interest_withdraw",
+    ),
     path("<slug:round_slug>/<slug:use_case_slug>/v<int:number>/", include(version_patterns)),
 ]

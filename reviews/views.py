@@ -14,10 +14,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from audiences.models import Organisation
 from audiences.services import member_remind
-from reviews import selectors
+from bold_portal.pagination import paginate, pagination
+from reviews import round_selectors, selectors
 from reviews.forms import LockForm, error_summary_items, review_forms
 from reviews.models import Review
-from reviews.services import ReviewConflict, RoundNotOpen, review_save, review_withdraw
+from reviews.services import ReviewConflict, RoundNotOpen, may_request, review_save, review_withdraw
 
 # Shown when a save or withdrawal started from an out-of-date page (another tab saved first).
 CONFLICT_MESSAGE = gettext_lazy(
@@ -72,10 +73,21 @@ def organisation_reviews(request, organisation_slug: str):
     """An organisation's progress in open rounds, for its leads, with who has not submitted."""
     organisation = _led_organisation(request, organisation_slug)
     overview = selectors.organisation_reviews(organisation)
+    requests = paginate(
+        round_selectors.organisation_requests(organisation),
+        request.GET.get("requests_page"),
+        per_page=round_selectors.REQUESTS_PER_PAGE,
+    )
     return render(
         request,
         "reviews/organisation_reviews.html",
-        {"overview": overview, "organisation": organisation, "not_submitted": selectors.not_submitted(overview)},
+        {
+            "overview": overview,
+            "organisation": organisation,
+            "not_submitted": selectors.not_submitted(overview),
+            "requests_page": requests,
+            "requests_pagination": pagination(request, requests, param="requests_page"),
+        },
     )
 
 
@@ -105,7 +117,24 @@ def use_case(request, round_slug: str, use_case_slug: str, number: int):
     context = target_context(request, target, review)
     context["review_status"] = review.status if review else "not_started"
     context["can_write"] = rules.has_perm("reviews.write_review", request.user, target)
+    context.update(_request_context(request, target))
     return render(request, "reviews/use_case.html", context)
+
+
+def _request_context(request, target: selectors.ReviewTarget) -> dict:
+    """What the use case page says about declining, more time and a declared interest."""
+    assignment = target.request_assignment_for(request.user)
+    latest = selectors.latest_request(assignment)
+    can_ask = assignment is not None and target.round.is_open and not (latest and latest.is_open)
+    return {
+        "interest": target.blocking_interest_for(request.user),
+        "latest_request": latest,
+        "request_assignment": assignment,
+        "may_decline": can_ask and may_request(user=request.user, assignment=assignment, kind="decline"),
+        "may_ask_more_time": can_ask
+        and assignment.due_on is not None
+        and may_request(user=request.user, assignment=assignment, kind="more_time"),
+    }
 
 
 def _read_only(request, target, review, *, status: int = 200):
@@ -116,6 +145,13 @@ def _read_only(request, target, review, *, status: int = 200):
     context = target_context(request, target, review)
     context["answers"] = [{"principle": p, "verdict": saved.get(p.pk)} for p in principles]
     return render(request, "reviews/review_read_only.html", context, status=status)
+
+
+def _declared_interest(request, target, interest):
+    """The reviewer's organisation declared an interest in the use case: a clear page, not a form."""
+    context = target_context(request, target, None)
+    context["interest"] = interest
+    return render(request, "reviews/review_declared_interest.html", context, status=403)
 
 
 def _review_page(request, target, review, verdict_forms, overall_form, *, problem: str = "", status: int = 200):
@@ -134,6 +170,9 @@ def _review_page(request, target, review, verdict_forms, overall_form, *, proble
 def review(request, round_slug: str, use_case_slug: str, number: int):
     target = visible_target(request, round_slug, use_case_slug, number)
     own = selectors.own_review(user=request.user, target=target)
+    # Once the round has closed, reading back a review written before a declaration stays possible.
+    if target.round.is_open and (interest := target.blocking_interest_for(request.user)):
+        return _declared_interest(request, target, interest)
     if not rules.has_perm("reviews.write_review", request.user, target):
         return _read_only(request, target, own, status=403 if request.method == "POST" else 200)
     principles = selectors.round_principles(target.round)

@@ -2,8 +2,10 @@ import os
 
 import pytest
 from django.conf import settings
+from django.test import Client
 
 from bold_portal.celery import app as celery_app
+from tests.two_factor import force_login_past_two_factor
 
 # CI sets BOLD_REQUIRE_SERVICES=1: then a missing PostgreSQL or Redis fails the run instead of
 # letting the suite fall back to SQLite or skip the worker test.
@@ -26,3 +28,11 @@ def _eager_celery_and_clean_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _force_login_passes_two_factor(monkeypatch):
+    """client.force_login(analyst or admin) also passes the two-factor step, as a real sign-in
+    would, so that tests of staff pages need not repeat it; tests of the step itself use
+    tests.two_factor.force_login_password_only."""
+    monkeypatch.setattr(Client, "force_login", force_login_past_two_factor)

@@ -151,7 +151,7 @@ def test_an_invitation_in_another_letter_case_joins_the_existing_account(client,
     page = client.get(reverse("audiences:invitation_accept", args=[token]))
     assert "Create a password" not in page.text, "the existing account is recognised"
 
-    user = invitation_accept(raw_token=token, name="", password=PASSWORD)
+    user = invitation_accept(raw_token=token, account=sam)
 
     assert user == sam
     assert User.objects.filter(email__iexact="sam@example.org").count() == 1

@@ -171,7 +171,7 @@ def test_inviting_the_same_address_twice_leaves_only_the_newest_link_working(adm
         services.invitation_accept(raw_token=older_token, name="Sam", password=GOOD_PASSWORD)
     user = services.invitation_accept(raw_token=newer_token, name="Sam", password=GOOD_PASSWORD)
     assert user.memberships.get().role == Membership.Role.LEAD
-    assert last_audit("invitation_create").data["cancelled_invitations"] == [older.pk]
+    assert last_audit("invitation_sent").data["cancelled_invitations"] == [older.pk]
 
 
 def test_an_invitation_to_another_organisation_does_not_cancel_the_first(admin):

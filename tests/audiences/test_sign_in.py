@@ -52,16 +52,20 @@ def test_sign_out_is_a_post(client):
     assert "You have signed out." in response.text
 
 
-def test_password_reset_emails_a_working_link(client, mailoutbox):
+def test_password_reset_emails_a_working_link(client, mailoutbox, settings, django_capture_on_commit_callbacks):
+    settings.PORTAL_URL = "https://bold.example.org"
     user = make_user(email="sam@example.org")
 
-    response = client.post(reverse("password_reset"), {"email": "sam@example.org"})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("password_reset"), {"email": "sam@example.org"})
 
     assert response.url == reverse("password_reset_done")
     [email] = mailoutbox
     assert email.to == ["sam@example.org"]
     assert email.subject == "Reset your password for BOLD use case review"
-    link = re.search(r"http://testserver(/password-reset/\S+/)", email.body).group(1)
+    # The link uses the portal's public address, never the Host header of the request.
+    link = re.search(r"https://bold\.example\.org(/password-reset/\S+/)", email.body).group(1)
+    assert link in email.alternatives[0][0]
     form_page = client.get(link, follow=True)
     assert "Create a new password" in form_page.text
     new_password = "quiet-meadow-copper-17"
@@ -73,8 +77,11 @@ def test_password_reset_emails_a_working_link(client, mailoutbox):
     assert user.check_password(new_password)
 
 
-def test_password_reset_for_an_unknown_address_sends_nothing_and_says_the_same(client, mailoutbox):
-    response = client.post(reverse("password_reset"), {"email": "nobody@example.org"}, follow=True)
+def test_password_reset_for_an_unknown_address_sends_nothing_and_says_the_same(
+    client, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("password_reset"), {"email": "nobody@example.org"}, follow=True)
 
     assert "Check your email" in response.text
     assert mailoutbox == []

@@ -1,6 +1,7 @@
 """Security headers, the health endpoint and the production checks."""
 
 import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -8,7 +9,8 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from tests.factories import make_reviewer
+from tests.factories import make_reviewer, make_user
+from tests.two_factor import force_login_password_only
 
 pytestmark = pytest.mark.django_db
 
@@ -44,25 +46,60 @@ def test_each_response_gets_a_fresh_nonce(client):
     assert _directives(first)["script-src"] != _directives(second)["script-src"]
 
 
-def test_health_check_answers_without_signing_in(client, settings, django_assert_max_num_queries):
+def test_health_check_tells_anonymous_callers_only_the_overall_status(client, settings, django_assert_max_num_queries):
     settings.CELERY_BROKER_URL = ""  # eager tasks: no broker to check
     with django_assert_max_num_queries(2):
         response = client.get(reverse("health_check"), {"format": "json"})
 
     assert response.status_code == 200
-    assert sorted(response.json()) == ["Cache(alias='default')", "Database(alias='default')"]
-    assert set(response.json().values()) == {"OK"}
+    assert response.json() == {"status": "ok"}
     assert response["Cache-Control"].startswith("max-age=0")
+    assert client.get(reverse("health_check"), {"format": "text"}).text == "ok\n"
+    assert client.get(reverse("health_check"), {"format": "openmetrics"}).text == "ok\n"
 
 
-def test_health_check_checks_the_broker_when_one_is_configured(client, settings):
+def test_health_check_hides_which_service_failed_and_where_from_anyone_but_admins(client, settings):
     settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
 
+    anonymous = client.get(reverse("health_check"), {"format": "json"})
+    page = client.get(reverse("health_check"))
+    client.force_login(make_reviewer())
+    reviewer = client.get(reverse("health_check"), {"format": "text"})
+
+    assert anonymous.status_code == page.status_code == reviewer.status_code == 500
+    assert anonymous.json() == {"status": "error"}
+    assert reviewer.text == "error\n"
+    for response in (anonymous, page, reviewer):
+        assert "127.0.0.1" not in response.text and "Redis" not in response.text and "Database" not in response.text
+    assert "Something is not working" in page.text
+
+
+def test_health_check_gives_admins_past_two_factor_the_details(client, settings):
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
+    admin = make_user(is_superuser=True)
+    force_login_password_only(client, admin)
+    assert client.get(reverse("health_check"), {"format": "json"}).json() == {"status": "error"}
+
+    client.force_login(admin)  # and the code step
     response = client.get(reverse("health_check"), {"format": "json"})
+    page = client.get(reverse("health_check"))
 
     assert response.status_code == 500
     [broker] = [name for name in response.json() if name.startswith("Redis")]
     assert response.json()[broker] != "OK"
+    assert response.json()["Database(alias='default')"] == "OK"
+    assert "Not working:" in page.text and "Redis" in page.text
+
+
+def test_health_page_passes_the_content_security_policy(client):
+    response = client.get(reverse("health_check"), HTTP_ACCEPT="text/html")
+
+    assert response.status_code == 200
+    assert "'unsafe-inline'" not in response["Content-Security-Policy"]
+    assert "<style" not in response.text and " style=" not in response.text
+    nonce = re.search(r"'nonce-([^']+)'", response["Content-Security-Policy"]).group(1)
+    assert all(f'nonce="{nonce}"' in script for script in re.findall(r"<script\b[^>]*>", response.text))
+    assert "The service is working." in response.text
 
 
 def test_health_check_is_not_redirected_to_https(client, settings):
@@ -103,6 +140,30 @@ def _deploy_check(tmp_path, env) -> str:
 def test_deploy_check_is_clean_with_the_https_settings(tmp_path):
     """The settings docs/deployment.md gives for a portal served only over HTTPS."""
     assert "System check identified no issues" in _deploy_check(tmp_path, {**PRODUCTION, **HTTPS})
+
+
+def _documented_production_settings() -> dict[str, str]:
+    """The variables docs/deployment.md exports under "Without Docker"."""
+    section = (ROOT / "docs" / "deployment.md").read_text().split("## Without Docker", 1)[1]
+    block = section.split("```sh", 1)[1].split("```", 1)[0]
+    export = block.split("export", 1)[1].split("\n")
+    lines = [export[0]]
+    while lines[-1].rstrip().endswith("\\"):
+        lines.append(export[len(lines)])
+    return dict(word.split("=", 1) for word in shlex.split(" ".join(line.rstrip(" \\") for line in lines)))
+
+
+def test_deploy_check_is_clean_with_the_production_settings_the_deployment_guide_gives(tmp_path):
+    documented = _documented_production_settings()
+    assert documented["SECRET_KEY"] == "..." and documented["DATABASE_URL"].startswith("postgres://")
+    assert {"ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS"} <= set(documented)
+    # The guide's key is a placeholder, and the check reads no database: a temporary SQLite one.
+    env = {**documented, "SECRET_KEY": PRODUCTION["SECRET_KEY"]}
+    del env["DATABASE_URL"]
+
+    output = _deploy_check(tmp_path, env)
+
+    assert "System check identified no issues (0 silenced)." in output, output
 
 
 def test_deploy_check_without_https_settings_warns_only_about_https(tmp_path):

@@ -5,11 +5,14 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.contrib.auth import get_user_model
 from playwright.sync_api import Page
 
+from audiences import two_factor
 from reviews import selectors
 from reviews.models import Verdict
 from reviews.services import VerdictInput, review_save
+from tests.two_factor import app_device_for
 
 # Every browser test module's database marker. The tests commit for real (the live server reads
 # from another thread); the database is emptied after each one (see conftest's _role_groups).
@@ -59,10 +62,25 @@ def page_width(page: Page) -> int:
 
 
 def sign_in(page: Page, email: str, password: str) -> None:
+    """Sign in as a person would. Analysts and admins also pass the code step, with the code their
+    authenticator app would show: one is set up for them first if they have none (a test device,
+    whose secret the test reads from the database)."""
+    user = get_user_model().objects.filter(email__iexact=email).first()
+    if user is not None and two_factor.two_factor_required(user):
+        app_device_for(user)
     page.goto("/sign-in/")
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+    if "/account/two-factor/code/" in page.url:
+        enter_code(page, two_factor.code_for_now(two_factor.app_device(user)))
+
+
+def enter_code(page: Page, code: str) -> None:
+    page.get_by_label("Code from your authenticator app").fill(code)
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_load_state()
 
 
 def submit_review(user, review_round, use_case_slug: str, *, verdict: str = Verdict.Choice.MEETS, reason: str = ""):

@@ -220,9 +220,11 @@ def test_pages_of_the_matrix_and_page_numbers_that_do_not_exist(analyst_client, 
 
 # --- Query counts ----------------------------------------------------------------------------------
 
-# Session and user (2), the navigation (3), the round, the filter options (2), the matrix page
-# (count, rows, cells, totals, and the matrix state's 2).
-MATRIX_PAGE_QUERIES = 14
+# Session, user and two-factor device (3), the navigation (3), the round, the filter options (2),
+# the matrix page (count, rows, cells, totals, the declared-interest marks of the page's rows, and
+# the matrix state's 2), the agreement figures; then the per-round flag rule's two: the cells
+# flagged for discussion (one grouped query for the page's rows) and the flag audiences' names.
+MATRIX_PAGE_QUERIES = 19
 
 
 @pytest.mark.parametrize("size", [12, 2000])
@@ -244,8 +246,9 @@ def test_the_matrix_page_makes_the_same_queries_for_12_or_2000_use_cases(
     assert rows == min(size, MATRIX_ROWS_PER_PAGE) if not query else 0 < rows <= MATRIX_ROWS_PER_PAGE
 
 
-# Session and user (2), the navigation (3), the page count and rows, expected, submitted, use cases.
-ROUNDS_PAGE_QUERIES = 10
+# Session, user and two-factor device (3), the navigation (3), the page count and rows, expected,
+# submitted, use cases.
+ROUNDS_PAGE_QUERIES = 11
 
 
 @pytest.mark.parametrize("rounds", [2, 30])

@@ -27,6 +27,8 @@ def world(db):
         "urls": [
             reverse("matrix:rounds"),
             reverse("matrix:round_matrix", args=[review_round.slug]),
+            reverse("matrix:round_charts", args=[review_round.slug]),
+            reverse("matrix:round_by_audience", args=[review_round.slug]),
             reverse("matrix:cell", args=[review_round.slug, version.use_case.slug, 1, relevant.slug]),
         ],
     }

@@ -74,7 +74,9 @@ def test_json_has_the_documented_keys_in_order_and_the_counts(matrix_round):
     document = json.loads(export("--round", "spring"), object_pairs_hook=list)
 
     keys = [key for key, _ in document]
-    assert keys == ["round", "name", "computed_at", "threshold", "min_reviews", "principles", "rows"]
+    # Keys added later go at the end: the ones here keep their order.
+    documented = ["round", "name", "computed_at", "threshold", "min_reviews", "principles", "rows", "agreement"]
+    assert keys[: len(documented)] == documented
     values = dict(document)
     assert values["round"] == "spring"
     assert values["name"] == "Spring round"
@@ -84,22 +86,28 @@ def test_json_has_the_documented_keys_in_order_and_the_counts(matrix_round):
     assert values["principles"] == ["relevant", "clear"]
     rows = [dict(row) for row in values["rows"]]
     assert [list(dict(row_pairs)) for row_pairs in values["rows"]] == [
-        ["audience", "use_case", "title", "version", "cells"]
+        ["audience", "use_case", "title", "version", "cells", "declared_interest", "flagged"]
     ] * 2
+    assert [row["declared_interest"] for row in rows] == [False, False]
     assert [(row["audience"], row["use_case"], row["title"], row["version"]) for row in rows] == [
         ("homelessness", housing_case.use_case.slug, "Housing after prison", 1),
         ("victims", victims_case.use_case.slug, "Support after abuse", 1),
     ]
     housing_cells = rows[0]["cells"]
     assert [slug for slug, _ in housing_cells] == ["relevant", "clear"]
+    # Fragility after the counts: 2 of 2 becomes 1 of 2 (a tie, a cross) if one reviewer changes their mind.
     assert [dict(cell) for _, cell in housing_cells] == [
-        {"outcome": "tick", "meets": 2, "does_not_meet": 0, "not_sure": 0},
-        {"outcome": "cross", "meets": 1, "does_not_meet": 1, "not_sure": 0},
+        {"outcome": "tick", "meets": 2, "does_not_meet": 0, "not_sure": 0, "fragile": True, "would_become": ["cross"]},
+        {"outcome": "cross", "meets": 1, "does_not_meet": 1, "not_sure": 0, "fragile": True, "would_become": ["tick"]},
     ]
-    assert [list(dict(cell)) for _, cell in housing_cells] == [["outcome", "meets", "does_not_meet", "not_sure"]] * 2
+    assert [list(dict(cell)) for _, cell in housing_cells] == [
+        ["outcome", "meets", "does_not_meet", "not_sure", "fragile", "would_become"]
+    ] * 2
+    # Too few reviews: one reviewer changing their mind does not add a review.
+    robust = {"fragile": False, "would_become": []}
     assert [dict(cell) for _, cell in rows[1]["cells"]] == [
-        {"outcome": "insufficient", "meets": 0, "does_not_meet": 1, "not_sure": 0},
-        {"outcome": "insufficient", "meets": 0, "does_not_meet": 0, "not_sure": 1},
+        {"outcome": "insufficient", "meets": 0, "does_not_meet": 1, "not_sure": 0, **robust},
+        {"outcome": "insufficient", "meets": 0, "does_not_meet": 0, "not_sure": 1, **robust},
     ]
 
 
@@ -108,7 +116,8 @@ def test_csv_has_one_row_per_use_case_with_outcome_and_count_columns(matrix_roun
 
     rows = list(csv.reader(io.StringIO(export("--round", "spring", "--format", "csv"))))
 
-    assert rows[0] == [
+    # Columns added later go at the end: the ones here keep their order.
+    assert rows[0][:16] == [
         "audience",
         "use_case",
         "title",
@@ -121,12 +130,17 @@ def test_csv_has_one_row_per_use_case_with_outcome_and_count_columns(matrix_roun
         "clear_meets",
         "clear_does_not_meet",
         "clear_not_sure",
+        # Added after every existing column.
+        "relevant_fragile",
+        "relevant_would_become",
+        "clear_fragile",
+        "clear_would_become",
     ]
     housing = ["homelessness", housing_case.use_case.slug, "Housing after prison", "1"]
     victims = ["victims", victims_case.use_case.slug, "Support after abuse", "1"]
-    assert rows[1:] == [
-        [*housing, "tick", "2", "0", "0", "cross", "1", "1", "0"],
-        [*victims, "insufficient", "0", "1", "0", "insufficient", "0", "0", "1"],
+    assert [row[:16] for row in rows[1:]] == [
+        [*housing, "tick", "2", "0", "0", "cross", "1", "1", "0", "true", "cross", "true", "tick"],
+        [*victims, "insufficient", "0", "1", "0", "insufficient", "0", "0", "1", "false", "", "false", ""],
     ]
 
 
@@ -138,14 +152,22 @@ def test_a_version_nobody_reviewed_is_exported_with_zero_counts(matrix_round):
     rows = list(csv.reader(io.StringIO(export("--round", "spring", "--format", "csv"))))
     data = json.loads(export("--round", "spring"))
 
-    assert rows[-1] == [
+    assert rows[-1][:16] == [
         "young-people",
         unreviewed.use_case.slug,
         "Nobody yet",
         "1",
         *(["insufficient", "0", "0", "0"] * 2),
+        *(["false", ""] * 2),
     ]
-    empty = {"outcome": "insufficient", "meets": 0, "does_not_meet": 0, "not_sure": 0}
+    empty = {
+        "outcome": "insufficient",
+        "meets": 0,
+        "does_not_meet": 0,
+        "not_sure": 0,
+        "fragile": False,
+        "would_become": [],
+    }
     assert data["rows"][-1]["cells"] == {"relevant": empty, "clear": empty}
     # The export stored the cells it printed.
     assert MatrixCell.objects.filter(round=review_round, version=unreviewed).count() == 2
@@ -174,7 +196,14 @@ def test_a_stale_matrix_is_recomputed_before_export(matrix_round):
 
     data = json.loads(export("--round", "spring"))
 
-    assert data["rows"][1]["cells"]["relevant"] == {"outcome": "cross", "meets": 0, "does_not_meet": 2, "not_sure": 0}
+    assert data["rows"][1]["cells"]["relevant"] == {
+        "outcome": "cross",
+        "meets": 0,
+        "does_not_meet": 2,
+        "not_sure": 0,
+        "fragile": False,  # one change makes a tie or 0 of 1: a cross either way
+        "would_become": [],
+    }
     fresh_at = Matrix.objects.get(round=review_round).computed_at
     assert data["computed_at"] == fresh_at.isoformat() != stale_at.isoformat()
     assert stale_round_ids() == []
@@ -189,7 +218,14 @@ def test_a_matrix_behind_a_rule_change_is_recomputed_before_export(matrix_round)
 
     assert data["min_reviews"] == 1
     # One review is now enough for the victims case: a cross on relevant.
-    assert data["rows"][1]["cells"]["relevant"] == {"outcome": "cross", "meets": 0, "does_not_meet": 1, "not_sure": 0}
+    assert data["rows"][1]["cells"]["relevant"] == {
+        "outcome": "cross",
+        "meets": 0,
+        "does_not_meet": 1,
+        "not_sure": 0,
+        "fragile": True,
+        "would_become": ["tick", "insufficient"],
+    }
 
 
 def test_a_current_matrix_is_exported_without_recomputing(matrix_round):
@@ -288,7 +324,8 @@ def test_xlsx_output_is_a_workbook_of_the_current_matrix(matrix_round, tmp_path)
     assert book.sheetnames == ["Matrix", "Matrix data", "Verdicts", "About"]
     data = list(book["Matrix data"].iter_rows(values_only=True))
     csv_rows = list(csv.reader(io.StringIO(export("--round", "spring", "--format", "csv"))))
-    assert [[str(value) for value in row[:-1]] for row in data] == csv_rows
+    # (An empty text cell, such as a robust cell's would_become, reads back from the workbook as None.)
+    assert [["" if value is None else str(value) for value in row[:-1]] for row in data] == csv_rows
     assert os.listdir(tmp_path) == ["matrix.xlsx"]
 
 
@@ -300,7 +337,10 @@ def test_pdf_output_is_a_pdf_of_the_current_matrix(matrix_round, tmp_path):
 
     text = " ".join(" ".join(page.extract_text() for page in pypdf.PdfReader(target).pages).split())
     assert "Principle matrix: Spring round" in text
-    assert "Housing after prison 1 ✓ Meets 2 meet, 0 do not, 0 not sure ✗ Does not meet 1 meet, 1 do not" in text
+    assert (
+        "Housing after prison 1 ✓ Meets 2 meet, 0 do not, 0 not sure ⚠ Fragile: would become a cross if one reviewer "
+        "changed their mind ✗ Does not meet 1 meet, 1 do not"
+    ) in text
 
 
 def test_verdicts_csv_prints_every_submitted_verdict(matrix_round):

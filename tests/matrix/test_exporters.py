@@ -18,6 +18,7 @@ from matrix.exporters import EXPORTERS, OUTCOME_SYMBOLS, cell_text, neutralise, 
 from matrix.models import Matrix
 from matrix.selectors import COUNT_KEYS, VERDICT_KEYS, matrix_document, matrix_table
 from matrix.services import matrix_recompute
+from matrix.wording import fragility_in_words
 from reviews.models import Review
 from reviews.services import VerdictInput, review_save
 from tests.factories import make_audience, make_principle, make_reviewer, make_round, make_version
@@ -135,13 +136,18 @@ def test_the_xlsx_matrix_sheet_is_the_reports_table_cell_by_cell(world):
                 *(
                     f"{OUTCOME_SYMBOLS[c['outcome']]} {outcome_words(c['outcome'])} "
                     f"({c['meets']} / {c['does_not_meet']} / {c['not_sure']})"
+                    + (f"; ⚠ Fragile: {fragility_in_words(c['would_become'])}" if c["fragile"] else "")
                     for c in cells
                 ),
                 sum(c["outcome"] == "tick" for c in cells),
             )
         )
     assert rows[1:-1] == expected
-    assert rows[2][2:] == ("✓ Meets (2 / 0 / 0)", "✗ Does not meet (1 / 1 / 0)", 1)
+    assert rows[2][2:] == (
+        "✓ Meets (2 / 0 / 0); ⚠ Fragile: would become a cross if one reviewer changed their mind",
+        "✗ Does not meet (1 / 1 / 0); ⚠ Fragile: would become a tick if one reviewer changed their mind",
+        1,
+    )
     none = OUTCOME_SYMBOLS["insufficient"]
     assert rows[4][2:] == (f"{none} Not enough reviews (0 / 1 / 0)", f"{none} Not enough reviews (0 / 0 / 1)", 0)
     # Per principle, how many use cases meet it.
@@ -160,10 +166,14 @@ def test_the_xlsx_matrix_data_sheet_is_the_csv_table_with_numbers_for_sorting(wo
     read = sheet_rows(sheet)
 
     assert list(read[0]) == [*header, "principles_met"]
-    assert [list(row) for row in read[1:]] == [[*row, met] for row, met in zip(rows, [1, 0], strict=True)]
+    # An empty text (such as no flagged principles) is an empty spreadsheet cell.
+    assert [list(row) for row in read[1:]] == [
+        [*(value if value != "" else None for value in row), met] for row, met in zip(rows, [1, 0], strict=True)
+    ]
     assert all(isinstance(value, int) for value in read[1][5:8])  # counts are numbers, not text
     assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == "A1:M3"
+    # A filter on every column, principles_met (the last) included.
+    assert sheet.auto_filter.ref == f"A1:{openpyxl.utils.get_column_letter(len(header) + 1)}3"
 
 
 def test_the_xlsx_verdicts_sheet_has_each_submitted_verdict_pseudonymised(world):
@@ -269,6 +279,7 @@ def test_the_pdf_shows_every_cell_in_symbol_and_words_with_its_counts(world):
                     *(
                         f"{OUTCOME_SYMBOLS[c['outcome']]} {outcome_words(c['outcome'])} "
                         f"{c['meets']} meet, {c['does_not_meet']} do not, {c['not_sure']} not sure"
+                        + (f" ⚠ Fragile: {fragility_in_words(c['would_become'])}" if c["fragile"] else "")
                         for c in cells
                     ),
                     f"{sum(c['outcome'] == 'tick' for c in cells)} of 2",
@@ -276,7 +287,10 @@ def test_the_pdf_shows_every_cell_in_symbol_and_words_with_its_counts(world):
             )
             assert expected in text[position:], expected
             position = text.index(expected, position)
-    assert "✓ Meets 2 meet, 0 do not, 0 not sure ✗ Does not meet 1 meet, 1 do not, 0 not sure" in text
+    assert (
+        "✓ Meets 2 meet, 0 do not, 0 not sure ⚠ Fragile: would become a cross if one reviewer changed their mind "
+        "✗ Does not meet 1 meet, 1 do not, 0 not sure ⚠ Fragile: would become a tick if one reviewer changed their mind"
+    ) in text
 
 
 def test_a_long_audience_group_runs_over_pages_with_its_header_repeated(world):
@@ -433,5 +447,9 @@ def test_withdrawn_reviews_are_not_exported(world):
 
 
 def test_cell_text_names_the_outcome_and_the_counts():
-    cell = {"outcome": "tick", **dict.fromkeys(COUNT_KEYS, 0), "meets": 4, "does_not_meet": 1}
+    cell = {"outcome": "tick", **dict.fromkeys(COUNT_KEYS, 0), "meets": 4, "does_not_meet": 1, "fragility": ""}
     assert cell_text(cell) == "✓ Meets (4 / 1 / 0)"
+    fragile = {**cell, "fragility": "would become a cross if one reviewer changed their mind"}
+    assert cell_text(fragile) == (
+        "✓ Meets (4 / 1 / 0); ⚠ Fragile: would become a cross if one reviewer changed their mind"
+    )

@@ -6,13 +6,11 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.db import connection, transaction
 from django.urls import reverse
 
 from bold_portal.models import AuditEvent
-from matrix import services
 from matrix.models import Matrix, MatrixCell, MatrixRow
-from matrix.selectors import matrix_document, matrix_state, stale_round_ids, version_cells, version_summary
+from matrix.selectors import EMPTY_CELL, matrix_document, matrix_state, stale_round_ids, version_cells, version_summary
 from matrix.services import matrix_recompute
 from principles.rule import CROSS, INSUFFICIENT, TICK, cell_outcome
 from reviews.models import ReviewRound, RoundVersion, Verdict
@@ -53,10 +51,9 @@ def cells(review_round) -> dict[tuple[int, int], tuple]:
 
 
 def rows(review_round) -> dict[int, tuple]:
-    """The round's matrix rows: version id -> (change count, rule version, batch, computed at)."""
+    """The round's matrix rows: version id -> (change count, batch, computed at)."""
     return {
-        r.version_id: (r.change_count, r.rule_version, r.batch, r.computed_at)
-        for r in MatrixRow.objects.filter(round=review_round)
+        r.version_id: (r.change_count, r.batch, r.computed_at) for r in MatrixRow.objects.filter(round=review_round)
     }
 
 
@@ -132,7 +129,16 @@ def test_the_document_reads_the_cells_in_matrix_order(built):
 
     document = matrix_document(r)
 
-    assert list(document) == ["round", "name", "computed_at", "threshold", "min_reviews", "principles", "rows"]
+    assert list(document)[:8] == [
+        "round",
+        "name",
+        "computed_at",
+        "threshold",
+        "min_reviews",
+        "principles",
+        "rows",
+        "agreement",
+    ]
     assert document["round"] == r.slug
     assert document["computed_at"] == Matrix.objects.get(round=r).computed_at.isoformat()
     assert (document["threshold"], document["min_reviews"]) == (0.5, 2)
@@ -142,15 +148,25 @@ def test_the_document_reads_the_cells_in_matrix_order(built):
         ("homelessness", "Routes into housing, revised", 2),
         ("victims", "Support after abuse", 1),
     ]
-    assert [list(row) for row in document["rows"]] == [["audience", "use_case", "title", "version", "cells"]] * 3
+    # Later keys only ever go at the end: the declared-interest mark, then the flagged principles.
+    keys = ["audience", "use_case", "title", "version", "cells", "declared_interest", "flagged"]
+    assert [list(row) for row in document["rows"]] == [keys] * 3
     housing_row, revised_row, _ = document["rows"]
-    assert housing_row["cells"] == {
+
+    def outcomes_and_counts(cells: dict) -> dict:
+        # (Each cell's fragility follows its counts: tests/matrix/test_export_matrix.py.)
+        return {
+            slug: {key: cell[key] for key in ("outcome", "meets", "does_not_meet", "not_sure")}
+            for slug, cell in cells.items()
+        }
+
+    assert outcomes_and_counts(housing_row["cells"]) == {
         "relevant": {"outcome": TICK, "meets": 2, "does_not_meet": 0, "not_sure": 0},
         # Two verdicts, one of them decided: enough for an outcome.
         "clear": {"outcome": CROSS, "meets": 0, "does_not_meet": 1, "not_sure": 1},
     }
     empty = {"outcome": INSUFFICIENT, "meets": 0, "does_not_meet": 0, "not_sure": 0}
-    assert revised_row["cells"] == {"relevant": empty, "clear": empty}
+    assert outcomes_and_counts(revised_row["cells"]) == {"relevant": empty, "clear": empty}
 
 
 def test_a_document_of_a_round_never_computed_shows_empty_cells(built):
@@ -214,8 +230,10 @@ def test_the_document_query_count_does_not_grow_with_use_cases(use_cases, django
         review(r, version, dict.fromkeys(principles, MEETS), reviewer=reviewer)
     matrix_recompute(round_id=r.pk)
 
-    # Principles, cells, header, versions with their use cases and audiences.
-    with django_assert_num_queries(4):
+    # Principles, cells, header, versions with their use cases and audiences, the agreement figures,
+    # the declared-interest marks and the cells flagged for discussion (one query each for the
+    # whole round; the flags' query was added with the per-round flag rule).
+    with django_assert_num_queries(7):
         document = matrix_document(r)
 
     assert len(document["rows"]) == use_cases
@@ -234,15 +252,17 @@ def test_the_recompute_query_count_does_not_grow_with_use_cases(use_cases, djang
     RoundVersion.objects.filter(round=r).update(change_count=99)
     review(r, versions[0], dict.fromkeys(principles, CROSSED), reviewer=reviewer, lock=1)
 
-    # Round, savepoint, header, three deletes of leftovers, claim, cells, header update, release.
-    with django_assert_num_queries(10):
+    # Round's rule, savepoint, header, header lock with the rule, three deletes of leftovers,
+    # claim, changed cells, their write, header update, release.
+    with django_assert_num_queries(12):
         result = matrix_recompute(round_id=r.pk)
     assert result.rows_claimed == use_cases
     assert result.cells_written == len(principles)  # only the changed version's cells are rewritten
 
     review(r, versions[1], dict.fromkeys(principles, CROSSED), reviewer=reviewer, lock=1)
-    # Round, savepoint, header, claim, cells, header update, release.
-    with django_assert_num_queries(7):
+    # Round's rule, savepoint, header, header lock with the rule, claim, changed cells, their
+    # write, header update, release.
+    with django_assert_num_queries(9):
         result = matrix_recompute(round_id=r.pk, version_id=versions[1].pk)
     assert (result.rows_claimed, result.cells_written) == (1, len(principles))
 
@@ -273,8 +293,8 @@ def test_a_submit_recomputes_only_that_versions_cells(three_versions, django_cap
     assert after[first.pk] == before[first.pk]
     assert after[third.pk] == before[third.pk]
     assert after[second.pk][0] == counter(r, second) == 2
-    assert after[second.pk][2] != before[second.pk][2]  # claimed by a new batch
-    assert after[second.pk][3] > before[second.pk][3]
+    assert after[second.pk][1] != before[second.pk][1]  # claimed by a new batch
+    assert after[second.pk][2] > before[second.pk][2]
     assert cells(r)[(second.pk, relevant.pk)] == (TICK, 2, 0, 0)
     assert cells(r)[(second.pk, clear.pk)] == (CROSS, 0, 1, 1)
     assert cells(r)[(first.pk, relevant.pk)] == (INSUFFICIENT, 0, 0, 0)
@@ -284,19 +304,22 @@ def test_a_submit_recomputes_only_that_versions_cells(three_versions, django_cap
     assert refreshed.computed_at > matrix.computed_at
 
 
-def test_an_incremental_recompute_creates_the_versions_row_and_nothing_else(
+def test_a_rounds_first_recompute_computes_every_version_even_when_one_version_asked(
     three_versions, django_capture_on_commit_callbacks
 ):
-    r, (first, second, _third), relevant, clear = three_versions
+    r, (first, second, third), relevant, clear = three_versions
 
     with django_capture_on_commit_callbacks(execute=True):
         review(r, first, {relevant: CROSSED, clear: CROSSED})
 
-    assert set(rows(r)) == {first.pk}
-    assert cells(r) == {(first.pk, relevant.pk): (INSUFFICIENT, 0, 1, 0), (first.pk, clear.pk): (INSUFFICIENT, 0, 1, 0)}
-    assert version_cells(round_id=r.pk, version_id=second.pk) == {}
-    # The other versions have no row yet, so the sweep still sees the round as behind.
-    assert stale_round_ids() == [r.pk]
+    assert set(rows(r)) == {first.pk, second.pk, third.pk}
+    assert cells(r)[(first.pk, relevant.pk)] == (INSUFFICIENT, 0, 1, 0)
+    assert version_cells(round_id=r.pk, version_id=second.pk) == {
+        relevant.pk: EMPTY_CELL,
+        clear.pk: EMPTY_CELL,
+    }
+    assert Matrix.objects.get(round=r).rule_version == r.rule_version
+    assert stale_round_ids() == []
 
 
 def test_editing_and_withdrawing_recompute_the_version(three_versions, django_capture_on_commit_callbacks):
@@ -363,30 +386,27 @@ def test_an_older_change_never_overwrites_a_newer_result(three_versions):
     assert cells(r) == newer_cells != older_cells
 
 
-def test_a_recompute_under_an_older_rule_never_overwrites_the_newer_rule(three_versions):
-    """A task that read the round (rule and threshold) before a rule change writes nothing
-    once the new rule's cells are stored, whatever the version's counter."""
-    r, (first, *_), relevant, clear = three_versions
+def test_a_version_recompute_after_a_rule_change_brings_the_whole_round_to_the_new_rule(three_versions):
+    """A version's task that runs after a rule change but before the change's own whole-round
+    task recomputes every cell under the new rule: no cell is ever left under an older rule."""
+    r, (first, second, _third), relevant, clear = three_versions
     review(r, first, {relevant: MEETS, clear: CROSSED})
     review(r, first, {relevant: MEETS, clear: MEETS})
-    stale_round = ReviewRound.objects.get(pk=r.pk)  # threshold 0.50, min_reviews 2, rule 1
-    round_rule_change(review_round=r, threshold=Decimal("0.75"), min_reviews=2, actor=None)
+    review(r, second, {relevant: MEETS, clear: CROSSED})
+    review(r, second, {relevant: MEETS, clear: MEETS})
     matrix_recompute(round_id=r.pk)
-    newer_cells = cells(r)
-    assert newer_cells[(first.pk, clear.pk)] == (CROSS, 1, 1, 0)
-    # Under the old rule this cell would be a tick: (2, 0) passes either threshold, (1, 1) neither.
-    RoundVersion.objects.filter(round=r, version=first).update(change_count=50)
-    stale_round.threshold = Decimal("0.00")
+    assert cells(r)[(second.pk, clear.pk)] == (CROSS, 1, 1, 0)
+    round_rule_change(review_round=r, threshold=Decimal("0.40"), min_reviews=2, actor=None)  # task not run
+    assert stale_round_ids() == [r.pk]
 
-    with transaction.atomic(), connection.cursor() as cursor:
-        claimed = services._claim_rows(
-            cursor, review_round=stale_round, version_id=None, batch=7, now=stale_round.created_at
-        )
-        written = services._write_cells(cursor, review_round=stale_round, batch=7)
+    result = matrix_recompute(round_id=r.pk, version_id=first.pk)
 
-    assert (claimed, written) == (0, 0)
-    assert cells(r) == newer_cells
-    assert MatrixRow.objects.get(round=r, version=first).rule_version == 2
+    assert result.version_id is None and result.rows_claimed == 0
+    assert cells(r)[(first.pk, clear.pk)] == (TICK, 1, 1, 0)  # 1 > 0.4 x 2
+    assert cells(r)[(second.pk, clear.pk)] == (TICK, 1, 1, 0)  # another version's cell too
+    assert Matrix.objects.get(round=r).rule_version == ReviewRound.objects.get(pk=r.pk).rule_version == 2
+    assert stale_round_ids() == []
+    assert matrix_recompute(round_id=r.pk).cells_written == 0  # the change's own task finds nothing to do
 
 
 def test_a_rule_change_recomputes_every_cell_with_the_new_rule(three_versions, django_capture_on_commit_callbacks):
@@ -417,8 +437,8 @@ def test_a_rule_change_recomputes_every_cell_with_the_new_rule(three_versions, d
         assert outcome == cell_outcome(
             meets=counts[0], does_not_meet=counts[1], not_sure=counts[2], threshold=Decimal("0.70"), min_reviews=1
         ), (version_id, principle_id)
-    assert {row[1] for row in rows(r).values()} == {2}
     after = Matrix.objects.get(round=r)
+    assert after.rule_version == 2
     assert after.round_recomputes == before.round_recomputes + 1
     assert after.version_recomputes == before.version_recomputes
     assert stale_round_ids() == []
@@ -459,13 +479,14 @@ def test_recomputes_are_counted_on_the_header_and_write_no_audit_rows(three_vers
     review(r, first, {relevant: MEETS, clear: MEETS})
     audited = AuditEvent.objects.count()
 
-    matrix_recompute(round_id=r.pk, version_id=first.pk)
+    matrix_recompute(round_id=r.pk, version_id=first.pk)  # the first run computes the whole round
     matrix_recompute(round_id=r.pk)
+    matrix_recompute(round_id=r.pk, version_id=first.pk)
     matrix_recompute(round_id=r.pk, version_id=first.pk)
 
     assert AuditEvent.objects.count() == audited
     matrix = Matrix.objects.get(round=r)
-    assert (matrix.version_recomputes, matrix.round_recomputes) == (2, 1)
+    assert (matrix.version_recomputes, matrix.round_recomputes) == (2, 2)
     assert Matrix.objects.count() == 1  # one header per round
 
 

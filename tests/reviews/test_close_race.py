@@ -6,88 +6,24 @@ Saves of different versions share the round's lock, so they never wait for each 
 PostgreSQL only: SQLite serialises every writing transaction, so there is no race to show.
 CI runs this with BOLD_REQUIRE_SERVICES=1, where a missing PostgreSQL fails instead of skipping."""
 
-import os
 import threading
-import time
 from collections.abc import Callable
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import transaction
 
 from reviews import services
 from reviews.models import Review, ReviewRound, RoundVersion, Verdict
 from reviews.services import RoundNotOpen, VerdictInput, review_save
+from tests.concurrency import STEP_SECONDS, Step, require_postgresql, wait_until_blocked_by
 from tests.factories import close_round, make_assignment, make_principle, make_reviewer, make_round, make_version
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-# Long enough for any healthy step on a loaded machine; a step that should not wait finishes in
-# milliseconds, and a step that waits for a lock never finishes on its own.
-STEP_SECONDS = 15
-
 
 @pytest.fixture(autouse=True)
 def _postgresql_only():
-    if connection.vendor != "postgresql":
-        reason = (
-            "The close race needs two PostgreSQL connections and row locks (FOR SHARE / FOR UPDATE); "
-            f"the test database is {connection.vendor}."
-        )
-        if os.environ.get("BOLD_REQUIRE_SERVICES") == "1":
-            pytest.fail(reason)
-        pytest.skip(reason)
-
-
-class Step(threading.Thread):
-    """A step on a connection of its own (Django gives each thread one), recording its result or
-    error and closing its connection when done, so the test database can be flushed."""
-
-    def __init__(self, name: str, target: Callable):
-        super().__init__(name=name, daemon=True)
-        self._target_call = target
-        self.result = None
-        self.error: BaseException | None = None
-        self.backend_pid: int | None = None
-        self.started_work = threading.Event()
-        self.done = threading.Event()
-
-    def run(self):
-        try:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_backend_pid()")
-                self.backend_pid = cursor.fetchone()[0]
-            self.started_work.set()
-            self.result = self._target_call()
-        except BaseException as error:  # handed to the test thread
-            self.error = error
-        finally:
-            self.done.set()
-            connections.close_all()
-
-    def outcome(self):
-        assert self.done.wait(STEP_SECONDS), f"{self.name} did not finish within {STEP_SECONDS} s"
-        self.join(STEP_SECONDS)
-        if self.error is not None:
-            raise self.error
-        return self.result
-
-
-def blocking_pids(pid: int) -> list[int]:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_blocking_pids(%s)", [pid])
-        return list(cursor.fetchone()[0])
-
-
-def wait_until_blocked_by(step: Step, holder: Step) -> None:
-    """Wait (bounded) until PostgreSQL reports that step's backend waits for holder's lock."""
-    assert step.started_work.wait(STEP_SECONDS) and holder.started_work.wait(STEP_SECONDS)
-    deadline = time.monotonic() + STEP_SECONDS
-    while time.monotonic() < deadline:
-        if holder.backend_pid in blocking_pids(step.backend_pid):
-            return
-        assert not step.done.is_set(), f"{step.name} finished instead of waiting: {step.error!r}"
-        time.sleep(0.02)
-    pytest.fail(f"{step.name} was never seen waiting for {holder.name}")
+    require_postgresql("The close race (FOR SHARE against FOR UPDATE on the round)")
 
 
 class Threads:

@@ -129,7 +129,7 @@ def test_import_into_an_existing_round(world, tmp_path, bom, django_capture_on_c
     assert "Imported 3 reviews with 6 verdicts into round spring (open)." in out
     assert "housing version 1 (Housing after prison): 2 reviews with 4 verdicts" in out
     assert "treatment version 1 (Treatment and housing): 1 review with 2 verdicts" in out
-    assert "New reviewers, with no password until they reset one: bob@nacro.example" in out
+    assert "New reviewers, each emailed a link to create a password: bob@nacro.example" in out
 
     bob = get_user_model().objects.get(email="bob@nacro.example")
     assert not bob.has_usable_password()
@@ -150,8 +150,23 @@ def test_import_into_an_existing_round(world, tmp_path, bom, django_capture_on_c
     assert "The round's matrix is being brought up to date with these reviews." in out
     assert not matrix_state(world["spring"]).is_updating
     housing, treatment = matrix_document(world["spring"])["rows"]
-    assert housing["cells"]["relevant"] == {"outcome": "tick", "meets": 2, "does_not_meet": 0, "not_sure": 0}
-    assert housing["cells"]["clear"] == {"outcome": "cross", "meets": 0, "does_not_meet": 1, "not_sure": 1}
+    assert housing["cells"]["relevant"] == {
+        "outcome": "tick",
+        "meets": 2,
+        "does_not_meet": 0,
+        "not_sure": 0,
+        "fragile": True,
+        "would_become": ["cross"],
+    }
+    # One decided verdict: it turning to "meets" makes a tick, to "not sure" leaves nobody decided.
+    assert housing["cells"]["clear"] == {
+        "outcome": "cross",
+        "meets": 0,
+        "does_not_meet": 1,
+        "not_sure": 1,
+        "fragile": True,
+        "would_become": ["tick", "insufficient"],
+    }
     assert treatment["cells"]["relevant"]["outcome"] == "insufficient"
 
 
@@ -185,10 +200,17 @@ def test_create_round_holds_the_file_versions_and_principles(world, tmp_path, dj
     assert list(workshop.versions.all()) == [world["housing_v2"]]
     assert [p.slug for p in workshop.principles.all()] == ["impactful"]
     assert "into round workshop-2026 (closed, created now)" in out
-    assert "New reviewers, with no password until they reset one: carol@crisis.example, dan@nacro.example" in out
+    assert "New reviewers, each emailed a link to create a password: carol@crisis.example, dan@nacro.example" in out
     cell = matrix_document(workshop)["rows"][0]["cells"]["impactful"]
     # 2 of 3 is 0.67 > 0.6: a tick.
-    assert cell == {"outcome": "tick", "meets": 2, "does_not_meet": 1, "not_sure": 0}
+    assert cell == {
+        "outcome": "tick",
+        "meets": 2,
+        "does_not_meet": 1,
+        "not_sure": 0,
+        "fragile": True,
+        "would_become": ["cross"],
+    }
 
 
 def test_create_round_defaults_and_evidence_column_left_out(world, tmp_path):
@@ -556,7 +578,7 @@ def test_any_valid_address_imports_and_case_is_ignored(world, tmp_path, django_c
 
     assert err == ""
     assert "Imported 3 reviews with 6 verdicts into round spring (open)." in out
-    assert "New reviewers, with no password until they reset one: o'brien@example.org, ann#smith@example.org" in out
+    assert "New reviewers, each emailed a link to create a password: o'brien@example.org, ann#smith@example.org" in out
     # Sam's rows are Sam's: matched on the address whatever its letter case, no second account.
     assert get_user_model().objects.filter(email__iexact="sam@example.org").count() == 1
     assert Review.objects.get(reviewer=sam).organisation == world["nacro"]
@@ -564,7 +586,14 @@ def test_any_valid_address_imports_and_case_is_ignored(world, tmp_path, django_c
         reviewer = get_user_model().objects.get(email=email)
         assert list(reviewer.memberships.values_list("organisation__slug", "role")) == [("crisis", "reviewer")]
     cell = matrix_document(world["spring"])["rows"][0]["cells"]["relevant"]
-    assert cell == {"outcome": "tick", "meets": 3, "does_not_meet": 0, "not_sure": 0}
+    assert cell == {
+        "outcome": "tick",
+        "meets": 3,
+        "does_not_meet": 0,
+        "not_sure": 0,
+        "fragile": False,
+        "would_become": [],
+    }
 
 
 def test_an_address_too_long_for_an_account(world, tmp_path):

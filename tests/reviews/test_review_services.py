@@ -214,7 +214,12 @@ def test_update_after_submit_replaces_verdicts_and_is_audited(reviewer, review_r
     assert updated.lock_version == 2
     assert updated.verdicts.count() == 2
     assert verdicts_of(updated)["relevant"] == (Verdict.Choice.NOT_SURE, "Fits the audience's priorities")
-    assert actions_of(updated) == ["review_submitted", "review_updated"]
+    assert actions_of(updated) == ["review_submitted", "review_changed"]
+    changed = AuditEvent.objects.get(action="review_changed")
+    before = {row["principle_id"]: row["verdict"] for row in changed.before["verdicts"]}
+    after = {row["principle_id"]: row["verdict"] for row in changed.after["verdicts"]}
+    assert (before[relevant.pk], after[relevant.pk]) == (MEETS, Verdict.Choice.NOT_SURE)
+    assert changed.before["status"] == changed.after["status"] == Review.Status.SUBMITTED
     assert change_count(review_round, version) == 2, "the submission and the change"
 
 
@@ -383,8 +388,9 @@ def test_audit_rows_record_who_and_what(reviewer, review_round, version, relevan
     event = AuditEvent.objects.get(object_type="reviews.review", object_id=str(review.pk))
     assert event.actor == reviewer
     assert event.action == "review_submitted"
-    assert event.data["overall_comment"] == "Clear overall"
-    recorded = {row["principle_id"]: row["verdict"] for row in event.data["verdicts"]}
+    assert event.before == {}
+    assert event.after["overall_comment"] == "Clear overall"
+    recorded = {row["principle_id"]: row["verdict"] for row in event.after["verdicts"]}
     assert recorded == {relevant.pk: MEETS, clear.pk: DOES_NOT_MEET}
 
 

@@ -306,7 +306,7 @@ def test_a_submitted_review_can_be_changed_and_each_change_is_recorded(client, w
     assert review.status == Review.Status.SUBMITTED and review.lock_version == 2
     assert review.verdicts.get(principle=world.clear).verdict == Verdict.Choice.MEETS
     actions = list(AuditEvent.objects.filter(object_id=str(review.pk)).order_by("pk").values_list("action", flat=True))
-    assert actions == ["review_submitted", "review_updated"]
+    assert actions == ["review_submitted", "review_changed"]
 
 
 def test_withdraw_asks_for_confirmation_then_stops_the_review_counting(client, world, answers):
@@ -485,9 +485,9 @@ def test_review_form_query_count_does_not_grow_with_principles(
     client.force_login(world.reviewer)
     client.post(world.url("review"), answers(action="save"))
 
-    # session, user, round, version, assignments, own review + verdicts, perms, principles, navigation
-    # (its groups query is cached from the page's own permission checks)
-    with django_assert_num_queries(10 + NAVIGATION_QUERIES - 1):
+    # session, user, round, version, assignments, own review + verdicts, declared interest, perms,
+    # principles, navigation (its groups query is cached from the page's own permission checks)
+    with django_assert_num_queries(11 + NAVIGATION_QUERIES - 1):
         response = client.get(world.url("review"))
     assert response.status_code == 200
 

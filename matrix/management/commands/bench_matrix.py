@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from audiences.models import Audience
 from matrix.models import Matrix, MatrixCell, MatrixRow
-from matrix.services import matrix_recompute
+from matrix.services import CHANGED_CELLS_MARK, matrix_recompute
 from principles.models import Principle
 from reviews.models import Assignment, Review, ReviewRound, RoundVersion, Verdict
 from usecases.models import UseCase, UseCaseVersion
@@ -536,13 +536,12 @@ class Command(BaseCommand):
             self.stdout.write(f"NOT THE RECORDED FIGURES ({self.connection.vendor}, not PostgreSQL).")
 
     def explain(self, bench: BenchRound):
-        """EXPLAIN (ANALYZE, BUFFERS) of the cell statement matrix_recompute runs, for one version
-        and for the whole round, and of the bare aggregate, at the largest size."""
-        cell_insert = f"INSERT INTO {MatrixCell._meta.db_table}"
+        """EXPLAIN (ANALYZE, BUFFERS) of the statement matrix_recompute runs to find the changed
+        cells, for one version and for the whole round, and of the bare aggregate, at the largest size."""
         plans: list[list[str]] = []
 
         def explain_cells(execute, sql, params, many, context):
-            if not sql.lstrip().startswith(cell_insert):
+            if not sql.lstrip().startswith(CHANGED_CELLS_MARK):
                 return execute(sql, params, many, context)
             result = execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", params, many, context)
             plans.append([row[0] for row in context["cursor"].fetchall()])
@@ -552,11 +551,11 @@ class Command(BaseCommand):
         self.submit_change(bench)
         with self.connection.execute_wrapper(explain_cells):
             matrix_recompute(round_id=bench.round.pk, version_id=bench.version.pk)
-        sections.append(("the cell statement for one version (after a submit)", plans[-1]))
+        sections.append(("the changed-cells statement for one version (after a submit)", plans[-1]))
         self.bump_rule(bench)
         with self.connection.execute_wrapper(explain_cells):
             matrix_recompute(round_id=bench.round.pk)
-        sections.append(("the cell statement for the whole round (rule_version bumped)", plans[-1]))
+        sections.append(("the changed-cells statement for the whole round (rule_version bumped)", plans[-1]))
         with self.connection.cursor() as cursor:
             cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {self.bare_sql()}", [bench.round.pk])
             sections.append(("the bare aggregate", [row[0] for row in cursor.fetchall()]))

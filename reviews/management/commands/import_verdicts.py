@@ -107,7 +107,7 @@ class Command(BaseCommand):
             )
         if result.new_reviewers:
             self.stdout.write(
-                _("New reviewers, with no password until they reset one: %(emails)s")
+                _("New reviewers, each emailed a link to create a password: %(emails)s")
                 % {"emails": ", ".join(result.new_reviewers)}
             )
         else:

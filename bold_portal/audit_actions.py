@@ -1,0 +1,54 @@
+"""The typed list of audit actions: each app registers the actions its services record, with a
+label for people, from its AppConfig.ready (this core knows no app). audit() refuses a code that is
+not registered, so a misspelt action fails its tests instead of writing a row nobody can filter."""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+
+class UnknownAuditAction(ValueError):
+    """audit() was given an action code that no app registered."""
+
+
+@dataclass(frozen=True)
+class AuditAction:
+    code: str
+    label: str  # what the admins' audit page and its CSV show, in words
+
+
+_registry: dict[str, AuditAction] = {}
+
+
+def register(*actions: AuditAction) -> None:
+    """Add actions to the list. Registering the same action again (an app's ready() running twice)
+    changes nothing; a code registered with another label is a mistake and stops the start."""
+    for action in actions:
+        known = _registry.get(action.code)
+        if known is not None and str(known.label) != str(action.label):
+            raise ImproperlyConfigured(f"The audit action {action.code!r} is registered twice with different labels.")
+        _registry[action.code] = action
+
+
+def check(code: str) -> str:
+    if code not in _registry:
+        raise UnknownAuditAction(
+            f"Unknown audit action {code!r}: register it, with a label, in its app's audit_actions.py."
+        )
+    return code
+
+
+def label(code: str) -> str:
+    """The action's label; a code no longer registered (in rows written by an older version) shows as it is."""
+    action = _registry.get(code)
+    return str(action.label) if action else code
+
+
+def all_actions() -> list[AuditAction]:
+    """Every registered action, in the order of their labels (for the audit page's filter)."""
+    return sorted(_registry.values(), key=lambda action: str(action.label).lower())
+
+
+# The core's own: the audit trail itself.
+register(AuditAction("audit_downloaded", _("Audit trail downloaded")))

@@ -1,0 +1,226 @@
+"""The API's endpoints (docs/api.md): rounds, a round's matrix, one cell with its pseudonymised
+verdicts, and the round's agreement. Each reads through matrix.selectors, as the analysts' pages
+do, so the API shows exactly what the pages show: the same pseudonyms and the same anonymity rule."""
+
+from django.contrib.auth.decorators import login_not_required
+from django.utils.decorators import method_decorator
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
+from rest_framework.views import APIView
+
+from matrix import selectors
+from matrix.api import serializers
+from matrix.forms import OUTCOME_CHOICES, MatrixFilterForm
+from reviews.models import ReviewRound
+
+DENIED = {
+    401: serializers.ErrorSerializer,  # no credentials, or a token that is unknown, revoked or expired
+    403: serializers.ErrorSerializer,  # signed in, but not an analyst or programme admin
+}
+NOT_FOUND = {**DENIED, 404: serializers.ErrorSerializer}
+PAGE = OpenApiParameter("page", OpenApiTypes.INT, description="Page number; past the end gives the last page.")
+
+
+@method_decorator(login_not_required, name="dispatch")
+class ApiView(APIView):
+    """Read-only. The portal's sign-in redirect does not apply: a call without credentials gets a
+    401 from the REST framework instead (token clients have no session to be redirected with)."""
+
+    http_method_names = ["get", "head", "options"]
+
+
+def _page(request, page, results: list) -> dict:
+    """The page's envelope: count, next and previous addresses (keeping the other parameters)."""
+    url = request.build_absolute_uri()
+    return {
+        "count": page.paginator.count,
+        "next": replace_query_param(url, "page", page.next_page_number()) if page.has_next() else None,
+        "previous": replace_query_param(url, "page", page.previous_page_number()) if page.has_previous() else None,
+        "results": results,
+    }
+
+
+def _round(slug: str) -> ReviewRound:
+    review_round = ReviewRound.objects.filter(slug=slug).first()
+    if review_round is None:
+        raise NotFound("There is no round with this slug.")
+    return review_round
+
+
+def _round_dict(summary: selectors.RoundSummary) -> dict:
+    return {
+        "slug": summary.slug,
+        "name": summary.name,
+        "status": summary.status,
+        "threshold": float(summary.threshold),
+        "min_reviews": summary.min_reviews,
+        "opens_on": summary.opens_on,
+        "closes_on": summary.closes_on,
+        "closed_on": summary.closed_on,
+        "use_cases": summary.use_cases,
+        "submitted": summary.submitted,
+        "expected": summary.expected,
+    }
+
+
+def _cell_dict(principle_slug: str, cell: selectors.Cell) -> dict:
+    return {"principle": principle_slug, **cell.as_dict()}
+
+
+class RoundList(ApiView):
+    @extend_schema(
+        summary="Review rounds",
+        operation_id="rounds_list",
+        description="Every review round, newest first, 25 to a page, with its rule and progress.",
+        parameters=[PAGE],
+        responses={200: serializers.RoundPageSerializer, **DENIED},
+    )
+    def get(self, request):
+        listing = selectors.rounds_page(request.query_params.get("page"))
+        return Response(_page(request, listing.page, [_round_dict(summary) for summary in listing.rounds]))
+
+
+class RoundDetail(ApiView):
+    @extend_schema(
+        summary="One review round",
+        operation_id="round_retrieve",
+        description="The round, its principles in order, and when its matrix was last computed.",
+        responses={200: serializers.RoundDetailSerializer, **NOT_FOUND},
+    )
+    def get(self, request, round_slug: str):
+        review_round = _round(round_slug)
+        (summary,) = selectors.round_summaries([review_round])
+        state = selectors.matrix_state(review_round)
+        return Response(
+            {
+                **_round_dict(summary),
+                "principles": [{"slug": p.slug, "name": p.name} for p in selectors.round_principles(review_round)],
+                "computed_at": state.computed_at,
+                "is_updating": state.is_updating,
+            }
+        )
+
+
+class RoundMatrix(ApiView):
+    @extend_schema(
+        summary="A round's principle matrix",
+        operation_id="matrix_list",
+        description="One row per use case version, in matrix order (audience, then use case), "
+        f"{selectors.MATRIX_ROWS_PER_PAGE} to a page, with a cell per principle. The filters are the "
+        "matrix page's: audience (repeat for several), outcome, and the principle the outcome applies to.",
+        parameters=[
+            PAGE,
+            OpenApiParameter(
+                "audience", OpenApiTypes.STR, many=True, description="Audience slugs; none: every audience."
+            ),
+            OpenApiParameter(
+                "outcome",
+                OpenApiTypes.STR,
+                enum=[value for value, _ in OUTCOME_CHOICES if value],
+                description="Rows with a cross, with not enough reviews, or all ticks.",
+            ),
+            OpenApiParameter("principle", OpenApiTypes.STR, description="Apply the outcome to this principle only."),
+        ],
+        responses={200: serializers.MatrixPageSerializer, 400: serializers.FieldErrorsSerializer, **NOT_FOUND},
+    )
+    def get(self, request, round_slug: str):
+        review_round = _round(round_slug)
+        options = selectors.matrix_filter_options(review_round)
+        form = MatrixFilterForm(request.query_params, options=options)
+        filters = form.filters()
+        if form.errors:
+            return Response(
+                {"errors": {name: [str(m) for m in messages] for name, messages in form.errors.items()}}, 400
+            )
+        matrix = selectors.matrix_page(
+            review_round, options=options, filters=filters, page_number=request.query_params.get("page")
+        )
+        rows = [
+            {
+                "audience": group.slug,
+                "use_case": row.use_case_slug,
+                "title": row.title,
+                "version": row.number,
+                "cells": [_cell_dict(view.principle.slug, view.cell) for view in row.cells],
+            }
+            for group in matrix.groups
+            for row in group.rows
+        ]
+        return Response(
+            {
+                "round": review_round.slug,
+                "principles": [p.slug for p in matrix.principles],
+                "computed_at": matrix.state.computed_at,
+                "is_updating": matrix.state.is_updating,
+                **_page(request, matrix.page, rows),
+            }
+        )
+
+
+class CellDetail(ApiView):
+    @extend_schema(
+        summary="Why a cell has its outcome",
+        operation_id="cell_retrieve",
+        description="The stored outcome and counts, the rule in words, every submitted verdict with its "
+        "reviewer pseudonymised (the same 'Reviewer N' as on the cell page, round-wide), and the "
+        "organisation breakdown under the anonymity rule.",
+        responses={200: serializers.CellDetailSerializer, **NOT_FOUND},
+    )
+    def get(self, request, round_slug: str, use_case_slug: str, number: int, principle_slug: str):
+        review_round = _round(round_slug)
+        detail = selectors.cell_detail(
+            review_round=review_round, use_case_slug=use_case_slug, number=number, principle_slug=principle_slug
+        )
+        if detail is None:
+            raise NotFound("The round has no such use case version or principle.")
+        return Response(
+            {
+                "round": review_round.slug,
+                "audience": detail.audience_name,
+                "use_case": detail.use_case_slug,
+                "version": detail.number,
+                "title": detail.title,
+                "principle": {"slug": detail.principle.slug, "name": detail.principle.name},
+                **detail.cell.as_dict(),
+                "rule_in_words": detail.rule_in_words,
+                "verdicts": [
+                    {
+                        "reviewer": f"Reviewer {v.pseudonym}",
+                        "verdict": v.verdict,
+                        "reason": v.reason,
+                        "evidence": v.evidence,
+                        "suggested_rewording": v.suggested_rewording,
+                    }
+                    for v in detail.verdicts
+                ],
+                "organisations": None
+                if detail.organisation_groups is None
+                else [
+                    {
+                        "organisation": g.name,
+                        "reviewers": g.reviewers,
+                        "meets": g.meets,
+                        "does_not_meet": g.does_not_meet,
+                        "not_sure": g.not_sure,
+                    }
+                    for g in detail.organisation_groups
+                ],
+                "anonymity_min_group": detail.anonymity_min_group,
+                "is_updating": detail.state.is_updating,
+            }
+        )
+
+
+class RoundAgreement(ApiView):
+    @extend_schema(
+        summary="How far the round's reviewers agree",
+        operation_id="agreement_retrieve",
+        description="Krippendorff's alpha (nominal: meets or does not meet) for the whole round and per "
+        "principle, as stored after the last recompute.",
+        responses={200: serializers.AgreementSerializer, **NOT_FOUND},
+    )
+    def get(self, request, round_slug: str):
+        return Response(selectors.agreement_document(selectors.round_agreement(_round(round_slug))))

@@ -1,0 +1,37 @@
+"""The audit actions of rounds, assignments, reviews and declarations of interest."""
+
+from django.utils.translation import gettext_lazy as _
+
+from bold_portal.audit_actions import AuditAction, register
+
+register(
+    AuditAction("review_draft_saved", _("Review draft saved")),
+    AuditAction("review_submitted", _("Review submitted")),
+    AuditAction("review_changed", _("Review changed")),
+    AuditAction("review_withdrawn", _("Review withdrawn")),
+    AuditAction("reviews_recorded", _("Reviews recorded as given")),
+    AuditAction("verdicts_imported", _("Verdicts imported")),
+    AuditAction("round_created", _("Round created")),
+    AuditAction("round_opened", _("Round opened")),
+    AuditAction("round_closed", _("Round closed")),
+    AuditAction("round_returned_to_draft", _("Round returned to draft")),
+    AuditAction("round_rule_changed", _("Round rule changed")),
+    AuditAction("round_settings_changed", _("Round settings changed")),
+    AuditAction("round_flag_rule_changed", _("Round's flag for discussion changed")),
+    AuditAction("round_version_added", _("Use case added to a round")),
+    AuditAction("round_versions_changed", _("Round's use cases changed")),
+    AuditAction("round_restored", _("Round put back as defined")),
+    AuditAction("round_drafts_left", _("Drafts left when a round closed")),
+    AuditAction("assignment_made", _("Assignment made")),
+    AuditAction("assignments_made_by_audience", _("Assignments made by audience")),
+    AuditAction("assignment_due_changed", _("Assignment due date changed")),
+    AuditAction("assignment_reassigned", _("Assignment reassigned")),
+    AuditAction("assignment_removed", _("Assignment removed")),
+    AuditAction("assignment_declined", _("Assignment declined")),
+    AuditAction("assignment_more_time_requested", _("More time asked for")),
+    AuditAction("assignment_more_time_granted", _("More time given")),
+    AuditAction("assignment_more_time_refused", _("More time refused")),
+    AuditAction("interest_declared", _("Interest declared")),
+    AuditAction("interest_withdrawn", _("Declared interest withdrawn")),
+    AuditAction("interest_overridden", _("Declared interest overridden")),
+)

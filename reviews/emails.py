@@ -1,0 +1,95 @@
+"""What the reviews app emails, to whom: the digest when a round opens, the reminders before a
+review is due, and the note when a round closes (docs/email.md). The services decide when; this
+module only words the emails, through bold_portal.email."""
+
+from collections.abc import Sequence
+
+from bold_portal.email import email_send, email_send_on_commit, portal_url
+from reviews.models import AssignmentReminder, Review, ReviewRound
+from reviews.selectors import PersonItem, RoundPerson, round_people
+
+
+def _version_url(review_round: ReviewRound, version, name: str = "reviews:use_case") -> str:
+    return portal_url(name, review_round.slug, version.use_case.slug, version.number)
+
+
+def _item(review_round: ReviewRound, item: PersonItem) -> dict:
+    version = item.version
+    results_shared = review_round.show_aggregate_to_reviewers and (
+        not review_round.is_blind or item.status == Review.Status.SUBMITTED
+    )
+    return {
+        "title": version.title,
+        "audience": version.use_case.audience.name,
+        "due_on": item.due_on,
+        "submitted": item.status == Review.Status.SUBMITTED,
+        "draft": item.status == Review.Status.DRAFT,
+        "url": _version_url(review_round, version),
+        # Reviewers' summary of the version (matrix.views.version_summary), where the round shares it.
+        "results_url": _version_url(review_round, version, "matrix:version_summary") if results_shared else "",
+    }
+
+
+def _person_email(*, template: str, review_round: ReviewRound, person: RoundPerson) -> None:
+    user = person.user
+    email_send_on_commit(
+        template=template,
+        to=[user.email],
+        context={
+            "name": user.get_full_name(),
+            "round": review_round,
+            "items": [_item(review_round, item) for item in person.items],
+            "my_reviews_url": portal_url("reviews:my_reviews"),
+            "password_reset_url": portal_url("password_reset"),
+            "has_password": user.has_usable_password(),
+        },
+    )
+
+
+def round_opened_emails_send(review_round: ReviewRound) -> int:
+    """Email everyone the round expects a review from the list of what they have to review.
+    Returns how many emails were queued."""
+    people = round_people(review_round)
+    for person in people:
+        _person_email(template="reviews/email/round_opened", review_round=review_round, person=person)
+    return len(people)
+
+
+def round_closed_emails_send(review_round: ReviewRound) -> int:
+    """Email everyone who was asked to review in the round, or who reviewed in it, that it has
+    closed: what they submitted, links to the results where the round shares them, and which
+    drafts were not counted. Returns how many emails were queued."""
+    people = round_people(review_round, with_reviews=True)
+    for person in people:
+        _person_email(template="reviews/email/round_closed", review_round=review_round, person=person)
+    return len(people)
+
+
+def reminder_email_send(*, person, reminders: Sequence[AssignmentReminder]) -> None:
+    """Send one email now telling person which reviews are due in three days and which today.
+    One line per use case version, whichever assignments ask for it."""
+    groups = {kind: {} for kind in AssignmentReminder.Kind.values}
+    for reminder in reminders:
+        assignment = reminder.assignment
+        groups[reminder.kind].setdefault(
+            (assignment.round_id, assignment.version_id),
+            {
+                "title": assignment.version.title,
+                "audience": assignment.version.use_case.audience.name,
+                "round": assignment.round.name,
+                "due_on": reminder.due_on,
+                "url": _version_url(assignment.round, assignment.version),
+            },
+        )
+    email_send(
+        template="reviews/email/reminder",
+        to=[person.email],
+        context={
+            "name": person.get_full_name(),
+            "due_today": list(groups[AssignmentReminder.Kind.DUE_TODAY].values()),
+            "due_soon": list(groups[AssignmentReminder.Kind.DUE_SOON].values()),
+            "my_reviews_url": portal_url("reviews:my_reviews"),
+            "password_reset_url": portal_url("password_reset"),
+            "has_password": person.has_usable_password(),
+        },
+    )

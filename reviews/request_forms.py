@@ -1,0 +1,152 @@
+"""Forms for declining an assignment, asking for more time, answering those requests, and
+declaring an interest in a use case (docs/declined-and-interests.md). Each names the field to fix;
+the services check the rest and say why."""
+
+from crispy_forms_gds.layout import Field
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from audiences.models import Organisation
+from reviews import round_selectors
+from reviews.round_forms import PortalDateField, _helper
+
+# Enough to explain; a limit keeps a pasted document out of the dashboards.
+REASON_MAX_LENGTH = 2000
+
+
+def _reason(label, help_text, required_message, *, required=True) -> forms.CharField:
+    field = forms.CharField(
+        label=label,
+        help_text=help_text,
+        required=required,
+        max_length=REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={
+            "required": required_message,
+            "max_length": _("The reason must be %(limit)s characters or fewer") % {"limit": f"{REASON_MAX_LENGTH:,}"},
+        },
+    )
+    # GOV.UK advises against maxlength: it cuts a pasted answer short without saying so.
+    field.widget.attrs.pop("maxlength", None)
+    return field
+
+
+class DeclineForm(forms.Form):
+    reason = _reason(
+        _("Why are you declining this use case?"),
+        _("For example, nobody in your organisation works with this audience. The lead and the programme team see it."),
+        _("Say why you are declining this use case"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(Field.textarea("reason"), submit_label=_("Decline this use case"))
+        self.helper.form_tag = False
+
+
+class MoreTimeForm(forms.Form):
+    due_on = PortalDateField(label=_("New due date"), help_text=_("For example, 15 3 2027"))
+    reason = _reason(
+        _("Why do you need more time?"),
+        _("The lead and the programme team see it."),
+        _("Say why you need more time"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(Field("due_on"), Field.textarea("reason"), submit_label=_("Ask for more time"))
+        self.helper.form_tag = False
+
+
+class MoreTimeDecisionForm(forms.Form):
+    """Grant the date asked for, or refuse with a note the reviewer reads."""
+
+    decision = forms.ChoiceField(
+        label=_("Your decision"),
+        choices=[("grant", _("Give the time asked for")), ("refuse", _("Refuse"))],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose whether to give the time asked for")},
+    )
+    note = _reason(
+        _("Note to the reviewer"),
+        _("Needed when you refuse: say why, and what they should do instead."),
+        "",
+        required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(Field.radios("decision"), Field.textarea("note"), submit_label=_("Save decision"))
+        self.helper.form_tag = False
+
+
+class MemberChoiceForm(forms.Form):
+    """A lead gives a declined use case to one of the organisation's active members."""
+
+    member = forms.ModelChoiceField(
+        label=_("Give it to"),
+        queryset=None,
+        empty_label=_("Choose a member"),
+        error_messages={"required": _("Choose a member"), "invalid_choice": _("Choose a member from the list")},
+    )
+
+    def __init__(self, *args, organisation: Organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = round_selectors.organisation_members(organisation)
+        self.fields["member"].label_from_instance = lambda user: user.get_full_name() or user.email
+        self.helper = _helper(Field.select("member"), submit_label=_("Give it to this member"))
+        self.helper.form_tag = False
+
+
+def _use_case_field() -> forms.ModelChoiceField:
+    field = forms.ModelChoiceField(
+        label=_("Use case"),
+        queryset=round_selectors.use_case_choices(),
+        empty_label=_("Choose a use case"),
+        error_messages={"required": _("Choose a use case"), "invalid_choice": _("Choose a use case from the list")},
+    )
+    field.label_from_instance = lambda use_case: f"{use_case.use_case_title or use_case.slug} ({use_case.audience})"
+    return field
+
+
+class InterestForm(forms.Form):
+    """Declare an interest: a lead for their organisation, or an admin for any (with organisation)."""
+
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation"),
+        queryset=Organisation.objects.order_by("name"),
+        empty_label=_("Choose an organisation"),
+        error_messages={
+            "required": _("Choose an organisation"),
+            "invalid_choice": _("Choose an organisation from the list"),
+        },
+    )
+    use_case = _use_case_field()
+    reason = _reason(
+        _("What is the interest?"),
+        _("For example, a contract with the Ministry of Justice, which would receive the data."),
+        _("Say what the interest is"),
+    )
+
+    def __init__(self, *args, with_organisation: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["use_case"].queryset = round_selectors.use_case_choices()
+        fields = [Field.select("use_case"), Field.textarea("reason")]
+        if with_organisation:
+            fields.insert(0, Field.select("organisation"))
+        else:
+            del self.fields["organisation"]
+        self.helper = _helper(*fields, submit_label=_("Declare the interest"))
+
+
+class OverrideForm(forms.Form):
+    override_reason = _reason(
+        _("Why may the organisation review this use case all the same?"),
+        _("Recorded with your name. The matrix still marks the cells its reviews count in."),
+        _("Say why the organisation may review the use case"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(Field.textarea("override_reason"), submit_label=_("Override the declaration"))
+        self.helper.form_tag = False

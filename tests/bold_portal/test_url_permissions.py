@@ -1,0 +1,468 @@
+"""Who can open which page: every URL of the URLconf, requested by every kind of person.
+
+EXPECTED below names each URL and what each role gets: a page (200), a 404 for people with no part
+in it, a redirect to sign in for anonymous visitors, a 405 for a button's address opened with GET
+(by people who may press the button; others get the 404 first), and so on. A URL added to the
+URLconf without an entry here fails the test, and so does an entry for a URL that has gone: write
+down who may open a new page when it is added. The Django admin is covered as a family by rule:
+superusers only. docs/permissions.md says the same in words.
+"""
+
+import datetime
+import re
+from dataclasses import dataclass
+
+import pytest
+from django.contrib import admin
+from django.contrib.auth.tokens import default_token_generator
+from django.contrib.contenttypes.models import ContentType
+from django.test import Client, RequestFactory
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from audiences.models import Membership
+from audiences.services import audience_authors_ensure, invitation_create
+from matrix.services import api_token_create, matrix_export_request, matrix_export_run, matrix_recompute
+from reviews.models import ReviewRound
+from reviews.services import assignment_more_time_request, interest_declare
+from tests.factories import (
+    make_assignment,
+    make_audience,
+    make_organisation,
+    make_principle,
+    make_round,
+    make_user,
+    make_version,
+)
+from tests.matrix.analyst_support import make_admin, make_analyst, make_author, make_lead, make_reviewer, submit
+from tests.urlconf import url_routes
+
+ROLES = (
+    "anonymous",
+    "reviewer",  # a reviewer of organisation O, which is given the use case and whose review is submitted
+    "other_reviewer",  # a reviewer of organisation O2, which serves another audience
+    "lead",  # O's lead
+    "other_lead",  # O2's lead
+    "author",  # an author of the use case's audience
+    "other_author",  # an author of another audience
+    "analyst",
+    "admin",  # a programme admin
+    "superuser",
+    # Holders of a personal review link join here once those links exist.
+)
+
+
+@dataclass(frozen=True)
+class Redirect:
+    """A 302 to the page named, with any query string (such as ?next=). Its kwargs are `kwargs`,
+    on top of the requested URL's own when `same_kwargs`."""
+
+    to: str
+    kwargs: tuple = ()
+    same_kwargs: bool = False
+
+    def matches(self, response, url_kwargs: dict) -> bool:
+        if response.status_code != 302:
+            return False
+        kwargs = {**(url_kwargs if self.same_kwargs else {}), **dict(self.kwargs)}
+        return response["Location"].split("?")[0] == reverse(self.to, kwargs=kwargs)
+
+    def __str__(self):
+        return f"302 to {self.to}"
+
+
+SIGN_IN = Redirect("login")
+
+
+def access(default, **by_role):
+    """A role -> expected answer table: `default` for every signed-in role not named, a redirect
+    to sign in for anonymous visitors unless named."""
+    return {"anonymous": SIGN_IN, **dict.fromkeys(ROLES[1:], default), **by_role}
+
+
+def post_only(table):
+    """A button's address opened with GET, where the permission check runs first: a 405 for those
+    the table gives the page, the same answer as the table for everyone else."""
+    return {role: 405 if expected == 200 else expected for role, expected in table.items()}
+
+
+# Named access classes, each a role -> status table.
+PUBLIC = dict.fromkeys(ROLES, 200)
+SIGNED_IN = access(200)
+ADMIN_ONLY = access(404, admin=200, superuser=200)
+ANALYST_ONLY = access(404, analyst=200, admin=200, superuser=200)
+# Staff who must use two-factor sign-in (analysts, admins, superusers).
+TWO_FACTOR_STAFF = ANALYST_ONLY
+LEAD_OF_OWN_ORGANISATION = access(404, lead=200, admin=200, superuser=200)
+ANY_LEAD = access(404, lead=200, other_lead=200, admin=200, superuser=200)
+# The use case version in the round, given to organisation O: its members, and programme admins.
+ASSIGNED_TO_ORGANISATION = access(404, reviewer=200, lead=200, admin=200, superuser=200)
+# A button's address whose method check runs before the permission check: a 405 for everyone
+# signed in, which says nothing about the object named in the address.
+POST_ONLY_FOR_ALL = access(405)
+# The API answers tools, not browsers: no credentials is a 401, a person who is not an analyst a 403.
+API = access(403, anonymous=401, analyst=200, admin=200, superuser=200)
+
+EXPECTED = {
+    "home": access(
+        200, **dict.fromkeys(("reviewer", "other_reviewer", "lead", "other_lead"), Redirect("reviews:my_reviews"))
+    ),
+    "manage_home": ADMIN_ONLY,
+    "manage_audit": ADMIN_ONLY,
+    "manage_audit_download": ADMIN_ONLY,
+    "accessibility": PUBLIC,
+    "privacy": PUBLIC,
+    "health_check": PUBLIC,
+    # Someone signed in already is sent on to the home page.
+    "login": access(Redirect("home"), anonymous=200),
+    # Signing out is a button (POST); anonymous visitors are asked to sign in first.
+    "logout": access(405),
+    "password_reset": PUBLIC,
+    "password_reset_done": PUBLIC,
+    # A valid link moves its token into the session and hides it from the address.
+    "password_reset_confirm": dict.fromkeys(
+        ROLES, Redirect("password_reset_confirm", (("token", "set-password"),), same_kwargs=True)
+    ),
+    "password_reset_complete": PUBLIC,
+    "audiences:invitation_new": ANY_LEAD,
+    "audiences:invitation_accept": PUBLIC,
+    "audiences:two_factor_settings": TWO_FACTOR_STAFF,
+    # Only staff who must use two-factor sign-in set up an app.
+    "audiences:two_factor_setup": TWO_FACTOR_STAFF,
+    # The code step, for someone past it already (every role here) or who needs none: on to home.
+    "audiences:two_factor_verify": access(Redirect("home")),
+    # A recovery code is for someone with an app and recovery codes, at the code step: here nobody.
+    "audiences:two_factor_recovery": access(Redirect("audiences:two_factor_verify")),
+    "audiences:two_factor_recovery_codes": access(Redirect("audiences:two_factor_settings")),
+    "audiences:two_factor_recovery_codes_new": post_only(SIGNED_IN),
+    "audiences:manage_audiences": ADMIN_ONLY,
+    "audiences:manage_audience_add": ADMIN_ONLY,
+    "audiences:manage_audience_edit": ADMIN_ONLY,
+    "audiences:manage_audience_move": post_only(ADMIN_ONLY),
+    "audiences:manage_audience_archive": ADMIN_ONLY,
+    "audiences:manage_organisations": ADMIN_ONLY,
+    "audiences:manage_organisation_add": ADMIN_ONLY,
+    "audiences:manage_organisation_edit": ADMIN_ONLY,
+    "audiences:manage_people": ADMIN_ONLY,
+    "audiences:manage_staff_invite": ADMIN_ONLY,
+    "audiences:manage_staff_invitation_action": post_only(ADMIN_ONLY),
+    "audiences:manage_person": ADMIN_ONLY,
+    "audiences:manage_person_active": post_only(ADMIN_ONLY),
+    "audiences:manage_person_erase": ADMIN_ONLY,
+    "audiences:manage_person_two_factor": post_only(ADMIN_ONLY),
+    "audiences:organisation_members": LEAD_OF_OWN_ORGANISATION,
+    "audiences:organisation_member_role": LEAD_OF_OWN_ORGANISATION,
+    "audiences:organisation_member_remove": LEAD_OF_OWN_ORGANISATION,
+    "audiences:organisation_invitations": LEAD_OF_OWN_ORGANISATION,
+    "audiences:organisation_invitation_action": POST_ONLY_FOR_ALL,
+    # Each person's own list of what they are given (empty for people given nothing).
+    "reviews:my_reviews": SIGNED_IN,
+    "reviews:organisation_reviews": LEAD_OF_OWN_ORGANISATION,
+    "reviews:organisation_remind": POST_ONLY_FOR_ALL,
+    "reviews:organisation_request": LEAD_OF_OWN_ORGANISATION,
+    "reviews:organisation_interests": LEAD_OF_OWN_ORGANISATION,
+    "reviews:organisation_interest_withdraw": LEAD_OF_OWN_ORGANISATION,
+    "reviews:use_case": ASSIGNED_TO_ORGANISATION,
+    "reviews:review": ASSIGNED_TO_ORGANISATION,
+    # Only the reviewer has submitted a review: the others are sent to the review page.
+    "reviews:review_submitted": {
+        **ASSIGNED_TO_ORGANISATION,
+        **dict.fromkeys(("lead", "admin", "superuser"), Redirect("reviews:review", same_kwargs=True)),
+    },
+    # Admins see a read-only page (they never write reviews); the lead has nothing to withdraw.
+    "reviews:review_withdraw": {**ASSIGNED_TO_ORGANISATION, "lead": Redirect("reviews:review", same_kwargs=True)},
+    # Only a lead declines a use case given to the organisation: a decline speaks for every member.
+    "reviews:decline": access(404, lead=200),
+    # Any member asks for more time; admins change due dates on the round's pages instead.
+    "reviews:more_time": access(404, reviewer=200, lead=200),
+    "rounds:list": ADMIN_ONLY,
+    "rounds:new": ADMIN_ONLY,
+    "rounds:detail": ADMIN_ONLY,
+    "rounds:settings": ADMIN_ONLY,
+    "rounds:flag_rule": ADMIN_ONLY,
+    "rounds:versions": ADMIN_ONLY,
+    "rounds:versions_add_matching": POST_ONLY_FOR_ALL,
+    "rounds:assign": ADMIN_ONLY,
+    "rounds:version_assignments": ADMIN_ONLY,
+    "rounds:organisation_assignments": ADMIN_ONLY,
+    "rounds:assignment_due": ADMIN_ONLY,
+    "rounds:assignment_reassign": ADMIN_ONLY,
+    "rounds:assignment_remove": ADMIN_ONLY,
+    # The round is open already: back to its page.
+    "rounds:open": access(
+        404, admin=Redirect("rounds:detail", same_kwargs=True), superuser=Redirect("rounds:detail", same_kwargs=True)
+    ),
+    "rounds:progress": ADMIN_ONLY,
+    "rounds:request": ADMIN_ONLY,
+    "rounds:close": ADMIN_ONLY,
+    "interests:list": ADMIN_ONLY,
+    "interests:detail": ADMIN_ONLY,
+    "interests:withdraw": ADMIN_ONLY,
+    # The round is blind: a member who has not submitted a review is told the summary waits (403).
+    "matrix:version_summary": {**ASSIGNED_TO_ORGANISATION, "lead": 403},
+    "matrix:rounds": ANALYST_ONLY,
+    "matrix:round_comparison": ANALYST_ONLY,
+    "matrix:round_matrix": ANALYST_ONLY,
+    "matrix:round_charts": ANALYST_ONLY,
+    "matrix:round_by_audience": ANALYST_ONLY,
+    "matrix:cell": ANALYST_ONLY,
+    "matrix:export_start": ANALYST_ONLY,
+    # The export was asked for by the analyst: only they and programme admins open it.
+    "matrix:export_status": access(404, analyst=200, admin=200, superuser=200),
+    "matrix:export_download": access(404, analyst=200, admin=200, superuser=200),
+    "matrix:api_tokens": ANALYST_ONLY,
+    "matrix:api_token_new": ANALYST_ONLY,
+    # A token is its owner's (the analyst's) alone.
+    "matrix:api_token_revoke": access(404, analyst=200),
+    "api:rounds": API,
+    "api:round": API,
+    "api:matrix": API,
+    "api:cell": API,
+    "api:agreement": API,
+    "api:schema": API,
+    "api:docs": ANALYST_ONLY,
+    "principles:list": ADMIN_ONLY,
+    "principles:add": ADMIN_ONLY,
+    "principles:edit": ADMIN_ONLY,
+}
+
+# Patterns without a name that no role table applies to, each for a reason (full matches of the
+# route). The URLconf has no static or debug patterns: tests run with DEBUG off and WhiteNoise
+# serves static files in middleware.
+NOT_PAGES = (
+    # The Django admin's old-style object address, one per model: a redirect to the named change page.
+    r"admin/\w+/\w+/<path:object_id>/",
+    # The Django admin's catch-all: a 404, or a redirect to its sign-in page.
+    r"admin/\(\?P<url>\.\*\)\$",
+)
+
+
+def named_routes():
+    """Every named URL pattern; an unnamed one not in NOT_PAGES fails the test that calls it."""
+    routes = url_routes()
+    unnamed = [
+        route.route
+        for route in routes
+        if route.name is None and not any(re.fullmatch(pattern, route.route) for pattern in NOT_PAGES)
+    ]
+    assert not unnamed, f"Name these URL patterns, or say in NOT_PAGES why they need no entry: {unnamed}"
+    return [route for route in routes if route.name]
+
+
+class World:
+    """Real objects for every URL's kwargs, and the people of ROLES (described beside it): a round
+    with a version of audience A given to organisation O, whose reviewer has submitted a review
+    and asked for more time; O2 serving audience B, given another version; an export and an API
+    token of the analyst's; invitations; an interest O declared."""
+
+    def __init__(self):
+        self.audience = make_audience(name="People experiencing homelessness")
+        self.other_audience = make_audience(name="People who use drugs")
+        self.organisation = make_organisation(name="Crisis", audiences=[self.audience])
+        self.other_organisation = make_organisation(name="Release", audiences=[self.other_audience])
+        self.principle = make_principle(slug="relevant")
+        self.version = make_version(audience=self.audience)
+        other_version = make_version(audience=self.other_audience)
+        self.round = make_round(principles=[self.principle, make_principle()], slug="spring")
+        self.assignment = make_assignment(
+            review_round=self.round,
+            version=self.version,
+            organisation=self.organisation,
+            due_on=datetime.date.today() + datetime.timedelta(days=30),
+        )
+        make_assignment(review_round=self.round, version=other_version, organisation=self.other_organisation)
+
+        self.people = {
+            "reviewer": make_reviewer(organisation=self.organisation),
+            "lead": make_lead(organisation=self.organisation),
+            "other_reviewer": make_reviewer(organisation=self.other_organisation),
+            "other_lead": make_lead(organisation=self.other_organisation),
+            "author": make_author(),
+            "other_author": make_author(),
+            "analyst": make_analyst(),
+            "admin": make_admin(),
+            "superuser": make_user(is_superuser=True, is_staff=True),
+        }
+        audience_authors_ensure(audience=self.audience, users=[self.people["author"]], actor=None)
+        audience_authors_ensure(audience=self.other_audience, users=[self.people["other_author"]], actor=None)
+        reviewer, lead, analyst = self.people["reviewer"], self.people["lead"], self.people["analyst"]
+        self.membership = Membership.objects.get(user=reviewer)
+
+        submit(reviewer, self.round, self.version, dict.fromkeys(self.round.principles.all(), "meets"))
+        matrix_recompute(round_id=self.round.pk)
+        self.export = matrix_export_request(review_round=self.round, identifier="csv", user=analyst)
+        matrix_export_run(export_id=self.export.pk)
+        self.token = api_token_create(owner=analyst, name="Notebook", days=30)[0]
+        self.invitation, _ = invitation_create(
+            organisation=self.organisation, email="new.member@example.org", role="reviewer", invited_by=lead
+        )
+        self.staff_invitation, _ = invitation_create(
+            organisation=None, email="new.analyst@example.org", role="analyst", invited_by=self.people["admin"]
+        )
+        self.invitation_token = invitation_create(
+            organisation=self.organisation, email="newcomer@example.org", role="reviewer", invited_by=lead
+        )[1]
+        self.time_request = assignment_more_time_request(
+            assignment=self.assignment,
+            due_on=self.assignment.due_on + datetime.timedelta(days=7),
+            reason="Our team is away.",
+            actor=reviewer,
+        )
+        # On a use case of the audience that is in no round, so that it takes no assignment away.
+        self.interest = interest_declare(
+            organisation=self.organisation,
+            use_case=make_version(audience=self.audience).use_case,
+            reason="We run the service it studies.",
+            actor=lead,
+        )
+        # Someone who never signs in here: signing in would end their link.
+        forgetful = make_user()
+        self.reset_uid = urlsafe_base64_encode(force_bytes(forgetful.pk))
+        self.reset_token = default_token_generator.make_token(forgetful)
+        assert self.round.status == ReviewRound.Status.OPEN
+
+    def kwargs(self, name: str, names: tuple[str, ...]) -> dict:
+        """Real values for the URL's kwargs: by kwarg name, with per-URL meanings where one name
+        stands for different objects."""
+        by_name = {
+            "round_slug": self.round.slug,
+            "use_case_slug": self.version.use_case.slug,
+            "number": self.version.number,
+            "principle_slug": self.principle.slug,
+            "organisation_slug": self.organisation.slug,
+            "slug": self.organisation.slug,
+            "version_id": self.version.pk,
+            "assignment_id": self.assignment.pk,
+            "request_id": self.time_request.pk,
+            "interest_id": self.interest.pk,
+            "export_id": self.export.pk,
+            "token_id": self.token.pk,
+            "identifier": "csv",
+            "token": self.invitation_token,
+            "uidb64": self.reset_uid,
+        }
+        per_url = {
+            "password_reset_confirm": {"token": self.reset_token},
+            "audiences:manage_audience_edit": {"slug": self.audience.slug},
+            "audiences:manage_audience_move": {"slug": self.audience.slug},
+            "audiences:manage_audience_archive": {"slug": self.audience.slug},
+            "principles:edit": {"slug": self.principle.slug},
+            "audiences:manage_staff_invitation_action": {"pk": self.staff_invitation.pk},
+            "audiences:organisation_invitation_action": {"pk": self.invitation.pk},
+            "audiences:organisation_member_role": {"pk": self.membership.pk},
+            "audiences:organisation_member_remove": {"pk": self.membership.pk},
+        }
+        person_pages = {"manage_person", "manage_person_active", "manage_person_erase", "manage_person_two_factor"}
+        if name.removeprefix("audiences:") in person_pages:
+            per_url[name] = {"pk": self.people["reviewer"].pk}
+        values = {**by_name, **per_url.get(name, {})}
+        missing = [kwarg for kwarg in names if kwarg not in values]
+        assert not missing, f"{name}: say which object its {missing} stand for in World.kwargs"
+        return {kwarg: values[kwarg] for kwarg in names}
+
+    def admin_kwargs(self, name: str, names: tuple[str, ...]) -> dict:
+        """An admin URL's kwargs: a row of the model it is about (a missing id where the table is
+        empty, which the admin answers with a redirect to its index)."""
+        values = {"app_label": "reviews", "content_type_id": ContentType.objects.get_for_model(ReviewRound).pk}
+        if "object_id" in names or "pk" in names:
+            model = _admin_model(name)
+            row = model._default_manager.order_by("pk").first() if model else self.round
+            values["object_id"] = values["pk"] = row.pk if row else 0
+        if name == "admin:view_on_site":
+            values["object_id"] = self.round.pk
+        return {kwarg: values[kwarg] for kwarg in names}
+
+
+def _admin_model(name: str):
+    """The model an admin URL name such as admin:reviews_review_change is about, if any."""
+    for model in admin.site._registry:
+        if name.startswith(f"admin:{model._meta.app_label}_{model._meta.model_name}_"):
+            return model
+    return None
+
+
+def admin_expected(name: str, role: str, superuser, kwargs: dict):
+    """The Django admin is for superusers only (bold_portal/admin.py). Everyone else is sent to its
+    sign-in page (anonymous visitors to a model's pages: to the portal's, like everywhere else; its
+    logout address sends people signed in to its index first); that page shows to anyone not a
+    superuser. A superuser gets each page, or: a 403 where a read-only model admin refuses
+    adding or deleting, a redirect to the index for a row that does not exist, a 405 for logging
+    out with GET."""
+    if role != "superuser":
+        if name == "admin:login":
+            return 200
+        if name == "admin:logout":
+            return Redirect("admin:login") if role == "anonymous" else Redirect("admin:index")
+        if role == "anonymous" and _admin_model(name):
+            return SIGN_IN  # the login middleware stops them before the model admin's own check
+        return Redirect("admin:login")
+    by_name = {
+        "admin:login": Redirect("admin:index"),
+        "admin:logout": 405,
+        # Without the query its widgets send (which model and field), the admin refuses.
+        "admin:autocomplete": 403,
+        # Rounds have no public address to show.
+        "admin:view_on_site": 404,
+    }
+    if name in by_name:
+        return by_name[name]
+    model = _admin_model(name)
+    if model is None:
+        return 200
+    object_id = kwargs.get("object_id", kwargs.get("pk"))
+    if object_id is not None and not model._default_manager.filter(pk=object_id).exists():
+        return Redirect("admin:index")
+    request = RequestFactory().get("/")
+    request.user = superuser
+    model_admin = admin.site._registry[model]
+    if name.endswith("_add"):
+        return 200 if model_admin.has_add_permission(request) else 403
+    if name.endswith("_delete"):
+        return 200 if model_admin.has_delete_permission(request) else 403
+    return 200
+
+
+def _describe(response) -> str:
+    if response.status_code in (301, 302):
+        return f"{response.status_code} to {response['Location']}"
+    return str(response.status_code)
+
+
+def _matches(expected, response, url_kwargs: dict) -> bool:
+    if isinstance(expected, Redirect):
+        return expected.matches(response, url_kwargs)
+    return response.status_code == expected
+
+
+@pytest.mark.django_db
+def test_every_url_answers_each_role_as_expected():
+    routes = named_routes()
+    portal = {route.name: route for route in routes if not route.name.startswith("admin:")}
+    new, gone = sorted(portal.keys() - EXPECTED.keys()), sorted(EXPECTED.keys() - portal.keys())
+    assert not new, f"Say in EXPECTED who may open each new URL: {', '.join(new)}"
+    assert not gone, f"EXPECTED names URLs the URLconf no longer has: {', '.join(gone)}"
+
+    world = World()
+    clients = {"anonymous": Client()}
+    for role, person in world.people.items():
+        clients[role] = Client()
+        clients[role].force_login(person)
+
+    mismatches = []
+    for route in routes:
+        is_admin_page = route.name.startswith("admin:")
+        if is_admin_page:
+            kwargs = world.admin_kwargs(route.name, route.kwargs)
+        else:
+            kwargs = world.kwargs(route.name, route.kwargs)
+        url = reverse(route.name, kwargs=kwargs)
+        for role in ROLES:
+            if is_admin_page:
+                expected = admin_expected(route.name, role, world.people["superuser"], kwargs)
+            else:
+                expected = EXPECTED[route.name][role]
+            response = clients[role].get(url)
+            if not _matches(expected, response, kwargs):
+                mismatches.append(f"{route.name} ({url}) as {role}: expected {expected}, got {_describe(response)}")
+    assert not mismatches, f"{len(mismatches)} answers differ:\n" + "\n".join(mismatches)

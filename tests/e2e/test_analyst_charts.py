@@ -1,0 +1,63 @@
+"""Fragility, agreement and charts in a real browser, on the report's demo data: the analyst reads
+the matrix page's agreement summary and fragile marks, opens the charts, and each page passes
+axe-core, fits a 320-pixel screen and works without JavaScript."""
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.support import E2E_DB, axe_check, page_width, screenshot
+from tests.e2e.test_analyst_pages import demo, open_fieldwork_matrix  # noqa: F401 (a fixture)
+
+pytestmark = [pytest.mark.e2e, E2E_DB]
+
+
+def open_charts(page: Page) -> None:
+    open_fieldwork_matrix(page)
+    page.get_by_role("link", name="See the round as charts").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Charts")
+
+
+def test_the_analyst_reads_agreement_fragility_and_charts(page, demo):  # noqa: F811
+    open_fieldwork_matrix(page)
+    summary = page.locator("[data-agreement-summary]")
+    expect(summary.locator("[data-agreement='round']")).to_contain_text("Based on")
+    expect(page.locator("[data-fragile-key]")).to_contain_text("Fragile")
+    axe_check(page)
+
+    page.get_by_role("link", name="See the round as charts").click()
+    relevant = page.get_by_role("img", name="Relevant: verdicts by use case")
+    expect(relevant).to_be_visible()
+    expect(page.get_by_role("img", name="Reviews submitted by organisation")).to_be_visible()
+    expect(page.get_by_role("region", name="Relevant: verdicts by use case, as a table")).to_be_visible()
+    axe_check(page)
+    screenshot(page, "analyst-charts", full_page=False)
+
+    # A fragile cell's page says what one change would do.
+    page.go_back()
+    page.locator("td[data-fragile] a").first.click()
+    expect(page.locator("[data-fragility='fragile']")).to_contain_text("if one reviewer changed their mind")
+    axe_check(page)
+
+
+def test_the_charts_and_agreement_fit_a_320_pixel_screen(narrow_page, demo):  # noqa: F811
+    page = narrow_page
+    open_charts(page)
+
+    assert page_width(page) <= page.evaluate("window.innerWidth"), "the charts page scrolls sideways"
+    chart = page.get_by_role("img", name="Relevant: verdicts by use case")
+    assert chart.bounding_box()["width"] <= page.evaluate("window.innerWidth")
+    axe_check(page)
+
+    page.get_by_role("link", name="Back to the matrix").click()
+    page.get_by_role("heading", name="Agreement between reviewers").scroll_into_view_if_needed()
+    assert page_width(page) <= page.evaluate("window.innerWidth"), "the matrix page scrolls sideways"
+    axe_check(page)
+
+
+def test_the_charts_work_without_javascript(page_without_js, demo):  # noqa: F811
+    page = page_without_js
+    open_charts(page)
+
+    expect(page.get_by_role("img", name="Relevant: verdicts by use case")).to_be_visible()
+    expect(page.locator("[data-progress-table]")).to_contain_text("Submitted")
+    # (axe-core needs JavaScript: the same page is checked in the other tests.)

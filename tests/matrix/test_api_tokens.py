@@ -1,0 +1,216 @@
+"""API tokens: made on a page by a signed-in analyst (the key shown once, only its hash kept),
+listed, revoked, audited; refused (401) when unknown, expired, revoked, or when the owner is
+switched off or no longer an analyst. The pages are for analysts and admins only."""
+
+import datetime
+import hashlib
+
+import pytest
+from django.contrib.auth.models import Group
+from django.test.utils import override_settings
+from django.urls import reverse
+from django.utils import timezone
+
+from bold_portal.models import AuditEvent
+from bold_portal.roles import ANALYSTS
+from matrix.models import ApiToken
+from matrix.services import TokenNotAllowed, api_token_create, api_token_revoke
+from tests.factories import make_user
+from tests.matrix.analyst_support import make_analyst, make_author, make_lead
+from tests.matrix.api_support import bearer_client, token_for
+from tests.pages import main_content
+
+pytestmark = pytest.mark.django_db
+
+ROUNDS = "/api/v1/rounds/"
+
+
+@pytest.fixture
+def analyst(db):
+    return make_analyst()
+
+
+@pytest.fixture
+def analyst_client(client, analyst):
+    client.force_login(analyst)
+    return client
+
+
+def create(client, **data):
+    return client.post(reverse("matrix:api_token_new"), {"name": "R notebook", "days": "30", **data})
+
+
+def test_a_token_is_made_on_the_page_and_its_key_shown_once(analyst_client, analyst):
+    response = create(analyst_client)
+
+    assert response.status_code == 200
+    token = ApiToken.objects.get(owner=analyst)
+    page = main_content(response)
+    key = page.split('value="')[1].split('"')[0]
+    assert key.startswith(token.prefix + "_") and len(key) > 50
+    assert f"Authorization: Bearer {key}" in page
+    # Only the hash is kept: the key is in no column, and the list page never shows it.
+    assert token.key_hash == hashlib.sha256(key.encode()).hexdigest()
+    assert key not in str(ApiToken.objects.filter(pk=token.pk).values().get())
+    listing = main_content(analyst_client.get(reverse("matrix:api_tokens")))
+    assert token.prefix in listing and key not in listing and "R notebook" in listing
+    assert (token.expires_at - token.created_at) == datetime.timedelta(days=30)
+    # And the key works.
+    assert bearer_client(key).get(ROUNDS).status_code == 200
+
+
+def test_making_a_token_is_audited_without_the_key(analyst_client, analyst):
+    create(analyst_client)
+    token = ApiToken.objects.get(owner=analyst)
+
+    event = AuditEvent.objects.get(action="api_token_created")
+
+    assert event.actor == analyst and event.object_id == str(token.pk)
+    assert event.after["prefix"] == token.prefix
+    assert token.key_hash not in str(event.data)
+
+
+@pytest.mark.parametrize(
+    "data, field, message",
+    [
+        ({"name": ""}, "name", "Enter a name for the token"),
+        ({"name": "x" * 101}, "name", "The name must be 100 characters or fewer"),
+        ({"days": "0"}, "days", "Enter a whole number of days from 1 to 90"),
+        ({"days": "91"}, "days", "Enter a whole number of days from 1 to 90"),
+        ({"days": "soon"}, "days", "Enter a whole number of days from 1 to 90"),
+    ],
+)
+def test_bad_input_says_which_field_and_makes_nothing(analyst_client, data, field, message):
+    response = create(analyst_client, **data)
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "<title>Error:" in page
+    assert f'href="#id_{field}"' in page and message in page
+    assert not ApiToken.objects.exists()
+
+
+@override_settings(API_TOKEN_MAX_DAYS=7)
+def test_the_longest_life_is_a_setting(analyst_client, analyst):
+    assert "Enter a whole number of days from 1 to 7" in create(analyst_client, days="8").content.decode()
+    with pytest.raises(Exception, match="1 to 7 days"):
+        api_token_create(owner=analyst, name="Long", days=8)
+
+
+def test_only_analysts_and_admins_make_tokens(db):
+    for person in (make_user(), make_author(), make_lead(), make_analyst(is_active=False)):
+        with pytest.raises(TokenNotAllowed):
+            api_token_create(owner=person, name="Mine", days=5)
+    assert not ApiToken.objects.exists()
+
+
+def test_revoking_on_the_page_stops_the_token_and_is_audited(analyst_client, analyst):
+    key = token_for(analyst)
+    token = ApiToken.objects.get()
+    url = reverse("matrix:api_token_revoke", args=[token.pk])
+
+    assert "Revoke the token" in analyst_client.get(url).content.decode()
+    response = analyst_client.post(url)
+
+    assert response.status_code == 302 and response["Location"] == reverse("matrix:api_tokens")
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+    assert bearer_client(key).get(ROUNDS).status_code == 401
+    event = AuditEvent.objects.get(action="api_token_revoked")
+    assert event.actor == analyst and event.before == {"revoked_at": None}
+    listing = main_content(analyst_client.get(reverse("matrix:api_tokens")))
+    assert "Revoked" in listing
+    # Once revoked, there is nothing more to revoke.
+    assert analyst_client.post(url).status_code == 404
+    api_token_revoke(token=token, actor=analyst)
+    assert AuditEvent.objects.filter(action="api_token_revoked").count() == 1
+
+
+def test_nobody_revokes_or_sees_another_persons_token(analyst_client, db):
+    token_for(make_analyst())
+    token = ApiToken.objects.get()
+
+    assert analyst_client.get(reverse("matrix:api_token_revoke", args=[token.pk])).status_code == 404
+    assert analyst_client.post(reverse("matrix:api_token_revoke", args=[token.pk])).status_code == 404
+    assert token.prefix not in analyst_client.get(reverse("matrix:api_tokens")).content.decode()
+    token.refresh_from_db()
+    assert token.revoked_at is None
+
+
+def test_an_expired_token_is_refused(analyst):
+    key = token_for(analyst, days=1)
+    client = bearer_client(key)
+    assert client.get(ROUNDS).status_code == 200
+
+    now = timezone.now()
+    ApiToken.objects.update(created_at=now - datetime.timedelta(days=1), expires_at=now - datetime.timedelta(seconds=1))
+
+    response = client.get(ROUNDS)
+    assert response.status_code == 401
+    assert response.json() == {"detail": "The token is not valid, has expired or was revoked."}
+
+
+def test_a_token_stops_when_its_owner_is_no_longer_an_analyst_or_is_switched_off(analyst):
+    key = token_for(analyst)
+    client = bearer_client(key)
+
+    analyst.groups.remove(Group.objects.get(name=ANALYSTS))
+    assert client.get(ROUNDS).status_code == 401
+
+    analyst.groups.add(Group.objects.get(name=ANALYSTS))
+    assert client.get(ROUNDS).status_code == 200
+    analyst.is_active = False
+    analyst.save()
+    assert client.get(ROUNDS).status_code == 401
+
+
+@pytest.mark.parametrize("header", ["Bearer", "Bearer not-a-token", "Bearer two words", "bearer bold_00000000_nothing"])
+def test_unknown_or_malformed_tokens_are_refused(db, client, header):
+    response = client.get(ROUNDS, headers={"Authorization": header})
+    assert response.status_code == 401
+
+
+def test_the_last_use_is_noted(analyst):
+    key = token_for(analyst)
+    assert ApiToken.objects.get().last_used_at is None
+
+    bearer_client(key).get(ROUNDS)
+
+    assert ApiToken.objects.get().last_used_at is not None
+
+
+def test_the_token_pages_are_for_analysts_and_admins_only(client, analyst):
+    token_for(analyst)
+    token = ApiToken.objects.get()
+    urls = [
+        reverse("matrix:api_tokens"),
+        reverse("matrix:api_token_new"),
+        reverse("matrix:api_token_revoke", args=[token.pk]),
+        reverse("api:docs"),
+    ]
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"].startswith(reverse("login")), url
+    for person in (make_user(), make_author(), make_lead()):
+        client.force_login(person)
+        for url in urls:
+            assert client.get(url).status_code == 404, url
+        assert client.post(reverse("matrix:api_token_new"), {"name": "x", "days": "5"}).status_code == 404
+    assert ApiToken.objects.count() == 1
+
+
+def test_the_docs_page_runs_swagger_ui_from_static_files_under_the_policy(analyst_client):
+    response = analyst_client.get(reverse("api:docs"))
+
+    page = response.content.decode()
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self' 'nonce-" in policy and "unsafe-inline" not in policy
+    # Only this page lets Swagger UI's stylesheet draw its icons as data: images.
+    assert "img-src 'self' data:" in policy
+    assert "img-src" not in analyst_client.get(reverse("matrix:api_tokens"))["Content-Security-Policy"]
+    assert '<script src="/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js"></script>' in page
+    assert '<script src="/static/js/api-docs.js"></script>' in page
+    # Every inline script carries the nonce; there is no script from another origin.
+    scripts = page.split("<script")[1:]
+    assert all(" src=" in s.split(">")[0] or "nonce=" in s.split(">")[0] for s in scripts)
+    assert "//cdn" not in page and "https://" not in "".join(s.split(">")[0] for s in scripts)

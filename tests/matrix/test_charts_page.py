@@ -1,0 +1,190 @@
+"""The charts page: per principle a stacked bar of verdicts for each use case, and the round's
+progress per organisation; server-drawn SVG with a text alternative and the same numbers in a table,
+no script and no inline styles; the same queries whatever the round's size."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from matrix import selectors
+from matrix.charts import LABEL_CHARACTERS, bar_label, stacked_bar_chart
+from matrix.services import matrix_recompute
+from tests.factories import make_assignment, make_organisation, make_reviewer, make_version
+from tests.matrix.analyst_support import make_analyst, make_large_round, small_world, submit
+from tests.pages import main_content
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def analyst_client(client, db):
+    client.force_login(make_analyst())
+    return client
+
+
+@pytest.fixture
+def world(db):
+    audience, organisation, relevant, clear, review_round = small_world()
+    repeat = make_version(audience=audience, title="Repeat homelessness")
+    housing = make_version(audience=audience, title="Housing after prison")
+    for version in (repeat, housing):
+        make_assignment(review_round=review_round, version=version, organisation=organisation)
+    reviewers = [make_reviewer(organisation=organisation) for _ in range(3)]
+    submit(reviewers[0], review_round, repeat, {relevant: "meets", clear: "does_not_meet"})
+    submit(reviewers[1], review_round, repeat, {relevant: "meets", clear: "not_sure"})
+    submit(reviewers[2], review_round, repeat, {relevant: "does_not_meet", clear: "meets"})
+    submit(reviewers[0], review_round, housing, {relevant: "not_sure", clear: "meets"})
+    # In person: one of two assigned reviews submitted.
+    solo = make_reviewer(organisation=make_organisation(name="Shelter"))
+    make_assignment(review_round=review_round, version=repeat, reviewer=solo)
+    make_assignment(review_round=review_round, version=housing, reviewer=solo)
+    submit(solo, review_round, repeat, {relevant: "meets", clear: "meets"})
+    matrix_recompute(round_id=review_round.pk)
+    return review_round
+
+
+def charts_page(client, review_round, **query) -> str:
+    response = client.get(reverse("matrix:round_charts", args=[review_round.slug]), query)
+    assert response.status_code == 200
+    return main_content(response)
+
+
+def svg(page: str, chart_id: str) -> str:
+    match = re.search(rf'<svg class="portal-chart"[^>]*data-chart="{chart_id}".*?</svg>', page, re.S)
+    assert match, chart_id
+    return match.group(0)
+
+
+def table_rows(page: str, marker: str) -> list[list[str]]:
+    table = page[page.index(marker) :]
+    table = table[: table.index("</table>")]
+    return [
+        [
+            re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", cell)).strip()
+            for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)
+        ]
+        for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table, re.S)
+    ]
+
+
+def test_the_matrix_page_links_to_the_charts(analyst_client, world):
+    response = analyst_client.get(reverse("matrix:round_matrix", args=[world.slug]))
+    assert f'href="{reverse("matrix:round_charts", args=[world.slug])}"' in main_content(response)
+
+
+def test_each_principle_has_a_stacked_bar_per_use_case_with_its_numbers_in_a_table(analyst_client, world):
+    page = charts_page(analyst_client, world)
+
+    relevant = svg(page, "chart-relevant")
+    assert 'role="img"' in relevant
+    assert 'aria-labelledby="chart-relevant-title chart-relevant-desc"' in relevant
+    assert '<title id="chart-relevant-title">Relevant: verdicts by use case</title>' in relevant
+    assert "A stacked bar for each of 2 use cases" in relevant
+    # Each bar's label says its numbers; each kind has its own pattern.
+    labels = re.findall(r"<text[^>]*data-bar-label>(.*?)</text>", relevant)
+    assert "Repeat homelessness (v1): 3 meet, 1 do not, 0 not sure" in labels
+    assert "Housing after prison (v1): 0 meet, 0 do not, 1 not sure" in labels
+    assert re.findall(r'data-segment="(\w+)"', relevant).count("meets") == 1
+    assert 'fill="url(#portal-chart-does_not_meet)"' in relevant
+    # The same numbers as a table after the chart.
+    rows = table_rows(page, 'data-principle-table="relevant"')
+    assert rows[0] == ["Use case", "Meets", "Does not meet", "Not sure"]
+    assert ["Repeat homelessness (version 1)", "3", "1", "0"] in rows
+    assert ["Housing after prison (version 1)", "0", "0", "1"] in rows
+    clear_rows = table_rows(page, 'data-principle-table="clear"')
+    assert ["Repeat homelessness (version 1)", "2", "1", "1"] in clear_rows
+
+
+def test_progress_per_organisation_is_a_chart_and_a_table(analyst_client, world):
+    page = charts_page(analyst_client, world)
+
+    progress = svg(page, "chart-progress")
+    assert '<title id="chart-progress-title">Reviews submitted by organisation</title>' in progress
+    labels = re.findall(r"<text[^>]*data-bar-label>(.*?)</text>", progress)
+    # Crisis: 3 members x 2 use cases expected, 4 submitted for it; Shelter's member reviewed in
+    # person, so Shelter expects nothing but its review counts; then the in-person assignments.
+    assert labels == [
+        "Crisis: 4 of 6 submitted",
+        "Shelter: 1 of 0 submitted",
+        "Assigned in person: 1 of 2 submitted",
+    ]
+    rows = table_rows(page, "data-progress-table")
+    assert rows[1:] == [["Crisis", "4", "6"], ["Shelter", "1", "0"], ["Assigned in person", "1", "2"]]
+
+
+def test_the_page_needs_no_script_and_no_inline_styles(analyst_client, world):
+    page = charts_page(analyst_client, world)
+
+    assert "<script" not in page
+    assert "style=" not in page
+    # The patterns are defined once, hidden from assistive technology.
+    assert page.count('id="portal-chart-meets"') == 1
+
+
+def test_a_round_with_many_organisations_says_how_many_are_left_out(analyst_client, world, monkeypatch):
+    monkeypatch.setattr(selectors, "CHART_ORGANISATIONS_SHOWN", 1)
+
+    page = charts_page(analyst_client, world)
+
+    assert "This round has 2 organisations; the first 1 by name are shown." in page
+    assert table_rows(page, "data-progress-table")[1:] == [["Crisis", "4", "6"], ["Assigned in person", "1", "2"]]
+
+
+def test_an_empty_round_says_so(analyst_client, db):
+    *_, review_round = small_world()
+
+    page = charts_page(analyst_client, review_round)
+
+    assert "Nobody has been assigned a use case in this round yet." in page
+    assert "This round has no use cases yet." in page
+    assert '<svg class="portal-chart"' not in page
+
+
+# Session and user (2), the layout's navigation and sign-in checks (4), the round, and
+# round_charts' ten (see its docstring).
+CHARTS_PAGE_QUERIES = 17
+
+
+@pytest.mark.parametrize("size", [40, 300])
+def test_the_charts_page_makes_the_same_queries_for_40_or_300_use_cases(
+    analyst_client, django_assert_num_queries, size
+):
+    review_round, _audiences, _principles = make_large_round(size)
+    for number in range(size // 10):
+        organisation = make_organisation(name=f"Organisation {number}")
+        make_reviewer(organisation=organisation)
+        make_assignment(review_round=review_round, version=make_version(), organisation=organisation)
+        make_assignment(review_round=review_round, version=make_version(), reviewer=make_reviewer())
+
+    with django_assert_num_queries(CHARTS_PAGE_QUERIES):
+        response = analyst_client.get(reverse("matrix:round_charts", args=[review_round.slug]), {"page": 2})
+
+    assert response.status_code == 200
+    page = main_content(response)
+    # Four principles of 20 use cases, and the organisations (at most 50) and the in-person row.
+    assert page.count("data-bar-label") == 4 * selectors.CHART_USE_CASES_PER_PAGE + min(size // 10, 50) + 1
+    assert f"Showing use cases 21 to 40 of {size + 2 * (size // 10)}" in page
+
+
+def test_a_bar_label_keeps_the_numbers_and_shortens_the_name():
+    label = bar_label("A very long use case title " * 5, "3 meet, 1 do not, 0 not sure")
+    assert len(label) <= LABEL_CHARACTERS
+    assert label.endswith("…: 3 meet, 1 do not, 0 not sure")
+    assert bar_label("Short", "1 of 2 submitted") == "Short: 1 of 2 submitted"
+
+
+def test_bars_share_one_scale_and_skip_empty_segments():
+    chart = stacked_bar_chart(
+        chart_id="c",
+        title="t",
+        description="d",
+        kinds=(("a", "A"), ("b", "B")),
+        rows=[("one", (2, 0)), ("two", (1, 1))],
+        scale=4,
+    )
+    assert [[(s.kind, s.width) for s in bar.segments] for bar in chart.bars] == [
+        [("a", 200.0)],
+        [("a", 100.0), ("b", 100.0)],
+    ]
+    assert chart.bars[1].segments[1].x == 101.0  # after the first segment and the margin

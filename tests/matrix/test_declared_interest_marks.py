@@ -1,0 +1,121 @@
+"""The matrix, its cell page and every export mark the cells that include a review from an
+organisation that declared an interest in the use case (issue 16, item 5): by a symbol and words,
+never colour alone; the organisation is named to programme admins only, never in an export."""
+
+import csv
+import io
+import json
+
+import openpyxl
+import pypdf
+import pytest
+from django.urls import reverse
+
+from matrix.exporters import EXPORTERS
+from matrix.selectors import declared_interest_marks
+from matrix.services import matrix_recompute
+from reviews.services import interest_declare, interest_override, interest_withdraw
+from tests.factories import make_assignment, make_organisation, make_reviewer, make_version
+from tests.matrix.analyst_support import make_admin, make_analyst, small_world, submit
+from tests.pages import main_content
+
+pytestmark = pytest.mark.django_db
+
+WORDS = "includes a review from an organisation that declared an interest"
+
+
+class World:
+    """Crisis and Nacro each review one use case; Nacro declared an interest in it, which an admin
+    overrode; another use case is reviewed by Crisis alone."""
+
+    def __init__(self):
+        audience, self.crisis, self.relevant, self.clear, self.round = small_world()
+        self.nacro = make_organisation(name="Nacro", audiences=[audience])
+        self.admin = make_admin()
+        self.marked = make_version(audience=audience, title="Prison leavers and housing")
+        self.plain = make_version(audience=audience, title="Repeat homelessness")
+        self.interest = interest_declare(
+            organisation=self.nacro, use_case=self.marked.use_case, reason="A contract.", actor=self.admin
+        )
+        interest_override(interest=self.interest, reason="Agreed by the board.", actor=self.admin)
+        crisis_reviewer, nacro_reviewer = (
+            make_reviewer(organisation=self.crisis),
+            make_reviewer(organisation=self.nacro),
+        )
+        for version in (self.marked, self.plain):
+            make_assignment(review_round=self.round, version=version, organisation=self.crisis)
+            submit(crisis_reviewer, self.round, version, {self.relevant: "meets", self.clear: "meets"})
+        make_assignment(review_round=self.round, version=self.marked, organisation=self.nacro)
+        submit(nacro_reviewer, self.round, self.marked, {self.relevant: "meets", self.clear: "does_not_meet"})
+        matrix_recompute(round_id=self.round.pk)
+
+
+@pytest.fixture
+def world():
+    return World()
+
+
+def test_the_selector_marks_versions_with_such_a_review_until_the_declaration_is_withdrawn(world):
+    assert declared_interest_marks(world.round) == {world.marked.pk: ("Nacro",)}
+    assert declared_interest_marks(world.round, [world.plain.pk]) == {}
+    interest_withdraw(interest=world.interest, actor=world.admin)
+    assert declared_interest_marks(world.round) == {}
+
+
+def test_the_matrix_page_names_the_organisation_to_admins_only(client, world):
+    url = reverse("matrix:round_matrix", args=[world.round.slug])
+    client.force_login(world.admin)
+    page = main_content(client.get(url))
+    assert page.count("data-declared-interest") == 1 + 2  # the row's note and its two cells
+    assert f"{WORDS}: Nacro" in page
+    assert "‡" in page
+
+    client.force_login(make_analyst())
+    page = main_content(client.get(url))
+    assert page.count("data-declared-interest") == 3
+    assert WORDS in page
+    assert "Nacro" not in page
+
+
+def test_the_cell_page_marks_it_too(client, world):
+    url = reverse("matrix:cell", args=[world.round.slug, world.marked.use_case.slug, 1, "clear"])
+    client.force_login(make_analyst())
+    page = main_content(client.get(url))
+    assert WORDS in page and "Nacro" not in page
+    client.force_login(world.admin)
+    assert f"{WORDS}: Nacro" in main_content(client.get(url))
+    plain = reverse("matrix:cell", args=[world.round.slug, world.plain.use_case.slug, 1, "clear"])
+    assert "data-declared-interest" not in main_content(client.get(plain))
+
+
+def test_csv_and_json_add_the_mark_last_and_never_name_the_organisation(world):
+    rows = list(csv.reader(io.StringIO(EXPORTERS["csv"].render(world.round).decode("utf-8-sig"))))
+    # The flag rule's "flagged" column was added after it, so the mark is now second to last.
+    assert rows[0][-2:] == ["declared_interest", "flagged"]
+    assert {row[2]: row[-2] for row in rows[1:]} == {
+        "Prison leavers and housing": "true",
+        "Repeat homelessness": "false",
+    }
+    document = json.loads(EXPORTERS["json"].render(world.round))
+    assert sorted((row["title"], row["declared_interest"]) for row in document["rows"]) == [
+        ("Prison leavers and housing", True),
+        ("Repeat homelessness", False),
+    ]
+    assert all(list(row)[-2:] == ["declared_interest", "flagged"] for row in document["rows"])
+    for identifier in ("csv", "json"):
+        assert b"Nacro" not in EXPORTERS[identifier].render(world.round)
+
+
+def test_xlsx_and_pdf_mark_the_cells_in_words(world):
+    book = openpyxl.load_workbook(io.BytesIO(EXPORTERS["xlsx"].render(world.round)))
+    texts = [str(value) for row in book["Matrix"].iter_rows(values_only=True) for value in row if value]
+    assert sum("‡ Declared interest" in text for text in texts) == 2  # the marked use case's two cells
+    about = " ".join(str(value) for row in book["About"].iter_rows(values_only=True) for value in row if value)
+    assert "Declared interest marks the cells" in about
+    assert "Nacro" not in " ".join(texts) + about
+
+    reader = pypdf.PdfReader(io.BytesIO(EXPORTERS["pdf"].render(world.round)))
+    text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+    # The key (its heading and its sentence), then the marked use case's two cells.
+    assert text.count("Declared interest") == 2 + 2
+    assert "Nacro" not in text
