@@ -1,5 +1,7 @@
 """Database-level guards that the ORM cannot express as constraints."""
 
+import functools
+
 from django.db import migrations
 
 
@@ -32,14 +34,7 @@ def forbid_column_updates(table: str, columns: list[str], message: str) -> migra
                 f"BEGIN SELECT RAISE(ABORT, '{message}'); END;"
             )
 
-    def backward(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(f"DROP TRIGGER IF EXISTS {trigger} ON {table};")
-            schema_editor.execute(f"DROP FUNCTION IF EXISTS {trigger}();")
-        elif schema_editor.connection.vendor == "sqlite":
-            schema_editor.execute(f"DROP TRIGGER IF EXISTS {trigger};")
-
-    return migrations.RunPython(forward, backward)
+    return migrations.RunPython(forward, functools.partial(_drop_trigger, table=table, trigger=trigger))
 
 
 # The transaction-local PostgreSQL setting that lets the retention purge delete audit rows older
@@ -80,14 +75,7 @@ def audit_append_only(table: str) -> migrations.RunPython:
                 f"BEGIN SELECT RAISE(ABORT, '{message}'); END;"
             )
 
-    def backward(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(f"DROP TRIGGER IF EXISTS {trigger} ON {table};")
-            schema_editor.execute(f"DROP FUNCTION IF EXISTS {trigger}();")
-        elif schema_editor.connection.vendor == "sqlite":
-            schema_editor.execute(f"DROP TRIGGER IF EXISTS {trigger};")
-
-    return migrations.RunPython(forward, backward)
+    return migrations.RunPython(forward, functools.partial(_drop_trigger, table=table, trigger=trigger))
 
 
 def audit_purge_allowed(cutoff) -> None:
@@ -98,3 +86,12 @@ def audit_purge_allowed(cutoff) -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT set_config(%s, %s, true)", [AUDIT_PURGE_SETTING, cutoff.isoformat()])
+
+
+def _drop_trigger(apps, schema_editor, *, table: str, trigger: str) -> None:
+    """Undo a trigger made by forbid_column_updates or audit_append_only."""
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(f"DROP TRIGGER IF EXISTS {trigger} ON {table};")
+        schema_editor.execute(f"DROP FUNCTION IF EXISTS {trigger}();")
+    elif schema_editor.connection.vendor == "sqlite":
+        schema_editor.execute(f"DROP TRIGGER IF EXISTS {trigger};")

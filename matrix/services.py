@@ -125,9 +125,10 @@ def _claim_rows(cursor, *, review_round: ReviewRound, version_id: int | None, ba
 CHANGED_CELLS_MARK = "/* matrix: changed cells */"
 
 
-def _changed_cells(cursor, *, review_round: ReviewRound, version_id: int | None, batch: int | None) -> list[MatrixCell]:
+def _changed_cells(cursor, *, review_round: ReviewRound, version_id: int | None, batch: int | None) -> list[tuple]:
     """The cells whose counts or outcome differ from what is stored (or that are missing), for
-    the rows claimed by batch, or with batch None for every row of the round."""
+    the rows claimed by batch, or with batch None for every row of the round, as (version,
+    principle, meets, does not meet, not sure, outcome)."""
     t = _tables()
     outcome = outcome_sql("meets", "does_not_meet", "not_sure")
     submitted = Review.Status.SUBMITTED
@@ -178,28 +179,39 @@ def _changed_cells(cursor, *, review_round: ReviewRound, version_id: int | None,
             *([batch] if batch is not None else []),
         ],
     )
-    return [
-        MatrixCell(
-            round_id=review_round.pk,
-            version_id=version,
-            principle_id=principle,
-            meets=meets,
-            does_not_meet=does_not_meet,
-            not_sure=not_sure,
-            outcome=outcome,
+    return cursor.fetchall()
+
+
+def _write_cells(cursor, *, round_id: int, cells: list[tuple]) -> int:
+    """Upsert cells given as (version, principle, meets, does not meet, not sure, outcome): on
+    PostgreSQL one statement over arrays, whatever their number; on SQLite one prepared statement
+    run per cell."""
+    if not cells:
+        return 0
+    upsert = """
+        ON CONFLICT (round_id, version_id, principle_id) DO UPDATE SET
+            meets = excluded.meets,
+            does_not_meet = excluded.does_not_meet,
+            not_sure = excluded.not_sure,
+            outcome = excluded.outcome
+    """
+    columns = "(round_id, version_id, principle_id, meets, does_not_meet, not_sure, outcome)"
+    table = _tables()["cell"]
+    if connection.vendor == "postgresql":
+        cursor.execute(
+            f"""
+            INSERT INTO {table} {columns}
+            SELECT %s, * FROM unnest(%s::integer[], %s::integer[], %s::integer[], %s::integer[],
+                %s::integer[], %s::varchar[])
+            {upsert}
+            """,
+            [round_id, *(list(column) for column in zip(*cells, strict=True))],
         )
-        for version, principle, meets, does_not_meet, not_sure, outcome in cursor.fetchall()
-    ]
-
-
-def _write_cells(cells: list[MatrixCell]) -> int:
-    MatrixCell.objects.bulk_create(
-        cells,
-        batch_size=2000,
-        update_conflicts=True,
-        unique_fields=["round", "version", "principle"],
-        update_fields=["meets", "does_not_meet", "not_sure", "outcome"],
-    )
+    else:
+        cursor.executemany(
+            f"INSERT INTO {table} {columns} VALUES (%s, %s, %s, %s, %s, %s, %s) {upsert}",
+            [(round_id, *cell) for cell in cells],
+        )
     return len(cells)
 
 
@@ -244,7 +256,7 @@ def matrix_recompute(*, round_id: int, version_id: int | None = None) -> Recompu
                 if claimed or rule_moved_on
                 else []
             )
-        written = _write_cells(cells)
+            written = _write_cells(cursor, round_id=round_id, cells=cells)
         counter = "round_recomputes" if version_id is None else "version_recomputes"
         header = {"computed_at": now, counter: F(counter) + 1}
         if version_id is None:
