@@ -73,6 +73,30 @@ def _paged(request, items, per_page: int, *, param: str = "page", label: str = "
     return page, pagination(request, page, param=param, label=label)
 
 
+def _progress_pages(request, review_round: ReviewRound) -> dict:
+    """The round's progress by use case and by organisation (or person), a page of each, for
+    the assign page and the dashboard."""
+    versions_page, versions_pages = _paged(
+        request,
+        selectors.version_progress(review_round),
+        selectors.PROGRESS_ROWS_PER_PAGE,
+        label=_("Pages of use cases"),
+    )
+    groups_page, groups_pages = _paged(
+        request,
+        selectors.group_progress(review_round),
+        selectors.PROGRESS_ROWS_PER_PAGE,
+        param="organisations_page",
+        label=_("Pages of organisations and people"),
+    )
+    return {
+        "versions_page": versions_page,
+        "versions_pagination": versions_pages,
+        "groups_page": groups_page,
+        "groups_pagination": groups_pages,
+    }
+
+
 def _back(request, default: str) -> str:
     """Where to go after changing an assignment: the page it was changed from, if it is ours."""
     back = request.POST.get("back") or request.GET.get("back") or ""
@@ -282,29 +306,13 @@ def round_assign(request, round_slug: str):
             return redirect("rounds:assign", review_round.slug)
     elif request.method == "POST" and review_round.status == ReviewRound.Status.CLOSED:
         raise Http404
-    versions_page, versions_pages = _paged(
-        request,
-        selectors.version_progress(review_round),
-        selectors.PROGRESS_ROWS_PER_PAGE,
-        label=_("Pages of use cases"),
-    )
-    groups_page, groups_pages = _paged(
-        request,
-        selectors.group_progress(review_round),
-        selectors.PROGRESS_ROWS_PER_PAGE,
-        param="organisations_page",
-        label=_("Pages of organisations and people"),
-    )
     return render(
         request,
         "rounds/round_assign.html",
         {
             "review_round": review_round,
             "form": form,
-            "versions_page": versions_page,
-            "versions_pagination": versions_pages,
-            "groups_page": groups_page,
-            "groups_pagination": groups_pages,
+            **_progress_pages(request, review_round),
         },
     )
 
@@ -483,19 +491,6 @@ def round_open(request, round_slug: str):
 def round_progress(request, round_slug: str):
     """Submitted out of expected, per organisation (and person) and per use case, overdue first."""
     review_round = _round(round_slug)
-    versions_page, versions_pages = _paged(
-        request,
-        selectors.version_progress(review_round),
-        selectors.PROGRESS_ROWS_PER_PAGE,
-        label=_("Pages of use cases"),
-    )
-    groups_page, groups_pages = _paged(
-        request,
-        selectors.group_progress(review_round),
-        selectors.PROGRESS_ROWS_PER_PAGE,
-        param="organisations_page",
-        label=_("Pages of organisations and people"),
-    )
     requests_page, requests_pages = _paged(
         request,
         selectors.round_requests(review_round),
@@ -512,10 +507,7 @@ def round_progress(request, round_slug: str):
             "requests_pagination": requests_pages,
             "open_requests": selectors.round_open_request_count(review_round),
             "totals": selectors.round_progress_totals(review_round),
-            "versions_page": versions_page,
-            "versions_pagination": versions_pages,
-            "groups_page": groups_page,
-            "groups_pagination": groups_pages,
+            **_progress_pages(request, review_round),
         },
     )
 
