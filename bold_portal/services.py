@@ -1,12 +1,16 @@
 """State changes of the core: the audit trail's own download record, and its retention purge."""
 
 import datetime
+import logging
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.utils import timezone
 
+from bold_portal.audit_database import PURGE_FUNCTION
 from bold_portal.audit_selectors import AuditFilters
-from bold_portal.db import audit_purge_allowed
-from bold_portal.models import AuditEvent, audit
+from bold_portal.models import AuditEvent, AuditRetention, audit
+
+logger = logging.getLogger(__name__)
 
 
 def audit_trail_download_record(*, actor, filters: AuditFilters, person_id: int | None) -> AuditEvent:
@@ -30,9 +34,25 @@ def audit_trail_download_record(*, actor, filters: AuditFilters, person_id: int 
 
 
 def audit_rows_purge(*, before: datetime.datetime) -> int:
-    """Delete the audit rows written before `before` (the retention period's start); returns how
-    many. The only deletion the database lets through (bold_portal.db.audit_append_only)."""
+    """Delete the audit rows written before `before` (the retention period's start), but never one
+    younger than the retention floor stored in the database: a later cutoff is clamped to now minus
+    the floor, so `before` in the year 2999 deletes only what retention allows. Returns how many.
+    On PostgreSQL the purge function does it, the only deletion the audit table's trigger lets
+    through (bold_portal.audit_database); on SQLite the same rule is applied here."""
     with transaction.atomic():
-        audit_purge_allowed(before)
-        deleted, _by_model = AuditEvent.objects.filter(created_at__lt=before).delete()
+        floor_days = AuditRetention.objects.values_list("days", flat=True).get()
+        floor_cutoff = timezone.now() - datetime.timedelta(days=floor_days)
+        if before > floor_cutoff:
+            logger.warning(
+                "Audit rows are kept for at least %s days (the retention floor in the database); "
+                "the purge asked for rows before %s deletes only those before %s.",
+                floor_days,
+                before.isoformat(),
+                floor_cutoff.isoformat(),
+            )
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(f"SELECT {PURGE_FUNCTION}(%s)", [before])
+                return cursor.fetchone()[0]
+        deleted, _by_model = AuditEvent.objects.filter(created_at__lt=min(before, floor_cutoff)).delete()
     return deleted
