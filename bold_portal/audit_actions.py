@@ -51,4 +51,7 @@ def all_actions() -> list[AuditAction]:
 
 
 # The core's own: the audit trail itself.
-register(AuditAction("audit_downloaded", _("Audit trail downloaded")))
+register(
+    AuditAction("audit_downloaded", _("Audit trail downloaded")),
+    AuditAction("audit_trail_locked", _("Audit trail given to its owner role")),
+)

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -8,7 +9,7 @@ from bold_portal import audit_actions
 class AuditEvent(models.Model):
     """One append-only row per state change made through a service: who did what to which object,
     when, and (in data) the values before and after. The database refuses to change a row, and to
-    delete one except through the retention purge (bold_portal.db.audit_append_only)."""
+    delete one except through the retention purge (bold_portal.audit_database)."""
 
     # An account with audit rows is never deleted (PROTECT): it is erased instead, keeping its id
     # here, so the trail still says which (now anonymous) account did what.
@@ -49,6 +50,34 @@ class AuditEvent(models.Model):
     def details(self) -> dict:
         """data without the values before and after."""
         return {key: value for key, value in self.data.items() if key not in {"before", "after"}}
+
+
+class AuditRetention(models.Model):
+    """The audit trail's retention floor as the database enforces it: no purge deletes a row younger
+    than `days` (bold_portal.audit_database on PostgreSQL, audit_rows_purge on SQLite). One row,
+    written by the migration that made it (from RETENTION_AUDIT_DAYS) and by audit_lockdown; after
+    the lockdown only the audit table's owner can change it."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    days = models.PositiveIntegerField(_("days"), validators=[MinValueValidator(1)])
+
+    class Meta:
+        verbose_name = _("audit retention floor")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(id=1),
+                name="audit_retention_one_row",
+                violation_error_message=_("The audit trail has one retention floor: change it, do not add another."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(days__gte=1),
+                name="audit_retention_at_least_a_day",
+                violation_error_message=_("Keep audit rows for at least 1 day."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.days} days"
 
 
 def _event(*, actor, action: str, obj: models.Model | None, before, after, data) -> AuditEvent:

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from bold_portal import audit_actions, roles
 from bold_portal.audit_actions import AuditAction, UnknownAuditAction
-from bold_portal.models import AuditEvent, audit, audit_many
+from bold_portal.models import AuditEvent, AuditRetention, audit, audit_many
 from bold_portal.services import audit_rows_purge
 from reviews.models import ReviewRound
 from reviews.services import round_rule_change
@@ -174,21 +174,69 @@ def test_an_account_with_audit_rows_cannot_be_deleted_only_erased():
         user.delete()
 
 
+def _floor() -> datetime.timedelta:
+    return datetime.timedelta(days=AuditRetention.objects.get().days)
+
+
+def test_the_retention_floor_starts_at_the_retention_setting():
+    assert AuditRetention.objects.get().days == settings.RETENTION_AUDIT_DAYS
+
+
 def test_the_purge_deletes_only_rows_older_than_its_cutoff():
     user = make_user()
     now = timezone.now()
-    with at(now - datetime.timedelta(days=400)):
+    with at(now - _floor() - datetime.timedelta(days=400)):
         old = audit(actor=user, action="account_switched_off", obj=user)
-    with at(now - datetime.timedelta(days=10)):
-        recent = audit(actor=user, action="account_switched_on", obj=user)
+    with at(now - _floor() - datetime.timedelta(days=10)):
+        kept = audit(actor=user, action="account_switched_on", obj=user)
 
-    assert audit_rows_purge(before=now - datetime.timedelta(days=365)) == 1
+    assert audit_rows_purge(before=now - _floor() - datetime.timedelta(days=365)) == 1
 
-    assert list(AuditEvent.objects.values_list("pk", flat=True)) == [recent.pk]
+    assert list(AuditEvent.objects.values_list("pk", flat=True)) == [kept.pk]
     assert not AuditEvent.objects.filter(pk=old.pk).exists()
-    if connection.vendor == "postgresql":  # the allowance ended with the purge's transaction
-        with refused(DatabaseError):
-            AuditEvent.objects.filter(pk=recent.pk).delete()
+
+
+def test_no_cutoff_later_than_the_retention_floor_deletes_a_younger_row():
+    user = make_user()
+    now = timezone.now()
+    with at(now - _floor() - datetime.timedelta(days=1)):
+        outlived = audit(actor=user, action="account_switched_off", obj=user)
+    with at(now - _floor() + datetime.timedelta(days=1)):
+        young = audit(actor=user, action="account_switched_on", obj=user)
+    recent = audit(actor=user, action="account_switched_off", obj=user)
+
+    assert audit_rows_purge(before=timezone.make_aware(datetime.datetime(2999, 1, 1))) == 1
+
+    assert set(AuditEvent.objects.values_list("pk", flat=True)) == {young.pk, recent.pk}
+    assert not AuditEvent.objects.filter(pk=outlived.pk).exists()
+
+
+def test_the_purge_reads_the_floor_from_the_database_not_the_settings(settings):
+    AuditRetention.objects.update(days=30)  # what audit_lockdown --retention-days 30 stores
+    settings.RETENTION_AUDIT_DAYS = 1
+    user = make_user()
+    now = timezone.now()
+    with at(now - datetime.timedelta(days=31)):
+        outlived = audit(actor=user, action="account_switched_off", obj=user)
+    with at(now - datetime.timedelta(days=29)):
+        young = audit(actor=user, action="account_switched_on", obj=user)
+
+    assert audit_rows_purge(before=now - datetime.timedelta(days=1)) == 1
+
+    assert list(AuditEvent.objects.values_list("pk", flat=True)) == [young.pk]
+    assert not AuditEvent.objects.filter(pk=outlived.pk).exists()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the setting was PostgreSQL's")
+def test_the_session_setting_that_let_deletes_through_is_gone():
+    user = make_user()
+    event = audit(actor=user, action="account_switched_off", obj=user)
+
+    with refused(DatabaseError), connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('bold_portal.audit_purge_before', '2999-01-01', true)")
+        cursor.execute(f"DELETE FROM {AuditEvent._meta.db_table} WHERE id = %s", [event.pk])
+
+    assert AuditEvent.objects.filter(pk=event.pk).exists()
 
 
 # --- Services record before and after -----------------------------------------------------------
