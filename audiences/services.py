@@ -26,11 +26,10 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django_otp import devices_for_user
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from audiences import two_factor
-from audiences.models import Audience, Invitation, Membership, Organisation
+from audiences import recovery_codes, two_factor
+from audiences.models import Audience, Invitation, Membership, Organisation, RecoveryCode, RecoveryCodeDevice
 from bold_portal.email import email_send, email_send_on_commit, portal_url
 from bold_portal.models import audit, audit_many
 from bold_portal.roles import ADMINS, ANALYSTS, AUTHORS, is_admin
@@ -943,14 +942,14 @@ def member_remind(*, organisation: Organisation, user, items: Sequence[str], act
 
 
 def _recovery_codes_replace(user) -> list[str]:
-    """A fresh set of recovery codes for user (the old ones stop working). Returns them as
-    typed: they are shown once and never again."""
-    device, _created = StaticDevice.objects.get_or_create(
+    """A fresh set of recovery codes for user (the old ones stop working). Only their hashes are
+    kept; they are returned as typed, to be shown once and never again."""
+    device, _created = RecoveryCodeDevice.objects.get_or_create(
         user=user, name=two_factor.RECOVERY_DEVICE_NAME, defaults={"confirmed": True}
     )
-    device.token_set.all().delete()
-    codes = [secrets.token_hex(5) for _ in range(two_factor.RECOVERY_CODE_COUNT)]
-    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    device.codes.all().delete()
+    codes = [recovery_codes.new_code() for _ in range(two_factor.RECOVERY_CODE_COUNT)]
+    RecoveryCode.objects.bulk_create(RecoveryCode.hashed(code, device=device) for code in codes)
     return codes
 
 
@@ -993,7 +992,9 @@ def two_factor_reset(*, user, actor) -> None:
     if actor.pk == user.pk:
         raise ValidationError(_("You cannot reset your own two-factor sign-in. Ask another admin."))
     with transaction.atomic():
-        removed = TOTPDevice.objects.filter(user=user).delete()[0] + StaticDevice.objects.filter(user=user).delete()[0]
+        removed = (
+            TOTPDevice.objects.filter(user=user).delete()[0] + RecoveryCodeDevice.objects.filter(user=user).delete()[0]
+        )
         if removed:
             audit(actor=actor, action="two_factor_disabled", obj=user, reason="reset by an admin")
 

@@ -134,7 +134,6 @@ EXPECTED = {
     "audiences:two_factor_verify": access(Redirect("home")),
     # A recovery code is for someone with an app and recovery codes, at the code step: here nobody.
     "audiences:two_factor_recovery": access(Redirect("audiences:two_factor_verify")),
-    "audiences:two_factor_recovery_codes": access(Redirect("audiences:two_factor_settings")),
     "audiences:two_factor_recovery_codes_new": post_only(SIGNED_IN),
     "audiences:manage_audiences": ADMIN_ONLY,
     "audiences:manage_audience_add": ADMIN_ONLY,
