@@ -1,8 +1,21 @@
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
+from django.contrib.auth.models import Group
 from django.db import models
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audiences.models import Audience, Invitation, Membership, Organisation, User
-from bold_portal.admin import ReadOnlyAdmin
+from bold_portal.admin import ReadOnlyAdmin, read_only_replace
+
+# Two-factor devices hold secrets (an authenticator app's key): no admin page shows them. People
+# manage their own on their sign-in security page; an admin resets someone's from /manage/people/.
+admin.site.unregister(TOTPDevice)
+admin.site.unregister(StaticDevice)
+# Staff roles change on /manage/people/ (account_staff_roles_set); a lockout ends after its
+# cool-off or with a password reset (sign_in_lockout_clear). The packages' pages stay, read-only.
+for model in (Group, AccessAttempt, AccessLog, AccessFailureLog):
+    read_only_replace(model)
 
 
 @admin.register(User)
@@ -16,11 +29,12 @@ class UserAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Audience)
-class AudienceAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "display_order", "colour"]
+class AudienceAdmin(ReadOnlyAdmin):
+    """Read-only: audiences change on /manage/audiences/ (audience_create, audience_update, ...)."""
+
+    list_display = ["name", "slug", "display_order", "colour", "is_archived"]
+    list_filter = ["is_archived"]
     search_fields = ["name", "slug", "description"]
-    prepopulated_fields = {"slug": ["name"]}
-    filter_horizontal = ["authors"]
 
 
 class MembershipInline(admin.TabularInline):

@@ -5,6 +5,9 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_otp.models import Device, ThrottlingMixin
+
+from audiences import recovery_codes
 
 
 class UserManager(BaseUserManager):
@@ -260,3 +263,53 @@ class Invitation(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.accepted_at is None and self.cancelled_at is None and self.expires_at > timezone.now()
+
+
+class RecoveryCodeDevice(ThrottlingMixin, Device):
+    """A person's recovery codes, as django-otp sees them: one device that passes the code step
+    with any of its codes, each once. Each wrong code doubles the wait before the next is checked
+    (ThrottlingMixin). Only the codes' hashes are kept (RecoveryCode)."""
+
+    class Meta:
+        verbose_name = _("recovery codes")
+        verbose_name_plural = _("recovery codes")
+
+    def get_throttle_factor(self):
+        return settings.RECOVERY_CODE_THROTTLE_FACTOR
+
+    def verify_token(self, token):
+        """django-otp's verify_token calls this with the device's row locked, so two uses of one
+        code at once cannot both pass."""
+        allowed, _details = self.verify_is_allowed()
+        if not allowed:
+            return False
+        used = next((code for code in self.codes.all() if code.matches(token)), None)
+        if used is None:
+            self.throttle_increment()
+            return False
+        used.delete()
+        self.throttle_reset()
+        return True
+
+
+class RecoveryCode(models.Model):
+    """One recovery code, as a keyed and salted hash (audiences.recovery_codes); deleted once used."""
+
+    device = models.ForeignKey(RecoveryCodeDevice, on_delete=models.CASCADE, related_name="codes")
+    salt = models.CharField(max_length=32, editable=False)
+    code_hash = models.CharField(max_length=64, editable=False)
+
+    class Meta:
+        verbose_name = _("recovery code")
+        verbose_name_plural = _("recovery codes")
+
+    def __str__(self):
+        return str(_("Recovery code"))
+
+    @classmethod
+    def hashed(cls, code: str, *, device: RecoveryCodeDevice) -> "RecoveryCode":
+        salt = recovery_codes.new_salt()
+        return cls(device=device, salt=salt, code_hash=recovery_codes.code_digest(code, salt=salt))
+
+    def matches(self, code: str) -> bool:
+        return recovery_codes.code_matches(code, salt=self.salt, code_hash=self.code_hash)

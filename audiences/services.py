@@ -26,11 +26,11 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django_otp import devices_for_user
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from audiences import two_factor
-from audiences.models import Audience, Invitation, Membership, Organisation
+from audiences import recovery_codes, two_factor
+from audiences.models import Audience, Invitation, Membership, Organisation, RecoveryCode, RecoveryCodeDevice
+from audiences.signals import access_withdrawn
 from bold_portal.email import email_send, email_send_on_commit, portal_url
 from bold_portal.models import audit, audit_many
 from bold_portal.roles import ADMINS, ANALYSTS, AUTHORS, is_admin
@@ -50,6 +50,8 @@ STAFF_ROLE_GROUPS = {
     Invitation.Role.AUTHOR: AUTHORS,
     Invitation.Role.ADMIN: ADMINS,
 }
+# The staff roles that read every use case's results (and may have API tokens).
+RESULT_READING_GROUPS = {ANALYSTS, ADMINS}
 
 
 def invitation_create(
@@ -754,24 +756,31 @@ def organisation_update(
 
 
 def account_active_set(*, user, is_active: bool, actor):
-    """Switch an account off (it cannot sign in and is not expected to review; its work is kept)
-    or back on. Nobody can switch their own account off."""
+    """Switch an account off (it cannot sign in and is not expected to review; its work is kept;
+    its API tokens are revoked, through access_withdrawn) or back on. Nobody can switch their own
+    account off."""
     if not is_active and actor is not None and actor.pk == user.pk:
         raise ValidationError({"is_active": _("You cannot switch off your own account. Ask another admin.")})
     if is_active and user.erased_at is not None:
         raise ValidationError({"is_active": _("This account was erased. Invite the person again instead.")})
-    return _fields_update(
-        obj=user,
-        values={"is_active": is_active},
-        actor=actor,
-        action="account_switched_on" if is_active else "account_switched_off",
-    )
+    with transaction.atomic():
+        user = _fields_update(
+            obj=user,
+            values={"is_active": is_active},
+            actor=actor,
+            action="account_switched_on" if is_active else "account_switched_off",
+        )
+        if not is_active:
+            access_withdrawn.send(sender=account_active_set, user=user, actor=actor, reason="switched_off")
+    return user
 
 
 def account_staff_roles_set(*, user, roles: Sequence[str], actor):
     """Give an account exactly these BOLD staff roles (analyst, author, programme admin; none is
-    allowed). Memberships of organisations are not touched. An admin cannot take away their own
-    admin role, so that the portal never loses its last way in by accident."""
+    allowed). Memberships of organisations are not touched. Taking away analyst or programme admin
+    revokes the person's API tokens (access_withdrawn), even when the other of the two stays. An
+    admin cannot take away their own admin role, so that the portal never loses its last way in by
+    accident."""
     unknown = sorted(set(roles) - set(STAFF_ROLE_GROUPS))
     if unknown:
         raise ValidationError({"roles": _("Choose analyst, author or programme admin")})
@@ -791,6 +800,8 @@ def account_staff_roles_set(*, user, roles: Sequence[str], actor):
             before={"roles": sorted(current)},
             after={"roles": sorted(groups)},
         )
+        if (current - groups) & RESULT_READING_GROUPS:
+            access_withdrawn.send(sender=account_staff_roles_set, user=user, actor=actor, reason="staff_role_removed")
     return user
 
 
@@ -943,14 +954,14 @@ def member_remind(*, organisation: Organisation, user, items: Sequence[str], act
 
 
 def _recovery_codes_replace(user) -> list[str]:
-    """A fresh set of recovery codes for user (the old ones stop working). Returns them as
-    typed: they are shown once and never again."""
-    device, _created = StaticDevice.objects.get_or_create(
+    """A fresh set of recovery codes for user (the old ones stop working). Only their hashes are
+    kept; they are returned as typed, to be shown once and never again."""
+    device, _created = RecoveryCodeDevice.objects.get_or_create(
         user=user, name=two_factor.RECOVERY_DEVICE_NAME, defaults={"confirmed": True}
     )
-    device.token_set.all().delete()
-    codes = [secrets.token_hex(5) for _ in range(two_factor.RECOVERY_CODE_COUNT)]
-    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    device.codes.all().delete()
+    codes = [recovery_codes.new_code() for _ in range(two_factor.RECOVERY_CODE_COUNT)]
+    RecoveryCode.objects.bulk_create(RecoveryCode.hashed(code, device=device) for code in codes)
     return codes
 
 
@@ -986,16 +997,20 @@ def recovery_codes_regenerate(*, user) -> list[str]:
 
 def two_factor_reset(*, user, actor) -> None:
     """An admin turns off someone's two-factor sign-in (a lost phone and lost recovery codes): their
-    app and recovery codes stop working, and they set up a new app when they next sign in. Nobody
-    resets their own, which would skip the second step."""
+    app and recovery codes stop working, their API tokens are revoked (access_withdrawn: whoever
+    has the phone may have the tokens too), and they set up a new app when they next sign in.
+    Nobody resets their own, which would skip the second step."""
     if not is_admin(actor):
         raise PermissionDenied(_("Only programme admins can reset two-factor sign-in."))
     if actor.pk == user.pk:
         raise ValidationError(_("You cannot reset your own two-factor sign-in. Ask another admin."))
     with transaction.atomic():
-        removed = TOTPDevice.objects.filter(user=user).delete()[0] + StaticDevice.objects.filter(user=user).delete()[0]
+        removed = (
+            TOTPDevice.objects.filter(user=user).delete()[0] + RecoveryCodeDevice.objects.filter(user=user).delete()[0]
+        )
         if removed:
             audit(actor=actor, action="two_factor_disabled", obj=user, reason="reset by an admin")
+        access_withdrawn.send(sender=two_factor_reset, user=user, actor=actor, reason="two_factor_reset")
 
 
 # --- Personal data: erasure on request and retention (docs/audit-and-personal-data.md) ----------
@@ -1009,7 +1024,8 @@ def erased_email(user) -> str:
 def account_erase(*, user, actor):
     """Erase a person's personal data on their request. Their name, email address, password,
     roles, memberships, pilot-team places, invitations to their address, sessions, sign-in
-    records and two-step sign-in devices go, and the account is switched off for good. The
+    records and two-step sign-in devices go, their API tokens are revoked (access_withdrawn), and
+    the account is switched off for good. The
     account itself stays, anonymous, so that the reviews it wrote keep counting under the same
     pseudonym and show as a former reviewer's. Audit rows keep its id; they never held its name or
     address. Nobody can erase their own account."""
@@ -1041,6 +1057,7 @@ def account_erase(*, user, actor):
             model.objects.filter(username__iexact=email).delete()
         for device in devices_for_user(user, confirmed=None):
             device.delete()
+        access_withdrawn.send(sender=account_erase, user=user, actor=actor, reason="erased")
         user.email, user.full_name = erased_email(user), ""
         user.set_unusable_password()
         user.is_active = user.is_staff = user.is_superuser = False

@@ -1,7 +1,8 @@
 """Two-factor sign-in (django-otp): who needs it, their devices, and checking a code.
 
-An authenticator app (a TOTP device) gives the code at each sign-in; ten recovery codes (a static
-device, each code usable once) stand in when the app is lost. Changes go through services.py.
+An authenticator app (a TOTP device) gives the code at each sign-in; ten recovery codes (the
+portal's own RecoveryCodeDevice, each code usable once and kept only as a hash) stand in when the
+app is lost. Changes go through services.py.
 """
 
 import base64
@@ -20,9 +21,9 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django_otp import verify_token
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from audiences.models import RecoveryCodeDevice
 from bold_portal.roles import is_analyst
 
 RECOVERY_CODE_COUNT = 10
@@ -52,13 +53,13 @@ def app_device(user) -> TOTPDevice | None:
     return TOTPDevice.objects.devices_for_user(user, confirmed=True).first()
 
 
-def recovery_device(user) -> StaticDevice | None:
-    return StaticDevice.objects.devices_for_user(user, confirmed=True).first()
+def recovery_device(user) -> RecoveryCodeDevice | None:
+    return RecoveryCodeDevice.objects.devices_for_user(user, confirmed=True).first()
 
 
 def recovery_codes_left(user) -> int:
     device = recovery_device(user)
-    return device.token_set.count() if device else 0
+    return device.codes.count() if device else 0
 
 
 def new_secret() -> str:

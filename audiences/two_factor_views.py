@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -18,8 +18,6 @@ from audiences.forms import RecoveryCodeForm, TwoFactorCodeForm
 from audiences.views import sign_in_locked_out
 
 SETUP_KEY = "two_factor_setup_key"
-NEW_CODES = "two_factor_new_recovery_codes"
-AFTER_CODES = "two_factor_after_recovery_codes"
 
 
 def _next_url(request, default="home") -> str:
@@ -43,9 +41,18 @@ def _verified(request, device) -> None:
 
 
 def _show_recovery_codes(request, codes: list[str], *, then: str):
-    request.session[NEW_CODES] = codes
-    request.session[AFTER_CODES] = then
-    return redirect("audiences:two_factor_recovery_codes")
+    """The new recovery codes, as the answer to the form that made them: they are kept nowhere in
+    clear (not in the session either), so this page is the only time they are shown. then: where
+    the person goes once they have saved them."""
+    return render(
+        request,
+        "audiences/two_factor/recovery_codes.html",
+        {
+            "codes": [f"{code[:5]} {code[5:]}" for code in codes],
+            "download": "\r\n".join(codes) + "\r\n",
+            "then": resolve_url(then),
+        },
+    )
 
 
 @two_factor.two_factor_not_required
@@ -154,23 +161,6 @@ def recovery(request):
         _("You have %(count)d recovery codes left. Make new ones on your sign-in security page.") % {"count": left},
     )
     return redirect(_next_url(request))
-
-
-@require_http_methods(["GET", "POST"])
-def recovery_codes(request):
-    """The new recovery codes, shown until the person says they have kept them; never again."""
-    codes = request.session.get(NEW_CODES)
-    if not codes:
-        return redirect("audiences:two_factor_settings")
-    if request.method == "POST":
-        then = request.session.pop(AFTER_CODES, "home")
-        del request.session[NEW_CODES]
-        return redirect(then)
-    return render(
-        request,
-        "audiences/two_factor/recovery_codes.html",
-        {"codes": [f"{code[:5]} {code[5:]}" for code in codes], "download": "\r\n".join(codes) + "\r\n"},
-    )
 
 
 def _settings_device(user):

@@ -12,7 +12,6 @@ urlpatterns = [
     path("account/two-factor/set-up/", two_factor_views.setup, name="two_factor_setup"),
     path("account/two-factor/code/", two_factor_views.verify, name="two_factor_verify"),
     path("account/two-factor/recovery-code/", two_factor_views.recovery, name="two_factor_recovery"),
-    path("account/two-factor/recovery-codes/", two_factor_views.recovery_codes, name="two_factor_recovery_codes"),
     path(
         "account/two-factor/recovery-codes/new/",
         two_factor_views.recovery_codes_new,

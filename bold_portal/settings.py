@@ -22,6 +22,9 @@ DEBUG = env.bool("DEBUG", default=False)
 # signs (sessions, CSRF tokens, reset links) with ImproperlyConfigured, so production can never
 # run on a default key, while commands that sign nothing, such as makemigrations, still work.
 SECRET_KEY = env("SECRET_KEY", default="insecure-local-only-key-change-me" if DEBUG else "")
+# Keys rotated out that still verify what they signed or hashed (sessions, password links,
+# recovery codes) until people have moved on: docs/deployment.md.
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -39,6 +42,8 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    # Holds nothing: its clear-text recovery codes were moved, hashed, to audiences'
+    # RecoveryCodeDevice (migration audiences.0004), which reads its tables.
     "django_otp.plugins.otp_static",
     "health_check",
     "rest_framework",
@@ -159,7 +164,7 @@ AXES_LOCKOUT_CALLABLE = "audiences.views.sign_in_locked_out"
 # new password sign-in; wrong codes also count towards the lockout above.
 OTP_TOTP_ISSUER = "BOLD review portal"
 OTP_TOTP_THROTTLE_FACTOR = 1
-OTP_STATIC_THROTTLE_FACTOR = 1
+RECOVERY_CODE_THROTTLE_FACTOR = 1
 # Failures and lockouts are kept in the admin (Axes: access attempts and failures), not logged line by line.
 AXES_VERBOSE = False
 

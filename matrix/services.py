@@ -34,7 +34,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bold_portal.models import audit
+from bold_portal.models import audit, audit_many
 from bold_portal.roles import is_analyst
 from matrix.agreement import nominal_alpha
 from matrix.exporters import EXPORTERS
@@ -495,6 +495,31 @@ def api_token_revoke(*, token: ApiToken, actor) -> ApiToken:
                 after={"revoked_at": locked.revoked_at.isoformat()},
             )
     return locked
+
+
+def api_tokens_revoke_all(*, owner, actor, reason: str) -> int:
+    """Revoke every token of owner still in use, because some of their access was taken away
+    (reason: audiences.signals.ACCESS_WITHDRAWN_REASONS). One api_token_revoked row per token,
+    with the reason and the admin who acted. Returns how many were revoked."""
+    now = timezone.now()
+    with transaction.atomic():
+        tokens = list(
+            ApiToken.objects.select_for_update(of=("self",))
+            .filter(owner=owner, revoked_at__isnull=True, expires_at__gt=now)
+            .order_by()
+        )
+        if not tokens:
+            return 0
+        ApiToken.objects.filter(pk__in=[token.pk for token in tokens]).update(revoked_at=now)
+        audit_many(
+            actor=actor,
+            action="api_token_revoked",
+            objects=tokens,
+            before={"revoked_at": None},
+            after={"revoked_at": now.isoformat()},
+            reason=reason,
+        )
+    return len(tokens)
 
 
 # A token's last use is noted at most this often: one write a minute, not one a request.

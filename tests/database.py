@@ -27,3 +27,15 @@ def triggers_on(table: str) -> set[str]:
         else:
             pytest.skip(f"no trigger catalogue query for {connection.vendor}")
         return {name for (name,) in cursor.fetchall()}
+
+
+def tables_containing(text: str) -> list[str]:
+    """The tables with a row in which some column's value contains text (to show a secret is kept
+    nowhere in clear)."""
+    found = []
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names():
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")
+            if any(text in str(value) for row in cursor.fetchall() for value in row):
+                found.append(table)
+    return found

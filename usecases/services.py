@@ -3,12 +3,14 @@
 import datetime
 from collections.abc import Sequence
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from audiences.models import Audience
-from audiences.services import Ensured, row_ensure
+from audiences.services import Ensured, audit_value, row_ensure
 from bold_portal.models import audit
 from usecases.models import UseCase, UseCaseVersion
 
@@ -65,3 +67,48 @@ def use_case_version_create(
         version.save()
         audit(actor=actor, action="use_case_version_created", obj=version, use_case=use_case.slug, number=number)
     return version
+
+
+def use_case_create(
+    *,
+    audience: Audience,
+    slug: str,
+    display_order: int = 0,
+    is_illustrative: bool = False,
+    title: str,
+    impact_statement: str,
+    research_questions: Sequence[str],
+    data_flows: Sequence[dict],
+    will_do: Sequence[str],
+    wont_do: Sequence[str],
+    actor,
+) -> UseCase:
+    """Add a use case with its first version (use_case_version_create), in one transaction. An
+    archived audience is not offered for new use cases."""
+    if audience.is_archived:
+        raise ValidationError({"audience": _("%(name)s is archived: choose another audience") % {"name": audience}})
+    use_case = UseCase(audience=audience, slug=slug, display_order=display_order, is_illustrative=is_illustrative)
+    use_case.full_clean()
+    with transaction.atomic():
+        use_case.save()
+        audit(
+            actor=actor,
+            action="use_case_created",
+            obj=use_case,
+            before={},
+            after={
+                name: audit_value(getattr(use_case, name))
+                for name in ("slug", "audience", "display_order", "is_illustrative")
+            },
+        )
+        use_case_version_create(
+            use_case=use_case,
+            title=title,
+            impact_statement=impact_statement,
+            research_questions=research_questions,
+            data_flows=data_flows,
+            will_do=will_do,
+            wont_do=wont_do,
+            actor=actor,
+        )
+    return use_case

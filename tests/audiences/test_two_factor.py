@@ -7,15 +7,17 @@ from base64 import b32decode
 import pytest
 from axes.models import AccessAttempt
 from django.contrib.auth.models import Group
+from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils.regex_helper import normalize
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audiences import services, two_factor
+from audiences.models import RecoveryCode, RecoveryCodeDevice
 from bold_portal import roles
 from bold_portal.models import AuditEvent
+from tests.database import tables_containing
 from tests.factories import make_reviewer, make_user
 from tests.pages import main_content
 from tests.two_factor import app_device_for, force_login_password_only
@@ -80,6 +82,19 @@ def test_signing_in_without_an_app_leads_to_setting_one_up_with_a_qr_code_and_th
     assert not TOTPDevice.objects.exists(), "nothing is saved until the first code proves the app has the key"
 
 
+def _codes_shown(page) -> list[str]:
+    shown = re.findall(r'<li class="govuk-!-font-weight-bold">([0-9a-f]{5}) ([0-9a-f]{5})</li>', page.text)
+    return [first + second for first, second in shown]
+
+
+def _continue_link(page) -> str:
+    return re.search(r'<a href="([^"]*)" role="button"[^>]*>\s*I have saved my recovery codes', page.text).group(1)
+
+
+def _codes_kept(user) -> list[RecoveryCode]:
+    return list(RecoveryCode.objects.filter(device__user=user))
+
+
 def test_the_first_right_code_turns_two_factor_on_and_shows_the_recovery_codes_once(client):
     analyst = _analyst()
     _sign_in(client, analyst)
@@ -90,16 +105,20 @@ def test_the_first_right_code_turns_two_factor_on_and_shows_the_recovery_codes_o
     assert not TOTPDevice.objects.exists()
     done = client.post(reverse("audiences:two_factor_setup") + "?next=/manage/", {"code": _code_for_secret(page.text)})
 
-    assert done.status_code == 302 and done.url == reverse("audiences:two_factor_recovery_codes")
+    # The codes are the answer to the form that made them: nothing in clear waits anywhere for a
+    # page that shows them later, and the session holds none.
+    assert done.status_code == 200 and "Save your recovery codes" in done.text
     device = TOTPDevice.objects.get(user=analyst)
     assert device.confirmed
-    codes_page = client.get(done.url)
-    codes = re.findall(r"<li class=\"govuk-!-font-weight-bold\">([0-9a-f]{5}) ([0-9a-f]{5})</li>", codes_page.text)
-    assert len(codes) == 10
-    assert sorted(a + b for a, b in codes) == sorted(StaticToken.objects.values_list("token", flat=True))
-    assert 'download="bold-recovery-codes.txt"' in codes_page.text
-    assert client.post(done.url).url == "/manage/"
-    assert client.get(done.url).url == reverse("audiences:two_factor_settings"), "never shown again"
+    codes = _codes_shown(done)
+    assert len(set(codes)) == 10
+    kept = _codes_kept(analyst)
+    assert len(kept) == 10 and all(any(code.matches(shown) for code in kept) for shown in codes)
+    assert not [code for code in codes if tables_containing(code)], "no code is stored in clear, sessions included"
+    assert 'download="bold-recovery-codes.txt"' in done.text
+    assert _continue_link(done) == "/manage/"
+    settings_page = client.get(reverse("audiences:two_factor_settings"))
+    assert "10 codes left" in settings_page.text and not [code for code in codes if code[:5] in settings_page.text]
     assert _actions(analyst) == ["two_factor_enabled", "recovery_codes_generated"]
     assert client.get(reverse("home")).status_code == 200, "this session passed the second step"
 
@@ -242,11 +261,49 @@ def test_a_recovery_code_passes_the_code_step_once(client):
     assert used.status_code == 302
     home = client.get(used.url)
     assert home.status_code == 200 and "You have 9 recovery codes left" in home.text
-    assert StaticToken.objects.count() == 9
+    assert len(_codes_kept(analyst)) == 9
     again = type(client)()
     force_login_password_only(again, analyst)
     reused = again.post(reverse("audiences:two_factor_recovery"), {"code": codes[0]})
     assert reused.status_code == 200 and "has been used" in reused.text
+
+
+def test_recovery_codes_are_kept_only_as_keyed_salted_hashes():
+    analyst = _analyst()
+    codes = _with_recovery_codes(analyst)
+
+    kept = _codes_kept(analyst)
+
+    assert not [code for code in codes if tables_containing(code)]
+    assert len({code.salt for code in kept}) == 10, "each code has its own salt"
+    assert all(len(code.code_hash) == 64 for code in kept)
+    with override_settings(SECRET_KEY="another-key"):
+        assert not any(code.matches(codes[0]) for code in kept), "the hash is keyed with the SECRET_KEY"
+
+
+def test_codes_made_before_the_secret_key_is_rotated_work_while_the_old_key_is_a_fallback(client, settings):
+    analyst = _analyst()
+    codes = _with_recovery_codes(analyst)
+    old_key = settings.SECRET_KEY
+    settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = "the-new-key", [old_key]
+    force_login_password_only(client, analyst)
+
+    used = client.post(reverse("audiences:two_factor_recovery"), {"code": codes[0]})
+
+    assert used.status_code == 302 and len(_codes_kept(analyst)) == 9
+
+
+def test_a_wrong_recovery_code_makes_the_next_wait(client):
+    analyst = _analyst()
+    codes = _with_recovery_codes(analyst)
+    force_login_password_only(client, analyst)
+
+    wrong = client.post(reverse("audiences:two_factor_recovery"), {"code": "00000 00000"}, REMOTE_ADDR="192.0.2.1")
+    right_too_soon = client.post(reverse("audiences:two_factor_recovery"), {"code": codes[0]}, REMOTE_ADDR="192.0.2.1")
+
+    assert "is not right or has been used" in wrong.text
+    assert right_too_soon.status_code == 200 and "You entered a wrong code just before" in right_too_soon.text
+    assert len(_codes_kept(analyst)) == 10, "the code was not even checked, so it is not used up"
 
 
 def test_making_new_recovery_codes_retires_the_old_ones(client):
@@ -258,17 +315,19 @@ def test_making_new_recovery_codes_retires_the_old_ones(client):
 
     response = client.post(reverse("audiences:two_factor_recovery_codes_new"))
 
-    assert response.url == reverse("audiences:two_factor_recovery_codes")
-    new = set(StaticToken.objects.values_list("token", flat=True))
-    assert len(new) == 10 and not new & set(old)
+    assert response.status_code == 200
+    new, kept = _codes_shown(response), _codes_kept(analyst)
+    assert len(new) == 10 and len(kept) == 10 and not set(new) & set(old)
+    assert all(any(code.matches(shown) for code in kept) for shown in new)
+    assert not any(code.matches(retired) for code in kept for retired in old)
     assert _actions(analyst) == ["recovery_codes_generated", "recovery_codes_generated"]
-    assert client.post(response.url).url == reverse("audiences:two_factor_settings")
+    assert _continue_link(response) == reverse("audiences:two_factor_settings")
 
 
 def test_recovery_codes_need_an_app_first():
     with pytest.raises(services.ValidationError):
         services.recovery_codes_regenerate(user=_analyst())
-    assert not StaticDevice.objects.exists()
+    assert not RecoveryCodeDevice.objects.exists()
 
 
 # --- An admin's reset ---------------------------------------------------------------------------
@@ -287,7 +346,7 @@ def test_an_admin_resets_someones_two_factor_and_they_set_up_a_new_app(client):
 
     assert response.url == reverse("audiences:manage_person", args=[analyst.pk])
     assert not TOTPDevice.objects.filter(user=analyst).exists()
-    assert not StaticDevice.objects.filter(user=analyst).exists()
+    assert not RecoveryCodeDevice.objects.filter(user=analyst).exists() and not RecoveryCode.objects.exists()
     event = AuditEvent.objects.get(action="two_factor_disabled")
     assert event.actor == admin and event.object_id == str(analyst.pk)
     sent = analyst_client.get(reverse("home"))

@@ -1,17 +1,29 @@
 """The Django admin shows rounds, assignments, reviews, verdicts, organisations, memberships,
-people and invitations but changes none of them (bold_portal.admin.ReadOnlyAdmin): every change
-goes through the portal's services, with their checks and audit rows."""
+people, invitations, audiences, principles, staff-role groups and sign-in records but changes none
+of them (bold_portal.admin.ReadOnlyAdmin): every change goes through the portal's services, with
+their checks and audit rows. test_admin_registry.py checks every registered page the same way."""
 
 import pytest
+from axes.models import AccessAttempt
+from django.contrib.auth.models import Group
 from django.forms.models import model_to_dict
 from django.urls import reverse
 
-from audiences.models import Invitation, Membership, Organisation, User
+from audiences.models import Audience, Invitation, Membership, Organisation, User
 from audiences.services import invitation_create
 from bold_portal.models import AuditEvent
+from principles.models import Principle
 from reviews.models import Assignment, Review, ReviewRound, Verdict
 from reviews.services import VerdictInput, review_save
-from tests.factories import make_assignment, make_organisation, make_principle, make_round, make_user, make_version
+from tests.factories import (
+    make_assignment,
+    make_audience,
+    make_organisation,
+    make_principle,
+    make_round,
+    make_user,
+    make_version,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -25,6 +37,10 @@ EDITS = {
     Membership: {"role": "lead"},
     User: {"email": "someone-else@example.org", "full_name": "Renamed", "is_superuser": "on"},
     Invitation: {"email": "someone-else@example.org", "role": "lead"},
+    Audience: {"name": "Renamed audience", "slug": "renamed", "display_order": "9", "colour": "#000000"},
+    Principle: {"name": "Renamed principle", "slug": "renamed", "order": "9", "question": "Edited?"},
+    Group: {"name": "Renamed group"},
+    AccessAttempt: {"username": "someone-else@example.org", "failures_since_start": "0"},
 }
 
 
@@ -62,6 +78,12 @@ def rows():
         Membership: membership,
         User: reviewer,
         Invitation: invitation,
+        Audience: make_audience(name="Homelessness"),
+        Principle: principle,
+        Group: Group.objects.order_by("pk").first(),
+        AccessAttempt: AccessAttempt.objects.create(
+            username="reviewer@crisis.example", ip_address="192.0.2.1", user_agent="test", failures_since_start=5
+        ),
     }
 
 

@@ -134,7 +134,6 @@ EXPECTED = {
     "audiences:two_factor_verify": access(Redirect("home")),
     # A recovery code is for someone with an app and recovery codes, at the code step: here nobody.
     "audiences:two_factor_recovery": access(Redirect("audiences:two_factor_verify")),
-    "audiences:two_factor_recovery_codes": access(Redirect("audiences:two_factor_settings")),
     "audiences:two_factor_recovery_codes_new": post_only(SIGNED_IN),
     "audiences:manage_audiences": ADMIN_ONLY,
     "audiences:manage_audience_add": ADMIN_ONLY,
@@ -387,8 +386,8 @@ def admin_expected(name: str, role: str, superuser, kwargs: dict):
     sign-in page (anonymous visitors to a model's pages: to the portal's, like everywhere else; its
     logout address sends people signed in to its index first); that page shows to anyone not a
     superuser. A superuser gets each page, or: a 403 where a read-only model admin refuses
-    adding or deleting, a redirect to the index for a row that does not exist, a 405 for logging
-    out with GET."""
+    adding or deleting (whether the row exists or not), a redirect to the index for a row that does
+    not exist, a 405 for logging out with GET."""
     if role != "superuser":
         if name == "admin:login":
             return 200
@@ -410,16 +409,17 @@ def admin_expected(name: str, role: str, superuser, kwargs: dict):
     model = _admin_model(name)
     if model is None:
         return 200
-    object_id = kwargs.get("object_id", kwargs.get("pk"))
-    if object_id is not None and not model._default_manager.filter(pk=object_id).exists():
-        return Redirect("admin:index")
     request = RequestFactory().get("/")
     request.user = superuser
     model_admin = admin.site._registry[model]
     if name.endswith("_add"):
         return 200 if model_admin.has_add_permission(request) else 403
-    if name.endswith("_delete"):
-        return 200 if model_admin.has_delete_permission(request) else 403
+    # The delete page asks for the permission before it looks for the row.
+    if name.endswith("_delete") and not model_admin.has_delete_permission(request):
+        return 403
+    object_id = kwargs.get("object_id", kwargs.get("pk"))
+    if object_id is not None and not model._default_manager.filter(pk=object_id).exists():
+        return Redirect("admin:index")
     return 200
 
 

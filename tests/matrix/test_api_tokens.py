@@ -1,6 +1,8 @@
 """API tokens: made on a page by a signed-in analyst (the key shown once, only its hash kept),
 listed, revoked, audited; refused (401) when unknown, expired, revoked, or when the owner is
-switched off or no longer an analyst. The pages are for analysts and admins only."""
+switched off or no longer an analyst; revoked for good when an admin resets the owner's two-factor
+sign-in, switches them off, takes away their analyst or admin role, or erases them. The pages are
+for analysts and admins only."""
 
 import datetime
 import hashlib
@@ -11,14 +13,17 @@ from django.test.utils import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
+from audiences import services as account_services
+from audiences.models import RecoveryCodeDevice
 from bold_portal.models import AuditEvent
 from bold_portal.roles import ANALYSTS
 from matrix.models import ApiToken
 from matrix.services import TokenNotAllowed, api_token_create, api_token_revoke
 from tests.factories import make_user
-from tests.matrix.analyst_support import make_analyst, make_author, make_lead
+from tests.matrix.analyst_support import make_admin, make_analyst, make_author, make_lead
 from tests.matrix.api_support import bearer_client, token_for
 from tests.pages import main_content
+from tests.two_factor import app_device_for
 
 pytestmark = pytest.mark.django_db
 
@@ -214,3 +219,119 @@ def test_the_docs_page_runs_swagger_ui_from_static_files_under_the_policy(analys
     scripts = page.split("<script")[1:]
     assert all(" src=" in s.split(">")[0] or "nonce=" in s.split(">")[0] for s in scripts)
     assert "//cdn" not in page and "https://" not in "".join(s.split(">")[0] for s in scripts)
+
+
+# --- Revoked when an admin takes access away (audiences.signals.access_withdrawn) ----------------
+
+# How an admin takes access away, by service and by the portal's admin page that calls it: the
+# service call, the page's POST (address and form), and how to give the access back, if it can be.
+WITHDRAWALS = {
+    "two_factor_reset": {
+        "service": lambda person, admin: account_services.two_factor_reset(user=person, actor=admin),
+        "page": lambda person: (reverse("audiences:manage_person_two_factor", args=[person.pk]), {}),
+        "give_back": None,
+    },
+    "switched_off": {
+        "service": lambda person, admin: account_services.account_active_set(user=person, is_active=False, actor=admin),
+        "page": lambda person: (reverse("audiences:manage_person_active", args=[person.pk]), {}),
+        "give_back": lambda person, admin: account_services.account_active_set(
+            user=person, is_active=True, actor=admin
+        ),
+    },
+    "staff_role_removed": {
+        "service": lambda person, admin: account_services.account_staff_roles_set(
+            user=person, roles=["author"], actor=admin
+        ),
+        "page": lambda person: (reverse("audiences:manage_person", args=[person.pk]), {"roles": ["author"]}),
+        "give_back": lambda person, admin: account_services.account_staff_roles_set(
+            user=person, roles=["analyst", "author"], actor=admin
+        ),
+    },
+}
+
+
+@pytest.mark.parametrize("through", ["service", "page"])
+@pytest.mark.parametrize("reason", list(WITHDRAWALS))
+def test_taking_access_away_revokes_the_persons_tokens_for_good(client, analyst, reason, through):
+    admin = make_admin()
+    app_device_for(analyst)
+    key = token_for(analyst)
+    assert bearer_client(key).get(ROUNDS).status_code == 200
+    withdrawal = WITHDRAWALS[reason]
+
+    if through == "service":
+        withdrawal["service"](analyst, admin)
+    else:
+        client.force_login(admin)
+        url, form = withdrawal["page"](analyst)
+        assert client.post(url, form).status_code == 302
+
+    assert bearer_client(key).get(ROUNDS).status_code == 401
+    token = ApiToken.objects.get()
+    assert token.revoked_at is not None
+    event = AuditEvent.objects.get(action="api_token_revoked")
+    assert (event.actor, event.object_id, event.data["reason"]) == (admin, str(token.pk), reason)
+    if withdrawal["give_back"]:
+        withdrawal["give_back"](analyst, admin)
+        assert bearer_client(key).get(ROUNDS).status_code == 401, "giving the access back does not revive the token"
+
+
+def test_a_reset_revokes_the_tokens_along_with_the_devices_or_neither(analyst, monkeypatch):
+    admin = make_admin()
+    app_device_for(analyst)
+    account_services.recovery_codes_regenerate(user=analyst)
+    key = token_for(analyst)
+
+    def audit_fails(**kwargs):
+        raise RuntimeError("the audit trail is unavailable")
+
+    monkeypatch.setattr("matrix.services.audit_many", audit_fails)
+    with pytest.raises(RuntimeError):
+        account_services.two_factor_reset(user=analyst, actor=admin)
+
+    assert RecoveryCodeDevice.objects.filter(user=analyst).exists(), "the reset was undone with the revocation"
+    assert bearer_client(key).get(ROUNDS).status_code == 200
+
+
+def test_only_tokens_still_in_use_are_revoked_and_audited(analyst):
+    admin = make_admin()
+    live, revoked, expired = (token_for(analyst) for _ in range(3))
+    api_token_revoke(token=ApiToken.objects.get(key_hash=hashlib.sha256(revoked.encode()).hexdigest()), actor=analyst)
+    now = timezone.now()
+    ApiToken.objects.filter(key_hash=hashlib.sha256(expired.encode()).hexdigest()).update(
+        created_at=now - datetime.timedelta(days=2), expires_at=now - datetime.timedelta(days=1)
+    )
+
+    account_services.account_active_set(user=analyst, is_active=False, actor=admin)
+
+    revocations = AuditEvent.objects.filter(action="api_token_revoked", actor=admin)
+    assert [event.object_id for event in revocations] == [
+        str(ApiToken.objects.get(key_hash=hashlib.sha256(live.encode()).hexdigest()).pk)
+    ]
+
+
+def test_a_role_change_that_keeps_analyst_keeps_the_tokens(analyst):
+    key = token_for(analyst)
+
+    account_services.account_staff_roles_set(user=analyst, roles=["analyst", "author"], actor=make_admin())
+
+    assert bearer_client(key).get(ROUNDS).status_code == 200
+    assert not ApiToken.objects.filter(revoked_at__isnull=False).exists()
+
+
+def test_moving_from_analyst_to_admin_revokes_the_tokens_made_as_analyst(analyst):
+    key = token_for(analyst)
+
+    account_services.account_staff_roles_set(user=analyst, roles=["admin"], actor=make_admin())
+
+    assert bearer_client(key).get(ROUNDS).status_code == 401
+
+
+def test_erasing_an_account_revokes_its_tokens(analyst):
+    admin = make_admin()
+    token_for(analyst)
+
+    account_services.account_erase(user=analyst, actor=admin)
+
+    assert ApiToken.objects.get().revoked_at is not None
+    assert AuditEvent.objects.get(action="api_token_revoked").data["reason"] == "erased"
