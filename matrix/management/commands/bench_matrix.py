@@ -209,11 +209,13 @@ class Command(BaseCommand):
         self.kept_user_ids: list[int] = []
 
         self.stdout.write(self._banner(opts))
-        # Every recompute logs a line and every sign-in an axes line: thousands of them here.
-        quiet = {name: logging.getLogger(name) for name in ("matrix.services", "axes", "celery.app.trace")}
+        # Every recompute logs a line and every sign-in an axes line: thousands of them here; an
+        # eager task logs a line too, and the first one kombu's warning that there is no broker.
+        noisy = ("matrix.services", "axes", "celery.app.trace", "kombu.connection")
+        quiet = {name: logging.getLogger(name) for name in noisy}
         levels = {name: logger.level for name, logger in quiet.items()}
         for logger in quiet.values():
-            logger.setLevel(logging.WARNING)
+            logger.setLevel(logging.ERROR)
         try:
             started = time.perf_counter()
             rounds = self.build(opts)
