@@ -254,6 +254,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 # How often the beat sweep looks for rounds whose matrix is older than their newest change.
 MATRIX_SWEEP_SECONDS = env.int("MATRIX_SWEEP_SECONDS", default=300)
+# With a worker, a round's agreement is measured again at most this often, this long after the
+# first recompute that changed its cells (docs/architecture.md). Without one (eager), it is
+# measured when next read, after that page's response.
+MATRIX_AGREEMENT_DELAY_SECONDS = env.int("MATRIX_AGREEMENT_DELAY_SECONDS", default=60)
 CELERY_BEAT_SCHEDULE = {
     "sweep-stale-matrices": {
         "task": "matrix.tasks.sweep_stale_matrices",

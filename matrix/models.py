@@ -24,6 +24,11 @@ class Matrix(models.Model):
     # The round's rule (ReviewRound.rule_version) the cells were last computed under: behind the
     # round's after a change of rule, until a whole-round recompute brings every cell up to it.
     rule_version = models.PositiveIntegerField(_("rule computed under"), default=0)
+    # Counts the recomputes that changed what agreement is measured from (a row claimed, a cell
+    # written or removed). The agreement figures are current when they were measured at this count
+    # (agreement_generation); None: never measured.
+    generation = models.PositiveBigIntegerField(_("changes of the cells"), default=0)
+    agreement_generation = models.PositiveBigIntegerField(_("agreement measured at change"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("matrix")
@@ -154,8 +159,9 @@ class MatrixExport(models.Model):
 class MatrixAgreement(models.Model):
     """How far a round's reviewers agree, as Krippendorff's alpha (nominal: meets or does not
     meet; "not sure" counts as no answer), per principle and (principle None) for the whole
-    round; written by matrix.services.matrix_agreement_refresh after a recompute. alpha is None
-    when it is undefined: too few reviewers answered the same use case, or every answer was the same."""
+    round; written by matrix.services.matrix_agreement_refresh, which notes on the round's Matrix
+    the generation it measured. alpha is None when it is undefined: too few reviewers answered the
+    same use case, or every answer was the same."""
 
     matrix = models.ForeignKey(Matrix, on_delete=models.CASCADE, related_name="agreements")
     # None for the whole round; a principle removed from the round takes its row with it.

@@ -100,23 +100,41 @@ def stale_round_ids() -> list[int]:
     return sorted(set(behind_rows) | set(behind_rule))
 
 
+def agreement_behind_round_ids() -> list[int]:
+    """Rounds whose agreement figures were measured from older cells than their matrix holds, or
+    never, though the matrix has been computed."""
+    behind = Q(agreement_generation__isnull=True) | Q(agreement_generation__lt=F("generation"))
+    return list(Matrix.objects.filter(behind).order_by("round_id").values_list("round_id", flat=True))
+
+
 @dataclass(frozen=True)
 class MatrixState:
     computed_at: datetime.datetime | None
     is_updating: bool
+    # The round's agreement figures were measured from older cells than the matrix holds, or never.
+    agreement_behind: bool
 
 
 def matrix_state(review_round: ReviewRound, *, version_id: int | None = None) -> MatrixState:
     """When the round's matrix was last written, and whether reviews (of one version, if given)
-    changed since: then a recompute is on its way. Two queries."""
-    header = Matrix.objects.filter(round=review_round).values("computed_at", "rule_version").first()
+    changed since: then a recompute is on its way; and whether its agreement figures are behind
+    its cells. Two queries."""
+    header = (
+        Matrix.objects.filter(round=review_round)
+        .values("computed_at", "rule_version", "generation", "agreement_generation")
+        .first()
+    )
     if header is None or header["rule_version"] < review_round.rule_version:
         behind = RoundVersion.objects.filter(round=review_round)
     else:
         behind = RoundVersion.objects.filter(round=review_round).filter(~_current_row())
     if version_id is not None:
         behind = behind.filter(version_id=version_id)
-    return MatrixState(computed_at=header and header["computed_at"], is_updating=behind.exists())
+    return MatrixState(
+        computed_at=header and header["computed_at"],
+        is_updating=behind.exists(),
+        agreement_behind=header is not None and header["agreement_generation"] != header["generation"],
+    )
 
 
 def _cell(row: dict) -> Cell:
@@ -192,11 +210,12 @@ def _document_cell(cell: Cell, rule: dict) -> dict:
 
 def matrix_document(review_round: ReviewRound) -> dict:
     """The round's matrix in the export shape (docs/commands.md), from the stored rows.
-    Seven queries (principles, cells, header, declared interests, flags, versions, agreement),
-    whatever the number of use cases."""
+    Eight queries (principles, cells, the matrix state's two, declared interests, flags, versions,
+    agreement), whatever the number of use cases."""
     principles = round_principles(review_round)
     cells = round_cells(review_round)
-    computed_at = Matrix.objects.filter(round=review_round).values_list("computed_at", flat=True).first()
+    state = matrix_state(review_round)
+    computed_at = state.computed_at
     rule = {"threshold": review_round.threshold, "min_reviews": review_round.min_reviews}
     marked = declared_interest_marks(review_round)
     flags = round_flags(review_round)
@@ -226,17 +245,21 @@ def matrix_document(review_round: ReviewRound) -> dict:
         "min_reviews": review_round.min_reviews,
         "principles": [p.slug for p in principles],
         "rows": rows,
-        "agreement": agreement_document(round_agreement(review_round)),
+        "agreement": agreement_document(round_agreement(review_round, state=state)),
     }
 
 
 def agreement_document(agreement: "RoundAgreement") -> dict:
-    """The round's agreement in the export shape: when it was measured, the whole round's figure,
-    then each principle's (alpha null when there is not enough data)."""
+    """The round's agreement in the export shape: when it was last measured, the whole round's
+    figure, then each principle's (alpha null when there is not enough data), then whether it is
+    being updated. Figures measured before the latest changes are never handed out: while it is
+    being updated, the round's figure is null and the principles' list empty, as on the page."""
+    current = not agreement.is_updating
     return {
         "computed_at": agreement.computed_at.isoformat() if agreement.computed_at else None,
-        "round": agreement.round.as_dict() if agreement.round else None,
-        "principles": [figure.as_dict() for figure in agreement.principles],
+        "round": agreement.round.as_dict() if agreement.round and current else None,
+        "principles": [figure.as_dict() for figure in agreement.principles] if current else [],
+        "is_updating": agreement.is_updating,
     }
 
 
@@ -1061,31 +1084,48 @@ def round_decided_counts(review_round: ReviewRound) -> list[tuple[int, int, int,
     )
 
 
+# Names the statement in logs and lets tests and the docs EXPLAIN it.
+REVIEWER_COUNTS_MARK = "/* matrix: agreement reviewer counts */"
+
+
 def agreement_reviewer_counts(review_round: ReviewRound) -> tuple[dict[int, int], int]:
     """How many reviewers the agreement rests on: per principle, and for the round, the people
     whose submitted "meets" or "does not meet" is on a use case that at least one other reviewer
-    decided on too. One query: the distinct (reviewer, principle) pairs, a few hundred rows at
-    most, counted here. A join to the stored cells, not a subquery per verdict, so 800,000
-    verdicts are read in one pass."""
+    decided on too. One query: the round's decided verdicts, each with the number of decided
+    verdicts on its (version, principle) counted by a window over them, reduced to the distinct
+    (reviewer, principle) pairs of the round's principles, a few hundred rows at most, counted
+    here. It reads the round's reviews and their verdicts once (SQLite: by the round's reviews, then
+    each one's verdicts by index; PostgreSQL: a hash join, as the recompute does) and sorts them:
+    never the stored cells, whose join made SQLite read every verdict of a principle for each cell.
+    The principles are filtered after the count, which depends on the principle anyway: joined
+    inside, they misled PostgreSQL's estimates into probing a review for every verdict."""
     tables = {
         "verdict": Verdict._meta.db_table,
         "review": Review._meta.db_table,
-        "cell": MatrixCell._meta.db_table,
         "round_principle": ReviewRound.principles.through._meta.db_table,
     }
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            SELECT DISTINCT r.reviewer_id, v.principle_id
-            FROM {tables["verdict"]} v
-            JOIN {tables["review"]} r ON r.id = v.review_id
-            JOIN {tables["round_principle"]} rp ON rp.reviewround_id = r.round_id AND rp.principle_id = v.principle_id
-            JOIN {tables["cell"]} c
-                ON c.round_id = r.round_id AND c.version_id = r.version_id AND c.principle_id = v.principle_id
-            WHERE r.round_id = %s AND r.status = %s AND v.verdict IN (%s, %s)
-                AND c.meets + c.does_not_meet >= 2
+            {REVIEWER_COUNTS_MARK}
+            SELECT DISTINCT reviewer_id, principle_id
+            FROM (
+                SELECT r.reviewer_id AS reviewer_id, v.principle_id AS principle_id,
+                    COUNT(*) OVER (PARTITION BY r.version_id, v.principle_id) AS decided
+                FROM {tables["review"]} r
+                JOIN {tables["verdict"]} v ON v.review_id = r.id
+                WHERE r.round_id = %(round)s AND r.status = %(submitted)s AND v.verdict IN (%(meets)s, %(not)s)
+            ) decided_verdicts
+            WHERE decided >= 2 AND principle_id IN (
+                SELECT rp.principle_id FROM {tables["round_principle"]} rp WHERE rp.reviewround_id = %(round)s
+            )
             """,
-            [review_round.pk, Review.Status.SUBMITTED, Verdict.Choice.MEETS, Verdict.Choice.DOES_NOT_MEET],
+            {
+                "round": review_round.pk,
+                "submitted": Review.Status.SUBMITTED,
+                "meets": Verdict.Choice.MEETS,
+                "not": Verdict.Choice.DOES_NOT_MEET,
+            },
         )
         pairs = cursor.fetchall()
     per_principle: dict[int, int] = {}
@@ -1121,10 +1161,20 @@ class RoundAgreement:
     computed_at: datetime.datetime | None  # None: not computed yet
     round: AgreementFigure | None
     principles: tuple[AgreementFigure, ...]
+    # Reviews or cells changed since the figures were measured (or they never were, though the
+    # matrix has been computed): they are not current.
+    is_updating: bool
+    # The matrix is current but the figures are behind it: measuring them again is due (while the
+    # matrix itself is behind, its recompute comes first and makes the refresh due).
+    refresh_due: bool
 
 
-def round_agreement(review_round: ReviewRound) -> RoundAgreement:
-    """The round's stored agreement figures, the round's first, then its principles in order. One query."""
+def round_agreement(review_round: ReviewRound, *, state: MatrixState | None = None) -> RoundAgreement:
+    """The round's stored agreement figures, the round's first, then its principles in order, and
+    whether they are being updated (from the round's matrix_state). One query, and matrix_state's
+    two unless the caller has its state already."""
+    if state is None:
+        state = matrix_state(review_round)
     rows = list(
         MatrixAgreement.objects.filter(matrix__round=review_round)
         .select_related("principle")
@@ -1140,11 +1190,9 @@ def round_agreement(review_round: ReviewRound) -> RoundAgreement:
         computed_at=min((row.computed_at for row in rows), default=None),
         round=figures.pop(None, None),
         principles=tuple(figures.values()),
+        is_updating=state.computed_at is not None and (state.is_updating or state.agreement_behind),
+        refresh_due=state.computed_at is not None and state.agreement_behind and not state.is_updating,
     )
-
-
-def agreement_is_stored(round_id: int) -> bool:
-    return MatrixAgreement.objects.filter(matrix__round_id=round_id).exists()
 
 
 # --- API tokens ------------------------------------------------------------------------------------

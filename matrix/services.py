@@ -52,6 +52,8 @@ class RecomputeResult:
     version_id: int | None
     rows_claimed: int
     cells_written: int
+    # The header's generation moved on: the agreement figures are behind.
+    agreement_inputs_changed: bool
 
 
 def _tables() -> dict[str, str]:
@@ -215,13 +217,16 @@ def _write_cells(cursor, *, round_id: int, cells: list[tuple]) -> int:
     return len(cells)
 
 
-def _drop_leftovers(review_round: ReviewRound) -> None:
-    """Rows and cells of versions or principles that have left the round."""
+def _drop_leftovers(review_round: ReviewRound) -> int:
+    """Delete the rows and cells of versions or principles that have left the round; return how many."""
     versions = RoundVersion.objects.filter(round=review_round).values("version_id")
     principles = ReviewRound.principles.through.objects.filter(reviewround=review_round).values("principle_id")
-    MatrixRow.objects.filter(round=review_round).exclude(version_id__in=versions).delete()
-    MatrixCell.objects.filter(round=review_round).exclude(version_id__in=versions).delete()
-    MatrixCell.objects.filter(round=review_round).exclude(principle_id__in=principles).delete()
+    rows, _by_model = MatrixRow.objects.filter(round=review_round).exclude(version_id__in=versions).delete()
+    cells, _by_model = MatrixCell.objects.filter(round=review_round).exclude(version_id__in=versions).delete()
+    principle_cells, _by_model = (
+        MatrixCell.objects.filter(round=review_round).exclude(principle_id__in=principles).delete()
+    )
+    return rows + cells + principle_cells
 
 
 def matrix_recompute(*, round_id: int, version_id: int | None = None) -> RecomputeResult | None:
@@ -246,8 +251,7 @@ def matrix_recompute(*, round_id: int, version_id: int | None = None) -> Recompu
             # The rule is read under the lock: a whole round's run sees every change committed before it.
             computed_rule, review_round = _lock_header_read_rule(cursor, matrix=matrix, whole_round=version_id is None)
             rule_moved_on = version_id is None and computed_rule < review_round.rule_version
-            if version_id is None:
-                _drop_leftovers(review_round)
+            dropped = _drop_leftovers(review_round) if version_id is None else 0
             claimed = _claim_rows(cursor, review_round=review_round, version_id=version_id, batch=batch, now=now)
             cells = (
                 _changed_cells(
@@ -259,6 +263,11 @@ def matrix_recompute(*, round_id: int, version_id: int | None = None) -> Recompu
             written = _write_cells(cursor, round_id=round_id, cells=cells)
         counter = "round_recomputes" if version_id is None else "version_recomputes"
         header = {"computed_at": now, counter: F(counter) + 1}
+        # A claimed row means the version's verdicts changed, even where its counts did not (who
+        # decided counts towards agreement): the agreement figures are now behind.
+        agreement_inputs_changed = bool(claimed or written or dropped)
+        if agreement_inputs_changed:
+            header["generation"] = F("generation") + 1
         if version_id is None:
             header["rule_version"] = review_round.rule_version
         Matrix.objects.filter(pk=matrix.pk).update(**header)
@@ -269,17 +278,26 @@ def matrix_recompute(*, round_id: int, version_id: int | None = None) -> Recompu
         claimed,
         written,
     )
-    return RecomputeResult(round_id=round_id, version_id=version_id, rows_claimed=claimed, cells_written=written)
+    return RecomputeResult(
+        round_id=round_id,
+        version_id=version_id,
+        rows_claimed=claimed,
+        cells_written=written,
+        agreement_inputs_changed=agreement_inputs_changed,
+    )
 
 
 def matrix_bring_up_to_date(*, review_round: ReviewRound) -> None:
-    """Recompute the round's behind rows now, for exports that must not hand out a stale matrix
-    (an analyst's or a command's request, never a reviewer's)."""
+    """Recompute the round's behind rows and measure its agreement again if it is behind, now, for
+    exports that must not hand out a stale matrix (an analyst's or a command's request, never a
+    reviewer's)."""
     from matrix.selectors import matrix_state
 
     state = matrix_state(review_round)
     if state.computed_at is None or state.is_updating:
         matrix_recompute(round_id=review_round.pk)
+        state = matrix_state(review_round)
+    if state.agreement_behind:
         matrix_agreement_refresh(round_id=review_round.pk)
 
 
@@ -399,11 +417,14 @@ def matrix_agreement_refresh(*, round_id: int) -> list[MatrixAgreement] | None:
     """Store the round's agreement (Krippendorff's alpha, matrix.agreement) per principle and for
     the whole round, from the stored cells: the units are (use case version, principle) cells,
     the values meets and does not meet, "not sure" no answer. Replaces the round's previous
-    figures in one transaction. Like a recompute, it is the system's bookkeeping, not anybody's
-    decision, so it is not audited. Returns None when the round or its matrix does not exist."""
+    figures in one transaction and notes on the round's header the generation they were measured
+    at, read before the cells, so figures measured from older cells never pass for current ones.
+    Like a recompute, it is the system's bookkeeping, not anybody's decision, so it is not
+    audited. Returns None when the round or its matrix does not exist, or when figures measured
+    from newer cells were stored meanwhile (then this refresh writes nothing)."""
     review_round = ReviewRound.objects.filter(pk=round_id).first()
-    matrix = Matrix.objects.filter(round_id=round_id).first()
-    if review_round is None or matrix is None:
+    header = Matrix.objects.filter(round_id=round_id).values("pk", "generation").first()
+    if review_round is None or header is None:
         return None
     principle_ids = list(review_round.principles.order_by("order", "name").values_list("pk", flat=True))
     cells = round_decided_counts(review_round)
@@ -419,19 +440,34 @@ def matrix_agreement_refresh(*, round_id: int) -> list[MatrixAgreement] | None:
     figures.append((None, overall.value, all_reviewers, len(np.unique(table[:, 0]))))
     rows = [
         MatrixAgreement(
-            matrix=matrix, principle_id=principle_id, alpha=alpha, reviewers=count, use_cases=use_cases, computed_at=now
+            matrix_id=header["pk"],
+            principle_id=principle_id,
+            alpha=alpha,
+            reviewers=count,
+            use_cases=use_cases,
+            computed_at=now,
         )
         for principle_id, alpha, count, use_cases in figures
     ]
     with transaction.atomic():
-        # Two refreshes of one round take turns, so neither sees the other's half-written rows.
-        Matrix.objects.select_for_update().filter(pk=matrix.pk).first()
-        MatrixAgreement.objects.filter(matrix=matrix).delete()
+        # Updating the header locks it, so two refreshes of one round take turns and neither sees
+        # the other's half-written rows; the one that measured older cells than what is stored
+        # (it read the generation earlier) updates nothing and writes nothing.
+        not_newer = Q(agreement_generation__isnull=True) | Q(agreement_generation__lte=header["generation"])
+        if not Matrix.objects.filter(not_newer, pk=header["pk"]).update(agreement_generation=header["generation"]):
+            return None
+        MatrixAgreement.objects.filter(matrix_id=header["pk"]).delete()
         # The foreign keys were just read from this round; the figures and their checks are validated.
         for row in rows:
             row.full_clean(exclude=["matrix", "principle"], validate_unique=False)
         MatrixAgreement.objects.bulk_create(rows)
-    logger.info("Agreement of round %s refreshed: alpha %s over %s cells.", round_id, overall.value, len(table))
+    logger.info(
+        "Agreement of round %s refreshed (generation %s): alpha %s over %s cells.",
+        round_id,
+        header["generation"],
+        overall.value,
+        len(table),
+    )
     return rows
 
 

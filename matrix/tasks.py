@@ -1,9 +1,12 @@
+import functools
 import logging
 
 from celery import shared_task
+from django.conf import settings
 from django.core.cache import cache
 
-from matrix.selectors import agreement_is_stored, stale_round_ids
+from bold_portal.after_response import run_after_response
+from matrix.selectors import agreement_behind_round_ids, stale_round_ids
 from matrix.services import matrix_agreement_refresh, matrix_export_run, matrix_recompute
 
 logger = logging.getLogger(__name__)
@@ -20,13 +23,16 @@ PENDING_TIMEOUT_SECONDS = 600
 AGREEMENT_PENDING_KEY = "matrix-agreement-pending:{round_id}"
 
 
-def _queue_once(key: str, task, *args, round_id: int, what: str, healed_by: str) -> bool:
-    """Queue the task unless the key says one is already queued. Never raises: a lost message is
-    healed by what healed_by names."""
+def _queue_once(key: str, task, *args, round_id: int, what: str, healed_by: str, countdown: int = 0) -> bool:
+    """Queue the task (to start countdown seconds from now) unless the key says one is already
+    queued. Never raises: a lost message is healed by what healed_by names."""
     try:
-        if not cache.add(key, "1", timeout=PENDING_TIMEOUT_SECONDS):
+        if not cache.add(key, "1", timeout=PENDING_TIMEOUT_SECONDS + countdown):
             return False
-        task.delay(*args)
+        if countdown:
+            task.apply_async(args, countdown=countdown)
+        else:
+            task.delay(*args)
         return True
     except Exception:
         logger.exception("Could not queue %s for round %s; %s will retry.", what, round_id, healed_by)
@@ -46,22 +52,42 @@ def enqueue_matrix_recompute(round_id: int, version_id: int | None = None) -> bo
     )
 
 
+def enqueue_agreement_refresh(round_id: int, *, countdown: int = 0) -> bool:
+    """Queue a refresh of the round's agreement unless one is already queued. In eager mode it runs
+    at once, in the calling process: so pages call it only once their response has been sent."""
+    return _queue_once(
+        AGREEMENT_PENDING_KEY.format(round_id=round_id),
+        refresh_matrix_agreement,
+        round_id,
+        round_id=round_id,
+        what="an agreement refresh",
+        healed_by="the sweep or the next reading of the agreement",
+        countdown=countdown,
+    )
+
+
+def refresh_agreement_after_response(response, *, round_id: int) -> None:
+    """Queue a refresh of the round's agreement once the page that found it behind has been sent:
+    with a worker, a message (unless one is queued); in eager mode, the refresh itself, in the web
+    process, with the page already sent."""
+    run_after_response(
+        response,
+        functools.partial(enqueue_agreement_refresh, round_id),
+        what=f"Refreshing the agreement of round {round_id}",
+    )
+
+
 @shared_task(acks_late=True)
 def recompute_matrix(round_id: int, version_id: int | None = None) -> None:
     cache.delete(PENDING_KEY.format(round_id=round_id, version_id=version_id or "all"))
     result = matrix_recompute(round_id=round_id, version_id=version_id)
-    # Agreement is measured over the whole round (seconds for 10,000 use cases): queued only when a
-    # row changed (or it has never been measured), and once however many recomputes come meanwhile.
-    if result is not None and (result.rows_claimed or not agreement_is_stored(round_id)):
-        key = AGREEMENT_PENDING_KEY.format(round_id=round_id)
-        _queue_once(
-            key,
-            refresh_matrix_agreement,
-            round_id,
-            round_id=round_id,
-            what="an agreement refresh",
-            healed_by="the next recompute",
-        )
+    # Agreement is measured over the whole round, so its cost grows with the round: never here in
+    # eager mode, where this runs inside the reviewer's request (it is measured when it is next
+    # read, after that page's response). A worker measures it after recomputes that changed what it
+    # is measured from, at most once per MATRIX_AGREEMENT_DELAY_SECONDS per round: the first such
+    # recompute queues it that long ahead, and later ones find it queued.
+    if result is not None and result.agreement_inputs_changed and not recompute_matrix.app.conf.task_always_eager:
+        enqueue_agreement_refresh(round_id, countdown=settings.MATRIX_AGREEMENT_DELAY_SECONDS)
 
 
 @shared_task(acks_late=True)
@@ -72,8 +98,13 @@ def refresh_matrix_agreement(round_id: int) -> None:
 
 @shared_task
 def sweep_stale_matrices() -> int:
-    """Queue a recompute of every round with a version whose cells are behind its reviews or rule."""
-    return sum(enqueue_matrix_recompute(round_id) for round_id in stale_round_ids())
+    """Queue a recompute of every round with a version whose cells are behind its reviews or rule,
+    and a refresh of the agreement of every other round whose agreement is behind its cells (a lost
+    message). Returns the number of recomputes queued."""
+    stale = stale_round_ids()
+    for round_id in sorted(set(agreement_behind_round_ids()) - set(stale)):
+        enqueue_agreement_refresh(round_id)
+    return sum(enqueue_matrix_recompute(round_id) for round_id in stale)
 
 
 @shared_task(acks_late=True)

@@ -16,6 +16,7 @@ from matrix import charts
 from matrix import selectors as matrix_selectors
 from matrix.exporters import exporters_for
 from matrix.forms import AudienceViewForm, MatrixFilterForm, RoundComparisonForm
+from matrix.tasks import refresh_agreement_after_response
 from matrix.wording import round_rule_in_words
 from reviews import selectors
 from reviews.models import ReviewRound
@@ -105,7 +106,8 @@ def round_matrix(request, round_slug: str):
     matrix = matrix_selectors.matrix_page(
         review_round, options=options, filters=filters, page_number=request.GET.get("page")
     )
-    return render(
+    agreement = matrix_selectors.round_agreement(review_round, state=matrix.state)
+    response = render(
         request,
         "matrix/round_matrix.html",
         {
@@ -119,11 +121,14 @@ def round_matrix(request, round_slug: str):
             "export_links": _export_links(request, review_round),
             # Organisations that declared an interest are named to programme admins only.
             "show_interest_names": is_admin(request.user),
-            "agreement": matrix_selectors.round_agreement(review_round),
+            "agreement": agreement,
             "flag_audiences": flag_audience_names(review_round),
             "min_group": settings.ANONYMITY_MIN_GROUP,
         },
     )
+    if agreement.refresh_due:
+        refresh_agreement_after_response(response, round_id=review_round.pk)
+    return response
 
 
 @require_GET

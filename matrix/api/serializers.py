@@ -132,6 +132,10 @@ class AgreementFigureSerializer(serializers.Serializer):
 
 
 class AgreementSerializer(serializers.Serializer):
-    computed_at = serializers.DateTimeField(allow_null=True, help_text="null: not measured yet.")
-    round = AgreementFigureSerializer(allow_null=True)
-    principles = AgreementFigureSerializer(many=True)
+    computed_at = serializers.DateTimeField(allow_null=True, help_text="When it was last measured; null: never.")
+    round = AgreementFigureSerializer(allow_null=True, help_text="null: not measured yet, or being updated.")
+    principles = AgreementFigureSerializer(many=True, help_text="Empty: not measured yet, or being updated.")
+    is_updating = serializers.BooleanField(
+        help_text="Reviews have changed since agreement was last measured: it is being measured again, and "
+        "the figures are withheld until then."
+    )

@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 from matrix import selectors
 from matrix.api import serializers
 from matrix.forms import OUTCOME_CHOICES, MatrixFilterForm
+from matrix.tasks import refresh_agreement_after_response
 from reviews.models import ReviewRound
 
 DENIED = {
@@ -219,8 +220,15 @@ class RoundAgreement(ApiView):
         summary="How far the round's reviewers agree",
         operation_id="agreement_retrieve",
         description="Krippendorff's alpha (nominal: meets or does not meet) for the whole round and per "
-        "principle, as stored after the last recompute.",
+        "principle. While reviews have changed since it was last measured, is_updating is true and the "
+        "figures are withheld: it is measured again after this answer (or by the worker), so ask again "
+        "in a minute.",
         responses={200: serializers.AgreementSerializer, **NOT_FOUND},
     )
     def get(self, request, round_slug: str):
-        return Response(selectors.agreement_document(selectors.round_agreement(_round(round_slug))))
+        review_round = _round(round_slug)
+        agreement = selectors.round_agreement(review_round)
+        response = Response(selectors.agreement_document(agreement))
+        if agreement.refresh_due:
+            refresh_agreement_after_response(response, round_id=review_round.pk)
+        return response

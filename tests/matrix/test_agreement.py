@@ -1,27 +1,33 @@
 """Agreement between reviewers: Krippendorff's alpha (nominal; "not sure" is no answer) per
-principle and for the round, computed by the `krippendorff` library after a recompute, stored,
-shown on the matrix page and in the JSON export; "not enough data" when it is undefined."""
+principle and for the round, computed by the `krippendorff` library, stored, shown on the matrix
+page and in the JSON export; "not enough data" when it is undefined. It is measured when it is
+read (after that page's response) or, with a worker, after recomputes; never in a submit."""
 
 import json
 import math
+from unittest import mock
 
 import krippendorff
 import numpy as np
 import pytest
 from django.core.cache import cache
+from django.db.models import F
 from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as npst
 
+from bold_portal.celery import app as celery_app
+from matrix import services
 from matrix.agreement import nominal_alpha
 from matrix.exporters import EXPORTERS
 from matrix.models import MatrixAgreement
-from matrix.selectors import round_agreement
-from matrix.services import matrix_agreement_refresh, matrix_recompute
-from matrix.tasks import AGREEMENT_PENDING_KEY, recompute_matrix, refresh_matrix_agreement
+from matrix.selectors import agreement_behind_round_ids, round_agreement
+from matrix.services import matrix_agreement_refresh, matrix_bring_up_to_date, matrix_recompute
+from matrix.tasks import AGREEMENT_PENDING_KEY, recompute_matrix, refresh_matrix_agreement, sweep_stale_matrices
 from matrix.wording import agreement_in_words
-from tests.factories import make_assignment, make_reviewer, make_version
+from reviews.models import RoundVersion, Verdict
+from tests.factories import make_assignment, make_organisation, make_reviewer, make_version
 from tests.matrix.analyst_support import make_analyst, small_world, submit
 from tests.pages import main_content
 
@@ -151,15 +157,48 @@ def test_a_round_never_computed_has_no_figures(db):
     assert round_agreement(review_round).computed_at is None
 
 
-def test_the_recompute_task_refreshes_agreement_only_when_something_changed(world):
+def test_in_eager_mode_the_recompute_task_leaves_agreement_to_be_measured_when_read(world):
     review_round, *_ = world
 
-    recompute_matrix(review_round.pk)
-    computed_at = round_agreement(review_round).computed_at
-    assert computed_at is not None
-    recompute_matrix(review_round.pk)  # nothing new: the figures stay
+    recompute_matrix(review_round.pk)  # as after a submit, in the submitting request
 
-    assert round_agreement(review_round).computed_at == computed_at
+    agreement = round_agreement(review_round)
+    assert agreement.computed_at is None
+    assert agreement.is_updating and agreement.refresh_due
+
+
+def change_a_verdict(review_round) -> None:
+    """What a submit changes, without queuing anything: one verdict, and its version's counter."""
+    verdict = Verdict.objects.filter(review__round=review_round, verdict=MEETS).first()
+    Verdict.objects.filter(pk=verdict.pk).update(verdict=NOT)
+    RoundVersion.objects.filter(round=review_round, version_id=verdict.review.version_id).update(
+        change_count=F("change_count") + 1
+    )
+
+
+@pytest.fixture
+def with_a_worker():
+    """Tasks go to a worker (here: apply_async is recorded) instead of running in-process."""
+    celery_app.conf.task_always_eager = False  # conftest's autouse fixture turns it back on
+    with mock.patch.object(refresh_matrix_agreement, "apply_async") as apply_async:
+        yield apply_async
+
+
+def test_with_a_worker_a_recompute_queues_agreement_a_minute_ahead_only_when_something_changed(
+    world, with_a_worker, settings
+):
+    review_round, *_ = world
+    settings.MATRIX_AGREEMENT_DELAY_SECONDS = 60
+
+    recompute_matrix(review_round.pk)
+    change_a_verdict(review_round)
+    recompute_matrix(review_round.pk)  # a change while the refresh waits queues nothing more
+    with_a_worker.assert_called_once_with((review_round.pk,), countdown=60)
+    refresh_matrix_agreement(review_round.pk)  # the queued one runs, and clears the flag
+    assert not round_agreement(review_round).is_updating
+
+    recompute_matrix(review_round.pk)  # nothing new: no refresh
+    assert with_a_worker.call_count == 1
 
 
 def test_the_plain_words_follow_krippendorffs_guide():
@@ -172,11 +211,14 @@ def test_the_plain_words_follow_krippendorffs_guide():
 def test_the_matrix_page_shows_each_figure_with_what_it_rests_on_and_means(client, world):
     review_round, *_ = world
     recompute_matrix(review_round.pk)
+    matrix_agreement_refresh(round_id=review_round.pk)
     client.force_login(make_analyst())
 
     page = main_content(client.get(reverse("matrix:round_matrix", args=[review_round.slug])))
 
     section = page[page.index("Agreement between reviewers") :]
+    assert "data-agreement-updating" not in section
+    assert "Measured at" in section
     relevant = round_agreement(review_round).principles[0]
     assert "Krippendorff's alpha measures how far reviewers agree" in section
     assert 'data-agreement="round"' in section and 'data-agreement="clear"' in section
@@ -187,37 +229,181 @@ def test_the_matrix_page_shows_each_figure_with_what_it_rests_on_and_means(clien
 
 def test_the_matrix_page_says_when_agreement_was_never_measured(client, world):
     review_round, *_ = world
-    matrix_recompute(round_id=review_round.pk)
     client.force_login(make_analyst())
 
     page = main_content(client.get(reverse("matrix:round_matrix", args=[review_round.slug])))
 
-    assert "data-agreement-missing" in page
+    assert "data-agreement-missing" in page  # the matrix has not been computed either
+    assert "data-agreement-summary" not in page
 
 
 def test_the_json_export_ends_with_the_agreement(world):
     review_round, *_ = world
     recompute_matrix(review_round.pk)
+    matrix_bring_up_to_date(review_round=review_round)  # as the export task does before rendering
 
     document = json.loads(EXPORTERS["json"].render(review_round))
 
     agreement = document["agreement"]
     assert list(document)[list(document).index("rows") + 1] == "agreement"
-    assert list(agreement) == ["computed_at", "round", "principles"]
+    assert list(agreement) == ["computed_at", "round", "principles", "is_updating"]
+    assert agreement["is_updating"] is False
     assert list(agreement["round"]) == ["principle", "alpha", "reviewers", "use_cases"]
     assert agreement["round"]["principle"] is None
     assert [figure["principle"] for figure in agreement["principles"]] == ["relevant", "clear"]
     assert agreement["principles"][0]["alpha"] == pytest.approx(library_alpha(table(RELEVANT)), abs=1e-4)
 
 
-def test_an_agreement_refresh_already_queued_is_not_queued_again(world):
+def test_an_agreement_refresh_already_queued_is_not_queued_again(world, with_a_worker):
     review_round, *_ = world
     key = AGREEMENT_PENDING_KEY.format(round_id=review_round.pk)
     cache.add(key, "1")  # a refresh is waiting in the queue
 
     recompute_matrix(review_round.pk)
 
+    with_a_worker.assert_not_called()
     assert round_agreement(review_round).computed_at is None
     refresh_matrix_agreement(review_round.pk)  # the queued one runs, and clears the flag
     assert round_agreement(review_round).computed_at is not None
     assert cache.get(key) is None
+
+
+# --- Never stale as current: measured when read, after the response ---------------------------------
+
+
+def agreement_section(client, review_round) -> str:
+    page = main_content(client.get(reverse("matrix:round_matrix", args=[review_round.slug])))
+    return page[page.index("Agreement between reviewers") : page.index("Download the matrix")]
+
+
+def test_after_a_submit_the_page_says_agreement_is_being_updated_then_shows_the_new_figures(
+    client, world, django_capture_on_commit_callbacks
+):
+    review_round, relevant, clear = world
+    recompute_matrix(review_round.pk)
+    matrix_agreement_refresh(round_id=review_round.pk)
+    measured = list(MatrixAgreement.objects.values_list("pk", flat=True))
+    first_version = RoundVersion.objects.filter(round=review_round).order_by("pk").first().version
+    newcomer = make_reviewer(organisation=make_organisation())
+
+    # As in `make run`: the version's recompute runs after the commit, inside the submit.
+    with django_capture_on_commit_callbacks(execute=True):
+        submit(newcomer, review_round, first_version, {relevant: NOT, clear: NOT})
+
+    assert list(MatrixAgreement.objects.values_list("pk", flat=True)) == measured  # the submit measured nothing
+    client.force_login(make_analyst())
+    updating = agreement_section(client, review_round)
+    assert "data-agreement-updating" in updating
+    assert "Agreement is being updated: reviews have changed since it was last measured, at" in updating
+    assert "Reload the page in a minute or two to see it." in updating
+    assert "data-agreement-summary" not in updating and "data-alpha" not in updating
+
+    measured_again = agreement_section(client, review_round)  # the first page's response ran the refresh
+
+    assert "data-agreement-updating" not in measured_again
+    relevant_now = [[*RELEVANT[r]] for r in range(4)] + [[NOT, None, None, None]]
+    expected = library_alpha(np.array([[VALUE.get(a, np.nan) for a in row] for row in relevant_now]))
+    assert f"Alpha {expected:.2f}" in measured_again
+    assert "Based on 5 reviewers and 4 use cases." in measured_again
+
+
+def test_a_round_measured_for_the_first_time_says_so(client, world):
+    review_round, *_ = world
+    matrix_recompute(round_id=review_round.pk)
+    client.force_login(make_analyst())
+
+    first = agreement_section(client, review_round)
+
+    assert "Agreement is being measured for the first time." in first
+    assert "data-agreement-summary" in agreement_section(client, review_round)
+
+
+def test_the_api_withholds_figures_being_updated_and_has_them_measured(client, world):
+    review_round, *_ = world
+    recompute_matrix(review_round.pk)
+    client.force_login(make_analyst())
+    url = reverse("api:agreement", args=[review_round.slug])
+
+    updating = client.get(url).json()
+    current = client.get(url).json()
+
+    assert updating == {"computed_at": None, "round": None, "principles": [], "is_updating": True}
+    assert current["is_updating"] is False
+    whole_round = library_alpha(np.hstack([table(RELEVANT), table(CLEAR)]))
+    assert current["round"]["alpha"] == pytest.approx(whole_round, abs=1e-4)
+    assert [figure["principle"] for figure in current["principles"]] == ["relevant", "clear"]
+
+
+def test_while_the_matrix_itself_is_behind_agreement_is_updating_and_waits_for_its_recompute(client, world):
+    review_round, *_ = world
+    recompute_matrix(review_round.pk)
+    matrix_agreement_refresh(round_id=review_round.pk)
+    measured = list(MatrixAgreement.objects.values_list("pk", flat=True))
+    change_a_verdict(review_round)  # committed, its recompute not run yet
+
+    agreement = round_agreement(review_round)
+    client.force_login(make_analyst())
+    section = agreement_section(client, review_round)
+
+    assert agreement.is_updating and not agreement.refresh_due
+    assert "Agreement is being updated" in section and "data-alpha" not in section
+    assert list(MatrixAgreement.objects.values_list("pk", flat=True)) == measured  # no refresh asked for
+
+
+def test_a_refresh_that_measured_older_cells_never_replaces_newer_figures(world):
+    """Refresh A reads the round, then (while it counts) a change is recomputed and refresh B
+    measures and stores the newer cells; A then stores nothing."""
+    review_round, *_ = world
+    recompute_matrix(review_round.pk)
+    real_counts = services.agreement_reviewer_counts
+    b_rows = []
+
+    def counts_while_the_round_moves_on(round_arg):
+        if not b_rows:
+            b_rows.append(None)
+            change_a_verdict(review_round)
+            matrix_recompute(round_id=review_round.pk)
+            b_rows[:] = matrix_agreement_refresh(round_id=review_round.pk)
+        return real_counts(round_arg)
+
+    with mock.patch.object(services, "agreement_reviewer_counts", side_effect=counts_while_the_round_moves_on):
+        a_rows = matrix_agreement_refresh(round_id=review_round.pk)
+
+    assert a_rows is None
+    assert sorted(MatrixAgreement.objects.values_list("pk", flat=True)) == sorted(row.pk for row in b_rows)
+    assert not round_agreement(review_round).is_updating
+
+
+def test_the_sweep_measures_agreement_left_behind(world):
+    review_round, *_ = world
+    recompute_matrix(review_round.pk)  # eager: agreement left to be measured when read
+    assert agreement_behind_round_ids() == [review_round.pk]
+
+    sweep_stale_matrices.run()
+
+    assert agreement_behind_round_ids() == []
+    assert not round_agreement(review_round).is_updating
+
+
+def test_a_failed_refresh_after_the_page_is_logged_and_tried_again_on_the_next_reading(client, world, caplog):
+    review_round, *_ = world
+    recompute_matrix(review_round.pk)
+    client.force_login(make_analyst())
+    url = reverse("matrix:round_matrix", args=[review_round.slug])
+
+    with mock.patch("matrix.tasks.matrix_agreement_refresh", side_effect=RuntimeError("disk full")):
+        response = client.get(url)
+
+    assert response.status_code == 200
+    assert "agreement refresh for round" in caplog.text and "disk full" in caplog.text
+    client.get(url)
+    assert "data-agreement-summary" in agreement_section(client, review_round)
+
+
+def test_an_export_measures_agreement_left_behind_before_it_renders(world):
+    review_round, *_ = world
+    recompute_matrix(review_round.pk)
+
+    matrix_bring_up_to_date(review_round=review_round)
+
+    assert not round_agreement(review_round).is_updating

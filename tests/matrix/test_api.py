@@ -181,7 +181,7 @@ def test_a_cell_outside_the_round_is_not_found(analyst_client, world):
 def test_the_agreement_is_the_stored_figures(analyst_client, world):
     body = analyst_client.get(reverse("api:agreement", args=[world["round"].slug])).json()
 
-    assert set(body) == {"computed_at", "round", "principles"}
+    assert set(body) == {"computed_at", "round", "principles", "is_updating"}
     assert {figure["principle"] for figure in body["principles"]} <= {"relevant", "clear"}
 
 

@@ -5,6 +5,8 @@ from django.apps import apps
 from django.core.management import CommandError, call_command
 from django.db import connection
 
+from bold_portal.celery import app as celery_app
+
 pytestmark = pytest.mark.django_db
 
 
@@ -50,5 +52,67 @@ def test_bad_options_are_refused_with_a_clear_message(options, message):
 
     with pytest.raises(CommandError, match=message):
         call_command("bench_matrix", **options, stdout=StringIO())
+
+    assert row_counts() == before
+
+
+# Committed for real, as a request's submit is: its recompute runs after the commit.
+@pytest.mark.django_db(transaction=True)
+def test_the_submit_part_times_a_submit_in_each_round_and_compares_the_largest_with_the_smallest():
+    before = row_counts()
+    output = StringIO()
+
+    call_command(
+        "bench_matrix", part="submit", sizes="3,6", reviews=3, principles=2, other_size=4, repeat=2, stdout=output
+    )
+
+    text = output.getvalue()
+    rows = {line.split()[0]: line.split() for line in text.splitlines() if "|" in line and line.split()[0].isdigit()}
+    assert list(rows) == ["3", "6"]
+    # Versions, verdicts, then the submit's query count: the same in both rounds.
+    assert [row[1] for row in rows.values()] == ["18", "36"]
+    assert rows["3"][3] == rows["6"][3] and rows["3"][3].isdigit()
+    assert "A submit into 6 use-case versions takes" in text and "times one into 3" in text
+    # Each round: a submit to warm up, one counted, two timed; each leaves its audit row and keeps
+    # the account that made it (the audit trail is append-only). Nothing else is left.
+    after = row_counts()
+    assert after.pop("bold_portal.AuditEvent") == before.pop("bold_portal.AuditEvent") + 8
+    assert after.pop("audiences.User") == before.pop("audiences.User") + 1
+    assert after == before
+    assert "Kept: the synthetic account that submitted and its 8 audit rows" in text
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"part": "everything"}, "--part must be matrix or submit, not 'everything'"),
+        ({"part": "submit", "baseline": "12"}, "--baseline applies to the matrix part only"),
+        ({"part": "submit", "sizes": "200"}, "--sizes must give at least two sizes for the submit part"),
+    ],
+)
+def test_bad_options_of_the_submit_part_are_refused_with_a_clear_message(options, message):
+    before = row_counts()
+
+    with pytest.raises(CommandError, match=message):
+        call_command("bench_matrix", **options, stdout=StringIO())
+
+    assert row_counts() == before
+
+
+def test_the_submit_part_refuses_to_run_with_a_worker():
+    celery_app.conf.task_always_eager = False  # as with CELERY_BROKER_URL set; conftest turns it back on
+
+    with pytest.raises(CommandError, match="unset CELERY_BROKER_URL"):
+        call_command("bench_matrix", part="submit", sizes="3,6", stdout=StringIO())
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the local database of `make run` is SQLite")
+def test_the_submit_part_never_runs_on_the_local_database(settings, monkeypatch, tmp_path):
+    settings.BASE_DIR = tmp_path
+    monkeypatch.setitem(connection.settings_dict, "NAME", str(tmp_path / "db.sqlite3"))
+    before = row_counts()
+
+    with pytest.raises(CommandError, match=r"never runs on the local database db\.sqlite3"):
+        call_command("bench_matrix", part="submit", sizes="3,6", stdout=StringIO())
 
     assert row_counts() == before

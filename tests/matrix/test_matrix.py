@@ -230,10 +230,11 @@ def test_the_document_query_count_does_not_grow_with_use_cases(use_cases, django
         review(r, version, dict.fromkeys(principles, MEETS), reviewer=reviewer)
     matrix_recompute(round_id=r.pk)
 
-    # Principles, cells, header, versions with their use cases and audiences, the agreement figures,
-    # the declared-interest marks and the cells flagged for discussion (one query each for the
-    # whole round; the flags' query was added with the per-round flag rule).
-    with django_assert_num_queries(7):
+    # Principles, cells, the matrix state (header, and whether a version is behind: two), versions
+    # with their use cases and audiences, the agreement figures, the declared-interest marks and
+    # the cells flagged for discussion (one query each for the whole round; the flags' query was
+    # added with the per-round flag rule, the state's second with agreement's is_updating).
+    with django_assert_num_queries(8):
         document = matrix_document(r)
 
     assert len(document["rows"]) == use_cases

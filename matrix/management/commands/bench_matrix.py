@@ -1,6 +1,12 @@
 """Measure the principle matrix (stored as rows) at growing round sizes, on synthetic data that
-is deleted afterwards. The recorded figures are PostgreSQL's (docs/performance.md); on any other
-database the command still runs, for the test suite, and says its figures are not those."""
+is deleted afterwards (docs/performance.md). Two parts:
+
+- `--part matrix` (the default): one submit's recompute, the reviewer's summary page and a full
+  recompute against the bare aggregate. The recorded figures are PostgreSQL's; on any other
+  database the command still runs, for the test suite, and says its figures are not those.
+- `--part submit`: a reviewer's submit through review_save on the embedded default (SQLite,
+  Celery eager), in rounds of 200 and 2,000 use-case versions by default (matrix.submit_benchmark).
+"""
 
 import logging
 import secrets
@@ -9,6 +15,7 @@ import time
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -22,14 +29,18 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audiences.models import Audience
-from matrix.models import Matrix, MatrixCell, MatrixRow
+from bold_portal.celery import app as celery_app
+from matrix.models import Matrix, MatrixAgreement, MatrixCell, MatrixRow
 from matrix.services import CHANGED_CELLS_MARK, matrix_recompute
+from matrix.submit_benchmark import measure_submits, submit_report
 from principles.models import Principle
 from reviews.models import Assignment, Review, ReviewRound, RoundVersion, Verdict
 from usecases.models import UseCase, UseCaseVersion
 
 AUDIENCES = 4
 MAX_SIZE = 100_000
+PARTS = ("matrix", "submit")
+DEFAULT_SIZES = {"matrix": "200,2000,10000", "submit": "200,2000"}
 # The bare aggregate a full recompute is compared with: the same counts, nothing stored.
 BARE_AGGREGATE_SQL = """
     SELECT r.version_id, v.principle_id,
@@ -95,19 +106,30 @@ def ms(seconds: float) -> str:
 
 class Command(BaseCommand):
     help = (
-        "Build synthetic review rounds of the given sizes (plus a 12-version baseline round and a round "
-        "of other data), then time one submit's recompute, the reviewer's summary page and a full "
-        "recompute against the bare aggregate SQL. The synthetic data is deleted at the end. The "
-        "recorded figures (docs/performance.md) are PostgreSQL's: run it with DATABASE_URL=postgres://..."
+        "Build synthetic review rounds of the given sizes (plus a round of other data), then measure. "
+        "--part matrix (the default; with a 12-version baseline round): time one submit's recompute, the "
+        "reviewer's summary page and a full recompute against the bare aggregate SQL; its recorded figures "
+        "(docs/performance.md) are PostgreSQL's: run it with DATABASE_URL=postgres://... "
+        "--part submit: time a reviewer's submit through review_save with Celery eager, as `make run` has "
+        "it, in each round, and compare the largest with the smallest; its recorded figures are SQLite's. "
+        "The synthetic data is deleted at the end (a submit's audit rows stay: the trail is append-only)."
     )
 
     def add_arguments(self, parser):
+        parser.add_argument("--part", default="matrix", help="What to measure: matrix (the default) or submit.")
         parser.add_argument(
-            "--sizes", default="200,2000,10000", help="Use-case versions per measured round, comma-separated."
+            "--sizes",
+            default=None,
+            help="Use-case versions per measured round, comma-separated "
+            "(default: 200,2000,10000 for the matrix part, 200,2000 for the submit part).",
         )
         parser.add_argument("--reviews", default="20", help="Submitted reviews of every version (one per reviewer).")
         parser.add_argument("--principles", default="4", help="Principles of every round.")
-        parser.add_argument("--baseline", default="12", help="Versions of the baseline round every ratio refers to.")
+        parser.add_argument(
+            "--baseline",
+            default=None,
+            help="Versions of the baseline round every ratio of the matrix part refers to (default 12).",
+        )
         parser.add_argument(
             "--other-size",
             default=None,
@@ -127,7 +149,14 @@ class Command(BaseCommand):
         return number
 
     def _options(self, options) -> dict:
-        raw_sizes = str(options["sizes"])
+        part = str(options["part"])
+        if part not in PARTS:
+            raise CommandError(f"--part must be matrix or submit, not {part!r}.")
+        if part == "submit" and options["baseline"] is not None:
+            raise CommandError(
+                "--baseline applies to the matrix part only: the submit part compares its sizes with the smallest."
+            )
+        raw_sizes = str(options["sizes"] or DEFAULT_SIZES[part])
         try:
             sizes = [int(part.strip().replace("_", "")) for part in raw_sizes.split(",")]
         except ValueError:
@@ -138,12 +167,20 @@ class Command(BaseCommand):
             raise CommandError(f"--sizes must each be between 1 and {MAX_SIZE:,}, not {raw_sizes!r}.")
         if len(set(sizes)) != len(sizes):
             raise CommandError(f"--sizes must not repeat a size: {raw_sizes!r}.")
+        if part == "submit" and len(sizes) < 2:
+            raise CommandError(
+                f"--sizes must give at least two sizes for the submit part, such as 200,2000, not {raw_sizes!r}: "
+                "it compares the largest round with the smallest."
+            )
         other = options["other_size"]
         return {
+            "part": part,
             "sizes": sorted(sizes),
             "reviews": self._whole("reviews", options["reviews"], low=1, high=200),
             "principles": self._whole("principles", options["principles"], low=1, high=20),
-            "baseline": self._whole("baseline", options["baseline"], low=1, high=MAX_SIZE),
+            "baseline": None
+            if part == "submit"
+            else self._whole("baseline", options["baseline"] or 12, low=1, high=MAX_SIZE),
             "other_size": max(sizes) if other is None else self._whole("other-size", other, low=0, high=MAX_SIZE),
             "repeat": self._whole("repeat", options["repeat"], low=1, high=100),
         }
@@ -157,6 +194,8 @@ class Command(BaseCommand):
         if executor.migration_plan(executor.loader.graph.leaf_nodes()):
             raise CommandError("The database has unapplied migrations. Run `make migrate` first.")
         self.is_postgres = self.connection.vendor == "postgresql"
+        if opts["part"] == "submit":
+            self._check_submit_setting()
         self.repeat = opts["repeat"]
         self.token = f"bench-{secrets.token_hex(4)}"
         self.round_ids: list[int] = []
@@ -166,14 +205,17 @@ class Command(BaseCommand):
         self.principle_ids: list[int] = []
         self.user_ids: list[int] = []
         self.emails: list[str] = []
+        # Accounts with audit rows, which are never deleted (the audit trail is append-only).
+        self.kept_user_ids: list[int] = []
 
         self.stdout.write(self._banner(opts))
-        client = None
-        # Every recompute logs a line and every sign-in an axes line: thousands of them here.
-        quiet = {name: logging.getLogger(name) for name in ("matrix.services", "axes")}
+        # Every recompute logs a line and every sign-in an axes line: thousands of them here; an
+        # eager task logs a line too, and the first one kombu's warning that there is no broker.
+        noisy = ("matrix.services", "axes", "celery.app.trace", "kombu.connection")
+        quiet = {name: logging.getLogger(name) for name in noisy}
         levels = {name: logger.level for name, logger in quiet.items()}
         for logger in quiet.values():
-            logger.setLevel(logging.WARNING)
+            logger.setLevel(logging.ERROR)
         try:
             started = time.perf_counter()
             rounds = self.build(opts)
@@ -181,6 +223,61 @@ class Command(BaseCommand):
                 f"Built {sum(r.size for r in rounds.values()) + opts['other_size']:,} round versions "
                 f"({self._verdicts_in_database():,} verdicts in the database) in {time.perf_counter() - started:.1f} s."
             )
+            if opts["part"] == "submit":
+                self.run_submit(rounds, opts)
+            else:
+                self.run_matrix(rounds, opts)
+        finally:
+            started = time.perf_counter()
+            self.clean_up()
+            self.stdout.write(f"Synthetic data deleted in {time.perf_counter() - started:.1f} s.")
+            if self.kept_user_ids:
+                self.stdout.write(
+                    f"Kept: the synthetic account that submitted and its {self._kept_audit_rows():,} audit rows "
+                    "(the audit trail is append-only; `make bench` runs this part on a throwaway database)."
+                )
+            for name, logger in quiet.items():
+                logger.setLevel(levels[name])
+
+    def _check_submit_setting(self):
+        """The submit part measures the embedded default: tasks run eagerly, in the submitting
+        process. Its submits leave audit rows, so it never runs on `make run`'s own database."""
+        if not celery_app.conf.task_always_eager:
+            raise CommandError(
+                "--part submit measures the embedded default, where Celery runs tasks in the submitting process: "
+                "unset CELERY_BROKER_URL (`make bench` does)."
+            )
+        local = settings.BASE_DIR / "db.sqlite3"
+        name = str(self.connection.settings_dict["NAME"])
+        if self.connection.vendor == "sqlite" and name and Path(name).resolve() == local.resolve():
+            raise CommandError(
+                f"--part submit never runs on the local database {local.name}: its submits leave audit rows, which "
+                "cannot be deleted. `make bench` runs it on a throwaway SQLite file; or set "
+                "DATABASE_URL=sqlite:////tmp/<throwaway>.sqlite3 and run `manage.py migrate` first."
+            )
+
+    def _kept_audit_rows(self) -> int:
+        from bold_portal.models import AuditEvent
+
+        return AuditEvent.objects.filter(actor_id__in=self.kept_user_ids).count()
+
+    def run_submit(self, rounds: dict[int, "BenchRound"], opts):
+        reviewer = get_user_model().objects.get(pk=self.user_ids[0])
+        self.kept_user_ids = [reviewer.pk]
+        results = measure_submits(
+            {size: (bench.round, bench.version) for size, bench in sorted(rounds.items())},
+            reviewer=reviewer,
+            repeat=self.repeat,
+        )
+        self.stdout.write("")
+        for line in submit_report(results, verdicts_per_version=opts["reviews"] * opts["principles"]):
+            self.stdout.write(line)
+        if self.connection.vendor != "sqlite":
+            self.stdout.write(f"NOT THE RECORDED FIGURES ({self.connection.vendor}, not SQLite).")
+
+    def run_matrix(self, rounds: dict[int, "BenchRound"], opts):
+        client = None
+        try:
             with (
                 warnings.catch_warnings(),
                 override_settings(
@@ -203,11 +300,6 @@ class Command(BaseCommand):
         finally:
             if client is not None:
                 client.logout()
-            started = time.perf_counter()
-            self.clean_up()
-            self.stdout.write(f"Synthetic data deleted in {time.perf_counter() - started:.1f} s.")
-            for name, logger in quiet.items():
-                logger.setLevel(levels[name])
 
     def _banner(self, opts) -> str:
         if self.is_postgres:
@@ -216,16 +308,30 @@ class Command(BaseCommand):
                 server = f"PostgreSQL {cursor.fetchone()[0]}"
             label = f"Database: {server}, {self.connection.settings_dict['NAME']!r}."
         else:
-            label = (
-                f"Database: {self.connection.vendor}. NOT THE RECORDED FIGURES: docs/performance.md records "
-                "PostgreSQL (DATABASE_URL=postgres://... make bench); this run only shows the command works."
-            )
+            label = f"Database: {self.connection.vendor}."
+            if self.connection.vendor == "sqlite":
+                version = self.connection.Database.sqlite_version
+                label = f"Database: SQLite {version}, {self.connection.settings_dict['NAME']!s}."
+        if opts["part"] == "submit":
+            label += " Celery eager: the tasks a submit queues run in the submitting process, as in `make run`."
+            if self.connection.vendor != "sqlite":
+                label += " NOT THE RECORDED FIGURES: docs/performance.md records this part on SQLite."
+            measured = "each size's runs taking turns with the other sizes'"
+            baseline = ""
+        else:
+            if not self.is_postgres:
+                label += (
+                    " NOT THE RECORDED FIGURES: docs/performance.md records PostgreSQL"
+                    " (DATABASE_URL=postgres://... make bench); this run only shows the command works."
+                )
+            measured = "each size's runs interleaved with its baseline's"
+            baseline = f"baseline {opts['baseline']:,}; "
         other = f"a round of {opts['other_size']:,} versions" if opts["other_size"] else "none"
         return (
             f"{label}\n"
-            f"Rounds of {', '.join(f'{s:,}' for s in opts['sizes'])} use-case versions (baseline {opts['baseline']:,}; "
+            f"Rounds of {', '.join(f'{s:,}' for s in opts['sizes'])} use-case versions ({baseline}"
             f"other data: {other}), each version with {opts['reviews']} submitted reviews x {opts['principles']} "
-            f"principles.\nTimes: median of {opts['repeat']} runs, each size's runs interleaved with its baseline's."
+            f"principles.\nTimes: median of {opts['repeat']} runs, {measured}."
         )
 
     # Building --------------------------------------------------------------------------------
@@ -235,7 +341,8 @@ class Command(BaseCommand):
         reviewers, then one round per size: every version assigned to and reviewed by every
         reviewer, and its matrix computed. Reviews, assignments and verdicts are written by
         INSERT ... SELECT in the database."""
-        largest = max(opts["baseline"], opts["other_size"], *opts["sizes"])
+        measured = [size for size in [opts["baseline"], *opts["sizes"]] if size is not None]
+        largest = max(opts["other_size"], *measured)
         now = timezone.now()
         with transaction.atomic():
             audiences = Audience.objects.bulk_create(
@@ -282,7 +389,7 @@ class Command(BaseCommand):
         rounds = {}
         if opts["other_size"]:
             self.build_round("other", versions[: opts["other_size"]], principles, now)
-        for size in [opts["baseline"], *opts["sizes"]]:
+        for size in measured:
             if size not in rounds:
                 rounds[size] = self.build_round(str(size), versions[:size], principles, now)
         self.analyze(vacuum=True)
@@ -594,6 +701,11 @@ class Command(BaseCommand):
                     f"(SELECT id FROM {Review._meta.db_table} WHERE round_id IN ({marks}))",
                     rounds,
                 )
+                cursor.execute(
+                    f"DELETE FROM {MatrixAgreement._meta.db_table} WHERE matrix_id IN "
+                    f"(SELECT id FROM {Matrix._meta.db_table} WHERE round_id IN ({marks}))",
+                    rounds,
+                )
             for model in (Review, Assignment, MatrixCell, MatrixRow, Matrix, RoundVersion):
                 delete(model, "round_id", rounds)
             delete(ReviewRound.principles.through, "reviewround_id", rounds)
@@ -606,4 +718,4 @@ class Command(BaseCommand):
                 from axes.models import AccessLog
 
                 AccessLog.objects.filter(username__in=self.emails).delete()
-            delete(get_user_model(), "id", self.user_ids)
+            delete(get_user_model(), "id", [pk for pk in self.user_ids if pk not in self.kept_user_ids])

@@ -1,0 +1,86 @@
+"""A reviewer's submit never waits for work whose cost grows with the round: on the embedded
+default (Celery eager) the version's recompute runs after the commit, inside the request, but the
+round's agreement is not measured there (it is measured when next read). So a submit through the
+review form makes exactly the same queries in a round of 2 use cases as in one of 60, each with
+its reviews. `make bench` measures the time (docs/performance.md)."""
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from matrix.models import Matrix, MatrixAgreement
+from matrix.selectors import matrix_state
+from matrix.services import matrix_agreement_refresh, matrix_recompute
+from reviews.models import Review, RoundVersion, Verdict
+from tests.factories import (
+    make_assignment,
+    make_audience,
+    make_organisation,
+    make_principle,
+    make_reviewer,
+    make_round,
+    make_version,
+)
+
+pytestmark = pytest.mark.django_db
+
+# Session, user and groups; the round, version, assignment, own review, declared interests,
+# principles and membership; review_save's transaction (round, version in the round, interests,
+# the review, principles, organisation, the checks Django runs for each field's choices, the
+# review, its verdicts, the audit row, the version's change counter); then, after the commit, the
+# version's recompute (the round's rule, header, claim, changed cells, their upsert, the header).
+# In tests each atomic block is a savepoint, counted too. No statement reads the whole round.
+SUBMIT_QUERIES = 45
+
+
+def round_with_reviews(*, use_cases: int, reviews_each: int):
+    """An open round whose every use case version has reviews_each submitted reviews, its matrix
+    and agreement up to date, and a reviewer assigned to its first version who has not reviewed it."""
+    audience = make_audience()
+    organisation = make_organisation(audiences=[audience])
+    principles = [make_principle(), make_principle()]
+    versions = [make_version(audience=audience) for _ in range(use_cases)]
+    review_round = make_round(principles=principles, versions=versions)
+    reviewers = [make_reviewer(organisation=organisation) for _ in range(reviews_each)]
+    now = timezone.now()
+    reviews = Review.objects.bulk_create(
+        Review(round=review_round, version=version, reviewer=reviewer, status=Review.Status.SUBMITTED, submitted_at=now)
+        for version in versions
+        for reviewer in reviewers
+    )
+    Verdict.objects.bulk_create(
+        Verdict(review=review, principle=principle, verdict=Verdict.Choice.DOES_NOT_MEET, reason="Unclear.")
+        for review in reviews
+        for principle in principles
+    )
+    matrix_recompute(round_id=review_round.pk)
+    matrix_agreement_refresh(round_id=review_round.pk)
+    submitter = make_reviewer(organisation=organisation)
+    make_assignment(review_round=review_round, version=versions[0], reviewer=submitter)
+    return review_round, versions[0], principles, submitter
+
+
+@pytest.mark.parametrize(("use_cases", "reviews_each"), [(2, 2), (60, 6)])
+def test_a_submit_through_the_review_form_makes_the_same_queries_whatever_the_rounds_size(
+    client, django_assert_num_queries, django_capture_on_commit_callbacks, use_cases, reviews_each
+):
+    review_round, version, principles, submitter = round_with_reviews(use_cases=use_cases, reviews_each=reviews_each)
+    client.force_login(submitter)
+    url = reverse("reviews:review", args=[review_round.slug, version.use_case.slug, version.number])
+    answers = {"overall_comment": "", "lock_version": "0", "action": "submit"}
+    for principle in principles:
+        answers |= {f"{principle.slug}-verdict": "meets", f"{principle.slug}-reason": ""}
+    measured = list(MatrixAgreement.objects.values_list("pk", flat=True))
+
+    # The callbacks run as the commit runs them, inside the request (as with `make run`).
+    with django_assert_num_queries(SUBMIT_QUERIES), django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, answers)
+
+    assert response.status_code == 302
+    assert Review.objects.get(round=review_round, version=version, reviewer=submitter).status == "submitted"
+    # The version's cells are current; the round's agreement was not measured, and says so.
+    state = matrix_state(review_round)
+    assert not state.is_updating and state.agreement_behind
+    assert list(MatrixAgreement.objects.values_list("pk", flat=True)) == measured
+    row_count = RoundVersion.objects.get(round=review_round, version=version).change_count
+    assert row_count == 1 and Matrix.objects.get(round=review_round).version_recomputes == 1
