@@ -4,14 +4,15 @@ import datetime
 import logging
 import uuid
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -20,6 +21,7 @@ from django.utils.translation import ngettext
 
 from audiences.models import Audience, Membership, Organisation
 from audiences.services import Ensured, audit_value, drifted_fields_set, reviewers_ensure
+from bold_portal.locks import is_lock_contention
 from bold_portal.models import audit
 from principles.models import Principle
 from reviews.emails import reminder_email_send
@@ -46,6 +48,11 @@ logger = logging.getLogger(__name__)
 
 class ReviewConflict(Exception):
     """The review changed since the form was opened (another tab or device saved it)."""
+
+
+class ReviewBusy(Exception):
+    """Other saves held the locks this one needed, and the database gave up on it (it broke a
+    deadlock, or SQLite's busy timeout ran out). Nothing was saved; saving again is safe."""
 
 
 class RoundNotOpen(Exception):
@@ -89,15 +96,29 @@ def _rule_changed(review_round: ReviewRound) -> None:
     matrix_inputs_changed.send(sender=ReviewRound, round_id=review_round.pk, version_id=None)
 
 
-def _round_for_review(round_id: int) -> ReviewRound:
-    """The round, read for a review change. On PostgreSQL under a shared row lock: any number of
-    saves hold it together, while closing the round (an UPDATE of the row) waits for them, and a
-    save that starts after a close reads the round closed. SQLite serialises writing transactions
-    (IMMEDIATE mode, see settings), which gives the same guarantee."""
+def _round_read_shared(round_id: int) -> ReviewRound:
+    """The round, read for a review change: the first lock a save takes. On PostgreSQL a shared
+    row lock: any number of saves hold it together, while closing the round (an UPDATE of the
+    row) waits for them, and a save that starts after a close reads the round closed. SQLite
+    serialises writing transactions (IMMEDIATE mode, see settings), which gives the same
+    guarantee."""
     if connection.vendor == "postgresql":
         table = ReviewRound._meta.db_table
-        return ReviewRound.objects.raw(f"SELECT * FROM {table} WHERE id = %s FOR SHARE", [round_id])[0]
+        return ReviewRound.objects.raw(f"SELECT * FROM {table} WHERE id = %s FOR SHARE OF {table}", [round_id])[0]
     return ReviewRound.objects.get(pk=round_id)
+
+
+@contextmanager
+def _contention_refused() -> Iterator[None]:
+    """Turn a lost race for locks (bold_portal.locks) into ReviewBusy, which pages answer with
+    "try again"; any other database error stays what it is."""
+    try:
+        yield
+    except OperationalError as error:
+        if not is_lock_contention(error):
+            raise
+        logger.warning("A review change was refused because the database was busy: %s", error)
+        raise ReviewBusy from error
 
 
 def _verdict_record(verdicts) -> list[dict]:
@@ -121,12 +142,32 @@ def _review_record(review: Review, verdicts) -> dict:
     }
 
 
-def _locked_review(*, review_round, version, reviewer, expected_lock_version: int) -> Review | None:
-    review = Review.objects.select_for_update().filter(round=review_round, version=version, reviewer=reviewer).first()
+def _locked_review(*, round_id: int, version_id: int, reviewer_id: int, expected_lock_version: int) -> Review | None:
+    """The reviewer's review of the version in the round, row-locked for a change; None if there is
+    none yet. Raises ReviewConflict unless its lock_version is the one the form was opened with
+    (0 for a review not yet saved).
+
+    The lock is FOR UPDATE OF the review's row alone, from a query without ordering: Review's
+    default ordering joins the round, version, use case and audience, and a FOR UPDATE over that
+    join would lock every one of those rows too, the round included, which every save already
+    holds FOR SHARE: two saves would then each wait for the other's shared lock (a deadlock)."""
+    try:
+        review = Review.objects.select_for_update(of=("self",)).get(
+            round_id=round_id, version_id=version_id, reviewer_id=reviewer_id
+        )
+    except Review.DoesNotExist:
+        review = None
     current = review.lock_version if review else 0
     if current != expected_lock_version:
         raise ReviewConflict
     return review
+
+
+def _locked_verdicts(review: Review | None) -> list[Verdict]:
+    """The review's verdicts, row-locked after the review (no ordering: Verdict's joins the principle)."""
+    if review is None:
+        return []
+    return list(Verdict.objects.select_for_update(of=("self",)).filter(review=review).order_by())
 
 
 def review_save(
@@ -146,9 +187,13 @@ def review_save(
     review) checks every principle of the round. expected_lock_version is the review's
     lock_version when the form was opened (0 for a new review); if it has moved on, nothing
     is saved and ReviewConflict is raised.
+
+    Locks, in this order: the round FOR SHARE, the review, its verdicts, its version's change
+    counter (docs/architecture.md); so saves wait for each other and never deadlock. If the
+    database gives up on the save all the same, nothing is saved and ReviewBusy is raised.
     """
-    with transaction.atomic():
-        review_round = _round_for_review(review_round.pk)
+    with _contention_refused(), transaction.atomic():
+        review_round = _round_read_shared(review_round.pk)
         if not review_round.is_open:
             raise RoundNotOpen
         if not RoundVersion.objects.filter(round=review_round, version=version).exists():
@@ -156,10 +201,13 @@ def review_save(
         if interest := blocking_interest(use_case_id=version.use_case_id, reviewer=reviewer):
             raise ValidationError(interest_refusal(interest))
         review = _locked_review(
-            review_round=review_round, version=version, reviewer=reviewer, expected_lock_version=expected_lock_version
+            round_id=review_round.pk,
+            version_id=version.pk,
+            reviewer_id=reviewer.pk,
+            expected_lock_version=expected_lock_version,
         )
         was_submitted = review is not None and review.status == Review.Status.SUBMITTED
-        previous_verdicts = list(review.verdicts.all()) if review is not None else []
+        previous_verdicts = _locked_verdicts(review)
         before = _review_record(review, previous_verdicts) if review is not None else {}
         if was_submitted and not submit:
             raise ValidationError(_("A submitted review cannot go back to draft. Update it or withdraw it."))
@@ -225,18 +273,19 @@ def review_save(
 
 
 def review_withdraw(*, review: Review, actor, expected_lock_version: int) -> Review:
-    """Withdraw a submitted review: it stops counting in the round's matrix."""
-    with transaction.atomic():
-        review_round = _round_for_review(review.round_id)
+    """Withdraw a submitted review: it stops counting in the round's matrix. Locks as review_save
+    does (its verdicts stay as they are, so they are not locked)."""
+    with _contention_refused(), transaction.atomic():
+        review_round = _round_read_shared(review.round_id)
         if not review_round.is_open:
             raise RoundNotOpen
         review = _locked_review(
-            review_round=review_round,
-            version=review.version,
-            reviewer=review.reviewer,
+            round_id=review.round_id,
+            version_id=review.version_id,
+            reviewer_id=review.reviewer_id,
             expected_lock_version=expected_lock_version,
         )
-        if review.status != Review.Status.SUBMITTED:
+        if review is None or review.status != Review.Status.SUBMITTED:
             raise ValidationError(_("Only a submitted review can be withdrawn."))
         review.status = Review.Status.WITHDRAWN
         review.lock_version += 1
