@@ -425,7 +425,7 @@ def matrix_agreement_refresh(*, round_id: int) -> list[MatrixAgreement] | None:
     ]
     with transaction.atomic():
         # Two refreshes of one round take turns, so neither sees the other's half-written rows.
-        Matrix.objects.select_for_update().filter(pk=matrix.pk).first()
+        Matrix.objects.select_for_update(of=("self",)).get(pk=matrix.pk)
         MatrixAgreement.objects.filter(matrix=matrix).delete()
         # The foreign keys were just read from this round; the figures and their checks are validated.
         for row in rows:
@@ -483,7 +483,7 @@ def api_token_create(*, owner, name: str, days: int) -> tuple[ApiToken, str]:
 def api_token_revoke(*, token: ApiToken, actor) -> ApiToken:
     """Revoke the token from now on. Revoking a revoked token changes nothing and records nothing."""
     with transaction.atomic():
-        locked = ApiToken.objects.select_for_update().get(pk=token.pk)
+        locked = ApiToken.objects.select_for_update(of=("self",)).get(pk=token.pk)
         if locked.revoked_at is None:
             locked.revoked_at = timezone.now()
             locked.save(update_fields=["revoked_at"])

@@ -97,11 +97,11 @@ def _rule_changed(review_round: ReviewRound) -> None:
 
 
 def _round_read_shared(round_id: int) -> ReviewRound:
-    """The round, read for a review change: the first lock a save takes. On PostgreSQL a shared
-    row lock: any number of saves hold it together, while closing the round (an UPDATE of the
-    row) waits for them, and a save that starts after a close reads the round closed. SQLite
-    serialises writing transactions (IMMEDIATE mode, see settings), which gives the same
-    guarantee."""
+    """The round, read for a change of a review or an assignment: the first lock such a change
+    takes. On PostgreSQL a shared row lock: any number of changes hold it together, while closing
+    the round (an UPDATE of the row) waits for them, and a change that starts after a close reads
+    the round closed. SQLite serialises writing transactions (IMMEDIATE mode, see settings), which
+    gives the same guarantee."""
     if connection.vendor == "postgresql":
         table = ReviewRound._meta.db_table
         return ReviewRound.objects.raw(f"SELECT * FROM {table} WHERE id = %s FOR SHARE OF {table}", [round_id])[0]
@@ -349,7 +349,7 @@ def _round_record(review_round: ReviewRound) -> dict:
 def round_rule_change(*, review_round: ReviewRound, threshold: Decimal, min_reviews: int, actor) -> ReviewRound:
     """Change how a round's cells are decided; every cell is recomputed under the new rule."""
     with transaction.atomic():
-        review_round = ReviewRound.objects.select_for_update().get(pk=review_round.pk)
+        review_round = ReviewRound.objects.select_for_update(of=("self",)).get(pk=review_round.pk)
         before = {"threshold": str(review_round.threshold), "min_reviews": review_round.min_reviews}
         if problems := round_rule_problems(threshold=threshold, min_reviews=min_reviews):
             raise ValidationError(problems)
@@ -368,7 +368,7 @@ def round_flag_rule_change(*, review_round: ReviewRound, audiences: Sequence[Aud
     closed: flags only point analysts at cells to talk about and never change an outcome, so no
     cell is recomputed."""
     with transaction.atomic():
-        review_round = ReviewRound.objects.select_for_update().get(pk=review_round.pk)
+        review_round = ReviewRound.objects.select_for_update(of=("self",)).get(pk=review_round.pk)
         chosen = {audience.pk for audience in audiences}
         known = set(Audience.objects.filter(pk__in=chosen).values_list("pk", flat=True))
         if chosen - known:
@@ -389,7 +389,7 @@ def round_flag_rule_change(*, review_round: ReviewRound, audiences: Sequence[Aud
 def round_version_add(*, review_round: ReviewRound, version: UseCaseVersion, actor) -> RoundVersion:
     """Add a use case version to a round (before or while it is open)."""
     with transaction.atomic():
-        review_round = ReviewRound.objects.select_for_update().get(pk=review_round.pk)
+        review_round = ReviewRound.objects.select_for_update(of=("self",)).get(pk=review_round.pk)
         if review_round.status == ReviewRound.Status.CLOSED:
             raise ValidationError(_("This round has closed: no use case can be added to it."))
         round_version = RoundVersion(round=review_round, version=version)
@@ -415,7 +415,7 @@ def round_set_status(
     says when a round recorded after the fact closed), and freezes its reviews: the update waits
     for saves in progress, and no save is accepted after it."""
     with transaction.atomic():
-        review_round = ReviewRound.objects.select_for_update().get(pk=review_round.pk)
+        review_round = ReviewRound.objects.select_for_update(of=("self",)).get(pk=review_round.pk)
         previous = {"status": review_round.status, "closed_at": audit_value(review_round.closed_at)}
         if status not in ReviewRound.Status.values:
             raise ValidationError({"status": _("Choose draft, open or closed.")})
@@ -716,7 +716,7 @@ def round_ensure(
         )
 
     with transaction.atomic():
-        review_round = ReviewRound.objects.select_for_update().get(pk=review_round.pk)
+        review_round = ReviewRound.objects.select_for_update(of=("self",)).get(pk=review_round.pk)
         wanted = {}
         if restore:
             if status == ReviewRound.Status.CLOSED:
@@ -836,7 +836,7 @@ def round_settings_change(
     """Change a draft round's settings. Once a round has opened only its rule changes, through
     round_rule_change, so that reviewers are never judged under settings they did not see."""
     with transaction.atomic():
-        review_round = ReviewRound.objects.select_for_update().get(pk=review_round.pk)
+        review_round = ReviewRound.objects.select_for_update(of=("self",)).get(pk=review_round.pk)
         _refuse_unless_draft(
             review_round, _("This round has opened: only its threshold and minimum number of reviews can change.")
         )
@@ -885,7 +885,7 @@ def round_versions_change(
     time. Versions already in (or already out of) the round are skipped. Removing a version
     removes its assignments too: nobody has reviewed anything in a round that has not opened."""
     with transaction.atomic():
-        review_round = ReviewRound.objects.select_for_update().get(pk=review_round.pk)
+        review_round = ReviewRound.objects.select_for_update(of=("self",)).get(pk=review_round.pk)
         _refuse_unless_draft(review_round, _("This round has opened: its use cases can no longer change here."))
         add, remove = set(add), set(remove) - set(add)
         known = set(UseCaseVersion.objects.filter(pk__in=add | remove).values_list("pk", flat=True))
@@ -915,7 +915,7 @@ def round_versions_add_matching(*, review_round: ReviewRound, versions, actor) -
     """Add every version of a queryset (the versions matching a filter) to a draft round in bulk,
     skipping those already in it. Returns how many were added. One audit row."""
     with transaction.atomic():
-        review_round = ReviewRound.objects.select_for_update().get(pk=review_round.pk)
+        review_round = ReviewRound.objects.select_for_update(of=("self",)).get(pk=review_round.pk)
         _refuse_unless_draft(review_round, _("This round has opened: its use cases can no longer change here."))
         present = RoundVersion.objects.filter(round=review_round).values("version_id")
         to_add = list(versions.exclude(pk__in=present).order_by("pk").values_list("pk", flat=True))
@@ -945,7 +945,7 @@ def assignments_by_audience_create(*, review_round: ReviewRound, due_on: datetim
     on one date, in bulk: pairs already assigned are skipped. Returns how many assignments were
     made; one audit row. A handful of queries whatever the size of the round."""
     with transaction.atomic():
-        review_round = ReviewRound.objects.select_for_update().get(pk=review_round.pk)
+        review_round = ReviewRound.objects.select_for_update(of=("self",)).get(pk=review_round.pk)
         _refuse_if_closed(review_round)
         if problem := _due_on_problem(review_round, due_on):
             raise ValidationError({"due_on": problem})
@@ -1001,7 +1001,7 @@ def _assignment_record(assignment: Assignment) -> dict:
 def assignment_due_change(*, assignment: Assignment, due_on: datetime.date | None, actor) -> Assignment:
     """Change when an assignment is due (a later date gives the reviewers more time)."""
     with transaction.atomic():
-        assignment = Assignment.objects.select_related("round").select_for_update().get(pk=assignment.pk)
+        assignment = _locked_assignment(assignment)
         _refuse_if_closed(assignment.round)
         if problem := _due_on_problem(assignment.round, due_on):
             raise ValidationError({"due_on": problem})
@@ -1027,7 +1027,7 @@ def assignment_reassign(
     if (reviewer is None) == (organisation is None):
         raise ValidationError(_("Choose one organisation or one person to give the use case to."))
     with transaction.atomic():
-        assignment = Assignment.objects.select_related("round").select_for_update().get(pk=assignment.pk)
+        assignment = _locked_assignment(assignment)
         _refuse_if_closed(assignment.round)
         if (assignment.reviewer_id, assignment.organisation_id) == (
             getattr(reviewer, "pk", None),
@@ -1064,7 +1064,7 @@ def assignment_remove(*, assignment: Assignment, actor) -> None:
     """Take an assignment away. A review its reviewers started is kept (and still counts if
     submitted); they can no longer open the use case in the round through this assignment."""
     with transaction.atomic():
-        assignment = Assignment.objects.select_related("round").select_for_update().get(pk=assignment.pk)
+        assignment = _locked_assignment(assignment)
         _refuse_if_closed(assignment.round)
         audit(
             actor=actor,
@@ -1128,7 +1128,7 @@ def round_open(*, review_round: ReviewRound, actor) -> ReviewRound:
     """Open a draft round for reviewing, if nothing stops it (round_opening_problems); otherwise
     ValidationError with every reason, in words."""
     with transaction.atomic():
-        review_round = ReviewRound.objects.select_for_update().get(pk=review_round.pk)
+        review_round = ReviewRound.objects.select_for_update(of=("self",)).get(pk=review_round.pk)
         _refuse_unless_draft(review_round, _("Only a round in draft can be opened."))
         if problems := round_opening_problems(review_round):
             raise ValidationError(problems.messages)
@@ -1171,7 +1171,7 @@ def round_close(*, review_round: ReviewRound, actor) -> RoundClosed:
     authors and never count; one round_drafts_left audit row lists those authors. Once committed,
     everyone who reviewed or was asked to is emailed, draft authors told that theirs did not count."""
     with transaction.atomic():
-        review_round = ReviewRound.objects.select_for_update().get(pk=review_round.pk)
+        review_round = ReviewRound.objects.select_for_update(of=("self",)).get(pk=review_round.pk)
         if review_round.status != ReviewRound.Status.OPEN:
             raise ValidationError(_("Only an open round can be closed."))
         review_round = round_set_status(review_round=review_round, status=ReviewRound.Status.CLOSED, actor=actor)
@@ -1281,7 +1281,14 @@ def _request_save(request: AssignmentRequest) -> AssignmentRequest:
 
 
 def _locked_assignment(assignment: Assignment) -> Assignment:
-    return Assignment.objects.select_related("round").select_for_update().get(pk=assignment.pk)
+    """The assignment, row-locked for a change, with its round read under the round's shared lock
+    first: a change in a round locks the round, then its assignment, then the assignment's
+    requests, so two changes never wait for each other in opposite orders, and closing the round
+    waits for them (as it does for review saves)."""
+    review_round = _round_read_shared(assignment.round_id)
+    locked = Assignment.objects.select_for_update(of=("self",)).get(pk=assignment.pk)
+    locked.round = review_round
+    return locked
 
 
 def assignment_decline(*, assignment: Assignment, reason: str, actor) -> AssignmentRequest:
@@ -1362,7 +1369,10 @@ def assignment_more_time_request(
 
 
 def _open_more_time_request(request: AssignmentRequest) -> AssignmentRequest:
-    request = AssignmentRequest.objects.select_related("assignment__round").select_for_update().get(pk=request.pk)
+    """The request, row-locked after its round and assignment (_locked_assignment's order)."""
+    assignment = _locked_assignment(request.assignment)
+    request = AssignmentRequest.objects.select_for_update(of=("self",)).get(pk=request.pk)
+    request.assignment = assignment
     if request.kind != AssignmentRequest.Kind.MORE_TIME:
         raise ValidationError(_("A decline is answered by giving the use case to someone else."))
     if not request.is_open:
@@ -1450,7 +1460,8 @@ def interest_declare(*, organisation: Organisation, use_case, reason: str, actor
 
 
 def _standing_interest(interest: DeclaredInterest) -> DeclaredInterest:
-    interest = DeclaredInterest.objects.select_for_update().select_related("organisation").get(pk=interest.pk)
+    locked = DeclaredInterest.objects.select_for_update(of=("self",)).select_related("organisation")
+    interest = locked.get(pk=interest.pk)
     if interest.withdrawn_at:
         raise ValidationError(_("This declaration has already been withdrawn."))
     return interest
