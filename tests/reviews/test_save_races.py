@@ -2,7 +2,7 @@
 
 A save reads its round FOR SHARE, then locks its review (FOR UPDATE OF the review alone, with no
 ordering that would join the round, version, use case or audience), its verdicts and its
-version's change counter, in that order (docs/architecture.md, "From a review to the matrix").
+version's change counter, in that order (docs/architecture.md, "Row locks").
 The racers here are let go together from a barrier right after their shared read of the round,
 so every save holds the round's shared lock when it asks for its review's: the moment at which a
 save that also locked the round would deadlock with the others. Every save must end in success or
