@@ -100,8 +100,9 @@ def _older_invitations_cancel(invitation: Invitation) -> list[int]:
     """Cancel the links still waiting for the same address and place; returns their ids."""
     older = list(
         _pending_invitations()
-        .select_for_update()
+        .select_for_update(of=("self",))
         .filter(email__iexact=invitation.email, organisation=invitation.organisation)
+        .order_by()
         .values_list("pk", flat=True)
     )
     if older:
@@ -169,14 +170,15 @@ def invitation_for_token(raw_token: str, *, lock: bool = False) -> Invitation:
     invitations = Invitation.objects.select_related("organisation", "invited_by")
     if lock:
         invitations = invitations.select_for_update(of=("self",))
-    invitation = invitations.filter(token_hash=invitation_token_hash(raw_token)).first()
-    if invitation is None:
+    try:
+        invitation = invitations.get(token_hash=invitation_token_hash(raw_token))
+    except Invitation.DoesNotExist:
         raise InvitationRefused(
             _(
                 "This invitation link is not valid. Check that you copied the whole link from the email, "
                 "or ask the person who invited you to send a new invitation."
             )
-        )
+        ) from None
     if invitation.accepted_at is not None:
         raise InvitationRefused(
             _(
@@ -642,7 +644,10 @@ def audience_move(*, audience: Audience, direction: str, actor) -> Audience:
     if direction not in {"up", "down"}:
         raise ValidationError({"direction": _("Choose up or down")})
     with transaction.atomic():
-        ordered = list(Audience.objects.select_for_update().order_by("display_order", "name", "pk"))
+        # Only display_order changes, so the lock leaves the key alone and does not hold up rows
+        # that refer to an audience; the list is sorted here, not by the locking query.
+        locked = Audience.objects.select_for_update(of=("self",), no_key=True).order_by()
+        ordered = sorted(locked, key=lambda a: (a.display_order, a.name, a.pk))
         index = next(i for i, a in enumerate(ordered) if a.pk == audience.pk)
         other = index - 1 if direction == "up" else index + 1
         if not 0 <= other < len(ordered):
@@ -805,15 +810,25 @@ def account_staff_roles_set(*, user, roles: Sequence[str], actor):
     return user
 
 
+def _locked_membership(membership: Membership) -> Membership:
+    """The membership, row-locked for a change of role or its removal, after its organisation's
+    row: changes to one organisation's members take turns there, so two leads removing each other
+    at the same moment cannot leave it with none, and neither waits for the other's membership
+    while holding its own (a deadlock). The organisation's lock leaves its key alone, so reviews
+    and other rows that refer to it are not held up."""
+    Organisation.objects.select_for_update(of=("self",), no_key=True).get(pk=membership.organisation_id)
+    locked = Membership.objects.select_for_update(of=("self",)).select_related("user", "organisation")
+    return locked.get(pk=membership.pk)
+
+
 def _check_not_last_lead(membership: Membership, *, field: str) -> None:
+    """Refuse to leave the organisation without a lead (under _locked_membership's locks)."""
     if membership.role != Membership.Role.LEAD:
         return
-    # The organisation's lead rows are locked, so two leads removing each other at the same
-    # moment cannot leave it with none (called inside the service's transaction).
     leads = list(
-        Membership.objects.select_for_update()
-        .filter(organisation=membership.organisation, role=Membership.Role.LEAD)
-        .values_list("pk", flat=True)
+        Membership.objects.filter(organisation=membership.organisation, role=Membership.Role.LEAD).values_list(
+            "pk", flat=True
+        )
     )
     if not set(leads) - {membership.pk}:
         raise ValidationError(
@@ -835,11 +850,7 @@ def membership_role_change(*, membership: Membership, role: str, actor) -> Membe
     if role not in Membership.Role.values:
         raise ValidationError({"role": _("Choose reviewer or organisation lead")})
     with transaction.atomic():
-        fresh = (
-            Membership.objects.select_for_update(of=("self",))
-            .select_related("user", "organisation")
-            .get(pk=membership.pk)
-        )
+        fresh = _locked_membership(membership)
         if fresh.role == role:
             return fresh
         if role != Membership.Role.LEAD:
@@ -865,11 +876,7 @@ def membership_remove(*, membership: Membership, actor) -> None:
     lead cannot be removed (make someone else a lead first)."""
     _may_manage(actor, membership.organisation)
     with transaction.atomic():
-        fresh = (
-            Membership.objects.select_for_update(of=("self",))
-            .select_related("user", "organisation")
-            .get(pk=membership.pk)
-        )
+        fresh = _locked_membership(membership)
         _check_not_last_lead(fresh, field="membership")
         audit(
             actor=actor,
@@ -885,7 +892,7 @@ def invitation_cancel(*, invitation: Invitation, actor) -> Invitation:
     """Stop a waiting invitation's link from working."""
     _invitation_may_manage(actor, invitation)
     with transaction.atomic():
-        fresh = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        fresh = Invitation.objects.select_for_update(of=("self",)).get(pk=invitation.pk)
         if fresh.accepted_at is not None:
             raise ValidationError(
                 {"invitation": _("This invitation has been used already, so it cannot be cancelled.")}
@@ -1032,7 +1039,7 @@ def account_erase(*, user, actor):
     if actor is not None and actor.pk == user.pk:
         raise ValidationError({"account": _("You cannot erase your own account. Ask another admin.")})
     with transaction.atomic():
-        user = get_user_model().objects.select_for_update().get(pk=user.pk)
+        user = get_user_model().objects.select_for_update(of=("self",)).get(pk=user.pk)
         if user.erased_at is not None:
             raise ValidationError({"account": _("This account's personal data has already been erased.")})
         email = user.email

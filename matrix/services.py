@@ -519,7 +519,7 @@ def api_token_create(*, owner, name: str, days: int) -> tuple[ApiToken, str]:
 def api_token_revoke(*, token: ApiToken, actor) -> ApiToken:
     """Revoke the token from now on. Revoking a revoked token changes nothing and records nothing."""
     with transaction.atomic():
-        locked = ApiToken.objects.select_for_update().get(pk=token.pk)
+        locked = ApiToken.objects.select_for_update(of=("self",)).get(pk=token.pk)
         if locked.revoked_at is None:
             locked.revoked_at = timezone.now()
             locked.save(update_fields=["revoked_at"])

@@ -4,14 +4,15 @@ import datetime
 import logging
 import uuid
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -20,6 +21,7 @@ from django.utils.translation import ngettext
 
 from audiences.models import Audience, Membership, Organisation
 from audiences.services import Ensured, audit_value, drifted_fields_set, reviewers_ensure
+from bold_portal.locks import is_lock_contention
 from bold_portal.models import audit
 from principles.models import Principle
 from reviews.emails import reminder_email_send
@@ -46,6 +48,11 @@ logger = logging.getLogger(__name__)
 
 class ReviewConflict(Exception):
     """The review changed since the form was opened (another tab or device saved it)."""
+
+
+class ReviewBusy(Exception):
+    """Other saves held the locks this one needed, and the database gave up on it (it broke a
+    deadlock, or SQLite's busy timeout ran out). Nothing was saved; saving again is safe."""
 
 
 class RoundNotOpen(Exception):
@@ -89,15 +96,29 @@ def _rule_changed(review_round: ReviewRound) -> None:
     matrix_inputs_changed.send(sender=ReviewRound, round_id=review_round.pk, version_id=None)
 
 
-def _round_for_review(round_id: int) -> ReviewRound:
-    """The round, read for a review change. On PostgreSQL under a shared row lock: any number of
-    saves hold it together, while closing the round (an UPDATE of the row) waits for them, and a
-    save that starts after a close reads the round closed. SQLite serialises writing transactions
-    (IMMEDIATE mode, see settings), which gives the same guarantee."""
+def _round_read_shared(round_id: int) -> ReviewRound:
+    """The round, read for a change of a review or an assignment: the first lock such a change
+    takes. On PostgreSQL a shared row lock: any number of changes hold it together, while closing
+    the round (an UPDATE of the row) waits for them, and a change that starts after a close reads
+    the round closed. SQLite serialises writing transactions (IMMEDIATE mode, see settings), which
+    gives the same guarantee."""
     if connection.vendor == "postgresql":
         table = ReviewRound._meta.db_table
-        return ReviewRound.objects.raw(f"SELECT * FROM {table} WHERE id = %s FOR SHARE", [round_id])[0]
+        return ReviewRound.objects.raw(f"SELECT * FROM {table} WHERE id = %s FOR SHARE OF {table}", [round_id])[0]
     return ReviewRound.objects.get(pk=round_id)
+
+
+@contextmanager
+def _contention_refused() -> Iterator[None]:
+    """Turn a lost race for locks (bold_portal.locks) into ReviewBusy, which pages answer with
+    "try again"; any other database error stays what it is."""
+    try:
+        yield
+    except OperationalError as error:
+        if not is_lock_contention(error):
+            raise
+        logger.warning("A review change was refused because the database was busy: %s", error)
+        raise ReviewBusy from error
 
 
 def _verdict_record(verdicts) -> list[dict]:
@@ -121,12 +142,32 @@ def _review_record(review: Review, verdicts) -> dict:
     }
 
 
-def _locked_review(*, review_round, version, reviewer, expected_lock_version: int) -> Review | None:
-    review = Review.objects.select_for_update().filter(round=review_round, version=version, reviewer=reviewer).first()
+def _locked_review(*, round_id: int, version_id: int, reviewer_id: int, expected_lock_version: int) -> Review | None:
+    """The reviewer's review of the version in the round, row-locked for a change; None if there is
+    none yet. Raises ReviewConflict unless its lock_version is the one the form was opened with
+    (0 for a review not yet saved).
+
+    The lock is FOR UPDATE OF the review's row alone, from a query without ordering: Review's
+    default ordering joins the round, version, use case and audience, and a FOR UPDATE over that
+    join would lock every one of those rows too, the round included, which every save already
+    holds FOR SHARE: two saves would then each wait for the other's shared lock (a deadlock)."""
+    try:
+        review = Review.objects.select_for_update(of=("self",)).get(
+            round_id=round_id, version_id=version_id, reviewer_id=reviewer_id
+        )
+    except Review.DoesNotExist:
+        review = None
     current = review.lock_version if review else 0
     if current != expected_lock_version:
         raise ReviewConflict
     return review
+
+
+def _locked_verdicts(review: Review | None) -> list[Verdict]:
+    """The review's verdicts, row-locked after the review (no ordering: Verdict's joins the principle)."""
+    if review is None:
+        return []
+    return list(Verdict.objects.select_for_update(of=("self",)).filter(review=review).order_by())
 
 
 def review_save(
@@ -146,9 +187,13 @@ def review_save(
     review) checks every principle of the round. expected_lock_version is the review's
     lock_version when the form was opened (0 for a new review); if it has moved on, nothing
     is saved and ReviewConflict is raised.
+
+    Locks, in this order: the round FOR SHARE, the review, its verdicts, its version's change
+    counter (docs/architecture.md); so saves wait for each other and never deadlock. If the
+    database gives up on the save all the same, nothing is saved and ReviewBusy is raised.
     """
-    with transaction.atomic():
-        review_round = _round_for_review(review_round.pk)
+    with _contention_refused(), transaction.atomic():
+        review_round = _round_read_shared(review_round.pk)
         if not review_round.is_open:
             raise RoundNotOpen
         if not RoundVersion.objects.filter(round=review_round, version=version).exists():
@@ -156,10 +201,13 @@ def review_save(
         if interest := blocking_interest(use_case_id=version.use_case_id, reviewer=reviewer):
             raise ValidationError(interest_refusal(interest))
         review = _locked_review(
-            review_round=review_round, version=version, reviewer=reviewer, expected_lock_version=expected_lock_version
+            round_id=review_round.pk,
+            version_id=version.pk,
+            reviewer_id=reviewer.pk,
+            expected_lock_version=expected_lock_version,
         )
         was_submitted = review is not None and review.status == Review.Status.SUBMITTED
-        previous_verdicts = list(review.verdicts.all()) if review is not None else []
+        previous_verdicts = _locked_verdicts(review)
         before = _review_record(review, previous_verdicts) if review is not None else {}
         if was_submitted and not submit:
             raise ValidationError(_("A submitted review cannot go back to draft. Update it or withdraw it."))
@@ -225,18 +273,19 @@ def review_save(
 
 
 def review_withdraw(*, review: Review, actor, expected_lock_version: int) -> Review:
-    """Withdraw a submitted review: it stops counting in the round's matrix."""
-    with transaction.atomic():
-        review_round = _round_for_review(review.round_id)
+    """Withdraw a submitted review: it stops counting in the round's matrix. Locks as review_save
+    does (its verdicts stay as they are, so they are not locked)."""
+    with _contention_refused(), transaction.atomic():
+        review_round = _round_read_shared(review.round_id)
         if not review_round.is_open:
             raise RoundNotOpen
         review = _locked_review(
-            review_round=review_round,
-            version=review.version,
-            reviewer=review.reviewer,
+            round_id=review.round_id,
+            version_id=review.version_id,
+            reviewer_id=review.reviewer_id,
             expected_lock_version=expected_lock_version,
         )
-        if review.status != Review.Status.SUBMITTED:
+        if review is None or review.status != Review.Status.SUBMITTED:
             raise ValidationError(_("Only a submitted review can be withdrawn."))
         review.status = Review.Status.WITHDRAWN
         review.lock_version += 1
@@ -300,7 +349,7 @@ def _round_record(review_round: ReviewRound) -> dict:
 def round_rule_change(*, review_round: ReviewRound, threshold: Decimal, min_reviews: int, actor) -> ReviewRound:
     """Change how a round's cells are decided; every cell is recomputed under the new rule."""
     with transaction.atomic():
-        review_round = ReviewRound.objects.select_for_update().get(pk=review_round.pk)
+        review_round = ReviewRound.objects.select_for_update(of=("self",)).get(pk=review_round.pk)
         before = {"threshold": str(review_round.threshold), "min_reviews": review_round.min_reviews}
         if problems := round_rule_problems(threshold=threshold, min_reviews=min_reviews):
             raise ValidationError(problems)
@@ -319,7 +368,7 @@ def round_flag_rule_change(*, review_round: ReviewRound, audiences: Sequence[Aud
     closed: flags only point analysts at cells to talk about and never change an outcome, so no
     cell is recomputed."""
     with transaction.atomic():
-        review_round = ReviewRound.objects.select_for_update().get(pk=review_round.pk)
+        review_round = ReviewRound.objects.select_for_update(of=("self",)).get(pk=review_round.pk)
         chosen = {audience.pk for audience in audiences}
         known = set(Audience.objects.filter(pk__in=chosen).values_list("pk", flat=True))
         if chosen - known:
@@ -340,7 +389,7 @@ def round_flag_rule_change(*, review_round: ReviewRound, audiences: Sequence[Aud
 def round_version_add(*, review_round: ReviewRound, version: UseCaseVersion, actor) -> RoundVersion:
     """Add a use case version to a round (before or while it is open)."""
     with transaction.atomic():
-        review_round = ReviewRound.objects.select_for_update().get(pk=review_round.pk)
+        review_round = ReviewRound.objects.select_for_update(of=("self",)).get(pk=review_round.pk)
         if review_round.status == ReviewRound.Status.CLOSED:
             raise ValidationError(_("This round has closed: no use case can be added to it."))
         round_version = RoundVersion(round=review_round, version=version)
@@ -366,7 +415,7 @@ def round_set_status(
     says when a round recorded after the fact closed), and freezes its reviews: the update waits
     for saves in progress, and no save is accepted after it."""
     with transaction.atomic():
-        review_round = ReviewRound.objects.select_for_update().get(pk=review_round.pk)
+        review_round = ReviewRound.objects.select_for_update(of=("self",)).get(pk=review_round.pk)
         previous = {"status": review_round.status, "closed_at": audit_value(review_round.closed_at)}
         if status not in ReviewRound.Status.values:
             raise ValidationError({"status": _("Choose draft, open or closed.")})
@@ -667,7 +716,7 @@ def round_ensure(
         )
 
     with transaction.atomic():
-        review_round = ReviewRound.objects.select_for_update().get(pk=review_round.pk)
+        review_round = ReviewRound.objects.select_for_update(of=("self",)).get(pk=review_round.pk)
         wanted = {}
         if restore:
             if status == ReviewRound.Status.CLOSED:
@@ -787,7 +836,7 @@ def round_settings_change(
     """Change a draft round's settings. Once a round has opened only its rule changes, through
     round_rule_change, so that reviewers are never judged under settings they did not see."""
     with transaction.atomic():
-        review_round = ReviewRound.objects.select_for_update().get(pk=review_round.pk)
+        review_round = ReviewRound.objects.select_for_update(of=("self",)).get(pk=review_round.pk)
         _refuse_unless_draft(
             review_round, _("This round has opened: only its threshold and minimum number of reviews can change.")
         )
@@ -836,7 +885,7 @@ def round_versions_change(
     time. Versions already in (or already out of) the round are skipped. Removing a version
     removes its assignments too: nobody has reviewed anything in a round that has not opened."""
     with transaction.atomic():
-        review_round = ReviewRound.objects.select_for_update().get(pk=review_round.pk)
+        review_round = ReviewRound.objects.select_for_update(of=("self",)).get(pk=review_round.pk)
         _refuse_unless_draft(review_round, _("This round has opened: its use cases can no longer change here."))
         add, remove = set(add), set(remove) - set(add)
         known = set(UseCaseVersion.objects.filter(pk__in=add | remove).values_list("pk", flat=True))
@@ -866,7 +915,7 @@ def round_versions_add_matching(*, review_round: ReviewRound, versions, actor) -
     """Add every version of a queryset (the versions matching a filter) to a draft round in bulk,
     skipping those already in it. Returns how many were added. One audit row."""
     with transaction.atomic():
-        review_round = ReviewRound.objects.select_for_update().get(pk=review_round.pk)
+        review_round = ReviewRound.objects.select_for_update(of=("self",)).get(pk=review_round.pk)
         _refuse_unless_draft(review_round, _("This round has opened: its use cases can no longer change here."))
         present = RoundVersion.objects.filter(round=review_round).values("version_id")
         to_add = list(versions.exclude(pk__in=present).order_by("pk").values_list("pk", flat=True))
@@ -896,7 +945,7 @@ def assignments_by_audience_create(*, review_round: ReviewRound, due_on: datetim
     on one date, in bulk: pairs already assigned are skipped. Returns how many assignments were
     made; one audit row. A handful of queries whatever the size of the round."""
     with transaction.atomic():
-        review_round = ReviewRound.objects.select_for_update().get(pk=review_round.pk)
+        review_round = ReviewRound.objects.select_for_update(of=("self",)).get(pk=review_round.pk)
         _refuse_if_closed(review_round)
         if problem := _due_on_problem(review_round, due_on):
             raise ValidationError({"due_on": problem})
@@ -952,7 +1001,7 @@ def _assignment_record(assignment: Assignment) -> dict:
 def assignment_due_change(*, assignment: Assignment, due_on: datetime.date | None, actor) -> Assignment:
     """Change when an assignment is due (a later date gives the reviewers more time)."""
     with transaction.atomic():
-        assignment = Assignment.objects.select_related("round").select_for_update().get(pk=assignment.pk)
+        assignment = _locked_assignment(assignment)
         _refuse_if_closed(assignment.round)
         if problem := _due_on_problem(assignment.round, due_on):
             raise ValidationError({"due_on": problem})
@@ -978,7 +1027,7 @@ def assignment_reassign(
     if (reviewer is None) == (organisation is None):
         raise ValidationError(_("Choose one organisation or one person to give the use case to."))
     with transaction.atomic():
-        assignment = Assignment.objects.select_related("round").select_for_update().get(pk=assignment.pk)
+        assignment = _locked_assignment(assignment)
         _refuse_if_closed(assignment.round)
         if (assignment.reviewer_id, assignment.organisation_id) == (
             getattr(reviewer, "pk", None),
@@ -1015,7 +1064,7 @@ def assignment_remove(*, assignment: Assignment, actor) -> None:
     """Take an assignment away. A review its reviewers started is kept (and still counts if
     submitted); they can no longer open the use case in the round through this assignment."""
     with transaction.atomic():
-        assignment = Assignment.objects.select_related("round").select_for_update().get(pk=assignment.pk)
+        assignment = _locked_assignment(assignment)
         _refuse_if_closed(assignment.round)
         audit(
             actor=actor,
@@ -1079,7 +1128,7 @@ def round_open(*, review_round: ReviewRound, actor) -> ReviewRound:
     """Open a draft round for reviewing, if nothing stops it (round_opening_problems); otherwise
     ValidationError with every reason, in words."""
     with transaction.atomic():
-        review_round = ReviewRound.objects.select_for_update().get(pk=review_round.pk)
+        review_round = ReviewRound.objects.select_for_update(of=("self",)).get(pk=review_round.pk)
         _refuse_unless_draft(review_round, _("Only a round in draft can be opened."))
         if problems := round_opening_problems(review_round):
             raise ValidationError(problems.messages)
@@ -1122,7 +1171,7 @@ def round_close(*, review_round: ReviewRound, actor) -> RoundClosed:
     authors and never count; one round_drafts_left audit row lists those authors. Once committed,
     everyone who reviewed or was asked to is emailed, draft authors told that theirs did not count."""
     with transaction.atomic():
-        review_round = ReviewRound.objects.select_for_update().get(pk=review_round.pk)
+        review_round = ReviewRound.objects.select_for_update(of=("self",)).get(pk=review_round.pk)
         if review_round.status != ReviewRound.Status.OPEN:
             raise ValidationError(_("Only an open round can be closed."))
         review_round = round_set_status(review_round=review_round, status=ReviewRound.Status.CLOSED, actor=actor)
@@ -1232,7 +1281,14 @@ def _request_save(request: AssignmentRequest) -> AssignmentRequest:
 
 
 def _locked_assignment(assignment: Assignment) -> Assignment:
-    return Assignment.objects.select_related("round").select_for_update().get(pk=assignment.pk)
+    """The assignment, row-locked for a change, with its round read under the round's shared lock
+    first: a change in a round locks the round, then its assignment, then the assignment's
+    requests, so two changes never wait for each other in opposite orders, and closing the round
+    waits for them (as it does for review saves)."""
+    review_round = _round_read_shared(assignment.round_id)
+    locked = Assignment.objects.select_for_update(of=("self",)).get(pk=assignment.pk)
+    locked.round = review_round
+    return locked
 
 
 def assignment_decline(*, assignment: Assignment, reason: str, actor) -> AssignmentRequest:
@@ -1313,7 +1369,10 @@ def assignment_more_time_request(
 
 
 def _open_more_time_request(request: AssignmentRequest) -> AssignmentRequest:
-    request = AssignmentRequest.objects.select_related("assignment__round").select_for_update().get(pk=request.pk)
+    """The request, row-locked after its round and assignment (_locked_assignment's order)."""
+    assignment = _locked_assignment(request.assignment)
+    request = AssignmentRequest.objects.select_for_update(of=("self",)).get(pk=request.pk)
+    request.assignment = assignment
     if request.kind != AssignmentRequest.Kind.MORE_TIME:
         raise ValidationError(_("A decline is answered by giving the use case to someone else."))
     if not request.is_open:
@@ -1401,7 +1460,8 @@ def interest_declare(*, organisation: Organisation, use_case, reason: str, actor
 
 
 def _standing_interest(interest: DeclaredInterest) -> DeclaredInterest:
-    interest = DeclaredInterest.objects.select_for_update().select_related("organisation").get(pk=interest.pk)
+    locked = DeclaredInterest.objects.select_for_update(of=("self",)).select_related("organisation")
+    interest = locked.get(pk=interest.pk)
     if interest.withdrawn_at:
         raise ValidationError(_("This declaration has already been withdrawn."))
     return interest

@@ -18,12 +18,19 @@ from bold_portal.pagination import paginate, pagination
 from reviews import round_selectors, selectors
 from reviews.forms import LockForm, error_summary_items, review_forms
 from reviews.models import Review
-from reviews.services import ReviewConflict, RoundNotOpen, may_request, review_save, review_withdraw
+from reviews.services import ReviewBusy, ReviewConflict, RoundNotOpen, may_request, review_save, review_withdraw
 
 # Shown when a save or withdrawal started from an out-of-date page (another tab saved first).
 CONFLICT_MESSAGE = gettext_lazy(
     "This review was changed in another tab or window since you opened it. Your changes have not been saved. "
     "Copy anything you need, then reload the page to see the latest version."
+)
+# Shown when the database gave up on a save because many were made at the same moment. Answered
+# with 409 as a conflict is, not a 5xx, which a proxy in front of the portal might replace with a
+# page of its own: the reviewer's answers must come back with the message.
+BUSY_MESSAGE = gettext_lazy(
+    "Many changes were being saved at the same moment, so yours has not been saved. Nothing has changed. "
+    "Try again in a moment."
 )
 
 
@@ -202,6 +209,8 @@ def review(request, round_slug: str, use_case_slug: str, number: int):
     except ReviewConflict:
         # The posted forms are shown again as typed; nothing was saved.
         return _review_page(request, target, own, verdict_forms, overall_form, problem=CONFLICT_MESSAGE, status=409)
+    except ReviewBusy:
+        return _review_page(request, target, own, verdict_forms, overall_form, problem=BUSY_MESSAGE, status=409)
     except RoundNotOpen:
         target.round.refresh_from_db()
         return _read_only(request, target, own, status=403)
@@ -244,6 +253,9 @@ def review_withdraw_confirm(request, round_slug: str, use_case_slug: str, number
         review_withdraw(review=own, actor=request.user, expected_lock_version=lock_form.cleaned_data["lock_version"])
     except ReviewConflict:
         context["problem"] = CONFLICT_MESSAGE
+        return render(request, "reviews/review_withdraw.html", context, status=409)
+    except ReviewBusy:
+        context["problem"] = BUSY_MESSAGE
         return render(request, "reviews/review_withdraw.html", context, status=409)
     except RoundNotOpen:
         target.round.refresh_from_db()

@@ -65,13 +65,16 @@ def blocking_pids(pid: int) -> list[int]:
         return list(cursor.fetchone()[0])
 
 
-def wait_until_blocked_by(step: Step, holder: Step) -> None:
-    """Wait (bounded) until PostgreSQL reports that step's backend waits for holder's lock."""
-    assert step.started_work.wait(STEP_SECONDS) and holder.started_work.wait(STEP_SECONDS)
+def wait_until_blocked_by(step: Step, *holders: Step) -> None:
+    """Wait (bounded) until PostgreSQL reports that step's backend waits for a lock of one of
+    the holders (a row locked by several is waited for one holder at a time)."""
+    assert step.started_work.wait(STEP_SECONDS)
+    assert all(holder.started_work.wait(STEP_SECONDS) for holder in holders)
+    pids = {holder.backend_pid for holder in holders}
     deadline = time.monotonic() + STEP_SECONDS
     while time.monotonic() < deadline:
-        if holder.backend_pid in blocking_pids(step.backend_pid):
+        if pids & set(blocking_pids(step.backend_pid)):
             return
         assert not step.done.is_set(), f"{step.name} finished instead of waiting: {step.error!r}"
         time.sleep(0.02)
-    pytest.fail(f"{step.name} was never seen waiting for {holder.name}")
+    pytest.fail(f"{step.name} was never seen waiting for {', '.join(holder.name for holder in holders)}")

@@ -2,9 +2,11 @@ import os
 
 import pytest
 from django.conf import settings
+from django.db import connection
 from django.test import Client
 
 from bold_portal.celery import app as celery_app
+from tests.row_locks import portal_caller, row_lock_problem
 from tests.two_factor import force_login_past_two_factor
 
 # CI sets BOLD_REQUIRE_SERVICES=1: then a missing PostgreSQL or Redis fails the run instead of
@@ -36,3 +38,23 @@ def _force_login_passes_two_factor(monkeypatch):
     would, so that tests of staff pages need not repeat it; tests of the step itself use
     tests.two_factor.force_login_password_only."""
     monkeypatch.setattr(Client, "force_login", force_login_past_two_factor)
+
+
+@pytest.fixture(autouse=True)
+def _row_locks_name_their_table():
+    """On PostgreSQL, every locking statement the portal's code runs on its own tables names them
+    (OF) and is not ordered (tests/row_locks.py); the test fails at teardown otherwise, so that no
+    code that catches errors can hide it."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    problems = []
+
+    def check(execute, sql, params, many, context):
+        if (problem := row_lock_problem(sql)) and (caller := portal_caller()):
+            problems.append(f"{caller}: {problem}:\n{sql}")
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(check):
+        yield
+    assert not problems, "\n\n".join(problems)

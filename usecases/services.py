@@ -48,7 +48,7 @@ def use_case_version_create(
     earlier, such as the report's)."""
     with transaction.atomic():
         # The use case's row lock makes two revisions saved at once take numbers one after the other.
-        use_case = UseCase.objects.select_for_update().get(pk=use_case.pk)
+        use_case = UseCase.objects.select_for_update(of=("self",)).get(pk=use_case.pk)
         number = (use_case.versions.aggregate(last=Max("number"))["last"] or 0) + 1
         version = UseCaseVersion(
             use_case=use_case,

@@ -2,7 +2,10 @@
 embedded default of `make run`), so that every thread has a real connection of its own.
 
 20 reviewers post their complete review at the same moment, then two tabs of one more reviewer
-post the same new review at once. Prints one JSON line: the status codes seen and what was saved.
+post the same new review at once. Then the saves of reviews that exist: the 20 change their
+submitted reviews at once, 10 more submit drafts saved earlier at once, one reviewer changes a
+submitted review from two tabs at once, and one withdraws in one tab while changing in another.
+Prints one JSON line: the status codes seen and what was saved.
 """
 
 import json
@@ -25,13 +28,14 @@ from tests.factories import (  # noqa: E402
 )
 
 REVIEWERS = 20
+DRAFTERS = 10
 
 
-def answers(principles) -> dict:
-    data = {"overall_comment": "", "lock_version": "0", "action": "submit"}
+def answers(principles, *, lock_version: int = 0, action: str = "submit", verdict: str = "does_not_meet") -> dict:
+    data = {"overall_comment": "", "lock_version": str(lock_version), "action": action}
     for principle in principles:
         data |= {
-            f"{principle.slug}-verdict": "does_not_meet",
+            f"{principle.slug}-verdict": verdict,
             f"{principle.slug}-reason": "It assumes people have offended.",
             f"{principle.slug}-evidence": "",
             f"{principle.slug}-suggested_rewording": "",
@@ -69,13 +73,41 @@ def main():
     many = post_at_once([(reviewer, url, answers(principles)) for reviewer in reviewers])
     two_tabs_reviewer = make_reviewer(organisation=organisation)
     two_tabs = post_at_once([(two_tabs_reviewer, url, answers(principles))] * 2)
+    two_tabs_reviews = Review.objects.filter(reviewer=two_tabs_reviewer).count()
+    submitted = Review.objects.filter(status=Review.Status.SUBMITTED).count()
+
+    changes = post_at_once(
+        [(reviewer, url, answers(principles, lock_version=1, verdict="not_sure")) for reviewer in reviewers]
+    )
+    drafters = [make_reviewer(organisation=organisation) for _ in range(DRAFTERS)]
+    for drafter in drafters:
+        client = Client()
+        client.force_login(drafter)
+        client.post(url, answers(principles, action="save"))
+    drafts = post_at_once([(drafter, url, answers(principles, lock_version=1)) for drafter in drafters])
+    # The two-tab reviewer's review is submitted (lock_version 1): two tabs change it at once.
+    two_tabs_of_a_submitted = post_at_once([(two_tabs_reviewer, url, answers(principles, lock_version=1))] * 2)
+    # The first reviewer's review was changed once (lock_version 2): withdraw and change at once.
+    withdraw_url = f"/reviews/{review_round.slug}/{version.use_case.slug}/v{version.number}/review/withdraw/"
+    withdraw_and_change = post_at_once(
+        [(reviewers[0], withdraw_url, {"lock_version": "2"}), (reviewers[0], url, answers(principles, lock_version=2))]
+    )
     print(
         json.dumps(
             {
                 "many": many,
                 "two_tabs": sorted(two_tabs),
-                "submitted": Review.objects.filter(status=Review.Status.SUBMITTED).count(),
-                "two_tabs_reviews": Review.objects.filter(reviewer=two_tabs_reviewer).count(),
+                "submitted": submitted,
+                "two_tabs_reviews": two_tabs_reviews,
+                "changes": changes,
+                "changed": Review.objects.filter(reviewer__in=reviewers, lock_version__gte=2).count(),
+                "drafts_submitted": drafts,
+                "two_tabs_of_a_submitted": sorted(two_tabs_of_a_submitted),
+                "two_tabs_lock_version": Review.objects.get(reviewer=two_tabs_reviewer).lock_version,
+                "withdraw_and_change": sorted(withdraw_and_change),
+                "withdraw_and_change_lock_version": Review.objects.get(reviewer=reviewers[0]).lock_version,
+                "withdrawn": Review.objects.get(reviewer=reviewers[0]).status == Review.Status.WITHDRAWN,
+                "finally_submitted": Review.objects.filter(status=Review.Status.SUBMITTED).count(),
             }
         )
     )

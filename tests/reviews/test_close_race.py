@@ -63,9 +63,9 @@ class Threads:
 @pytest.fixture
 def threads(transactional_db, monkeypatch):
     threads = Threads()
-    original = services._round_for_review
+    original = services._round_read_shared
 
-    def round_for_review(round_id):
+    def round_read_shared(round_id):
         review_round = original(round_id)
         events = threads.paused.get(threading.current_thread().name)
         if events is not None:
@@ -74,7 +74,7 @@ def threads(transactional_db, monkeypatch):
             assert go_on.wait(STEP_SECONDS), "the test never let the paused save go on"
         return review_round
 
-    monkeypatch.setattr(services, "_round_for_review", round_for_review)
+    monkeypatch.setattr(services, "_round_read_shared", round_read_shared)
     yield threads
     threads.let_go()
 
