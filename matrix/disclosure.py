@@ -275,15 +275,16 @@ def declared_interest_names(review_round: ReviewRound, version_ids=None) -> dict
     counts in its cells (docs/declined-and-interests.md). One query whatever the number of use
     cases; version_ids limits it to a page."""
     via_reviews = "organisation__memberships__user__reviews"
-    interests = DeclaredInterest.objects.standing().filter(
-        **{
-            f"{via_reviews}__round": review_round,
-            f"{via_reviews}__status": Review.Status.SUBMITTED,
-            f"{via_reviews}__version__use_case": F("use_case"),
-        }
-    )
+    conditions = {
+        f"{via_reviews}__round": review_round,
+        f"{via_reviews}__status": Review.Status.SUBMITTED,
+        f"{via_reviews}__version__use_case": F("use_case"),
+    }
     if version_ids is not None:
-        interests = interests.filter(**{f"{via_reviews}__version_id__in": list(version_ids)})
+        conditions[f"{via_reviews}__version_id__in"] = list(version_ids)
+    # One filter() call, so that every condition is on the same review: a second call would join the
+    # members' reviews again, and mark a version whenever a member reviewed it and the use case.
+    interests = DeclaredInterest.objects.standing().filter(**conditions)
     marks: dict[int, set[str]] = {}
     for version_id, name in interests.values_list(f"{via_reviews}__version_id", "organisation__name").distinct():
         marks.setdefault(version_id, set()).add(name)

@@ -67,6 +67,18 @@ def test_the_selector_marks_versions_with_such_a_review_until_the_declaration_is
     assert declared_interest_names(world.round) == {}
 
 
+def test_a_member_who_also_reviewed_another_use_case_does_not_mark_it(world):
+    """The declaring organisation's reviewer reviews the plain use case too: only the use case
+    declared about is marked, whether the whole round is read or one page of it."""
+    nacro_reviewer = world.nacro.memberships.get().user
+    make_assignment(review_round=world.round, version=world.plain, organisation=world.nacro)
+    submit(nacro_reviewer, world.round, world.plain, {world.relevant: "meets", world.clear: "meets"})
+
+    assert declared_interest_names(world.round) == {world.marked.pk: ("Nacro",)}
+    assert declared_interest_names(world.round, [world.plain.pk]) == {}
+    assert declared_interest_names(world.round, [world.plain.pk, world.marked.pk]) == {world.marked.pk: ("Nacro",)}
+
+
 def test_the_matrix_page_names_the_organisation_to_admins_only(client, world):
     url = reverse("matrix:round_matrix", args=[world.round.slug])
     client.force_login(world.admin)  # programme admins keep the declarations: marked at once

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from matrix.disclosure import blocks_of
 from matrix.exporters import EXPORTERS
+from matrix.services import matrix_recompute
 from reviews.models import Review
 from reviews.services import interest_declare, interest_override
 from tests.factories import (
@@ -23,7 +24,7 @@ from tests.factories import (
 )
 from tests.matrix.analyst_support import make_admin, make_analyst, submit
 from tests.matrix.disclosure_attacker import Arrival, Attacker
-from tests.matrix.disclosure_pages import RoundMap, everything_shown, text
+from tests.matrix.disclosure_reading import RoundMap, everything_decided, everything_read, everything_shown, text
 from tests.pages import main_content
 
 pytestmark = pytest.mark.django_db
@@ -220,3 +221,76 @@ def test_blocks_hold_at_least_k_reviewers_and_name_only_organisations_of_k_or_mo
 
     assert found == tuple(frozenset(block) for block in blocks)
     assert all(sum(reviewers[o] for o in block) >= MIN_GROUP for block in found)
+
+
+class RicherWorld(Reproduction):
+    """The reproduction's organisations and more: Crisis 3, Nacro 3, St Basils 2 and Shelter 1
+    (serving both audiences) on one use case, the same but Crisis on another; Homelessness a flag
+    audience, St Basils' declared interest in the first use case overridden."""
+
+    def __init__(self):
+        super().__init__()
+        self.round.flag_audiences.set([self.homelessness])
+        self.shelter = make_organisation(name="Shelter", audiences=[self.homelessness, self.reoffending])
+        self.second = make_version(audience=self.reoffending, title="Housing after prison")
+        self.round.versions.add(self.second)
+        admin = make_admin()
+        interest = interest_declare(
+            organisation=self.st_basils, use_case=self.version.use_case, reason="A contract.", actor=admin
+        )
+        interest_override(interest=interest, reason="Agreed.", actor=admin)
+        self.map = RoundMap(
+            review_round=self.round,
+            organisations={o.name: o.pk for o in (self.crisis, self.st_basils, self.nacro, self.shelter)},
+            audiences={
+                "Homelessness": frozenset({self.crisis.pk, self.st_basils.pk, self.shelter.pk}),
+                "Reducing Reoffending": frozenset({self.nacro.pk, self.shelter.pk}),
+            },
+            versions=[self.version, self.second],
+            principles=[self.relevant, self.clear],
+        )
+        verdicts = ["meets", "does_not_meet", "not_sure"]
+        people = {o: [make_reviewer(organisation=o) for _ in range(3)] for o in self.map_organisations()}
+        plan = [(self.crisis, 3), (self.nacro, 3), (self.st_basils, 2), (self.shelter, 1)]
+        for version in (self.version, self.second):
+            for organisation, count in plan:
+                for index in range(count):
+                    relevant = verdicts[(index + organisation.pk + version.pk) % 3]
+                    submit(
+                        people[organisation][index], self.round, version, {self.relevant: relevant, self.clear: "meets"}
+                    )
+            plan = plan[1:]  # the second use case: no Crisis
+
+    def map_organisations(self):
+        return (self.crisis, self.st_basils, self.nacro, self.shelter)
+
+
+@pytest.mark.parametrize("closed", [False, True])
+def test_the_pages_and_the_api_show_exactly_what_the_attacker_reads(client, closed):
+    """The property test reads what matrix.disclosure decides (everything_decided), which is
+    fast; the objects the pages render and the API's answers hold the same figures, and the
+    rendered pages none other."""
+    world = RicherWorld()
+    matrix_recompute(round_id=world.round.pk)
+    if closed:
+        close_round(world.round)
+    client.force_login(make_analyst())
+
+    decided_marks, read_marks = {}, {}
+    decided = set(everything_decided(world.map, marks=decided_marks))
+    read = set(everything_read(world.map, marks=read_marks))
+    shown = set(everything_shown(client, world.map, world.audience_slugs))
+
+    assert read == decided
+    assert shown <= decided
+    assert set(read_marks) == set(decided_marks)
+    groups = {f for f in shown if f.organisations != world.map.everyone and f.version is not None}
+    if closed:  # the breakdowns, the audiences and the flags all show something
+        assert {f.organisations for f in groups} >= {
+            frozenset({world.crisis.pk}),
+            frozenset({world.nacro.pk}),
+            world.map.audiences["Homelessness"],
+        }
+        assert any(f.at_least for f in groups) and set(read_marks) == {world.version.pk}
+    else:
+        assert groups == set() and read_marks == {}
