@@ -12,8 +12,13 @@ the organisation each review came from: z[a, o] = 1 when review a (the a-th to a
 organisation o, with exactly one organisation per review. Every count shown about a group of a
 version's reviewers (an organisation, "other organisations", the organisations serving an
 audience, the organisations behind a flag) is a sum of z over the reviews that had arrived by
-then, so it becomes a linear equation (or, for a flag, an inequality). Giving the attacker every
-review's verdicts outright makes it at least as strong as one who reads only the counts.
+then, so it becomes a linear equation (or, for a flag, an inequality).
+
+This is the model with unknowns per moment, version, organisation and principle (meets, does not
+meet, not sure, and the number of reviews), non-negative integers, linked from one moment to the
+next by exactly one review added, written with one unknown per review instead: given the totals
+at every moment, each integer solution of one is an integer solution of the other. Giving the
+attacker every review's verdicts outright only makes it stronger.
 
 What "pinned down" means. At a moment T, an organisation with 1 to k-1 reviews of a version is
 protected, at T and at every earlier moment at which it had reviews of that version. It is pinned
