@@ -169,24 +169,22 @@ def principle_charts(data) -> list[PrincipleChart]:
 
 
 def progress_chart(data) -> Chart:
-    """A bar per organisation (then reviewers assigned in person): reviews submitted, and those
-    still expected, against the largest number expected."""
-    scale = max((max(row.expected, row.submitted) for row in data.organisations), default=0)
+    """One bar for the whole round (matrix.selectors.round_charts): reviews submitted, and those
+    still expected. Not one per organisation: see docs/analysts.md, "Charts"."""
+    progress = data.progress
     return stacked_bar_chart(
         chart_id="chart-progress",
-        title=_("Reviews submitted by organisation"),
+        title=_("Reviews submitted in the round"),
         description=_(
-            "A bar for each of %(count)d organisations: reviews submitted and reviews expected but not submitted "
-            "yet. Each bar's label gives the numbers, and so does the table after the chart."
-        )
-        % {"count": len(data.organisations)},
+            "One bar for the whole round: reviews submitted and reviews expected but not submitted yet. The bar's "
+            "label gives the numbers, and so does the table after the chart."
+        ),
         kinds=PROGRESS_KINDS,
         rows=[
             (
-                bar_label(row.name or _("Assigned in person"), progress_in_words(row.submitted, row.expected)),
-                (row.submitted, max(row.expected - row.submitted, 0)),
+                bar_label(_("The whole round"), progress_in_words(progress.submitted, progress.expected)),
+                (progress.submitted, max(progress.expected - progress.submitted, 0)),
             )
-            for row in data.organisations
         ],
-        scale=scale,
+        scale=max(progress.expected, progress.submitted),
     )

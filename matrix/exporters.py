@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bold_portal.spreadsheet import neutralise
+from matrix.disclosure import is_published
 from matrix.selectors import (
     COUNT_KEYS,
     VERDICT_KEYS,
@@ -151,6 +152,8 @@ class MatrixLayout:
     principle_names: list[str]
     groups: list[dict]  # {"audience": name, "rows": [{"title", "version", "cells": [...], "met"}]}
     principle_totals: list[int]  # per principle, how many use cases meet it
+    # Whether marks and flags about groups of reviewers are published (the round has closed).
+    groups_published: bool
 
 
 def matrix_layout(review_round: ReviewRound) -> MatrixLayout:
@@ -175,8 +178,8 @@ def matrix_layout(review_round: ReviewRound) -> MatrixLayout:
                     "symbol": OUTCOME_SYMBOLS[cell["outcome"]],
                     "words": outcome_words(cell["outcome"]),
                     "fragility": fragility_in_words(cell["would_become"]) if cell["fragile"] else "",
-                    "declared_interest": row["declared_interest"],
-                    "flagged": principle.slug in row["flagged"],
+                    "declared_interest": bool(row["declared_interest"]),
+                    "flagged": principle.slug in (row["flagged"] or ()),
                 }
             )
         groups[-1]["rows"].append(
@@ -193,6 +196,7 @@ def matrix_layout(review_round: ReviewRound) -> MatrixLayout:
         principle_names=[principle.name for principle in principles],
         groups=groups,
         principle_totals=totals,
+        groups_published=is_published(review_round),
     )
 
 
@@ -208,23 +212,40 @@ def fragile_in_words() -> str:
 INTEREST_SYMBOL = "‡"
 
 
-def interest_in_words() -> str:
-    return _(
-        "%(symbol)s Declared interest marks the cells of a use case that include a review from an "
-        "organisation that declared an interest in it (such as a contract with a body that would receive "
-        "the data), which a programme admin allowed to review it all the same."
-    ) % {"symbol": INTEREST_SYMBOL}
+def _until_published(words: str, published: bool) -> str:
+    if published:
+        return words
+    return words + " " + _("Shown once the round has closed, like every figure about groups of reviewers.")
+
+
+def interest_in_words(*, published: bool) -> str:
+    return _until_published(
+        _(
+            "%(symbol)s Declared interest marks the cells of a use case that include a review from an "
+            "organisation that declared an interest in it (such as a contract with a body that would receive "
+            "the data), which a programme admin allowed to review it all the same. It is shown only where at "
+            "least two organisations reviewed the use case, so that it never points to one of them."
+        )
+        % {"symbol": INTEREST_SYMBOL},
+        published,
+    )
 
 
 # Marks a cell the round's flag rule flags for discussion. Exports never name the audience.
 FLAG_SYMBOL = "⚑"
 
 
-def flag_in_words() -> str:
-    return _(
-        "%(symbol)s Flagged for discussion marks a cell where a reviewer from an organisation serving "
-        "one of the audiences the round's programme admin chose said the use case does not meet the principle."
-    ) % {"symbol": FLAG_SYMBOL}
+def flag_in_words(*, published: bool) -> str:
+    return _until_published(
+        _(
+            "%(symbol)s Flagged for discussion marks a cell where a reviewer from an organisation serving "
+            "one of the audiences the round's programme admin chose said the use case does not meet the "
+            "principle. A flag counts an audience only where its reviewers of the use case form groups large "
+            "enough to be shown, so it never reveals a smaller group."
+        )
+        % {"symbol": FLAG_SYMBOL},
+        published,
+    )
 
 
 def cell_text(cell: dict) -> str:
@@ -397,13 +418,14 @@ class XlsxExporter(Exporter):
                 _("Each cell of the Matrix sheet shows its outcome, then (meets / does not meet / not sure)."),
             ),
             (_("Fragile"), fragile_in_words()),
-            (_("Declared interest"), interest_in_words()),
-            (_("Flagged for discussion"), flag_in_words()),
+            (_("Declared interest"), interest_in_words(published=layout.groups_published)),
+            (_("Flagged for discussion"), flag_in_words(published=layout.groups_published)),
             (
                 _("Reviewers"),
                 _(
-                    "Reviewers are pseudonymised. Reviewer numbers hold across this round (the same number is "
-                    "the same person on every use case) and two people never share one."
+                    "Reviewers are pseudonymised. Reviewer numbers are given within each use case version: the "
+                    "same number is the same person on every principle of that use case, but not across use "
+                    "cases, and two people never share one."
                 ),
             ),
         ]
@@ -443,9 +465,9 @@ class PdfExporter(Exporter):
                 "fragile_symbol": FRAGILE_SYMBOL,
                 "fragile_in_words": fragile_in_words(),
                 "interest_symbol": INTEREST_SYMBOL,
-                "interest_in_words": interest_in_words(),
+                "interest_in_words": interest_in_words(published=layout.groups_published),
                 "flag_symbol": FLAG_SYMBOL,
-                "flag_in_words": flag_in_words(),
+                "flag_in_words": flag_in_words(published=layout.groups_published),
             },
         )
         return weasyprint.HTML(string=html, url_fetcher=_no_fetching()).write_pdf()

@@ -9,24 +9,24 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import CharField, Count, Exists, F, Min, OuterRef, Q, Subquery, Value
+from django.db.models import CharField, Count, Exists, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils import timezone
 
-from audiences.models import Audience, Organisation
+from audiences.models import Audience
 from bold_portal.roles import is_analyst
+from matrix import disclosure
 from matrix.models import ApiToken, Matrix, MatrixAgreement, MatrixCell, MatrixRow
 from matrix.wording import (
     agreement_in_words,
-    cell_flag_in_words,
     cell_rule_in_words,
     fragility_in_words,
     outcome_change_in_words,
 )
 from principles.models import Principle
 from principles.rule import CROSS, INSUFFICIENT, OUTCOMES, TICK, cell_outcome, one_change_outcomes
-from reviews.models import Assignment, DeclaredInterest, Review, ReviewRound, RoundVersion, Verdict
-from reviews.selectors import declined
+from reviews.models import Assignment, Review, ReviewRound, RoundVersion, Verdict
+from reviews.selectors import declined, review_pseudonyms
 
 # The export shape's key order (docs/commands.md): later fields only ever go at the end.
 MATRIX_KEYS = ("round", "name", "computed_at", "threshold", "min_reviews", "principles", "rows", "agreement")
@@ -183,42 +183,24 @@ def round_cells(review_round: ReviewRound) -> dict[tuple[int, int], Cell]:
     return {(row["version_id"], row["principle_id"]): _cell(row) for row in rows.iterator(chunk_size=5000)}
 
 
-def declared_interest_marks(review_round: ReviewRound, version_ids=None) -> dict[int, tuple[str, ...]]:
-    """Per version of the round, the organisations (names, sorted) that declared an interest in its
-    use case (a standing declaration, overridden or not) and one of whose members' submitted review
-    counts in its cells: pages and exports mark those cells (docs/declined-and-interests.md). Read
-    at read time, in one query whatever the number of use cases; version_ids limits it to a page."""
-    via_reviews = "organisation__memberships__user__reviews"
-    interests = DeclaredInterest.objects.standing().filter(
-        **{
-            f"{via_reviews}__round": review_round,
-            f"{via_reviews}__status": Review.Status.SUBMITTED,
-            f"{via_reviews}__version__use_case": F("use_case"),
-        }
-    )
-    if version_ids is not None:
-        interests = interests.filter(**{f"{via_reviews}__version_id__in": list(version_ids)})
-    marks: dict[int, set[str]] = {}
-    for version_id, name in interests.values_list(f"{via_reviews}__version_id", "organisation__name").distinct():
-        marks.setdefault(version_id, set()).add(name)
-    return {version_id: tuple(sorted(names)) for version_id, names in marks.items()}
-
-
 def _document_cell(cell: Cell, rule: dict) -> dict:
     return {**cell.as_dict(), **cell.fragility_dict(**rule)}
 
 
 def matrix_document(review_round: ReviewRound) -> dict:
-    """The round's matrix in the export shape (docs/commands.md), from the stored rows.
-    Eight queries (principles, cells, the matrix state's two, declared interests, flags, versions,
-    agreement), whatever the number of use cases."""
+    """The round's matrix in the export shape (docs/commands.md), from the stored rows. Exports
+    are shared files, so their declared-interest marks and flags follow the analysts' rule
+    (matrix.disclosure): null until the round has closed. Six queries whatever the number of use
+    cases (principles, cells, the matrix state's two, versions, agreement), and once the round has
+    closed three more (the groups of reviewers, the flag audiences' organisations and the declared interests)."""
     principles = round_principles(review_round)
     cells = round_cells(review_round)
     state = matrix_state(review_round)
     computed_at = state.computed_at
     rule = {"threshold": review_round.threshold, "min_reviews": review_round.min_reviews}
-    marked = declared_interest_marks(review_round)
-    flags = round_flags(review_round)
+    groups = disclosure.round_groups(review_round)
+    marked = disclosure.interest_marks(review_round, groups, for_admin=False)
+    flags = disclosure.round_flags(review_round, groups, [p.pk for p in principles])
     rows = [
         {
             "audience": row["version__use_case__audience__slug"],
@@ -230,10 +212,10 @@ def matrix_document(review_round: ReviewRound) -> dict:
             },
             # Added last: whether a review from an organisation that declared an interest counts here.
             # Exports are shared files, so they never name the organisation.
-            "declared_interest": row["version_id"] in marked,
+            "declared_interest": (row["version_id"] in marked) if groups.published else None,
             # Added last: the principles (slugs) whose cell the round's flag rule flags for
             # discussion. Like declared interests, exports never name the audience.
-            "flagged": [p.slug for p in principles if (row["version_id"], p.pk) in flags],
+            "flagged": [p.slug for p in principles if (row["version_id"], p.pk) in flags] if groups.published else None,
         }
         for row in round_version_rows(review_round)
     ]
@@ -285,7 +267,10 @@ def matrix_table(document: dict) -> tuple[list[str], list[list]]:
         for slug in principles:
             cell = row["cells"][slug]
             values += ["true" if cell["fragile"] else "false", "|".join(cell["would_become"])]
-        values += ["true" if row["declared_interest"] else "false", "|".join(row["flagged"])]
+        if row["declared_interest"] is None:  # not published until the round has closed
+            values += ["", ""]
+        else:
+            values += ["true" if row["declared_interest"] else "false", "|".join(row["flagged"])]
         rows.append(values)
     return header, rows
 
@@ -307,21 +292,6 @@ def version_summary(*, review_round: ReviewRound, version_id: int) -> VersionSum
         return None
     state = matrix_state(review_round, version_id=version_id)
     return VersionSummary(computed_at=state.computed_at, is_stale=state.is_updating, cells=cells)
-
-
-def round_reviewer_pseudonyms(review_round: ReviewRound) -> dict[int, int]:
-    """Analysts' pseudonyms for the round's reviewers, by user id: Reviewer 1, 2, ... in the order
-    of each reviewer's first review in the round (its id), counting every review, so a number is
-    stable across the round's pages and exports, never shared by two people, and does not shift
-    when someone withdraws. (Reviewers' own summary pages number per use case instead.) One query."""
-    first_reviews = (
-        Review.objects.filter(round=review_round)
-        .values("reviewer_id")
-        .annotate(first=Min("pk"))
-        .order_by("first")
-        .values_list("reviewer_id", flat=True)
-    )
-    return {reviewer_id: number for number, reviewer_id in enumerate(first_reviews, start=1)}
 
 
 # --- The analysts' pages: rounds, the matrix page and "why this cell" ----------------------------
@@ -474,7 +444,7 @@ class MatrixCellView:
     # The outcomes one reviewer changing their mind would give (empty: not fragile).
     would_become: frozenset[str] = frozenset()
     # Set when the round's flag rule flags the cell for discussion.
-    flag: "CellFlag | None" = None
+    flag: disclosure.CellFlag | None = None
 
     @property
     def fragility_in_words(self) -> str:
@@ -487,9 +457,9 @@ class MatrixUseCaseRow:
     number: int
     title: str
     cells: tuple[MatrixCellView, ...]
-    # Organisations that declared an interest in the use case and whose members' reviews count in
-    # these cells (names for admins only; others are told that there is one).
-    declared_interests: tuple[str, ...] = ()
+    # Set when a review from an organisation that declared an interest in the use case counts in
+    # these cells and the person may see the mark (matrix.disclosure.interest_marks).
+    declared_interest: disclosure.InterestMark | None = None
 
     @property
     def principles_met(self) -> int:
@@ -562,11 +532,19 @@ def _cell_view(principle: Principle, cell: Cell, review_round: ReviewRound, flag
 
 
 def matrix_page(
-    review_round: ReviewRound, *, options: MatrixFilterOptions, filters: MatrixFilters, page_number
+    review_round: ReviewRound,
+    *,
+    options: MatrixFilterOptions,
+    filters: MatrixFilters,
+    page_number,
+    for_admin: bool = False,
 ) -> MatrixPage:
     """A page of at most MATRIX_ROWS_PER_PAGE use case versions of the round's matrix, grouped by
-    audience, with per-principle totals over every selected row. Eight queries (count, rows, cells,
-    totals, declared interests, flags and the matrix state's two), whatever the number of use cases."""
+    audience, with per-principle totals over every selected row, and the flags and declared-interest
+    marks the person may see (matrix.disclosure; for_admin: a programme admin). Six queries (count,
+    rows, cells, totals and the matrix state's two), whatever the number of use cases; once the
+    round has closed three more (the groups of reviewers, the flag audiences' organisations, the
+    declared interests), and for a programme admin of an open round one (the declared interests)."""
     principles = options.principles
     principle_ids = [p.pk for p in principles]
     selected = _filtered_round_versions(review_round, principles, filters)
@@ -605,8 +583,10 @@ def matrix_page(
         .values_list("principle_id", "count")
     )
 
-    marks = declared_interest_marks(review_round, [row["version_id"] for row in rows])
-    flags = round_flags(review_round, [row["version_id"] for row in rows])
+    version_ids = [row["version_id"] for row in rows]
+    disclosed = disclosure.round_groups(review_round, version_ids)
+    marks = disclosure.interest_marks(review_round, disclosed, version_ids, for_admin=for_admin)
+    flags = disclosure.round_flags(review_round, disclosed, principle_ids)
     groups: list[MatrixAudienceGroup] = []
     for row in rows:
         use_case_row = MatrixUseCaseRow(
@@ -618,7 +598,7 @@ def matrix_page(
                 for p in principles
                 for key in [(row["version_id"], p.pk)]
             ),
-            declared_interests=marks.get(row["version_id"], ()),
+            declared_interest=marks.get(row["version_id"]),
         )
         slug = row["version__use_case__audience__slug"]
         if groups and groups[-1].slug == slug:
@@ -647,18 +627,6 @@ class CellVerdict:
 
 
 @dataclass(frozen=True)
-class OrganisationGroup:
-    """The verdicts of one organisation's reviewers of a cell; name is None for the group that
-    merges organisations with fewer than the anonymity minimum."""
-
-    name: str | None
-    reviewers: int
-    meets: int
-    does_not_meet: int
-    not_sure: int
-
-
-@dataclass(frozen=True)
 class CellDetail:
     review_round: ReviewRound
     audience_name: str
@@ -672,53 +640,28 @@ class CellDetail:
     fragile: bool
     fragility_in_words: str
     verdicts: tuple[CellVerdict, ...]
-    # None when no organisation has enough reviewers of this cell to be shown on its own.
-    organisation_groups: tuple[OrganisationGroup, ...] | None
+    # Whether figures about groups of reviewers are published yet (the round has closed).
+    groups_published: bool
+    # The verdicts by the reviewers' organisation, one row per block of at least the anonymity
+    # minimum (matrix.disclosure); None when the round is open or no such breakdown can be shown.
+    organisation_groups: tuple[disclosure.OrganisationGroup, ...] | None
     anonymity_min_group: int
     state: MatrixState
-    # Organisations that declared an interest in the use case and whose members' reviews count here.
-    declared_interests: tuple[str, ...] = ()
+    # Set when a review from an organisation that declared an interest counts here and the person
+    # may see the mark (matrix.disclosure.interest_marks).
+    declared_interest: disclosure.InterestMark | None = None
     # Set when the round's flag rule flags the cell for discussion.
-    flag: "CellFlag | None" = None
-
-
-def organisation_groups(
-    verdicts: list[tuple[str | None, str]], *, min_group: int
-) -> tuple[OrganisationGroup, ...] | None:
-    """A cell's verdicts by the reviewers' organisation: (organisation name or None, verdict) pairs,
-    one per reviewer. An organisation is named only with at least min_group reviewers; the others
-    (and reviews with no organisation recorded) are merged into one unnamed group, shown whatever
-    its size, since it names nobody. None when no organisation is large enough to be named: then
-    the breakdown would only repeat the cell's counts."""
-    by_name: dict[str | None, list[str]] = {}
-    for name, verdict in verdicts:
-        by_name.setdefault(name, []).append(verdict)
-    named = sorted((name, v) for name, v in by_name.items() if name is not None and len(v) >= min_group)
-    if not named:
-        return None
-    merged = [verdict for name, v in by_name.items() if name is None or len(v) < min_group for verdict in v]
-
-    def group(name, group_verdicts):
-        return OrganisationGroup(
-            name=name,
-            reviewers=len(group_verdicts),
-            meets=group_verdicts.count(Verdict.Choice.MEETS),
-            does_not_meet=group_verdicts.count(Verdict.Choice.DOES_NOT_MEET),
-            not_sure=group_verdicts.count(Verdict.Choice.NOT_SURE),
-        )
-
-    groups = [group(name, v) for name, v in named]
-    if merged:
-        groups.append(group(None, merged))
-    return tuple(groups)
+    flag: disclosure.CellFlag | None = None
 
 
 def cell_detail(
-    *, review_round: ReviewRound, use_case_slug: str, number: int, principle_slug: str
+    *, review_round: ReviewRound, use_case_slug: str, number: int, principle_slug: str, for_admin: bool = False
 ) -> CellDetail | None:
-    """Everything behind one cell: the stored outcome and counts, the rule in words and every
-    submitted verdict, pseudonymised round-wide. None if the round has no such version or
-    principle. Ten queries, whatever the number of reviews."""
+    """Everything behind one cell: the stored outcome and counts, the rule in words, every
+    submitted verdict, pseudonymised within the use case version, and what matrix.disclosure lets
+    the person see about groups of its reviewers (for_admin: a programme admin). None if the round
+    has no such version or principle. Seven queries while the round is open (eight for a programme
+    admin), ten once it has closed, whatever the number of reviews."""
     principle = review_round.principles.filter(slug=principle_slug).first()
     round_version = (
         RoundVersion.objects.filter(round=review_round, version__use_case__slug=use_case_slug, version__number=number)
@@ -735,7 +678,7 @@ def cell_detail(
     )
     cell = _cell(stored) if stored else EMPTY_CELL
     would_become = cell.would_become(threshold=review_round.threshold, min_reviews=review_round.min_reviews)
-    pseudonyms = round_reviewer_pseudonyms(review_round)
+    pseudonyms = review_pseudonyms(review_round, [version.pk])
     rows = (
         Verdict.objects.filter(
             review__round=review_round,
@@ -744,21 +687,13 @@ def cell_detail(
             principle=principle,
         )
         .exclude(verdict="")
-        .values(
-            "verdict",
-            "reason",
-            "evidence",
-            "suggested_rewording",
-            "review__reviewer_id",
-            "review__organisation__name",
-        )
+        .values("verdict", "reason", "evidence", "suggested_rewording", "review_id")
     )
-    rows = list(rows)
     labels = dict(Verdict.Choice.choices)
     verdicts = sorted(
         (
             CellVerdict(
-                pseudonym=pseudonyms[row["review__reviewer_id"]],
+                pseudonym=pseudonyms[row["review_id"]],
                 verdict=row["verdict"],
                 verdict_label=str(labels.get(row["verdict"], row["verdict"])),
                 reason=row["reason"],
@@ -769,7 +704,7 @@ def cell_detail(
         ),
         key=lambda v: v.pseudonym,
     )
-    min_group = settings.ANONYMITY_MIN_GROUP
+    groups = disclosure.round_groups(review_round, [version.pk])
     return CellDetail(
         review_round=review_round,
         audience_name=version.use_case.audience.name,
@@ -782,13 +717,14 @@ def cell_detail(
         fragile=bool(would_become),
         fragility_in_words=fragility_in_words(would_become),
         verdicts=tuple(verdicts),
-        organisation_groups=organisation_groups(
-            [(row["review__organisation__name"], row["verdict"]) for row in rows], min_group=min_group
-        ),
-        anonymity_min_group=min_group,
+        groups_published=groups.published,
+        organisation_groups=groups.of(version.pk).breakdown(principle.pk),
+        anonymity_min_group=settings.ANONYMITY_MIN_GROUP,
         state=matrix_state(review_round, version_id=version.pk),
-        declared_interests=declared_interest_marks(review_round, [version.pk]).get(version.pk, ()),
-        flag=round_flags(review_round, [version.pk]).get((version.pk, principle.pk)),
+        declared_interest=disclosure.interest_marks(review_round, groups, [version.pk], for_admin=for_admin).get(
+            version.pk
+        ),
+        flag=disclosure.round_flags(review_round, groups, [principle.pk]).get((version.pk, principle.pk)),
     )
 
 
@@ -823,10 +759,10 @@ def round_verdict_count(review_round: ReviewRound) -> int:
 
 def round_verdict_rows(review_round: ReviewRound, *, chunk_size: int = 2000):
     """Every submitted verdict of the round, in matrix order (audience, use case, version), then
-    principle order, then review, as dicts with VERDICT_KEYS; reviewers pseudonymised with the
-    round-wide numbers. Read from the database in chunks, so memory stays flat whatever the round's
-    size: two queries (pseudonyms, then the verdicts, fetched chunk by chunk)."""
-    pseudonyms = round_reviewer_pseudonyms(review_round)
+    principle order, then review, as dicts with VERDICT_KEYS; reviewers pseudonymised within each
+    use case version, as on the cell pages. Read from the database in chunks, so memory stays flat
+    whatever the round's size: two queries (pseudonyms, then the verdicts, fetched chunk by chunk)."""
+    pseudonyms = review_pseudonyms(review_round)
     rows = (
         _submitted_verdicts(review_round)
         .order_by(
@@ -845,7 +781,7 @@ def round_verdict_rows(review_round: ReviewRound, *, chunk_size: int = 2000):
             "review__version__title",
             "review__version__number",
             "principle__slug",
-            "review__reviewer_id",
+            "review_id",
             "verdict",
             "reason",
             "evidence",
@@ -858,7 +794,7 @@ def round_verdict_rows(review_round: ReviewRound, *, chunk_size: int = 2000):
         title,
         number,
         principle,
-        reviewer_id,
+        review_id,
         verdict,
         reason,
         evidence,
@@ -871,7 +807,7 @@ def round_verdict_rows(review_round: ReviewRound, *, chunk_size: int = 2000):
             "title": title,
             "version": number,
             "principle": principle,
-            "reviewer": f"Reviewer {pseudonyms[reviewer_id]}",
+            "reviewer": f"Reviewer {pseudonyms[review_id]}",
             "verdict": verdict,
             "reason": reason,
             "evidence": evidence,
@@ -1230,9 +1166,6 @@ def api_token_of(*, user, token_id: int):
 # --- The charts page: verdicts per principle and use case, and progress per organisation ----------
 
 CHART_USE_CASES_PER_PAGE = 20
-# The progress chart names at most this many organisations (by name); the page says so when a
-# round has more.
-CHART_ORGANISATIONS_SHOWN = 50
 
 
 @dataclass(frozen=True)
@@ -1243,79 +1176,19 @@ class ChartUseCase:
 
 
 @dataclass(frozen=True)
-class OrganisationProgress:
-    name: str | None  # None: reviewers assigned in person rather than through an organisation
-    submitted: int
-    expected: int
-
-
-@dataclass(frozen=True)
 class RoundChartsData:
     principles: tuple[Principle, ...]
     use_cases: tuple[ChartUseCase, ...]
     page: Page
-    organisations: tuple[OrganisationProgress, ...]
-    organisations_total: int
-
-
-def _organisation_progress(review_round: ReviewRound) -> tuple[list[OrganisationProgress], int]:
-    """Per organisation assigned in the round, reviews expected (one per active member and
-    version assigned to it, as the rounds page counts them) and submitted (submitted reviews made
-    for it); then the reviewers assigned in person. Five grouped queries, whatever the size."""
-    expected = dict(
-        Assignment.objects.filter(round=review_round, organisation__isnull=False)
-        .filter(organisation__memberships__user__is_active=True)
-        .values("organisation_id")
-        .annotate(
-            expected=Count(
-                Concat(
-                    Cast("version_id", CharField()),
-                    Value(":"),
-                    Cast("organisation__memberships__user_id", CharField()),
-                ),
-                distinct=True,
-            )
-        )
-        .order_by()
-        .values_list("organisation_id", "expected")
-    )
-    submitted_reviews = Review.objects.filter(round=review_round, status=Review.Status.SUBMITTED)
-    submitted = dict(
-        submitted_reviews.filter(organisation__isnull=False)
-        .values("organisation_id")
-        .annotate(count=Count("pk"))
-        .order_by()
-        .values_list("organisation_id", "count")
-    )
-    assigned = set(Assignment.objects.filter(round=review_round).values_list("organisation_id", flat=True))
-    organisation_ids = (set(expected) | set(submitted) | assigned) - {None}
-    names = (
-        Organisation.objects.filter(pk__in=organisation_ids).order_by("name", "pk").values_list("pk", "name")
-        if organisation_ids
-        else []
-    )
-    rows = [
-        OrganisationProgress(name=name, submitted=submitted.get(pk, 0), expected=expected.get(pk, 0))
-        for pk, name in names[:CHART_ORGANISATIONS_SHOWN]
-    ]
-    personal = Assignment.objects.filter(round=review_round, reviewer__isnull=False)
-    personal_expected = personal.count()
-    if personal_expected:
-        in_person = personal.filter(version_id=OuterRef("version_id"), reviewer_id=OuterRef("reviewer_id"))
-        rows.append(
-            OrganisationProgress(
-                name=None,
-                submitted=submitted_reviews.filter(Exists(in_person)).count(),
-                expected=personal_expected,
-            )
-        )
-    return rows, len(organisation_ids)
+    # The round's progress as a whole, as on the rounds page. Progress by organisation is not an
+    # analysts' figure (docs/analysts.md, "Charts"): programme admins have the round's progress page.
+    progress: RoundSummary
 
 
 def round_charts(review_round: ReviewRound, *, page_number) -> RoundChartsData:
     """A page of at most CHART_USE_CASES_PER_PAGE use cases, in matrix order, with their stored
-    counts on each principle, and the round's progress per organisation. Ten queries whatever
-    the number of use cases, organisations or reviews."""
+    counts on each principle, and the round's progress. Seven queries whatever the number of use
+    cases, organisations or reviews."""
     principles = tuple(round_principles(review_round))
     page = Paginator(round_version_rows(review_round), CHART_USE_CASES_PER_PAGE).get_page(page_number)
     rows = list(page.object_list)
@@ -1325,7 +1198,7 @@ def round_charts(review_round: ReviewRound, *, page_number) -> RoundChartsData:
             round=review_round, version_id__in=[row["version_id"] for row in rows]
         ).values("version_id", "principle_id", "outcome", *COUNT_KEYS)
     }
-    organisations, organisations_total = _organisation_progress(review_round)
+    (progress,) = round_summaries([review_round])
     return RoundChartsData(
         principles=principles,
         use_cases=tuple(
@@ -1337,105 +1210,16 @@ def round_charts(review_round: ReviewRound, *, page_number) -> RoundChartsData:
             for row in rows
         ),
         page=page,
-        organisations=tuple(organisations),
-        organisations_total=organisations_total,
+        progress=progress,
     )
 
 
-# --- By reviewing audience, and cells flagged for discussion --------------------------------------
-# Audiences overlap: an organisation can serve several, and its reviews count under each one. Both
-# reads group the submitted verdicts by the audiences the review's organisation serves, at read
-# time, in one query; a group with fewer reviewers than settings.ANONYMITY_MIN_GROUP on a cell
-# never has its counts shown or its audience named (as the cell page's organisation breakdown).
+# --- By reviewing audience --------------------------------------------------------------------
+# Audiences overlap: an organisation can serve several, and its reviews count under each one. What
+# may be shown for an audience is decided by matrix.disclosure: its organisations' reviews of a
+# version are shown only as a whole number of the version's blocks, once the round has closed.
 
 AUDIENCE_VIEW_ROWS_PER_PAGE = 50
-
-
-@dataclass(frozen=True)
-class AudienceCount:
-    """The verdicts on one cell from reviews whose organisation serves one audience."""
-
-    reviewers: int
-    meets: int
-    does_not_meet: int
-    not_sure: int
-
-
-def _verdicts_by_serving_audience(review_round: ReviewRound, version_ids, **audience_filter):
-    """The round's submitted verdicts (of these versions; None: every version), one row per
-    audience the review's organisation serves (reviews with no organisation recorded count under
-    none), grouped by (version, principle, audience) with each group's counts."""
-    verdicts = Verdict.objects.filter(
-        review__round=review_round,
-        review__status=Review.Status.SUBMITTED,
-        principle__in=review_round.principles.all(),
-        **{f"review__organisation__audiences__{key}": value for key, value in audience_filter.items()},
-    )
-    if version_ids is not None:
-        verdicts = verdicts.filter(review__version_id__in=list(version_ids))
-    return (
-        verdicts.exclude(verdict="")
-        # The same join as the filter above: one row per (verdict, audience served).
-        .values("review__version_id", "principle_id", "review__organisation__audiences__name")
-        .annotate(
-            # One review per reviewer and version, so this is also the number of reviews.
-            reviewers=Count("review__reviewer_id", distinct=True),
-            meets=Count("pk", filter=Q(verdict=Verdict.Choice.MEETS)),
-            does_not_meet=Count("pk", filter=Q(verdict=Verdict.Choice.DOES_NOT_MEET)),
-            not_sure=Count("pk", filter=Q(verdict=Verdict.Choice.NOT_SURE)),
-        )
-        .order_by()
-    )
-
-
-def audience_cell_counts(review_round: ReviewRound, *, audience: Audience, version_ids) -> dict:
-    """Per (version id, principle id), the verdicts from reviews whose organisation serves the
-    audience: AudienceCount. Cells nobody from the audience reviewed are missing. One query."""
-    rows = _verdicts_by_serving_audience(review_round, version_ids, pk=audience.pk)
-    return {
-        (row["review__version_id"], row["principle_id"]): AudienceCount(
-            reviewers=row["reviewers"],
-            meets=row["meets"],
-            does_not_meet=row["does_not_meet"],
-            not_sure=row["not_sure"],
-        )
-        for row in rows
-    }
-
-
-@dataclass(frozen=True)
-class CellFlag:
-    """A cell flagged for discussion under the round's flag rule. named: the flag audiences (names,
-    sorted) with a "does not meet" from at least the anonymity minimum of their reviewers on the
-    cell; hidden: whether a flag audience below that minimum raised one too (then it is not named)."""
-
-    named: tuple[str, ...]
-    hidden: bool
-
-    @property
-    def in_words(self) -> str:
-        return cell_flag_in_words(self.named)
-
-
-def round_flags(review_round: ReviewRound, version_ids=None) -> dict[tuple[int, int], CellFlag]:
-    """Per (version id, principle id), the flag of each cell (of these versions; None: every
-    version) where a reviewer
-    from an organisation serving one of the round's flag audiences said "does not meet"; other
-    cells are missing. One query, whatever the number of use cases or reviews (none flags nothing)."""
-    rows = _verdicts_by_serving_audience(review_round, version_ids, flagging_rounds=review_round).filter(
-        does_not_meet__gt=0
-    )
-    min_group = settings.ANONYMITY_MIN_GROUP
-    named: dict[tuple[int, int], set[str]] = {}
-    hidden: set[tuple[int, int]] = set()
-    for row in rows:
-        key = (row["review__version_id"], row["principle_id"])
-        named.setdefault(key, set())
-        if row["reviewers"] >= min_group:
-            named[key].add(row["review__organisation__audiences__name"])
-        else:
-            hidden.add(key)
-    return {key: CellFlag(named=tuple(sorted(names)), hidden=key in hidden) for key, names in named.items()}
 
 
 def reviewing_audience_choices() -> list[tuple[str, str]]:
@@ -1451,11 +1235,11 @@ def reviewing_audience_choices() -> list[tuple[str, str]]:
 @dataclass(frozen=True)
 class AudienceViewCell:
     principle: Principle
-    # None when fewer than the anonymity minimum of the audience's reviewers reviewed the cell:
-    # then neither the counts nor an outcome are shown.
-    counts: AudienceCount | None
+    # None when matrix.disclosure does not let the audience's reviews of this use case be shown:
+    # then neither the counts nor an outcome are.
+    counts: disclosure.GroupCounts | None
     outcome: str | None
-    flag: CellFlag | None
+    flag: disclosure.CellFlag | None
 
 
 @dataclass(frozen=True)
@@ -1474,35 +1258,41 @@ class AudienceView:
     rows: tuple[AudienceViewRow, ...]
     page: Page
     min_group: int
+    # Whether figures about groups of reviewers are published yet (the round has closed).
+    published: bool
 
 
 def audience_view(review_round: ReviewRound, *, audience: Audience, page_number) -> AudienceView:
     """A page of the round's use cases (in matrix order) with, per principle, the verdicts from
-    reviews whose organisation serves the audience and the outcome the round's rule gives them,
-    at read time; a cell with fewer than the anonymity minimum of such reviewers shows neither.
-    Each cell also carries its flag for discussion. Five queries (principles, the page's count and
-    rows, the audience's counts, the flags), whatever the number of use cases or reviews."""
+    reviews whose organisation serves the audience and the outcome the round's rule gives them, as
+    far as matrix.disclosure lets them be shown, and each cell's flag for discussion. Three queries
+    while the round is open (principles, the page's count and rows), six once it has closed (the
+    groups of reviewers, the audience's organisations, the flag audiences' organisations), whatever
+    the number of use cases or reviews."""
     principles = tuple(round_principles(review_round))
     page = Paginator(round_version_rows(review_round), AUDIENCE_VIEW_ROWS_PER_PAGE).get_page(page_number)
     rows = list(page.object_list)
-    version_ids = [row["version_id"] for row in rows]
-    counts = audience_cell_counts(review_round, audience=audience, version_ids=version_ids)
-    flags = round_flags(review_round, version_ids)
-    min_group = settings.ANONYMITY_MIN_GROUP
+    groups = disclosure.round_groups(review_round, [row["version_id"] for row in rows])
+    serving = (
+        disclosure.serving_organisations(Audience.objects.filter(pk=audience.pk)).get(audience.name, frozenset())
+        if groups.published
+        else frozenset()
+    )
+    flags = disclosure.round_flags(review_round, groups, [p.pk for p in principles])
 
     def view_cell(version_id: int, principle: Principle) -> AudienceViewCell:
-        count = counts.get((version_id, principle.pk))
+        counts = groups.of(version_id).union_counts(serving, principle.pk)
         flag = flags.get((version_id, principle.pk))
-        if count is None or count.reviewers < min_group:
+        if counts is None:
             return AudienceViewCell(principle=principle, counts=None, outcome=None, flag=flag)
         outcome = cell_outcome(
-            meets=count.meets,
-            does_not_meet=count.does_not_meet,
-            not_sure=count.not_sure,
+            meets=counts.meets,
+            does_not_meet=counts.does_not_meet,
+            not_sure=counts.not_sure,
             threshold=review_round.threshold,
             min_reviews=review_round.min_reviews,
         )
-        return AudienceViewCell(principle=principle, counts=count, outcome=outcome, flag=flag)
+        return AudienceViewCell(principle=principle, counts=counts, outcome=outcome, flag=flag)
 
     return AudienceView(
         audience=audience,
@@ -1518,5 +1308,6 @@ def audience_view(review_round: ReviewRound, *, audience: Audience, page_number)
             for row in rows
         ),
         page=page,
-        min_group=min_group,
+        min_group=settings.ANONYMITY_MIN_GROUP,
+        published=groups.published,
     )

@@ -14,6 +14,7 @@ from bold_portal.pagination import pagination
 from bold_portal.roles import is_admin
 from matrix import charts
 from matrix import selectors as matrix_selectors
+from matrix.disclosure import is_published
 from matrix.exporters import exporters_for
 from matrix.forms import AudienceViewForm, MatrixFilterForm, RoundComparisonForm
 from matrix.tasks import refresh_agreement_after_response
@@ -104,7 +105,11 @@ def round_matrix(request, round_slug: str):
     form = MatrixFilterForm(request.GET, options=options)
     filters = form.filters()
     matrix = matrix_selectors.matrix_page(
-        review_round, options=options, filters=filters, page_number=request.GET.get("page")
+        review_round,
+        options=options,
+        filters=filters,
+        page_number=request.GET.get("page"),
+        for_admin=is_admin(request.user),
     )
     agreement = matrix_selectors.round_agreement(review_round, state=matrix.state)
     response = render(
@@ -119,8 +124,7 @@ def round_matrix(request, round_slug: str):
             "is_filtered": filters != matrix_selectors.MatrixFilters(),
             "pagination": pagination(request, matrix.page),
             "export_links": _export_links(request, review_round),
-            # Organisations that declared an interest are named to programme admins only.
-            "show_interest_names": is_admin(request.user),
+            "groups_published": is_published(review_round),
             "agreement": agreement,
             "flag_audiences": flag_audience_names(review_round),
             "min_group": settings.ANONYMITY_MIN_GROUP,
@@ -136,15 +140,15 @@ def cell(request, round_slug: str, use_case_slug: str, number: int, principle_sl
     """Why a cell has its outcome: every submitted verdict behind it, pseudonymised, and the rule."""
     review_round = _analyst_round(request, round_slug)
     detail = matrix_selectors.cell_detail(
-        review_round=review_round, use_case_slug=use_case_slug, number=number, principle_slug=principle_slug
+        review_round=review_round,
+        use_case_slug=use_case_slug,
+        number=number,
+        principle_slug=principle_slug,
+        for_admin=is_admin(request.user),
     )
     if detail is None:
         raise Http404
-    return render(
-        request,
-        "matrix/cell.html",
-        {"review_round": review_round, "detail": detail, "show_interest_names": is_admin(request.user)},
-    )
+    return render(request, "matrix/cell.html", {"review_round": review_round, "detail": detail})
 
 
 @require_GET
@@ -179,7 +183,7 @@ def round_comparison(request):
 @require_GET
 def round_charts(request, round_slug: str):
     """The round as charts, each with the same numbers in a table: per principle a stacked bar of
-    verdicts for each use case (a page of use cases at a time), and progress per organisation."""
+    verdicts for each use case (a page of use cases at a time), and the round's progress."""
     review_round = _analyst_round(request, round_slug)
     data = matrix_selectors.round_charts(review_round, page_number=request.GET.get("page"))
     return render(
@@ -190,8 +194,8 @@ def round_charts(request, round_slug: str):
             "data": data,
             "principle_charts": charts.principle_charts(data),
             "progress_chart": charts.progress_chart(data),
-            "organisations_left_out": data.organisations_total - sum(1 for row in data.organisations if row.name),
-            "shown_limit": matrix_selectors.CHART_ORGANISATIONS_SHOWN,
+            # Progress by organisation is the programme admins' own page, never an analysts' figure.
+            "progress_page": is_admin(request.user),
             "pagination": pagination(request, data.page),
         },
     )

@@ -105,11 +105,8 @@ def agreement_in_words(alpha: float | None) -> str:
 
 
 def cell_flag_in_words(named_audiences: tuple[str, ...]) -> str:
-    """Why a cell is flagged for discussion. The audiences are named only when enough of their
-    reviewers reviewed the cell (matrix.selectors.round_flags); otherwise the words say only that
-    a reviewing organisation raised a concern."""
-    if not named_audiences:
-        return _("flagged for discussion: a reviewing organisation raised a concern")
+    """Why a cell is flagged for discussion: the flag audiences whose organisations' reviewers said
+    does not meet, each named only where matrix.disclosure lets its reviewers' figures be shown."""
     return _("flagged for discussion: an organisation serving %(audiences)s said does not meet") % {
         "audiences": _(" or ").join(named_audiences)
     }

@@ -210,18 +210,27 @@ class OtherReason:
         return Verdict.Choice(self.verdict).label if self.verdict else ""
 
 
-def reviewer_numbers(target: ReviewTarget) -> dict[int, int]:
-    """Pseudonyms for the reviews of a version in a round: Reviewer 1, 2, ... in the order the
-    reviews were started (their ids), counting every review, so numbers never shift when
-    someone withdraws."""
-    ids = Review.objects.filter(round=target.round, version=target.version).order_by("pk").values_list("pk", flat=True)
-    return {pk: n for n, pk in enumerate(ids, start=1)}
+def review_pseudonyms(review_round: ReviewRound, version_ids=None) -> dict[int, int]:
+    """Pseudonyms for the reviews of a round (of these versions; None: every version), by review
+    id: Reviewer 1, 2, ... within each use case version, in the order its reviews were started
+    (their ids), counting every review, so numbers never shift when someone withdraws. One
+    reviewer's verdicts on a version share a number; their reviews of two versions cannot be
+    linked by it. The reviewers' summary pages, the analysts' pages, the API and the exports all
+    number this way. One query."""
+    reviews = Review.objects.filter(round=review_round)
+    if version_ids is not None:
+        reviews = reviews.filter(version_id__in=list(version_ids))
+    numbers: dict[int, int] = {}
+    counters: dict[int, int] = {}
+    for pk, version_id in reviews.order_by("version_id", "pk").values_list("pk", "version_id"):
+        counters[version_id] = numbers[pk] = counters.get(version_id, 0) + 1
+    return numbers
 
 
 def other_reasons(*, target: ReviewTarget, exclude_review: Review | None) -> dict[int, list[OtherReason]]:
     """Submitted reviewers' verdicts with their words, per principle id, pseudonymised. Never
     carries a name, email or organisation."""
-    numbers = reviewer_numbers(target)
+    numbers = review_pseudonyms(target.round, [target.version.pk])
     verdicts = (
         Verdict.objects.filter(
             review__round=target.round, review__version=target.version, review__status=Review.Status.SUBMITTED

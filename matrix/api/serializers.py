@@ -82,7 +82,9 @@ class MatrixPageSerializer(PageSerializer):
 
 
 class VerdictSerializer(serializers.Serializer):
-    reviewer = serializers.CharField(help_text="'Reviewer N': the same number on every cell of the round.")
+    reviewer = serializers.CharField(
+        help_text="'Reviewer N': numbered within the use case version, the same on each of its principles."
+    )
     verdict = serializers.CharField()
     reason = serializers.CharField(allow_blank=True)
     evidence = serializers.CharField(allow_blank=True)
@@ -91,9 +93,11 @@ class VerdictSerializer(serializers.Serializer):
 
 class OrganisationGroupSerializer(serializers.Serializer):
     organisation = serializers.CharField(
-        allow_null=True, help_text="null: organisations with fewer reviewers of this cell than the minimum, together."
+        allow_null=True,
+        help_text="null: other organisations together (those with fewer reviewers of the use case than the "
+        "minimum, and, when they come to fewer than the minimum, the smallest named organisation).",
     )
-    reviewers = serializers.IntegerField()
+    reviewers = serializers.IntegerField(help_text="Reviews of the use case version from the group.")
     meets = serializers.IntegerField()
     does_not_meet = serializers.IntegerField()
     not_sure = serializers.IntegerField()
@@ -115,11 +119,15 @@ class CellDetailSerializer(serializers.Serializer):
     organisations = OrganisationGroupSerializer(
         many=True,
         allow_null=True,
-        help_text="By the reviewers' organisation, naming only organisations with at least "
-        "anonymity_min_group reviewers of this cell; null when none has that many.",
+        help_text="By the reviewers' organisation, in groups of at least anonymity_min_group reviewers of "
+        "the use case, naming an organisation only when it is a group on its own; null until the round has "
+        "closed, and when the reviewers cannot be split into two such groups.",
     )
     anonymity_min_group = serializers.IntegerField()
     is_updating = serializers.BooleanField()
+    group_figures_published = serializers.BooleanField(
+        help_text="Whether figures about groups of reviewers are published: only once the round has closed."
+    )
 
 
 class AgreementFigureSerializer(serializers.Serializer):

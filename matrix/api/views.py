@@ -161,13 +161,52 @@ class RoundMatrix(ApiView):
         )
 
 
+def cell_answer(review_round: ReviewRound, detail: selectors.CellDetail) -> dict:
+    """The cell endpoint's answer, from what the cell page shows."""
+    return {
+        "round": review_round.slug,
+        "audience": detail.audience_name,
+        "use_case": detail.use_case_slug,
+        "version": detail.number,
+        "title": detail.title,
+        "principle": {"slug": detail.principle.slug, "name": detail.principle.name},
+        **detail.cell.as_dict(),
+        "rule_in_words": detail.rule_in_words,
+        "verdicts": [
+            {
+                "reviewer": f"Reviewer {v.pseudonym}",
+                "verdict": v.verdict,
+                "reason": v.reason,
+                "evidence": v.evidence,
+                "suggested_rewording": v.suggested_rewording,
+            }
+            for v in detail.verdicts
+        ],
+        "organisations": None
+        if detail.organisation_groups is None
+        else [
+            {
+                "organisation": g.name,
+                "reviewers": g.reviewers,
+                "meets": g.meets,
+                "does_not_meet": g.does_not_meet,
+                "not_sure": g.not_sure,
+            }
+            for g in detail.organisation_groups
+        ],
+        "anonymity_min_group": detail.anonymity_min_group,
+        "is_updating": detail.state.is_updating,
+        "group_figures_published": detail.groups_published,
+    }
+
+
 class CellDetail(ApiView):
     @extend_schema(
         summary="Why a cell has its outcome",
         operation_id="cell_retrieve",
         description="The stored outcome and counts, the rule in words, every submitted verdict with its "
-        "reviewer pseudonymised (the same 'Reviewer N' as on the cell page, round-wide), and the "
-        "organisation breakdown under the anonymity rule.",
+        "reviewer pseudonymised (the same 'Reviewer N' as on the cell page, numbered within the use case "
+        "version), and, once the round has closed, the organisation breakdown under the anonymity rule.",
         responses={200: serializers.CellDetailSerializer, **NOT_FOUND},
     )
     def get(self, request, round_slug: str, use_case_slug: str, number: int, principle_slug: str):
@@ -177,42 +216,7 @@ class CellDetail(ApiView):
         )
         if detail is None:
             raise NotFound("The round has no such use case version or principle.")
-        return Response(
-            {
-                "round": review_round.slug,
-                "audience": detail.audience_name,
-                "use_case": detail.use_case_slug,
-                "version": detail.number,
-                "title": detail.title,
-                "principle": {"slug": detail.principle.slug, "name": detail.principle.name},
-                **detail.cell.as_dict(),
-                "rule_in_words": detail.rule_in_words,
-                "verdicts": [
-                    {
-                        "reviewer": f"Reviewer {v.pseudonym}",
-                        "verdict": v.verdict,
-                        "reason": v.reason,
-                        "evidence": v.evidence,
-                        "suggested_rewording": v.suggested_rewording,
-                    }
-                    for v in detail.verdicts
-                ],
-                "organisations": None
-                if detail.organisation_groups is None
-                else [
-                    {
-                        "organisation": g.name,
-                        "reviewers": g.reviewers,
-                        "meets": g.meets,
-                        "does_not_meet": g.does_not_meet,
-                        "not_sure": g.not_sure,
-                    }
-                    for g in detail.organisation_groups
-                ],
-                "anonymity_min_group": detail.anonymity_min_group,
-                "is_updating": detail.state.is_updating,
-            }
-        )
+        return Response(cell_answer(review_round, detail))
 
 
 class RoundAgreement(ApiView):

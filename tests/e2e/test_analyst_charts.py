@@ -42,7 +42,10 @@ def test_the_analyst_reads_agreement_fragility_and_charts(page, demo):  # noqa: 
     page.get_by_role("link", name="See the round as charts").click()
     relevant = page.get_by_role("img", name="Relevant: verdicts by use case")
     expect(relevant).to_be_visible()
-    expect(page.get_by_role("img", name="Reviews submitted by organisation")).to_be_visible()
+    expect(page.get_by_role("img", name="Reviews submitted in the round")).to_be_visible()
+    # The round's progress as a whole: never one bar per organisation (the anonymity rule).
+    expect(page.locator("[data-progress-table]")).to_contain_text("The whole round")
+    expect(page.locator("[data-progress-table]")).not_to_contain_text("Crisis")
     expect(page.get_by_role("region", name="Relevant: verdicts by use case, as a table")).to_be_visible()
     axe_check(page)
     screenshot(page, "analyst-charts", full_page=False)

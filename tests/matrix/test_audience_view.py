@@ -1,7 +1,8 @@
 """The matrix by reviewing audience and the per-round flag rule (docs/analysts.md, "By reviewing
 audience" and "Flagged for discussion"; docs/admin-rounds.md): a review counts under each audience
-its organisation serves, groups below the anonymity minimum show no counts and name no audience,
-and the flag rule is set by programme admins only, with an audit row."""
+its organisation serves; an audience's counts and flags show only once the round has closed and only
+where its organisations' reviewers are a whole number of the anonymity rule's groups; the flag
+rule is set by programme admins only, with an audit row."""
 
 import csv
 import io
@@ -16,12 +17,14 @@ from openpyxl import load_workbook
 
 from audiences.models import Audience
 from bold_portal.models import AuditEvent
+from matrix import disclosure
 from matrix.exporters import EXPORTERS
-from matrix.selectors import audience_cell_counts, audience_view, round_flags
+from matrix.selectors import audience_view
 from matrix.services import matrix_recompute
 from reviews.models import ReviewRound
 from reviews.services import review_withdraw, round_flag_rule_change
 from tests.factories import (
+    close_round,
     make_assignment,
     make_audience,
     make_organisation,
@@ -38,7 +41,6 @@ pytestmark = pytest.mark.django_db
 
 MEETS, CROSSED, UNSURE = "meets", "does_not_meet", "not_sure"
 NAMED = "flagged for discussion: an organisation serving Victims said does not meet"
-UNNAMED = "flagged for discussion: a reviewing organisation raised a concern"
 
 
 def text(html: str) -> str:
@@ -76,6 +78,9 @@ class World:
     def by_audience_url(self):
         return reverse("matrix:round_by_audience", args=[self.round.slug])
 
+    def close(self):
+        self.round = close_round(self.round)
+
 
 @pytest.fixture
 def world(db):
@@ -83,8 +88,10 @@ def world(db):
 
 
 def counts(world, audience):
-    found = audience_cell_counts(world.round, audience=audience, version_ids=[world.version.pk])
-    return {principle: found.get((world.version.pk, principle.pk)) for principle in (world.relevant, world.clear)}
+    """The audience's counts on each principle, as matrix.disclosure lets them be shown."""
+    groups = disclosure.round_groups(world.round).of(world.version.pk)
+    serving = disclosure.serving_organisations([audience])[audience.name]
+    return {principle: groups.union_counts(serving, principle.pk) for principle in (world.relevant, world.clear)}
 
 
 # --- Counting under each audience served ---------------------------------------------------------
@@ -95,6 +102,7 @@ def test_a_review_counts_under_each_audience_its_organisation_serves(world):
         world.review(world.victim_support, index, MEETS)
         world.review(world.both, index, CROSSED)
         world.review(world.crisis, index, UNSURE)
+    world.close()
 
     victims = counts(world, world.victims)[world.relevant]
     homelessness = counts(world, world.homelessness)[world.relevant]
@@ -119,50 +127,84 @@ def test_only_submitted_reviews_with_an_organisation_serving_the_audience_count(
     )
     unaudienced = make_organisation(name="Serves nobody")
     make_assignment(review_round=world.round, version=world.version, organisation=unaudienced)
-    submit(
-        make_reviewer(organisation=unaudienced),
-        world.round,
-        world.version,
-        {world.relevant: CROSSED, world.clear: MEETS},
-    )
+    for _ in range(3):
+        submit(
+            make_reviewer(organisation=unaudienced),
+            world.round,
+            world.version,
+            {world.relevant: CROSSED, world.clear: MEETS},
+        )
+    world.close()
 
     assert counts(world, world.victims)[world.relevant].reviewers == 3
     assert counts(world, world.homelessness) == {world.relevant: None, world.clear: None}
 
 
-def test_the_audience_view_hides_counts_and_outcome_below_the_anonymity_minimum(world):
+def test_an_audience_is_hidden_while_the_round_is_open(world):
+    for index in range(3):
+        world.review(world.victim_support, index, CROSSED)
+        world.review(world.crisis, index, MEETS)
+
+    assert counts(world, world.victims) == {world.relevant: None, world.clear: None}
+    view = audience_view(world.round, audience=world.victims, page_number=None)
+    assert not view.published
+    assert [(cell.counts, cell.outcome) for cell in view.rows[0].cells] == [(None, None), (None, None)]
+
+
+def test_an_audience_that_would_reveal_a_smaller_group_by_subtraction_is_hidden(world):
+    """Victim Support 3 and one Crisis reviewer: Victims' count is Victim Support's 3, but the
+    totals minus it would be Crisis's one reviewer. Neither audience is shown."""
     for index in range(3):
         world.review(world.victim_support, index, CROSSED, clear=MEETS)
     world.review(world.crisis, 0, MEETS)
+    world.close()
 
     victims = audience_view(world.round, audience=world.victims, page_number=None)
     homelessness = audience_view(world.round, audience=world.homelessness, page_number=None)
 
-    relevant, clear = victims.rows[0].cells
-    assert (relevant.outcome, relevant.counts.does_not_meet) == ("cross", 3)
+    assert victims.published
+    for view in (victims, homelessness):
+        assert [(cell.counts, cell.outcome) for cell in view.rows[0].cells] == [(None, None), (None, None)]
+
+
+def test_the_audience_view_shows_an_audience_that_is_whole_groups(world):
+    for index in range(3):
+        world.review(world.victim_support, index, CROSSED, clear=MEETS)
+        world.review(world.crisis, index, MEETS)
+    world.close()
+
+    relevant, clear = audience_view(world.round, audience=world.victims, page_number=None).rows[0].cells
+
+    assert (relevant.outcome, relevant.counts.does_not_meet, relevant.counts.reviewers) == ("cross", 3, 3)
     assert (clear.outcome, clear.counts.meets) == ("tick", 3)
-    # One reviewer from Crisis: neither counts nor outcome.
-    assert [(cell.counts, cell.outcome) for cell in homelessness.rows[0].cells] == [(None, None), (None, None)]
 
 
 # --- Flags ---------------------------------------------------------------------------------------
 
 
 def flag(world, principle=None):
-    return round_flags(world.round).get((world.version.pk, (principle or world.relevant).pk))
+    return round_flags(world).get((world.version.pk, (principle or world.relevant).pk))
+
+
+def round_flags(world):
+    groups = disclosure.round_groups(world.round)
+    return disclosure.round_flags(world.round, groups, [world.relevant.pk, world.clear.pk])
 
 
 def test_without_a_flag_rule_nothing_is_flagged(world):
     for index in range(3):
         world.review(world.victim_support, index, CROSSED)
-    assert round_flags(world.round) == {}
+    world.close()
+    assert round_flags(world) == {}
 
 
 def test_a_does_not_meet_from_a_flag_audience_flags_the_cell_and_names_the_audience(world):
     round_flag_rule_change(review_round=world.round, audiences=[world.victims], actor=None)
     for index in range(3):
         world.review(world.victim_support, index, MEETS if index else CROSSED)
-    world.review(world.crisis, 0, CROSSED, clear=CROSSED)
+        world.review(world.crisis, index, CROSSED, clear=CROSSED)
+    assert round_flags(world) == {}, "nothing while the round is open"
+    world.close()
 
     assert flag(world).named == ("Victims",)
     assert flag(world).in_words == NAMED
@@ -170,15 +212,26 @@ def test_a_does_not_meet_from_a_flag_audience_flags_the_cell_and_names_the_audie
     assert flag(world, world.clear) is None
 
 
-def test_below_the_anonymity_minimum_the_flag_does_not_name_the_audience(world):
+def test_a_concern_from_a_group_too_small_to_show_flags_nothing(world):
+    """Two Victim Support reviewers: too few to show, so the flag would tell what they said."""
     round_flag_rule_change(review_round=world.round, audiences=[world.victims], actor=None)
     world.review(world.victim_support, 0, CROSSED)
     world.review(world.victim_support, 1, MEETS)
+    world.close()
 
-    assert flag(world).named == ()
-    assert flag(world).hidden
-    assert flag(world).in_words == UNNAMED
-    assert "Victims" not in flag(world).in_words
+    assert round_flags(world) == {}
+
+
+def test_a_flag_audience_mixed_with_others_in_a_group_flags_nothing(world):
+    """Victim Support 3 and one Crisis reviewer make one group: a Victims flag would be a figure
+    about Victim Support apart from Crisis."""
+    round_flag_rule_change(review_round=world.round, audiences=[world.victims], actor=None)
+    for index in range(3):
+        world.review(world.victim_support, index, CROSSED)
+    world.review(world.crisis, 0, MEETS)
+    world.close()
+
+    assert round_flags(world) == {}
 
 
 @override_settings(ANONYMITY_MIN_GROUP=2)
@@ -186,6 +239,7 @@ def test_the_anonymity_minimum_comes_from_the_setting(world):
     round_flag_rule_change(review_round=world.round, audiences=[world.victims], actor=None)
     world.review(world.victim_support, 0, CROSSED)
     world.review(world.victim_support, 1, MEETS)
+    world.close()
 
     assert flag(world).in_words == NAMED
 
@@ -302,19 +356,35 @@ def analyst_client(client):
 def test_the_by_audience_page_shows_the_chosen_audiences_counts_and_says_parts_overlap(analyst_client, world):
     for index in range(3):
         world.review(world.victim_support, index, CROSSED)
-    world.review(world.crisis, 0, MEETS)
+        world.review(world.crisis, index, MEETS)
 
     first = text(main_content(analyst_client.get(world.by_audience_url)))
     assert "A review counts under each audience its organisation serves" in first
     assert "add up to more than the whole" in first
     assert "Routes into housing" not in first  # nothing until an audience is chosen
 
+    while_open = text(main_content(analyst_client.get(world.by_audience_url, {"audience": "victims"})))
+    assert "The counts by reviewing audience are shown when the round closes." in while_open
+    assert "Shown when the round closes" in while_open and "3 does not meet" not in while_open
+
+    world.close()
     victims = text(main_content(analyst_client.get(world.by_audience_url, {"audience": "victims"})))
     assert "Reviews from organisations serving Victims" in victims
     assert "Does not meet: 0 meet, 3 does not meet, 0 not sure" in victims
+    assert "shown when the round closes" not in victims.lower()
+
+
+def test_the_by_audience_page_says_why_a_cell_is_hidden(analyst_client, world):
+    for index in range(3):
+        world.review(world.victim_support, index, CROSSED)
+    world.review(world.crisis, 0, MEETS)
+    world.close()
 
     homelessness = text(main_content(analyst_client.get(world.by_audience_url, {"audience": "homelessness"})))
-    assert "Fewer than 3 reviews from organisations serving Homelessness" in homelessness
+    assert (
+        "Not shown: too few reviews from organisations serving Homelessness, "
+        "or showing them would reveal a group of fewer than 3"
+    ) in homelessness
     assert "1 meet" not in homelessness
 
 
@@ -332,8 +402,14 @@ def test_flags_show_by_symbol_and_words_on_the_matrix_cell_and_audience_pages(an
     for index in range(3):
         world.review(world.victim_support, index, CROSSED if index == 0 else MEETS)
     matrix_recompute(round_id=world.round.pk)
+    matrix_url = reverse("matrix:round_matrix", args=[world.round.slug])
 
-    matrix = main_content(analyst_client.get(reverse("matrix:round_matrix", args=[world.round.slug])))
+    matrix = main_content(analyst_client.get(matrix_url))
+    assert "data-flagged" not in matrix and "data-groups-unpublished" in matrix
+    assert 'data-flag="after-close"' in main_content(analyst_client.get(world.cell_url()))
+
+    world.close()
+    matrix = main_content(analyst_client.get(matrix_url))
     assert matrix.count("data-flagged") == 1
     assert "⚑" in matrix and NAMED in text(matrix)
     assert "an organisation serving Victims said the use case does not meet" in text(matrix)  # the key
@@ -346,16 +422,17 @@ def test_flags_show_by_symbol_and_words_on_the_matrix_cell_and_audience_pages(an
     assert by_audience.count("data-flagged") == 1 and "F" + NAMED[1:] in text(by_audience)
 
 
-def test_below_the_minimum_the_pages_do_not_name_the_audience(analyst_client, world):
+def test_a_concern_too_small_to_show_leaves_no_mark_on_the_pages(analyst_client, world):
     round_flag_rule_change(review_round=world.round, audiences=[world.victims], actor=None)
     world.review(world.victim_support, 0, CROSSED)
     matrix_recompute(round_id=world.round.pk)
+    world.close()
 
-    matrix = text(main_content(analyst_client.get(reverse("matrix:round_matrix", args=[world.round.slug]))))
-    cell = text(main_content(analyst_client.get(world.cell_url())))
-    for page in (matrix, cell):
-        assert UNNAMED in page.lower()
-        assert NAMED not in page.lower()
+    matrix = main_content(analyst_client.get(reverse("matrix:round_matrix", args=[world.round.slug])))
+    cell = main_content(analyst_client.get(world.cell_url()))
+    assert "data-flagged" not in matrix
+    assert 'data-flag="not-flagged"' in cell
+    assert NAMED not in text(matrix + cell).lower()
 
 
 def test_exports_end_with_the_flagged_principles_and_never_name_the_audience(world):
@@ -363,6 +440,7 @@ def test_exports_end_with_the_flagged_principles_and_never_name_the_audience(wor
     for index in range(3):
         world.review(world.victim_support, index, CROSSED, clear=CROSSED)
     matrix_recompute(round_id=world.round.pk)
+    world.close()
 
     rows = list(csv.reader(io.StringIO(EXPORTERS["csv"].render(world.round).decode("utf-8-sig"))))
     assert rows[0][-2:] == ["declared_interest", "flagged"]
@@ -378,6 +456,21 @@ def test_exports_end_with_the_flagged_principles_and_never_name_the_audience(wor
     matrix_cells = [value for row in sheets["Matrix"].iter_rows(values_only=True) for value in row]
     assert sum("⚑ Flagged for discussion" in str(value) for value in matrix_cells) == 2
     assert next(sheets["Matrix data"].iter_rows(values_only=True))[-2] == "flagged"
+
+
+def test_exports_of_an_open_round_leave_flags_and_marks_empty(world):
+    round_flag_rule_change(review_round=world.round, audiences=[world.victims], actor=None)
+    for index in range(3):
+        world.review(world.victim_support, index, CROSSED, clear=CROSSED)
+    matrix_recompute(round_id=world.round.pk)
+
+    rows = list(csv.reader(io.StringIO(EXPORTERS["csv"].render(world.round).decode("utf-8-sig"))))
+    assert rows[1][-2:] == ["", ""]
+    document = json.loads(EXPORTERS["json"].render(world.round))
+    assert (document["rows"][0]["declared_interest"], document["rows"][0]["flagged"]) == (None, None)
+    sheets = load_workbook(io.BytesIO(EXPORTERS["xlsx"].render(world.round)), read_only=True)
+    about = " ".join(str(value) for row in sheets["About"].iter_rows(values_only=True) for value in row)
+    assert "Shown once the round has closed" in about
 
 
 @pytest.mark.parametrize("role", ["reviewer", "lead", "author", "no role"])
@@ -400,12 +493,12 @@ def test_anonymous_visitors_are_sent_to_sign_in_from_the_by_audience_page(client
 # --- Query counts ------------------------------------------------------------------------------------
 
 # Session, user and two-factor device (3), the navigation (3), the round, the audience choices, the
-# chosen audience, the round's principles, the page's count and rows, the audience's grouped
-# counts, the grouped flags, the flag audiences' names.
-BY_AUDIENCE_PAGE_QUERIES = 15
+# chosen audience, the flag audiences' names, and the audience view's own (its docstring: three
+# while the round is open, six once it has closed).
+BY_AUDIENCE_PAGE_QUERIES = {False: 13, True: 16}
 
 
-def bigger_world(use_cases: int):
+def bigger_world(use_cases: int, *, closed: bool):
     """use_cases use cases, each reviewed by three reviewers of an organisation serving two
     audiences and one of an organisation serving one, with the flag rule set."""
     victims = make_audience(name="Victims", slug="victims")
@@ -423,20 +516,22 @@ def bigger_world(use_cases: int):
             submit(reviewer, review_round, version, dict.fromkeys(principles, CROSSED))
     round_flag_rule_change(review_round=review_round, audiences=[victims], actor=None)
     matrix_recompute(round_id=review_round.pk)
-    return review_round
+    return close_round(review_round) if closed else review_round
 
 
 @pytest.mark.parametrize("use_cases", [2, 12])
+@pytest.mark.parametrize("closed", [False, True])
 def test_the_by_audience_page_makes_the_same_queries_for_2_or_12_use_cases(
-    analyst_client, django_assert_num_queries, use_cases
+    analyst_client, django_assert_num_queries, use_cases, closed
 ):
-    review_round = bigger_world(use_cases)
+    review_round = bigger_world(use_cases, closed=closed)
     url = reverse("matrix:round_by_audience", args=[review_round.slug])
 
-    with django_assert_num_queries(BY_AUDIENCE_PAGE_QUERIES):
+    with django_assert_num_queries(BY_AUDIENCE_PAGE_QUERIES[closed]):
         response = analyst_client.get(url, {"audience": "victims"})
 
     page = main_content(response)
     assert page.count("data-use-case=") == use_cases
-    assert page.count("data-flagged") == use_cases * 3
-    assert "0 meet, 4 does not meet, 0 not sure" in text(page)
+    # Both organisations serve Victims: together they are the use case's one group of 4.
+    assert page.count("data-flagged") == (use_cases * 3 if closed else 0)
+    assert ("0 meet, 4 does not meet, 0 not sure" in text(page)) is closed

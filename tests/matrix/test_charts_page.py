@@ -1,6 +1,7 @@
 """The charts page: per principle a stacked bar of verdicts for each use case, and the round's
-progress per organisation; server-drawn SVG with a text alternative and the same numbers in a table,
-no script and no inline styles; the same queries whatever the round's size."""
+progress as a whole (never by organisation: docs/analysts.md, "Charts"); server-drawn SVG with a
+text alternative and the same numbers in a table, no script and no inline styles; the same queries
+whatever the round's size."""
 
 import re
 
@@ -11,7 +12,7 @@ from matrix import selectors
 from matrix.charts import LABEL_CHARACTERS, bar_label, stacked_bar_chart
 from matrix.services import matrix_recompute
 from tests.factories import make_assignment, make_organisation, make_reviewer, make_version
-from tests.matrix.analyst_support import make_analyst, make_large_round, small_world, submit
+from tests.matrix.analyst_support import make_admin, make_analyst, make_large_round, small_world, submit
 from tests.pages import main_content
 
 pytestmark = pytest.mark.django_db
@@ -96,21 +97,22 @@ def test_each_principle_has_a_stacked_bar_per_use_case_with_its_numbers_in_a_tab
     assert ["Repeat homelessness (version 1)", "2", "1", "1"] in clear_rows
 
 
-def test_progress_per_organisation_is_a_chart_and_a_table(analyst_client, world):
+def test_progress_is_one_bar_for_the_whole_round_never_one_per_organisation(client, analyst_client, world):
     page = charts_page(analyst_client, world)
 
     progress = svg(page, "chart-progress")
-    assert '<title id="chart-progress-title">Reviews submitted by organisation</title>' in progress
+    assert '<title id="chart-progress-title">Reviews submitted in the round</title>' in progress
     labels = re.findall(r"<text[^>]*data-bar-label>(.*?)</text>", progress)
-    # Crisis: 3 members x 2 use cases expected, 4 submitted for it; Shelter's member reviewed in
-    # person, so Shelter expects nothing but its review counts; then the in-person assignments.
-    assert labels == [
-        "Crisis: 4 of 6 submitted",
-        "Shelter: 1 of 0 submitted",
-        "Assigned in person: 1 of 2 submitted",
-    ]
-    rows = table_rows(page, "data-progress-table")
-    assert rows[1:] == [["Crisis", "4", "6"], ["Shelter", "1", "0"], ["Assigned in person", "1", "2"]]
+    # Crisis: 3 members x 2 use cases; in person: 2 use cases. Submitted: 4 for Crisis, 1 in person.
+    assert labels == ["The whole round: 5 of 8 submitted"]
+    assert table_rows(page, "data-progress-table")[1:] == [["The whole round", "5", "8"]]
+    for name in ("Crisis", "Shelter", "Assigned in person"):
+        assert name not in page
+    progress_page = reverse("rounds:progress", args=[world.slug])
+    assert progress_page not in page
+
+    client.force_login(make_admin())  # programme admins are pointed to their own progress page
+    assert f'href="{progress_page}"' in charts_page(client, world)
 
 
 def test_the_page_needs_no_script_and_no_inline_styles(analyst_client, world):
@@ -120,15 +122,6 @@ def test_the_page_needs_no_script_and_no_inline_styles(analyst_client, world):
     assert "style=" not in page
     # The patterns are defined once, hidden from assistive technology.
     assert page.count('id="portal-chart-meets"') == 1
-
-
-def test_a_round_with_many_organisations_says_how_many_are_left_out(analyst_client, world, monkeypatch):
-    monkeypatch.setattr(selectors, "CHART_ORGANISATIONS_SHOWN", 1)
-
-    page = charts_page(analyst_client, world)
-
-    assert "This round has 2 organisations; the first 1 by name are shown." in page
-    assert table_rows(page, "data-progress-table")[1:] == [["Crisis", "4", "6"], ["Assigned in person", "1", "2"]]
 
 
 def test_an_empty_round_says_so(analyst_client, db):
@@ -142,8 +135,8 @@ def test_an_empty_round_says_so(analyst_client, db):
 
 
 # Session and user (2), the layout's navigation and sign-in checks (4), the round, and
-# round_charts' ten (see its docstring).
-CHARTS_PAGE_QUERIES = 17
+# round_charts' seven (see its docstring).
+CHARTS_PAGE_QUERIES = 14
 
 
 @pytest.mark.parametrize("size", [40, 300])
@@ -162,8 +155,8 @@ def test_the_charts_page_makes_the_same_queries_for_40_or_300_use_cases(
 
     assert response.status_code == 200
     page = main_content(response)
-    # Four principles of 20 use cases, and the organisations (at most 50) and the in-person row.
-    assert page.count("data-bar-label") == 4 * selectors.CHART_USE_CASES_PER_PAGE + min(size // 10, 50) + 1
+    # Four principles of 20 use cases, and the round's progress.
+    assert page.count("data-bar-label") == 4 * selectors.CHART_USE_CASES_PER_PAGE + 1
     assert f"Showing use cases 21 to 40 of {size + 2 * (size // 10)}" in page
 
 

@@ -1,6 +1,8 @@
 """The matrix, its cell page and every export mark the cells that include a review from an
-organisation that declared an interest in the use case (issue 16, item 5): by a symbol and words,
-never colour alone; the organisation is named to programme admins only, never in an export."""
+organisation that declared an interest in the use case: by a symbol and words, never colour alone;
+the organisation is named to programme admins only, never in an export; analysts and exports see
+the mark once the round has closed, on use cases reviewed by at least two organisations
+(docs/analysts.md, "The anonymity rule")."""
 
 import csv
 import io
@@ -11,11 +13,11 @@ import pypdf
 import pytest
 from django.urls import reverse
 
+from matrix.disclosure import declared_interest_names
 from matrix.exporters import EXPORTERS
-from matrix.selectors import declared_interest_marks
 from matrix.services import matrix_recompute
 from reviews.services import interest_declare, interest_override, interest_withdraw
-from tests.factories import make_assignment, make_organisation, make_reviewer, make_version
+from tests.factories import close_round, make_assignment, make_organisation, make_reviewer, make_version
 from tests.matrix.analyst_support import make_admin, make_analyst, small_world, submit
 from tests.pages import main_content
 
@@ -26,7 +28,7 @@ WORDS = "includes a review from an organisation that declared an interest"
 
 class World:
     """Crisis and Nacro each review one use case; Nacro declared an interest in it, which an admin
-    overrode; another use case is reviewed by Crisis alone."""
+    overrode; another use case is reviewed by Crisis alone. The round is open until close()."""
 
     def __init__(self):
         audience, self.crisis, self.relevant, self.clear, self.round = small_world()
@@ -49,6 +51,9 @@ class World:
         submit(nacro_reviewer, self.round, self.marked, {self.relevant: "meets", self.clear: "does_not_meet"})
         matrix_recompute(round_id=self.round.pk)
 
+    def close(self):
+        self.round = close_round(self.round)
+
 
 @pytest.fixture
 def world():
@@ -56,21 +61,35 @@ def world():
 
 
 def test_the_selector_marks_versions_with_such_a_review_until_the_declaration_is_withdrawn(world):
-    assert declared_interest_marks(world.round) == {world.marked.pk: ("Nacro",)}
-    assert declared_interest_marks(world.round, [world.plain.pk]) == {}
+    assert declared_interest_names(world.round) == {world.marked.pk: ("Nacro",)}
+    assert declared_interest_names(world.round, [world.plain.pk]) == {}
     interest_withdraw(interest=world.interest, actor=world.admin)
-    assert declared_interest_marks(world.round) == {}
+    assert declared_interest_names(world.round) == {}
+
+
+def test_a_member_who_also_reviewed_another_use_case_does_not_mark_it(world):
+    """The declaring organisation's reviewer reviews the plain use case too: only the use case
+    declared about is marked, whether the whole round is read or one page of it."""
+    nacro_reviewer = world.nacro.memberships.get().user
+    make_assignment(review_round=world.round, version=world.plain, organisation=world.nacro)
+    submit(nacro_reviewer, world.round, world.plain, {world.relevant: "meets", world.clear: "meets"})
+
+    assert declared_interest_names(world.round) == {world.marked.pk: ("Nacro",)}
+    assert declared_interest_names(world.round, [world.plain.pk]) == {}
+    assert declared_interest_names(world.round, [world.plain.pk, world.marked.pk]) == {world.marked.pk: ("Nacro",)}
 
 
 def test_the_matrix_page_names_the_organisation_to_admins_only(client, world):
     url = reverse("matrix:round_matrix", args=[world.round.slug])
-    client.force_login(world.admin)
+    client.force_login(world.admin)  # programme admins keep the declarations: marked at once
     page = main_content(client.get(url))
     assert page.count("data-declared-interest") == 1 + 2  # the row's note and its two cells
     assert f"{WORDS}: Nacro" in page
     assert "‡" in page
 
     client.force_login(make_analyst())
+    assert "data-declared-interest" not in main_content(client.get(url)), "not while the round is open"
+    world.close()
     page = main_content(client.get(url))
     assert page.count("data-declared-interest") == 3
     assert WORDS in page
@@ -78,6 +97,7 @@ def test_the_matrix_page_names_the_organisation_to_admins_only(client, world):
 
 
 def test_the_cell_page_marks_it_too(client, world):
+    world.close()
     url = reverse("matrix:cell", args=[world.round.slug, world.marked.use_case.slug, 1, "clear"])
     client.force_login(make_analyst())
     page = main_content(client.get(url))
@@ -89,6 +109,7 @@ def test_the_cell_page_marks_it_too(client, world):
 
 
 def test_csv_and_json_add_the_mark_last_and_never_name_the_organisation(world):
+    world.close()
     rows = list(csv.reader(io.StringIO(EXPORTERS["csv"].render(world.round).decode("utf-8-sig"))))
     # The flag rule's "flagged" column was added after it, so the mark is now second to last.
     assert rows[0][-2:] == ["declared_interest", "flagged"]
@@ -107,6 +128,7 @@ def test_csv_and_json_add_the_mark_last_and_never_name_the_organisation(world):
 
 
 def test_xlsx_and_pdf_mark_the_cells_in_words(world):
+    world.close()
     book = openpyxl.load_workbook(io.BytesIO(EXPORTERS["xlsx"].render(world.round)))
     texts = [str(value) for row in book["Matrix"].iter_rows(values_only=True) for value in row if value]
     assert sum("‡ Declared interest" in text for text in texts) == 2  # the marked use case's two cells
