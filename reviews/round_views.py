@@ -208,7 +208,7 @@ def round_versions(request, round_slug: str):
     filter_form = VersionFilterForm(request.GET)
     filters = filter_form.filters()
     editable = review_round.status == ReviewRound.Status.DRAFT
-    problem = ""
+    problem = filter_form.problem()
     if request.method == "POST":
         if not editable:
             raise Http404
@@ -259,6 +259,10 @@ def round_versions_add_matching(request, round_slug: str):
     query = QueryDict(mutable=True)
     query.update({key: value for key, value in filters.items() if value})
     back = f"{reverse('rounds:versions', args=[review_round.slug])}?{urlencode(query)}"
+    if problem := filter_form.problem():
+        # An unusable filter matches nothing on purpose: adding every version instead would surprise.
+        messages.error(request, problem)
+        return redirect(back)
     try:
         added = services.round_versions_add_matching(
             review_round=review_round,
