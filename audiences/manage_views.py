@@ -109,7 +109,9 @@ def audience_move(request, slug: str):
         services.audience_move(audience=audience, direction=direction, actor=request.user)
     except ValidationError:
         messages.error(request, _("Choose whether to move the audience up or down."))
+    # Back to the page of the list the button was on: a page number, or the first page for anything else.
     page = request.POST.get("page", "")
+    page = page if page.isascii() and page.isdigit() and len(page) <= 6 else "1"
     return redirect(f"{reverse('audiences:manage_audiences')}?page={page}#audience-{audience.slug}")
 
 

@@ -16,6 +16,7 @@ from django_otp import login as otp_login
 from audiences import services, two_factor
 from audiences.forms import RecoveryCodeForm, TwoFactorCodeForm
 from audiences.views import sign_in_locked_out
+from bold_portal.text import control_character
 
 SETUP_KEY = "two_factor_setup_key"
 NEW_CODES = "two_factor_new_recovery_codes"
@@ -23,9 +24,13 @@ AFTER_CODES = "two_factor_after_recovery_codes"
 
 
 def _next_url(request, default="home") -> str:
-    """Where to go after the step: the page the person asked for, if it is on this site."""
+    """Where to go after the step: the page the person asked for, if it is an address on this
+    site (a path: anything else, such as a word or a control character, gives the default)."""
     wanted = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    on_this_site = url_has_allowed_host_and_scheme(
+        wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    if on_this_site and wanted.startswith("/") and control_character(wanted) is None:
         return wanted
     return default
 

@@ -201,6 +201,18 @@ def test_a_tampered_move_changes_nothing(client, admin, audience):
     assert list(Audience.objects.values_list("name", flat=True)) == ["Homelessness", "Reoffending"]
 
 
+@pytest.mark.parametrize("page", ["\x00", "9" * 100_000, "\uff12"], ids=["nul", "long", "full-width-digit"])
+def test_a_tampered_page_number_after_a_move_goes_back_to_the_first_page(client, admin, audience, page):
+    second = make_audience(name="Reoffending")
+
+    response = client.post(
+        reverse("audiences:manage_audience_move", args=[second.slug]), {"direction": "up", "page": page}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('audiences:manage_audiences')}?page=1#audience-{second.slug}"
+
+
 def test_archiving_an_audience_hides_it_from_new_organisations(client, admin, audience, organisation):
     url = reverse("audiences:manage_audience_archive", args=[audience.slug])
     assert "Archive Homelessness" in client.get(url).text
