@@ -1,15 +1,17 @@
 """Hostile text in every form of the portal: no server error, and no change for what is refused.
 
 Every page of the URLconf is opened (following redirects) by the first of the people of the
-per-URL permission test (tests/bold_portal/test_url_permissions.py) who gets a form on it; its
-forms are read from the HTML. Each field in turn then gets each hostile value (tests/hostile.py),
-with the other fields as the page filled them, or a plausible value where the page left a text
-field empty, so that the hostile value is what the form has to judge. A value with a NUL, a
-megabyte or UTF-16 text without a byte order mark (as Latin-1, and as raw bytes) is never stored:
-when the answer is not a redirect (the form shown again, a conflict, a 404), no row of any table
-has changed. Byte order marks, right-to-left marks and full-width letters may be accepted; they
-must not cause a server error either. Every case runs in a savepoint that is rolled back, so each
-starts from the same database. docs/architecture.md, "Text the portal accepts"."""
+per-URL permission test (tests/bold_portal/test_url_permissions.py) who gets a form on it (the
+Django admin's by a superuser); its forms are read from the HTML. Each field in turn then gets
+each hostile value (tests/hostile.py), with the other fields as the page filled them, or a
+plausible value where the page left a text field empty, so that the hostile value is what the
+form has to judge. A value with a NUL, a megabyte or UTF-16 text without a byte order mark (as
+Latin-1, and as raw bytes) is never stored: when the answer is not a redirect (the form shown
+again, a conflict, a 404), no row of any table has changed. Byte order marks, right-to-left marks
+and full-width letters may be accepted; they must not cause a server error either. Every case
+runs in a savepoint that is rolled back, so each starts from the same database. The import's
+columns get the same values in tests/reviews/test_import_verdicts.py. docs/architecture.md,
+"Text the portal accepts"."""
 
 import hashlib
 from dataclasses import dataclass, field
@@ -153,8 +155,14 @@ def database_state() -> tuple[dict[str, str], list[str]]:
     return digests, holding
 
 
-def portal_routes():
-    return [route for route in named_routes() if not route.name.startswith("admin:")]
+def form_routes():
+    """The portal's pages, and the Django admin's pages with forms (its lists with their search
+    boxes and actions, its add and change pages), which superusers use."""
+    return [
+        route
+        for route in named_routes()
+        if not route.name.startswith("admin:") or route.name.endswith(("_add", "_change", "_changelist"))
+    ]
 
 
 class Fuzzer:
@@ -225,25 +233,35 @@ def world():
     return World()
 
 
-def _clients(world) -> dict[str, Client]:
-    clients = {}
-    for role in ROLES_IN_ORDER:
-        clients[role] = Client(raise_request_exception=False)
-        if role != "anonymous":
-            clients[role].force_login(world.people[role])
-    return clients
+def _client(world, role: str) -> Client:
+    client = Client(raise_request_exception=False)
+    if role != "anonymous":
+        client.force_login(world.people[role])
+    return client
 
 
-@pytest.mark.parametrize("route", portal_routes(), ids=lambda route: route.name)
+def _openers(route) -> list[str]:
+    """Who may open the page: the page itself, or where it sends them on (not the sign-in page,
+    which is a page of its own). The Django admin is for superusers."""
+    if route.name.startswith("admin:"):
+        return ["superuser"]
+    return [
+        role
+        for role in ROLES_IN_ORDER
+        if (expected := EXPECTED[route.name][role]) == 200
+        or (isinstance(expected, Redirect) and expected.to != "login")
+    ]
+
+
+@pytest.mark.parametrize("route", form_routes(), ids=lambda route: route.name)
 def test_hostile_text_in_every_form_gives_no_server_error_and_changes_nothing_refused(world, route):
-    clients = _clients(world)
-    url = reverse(route.name, kwargs=world.kwargs(route.name, route.kwargs))
-    for role in ROLES_IN_ORDER:
-        expected = EXPECTED[route.name][role]
-        # The page itself, or where it sends this person on (not the sign-in page: that is a page of its own).
-        if not (expected == 200 or (isinstance(expected, Redirect) and expected.to != "login")):
-            continue
-        response = clients[role].get(url, follow=True)
+    if route.name.startswith("admin:"):
+        url = reverse(route.name, kwargs=world.admin_kwargs(route.name, route.kwargs))
+    else:
+        url = reverse(route.name, kwargs=world.kwargs(route.name, route.kwargs))
+    for role in _openers(route):
+        client = _client(world, role)
+        response = client.get(url, follow=True)
         if response.status_code != 200 or not response["Content-Type"].startswith("text/html"):
             continue
         forms = page_forms(response.content.decode())
@@ -253,7 +271,7 @@ def test_hostile_text_in_every_form_gives_no_server_error_and_changes_nothing_re
         pytest.skip("no form on this page for anyone")
     page_url = response.redirect_chain[-1][0] if response.redirect_chain else url
 
-    fuzzer = Fuzzer(clients[role], page_url, route.name)
+    fuzzer = Fuzzer(client, page_url, route.name)
     for form in forms:
         fuzzer.fuzz(form)
 
