@@ -153,6 +153,16 @@ def test_adding_an_audience(client, admin, audience):
         ({"name": "Care leavers", "colour": "blue"}, "colour", "Enter a colour as # and six hex digits."),
         ({"name": "Care leavers", "colour": ""}, "colour", "Enter a colour, such as #1d70b8"),
         ({"name": "x" * 101, "colour": "#1d70b8"}, "name", "Name must be 100 characters or fewer"),
+        (
+            {"name": "Care leavers", "description": "x" * 1_048_576, "colour": "#1d70b8"},
+            "description",
+            "Description must be 1,000 characters or fewer",
+        ),
+        (
+            {"name": "Care\x00leavers", "colour": "#1d70b8"},
+            "name",
+            "Name contains a hidden control character (U+0000) that cannot be saved. Remove it",
+        ),
     ],
 )
 def test_bad_input_when_adding_an_audience(client, admin, audience, data, field, message):
@@ -276,6 +286,11 @@ def test_the_organisation_form_offers_no_preselected_audience(client, admin, aud
             {"name": "Nacro", "audiences": ["AUDIENCE"], "website": "not a website"},
             "website",
             "Enter a website address in the correct format, like https://example.org",
+        ),
+        (
+            {"name": "Nacro", "audiences": ["AUDIENCE"], "website": "https://example.org/" + "x" * 200},
+            "website",
+            "Website address must be 200 characters or fewer",
         ),
     ],
 )

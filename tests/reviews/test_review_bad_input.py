@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 
 from principles.models import Principle
 from reviews.models import REVIEW_TEXT_MAX, REVIEW_TEXT_SUBMIT_MAX, Review
-from reviews.services import VerdictInput, review_save
+from reviews.services import ReviewRecord, VerdictInput, review_save, reviews_record
 from tests.hostile import BYTE_ORDER_MARK, FULL_WIDTH, RIGHT_TO_LEFT
 
 pytestmark = pytest.mark.django_db
@@ -151,4 +151,20 @@ def test_a_percent_sign_in_a_principle_name_does_not_break_the_messages(client, 
     assert "Choose whether the use case meets Relevant to 100% of people, does not meet it" in response.text
     assert "Your reason for Relevant to 100% of people must be 20,000 characters or fewer" in response.text
     assert "Evidence for Relevant to 100% of people contains a hidden control character (U+0007)" in response.text
+    assert not Review.objects.exists()
+
+
+def test_recording_a_review_refuses_text_too_long_to_submit(world):
+    record = ReviewRecord(
+        reviewer=world.reviewer,
+        version=world.version,
+        verdicts=[
+            VerdictInput(principle_id=world.relevant.pk, verdict="meets", evidence=TOO_LONG_TO_SUBMIT),
+            VerdictInput(principle_id=world.clear.pk, verdict="meets"),
+        ],
+    )
+
+    with pytest.raises(ValidationError, match="The evidence for Relevant is 5,001 characters long"):
+        reviews_record(review_round=world.round, reviews=[record], actor=None)
+
     assert not Review.objects.exists()
