@@ -66,8 +66,9 @@ def limit_length(field: forms.CharField, limit: int, message) -> forms.CharField
     return field
 
 
-# The longest search a search box takes: longer than any name or email address the portal keeps.
+# The longest search a search box takes: as long as the longest email address, longer than any name.
 SEARCH_MAX_LENGTH = 254
+SEARCH_CONTROL_CHARACTER = _("The search contains a hidden control character (%(code)s). Remove it and search again")
 
 
 class SearchForm(PortalForm):
@@ -83,12 +84,12 @@ class SearchForm(PortalForm):
         limit_length(self.fields["q"], SEARCH_MAX_LENGTH, _("Search for %(limit)s characters or fewer"))
 
     def control_character_message(self, name: str) -> str:
-        return _("The search contains a hidden control character (%(code)s). Remove it and search again")
+        return str(SEARCH_CONTROL_CHARACTER)
 
     @property
     def search(self) -> str:
         """What to search for: "" for no search, or for one refused (the page shows why)."""
-        return self.cleaned_data["q"].strip() if self.is_bound and self.is_valid() else ""
+        return self.cleaned_data["q"] if self.is_bound and self.is_valid() else ""
 
     @property
     def typed(self) -> str:

@@ -106,13 +106,6 @@ class TextLengthLimit(models.CheckConstraint):
             kwargs["is_json"] = True
         return path, args, kwargs
 
-    def __eq__(self, other):
-        return (
-            isinstance(other, TextLengthLimit)
-            and (self.field, self.limit, self.is_json) == (other.field, other.limit, other.is_json)
-            and super().__eq__(other)
-        )
-
 
 def text_limit(model: str, field: str, limit: int, what, *, is_json: bool = False) -> TextLengthLimit:
     """The check constraint holding model's field to limit characters; what names the text in

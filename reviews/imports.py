@@ -185,6 +185,7 @@ def _records(content: bytes) -> tuple[list[tuple[int, dict[str, str]]], list[Imp
 
 
 def _csv_records(text: str) -> tuple[list[tuple[int, dict[str, str]]], list[ImportProblem]]:
+    """_records, once the file is text."""
     if not text.strip():
         return [], [
             ImportProblem(

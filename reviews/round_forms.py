@@ -12,7 +12,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from audiences.models import EMAIL_MAX, Audience, Organisation
-from bold_portal.forms import PortalDateField, PortalForm, limit_length
+from bold_portal.forms import SEARCH_CONTROL_CHARACTER, PortalDateField, PortalForm, limit_length
 from principles.models import Principle
 from reviews import round_selectors
 from reviews.models import ROUND_NAME_MAX, ROUND_SLUG_MAX, ReviewRound
@@ -268,6 +268,9 @@ class VersionFilterForm(PortalForm):
         self.fields["audience"].choices = [("", _("All audiences"))] + [
             (audience.slug, audience.name) for audience in round_selectors.audiences()
         ]
+
+    def control_character_message(self, name: str) -> str:
+        return str(SEARCH_CONTROL_CHARACTER) if name == "search" else super().control_character_message(name)
 
     def problem(self) -> str:
         """Why the filter cannot be used, for the page's error summary; "" when it can."""

@@ -231,6 +231,37 @@ def test_add_all_matching_the_filter(client, admin, draft):
     assert draft.versions.count() == 3
 
 
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (
+            {"search": "Hous\x00ing"},
+            "The search contains a hidden control character (U+0000). Remove it and search again",
+        ),
+        ({"search": "x" * 201}, "Search for 200 characters or fewer"),
+        ({"audience": "no-such-audience"}, "Choose an audience from the list"),
+    ],
+    ids=["control-character", "too-long", "unknown-audience"],
+)
+def test_adding_all_matching_an_unusable_filter_adds_nothing_and_says_why(client, admin, draft, data, message):
+    make_version()
+
+    response = client.post(url("versions_add_matching", draft.slug), data, follow=True)
+
+    assert message in response.content.decode()
+    assert not draft.versions.exists() and not AuditEvent.objects.exists()
+
+
+def test_the_chooser_says_why_a_filter_cannot_be_used(client, admin, draft):
+    response = client.get(url("versions", draft.slug), {"search": "Hous\x00ing"})
+
+    assert response.status_code == 200
+    assert (
+        "The search contains a hidden control character (U+0000). Remove it and search again"
+        in response.content.decode()
+    )
+
+
 # --- Assigning --------------------------------------------------------------------------------
 
 
