@@ -354,6 +354,25 @@ def test_bad_input_when_adding_an_assignment(client, admin, assigned, data, fiel
     assert Assignment.objects.count() == 1 and not AuditEvent.objects.exists()
 
 
+@pytest.mark.parametrize(
+    "back",
+    ["/" + "x" * 100_000, "/manage/\x00", "manage", "https://elsewhere.example/"],
+    ids=["long", "nul", "word", "elsewhere"],
+)
+def test_a_back_address_that_is_not_a_page_here_returns_to_the_use_cases_assignments(client, admin, assigned, back):
+    review_round, version, crisis = assigned
+    assignment = Assignment.objects.create(round=review_round, version=version, organisation=crisis)
+
+    response = client.post(
+        url("assignment_due", review_round.slug, assignment.pk), {**date_fields("due_on", CLOSES), "back": back}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == url("version_assignments", review_round.slug, version.pk)
+    assignment.refresh_from_db()
+    assert assignment.due_on == CLOSES
+
+
 def test_bad_input_when_changing_a_due_date_or_reassigning(client, admin, assigned):
     review_round, version, crisis = assigned
     assignment = make_assignment(review_round=review_round, version=version, organisation=crisis, due_on=SOON)
