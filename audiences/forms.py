@@ -9,9 +9,21 @@ from django.contrib.auth import authenticate, password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 from django.utils.translation import gettext_lazy as _
 
-from audiences.models import Audience, Invitation, Membership, Organisation, User
+from audiences.models import (
+    AUDIENCE_DESCRIPTION_MAX,
+    WEBSITE_MAX,
+    Audience,
+    Invitation,
+    Membership,
+    Organisation,
+    User,
+)
 from audiences.services import invitation_existing_password_message
 from bold_portal.email import email_send_on_commit, portal_url
+from bold_portal.forms import PortalForm, PortalFormMixin, limit_length
+
+# Longer than any password a person would type; a limit keeps a pasted megabyte from being hashed.
+PASSWORD_MAX = 4_096
 
 
 def _gds_helper(*fields, submit_label) -> FormHelper:
@@ -39,16 +51,17 @@ def _email_field(label, **extra) -> forms.EmailField:
 
 
 def _password_field(label, *, autocomplete, required_message, help_text="") -> forms.CharField:
-    return forms.CharField(
+    field = forms.CharField(
         label=label,
         strip=False,
         help_text=help_text,
         error_messages={"required": required_message},
         widget=forms.PasswordInput(attrs={"autocomplete": autocomplete}),
     )
+    return limit_length(field, PASSWORD_MAX, _("The password must be %(limit)s characters or fewer"))
 
 
-class SignInForm(AuthenticationForm):
+class SignInForm(PortalFormMixin, AuthenticationForm):
     username = _email_field(_("Email address"))
     password = _password_field(
         _("Password"), autocomplete="current-password", required_message=_("Enter your password")
@@ -69,7 +82,7 @@ class SignInForm(AuthenticationForm):
         )
 
 
-class PasswordResetRequestForm(PasswordResetForm):
+class PasswordResetRequestForm(PortalFormMixin, PasswordResetForm):
     """Django's reset form, also for accounts that have no password yet (made by an import or an
     admin): the link goes to the address's owner, which is proof enough to let them create one."""
 
@@ -107,7 +120,7 @@ class PasswordResetRequestForm(PasswordResetForm):
         )
 
 
-class NewPasswordForm(SetPasswordForm):
+class NewPasswordForm(PortalFormMixin, SetPasswordForm):
     """Django's set-password form with the portal's wording, for the reset link."""
 
     new_password1 = _password_field(
@@ -130,7 +143,7 @@ class NewPasswordForm(SetPasswordForm):
         )
 
 
-class InvitationForm(forms.Form):
+class InvitationForm(PortalForm):
     """Who to invite, into which organisation (only those the inviter may invite to), and as what."""
 
     organisation = forms.ModelChoiceField(
@@ -162,7 +175,7 @@ class InvitationForm(forms.Form):
         )
 
 
-class InvitationAcceptForm(forms.Form):
+class InvitationAcceptForm(PortalForm):
     """A new account: full name and a password, checked against the portal's password rules."""
 
     name = forms.CharField(
@@ -209,7 +222,7 @@ class InvitationAcceptForm(forms.Form):
         return cleaned
 
 
-class InvitationAcceptExistingForm(forms.Form):
+class InvitationAcceptExistingForm(PortalForm):
     """The email address already has an account: its password proves the person owns it. It is
     checked by authenticate(), as on the sign-in page, so wrong ones count towards the lockout."""
 
@@ -235,7 +248,7 @@ class InvitationAcceptExistingForm(forms.Form):
 # --- Two-factor sign-in -------------------------------------------------------------------------
 
 
-class TwoFactorCodeForm(forms.Form):
+class TwoFactorCodeForm(PortalForm):
     """A 6-digit code from the authenticator app (setting it up, or signing in)."""
 
     code = forms.CharField(
@@ -256,7 +269,7 @@ class TwoFactorCodeForm(forms.Form):
         return code
 
 
-class RecoveryCodeForm(forms.Form):
+class RecoveryCodeForm(PortalForm):
     """One of the person's recovery codes, in place of the app's code."""
 
     code = forms.CharField(
@@ -292,18 +305,22 @@ def _name_field(label, *, max_length, required_message, help_text="") -> forms.C
     )
 
 
-class AudienceForm(forms.Form):
+class AudienceForm(PortalForm):
     name = _name_field(
         _("Name"),
         max_length=Audience._meta.get_field("name").max_length,
         required_message=_("Enter the audience's name"),
         help_text=_("For example, people experiencing homelessness."),
     )
-    description = forms.CharField(
-        label=_("Description (optional)"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Who the audience is, in a sentence or two."),
+    description = limit_length(
+        forms.CharField(
+            label=_("Description (optional)"),
+            required=False,
+            widget=forms.Textarea(attrs={"rows": 3}),
+            help_text=_("Who the audience is, in a sentence or two."),
+        ),
+        AUDIENCE_DESCRIPTION_MAX,
+        _("Description must be %(limit)s characters or fewer"),
     )
     colour = forms.CharField(
         label=_("Colour"),
@@ -327,17 +344,21 @@ class AudienceForm(forms.Form):
         )
 
 
-class OrganisationForm(forms.Form):
+class OrganisationForm(PortalForm):
     name = _name_field(
         _("Name"),
         max_length=Organisation._meta.get_field("name").max_length,
         required_message=_("Enter the organisation's name"),
     )
-    website = forms.URLField(
-        label=_("Website (optional)"),
-        required=False,
-        assume_scheme="https",
-        error_messages={"invalid": _("Enter a website address in the correct format, like https://example.org")},
+    website = limit_length(
+        forms.URLField(
+            label=_("Website (optional)"),
+            required=False,
+            assume_scheme="https",
+            error_messages={"invalid": _("Enter a website address in the correct format, like https://example.org")},
+        ),
+        WEBSITE_MAX,
+        _("Website address must be %(limit)s characters or fewer"),
     )
     audiences = forms.ModelMultipleChoiceField(
         label=_("Audiences it serves"),
@@ -369,7 +390,7 @@ STAFF_ROLE_CHOICES = [
 ]
 
 
-class StaffInvitationForm(forms.Form):
+class StaffInvitationForm(PortalForm):
     """Invite a member of BOLD staff. They choose their own password when they use the link."""
 
     email = _email_field(_("Email address"), help_text=_("We will email the invitation link to this address."))
@@ -390,7 +411,7 @@ class StaffInvitationForm(forms.Form):
         )
 
 
-class StaffRolesForm(forms.Form):
+class StaffRolesForm(PortalForm):
     roles = forms.MultipleChoiceField(
         label=_("BOLD staff roles"),
         choices=STAFF_ROLE_CHOICES,
@@ -405,7 +426,7 @@ class StaffRolesForm(forms.Form):
         self.helper = _gds_helper(Field.checkboxes("roles", legend_size=Size.SMALL), submit_label=_("Save roles"))
 
 
-class MembershipRoleForm(forms.Form):
+class MembershipRoleForm(PortalForm):
     role = forms.ChoiceField(
         label=_("Role in the organisation"),
         choices=Membership.Role.choices,

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from audiences import selectors, services, two_factor
 from audiences.forms import AudienceForm, OrganisationForm, StaffInvitationForm, StaffRolesForm
 from audiences.models import Audience, Invitation, Organisation
+from bold_portal.forms import SearchForm
 from bold_portal.pagination import paginate
 
 
@@ -108,7 +109,9 @@ def audience_move(request, slug: str):
         services.audience_move(audience=audience, direction=direction, actor=request.user)
     except ValidationError:
         messages.error(request, _("Choose whether to move the audience up or down."))
+    # Back to the page of the list the button was on: a page number, or the first page for anything else.
     page = request.POST.get("page", "")
+    page = page if page.isascii() and page.isdigit() and len(page) <= 6 else "1"
     return redirect(f"{reverse('audiences:manage_audiences')}?page={page}#audience-{audience.slug}")
 
 
@@ -132,9 +135,14 @@ def audience_archive(request, slug: str):
 
 @admin_only
 def organisation_list(request):
-    search = request.GET.get("q", "").strip()
+    search_form = SearchForm(request.GET, label=_("Search by name"))
+    search = search_form.search
     page = paginate(selectors.organisations_all(search=search), request.GET.get("page"))
-    return render(request, "audiences/manage/organisation_list.html", {"page_obj": page, "search": search})
+    return render(
+        request,
+        "audiences/manage/organisation_list.html",
+        {"page_obj": page, "search": search, "search_form": search_form},
+    )
 
 
 @admin_only
@@ -186,10 +194,15 @@ def organisation_edit(request, slug: str):
 
 @admin_only
 def people_list(request):
-    search = request.GET.get("q", "").strip()
+    search_form = SearchForm(request.GET, label=_("Search by email address or name"))
+    search = search_form.search
     page = paginate(selectors.people(search=search), request.GET.get("page"))
     people = [{"user": user, "roles": selectors.staff_roles(user)} for user in page.object_list]
-    return render(request, "audiences/manage/people_list.html", {"page_obj": page, "people": people, "search": search})
+    return render(
+        request,
+        "audiences/manage/people_list.html",
+        {"page_obj": page, "people": people, "search": search, "search_form": search_form},
+    )
 
 
 @admin_only

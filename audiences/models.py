@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
-from django.core.validators import RegexValidator
+from django.core.validators import MaxLengthValidator, RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -8,6 +8,18 @@ from django.utils.translation import gettext_lazy as _
 from django_otp.models import Device, ThrottlingMixin
 
 from audiences import recovery_codes
+from bold_portal.text import refuse_control_characters, text_limit
+
+# The longest text each free-text field takes, in characters. The fields, the database's checks,
+# the forms and the import all read them from here (docs/architecture.md, "Text the portal accepts").
+EMAIL_MAX = 254  # the longest address the email standards allow
+FULL_NAME_MAX = 150
+AUDIENCE_NAME_MAX = 100
+AUDIENCE_SLUG_MAX = 60
+AUDIENCE_DESCRIPTION_MAX = 1_000  # who the audience is, in a sentence or two
+ORGANISATION_NAME_MAX = 200
+ORGANISATION_SLUG_MAX = 80
+WEBSITE_MAX = 200
 
 
 class UserManager(BaseUserManager):
@@ -41,12 +53,15 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     email = models.EmailField(
         _("email address"),
-        max_length=254,
+        max_length=EMAIL_MAX,
         unique=True,
+        validators=[refuse_control_characters],
         error_messages={"unique": _("An account with this email address already exists.")},
     )
     # GOV.UK asks for one full name rather than first and last names.
-    full_name = models.CharField(_("full name"), max_length=150, blank=True)
+    full_name = models.CharField(
+        _("full name"), max_length=FULL_NAME_MAX, blank=True, validators=[refuse_control_characters]
+    )
     is_staff = models.BooleanField(
         _("may use the Django admin"), default=False, help_text=_("Superusers only: the portal has its own pages.")
     )
@@ -74,6 +89,8 @@ class User(AbstractBaseUser, PermissionsMixin):
                 name="user_email_unique_any_case",
                 violation_error_message=_("An account with this email address already exists."),
             ),
+            text_limit("user", "email", EMAIL_MAX, _("An email address")),
+            text_limit("user", "full_name", FULL_NAME_MAX, _("A full name")),
         ]
 
     def __str__(self):
@@ -93,9 +110,15 @@ class User(AbstractBaseUser, PermissionsMixin):
 class Audience(models.Model):
     """One of the pilot audiences, such as people experiencing homelessness."""
 
-    name = models.CharField(_("name"), max_length=100, unique=True)
-    slug = models.SlugField(_("slug"), max_length=60, unique=True)
-    description = models.TextField(_("description"), blank=True)
+    name = models.CharField(
+        _("name"), max_length=AUDIENCE_NAME_MAX, unique=True, validators=[refuse_control_characters]
+    )
+    slug = models.SlugField(_("slug"), max_length=AUDIENCE_SLUG_MAX, unique=True)
+    description = models.TextField(
+        _("description"),
+        blank=True,
+        validators=[MaxLengthValidator(AUDIENCE_DESCRIPTION_MAX), refuse_control_characters],
+    )
     display_order = models.PositiveSmallIntegerField(_("display order"), default=0)
     # The report colour-codes audiences; the colour is decoration and never the only signal.
     colour = models.CharField(
@@ -124,6 +147,9 @@ class Audience(models.Model):
                 name="audience_colour_hex",
                 violation_error_message=_("Enter a colour as # and six hex digits, such as #1d70b8."),
             ),
+            text_limit("audience", "name", AUDIENCE_NAME_MAX, _("An audience's name")),
+            text_limit("audience", "slug", AUDIENCE_SLUG_MAX, _("An audience's slug")),
+            text_limit("audience", "description", AUDIENCE_DESCRIPTION_MAX, _("An audience's description")),
         ]
 
     def __str__(self):
@@ -133,15 +159,22 @@ class Audience(models.Model):
 class Organisation(models.Model):
     """An intermediary organisation (a charity or public body) that speaks for an audience."""
 
-    name = models.CharField(_("name"), max_length=200, unique=True)
-    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    name = models.CharField(
+        _("name"), max_length=ORGANISATION_NAME_MAX, unique=True, validators=[refuse_control_characters]
+    )
+    slug = models.SlugField(_("slug"), max_length=ORGANISATION_SLUG_MAX, unique=True)
     audiences = models.ManyToManyField(Audience, related_name="organisations", verbose_name=_("audiences served"))
-    website = models.URLField(_("website"), blank=True)
+    website = models.URLField(_("website"), max_length=WEBSITE_MAX, blank=True, validators=[refuse_control_characters])
 
     class Meta:
         ordering = ["name"]
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
+        constraints = [
+            text_limit("organisation", "name", ORGANISATION_NAME_MAX, _("An organisation's name")),
+            text_limit("organisation", "slug", ORGANISATION_SLUG_MAX, _("An organisation's slug")),
+            text_limit("organisation", "website", WEBSITE_MAX, _("An organisation's website address")),
+        ]
 
     def __str__(self):
         return self.name
@@ -200,7 +233,7 @@ class Invitation(models.Model):
     ORGANISATION_ROLES = ("reviewer", "lead")
     STAFF_ROLES = ("analyst", "author", "admin")
 
-    email = models.EmailField(_("email address"))
+    email = models.EmailField(_("email address"), max_length=EMAIL_MAX, validators=[refuse_control_characters])
     # Pending invitations go with their organisation: they mean nothing without it. A staff
     # invitation has none.
     organisation = models.ForeignKey(
@@ -242,6 +275,7 @@ class Invitation(models.Model):
                 name="invitation_not_accepted_and_cancelled",
                 violation_error_message=_("An invitation that has been used cannot be cancelled."),
             ),
+            text_limit("invitation", "email", EMAIL_MAX, _("An email address")),
         ]
 
     def __str__(self):

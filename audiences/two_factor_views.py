@@ -8,7 +8,6 @@ from django.http import Http404
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
@@ -16,16 +15,15 @@ from django_otp import login as otp_login
 from audiences import services, two_factor
 from audiences.forms import RecoveryCodeForm, TwoFactorCodeForm
 from audiences.views import sign_in_locked_out
+from bold_portal.redirects import is_page_here
 
 SETUP_KEY = "two_factor_setup_key"
 
 
 def _next_url(request, default="home") -> str:
-    """Where to go after the step: the page the person asked for, if it is on this site."""
+    """Where to go after the step: the page the person asked for, if it is a page here."""
     wanted = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return wanted
-    return default
+    return wanted if is_page_here(request, wanted) else default
 
 
 def _keeping_query(request, name: str):

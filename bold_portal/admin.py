@@ -1,10 +1,42 @@
-from django.contrib import admin
+from functools import wraps
 
+from django.contrib import admin, messages
+from django.contrib.admin.views.main import SEARCH_VAR
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+
+from bold_portal.forms import SEARCH_MAX_LENGTH
 from bold_portal.models import AuditEvent
+from bold_portal.text import first_control_character, grouped
 
 # The Django admin is for superusers only: programme admins use the portal's own pages (/manage/),
 # whose services check every change and write its audit row.
 admin.site.has_permission = lambda request: request.user.is_active and request.user.is_superuser
+
+
+def _refusing_unusable_queries(view):
+    """An admin page asked for with a hidden control character in its query (a search or a
+    filter), or a search longer than any the portal's own search boxes take, is asked for again
+    without its query, with a message saying why: the database is never asked (PostgreSQL cannot
+    hold a NUL; SQLite refuses a pattern of a megabyte)."""
+
+    @wraps(view)
+    def checked(request, *args, **kwargs):
+        unusable = any(first_control_character(values) for values in request.GET.lists())
+        if unusable or len(request.GET.get(SEARCH_VAR, "")) > SEARCH_MAX_LENGTH:
+            messages.error(
+                request,
+                _("Search for %(limit)s characters or fewer, with no hidden control characters.")
+                % {"limit": grouped(SEARCH_MAX_LENGTH)},
+            )
+            return redirect(request.path)
+        return view(request, *args, **kwargs)
+
+    return checked
+
+
+_admin_view = admin.site.admin_view
+admin.site.admin_view = lambda view, cacheable=False: _admin_view(_refusing_unusable_queries(view), cacheable)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -24,13 +24,13 @@ from bold_portal.audit_selectors import (
     object_type_label,
     object_types,
 )
-from bold_portal.forms import PortalDateField
+from bold_portal.forms import PortalDateField, PortalForm
 from bold_portal.pagination import paginate
 from bold_portal.roles import is_admin
 from bold_portal.services import audit_trail_download_record
 
 
-class AuditFilterForm(forms.Form):
+class AuditFilterForm(PortalForm):
     email = forms.CharField(
         label=_("Person's email address"),
         required=False,

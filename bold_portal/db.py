@@ -3,6 +3,80 @@
 import functools
 
 from django.db import migrations
+from django.db.migrations.operations.base import Operation
+
+
+class TriggerInstall(migrations.RunPython):
+    """A migration operation that installs the trigger named trigger on table (undone by dropping
+    it). Tests read every one of them from the migrations to check that each trigger exists."""
+
+    def __init__(self, *, table: str, trigger: str, code):
+        super().__init__(code, functools.partial(_drop_trigger, table=table, trigger=trigger))
+        self.table, self.trigger = table, trigger
+
+
+class TriggersKept(Operation):
+    """Schema operations on table, run so that its triggers survive them.
+
+    SQLite cannot alter most of a table in place: Django rebuilds it (a new table, the rows
+    copied, the old one dropped), and dropping the old table drops its triggers. Every operation
+    that may rebuild a table with triggers (a field altered, added or removed, a constraint added
+    or removed) goes inside this, which reads the table's triggers before and re-creates any that
+    are gone after; a test fails for one that does not. PostgreSQL alters tables in place and keeps
+    them, so there it only runs the operations."""
+
+    reduces_to_sql = False
+
+    def __init__(self, table: str, operations: list[Operation]):
+        self.table, self.operations = table, operations
+
+    def deconstruct(self):
+        return (self.__class__.__qualname__, [self.table, self.operations], {})
+
+    def state_forwards(self, app_label, state):
+        for operation in self.operations:
+            operation.state_forwards(app_label, state)
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        triggers = self._triggers(schema_editor)
+        for operation in self.operations:
+            to_state = from_state.clone()
+            operation.state_forwards(app_label, to_state)
+            operation.database_forwards(app_label, schema_editor, from_state, to_state)
+            from_state = to_state
+        self._recreate(schema_editor, triggers)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        triggers = self._triggers(schema_editor)
+        states = [to_state]
+        for operation in self.operations[:-1]:
+            state = states[-1].clone()
+            operation.state_forwards(app_label, state)
+            states.append(state)
+        later = from_state
+        for operation, earlier in zip(reversed(self.operations), reversed(states), strict=True):
+            operation.database_backwards(app_label, schema_editor, later, earlier)
+            later = earlier
+        self._recreate(schema_editor, triggers)
+
+    def _triggers(self, schema_editor) -> dict[str, str]:
+        if schema_editor.connection.vendor != "sqlite":
+            return {}
+        with schema_editor.connection.cursor() as cursor:
+            cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s", [self.table])
+            return dict(cursor.fetchall())
+
+    def _recreate(self, schema_editor, triggers: dict[str, str]) -> None:
+        missing = triggers.keys() - self._triggers(schema_editor).keys()
+        for name in sorted(missing):
+            schema_editor.execute(triggers[name])
+
+    def describe(self):
+        return f"Keep the triggers of {self.table} through: " + "; ".join(op.describe() for op in self.operations)
+
+    @property
+    def migration_name_fragment(self):
+        return f"{self.table}_triggers_kept"
 
 
 def forbid_column_updates(table: str, columns: list[str], message: str) -> migrations.RunPython:
@@ -34,7 +108,7 @@ def forbid_column_updates(table: str, columns: list[str], message: str) -> migra
                 f"BEGIN SELECT RAISE(ABORT, '{message}'); END;"
             )
 
-    return migrations.RunPython(forward, functools.partial(_drop_trigger, table=table, trigger=trigger))
+    return TriggerInstall(table=table, trigger=trigger, code=forward)
 
 
 AUDIT_ROW_REFUSED = "Audit rows cannot be changed or deleted: they are removed only by the retention purge."
@@ -70,7 +144,7 @@ def audit_append_only(table: str) -> migrations.RunPython:
                 f"BEGIN SELECT RAISE(ABORT, '{AUDIT_ROW_REFUSED}'); END;"
             )
 
-    return migrations.RunPython(forward, functools.partial(_drop_trigger, table=table, trigger=trigger))
+    return TriggerInstall(table=table, trigger=trigger, code=forward)
 
 
 def _drop_trigger(apps, schema_editor, *, table: str, trigger: str) -> None:

@@ -1,10 +1,105 @@
 """Form parts shared by every app's pages."""
 
 import datetime
+import re
 
 from crispy_forms_gds.fields import DateInputField
+from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
+
+from bold_portal.text import first_control_character, grouped
+
+
+class PortalFormMixin:
+    """What every form of the portal does with what was sent, whatever its fields: a value with
+    a control character (bold_portal.text) is refused with a message naming the field, before the
+    field's own cleaning runs, so no lookup, query or service ever sees it.
+
+    PortalForm is forms.Form with this; forms built on Django's own (sign-in, password reset)
+    put the mixin first. A test fails for a form of the portal that has neither."""
+
+    def full_clean(self):
+        for name, field in self.fields.items():
+            if "clean" not in vars(field):  # wrap each field once, including fields added late
+                field.clean = _refusing_control_characters(field.clean, self.control_character_message(name))
+        super().full_clean()
+
+    def control_character_message(self, name: str) -> str:
+        """The message for a control character in the field name; forms whose labels do not name
+        the field on their own (a question, say) give a better one."""
+        return _("%(field)s contains a hidden control character (%%(code)s) that cannot be saved. Remove it") % {
+            "field": field_name(self.fields[name], name)
+        }
+
+
+def _refusing_control_characters(clean, message: str):
+    def checked_clean(value, *args):
+        if code := first_control_character(value):
+            raise ValidationError(message % {"code": code}, code="control_character")
+        return clean(value, *args)
+
+    return checked_clean
+
+
+def field_name(field: forms.Field, name: str) -> str:
+    """The field as a message names it: its label without "(optional)", else its name."""
+    label = str(field.label) if field.label else name.replace("_", " ").capitalize()
+    return re.sub(r"\s*\(optional\)$", "", label).replace("%", "%%")
+
+
+class PortalForm(PortalFormMixin, forms.Form):
+    """The base of the portal's forms (see PortalFormMixin)."""
+
+
+def limit_length(field: forms.CharField, limit: int, message) -> forms.CharField:
+    """Refuse text over limit characters with message, in which %(limit)s stands for the limit
+    and any other % is a per cent sign; without the browser's maxlength, which cuts a pasted
+    answer short without saying so (GOV.UK advises against it)."""
+    field.max_length = limit
+    field.validators = [v for v in field.validators if not isinstance(v, MaxLengthValidator)]
+    field.validators.append(MaxLengthValidator(limit))
+    # Django fills %(...)s placeholders in the message again when it shows it.
+    field.error_messages["max_length"] = str(message).replace("%(limit)s", grouped(limit)).replace("%", "%%")
+    field.widget.attrs.pop("maxlength", None)
+    return field
+
+
+# The longest search a search box takes: as long as the longest email address, longer than any name.
+SEARCH_MAX_LENGTH = 254
+SEARCH_CONTROL_CHARACTER = _("The search contains a hidden control character (%(code)s). Remove it and search again")
+
+
+class SearchForm(PortalForm):
+    """A list page's search box (a GET form with one field, q; templates/manage/_search.html). A
+    search that cannot be run says why in a GOV.UK error message, and the page lists everything as
+    if nothing had been searched for: never an error page."""
+
+    q = forms.CharField(required=False)
+
+    def __init__(self, data, *, label):
+        super().__init__(data if "q" in data else None)
+        self.fields["q"].label = label
+        limit_length(self.fields["q"], SEARCH_MAX_LENGTH, _("Search for %(limit)s characters or fewer"))
+
+    def control_character_message(self, name: str) -> str:
+        return str(SEARCH_CONTROL_CHARACTER)
+
+    @property
+    def search(self) -> str:
+        """What to search for: "" for no search, or for one refused (the page shows why)."""
+        return self.cleaned_data["q"] if self.is_bound and self.is_valid() else ""
+
+    @property
+    def typed(self) -> str:
+        """What was typed, to show in the box again."""
+        return self.data.get("q", "") if self.is_bound else ""
+
+    @property
+    def error_items(self) -> list[tuple[str, str]]:
+        """(anchor, message) pairs for the page's GOV.UK error summary."""
+        return [("search", message) for message in self.errors.get("q", [])]
 
 
 class PortalDateField(DateInputField):

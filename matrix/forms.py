@@ -6,6 +6,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from bold_portal.forms import PortalForm
 from matrix.selectors import (
     OUTCOME_ALL_TICKS,
     OUTCOME_CROSS,
@@ -28,7 +29,7 @@ class ErrorSummaryMixin:
         return [(name, str(message)) for name, errors in self.errors.items() for message in errors]
 
 
-class MatrixFilterForm(ErrorSummaryMixin, forms.Form):
+class MatrixFilterForm(ErrorSummaryMixin, PortalForm):
     audience = forms.MultipleChoiceField(
         label=_("Audience"),
         required=False,
@@ -63,7 +64,7 @@ class MatrixFilterForm(ErrorSummaryMixin, forms.Form):
         )
 
 
-class RoundComparisonForm(ErrorSummaryMixin, forms.Form):
+class RoundComparisonForm(ErrorSummaryMixin, PortalForm):
     """The two rounds to put side by side (a GET form), and whether to show only what changed."""
 
     a = forms.ChoiceField(
@@ -88,7 +89,7 @@ class RoundComparisonForm(ErrorSummaryMixin, forms.Form):
         return data
 
 
-class AudienceViewForm(ErrorSummaryMixin, forms.Form):
+class AudienceViewForm(ErrorSummaryMixin, PortalForm):
     """The reviewing audience to split the matrix by (a GET form)."""
 
     audience = forms.ChoiceField(
@@ -104,7 +105,7 @@ class AudienceViewForm(ErrorSummaryMixin, forms.Form):
         self.fields["audience"].choices = [("", _("Choose an audience")), *audiences]
 
 
-class ApiTokenForm(forms.Form):
+class ApiTokenForm(PortalForm):
     """A new API token: a name to recognise it by, and how many days it lasts."""
 
     name = forms.CharField(

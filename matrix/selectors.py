@@ -156,8 +156,9 @@ def round_principles(review_round: ReviewRound) -> list[Principle]:
 
 
 def round_version_rows(review_round: ReviewRound):
-    """The round's versions in matrix order (audience display order, then use-case order), with
-    only the fields a matrix shows."""
+    """The round's versions in matrix order (audience display order, then use-case order, then
+    version number: two versions of one use case in a round come in order), with only the fields
+    a matrix shows."""
     return (
         RoundVersion.objects.filter(round=review_round)
         .order_by(
@@ -165,6 +166,7 @@ def round_version_rows(review_round: ReviewRound):
             "version__use_case__audience__name",
             "version__use_case__display_order",
             "version__use_case__slug",
+            "version__number",
         )
         .values(
             "version_id",

@@ -5,10 +5,11 @@ from crispy_forms_gds.layout import Button, Field, Fluid, Layout
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from principles.models import Principle
+from bold_portal.forms import PortalForm, limit_length
+from principles.models import PRINCIPLE_GUIDANCE_MAX, PRINCIPLE_QUESTION_MAX, Principle
 
 
-class PrincipleForm(forms.Form):
+class PrincipleForm(PortalForm):
     name = forms.CharField(
         label=_("Name"),
         max_length=Principle._meta.get_field("name").max_length,
@@ -18,16 +19,24 @@ class PrincipleForm(forms.Form):
             "max_length": _("Name must be %(limit_value)d characters or fewer"),
         },
     )
-    question = forms.CharField(
-        label=_("Question for reviewers"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("What a reviewer answers with meets, does not meet or not sure."),
-        error_messages={"required": _("Enter the question reviewers answer")},
+    question = limit_length(
+        forms.CharField(
+            label=_("Question for reviewers"),
+            widget=forms.Textarea(attrs={"rows": 3}),
+            help_text=_("What a reviewer answers with meets, does not meet or not sure."),
+            error_messages={"required": _("Enter the question reviewers answer")},
+        ),
+        PRINCIPLE_QUESTION_MAX,
+        _("Question must be %(limit)s characters or fewer"),
     )
-    guidance = forms.CharField(
-        label=_("What good looks like (optional)"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 5}),
+    guidance = limit_length(
+        forms.CharField(
+            label=_("What good looks like (optional)"),
+            required=False,
+            widget=forms.Textarea(attrs={"rows": 5}),
+        ),
+        PRINCIPLE_GUIDANCE_MAX,
+        _("What good looks like must be %(limit)s characters or fewer"),
     )
     is_active = forms.BooleanField(
         label=_("Offer this principle for new rounds"),

@@ -4,14 +4,12 @@ slug, so ids read like id_relevant-verdict) and one for the overall comment and 
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import HTML, Field, Fieldset, Layout, Size
 from django import forms
-from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
-from reviews.models import Verdict
+from bold_portal.forms import PortalForm, limit_length
+from bold_portal.text import grouped
+from reviews.models import REVIEW_TEXT_MAX, REVIEW_TEXT_SUBMIT_MAX, Verdict
 from reviews.services import VerdictInput, verdict_problem
-
-# Room for a considered answer; a limit keeps a pasted document out of other reviewers' summaries.
-REVIEW_TEXT_MAX_LENGTH = 5000
 
 
 def _as_literal(text: str) -> str:
@@ -19,25 +17,44 @@ def _as_literal(text: str) -> str:
     return str(text).replace("%", "%%")
 
 
-def _limit() -> str:
-    return formats.number_format(REVIEW_TEXT_MAX_LENGTH, force_grouping=True)
-
-
 def _review_text(label, help_text) -> forms.CharField:
-    """An optional free-text answer, up to the review text limit."""
-    return forms.CharField(
-        label=label, help_text=help_text, widget=forms.Textarea, max_length=REVIEW_TEXT_MAX_LENGTH, required=False
-    )
+    """An optional free-text answer: a draft keeps up to REVIEW_TEXT_MAX characters; submitting
+    needs it within REVIEW_TEXT_SUBMIT_MAX (check_for_submission)."""
+    return forms.CharField(label=label, help_text=help_text, widget=forms.Textarea, required=False)
 
 
-def _limit_length(field: forms.CharField, message: str) -> None:
-    """Refuse text over the limit with message, without the browser's maxlength, which cuts a
-    pasted answer short without saying so (GOV.UK advises against it)."""
-    field.error_messages["max_length"] = message
-    field.widget.attrs.pop("maxlength", None)
+class SubmissionLengthMixin:
+    """Submitting needs each text within REVIEW_TEXT_SUBMIT_MAX; saving a draft keeps up to the
+    field's own limit, so that nothing pasted is lost before the reviewer shortens it."""
+
+    # field name -> what the messages call it, with %(limit)s for the limit
+    too_long: dict[str, str]
+
+    def limit_texts(self, names: dict[str, str]) -> None:
+        """Give each text field the draft limit, with a message naming it (names fill the messages)."""
+        for name, message in self.too_long.items():
+            limit_length(self.fields[name], REVIEW_TEXT_MAX, message % {**names, "limit": "%(limit)s"})
+        self.names = names
+
+    def texts_fit_for_submission(self) -> bool:
+        """Whether every text is within the submission limit; an error on each one that is not."""
+        fits = True
+        for name, message in self.too_long.items():
+            text = self.cleaned_data.get(name) or ""
+            if len(text) > REVIEW_TEXT_SUBMIT_MAX:
+                fits = False
+                self.add_error(
+                    name,
+                    _("%(too_long)s to submit (it has %(count)s). Shorten it, or save your review as a draft")
+                    % {
+                        "too_long": message % {**self.names, "limit": grouped(REVIEW_TEXT_SUBMIT_MAX)},
+                        "count": grouped(len(text)),
+                    },
+                )
+        return fits
 
 
-class VerdictForm(forms.Form):
+class VerdictForm(SubmissionLengthMixin, PortalForm):
     """A reviewer's verdict on one principle. Nothing is required for a draft; call
     check_for_submission() before submitting."""
 
@@ -53,17 +70,10 @@ class VerdictForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.principle = principle
         self.fields["verdict"].label = principle.question
-        names = {"principle": _as_literal(principle.name), "limit": _limit()}
-        self.fields["verdict"].error_messages["invalid_choice"] = (
-            _("Choose whether the use case meets %(principle)s, does not meet it, or you are not sure") % names
-        )
-        too_long = {
-            "reason": _("Your reason for %(principle)s must be %(limit)s characters or fewer"),
-            "evidence": _("Evidence for %(principle)s must be %(limit)s characters or fewer"),
-            "suggested_rewording": _("Suggested rewording for %(principle)s must be %(limit)s characters or fewer"),
-        }
-        for name, message in too_long.items():
-            _limit_length(self.fields[name], message % names)
+        self.fields["verdict"].error_messages["invalid_choice"] = _(
+            "Choose whether the use case meets %(principle)s, does not meet it, or you are not sure"
+        ) % {"principle": _as_literal(principle.name)}
+        self.limit_texts({"principle": principle.name})
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
@@ -82,10 +92,30 @@ class VerdictForm(forms.Form):
             )
         )
 
+    too_long = {
+        "reason": _("Your reason for %(principle)s must be %(limit)s characters or fewer"),
+        "evidence": _("Evidence for %(principle)s must be %(limit)s characters or fewer"),
+        "suggested_rewording": _("Suggested rewording for %(principle)s must be %(limit)s characters or fewer"),
+    }
+
+    def control_character_message(self, name: str) -> str:
+        what = {
+            "verdict": _("Your answer for %(principle)s"),
+            "reason": _("Your reason for %(principle)s"),
+            "evidence": _("Evidence for %(principle)s"),
+            "suggested_rewording": _("Suggested rewording for %(principle)s"),
+        }[name] % {"principle": _as_literal(self.principle.name)}
+        return _("%(field)s contains a hidden control character (%%(code)s) that cannot be saved. Remove it") % {
+            "field": what
+        }
+
     def check_for_submission(self) -> bool:
-        """Apply the submission rule (reviews.services.verdict_problem), naming the principle
-        and the field to fix. Returns whether the form is fit to submit."""
+        """Apply the submission rule (reviews.services.verdict_problem) and the submission limit
+        of its texts, naming the principle and the field to fix. Returns whether the form is fit
+        to submit."""
         if not self.is_valid():
+            return False
+        if not self.texts_fit_for_submission():
             return False
         verdict, reason = self.cleaned_data["verdict"], self.cleaned_data["reason"]
         if verdict_problem(verdict=verdict, reason=reason) is None:
@@ -104,8 +134,10 @@ class VerdictForm(forms.Form):
         return VerdictInput(principle_id=self.principle.pk, **self.cleaned_data)
 
 
-class OverallForm(forms.Form):
+class OverallForm(SubmissionLengthMixin, PortalForm):
     """The overall comment, and the review's lock_version when the form was opened."""
+
+    too_long = {"overall_comment": _("Overall comment must be %(limit)s characters or fewer")}
 
     overall_comment = _review_text(_("Overall comment (optional)"), _("Anything else about the use case as a whole."))
     lock_version = forms.IntegerField(
@@ -118,10 +150,7 @@ class OverallForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _limit_length(
-            self.fields["overall_comment"],
-            _("Overall comment must be %(limit)s characters or fewer") % {"limit": _limit()},
-        )
+        self.limit_texts({})
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
@@ -135,8 +164,12 @@ class OverallForm(forms.Form):
             )
         )
 
+    def check_for_submission(self) -> bool:
+        """Whether the form is valid and its comment fit to submit."""
+        return self.is_valid() and self.texts_fit_for_submission()
 
-class LockForm(forms.Form):
+
+class LockForm(PortalForm):
     """The lock_version a one-button form (withdraw) was opened with."""
 
     lock_version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)

@@ -5,9 +5,11 @@ reviews.services.verdicts_import writes the rows once there are no problems. Slu
 organisations are resolved with a fixed handful of queries for the whole file, never per row.
 """
 
+import codecs
 import csv
 import io
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -18,16 +20,33 @@ from django.core.validators import validate_email
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
-from audiences.models import Membership, Organisation
-from principles.models import Principle
-from reviews.models import Review, ReviewRound, Verdict
+from audiences.models import EMAIL_MAX, ORGANISATION_NAME_MAX, Membership, Organisation
+from bold_portal.text import control_character, grouped, visible
+from principles.models import PRINCIPLE_SLUG_MAX, Principle
+from reviews.models import REVIEW_TEXT_SUBMIT_MAX, Review, ReviewRound, Verdict
 from reviews.services import verdict_problem
-from usecases.models import UseCase, UseCaseVersion
+from usecases.models import USE_CASE_SLUG_MAX, UseCase, UseCaseVersion
 
 REQUIRED_COLUMNS = ("reviewer_email", "organisation", "use_case", "version", "principle", "verdict", "reason")
 OPTIONAL_COLUMNS = ("evidence",)
 COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
+# Each column's longest value, in characters, and what the messages call it. Imported reviews are
+# submitted, so their texts have the submission limit; the other columns name things the portal
+# keeps, none longer than its own limit.
+COLUMN_LIMITS = {
+    "reviewer_email": (EMAIL_MAX, _lazy("the email address")),
+    "organisation": (ORGANISATION_NAME_MAX, _lazy("the organisation")),
+    "use_case": (USE_CASE_SLUG_MAX, _lazy("the use case's slug")),
+    "version": (10, _lazy("the version number")),  # a version number has at most 10 digits
+    "principle": (PRINCIPLE_SLUG_MAX, _lazy("the principle's slug")),
+    "verdict": (Verdict._meta.get_field("verdict").max_length, _lazy("the verdict")),
+    "reason": (REVIEW_TEXT_SUBMIT_MAX, _lazy("the reason")),
+    "evidence": (REVIEW_TEXT_SUBMIT_MAX, _lazy("the evidence")),
+}
+FREE_TEXT_COLUMNS = ("reason", "evidence")
+SAVE_AS_UTF8 = _lazy("Save it from your spreadsheet as “CSV UTF-8 (comma delimited)” and import it again.")
 # The import_verdicts option that sets each field of a new round.
 ROUND_OPTIONS = {
     "slug": "--round",
@@ -40,15 +59,19 @@ ROUND_OPTIONS = {
 @dataclass(frozen=True)
 class ImportProblem:
     """Something that stops the import: where (the CSV line, header = 1; None for the command's
-    options), what is wrong and what to do about it."""
+    options; and the column, when one value is wrong), what is wrong and what to do about it."""
 
     line: int | None
     message: str
     hint: str
+    column: str | None = None
 
     def __str__(self):
         where = _("Line %(line)s") % {"line": self.line} if self.line else _("Options")
-        return f"{where}: {self.message} {self.hint}"
+        if self.column:
+            where = _("%(where)s, column %(column)s") % {"where": where, "column": self.column}
+        # A value quoted in a message shows its control characters as codes, not as themselves.
+        return visible(f"{where}: {self.message} {self.hint}")
 
 
 @dataclass(frozen=True)
@@ -115,26 +138,54 @@ def verdict_rows_from_csv(
     lookups = _Lookups.for_rows(parsed, review_round)
     rows = [row for row in (lookups.resolve(p, problems) for p in parsed) if row is not None]
     # A review with a faulty row is already reported; saying it also lacks that principle is noise.
+    # None in a key (a reviewer, use case or version that could not be read) matches any review.
     faulty_lines = {problem.line for problem in problems}
-    faulty_reviews = {(p.email.lower(), p.use_case, p.version) for p in parsed if p.email and p.line in faulty_lines}
+    faulty_reviews = {
+        (p.email.lower() if p.email else None, p.use_case or None, p.version) for p in parsed if p.line in faulty_lines
+    }
     _check_reviews(rows, lookups, problems, faulty_reviews=faulty_reviews)
     problems.sort(key=lambda problem: problem.line or 0)
     return rows, problems
 
 
+def _looks_like_utf16(content: bytes) -> bool:
+    """UTF-16 text, with or without a byte order mark: in its first kilobyte (where the header
+    row is, in plain letters) at least a quarter of the bytes are zero."""
+    if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return True
+    start = content[:1024]
+    return bool(start) and start.count(0) * 4 >= len(start)
+
+
+@contextmanager
+def _csv_fields_up_to(length: int):
+    """Let the csv module read a value as long as length (its default stops at 131,072
+    characters with a misleading error), so that an over-long value gets the column's own message."""
+    default = csv.field_size_limit()
+    csv.field_size_limit(max(default, length + 1))
+    try:
+        yield
+    finally:
+        csv.field_size_limit(default)
+
+
 def _records(content: bytes) -> tuple[list[tuple[int, dict[str, str]]], list[ImportProblem]]:
     """The data rows as (line number, {column: stripped value}), or the problems with the file itself."""
+    if _looks_like_utf16(content):
+        return [], [ImportProblem(1, _("The file is UTF-16 text, which the import cannot read."), str(SAVE_AS_UTF8))]
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = content[: error.start].count(b"\n") + 1
         return [], [
-            ImportProblem(
-                line,
-                _("The file is not UTF-8 text (unreadable bytes on this line)."),
-                _("Save it from your spreadsheet as “CSV UTF-8 (comma delimited)” and import it again."),
-            )
+            ImportProblem(line, _("The file is not UTF-8 text (unreadable bytes on this line)."), str(SAVE_AS_UTF8))
         ]
+    with _csv_fields_up_to(len(text)):
+        return _csv_records(text)
+
+
+def _csv_records(text: str) -> tuple[list[tuple[int, dict[str, str]]], list[ImportProblem]]:
+    """_records, once the file is text."""
     if not text.strip():
         return [], [
             ImportProblem(
@@ -200,6 +251,11 @@ def _unreadable_line(line: int, error: csv.Error) -> ImportProblem:
     )
 
 
+def _shown(name: str) -> str:
+    """A column name as a message quotes it: cut short if it is long."""
+    return name if len(name) <= 40 else f"{name[:40]}…"
+
+
 def _header_problems(header: list[str]) -> list[ImportProblem]:
     hint = _("The header row names these columns, in any order: %(columns)s (evidence may be left out).") % {
         "columns": ", ".join(COLUMNS)
@@ -208,7 +264,7 @@ def _header_problems(header: list[str]) -> list[ImportProblem]:
     missing = [name for name in REQUIRED_COLUMNS if name not in header]
     if missing:
         problems.append(ImportProblem(1, _("Missing columns: %(names)s.") % {"names": ", ".join(missing)}, hint))
-    unexpected = [name or _("(a column with no name)") for name in header if name not in COLUMNS]
+    unexpected = [_shown(name) or _("(a column with no name)") for name in header if name not in COLUMNS]
     if unexpected:
         problems.append(ImportProblem(1, _("Unexpected columns: %(names)s.") % {"names": ", ".join(unexpected)}, hint))
     repeated = sorted({name for name in header if name in COLUMNS and header.count(name) > 1})
@@ -238,11 +294,16 @@ class _ParsedRow:
         def problem(message, hint):
             problems.append(ImportProblem(line, message, hint))
 
-        email = BaseUserManager.normalize_email(record["reviewer_email"])
+        # A value with a control character or over its column's limit is reported here and then
+        # treated as missing, without a second message: it never reaches a lookup.
+        record = {column: value for column, value in record.items() if _value_fits(line, column, value, problems)}
+        email = BaseUserManager.normalize_email(record.get("reviewer_email", ""))
         try:
             validate_email(email)
         except ValidationError:
-            if email:
+            if "reviewer_email" not in record:
+                pass  # reported already
+            elif email:
                 problem(
                     _("“%(email)s” is not an email address.") % {"email": email},
                     _("Check reviewer_email for typos or spaces; write it like name@example.org."),
@@ -252,42 +313,76 @@ class _ParsedRow:
             email = None
 
         for column in ("organisation", "use_case", "principle"):
-            if not record[column]:
+            if record.get(column) == "":
                 problem(
                     _("%(column)s is empty.") % {"column": column},
                     _("Fill in %(column)s on this row.") % {"column": column},
                 )
 
-        version = int(record["version"]) if record["version"].isdecimal() else None
-        if not version:  # not a whole number, or 0
-            version = None
-            problem(
-                _("“%(value)s” is not a version number.") % {"value": record["version"]},
-                _("Give the version as a whole number, such as 1."),
-            )
+        version = None
+        if "version" in record:
+            version = int(record["version"]) if record["version"].isdecimal() else None
+            if not version:  # not a whole number, or 0
+                version = None
+                problem(
+                    _("“%(value)s” is not a version number.") % {"value": record["version"]},
+                    _("Give the version as a whole number, such as 1."),
+                )
 
-        verdict = record["verdict"].lower()
-        reason = record["reason"]
-        if verdict not in Verdict.Choice.values:
+        verdict = record.get("verdict", "").lower() or None
+        reason = record.get("reason")
+        if "verdict" not in record:
+            pass  # reported already
+        elif verdict not in Verdict.Choice.values:
             problem(
                 _("“%(value)s” is not a verdict.") % {"value": record["verdict"]},
                 _("Write meets, does_not_meet or not_sure in the verdict column."),
             )
             verdict = None
-        elif reason_problem := verdict_problem(verdict=verdict, reason=reason):
+        elif reason is not None and (reason_problem := verdict_problem(verdict=verdict, reason=reason)):
             problem(f"{reason_problem}.", _("Fill in the reason column with the reason the reviewer gave."))
 
         return cls(
             line=line,
             email=email,
-            organisation=record["organisation"],
-            use_case=record["use_case"],
+            organisation=record.get("organisation", ""),
+            use_case=record.get("use_case", ""),
             version=version,
-            principle=record["principle"],
+            principle=record.get("principle", ""),
             verdict=verdict,
-            reason=reason,
+            reason=reason or "",
             evidence=record.get("evidence", ""),
         )
+
+
+def _value_fits(line: int, column: str, value: str, problems: list[ImportProblem]) -> bool:
+    """Whether value can be read at all: no control character, and within the column's limit.
+    If not, the problem names the line, the column and what to do."""
+    limit, what = COLUMN_LIMITS[column]
+    if found := control_character(value):
+        position, code = found
+        problems.append(
+            ImportProblem(
+                line,
+                _("%(what)s has a hidden control character (%(code)s) at character %(position)s.")
+                % {"what": str(what).capitalize(), "code": code, "position": grouped(position)},
+                _("Remove it (it often comes with text copied from another program) and import the file again."),
+                column=column,
+            )
+        )
+        return False
+    if len(value) > limit:
+        problems.append(
+            ImportProblem(
+                line,
+                _("%(what)s is %(length)s characters long; the limit is %(limit)s.")
+                % {"what": str(what).capitalize(), "length": grouped(len(value)), "limit": grouped(limit)},
+                _("Shorten it.") if column in FREE_TEXT_COLUMNS else _("Check it: the portal keeps none longer."),
+                column=column,
+            )
+        )
+        return False
+    return True
 
 
 @dataclass
@@ -414,7 +509,6 @@ def _check_reviews(
 ) -> None:
     """Checks across rows: one organisation per reviewer, accounts that can review for it, no
     repeated verdicts, no review that exists already, and one verdict per principle of the round."""
-    email_field = get_user_model()._meta.get_field("email")
     organisation_of: dict[str, VerdictRow] = {}
     seen: dict[tuple, int] = {}
     reviews: dict[tuple[str, int], list[VerdictRow]] = defaultdict(list)
@@ -435,28 +529,19 @@ def _check_reviews(
                     _("Give one organisation per reviewer in the file."),
                 )
             )
-        elif first is row and row.reviewer is not None:
-            if (row.reviewer.pk, row.organisation.pk) not in lookups.memberships:
-                problems.append(
-                    ImportProblem(
-                        row.line,
-                        _("%(email)s has an account but is not a reviewer of %(organisation)s.")
-                        % {"email": row.reviewer_email, "organisation": row.organisation.name},
-                        _("Correct the organisation, or ask an admin to add them to it first."),
-                    )
+        elif (
+            first is row
+            and row.reviewer is not None
+            and (row.reviewer.pk, row.organisation.pk) not in lookups.memberships
+        ):
+            problems.append(
+                ImportProblem(
+                    row.line,
+                    _("%(email)s has an account but is not a reviewer of %(organisation)s.")
+                    % {"email": row.reviewer_email, "organisation": row.organisation.name},
+                    _("Correct the organisation, or ask an admin to add them to it first."),
                 )
-        elif first is row:
-            try:
-                email_field.clean(row.reviewer_email, None)
-            except ValidationError:
-                problems.append(
-                    ImportProblem(
-                        row.line,
-                        _("%(email)s cannot be used to create an account.") % {"email": row.reviewer_email},
-                        _("An account's email address has at most %(length)s characters: check the address.")
-                        % {"length": email_field.max_length},
-                    )
-                )
+            )
 
         key = (row.reviewer_key, row.version.pk, row.principle.pk)
         if key in seen:
@@ -493,7 +578,8 @@ def _check_reviews(
             )
         given = {row.principle for row in review_rows}
         missing = [principle.slug for principle in round_principles if principle not in given]
-        if missing and (first.reviewer_key, first.version.use_case.slug, first.version.number) not in faulty_reviews:
+        key = (first.reviewer_key, first.version.use_case.slug, first.version.number)
+        if missing and not any(_matches(key, faulty) for faulty in faulty_reviews):
             problems.append(
                 ImportProblem(
                     first.line,
@@ -502,3 +588,8 @@ def _check_reviews(
                     _("Add a row for each principle of the round (not_sure with a reason when it was not discussed)."),
                 )
             )
+
+
+def _matches(key: tuple, pattern: tuple) -> bool:
+    """Whether a (reviewer, use case, version) key matches pattern, where None matches anything."""
+    return all(wanted is None or wanted == value for value, wanted in zip(key, pattern, strict=True))

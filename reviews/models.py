@@ -2,14 +2,34 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audiences.models import Audience, Organisation
+from bold_portal.text import refuse_control_characters, text_limit
 from principles.models import Principle
 from usecases.models import UseCase, UseCaseVersion
+
+# The longest text each free-text field takes, in characters. The fields, the database's checks,
+# the forms and the import all read them from here (docs/architecture.md, "Text the portal accepts").
+ROUND_NAME_MAX = 200
+ROUND_SLUG_MAX = 80
+# A review's texts (each verdict's reason, evidence and suggested rewording, and the overall
+# comment): a draft keeps up to REVIEW_TEXT_MAX, the database's ceiling, so that nothing a reviewer
+# pasted is lost; submitting needs each within REVIEW_TEXT_SUBMIT_MAX, room for a considered answer
+# that keeps a pasted document out of other reviewers' summaries.
+REVIEW_TEXT_MAX = 20_000
+REVIEW_TEXT_SUBMIT_MAX = 5_000
+# The reasons and notes of declines, requests for more time and declared interests: enough to
+# explain, short enough for the dashboards that list them.
+REQUEST_TEXT_MAX = 2_000
+
+
+def _limited_text(label, limit: int, *, blank: bool = True) -> models.TextField:
+    return models.TextField(label, blank=blank, validators=[MaxLengthValidator(limit), refuse_control_characters])
 
 
 class ReviewRound(models.Model):
@@ -20,8 +40,8 @@ class ReviewRound(models.Model):
         OPEN = "open", _("Open")
         CLOSED = "closed", _("Closed")
 
-    name = models.CharField(_("name"), max_length=200)
-    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    name = models.CharField(_("name"), max_length=ROUND_NAME_MAX, validators=[refuse_control_characters])
+    slug = models.SlugField(_("slug"), max_length=ROUND_SLUG_MAX, unique=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     threshold = models.DecimalField(
         _("threshold"),
@@ -89,6 +109,8 @@ class ReviewRound(models.Model):
                 name="round_closed_has_time",
                 violation_error_message=_("A closed round must record when it closed."),
             ),
+            text_limit("reviewround", "name", ROUND_NAME_MAX, _("A round's name")),
+            text_limit("reviewround", "slug", ROUND_SLUG_MAX, _("A round's short name")),
         ]
 
     def __str__(self):
@@ -214,7 +236,7 @@ class Review(models.Model):
         Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="reviews"
     )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
-    overall_comment = models.TextField(_("overall comment"), blank=True)
+    overall_comment = _limited_text(_("overall comment"), REVIEW_TEXT_MAX)
     # Optimistic lock: every save must name the version it started from.
     lock_version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -241,6 +263,7 @@ class Review(models.Model):
                 name="review_submitted_has_time",
                 violation_error_message=_("A submitted review must record when it was submitted."),
             ),
+            text_limit("review", "overall_comment", REVIEW_TEXT_MAX, _("An overall comment")),
         ]
         indexes = [
             # The matrix aggregates one round's (or one version's) submitted reviews.
@@ -263,9 +286,9 @@ class Verdict(models.Model):
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="verdicts")
     principle = models.ForeignKey(Principle, on_delete=models.PROTECT, related_name="verdicts")
     verdict = models.CharField(_("verdict"), max_length=20, choices=Choice.choices, blank=True)
-    reason = models.TextField(_("reason"), blank=True)
-    evidence = models.TextField(_("evidence"), blank=True)
-    suggested_rewording = models.TextField(_("suggested rewording"), blank=True)
+    reason = _limited_text(_("reason"), REVIEW_TEXT_MAX)
+    evidence = _limited_text(_("evidence"), REVIEW_TEXT_MAX)
+    suggested_rewording = _limited_text(_("suggested rewording"), REVIEW_TEXT_MAX)
 
     class Meta:
         ordering = ["review", "principle__order"]
@@ -282,6 +305,9 @@ class Verdict(models.Model):
                 name="verdict_choice_valid",
                 violation_error_message=_("Choose meets, does not meet or not sure."),
             ),
+            text_limit("verdict", "reason", REVIEW_TEXT_MAX, _("A verdict's reason")),
+            text_limit("verdict", "evidence", REVIEW_TEXT_MAX, _("A verdict's evidence")),
+            text_limit("verdict", "suggested_rewording", REVIEW_TEXT_MAX, _("A suggested rewording")),
         ]
 
         # Covering index: the matrix aggregate reads verdicts by review without touching the table.
@@ -309,7 +335,7 @@ class AssignmentRequest(models.Model):
 
     assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="requests")
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
-    reason = models.TextField(_("reason"))
+    reason = _limited_text(_("reason"), REQUEST_TEXT_MAX, blank=False)
     # For more time: the due date when asked, and the one asked for.
     due_on_before = models.DateField(_("due date when asked"), null=True, blank=True)
     requested_due_on = models.DateField(_("new due date asked for"), null=True, blank=True)
@@ -327,7 +353,7 @@ class AssignmentRequest(models.Model):
         related_name="assignment_requests_decided",
     )
     decided_at = models.DateTimeField(null=True, blank=True)
-    decision_note = models.TextField(_("why"), blank=True)
+    decision_note = _limited_text(_("why"), REQUEST_TEXT_MAX)
 
     class Meta:
         ordering = ["-requested_at", "-pk"]
@@ -371,6 +397,8 @@ class AssignmentRequest(models.Model):
                 name="assignmentrequest_one_open",
                 violation_error_message=_("There is already a request about this use case waiting for a decision."),
             ),
+            text_limit("assignmentrequest", "reason", REQUEST_TEXT_MAX, _("A request's reason")),
+            text_limit("assignmentrequest", "decision_note", REQUEST_TEXT_MAX, _("A note on a decision")),
         ]
         indexes = [models.Index(fields=["assignment", "kind", "state"], name="assignmentrequest_lookup_idx")]
 
@@ -400,13 +428,13 @@ class DeclaredInterest(models.Model):
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="declared_interests")
     use_case = models.ForeignKey(UseCase, on_delete=models.PROTECT, related_name="declared_interests")
-    reason = models.TextField(_("reason"))
+    reason = _limited_text(_("reason"), REQUEST_TEXT_MAX, blank=False)
     # People are switched off, never deleted; a loader or command may act without a person.
     declared_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     declared_at = models.DateTimeField(auto_now_add=True)
-    override_reason = models.TextField(_("why the organisation may review it all the same"), blank=True)
+    override_reason = _limited_text(_("why the organisation may review it all the same"), REQUEST_TEXT_MAX)
     overridden_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -440,6 +468,8 @@ class DeclaredInterest(models.Model):
                 name="declaredinterest_one_standing",
                 violation_error_message=_("This organisation has already declared an interest in this use case."),
             ),
+            text_limit("declaredinterest", "reason", REQUEST_TEXT_MAX, _("A declared interest")),
+            text_limit("declaredinterest", "override_reason", REQUEST_TEXT_MAX, _("The reason for an override")),
         ]
 
     def __str__(self):

@@ -7,11 +7,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from audiences.models import Organisation
+from bold_portal.forms import PortalForm, limit_length
 from reviews import round_selectors
+from reviews.models import REQUEST_TEXT_MAX
 from reviews.round_forms import PortalDateField, _helper
-
-# Enough to explain; a limit keeps a pasted document out of the dashboards.
-REASON_MAX_LENGTH = 2000
 
 
 def _reason(label, help_text, required_message, *, required=True) -> forms.CharField:
@@ -19,19 +18,13 @@ def _reason(label, help_text, required_message, *, required=True) -> forms.CharF
         label=label,
         help_text=help_text,
         required=required,
-        max_length=REASON_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={
-            "required": required_message,
-            "max_length": _("The reason must be %(limit)s characters or fewer") % {"limit": f"{REASON_MAX_LENGTH:,}"},
-        },
+        error_messages={"required": required_message},
     )
-    # GOV.UK advises against maxlength: it cuts a pasted answer short without saying so.
-    field.widget.attrs.pop("maxlength", None)
-    return field
+    return limit_length(field, REQUEST_TEXT_MAX, _("The reason must be %(limit)s characters or fewer"))
 
 
-class DeclineForm(forms.Form):
+class DeclineForm(PortalForm):
     reason = _reason(
         _("Why are you declining this use case?"),
         _("For example, nobody in your organisation works with this audience. The lead and the programme team see it."),
@@ -44,7 +37,7 @@ class DeclineForm(forms.Form):
         self.helper.form_tag = False
 
 
-class MoreTimeForm(forms.Form):
+class MoreTimeForm(PortalForm):
     due_on = PortalDateField(label=_("New due date"), help_text=_("For example, 15 3 2027"))
     reason = _reason(
         _("Why do you need more time?"),
@@ -58,7 +51,7 @@ class MoreTimeForm(forms.Form):
         self.helper.form_tag = False
 
 
-class MoreTimeDecisionForm(forms.Form):
+class MoreTimeDecisionForm(PortalForm):
     """Grant the date asked for, or refuse with a note the reviewer reads."""
 
     decision = forms.ChoiceField(
@@ -80,7 +73,7 @@ class MoreTimeDecisionForm(forms.Form):
         self.helper.form_tag = False
 
 
-class MemberChoiceForm(forms.Form):
+class MemberChoiceForm(PortalForm):
     """A lead gives a declined use case to one of the organisation's active members."""
 
     member = forms.ModelChoiceField(
@@ -109,7 +102,7 @@ def _use_case_field() -> forms.ModelChoiceField:
     return field
 
 
-class InterestForm(forms.Form):
+class InterestForm(PortalForm):
     """Declare an interest: a lead for their organisation, or an admin for any (with organisation)."""
 
     organisation = forms.ModelChoiceField(
@@ -139,7 +132,7 @@ class InterestForm(forms.Form):
         self.helper = _helper(*fields, submit_label=_("Declare the interest"))
 
 
-class OverrideForm(forms.Form):
+class OverrideForm(PortalForm):
     override_reason = _reason(
         _("Why may the organisation review this use case all the same?"),
         _("Recorded with your name. The matrix still marks the cells its reviews count in."),

@@ -11,11 +11,12 @@ from django.db.models import Q
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from audiences.models import Audience, Organisation
-from bold_portal.forms import PortalDateField
+from audiences.models import EMAIL_MAX, Audience, Organisation
+from bold_portal.forms import SEARCH_CONTROL_CHARACTER, PortalDateField, PortalForm, limit_length
 from principles.models import Principle
 from reviews import round_selectors
-from reviews.models import ReviewRound
+from reviews.models import ROUND_NAME_MAX, ROUND_SLUG_MAX, ReviewRound
+from usecases.models import VERSION_TITLE_MAX
 
 THRESHOLD_RANGE = _("Enter a threshold of at least 0 and less than 1, such as 0.5 for a simple majority")
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
@@ -35,24 +36,26 @@ def _yes_no(value: bool) -> str:
     return "yes" if value else "no"
 
 
-class RoundForm(forms.Form):
+class RoundForm(PortalForm):
     """A round's settings: used to create a round, and to change one still in draft."""
 
-    name = forms.CharField(
-        label=_("Name"),
-        max_length=200,
-        help_text=_("For example, Spring 2027 review of homelessness use cases."),
-        error_messages={
-            "required": _("Enter a name for the round"),
-            "max_length": _("The name must be 200 characters or fewer"),
-        },
+    name = limit_length(
+        forms.CharField(
+            label=_("Name"),
+            help_text=_("For example, Spring 2027 review of homelessness use cases."),
+            error_messages={"required": _("Enter a name for the round")},
+        ),
+        ROUND_NAME_MAX,
+        _("The name must be %(limit)s characters or fewer"),
     )
-    slug = forms.CharField(
-        label=_("Short name for web addresses (optional)"),
-        required=False,
-        max_length=80,
-        help_text=_("Lower-case letters, numbers and hyphens. Leave it empty to make one from the name."),
-        error_messages={"max_length": _("The short name must be 80 characters or fewer")},
+    slug = limit_length(
+        forms.CharField(
+            label=_("Short name for web addresses (optional)"),
+            required=False,
+            help_text=_("Lower-case letters, numbers and hyphens. Leave it empty to make one from the name."),
+        ),
+        ROUND_SLUG_MAX,
+        _("The short name must be %(limit)s characters or fewer"),
     )
     opens_on = PortalDateField(label=_("Opening date"), required=False, help_text=_("For example, 1 3 2027"))
     closes_on = PortalDateField(label=_("Closing date"), required=False, help_text=_("For example, 31 3 2027"))
@@ -174,7 +177,7 @@ class RoundForm(forms.Form):
         cleaned = super().clean()
         name = cleaned.get("name")
         if name is not None and "slug" in cleaned and not cleaned["slug"]:
-            cleaned["slug"] = slugify(name)[:80].strip("-")
+            cleaned["slug"] = slugify(name)[:ROUND_SLUG_MAX].strip("-")
             if not cleaned["slug"]:
                 self.add_error("slug", _("Enter a short name: the name has no letters or numbers to make one from"))
         slug = cleaned.get("slug")
@@ -205,7 +208,7 @@ class RoundForm(forms.Form):
         }
 
 
-class RuleForm(forms.Form):
+class RuleForm(PortalForm):
     """The rule of an open round: only this can change once reviewers have started."""
 
     threshold = RoundForm.base_fields["threshold"]
@@ -223,7 +226,7 @@ class RuleForm(forms.Form):
         )
 
 
-class FlagRuleForm(forms.Form):
+class FlagRuleForm(PortalForm):
     """Which audiences' "does not meet" flags a cell for discussion (none: no flags)."""
 
     audiences = forms.ModelMultipleChoiceField(
@@ -247,11 +250,17 @@ class FlagRuleForm(forms.Form):
         )
 
 
-class VersionFilterForm(forms.Form):
+class VersionFilterForm(PortalForm):
     """Which use case versions the chooser lists (a GET form)."""
 
-    audience = forms.ChoiceField(label=_("Audience"), required=False)
-    search = forms.CharField(label=_("Title contains"), required=False, max_length=200)
+    audience = forms.ChoiceField(
+        label=_("Audience"), required=False, error_messages={"invalid_choice": _("Choose an audience from the list")}
+    )
+    search = limit_length(
+        forms.CharField(label=_("Title contains"), required=False),
+        VERSION_TITLE_MAX,
+        _("Search for %(limit)s characters or fewer"),
+    )
     every_version = forms.BooleanField(label=_("Show earlier versions too"), required=False)
 
     def __init__(self, *args, **kwargs):
@@ -259,6 +268,13 @@ class VersionFilterForm(forms.Form):
         self.fields["audience"].choices = [("", _("All audiences"))] + [
             (audience.slug, audience.name) for audience in round_selectors.audiences()
         ]
+
+    def control_character_message(self, name: str) -> str:
+        return str(SEARCH_CONTROL_CHARACTER) if name == "search" else super().control_character_message(name)
+
+    def problem(self) -> str:
+        """Why the filter cannot be used, for the page's error summary; "" when it can."""
+        return " ".join(message for messages in self.errors.values() for message in messages)
 
     def filters(self) -> dict:
         """The filter as candidate_versions takes it; an unknown audience lists everything."""
@@ -278,7 +294,7 @@ def _id_list(text: str) -> list[int]:
         raise ValidationError(_("The form is out of date. Reload the page and try again.")) from error
 
 
-class VersionChoiceForm(forms.Form):
+class VersionChoiceForm(PortalForm):
     """One page of the version chooser: the ids shown (one hidden field) and those ticked."""
 
     shown = forms.CharField(widget=forms.HiddenInput)
@@ -310,7 +326,7 @@ class VersionChoiceForm(forms.Form):
         return sorted(chosen), sorted(set(self.cleaned_data["shown"]) - chosen)
 
 
-class DueDateForm(forms.Form):
+class DueDateForm(PortalForm):
     due_on = PortalDateField(label=_("Due date"), help_text=_("For example, 15 3 2027"))
 
     def __init__(self, *args, submit_label=None, **kwargs):
@@ -332,16 +348,17 @@ def _organisation_field(required: bool) -> forms.ModelChoiceField:
 
 
 def _person_field() -> forms.EmailField:
-    return forms.EmailField(
+    field = forms.EmailField(
         label=_("Or a person, by email address"),
         required=False,
         help_text=_("They must already have an account in the portal."),
         error_messages={"invalid": _("Enter an email address in the correct format, like name@example.com")},
         widget=forms.EmailInput(attrs={"spellcheck": "false"}),
     )
+    return limit_length(field, EMAIL_MAX, _("Email address must be %(limit)s characters or fewer"))
 
 
-class RecipientForm(forms.Form):
+class RecipientForm(PortalForm):
     """Who a use case goes to: an organisation, or a person with an account (exactly one)."""
 
     organisation = _organisation_field(required=False)

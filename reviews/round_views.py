@@ -12,13 +12,13 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audiences.models import Organisation
 from bold_portal.pagination import paginate, pagination
+from bold_portal.redirects import is_page_here
 from reviews import round_selectors as selectors
 from reviews import services
 from reviews.models import ReviewRound
@@ -100,9 +100,7 @@ def _progress_pages(request, review_round: ReviewRound) -> dict:
 def _back(request, default: str) -> str:
     """Where to go after changing an assignment: the page it was changed from, if it is ours."""
     back = request.POST.get("back") or request.GET.get("back") or ""
-    if back.startswith("/") and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-        return back
-    return default
+    return back if is_page_here(request, back) else default
 
 
 # --- Rounds -----------------------------------------------------------------------------------
@@ -208,7 +206,7 @@ def round_versions(request, round_slug: str):
     filter_form = VersionFilterForm(request.GET)
     filters = filter_form.filters()
     editable = review_round.status == ReviewRound.Status.DRAFT
-    problem = ""
+    problem = filter_form.problem()
     if request.method == "POST":
         if not editable:
             raise Http404
@@ -259,6 +257,10 @@ def round_versions_add_matching(request, round_slug: str):
     query = QueryDict(mutable=True)
     query.update({key: value for key, value in filters.items() if value})
     back = f"{reverse('rounds:versions', args=[review_round.slug])}?{urlencode(query)}"
+    if problem := filter_form.problem():
+        # An unusable filter matches nothing on purpose: adding every version instead would surprise.
+        messages.error(request, problem)
+        return redirect(back)
     try:
         added = services.round_versions_add_matching(
             review_round=review_round,

@@ -23,9 +23,11 @@ from audiences.models import Audience, Membership, Organisation
 from audiences.services import Ensured, audit_value, drifted_fields_set, reviewers_ensure
 from bold_portal.locks import is_lock_contention
 from bold_portal.models import audit
+from bold_portal.text import grouped
 from principles.models import Principle
 from reviews.emails import reminder_email_send
 from reviews.models import (
+    REVIEW_TEXT_SUBMIT_MAX,
     Assignment,
     AssignmentReminder,
     AssignmentRequest,
@@ -79,6 +81,36 @@ def verdict_problem(*, verdict: str, reason: str) -> str | None:
     if verdict != Verdict.Choice.MEETS and not reason.strip():
         return _("Give a reason when the use case does not meet the principle or you are not sure")
     return None
+
+
+def submission_length_problem(*, text: str, what: str) -> str | None:
+    """Why a review's text (what names it) is too long to submit, in words; None if it is not.
+    A draft keeps up to the database's ceiling; submitting needs REVIEW_TEXT_SUBMIT_MAX or fewer."""
+    length = len(text.strip())
+    if length <= REVIEW_TEXT_SUBMIT_MAX:
+        return None
+    return _("%(what)s is %(count)s characters long; shorten it to %(limit)s or fewer to submit") % {
+        "what": what,
+        "count": grouped(length),
+        "limit": grouped(REVIEW_TEXT_SUBMIT_MAX),
+    }
+
+
+def verdict_length_problem(entry: VerdictInput, principle: Principle) -> str | None:
+    """Which of a verdict's texts is too long to submit, naming the principle; None if none is."""
+    texts = {
+        "reason": _("The reason for %(principle)s"),
+        "evidence": _("The evidence for %(principle)s"),
+        "suggested_rewording": _("The suggested rewording for %(principle)s"),
+    }
+    return next(
+        (
+            problem
+            for field, what in texts.items()
+            if (problem := submission_length_problem(text=getattr(entry, field), what=what % {"principle": principle}))
+        ),
+        None,
+    )
 
 
 def version_reviews_changed(*, round_id: int, version_id: int) -> None:
@@ -221,9 +253,13 @@ def review_save(
             problems = {}
             for pk, principle in principles.items():
                 entry = given.get(pk, VerdictInput(principle_id=pk))
-                problem = verdict_problem(verdict=entry.verdict, reason=entry.reason)
+                problem = verdict_problem(verdict=entry.verdict, reason=entry.reason) or verdict_length_problem(
+                    entry, principle
+                )
                 if problem:
                     problems[principle.slug] = problem
+            if problem := submission_length_problem(text=overall_comment, what=_("The overall comment")):
+                problems["overall_comment"] = problem
             if problems:
                 raise ValidationError(problems)
 
@@ -603,11 +639,14 @@ def _reviews_create(*, review_round: ReviewRound, records: Sequence[ReviewRecord
         )
         reviews.append(review)
         for entry in record.verdicts:
+            principle = principles[entry.principle_id]
             if problem := verdict_problem(verdict=entry.verdict, reason=entry.reason):
-                refuse(f"{principles[entry.principle_id].name}: {problem}.")
+                refuse(f"{principle.name}: {problem}.")
+            if problem := verdict_length_problem(entry, principle):
+                refuse(f"{problem}.")
             verdict = Verdict(
                 review=review,
-                principle=principles[entry.principle_id],
+                principle=principle,
                 verdict=entry.verdict,
                 reason=entry.reason.strip(),
                 evidence=entry.evidence.strip(),

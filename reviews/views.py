@@ -190,8 +190,8 @@ def review(request, round_slug: str, use_case_slug: str, number: int):
     verdict_forms, overall_form = review_forms(principles=principles, review=own, data=request.POST)
     submit = request.POST.get("action") == "submit"
     # Every form is checked (a list, not a generator), so all errors show at once.
-    checks = [f.check_for_submission() if submit else f.is_valid() for f in verdict_forms]
-    if not (all(checks) and overall_form.is_valid()):
+    checks = [f.check_for_submission() if submit else f.is_valid() for f in [*verdict_forms, overall_form]]
+    if not all(checks):
         return _review_page(request, target, own, verdict_forms, overall_form)
 
     was_submitted = own is not None and own.status == Review.Status.SUBMITTED

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 
 from audiences.selectors import audiences_offered
 from bold_portal.admin import AddThroughServiceAdmin
+from bold_portal.forms import PortalFormMixin
 from usecases.models import UseCase, UseCaseVersion
 from usecases.services import use_case_create, use_case_version_create
 
@@ -30,7 +31,7 @@ def _version_field(name: str) -> forms.Field:
     return UseCaseVersion._meta.get_field(name).formfield()
 
 
-class UseCaseAddForm(forms.ModelForm):
+class UseCaseAddForm(PortalFormMixin, forms.ModelForm):
     """A new use case and its first version, in one form."""
 
     title = _version_field("title")

@@ -1,18 +1,42 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audiences.models import Audience
+from bold_portal.text import control_character, refuse_control_characters, text_limit
+
+# The longest text each free-text field takes, in characters. The fields, the database's checks
+# and the authoring pages all read them from here (docs/architecture.md, "Text the portal accepts").
+USE_CASE_SLUG_MAX = 80
+VERSION_TITLE_MAX = 200
+VERSION_TEXT_MAX = 10_000  # each of: why this matters, research questions, will do, will not do
+VERSION_CHANGE_SUMMARY_MAX = 5_000
+DATA_FLOWS_MAX = 50  # flows in one version
+DATA_FLOW_VALUE_MAX = 500  # characters in each flow's information, from and to
+# The database's ceiling on the data flows as stored JSON text: the most flows with the longest
+# values in plain letters fit (about 77,000 characters); so do most with accents and other scripts,
+# which Django stores escaped, six characters for one.
+DATA_FLOWS_JSON_MAX = 100_000
+
+
+def _version_text(label, help_text, *, limit=VERSION_TEXT_MAX, blank=False) -> models.TextField:
+    return models.TextField(
+        label,
+        help_text=help_text,
+        blank=blank,
+        validators=[MaxLengthValidator(limit), refuse_control_characters],
+    )
 
 
 class UseCase(models.Model):
     """A proposed use of linked data for one audience; its content lives in numbered versions."""
 
     audience = models.ForeignKey(Audience, on_delete=models.PROTECT, related_name="use_cases")
-    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    slug = models.SlugField(_("slug"), max_length=USE_CASE_SLUG_MAX, unique=True)
     display_order = models.PositiveSmallIntegerField(_("order within audience"), default=0)
     is_illustrative = models.BooleanField(
         _("illustrative"), default=False, help_text=_("Demo text written for illustration, not a pilot's own.")
@@ -23,6 +47,7 @@ class UseCase(models.Model):
         ordering = ["audience__display_order", "display_order", "slug"]
         verbose_name = _("use case")
         verbose_name_plural = _("use cases")
+        constraints = [text_limit("usecase", "slug", USE_CASE_SLUG_MAX, _("A use case's slug"))]
 
     def __str__(self):
         latest = self.latest_version
@@ -38,19 +63,21 @@ class UseCaseVersion(models.Model):
 
     use_case = models.ForeignKey(UseCase, on_delete=models.PROTECT, related_name="versions")
     number = models.PositiveIntegerField(_("version"))
-    title = models.CharField(_("title"), max_length=200)
-    impact_statement = models.TextField(
-        _("why this matters"), help_text=_("Leads the use case: why this matters to the people concerned.")
+    title = models.CharField(_("title"), max_length=VERSION_TITLE_MAX, validators=[refuse_control_characters])
+    impact_statement = _version_text(
+        _("why this matters"), _("Leads the use case: why this matters to the people concerned.")
     )
-    research_questions = models.TextField(_("research questions"), help_text=_("One question per line."))
+    research_questions = _version_text(_("research questions"), _("One question per line."))
     data_flows = models.JSONField(
         _("data flows"),
         default=list,
         help_text=_('A list of {"information": ..., "from": ..., "to": ...}: what goes from whom to whom.'),
     )
-    will_do = models.TextField(_("what BOLD will do"), help_text=_("One point per line."))
-    wont_do = models.TextField(_("what BOLD will not do"), help_text=_("One point per line."))
-    change_summary = models.TextField(_("what changed from the last version"), blank=True)
+    will_do = _version_text(_("what BOLD will do"), _("One point per line."))
+    wont_do = _version_text(_("what BOLD will not do"), _("One point per line."))
+    change_summary = _version_text(
+        _("what changed from the last version"), "", limit=VERSION_CHANGE_SUMMARY_MAX, blank=True
+    )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -71,6 +98,17 @@ class UseCaseVersion(models.Model):
                 name="usecaseversion_number_positive",
                 violation_error_message=_("A version number is 1 or more."),
             ),
+            text_limit("usecaseversion", "title", VERSION_TITLE_MAX, _("A use case's title")),
+            text_limit("usecaseversion", "impact_statement", VERSION_TEXT_MAX, _("Why this matters")),
+            text_limit("usecaseversion", "research_questions", VERSION_TEXT_MAX, _("The research questions")),
+            text_limit("usecaseversion", "will_do", VERSION_TEXT_MAX, _("What BOLD will do")),
+            text_limit("usecaseversion", "wont_do", VERSION_TEXT_MAX, _("What BOLD will not do")),
+            text_limit(
+                "usecaseversion", "change_summary", VERSION_CHANGE_SUMMARY_MAX, _("What changed from the last version")
+            ),
+            text_limit(
+                "usecaseversion", "data_flows", DATA_FLOWS_JSON_MAX, _("The data flows, stored as text,"), is_json=True
+            ),
         ]
 
     def __str__(self):
@@ -88,6 +126,22 @@ class UseCaseVersion(models.Model):
             isinstance(f, dict) and {"information", "from", "to"} <= f.keys() for f in flows
         ):
             raise ValidationError({"data_flows": _('Give a list of flows, each with "information", "from" and "to".')})
+        if len(flows) > DATA_FLOWS_MAX:
+            raise ValidationError(
+                {
+                    "data_flows": _("Give at most %(most)s data flows; this has %(count)s.")
+                    % {"most": DATA_FLOWS_MAX, "count": len(flows)}
+                }
+            )
+        for number, flow in enumerate(flows, start=1):
+            for key, value in flow.items():
+                if problem := _flow_value_problem(value):
+                    raise ValidationError(
+                        {
+                            "data_flows": _("Data flow %(number)s, %(key)s: %(problem)s")
+                            % {"number": number, "key": key, "problem": problem}
+                        }
+                    )
 
     @property
     def research_question_list(self):
@@ -100,3 +154,17 @@ class UseCaseVersion(models.Model):
     @property
     def wont_do_list(self):
         return [line.strip() for line in self.wont_do.splitlines() if line.strip()]
+
+
+def _flow_value_problem(value) -> str | None:
+    """What is wrong with one value of a data flow, in words; None when nothing is."""
+    if not isinstance(value, str):
+        return _("write it as text.")
+    if len(value) > DATA_FLOW_VALUE_MAX:
+        return _("shorten it to %(limit)s characters or fewer (it has %(count)s).") % {
+            "limit": DATA_FLOW_VALUE_MAX,
+            "count": f"{len(value):,}",
+        }
+    if found := control_character(value):
+        return _("remove the hidden control character (%(code)s): it cannot be saved.") % {"code": found[1]}
+    return None

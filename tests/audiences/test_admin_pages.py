@@ -153,6 +153,16 @@ def test_adding_an_audience(client, admin, audience):
         ({"name": "Care leavers", "colour": "blue"}, "colour", "Enter a colour as # and six hex digits."),
         ({"name": "Care leavers", "colour": ""}, "colour", "Enter a colour, such as #1d70b8"),
         ({"name": "x" * 101, "colour": "#1d70b8"}, "name", "Name must be 100 characters or fewer"),
+        (
+            {"name": "Care leavers", "description": "x" * 1_048_576, "colour": "#1d70b8"},
+            "description",
+            "Description must be 1,000 characters or fewer",
+        ),
+        (
+            {"name": "Care\x00leavers", "colour": "#1d70b8"},
+            "name",
+            "Name contains a hidden control character (U+0000) that cannot be saved. Remove it",
+        ),
     ],
 )
 def test_bad_input_when_adding_an_audience(client, admin, audience, data, field, message):
@@ -199,6 +209,18 @@ def test_a_tampered_move_changes_nothing(client, admin, audience):
     client.post(reverse("audiences:manage_audience_move", args=[second.slug]), {"direction": "sideways"})
 
     assert list(Audience.objects.values_list("name", flat=True)) == ["Homelessness", "Reoffending"]
+
+
+@pytest.mark.parametrize("page", ["\x00", "9" * 100_000, "\uff12"], ids=["nul", "long", "full-width-digit"])
+def test_a_tampered_page_number_after_a_move_goes_back_to_the_first_page(client, admin, audience, page):
+    second = make_audience(name="Reoffending")
+
+    response = client.post(
+        reverse("audiences:manage_audience_move", args=[second.slug]), {"direction": "up", "page": page}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('audiences:manage_audiences')}?page=1#audience-{second.slug}"
 
 
 def test_archiving_an_audience_hides_it_from_new_organisations(client, admin, audience, organisation):
@@ -264,6 +286,11 @@ def test_the_organisation_form_offers_no_preselected_audience(client, admin, aud
             {"name": "Nacro", "audiences": ["AUDIENCE"], "website": "not a website"},
             "website",
             "Enter a website address in the correct format, like https://example.org",
+        ),
+        (
+            {"name": "Nacro", "audiences": ["AUDIENCE"], "website": "https://example.org/" + "x" * 200},
+            "website",
+            "Website address must be 200 characters or fewer",
         ),
     ],
 )

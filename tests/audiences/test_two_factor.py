@@ -179,6 +179,19 @@ def test_after_the_password_the_right_code_opens_the_page_asked_for(client):
     assert client.get("/manage/people/").status_code == 200
 
 
+@pytest.mark.parametrize("wanted", ["people", "/manage/\x00", "https://example.org/"], ids=["word", "nul", "elsewhere"])
+def test_a_next_address_that_is_not_a_page_here_leads_home(client, wanted):
+    analyst = _analyst()
+    device = app_device_for(analyst)
+    force_login_password_only(client, analyst)
+
+    done = _verify(client, two_factor.code_for_now(device), next=wanted)
+    again = client.get(reverse("audiences:two_factor_verify"), {"next": wanted})
+
+    assert done.status_code == 302 and done.url == reverse("home")
+    assert again.status_code == 302 and again.url == reverse("home")
+
+
 def test_a_code_works_only_once(client):
     analyst = _analyst()
     device = app_device_for(analyst)

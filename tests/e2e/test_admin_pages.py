@@ -105,6 +105,21 @@ def test_an_organisation_form_error_links_to_the_audience_checkboxes(page, demo)
     expect(page.locator("#id_audiences")).to_be_focused()
 
 
+def test_a_search_that_cannot_be_run_says_why_and_links_to_the_box(page, demo):
+    sign_in(page, ADMIN, report.DEMO_PASSWORD)
+    page.goto("/manage/people/")
+    page.get_by_label("Search by email address or name").fill("x" * 300)
+    page.get_by_role("button", name="Search").click()
+
+    expect(page).to_have_title("Error: People \N{EN DASH} BOLD use case review")
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_contain_text("Search for 254 characters or fewer")
+    expect(page.locator("#people")).to_be_visible()  # the whole list, as before the search
+    axe_check(page)
+    summary.get_by_role("link").click()
+    expect(page.get_by_label("Search by email address or name")).to_be_focused()
+
+
 def test_without_javascript_an_admin_reorders_audiences_and_invites_staff(page_without_js, demo, mailoutbox):
     page = page_without_js
     sign_in(page, ADMIN, report.DEMO_PASSWORD)

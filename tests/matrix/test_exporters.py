@@ -19,7 +19,7 @@ from matrix.models import Matrix
 from matrix.selectors import COUNT_KEYS, VERDICT_KEYS, matrix_document, matrix_table
 from matrix.services import matrix_recompute
 from matrix.wording import fragility_in_words
-from reviews.models import Review
+from reviews.models import Review, Verdict
 from reviews.services import VerdictInput, review_save
 from tests.factories import make_audience, make_principle, make_reviewer, make_round, make_version
 
@@ -393,7 +393,10 @@ def test_the_json_export_keeps_text_exactly(db):
 
 
 def test_xlsx_drops_control_characters_it_cannot_store_before_neutralising(db):
-    world = World(housing_title="\x0b=1+1", reason="Line one\x0bline two")
+    # The portal refuses control characters in what people type; text saved before it did, or
+    # written around its services, may still hold them.
+    world = World(housing_title="\x0b=1+1", reason="Line one line two")
+    Verdict.objects.filter(reason="Line one line two").update(reason="Line one\x0bline two")
 
     book = workbook(world.round)
 

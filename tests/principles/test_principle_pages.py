@@ -84,6 +84,17 @@ def test_the_pages_add_and_change_a_principle(client, admin, relevant):
             "There is already a principle called relevant. Choose another name.",
         ),
         ({"name": "x" * 101, "question": "Q?"}, "name", "Name must be 100 characters or fewer"),
+        ({"name": "Realistic", "question": "Q" * 501}, "question", "Question must be 500 characters or fewer"),
+        (
+            {"name": "Realistic", "question": "Q?", "guidance": "x" * 1_048_576},
+            "guidance",
+            "What good looks like must be 5,000 characters or fewer",
+        ),
+        (
+            {"name": "Realistic", "question": "Q?\x1b"},
+            "question",
+            "Question for reviewers contains a hidden control character (U+001B) that cannot be saved. Remove it",
+        ),
         ({}, "name", "Enter the principle&#x27;s name"),
     ],
 )

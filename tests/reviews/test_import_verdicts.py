@@ -1,4 +1,6 @@
+import codecs
 import contextlib
+import csv
 import io
 from decimal import Decimal
 
@@ -12,7 +14,7 @@ from audiences.models import Membership
 from bold_portal.models import AuditEvent
 from matrix.models import MatrixCell
 from matrix.selectors import matrix_document, matrix_state
-from reviews.imports import verdict_rows_from_csv
+from reviews.imports import COLUMN_LIMITS, COLUMNS, verdict_rows_from_csv
 from reviews.models import Review, ReviewRound, Verdict
 from reviews.services import ImportConflict, VerdictInput, review_save, verdicts_import
 from tests.factories import (
@@ -24,6 +26,7 @@ from tests.factories import (
     make_user,
     make_version,
 )
+from tests.hostile import BYTE_ORDER_MARK, FULL_WIDTH, ODD_BUT_REAL, REFUSED, RIGHT_TO_LEFT
 
 pytestmark = pytest.mark.django_db
 
@@ -602,4 +605,114 @@ def test_an_address_too_long_for_an_account(world, tmp_path):
 
     printed = failed_import(csv_file(tmp_path, text), "--round", "spring")
 
-    assert f"Line 2: {email} cannot be used to create an account. An account's email address has at most 254" in printed
+    assert printed.splitlines() == [
+        f"Line {line}, column reviewer_email: The email address is 260 characters long; the limit is 254. "
+        "Check it: the portal keeps none longer."
+        for line in (2, 3)
+    ]
+
+
+# Limits and hostile text: every column, every kind of text that has broken imports elsewhere
+
+
+def rows_with(column: str, value: str) -> str:
+    """Ann's complete review (lines 2 and 3), with value in column on line 2, as a spreadsheet
+    would write it (quoted where it must be)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(HEADER.strip().split(","))
+    values = ["ann@crisis.example", "crisis", "housing", "1", "relevant", "not_sure", "Unsure", ""]
+    first = dict(zip(HEADER.strip().split(","), values, strict=True))
+    first[column] = value
+    writer.writerow(first.values())
+    writer.writerow(["ann@crisis.example", "crisis", "housing", "1", "clear", "meets", "", ""])
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("column", "length", "expected"),
+    [
+        (
+            "reason",
+            6_000,
+            "Line 2, column reason: The reason is 6,000 characters long; the limit is 5,000. Shorten it.",
+        ),
+        ("reason", 100_000, "Line 2, column reason: The reason is 100,000 characters long; the limit is 5,000."),
+        ("reason", 1_048_576, "Line 2, column reason: The reason is 1,048,576 characters long; the limit is 5,000."),
+        ("evidence", 5_001, "Line 2, column evidence: The evidence is 5,001 characters long; the limit is 5,000."),
+        (
+            "organisation",
+            201,
+            "Line 2, column organisation: The organisation is 201 characters long; the limit is 200.",
+        ),
+        ("use_case", 81, "Line 2, column use_case: The use case's slug is 81 characters long; the limit is 80."),
+        ("principle", 61, "Line 2, column principle: The principle's slug is 61 characters long; the limit is 60."),
+        ("version", 5_000, "Line 2, column version: The version number is 5,000 characters long; the limit is 10."),
+    ],
+    ids=["reason-6000", "reason-100000", "reason-1mb", "evidence", "organisation", "use-case", "principle", "version"],
+)
+def test_a_value_over_its_columns_limit_imports_nothing_and_names_line_and_column(
+    world, tmp_path, column, length, expected
+):
+    value = "1" * length if column == "version" else "x" * length
+
+    printed = failed_import(csv_file(tmp_path, rows_with(column, value)), "--round", "spring")
+
+    assert len(printed.splitlines()) == 1
+    assert printed.startswith(expected)
+
+
+def test_a_reason_at_the_limit_imports(world, tmp_path):
+    run_import(csv_file(tmp_path, rows_with("reason", "é" * 5_000)), "--round", "spring")
+
+    assert Verdict.objects.get(principle=world["relevant"]).reason == "é" * 5_000
+
+
+@pytest.mark.parametrize("column", COLUMNS)
+@pytest.mark.parametrize("character", ["\x00", "\x1b", "\x85"], ids=["nul", "escape", "c1"])
+def test_a_control_character_in_any_column_imports_nothing_and_names_line_column_and_position(
+    world, tmp_path, column, character
+):
+    printed = failed_import(csv_file(tmp_path, rows_with(column, f"ab{character}cd")), "--round", "spring")
+
+    code = f"U+{ord(character):04X}"
+    assert printed.splitlines() == [
+        f"Line 2, column {column}: {COLUMN_LIMITS[column][1].capitalize()} has a hidden control character ({code}) "
+        "at character 3. Remove it (it often comes with text copied from another program) and import the file again."
+    ]
+
+
+@pytest.mark.parametrize("bom", [b"", codecs.BOM_UTF16_LE], ids=["without-bom", "with-bom"])
+def test_a_utf16_file_is_refused_with_a_clear_message(world, tmp_path, bom):
+    path = tmp_path / "verdicts.csv"
+    path.write_bytes(bom + (HEADER + ANN_COMPLETE).encode("utf-16-le"))
+
+    printed = failed_import(path, "--round", "spring")
+
+    assert printed == (
+        "Line 1: The file is UTF-16 text, which the import cannot read. "
+        "Save it from your spreadsheet as “CSV UTF-8 (comma delimited)” and import it again.\n"
+    )
+
+
+@pytest.mark.parametrize("text", [BYTE_ORDER_MARK, RIGHT_TO_LEFT, FULL_WIDTH, "Tab\tand\nnew line"])
+def test_real_text_that_looks_odd_imports_as_written(world, tmp_path, text):
+    run_import(csv_file(tmp_path, rows_with("reason", text), bom=True), "--round", "spring")
+
+    assert Verdict.objects.get(principle=world["relevant"]).reason == text
+
+
+@pytest.mark.parametrize("column", COLUMNS)
+@pytest.mark.parametrize("value", [*REFUSED.values(), *ODD_BUT_REAL.values()], ids=[*REFUSED, *ODD_BUT_REAL])
+def test_no_value_in_any_column_ends_in_a_traceback_or_a_partial_import(world, tmp_path, column, value):
+    """Hostile text in every column: either the file imports whole, or nothing is imported and
+    each problem names its line; never an exception other than the command's own error."""
+    before = counts()
+    try:
+        run_import(csv_file(tmp_path, rows_with(column, value)), "--round", "spring")
+    except CommandError as error:
+        assert "Nothing was imported" in str(error)
+        assert counts() == before
+    else:
+        assert value not in REFUSED.values()
+        assert counts()["verdicts"] == before["verdicts"] + 2

@@ -231,6 +231,37 @@ def test_add_all_matching_the_filter(client, admin, draft):
     assert draft.versions.count() == 3
 
 
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (
+            {"search": "Hous\x00ing"},
+            "The search contains a hidden control character (U+0000). Remove it and search again",
+        ),
+        ({"search": "x" * 201}, "Search for 200 characters or fewer"),
+        ({"audience": "no-such-audience"}, "Choose an audience from the list"),
+    ],
+    ids=["control-character", "too-long", "unknown-audience"],
+)
+def test_adding_all_matching_an_unusable_filter_adds_nothing_and_says_why(client, admin, draft, data, message):
+    make_version()
+
+    response = client.post(url("versions_add_matching", draft.slug), data, follow=True)
+
+    assert message in response.content.decode()
+    assert not draft.versions.exists() and not AuditEvent.objects.exists()
+
+
+def test_the_chooser_says_why_a_filter_cannot_be_used(client, admin, draft):
+    response = client.get(url("versions", draft.slug), {"search": "Hous\x00ing"})
+
+    assert response.status_code == 200
+    assert (
+        "The search contains a hidden control character (U+0000). Remove it and search again"
+        in response.content.decode()
+    )
+
+
 # --- Assigning --------------------------------------------------------------------------------
 
 
@@ -321,6 +352,25 @@ def test_bad_input_when_adding_an_assignment(client, admin, assigned, data, fiel
     page = client.post(url("version_assignments", review_round.slug, version.pk), data).content.decode()
     assert "govuk-error-summary" in page and message in page and f'href="#id_{field}' in page
     assert Assignment.objects.count() == 1 and not AuditEvent.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "back",
+    ["/" + "x" * 100_000, "/manage/\x00", "manage", "https://elsewhere.example/"],
+    ids=["long", "nul", "word", "elsewhere"],
+)
+def test_a_back_address_that_is_not_a_page_here_returns_to_the_use_cases_assignments(client, admin, assigned, back):
+    review_round, version, crisis = assigned
+    assignment = Assignment.objects.create(round=review_round, version=version, organisation=crisis)
+
+    response = client.post(
+        url("assignment_due", review_round.slug, assignment.pk), {**date_fields("due_on", CLOSES), "back": back}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == url("version_assignments", review_round.slug, version.pk)
+    assignment.refresh_from_db()
+    assert assignment.due_on == CLOSES
 
 
 def test_bad_input_when_changing_a_due_date_or_reassigning(client, admin, assigned):
