@@ -27,8 +27,6 @@ from reviews.request_forms import (
 from reviews.round_views import _add_service_errors, _posted, _round, admin_only
 from reviews.views import _led_organisation, target_context, visible_target
 
-# --- Reviewers: decline, or ask for more time -------------------------------------------------
-
 
 def _own_request_page(request, round_slug, use_case_slug, number, *, kind: str):
     target = visible_target(request, round_slug, use_case_slug, number)
@@ -62,9 +60,6 @@ def decline(request, round_slug: str, use_case_slug: str, number: int):
 @require_http_methods(["GET", "POST"])
 def more_time(request, round_slug: str, use_case_slug: str, number: int):
     return _own_request_page(request, round_slug, use_case_slug, number, kind=AssignmentRequest.Kind.MORE_TIME)
-
-
-# --- Leads and admins: answer a request -------------------------------------------------------
 
 
 def _answer_page(request, answer: AssignmentRequest, *, back: str, organisation=None):
@@ -125,109 +120,3 @@ def round_request(request, round_slug: str, request_id: int):
     if answer is None:
         raise Http404
     return _answer_page(request, answer, back=reverse("rounds:progress", args=[review_round.slug]) + "#requests")
-
-
-# --- Declared interests -----------------------------------------------------------------------
-
-
-def _declare(request, form, organisation=None):
-    """Declare the interest the form holds; True when done."""
-    if request.method != "POST" or not form.is_valid():
-        return False
-    data = {**form.cleaned_data}
-    data.setdefault("organisation", organisation)
-    try:
-        services.interest_declare(actor=request.user, **data)
-    except ValidationError as error:
-        _add_service_errors(form, error)
-        return False
-    messages.success(request, _("Interest declared. The organisation will not be given this use case to review."))
-    return True
-
-
-@require_http_methods(["GET", "POST"])
-def organisation_interests(request, organisation_slug: str):
-    """An organisation's declared interests, and a form to declare one: its leads and admins."""
-    organisation = _led_organisation(request, organisation_slug)
-    form = InterestForm(_posted(request), with_organisation=False)
-    if _declare(request, form, organisation):
-        return redirect("reviews:organisation_interests", organisation.slug)
-    page = paginate(round_selectors.organisation_interests(organisation), request.GET.get("page"))
-    return render(
-        request,
-        "reviews/organisation_interests.html",
-        {"organisation": organisation, "form": form, "page": page, "pagination": pagination(request, page)},
-    )
-
-
-def _withdraw_page(request, interest: DeclaredInterest, back: str):
-    if interest.withdrawn_at:
-        raise Http404
-    if request.method == "POST":
-        services.interest_withdraw(interest=interest, actor=request.user)
-        messages.success(request, _("Declaration withdrawn."))
-        return redirect(back)
-    return render(request, "reviews/interest_withdraw.html", {"interest": interest, "back": back})
-
-
-@require_http_methods(["GET", "POST"])
-def organisation_interest_withdraw(request, organisation_slug: str, interest_id: int):
-    organisation = _led_organisation(request, organisation_slug)
-    interest = round_selectors.organisation_interests(organisation).filter(pk=interest_id).first()
-    if interest is None:
-        raise Http404
-    return _withdraw_page(request, interest, reverse("reviews:organisation_interests", args=[organisation.slug]))
-
-
-@require_http_methods(["GET", "POST"])
-@admin_only
-def interest_list(request):
-    """Every declared interest, standing ones first, and a form to declare one for any organisation."""
-    form = InterestForm(_posted(request), with_organisation=True)
-    if _declare(request, form):
-        return redirect("interests:list")
-    page = paginate(round_selectors.interests(), request.GET.get("page"), per_page=round_selectors.INTERESTS_PER_PAGE)
-    return render(
-        request,
-        "reviews/interest_list.html",
-        {"form": form, "page": page, "pagination": pagination(request, page)},
-    )
-
-
-def _interest(interest_id: int) -> DeclaredInterest:
-    interest = round_selectors.interests().filter(pk=interest_id).first()
-    if interest is None:
-        raise Http404
-    return interest
-
-
-@require_http_methods(["GET", "POST"])
-@admin_only
-def interest_detail(request, interest_id: int):
-    """One declaration, and the admin's override (with a reason) while it stands."""
-    interest = _interest(interest_id)
-    form = OverrideForm(_posted(request)) if not (interest.withdrawn_at or interest.overridden_at) else None
-    if request.method == "POST":
-        if form is None:
-            raise Http404
-        if form.is_valid():
-            try:
-                services.interest_override(
-                    interest=interest, reason=form.cleaned_data["override_reason"], actor=request.user
-                )
-            except ValidationError as error:
-                _add_service_errors(form, error)
-            else:
-                messages.success(request, _("Declaration overridden. The organisation may now be given the use case."))
-                return redirect("interests:detail", interest.pk)
-    return render(
-        request,
-        "reviews/interest_detail.html",
-        {"interest": interest, "form": form},
-    )
-
-
-@require_http_methods(["GET", "POST"])
-@admin_only
-def interest_withdraw(request, interest_id: int):
-    return _withdraw_page(request, _interest(interest_id), reverse("interests:list"))

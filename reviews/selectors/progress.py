@@ -1,0 +1,251 @@
+"""Read queries for the programme admins' round pages (docs/admin-rounds.md). Every list is
+read one page at a time, and every page makes the same number of queries whatever the size of
+the round: counts come from grouped SQL, never from a query per row."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Subquery, When
+from django.utils import timezone
+
+from audiences.models import Audience, Membership, Organisation
+from reviews.models import Assignment, AssignmentRequest, DeclaredInterest, Review, ReviewRound, RoundVersion
+from usecases.models import UseCase, UseCaseVersion
+
+
+PROGRESS_ROWS_PER_PAGE = 25
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Submitted out of expected for a use case version, an organisation or a person. Expected:
+    every active member of an organisation given the version, and every person given it in
+    person; someone given it both ways is expected once, by the earlier due date."""
+
+    expected: int
+    submitted: int
+    overdue: int
+
+    @property
+    def outstanding(self) -> int:
+        return self.expected - self.submitted
+
+
+@dataclass(frozen=True)
+class VersionProgressRow:
+    version_id: int
+    title: str
+    number: int
+    audience: str
+    due_on: datetime.date | None
+    progress: Progress
+
+
+@dataclass(frozen=True)
+class GroupProgressRow:
+    """An organisation (its organisation-wide assignments) or a person (their assignments in person)."""
+
+    kind: str  # "organisation" or "person"
+    key: str  # the organisation's slug, or the person's email
+    name: str
+    versions: int
+    progress: Progress
+
+
+class _SqlPage:
+    """Rows of one page from SQL, with the total count, shaped for Django's Paginator."""
+
+    def __init__(self, count: int, fetch):
+        self._count, self._fetch = count, fetch
+
+    def count(self) -> int:
+        return self._count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, key: slice):
+        return self._fetch(key.start or 0, (key.stop or self._count) - (key.start or 0))
+
+
+def _tables() -> dict[str, str]:
+    return {
+        "assignment": Assignment._meta.db_table,
+        "request": AssignmentRequest._meta.db_table,
+        "membership": Membership._meta.db_table,
+        "user": get_user_model()._meta.db_table,
+        "review": Review._meta.db_table,
+        "round_version": RoundVersion._meta.db_table,
+        "version": UseCaseVersion._meta.db_table,
+        "use_case": UseCase._meta.db_table,
+        "audience": Audience._meta.db_table,
+        "organisation": Organisation._meta.db_table,
+    }
+
+
+# A declined assignment expects nobody until it is given to someone else.
+_NOT_DECLINED = """
+    NOT EXISTS (SELECT 1 FROM {request} q WHERE q.assignment_id = a.id AND q.kind = 'decline' AND q.state = 'open')
+"""
+
+# Every (version, person) the round expects a review from, with the due date of the assignment
+# that asks them: people given a version in person, and every active member of an organisation
+# given it; not through a declined assignment. Parameters: round id, True, round id, True.
+_EXPECTED = f"""
+    SELECT 'person' AS kind, a.reviewer_id AS group_id, a.version_id, a.reviewer_id AS user_id, a.due_on
+    FROM {{assignment}} a JOIN {{user}} u ON u.id = a.reviewer_id
+    WHERE a.round_id = %s AND u.is_active = %s AND {_NOT_DECLINED}
+    UNION ALL
+    SELECT 'organisation', a.organisation_id, a.version_id, m.user_id, a.due_on
+    FROM {{assignment}} a
+    JOIN {{membership}} m ON m.organisation_id = a.organisation_id
+    JOIN {{user}} u ON u.id = m.user_id
+    WHERE a.round_id = %s AND u.is_active = %s AND {_NOT_DECLINED}
+"""
+
+# Counting, over rows p with a due_on, joined to their review r. Parameter: today.
+_COUNTS = """
+    COUNT(*) AS expected,
+    SUM(CASE WHEN r.status = 'submitted' THEN 1 ELSE 0 END) AS submitted,
+    SUM(CASE WHEN (r.status IS NULL OR r.status <> 'submitted') AND p.due_on < %s THEN 1 ELSE 0 END) AS overdue
+"""
+
+
+def _rows(sql: str, params: list) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql.format(**_tables()), params)
+        return cursor.fetchall()
+
+
+def _as_date(value) -> datetime.date | None:
+    if value is None or isinstance(value, datetime.date):
+        return value
+    return datetime.date.fromisoformat(str(value))
+
+
+def _expected_params(review_round: ReviewRound) -> list:
+    return [review_round.pk, True, review_round.pk, True]
+
+
+def round_progress_totals(review_round: ReviewRound) -> Progress:
+    """The whole round: every expected review once. One query."""
+    sql = f"""
+        WITH expected AS ({_EXPECTED}),
+        pairs AS (SELECT version_id, user_id, MIN(due_on) AS due_on FROM expected GROUP BY version_id, user_id)
+        SELECT {_COUNTS}
+        FROM pairs p
+        LEFT JOIN {{review}} r ON r.round_id = %s AND r.version_id = p.version_id AND r.reviewer_id = p.user_id
+    """
+    params = [*_expected_params(review_round), timezone.localdate(), review_round.pk]
+    expected, submitted, overdue = _rows(sql, params)[0]
+    return Progress(expected=expected or 0, submitted=submitted or 0, overdue=overdue or 0)
+
+
+def version_progress(review_round: ReviewRound) -> _SqlPage:
+    """Per use case version of the round, overdue first, then the most outstanding, then by title.
+    Paginate it: each page is one grouped query (plus one count)."""
+    count = RoundVersion.objects.filter(round=review_round).count()
+
+    def fetch(offset: int, limit: int) -> list[VersionProgressRow]:
+        sql = f"""
+            WITH expected AS ({_EXPECTED}),
+            pairs AS (SELECT version_id, user_id, MIN(due_on) AS due_on FROM expected GROUP BY version_id, user_id),
+            progress AS (
+                SELECT p.version_id, MIN(p.due_on) AS due_on, {_COUNTS}
+                FROM pairs p
+                LEFT JOIN {{review}} r ON r.round_id = %s AND r.version_id = p.version_id AND r.reviewer_id = p.user_id
+                GROUP BY p.version_id
+            )
+            SELECT rv.version_id, v.title, v.number, au.name, pr.due_on,
+                   COALESCE(pr.expected, 0), COALESCE(pr.submitted, 0), COALESCE(pr.overdue, 0)
+            FROM {{round_version}} rv
+            JOIN {{version}} v ON v.id = rv.version_id
+            JOIN {{use_case}} uc ON uc.id = v.use_case_id
+            JOIN {{audience}} au ON au.id = uc.audience_id
+            LEFT JOIN progress pr ON pr.version_id = rv.version_id
+            WHERE rv.round_id = %s
+            ORDER BY COALESCE(pr.overdue, 0) DESC, COALESCE(pr.expected, 0) - COALESCE(pr.submitted, 0) DESC,
+                     v.title, v.id
+            LIMIT %s OFFSET %s
+        """
+        params = [
+            *_expected_params(review_round),
+            timezone.localdate(),
+            review_round.pk,
+            review_round.pk,
+            limit,
+            offset,
+        ]
+        return [
+            VersionProgressRow(
+                version_id=row[0],
+                title=row[1],
+                number=row[2],
+                audience=row[3],
+                due_on=_as_date(row[4]),
+                progress=Progress(expected=row[5], submitted=row[6], overdue=row[7]),
+            )
+            for row in _rows(sql, params)
+        ]
+
+    return _SqlPage(count, fetch)
+
+
+def group_progress(review_round: ReviewRound) -> _SqlPage:
+    """Per organisation (its organisation-wide assignments) and per person given use cases in
+    person, overdue first, then the most outstanding, then by name. Paginate it."""
+    counts = Assignment.objects.filter(round=review_round).aggregate(
+        organisations=Count("organisation", distinct=True), people=Count("reviewer", distinct=True)
+    )
+
+    def fetch(offset: int, limit: int) -> list[GroupProgressRow]:
+        sql = f"""
+            WITH expected AS ({_EXPECTED}),
+            progress AS (
+                SELECT p.kind, p.group_id, {_COUNTS}
+                FROM expected p
+                LEFT JOIN {{review}} r ON r.round_id = %s AND r.version_id = p.version_id AND r.reviewer_id = p.user_id
+                GROUP BY p.kind, p.group_id
+            ),
+            groups AS (
+                SELECT 'organisation' AS kind, a.organisation_id AS group_id, o.slug AS group_key, o.name AS name,
+                       COUNT(*) AS versions
+                FROM {{assignment}} a JOIN {{organisation}} o ON o.id = a.organisation_id
+                WHERE a.round_id = %s
+                GROUP BY a.organisation_id, o.slug, o.name
+                UNION ALL
+                SELECT 'person', a.reviewer_id, u.email, COALESCE(NULLIF(u.full_name, ''), u.email), COUNT(*)
+                FROM {{assignment}} a JOIN {{user}} u ON u.id = a.reviewer_id
+                WHERE a.round_id = %s
+                GROUP BY a.reviewer_id, u.email, u.full_name
+            )
+            SELECT g.kind, g.group_key, g.name, g.versions,
+                   COALESCE(pr.expected, 0), COALESCE(pr.submitted, 0), COALESCE(pr.overdue, 0)
+            FROM groups g LEFT JOIN progress pr ON pr.kind = g.kind AND pr.group_id = g.group_id
+            ORDER BY COALESCE(pr.overdue, 0) DESC, COALESCE(pr.expected, 0) - COALESCE(pr.submitted, 0) DESC,
+                     g.name, g.kind
+            LIMIT %s OFFSET %s
+        """
+        params = [
+            *_expected_params(review_round),
+            timezone.localdate(),
+            review_round.pk,
+            review_round.pk,
+            review_round.pk,
+            limit,
+            offset,
+        ]
+        return [
+            GroupProgressRow(
+                kind=row[0],
+                key=row[1],
+                name=row[2],
+                versions=row[3],
+                progress=Progress(expected=row[4], submitted=row[5], overdue=row[6]),
+            )
+            for row in _rows(sql, params)
+        ]
+
+    return _SqlPage(counts["organisations"] + counts["people"], fetch)
