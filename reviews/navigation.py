@@ -1,10 +1,13 @@
-"""The reviewer pages' entries in the service navigation."""
+"""The app's entries in the service navigation: the reviewer and organisation-lead pages for
+reviewers; and, for programme admins alone, the round and declared interest pages, which are on the
+admin home too."""
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from audiences.models import Membership
-from bold_portal.navigation import Link, register
+from bold_portal.navigation import Link, register, register_manage_section
+from bold_portal.roles import is_admin
 
 
 @register(order=100)
@@ -31,16 +34,6 @@ def reviewer_links(request) -> list[Link]:
             )
         )
     return links
-
-
-"""The round administration pages' entries in the service navigation and on the admin home:
-programme admins only."""
-
-from django.urls import reverse
-from django.utils.translation import gettext_lazy as _
-
-from bold_portal.navigation import Link, register, register_manage_section
-from bold_portal.roles import is_admin
 
 
 @register(order=800)

@@ -1,22 +1,15 @@
-"""Forms for the programme admins' round pages, laid out as GOV.UK forms. Each checks what a
-person typed and names the field to fix; the services check the rest and say why."""
+"""Forms for giving a round's use cases to organisations and people, and for their due dates
+(docs/admin-rounds.md). Each checks what a person typed and names the field to fix; the services
+check the rest and say why."""
 
-from decimal import Decimal
-
-from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Button, Field, Fieldset, Fixed, Fluid, Layout, Size
+from crispy_forms_gds.layout import Field, Fluid
 from django import forms
-from django.core.exceptions import ValidationError
-from django.db.models import Q
-from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from audiences.models import EMAIL_MAX, Audience, Organisation
-from bold_portal.forms import SEARCH_CONTROL_CHARACTER, PortalDateField, PortalForm, limit_length
-from principles.models import Principle
-from reviews import round_selectors
-from reviews.models import ROUND_NAME_MAX, ROUND_SLUG_MAX, ReviewRound
-from usecases.models import VERSION_TITLE_MAX
+from audiences.models import EMAIL_MAX, Organisation
+from bold_portal.forms import PortalDateField, PortalForm, limit_length
+from reviews.forms.rounds import _helper
+from reviews.selectors.assignments import active_person
 
 
 class DueDateForm(PortalForm):
@@ -67,7 +60,7 @@ class RecipientForm(PortalForm):
         elif not organisation and not email:
             self.add_error("organisation", _("Choose an organisation, or enter a person's email address"))
         elif email:
-            cleaned["reviewer"] = round_selectors.active_person(email)
+            cleaned["reviewer"] = active_person(email)
             if cleaned["reviewer"] is None:
                 self.add_error("person", _("There is no active account with this email address. Invite them first"))
         return cleaned

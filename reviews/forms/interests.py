@@ -1,22 +1,22 @@
-"""Forms for declining an assignment, asking for more time, answering those requests, and
-declaring an interest in a use case (docs/declined-and-interests.md). Each names the field to fix;
-the services check the rest and say why."""
+"""Forms for declaring an organisation's interest in a use case and for overriding a declaration
+(docs/declined-and-interests.md). Each names the field to fix; the services check the rest and say
+why."""
 
 from crispy_forms_gds.layout import Field
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from audiences.models import Organisation
-from bold_portal.forms import PortalForm, limit_length
-from reviews import round_selectors
-from reviews.models import REQUEST_TEXT_MAX
-from reviews.round_forms import PortalDateField, _helper
+from bold_portal.forms import PortalForm
+from reviews.forms.requests import _reason
+from reviews.forms.rounds import _helper
+from reviews.selectors.interests import use_case_choices
 
 
 def _use_case_field() -> forms.ModelChoiceField:
     field = forms.ModelChoiceField(
         label=_("Use case"),
-        queryset=round_selectors.use_case_choices(),
+        queryset=use_case_choices(),
         empty_label=_("Choose a use case"),
         error_messages={"required": _("Choose a use case"), "invalid_choice": _("Choose a use case from the list")},
     )
@@ -45,7 +45,7 @@ class InterestForm(PortalForm):
 
     def __init__(self, *args, with_organisation: bool, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["use_case"].queryset = round_selectors.use_case_choices()
+        self.fields["use_case"].queryset = use_case_choices()
         fields = [Field.select("use_case"), Field.textarea("reason")]
         if with_organisation:
             fields.insert(0, Field.select("organisation"))

@@ -1,16 +1,16 @@
-"""Forms for declining an assignment, asking for more time, answering those requests, and
-declaring an interest in a use case (docs/declined-and-interests.md). Each names the field to fix;
-the services check the rest and say why."""
+"""Forms for declining an assignment, asking for more time, and answering those requests
+(docs/declined-and-interests.md). Each names the field to fix; the services check the rest and say
+why."""
 
 from crispy_forms_gds.layout import Field
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from audiences.models import Organisation
-from bold_portal.forms import PortalForm, limit_length
-from reviews import round_selectors
+from bold_portal.forms import PortalDateField, PortalForm, limit_length
+from reviews.forms.rounds import _helper
 from reviews.models import REQUEST_TEXT_MAX
-from reviews.round_forms import PortalDateField, _helper
+from reviews.selectors.requests import organisation_members
 
 
 def _reason(label, help_text, required_message, *, required=True) -> forms.CharField:
@@ -85,7 +85,7 @@ class MemberChoiceForm(PortalForm):
 
     def __init__(self, *args, organisation: Organisation, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["member"].queryset = round_selectors.organisation_members(organisation)
+        self.fields["member"].queryset = organisation_members(organisation)
         self.fields["member"].label_from_instance = lambda user: user.get_full_name() or user.email
         self.helper = _helper(Field.select("member"), submit_label=_("Give it to this member"))
         self.helper.form_tag = False

@@ -11,13 +11,12 @@ from django.db.models import Q
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from audiences.models import EMAIL_MAX, Audience, Organisation
+from audiences.models import Audience
 from bold_portal.forms import SEARCH_CONTROL_CHARACTER, PortalDateField, PortalForm, limit_length
 from principles.models import Principle
-from reviews import round_selectors
 from reviews.models import ROUND_NAME_MAX, ROUND_SLUG_MAX, ReviewRound
+from reviews.selectors import rounds as round_selectors
 from usecases.models import VERSION_TITLE_MAX
-
 
 THRESHOLD_RANGE = _("Enter a threshold of at least 0 and less than 1, such as 0.5 for a simple majority")
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]

@@ -1,34 +1,21 @@
-"""Reading verdicts gathered offline (a workshop, a spreadsheet) from a CSV file.
-
-verdict_rows_from_csv checks every row before anything is written and changes nothing itself;
-reviews.services.verdicts_import writes the rows once there are no problems. Slugs, emails and
-organisations are resolved with a fixed handful of queries for the whole file, never per row.
-"""
+"""Reading a CSV file of verdicts gathered offline: its encoding, its CSV syntax and its header
+row, giving each data row's values as text, or every problem with the file itself. The columns
+and the longest value each may hold are written here."""
 
 import codecs
 import csv
 import io
-from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass
-from decimal import Decimal
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
-from django.db.models import Q
-from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from audiences.models import EMAIL_MAX, ORGANISATION_NAME_MAX, Membership, Organisation
-from bold_portal.text import control_character, grouped, visible
-from principles.models import PRINCIPLE_SLUG_MAX, Principle
-from reviews.models import REVIEW_TEXT_SUBMIT_MAX, Review, ReviewRound, Verdict
-from reviews.services import verdict_problem
-from usecases.models import USE_CASE_SLUG_MAX, UseCase, UseCaseVersion
-
+from audiences.models import EMAIL_MAX, ORGANISATION_NAME_MAX
+from bold_portal.text import visible
+from principles.models import PRINCIPLE_SLUG_MAX
+from reviews.models import REVIEW_TEXT_SUBMIT_MAX, Verdict
+from usecases.models import USE_CASE_SLUG_MAX
 
 REQUIRED_COLUMNS = ("reviewer_email", "organisation", "use_case", "version", "principle", "verdict", "reason")
 OPTIONAL_COLUMNS = ("evidence",)

@@ -1,15 +1,11 @@
 """Reading verdicts gathered offline (a workshop, a spreadsheet) from a CSV file.
 
 verdict_rows_from_csv checks every row before anything is written and changes nothing itself;
-reviews.services.verdicts_import writes the rows once there are no problems. Slugs, emails and
-organisations are resolved with a fixed handful of queries for the whole file, never per row.
+reviews.services.imports.verdicts_import writes the rows once there are no problems. Slugs, emails
+and organisations are resolved with a fixed handful of queries for the whole file, never per row.
 """
 
-import codecs
-import csv
-import io
 from collections import defaultdict
-from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -20,15 +16,14 @@ from django.core.validators import validate_email
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 
-from audiences.models import EMAIL_MAX, ORGANISATION_NAME_MAX, Membership, Organisation
-from bold_portal.text import control_character, grouped, visible
-from principles.models import PRINCIPLE_SLUG_MAX, Principle
-from reviews.models import REVIEW_TEXT_SUBMIT_MAX, Review, ReviewRound, Verdict
-from reviews.services import verdict_problem
-from usecases.models import USE_CASE_SLUG_MAX, UseCase, UseCaseVersion
-
+from audiences.models import Membership, Organisation
+from bold_portal.text import control_character, grouped
+from principles.models import Principle
+from reviews.imports.csv_file import COLUMN_LIMITS, FREE_TEXT_COLUMNS, ImportProblem, _records
+from reviews.models import Review, ReviewRound, Verdict
+from reviews.services.reviews import verdict_problem
+from usecases.models import UseCase, UseCaseVersion
 
 # The import_verdicts option that sets each field of a new round.
 ROUND_OPTIONS = {

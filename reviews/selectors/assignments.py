@@ -1,19 +1,12 @@
-"""Read queries for the programme admins' round pages (docs/admin-rounds.md). Every list is
-read one page at a time, and every page makes the same number of queries whatever the size of
-the round: counts come from grouped SQL, never from a query per row."""
-
-import datetime
-from dataclasses import dataclass
+"""Read queries for the round pages about who reviews what (docs/admin-rounds.md): a use case's
+and an organisation's assignments in a round, and the person an email address names."""
 
 from django.contrib.auth import get_user_model
-from django.db import connection
-from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Subquery, When
-from django.utils import timezone
+from django.db.models import Q, QuerySet
 
-from audiences.models import Audience, Membership, Organisation
-from reviews.models import Assignment, AssignmentRequest, DeclaredInterest, Review, ReviewRound, RoundVersion
-from usecases.models import UseCase, UseCaseVersion
-
+from audiences.models import Membership, Organisation
+from reviews.models import Assignment, ReviewRound
+from usecases.models import UseCaseVersion
 
 ASSIGNMENTS_PER_PAGE = 50
 

@@ -1,25 +1,15 @@
-"""Read queries for the reviewer pages. Each page's query count stays the same whatever the
-number of assignments, reviews or verdicts."""
+"""Who a round's emails go to (reviews/emails.py, docs/email.md): everyone the round expects a
+review from, when it opens or closes, and each person to remind of a review due."""
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Q
 from django.db.models.functions import Coalesce
-from django.utils import formats, timezone
-from django.utils.translation import gettext as _
 
-from audiences.models import Membership, Organisation
-from principles.models import Principle
-from reviews.models import (
-    Assignment,
-    AssignmentRequest,
-    DeclaredInterest,
-    Review,
-    ReviewRound,
-    Verdict,
-    blocking_interest,
-)
+from audiences.models import Membership
+from reviews.models import Assignment, Review, ReviewRound
+from reviews.selectors.requests import declined
 from usecases.models import UseCaseVersion
 
 
@@ -79,7 +69,7 @@ def round_people(review_round: ReviewRound, *, with_reviews: bool = False) -> li
         items.setdefault(user_id, []).append(
             PersonItem(
                 version=versions[version_id],
-                due_on=_earliest(dates) or review_round.closes_on,
+                due_on=min((due for due in dates if due is not None), default=None) or review_round.closes_on,
                 status=statuses.get((user_id, version_id), "not_started"),
             )
         )

@@ -1,19 +1,11 @@
-"""Read queries for the programme admins' round pages (docs/admin-rounds.md). Every list is
-read one page at a time, and every page makes the same number of queries whatever the size of
-the round: counts come from grouped SQL, never from a query per row."""
+"""Read queries about declared interests (docs/declined-and-interests.md): the admins' and the
+leads' lists, and the use cases to choose from when declaring one."""
 
-import datetime
-from dataclasses import dataclass
+from django.db.models import Case, OuterRef, QuerySet, Subquery, When
 
-from django.contrib.auth import get_user_model
-from django.db import connection
-from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Subquery, When
-from django.utils import timezone
-
-from audiences.models import Audience, Membership, Organisation
-from reviews.models import Assignment, AssignmentRequest, DeclaredInterest, Review, ReviewRound, RoundVersion
+from audiences.models import Organisation
+from reviews.models import DeclaredInterest
 from usecases.models import UseCase, UseCaseVersion
-
 
 INTERESTS_PER_PAGE = 50
 

@@ -1,26 +1,17 @@
-"""Read queries for the reviewer pages. Each page's query count stays the same whatever the
-number of assignments, reviews or verdicts."""
+"""Read queries for an organisation's leads (docs/reviewer-journey.md, "Your organisation's
+reviews"): how their members are getting on in open rounds, and who has not submitted what. They
+read review statuses alone, never what anyone said."""
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from django.db.models import Exists, F, OuterRef, Q
-from django.db.models.functions import Coalesce
+from django.db.models import Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from audiences.models import Membership, Organisation
-from principles.models import Principle
-from reviews.models import (
-    Assignment,
-    AssignmentRequest,
-    DeclaredInterest,
-    Review,
-    ReviewRound,
-    Verdict,
-    blocking_interest,
-)
-from usecases.models import UseCaseVersion
+from audiences.models import Organisation
+from reviews.models import Assignment, Review, ReviewRound
+from reviews.selectors.requests import declined
 
 
 @dataclass(frozen=True)

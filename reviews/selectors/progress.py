@@ -1,19 +1,18 @@
-"""Read queries for the programme admins' round pages (docs/admin-rounds.md). Every list is
-read one page at a time, and every page makes the same number of queries whatever the size of
-the round: counts come from grouped SQL, never from a query per row."""
+"""A round's progress dashboard (docs/admin-rounds.md): submitted out of expected per use case
+version, per organisation and per person. Counts come from grouped SQL, one page at a time, never
+from a query per row."""
 
 import datetime
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Subquery, When
+from django.db.models import Count
 from django.utils import timezone
 
 from audiences.models import Audience, Membership, Organisation
-from reviews.models import Assignment, AssignmentRequest, DeclaredInterest, Review, ReviewRound, RoundVersion
+from reviews.models import Assignment, AssignmentRequest, Review, ReviewRound, RoundVersion
 from usecases.models import UseCase, UseCaseVersion
-
 
 PROGRESS_ROWS_PER_PAGE = 25
 

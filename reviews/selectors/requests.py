@@ -1,19 +1,12 @@
-"""Read queries for the programme admins' round pages (docs/admin-rounds.md). Every list is
-read one page at a time, and every page makes the same number of queries whatever the size of
-the round: counts come from grouped SQL, never from a query per row."""
-
-import datetime
-from dataclasses import dataclass
+"""Read queries about declines and requests for more time (docs/declined-and-interests.md): the
+assignments a decline leaves expecting nobody, and the requests the round, organisation and use
+case pages show."""
 
 from django.contrib.auth import get_user_model
-from django.db import connection
-from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Subquery, When
-from django.utils import timezone
+from django.db.models import Case, Exists, OuterRef, Q, QuerySet, When
 
-from audiences.models import Audience, Membership, Organisation
-from reviews.models import Assignment, AssignmentRequest, DeclaredInterest, Review, ReviewRound, RoundVersion
-from usecases.models import UseCase, UseCaseVersion
-
+from audiences.models import Membership, Organisation
+from reviews.models import Assignment, AssignmentRequest, ReviewRound
 
 REQUESTS_PER_PAGE = 25
 

@@ -4,24 +4,13 @@ number of assignments, reviews or verdicts."""
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, F, OuterRef, Q
-from django.db.models.functions import Coalesce
-from django.utils import formats, timezone
-from django.utils.translation import gettext as _
+from django.db.models import F, Q
+from django.utils import timezone
 
-from audiences.models import Membership, Organisation
+from audiences.models import Organisation
 from principles.models import Principle
-from reviews.models import (
-    Assignment,
-    AssignmentRequest,
-    DeclaredInterest,
-    Review,
-    ReviewRound,
-    Verdict,
-    blocking_interest,
-)
+from reviews.models import Assignment, DeclaredInterest, Review, ReviewRound, Verdict, blocking_interest
 from usecases.models import UseCaseVersion
-
 
 # How many items of recently closed rounds "My reviews" lists below the open ones.
 RECENT_CLOSED_ITEMS = 10

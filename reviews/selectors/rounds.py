@@ -1,19 +1,12 @@
-"""Read queries for the programme admins' round pages (docs/admin-rounds.md). Every list is
-read one page at a time, and every page makes the same number of queries whatever the size of
-the round: counts come from grouped SQL, never from a query per row."""
+"""Read queries for the programme admins' round pages (docs/admin-rounds.md): the rounds, their
+settings and the use case versions to choose from. Every list is read one page at a time, and
+every page makes the same number of queries whatever the size of the round."""
 
-import datetime
-from dataclasses import dataclass
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 
-from django.contrib.auth import get_user_model
-from django.db import connection
-from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Subquery, When
-from django.utils import timezone
-
-from audiences.models import Audience, Membership, Organisation
-from reviews.models import Assignment, AssignmentRequest, DeclaredInterest, Review, ReviewRound, RoundVersion
-from usecases.models import UseCase, UseCaseVersion
-
+from audiences.models import Audience, Organisation
+from reviews.models import Assignment, Review, ReviewRound, RoundVersion
+from usecases.models import UseCaseVersion
 
 ROUNDS_PER_PAGE = 20
 # One page of the version chooser posts one checkbox per version shown, well under Django's

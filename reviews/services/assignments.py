@@ -1,51 +1,22 @@
-"""State changes for reviews and rounds. Each runs in one transaction and writes an audit row."""
+"""Who reviews what in a round (docs/admin-rounds.md): giving use case versions to organisations
+and people, one at a time or by audience, moving a due date, reassigning and removing. Each change
+runs in one transaction and writes an audit row."""
 
 import datetime
-import logging
-import uuid
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass
-from decimal import Decimal
-from typing import TYPE_CHECKING
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, OperationalError, connection, transaction
-from django.db.models import F, Q
+from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
-from audiences.models import Audience, Membership, Organisation
-from audiences.services import Ensured, audit_value, drifted_fields_set, reviewers_ensure
-from bold_portal.locks import is_lock_contention
+from audiences.models import Organisation
+from audiences.services import audit_value
 from bold_portal.models import audit
-from bold_portal.text import grouped
-from principles.models import Principle
-from reviews.emails import reminder_email_send
-from reviews.models import (
-    REVIEW_TEXT_SUBMIT_MAX,
-    Assignment,
-    AssignmentReminder,
-    AssignmentRequest,
-    DeclaredInterest,
-    Review,
-    ReviewRound,
-    RoundVersion,
-    Verdict,
-    blocking_interest,
-)
-from reviews.selectors import reminders_due
-from reviews.signals import matrix_inputs_changed
+from reviews.models import Assignment, AssignmentRequest, DeclaredInterest, ReviewRound, RoundVersion
+from reviews.services.rounds import BULK_BATCH_SIZE, _round_read_shared
 from usecases.models import UseCaseVersion
-
-if TYPE_CHECKING:
-    from reviews.imports import VerdictRow
-
-logger = logging.getLogger(__name__)
 
 
 def assignment_create(

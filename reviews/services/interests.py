@@ -1,51 +1,16 @@
-"""State changes for reviews and rounds. Each runs in one transaction and writes an audit row."""
+"""Organisations' declared interests in use cases: declaring one, withdrawing it, and a programme
+admin's override (docs/declined-and-interests.md). Each change runs in one transaction and writes
+an audit row."""
 
-import datetime
-import logging
-import uuid
-from collections import defaultdict
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass
-from decimal import Decimal
-from typing import TYPE_CHECKING
-
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, OperationalError, connection, transaction
-from django.db.models import F, Q
+from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
-from audiences.models import Audience, Membership, Organisation
-from audiences.services import Ensured, audit_value, drifted_fields_set, reviewers_ensure
-from bold_portal.locks import is_lock_contention
+from audiences.models import Organisation
 from bold_portal.models import audit
-from bold_portal.text import grouped
-from principles.models import Principle
-from reviews.emails import reminder_email_send
-from reviews.models import (
-    REVIEW_TEXT_SUBMIT_MAX,
-    Assignment,
-    AssignmentReminder,
-    AssignmentRequest,
-    DeclaredInterest,
-    Review,
-    ReviewRound,
-    RoundVersion,
-    Verdict,
-    blocking_interest,
-)
-from reviews.selectors import reminders_due
-from reviews.signals import matrix_inputs_changed
-from usecases.models import UseCaseVersion
-
-if TYPE_CHECKING:
-    from reviews.imports import VerdictRow
-
-logger = logging.getLogger(__name__)
+from reviews.models import Assignment, DeclaredInterest, ReviewRound
 
 
 def interest_refusal(interest: DeclaredInterest) -> str:

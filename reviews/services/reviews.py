@@ -1,49 +1,29 @@
-"""State changes for reviews and rounds. Each runs in one transaction and writes an audit row."""
+"""A reviewer's review of a use case version in a round: saving it, as a draft or submitted, and
+withdrawing it (docs/reviewer-journey.md), with the checks a verdict passes before it is submitted.
+Each change runs in one transaction and writes an audit row; the locks it takes, in their order,
+are described in docs/architecture.md ("Row locks")."""
 
-import datetime
 import logging
-import uuid
-from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from decimal import Decimal
-from typing import TYPE_CHECKING
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, OperationalError, connection, transaction
-from django.db.models import F, Q
+from django.db import IntegrityError, OperationalError, transaction
+from django.db.models import F
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
-from audiences.models import Audience, Membership, Organisation
-from audiences.services import Ensured, audit_value, drifted_fields_set, reviewers_ensure
+from audiences.models import Organisation
 from bold_portal.locks import is_lock_contention
 from bold_portal.models import audit
 from bold_portal.text import grouped
 from principles.models import Principle
-from reviews.emails import reminder_email_send
-from reviews.models import (
-    REVIEW_TEXT_SUBMIT_MAX,
-    Assignment,
-    AssignmentReminder,
-    AssignmentRequest,
-    DeclaredInterest,
-    Review,
-    ReviewRound,
-    RoundVersion,
-    Verdict,
-    blocking_interest,
-)
-from reviews.selectors import reminders_due
+from reviews.models import REVIEW_TEXT_SUBMIT_MAX, Review, ReviewRound, RoundVersion, Verdict, blocking_interest
+from reviews.services.interests import interest_refusal
+from reviews.services.rounds import _round_read_shared
 from reviews.signals import matrix_inputs_changed
 from usecases.models import UseCaseVersion
-
-if TYPE_CHECKING:
-    from reviews.imports import VerdictRow
 
 logger = logging.getLogger(__name__)
 

@@ -1,49 +1,30 @@
-"""State changes for reviews and rounds. Each runs in one transaction and writes an audit row."""
+"""A review round from creation to closing (docs/admin-rounds.md): its settings and rule, the use
+case versions in it, the check before it opens, opening and closing, and the round's shared lock
+that every change of a review or an assignment takes first. Each change runs in one transaction
+and writes an audit row."""
 
 import datetime
 import logging
-import uuid
-from collections import defaultdict
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, OperationalError, connection, transaction
-from django.db.models import F, Q
+from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from audiences.models import Audience, Membership, Organisation
-from audiences.services import Ensured, audit_value, drifted_fields_set, reviewers_ensure
-from bold_portal.locks import is_lock_contention
+from audiences.models import Audience
+from audiences.services import audit_value
 from bold_portal.models import audit
-from bold_portal.text import grouped
 from principles.models import Principle
-from reviews.emails import reminder_email_send
-from reviews.models import (
-    REVIEW_TEXT_SUBMIT_MAX,
-    Assignment,
-    AssignmentReminder,
-    AssignmentRequest,
-    DeclaredInterest,
-    Review,
-    ReviewRound,
-    RoundVersion,
-    Verdict,
-    blocking_interest,
-)
-from reviews.selectors import reminders_due
+from reviews import tasks
+from reviews.models import Assignment, Review, ReviewRound, RoundVersion
 from reviews.signals import matrix_inputs_changed
 from usecases.models import UseCaseVersion
-
-if TYPE_CHECKING:
-    from reviews.imports import VerdictRow
 
 logger = logging.getLogger(__name__)
 
@@ -374,8 +355,6 @@ def round_open(*, review_round: ReviewRound, actor) -> ReviewRound:
 def _round_emails_queue(task_name: str, review_round: ReviewRound) -> None:
     """Once the round's change commits, a task emails everyone concerned (reviews/emails.py), so
     the admin's request does not wait for one email per reviewer."""
-    from reviews import tasks  # reviews.tasks imports this module
-
     round_id = review_round.pk
 
     def queue():

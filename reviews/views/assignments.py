@@ -1,37 +1,25 @@
-"""The programme admins' round pages (docs/admin-rounds.md): create a round, choose its use cases,
-give them to organisations, check and open it, follow progress, reassign and close. Thin: reads
-come from reviews.round_selectors, changes go through reviews.services. Anyone who is not a
-programme admin gets a 404 (permission reviews.manage_rounds); anonymous visitors are sent to sign in."""
+"""The programme admins' pages about who reviews what in a round (docs/admin-rounds.md): assign by
+rule, a use case's and an organisation's assignments, and changing, moving or removing one. Thin:
+reads come from reviews.selectors.assignments, changes go through reviews.services.assignments.
+Anyone who is not a programme admin gets a 404."""
 
-import functools
-from urllib.parse import urlencode
-
-import rules
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, QueryDict
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from audiences.models import Organisation
-from bold_portal.pagination import paginate, pagination
 from bold_portal.redirects import is_page_here
-from reviews import round_selectors as selectors
-from reviews import services
+from reviews.forms.assignments import AssignmentAddForm, DueDateForm, ReassignForm
 from reviews.models import ReviewRound
-from reviews.round_forms import (
-    AssignmentAddForm,
-    DueDateForm,
-    FlagRuleForm,
-    ReassignForm,
-    RoundForm,
-    RuleForm,
-    VersionChoiceForm,
-    VersionFilterForm,
-)
+from reviews.selectors import assignments as selectors
+from reviews.selectors.rounds import round_version
+from reviews.services import assignments as services
+from reviews.views.rounds import _add_service_errors, _paged, _posted, _progress_pages, _round, admin_only
 
 
 def _back(request, default: str) -> str:
@@ -81,7 +69,7 @@ def round_assign(request, round_slug: str):
 def version_assignments(request, round_slug: str, version_id: int):
     """One use case's assignments in the round, and a form to add an organisation or a person."""
     review_round = _round(round_slug)
-    version = selectors.round_version(review_round, version_id)
+    version = round_version(review_round, version_id)
     if version is None:
         raise Http404
     form = AssignmentAddForm(_posted(request), initial={"due_on": review_round.closes_on})

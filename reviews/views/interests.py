@@ -1,10 +1,8 @@
-"""Declining an assignment, asking for more time, answering those requests, and declared
-interests (docs/declined-and-interests.md). Thin: reads come from selectors, changes go through
-services. Reviewers act on their own assignments; leads answer for their own organisation and
-declare its interests; programme admins do both for everyone and alone override a declaration.
-Anyone else gets a 404."""
+"""Declared interests (docs/declined-and-interests.md): an organisation's leads declare its
+interests and withdraw them; programme admins do so for any organisation and alone override a
+declaration. Thin: reads come from reviews.selectors.interests, changes go through
+reviews.services.interests. Anyone else gets a 404."""
 
-import rules
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -14,18 +12,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from bold_portal.pagination import paginate, pagination
-from reviews import round_selectors, services
-from reviews.models import AssignmentRequest, DeclaredInterest
-from reviews.request_forms import (
-    DeclineForm,
-    InterestForm,
-    MemberChoiceForm,
-    MoreTimeDecisionForm,
-    MoreTimeForm,
-    OverrideForm,
-)
-from reviews.round_views import _add_service_errors, _posted, _round, admin_only
-from reviews.views import _led_organisation, target_context, visible_target
+from reviews.forms.interests import InterestForm, OverrideForm
+from reviews.models import DeclaredInterest
+from reviews.selectors import interests as selectors
+from reviews.services import interests as services
+from reviews.views.organisations import _led_organisation
+from reviews.views.rounds import _add_service_errors, _posted, admin_only
 
 
 def _declare(request, form, organisation=None):
@@ -50,7 +42,7 @@ def organisation_interests(request, organisation_slug: str):
     form = InterestForm(_posted(request), with_organisation=False)
     if _declare(request, form, organisation):
         return redirect("reviews:organisation_interests", organisation.slug)
-    page = paginate(round_selectors.organisation_interests(organisation), request.GET.get("page"))
+    page = paginate(selectors.organisation_interests(organisation), request.GET.get("page"))
     return render(
         request,
         "reviews/organisation_interests.html",
@@ -71,7 +63,7 @@ def _withdraw_page(request, interest: DeclaredInterest, back: str):
 @require_http_methods(["GET", "POST"])
 def organisation_interest_withdraw(request, organisation_slug: str, interest_id: int):
     organisation = _led_organisation(request, organisation_slug)
-    interest = round_selectors.organisation_interests(organisation).filter(pk=interest_id).first()
+    interest = selectors.organisation_interests(organisation).filter(pk=interest_id).first()
     if interest is None:
         raise Http404
     return _withdraw_page(request, interest, reverse("reviews:organisation_interests", args=[organisation.slug]))
@@ -84,7 +76,7 @@ def interest_list(request):
     form = InterestForm(_posted(request), with_organisation=True)
     if _declare(request, form):
         return redirect("interests:list")
-    page = paginate(round_selectors.interests(), request.GET.get("page"), per_page=round_selectors.INTERESTS_PER_PAGE)
+    page = paginate(selectors.interests(), request.GET.get("page"), per_page=selectors.INTERESTS_PER_PAGE)
     return render(
         request,
         "reviews/interest_list.html",
@@ -93,7 +85,7 @@ def interest_list(request):
 
 
 def _interest(interest_id: int) -> DeclaredInterest:
-    interest = round_selectors.interests().filter(pk=interest_id).first()
+    interest = selectors.interests().filter(pk=interest_id).first()
     if interest is None:
         raise Http404
     return interest

@@ -1,6 +1,7 @@
-"""Reviewer pages. Reads come from selectors, changes go through services, and who may see or
-do what is decided by the rules in reviews/rules.py. URLs name a use case version in a round,
-never a review: a reviewer's review is always looked up as their own."""
+"""An organisation's reviews, for its leads (docs/reviewer-journey.md, "Your organisation's
+reviews"): how members are getting on in open rounds, and a reminder to one of them. Thin: reads
+come from reviews.selectors.organisations. Anyone but the organisation's leads and programme
+admins gets a 404."""
 
 import rules
 from django.contrib import messages
@@ -9,16 +10,13 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from audiences.models import Organisation
 from audiences.services import member_remind
 from bold_portal.pagination import paginate, pagination
-from reviews import round_selectors, selectors
-from reviews.forms import LockForm, error_summary_items, review_forms
-from reviews.models import Review
-from reviews.services import ReviewBusy, ReviewConflict, RoundNotOpen, may_request, review_save, review_withdraw
+from reviews.selectors import organisations as selectors
+from reviews.selectors.requests import REQUESTS_PER_PAGE, organisation_requests
 
 
 def _led_organisation(request, organisation_slug: str) -> Organisation:
@@ -36,9 +34,9 @@ def organisation_reviews(request, organisation_slug: str):
     organisation = _led_organisation(request, organisation_slug)
     overview = selectors.organisation_reviews(organisation)
     requests = paginate(
-        round_selectors.organisation_requests(organisation),
+        organisation_requests(organisation),
         request.GET.get("requests_page"),
-        per_page=round_selectors.REQUESTS_PER_PAGE,
+        per_page=REQUESTS_PER_PAGE,
     )
     return render(
         request,

@@ -1,8 +1,7 @@
-"""Declining an assignment, asking for more time, answering those requests, and declared
-interests (docs/declined-and-interests.md). Thin: reads come from selectors, changes go through
-services. Reviewers act on their own assignments; leads answer for their own organisation and
-declare its interests; programme admins do both for everyone and alone override a declaration.
-Anyone else gets a 404."""
+"""Declining an assignment, asking for more time, and answering those requests
+(docs/declined-and-interests.md). Thin: reads come from reviews.selectors.requests, changes go
+through reviews.services.requests. Reviewers act on their own assignments; leads answer for their
+own organisation; programme admins answer for everyone. Anyone else gets a 404."""
 
 import rules
 from django.contrib import messages
@@ -13,19 +12,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from bold_portal.pagination import paginate, pagination
-from reviews import round_selectors, services
-from reviews.models import AssignmentRequest, DeclaredInterest
-from reviews.request_forms import (
-    DeclineForm,
-    InterestForm,
-    MemberChoiceForm,
-    MoreTimeDecisionForm,
-    MoreTimeForm,
-    OverrideForm,
-)
-from reviews.round_views import _add_service_errors, _posted, _round, admin_only
-from reviews.views import _led_organisation, target_context, visible_target
+from reviews.forms.requests import DeclineForm, MemberChoiceForm, MoreTimeDecisionForm, MoreTimeForm
+from reviews.models import AssignmentRequest
+from reviews.selectors import requests as selectors
+from reviews.services import requests as services
+from reviews.services.assignments import assignment_reassign
+from reviews.views.organisations import _led_organisation
+from reviews.views.reviews import target_context, visible_target
+from reviews.views.rounds import _add_service_errors, _posted, _round, admin_only
 
 
 def _own_request_page(request, round_slug, use_case_slug, number, *, kind: str):
@@ -76,7 +70,7 @@ def _answer_page(request, answer: AssignmentRequest, *, back: str, organisation=
         if form.is_valid():
             try:
                 if isinstance(form, MemberChoiceForm):
-                    services.assignment_reassign(
+                    assignment_reassign(
                         assignment=answer.assignment, reviewer=form.cleaned_data["member"], actor=request.user
                     )
                     messages.success(request, _("The use case has been given to someone else."))
@@ -105,7 +99,7 @@ def _answer_page(request, answer: AssignmentRequest, *, back: str, organisation=
 def organisation_request(request, organisation_slug: str, request_id: int):
     """A lead answers a request about their organisation's (or a member's) assignment."""
     organisation = _led_organisation(request, organisation_slug)
-    answer = round_selectors.organisation_request(organisation, request_id)
+    answer = selectors.organisation_request(organisation, request_id)
     if answer is None or not rules.has_perm("reviews.answer_request", request.user, answer.assignment):
         raise Http404
     back = reverse("reviews:organisation_reviews", args=[organisation.slug]) + "#requests"
@@ -116,7 +110,7 @@ def organisation_request(request, organisation_slug: str, request_id: int):
 @admin_only
 def round_request(request, round_slug: str, request_id: int):
     review_round = _round(round_slug)
-    answer = round_selectors.round_request(review_round, request_id)
+    answer = selectors.round_request(review_round, request_id)
     if answer is None:
         raise Http404
     return _answer_page(request, answer, back=reverse("rounds:progress", args=[review_round.slug]) + "#requests")

@@ -1,7 +1,8 @@
-"""The programme admins' round pages (docs/admin-rounds.md): create a round, choose its use cases,
-give them to organisations, check and open it, follow progress, reassign and close. Thin: reads
-come from reviews.round_selectors, changes go through reviews.services. Anyone who is not a
-programme admin gets a 404 (permission reviews.manage_rounds); anonymous visitors are sent to sign in."""
+"""The programme admins' round pages (docs/admin-rounds.md): create a round, change its settings
+and rule, choose its use cases, check and open it, follow progress and close it; and what the app's
+other admin pages share (admin_only and the form helpers below). Thin: reads come from
+reviews.selectors.rounds, changes go through reviews.services.rounds. Anyone who is not a programme
+admin gets a 404 (permission reviews.manage_rounds); anonymous visitors are sent to sign in."""
 
 import functools
 from urllib.parse import urlencode
@@ -16,22 +17,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from audiences.models import Organisation
 from bold_portal.pagination import paginate, pagination
-from bold_portal.redirects import is_page_here
-from reviews import round_selectors as selectors
-from reviews import services
+from reviews.forms.rounds import FlagRuleForm, RoundForm, RuleForm, VersionChoiceForm, VersionFilterForm
 from reviews.models import ReviewRound
-from reviews.round_forms import (
-    AssignmentAddForm,
-    DueDateForm,
-    FlagRuleForm,
-    ReassignForm,
-    RoundForm,
-    RuleForm,
-    VersionChoiceForm,
-    VersionFilterForm,
-)
+from reviews.selectors import rounds as selectors
+from reviews.selectors.progress import PROGRESS_ROWS_PER_PAGE, group_progress, round_progress_totals, version_progress
+from reviews.selectors.requests import REQUESTS_PER_PAGE, round_open_request_count, round_requests
+from reviews.services import rounds as services
 
 
 def admin_only(view):
@@ -78,14 +70,14 @@ def _progress_pages(request, review_round: ReviewRound) -> dict:
     the assign page and the dashboard."""
     versions_page, versions_pages = _paged(
         request,
-        selectors.version_progress(review_round),
-        selectors.PROGRESS_ROWS_PER_PAGE,
+        version_progress(review_round),
+        PROGRESS_ROWS_PER_PAGE,
         label=_("Pages of use cases"),
     )
     groups_page, groups_pages = _paged(
         request,
-        selectors.group_progress(review_round),
-        selectors.PROGRESS_ROWS_PER_PAGE,
+        group_progress(review_round),
+        PROGRESS_ROWS_PER_PAGE,
         param="organisations_page",
         label=_("Pages of organisations and people"),
     )
@@ -306,8 +298,8 @@ def round_progress(request, round_slug: str):
     review_round = _round(round_slug)
     requests_page, requests_pages = _paged(
         request,
-        selectors.round_requests(review_round),
-        selectors.REQUESTS_PER_PAGE,
+        round_requests(review_round),
+        REQUESTS_PER_PAGE,
         param="requests_page",
         label=_("Pages of declines and requests for more time"),
     )
@@ -318,8 +310,8 @@ def round_progress(request, round_slug: str):
             "review_round": review_round,
             "requests_page": requests_page,
             "requests_pagination": requests_pages,
-            "open_requests": selectors.round_open_request_count(review_round),
-            "totals": selectors.round_progress_totals(review_round),
+            "open_requests": round_open_request_count(review_round),
+            "totals": round_progress_totals(review_round),
             **_progress_pages(request, review_round),
         },
     )

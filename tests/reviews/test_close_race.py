@@ -12,9 +12,9 @@ from collections.abc import Callable
 import pytest
 from django.db import transaction
 
-from reviews import services
 from reviews.models import Review, ReviewRound, RoundVersion, Verdict
-from reviews.services import RoundNotOpen, VerdictInput, review_save
+from reviews.services import reviews as services
+from reviews.services.reviews import RoundNotOpen, VerdictInput, review_save
 from tests.concurrency import STEP_SECONDS, Step, require_postgresql, wait_until_blocked_by
 from tests.factories import close_round, make_assignment, make_principle, make_reviewer, make_round, make_version
 
