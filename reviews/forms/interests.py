@@ -8,8 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from audiences.models import Organisation
 from bold_portal.forms import PortalForm
-from reviews.forms.requests import _reason
-from reviews.forms.rounds import _helper
+from reviews.forms.requests import reason_field
+from reviews.forms.rounds import form_helper
 from reviews.selectors.interests import use_case_choices
 
 
@@ -37,7 +37,7 @@ class InterestForm(PortalForm):
         },
     )
     use_case = _use_case_field()
-    reason = _reason(
+    reason = reason_field(
         _("What is the interest?"),
         _("For example, a contract with the Ministry of Justice, which would receive the data."),
         _("Say what the interest is"),
@@ -51,11 +51,11 @@ class InterestForm(PortalForm):
             fields.insert(0, Field.select("organisation"))
         else:
             del self.fields["organisation"]
-        self.helper = _helper(*fields, submit_label=_("Declare the interest"))
+        self.helper = form_helper(*fields, submit_label=_("Declare the interest"))
 
 
 class OverrideForm(PortalForm):
-    override_reason = _reason(
+    override_reason = reason_field(
         _("Why may the organisation review this use case all the same?"),
         _("Recorded with your name. The matrix still marks the cells its reviews count in."),
         _("Say why the organisation may review the use case"),
@@ -63,5 +63,5 @@ class OverrideForm(PortalForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper(Field.textarea("override_reason"), submit_label=_("Override the declaration"))
+        self.helper = form_helper(Field.textarea("override_reason"), submit_label=_("Override the declaration"))
         self.helper.form_tag = False

@@ -8,12 +8,12 @@ from django.utils.translation import gettext_lazy as _
 
 from audiences.models import Organisation
 from bold_portal.forms import PortalDateField, PortalForm, limit_length
-from reviews.forms.rounds import _helper
+from reviews.forms.rounds import form_helper
 from reviews.models import REQUEST_TEXT_MAX
 from reviews.selectors.requests import organisation_members
 
 
-def _reason(label, help_text, required_message, *, required=True) -> forms.CharField:
+def reason_field(label, help_text, required_message, *, required=True) -> forms.CharField:
     field = forms.CharField(
         label=label,
         help_text=help_text,
@@ -25,7 +25,7 @@ def _reason(label, help_text, required_message, *, required=True) -> forms.CharF
 
 
 class DeclineForm(PortalForm):
-    reason = _reason(
+    reason = reason_field(
         _("Why are you declining this use case?"),
         _("For example, nobody in your organisation works with this audience. The lead and the programme team see it."),
         _("Say why you are declining this use case"),
@@ -33,13 +33,13 @@ class DeclineForm(PortalForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper(Field.textarea("reason"), submit_label=_("Decline this use case"))
+        self.helper = form_helper(Field.textarea("reason"), submit_label=_("Decline this use case"))
         self.helper.form_tag = False
 
 
 class MoreTimeForm(PortalForm):
     due_on = PortalDateField(label=_("New due date"), help_text=_("For example, 15 3 2027"))
-    reason = _reason(
+    reason = reason_field(
         _("Why do you need more time?"),
         _("The lead and the programme team see it."),
         _("Say why you need more time"),
@@ -47,7 +47,7 @@ class MoreTimeForm(PortalForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper(Field("due_on"), Field.textarea("reason"), submit_label=_("Ask for more time"))
+        self.helper = form_helper(Field("due_on"), Field.textarea("reason"), submit_label=_("Ask for more time"))
         self.helper.form_tag = False
 
 
@@ -60,7 +60,7 @@ class MoreTimeDecisionForm(PortalForm):
         widget=forms.RadioSelect,
         error_messages={"required": _("Choose whether to give the time asked for")},
     )
-    note = _reason(
+    note = reason_field(
         _("Note to the reviewer"),
         _("Needed when you refuse: say why, and what they should do instead."),
         "",
@@ -69,7 +69,7 @@ class MoreTimeDecisionForm(PortalForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper(Field.radios("decision"), Field.textarea("note"), submit_label=_("Save decision"))
+        self.helper = form_helper(Field.radios("decision"), Field.textarea("note"), submit_label=_("Save decision"))
         self.helper.form_tag = False
 
 
@@ -87,5 +87,5 @@ class MemberChoiceForm(PortalForm):
         super().__init__(*args, **kwargs)
         self.fields["member"].queryset = organisation_members(organisation)
         self.fields["member"].label_from_instance = lambda user: user.get_full_name() or user.email
-        self.helper = _helper(Field.select("member"), submit_label=_("Give it to this member"))
+        self.helper = form_helper(Field.select("member"), submit_label=_("Give it to this member"))
         self.helper.form_tag = False

@@ -22,7 +22,7 @@ THRESHOLD_RANGE = _("Enter a threshold of at least 0 and less than 1, such as 0.
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 
 
-def _helper(*fields, submit_label) -> FormHelper:
+def form_helper(*fields, submit_label) -> FormHelper:
     """A GOV.UK form: errors in the page's error summary, no browser validation (the server's
     messages are clearer), one primary button."""
     helper = FormHelper()
@@ -136,7 +136,7 @@ class RoundForm(PortalForm):
         if review_round is not None:
             offered |= Q(pk__in=review_round.principles.values("pk"))
         self.fields["principles"].queryset = Principle.objects.filter(offered).order_by("order", "name")
-        self.helper = _helper(
+        self.helper = form_helper(
             Field.text("name", field_width=Fluid.FULL),
             Field.text("slug", field_width=Fluid.TWO_THIRDS),
             Field("opens_on"),
@@ -219,7 +219,7 @@ class RuleForm(PortalForm):
     def __init__(self, *args, review_round: ReviewRound, **kwargs):
         kwargs.setdefault("initial", {"threshold": review_round.threshold, "min_reviews": review_round.min_reviews})
         super().__init__(*args, **kwargs)
-        self.helper = _helper(
+        self.helper = form_helper(
             Field.text("threshold", field_width=Fixed.FOUR),
             Field.text("min_reviews", field_width=Fixed.TWO),
             submit_label=_("Change the rule"),
@@ -245,7 +245,7 @@ class FlagRuleForm(PortalForm):
         kwargs.setdefault("initial", {"audiences": list(review_round.flag_audiences.all())})
         super().__init__(*args, **kwargs)
         self.fields["audiences"].queryset = Audience.objects.order_by("display_order", "name")
-        self.helper = _helper(
+        self.helper = form_helper(
             Field.checkboxes("audiences", legend_size=Size.MEDIUM), submit_label=_("Save the flag rule")
         )
 

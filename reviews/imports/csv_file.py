@@ -76,7 +76,7 @@ def _csv_fields_up_to(length: int):
         csv.field_size_limit(default)
 
 
-def _records(content: bytes) -> tuple[list[tuple[int, dict[str, str]]], list[ImportProblem]]:
+def records_from_file(content: bytes) -> tuple[list[tuple[int, dict[str, str]]], list[ImportProblem]]:
     """The data rows as (line number, {column: stripped value}), or the problems with the file itself."""
     if _looks_like_utf16(content):
         return [], [ImportProblem(1, _("The file is UTF-16 text, which the import cannot read."), str(SAVE_AS_UTF8))]
@@ -92,7 +92,7 @@ def _records(content: bytes) -> tuple[list[tuple[int, dict[str, str]]], list[Imp
 
 
 def _csv_records(text: str) -> tuple[list[tuple[int, dict[str, str]]], list[ImportProblem]]:
-    """_records, once the file is text."""
+    """records_from_file, once the file is text."""
     if not text.strip():
         return [], [
             ImportProblem(

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from audiences.models import Membership, Organisation
 from bold_portal.text import control_character, grouped
 from principles.models import Principle
-from reviews.imports.csv_file import COLUMN_LIMITS, FREE_TEXT_COLUMNS, ImportProblem, _records
+from reviews.imports.csv_file import COLUMN_LIMITS, FREE_TEXT_COLUMNS, ImportProblem, records_from_file
 from reviews.models import Review, ReviewRound, Verdict
 from reviews.services.reviews import verdict_problem
 from usecases.models import UseCase, UseCaseVersion
@@ -91,7 +91,7 @@ def verdict_rows_from_csv(
     """Parse and check a CSV file of verdicts for review_round (None: a new round, which will hold
     the versions and principles the file uses). Returns the checked rows and every problem found;
     the rows may be imported only when there are no problems."""
-    records, problems = _records(content)
+    records, problems = records_from_file(content)
     if not records:
         return [], problems
     parsed = [_ParsedRow.from_record(line, record, problems) for line, record in records]

@@ -15,7 +15,7 @@ from audiences.models import Organisation
 from audiences.services import audit_value
 from bold_portal.models import audit
 from reviews.models import Assignment, AssignmentRequest, DeclaredInterest, ReviewRound, RoundVersion
-from reviews.services.rounds import BULK_BATCH_SIZE, _round_read_shared
+from reviews.services.rounds import BULK_BATCH_SIZE, round_read_shared
 from usecases.models import UseCaseVersion
 
 
@@ -47,12 +47,12 @@ def assignment_create(
     return assignment
 
 
-def _refuse_if_closed(review_round: ReviewRound) -> None:
+def refuse_if_closed(review_round: ReviewRound) -> None:
     if review_round.status == ReviewRound.Status.CLOSED:
         raise ValidationError(_("This round has closed: its assignments can no longer change."))
 
 
-def _due_on_problem(review_round: ReviewRound, due_on: datetime.date | None) -> str | None:
+def due_on_problem(review_round: ReviewRound, due_on: datetime.date | None) -> str | None:
     if due_on is None:
         return None
     if due_on < timezone.localdate():
@@ -70,8 +70,8 @@ def assignments_by_audience_create(*, review_round: ReviewRound, due_on: datetim
     made; one audit row. A handful of queries whatever the size of the round."""
     with transaction.atomic():
         review_round = ReviewRound.objects.select_for_update(of=("self",)).get(pk=review_round.pk)
-        _refuse_if_closed(review_round)
-        if problem := _due_on_problem(review_round, due_on):
+        refuse_if_closed(review_round)
+        if problem := due_on_problem(review_round, due_on):
             raise ValidationError({"due_on": problem})
         organisations_by_audience: dict[int, list[int]] = defaultdict(list)
         for organisation_id, audience_id in Organisation.audiences.through.objects.values_list(
@@ -125,9 +125,9 @@ def _assignment_record(assignment: Assignment) -> dict:
 def assignment_due_change(*, assignment: Assignment, due_on: datetime.date | None, actor) -> Assignment:
     """Change when an assignment is due (a later date gives the reviewers more time)."""
     with transaction.atomic():
-        assignment = _locked_assignment(assignment)
-        _refuse_if_closed(assignment.round)
-        if problem := _due_on_problem(assignment.round, due_on):
+        assignment = locked_assignment(assignment)
+        refuse_if_closed(assignment.round)
+        if problem := due_on_problem(assignment.round, due_on):
             raise ValidationError({"due_on": problem})
         before = assignment.due_on
         assignment.due_on = due_on
@@ -151,8 +151,8 @@ def assignment_reassign(
     if (reviewer is None) == (organisation is None):
         raise ValidationError(_("Choose one organisation or one person to give the use case to."))
     with transaction.atomic():
-        assignment = _locked_assignment(assignment)
-        _refuse_if_closed(assignment.round)
+        assignment = locked_assignment(assignment)
+        refuse_if_closed(assignment.round)
         if (assignment.reviewer_id, assignment.organisation_id) == (
             getattr(reviewer, "pk", None),
             getattr(organisation, "pk", None),
@@ -188,8 +188,8 @@ def assignment_remove(*, assignment: Assignment, actor) -> None:
     """Take an assignment away. A review its reviewers started is kept (and still counts if
     submitted); they can no longer open the use case in the round through this assignment."""
     with transaction.atomic():
-        assignment = _locked_assignment(assignment)
-        _refuse_if_closed(assignment.round)
+        assignment = locked_assignment(assignment)
+        refuse_if_closed(assignment.round)
         audit(
             actor=actor,
             action="assignment_removed",
@@ -202,12 +202,12 @@ def assignment_remove(*, assignment: Assignment, actor) -> None:
         assignment.delete()
 
 
-def _locked_assignment(assignment: Assignment) -> Assignment:
+def locked_assignment(assignment: Assignment) -> Assignment:
     """The assignment, row-locked for a change, with its round read under the round's shared lock
     first: a change in a round locks the round, then its assignment, then the assignment's
     requests, so two changes never wait for each other in opposite orders, and closing the round
     waits for them (as it does for review saves)."""
-    review_round = _round_read_shared(assignment.round_id)
+    review_round = round_read_shared(assignment.round_id)
     locked = Assignment.objects.select_for_update(of=("self",)).get(pk=assignment.pk)
     locked.round = review_round
     return locked

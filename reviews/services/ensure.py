@@ -20,7 +20,7 @@ from bold_portal.models import audit
 from principles.models import Principle
 from reviews.models import Assignment, ReviewRound, RoundVersion
 from reviews.services.assignments import assignment_create
-from reviews.services.rounds import _rule_changed, round_create, round_rule_problems, round_set_status
+from reviews.services.rounds import round_create, round_inputs_changed, round_rule_problems, round_set_status
 from reviews.signals import matrix_inputs_changed
 from usecases.models import UseCaseVersion
 
@@ -125,7 +125,7 @@ def round_ensure(
         RoundVersion.objects.bulk_create([RoundVersion(round=review_round, version=v) for v in missing_versions])
         matrix_queued = bool(missing_principles or missing_versions or {"threshold", "min_reviews"} & set(after))
         if matrix_queued:
-            _rule_changed(review_round)
+            round_inputs_changed(review_round)
         audit(
             actor=actor,
             action="round_restored",

@@ -39,9 +39,9 @@ class ImportResult:
 
 
 def verdicts_import(
-    *, rows: Sequence["VerdictRow"], actor, review_round: ReviewRound | None = None, new_round: dict | None = None
+    *, rows: Sequence[VerdictRow], actor, review_round: ReviewRound | None = None, new_round: dict | None = None
 ) -> ImportResult:
-    """Record verdicts gathered offline, checked by reviews.imports, as submitted reviews: all or nothing.
+    """Record verdicts gathered offline, checked by reviews.imports.rows, as submitted reviews: all or nothing.
 
     Each reviewer x version becomes one submitted review with a verdict per row (written by the
     same bulk path as reviews_record). Reviewers with no account get one

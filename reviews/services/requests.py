@@ -13,7 +13,7 @@ from audiences.models import Membership
 from audiences.services import audit_value
 from bold_portal.models import audit
 from reviews.models import Assignment, AssignmentRequest, Review
-from reviews.services.assignments import _due_on_problem, _locked_assignment, _refuse_if_closed, assignment_due_change
+from reviews.services.assignments import assignment_due_change, due_on_problem, locked_assignment, refuse_if_closed
 
 
 def may_request(*, user, assignment: Assignment, kind: str) -> bool:
@@ -55,7 +55,7 @@ def assignment_decline(*, assignment: Assignment, reason: str, actor) -> Assignm
     the lead's and the admins' pages until it is given to someone else."""
     reason = reason.strip()
     with transaction.atomic():
-        assignment = _locked_assignment(assignment)
+        assignment = locked_assignment(assignment)
         _open_request_problem(assignment, actor, AssignmentRequest.Kind.DECLINE)
         if not reason:
             raise ValidationError({"reason": _("Say why you are declining this use case")})
@@ -87,7 +87,7 @@ def assignment_more_time_request(
     grant or refuse."""
     reason = reason.strip()
     with transaction.atomic():
-        assignment = _locked_assignment(assignment)
+        assignment = locked_assignment(assignment)
         _open_request_problem(assignment, actor, AssignmentRequest.Kind.MORE_TIME)
         if assignment.due_on is None:
             raise ValidationError(
@@ -100,7 +100,7 @@ def assignment_more_time_request(
             problems["due_on"] = _("The new due date must be after the current one, %(date)s") % {
                 "date": date_format(assignment.due_on, "j F Y")
             }
-        elif problem := _due_on_problem(assignment.round, due_on):
+        elif problem := due_on_problem(assignment.round, due_on):
             problems["due_on"] = problem
         if not reason:
             problems["reason"] = _("Say why you need more time")
@@ -128,15 +128,15 @@ def assignment_more_time_request(
 
 
 def _open_more_time_request(request: AssignmentRequest) -> AssignmentRequest:
-    """The request, row-locked after its round and assignment (_locked_assignment's order)."""
-    assignment = _locked_assignment(request.assignment)
+    """The request, row-locked after its round and assignment (locked_assignment's order)."""
+    assignment = locked_assignment(request.assignment)
     request = AssignmentRequest.objects.select_for_update(of=("self",)).get(pk=request.pk)
     request.assignment = assignment
     if request.kind != AssignmentRequest.Kind.MORE_TIME:
         raise ValidationError(_("A decline is answered by giving the use case to someone else."))
     if not request.is_open:
         raise ValidationError(_("This request has already been answered."))
-    _refuse_if_closed(request.assignment.round)
+    refuse_if_closed(request.assignment.round)
     return request
 
 

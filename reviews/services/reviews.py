@@ -21,7 +21,7 @@ from bold_portal.text import grouped
 from principles.models import Principle
 from reviews.models import REVIEW_TEXT_SUBMIT_MAX, Review, ReviewRound, RoundVersion, Verdict, blocking_interest
 from reviews.services.interests import interest_refusal
-from reviews.services.rounds import _round_read_shared
+from reviews.services.rounds import round_read_shared
 from reviews.signals import matrix_inputs_changed
 from usecases.models import UseCaseVersion
 
@@ -182,7 +182,7 @@ def review_save(
     database gives up on the save all the same, nothing is saved and ReviewBusy is raised.
     """
     with _contention_refused(), transaction.atomic():
-        review_round = _round_read_shared(review_round.pk)
+        review_round = round_read_shared(review_round.pk)
         if not review_round.is_open:
             raise RoundNotOpen
         if not RoundVersion.objects.filter(round=review_round, version=version).exists():
@@ -269,7 +269,7 @@ def review_withdraw(*, review: Review, actor, expected_lock_version: int) -> Rev
     """Withdraw a submitted review: it stops counting in the round's matrix. Locks as review_save
     does (its verdicts stay as they are, so they are not locked)."""
     with _contention_refused(), transaction.atomic():
-        review_round = _round_read_shared(review.round_id)
+        review_round = round_read_shared(review.round_id)
         if not review_round.is_open:
             raise RoundNotOpen
         review = _locked_review(

@@ -29,14 +29,14 @@ from usecases.models import UseCaseVersion
 logger = logging.getLogger(__name__)
 
 
-def _rule_changed(review_round: ReviewRound) -> None:
+def round_inputs_changed(review_round: ReviewRound) -> None:
     """The round's rule, principles or versions changed: every cell is recomputed under the new rule."""
     ReviewRound.objects.filter(pk=review_round.pk).update(rule_version=F("rule_version") + 1)
     review_round.refresh_from_db(fields=["rule_version"])
     matrix_inputs_changed.send(sender=ReviewRound, round_id=review_round.pk, version_id=None)
 
 
-def _round_read_shared(round_id: int) -> ReviewRound:
+def round_read_shared(round_id: int) -> ReviewRound:
     """The round, read for a change of a review or an assignment: the first lock such a change
     takes. On PostgreSQL a shared row lock: any number of changes hold it together, while closing
     the round (an UPDATE of the row) waits for them, and a change that starts after a close reads
@@ -102,7 +102,7 @@ def round_rule_change(*, review_round: ReviewRound, threshold: Decimal, min_revi
         review_round.threshold, review_round.min_reviews = threshold, min_reviews
         review_round.full_clean()
         review_round.save(update_fields=["threshold", "min_reviews"])
-        _rule_changed(review_round)
+        round_inputs_changed(review_round)
         after = {"threshold": str(review_round.threshold), "min_reviews": review_round.min_reviews}
         audit(actor=actor, action="round_rule_changed", obj=review_round, before=before, after=after)
     return review_round
@@ -226,7 +226,7 @@ def round_settings_change(
             after_principles,
         )
         if rule_changed:
-            _rule_changed(review_round)
+            round_inputs_changed(review_round)
         audit(
             actor=actor,
             action="round_settings_changed",
@@ -271,7 +271,7 @@ def round_versions_change(
         Assignment.objects.filter(round=review_round, version__in=to_remove).delete()
         RoundVersion.objects.filter(round=review_round, version__in=to_remove).delete()
         if to_add or to_remove:
-            _rule_changed(review_round)
+            round_inputs_changed(review_round)
             audit(actor=actor, action="round_versions_changed", obj=review_round, added=to_add, removed=to_remove)
     return RoundVersionsChanged(added=len(to_add), removed=len(to_remove))
 
@@ -288,7 +288,7 @@ def round_versions_add_matching(*, review_round: ReviewRound, versions, actor) -
             [RoundVersion(round=review_round, version_id=pk) for pk in to_add], batch_size=BULK_BATCH_SIZE
         )
         if to_add:
-            _rule_changed(review_round)
+            round_inputs_changed(review_round)
             audit(actor=actor, action="round_versions_changed", obj=review_round, added=to_add, removed=[])
     return len(to_add)
 

@@ -19,7 +19,7 @@ from reviews.models import ReviewRound
 from reviews.selectors import assignments as selectors
 from reviews.selectors.rounds import round_version
 from reviews.services import assignments as services
-from reviews.views.rounds import _add_service_errors, _paged, _posted, _progress_pages, _round, admin_only
+from reviews.views.rounds import add_service_errors, admin_only, paged, posted_data, progress_pages, round_or_404
 
 
 def _back(request, default: str) -> str:
@@ -32,9 +32,9 @@ def _back(request, default: str) -> str:
 @admin_only
 def round_assign(request, round_slug: str):
     """Assign by rule in one action, then links to adjust per use case and per organisation."""
-    review_round = _round(round_slug)
+    review_round = round_or_404(round_slug)
     form = DueDateForm(
-        _posted(request),
+        posted_data(request),
         submit_label=_("Give the use cases to these organisations"),
         initial={"due_on": review_round.closes_on},
     )
@@ -44,7 +44,7 @@ def round_assign(request, round_slug: str):
                 review_round=review_round, due_on=form.cleaned_data["due_on"], actor=request.user
             )
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -59,7 +59,7 @@ def round_assign(request, round_slug: str):
         {
             "review_round": review_round,
             "form": form,
-            **_progress_pages(request, review_round),
+            **progress_pages(request, review_round),
         },
     )
 
@@ -68,11 +68,11 @@ def round_assign(request, round_slug: str):
 @admin_only
 def version_assignments(request, round_slug: str, version_id: int):
     """One use case's assignments in the round, and a form to add an organisation or a person."""
-    review_round = _round(round_slug)
+    review_round = round_or_404(round_slug)
     version = round_version(review_round, version_id)
     if version is None:
         raise Http404
-    form = AssignmentAddForm(_posted(request), initial={"due_on": review_round.closes_on})
+    form = AssignmentAddForm(posted_data(request), initial={"due_on": review_round.closes_on})
     if request.method == "POST":
         if review_round.status == ReviewRound.Status.CLOSED:
             raise Http404
@@ -86,11 +86,11 @@ def version_assignments(request, round_slug: str, version_id: int):
                     **form.recipient(),
                 )
             except ValidationError as error:
-                _add_service_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("Assignment added."))
                 return redirect("rounds:version_assignments", review_round.slug, version.pk)
-    page, pages = _paged(request, selectors.version_assignments(review_round, version), selectors.ASSIGNMENTS_PER_PAGE)
+    page, pages = paged(request, selectors.version_assignments(review_round, version), selectors.ASSIGNMENTS_PER_PAGE)
     return render(
         request,
         "rounds/version_assignments.html",
@@ -108,11 +108,11 @@ def version_assignments(request, round_slug: str, version_id: int):
 @require_GET
 @admin_only
 def organisation_assignments(request, round_slug: str, organisation_slug: str):
-    review_round = _round(round_slug)
+    review_round = round_or_404(round_slug)
     organisation = Organisation.objects.filter(slug=organisation_slug).first()
     if organisation is None:
         raise Http404
-    page, pages = _paged(
+    page, pages = paged(
         request, selectors.organisation_assignments(review_round, organisation), selectors.ASSIGNMENTS_PER_PAGE
     )
     return render(
@@ -147,9 +147,9 @@ def _assignment_page(request, template, review_round, assignment, form=None):
 @require_http_methods(["GET", "POST"])
 @admin_only
 def assignment_due(request, round_slug: str, assignment_id: int):
-    review_round = _round(round_slug)
+    review_round = round_or_404(round_slug)
     assignment = _assignment_or_404(review_round, assignment_id, changing=True)
-    form = DueDateForm(_posted(request), initial={"due_on": assignment.due_on})
+    form = DueDateForm(posted_data(request), initial={"due_on": assignment.due_on})
     form.helper.form_tag = False  # the page's own form carries where to go back to
     if request.method == "POST" and form.is_valid():
         try:
@@ -157,7 +157,7 @@ def assignment_due(request, round_slug: str, assignment_id: int):
                 assignment=assignment, due_on=form.cleaned_data["due_on"], actor=request.user
             )
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Due date changed."))
             return redirect(
@@ -169,15 +169,15 @@ def assignment_due(request, round_slug: str, assignment_id: int):
 @require_http_methods(["GET", "POST"])
 @admin_only
 def assignment_reassign(request, round_slug: str, assignment_id: int):
-    review_round = _round(round_slug)
+    review_round = round_or_404(round_slug)
     assignment = _assignment_or_404(review_round, assignment_id, changing=True)
-    form = ReassignForm(_posted(request))
+    form = ReassignForm(posted_data(request))
     form.helper.form_tag = False  # the page's own form carries where to go back to
     if request.method == "POST" and form.is_valid():
         try:
             services.assignment_reassign(assignment=assignment, actor=request.user, **form.recipient())
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Assignment moved."))
             return redirect(
@@ -189,7 +189,7 @@ def assignment_reassign(request, round_slug: str, assignment_id: int):
 @require_http_methods(["GET", "POST"])
 @admin_only
 def assignment_remove(request, round_slug: str, assignment_id: int):
-    review_round = _round(round_slug)
+    review_round = round_or_404(round_slug)
     assignment = _assignment_or_404(review_round, assignment_id, changing=True)
     if request.method == "POST":
         back = _back(request, reverse("rounds:version_assignments", args=[round_slug, assignment.version_id]))

@@ -16,8 +16,8 @@ from reviews.forms.interests import InterestForm, OverrideForm
 from reviews.models import DeclaredInterest
 from reviews.selectors import interests as selectors
 from reviews.services import interests as services
-from reviews.views.organisations import _led_organisation
-from reviews.views.rounds import _add_service_errors, _posted, admin_only
+from reviews.views.organisations import led_organisation
+from reviews.views.rounds import add_service_errors, admin_only, posted_data
 
 
 def _declare(request, form, organisation=None):
@@ -29,7 +29,7 @@ def _declare(request, form, organisation=None):
     try:
         services.interest_declare(actor=request.user, **data)
     except ValidationError as error:
-        _add_service_errors(form, error)
+        add_service_errors(form, error)
         return False
     messages.success(request, _("Interest declared. The organisation will not be given this use case to review."))
     return True
@@ -38,8 +38,8 @@ def _declare(request, form, organisation=None):
 @require_http_methods(["GET", "POST"])
 def organisation_interests(request, organisation_slug: str):
     """An organisation's declared interests, and a form to declare one: its leads and admins."""
-    organisation = _led_organisation(request, organisation_slug)
-    form = InterestForm(_posted(request), with_organisation=False)
+    organisation = led_organisation(request, organisation_slug)
+    form = InterestForm(posted_data(request), with_organisation=False)
     if _declare(request, form, organisation):
         return redirect("reviews:organisation_interests", organisation.slug)
     page = paginate(selectors.organisation_interests(organisation), request.GET.get("page"))
@@ -62,7 +62,7 @@ def _withdraw_page(request, interest: DeclaredInterest, back: str):
 
 @require_http_methods(["GET", "POST"])
 def organisation_interest_withdraw(request, organisation_slug: str, interest_id: int):
-    organisation = _led_organisation(request, organisation_slug)
+    organisation = led_organisation(request, organisation_slug)
     interest = selectors.organisation_interests(organisation).filter(pk=interest_id).first()
     if interest is None:
         raise Http404
@@ -73,7 +73,7 @@ def organisation_interest_withdraw(request, organisation_slug: str, interest_id:
 @admin_only
 def interest_list(request):
     """Every declared interest, standing ones first, and a form to declare one for any organisation."""
-    form = InterestForm(_posted(request), with_organisation=True)
+    form = InterestForm(posted_data(request), with_organisation=True)
     if _declare(request, form):
         return redirect("interests:list")
     page = paginate(selectors.interests(), request.GET.get("page"), per_page=selectors.INTERESTS_PER_PAGE)
@@ -96,7 +96,7 @@ def _interest(interest_id: int) -> DeclaredInterest:
 def interest_detail(request, interest_id: int):
     """One declaration, and the admin's override (with a reason) while it stands."""
     interest = _interest(interest_id)
-    form = OverrideForm(_posted(request)) if not (interest.withdrawn_at or interest.overridden_at) else None
+    form = OverrideForm(posted_data(request)) if not (interest.withdrawn_at or interest.overridden_at) else None
     if request.method == "POST":
         if form is None:
             raise Http404
@@ -106,7 +106,7 @@ def interest_detail(request, interest_id: int):
                     interest=interest, reason=form.cleaned_data["override_reason"], actor=request.user
                 )
             except ValidationError as error:
-                _add_service_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("Declaration overridden. The organisation may now be given the use case."))
                 return redirect("interests:detail", interest.pk)

@@ -19,7 +19,7 @@ from reviews.selectors import organisations as selectors
 from reviews.selectors.requests import REQUESTS_PER_PAGE, organisation_requests
 
 
-def _led_organisation(request, organisation_slug: str) -> Organisation:
+def led_organisation(request, organisation_slug: str) -> Organisation:
     """The organisation in the address, for its leads and admins; a 404 for anyone else, so that
     nobody learns which organisations exist."""
     organisation = Organisation.objects.filter(slug=organisation_slug).first()
@@ -31,7 +31,7 @@ def _led_organisation(request, organisation_slug: str) -> Organisation:
 @require_GET
 def organisation_reviews(request, organisation_slug: str):
     """An organisation's progress in open rounds, for its leads, with who has not submitted."""
-    organisation = _led_organisation(request, organisation_slug)
+    organisation = led_organisation(request, organisation_slug)
     overview = selectors.organisation_reviews(organisation)
     requests = paginate(
         organisation_requests(organisation),
@@ -54,7 +54,7 @@ def organisation_reviews(request, organisation_slug: str):
 @require_POST
 def organisation_remind(request, organisation_slug: str):
     """Email one member a reminder of what they have not submitted in open rounds."""
-    organisation = _led_organisation(request, organisation_slug)
+    organisation = led_organisation(request, organisation_slug)
     pending = {p.user_id: p for p in selectors.not_submitted(selectors.organisation_reviews(organisation))}
     person = pending.get(int(request.POST["member"])) if request.POST.get("member", "").isdigit() else None
     if person is None:

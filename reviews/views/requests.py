@@ -17,9 +17,9 @@ from reviews.models import AssignmentRequest
 from reviews.selectors import requests as selectors
 from reviews.services import requests as services
 from reviews.services.assignments import assignment_reassign
-from reviews.views.organisations import _led_organisation
+from reviews.views.organisations import led_organisation
 from reviews.views.reviews import target_context, visible_target
-from reviews.views.rounds import _add_service_errors, _posted, _round, admin_only
+from reviews.views.rounds import add_service_errors, admin_only, posted_data, round_or_404
 
 
 def _own_request_page(request, round_slug, use_case_slug, number, *, kind: str):
@@ -28,7 +28,7 @@ def _own_request_page(request, round_slug, use_case_slug, number, *, kind: str):
     if assignment is None or not services.may_request(user=request.user, assignment=assignment, kind=kind):
         raise Http404
     form_class = DeclineForm if kind == AssignmentRequest.Kind.DECLINE else MoreTimeForm
-    form = form_class(_posted(request))
+    form = form_class(posted_data(request))
     if request.method == "POST" and form.is_valid():
         try:
             if kind == AssignmentRequest.Kind.DECLINE:
@@ -38,7 +38,7 @@ def _own_request_page(request, round_slug, use_case_slug, number, *, kind: str):
                 services.assignment_more_time_request(assignment=assignment, actor=request.user, **form.cleaned_data)
                 messages.success(request, _("Your request for more time has been sent."))
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             return redirect("reviews:use_case", round_slug, use_case_slug, number)
     context = target_context(request, target, None)
@@ -61,9 +61,9 @@ def _answer_page(request, answer: AssignmentRequest, *, back: str, organisation=
     gives the use case to a member (an admin uses the round's reassign page)."""
     form = None
     if answer.is_open and answer.kind == AssignmentRequest.Kind.MORE_TIME:
-        form = MoreTimeDecisionForm(_posted(request))
+        form = MoreTimeDecisionForm(posted_data(request))
     elif answer.is_open and organisation is not None:
-        form = MemberChoiceForm(_posted(request), organisation=organisation)
+        form = MemberChoiceForm(posted_data(request), organisation=organisation)
     if request.method == "POST":
         if form is None:
             raise Http404
@@ -85,7 +85,7 @@ def _answer_page(request, answer: AssignmentRequest, *, back: str, organisation=
                     )
                     messages.success(request, _("Request refused. The due date stays as it was."))
             except ValidationError as error:
-                _add_service_errors(form, error)
+                add_service_errors(form, error)
             else:
                 return redirect(back)
     return render(
@@ -98,7 +98,7 @@ def _answer_page(request, answer: AssignmentRequest, *, back: str, organisation=
 @require_http_methods(["GET", "POST"])
 def organisation_request(request, organisation_slug: str, request_id: int):
     """A lead answers a request about their organisation's (or a member's) assignment."""
-    organisation = _led_organisation(request, organisation_slug)
+    organisation = led_organisation(request, organisation_slug)
     answer = selectors.organisation_request(organisation, request_id)
     if answer is None or not rules.has_perm("reviews.answer_request", request.user, answer.assignment):
         raise Http404
@@ -109,7 +109,7 @@ def organisation_request(request, organisation_slug: str, request_id: int):
 @require_http_methods(["GET", "POST"])
 @admin_only
 def round_request(request, round_slug: str, request_id: int):
-    review_round = _round(round_slug)
+    review_round = round_or_404(round_slug)
     answer = selectors.round_request(review_round, request_id)
     if answer is None:
         raise Http404

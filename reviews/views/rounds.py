@@ -1,8 +1,9 @@
 """The programme admins' round pages (docs/admin-rounds.md): create a round, change its settings
-and rule, choose its use cases, check and open it, follow progress and close it; and what the app's
-other admin pages share (admin_only and the form helpers below). Thin: reads come from
-reviews.selectors.rounds, changes go through reviews.services.rounds. Anyone who is not a programme
-admin gets a 404 (permission reviews.manage_rounds); anonymous visitors are sent to sign in."""
+and rule, choose its use cases, check and open it, follow progress and close it. Thin: reads come
+from reviews.selectors.rounds, changes go through reviews.services.rounds. Anyone who is not a
+programme admin gets a 404 (permission reviews.manage_rounds); anonymous visitors are sent to sign
+in. The helpers above the pages (admin_only, posted_data, round_or_404, add_service_errors, paged,
+progress_pages) serve the app's other pages too."""
 
 import functools
 from urllib.parse import urlencode
@@ -38,19 +39,20 @@ def admin_only(view):
     return wrapped
 
 
-def _posted(request):
+def posted_data(request):
     """The POST data on a POST (even an empty one, which must fail validation), else None."""
     return request.POST if request.method == "POST" else None
 
 
-def _round(round_slug: str) -> ReviewRound:
+def round_or_404(round_slug: str) -> ReviewRound:
+    """The round the address names; a 404 when there is none."""
     review_round = selectors.managed_round(round_slug)
     if review_round is None:
         raise Http404
     return review_round
 
 
-def _add_service_errors(form, error: ValidationError) -> None:
+def add_service_errors(form, error: ValidationError) -> None:
     """Show a service's refusal on the form: beside its field when the form has that field,
     otherwise at the top of the error summary."""
     if hasattr(error, "error_dict"):
@@ -60,21 +62,21 @@ def _add_service_errors(form, error: ValidationError) -> None:
         form.add_error(None, error.messages)
 
 
-def _paged(request, items, per_page: int, *, param: str = "page", label: str = ""):
+def paged(request, items, per_page: int, *, param: str = "page", label: str = ""):
     page = paginate(items, request.GET.get(param), per_page=per_page)
     return page, pagination(request, page, param=param, label=label)
 
 
-def _progress_pages(request, review_round: ReviewRound) -> dict:
+def progress_pages(request, review_round: ReviewRound) -> dict:
     """The round's progress by use case and by organisation (or person), a page of each, for
     the assign page and the dashboard."""
-    versions_page, versions_pages = _paged(
+    versions_page, versions_pages = paged(
         request,
         version_progress(review_round),
         PROGRESS_ROWS_PER_PAGE,
         label=_("Pages of use cases"),
     )
-    groups_page, groups_pages = _paged(
+    groups_page, groups_pages = paged(
         request,
         group_progress(review_round),
         PROGRESS_ROWS_PER_PAGE,
@@ -92,19 +94,19 @@ def _progress_pages(request, review_round: ReviewRound) -> dict:
 @require_GET
 @admin_only
 def round_list(request):
-    page, pages = _paged(request, selectors.managed_rounds(), selectors.ROUNDS_PER_PAGE)
+    page, pages = paged(request, selectors.managed_rounds(), selectors.ROUNDS_PER_PAGE)
     return render(request, "rounds/round_list.html", {"page": page, "pagination": pages})
 
 
 @require_http_methods(["GET", "POST"])
 @admin_only
 def round_new(request):
-    form = RoundForm(_posted(request))
+    form = RoundForm(posted_data(request))
     if request.method == "POST" and form.is_valid():
         try:
             review_round = services.round_create(actor=request.user, **form.round_fields())
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Round created. Now choose the use cases to review."))
             return redirect("rounds:detail", review_round.slug)
@@ -114,7 +116,7 @@ def round_new(request):
 @require_GET
 @admin_only
 def round_detail(request, round_slug: str):
-    review_round = _round(round_slug)
+    review_round = round_or_404(round_slug)
     return render(
         request,
         "rounds/round_detail.html",
@@ -134,7 +136,7 @@ def round_detail(request, round_slug: str):
 @admin_only
 def round_settings(request, round_slug: str):
     """A draft round's settings; an open round's rule alone (round_rule_change); nothing once closed."""
-    review_round = _round(round_slug)
+    review_round = round_or_404(round_slug)
     data = request.POST if request.method == "POST" else None
     if review_round.status == ReviewRound.Status.CLOSED:
         return render(request, "rounds/round_settings_closed.html", {"review_round": review_round})
@@ -151,7 +153,7 @@ def round_settings(request, round_slug: str):
             else:
                 services.round_rule_change(review_round=review_round, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The round's settings have been saved."))
             return redirect("rounds:detail", review_round.slug)
@@ -163,15 +165,15 @@ def round_settings(request, round_slug: str):
 def round_flag_rule(request, round_slug: str):
     """Which audiences' "does not meet" flags a cell for discussion: in any state of the round,
     since flags never change an outcome."""
-    review_round = _round(round_slug)
-    form = FlagRuleForm(_posted(request), review_round=review_round)
+    review_round = round_or_404(round_slug)
+    form = FlagRuleForm(posted_data(request), review_round=review_round)
     if request.method == "POST" and form.is_valid():
         try:
             services.round_flag_rule_change(
                 review_round=review_round, audiences=list(form.cleaned_data["audiences"]), actor=request.user
             )
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The flag for discussion has been saved."))
             return redirect("rounds:detail", review_round.slug)
@@ -182,7 +184,7 @@ def round_flag_rule(request, round_slug: str):
 @admin_only
 def round_versions(request, round_slug: str):
     """The version chooser: one filtered page of versions at a time, each a checkbox."""
-    review_round = _round(round_slug)
+    review_round = round_or_404(round_slug)
     filter_form = VersionFilterForm(request.GET)
     filters = filter_form.filters()
     editable = review_round.status == ReviewRound.Status.DRAFT
@@ -209,7 +211,7 @@ def round_versions(request, round_slug: str):
         else:
             problem = " ".join(e for errors in choice_form.errors.values() for e in errors)
     versions = selectors.candidate_versions(review_round=review_round, **filters)
-    page, pages = _paged(request, versions, selectors.VERSIONS_PER_PAGE, label=_("Pages of use case versions"))
+    page, pages = paged(request, versions, selectors.VERSIONS_PER_PAGE, label=_("Pages of use case versions"))
     return render(
         request,
         "rounds/round_versions.html",
@@ -231,7 +233,7 @@ def round_versions(request, round_slug: str):
 @admin_only
 def round_versions_add_matching(request, round_slug: str):
     """Add every version matching the chooser's filter (posted as hidden fields), in one go."""
-    review_round = _round(round_slug)
+    review_round = round_or_404(round_slug)
     filter_form = VersionFilterForm(request.POST)
     filters = filter_form.filters()
     query = QueryDict(mutable=True)
@@ -264,7 +266,7 @@ def round_versions_add_matching(request, round_slug: str):
 @admin_only
 def round_open(request, round_slug: str):
     """What stops the round from opening, in words; open it when nothing does."""
-    review_round = _round(round_slug)
+    review_round = round_or_404(round_slug)
     if review_round.status != ReviewRound.Status.DRAFT:
         return redirect("rounds:detail", review_round.slug)
     status = 200
@@ -277,7 +279,7 @@ def round_open(request, round_slug: str):
             messages.success(request, _("The round is open. Reviewers can now see their use cases."))
             return redirect("rounds:progress", review_round.slug)
     problems = services.round_opening_problems(review_round)
-    page, pages = _paged(
+    page, pages = paged(
         request,
         selectors.versions_without_assignment(review_round),
         selectors.PROBLEM_VERSIONS_PER_PAGE,
@@ -295,8 +297,8 @@ def round_open(request, round_slug: str):
 @admin_only
 def round_progress(request, round_slug: str):
     """Submitted out of expected, per organisation (and person) and per use case, overdue first."""
-    review_round = _round(round_slug)
-    requests_page, requests_pages = _paged(
+    review_round = round_or_404(round_slug)
+    requests_page, requests_pages = paged(
         request,
         round_requests(review_round),
         REQUESTS_PER_PAGE,
@@ -312,7 +314,7 @@ def round_progress(request, round_slug: str):
             "requests_pagination": requests_pages,
             "open_requests": round_open_request_count(review_round),
             "totals": round_progress_totals(review_round),
-            **_progress_pages(request, review_round),
+            **progress_pages(request, review_round),
         },
     )
 
@@ -321,7 +323,7 @@ def round_progress(request, round_slug: str):
 @admin_only
 def round_close(request, round_slug: str):
     """Confirm, then close: says how many people's drafts will not be counted."""
-    review_round = _round(round_slug)
+    review_round = round_or_404(round_slug)
     if request.method == "POST":
         if review_round.status != ReviewRound.Status.OPEN:
             return redirect("rounds:detail", review_round.slug)

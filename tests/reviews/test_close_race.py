@@ -63,7 +63,7 @@ class Threads:
 @pytest.fixture
 def threads(transactional_db, monkeypatch):
     threads = Threads()
-    original = services._round_read_shared
+    original = services.round_read_shared
 
     def round_read_shared(round_id):
         review_round = original(round_id)
@@ -74,7 +74,7 @@ def threads(transactional_db, monkeypatch):
             assert go_on.wait(STEP_SECONDS), "the test never let the paused save go on"
         return review_round
 
-    monkeypatch.setattr(services, "_round_read_shared", round_read_shared)
+    monkeypatch.setattr(services, "round_read_shared", round_read_shared)
     yield threads
     threads.let_go()
 

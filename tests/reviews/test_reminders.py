@@ -1,4 +1,4 @@
-"""Reminders of reviews due in three days and today (reviews.services.reminders_send, run by beat
+"""Reminders of reviews due in three days and today (reviews.services.reminders.reminders_send, run by beat
 at 09:00 UK time): who gets one, at most once per person, assignment and kind, and never twice
 even when a run dies between writing its records and sending."""
 

@@ -1,4 +1,4 @@
-"""A round's rule changes through reviews.services.round_rule_change (the Django admin shows rounds
+"""A round's rule changes through reviews.services.rounds.round_rule_change (the Django admin shows rounds
 read-only): the matrix follows the new rule, and the change is on record."""
 
 from decimal import Decimal

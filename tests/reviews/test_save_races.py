@@ -277,7 +277,7 @@ class Race:
 @pytest.fixture
 def race(world, monkeypatch, caplog):
     race = Race()
-    monkeypatch.setattr(services, "_round_read_shared", race.round_read(services._round_read_shared))
+    monkeypatch.setattr(services, "round_read_shared", race.round_read(services.round_read_shared))
     monkeypatch.setattr(round_services, "round_set_status", race.round_status_set(round_services.round_set_status))
     caplog.set_level(logging.ERROR)
     yield race
