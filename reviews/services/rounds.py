@@ -174,8 +174,9 @@ def round_rule_problems(*, threshold: Decimal, min_reviews: int) -> dict[str, st
     return problems
 
 
-# Rows written per INSERT by the bulk services below: large rounds (2,000 versions x 30
-# organisations) stay within every database's limit on query parameters.
+# Rows written per INSERT by the bulk services (the round's versions here, assignments by audience):
+# large rounds (2,000 versions x 30 organisations) stay within every database's limit on query
+# parameters.
 BULK_BATCH_SIZE = 500
 
 
