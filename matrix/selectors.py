@@ -26,7 +26,8 @@ from matrix.wording import (
 from principles.models import Principle
 from principles.rule import CROSS, INSUFFICIENT, OUTCOMES, TICK, cell_outcome, one_change_outcomes
 from reviews.models import Assignment, Review, ReviewRound, RoundVersion, Verdict
-from reviews.selectors import declined, review_pseudonyms
+from reviews.selectors.requests import declined
+from reviews.selectors.reviews import review_pseudonyms
 
 # The export shape's key order (docs/commands.md): later fields only ever go at the end.
 MATRIX_KEYS = ("round", "name", "computed_at", "threshold", "min_reviews", "principles", "rows", "agreement")

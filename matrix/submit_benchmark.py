@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 
 from matrix.models import MatrixRow
 from reviews.models import Review, ReviewRound, RoundVersion, Verdict
-from reviews.services import VerdictInput, review_save
+from reviews.services.reviews import VerdictInput, review_save
 from usecases.models import UseCaseVersion
 
 # The target: a submit into the largest round takes at most this many times one into the smallest.

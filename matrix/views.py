@@ -19,10 +19,10 @@ from matrix.exporters import exporters_for
 from matrix.forms import AudienceViewForm, MatrixFilterForm, RoundComparisonForm
 from matrix.tasks import refresh_agreement_after_response
 from matrix.wording import round_rule_in_words
-from reviews import selectors
 from reviews.models import ReviewRound
-from reviews.round_selectors import flag_audience_names
-from reviews.views import target_context, visible_target
+from reviews.selectors import reviews as selectors
+from reviews.selectors.rounds import flag_audience_names
+from reviews.views.reviews import target_context, visible_target
 
 
 @require_GET

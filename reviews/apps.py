@@ -9,4 +9,4 @@ class ReviewsConfig(AppConfig):
 
     def ready(self):
         # Register its audit actions; add the reviewer and round administration pages to the navigation.
-        from reviews import audit_actions, navigation, round_navigation  # noqa: F401
+        from reviews import audit_actions, navigation  # noqa: F401

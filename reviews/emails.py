@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from bold_portal.email import email_send, email_send_on_commit, portal_url
 from reviews.models import AssignmentReminder, Review, ReviewRound
-from reviews.selectors import PersonItem, RoundPerson, round_people
+from reviews.selectors.emails import PersonItem, RoundPerson, round_people
 
 
 def _version_url(review_round: ReviewRound, version, name: str = "reviews:use_case") -> str:

@@ -59,8 +59,8 @@ rules.add_perm(
 # The object is the Organisation; anyone else gets a 404.
 rules.add_perm("reviews.view_organisation_reviews", is_lead_of | is_admin)
 
-# Running review rounds from the portal (reviews/round_views.py): programme admins only; anyone
-# else gets a 404.
+# Running review rounds from the portal (reviews/views/rounds.py and assignments.py): programme
+# admins only; anyone else gets a 404.
 rules.add_perm("reviews.manage_rounds", is_admin)
 
 

@@ -6,7 +6,7 @@ from celery import shared_task
 
 from reviews.emails import round_closed_emails_send, round_opened_emails_send
 from reviews.models import ReviewRound
-from reviews.services import reminders_send
+from reviews.services.reminders import reminders_send
 
 logger = logging.getLogger(__name__)
 

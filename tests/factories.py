@@ -8,7 +8,7 @@ from django.utils import timezone
 from audiences.models import Audience, Membership, Organisation
 from principles.models import Principle
 from reviews.models import Assignment, ReviewRound
-from reviews.services import round_set_status
+from reviews.services.rounds import round_set_status
 from usecases.models import UseCase, UseCaseVersion
 
 _seq = itertools.count(1)

@@ -36,7 +36,9 @@ from principles.models import Principle
 from principles.services import principle_ensure
 from reviews.demo import bold_report as report
 from reviews.models import Review, ReviewRound
-from reviews.services import ReviewRecord, VerdictInput, assignment_ensure, reviews_record, round_ensure
+from reviews.services.ensure import assignment_ensure, round_ensure
+from reviews.services.imports import ReviewRecord, reviews_record
+from reviews.services.reviews import VerdictInput
 from usecases.models import UseCase, UseCaseVersion
 from usecases.services import use_case_ensure, use_case_version_create
 

@@ -20,7 +20,7 @@ from audiences.services import account_erase, erased_email, invitation_create, p
 from bold_portal import roles
 from bold_portal.models import AuditEvent, audit
 from reviews.models import Review
-from reviews.services import VerdictInput, review_save
+from reviews.services.reviews import VerdictInput, review_save
 from tests.factories import make_organisation, make_principle, make_reviewer, make_round, make_user, make_version
 from tests.pages import main_content
 

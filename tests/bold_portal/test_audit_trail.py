@@ -22,7 +22,7 @@ from bold_portal.audit_actions import AuditAction, UnknownAuditAction
 from bold_portal.models import AuditEvent, AuditRetention, audit, audit_many
 from bold_portal.services import audit_rows_purge
 from reviews.models import ReviewRound
-from reviews.services import round_rule_change
+from reviews.services.rounds import round_rule_change
 from tests.database import refused, triggers_on
 from tests.factories import make_principle, make_reviewer, make_round, make_user
 from tests.pages import main_content
@@ -247,7 +247,7 @@ def test_a_rule_change_and_opening_a_round_record_before_and_after():
     admin = staff(roles.ADMINS)
 
     round_rule_change(review_round=review_round, threshold=review_round.threshold, min_reviews=3, actor=admin)
-    from reviews.services import round_set_status
+    from reviews.services.rounds import round_set_status
 
     round_set_status(review_round=review_round, status=ReviewRound.Status.OPEN, actor=admin)
 

@@ -14,7 +14,7 @@ from audiences.services import invitation_create
 from bold_portal.models import AuditEvent
 from principles.models import Principle
 from reviews.models import Assignment, Review, ReviewRound, Verdict
-from reviews.services import VerdictInput, review_save
+from reviews.services.reviews import VerdictInput, review_save
 from tests.factories import (
     make_assignment,
     make_audience,

@@ -25,7 +25,8 @@ from audiences.models import Membership
 from audiences.services import audience_authors_ensure, invitation_create
 from matrix.services import api_token_create, matrix_export_request, matrix_export_run, matrix_recompute
 from reviews.models import ReviewRound
-from reviews.services import assignment_more_time_request, interest_declare
+from reviews.services.interests import interest_declare
+from reviews.services.requests import assignment_more_time_request
 from tests.factories import (
     make_assignment,
     make_audience,

@@ -9,9 +9,9 @@ from django.contrib.auth import get_user_model
 from playwright.sync_api import Page
 
 from audiences import two_factor
-from reviews import selectors
 from reviews.models import Verdict
-from reviews.services import VerdictInput, review_save
+from reviews.selectors import reviews as selectors
+from reviews.services.reviews import VerdictInput, review_save
 from tests.two_factor import app_device_for
 
 # Every browser test module's database marker. The tests commit for real (the live server reads

@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 
 from bold_portal import roles
 from bold_portal.models import AuditEvent
-from reviews.services import round_rule_change
+from reviews.services.rounds import round_rule_change
 from tests.e2e.support import E2E_DB, axe_check, page_width, sign_in
 from tests.factories import make_organisation, make_principle, make_reviewer, make_round, make_user
 

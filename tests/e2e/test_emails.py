@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from audiences.services import invitation_create, reviewers_ensure
 from reviews.models import Review, ReviewRound
-from reviews.services import reminders_send, round_close, round_open
+from reviews.services.reminders import reminders_send
+from reviews.services.rounds import round_close, round_open
 from tests.e2e.support import E2E_DB, axe_check, page_width
 from tests.factories import (
     make_assignment,

@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 
 from reviews.demo import bold_report as report
 from reviews.models import Review, ReviewRound, Verdict
-from reviews.services import round_set_status
+from reviews.services.rounds import round_set_status
 from tests.e2e.support import E2E_DB, axe_check, page_width, screenshot, sign_in, submit_review
 
 pytestmark = [pytest.mark.e2e, E2E_DB]

@@ -14,7 +14,7 @@ from bold_portal.roles import ADMINS, ANALYSTS, AUTHORS
 from matrix.models import Matrix, MatrixCell
 from principles.rule import CROSS, INSUFFICIENT, TICK
 from reviews.models import RoundVersion
-from reviews.services import VerdictInput, review_save
+from reviews.services.reviews import VerdictInput, review_save
 from tests.factories import make_audience, make_organisation, make_principle, make_reviewer, make_round, make_user
 from usecases.models import UseCase, UseCaseVersion
 

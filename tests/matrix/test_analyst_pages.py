@@ -14,7 +14,7 @@ from matrix.selectors import MATRIX_ROWS_PER_PAGE, Cell, rounds_page
 from matrix.services import matrix_recompute
 from matrix.wording import cell_rule_in_words
 from reviews.models import Review, ReviewRound
-from reviews.services import review_withdraw
+from reviews.services.reviews import review_withdraw
 from tests.factories import (
     close_round,
     make_assignment,

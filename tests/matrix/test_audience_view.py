@@ -22,7 +22,8 @@ from matrix.exporters import EXPORTERS
 from matrix.selectors import audience_view
 from matrix.services import matrix_recompute
 from reviews.models import ReviewRound
-from reviews.services import review_withdraw, round_flag_rule_change
+from reviews.services.reviews import review_withdraw
+from reviews.services.rounds import round_flag_rule_change
 from tests.factories import (
     close_round,
     make_assignment,

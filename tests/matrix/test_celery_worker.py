@@ -19,7 +19,7 @@ from matrix.models import Matrix, MatrixCell, MatrixRow
 from matrix.selectors import matrix_state
 from matrix.services import matrix_recompute
 from reviews.models import RoundVersion, Verdict
-from reviews.services import VerdictInput, review_save
+from reviews.services.reviews import VerdictInput, review_save
 from tests.factories import make_principle, make_reviewer, make_round, make_version
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]

@@ -11,7 +11,7 @@ from matrix.disclosure import blocks_of
 from matrix.exporters import EXPORTERS
 from matrix.services import matrix_recompute
 from reviews.models import Review
-from reviews.services import interest_declare, interest_override
+from reviews.services.interests import interest_declare, interest_override
 from tests.factories import (
     close_round,
     make_assignment,

@@ -33,7 +33,8 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from matrix.services import matrix_recompute
-from reviews.services import interest_declare, interest_override, round_flag_rule_change
+from reviews.services.interests import interest_declare, interest_override
+from reviews.services.rounds import round_flag_rule_change
 from tests.factories import (
     close_round,
     make_assignment,

@@ -20,7 +20,7 @@ from matrix.selectors import COUNT_KEYS, VERDICT_KEYS, matrix_document, matrix_t
 from matrix.services import matrix_recompute
 from matrix.wording import fragility_in_words
 from reviews.models import Review, Verdict
-from reviews.services import VerdictInput, review_save
+from reviews.services.reviews import VerdictInput, review_save
 from tests.factories import make_audience, make_principle, make_reviewer, make_round, make_version
 
 pytestmark = pytest.mark.django_db

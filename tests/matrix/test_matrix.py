@@ -14,7 +14,8 @@ from matrix.selectors import EMPTY_CELL, matrix_document, matrix_state, stale_ro
 from matrix.services import matrix_recompute
 from principles.rule import CROSS, INSUFFICIENT, TICK, cell_outcome
 from reviews.models import ReviewRound, RoundVersion, Verdict
-from reviews.services import VerdictInput, review_save, review_withdraw, round_rule_change
+from reviews.services.reviews import VerdictInput, review_save, review_withdraw
+from reviews.services.rounds import round_rule_change
 from tests.factories import (
     close_round,
     make_assignment,

@@ -16,7 +16,8 @@ from matrix.selectors import matrix_state
 from matrix.services import matrix_recompute
 from principles.rule import CROSS, INSUFFICIENT, TICK, cell_outcome, outcome_sql, outcome_sql_params
 from reviews.models import Review, RoundVersion, Verdict
-from reviews.services import VerdictInput, review_save, review_withdraw, round_rule_change
+from reviews.services.reviews import VerdictInput, review_save, review_withdraw
+from reviews.services.rounds import round_rule_change
 from tests.factories import make_principle, make_reviewer, make_round, make_version
 
 pytestmark = pytest.mark.django_db

@@ -15,7 +15,7 @@ from matrix.models import Matrix, MatrixCell
 from matrix.services import matrix_recompute
 from principles.rule import cell_outcome
 from reviews.models import ReviewRound, RoundVersion, Verdict
-from reviews.services import VerdictInput, review_save
+from reviews.services.reviews import VerdictInput, review_save
 from tests.concurrency import STEP_SECONDS, Step, require_postgresql, wait_until_blocked_by
 from tests.factories import make_assignment, make_principle, make_reviewer, make_round, make_version
 

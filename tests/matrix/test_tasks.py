@@ -17,7 +17,8 @@ from matrix.selectors import stale_round_ids
 from matrix.services import matrix_recompute
 from matrix.tasks import PENDING_KEY, enqueue_matrix_recompute, recompute_matrix, sweep_stale_matrices
 from reviews.models import Review, ReviewRound, RoundVersion, Verdict
-from reviews.services import VerdictInput, review_save, review_withdraw, round_rule_change
+from reviews.services.reviews import VerdictInput, review_save, review_withdraw
+from reviews.services.rounds import round_rule_change
 from tests.factories import make_principle, make_reviewer, make_round, make_version
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,8 @@ from django.urls import reverse
 from matrix.models import MatrixCell
 from matrix.services import matrix_recompute
 from reviews.models import Review, ReviewRound
-from reviews.services import VerdictInput, review_save, review_withdraw, round_rule_change
+from reviews.services.reviews import VerdictInput, review_save, review_withdraw
+from reviews.services.rounds import round_rule_change
 from tests.factories import make_reviewer
 from tests.pages import NAVIGATION_QUERIES, main_content
 from tests.reviews.conftest import COMPLETE_ANSWERS, ReviewWorld

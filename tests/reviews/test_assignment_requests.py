@@ -16,17 +16,16 @@ from django.utils import timezone
 from audiences.models import Membership
 from bold_portal.models import AuditEvent
 from bold_portal.roles import ADMINS
-from reviews import round_selectors
 from reviews.models import AssignmentRequest, ReviewRound
-from reviews.services import (
-    VerdictInput,
+from reviews.selectors.progress import round_progress_totals
+from reviews.services.assignments import assignment_reassign
+from reviews.services.requests import (
     assignment_decline,
     assignment_more_time_grant,
     assignment_more_time_refuse,
     assignment_more_time_request,
-    assignment_reassign,
-    review_save,
 )
+from reviews.services.reviews import VerdictInput, review_save
 from tests.factories import (
     close_round,
     make_assignment,
@@ -82,7 +81,7 @@ class World:
         return reverse(f"reviews:{name}", args=[self.round.slug, version.use_case.slug, version.number])
 
     def expected(self) -> int:
-        return round_selectors.round_progress_totals(self.round).expected
+        return round_progress_totals(self.round).expected
 
 
 @pytest.fixture

@@ -12,9 +12,9 @@ from collections.abc import Callable
 import pytest
 from django.db import transaction
 
-from reviews import services
 from reviews.models import Review, ReviewRound, RoundVersion, Verdict
-from reviews.services import RoundNotOpen, VerdictInput, review_save
+from reviews.services import reviews as services
+from reviews.services.reviews import RoundNotOpen, VerdictInput, review_save
 from tests.concurrency import STEP_SECONDS, Step, require_postgresql, wait_until_blocked_by
 from tests.factories import close_round, make_assignment, make_principle, make_reviewer, make_round, make_version
 
@@ -63,7 +63,7 @@ class Threads:
 @pytest.fixture
 def threads(transactional_db, monkeypatch):
     threads = Threads()
-    original = services._round_read_shared
+    original = services.round_read_shared
 
     def round_read_shared(round_id):
         review_round = original(round_id)
@@ -74,7 +74,7 @@ def threads(transactional_db, monkeypatch):
             assert go_on.wait(STEP_SECONDS), "the test never let the paused save go on"
         return review_round
 
-    monkeypatch.setattr(services, "_round_read_shared", round_read_shared)
+    monkeypatch.setattr(services, "round_read_shared", round_read_shared)
     yield threads
     threads.let_go()
 

@@ -17,16 +17,9 @@ from audiences.models import Membership
 from bold_portal.models import AuditEvent
 from bold_portal.roles import ADMINS
 from reviews.models import Assignment, DeclaredInterest, Review, ReviewRound
-from reviews.services import (
-    VerdictInput,
-    assignment_create,
-    assignment_reassign,
-    assignments_by_audience_create,
-    interest_declare,
-    interest_override,
-    interest_withdraw,
-    review_save,
-)
+from reviews.services.assignments import assignment_create, assignment_reassign, assignments_by_audience_create
+from reviews.services.interests import interest_declare, interest_override, interest_withdraw
+from reviews.services.reviews import VerdictInput, review_save
 from tests.factories import (
     close_round,
     make_assignment,

@@ -14,9 +14,11 @@ from audiences.models import Membership
 from bold_portal.models import AuditEvent
 from matrix.models import MatrixCell
 from matrix.selectors import matrix_document, matrix_state
-from reviews.imports import COLUMN_LIMITS, COLUMNS, verdict_rows_from_csv
+from reviews.imports.csv_file import COLUMN_LIMITS, COLUMNS
+from reviews.imports.rows import verdict_rows_from_csv
 from reviews.models import Review, ReviewRound, Verdict
-from reviews.services import ImportConflict, VerdictInput, review_save, verdicts_import
+from reviews.services.imports import ImportConflict, verdicts_import
+from reviews.services.reviews import VerdictInput, review_save
 from tests.factories import (
     make_audience,
     make_organisation,

@@ -21,7 +21,7 @@ from matrix.selectors import matrix_document, matrix_state
 from principles.models import Principle
 from reviews.demo.bold_report import DEMO_PASSWORD, FIELDWORK_CLOSED_AT
 from reviews.models import Assignment, Review, ReviewRound, Verdict
-from reviews.services import verdict_problem
+from reviews.services.reviews import verdict_problem
 from usecases.models import UseCase, UseCaseVersion
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,7 @@ from django.utils import timezone
 from audiences.models import Membership
 from bold_portal.roles import ADMINS, ANALYSTS, AUTHORS
 from reviews.models import ReviewRound
-from reviews.services import VerdictInput, review_save, review_withdraw
+from reviews.services.reviews import VerdictInput, review_save, review_withdraw
 from tests.factories import (
     close_round,
     make_assignment,

@@ -1,4 +1,4 @@
-"""Reminders of reviews due in three days and today (reviews.services.reminders_send, run by beat
+"""Reminders of reviews due in three days and today (reviews.services.reminders.reminders_send, run by beat
 at 09:00 UK time): who gets one, at most once per person, assignment and kind, and never twice
 even when a run dies between writing its records and sending."""
 
@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from bold_portal.celery import app as celery_app
 from reviews.models import AssignmentReminder, Review, ReviewRound
-from reviews.services import reminders_send
+from reviews.services.reminders import reminders_send
 from tests.factories import make_assignment, make_audience, make_organisation, make_reviewer, make_round, make_version
 
 pytestmark = pytest.mark.django_db
@@ -131,7 +131,7 @@ def test_each_kind_is_sent_once_per_person_and_assignment(world, mailoutbox):
 
 def test_a_run_that_dies_after_writing_its_records_sends_nothing_on_the_rerun(world, mailoutbox):
     with (
-        mock.patch("reviews.services.reminder_email_send", side_effect=KeyboardInterrupt),
+        mock.patch("reviews.services.reminders.reminder_email_send", side_effect=KeyboardInterrupt),
         pytest.raises(KeyboardInterrupt),
     ):
         reminders_send(today=TODAY)
@@ -151,7 +151,7 @@ def test_the_records_are_committed_before_any_email_is_sent(world, mailoutbox):
         assert AssignmentReminder.objects.filter(pk__in=[r.pk for r in reminders]).count() == len(reminders)
         checked.append(person.email)
 
-    with mock.patch("reviews.services.reminder_email_send", side_effect=send):
+    with mock.patch("reviews.services.reminders.reminder_email_send", side_effect=send):
         reminders_send(today=TODAY)
 
     assert sorted(checked) == ["ann@crisis.example", "fay@example.org", "gus@example.org"]
@@ -186,7 +186,7 @@ def test_one_person_s_email_failing_does_not_stop_the_others_and_is_not_tried_ag
             raise ConnectionRefusedError("mail server down")
         real(person=person, reminders=reminders)
 
-    with mock.patch("reviews.services.reminder_email_send", side_effect=fail_for_ann):
+    with mock.patch("reviews.services.reminders.reminder_email_send", side_effect=fail_for_ann):
         assert reminders_send(today=TODAY) == 2
 
     assert set(_sent(mailoutbox)) == {"fay@example.org", "gus@example.org"}

@@ -7,7 +7,8 @@ from django.core.exceptions import ValidationError
 
 from principles.models import Principle
 from reviews.models import REVIEW_TEXT_MAX, REVIEW_TEXT_SUBMIT_MAX, Review
-from reviews.services import ReviewRecord, VerdictInput, review_save, reviews_record
+from reviews.services.imports import ReviewRecord, reviews_record
+from reviews.services.reviews import VerdictInput, review_save
 from tests.hostile import BYTE_ORDER_MARK, FULL_WIDTH, RIGHT_TO_LEFT
 
 pytestmark = pytest.mark.django_db

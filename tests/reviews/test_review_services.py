@@ -8,18 +8,10 @@ from django.core.exceptions import ValidationError
 
 from bold_portal.models import AuditEvent
 from reviews.models import Assignment, Review, ReviewRound, RoundVersion, Verdict
-from reviews.services import (
-    ReviewConflict,
-    RoundNotOpen,
-    VerdictInput,
-    assignment_create,
-    review_save,
-    review_withdraw,
-    round_create,
-    round_rule_change,
-    round_set_status,
-    round_version_add,
-)
+from reviews.services.assignments import assignment_create
+from reviews.services.ensure import round_version_add
+from reviews.services.reviews import ReviewConflict, RoundNotOpen, VerdictInput, review_save, review_withdraw
+from reviews.services.rounds import round_create, round_rule_change, round_set_status
 from tests.factories import make_organisation, make_principle, make_reviewer, make_round, make_version
 
 pytestmark = pytest.mark.django_db

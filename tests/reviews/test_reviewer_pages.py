@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from bold_portal.models import AuditEvent
 from reviews.models import Review, ReviewRound, Verdict
-from reviews.services import VerdictInput, review_save
+from reviews.services.reviews import VerdictInput, review_save
 from tests.factories import make_assignment, make_round, make_version
 from tests.pages import NAVIGATION_QUERIES, main_content
 

@@ -1,4 +1,4 @@
-"""A round's rule changes through reviews.services.round_rule_change (the Django admin shows rounds
+"""A round's rule changes through reviews.services.rounds.round_rule_change (the Django admin shows rounds
 read-only): the matrix follows the new rule, and the change is on record."""
 
 from decimal import Decimal
@@ -9,7 +9,8 @@ from django.core.exceptions import ValidationError
 from bold_portal.models import AuditEvent
 from matrix.models import MatrixCell
 from reviews.models import ReviewRound, Verdict
-from reviews.services import VerdictInput, review_save, round_rule_change
+from reviews.services.reviews import VerdictInput, review_save
+from reviews.services.rounds import round_rule_change
 from tests.factories import make_principle, make_reviewer, make_round, make_user, make_version
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from reviews.models import Review, ReviewRound
-from reviews.services import round_close, round_open
+from reviews.services.rounds import round_close, round_open
 from tests.factories import (
     make_assignment,
     make_audience,

@@ -15,8 +15,9 @@ from django.utils import timezone
 from audiences.models import Membership
 from bold_portal.models import AuditEvent
 from bold_portal.roles import ADMINS
-from reviews import round_selectors
 from reviews.models import Assignment, Review, ReviewRound, RoundVersion
+from reviews.selectors.progress import round_progress_totals, version_progress
+from reviews.selectors.rounds import VERSIONS_PER_PAGE
 from tests.factories import (
     make_assignment,
     make_audience,
@@ -203,11 +204,11 @@ def test_the_version_chooser_lists_latest_versions_by_page_and_saves_a_page(clie
 
 def test_one_page_of_the_chooser_stays_well_under_djangos_field_limit(client, admin, draft):
     audience = make_audience()
-    for _ in range(round_selectors.VERSIONS_PER_PAGE + 5):
+    for _ in range(VERSIONS_PER_PAGE + 5):
         make_version(audience=audience)
     page = client.get(url("versions", draft.slug)).content.decode()
     fields_posted = page.count('name="chosen"') + page.count('name="shown"') + 1  # + CSRF token
-    assert page.count('name="chosen"') == round_selectors.VERSIONS_PER_PAGE
+    assert page.count('name="chosen"') == VERSIONS_PER_PAGE
     assert fields_posted < settings.DATA_UPLOAD_MAX_NUMBER_FIELDS / 4
     assert 'aria-label="Page 2"' in page
 
@@ -446,12 +447,12 @@ def build_round(versions: int, organisations: int, *, slug: str) -> ReviewRound:
 
 def test_the_dashboard_counts_submitted_out_of_expected_overdue_first(client, admin):
     review_round = build_round(6, 2, slug="small")
-    totals = round_selectors.round_progress_totals(review_round)
+    totals = round_progress_totals(review_round)
     # 6 versions x 2 organisations x 2 members, plus one person in person; 3 submitted.
     assert (totals.expected, totals.submitted) == (25, 3)
     # Versions 0 and 3 are overdue: 4 people each, less the one who submitted version 0.
     assert totals.overdue == 7
-    rows = list(round_selectors.version_progress(review_round)[0:10])
+    rows = list(version_progress(review_round)[0:10])
     assert rows[0].progress.overdue > 0 and rows[-1].progress.overdue == 0
     page = client.get(url("progress", review_round.slug)).content.decode()
     assert "3 of 25 expected reviews submitted" in page and "7 overdue" in page and "(in person)" in page

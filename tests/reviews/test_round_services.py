@@ -10,11 +10,13 @@ from django.utils import timezone
 
 from bold_portal.models import AuditEvent
 from reviews.models import Assignment, Review, ReviewRound, RoundVersion
-from reviews.services import (
+from reviews.services.assignments import (
     assignment_due_change,
     assignment_reassign,
     assignment_remove,
     assignments_by_audience_create,
+)
+from reviews.services.rounds import (
     round_close,
     round_open,
     round_opening_problems,

@@ -12,9 +12,9 @@ from django.db import OperationalError
 
 from bold_portal.locks import is_lock_contention
 from bold_portal.models import AuditEvent
-from reviews import services
 from reviews.models import Review, RoundVersion
-from reviews.services import VerdictInput, review_save
+from reviews.services import reviews as services
+from reviews.services.reviews import VerdictInput, review_save
 
 pytestmark = pytest.mark.django_db
 

@@ -30,9 +30,11 @@ from matrix.selectors import matrix_state
 from matrix.services import matrix_recompute
 from principles.models import Principle
 from principles.rule import cell_outcome
-from reviews import services
 from reviews.models import Review, ReviewRound, RoundVersion, Verdict
-from reviews.services import ReviewConflict, RoundNotOpen, VerdictInput, review_save, review_withdraw, round_close
+from reviews.services import reviews as services
+from reviews.services import rounds as round_services
+from reviews.services.reviews import ReviewConflict, RoundNotOpen, VerdictInput, review_save, review_withdraw
+from reviews.services.rounds import round_close
 from tests.concurrency import STEP_SECONDS, Step, require_postgresql, wait_until_blocked_by
 from tests.factories import make_assignment, make_organisation, make_principle, make_reviewer, make_round, make_version
 from usecases.models import UseCase, UseCaseVersion
@@ -275,8 +277,8 @@ class Race:
 @pytest.fixture
 def race(world, monkeypatch, caplog):
     race = Race()
-    monkeypatch.setattr(services, "_round_read_shared", race.round_read(services._round_read_shared))
-    monkeypatch.setattr(services, "round_set_status", race.round_status_set(services.round_set_status))
+    monkeypatch.setattr(services, "round_read_shared", race.round_read(services.round_read_shared))
+    monkeypatch.setattr(round_services, "round_set_status", race.round_status_set(round_services.round_set_status))
     caplog.set_level(logging.ERROR)
     yield race
     race.let_go()

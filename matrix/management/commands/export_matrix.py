@@ -7,7 +7,7 @@ from bold_portal.files import write_atomically
 from matrix.exporters import EXPORTERS
 from matrix.services import matrix_bring_up_to_date
 from reviews.models import ReviewRound
-from reviews.selectors import round_slugs
+from reviews.selectors.rounds import round_slugs
 
 
 class Command(BaseCommand):

@@ -6,10 +6,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from reviews.imports import ImportProblem, new_round_problems, verdict_rows_from_csv
+from reviews.imports.csv_file import ImportProblem
+from reviews.imports.rows import new_round_problems, verdict_rows_from_csv
 from reviews.models import ReviewRound
-from reviews.selectors import round_slugs
-from reviews.services import ImportConflict, verdicts_import
+from reviews.selectors.rounds import round_slugs
+from reviews.services.imports import ImportConflict, verdicts_import
 
 
 def decimal_option(value: str) -> Decimal:

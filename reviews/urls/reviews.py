@@ -1,6 +1,11 @@
+"""The reviewer and organisation-lead pages, under /reviews/ (namespace "reviews")."""
+
 from django.urls import include, path
 
-from reviews import request_views, views
+from reviews.views import interests as interest_views
+from reviews.views import organisations as organisation_views
+from reviews.views import requests as request_views
+from reviews.views import reviews as views
 
 app_name = "reviews"
 
@@ -17,8 +22,14 @@ version_patterns = [
 
 urlpatterns = [
     path("", views.my_reviews, name="my_reviews"),
-    path("organisation/<slug:organisation_slug>/", views.organisation_reviews, name="organisation_reviews"),
-    path("organisation/<slug:organisation_slug>/remind/", views.organisation_remind, name="organisation_remind"),
+    path(
+        "organisation/<slug:organisation_slug>/", organisation_views.organisation_reviews, name="organisation_reviews"
+    ),
+    path(
+        "organisation/<slug:organisation_slug>/remind/",
+        organisation_views.organisation_remind,
+        name="organisation_remind",
+    ),
     path(
         "organisation/<slug:organisation_slug>/requests/<int:request_id>/",
         request_views.organisation_request,
@@ -26,12 +37,12 @@ urlpatterns = [
     ),
     path(
         "organisation/<slug:organisation_slug>/interests/",
-        request_views.organisation_interests,
+        interest_views.organisation_interests,
         name="organisation_interests",
     ),
     path(
         "organisation/<slug:organisation_slug>/interests/<int:interest_id>/withdraw/",
-        request_views.organisation_interest_withdraw,
+        interest_views.organisation_interest_withdraw,
         name="organisation_interest_withdraw",
     ),
     path("<slug:round_slug>/<slug:use_case_slug>/v<int:number>/", include(version_patterns)),

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from bold_portal.forms import PortalForm, limit_length
 from bold_portal.text import grouped
 from reviews.models import REVIEW_TEXT_MAX, REVIEW_TEXT_SUBMIT_MAX, Verdict
-from reviews.services import VerdictInput, verdict_problem
+from reviews.services.reviews import VerdictInput, verdict_problem
 
 
 def _as_literal(text: str) -> str:

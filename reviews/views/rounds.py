@@ -1,7 +1,9 @@
-"""The programme admins' round pages (docs/admin-rounds.md): create a round, choose its use cases,
-give them to organisations, check and open it, follow progress, reassign and close. Thin: reads
-come from reviews.round_selectors, changes go through reviews.services. Anyone who is not a
-programme admin gets a 404 (permission reviews.manage_rounds); anonymous visitors are sent to sign in."""
+"""The programme admins' round pages (docs/admin-rounds.md): create a round, change its settings
+and rule, choose its use cases, check and open it, follow progress and close it. Thin: reads come
+from reviews.selectors.rounds, changes go through reviews.services.rounds. Anyone who is not a
+programme admin gets a 404 (permission reviews.manage_rounds); anonymous visitors are sent to sign
+in. The helpers above the pages (admin_only, posted_data, round_or_404, add_service_errors, paged,
+progress_pages) serve the app's other pages too."""
 
 import functools
 from urllib.parse import urlencode
@@ -16,22 +18,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from audiences.models import Organisation
 from bold_portal.pagination import paginate, pagination
-from bold_portal.redirects import is_page_here
-from reviews import round_selectors as selectors
-from reviews import services
+from reviews.forms.rounds import FlagRuleForm, RoundForm, RuleForm, VersionChoiceForm, VersionFilterForm
 from reviews.models import ReviewRound
-from reviews.round_forms import (
-    AssignmentAddForm,
-    DueDateForm,
-    FlagRuleForm,
-    ReassignForm,
-    RoundForm,
-    RuleForm,
-    VersionChoiceForm,
-    VersionFilterForm,
-)
+from reviews.selectors import rounds as selectors
+from reviews.selectors.progress import PROGRESS_ROWS_PER_PAGE, group_progress, round_progress_totals, version_progress
+from reviews.selectors.requests import REQUESTS_PER_PAGE, round_open_request_count, round_requests
+from reviews.services import rounds as services
 
 
 def admin_only(view):
@@ -46,19 +39,20 @@ def admin_only(view):
     return wrapped
 
 
-def _posted(request):
+def posted_data(request):
     """The POST data on a POST (even an empty one, which must fail validation), else None."""
     return request.POST if request.method == "POST" else None
 
 
-def _round(round_slug: str) -> ReviewRound:
+def round_or_404(round_slug: str) -> ReviewRound:
+    """The round the address names; a 404 when there is none."""
     review_round = selectors.managed_round(round_slug)
     if review_round is None:
         raise Http404
     return review_round
 
 
-def _add_service_errors(form, error: ValidationError) -> None:
+def add_service_errors(form, error: ValidationError) -> None:
     """Show a service's refusal on the form: beside its field when the form has that field,
     otherwise at the top of the error summary."""
     if hasattr(error, "error_dict"):
@@ -68,24 +62,24 @@ def _add_service_errors(form, error: ValidationError) -> None:
         form.add_error(None, error.messages)
 
 
-def _paged(request, items, per_page: int, *, param: str = "page", label: str = ""):
+def paged(request, items, per_page: int, *, param: str = "page", label: str = ""):
     page = paginate(items, request.GET.get(param), per_page=per_page)
     return page, pagination(request, page, param=param, label=label)
 
 
-def _progress_pages(request, review_round: ReviewRound) -> dict:
+def progress_pages(request, review_round: ReviewRound) -> dict:
     """The round's progress by use case and by organisation (or person), a page of each, for
     the assign page and the dashboard."""
-    versions_page, versions_pages = _paged(
+    versions_page, versions_pages = paged(
         request,
-        selectors.version_progress(review_round),
-        selectors.PROGRESS_ROWS_PER_PAGE,
+        version_progress(review_round),
+        PROGRESS_ROWS_PER_PAGE,
         label=_("Pages of use cases"),
     )
-    groups_page, groups_pages = _paged(
+    groups_page, groups_pages = paged(
         request,
-        selectors.group_progress(review_round),
-        selectors.PROGRESS_ROWS_PER_PAGE,
+        group_progress(review_round),
+        PROGRESS_ROWS_PER_PAGE,
         param="organisations_page",
         label=_("Pages of organisations and people"),
     )
@@ -97,31 +91,22 @@ def _progress_pages(request, review_round: ReviewRound) -> dict:
     }
 
 
-def _back(request, default: str) -> str:
-    """Where to go after changing an assignment: the page it was changed from, if it is ours."""
-    back = request.POST.get("back") or request.GET.get("back") or ""
-    return back if is_page_here(request, back) else default
-
-
-# --- Rounds -----------------------------------------------------------------------------------
-
-
 @require_GET
 @admin_only
 def round_list(request):
-    page, pages = _paged(request, selectors.managed_rounds(), selectors.ROUNDS_PER_PAGE)
+    page, pages = paged(request, selectors.managed_rounds(), selectors.ROUNDS_PER_PAGE)
     return render(request, "rounds/round_list.html", {"page": page, "pagination": pages})
 
 
 @require_http_methods(["GET", "POST"])
 @admin_only
 def round_new(request):
-    form = RoundForm(_posted(request))
+    form = RoundForm(posted_data(request))
     if request.method == "POST" and form.is_valid():
         try:
             review_round = services.round_create(actor=request.user, **form.round_fields())
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Round created. Now choose the use cases to review."))
             return redirect("rounds:detail", review_round.slug)
@@ -131,7 +116,7 @@ def round_new(request):
 @require_GET
 @admin_only
 def round_detail(request, round_slug: str):
-    review_round = _round(round_slug)
+    review_round = round_or_404(round_slug)
     return render(
         request,
         "rounds/round_detail.html",
@@ -151,7 +136,7 @@ def round_detail(request, round_slug: str):
 @admin_only
 def round_settings(request, round_slug: str):
     """A draft round's settings; an open round's rule alone (round_rule_change); nothing once closed."""
-    review_round = _round(round_slug)
+    review_round = round_or_404(round_slug)
     data = request.POST if request.method == "POST" else None
     if review_round.status == ReviewRound.Status.CLOSED:
         return render(request, "rounds/round_settings_closed.html", {"review_round": review_round})
@@ -168,7 +153,7 @@ def round_settings(request, round_slug: str):
             else:
                 services.round_rule_change(review_round=review_round, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The round's settings have been saved."))
             return redirect("rounds:detail", review_round.slug)
@@ -180,29 +165,26 @@ def round_settings(request, round_slug: str):
 def round_flag_rule(request, round_slug: str):
     """Which audiences' "does not meet" flags a cell for discussion: in any state of the round,
     since flags never change an outcome."""
-    review_round = _round(round_slug)
-    form = FlagRuleForm(_posted(request), review_round=review_round)
+    review_round = round_or_404(round_slug)
+    form = FlagRuleForm(posted_data(request), review_round=review_round)
     if request.method == "POST" and form.is_valid():
         try:
             services.round_flag_rule_change(
                 review_round=review_round, audiences=list(form.cleaned_data["audiences"]), actor=request.user
             )
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The flag for discussion has been saved."))
             return redirect("rounds:detail", review_round.slug)
     return render(request, "rounds/round_flag_rule.html", {"form": form, "review_round": review_round})
 
 
-# --- Choosing use case versions ---------------------------------------------------------------
-
-
 @require_http_methods(["GET", "POST"])
 @admin_only
 def round_versions(request, round_slug: str):
     """The version chooser: one filtered page of versions at a time, each a checkbox."""
-    review_round = _round(round_slug)
+    review_round = round_or_404(round_slug)
     filter_form = VersionFilterForm(request.GET)
     filters = filter_form.filters()
     editable = review_round.status == ReviewRound.Status.DRAFT
@@ -229,7 +211,7 @@ def round_versions(request, round_slug: str):
         else:
             problem = " ".join(e for errors in choice_form.errors.values() for e in errors)
     versions = selectors.candidate_versions(review_round=review_round, **filters)
-    page, pages = _paged(request, versions, selectors.VERSIONS_PER_PAGE, label=_("Pages of use case versions"))
+    page, pages = paged(request, versions, selectors.VERSIONS_PER_PAGE, label=_("Pages of use case versions"))
     return render(
         request,
         "rounds/round_versions.html",
@@ -251,7 +233,7 @@ def round_versions(request, round_slug: str):
 @admin_only
 def round_versions_add_matching(request, round_slug: str):
     """Add every version matching the chooser's filter (posted as hidden fields), in one go."""
-    review_round = _round(round_slug)
+    review_round = round_or_404(round_slug)
     filter_form = VersionFilterForm(request.POST)
     filters = filter_form.filters()
     query = QueryDict(mutable=True)
@@ -280,188 +262,11 @@ def round_versions_add_matching(request, round_slug: str):
     return redirect(back)
 
 
-# --- Assignments ------------------------------------------------------------------------------
-
-
-@require_http_methods(["GET", "POST"])
-@admin_only
-def round_assign(request, round_slug: str):
-    """Assign by rule in one action, then links to adjust per use case and per organisation."""
-    review_round = _round(round_slug)
-    form = DueDateForm(
-        _posted(request),
-        submit_label=_("Give the use cases to these organisations"),
-        initial={"due_on": review_round.closes_on},
-    )
-    if review_round.status != ReviewRound.Status.CLOSED and request.method == "POST" and form.is_valid():
-        try:
-            made = services.assignments_by_audience_create(
-                review_round=review_round, due_on=form.cleaned_data["due_on"], actor=request.user
-            )
-        except ValidationError as error:
-            _add_service_errors(form, error)
-        else:
-            messages.success(
-                request,
-                ngettext("%(count)d assignment made.", "%(count)d assignments made.", made) % {"count": made},
-            )
-            return redirect("rounds:assign", review_round.slug)
-    elif request.method == "POST" and review_round.status == ReviewRound.Status.CLOSED:
-        raise Http404
-    return render(
-        request,
-        "rounds/round_assign.html",
-        {
-            "review_round": review_round,
-            "form": form,
-            **_progress_pages(request, review_round),
-        },
-    )
-
-
-@require_http_methods(["GET", "POST"])
-@admin_only
-def version_assignments(request, round_slug: str, version_id: int):
-    """One use case's assignments in the round, and a form to add an organisation or a person."""
-    review_round = _round(round_slug)
-    version = selectors.round_version(review_round, version_id)
-    if version is None:
-        raise Http404
-    form = AssignmentAddForm(_posted(request), initial={"due_on": review_round.closes_on})
-    if request.method == "POST":
-        if review_round.status == ReviewRound.Status.CLOSED:
-            raise Http404
-        if form.is_valid():
-            try:
-                services.assignment_create(
-                    review_round=review_round,
-                    version=version,
-                    due_on=form.cleaned_data["due_on"],
-                    actor=request.user,
-                    **form.recipient(),
-                )
-            except ValidationError as error:
-                _add_service_errors(form, error)
-            else:
-                messages.success(request, _("Assignment added."))
-                return redirect("rounds:version_assignments", review_round.slug, version.pk)
-    page, pages = _paged(request, selectors.version_assignments(review_round, version), selectors.ASSIGNMENTS_PER_PAGE)
-    return render(
-        request,
-        "rounds/version_assignments.html",
-        {
-            "review_round": review_round,
-            "version": version,
-            "form": form,
-            "page": page,
-            "pagination": pages,
-            "editable": review_round.status != ReviewRound.Status.CLOSED,
-        },
-    )
-
-
-@require_GET
-@admin_only
-def organisation_assignments(request, round_slug: str, organisation_slug: str):
-    review_round = _round(round_slug)
-    organisation = Organisation.objects.filter(slug=organisation_slug).first()
-    if organisation is None:
-        raise Http404
-    page, pages = _paged(
-        request, selectors.organisation_assignments(review_round, organisation), selectors.ASSIGNMENTS_PER_PAGE
-    )
-    return render(
-        request,
-        "rounds/organisation_assignments.html",
-        {
-            "review_round": review_round,
-            "organisation": organisation,
-            "page": page,
-            "pagination": pages,
-            "editable": review_round.status != ReviewRound.Status.CLOSED,
-        },
-    )
-
-
-def _assignment_or_404(review_round, assignment_id: int, *, changing: bool):
-    assignment = selectors.round_assignment(review_round, assignment_id)
-    if assignment is None or (changing and review_round.status == ReviewRound.Status.CLOSED):
-        raise Http404
-    return assignment
-
-
-def _assignment_page(request, template, review_round, assignment, form=None):
-    default = reverse("rounds:version_assignments", args=[review_round.slug, assignment.version_id])
-    return render(
-        request,
-        template,
-        {"review_round": review_round, "assignment": assignment, "form": form, "back": _back(request, default)},
-    )
-
-
-@require_http_methods(["GET", "POST"])
-@admin_only
-def assignment_due(request, round_slug: str, assignment_id: int):
-    review_round = _round(round_slug)
-    assignment = _assignment_or_404(review_round, assignment_id, changing=True)
-    form = DueDateForm(_posted(request), initial={"due_on": assignment.due_on})
-    form.helper.form_tag = False  # the page's own form carries where to go back to
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.assignment_due_change(
-                assignment=assignment, due_on=form.cleaned_data["due_on"], actor=request.user
-            )
-        except ValidationError as error:
-            _add_service_errors(form, error)
-        else:
-            messages.success(request, _("Due date changed."))
-            return redirect(
-                _back(request, reverse("rounds:version_assignments", args=[round_slug, assignment.version_id]))
-            )
-    return _assignment_page(request, "rounds/assignment_due.html", review_round, assignment, form)
-
-
-@require_http_methods(["GET", "POST"])
-@admin_only
-def assignment_reassign(request, round_slug: str, assignment_id: int):
-    review_round = _round(round_slug)
-    assignment = _assignment_or_404(review_round, assignment_id, changing=True)
-    form = ReassignForm(_posted(request))
-    form.helper.form_tag = False  # the page's own form carries where to go back to
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.assignment_reassign(assignment=assignment, actor=request.user, **form.recipient())
-        except ValidationError as error:
-            _add_service_errors(form, error)
-        else:
-            messages.success(request, _("Assignment moved."))
-            return redirect(
-                _back(request, reverse("rounds:version_assignments", args=[round_slug, assignment.version_id]))
-            )
-    return _assignment_page(request, "rounds/assignment_reassign.html", review_round, assignment, form)
-
-
-@require_http_methods(["GET", "POST"])
-@admin_only
-def assignment_remove(request, round_slug: str, assignment_id: int):
-    review_round = _round(round_slug)
-    assignment = _assignment_or_404(review_round, assignment_id, changing=True)
-    if request.method == "POST":
-        back = _back(request, reverse("rounds:version_assignments", args=[round_slug, assignment.version_id]))
-        services.assignment_remove(assignment=assignment, actor=request.user)
-        messages.success(request, _("Assignment removed."))
-        return redirect(back)
-    return _assignment_page(request, "rounds/assignment_remove.html", review_round, assignment)
-
-
-# --- Opening, progress, closing ---------------------------------------------------------------
-
-
 @require_http_methods(["GET", "POST"])
 @admin_only
 def round_open(request, round_slug: str):
     """What stops the round from opening, in words; open it when nothing does."""
-    review_round = _round(round_slug)
+    review_round = round_or_404(round_slug)
     if review_round.status != ReviewRound.Status.DRAFT:
         return redirect("rounds:detail", review_round.slug)
     status = 200
@@ -474,7 +279,7 @@ def round_open(request, round_slug: str):
             messages.success(request, _("The round is open. Reviewers can now see their use cases."))
             return redirect("rounds:progress", review_round.slug)
     problems = services.round_opening_problems(review_round)
-    page, pages = _paged(
+    page, pages = paged(
         request,
         selectors.versions_without_assignment(review_round),
         selectors.PROBLEM_VERSIONS_PER_PAGE,
@@ -492,11 +297,11 @@ def round_open(request, round_slug: str):
 @admin_only
 def round_progress(request, round_slug: str):
     """Submitted out of expected, per organisation (and person) and per use case, overdue first."""
-    review_round = _round(round_slug)
-    requests_page, requests_pages = _paged(
+    review_round = round_or_404(round_slug)
+    requests_page, requests_pages = paged(
         request,
-        selectors.round_requests(review_round),
-        selectors.REQUESTS_PER_PAGE,
+        round_requests(review_round),
+        REQUESTS_PER_PAGE,
         param="requests_page",
         label=_("Pages of declines and requests for more time"),
     )
@@ -507,9 +312,9 @@ def round_progress(request, round_slug: str):
             "review_round": review_round,
             "requests_page": requests_page,
             "requests_pagination": requests_pages,
-            "open_requests": selectors.round_open_request_count(review_round),
-            "totals": selectors.round_progress_totals(review_round),
-            **_progress_pages(request, review_round),
+            "open_requests": round_open_request_count(review_round),
+            "totals": round_progress_totals(review_round),
+            **progress_pages(request, review_round),
         },
     )
 
@@ -518,7 +323,7 @@ def round_progress(request, round_slug: str):
 @admin_only
 def round_close(request, round_slug: str):
     """Confirm, then close: says how many people's drafts will not be counted."""
-    review_round = _round(round_slug)
+    review_round = round_or_404(round_slug)
     if request.method == "POST":
         if review_round.status != ReviewRound.Status.OPEN:
             return redirect("rounds:detail", review_round.slug)

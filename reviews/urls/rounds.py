@@ -2,8 +2,9 @@
 
 from django.urls import path
 
-from reviews import request_views
-from reviews import round_views as views
+from reviews.views import assignments as assignment_views
+from reviews.views import requests as request_views
+from reviews.views import rounds as views
 
 app_name = "rounds"
 
@@ -15,21 +16,31 @@ urlpatterns = [
     path("<slug:round_slug>/flag-rule/", views.round_flag_rule, name="flag_rule"),
     path("<slug:round_slug>/use-cases/", views.round_versions, name="versions"),
     path("<slug:round_slug>/use-cases/add-matching/", views.round_versions_add_matching, name="versions_add_matching"),
-    path("<slug:round_slug>/assign/", views.round_assign, name="assign"),
-    path("<slug:round_slug>/use-cases/<int:version_id>/", views.version_assignments, name="version_assignments"),
+    path("<slug:round_slug>/assign/", assignment_views.round_assign, name="assign"),
+    path(
+        "<slug:round_slug>/use-cases/<int:version_id>/",
+        assignment_views.version_assignments,
+        name="version_assignments",
+    ),
     path(
         "<slug:round_slug>/organisations/<slug:organisation_slug>/",
-        views.organisation_assignments,
+        assignment_views.organisation_assignments,
         name="organisation_assignments",
     ),
-    path("<slug:round_slug>/assignments/<int:assignment_id>/due-date/", views.assignment_due, name="assignment_due"),
+    path(
+        "<slug:round_slug>/assignments/<int:assignment_id>/due-date/",
+        assignment_views.assignment_due,
+        name="assignment_due",
+    ),
     path(
         "<slug:round_slug>/assignments/<int:assignment_id>/reassign/",
-        views.assignment_reassign,
+        assignment_views.assignment_reassign,
         name="assignment_reassign",
     ),
     path(
-        "<slug:round_slug>/assignments/<int:assignment_id>/remove/", views.assignment_remove, name="assignment_remove"
+        "<slug:round_slug>/assignments/<int:assignment_id>/remove/",
+        assignment_views.assignment_remove,
+        name="assignment_remove",
     ),
     path("<slug:round_slug>/open/", views.round_open, name="open"),
     path("<slug:round_slug>/progress/", views.round_progress, name="progress"),

@@ -11,18 +11,18 @@ from django.db.models import Q
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from audiences.models import EMAIL_MAX, Audience, Organisation
+from audiences.models import Audience
 from bold_portal.forms import SEARCH_CONTROL_CHARACTER, PortalDateField, PortalForm, limit_length
 from principles.models import Principle
-from reviews import round_selectors
 from reviews.models import ROUND_NAME_MAX, ROUND_SLUG_MAX, ReviewRound
+from reviews.selectors import rounds as round_selectors
 from usecases.models import VERSION_TITLE_MAX
 
 THRESHOLD_RANGE = _("Enter a threshold of at least 0 and less than 1, such as 0.5 for a simple majority")
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 
 
-def _helper(*fields, submit_label) -> FormHelper:
+def form_helper(*fields, submit_label) -> FormHelper:
     """A GOV.UK form: errors in the page's error summary, no browser validation (the server's
     messages are clearer), one primary button."""
     helper = FormHelper()
@@ -136,7 +136,7 @@ class RoundForm(PortalForm):
         if review_round is not None:
             offered |= Q(pk__in=review_round.principles.values("pk"))
         self.fields["principles"].queryset = Principle.objects.filter(offered).order_by("order", "name")
-        self.helper = _helper(
+        self.helper = form_helper(
             Field.text("name", field_width=Fluid.FULL),
             Field.text("slug", field_width=Fluid.TWO_THIRDS),
             Field("opens_on"),
@@ -219,7 +219,7 @@ class RuleForm(PortalForm):
     def __init__(self, *args, review_round: ReviewRound, **kwargs):
         kwargs.setdefault("initial", {"threshold": review_round.threshold, "min_reviews": review_round.min_reviews})
         super().__init__(*args, **kwargs)
-        self.helper = _helper(
+        self.helper = form_helper(
             Field.text("threshold", field_width=Fixed.FOUR),
             Field.text("min_reviews", field_width=Fixed.TWO),
             submit_label=_("Change the rule"),
@@ -245,7 +245,7 @@ class FlagRuleForm(PortalForm):
         kwargs.setdefault("initial", {"audiences": list(review_round.flag_audiences.all())})
         super().__init__(*args, **kwargs)
         self.fields["audiences"].queryset = Audience.objects.order_by("display_order", "name")
-        self.helper = _helper(
+        self.helper = form_helper(
             Field.checkboxes("audiences", legend_size=Size.MEDIUM), submit_label=_("Save the flag rule")
         )
 
@@ -324,84 +324,3 @@ class VersionChoiceForm(PortalForm):
         """(ids to add, ids to remove): ticked ones are in the round, the others shown are not."""
         chosen = set(self.cleaned_data["chosen"])
         return sorted(chosen), sorted(set(self.cleaned_data["shown"]) - chosen)
-
-
-class DueDateForm(PortalForm):
-    due_on = PortalDateField(label=_("Due date"), help_text=_("For example, 15 3 2027"))
-
-    def __init__(self, *args, submit_label=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = _helper(Field("due_on"), submit_label=submit_label or _("Save due date"))
-
-
-def _organisation_field(required: bool) -> forms.ModelChoiceField:
-    return forms.ModelChoiceField(
-        label=_("Organisation"),
-        queryset=Organisation.objects.order_by("name"),
-        required=required,
-        empty_label=_("Choose an organisation"),
-        error_messages={
-            "required": _("Choose an organisation"),
-            "invalid_choice": _("Choose an organisation from the list"),
-        },
-    )
-
-
-def _person_field() -> forms.EmailField:
-    field = forms.EmailField(
-        label=_("Or a person, by email address"),
-        required=False,
-        help_text=_("They must already have an account in the portal."),
-        error_messages={"invalid": _("Enter an email address in the correct format, like name@example.com")},
-        widget=forms.EmailInput(attrs={"spellcheck": "false"}),
-    )
-    return limit_length(field, EMAIL_MAX, _("Email address must be %(limit)s characters or fewer"))
-
-
-class RecipientForm(PortalForm):
-    """Who a use case goes to: an organisation, or a person with an account (exactly one)."""
-
-    organisation = _organisation_field(required=False)
-    person = _person_field()
-
-    def clean(self):
-        cleaned = super().clean()
-        if self.errors:
-            return cleaned
-        organisation, email = cleaned.get("organisation"), cleaned.get("person")
-        if organisation and email:
-            self.add_error("person", _("Choose an organisation or a person, not both"))
-        elif not organisation and not email:
-            self.add_error("organisation", _("Choose an organisation, or enter a person's email address"))
-        elif email:
-            cleaned["reviewer"] = round_selectors.active_person(email)
-            if cleaned["reviewer"] is None:
-                self.add_error("person", _("There is no active account with this email address. Invite them first"))
-        return cleaned
-
-    def recipient(self) -> dict:
-        return {"organisation": self.cleaned_data.get("organisation"), "reviewer": self.cleaned_data.get("reviewer")}
-
-
-class AssignmentAddForm(RecipientForm):
-    due_on = PortalDateField(label=_("Due date"), required=False, help_text=_("For example, 15 3 2027"))
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = _helper(
-            Field.select("organisation"),
-            Field.text("person", field_width=Fluid.TWO_THIRDS),
-            Field("due_on"),
-            submit_label=_("Add"),
-        )
-
-
-class ReassignForm(RecipientForm):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["organisation"].label = _("Give it to an organisation")
-        self.helper = _helper(
-            Field.select("organisation"),
-            Field.text("person", field_width=Fluid.TWO_THIRDS),
-            submit_label=_("Reassign"),
-        )

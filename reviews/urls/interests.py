@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from reviews import request_views as views
+from reviews.views import interests as views
 
 app_name = "interests"
 

@@ -1,24 +1,24 @@
-"""Reviewer pages. Reads come from selectors, changes go through services, and who may see or
-do what is decided by the rules in reviews/rules.py. URLs name a use case version in a round,
-never a review: a reviewer's review is always looked up as their own."""
+"""The reviewer's pages (docs/reviewer-journey.md): their list, a use case in a round, the review
+form, submitting and withdrawing. Reads come from reviews.selectors.reviews, changes go through
+reviews.services.reviews, and who may see or do what is decided by the rules in reviews/rules.py.
+URLs name a use case version in a round, never a review: a reviewer's review is always looked up as
+their own."""
 
 import rules
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
-from audiences.models import Organisation
-from audiences.services import member_remind
-from bold_portal.pagination import paginate, pagination
-from reviews import round_selectors, selectors
-from reviews.forms import LockForm, error_summary_items, review_forms
+from reviews.forms.reviews import LockForm, error_summary_items, review_forms
 from reviews.models import Review
-from reviews.services import ReviewBusy, ReviewConflict, RoundNotOpen, may_request, review_save, review_withdraw
+from reviews.selectors import reviews as selectors
+from reviews.selectors.requests import latest_request
+from reviews.services.requests import may_request
+from reviews.services.reviews import ReviewBusy, ReviewConflict, RoundNotOpen, review_save, review_withdraw
 
 # Shown when a save or withdrawal started from an out-of-date page (another tab saved first).
 CONFLICT_MESSAGE = gettext_lazy(
@@ -66,57 +66,6 @@ def my_reviews(request):
     )
 
 
-def _led_organisation(request, organisation_slug: str) -> Organisation:
-    """The organisation in the address, for its leads and admins; a 404 for anyone else, so that
-    nobody learns which organisations exist."""
-    organisation = Organisation.objects.filter(slug=organisation_slug).first()
-    if organisation is None or not rules.has_perm("reviews.view_organisation_reviews", request.user, organisation):
-        raise Http404
-    return organisation
-
-
-@require_GET
-def organisation_reviews(request, organisation_slug: str):
-    """An organisation's progress in open rounds, for its leads, with who has not submitted."""
-    organisation = _led_organisation(request, organisation_slug)
-    overview = selectors.organisation_reviews(organisation)
-    requests = paginate(
-        round_selectors.organisation_requests(organisation),
-        request.GET.get("requests_page"),
-        per_page=round_selectors.REQUESTS_PER_PAGE,
-    )
-    return render(
-        request,
-        "reviews/organisation_reviews.html",
-        {
-            "overview": overview,
-            "organisation": organisation,
-            "not_submitted": selectors.not_submitted(overview),
-            "requests_page": requests,
-            "requests_pagination": pagination(request, requests, param="requests_page"),
-        },
-    )
-
-
-@require_POST
-def organisation_remind(request, organisation_slug: str):
-    """Email one member a reminder of what they have not submitted in open rounds."""
-    organisation = _led_organisation(request, organisation_slug)
-    pending = {p.user_id: p for p in selectors.not_submitted(selectors.organisation_reviews(organisation))}
-    person = pending.get(int(request.POST["member"])) if request.POST.get("member", "").isdigit() else None
-    if person is None:
-        messages.error(request, _("That person has nothing left to submit, so no reminder was sent."))
-    else:
-        member = organisation.memberships.select_related("user").get(user_id=person.user_id).user
-        try:
-            member_remind(organisation=organisation, user=member, items=person.items, actor=request.user)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, _("Reminder sent to %(name)s.") % {"name": person.name})
-    return redirect(reverse("reviews:organisation_reviews", args=[organisation.slug]) + "#not-submitted")
-
-
 @require_GET
 def use_case(request, round_slug: str, use_case_slug: str, number: int):
     target = visible_target(request, round_slug, use_case_slug, number)
@@ -131,7 +80,7 @@ def use_case(request, round_slug: str, use_case_slug: str, number: int):
 def _request_context(request, target: selectors.ReviewTarget) -> dict:
     """What the use case page says about declining, more time and a declared interest."""
     assignment = target.request_assignment_for(request.user)
-    latest = selectors.latest_request(assignment)
+    latest = latest_request(assignment)
     can_ask = assignment is not None and target.round.is_open and not (latest and latest.is_open)
     return {
         "interest": target.blocking_interest_for(request.user),

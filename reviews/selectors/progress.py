@@ -1,137 +1,20 @@
-"""Read queries for the programme admins' round pages (docs/admin-rounds.md). Every list is
-read one page at a time, and every page makes the same number of queries whatever the size of
-the round: counts come from grouped SQL, never from a query per row."""
+"""A round's progress dashboard (docs/admin-rounds.md): submitted out of expected per use case
+version, per organisation and per person. Counts come from grouped SQL, one page at a time, never
+from a query per row."""
 
 import datetime
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Subquery, When
+from django.db.models import Count
 from django.utils import timezone
 
 from audiences.models import Audience, Membership, Organisation
-from reviews.models import Assignment, AssignmentRequest, DeclaredInterest, Review, ReviewRound, RoundVersion
+from reviews.models import Assignment, AssignmentRequest, Review, ReviewRound, RoundVersion
 from usecases.models import UseCase, UseCaseVersion
 
-ROUNDS_PER_PAGE = 20
-# One page of the version chooser posts one checkbox per version shown, well under Django's
-# DATA_UPLOAD_MAX_NUMBER_FIELDS (1,000) with the few other fields of the form.
-VERSIONS_PER_PAGE = 100
-ASSIGNMENTS_PER_PAGE = 50
 PROGRESS_ROWS_PER_PAGE = 25
-PROBLEM_VERSIONS_PER_PAGE = 50
-
-
-def managed_rounds() -> QuerySet[ReviewRound]:
-    """Every round, newest first, with how many versions and assignments it holds."""
-    versions = RoundVersion.objects.filter(round=OuterRef("pk")).values("round").annotate(n=Count("pk")).values("n")
-    assignments = Assignment.objects.filter(round=OuterRef("pk")).values("round").annotate(n=Count("pk")).values("n")
-    return ReviewRound.objects.annotate(
-        version_count=Subquery(versions), assignment_count=Subquery(assignments)
-    ).order_by("-created_at", "-pk")
-
-
-def managed_round(slug: str) -> ReviewRound | None:
-    return ReviewRound.objects.filter(slug=slug).first()
-
-
-def round_principle_names(review_round: ReviewRound) -> list[str]:
-    return list(review_round.principles.order_by("order", "name").values_list("name", flat=True))
-
-
-def flag_audience_names(review_round: ReviewRound) -> list[str]:
-    """The names of the audiences whose "does not meet" flags the round's cells, in display order."""
-    return list(review_round.flag_audiences.order_by("display_order", "name").values_list("name", flat=True))
-
-
-def audiences() -> list[Audience]:
-    return list(Audience.objects.order_by("display_order", "name"))
-
-
-def organisations() -> QuerySet[Organisation]:
-    return Organisation.objects.order_by("name")
-
-
-def round_version_count(review_round: ReviewRound) -> int:
-    return RoundVersion.objects.filter(round=review_round).count()
-
-
-def candidate_versions(
-    *, review_round: ReviewRound, audience: str = "", search: str = "", every_version: bool = False
-) -> QuerySet[UseCaseVersion]:
-    """Use case versions an admin may put in the round, filtered: by default the latest version of
-    each use case; every_version shows earlier ones too. Each carries in_round."""
-    versions = UseCaseVersion.objects.select_related("use_case__audience").annotate(
-        in_round=Exists(RoundVersion.objects.filter(round=review_round, version=OuterRef("pk")))
-    )
-    if not every_version:
-        latest = UseCaseVersion.objects.filter(use_case=OuterRef("use_case")).order_by("-number").values("number")[:1]
-        versions = versions.filter(number=Subquery(latest))
-    if audience:
-        versions = versions.filter(use_case__audience__slug=audience)
-    if search:
-        versions = versions.filter(Q(title__icontains=search) | Q(use_case__slug__icontains=search))
-    return versions.order_by("use_case__audience__display_order", "use_case__display_order", "use_case__slug", "number")
-
-
-def round_version(review_round: ReviewRound, version_id: int) -> UseCaseVersion | None:
-    return (
-        UseCaseVersion.objects.select_related("use_case__audience")
-        .filter(pk=version_id, round_versions__round=review_round)
-        .first()
-    )
-
-
-def version_assignments(review_round: ReviewRound, version: UseCaseVersion) -> QuerySet[Assignment]:
-    return (
-        Assignment.objects.filter(round=review_round, version=version)
-        .select_related("reviewer", "organisation")
-        .order_by("organisation__name", "reviewer__email", "pk")
-    )
-
-
-def organisation_assignments(review_round: ReviewRound, organisation: Organisation) -> QuerySet[Assignment]:
-    """The organisation's assignments in the round, and those of its members in person."""
-    members = Membership.objects.filter(organisation=organisation).values("user_id")
-    return (
-        Assignment.objects.filter(Q(organisation=organisation) | Q(reviewer__in=members), round=review_round)
-        .select_related("reviewer", "organisation", "version__use_case__audience")
-        .order_by("version__title", "pk")
-    )
-
-
-def round_assignment(review_round: ReviewRound, assignment_id: int) -> Assignment | None:
-    return (
-        Assignment.objects.filter(round=review_round, pk=assignment_id)
-        .select_related("reviewer", "organisation", "version__use_case__audience")
-        .first()
-    )
-
-
-def active_person(email: str):
-    """The active account with this email address (any letter case), or None."""
-    return get_user_model().objects.filter(email__iexact=email.strip(), is_active=True).first()
-
-
-def versions_without_assignment(review_round: ReviewRound) -> QuerySet[UseCaseVersion]:
-    """The round's versions nobody has been given to review, by title."""
-    return (
-        UseCaseVersion.objects.filter(round_versions__round=review_round)
-        .exclude(pk__in=Assignment.objects.filter(round=review_round).values("version_id"))
-        .select_related("use_case__audience")
-        .order_by("title", "pk")
-    )
-
-
-def draft_author_count(review_round: ReviewRound) -> int:
-    """How many people have a draft, never submitted, in the round."""
-    return (
-        Review.objects.filter(round=review_round, status=Review.Status.DRAFT).values("reviewer_id").distinct().count()
-    )
-
-
-# --- The progress dashboard -------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -365,86 +248,3 @@ def group_progress(review_round: ReviewRound) -> _SqlPage:
         ]
 
     return _SqlPage(counts["organisations"] + counts["people"], fetch)
-
-
-# --- Requests from reviewers and declared interests (docs/declined-and-interests.md) ----------
-
-REQUESTS_PER_PAGE = 25
-INTERESTS_PER_PAGE = 50
-
-
-def _requests() -> QuerySet[AssignmentRequest]:
-    """Requests with what their pages show, open ones first, then the newest."""
-    return AssignmentRequest.objects.select_related(
-        "assignment__round",
-        "assignment__version__use_case__audience",
-        "assignment__organisation",
-        "assignment__reviewer",
-        "requested_by",
-        "decided_by",
-    ).order_by(Case(When(state=AssignmentRequest.State.OPEN, then=0), default=1), "-requested_at", "-pk")
-
-
-def round_requests(review_round: ReviewRound) -> QuerySet[AssignmentRequest]:
-    return _requests().filter(assignment__round=review_round)
-
-
-def round_open_request_count(review_round: ReviewRound) -> int:
-    return AssignmentRequest.objects.filter(assignment__round=review_round, state=AssignmentRequest.State.OPEN).count()
-
-
-def round_request(review_round: ReviewRound, request_id: int) -> AssignmentRequest | None:
-    return round_requests(review_round).filter(pk=request_id).first()
-
-
-def _organisation_assignments_q(organisation: Organisation, prefix: str = "") -> Q:
-    """Assignments to the organisation, or in person to one of its members."""
-    members = Membership.objects.filter(organisation=organisation).values("user_id")
-    return Q(**{f"{prefix}organisation": organisation}) | Q(**{f"{prefix}reviewer__in": members})
-
-
-def organisation_requests(organisation: Organisation) -> QuerySet[AssignmentRequest]:
-    """Requests about the organisation's assignments, or its members' own, in rounds still open."""
-    return _requests().filter(
-        _organisation_assignments_q(organisation, "assignment__"),
-        assignment__round__status=ReviewRound.Status.OPEN,
-    )
-
-
-def organisation_request(organisation: Organisation, request_id: int) -> AssignmentRequest | None:
-    return organisation_requests(organisation).filter(pk=request_id).first()
-
-
-def organisation_members(organisation: Organisation) -> QuerySet:
-    """The organisation's active members, by name, for choosing who takes a use case on."""
-    return (
-        get_user_model()
-        .objects.filter(memberships__organisation=organisation, is_active=True)
-        .order_by("full_name", "email")
-    )
-
-
-def interests() -> QuerySet[DeclaredInterest]:
-    """Every declaration, standing ones first, then the newest; with the use case's latest title."""
-    latest = UseCaseVersion.objects.filter(use_case=OuterRef("use_case")).order_by("-number").values("title")[:1]
-    return (
-        DeclaredInterest.objects.select_related(
-            "organisation", "use_case__audience", "declared_by", "overridden_by", "withdrawn_by"
-        )
-        .annotate(use_case_title=Subquery(latest))
-        .order_by(Case(When(withdrawn_at__isnull=True, then=0), default=1), "-declared_at", "-pk")
-    )
-
-
-def organisation_interests(organisation: Organisation) -> QuerySet[DeclaredInterest]:
-    return interests().filter(organisation=organisation)
-
-
-def use_case_choices() -> QuerySet[UseCase]:
-    """Every use case with its latest version's title (use_case_title), for choosing one."""
-    latest = UseCaseVersion.objects.filter(use_case=OuterRef("pk")).order_by("-number").values("title")[:1]
-    return (
-        UseCase.objects.select_related("audience")
-        .annotate(use_case_title=Subquery(latest))
-        .order_by("audience__display_order", "display_order", "slug")
-    )

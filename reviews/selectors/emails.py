@@ -1,0 +1,126 @@
+"""Who a round's emails go to (reviews/emails.py, docs/email.md): everyone the round expects a
+review from, when it opens or closes, and each person to remind of a review due."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Q
+from django.db.models.functions import Coalesce
+
+from audiences.models import Membership
+from reviews.models import Assignment, Review, ReviewRound
+from reviews.selectors.requests import declined
+from usecases.models import UseCaseVersion
+
+
+@dataclass(frozen=True)
+class PersonItem:
+    """A use case version someone reviews in a round: when it is due, and how far they got."""
+
+    version: UseCaseVersion
+    due_on: datetime.date | None
+    status: str  # the review's status, or "not_started"
+
+
+@dataclass(frozen=True)
+class RoundPerson:
+    user: object
+    items: list[PersonItem]
+
+
+def round_people(review_round: ReviewRound, *, with_reviews: bool = False) -> list[RoundPerson]:
+    """Everyone the round expects a review from (given a version in person, or an active member of
+    an organisation given it; not where the assignment was declined), with each version's earliest
+    due date (else the round's closing date) and their review's status. With with_reviews, also
+    anyone else who has a review in the round. Active accounts only. Three queries, whatever the
+    size of the round."""
+    assignments = list(
+        Assignment.objects.filter(round=review_round)
+        .exclude(declined())
+        .select_related("reviewer", "version__use_case__audience")
+    )
+    members: dict[int, list] = {}
+    for membership in Membership.objects.filter(
+        organisation__in={a.organisation_id for a in assignments if a.organisation_id}, user__is_active=True
+    ).select_related("user"):
+        members.setdefault(membership.organisation_id, []).append(membership.user)
+    reviews = list(Review.objects.filter(round=review_round).select_related("reviewer", "version__use_case__audience"))
+    statuses = {(r.reviewer_id, r.version_id): r.status for r in reviews}
+
+    users: dict[int, object] = {}
+    due: dict[tuple[int, int], list] = {}
+    versions: dict[int, UseCaseVersion] = {}
+    for assignment in assignments:
+        versions[assignment.version_id] = assignment.version
+        people = members.get(assignment.organisation_id, []) if assignment.organisation_id else [assignment.reviewer]
+        for user in people:
+            if user.is_active:
+                users[user.pk] = user
+                due.setdefault((user.pk, assignment.version_id), []).append(assignment.due_on)
+    if with_reviews:
+        for review in reviews:
+            if review.reviewer.is_active:
+                users[review.reviewer_id] = review.reviewer
+                versions[review.version_id] = review.version
+                due.setdefault((review.reviewer_id, review.version_id), [])
+
+    items: dict[int, list[PersonItem]] = {}
+    for (user_id, version_id), dates in due.items():
+        items.setdefault(user_id, []).append(
+            PersonItem(
+                version=versions[version_id],
+                due_on=min((due for due in dates if due is not None), default=None) or review_round.closes_on,
+                status=statuses.get((user_id, version_id), "not_started"),
+            )
+        )
+    return [
+        RoundPerson(
+            user=users[user_id],
+            items=sorted(
+                person_items,
+                key=lambda i: (i.due_on is None, i.due_on or datetime.date.max, i.version.title.casefold()),
+            ),
+        )
+        for user_id, person_items in sorted(items.items(), key=lambda pair: users[pair[0]].email.casefold())
+    ]
+
+
+@dataclass(frozen=True)
+class ReminderDue:
+    """A person who has not submitted the version of an assignment that is due on due_on."""
+
+    person_id: int
+    assignment_id: int
+    due_on: datetime.date
+
+
+def reminders_due(*, dates) -> list[ReminderDue]:
+    """For assignments in open rounds due on one of dates (the assignment's due date, else the
+    round's closing date), each person expected to review them (see round_people) who has not
+    submitted that version. Three queries, whatever the number of rounds and people."""
+    assignments = list(
+        Assignment.objects.filter(round__status=ReviewRound.Status.OPEN)
+        .filter(Q(reviewer__isnull=True) | Q(reviewer__is_active=True))
+        .exclude(declined())
+        .annotate(due=Coalesce("due_on", "round__closes_on"))
+        .filter(due__in=list(dates))
+        .values("pk", "round_id", "version_id", "reviewer_id", "organisation_id", "due")
+    )
+    members: dict[int, list[int]] = {}
+    for organisation_id, user_id in Membership.objects.filter(
+        organisation__in={a["organisation_id"] for a in assignments if a["organisation_id"]}, user__is_active=True
+    ).values_list("organisation_id", "user_id"):
+        members.setdefault(organisation_id, []).append(user_id)
+    submitted = set(
+        Review.objects.filter(
+            status=Review.Status.SUBMITTED,
+            round__in={a["round_id"] for a in assignments},
+            version__in={a["version_id"] for a in assignments},
+        ).values_list("reviewer_id", "round_id", "version_id")
+    )
+    return [
+        ReminderDue(person_id=person_id, assignment_id=a["pk"], due_on=a["due"])
+        for a in assignments
+        for person_id in ([a["reviewer_id"]] if a["reviewer_id"] else members.get(a["organisation_id"], []))
+        if (person_id, a["round_id"], a["version_id"]) not in submitted
+    ]

@@ -1,0 +1,234 @@
+"""Read queries for the reviewer pages. Each page's query count stays the same whatever the
+number of assignments, reviews or verdicts."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import F, Q
+from django.utils import timezone
+
+from audiences.models import Organisation
+from principles.models import Principle
+from reviews.models import Assignment, DeclaredInterest, Review, ReviewRound, Verdict, blocking_interest
+from usecases.models import UseCaseVersion
+
+# How many items of recently closed rounds "My reviews" lists below the open ones.
+RECENT_CLOSED_ITEMS = 10
+
+
+def _assigned_to(user) -> Q:
+    """Assignments given to the user, or to an organisation the user belongs to."""
+    return Q(reviewer=user) | Q(organisation__memberships__user=user)
+
+
+@dataclass
+class ReviewTarget:
+    """A use case version within a round: what a reviewer opens, reviews and sees summarised.
+
+    The object that the rules in reviews/rules.py decide on. It remembers the assignments
+    it has looked up per user, so several permission checks on one page cost one query.
+    """
+
+    round: ReviewRound
+    version: UseCaseVersion
+    _assignments: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def assignments_for(self, user) -> list[Assignment]:
+        if not user.is_authenticated:
+            return []
+        if user.pk not in self._assignments:
+            self._assignments[user.pk] = list(
+                Assignment.objects.filter(_assigned_to(user), round=self.round, version=self.version)
+                .select_related("organisation")
+                .order_by("due_on", "pk")
+            )
+        return self._assignments[user.pk]
+
+    def request_assignment_for(self, user) -> Assignment | None:
+        """The assignment a decline or a request for more time is about: the user's own, if they
+        have one, else their organisation's."""
+        assignments = self.assignments_for(user)
+        return next((a for a in assignments if a.reviewer_id), assignments[0] if assignments else None)
+
+    def blocking_interest_for(self, user) -> DeclaredInterest | None:
+        """The declared interest (not overridden) that stops the user reviewing this use case."""
+        if not user.is_authenticated:
+            return None
+        key = ("interest", user.pk)
+        if key not in self._assignments:
+            self._assignments[key] = blocking_interest(use_case_id=self.version.use_case_id, reviewer=user)
+        return self._assignments[key]
+
+    def due_on_for(self, user) -> datetime.date | None:
+        """The earliest due date of the user's assignments, else the round's closing date."""
+        dates = [a.due_on for a in self.assignments_for(user) if a.due_on]
+        return min(dates) if dates else self.round.closes_on
+
+    def organisation_for(self, user) -> Organisation | None:
+        """The organisation the user reviews for: the one assigned the version, if any,
+        else the user's only organisation. Kept on the review for anonymised breakdowns."""
+        for assignment in self.assignments_for(user):
+            if assignment.organisation_id:
+                return assignment.organisation
+        memberships = list(user.memberships.select_related("organisation")[:2])
+        return memberships[0].organisation if len(memberships) == 1 else None
+
+
+def review_target(*, round_slug: str, use_case_slug: str, number: int) -> ReviewTarget | None:
+    """The version of a use case in a round, or None when the round does not include it."""
+    review_round = ReviewRound.objects.filter(slug=round_slug).first()
+    if review_round is None:
+        return None
+    version = (
+        review_round.versions.select_related("use_case__audience")
+        .filter(use_case__slug=use_case_slug, number=number)
+        .first()
+    )
+    return ReviewTarget(round=review_round, version=version) if version else None
+
+
+def own_review(*, user, target: ReviewTarget) -> Review | None:
+    """The user's own review of the target, with its verdicts; None if not started."""
+    if not user.is_authenticated:
+        return None
+    return (
+        Review.objects.filter(reviewer=user, round=target.round, version=target.version)
+        .prefetch_related("verdicts")
+        .first()
+    )
+
+
+def verdicts_by_principle(review: Review | None) -> dict[int, Verdict]:
+    """A review's verdicts keyed by principle id (none for a review not started), from the
+    verdicts own_review prefetched."""
+    return {v.principle_id: v for v in review.verdicts.all()} if review else {}
+
+
+def round_principles(review_round: ReviewRound) -> list[Principle]:
+    return list(review_round.principles.order_by("order", "name"))
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    """One line of a reviewer's list: a version to review in a round, and where they are with it."""
+
+    round: ReviewRound
+    version: UseCaseVersion
+    due_on: datetime.date | None
+    review: Review | None
+
+    @property
+    def status(self) -> str:
+        return self.review.status if self.review else "not_started"
+
+    @property
+    def is_overdue(self) -> bool:
+        return (
+            self.round.is_open
+            and self.due_on is not None
+            and self.due_on < timezone.localdate()
+            and self.status != Review.Status.SUBMITTED
+        )
+
+
+def _review_items(user, assignments) -> list[ReviewItem]:
+    """Merge a user's assignments (personal and organisational) into one item per version and
+    round, with the user's review of each. One query for the reviews, whatever the number."""
+    assignments = list(assignments)
+    reviews = {
+        (r.round_id, r.version_id): r
+        for r in Review.objects.filter(reviewer=user, round__in={a.round_id for a in assignments})
+    }
+    items: dict[tuple[int, int], ReviewItem] = {}
+    for assignment in assignments:
+        key = (assignment.round_id, assignment.version_id)
+        earlier = items.get(key)
+        if earlier and earlier.due_on and (assignment.due_on is None or earlier.due_on <= assignment.due_on):
+            continue
+        items[key] = ReviewItem(
+            round=assignment.round, version=assignment.version, due_on=assignment.due_on, review=reviews.get(key)
+        )
+    return list(items.values())
+
+
+def _assignments(user, status: str):
+    return (
+        Assignment.objects.filter(_assigned_to(user), round__status=status)
+        .select_related("round", "version__use_case__audience")
+        .distinct()
+    )
+
+
+def open_review_items(user) -> list[ReviewItem]:
+    """What the user has to review in open rounds: overdue first, then by due date."""
+    items = _review_items(user, _assignments(user, ReviewRound.Status.OPEN))
+    return sorted(
+        items,
+        key=lambda i: (not i.is_overdue, i.due_on is None, i.due_on or datetime.date.max, i.version.title),
+    )
+
+
+def recent_closed_review_items(user) -> list[ReviewItem]:
+    """Items of the most recently closed rounds, the round that closed last first (when it
+    actually closed, not its planned closes_on), for reading back."""
+    assignments = _assignments(user, ReviewRound.Status.CLOSED).order_by(
+        F("round__closed_at").desc(nulls_last=True), "-round__created_at", "version__title"
+    )[:RECENT_CLOSED_ITEMS]
+    return _review_items(user, assignments)
+
+
+@dataclass(frozen=True)
+class OtherReason:
+    pseudonym: int
+    verdict: str
+    reason: str
+    evidence: str
+    suggested_rewording: str
+
+    @property
+    def verdict_label(self) -> str:
+        return Verdict.Choice(self.verdict).label if self.verdict else ""
+
+
+def review_pseudonyms(review_round: ReviewRound, version_ids=None) -> dict[int, int]:
+    """Pseudonyms for the reviews of a round (of these versions; None: every version), by review
+    id: Reviewer 1, 2, ... within each use case version, in the order its reviews were started
+    (their ids), counting every review, so numbers never shift when someone withdraws. One
+    reviewer's verdicts on a version share a number; their reviews of two versions cannot be
+    linked by it. The reviewers' summary pages, the analysts' pages, the API and the exports all
+    number this way. One query."""
+    reviews = Review.objects.filter(round=review_round)
+    if version_ids is not None:
+        reviews = reviews.filter(version_id__in=list(version_ids))
+    numbers: dict[int, int] = {}
+    counters: dict[int, int] = {}
+    for pk, version_id in reviews.order_by("version_id", "pk").values_list("pk", "version_id"):
+        counters[version_id] = numbers[pk] = counters.get(version_id, 0) + 1
+    return numbers
+
+
+def other_reasons(*, target: ReviewTarget, exclude_review: Review | None) -> dict[int, list[OtherReason]]:
+    """Submitted reviewers' verdicts with their words, per principle id, pseudonymised. Never
+    carries a name, email or organisation."""
+    numbers = review_pseudonyms(target.round, [target.version.pk])
+    verdicts = (
+        Verdict.objects.filter(
+            review__round=target.round, review__version=target.version, review__status=Review.Status.SUBMITTED
+        )
+        .exclude(review=exclude_review)
+        .exclude(reason="", evidence="", suggested_rewording="")
+        .order_by("review_id")
+        .values("principle_id", "review_id", "verdict", "reason", "evidence", "suggested_rewording")
+    )
+    grouped: dict[int, list[OtherReason]] = {}
+    for row in verdicts:
+        grouped.setdefault(row["principle_id"], []).append(
+            OtherReason(
+                pseudonym=numbers[row["review_id"]],
+                verdict=row["verdict"],
+                reason=row["reason"],
+                evidence=row["evidence"],
+                suggested_rewording=row["suggested_rewording"],
+            )
+        )
+    return grouped

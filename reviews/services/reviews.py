@@ -1,0 +1,295 @@
+"""A reviewer's review of a use case version in a round: saving it, as a draft or submitted, and
+withdrawing it (docs/reviewer-journey.md), with the checks a verdict passes before it is submitted.
+Each change runs in one transaction and writes an audit row; the locks it takes, in their order,
+are described in docs/architecture.md ("Row locks")."""
+
+import logging
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, OperationalError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audiences.models import Organisation
+from bold_portal.locks import is_lock_contention
+from bold_portal.models import audit
+from bold_portal.text import grouped
+from principles.models import Principle
+from reviews.models import REVIEW_TEXT_SUBMIT_MAX, Review, ReviewRound, RoundVersion, Verdict, blocking_interest
+from reviews.services.interests import interest_refusal
+from reviews.services.rounds import round_read_shared
+from reviews.signals import matrix_inputs_changed
+from usecases.models import UseCaseVersion
+
+logger = logging.getLogger(__name__)
+
+
+class ReviewConflict(Exception):
+    """The review changed since the form was opened (another tab or device saved it)."""
+
+
+class ReviewBusy(Exception):
+    """Other saves held the locks this one needed, and the database gave up on it (it broke a
+    deadlock, or SQLite's busy timeout ran out). Nothing was saved; saving again is safe."""
+
+
+class RoundNotOpen(Exception):
+    """The round is not open, so its reviews cannot change."""
+
+
+@dataclass(frozen=True)
+class VerdictInput:
+    principle_id: int
+    verdict: str = ""
+    reason: str = ""
+    evidence: str = ""
+    suggested_rewording: str = ""
+
+
+def verdict_problem(*, verdict: str, reason: str) -> str | None:
+    """Why a verdict cannot be submitted, in words for the reviewer; None if it can."""
+    if verdict not in Verdict.Choice.values:
+        return _("Choose whether the use case meets the principle, does not meet it, or you are not sure")
+    if verdict != Verdict.Choice.MEETS and not reason.strip():
+        return _("Give a reason when the use case does not meet the principle or you are not sure")
+    return None
+
+
+def submission_length_problem(*, text: str, what: str) -> str | None:
+    """Why a review's text (what names it) is too long to submit, in words; None if it is not.
+    A draft keeps up to the database's ceiling; submitting needs REVIEW_TEXT_SUBMIT_MAX or fewer."""
+    length = len(text.strip())
+    if length <= REVIEW_TEXT_SUBMIT_MAX:
+        return None
+    return _("%(what)s is %(count)s characters long; shorten it to %(limit)s or fewer to submit") % {
+        "what": what,
+        "count": grouped(length),
+        "limit": grouped(REVIEW_TEXT_SUBMIT_MAX),
+    }
+
+
+def verdict_length_problem(entry: VerdictInput, principle: Principle) -> str | None:
+    """Which of a verdict's texts is too long to submit, naming the principle; None if none is."""
+    texts = {
+        "reason": _("The reason for %(principle)s"),
+        "evidence": _("The evidence for %(principle)s"),
+        "suggested_rewording": _("The suggested rewording for %(principle)s"),
+    }
+    return next(
+        (
+            problem
+            for field, what in texts.items()
+            if (problem := submission_length_problem(text=getattr(entry, field), what=what % {"principle": principle}))
+        ),
+        None,
+    )
+
+
+def version_reviews_changed(*, round_id: int, version_id: int) -> None:
+    """Count a change to the version's submitted reviews, in the caller's transaction, and queue
+    the recompute of that version's cells after commit. Only this (round, version) row is
+    updated, so reviews of other versions never wait on it."""
+    RoundVersion.objects.filter(round_id=round_id, version_id=version_id).update(change_count=F("change_count") + 1)
+    matrix_inputs_changed.send(sender=Review, round_id=round_id, version_id=version_id)
+
+
+@contextmanager
+def _contention_refused() -> Iterator[None]:
+    """Turn a lost race for locks (bold_portal.locks) into ReviewBusy, which pages answer with
+    "try again"; any other database error stays what it is."""
+    try:
+        yield
+    except OperationalError as error:
+        if not is_lock_contention(error):
+            raise
+        logger.warning("A review change was refused because the database was busy: %s", error)
+        raise ReviewBusy from error
+
+
+def _verdict_record(verdicts) -> list[dict]:
+    return [
+        {
+            "principle_id": v.principle_id,
+            "verdict": v.verdict,
+            "reason": v.reason,
+            "evidence": v.evidence,
+            "suggested_rewording": v.suggested_rewording,
+        }
+        for v in verdicts
+    ]
+
+
+def _review_record(review: Review, verdicts) -> dict:
+    return {
+        "status": review.status,
+        "overall_comment": review.overall_comment,
+        "verdicts": _verdict_record(sorted(verdicts, key=lambda v: v.principle_id)),
+    }
+
+
+def _locked_review(*, round_id: int, version_id: int, reviewer_id: int, expected_lock_version: int) -> Review | None:
+    """The reviewer's review of the version in the round, row-locked for a change; None if there is
+    none yet. Raises ReviewConflict unless its lock_version is the one the form was opened with
+    (0 for a review not yet saved).
+
+    The lock is FOR UPDATE OF the review's row alone, from a query without ordering: Review's
+    default ordering joins the round, version, use case and audience, and a FOR UPDATE over that
+    join would lock every one of those rows too, the round included, which every save already
+    holds FOR SHARE: two saves would then each wait for the other's shared lock (a deadlock)."""
+    try:
+        review = Review.objects.select_for_update(of=("self",)).get(
+            round_id=round_id, version_id=version_id, reviewer_id=reviewer_id
+        )
+    except Review.DoesNotExist:
+        review = None
+    current = review.lock_version if review else 0
+    if current != expected_lock_version:
+        raise ReviewConflict
+    return review
+
+
+def _locked_verdicts(review: Review | None) -> list[Verdict]:
+    """The review's verdicts, row-locked after the review (no ordering: Verdict's joins the principle)."""
+    if review is None:
+        return []
+    return list(Verdict.objects.select_for_update(of=("self",)).filter(review=review).order_by())
+
+
+def review_save(
+    *,
+    reviewer,
+    review_round: ReviewRound,
+    version: UseCaseVersion,
+    verdicts: Sequence[VerdictInput],
+    overall_comment: str,
+    expected_lock_version: int,
+    submit: bool,
+    organisation: Organisation | None = None,
+) -> Review:
+    """Save a reviewer's review of a version in a round, as a draft or submitted.
+
+    A draft keeps whatever was entered, complete or not. Submitting (or changing a submitted
+    review) checks every principle of the round. expected_lock_version is the review's
+    lock_version when the form was opened (0 for a new review); if it has moved on, nothing
+    is saved and ReviewConflict is raised.
+
+    Locks, in this order: the round FOR SHARE, the review, its verdicts, its version's change
+    counter (docs/architecture.md); so saves wait for each other and never deadlock. If the
+    database gives up on the save all the same, nothing is saved and ReviewBusy is raised.
+    """
+    with _contention_refused(), transaction.atomic():
+        review_round = round_read_shared(review_round.pk)
+        if not review_round.is_open:
+            raise RoundNotOpen
+        if not RoundVersion.objects.filter(round=review_round, version=version).exists():
+            raise ValidationError(_("This use case version is not part of the round."))
+        if interest := blocking_interest(use_case_id=version.use_case_id, reviewer=reviewer):
+            raise ValidationError(interest_refusal(interest))
+        review = _locked_review(
+            round_id=review_round.pk,
+            version_id=version.pk,
+            reviewer_id=reviewer.pk,
+            expected_lock_version=expected_lock_version,
+        )
+        was_submitted = review is not None and review.status == Review.Status.SUBMITTED
+        previous_verdicts = _locked_verdicts(review)
+        before = _review_record(review, previous_verdicts) if review is not None else {}
+        if was_submitted and not submit:
+            raise ValidationError(_("A submitted review cannot go back to draft. Update it or withdraw it."))
+
+        principles = {p.pk: p for p in review_round.principles.all()}
+        given = {v.principle_id: v for v in verdicts}
+        unknown = set(given) - set(principles)
+        if unknown:
+            raise ValidationError(_("A verdict was given for a principle that is not part of this round."))
+        if submit:
+            problems = {}
+            for pk, principle in principles.items():
+                entry = given.get(pk, VerdictInput(principle_id=pk))
+                problem = verdict_problem(verdict=entry.verdict, reason=entry.reason) or verdict_length_problem(
+                    entry, principle
+                )
+                if problem:
+                    problems[principle.slug] = problem
+            if problem := submission_length_problem(text=overall_comment, what=_("The overall comment")):
+                problems["overall_comment"] = problem
+            if problems:
+                raise ValidationError(problems)
+
+        if review is None:
+            review = Review(round=review_round, version=version, reviewer=reviewer, organisation=organisation)
+        review.overall_comment = overall_comment
+        if review.pk:
+            review.lock_version += 1
+        review.status = Review.Status.SUBMITTED if submit else Review.Status.DRAFT
+        if submit:
+            review.submitted_at = timezone.now()
+        review.full_clean(exclude=["round", "version", "reviewer"], validate_unique=False)
+        try:
+            with transaction.atomic():
+                review.save()
+        except IntegrityError as error:  # another tab created the same review a moment ago
+            raise ReviewConflict from error
+
+        existing = {v.principle_id: v for v in previous_verdicts}
+        to_create, to_update = [], []
+        for pk in principles:
+            entry = given.get(pk, VerdictInput(principle_id=pk))
+            row = existing.get(pk) or Verdict(review=review, principle_id=pk)
+            row.verdict = entry.verdict
+            row.reason = entry.reason.strip()
+            row.evidence = entry.evidence.strip()
+            row.suggested_rewording = entry.suggested_rewording.strip()
+            row.full_clean(exclude=["review", "principle"], validate_unique=False)
+            (to_update if row.pk else to_create).append(row)
+        Verdict.objects.bulk_create(to_create)
+        Verdict.objects.bulk_update(to_update, ["verdict", "reason", "evidence", "suggested_rewording"])
+
+        if submit:
+            action = "review_changed" if was_submitted else "review_submitted"
+        else:
+            action = "review_draft_saved"
+        audit(
+            actor=reviewer,
+            action=action,
+            obj=review,
+            before=before,
+            after=_review_record(review, to_create + to_update),
+        )
+        if submit or was_submitted:
+            version_reviews_changed(round_id=review_round.pk, version_id=version.pk)
+    return review
+
+
+def review_withdraw(*, review: Review, actor, expected_lock_version: int) -> Review:
+    """Withdraw a submitted review: it stops counting in the round's matrix. Locks as review_save
+    does (its verdicts stay as they are, so they are not locked)."""
+    with _contention_refused(), transaction.atomic():
+        review_round = round_read_shared(review.round_id)
+        if not review_round.is_open:
+            raise RoundNotOpen
+        review = _locked_review(
+            round_id=review.round_id,
+            version_id=review.version_id,
+            reviewer_id=review.reviewer_id,
+            expected_lock_version=expected_lock_version,
+        )
+        if review is None or review.status != Review.Status.SUBMITTED:
+            raise ValidationError(_("Only a submitted review can be withdrawn."))
+        review.status = Review.Status.WITHDRAWN
+        review.lock_version += 1
+        review.full_clean(exclude=["round", "version", "reviewer"], validate_unique=False)
+        review.save(update_fields=["status", "lock_version", "updated_at"])
+        audit(
+            actor=actor,
+            action="review_withdrawn",
+            obj=review,
+            before={"status": Review.Status.SUBMITTED},
+            after={"status": review.status},
+        )
+        version_reviews_changed(round_id=review_round.pk, version_id=review.version_id)
+    return review

@@ -1,0 +1,70 @@
+"""An organisation's reviews, for its leads (docs/reviewer-journey.md, "Your organisation's
+reviews"): how members are getting on in open rounds, and a reminder to one of them. Thin: reads
+come from reviews.selectors.organisations. Anyone but the organisation's leads and programme
+admins gets a 404."""
+
+import rules
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from audiences.models import Organisation
+from audiences.services import member_remind
+from bold_portal.pagination import paginate, pagination
+from reviews.selectors import organisations as selectors
+from reviews.selectors.requests import REQUESTS_PER_PAGE, organisation_requests
+
+
+def led_organisation(request, organisation_slug: str) -> Organisation:
+    """The organisation in the address, for its leads and admins; a 404 for anyone else, so that
+    nobody learns which organisations exist."""
+    organisation = Organisation.objects.filter(slug=organisation_slug).first()
+    if organisation is None or not rules.has_perm("reviews.view_organisation_reviews", request.user, organisation):
+        raise Http404
+    return organisation
+
+
+@require_GET
+def organisation_reviews(request, organisation_slug: str):
+    """An organisation's progress in open rounds, for its leads, with who has not submitted."""
+    organisation = led_organisation(request, organisation_slug)
+    overview = selectors.organisation_reviews(organisation)
+    requests = paginate(
+        organisation_requests(organisation),
+        request.GET.get("requests_page"),
+        per_page=REQUESTS_PER_PAGE,
+    )
+    return render(
+        request,
+        "reviews/organisation_reviews.html",
+        {
+            "overview": overview,
+            "organisation": organisation,
+            "not_submitted": selectors.not_submitted(overview),
+            "requests_page": requests,
+            "requests_pagination": pagination(request, requests, param="requests_page"),
+        },
+    )
+
+
+@require_POST
+def organisation_remind(request, organisation_slug: str):
+    """Email one member a reminder of what they have not submitted in open rounds."""
+    organisation = led_organisation(request, organisation_slug)
+    pending = {p.user_id: p for p in selectors.not_submitted(selectors.organisation_reviews(organisation))}
+    person = pending.get(int(request.POST["member"])) if request.POST.get("member", "").isdigit() else None
+    if person is None:
+        messages.error(request, _("That person has nothing left to submit, so no reminder was sent."))
+    else:
+        member = organisation.memberships.select_related("user").get(user_id=person.user_id).user
+        try:
+            member_remind(organisation=organisation, user=member, items=person.items, actor=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Reminder sent to %(name)s.") % {"name": person.name})
+    return redirect(reverse("reviews:organisation_reviews", args=[organisation.slug]) + "#not-submitted")
