@@ -22,7 +22,8 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from audiences.models import EMAIL_MAX, ORGANISATION_NAME_MAX, Membership, Organisation
+from accounts.models import EMAIL_MAX
+from audiences.models import ORGANISATION_NAME_MAX, Membership, Organisation
 from bold_portal.text import control_character, grouped, visible
 from principles.models import PRINCIPLE_SLUG_MAX, Principle
 from reviews.models import REVIEW_TEXT_SUBMIT_MAX, Review, ReviewRound, Verdict

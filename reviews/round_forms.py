@@ -11,7 +11,8 @@ from django.db.models import Q
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from audiences.models import EMAIL_MAX, Audience, Organisation
+from accounts.models import EMAIL_MAX
+from audiences.models import Audience, Organisation
 from bold_portal.forms import SEARCH_CONTROL_CHARACTER, PortalDateField, PortalForm, limit_length
 from principles.models import Principle
 from reviews import round_selectors

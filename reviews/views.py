@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audiences.models import Organisation
-from audiences.services import member_remind
+from audiences.services.memberships import member_remind
 from bold_portal.pagination import paginate, pagination
 from reviews import round_selectors, selectors
 from reviews.forms import LockForm, error_summary_items, review_forms

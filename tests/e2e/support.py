@@ -8,7 +8,7 @@ from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth import get_user_model
 from playwright.sync_api import Page
 
-from audiences import two_factor
+from accounts import two_factor
 from reviews import selectors
 from reviews.models import Verdict
 from reviews.services import VerdictInput, review_save
