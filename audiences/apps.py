@@ -8,4 +8,5 @@ class AudiencesConfig(AppConfig):
     verbose_name = _("People, audiences and organisations")
 
     def ready(self):
-        from audiences import audit_actions, navigation  # noqa: F401  (its audit actions; its pages in the navigation)
+        # Its audit actions; its pages in the navigation; its part of erasure and retention.
+        from audiences import audit_actions, navigation, personal_data  # noqa: F401

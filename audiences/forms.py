@@ -1,146 +1,16 @@
-"""Forms for signing in, resetting a password and joining by invitation, laid out as GOV.UK forms."""
+"""Forms for joining by invitation, the admin pages (audiences, organisations, people) and the
+organisation lead's pages, laid out as GOV.UK forms."""
 
-import unicodedata
-
-from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Button, Field, Fixed, Fluid, Layout, Size
+from crispy_forms_gds.layout import Field, Fluid, Size
 from django import forms
 from django.contrib.auth import authenticate, password_validation
-from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 from django.utils.translation import gettext_lazy as _
 
-from audiences.models import (
-    AUDIENCE_DESCRIPTION_MAX,
-    WEBSITE_MAX,
-    Audience,
-    Invitation,
-    Membership,
-    Organisation,
-    User,
-)
-from audiences.services import invitation_existing_password_message
-from bold_portal.email import email_send_on_commit, portal_url
-from bold_portal.forms import PortalForm, PortalFormMixin, limit_length
-
-# Longer than any password a person would type; a limit keeps a pasted megabyte from being hashed.
-PASSWORD_MAX = 4_096
-
-
-def _gds_helper(*fields, submit_label) -> FormHelper:
-    """A GOV.UK form: errors shown in the page's error summary, no browser validation (the server's
-    messages are clearer), one primary button."""
-    helper = FormHelper()
-    helper.form_show_errors = True
-    helper.attrs = {"novalidate": ""}
-    helper.layout = Layout(*fields, Button.primary("submit", submit_label))
-    return helper
-
-
-def _email_field(label, **extra) -> forms.EmailField:
-    return forms.EmailField(
-        label=label,
-        max_length=User._meta.get_field("email").max_length,
-        error_messages={
-            "required": _("Enter your email address"),
-            "invalid": _("Enter an email address in the correct format, like name@example.com"),
-            "max_length": _("Email address must be %(limit_value)d characters or fewer"),
-        },
-        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
-        **extra,
-    )
-
-
-def _password_field(label, *, autocomplete, required_message, help_text="") -> forms.CharField:
-    field = forms.CharField(
-        label=label,
-        strip=False,
-        help_text=help_text,
-        error_messages={"required": required_message},
-        widget=forms.PasswordInput(attrs={"autocomplete": autocomplete}),
-    )
-    return limit_length(field, PASSWORD_MAX, _("The password must be %(limit)s characters or fewer"))
-
-
-class SignInForm(PortalFormMixin, AuthenticationForm):
-    username = _email_field(_("Email address"))
-    password = _password_field(
-        _("Password"), autocomplete="current-password", required_message=_("Enter your password")
-    )
-    error_messages = {
-        "invalid_login": _(
-            "The email address or password is not right. Check them and try again, or reset your password."
-        ),
-        "inactive": _("This account has been switched off. Ask the BOLD programme team to switch it back on."),
-    }
-
-    def __init__(self, request=None, *args, **kwargs):
-        super().__init__(request, *args, **kwargs)
-        self.helper = _gds_helper(
-            Field.text("username", field_width=Fluid.TWO_THIRDS),
-            Field.text("password", field_width=Fluid.TWO_THIRDS),
-            submit_label=_("Sign in"),
-        )
-
-
-class PasswordResetRequestForm(PortalFormMixin, PasswordResetForm):
-    """Django's reset form, also for accounts that have no password yet (made by an import or an
-    admin): the link goes to the address's owner, which is proof enough to let them create one."""
-
-    email = _email_field(
-        _("Email address"), help_text=_("Use the email address you sign in with. We will send you a link.")
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = _gds_helper(
-            Field.text("email", field_width=Fluid.TWO_THIRDS), submit_label=_("Send me a reset link")
-        )
-
-    def get_users(self, email):
-        # As Django's own, less its test for a usable password: the address must match the
-        # account's exactly once case and Unicode forms are set aside, never just "iexact".
-        wanted = unicodedata.normalize("NFKC", email).casefold()
-        return (
-            user
-            for user in User.objects.filter(email__iexact=email, is_active=True)
-            if unicodedata.normalize("NFKC", user.email).casefold() == wanted
-        )
-
-    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email, **kwargs):
-        """The portal's own email (text and HTML), sent after the request, with a link to the
-        portal's public address rather than the request's host name."""
-        user = context["user"]
-        email_send_on_commit(
-            template="registration/password_reset",
-            to=[to_email],
-            context={
-                "url": portal_url("password_reset_confirm", uidb64=context["uid"], token=context["token"]),
-                "has_password": user.has_usable_password(),
-            },
-        )
-
-
-class NewPasswordForm(PortalFormMixin, SetPasswordForm):
-    """Django's set-password form with the portal's wording, for the reset link."""
-
-    new_password1 = _password_field(
-        _("Create a new password"),
-        autocomplete="new-password",
-        required_message=_("Enter a new password"),
-        help_text=_("Use at least 12 characters. A few unrelated words together make a strong password."),
-    )
-    new_password2 = _password_field(
-        _("Confirm your new password"), autocomplete="new-password", required_message=_("Confirm your new password")
-    )
-    error_messages = {"password_mismatch": _("The passwords do not match. Enter the same password twice.")}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = _gds_helper(
-            Field.text("new_password1", field_width=Fluid.TWO_THIRDS),
-            Field.text("new_password2", field_width=Fluid.TWO_THIRDS),
-            submit_label=_("Save new password"),
-        )
+from accounts.forms import email_field, password_field
+from accounts.models import User
+from audiences.models import AUDIENCE_DESCRIPTION_MAX, WEBSITE_MAX, Audience, Invitation, Membership, Organisation
+from audiences.services.invitations import invitation_existing_password_message
+from bold_portal.forms import PortalForm, gds_form_helper, limit_length
 
 
 class InvitationForm(PortalForm):
@@ -151,7 +21,7 @@ class InvitationForm(PortalForm):
         queryset=Organisation.objects.none(),
         error_messages={"required": _("Choose an organisation"), "invalid_choice": _("Choose an organisation")},
     )
-    email = _email_field(_("Email address"), help_text=_("We will email the invitation link to this address."))
+    email = email_field(_("Email address"), help_text=_("We will email the invitation link to this address."))
     role = forms.ChoiceField(
         label=_("Role"),
         choices=Membership.Role.choices,
@@ -167,7 +37,7 @@ class InvitationForm(PortalForm):
         # Nothing is chosen for the inviter unless there is only one organisation to choose:
         # an admin must pick the organisation on purpose.
         self.fields["organisation"].empty_label = None if organisations.count() == 1 else _("Choose an organisation")
-        self.helper = _gds_helper(
+        self.helper = gds_form_helper(
             Field.select("organisation"),
             Field.text("email", field_width=Fluid.TWO_THIRDS),
             Field.radios("role", legend_size=Size.SMALL),
@@ -187,20 +57,20 @@ class InvitationAcceptForm(PortalForm):
         },
         widget=forms.TextInput(attrs={"autocomplete": "name", "spellcheck": "false"}),
     )
-    password = _password_field(
+    password = password_field(
         _("Create a password"),
         autocomplete="new-password",
         required_message=_("Enter a password"),
         help_text=_("Use at least 12 characters. A few unrelated words together make a strong password."),
     )
-    password_confirmation = _password_field(
+    password_confirmation = password_field(
         _("Confirm your password"), autocomplete="new-password", required_message=_("Confirm your password")
     )
 
     def __init__(self, *args, invitation, **kwargs):
         super().__init__(*args, **kwargs)
         self.invitation = invitation
-        self.helper = _gds_helper(
+        self.helper = gds_form_helper(
             Field.text("name", field_width=Fluid.TWO_THIRDS),
             Field.text("password", field_width=Fluid.TWO_THIRDS),
             Field.text("password_confirmation", field_width=Fluid.TWO_THIRDS),
@@ -226,14 +96,12 @@ class InvitationAcceptExistingForm(PortalForm):
     """The email address already has an account: its password proves the person owns it. It is
     checked by authenticate(), as on the sign-in page, so wrong ones count towards the lockout."""
 
-    password = _password_field(
-        _("Password"), autocomplete="current-password", required_message=_("Enter your password")
-    )
+    password = password_field(_("Password"), autocomplete="current-password", required_message=_("Enter your password"))
 
     def __init__(self, *args, invitation, request, **kwargs):
         super().__init__(*args, **kwargs)
         self.invitation, self.request, self.account = invitation, request, None
-        self.helper = _gds_helper(
+        self.helper = gds_form_helper(
             Field.text("password", field_width=Fluid.TWO_THIRDS), submit_label=_("Join organisation")
         )
 
@@ -243,54 +111,6 @@ class InvitationAcceptExistingForm(PortalForm):
         if self.account is None:
             raise forms.ValidationError(invitation_existing_password_message(self.invitation.email))
         return password
-
-
-# --- Two-factor sign-in -------------------------------------------------------------------------
-
-
-class TwoFactorCodeForm(PortalForm):
-    """A 6-digit code from the authenticator app (setting it up, or signing in)."""
-
-    code = forms.CharField(
-        label=_("Code from your authenticator app"),
-        help_text=_("Enter the 6-digit code your app shows now, for example 123456."),
-        error_messages={"required": _("Enter the 6-digit code from your authenticator app")},
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}),
-    )
-
-    def __init__(self, *args, submit_label, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = _gds_helper(Field.text("code", field_width=Fixed.TEN), submit_label=submit_label)
-
-    def clean_code(self):
-        code = "".join(self.cleaned_data["code"].split())
-        if not (code.isascii() and code.isdigit() and len(code) == 6):
-            raise forms.ValidationError(_("The code must be 6 digits, like 123456"))
-        return code
-
-
-class RecoveryCodeForm(PortalForm):
-    """One of the person's recovery codes, in place of the app's code."""
-
-    code = forms.CharField(
-        label=_("Recovery code"),
-        help_text=_("Each recovery code has 10 letters and numbers, for example 3f9a1 c72be. It works once."),
-        error_messages={"required": _("Enter one of your recovery codes")},
-        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = _gds_helper(Field.text("code", field_width=Fixed.TWENTY), submit_label=_("Continue"))
-
-    def clean_code(self):
-        code = "".join(self.cleaned_data["code"].replace("-", " ").split()).lower()
-        if len(code) != 10:
-            raise forms.ValidationError(_("A recovery code has 10 letters and numbers. Check it and try again."))
-        return code
-
-
-# --- The admin pages and the organisation lead's pages ------------------------------------------
 
 
 def _name_field(label, *, max_length, required_message, help_text="") -> forms.CharField:
@@ -336,7 +156,7 @@ class AudienceForm(PortalForm):
 
     def __init__(self, *args, submit_label, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _gds_helper(
+        self.helper = gds_form_helper(
             Field.text("name", field_width=Fluid.TWO_THIRDS),
             Field.textarea("description"),
             Field.text("colour", field_width=Fluid.ONE_QUARTER),
@@ -375,7 +195,7 @@ class OrganisationForm(PortalForm):
     def __init__(self, *args, audiences, submit_label, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["audiences"].queryset = audiences
-        self.helper = _gds_helper(
+        self.helper = gds_form_helper(
             Field.text("name", field_width=Fluid.TWO_THIRDS),
             Field.text("website", field_width=Fluid.TWO_THIRDS),
             Field.checkboxes("audiences", legend_size=Size.SMALL),
@@ -393,7 +213,7 @@ STAFF_ROLE_CHOICES = [
 class StaffInvitationForm(PortalForm):
     """Invite a member of BOLD staff. They choose their own password when they use the link."""
 
-    email = _email_field(_("Email address"), help_text=_("We will email the invitation link to this address."))
+    email = email_field(_("Email address"), help_text=_("We will email the invitation link to this address."))
     role = forms.ChoiceField(
         label=_("Role"),
         choices=STAFF_ROLE_CHOICES,
@@ -404,7 +224,7 @@ class StaffInvitationForm(PortalForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["email"].error_messages["required"] = _("Enter the email address of the person to invite")
-        self.helper = _gds_helper(
+        self.helper = gds_form_helper(
             Field.text("email", field_width=Fluid.TWO_THIRDS),
             Field.radios("role", legend_size=Size.SMALL),
             submit_label=_("Send invitation"),
@@ -423,7 +243,7 @@ class StaffRolesForm(PortalForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _gds_helper(Field.checkboxes("roles", legend_size=Size.SMALL), submit_label=_("Save roles"))
+        self.helper = gds_form_helper(Field.checkboxes("roles", legend_size=Size.SMALL), submit_label=_("Save roles"))
 
 
 class MembershipRoleForm(PortalForm):
@@ -436,4 +256,4 @@ class MembershipRoleForm(PortalForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _gds_helper(Field.radios("role", legend_size=Size.SMALL), submit_label=_("Save role"))
+        self.helper = gds_form_helper(Field.radios("role", legend_size=Size.SMALL), submit_label=_("Save role"))

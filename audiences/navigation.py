@@ -1,4 +1,4 @@
-"""The accounts pages' entries in the service navigation."""
+"""The invitation page and the admin pages of audiences, organisations and people in the service navigation."""
 
 import rules
 from django.urls import reverse

@@ -1,6 +1,9 @@
 """The typed list of audit actions: each app registers the actions its services record, with a
 label for people, from its AppConfig.ready (this core knows no app). audit() refuses a code that is
-not registered, so a misspelt action fails its tests instead of writing a row nobody can filter."""
+not registered, so a misspelt action fails its tests instead of writing a row nobody can filter.
+
+An app that took in a model from another app also registers the label the model's rows were
+written under before (object_type_moved): rows never change, so the trail reads both as one."""
 
 from dataclasses import dataclass
 
@@ -48,6 +51,26 @@ def label(code: str) -> str:
 def all_actions() -> list[AuditAction]:
     """Every registered action, in the order of their labels (for the audit page's filter)."""
     return sorted(_registry.values(), key=lambda action: str(action.label).lower())
+
+
+_moved_object_types: dict[str, str] = {}
+
+
+def object_type_moved(former: str, current: str) -> None:
+    """Rows written with the object type former ("audiences.user") are about what is now current
+    ("accounts.user"): the model moved to another app and kept its table."""
+    _moved_object_types[former] = current
+
+
+def current_object_type(object_type: str) -> str:
+    """The object type as the models name it now."""
+    return _moved_object_types.get(object_type, object_type)
+
+
+def object_type_spellings(object_type: str) -> list[str]:
+    """object_type as rows may hold it: its current label and every former one."""
+    current = current_object_type(object_type)
+    return [current, *(former for former, now in _moved_object_types.items() if now == current)]
 
 
 # The core's own: the audit trail itself.

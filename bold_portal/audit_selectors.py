@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from bold_portal.audit_actions import current_object_type, object_type_spellings
 from bold_portal.models import AuditEvent
 from bold_portal.spreadsheet import neutralise
 
@@ -33,8 +34,8 @@ def audit_events(filters: AuditFilters) -> QuerySet[AuditEvent]:
     events = AuditEvent.objects.select_related("actor").order_by("-created_at", "-pk")
     if filters.email:
         events = events.filter(actor__email__iexact=filters.email)
-    if filters.object_type:
-        events = events.filter(object_type=filters.object_type)
+    if filters.object_type:  # rows written before a model moved app hold its former label
+        events = events.filter(object_type__in=object_type_spellings(filters.object_type))
     if filters.object_id:
         events = events.filter(object_id=filters.object_id)
     if filters.action:
@@ -51,15 +52,17 @@ def object_type_label(object_type: str) -> str:
     if not object_type:
         return _("Nothing in particular")
     try:
-        return str(apps.get_model(object_type)._meta.verbose_name).capitalize()
+        return str(apps.get_model(current_object_type(object_type))._meta.verbose_name).capitalize()
     except (LookupError, ValueError):
         return object_type
 
 
 def object_types() -> list[tuple[str, str]]:
-    """The kinds of thing the trail has rows about, as (value, label) choices (one query)."""
+    """The kinds of thing the trail has rows about, as (value, label) choices (one query), each
+    once under its current label, however many labels its rows were written under."""
     present = AuditEvent.objects.exclude(object_type="").order_by().values_list("object_type", flat=True).distinct()
-    return sorted(((value, object_type_label(value)) for value in present), key=lambda choice: choice[1])
+    current = {current_object_type(value) for value in present}
+    return sorted(((value, object_type_label(value)) for value in current), key=lambda choice: choice[1])
 
 
 def actor_text(actor) -> str:

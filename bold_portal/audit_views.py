@@ -2,18 +2,19 @@
 object, action and date, and downloaded as CSV. Admins only: anyone else gets a 404."""
 
 import csv
-from functools import wraps
 
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Field, Fieldset, Layout, Size
 from django import forms
 from django.contrib.auth import get_user_model
-from django.http import Http404, StreamingHttpResponse
+from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bold_portal import audit_actions
+from bold_portal.access import admin_only
+from bold_portal.audit_actions import current_object_type
 from bold_portal.audit_selectors import (
     AuditFilters,
     actor_text,
@@ -26,7 +27,6 @@ from bold_portal.audit_selectors import (
 )
 from bold_portal.forms import PortalDateField, PortalForm
 from bold_portal.pagination import paginate
-from bold_portal.roles import is_admin
 from bold_portal.services import audit_trail_download_record
 
 
@@ -93,16 +93,6 @@ class AuditFilterForm(PortalForm):
         return AuditFilters(**{name: self.cleaned_data[name] for name in AuditFilters.__dataclass_fields__})
 
 
-def admin_only(view):
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not is_admin(request.user):
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
 def _form(request) -> AuditFilterForm:
     return AuditFilterForm(request.GET or None, object_types=object_types())
 
@@ -121,6 +111,7 @@ def audit_trail(request):
                 "event": event,
                 "who": actor_text(event.actor),
                 "object": object_type_label(event.object_type),
+                "object_type": current_object_type(event.object_type),
                 "changes": changes(event),
                 "details": detail_lines(event),
             }

@@ -4,6 +4,8 @@ import datetime
 import re
 
 from crispy_forms_gds.fields import DateInputField
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Button, Layout
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
@@ -51,6 +53,36 @@ def field_name(field: forms.Field, name: str) -> str:
 
 class PortalForm(PortalFormMixin, forms.Form):
     """The base of the portal's forms (see PortalFormMixin)."""
+
+
+def gds_form_helper(*fields, submit_label) -> FormHelper:
+    """A GOV.UK form's layout: errors shown in the page's error summary, no browser validation (the
+    server's messages are clearer), the fields, then one primary button."""
+    helper = FormHelper()
+    helper.form_show_errors = True
+    helper.attrs = {"novalidate": ""}
+    helper.layout = Layout(*fields, Button.primary("submit", submit_label))
+    return helper
+
+
+def attempt(form: forms.BaseForm, action):
+    """What action (a service call) returns; or None, with the messages of the ValidationError it
+    raised put on the form (add_errors)."""
+    try:
+        return action()
+    except ValidationError as error:
+        add_errors(form, error)
+        return None
+
+
+def add_errors(form: forms.BaseForm, error: ValidationError) -> None:
+    """A service's ValidationError on the form: each message on its field when the form has that
+    field, otherwise above the form (the error summary's first lines)."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, field_messages in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, field_messages)
 
 
 def limit_length(field: forms.CharField, limit: int, message) -> forms.CharField:

@@ -42,8 +42,8 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
-    # Holds nothing: its clear-text recovery codes were moved, hashed, to audiences'
-    # RecoveryCodeDevice (migration audiences.0004), which reads its tables.
+    # Holds nothing: its clear-text recovery codes were moved, hashed, to the portal's own
+    # RecoveryCodeDevice (migration audiences.0004, now accounts'), which reads its tables.
     "django_otp.plugins.otp_static",
     "health_check",
     "rest_framework",
@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "rules.apps.AutodiscoverRulesConfig",
     "bold_portal",
+    "accounts",
     "audiences",
     "principles",
     "usecases",
@@ -75,7 +76,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     # Analysts and admins who have not passed two-factor sign-in reach only its own pages.
-    "audiences.middleware.TwoFactorRequiredMiddleware",
+    "accounts.middleware.TwoFactorRequiredMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -118,14 +119,14 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# People sign in with their email address: see audiences.models.User.
-AUTH_USER_MODEL = "audiences.User"
+# People sign in with their email address: see accounts.models.User.
+AUTH_USER_MODEL = "accounts.User"
 
 AUTHENTICATION_BACKENDS = [
     # First, so that a locked-out sign-in is refused before any password is checked.
     "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
-    "audiences.backends.EmailBackend",
+    "accounts.backends.EmailBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 PASSWORD_HASHERS = [
@@ -153,12 +154,12 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_USERNAME_CALLABLE = "audiences.backends.sign_in_username"
+AXES_USERNAME_CALLABLE = "accounts.backends.sign_in_username"
 # The sign-in form's field. Axes otherwise takes the user model's USERNAME_FIELD ("email"), under
 # which it files the lockout check and the reset on success, while failures arrive as "username":
 # a locked-out pair could then still sign in, and a success would not clear the count.
 AXES_USERNAME_FORM_FIELD = "username"
-AXES_LOCKOUT_CALLABLE = "audiences.views.sign_in_locked_out"
+AXES_LOCKOUT_CALLABLE = "accounts.views.sign_in.sign_in_locked_out"
 # Two-factor sign-in (django-otp) for analysts and admins: docs/sign-in-security.md. Each wrong
 # code doubles the wait before the next is checked (1, 2, 4… seconds), and that count survives a
 # new password sign-in; wrong codes also count towards the lockout above.
@@ -271,7 +272,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Personal data past its retention period (the RETENTION_* settings below) is deleted nightly.
     "personal-data-purge": {
-        "task": "audiences.tasks.personal_data_purge",
+        "task": "accounts.tasks.personal_data_purge",
         "schedule": crontab(hour=3, minute=30),
     },
 }

@@ -3,7 +3,7 @@ from functools import partial
 from django.db import transaction
 from django.dispatch import receiver
 
-from audiences.signals import access_withdrawn
+from accounts.signals import access_withdrawn
 from matrix.services import api_tokens_revoke_all
 from matrix.tasks import enqueue_matrix_recompute
 from reviews.signals import matrix_inputs_changed

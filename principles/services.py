@@ -5,8 +5,10 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from audiences.services import Ensured, audit_value, drifted_fields_set, row_ensure, unique_slug
+from bold_portal.ensure import Ensured, row_ensure
+from bold_portal.field_changes import audit_value, drifted_fields_set
 from bold_portal.models import audit
+from bold_portal.slugs import unique_slug
 from principles.models import Principle
 
 

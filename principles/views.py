@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from audiences.manage_views import add_errors
+from bold_portal.forms import add_errors
 from bold_portal.pagination import paginate
 from principles import selectors, services
 from principles.forms import PrincipleForm

@@ -18,7 +18,7 @@ NOT_SCANNED = {"tests", "migrations", "node_modules", "build", "staticfiles", "_
 
 # The portal's apps: a locking statement on a table of theirs follows the rule. Libraries'
 # statements (django-otp locks its devices) are theirs to write.
-PORTAL_APPS = ("matrix", "reviews", "usecases", "principles", "audiences", "bold_portal")
+PORTAL_APPS = ("matrix", "reviews", "usecases", "principles", "audiences", "accounts", "bold_portal")
 
 LOCKING_SELECT = re.compile(
     r"^\s*(?:/\*.*?\*/\s*)*SELECT\b.*\bFOR\s+(?:NO\s+KEY\s+UPDATE|UPDATE|KEY\s+SHARE|SHARE)\b(?P<after>.*)$",

@@ -1,11 +1,11 @@
-"""Signing in test clients with or without the two-factor step (see audiences/two_factor.py)."""
+"""Signing in test clients with or without the two-factor step (see accounts/two_factor.py)."""
 
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from audiences import two_factor
+from accounts import two_factor
 
 force_login_password_only = Client.force_login
 

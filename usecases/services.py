@@ -10,7 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audiences.models import Audience
-from audiences.services import Ensured, audit_value, row_ensure
+from bold_portal.ensure import Ensured, row_ensure
+from bold_portal.field_changes import audit_value
 from bold_portal.models import audit
 from usecases.models import UseCase, UseCaseVersion
 

@@ -2,7 +2,7 @@
 
 Until now django-otp's static device (otp_static) kept each person's recovery codes in clear. This
 makes the portal's own RecoveryCodeDevice and RecoveryCode, moves every static device to one (same
-person, name and wait after wrong codes) with each of its codes hashed (audiences.recovery_codes),
+person, name and wait after wrong codes) with each of its codes hashed (accounts.recovery_codes),
 and deletes the static devices and their codes, so no code stays in clear. People's codes keep
 working. A session that passed the code step with a recovery code asks for a code again.
 
@@ -10,10 +10,9 @@ Going back removes the new tables: the hashes cannot be turned back into codes, 
 make new recovery codes on their sign-in security page."""
 
 import django.db.models.deletion
-from django.conf import settings
 from django.db import migrations, models
 
-from audiences import recovery_codes
+from accounts import recovery_codes
 
 
 def hash_static_codes(apps, schema_editor):
@@ -71,7 +70,7 @@ class Migration(migrations.Migration):
                     models.ForeignKey(
                         help_text="The user that this device belongs to.",
                         on_delete=django.db.models.deletion.CASCADE,
-                        to=settings.AUTH_USER_MODEL,
+                        to="audiences.user",  # held here until accounts.0001 (see 0001_initial)
                     ),
                 ),
             ],

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
-from audiences import two_factor
+from accounts import two_factor
 from matrix import selectors
 from matrix.services import api_token_mark_used
 

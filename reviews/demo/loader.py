@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, ngettext_lazy
 
 from audiences.models import Audience, Membership, Organisation
-from audiences.services import (
+from audiences.services.ensure import (
     account_ensure,
     audience_authors_ensure,
     audience_ensure,

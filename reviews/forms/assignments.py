@@ -6,9 +6,9 @@ from crispy_forms_gds.layout import Field, Fluid
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from audiences.models import EMAIL_MAX, Organisation
-from bold_portal.forms import PortalDateField, PortalForm, limit_length
-from reviews.forms.rounds import form_helper
+from accounts.models import EMAIL_MAX
+from audiences.models import Organisation
+from bold_portal.forms import PortalDateField, PortalForm, gds_form_helper, limit_length
 from reviews.selectors.assignments import active_person
 
 
@@ -17,7 +17,7 @@ class DueDateForm(PortalForm):
 
     def __init__(self, *args, submit_label=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = form_helper(Field("due_on"), submit_label=submit_label or _("Save due date"))
+        self.helper = gds_form_helper(Field("due_on"), submit_label=submit_label or _("Save due date"))
 
 
 def _organisation_field(required: bool) -> forms.ModelChoiceField:
@@ -74,7 +74,7 @@ class AssignmentAddForm(RecipientForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = form_helper(
+        self.helper = gds_form_helper(
             Field.select("organisation"),
             Field.text("person", field_width=Fluid.TWO_THIRDS),
             Field("due_on"),
@@ -86,7 +86,7 @@ class ReassignForm(RecipientForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organisation"].label = _("Give it to an organisation")
-        self.helper = form_helper(
+        self.helper = gds_form_helper(
             Field.select("organisation"),
             Field.text("person", field_width=Fluid.TWO_THIRDS),
             submit_label=_("Reassign"),

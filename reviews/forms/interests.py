@@ -7,9 +7,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from audiences.models import Organisation
-from bold_portal.forms import PortalForm
+from bold_portal.forms import PortalForm, gds_form_helper
 from reviews.forms.requests import reason_field
-from reviews.forms.rounds import form_helper
 from reviews.selectors.interests import use_case_choices
 
 
@@ -51,7 +50,7 @@ class InterestForm(PortalForm):
             fields.insert(0, Field.select("organisation"))
         else:
             del self.fields["organisation"]
-        self.helper = form_helper(*fields, submit_label=_("Declare the interest"))
+        self.helper = gds_form_helper(*fields, submit_label=_("Declare the interest"))
 
 
 class OverrideForm(PortalForm):
@@ -63,5 +62,5 @@ class OverrideForm(PortalForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = form_helper(Field.textarea("override_reason"), submit_label=_("Override the declaration"))
+        self.helper = gds_form_helper(Field.textarea("override_reason"), submit_label=_("Override the declaration"))
         self.helper.form_tag = False

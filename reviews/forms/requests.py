@@ -7,8 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from audiences.models import Organisation
-from bold_portal.forms import PortalDateField, PortalForm, limit_length
-from reviews.forms.rounds import form_helper
+from bold_portal.forms import PortalDateField, PortalForm, gds_form_helper, limit_length
 from reviews.models import REQUEST_TEXT_MAX
 from reviews.selectors.requests import organisation_members
 
@@ -33,7 +32,7 @@ class DeclineForm(PortalForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = form_helper(Field.textarea("reason"), submit_label=_("Decline this use case"))
+        self.helper = gds_form_helper(Field.textarea("reason"), submit_label=_("Decline this use case"))
         self.helper.form_tag = False
 
 
@@ -47,7 +46,7 @@ class MoreTimeForm(PortalForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = form_helper(Field("due_on"), Field.textarea("reason"), submit_label=_("Ask for more time"))
+        self.helper = gds_form_helper(Field("due_on"), Field.textarea("reason"), submit_label=_("Ask for more time"))
         self.helper.form_tag = False
 
 
@@ -69,7 +68,7 @@ class MoreTimeDecisionForm(PortalForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = form_helper(Field.radios("decision"), Field.textarea("note"), submit_label=_("Save decision"))
+        self.helper = gds_form_helper(Field.radios("decision"), Field.textarea("note"), submit_label=_("Save decision"))
         self.helper.form_tag = False
 
 
@@ -87,5 +86,5 @@ class MemberChoiceForm(PortalForm):
         super().__init__(*args, **kwargs)
         self.fields["member"].queryset = organisation_members(organisation)
         self.fields["member"].label_from_instance = lambda user: user.get_full_name() or user.email
-        self.helper = form_helper(Field.select("member"), submit_label=_("Give it to this member"))
+        self.helper = gds_form_helper(Field.select("member"), submit_label=_("Give it to this member"))
         self.helper.form_tag = False

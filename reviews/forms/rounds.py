@@ -3,8 +3,7 @@ person typed and names the field to fix; the services check the rest and say why
 
 from decimal import Decimal
 
-from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Button, Field, Fieldset, Fixed, Fluid, Layout, Size
+from crispy_forms_gds.layout import Field, Fieldset, Fixed, Fluid, Size
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -12,7 +11,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from audiences.models import Audience
-from bold_portal.forms import SEARCH_CONTROL_CHARACTER, PortalDateField, PortalForm, limit_length
+from bold_portal.forms import SEARCH_CONTROL_CHARACTER, PortalDateField, PortalForm, gds_form_helper, limit_length
 from principles.models import Principle
 from reviews.models import ROUND_NAME_MAX, ROUND_SLUG_MAX, ReviewRound
 from reviews.selectors import rounds as round_selectors
@@ -20,16 +19,6 @@ from usecases.models import VERSION_TITLE_MAX
 
 THRESHOLD_RANGE = _("Enter a threshold of at least 0 and less than 1, such as 0.5 for a simple majority")
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
-
-
-def form_helper(*fields, submit_label) -> FormHelper:
-    """A GOV.UK form: errors in the page's error summary, no browser validation (the server's
-    messages are clearer), one primary button."""
-    helper = FormHelper()
-    helper.form_show_errors = True
-    helper.attrs = {"novalidate": ""}
-    helper.layout = Layout(*fields, Button.primary("submit", submit_label))
-    return helper
 
 
 def _yes_no(value: bool) -> str:
@@ -136,7 +125,7 @@ class RoundForm(PortalForm):
         if review_round is not None:
             offered |= Q(pk__in=review_round.principles.values("pk"))
         self.fields["principles"].queryset = Principle.objects.filter(offered).order_by("order", "name")
-        self.helper = form_helper(
+        self.helper = gds_form_helper(
             Field.text("name", field_width=Fluid.FULL),
             Field.text("slug", field_width=Fluid.TWO_THIRDS),
             Field("opens_on"),
@@ -219,7 +208,7 @@ class RuleForm(PortalForm):
     def __init__(self, *args, review_round: ReviewRound, **kwargs):
         kwargs.setdefault("initial", {"threshold": review_round.threshold, "min_reviews": review_round.min_reviews})
         super().__init__(*args, **kwargs)
-        self.helper = form_helper(
+        self.helper = gds_form_helper(
             Field.text("threshold", field_width=Fixed.FOUR),
             Field.text("min_reviews", field_width=Fixed.TWO),
             submit_label=_("Change the rule"),
@@ -245,7 +234,7 @@ class FlagRuleForm(PortalForm):
         kwargs.setdefault("initial", {"audiences": list(review_round.flag_audiences.all())})
         super().__init__(*args, **kwargs)
         self.fields["audiences"].queryset = Audience.objects.order_by("display_order", "name")
-        self.helper = form_helper(
+        self.helper = gds_form_helper(
             Field.checkboxes("audiences", legend_size=Size.MEDIUM), submit_label=_("Save the flag rule")
         )
 

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from audiences.models import EMAIL_MAX, ORGANISATION_NAME_MAX
+from accounts.models import EMAIL_MAX
+from audiences.models import ORGANISATION_NAME_MAX
 from bold_portal.text import visible
 from principles.models import PRINCIPLE_SLUG_MAX
 from reviews.models import REVIEW_TEXT_SUBMIT_MAX, Verdict

@@ -12,7 +12,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from audiences.models import Organisation
-from audiences.services import audit_value
+from bold_portal.field_changes import audit_value
 from bold_portal.models import audit
 from reviews.models import Assignment, AssignmentRequest, DeclaredInterest, ReviewRound, RoundVersion
 from reviews.services.rounds import BULK_BATCH_SIZE, round_read_shared

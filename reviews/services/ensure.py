@@ -15,7 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audiences.models import Organisation
-from audiences.services import Ensured, audit_value, drifted_fields_set
+from bold_portal.ensure import Ensured
+from bold_portal.field_changes import audit_value, drifted_fields_set
 from bold_portal.models import audit
 from principles.models import Principle
 from reviews.models import Assignment, ReviewRound, RoundVersion

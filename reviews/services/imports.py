@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audiences.models import Organisation
-from audiences.services import reviewers_ensure
+from audiences.services.people import reviewer_accounts_create
 from bold_portal.models import audit
 from reviews.imports.rows import VerdictRow
 from reviews.models import Review, ReviewRound, RoundVersion, Verdict
@@ -45,7 +45,7 @@ def verdicts_import(
 
     Each reviewer x version becomes one submitted review with a verdict per row (written by the
     same bulk path as reviews_record). Reviewers with no account get one
-    (audiences.services.reviewers_ensure). With new_round (name, slug and rule), the round is
+    (audiences.services.people.reviewer_accounts_create). With new_round (name, slug and rule), the round is
     created first, holding the versions and principles the rows use, and closed once the reviews
     are in: offline verdicts are final. Raises ImportConflict if a review or account appeared
     since the rows were checked. The matrix is recomputed after commit (reviews.signals).
@@ -64,7 +64,7 @@ def verdicts_import(
                 )
             else:
                 review_round = ReviewRound.objects.get(pk=review_round.pk)
-            ensured = reviewers_ensure(
+            ensured = reviewer_accounts_create(
                 people={row.reviewer_email: row.organisation for row in rows if row.reviewer is None}, actor=actor
             )
             reviewers = {row.reviewer_key: row.reviewer for row in rows if row.reviewer is not None}
@@ -122,7 +122,7 @@ class ReviewRecord:
     """A submitted review to record as it is: a reviewer's verdicts on one version, one per
     principle of the round."""
 
-    reviewer: object  # the account (audiences.User)
+    reviewer: object  # the account (accounts.User)
     version: UseCaseVersion
     verdicts: Sequence[VerdictInput]
     organisation: Organisation | None = None

@@ -10,7 +10,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from audiences.models import Membership
-from audiences.services import audit_value
+from bold_portal.field_changes import audit_value
 from bold_portal.models import audit
 from reviews.models import Assignment, AssignmentRequest, Review
 from reviews.services.assignments import assignment_due_change, due_on_problem, locked_assignment, refuse_if_closed

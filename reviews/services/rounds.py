@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from audiences.models import Audience
-from audiences.services import audit_value
+from bold_portal.field_changes import audit_value
 from bold_portal.models import audit
 from principles.models import Principle
 from reviews import tasks

@@ -13,13 +13,14 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from audiences.models import Organisation
+from bold_portal.forms import add_errors
 from bold_portal.redirects import is_page_here
 from reviews.forms.assignments import AssignmentAddForm, DueDateForm, ReassignForm
 from reviews.models import ReviewRound
 from reviews.selectors import assignments as selectors
 from reviews.selectors.rounds import round_version
 from reviews.services import assignments as services
-from reviews.views.rounds import add_service_errors, admin_only, paged, posted_data, progress_pages, round_or_404
+from reviews.views.rounds import admin_only, paged, posted_data, progress_pages, round_or_404
 
 
 def _back(request, default: str) -> str:
@@ -44,7 +45,7 @@ def round_assign(request, round_slug: str):
                 review_round=review_round, due_on=form.cleaned_data["due_on"], actor=request.user
             )
         except ValidationError as error:
-            add_service_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(
                 request,
@@ -86,7 +87,7 @@ def version_assignments(request, round_slug: str, version_id: int):
                     **form.recipient(),
                 )
             except ValidationError as error:
-                add_service_errors(form, error)
+                add_errors(form, error)
             else:
                 messages.success(request, _("Assignment added."))
                 return redirect("rounds:version_assignments", review_round.slug, version.pk)
@@ -157,7 +158,7 @@ def assignment_due(request, round_slug: str, assignment_id: int):
                 assignment=assignment, due_on=form.cleaned_data["due_on"], actor=request.user
             )
         except ValidationError as error:
-            add_service_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("Due date changed."))
             return redirect(
@@ -177,7 +178,7 @@ def assignment_reassign(request, round_slug: str, assignment_id: int):
         try:
             services.assignment_reassign(assignment=assignment, actor=request.user, **form.recipient())
         except ValidationError as error:
-            add_service_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("Assignment moved."))
             return redirect(

@@ -11,13 +11,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from bold_portal.forms import add_errors
 from bold_portal.pagination import paginate, pagination
 from reviews.forms.interests import InterestForm, OverrideForm
 from reviews.models import DeclaredInterest
 from reviews.selectors import interests as selectors
 from reviews.services import interests as services
 from reviews.views.organisations import led_organisation
-from reviews.views.rounds import add_service_errors, admin_only, posted_data
+from reviews.views.rounds import admin_only, posted_data
 
 
 def _declare(request, form, organisation=None):
@@ -29,7 +30,7 @@ def _declare(request, form, organisation=None):
     try:
         services.interest_declare(actor=request.user, **data)
     except ValidationError as error:
-        add_service_errors(form, error)
+        add_errors(form, error)
         return False
     messages.success(request, _("Interest declared. The organisation will not be given this use case to review."))
     return True
@@ -106,7 +107,7 @@ def interest_detail(request, interest_id: int):
                     interest=interest, reason=form.cleaned_data["override_reason"], actor=request.user
                 )
             except ValidationError as error:
-                add_service_errors(form, error)
+                add_errors(form, error)
             else:
                 messages.success(request, _("Declaration overridden. The organisation may now be given the use case."))
                 return redirect("interests:detail", interest.pk)

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from audiences.models import Organisation
-from audiences.services import member_remind
+from audiences.services.memberships import member_remind
 from bold_portal.pagination import paginate, pagination
 from reviews.selectors import organisations as selectors
 from reviews.selectors.requests import REQUESTS_PER_PAGE, organisation_requests

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from bold_portal.forms import add_errors
 from reviews.forms.requests import DeclineForm, MemberChoiceForm, MoreTimeDecisionForm, MoreTimeForm
 from reviews.models import AssignmentRequest
 from reviews.selectors import requests as selectors
@@ -19,7 +20,7 @@ from reviews.services import requests as services
 from reviews.services.assignments import assignment_reassign
 from reviews.views.organisations import led_organisation
 from reviews.views.reviews import target_context, visible_target
-from reviews.views.rounds import add_service_errors, admin_only, posted_data, round_or_404
+from reviews.views.rounds import admin_only, posted_data, round_or_404
 
 
 def _own_request_page(request, round_slug, use_case_slug, number, *, kind: str):
@@ -38,7 +39,7 @@ def _own_request_page(request, round_slug, use_case_slug, number, *, kind: str):
                 services.assignment_more_time_request(assignment=assignment, actor=request.user, **form.cleaned_data)
                 messages.success(request, _("Your request for more time has been sent."))
         except ValidationError as error:
-            add_service_errors(form, error)
+            add_errors(form, error)
         else:
             return redirect("reviews:use_case", round_slug, use_case_slug, number)
     context = target_context(request, target, None)
@@ -85,7 +86,7 @@ def _answer_page(request, answer: AssignmentRequest, *, back: str, organisation=
                     )
                     messages.success(request, _("Request refused. The due date stays as it was."))
             except ValidationError as error:
-                add_service_errors(form, error)
+                add_errors(form, error)
             else:
                 return redirect(back)
     return render(

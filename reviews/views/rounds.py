@@ -2,7 +2,7 @@
 and rule, choose its use cases, check and open it, follow progress and close it. Thin: reads come
 from reviews.selectors.rounds, changes go through reviews.services.rounds. Anyone who is not a
 programme admin gets a 404 (permission reviews.manage_rounds); anonymous visitors are sent to sign
-in. The helpers above the pages (admin_only, posted_data, round_or_404, add_service_errors, paged,
+in. The helpers above the pages (admin_only, posted_data, round_or_404, add_errors, paged,
 progress_pages) serve the app's other pages too."""
 
 import functools
@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from bold_portal.forms import add_errors
 from bold_portal.pagination import paginate, pagination
 from reviews.forms.rounds import FlagRuleForm, RoundForm, RuleForm, VersionChoiceForm, VersionFilterForm
 from reviews.models import ReviewRound
@@ -50,16 +51,6 @@ def round_or_404(round_slug: str) -> ReviewRound:
     if review_round is None:
         raise Http404
     return review_round
-
-
-def add_service_errors(form, error: ValidationError) -> None:
-    """Show a service's refusal on the form: beside its field when the form has that field,
-    otherwise at the top of the error summary."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def paged(request, items, per_page: int, *, param: str = "page", label: str = ""):
@@ -106,7 +97,7 @@ def round_new(request):
         try:
             review_round = services.round_create(actor=request.user, **form.round_fields())
         except ValidationError as error:
-            add_service_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("Round created. Now choose the use cases to review."))
             return redirect("rounds:detail", review_round.slug)
@@ -153,7 +144,7 @@ def round_settings(request, round_slug: str):
             else:
                 services.round_rule_change(review_round=review_round, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            add_service_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("The round's settings have been saved."))
             return redirect("rounds:detail", review_round.slug)
@@ -173,7 +164,7 @@ def round_flag_rule(request, round_slug: str):
                 review_round=review_round, audiences=list(form.cleaned_data["audiences"]), actor=request.user
             )
         except ValidationError as error:
-            add_service_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("The flag for discussion has been saved."))
             return redirect("rounds:detail", review_round.slug)

@@ -5,9 +5,19 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from audiences import services
+from accounts.services.access import account_active_set, account_staff_roles_set
 from audiences.models import Audience, Invitation, Membership, Organisation
-from audiences.services import InvitationRefused
+from audiences.services.audiences import audience_archive_set, audience_create, audience_move, audience_update
+from audiences.services.invitations import (
+    InvitationRefused,
+    invitation_accept,
+    invitation_cancel,
+    invitation_create,
+    invitation_for_token,
+    invitation_resend,
+)
+from audiences.services.memberships import member_remind, membership_remove, membership_role_change
+from audiences.services.organisations import organisation_create, organisation_update
 from bold_portal import roles
 from bold_portal.models import AuditEvent
 from tests.factories import make_audience, make_organisation, make_reviewer, make_user
@@ -31,7 +41,7 @@ def last_audit(action):
 def test_an_audience_is_added_at_the_end_with_a_slug_and_an_audit_row(admin):
     make_audience(name="Homelessness", slug="homelessness", display_order=4)
 
-    audience = services.audience_create(name="Care leavers", description="Young people", colour="#1d70b8", actor=admin)
+    audience = audience_create(name="Care leavers", description="Young people", colour="#1d70b8", actor=admin)
 
     assert (audience.slug, audience.display_order) == ("care-leavers", 5)
     event = last_audit("audience_created")
@@ -43,7 +53,7 @@ def test_an_audience_name_is_unique_whatever_its_case_and_nothing_is_written(adm
     audits = AuditEvent.objects.count()
 
     with pytest.raises(ValidationError) as error:
-        services.audience_create(name="HOMELESSNESS", actor=admin)
+        audience_create(name="HOMELESSNESS", actor=admin)
 
     assert error.value.message_dict == {
         "name": ["There is already an audience called HOMELESSNESS. Choose another name."]
@@ -54,9 +64,7 @@ def test_an_audience_name_is_unique_whatever_its_case_and_nothing_is_written(adm
 def test_renaming_records_before_and_after_and_keeps_the_slug(admin):
     audience = make_audience(name="Victims", slug="victims")
 
-    services.audience_update(
-        audience=audience, name="Victims and survivors", description="", colour="#505a5f", actor=admin
-    )
+    audience_update(audience=audience, name="Victims and survivors", description="", colour="#505a5f", actor=admin)
 
     audience.refresh_from_db()
     assert (audience.name, audience.slug) == ("Victims and survivors", "victims")
@@ -68,7 +76,7 @@ def test_a_bad_colour_changes_nothing(admin):
     audience = make_audience(name="Victims")
 
     with pytest.raises(ValidationError) as error:
-        services.audience_update(audience=audience, name="Victims", description="", colour="blue", actor=admin)
+        audience_update(audience=audience, name="Victims", description="", colour="blue", actor=admin)
 
     assert "colour" in error.value.message_dict
     audience.refresh_from_db()
@@ -81,11 +89,11 @@ def test_moving_an_audience_swaps_it_with_its_neighbour_and_renumbers(admin):
     second = make_audience(name="B", display_order=10)
     third = make_audience(name="C", display_order=30)
 
-    services.audience_move(audience=third, direction="up", actor=admin)
+    audience_move(audience=third, direction="up", actor=admin)
 
     assert list(Audience.objects.order_by("display_order").values_list("name", flat=True)) == ["A", "C", "B"]
     assert list(Audience.objects.order_by("display_order").values_list("display_order", flat=True)) == [1, 2, 3]
-    services.audience_move(audience=first, direction="up", actor=admin)  # already first: nothing happens
+    audience_move(audience=first, direction="up", actor=admin)  # already first: nothing happens
     assert Audience.objects.get(pk=first.pk).display_order == 1
     assert last_audit("audience_moved").data["after"]["order"] == [first.slug, third.slug, second.slug]
 
@@ -94,20 +102,20 @@ def test_an_archived_audience_is_kept_but_not_offered_for_a_new_organisation(adm
     audience = make_audience(name="Victims")
     kept = make_organisation(name="Survivors Trust", audiences=[audience])
 
-    services.audience_archive_set(audience=audience, is_archived=True, actor=admin)
+    audience_archive_set(audience=audience, is_archived=True, actor=admin)
 
     assert list(kept.audiences.all()) == [audience]
     with pytest.raises(ValidationError) as error:
-        services.organisation_create(name="New charity", audiences=[audience], actor=admin)
+        organisation_create(name="New charity", audiences=[audience], actor=admin)
     assert error.value.message_dict == {"audiences": ["Victims is archived: choose another audience"]}
     # The organisation that already serves it may keep it when it is edited.
-    services.organisation_update(organisation=kept, name="The Survivors Trust", audiences=[audience], actor=admin)
+    organisation_update(organisation=kept, name="The Survivors Trust", audiences=[audience], actor=admin)
     assert Organisation.objects.get(pk=kept.pk).name == "The Survivors Trust"
 
 
 def test_an_organisation_needs_a_name_and_an_audience(admin):
     with pytest.raises(ValidationError) as error:
-        services.organisation_create(name="", audiences=[], actor=admin)
+        organisation_create(name="", audiences=[], actor=admin)
 
     assert set(error.value.message_dict) == {"name", "audiences"}
     assert not Organisation.objects.exists()
@@ -115,9 +123,9 @@ def test_an_organisation_needs_a_name_and_an_audience(admin):
 
 def test_changing_an_organisations_audiences_is_recorded(admin):
     homelessness, reoffending = make_audience(name="Homelessness"), make_audience(name="Reoffending")
-    organisation = services.organisation_create(name="Nacro", audiences=[homelessness], actor=admin)
+    organisation = organisation_create(name="Nacro", audiences=[homelessness], actor=admin)
 
-    services.organisation_update(organisation=organisation, name="Nacro", audiences=[reoffending], actor=admin)
+    organisation_update(organisation=organisation, name="Nacro", audiences=[reoffending], actor=admin)
 
     assert list(organisation.audiences.all()) == [reoffending]
     event = last_audit("organisation_updated")
@@ -128,13 +136,13 @@ def test_changing_an_organisations_audiences_is_recorded(admin):
 
 
 def test_a_staff_invitation_has_no_organisation_and_the_invitee_sets_their_own_password(admin, mailoutbox):
-    invitation, token = services.invitation_create(
+    invitation, token = invitation_create(
         organisation=None, email="Ana@BOLD.example", role=Invitation.Role.ANALYST, invited_by=admin
     )
 
     assert invitation.organisation is None and invitation.email == "ana@bold.example"
     assert "BOLD programme staff: Analyst" in mailoutbox[0].body
-    user = services.invitation_accept(raw_token=token, name="Ana Analyst", password=GOOD_PASSWORD)
+    user = invitation_accept(raw_token=token, name="Ana Analyst", password=GOOD_PASSWORD)
     assert user.check_password(GOOD_PASSWORD)
     assert list(user.groups.values_list("name", flat=True)) == [roles.ANALYSTS]
     assert not user.memberships.exists()
@@ -144,43 +152,39 @@ def test_only_an_admin_can_invite_staff():
     lead = make_reviewer(role=Membership.Role.LEAD)
 
     with pytest.raises(PermissionDenied):
-        services.invitation_create(organisation=None, email="x@bold.example", role="admin", invited_by=lead)
+        invitation_create(organisation=None, email="x@bold.example", role="admin", invited_by=lead)
     assert not Invitation.objects.exists()
 
 
 def test_a_staff_role_cannot_be_given_in_an_organisation(admin):
     with pytest.raises(ValidationError):
-        services.invitation_create(
-            organisation=make_organisation(), email="x@bold.example", role="admin", invited_by=admin
-        )
+        invitation_create(organisation=make_organisation(), email="x@bold.example", role="admin", invited_by=admin)
     assert not Invitation.objects.exists()
 
 
 def test_inviting_the_same_address_twice_leaves_only_the_newest_link_working(admin, mailoutbox):
     organisation = make_organisation(name="Crisis")
-    older, older_token = services.invitation_create(
+    older, older_token = invitation_create(
         organisation=organisation, email="sam@example.org", role="reviewer", invited_by=admin
     )
-    newer, newer_token = services.invitation_create(
+    newer, newer_token = invitation_create(
         organisation=organisation, email="SAM@example.org", role="lead", invited_by=admin
     )
 
     older.refresh_from_db()
     assert older.cancelled_at is not None and newer.cancelled_at is None
     with pytest.raises(InvitationRefused, match="cancelled"):
-        services.invitation_accept(raw_token=older_token, name="Sam", password=GOOD_PASSWORD)
-    user = services.invitation_accept(raw_token=newer_token, name="Sam", password=GOOD_PASSWORD)
+        invitation_accept(raw_token=older_token, name="Sam", password=GOOD_PASSWORD)
+    user = invitation_accept(raw_token=newer_token, name="Sam", password=GOOD_PASSWORD)
     assert user.memberships.get().role == Membership.Role.LEAD
     assert last_audit("invitation_sent").data["cancelled_invitations"] == [older.pk]
 
 
 def test_an_invitation_to_another_organisation_does_not_cancel_the_first(admin):
-    first, _ = services.invitation_create(
+    first, _ = invitation_create(
         organisation=make_organisation(), email="sam@example.org", role="reviewer", invited_by=admin
     )
-    services.invitation_create(
-        organisation=make_organisation(), email="sam@example.org", role="reviewer", invited_by=admin
-    )
+    invitation_create(organisation=make_organisation(), email="sam@example.org", role="reviewer", invited_by=admin)
 
     first.refresh_from_db()
     assert first.cancelled_at is None
@@ -189,11 +193,11 @@ def test_an_invitation_to_another_organisation_does_not_cancel_the_first(admin):
 def test_resending_sends_a_new_link_and_cancels_the_old(admin, mailoutbox):
     organisation = make_organisation()
     lead = make_reviewer(organisation=organisation, role=Membership.Role.LEAD)
-    old, old_token = services.invitation_create(
+    old, old_token = invitation_create(
         organisation=organisation, email="sam@example.org", role="reviewer", invited_by=lead
     )
 
-    new, new_token = services.invitation_resend(invitation=old, actor=lead)
+    new, new_token = invitation_resend(invitation=old, actor=lead)
 
     old.refresh_from_db()
     assert old.cancelled_at is not None and new.is_pending and len(mailoutbox) == 2
@@ -201,27 +205,27 @@ def test_resending_sends_a_new_link_and_cancels_the_old(admin, mailoutbox):
 
 
 def test_cancelling_stops_the_link_and_is_recorded(admin):
-    invitation, token = services.invitation_create(
+    invitation, token = invitation_create(
         organisation=make_organisation(), email="sam@example.org", role="reviewer", invited_by=admin
     )
 
-    services.invitation_cancel(invitation=invitation, actor=admin)
+    invitation_cancel(invitation=invitation, actor=admin)
 
     with pytest.raises(InvitationRefused, match="cancelled"):
-        services.invitation_for_token(token)
+        invitation_for_token(token)
     assert last_audit("invitation_cancelled").data["before"] == {"cancelled_at": None}
 
 
 def test_a_lead_of_another_organisation_cannot_cancel_or_resend(admin):
-    invitation, _ = services.invitation_create(
+    invitation, _ = invitation_create(
         organisation=make_organisation(), email="sam@example.org", role="reviewer", invited_by=admin
     )
     other_lead = make_reviewer(role=Membership.Role.LEAD)
 
     with pytest.raises(PermissionDenied):
-        services.invitation_cancel(invitation=invitation, actor=other_lead)
+        invitation_cancel(invitation=invitation, actor=other_lead)
     with pytest.raises(PermissionDenied):
-        services.invitation_resend(invitation=invitation, actor=other_lead)
+        invitation_resend(invitation=invitation, actor=other_lead)
     invitation.refresh_from_db()
     assert invitation.cancelled_at is None
 
@@ -232,18 +236,18 @@ def test_a_lead_of_another_organisation_cannot_cancel_or_resend(admin):
 def test_switching_an_account_off_and_on_is_recorded(admin):
     person = make_user()
 
-    services.account_active_set(user=person, is_active=False, actor=admin)
+    account_active_set(user=person, is_active=False, actor=admin)
     person.refresh_from_db()
     assert not person.is_active
     assert last_audit("account_switched_off").data == {"before": {"is_active": True}, "after": {"is_active": False}}
-    services.account_active_set(user=person, is_active=True, actor=admin)
+    account_active_set(user=person, is_active=True, actor=admin)
     person.refresh_from_db()
     assert person.is_active
 
 
 def test_an_admin_cannot_switch_themselves_off(admin):
     with pytest.raises(ValidationError) as error:
-        services.account_active_set(user=admin, is_active=False, actor=admin)
+        account_active_set(user=admin, is_active=False, actor=admin)
 
     assert error.value.message_dict == {"is_active": ["You cannot switch off your own account. Ask another admin."]}
     admin.refresh_from_db()
@@ -254,7 +258,7 @@ def test_staff_roles_are_set_exactly_and_recorded(admin):
     person = make_user()
     person.groups.add(Group.objects.get(name=roles.ANALYSTS))
 
-    services.account_staff_roles_set(user=person, roles=["author", "admin"], actor=admin)
+    account_staff_roles_set(user=person, roles=["author", "admin"], actor=admin)
 
     assert set(person.groups.values_list("name", flat=True)) == {roles.AUTHORS, roles.ADMINS}
     event = last_audit("account_roles_changed")
@@ -263,7 +267,7 @@ def test_staff_roles_are_set_exactly_and_recorded(admin):
 
 def test_an_admin_cannot_take_away_their_own_admin_role(admin):
     with pytest.raises(ValidationError):
-        services.account_staff_roles_set(user=admin, roles=["analyst"], actor=admin)
+        account_staff_roles_set(user=admin, roles=["analyst"], actor=admin)
     assert admin.groups.filter(name=roles.ADMINS).exists()
 
 
@@ -283,7 +287,7 @@ def lead(crisis):
 def test_a_lead_changes_a_members_role(crisis, lead):
     member = make_reviewer(organisation=crisis).memberships.get()
 
-    services.membership_role_change(membership=member, role=Membership.Role.LEAD, actor=lead)
+    membership_role_change(membership=member, role=Membership.Role.LEAD, actor=lead)
 
     assert Membership.objects.get(pk=member.pk).role == Membership.Role.LEAD
     assert last_audit("membership_role_changed").data["after"] == {"role": "lead"}
@@ -293,16 +297,16 @@ def test_the_last_lead_cannot_step_down_or_be_removed(crisis, lead):
     membership = lead.memberships.get()
 
     with pytest.raises(ValidationError, match="only lead of Crisis"):
-        services.membership_role_change(membership=membership, role=Membership.Role.REVIEWER, actor=lead)
+        membership_role_change(membership=membership, role=Membership.Role.REVIEWER, actor=lead)
     with pytest.raises(ValidationError, match="only lead of Crisis"):
-        services.membership_remove(membership=membership, actor=lead)
+        membership_remove(membership=membership, actor=lead)
     assert Membership.objects.get(pk=membership.pk).role == Membership.Role.LEAD
 
 
 def test_a_lead_can_leave_when_another_lead_remains(crisis, lead):
     make_reviewer(organisation=crisis, role=Membership.Role.LEAD)
 
-    services.membership_remove(membership=lead.memberships.get(), actor=lead)
+    membership_remove(membership=lead.memberships.get(), actor=lead)
 
     assert not lead.memberships.exists()
     assert last_audit("membership_removed").data["before"]["role"] == "lead"
@@ -311,7 +315,7 @@ def test_a_lead_can_leave_when_another_lead_remains(crisis, lead):
 def test_removing_a_member_keeps_their_account(crisis, lead):
     member = make_reviewer(organisation=crisis)
 
-    services.membership_remove(membership=member.memberships.get(), actor=lead)
+    membership_remove(membership=member.memberships.get(), actor=lead)
 
     member.refresh_from_db()
     assert member.is_active and not member.memberships.exists()
@@ -322,16 +326,16 @@ def test_a_lead_of_another_organisation_cannot_change_members(crisis):
     other_lead = make_reviewer(role=Membership.Role.LEAD)
 
     with pytest.raises(PermissionDenied):
-        services.membership_role_change(membership=member, role="lead", actor=other_lead)
+        membership_role_change(membership=member, role="lead", actor=other_lead)
     with pytest.raises(PermissionDenied):
-        services.membership_remove(membership=member, actor=other_lead)
+        membership_remove(membership=member, actor=other_lead)
     assert Membership.objects.get(pk=member.pk).role == "reviewer"
 
 
 def test_a_reminder_is_emailed_and_recorded(crisis, lead, mailoutbox):
     member = make_reviewer(organisation=crisis, full_name="Rae Reviewer")
 
-    services.member_remind(organisation=crisis, user=member, items=["Repeat homelessness (Spring)"], actor=lead)
+    member_remind(organisation=crisis, user=member, items=["Repeat homelessness (Spring)"], actor=lead)
 
     assert mailoutbox[0].to == [member.email] and mailoutbox[0].reply_to == [lead.email]
     assert "Repeat homelessness (Spring)" in mailoutbox[0].body and "Lee Lead" in mailoutbox[0].body
@@ -340,5 +344,5 @@ def test_a_reminder_is_emailed_and_recorded(crisis, lead, mailoutbox):
 
 def test_nobody_outside_the_organisation_is_reminded(crisis, lead, mailoutbox):
     with pytest.raises(ValidationError):
-        services.member_remind(organisation=crisis, user=make_reviewer(), items=["Something"], actor=lead)
+        member_remind(organisation=crisis, user=make_reviewer(), items=["Something"], actor=lead)
     assert not mailoutbox

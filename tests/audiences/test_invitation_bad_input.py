@@ -3,8 +3,9 @@
 import pytest
 from django.urls import reverse
 
-from audiences.models import Invitation, Membership, User
-from audiences.services import invitation_create
+from accounts.models import User
+from audiences.models import Invitation, Membership
+from audiences.services.invitations import invitation_create
 from tests.factories import make_organisation, make_reviewer
 
 pytestmark = pytest.mark.django_db

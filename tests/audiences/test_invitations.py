@@ -8,8 +8,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from audiences.models import Invitation, Membership, User
-from audiences.services import InvitationRefused, invitation_accept, invitation_create
+from accounts.models import User
+from audiences.models import Invitation, Membership
+from audiences.services.invitations import InvitationRefused, invitation_accept, invitation_create
 from bold_portal.models import AuditEvent
 from tests.factories import make_organisation, make_reviewer, make_user
 

@@ -12,9 +12,9 @@ import threading
 import pytest
 from django.core.exceptions import ValidationError
 
-from audiences import services
 from audiences.models import Membership
-from audiences.services import membership_remove
+from audiences.services import memberships as services
+from audiences.services.memberships import membership_remove
 from tests.concurrency import Step, require_postgresql
 from tests.factories import make_organisation, make_reviewer
 

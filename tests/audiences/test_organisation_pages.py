@@ -8,7 +8,7 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from audiences.models import Invitation, Membership
-from audiences.services import invitation_create
+from audiences.services.invitations import invitation_create
 from bold_portal import roles
 from bold_portal.models import AuditEvent
 from reviews.models import Verdict

@@ -14,8 +14,8 @@ from django.urls import NoReverseMatch, reverse
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from audiences import services as audience_services
-from audiences import two_factor
+from accounts import two_factor
+from accounts.services.two_factor import recovery_codes_regenerate
 from bold_portal.admin import AddThroughServiceAdmin
 from bold_portal.models import AuditEvent
 from principles.models import Principle
@@ -150,7 +150,7 @@ def test_two_factor_devices_have_no_admin_page(client, superuser):
 def test_no_admin_page_shows_an_authenticator_key_or_a_recovery_code(client, superuser):
     analyst = make_analyst()
     device = app_device_for(analyst)
-    codes = audience_services.recovery_codes_regenerate(user=analyst)
+    codes = recovery_codes_regenerate(user=analyst)
     secrets_shown = [device.key, two_factor.secret_for_people(device.key).replace(" ", ""), *codes]
 
     for model in admin.site._registry:

@@ -110,7 +110,7 @@ def _literal_action_codes() -> set[str]:
     """Every action="..." given as a literal to audit() or audit_many() in the apps' code, and the
     prefixes given to row_ensure (which appends _created or _updated)."""
     found = set()
-    for app in ("bold_portal", "audiences", "principles", "usecases", "reviews", "matrix"):
+    for app in ("bold_portal", "accounts", "audiences", "principles", "usecases", "reviews", "matrix"):
         for path in (ROOT / app).rglob("*.py"):
             for node in ast.walk(ast.parse(path.read_text())):
                 if not isinstance(node, ast.Call):

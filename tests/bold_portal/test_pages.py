@@ -25,7 +25,7 @@ PUBLIC = {
     "health_check",
 }
 # The URL namespaces this part of the portal owns (None: the top level, without the admin).
-OWNED_NAMESPACES = {None, "audiences"}
+OWNED_NAMESPACES = {None, "accounts", "audiences"}
 SAMPLE_ARGUMENT = {"IntConverter": "1", "UUIDConverter": "00000000-0000-0000-0000-000000000000"}
 
 

@@ -11,7 +11,7 @@ from django.apps import apps
 
 from bold_portal.forms import PortalForm, PortalFormMixin, SearchForm
 
-PORTAL_APPS = ("audiences", "bold_portal", "principles", "usecases", "reviews", "matrix")
+PORTAL_APPS = ("accounts", "audiences", "bold_portal", "principles", "usecases", "reviews", "matrix")
 
 
 def _portal_forms() -> list[type]:

@@ -9,8 +9,9 @@ from django.contrib.auth.models import Group
 from django.forms.models import model_to_dict
 from django.urls import reverse
 
-from audiences.models import Audience, Invitation, Membership, Organisation, User
-from audiences.services import invitation_create
+from accounts.models import User
+from audiences.models import Audience, Invitation, Membership, Organisation
+from audiences.services.invitations import invitation_create
 from bold_portal.models import AuditEvent
 from principles.models import Principle
 from reviews.models import Assignment, Review, ReviewRound, Verdict

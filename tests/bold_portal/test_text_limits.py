@@ -30,7 +30,7 @@ from tests.factories import (
 )
 from usecases.models import UseCaseVersion
 
-LIMITED_APPS = ("audiences", "principles", "usecases", "reviews")
+LIMITED_APPS = ("accounts", "audiences", "principles", "usecases", "reviews")
 # Text columns that hold no free text, each for a reason.
 NOT_FREE_TEXT = {
     ("User", "password"): "a hash Django makes",

@@ -22,7 +22,8 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from audiences.models import Membership
-from audiences.services import audience_authors_ensure, invitation_create
+from audiences.services.ensure import audience_authors_ensure
+from audiences.services.invitations import invitation_create
 from matrix.services import api_token_create, matrix_export_request, matrix_export_run, matrix_recompute
 from reviews.models import ReviewRound
 from reviews.services.interests import interest_declare
@@ -128,14 +129,14 @@ EXPECTED = {
     "password_reset_complete": PUBLIC,
     "audiences:invitation_new": ANY_LEAD,
     "audiences:invitation_accept": PUBLIC,
-    "audiences:two_factor_settings": TWO_FACTOR_STAFF,
+    "accounts:two_factor_settings": TWO_FACTOR_STAFF,
     # Only staff who must use two-factor sign-in set up an app.
-    "audiences:two_factor_setup": TWO_FACTOR_STAFF,
+    "accounts:two_factor_setup": TWO_FACTOR_STAFF,
     # The code step, for someone past it already (every role here) or who needs none: on to home.
-    "audiences:two_factor_verify": access(Redirect("home")),
+    "accounts:two_factor_verify": access(Redirect("home")),
     # A recovery code is for someone with an app and recovery codes, at the code step: here nobody.
-    "audiences:two_factor_recovery": access(Redirect("audiences:two_factor_verify")),
-    "audiences:two_factor_recovery_codes_new": post_only(SIGNED_IN),
+    "accounts:two_factor_recovery": access(Redirect("accounts:two_factor_verify")),
+    "accounts:two_factor_recovery_codes_new": post_only(SIGNED_IN),
     "audiences:manage_audiences": ADMIN_ONLY,
     "audiences:manage_audience_add": ADMIN_ONLY,
     "audiences:manage_audience_edit": ADMIN_ONLY,

@@ -8,7 +8,7 @@ from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth import get_user_model
 from playwright.sync_api import Page
 
-from audiences import two_factor
+from accounts import two_factor
 from reviews.models import Verdict
 from reviews.selectors import reviews as selectors
 from reviews.services.reviews import VerdictInput, review_save

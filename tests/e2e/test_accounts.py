@@ -8,7 +8,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from audiences.models import Invitation, Membership
-from audiences.services import invitation_create
+from audiences.services.invitations import invitation_create
 from tests.e2e.support import E2E_DB, axe_check, page_width, screenshot, sign_in
 from tests.factories import make_organisation, make_reviewer, make_user
 

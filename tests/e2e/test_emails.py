@@ -6,7 +6,8 @@ import pytest
 from django.test import override_settings
 from django.utils import timezone
 
-from audiences.services import invitation_create, reviewers_ensure
+from audiences.services.invitations import invitation_create
+from audiences.services.people import reviewer_accounts_create
 from reviews.models import Review, ReviewRound
 from reviews.services.reminders import reminders_send
 from reviews.services.rounds import round_close, round_open
@@ -36,7 +37,7 @@ def test_every_html_email_fits_a_narrow_screen_and_passes_axe(narrow_page, mailo
     make_assignment(review_round=review_round, version=version, organisation=crisis, due_on=today)
 
     invitation_create(organisation=crisis, email="new.reviewer@crisis.example", role="reviewer", invited_by=admin)
-    reviewers_ensure(people={"imported.reviewer.with.a.long.address@crisis.example": crisis}, actor=admin)
+    reviewer_accounts_create(people={"imported.reviewer.with.a.long.address@crisis.example": crisis}, actor=admin)
     client.post("/password-reset/", {"email": ann.email})
     round_open(review_round=review_round, actor=admin)
     reminders_send(today=today)

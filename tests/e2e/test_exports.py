@@ -11,7 +11,7 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
-from audiences.models import User
+from accounts.models import User
 from bold_portal.models import AuditEvent
 from matrix.models import MatrixExport
 from reviews.demo import bold_report as report

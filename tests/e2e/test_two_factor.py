@@ -11,7 +11,7 @@ from django_otp.oath import TOTP
 from playwright.sync_api import expect
 
 from audiences.models import Membership
-from audiences.services import invitation_create
+from audiences.services.invitations import invitation_create
 from bold_portal import roles
 from tests.e2e.support import E2E_DB, axe_check, enter_code, page_width, screenshot
 from tests.factories import make_organisation, make_reviewer, make_user

@@ -13,8 +13,10 @@ from django.test.utils import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from audiences import services as account_services
-from audiences.models import RecoveryCodeDevice
+from accounts.models import RecoveryCodeDevice
+from accounts.services.access import account_active_set, account_staff_roles_set
+from accounts.services.personal_data import account_erase
+from accounts.services.two_factor import recovery_codes_regenerate, two_factor_reset
 from bold_portal.models import AuditEvent
 from bold_portal.roles import ANALYSTS
 from matrix.models import ApiToken
@@ -221,29 +223,25 @@ def test_the_docs_page_runs_swagger_ui_from_static_files_under_the_policy(analys
     assert "//cdn" not in page and "https://" not in "".join(s.split(">")[0] for s in scripts)
 
 
-# --- Revoked when an admin takes access away (audiences.signals.access_withdrawn) ----------------
+# --- Revoked when an admin takes access away (accounts.signals.access_withdrawn) ----------------
 
 # How an admin takes access away, by service and by the portal's admin page that calls it: the
 # service call, the page's POST (address and form), and how to give the access back, if it can be.
 WITHDRAWALS = {
     "two_factor_reset": {
-        "service": lambda person, admin: account_services.two_factor_reset(user=person, actor=admin),
+        "service": lambda person, admin: two_factor_reset(user=person, actor=admin),
         "page": lambda person: (reverse("audiences:manage_person_two_factor", args=[person.pk]), {}),
         "give_back": None,
     },
     "switched_off": {
-        "service": lambda person, admin: account_services.account_active_set(user=person, is_active=False, actor=admin),
+        "service": lambda person, admin: account_active_set(user=person, is_active=False, actor=admin),
         "page": lambda person: (reverse("audiences:manage_person_active", args=[person.pk]), {}),
-        "give_back": lambda person, admin: account_services.account_active_set(
-            user=person, is_active=True, actor=admin
-        ),
+        "give_back": lambda person, admin: account_active_set(user=person, is_active=True, actor=admin),
     },
     "staff_role_removed": {
-        "service": lambda person, admin: account_services.account_staff_roles_set(
-            user=person, roles=["author"], actor=admin
-        ),
+        "service": lambda person, admin: account_staff_roles_set(user=person, roles=["author"], actor=admin),
         "page": lambda person: (reverse("audiences:manage_person", args=[person.pk]), {"roles": ["author"]}),
-        "give_back": lambda person, admin: account_services.account_staff_roles_set(
+        "give_back": lambda person, admin: account_staff_roles_set(
             user=person, roles=["analyst", "author"], actor=admin
         ),
     },
@@ -279,7 +277,7 @@ def test_taking_access_away_revokes_the_persons_tokens_for_good(client, analyst,
 def test_a_reset_revokes_the_tokens_along_with_the_devices_or_neither(analyst, monkeypatch):
     admin = make_admin()
     app_device_for(analyst)
-    account_services.recovery_codes_regenerate(user=analyst)
+    recovery_codes_regenerate(user=analyst)
     key = token_for(analyst)
 
     def audit_fails(**kwargs):
@@ -287,7 +285,7 @@ def test_a_reset_revokes_the_tokens_along_with_the_devices_or_neither(analyst, m
 
     monkeypatch.setattr("matrix.services.audit_many", audit_fails)
     with pytest.raises(RuntimeError):
-        account_services.two_factor_reset(user=analyst, actor=admin)
+        two_factor_reset(user=analyst, actor=admin)
 
     assert RecoveryCodeDevice.objects.filter(user=analyst).exists(), "the reset was undone with the revocation"
     assert bearer_client(key).get(ROUNDS).status_code == 200
@@ -302,7 +300,7 @@ def test_only_tokens_still_in_use_are_revoked_and_audited(analyst):
         created_at=now - datetime.timedelta(days=2), expires_at=now - datetime.timedelta(days=1)
     )
 
-    account_services.account_active_set(user=analyst, is_active=False, actor=admin)
+    account_active_set(user=analyst, is_active=False, actor=admin)
 
     revocations = AuditEvent.objects.filter(action="api_token_revoked", actor=admin)
     assert [event.object_id for event in revocations] == [
@@ -313,7 +311,7 @@ def test_only_tokens_still_in_use_are_revoked_and_audited(analyst):
 def test_a_role_change_that_keeps_analyst_keeps_the_tokens(analyst):
     key = token_for(analyst)
 
-    account_services.account_staff_roles_set(user=analyst, roles=["analyst", "author"], actor=make_admin())
+    account_staff_roles_set(user=analyst, roles=["analyst", "author"], actor=make_admin())
 
     assert bearer_client(key).get(ROUNDS).status_code == 200
     assert not ApiToken.objects.filter(revoked_at__isnull=False).exists()
@@ -322,7 +320,7 @@ def test_a_role_change_that_keeps_analyst_keeps_the_tokens(analyst):
 def test_moving_from_analyst_to_admin_revokes_the_tokens_made_as_analyst(analyst):
     key = token_for(analyst)
 
-    account_services.account_staff_roles_set(user=analyst, roles=["admin"], actor=make_admin())
+    account_staff_roles_set(user=analyst, roles=["admin"], actor=make_admin())
 
     assert bearer_client(key).get(ROUNDS).status_code == 401
 
@@ -331,7 +329,7 @@ def test_erasing_an_account_revokes_its_tokens(analyst):
     admin = make_admin()
     token_for(analyst)
 
-    account_services.account_erase(user=analyst, actor=admin)
+    account_erase(user=analyst, actor=admin)
 
     assert ApiToken.objects.get().revoked_at is not None
     assert AuditEvent.objects.get(action="api_token_revoked").data["reason"] == "erased"

@@ -77,7 +77,7 @@ def test_the_submit_part_times_a_submit_in_each_round_and_compares_the_largest_w
     # the account that made it (the audit trail is append-only). Nothing else is left.
     after = row_counts()
     assert after.pop("bold_portal.AuditEvent") == before.pop("bold_portal.AuditEvent") + 8
-    assert after.pop("audiences.User") == before.pop("audiences.User") + 1
+    assert after.pop("accounts.User") == before.pop("accounts.User") + 1
     assert after == before
     assert "Kept: the synthetic account that submitted and its 8 audit rows" in text
 

@@ -4,6 +4,7 @@ Any other database is never touched: the command stops with what to do instead."
 
 from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
@@ -21,8 +22,6 @@ def unknown_migrations() -> list[tuple[str, str]]:
 
 
 def _portal_apps():
-    from django.apps import apps
-
     base = Path(settings.BASE_DIR).resolve()
     return [config for config in apps.get_app_configs() if Path(config.path).resolve().is_relative_to(base)]
 

@@ -1,0 +1,22 @@
+"""The audit actions of accounts, sign-in and two-factor sign-in."""
+
+from django.utils.translation import gettext_lazy as _
+
+from bold_portal.audit_actions import AuditAction, object_type_moved, register
+
+register(
+    AuditAction("account_created", _("Account created")),
+    AuditAction("account_updated", _("Account settings put back")),
+    AuditAction("account_switched_on", _("Account switched on")),
+    AuditAction("account_switched_off", _("Account switched off")),
+    AuditAction("account_roles_changed", _("Staff roles changed")),
+    AuditAction("account_erased", _("Personal data erased")),
+    AuditAction("sign_in_lockout_cleared", _("Sign-in lockout cleared")),
+    AuditAction("sign_in_settings_changed", _("Sign-in settings changed")),
+    AuditAction("two_factor_enabled", _("Two-step sign-in turned on")),
+    AuditAction("two_factor_disabled", _("Two-step sign-in turned off")),
+    AuditAction("recovery_codes_generated", _("Recovery codes made")),
+)
+
+# Accounts lived in the audiences app until accounts.0001: rows written then name them so.
+object_type_moved("audiences.user", "accounts.user")
