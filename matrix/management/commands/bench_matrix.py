@@ -31,7 +31,7 @@ from django.utils import timezone
 from audiences.models import Audience
 from bold_portal.celery import app as celery_app
 from matrix.models import Matrix, MatrixAgreement, MatrixCell, MatrixRow
-from matrix.services import CHANGED_CELLS_MARK, matrix_recompute
+from matrix.services.recompute import CHANGED_CELLS_MARK, matrix_recompute
 from matrix.submit_benchmark import measure_submits, submit_report
 from principles.models import Principle
 from reviews.models import Assignment, Review, ReviewRound, RoundVersion, Verdict
