@@ -12,10 +12,10 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods
 
-from matrix import selectors
 from matrix.exporters import EXPORTERS, Exporter
 from matrix.models import MatrixExport
-from matrix.services import matrix_export_download, matrix_export_request
+from matrix.selectors.exports import matrix_export_for
+from matrix.services.exports import matrix_export_download, matrix_export_request
 from reviews.models import ReviewRound
 
 # Seconds between two loads of the status page while the file is being made.
@@ -30,7 +30,7 @@ def _exporter(request, identifier: str) -> Exporter:
 
 
 def _export(request, round_slug: str, export_id: int) -> MatrixExport:
-    export = selectors.matrix_export_for(user=request.user, round_slug=round_slug, export_id=export_id)
+    export = matrix_export_for(user=request.user, round_slug=round_slug, export_id=export_id)
     if export is None:
         raise Http404
     return export

@@ -24,13 +24,12 @@ from django.utils.translation import gettext as _
 
 from bold_portal.spreadsheet import neutralise
 from matrix.disclosure import is_published
-from matrix.selectors import (
-    COUNT_KEYS,
+from matrix.selectors.cells import COUNT_KEYS, round_principles
+from matrix.selectors.exports import (
     VERDICT_KEYS,
     audience_names,
     matrix_document,
     matrix_table,
-    round_principles,
     round_verdict_count,
     round_verdict_rows,
 )

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from bold_portal.forms import PortalForm
-from matrix.selectors import (
+from matrix.selectors.matrix_page import (
     OUTCOME_ALL_TICKS,
     OUTCOME_CROSS,
     OUTCOME_INSUFFICIENT,

@@ -4,7 +4,7 @@ from django.db import transaction
 from django.dispatch import receiver
 
 from accounts.signals import access_withdrawn
-from matrix.services import api_tokens_revoke_all
+from matrix.services.tokens import api_tokens_revoke_all
 from matrix.tasks import enqueue_matrix_recompute
 from reviews.signals import matrix_inputs_changed
 

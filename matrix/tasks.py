@@ -6,8 +6,10 @@ from django.conf import settings
 from django.core.cache import cache
 
 from bold_portal.after_response import run_after_response
-from matrix.selectors import agreement_behind_round_ids, stale_round_ids
-from matrix.services import matrix_agreement_refresh, matrix_export_run, matrix_recompute
+from matrix.selectors.cells import agreement_behind_round_ids, stale_round_ids
+from matrix.services.agreement import matrix_agreement_refresh
+from matrix.services.exports import matrix_export_run
+from matrix.services.recompute import matrix_recompute
 
 logger = logging.getLogger(__name__)
 

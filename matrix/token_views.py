@@ -11,9 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from matrix import selectors
 from matrix.forms import ApiTokenForm
-from matrix.services import api_token_create, api_token_revoke
+from matrix.selectors.tokens import api_token_of, api_tokens_of
+from matrix.services.tokens import api_token_create, api_token_revoke
 from matrix.views import analyst_only
 
 
@@ -23,7 +23,7 @@ def api_tokens(request):
     now = timezone.now()
     rows = [
         {"token": token, "is_active": token.revoked_at is None and token.expires_at > now}
-        for token in selectors.api_tokens_of(request.user)
+        for token in api_tokens_of(request.user)
     ]
     return render(request, "matrix/api_tokens.html", {"rows": rows})
 
@@ -45,7 +45,7 @@ def api_token_new(request):
 @require_http_methods(["GET", "POST"])
 def api_token_revoke_page(request, token_id: int):
     analyst_only(request)
-    token = selectors.api_token_of(user=request.user, token_id=token_id)
+    token = api_token_of(user=request.user, token_id=token_id)
     if token is None or token.revoked_at is not None:
         raise Http404
     if request.method == "POST":

@@ -13,10 +13,17 @@ from audiences.models import Audience
 from bold_portal.pagination import pagination
 from bold_portal.roles import is_admin
 from matrix import charts
-from matrix import selectors as matrix_selectors
 from matrix.disclosure import is_published
 from matrix.exporters import exporters_for
 from matrix.forms import AudienceViewForm, MatrixFilterForm, RoundComparisonForm
+from matrix.selectors import charts as chart_selectors
+from matrix.selectors import comparison as comparison_selectors
+from matrix.selectors import summary as summary_selectors
+from matrix.selectors.agreement import round_agreement
+from matrix.selectors.audience_view import audience_view, reviewing_audience_choices
+from matrix.selectors.cell_detail import cell_detail
+from matrix.selectors.matrix_page import MatrixFilters, matrix_filter_options, matrix_page
+from matrix.selectors.rounds import rounds_page
 from matrix.tasks import refresh_agreement_after_response
 from matrix.wording import round_rule_in_words
 from reviews.models import ReviewRound
@@ -34,7 +41,7 @@ def version_summary(request, round_slug: str, use_case_slug: str, number: int):
     context = target_context(request, target, own)
     if not context["can_view_aggregate"]:
         return render(request, "matrix/version_summary_unavailable.html", context, status=403)
-    summary = matrix_selectors.version_summary(review_round=target.round, version_id=target.version.pk)
+    summary = summary_selectors.version_summary(review_round=target.round, version_id=target.version.pk)
     reasons = selectors.other_reasons(target=target, exclude_review=own)
     own_verdicts = selectors.verdicts_by_principle(own)
     context["summary"] = summary
@@ -84,7 +91,7 @@ def _export_links(request, review_round: ReviewRound) -> list[dict]:
 def rounds(request):
     """Every review round with its state, rule, dates and progress, for analysts and admins."""
     _analyst_round(request)
-    listing = matrix_selectors.rounds_page(request.GET.get("page"))
+    listing = rounds_page(request.GET.get("page"))
     rows = [
         {"round": summary, "rule": round_rule_in_words(threshold=summary.threshold, min_reviews=summary.min_reviews)}
         for summary in listing.rounds
@@ -101,17 +108,17 @@ def round_matrix(request, round_slug: str):
     """The round's principle matrix: use cases grouped by audience, principles across the top,
     with filters and pages that work without JavaScript."""
     review_round = _analyst_round(request, round_slug)
-    options = matrix_selectors.matrix_filter_options(review_round)
+    options = matrix_filter_options(review_round)
     form = MatrixFilterForm(request.GET, options=options)
     filters = form.filters()
-    matrix = matrix_selectors.matrix_page(
+    matrix = matrix_page(
         review_round,
         options=options,
         filters=filters,
         page_number=request.GET.get("page"),
         for_admin=is_admin(request.user),
     )
-    agreement = matrix_selectors.round_agreement(review_round, state=matrix.state)
+    agreement = round_agreement(review_round, state=matrix.state)
     response = render(
         request,
         "matrix/round_matrix.html",
@@ -121,7 +128,7 @@ def round_matrix(request, round_slug: str):
             "form": form,
             "filters": filters,
             "errors": form.error_items(),
-            "is_filtered": filters != matrix_selectors.MatrixFilters(),
+            "is_filtered": filters != MatrixFilters(),
             "pagination": pagination(request, matrix.page),
             "export_links": _export_links(request, review_round),
             "groups_published": is_published(review_round),
@@ -139,7 +146,7 @@ def round_matrix(request, round_slug: str):
 def cell(request, round_slug: str, use_case_slug: str, number: int, principle_slug: str):
     """Why a cell has its outcome: every submitted verdict behind it, pseudonymised, and the rule."""
     review_round = _analyst_round(request, round_slug)
-    detail = matrix_selectors.cell_detail(
+    detail = cell_detail(
         review_round=review_round,
         use_case_slug=use_case_slug,
         number=number,
@@ -156,13 +163,13 @@ def round_comparison(request):
     """Two rounds side by side, use case by use case and principle by principle. The rounds are
     chosen in a GET form on the same page, so it works without JavaScript and can be shared."""
     _analyst_round(request)
-    choices = matrix_selectors.comparison_round_choices()
+    choices = comparison_selectors.comparison_round_choices()
     chosen = "a" in request.GET or "b" in request.GET
     form = RoundComparisonForm(request.GET if chosen else None, rounds=choices)
     comparison = None
     if chosen and form.is_valid():
         rounds = ReviewRound.objects.in_bulk([form.cleaned_data["a"], form.cleaned_data["b"]], field_name="slug")
-        comparison = matrix_selectors.round_comparison(
+        comparison = comparison_selectors.round_comparison(
             round_a=rounds[form.cleaned_data["a"]],
             round_b=rounds[form.cleaned_data["b"]],
             only_changed=form.cleaned_data["changed"],
@@ -185,7 +192,7 @@ def round_charts(request, round_slug: str):
     """The round as charts, each with the same numbers in a table: per principle a stacked bar of
     verdicts for each use case (a page of use cases at a time), and the round's progress."""
     review_round = _analyst_round(request, round_slug)
-    data = matrix_selectors.round_charts(review_round, page_number=request.GET.get("page"))
+    data = chart_selectors.round_charts(review_round, page_number=request.GET.get("page"))
     return render(
         request,
         "matrix/round_charts.html",
@@ -208,11 +215,11 @@ def round_by_audience(request, round_slug: str):
     reviewers whose organisation serves it, and the outcome the round's rule gives them."""
     review_round = _analyst_round(request, round_slug)
     chosen = "audience" in request.GET
-    form = AudienceViewForm(request.GET if chosen else None, audiences=matrix_selectors.reviewing_audience_choices())
+    form = AudienceViewForm(request.GET if chosen else None, audiences=reviewing_audience_choices())
     view = None
     if chosen and form.is_valid():
         audience = Audience.objects.get(slug=form.cleaned_data["audience"])
-        view = matrix_selectors.audience_view(review_round, audience=audience, page_number=request.GET.get("page"))
+        view = audience_view(review_round, audience=audience, page_number=request.GET.get("page"))
     return render(
         request,
         "matrix/round_by_audience.html",

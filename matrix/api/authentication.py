@@ -7,8 +7,8 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from accounts import two_factor
-from matrix import selectors
-from matrix.services import api_token_mark_used
+from matrix.selectors.tokens import api_token_for_key
+from matrix.services.tokens import api_token_mark_used
 
 
 class BearerTokenAuthentication(authentication.BaseAuthentication):
@@ -24,7 +24,7 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
             key = header[1].decode()
         except UnicodeError as error:
             raise exceptions.AuthenticationFailed(_("The token is not valid.")) from error
-        token = selectors.api_token_for_key(key)
+        token = api_token_for_key(key)
         if token is None:
             raise exceptions.AuthenticationFailed(_("The token is not valid, has expired or was revoked."))
         api_token_mark_used(token=token)

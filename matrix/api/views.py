@@ -11,9 +11,13 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
-from matrix import selectors
 from matrix.api import serializers
 from matrix.forms import OUTCOME_CHOICES, MatrixFilterForm
+from matrix.selectors import cell_detail
+from matrix.selectors.agreement import agreement_document, round_agreement
+from matrix.selectors.cells import Cell, matrix_state, round_principles
+from matrix.selectors.matrix_page import MATRIX_ROWS_PER_PAGE, matrix_filter_options, matrix_page
+from matrix.selectors.rounds import RoundSummary, round_summaries, rounds_page
 from matrix.tasks import refresh_agreement_after_response
 from reviews.models import ReviewRound
 
@@ -51,7 +55,7 @@ def _round(slug: str) -> ReviewRound:
     return review_round
 
 
-def _round_dict(summary: selectors.RoundSummary) -> dict:
+def _round_dict(summary: RoundSummary) -> dict:
     return {
         "slug": summary.slug,
         "name": summary.name,
@@ -67,7 +71,7 @@ def _round_dict(summary: selectors.RoundSummary) -> dict:
     }
 
 
-def _cell_dict(principle_slug: str, cell: selectors.Cell) -> dict:
+def _cell_dict(principle_slug: str, cell: Cell) -> dict:
     return {"principle": principle_slug, **cell.as_dict()}
 
 
@@ -80,7 +84,7 @@ class RoundList(ApiView):
         responses={200: serializers.RoundPageSerializer, **DENIED},
     )
     def get(self, request):
-        listing = selectors.rounds_page(request.query_params.get("page"))
+        listing = rounds_page(request.query_params.get("page"))
         return Response(_page(request, listing.page, [_round_dict(summary) for summary in listing.rounds]))
 
 
@@ -93,12 +97,12 @@ class RoundDetail(ApiView):
     )
     def get(self, request, round_slug: str):
         review_round = _round(round_slug)
-        (summary,) = selectors.round_summaries([review_round])
-        state = selectors.matrix_state(review_round)
+        (summary,) = round_summaries([review_round])
+        state = matrix_state(review_round)
         return Response(
             {
                 **_round_dict(summary),
-                "principles": [{"slug": p.slug, "name": p.name} for p in selectors.round_principles(review_round)],
+                "principles": [{"slug": p.slug, "name": p.name} for p in round_principles(review_round)],
                 "computed_at": state.computed_at,
                 "is_updating": state.is_updating,
             }
@@ -110,7 +114,7 @@ class RoundMatrix(ApiView):
         summary="A round's principle matrix",
         operation_id="matrix_list",
         description="One row per use case version, in matrix order (audience, then use case), "
-        f"{selectors.MATRIX_ROWS_PER_PAGE} to a page, with a cell per principle. The filters are the "
+        f"{MATRIX_ROWS_PER_PAGE} to a page, with a cell per principle. The filters are the "
         "matrix page's: audience (repeat for several), outcome, and the principle the outcome applies to.",
         parameters=[
             PAGE,
@@ -129,14 +133,14 @@ class RoundMatrix(ApiView):
     )
     def get(self, request, round_slug: str):
         review_round = _round(round_slug)
-        options = selectors.matrix_filter_options(review_round)
+        options = matrix_filter_options(review_round)
         form = MatrixFilterForm(request.query_params, options=options)
         filters = form.filters()
         if form.errors:
             return Response(
                 {"errors": {name: [str(m) for m in messages] for name, messages in form.errors.items()}}, 400
             )
-        matrix = selectors.matrix_page(
+        matrix = matrix_page(
             review_round, options=options, filters=filters, page_number=request.query_params.get("page")
         )
         rows = [
@@ -161,7 +165,7 @@ class RoundMatrix(ApiView):
         )
 
 
-def cell_answer(review_round: ReviewRound, detail: selectors.CellDetail) -> dict:
+def cell_answer(review_round: ReviewRound, detail: cell_detail.CellDetail) -> dict:
     """The cell endpoint's answer, from what the cell page shows."""
     return {
         "round": review_round.slug,
@@ -211,7 +215,7 @@ class CellDetail(ApiView):
     )
     def get(self, request, round_slug: str, use_case_slug: str, number: int, principle_slug: str):
         review_round = _round(round_slug)
-        detail = selectors.cell_detail(
+        detail = cell_detail.cell_detail(
             review_round=review_round, use_case_slug=use_case_slug, number=number, principle_slug=principle_slug
         )
         if detail is None:
@@ -231,8 +235,8 @@ class RoundAgreement(ApiView):
     )
     def get(self, request, round_slug: str):
         review_round = _round(round_slug)
-        agreement = selectors.round_agreement(review_round)
-        response = Response(selectors.agreement_document(agreement))
+        agreement = round_agreement(review_round)
+        response = Response(agreement_document(agreement))
         if agreement.refresh_due:
             refresh_agreement_after_response(response, round_id=review_round.pk)
         return response

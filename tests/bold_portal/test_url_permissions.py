@@ -24,7 +24,9 @@ from django.utils.http import urlsafe_base64_encode
 from audiences.models import Membership
 from audiences.services.ensure import audience_authors_ensure
 from audiences.services.invitations import invitation_create
-from matrix.services import api_token_create, matrix_export_request, matrix_export_run, matrix_recompute
+from matrix.services.exports import matrix_export_request, matrix_export_run
+from matrix.services.recompute import matrix_recompute
+from matrix.services.tokens import api_token_create
 from reviews.models import ReviewRound
 from reviews.services.interests import interest_declare
 from reviews.services.requests import assignment_more_time_request

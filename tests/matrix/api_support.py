@@ -3,7 +3,8 @@
 from django.test import Client
 from django.urls import reverse
 
-from matrix.services import api_token_create, matrix_recompute
+from matrix.services.recompute import matrix_recompute
+from matrix.services.tokens import api_token_create
 from tests.factories import make_assignment, make_organisation, make_reviewer, make_version
 from tests.matrix.analyst_support import small_world, submit
 

@@ -22,8 +22,15 @@ from dataclasses import dataclass
 from django.urls import reverse
 
 from audiences.models import Audience
-from matrix import disclosure, selectors
+from matrix import disclosure
 from matrix.api.views import cell_answer
+from matrix.selectors.audience_view import audience_view
+from matrix.selectors.cell_detail import cell_detail
+from matrix.selectors.cells import EMPTY_CELL, round_cells
+from matrix.selectors.charts import round_charts
+from matrix.selectors.exports import matrix_document
+from matrix.selectors.matrix_page import MatrixFilters, matrix_filter_options, matrix_page
+from matrix.selectors.rounds import round_summaries
 from tests.matrix.disclosure_attacker import REVIEWS, Figure
 from tests.pages import main_content
 
@@ -174,10 +181,10 @@ def everything_read(world: RoundMap, *, marks: dict | None = None) -> list[Figur
     API's answers, for an analyst. marks, if given, collects the declared-interest marks shown:
     version id -> set of where they were seen."""
     review_round = type(world.review_round).objects.get(pk=world.review_round.pk)  # its status now
-    (summary,) = selectors.round_summaries([review_round])
+    (summary,) = round_summaries([review_round])
     figures = [Figure(None, world.everyone, REVIEWS, summary.submitted)]
-    options = selectors.matrix_filter_options(review_round)
-    matrix = selectors.matrix_page(review_round, options=options, filters=selectors.MatrixFilters(), page_number=1)
+    options = matrix_filter_options(review_round)
+    matrix = matrix_page(review_round, options=options, filters=MatrixFilters(), page_number=1)
     for group in matrix.groups:
         for row in group.rows:
             version = next(v for v in world.versions if v.use_case.slug == row.use_case_slug)
@@ -186,11 +193,11 @@ def everything_read(world: RoundMap, *, marks: dict | None = None) -> list[Figur
             for view in row.cells:
                 figures += _counts_figures(version.pk, world.everyone, view.principle.pk, view.cell.as_dict())
                 figures += _flags(world, version.pk, view.principle.pk, view.flag)
-    charts = selectors.round_charts(review_round, page_number=1)
+    charts = round_charts(review_round, page_number=1)
     figures.append(Figure(None, world.everyone, REVIEWS, charts.progress.submitted))
     for version in world.versions:
         for principle in world.principles:
-            detail = selectors.cell_detail(
+            detail = cell_detail(
                 review_round=review_round,
                 use_case_slug=version.use_case.slug,
                 number=version.number,
@@ -203,7 +210,7 @@ def everything_read(world: RoundMap, *, marks: dict | None = None) -> list[Figur
             if detail.declared_interest is not None and marks is not None:
                 marks.setdefault(version.pk, set()).add("cell page")
     for name, serving in world.audiences.items():
-        view = selectors.audience_view(review_round, audience=Audience.objects.get(name=name), page_number=1)
+        view = audience_view(review_round, audience=Audience.objects.get(name=name), page_number=1)
         for row in view.rows:
             version = next(v for v in world.versions if v.use_case.slug == row.use_case_slug)
             for cell in row.cells:
@@ -212,7 +219,7 @@ def everything_read(world: RoundMap, *, marks: dict | None = None) -> list[Figur
                     figures += _counts_figures(version.pk, serving, cell.principle.pk, counts)
                     figures.append(Figure(version.pk, serving, REVIEWS, cell.counts.reviewers))
                 figures += _flags(world, version.pk, cell.principle.pk, cell.flag)
-    document = selectors.matrix_document(review_round)
+    document = matrix_document(review_round)
     for row in document["rows"]:
         if row["declared_interest"] and marks is not None:
             version = next(v for v in world.versions if v.use_case.slug == row["use_case"])
@@ -228,9 +235,9 @@ def everything_decided(world: RoundMap, *, marks: dict | None = None) -> list[Fi
     """Every figure the analysts' pages, the API and the exports may show about groups of the
     round's reviewers, from matrix.disclosure and the stored totals (as everything_read)."""
     review_round = type(world.review_round).objects.get(pk=world.review_round.pk)  # its status now
-    (summary,) = selectors.round_summaries([review_round])
+    (summary,) = round_summaries([review_round])
     figures = [Figure(None, world.everyone, REVIEWS, summary.submitted)]
-    cells = selectors.round_cells(review_round)
+    cells = round_cells(review_round)
     groups = disclosure.round_groups(review_round)
     principle_ids = [p.pk for p in world.principles]
     flags = disclosure.round_flags(review_round, groups, principle_ids)
@@ -240,7 +247,7 @@ def everything_decided(world: RoundMap, *, marks: dict | None = None) -> list[Fi
     for version in world.versions:
         of_version = groups.of(version.pk)
         for principle in world.principles:
-            cell = cells.get((version.pk, principle.pk), selectors.EMPTY_CELL)
+            cell = cells.get((version.pk, principle.pk), EMPTY_CELL)
             figures += _counts_figures(version.pk, world.everyone, principle.pk, cell.as_dict())
             breakdown = of_version.breakdown(principle.pk) or ()
             figures += _breakdown_figures(world, version.pk, principle.pk, [vars(group) for group in breakdown])

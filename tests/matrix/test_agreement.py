@@ -18,12 +18,14 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as npst
 
 from bold_portal.celery import app as celery_app
-from matrix import services
 from matrix.agreement import nominal_alpha
 from matrix.exporters import EXPORTERS
 from matrix.models import MatrixAgreement
-from matrix.selectors import agreement_behind_round_ids, round_agreement
-from matrix.services import matrix_agreement_refresh, matrix_bring_up_to_date, matrix_recompute
+from matrix.selectors.agreement import round_agreement
+from matrix.selectors.cells import agreement_behind_round_ids
+from matrix.services import agreement as agreement_services
+from matrix.services.agreement import matrix_agreement_refresh
+from matrix.services.recompute import matrix_bring_up_to_date, matrix_recompute
 from matrix.tasks import AGREEMENT_PENDING_KEY, recompute_matrix, refresh_matrix_agreement, sweep_stale_matrices
 from matrix.wording import agreement_in_words
 from reviews.models import RoundVersion, Verdict
@@ -355,7 +357,7 @@ def test_a_refresh_that_measured_older_cells_never_replaces_newer_figures(world)
     measures and stores the newer cells; A then stores nothing."""
     review_round, *_ = world
     recompute_matrix(review_round.pk)
-    real_counts = services.agreement_reviewer_counts
+    real_counts = agreement_services.agreement_reviewer_counts
     b_rows = []
 
     def counts_while_the_round_moves_on(round_arg):
@@ -366,7 +368,9 @@ def test_a_refresh_that_measured_older_cells_never_replaces_newer_figures(world)
             b_rows[:] = matrix_agreement_refresh(round_id=review_round.pk)
         return real_counts(round_arg)
 
-    with mock.patch.object(services, "agreement_reviewer_counts", side_effect=counts_while_the_round_moves_on):
+    with mock.patch.object(
+        agreement_services, "agreement_reviewer_counts", side_effect=counts_while_the_round_moves_on
+    ):
         a_rows = matrix_agreement_refresh(round_id=review_round.pk)
 
     assert a_rows is None

@@ -9,8 +9,8 @@ from django.db import connection
 from django.utils import timezone
 
 from matrix.models import MatrixCell
-from matrix.selectors import REVIEWER_COUNTS_MARK, agreement_reviewer_counts
-from matrix.services import matrix_recompute
+from matrix.selectors.agreement import REVIEWER_COUNTS_MARK, agreement_reviewer_counts
+from matrix.services.recompute import matrix_recompute
 from reviews.models import Review, Verdict
 from tests.factories import make_principle, make_round, make_user, make_version
 

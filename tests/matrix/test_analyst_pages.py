@@ -10,8 +10,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from matrix.models import Matrix
-from matrix.selectors import MATRIX_ROWS_PER_PAGE, Cell, rounds_page
-from matrix.services import matrix_recompute
+from matrix.selectors.cells import Cell
+from matrix.selectors.matrix_page import MATRIX_ROWS_PER_PAGE
+from matrix.selectors.rounds import rounds_page
+from matrix.services.recompute import matrix_recompute
 from matrix.wording import cell_rule_in_words
 from reviews.models import Review, ReviewRound
 from reviews.services.reviews import review_withdraw

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
 
-from matrix.selectors import MATRIX_ROWS_PER_PAGE
+from matrix.selectors.matrix_page import MATRIX_ROWS_PER_PAGE
 from tests.factories import close_round, make_reviewer, make_round, make_user
 from tests.matrix.analyst_support import (
     make_admin,

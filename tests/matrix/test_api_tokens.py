@@ -20,7 +20,7 @@ from accounts.services.two_factor import recovery_codes_regenerate, two_factor_r
 from bold_portal.models import AuditEvent
 from bold_portal.roles import ANALYSTS
 from matrix.models import ApiToken
-from matrix.services import TokenNotAllowed, api_token_create, api_token_revoke
+from matrix.services.tokens import TokenNotAllowed, api_token_create, api_token_revoke
 from tests.factories import make_user
 from tests.matrix.analyst_support import make_admin, make_analyst, make_author, make_lead
 from tests.matrix.api_support import bearer_client, token_for
@@ -283,7 +283,7 @@ def test_a_reset_revokes_the_tokens_along_with_the_devices_or_neither(analyst, m
     def audit_fails(**kwargs):
         raise RuntimeError("the audit trail is unavailable")
 
-    monkeypatch.setattr("matrix.services.audit_many", audit_fails)
+    monkeypatch.setattr("matrix.services.tokens.audit_many", audit_fails)
     with pytest.raises(RuntimeError):
         two_factor_reset(user=analyst, actor=admin)
 

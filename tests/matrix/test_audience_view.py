@@ -19,8 +19,8 @@ from audiences.models import Audience
 from bold_portal.models import AuditEvent
 from matrix import disclosure
 from matrix.exporters import EXPORTERS
-from matrix.selectors import audience_view
-from matrix.services import matrix_recompute
+from matrix.selectors.audience_view import audience_view
+from matrix.services.recompute import matrix_recompute
 from reviews.models import ReviewRound
 from reviews.services.reviews import review_withdraw
 from reviews.services.rounds import round_flag_rule_change

@@ -16,8 +16,8 @@ from django.db import connection
 
 from bold_portal.celery import app as celery_app
 from matrix.models import Matrix, MatrixCell, MatrixRow
-from matrix.selectors import matrix_state
-from matrix.services import matrix_recompute
+from matrix.selectors.cells import matrix_state
+from matrix.services.recompute import matrix_recompute
 from reviews.models import RoundVersion, Verdict
 from reviews.services.reviews import VerdictInput, review_save
 from tests.factories import make_principle, make_reviewer, make_round, make_version

@@ -8,9 +8,9 @@ import re
 import pytest
 from django.urls import reverse
 
-from matrix import selectors
 from matrix.charts import LABEL_CHARACTERS, bar_label, stacked_bar_chart
-from matrix.services import matrix_recompute
+from matrix.selectors.charts import CHART_USE_CASES_PER_PAGE
+from matrix.services.recompute import matrix_recompute
 from tests.factories import make_assignment, make_organisation, make_reviewer, make_version
 from tests.matrix.analyst_support import make_admin, make_analyst, make_large_round, small_world, submit
 from tests.pages import main_content
@@ -156,7 +156,7 @@ def test_the_charts_page_makes_the_same_queries_for_40_or_300_use_cases(
     assert response.status_code == 200
     page = main_content(response)
     # Four principles of 20 use cases, and the round's progress.
-    assert page.count("data-bar-label") == 4 * selectors.CHART_USE_CASES_PER_PAGE + 1
+    assert page.count("data-bar-label") == 4 * CHART_USE_CASES_PER_PAGE + 1
     assert f"Showing use cases 21 to 40 of {size + 2 * (size // 10)}" in page
 
 

@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from matrix.disclosure import declared_interest_names
 from matrix.exporters import EXPORTERS
-from matrix.services import matrix_recompute
+from matrix.services.recompute import matrix_recompute
 from reviews.services.interests import interest_declare, interest_override, interest_withdraw
 from tests.factories import close_round, make_assignment, make_organisation, make_reviewer, make_version
 from tests.matrix.analyst_support import make_admin, make_analyst, small_world, submit

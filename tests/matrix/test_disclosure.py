@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from matrix.disclosure import blocks_of
 from matrix.exporters import EXPORTERS
-from matrix.services import matrix_recompute
+from matrix.services.recompute import matrix_recompute
 from reviews.models import Review
 from reviews.services.interests import interest_declare, interest_override
 from tests.factories import (

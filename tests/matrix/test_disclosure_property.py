@@ -32,7 +32,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from matrix.services import matrix_recompute
+from matrix.services.recompute import matrix_recompute
 from reviews.services.interests import interest_declare, interest_override
 from reviews.services.rounds import round_flag_rule_change
 from tests.factories import (

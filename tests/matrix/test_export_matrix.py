@@ -9,8 +9,8 @@ from django.core.management import CommandError, call_command
 
 from bold_portal.models import AuditEvent
 from matrix.models import Matrix, MatrixCell
-from matrix.selectors import stale_round_ids
-from matrix.services import matrix_recompute
+from matrix.selectors.cells import stale_round_ids
+from matrix.services.recompute import matrix_recompute
 from reviews.services.reviews import VerdictInput, review_save
 from reviews.services.rounds import round_rule_change
 from tests.factories import make_audience, make_principle, make_reviewer, make_round, make_version

@@ -19,7 +19,7 @@ from bold_portal.models import AuditEvent
 from bold_portal.roles import ADMINS, ANALYSTS, AUTHORS
 from matrix import exporters
 from matrix.models import MatrixExport
-from matrix.services import EXPORT_KEEP, matrix_export_request, matrix_export_run
+from matrix.services.exports import EXPORT_KEEP, matrix_export_request, matrix_export_run
 from tests.factories import make_reviewer, make_user
 from tests.matrix.test_exporters import World
 from tests.pages import main_content

@@ -16,8 +16,9 @@ from django.utils import timezone
 from matrix import exporters
 from matrix.exporters import EXPORTERS, OUTCOME_SYMBOLS, cell_text, neutralise, outcome_words
 from matrix.models import Matrix
-from matrix.selectors import COUNT_KEYS, VERDICT_KEYS, matrix_document, matrix_table
-from matrix.services import matrix_recompute
+from matrix.selectors.cells import COUNT_KEYS
+from matrix.selectors.exports import VERDICT_KEYS, matrix_document, matrix_table
+from matrix.services.recompute import matrix_recompute
 from matrix.wording import fragility_in_words
 from reviews.models import Review, Verdict
 from reviews.services.reviews import VerdictInput, review_save

@@ -8,7 +8,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from matrix.services import matrix_recompute
+from matrix.services.recompute import matrix_recompute
 from tests.factories import make_assignment, make_reviewer, make_version
 from tests.matrix.analyst_support import make_analyst, small_world, submit
 from tests.pages import main_content

@@ -10,8 +10,10 @@ from django.urls import reverse
 
 from bold_portal.models import AuditEvent
 from matrix.models import Matrix, MatrixCell, MatrixRow
-from matrix.selectors import EMPTY_CELL, matrix_document, matrix_state, stale_round_ids, version_cells, version_summary
-from matrix.services import matrix_recompute
+from matrix.selectors.cells import EMPTY_CELL, matrix_state, stale_round_ids, version_cells
+from matrix.selectors.exports import matrix_document
+from matrix.selectors.summary import version_summary
+from matrix.services.recompute import matrix_recompute
 from principles.rule import CROSS, INSUFFICIENT, TICK, cell_outcome
 from reviews.models import ReviewRound, RoundVersion, Verdict
 from reviews.services.reviews import VerdictInput, review_save, review_withdraw

@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from matrix.models import MatrixCell, MatrixRow
-from matrix.selectors import matrix_state
-from matrix.services import matrix_recompute
+from matrix.selectors.cells import matrix_state
+from matrix.services.recompute import matrix_recompute
 from principles.rule import CROSS, INSUFFICIENT, TICK, cell_outcome, outcome_sql, outcome_sql_params
 from reviews.models import Review, RoundVersion, Verdict
 from reviews.services.reviews import VerdictInput, review_save, review_withdraw

@@ -12,7 +12,7 @@ from django.db.models import F
 
 from matrix import receivers, services
 from matrix.models import Matrix, MatrixCell
-from matrix.services import matrix_recompute
+from matrix.services.recompute import matrix_recompute
 from principles.rule import cell_outcome
 from reviews.models import ReviewRound, RoundVersion, Verdict
 from reviews.services.reviews import VerdictInput, review_save

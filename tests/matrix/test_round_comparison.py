@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from matrix.models import MatrixCell
-from matrix.selectors import COMPARISON_ROWS_PER_PAGE, round_comparison
+from matrix.selectors.comparison import COMPARISON_ROWS_PER_PAGE, round_comparison
 from principles.rule import CROSS, INSUFFICIENT, TICK
 from reviews.models import RoundVersion
 from tests.factories import make_audience, make_principle, make_round, make_version

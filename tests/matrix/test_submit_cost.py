@@ -9,8 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from matrix.models import Matrix, MatrixAgreement
-from matrix.selectors import matrix_state
-from matrix.services import matrix_agreement_refresh, matrix_recompute
+from matrix.selectors.cells import matrix_state
+from matrix.services.agreement import matrix_agreement_refresh
+from matrix.services.recompute import matrix_recompute
 from reviews.models import Review, RoundVersion, Verdict
 from tests.factories import (
     make_assignment,

@@ -11,10 +11,10 @@ from django.db import transaction
 from kombu.exceptions import OperationalError
 
 from bold_portal.models import AuditEvent
-from matrix import services
 from matrix.models import Matrix, MatrixCell, MatrixRow
-from matrix.selectors import stale_round_ids
-from matrix.services import matrix_recompute
+from matrix.selectors.cells import stale_round_ids
+from matrix.services import recompute as recompute_services
+from matrix.services.recompute import matrix_recompute
 from matrix.tasks import PENDING_KEY, enqueue_matrix_recompute, recompute_matrix, sweep_stale_matrices
 from reviews.models import Review, ReviewRound, RoundVersion, Verdict
 from reviews.services.reviews import VerdictInput, review_save, review_withdraw
@@ -183,7 +183,9 @@ def test_a_burst_in_one_transaction_writes_the_cells_once_and_audits_no_recomput
     """Tasks run eagerly here, so each callback's task runs before the next callback: only the
     first finds the row behind; the others claim nothing and write nothing."""
     with (
-        mock.patch.object(services, "_changed_cells", wraps=services._changed_cells) as changed_cells,
+        mock.patch.object(
+            recompute_services, "_changed_cells", wraps=recompute_services._changed_cells
+        ) as changed_cells,
         django_capture_on_commit_callbacks(execute=True),
         transaction.atomic(),
     ):

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from matrix.models import MatrixCell
-from matrix.services import matrix_recompute
+from matrix.services.recompute import matrix_recompute
 from reviews.models import Review, ReviewRound
 from reviews.services.reviews import VerdictInput, review_save, review_withdraw
 from reviews.services.rounds import round_rule_change

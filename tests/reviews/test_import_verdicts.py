@@ -13,7 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from audiences.models import Membership
 from bold_portal.models import AuditEvent
 from matrix.models import MatrixCell
-from matrix.selectors import matrix_document, matrix_state
+from matrix.selectors.cells import matrix_state
+from matrix.selectors.exports import matrix_document
 from reviews.imports.csv_file import COLUMN_LIMITS, COLUMNS
 from reviews.imports.rows import verdict_rows_from_csv
 from reviews.models import Review, ReviewRound, Verdict

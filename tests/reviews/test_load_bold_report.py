@@ -17,7 +17,8 @@ from bold_portal import roles
 from bold_portal.celery import app as celery_app
 from bold_portal.models import AuditEvent
 from matrix.models import Matrix, MatrixCell
-from matrix.selectors import matrix_document, matrix_state
+from matrix.selectors.cells import matrix_state
+from matrix.selectors.exports import matrix_document
 from principles.models import Principle
 from reviews.demo.bold_report import DEMO_PASSWORD, FIELDWORK_CLOSED_AT
 from reviews.models import Assignment, Review, ReviewRound, Verdict

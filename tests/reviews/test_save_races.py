@@ -26,8 +26,8 @@ from django.test import Client
 
 from audiences.models import Audience
 from matrix.models import MatrixCell, MatrixRow
-from matrix.selectors import matrix_state
-from matrix.services import matrix_recompute
+from matrix.selectors.cells import matrix_state
+from matrix.services.recompute import matrix_recompute
 from principles.models import Principle
 from principles.rule import cell_outcome
 from reviews.models import Review, ReviewRound, RoundVersion, Verdict

@@ -8,11 +8,13 @@ import statistics
 import time
 from dataclasses import dataclass, field
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Subquery
 from django.test.utils import CaptureQueriesContext
 
+from matrix.benchmarks.data import BenchRound, SyntheticData
 from matrix.models import MatrixRow
 from reviews.models import Review, ReviewRound, RoundVersion, Verdict
 from reviews.services.reviews import VerdictInput, review_save
@@ -114,3 +116,20 @@ def submit_report(results: list[SubmitTimings], *, verdicts_per_version: int) ->
         "after its commit; 'q': its queries, from one further, untimed submit."
     )
     return lines
+
+
+def run_submit(data: SyntheticData, rounds: dict[int, BenchRound], opts, *, repeat: int, stdout) -> None:
+    """Time the submits in each round and write the report; the submitting account and its audit
+    rows are kept (data.kept_user_ids)."""
+    reviewer = get_user_model().objects.get(pk=data.user_ids[0])
+    data.kept_user_ids = [reviewer.pk]
+    results = measure_submits(
+        {size: (bench.round, bench.version) for size, bench in sorted(rounds.items())},
+        reviewer=reviewer,
+        repeat=repeat,
+    )
+    stdout.write("")
+    for line in submit_report(results, verdicts_per_version=opts["reviews"] * opts["principles"]):
+        stdout.write(line)
+    if data.connection.vendor != "sqlite":
+        stdout.write(f"NOT THE RECORDED FIGURES ({data.connection.vendor}, not SQLite).")

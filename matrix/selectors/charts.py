@@ -1,0 +1,59 @@
+"""The charts page: verdicts per principle and use case, and the round's progress."""
+
+from dataclasses import dataclass
+
+from django.core.paginator import Page, Paginator
+
+from matrix.models import MatrixCell
+from matrix.selectors.cells import COUNT_KEYS, EMPTY_CELL, Cell, cell_from_row, round_principles, round_version_rows
+from matrix.selectors.rounds import RoundSummary, round_summaries
+from principles.models import Principle
+from reviews.models import ReviewRound
+
+CHART_USE_CASES_PER_PAGE = 20
+
+
+@dataclass(frozen=True)
+class ChartUseCase:
+    title: str
+    number: int
+    cells: tuple[Cell, ...]  # one per principle, in the round's order
+
+
+@dataclass(frozen=True)
+class RoundChartsData:
+    principles: tuple[Principle, ...]
+    use_cases: tuple[ChartUseCase, ...]
+    page: Page
+    # The round's progress as a whole, as on the rounds page. Progress by organisation is not an
+    # analysts' figure (docs/analysts.md, "Charts"): programme admins have the round's progress page.
+    progress: RoundSummary
+
+
+def round_charts(review_round: ReviewRound, *, page_number) -> RoundChartsData:
+    """A page of at most CHART_USE_CASES_PER_PAGE use cases, in matrix order, with their stored
+    counts on each principle, and the round's progress. Seven queries whatever the number of use
+    cases, organisations or reviews."""
+    principles = tuple(round_principles(review_round))
+    page = Paginator(round_version_rows(review_round), CHART_USE_CASES_PER_PAGE).get_page(page_number)
+    rows = list(page.object_list)
+    cells = {
+        (row["version_id"], row["principle_id"]): cell_from_row(row)
+        for row in MatrixCell.objects.filter(
+            round=review_round, version_id__in=[row["version_id"] for row in rows]
+        ).values("version_id", "principle_id", "outcome", *COUNT_KEYS)
+    }
+    (progress,) = round_summaries([review_round])
+    return RoundChartsData(
+        principles=principles,
+        use_cases=tuple(
+            ChartUseCase(
+                title=row["version__title"],
+                number=row["version__number"],
+                cells=tuple(cells.get((row["version_id"], p.pk), EMPTY_CELL) for p in principles),
+            )
+            for row in rows
+        ),
+        page=page,
+        progress=progress,
+    )

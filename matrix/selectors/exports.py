@@ -1,0 +1,215 @@
+"""What the exports read: the round's matrix in the export shape (docs/commands.md) and as a flat
+table, the submitted verdicts pseudonymised, and an analyst's export and its file."""
+
+import rules
+
+from audiences.models import Audience
+from matrix import disclosure
+from matrix.models import MatrixExport
+from matrix.selectors.agreement import agreement_document, round_agreement
+from matrix.selectors.cells import (
+    COUNT_KEYS,
+    EMPTY_CELL,
+    Cell,
+    matrix_state,
+    round_cells,
+    round_principles,
+    round_version_rows,
+)
+from reviews.models import Review, ReviewRound, Verdict
+from reviews.selectors.reviews import review_pseudonyms
+
+# The export shape's key order (docs/commands.md): later fields only ever go at the end.
+MATRIX_KEYS = ("round", "name", "computed_at", "threshold", "min_reviews", "principles", "rows", "agreement")
+ROW_KEYS = ("audience", "use_case", "title", "version", "cells")
+# Added after the counts (a cell's keys, and per principle at the end of the CSV's columns).
+FRAGILITY_KEYS = ("fragile", "would_become")
+
+
+def _document_cell(cell: Cell, rule: dict) -> dict:
+    return {**cell.as_dict(), **cell.fragility_dict(**rule)}
+
+
+def matrix_document(review_round: ReviewRound) -> dict:
+    """The round's matrix in the export shape (docs/commands.md), from the stored rows. Exports
+    are shared files, so their declared-interest marks and flags follow the analysts' rule
+    (matrix.disclosure): null until the round has closed. Six queries whatever the number of use
+    cases (principles, cells, the matrix state's two, versions, agreement), and once the round has
+    closed three more (the groups of reviewers, the flag audiences' organisations and the declared interests)."""
+    principles = round_principles(review_round)
+    cells = round_cells(review_round)
+    state = matrix_state(review_round)
+    computed_at = state.computed_at
+    rule = {"threshold": review_round.threshold, "min_reviews": review_round.min_reviews}
+    groups = disclosure.round_groups(review_round)
+    marked = disclosure.interest_marks(review_round, groups, for_admin=False)
+    flags = disclosure.round_flags(review_round, groups, [p.pk for p in principles])
+    rows = [
+        {
+            "audience": row["version__use_case__audience__slug"],
+            "use_case": row["version__use_case__slug"],
+            "title": row["version__title"],
+            "version": row["version__number"],
+            "cells": {
+                p.slug: _document_cell(cells.get((row["version_id"], p.pk), EMPTY_CELL), rule) for p in principles
+            },
+            # Added last: whether a review from an organisation that declared an interest counts here.
+            # Exports are shared files, so they never name the organisation.
+            "declared_interest": (row["version_id"] in marked) if groups.published else None,
+            # Added last: the principles (slugs) whose cell the round's flag rule flags for
+            # discussion. Like declared interests, exports never name the audience.
+            "flagged": [p.slug for p in principles if (row["version_id"], p.pk) in flags] if groups.published else None,
+        }
+        for row in round_version_rows(review_round)
+    ]
+    return {
+        "round": review_round.slug,
+        "name": review_round.name,
+        "computed_at": computed_at.isoformat() if computed_at else None,
+        "threshold": float(review_round.threshold),
+        "min_reviews": review_round.min_reviews,
+        "principles": [p.slug for p in principles],
+        "rows": rows,
+        "agreement": agreement_document(round_agreement(review_round, state=state)),
+    }
+
+
+def matrix_table(document: dict) -> tuple[list[str], list[list]]:
+    """A matrix document as a flat table for the CSV export: one row per use case; per principle
+    its outcome column (named by the principle's slug) and its three counts; then, after every
+    principle's, each principle's fragility ("true"/"false") and what it would become ("cross",
+    "tick|insufficient", or empty); then declared_interest ("true"/"false") and flagged (the
+    flagged principles' slugs joined by "|", or empty)."""
+    principles = document["principles"]
+    header = list(ROW_KEYS[:-1])
+    for slug in principles:
+        header += [slug, *(f"{slug}_{key}" for key in COUNT_KEYS)]
+    for slug in principles:
+        header += [f"{slug}_{key}" for key in FRAGILITY_KEYS]
+    header += ["declared_interest", "flagged"]
+    rows = []
+    for row in document["rows"]:
+        values = [row[key] for key in ROW_KEYS[:-1]]
+        for slug in principles:
+            cell = row["cells"][slug]
+            values += [cell["outcome"], *(cell[key] for key in COUNT_KEYS)]
+        for slug in principles:
+            cell = row["cells"][slug]
+            values += ["true" if cell["fragile"] else "false", "|".join(cell["would_become"])]
+        if row["declared_interest"] is None:  # not published until the round has closed
+            values += ["", ""]
+        else:
+            values += ["true" if row["declared_interest"] else "false", "|".join(row["flagged"])]
+        rows.append(values)
+    return header, rows
+
+
+# The verdicts export's columns (docs/commands.md), in order: later fields only ever go at the end.
+VERDICT_KEYS = (
+    "round",
+    "audience",
+    "use_case",
+    "title",
+    "version",
+    "principle",
+    "reviewer",
+    "verdict",
+    "reason",
+    "evidence",
+    "suggested_rewording",
+)
+
+
+def _submitted_verdicts(review_round: ReviewRound):
+    return Verdict.objects.filter(review__round=review_round, review__status=Review.Status.SUBMITTED).exclude(
+        verdict=""
+    )
+
+
+def round_verdict_count(review_round: ReviewRound) -> int:
+    """How many submitted verdicts the round has: one query."""
+    return _submitted_verdicts(review_round).count()
+
+
+def round_verdict_rows(review_round: ReviewRound, *, chunk_size: int = 2000):
+    """Every submitted verdict of the round, in matrix order (audience, use case, version), then
+    principle order, then review, as dicts with VERDICT_KEYS; reviewers pseudonymised within each
+    use case version, as on the cell pages. Read from the database in chunks, so memory stays flat
+    whatever the round's size: two queries (pseudonyms, then the verdicts, fetched chunk by chunk)."""
+    pseudonyms = review_pseudonyms(review_round)
+    rows = (
+        _submitted_verdicts(review_round)
+        .order_by(
+            "review__version__use_case__audience__display_order",
+            "review__version__use_case__audience__name",
+            "review__version__use_case__display_order",
+            "review__version__use_case__slug",
+            "review__version__number",
+            "principle__order",
+            "principle__name",
+            "review_id",
+        )
+        .values_list(
+            "review__version__use_case__audience__slug",
+            "review__version__use_case__slug",
+            "review__version__title",
+            "review__version__number",
+            "principle__slug",
+            "review_id",
+            "verdict",
+            "reason",
+            "evidence",
+            "suggested_rewording",
+        )
+    )
+    for (
+        audience,
+        use_case,
+        title,
+        number,
+        principle,
+        review_id,
+        verdict,
+        reason,
+        evidence,
+        rewording,
+    ) in rows.iterator(chunk_size=chunk_size):
+        yield {
+            "round": review_round.slug,
+            "audience": audience,
+            "use_case": use_case,
+            "title": title,
+            "version": number,
+            "principle": principle,
+            "reviewer": f"Reviewer {pseudonyms[review_id]}",
+            "verdict": verdict,
+            "reason": reason,
+            "evidence": evidence,
+            "suggested_rewording": rewording,
+        }
+
+
+def audience_names(slugs) -> dict[str, str]:
+    """Audience names by slug, for exports that show the report's group headings. One query."""
+    return dict(Audience.objects.filter(slug__in=set(slugs)).values_list("slug", "name"))
+
+
+def matrix_export_for(*, user, round_slug: str, export_id: int):
+    """The export, without its file, if this person may see it (whoever requested it, while they
+    may still see the matrix, and programme admins); otherwise None. One query, plus the
+    permission's group lookups."""
+    export = (
+        MatrixExport.objects.select_related("round")
+        .defer("content")
+        .filter(pk=export_id, round__slug=round_slug)
+        .first()
+    )
+    if export is None or not rules.has_perm("matrix.view_export", user, export):
+        return None
+    return export
+
+
+def matrix_export_content(export) -> bytes:
+    """The export's file, read only when it is downloaded."""
+    content = MatrixExport.objects.filter(pk=export.pk).values_list("content", flat=True).first()
+    return bytes(content or b"")

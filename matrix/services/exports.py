@@ -1,0 +1,117 @@
+"""Exports: an analyst asks for one (matrix_export_request), a Celery task makes it after the commit
+(matrix_export_run), the analyst downloads it (matrix_export_download)."""
+
+import datetime
+import functools
+import logging
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bold_portal.models import audit
+from matrix.exporters import EXPORTERS
+from matrix.models import MatrixExport
+from matrix.selectors.exports import matrix_export_content
+from matrix.services.recompute import matrix_bring_up_to_date
+from reviews.models import ReviewRound
+
+logger = logging.getLogger(__name__)
+
+# Exports are deleted this long after they were requested, when their requester asks for another:
+# each holds pseudonymised verdicts, which should not pile up in the database.
+EXPORT_KEEP = datetime.timedelta(days=7)
+# A "running" export whose worker has been silent this long is taken to have died with its worker:
+# a redelivered task may start it again.
+EXPORT_STALE_AFTER = datetime.timedelta(minutes=30)
+
+
+class ExportNotAllowed(Exception):
+    """This person may not use this export format (or it does not exist)."""
+
+
+def matrix_export_request(*, review_round: ReviewRound, identifier: str, user) -> MatrixExport:
+    """Record that user asked for the round's matrix in one format, and queue the task that makes
+    it once this transaction commits (in eager mode it runs then, before the page answers)."""
+    exporter = EXPORTERS.get(identifier)
+    if exporter is None or not exporter.may_use(user):
+        raise ExportNotAllowed(identifier)
+    with transaction.atomic():
+        MatrixExport.objects.filter(requested_by=user, created_at__lt=timezone.now() - EXPORT_KEEP).delete()
+        export = MatrixExport(round=review_round, requested_by=user, exporter=identifier)
+        export.full_clean()
+        export.save()
+        audit(actor=user, action="export_requested", obj=review_round, export_id=export.pk, format=identifier)
+        transaction.on_commit(functools.partial(_enqueue_export, export.pk))
+    return export
+
+
+def _enqueue_export(export_id: int) -> None:
+    from matrix.tasks import run_matrix_export  # matrix.tasks imports this module: here, to break the cycle
+
+    try:
+        run_matrix_export.delay(export_id)
+    except Exception:
+        logger.exception("Could not queue export %s.", export_id)
+        MatrixExport.objects.filter(pk=export_id, status=MatrixExport.Status.PENDING).update(
+            status=MatrixExport.Status.FAILED,
+            finished_at=timezone.now(),
+            error_message=str(_("The export could not be started. Try again in a few minutes.")),
+        )
+
+
+def matrix_export_run(*, export_id: int) -> MatrixExport | None:
+    """Make the export's file: bring the round's matrix up to date, render it, store it. Never
+    raises: a failure is recorded on the export, with a message for the person who asked, and
+    logged. Returns None when the export is gone or already being made by another worker."""
+    started_at = timezone.now()
+    waiting = Q(status=MatrixExport.Status.PENDING) | Q(
+        status=MatrixExport.Status.RUNNING, started_at__lt=started_at - EXPORT_STALE_AFTER
+    )
+    # Claiming is one conditional UPDATE: of two deliveries of the same task, one wins.
+    if not MatrixExport.objects.filter(waiting, pk=export_id).update(
+        status=MatrixExport.Status.RUNNING, started_at=started_at
+    ):
+        return None
+    export = MatrixExport.objects.select_related("round").defer("content").get(pk=export_id)
+    mine = MatrixExport.objects.filter(pk=export_id, started_at=started_at, status=MatrixExport.Status.RUNNING)
+    try:
+        # In the task, never in the request: a large round's recompute must not hold up a page.
+        matrix_bring_up_to_date(review_round=export.round)
+        content = EXPORTERS[export.exporter].render(export.round)
+    except Exception:
+        logger.exception("Export %s (%s of round %s) failed.", export_id, export.exporter, export.round.slug)
+        mine.update(
+            status=MatrixExport.Status.FAILED,
+            finished_at=timezone.now(),
+            error_message=str(
+                _(
+                    "Something went wrong while the file was being made. Start the export again. "
+                    "If it goes wrong again, tell the BOLD programme team."
+                )
+            ),
+        )
+    else:
+        mine.update(status=MatrixExport.Status.READY, content=content, size=len(content), finished_at=timezone.now())
+        logger.info(
+            "Export %s (%s of round %s) ready: %s bytes.", export_id, export.exporter, export.round, len(content)
+        )
+    export.refresh_from_db(fields=["status", "finished_at", "size", "error_message"])
+    return export
+
+
+def matrix_export_download(*, export: MatrixExport, user) -> bytes:
+    """The ready export's file, with an audit row saying who downloaded which round in which format."""
+    if export.status != MatrixExport.Status.READY:
+        raise ValueError("Only a ready export can be downloaded.")
+    with transaction.atomic():
+        audit(
+            actor=user,
+            action="export_downloaded",
+            obj=export.round,
+            round=export.round.slug,
+            format=export.exporter,
+            export_id=export.pk,
+        )
+    return matrix_export_content(export)
