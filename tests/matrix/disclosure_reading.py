@@ -28,7 +28,7 @@ from tests.matrix.disclosure_attacker import REVIEWS, Figure
 from tests.pages import main_content
 
 VERDICTS = ("meets", "does_not_meet", "not_sure")
-COUNTS = re.compile(r"(\d+) meets?, (\d+) does not meet, (\d+) not sure")
+COUNTS = re.compile(r"(\d+) meets?, (\d+) (?:does|do) not meet, (\d+) not sure")
 FLAG = re.compile(r"an organisation serving (.+?) said does not meet")
 
 
