@@ -1,6 +1,9 @@
 """The API's endpoints (docs/api.md): rounds, a round's matrix, one cell with its pseudonymised
 verdicts, and the round's agreement. Each reads through matrix.selectors, as the analysts' pages
-do, so the API shows exactly what the pages show: the same pseudonyms and the same anonymity rule."""
+do, so the API shows exactly what the pages show: the same pseudonyms and the same anonymity rule.
+Every answer is rendered through the serializer its schema is made from (matrix/api/serializers.py)."""
+
+from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_not_required
 from django.utils.decorators import method_decorator
@@ -33,14 +36,13 @@ class ApiView(APIView):
     http_method_names = ["get", "head", "options"]
 
 
-def _page(request, page, results: list) -> dict:
+def _page(request, page) -> dict:
     """The page's envelope: count, next and previous addresses (keeping the other parameters)."""
     url = request.build_absolute_uri()
     return {
         "count": page.paginator.count,
         "next": replace_query_param(url, "page", page.next_page_number()) if page.has_next() else None,
         "previous": replace_query_param(url, "page", page.previous_page_number()) if page.has_previous() else None,
-        "results": results,
     }
 
 
@@ -51,24 +53,18 @@ def _round(slug: str) -> ReviewRound:
     return review_round
 
 
-def _round_dict(summary: selectors.RoundSummary) -> dict:
-    return {
-        "slug": summary.slug,
-        "name": summary.name,
-        "status": summary.status,
-        "threshold": float(summary.threshold),
-        "min_reviews": summary.min_reviews,
-        "opens_on": summary.opens_on,
-        "closes_on": summary.closes_on,
-        "closed_on": summary.closed_on,
-        "use_cases": summary.use_cases,
-        "submitted": summary.submitted,
-        "expected": summary.expected,
-    }
+@dataclass(frozen=True)
+class RoundDetailAnswer:
+    """What serializers.RoundDetailSerializer renders: the round's summary, its principles and the
+    state of its matrix."""
 
+    summary: selectors.RoundSummary
+    principles: tuple
+    state: selectors.MatrixState
 
-def _cell_dict(principle_slug: str, cell: selectors.Cell) -> dict:
-    return {"principle": principle_slug, **cell.as_dict()}
+    def __getattr__(self, name: str):
+        # The round's own fields (those of serializers.RoundSerializer) are the summary's.
+        return getattr(self.summary, name)
 
 
 class RoundList(ApiView):
@@ -81,7 +77,8 @@ class RoundList(ApiView):
     )
     def get(self, request):
         listing = selectors.rounds_page(request.query_params.get("page"))
-        return Response(_page(request, listing.page, [_round_dict(summary) for summary in listing.rounds]))
+        answer = {**_page(request, listing.page), "results": listing.rounds}
+        return Response(serializers.RoundPageSerializer(answer).data)
 
 
 class RoundDetail(ApiView):
@@ -95,14 +92,8 @@ class RoundDetail(ApiView):
         review_round = _round(round_slug)
         (summary,) = selectors.round_summaries([review_round])
         state = selectors.matrix_state(review_round)
-        return Response(
-            {
-                **_round_dict(summary),
-                "principles": [{"slug": p.slug, "name": p.name} for p in selectors.round_principles(review_round)],
-                "computed_at": state.computed_at,
-                "is_updating": state.is_updating,
-            }
-        )
+        answer = RoundDetailAnswer(summary=summary, principles=selectors.round_principles(review_round), state=state)
+        return Response(serializers.RoundDetailSerializer(answer).data)
 
 
 class RoundMatrix(ApiView):
@@ -139,65 +130,20 @@ class RoundMatrix(ApiView):
         matrix = selectors.matrix_page(
             review_round, options=options, filters=filters, page_number=request.query_params.get("page")
         )
-        rows = [
-            {
-                "audience": group.slug,
-                "use_case": row.use_case_slug,
-                "title": row.title,
-                "version": row.number,
-                "cells": [_cell_dict(view.principle.slug, view.cell) for view in row.cells],
-            }
-            for group in matrix.groups
-            for row in group.rows
-        ]
-        return Response(
-            {
-                "round": review_round.slug,
-                "principles": [p.slug for p in matrix.principles],
-                "computed_at": matrix.state.computed_at,
-                "is_updating": matrix.state.is_updating,
-                **_page(request, matrix.page, rows),
-            }
-        )
+        answer = {
+            "review_round": review_round,
+            "principles": [p.slug for p in matrix.principles],
+            "state": matrix.state,
+            **_page(request, matrix.page),
+            # Each row with the audience group it sits in (serializers.MatrixRowSerializer).
+            "results": [{"group": group, "row": row} for group in matrix.groups for row in group.rows],
+        }
+        return Response(serializers.MatrixPageSerializer(answer).data)
 
 
-def cell_answer(review_round: ReviewRound, detail: selectors.CellDetail) -> dict:
+def cell_answer(detail: selectors.CellDetail) -> dict:
     """The cell endpoint's answer, from what the cell page shows."""
-    return {
-        "round": review_round.slug,
-        "audience": detail.audience_name,
-        "use_case": detail.use_case_slug,
-        "version": detail.number,
-        "title": detail.title,
-        "principle": {"slug": detail.principle.slug, "name": detail.principle.name},
-        **detail.cell.as_dict(),
-        "rule_in_words": detail.rule_in_words,
-        "verdicts": [
-            {
-                "reviewer": f"Reviewer {v.pseudonym}",
-                "verdict": v.verdict,
-                "reason": v.reason,
-                "evidence": v.evidence,
-                "suggested_rewording": v.suggested_rewording,
-            }
-            for v in detail.verdicts
-        ],
-        "organisations": None
-        if detail.organisation_groups is None
-        else [
-            {
-                "organisation": g.name,
-                "reviewers": g.reviewers,
-                "meets": g.meets,
-                "does_not_meet": g.does_not_meet,
-                "not_sure": g.not_sure,
-            }
-            for g in detail.organisation_groups
-        ],
-        "anonymity_min_group": detail.anonymity_min_group,
-        "is_updating": detail.state.is_updating,
-        "group_figures_published": detail.groups_published,
-    }
+    return serializers.CellDetailSerializer(detail).data
 
 
 class CellDetail(ApiView):
@@ -216,7 +162,7 @@ class CellDetail(ApiView):
         )
         if detail is None:
             raise NotFound("The round has no such use case version or principle.")
-        return Response(cell_answer(review_round, detail))
+        return Response(cell_answer(detail))
 
 
 class RoundAgreement(ApiView):
@@ -232,7 +178,7 @@ class RoundAgreement(ApiView):
     def get(self, request, round_slug: str):
         review_round = _round(round_slug)
         agreement = selectors.round_agreement(review_round)
-        response = Response(selectors.agreement_document(agreement))
+        response = Response(serializers.AgreementSerializer(selectors.agreement_document(agreement)).data)
         if agreement.refresh_due:
             refresh_agreement_after_response(response, round_id=review_round.pk)
         return response

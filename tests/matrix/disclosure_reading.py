@@ -196,7 +196,7 @@ def everything_read(world: RoundMap, *, marks: dict | None = None) -> list[Figur
                 number=version.number,
                 principle_slug=principle.slug,
             )
-            answer = cell_answer(review_round, detail)
+            answer = cell_answer(detail)
             figures += _counts_figures(version.pk, world.everyone, principle.pk, answer)
             figures += _breakdown_figures(world, version.pk, principle.pk, answer["organisations"] or [])
             figures += _flags(world, version.pk, principle.pk, detail.flag)
