@@ -56,3 +56,18 @@ def test_the_check_finds_literal_conditions():
 @pytest.mark.parametrize("path", TEMPLATES, ids=lambda path: str(path.relative_to(settings.BASE_DIR)))
 def test_no_template_holds_a_literal_condition(path):
     assert literal_conditions(path.read_text(encoding="utf-8")) == []
+
+
+# GOV.UK parts written once, in a shared partial, and used everywhere through it.
+PARTIALS = {
+    'class="govuk-breadcrumbs"': "_breadcrumbs.html",
+    'class="govuk-error-summary"': "_error_summary.html",
+    'class="portal-table-container"': "_scrolling_table.html",
+    'class="govuk-pagination"': "_pagination.html",
+}
+
+
+@pytest.mark.parametrize("markup", PARTIALS)
+def test_shared_parts_are_written_only_in_their_partial(markup):
+    holders = [str(path.relative_to(settings.BASE_DIR)) for path in TEMPLATES if markup in path.read_text("utf-8")]
+    assert holders == [f"templates/{PARTIALS[markup]}"]
