@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from matrix.wording import counts_in_words
+
 WIDTH = 400
 MARGIN = 1  # room for the outlines at the edges
 LEGEND_HEIGHT = 34
@@ -114,14 +116,6 @@ def stacked_bar_chart(
         legend=tuple(legend),
         bars=tuple(bars),
     )
-
-
-def counts_in_words(meets: int, does_not_meet: int, not_sure: int) -> str:
-    return _("%(meets)d meet, %(does_not_meet)d do not, %(not_sure)d not sure") % {
-        "meets": meets,
-        "does_not_meet": does_not_meet,
-        "not_sure": not_sure,
-    }
 
 
 def progress_in_words(submitted: int, expected: int) -> str:

@@ -15,7 +15,6 @@ import io
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from decimal import Decimal
 
 import rules
 from django.template.loader import render_to_string
@@ -33,23 +32,24 @@ from matrix.selectors.exports import (
     round_verdict_count,
     round_verdict_rows,
 )
-from matrix.wording import fragility_in_words, share_needed_in_words
-from principles.rule import CROSS, INSUFFICIENT, TICK
+from matrix.wording import (
+    FLAG_SYMBOL,
+    FRAGILE_SYMBOL,
+    INTEREST_SYMBOL,
+    OUTCOME_SYMBOLS,
+    flag_in_words,
+    fragile_in_words,
+    fragility_in_words,
+    interest_in_words,
+    outcome_words,
+    rule_in_words,
+)
+from principles.rule import TICK
 from reviews.models import ReviewRound, Verdict
 
 # The XLSX verdicts sheet holds at most this many verdicts; beyond it, the sheet says where the
 # CSV of verdicts is (a spreadsheet of more is slow to open, and Excel stops at 1,048,576 rows).
 VERDICT_SHEET_LIMIT = 100_000
-
-# Symbol and words for each outcome: never colour alone, never a symbol alone.
-# (An en dash for "not enough reviews": a hyphen would read as a minus sign, and start a formula.)
-OUTCOME_SYMBOLS = {TICK: "✓", CROSS: "✗", INSUFFICIENT: "\u2013"}
-# Beside a cell that one reviewer changing their mind would flip, always with the words.
-FRAGILE_SYMBOL = "⚠"
-
-
-def outcome_words(outcome: str) -> str:
-    return {TICK: _("Meets"), CROSS: _("Does not meet"), INSUFFICIENT: _("Not enough reviews")}[outcome]
 
 
 def _xlsx_value(value):
@@ -59,21 +59,6 @@ def _xlsx_value(value):
 
     # Dropped first, then neutralised: "\x0b=1+1" must not become a formula once the \x0b is gone.
     return neutralise(ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value)
-
-
-def rule_in_words(*, threshold, min_reviews: int) -> str:
-    """The round's matrix rule as a sentence (principles.rule.cell_outcome), in the words of the
-    analysts' pages (matrix.wording)."""
-    return _(
-        "A principle is met (✓) when %(share)s of the reviewers who decided (meets or does not meet) say it "
-        "meets; otherwise it is not met (✗), so a tie is not met. “Not sure” counts towards the number of "
-        "reviews but not either way. With fewer than %(min)s reviews, or when nobody decided, the cell shows "
-        "“not enough reviews” (%(none)s)."
-    ) % {
-        "share": share_needed_in_words(Decimal(str(threshold))),
-        "min": min_reviews,
-        "none": OUTCOME_SYMBOLS[INSUFFICIENT],
-    }
 
 
 def _local(moment: datetime.datetime | str | None) -> str:
@@ -196,54 +181,6 @@ def matrix_layout(review_round: ReviewRound) -> MatrixLayout:
         groups=groups,
         principle_totals=totals,
         groups_published=is_published(review_round),
-    )
-
-
-def fragile_in_words() -> str:
-    return _(
-        "%(symbol)s Fragile marks a cell whose outcome would change if one reviewer changed their mind "
-        "(one verdict moving between meets, does not meet and not sure), and says what it would become."
-    ) % {"symbol": FRAGILE_SYMBOL}
-
-
-# Marks the cells of a use case that include a review from an organisation that declared an
-# interest in it. Exports are shared files: they never name the organisation.
-INTEREST_SYMBOL = "‡"
-
-
-def _until_published(words: str, published: bool) -> str:
-    if published:
-        return words
-    return words + " " + _("Shown once the round has closed, like every figure about groups of reviewers.")
-
-
-def interest_in_words(*, published: bool) -> str:
-    return _until_published(
-        _(
-            "%(symbol)s Declared interest marks the cells of a use case that include a review from an "
-            "organisation that declared an interest in it (such as a contract with a body that would receive "
-            "the data), which a programme admin allowed to review it all the same. It is shown only where at "
-            "least two organisations reviewed the use case, so that it never points to one of them."
-        )
-        % {"symbol": INTEREST_SYMBOL},
-        published,
-    )
-
-
-# Marks a cell the round's flag rule flags for discussion. Exports never name the audience.
-FLAG_SYMBOL = "⚑"
-
-
-def flag_in_words(*, published: bool) -> str:
-    return _until_published(
-        _(
-            "%(symbol)s Flagged for discussion marks a cell where a reviewer from an organisation serving "
-            "one of the audiences the round's programme admin chose said the use case does not meet the "
-            "principle. A flag counts an audience only where its reviewers of the use case form groups large "
-            "enough to be shown, so it never reveals a smaller group."
-        )
-        % {"symbol": FLAG_SYMBOL},
-        published,
     )
 
 
@@ -460,12 +397,8 @@ class PdfExporter(Exporter):
                 "rule": rule_in_words(threshold=document["threshold"], min_reviews=document["min_reviews"]),
                 "computed_at": _local(document["computed_at"]),
                 "generated_at": _local(timezone.now()),
-                "symbols": OUTCOME_SYMBOLS,
-                "fragile_symbol": FRAGILE_SYMBOL,
                 "fragile_in_words": fragile_in_words(),
-                "interest_symbol": INTEREST_SYMBOL,
                 "interest_in_words": interest_in_words(published=layout.groups_published),
-                "flag_symbol": FLAG_SYMBOL,
                 "flag_in_words": flag_in_words(published=layout.groups_published),
             },
         )

@@ -1,5 +1,10 @@
-"""The matrix rule in plain words, for analysts' pages (and any export that wants the same
-sentences). The rule itself lives in principles/rule.py; this only says it."""
+"""The matrix in plain words and symbols: the one source of every outcome's words and symbol, a
+cell's counts in words, the marks beside a cell and what they mean, and the rule in sentences.
+
+Pages take them through the `matrix_words` template tags (matrix/templatetags/matrix_words.py),
+the exporters (CSV, JSON, XLSX, PDF) and the API from here, so all of them say the same. The
+rule itself lives in principles/rule.py; this only says it.
+"""
 
 from decimal import Decimal
 
@@ -7,6 +12,42 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from principles.rule import CROSS, INSUFFICIENT, OUTCOMES, TICK, threshold_hundredths
+from reviews.models import Verdict
+
+# Symbol and words for each outcome: never colour alone, never a symbol alone. Pages show the
+# symbol only for a tick or a cross; files show an en dash for "not enough reviews" (a hyphen
+# would read as a minus sign, and start a formula).
+OUTCOME_SYMBOLS = {TICK: "✓", CROSS: "✗", INSUFFICIENT: "\u2013"}
+# The symbol of a submitted verdict: the symbol of the outcome it argues for ("not sure" has none).
+VERDICT_SYMBOLS = {Verdict.Choice.MEETS: OUTCOME_SYMBOLS[TICK], Verdict.Choice.DOES_NOT_MEET: OUTCOME_SYMBOLS[CROSS]}
+# Beside a cell that one reviewer changing their mind would flip, always with the words.
+FRAGILE_SYMBOL = "⚠"
+# Marks the cells of a use case that include a review from an organisation that declared an
+# interest in it. Exports are shared files: they never name the organisation.
+INTEREST_SYMBOL = "‡"
+# Marks a cell the round's flag rule flags for discussion. Exports never name the audience.
+FLAG_SYMBOL = "⚑"
+
+
+def outcome_words(outcome: str) -> str:
+    """A cell's outcome as a label: "Meets", "Does not meet", "Not enough reviews"."""
+    return {TICK: _("Meets"), CROSS: _("Does not meet"), INSUFFICIENT: _("Not enough reviews")}[outcome]
+
+
+def outcome_legend() -> str:
+    """Every outcome's symbol and words: "✓ Meets · ✗ Does not meet · (an en dash) Not enough reviews"."""
+    return " · ".join(f"{OUTCOME_SYMBOLS[outcome]} {outcome_words(outcome)}" for outcome in OUTCOMES)
+
+
+def counts_in_words(meets: int, does_not_meet: int, not_sure: int) -> str:
+    """A cell's three counts: "4 meet, 1 does not meet, 0 not sure"; each verb agrees with its
+    number ("1 meets", "0 do not meet")."""
+    return _("%(meets)s, %(does_not_meet)s, %(not_sure)s") % {
+        "meets": ngettext("%(count)d meets", "%(count)d meet", meets) % {"count": meets},
+        "does_not_meet": ngettext("%(count)d does not meet", "%(count)d do not meet", does_not_meet)
+        % {"count": does_not_meet},
+        "not_sure": _("%(count)d not sure") % {"count": not_sure},
+    }
 
 
 def share_needed_in_words(threshold: Decimal) -> str:
@@ -110,3 +151,59 @@ def cell_flag_in_words(named_audiences: tuple[str, ...]) -> str:
     return _("flagged for discussion: an organisation serving %(audiences)s said does not meet") % {
         "audiences": _(" or ").join(named_audiences)
     }
+
+
+def rule_in_words(*, threshold, min_reviews: int) -> str:
+    """The round's matrix rule as a sentence (principles.rule.cell_outcome), for the exports."""
+    return _(
+        "A principle is met (✓) when %(share)s of the reviewers who decided (meets or does not meet) say it "
+        "meets; otherwise it is not met (✗), so a tie is not met. “Not sure” counts towards the number of "
+        "reviews but not either way. With fewer than %(min)s reviews, or when nobody decided, the cell shows "
+        "“not enough reviews” (%(none)s)."
+    ) % {
+        "share": share_needed_in_words(Decimal(str(threshold))),
+        "min": min_reviews,
+        "none": OUTCOME_SYMBOLS[INSUFFICIENT],
+    }
+
+
+def fragile_in_words() -> str:
+    """What the fragile mark means, for the exports' key."""
+    return _(
+        "%(symbol)s Fragile marks a cell whose outcome would change if one reviewer changed their mind "
+        "(one verdict moving between meets, does not meet and not sure), and says what it would become."
+    ) % {"symbol": FRAGILE_SYMBOL}
+
+
+def _until_published(words: str, published: bool) -> str:
+    if published:
+        return words
+    return words + " " + _("Shown once the round has closed, like every figure about groups of reviewers.")
+
+
+def interest_in_words(*, published: bool) -> str:
+    """What the declared-interest mark means, for the exports' key."""
+    return _until_published(
+        _(
+            "%(symbol)s Declared interest marks the cells of a use case that include a review from an "
+            "organisation that declared an interest in it (such as a contract with a body that would receive "
+            "the data), which a programme admin allowed to review it all the same. It is shown only where at "
+            "least two organisations reviewed the use case, so that it never points to one of them."
+        )
+        % {"symbol": INTEREST_SYMBOL},
+        published,
+    )
+
+
+def flag_in_words(*, published: bool) -> str:
+    """What the flag mark means, for the exports' key."""
+    return _until_published(
+        _(
+            "%(symbol)s Flagged for discussion marks a cell where a reviewer from an organisation serving "
+            "one of the audiences the round's programme admin chose said the use case does not meet the "
+            "principle. A flag counts an audience only where its reviewers of the use case form groups large "
+            "enough to be shown, so it never reveals a smaller group."
+        )
+        % {"symbol": FLAG_SYMBOL},
+        published,
+    )

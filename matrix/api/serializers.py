@@ -1,9 +1,32 @@
-"""The API's response shapes. They only describe (for the OpenAPI schema) and format what
-matrix.selectors return; nothing here reads the database or writes anything."""
+"""The API's response shapes: the OpenAPI schema is made from them, and every answer is rendered
+through them, from what matrix.selectors return (the same objects the analysts' pages show), so
+the schema and the answers cannot drift apart. Nothing here reads the database or writes anything.
+
+Dates and times are handed to the JSON renderer as they are (format=None), so that they read as
+the rest of the portal's JSON does (ISO 8601, UTC as "Z")."""
 
 from rest_framework import serializers
 
 from principles.rule import OUTCOMES
+
+
+# A shape whose answers list their keys in answer_order where that differs from the order
+# the fields are declared in (and so listed in the schema): a field shared with another shape
+# comes first in the schema, but where the answers have always had it.
+class AnswerSerializer(serializers.Serializer):
+    answer_order: tuple[str, ...] = ()
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if not self.answer_order:
+            return data
+        return {key: data[key] for key in self.answer_order}
+
+
+# A reviewer's number within the use case version, as "Reviewer N".
+class PseudonymField(serializers.CharField):
+    def to_representation(self, value) -> str:
+        return f"Reviewer {value}"
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -17,7 +40,7 @@ class FieldErrorsSerializer(serializers.Serializer):
     )
 
 
-class PageSerializer(serializers.Serializer):
+class PageSerializer(AnswerSerializer):
     """What every paginated answer starts with."""
 
     count = serializers.IntegerField(help_text="How many items there are on every page together.")
@@ -25,21 +48,36 @@ class PageSerializer(serializers.Serializer):
     previous = serializers.CharField(allow_null=True, help_text="The previous page's address, or null.")
 
 
-class RuleSerializer(serializers.Serializer):
+class RuleSerializer(AnswerSerializer):
     threshold = serializers.FloatField(help_text="A tick needs more than this share of reviewers who decided.")
     min_reviews = serializers.IntegerField(help_text="Fewer reviews than this give 'insufficient'.")
 
 
+# A round (matrix.selectors.RoundSummary).
 class RoundSerializer(RuleSerializer):
     slug = serializers.CharField()
     name = serializers.CharField()
     status = serializers.ChoiceField(choices=["draft", "open", "closed"])
-    opens_on = serializers.DateField(allow_null=True)
-    closes_on = serializers.DateField(allow_null=True)
-    closed_on = serializers.DateField(allow_null=True)
+    opens_on = serializers.DateField(allow_null=True, format=None)
+    closes_on = serializers.DateField(allow_null=True, format=None)
+    closed_on = serializers.DateField(allow_null=True, format=None)
     use_cases = serializers.IntegerField(help_text="How many use case versions the round reviews.")
     submitted = serializers.IntegerField(help_text="Reviews submitted.")
     expected = serializers.IntegerField(help_text="Reviews expected from the round's assignments.")
+
+    answer_order = (
+        "slug",
+        "name",
+        "status",
+        "threshold",
+        "min_reviews",
+        "opens_on",
+        "closes_on",
+        "closed_on",
+        "use_cases",
+        "submitted",
+        "expected",
+    )
 
 
 class RoundPageSerializer(PageSerializer):
@@ -51,39 +89,53 @@ class PrincipleSerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
+# A round with its principles (matrix.api.views.RoundDetailAnswer).
 class RoundDetailSerializer(RoundSerializer):
     principles = PrincipleSerializer(many=True)
-    computed_at = serializers.DateTimeField(allow_null=True, help_text="When the matrix was last computed.")
-    is_updating = serializers.BooleanField(help_text="Reviews changed since: a recompute is on its way.")
+    computed_at = serializers.DateTimeField(
+        allow_null=True, format=None, source="state.computed_at", help_text="When the matrix was last computed."
+    )
+    is_updating = serializers.BooleanField(
+        source="state.is_updating", help_text="Reviews changed since: a recompute is on its way."
+    )
+
+    answer_order = (*RoundSerializer.answer_order, "principles", "computed_at", "is_updating")
 
 
+# One cell of a matrix row (matrix.selectors.MatrixCellView).
 class CellSerializer(serializers.Serializer):
-    principle = serializers.CharField(help_text="The principle's slug.")
-    outcome = serializers.ChoiceField(choices=list(OUTCOMES))
-    meets = serializers.IntegerField()
-    does_not_meet = serializers.IntegerField()
-    not_sure = serializers.IntegerField()
+    principle = serializers.CharField(source="principle.slug", help_text="The principle's slug.")
+    outcome = serializers.ChoiceField(source="cell.outcome", choices=list(OUTCOMES))
+    meets = serializers.IntegerField(source="cell.meets")
+    does_not_meet = serializers.IntegerField(source="cell.does_not_meet")
+    not_sure = serializers.IntegerField(source="cell.not_sure")
 
 
+# A use case version's row: {"group": its audience group, "row": matrix.selectors.MatrixUseCaseRow}.
 class MatrixRowSerializer(serializers.Serializer):
-    audience = serializers.CharField(help_text="The audience's slug.")
-    use_case = serializers.CharField(help_text="The use case's slug.")
-    title = serializers.CharField()
-    version = serializers.IntegerField()
-    cells = CellSerializer(many=True)
+    audience = serializers.CharField(source="group.slug", help_text="The audience's slug.")
+    use_case = serializers.CharField(source="row.use_case_slug", help_text="The use case's slug.")
+    title = serializers.CharField(source="row.title")
+    version = serializers.IntegerField(source="row.number")
+    cells = CellSerializer(many=True, source="row.cells")
 
 
+# A page of a round's matrix, with the round, its principles' slugs and the matrix's state.
 class MatrixPageSerializer(PageSerializer):
-    round = serializers.CharField()
+    round = serializers.CharField(source="review_round.slug")
     principles = serializers.ListField(child=serializers.CharField(), help_text="The round's principles, in order.")
-    computed_at = serializers.DateTimeField(allow_null=True)
-    is_updating = serializers.BooleanField()
+    computed_at = serializers.DateTimeField(allow_null=True, format=None, source="state.computed_at")
+    is_updating = serializers.BooleanField(source="state.is_updating")
     results = MatrixRowSerializer(many=True)
 
+    answer_order = ("round", "principles", "computed_at", "is_updating", "count", "next", "previous", "results")
 
+
+# One submitted verdict, pseudonymised (matrix.selectors.CellVerdict).
 class VerdictSerializer(serializers.Serializer):
-    reviewer = serializers.CharField(
-        help_text="'Reviewer N': numbered within the use case version, the same on each of its principles."
+    reviewer = PseudonymField(
+        source="pseudonym",
+        help_text="'Reviewer N': numbered within the use case version, the same on each of its principles.",
     )
     verdict = serializers.CharField()
     reason = serializers.CharField(allow_blank=True)
@@ -91,8 +143,10 @@ class VerdictSerializer(serializers.Serializer):
     suggested_rewording = serializers.CharField(allow_blank=True)
 
 
+# One block of a cell's breakdown by organisation (matrix.disclosure.OrganisationGroup).
 class OrganisationGroupSerializer(serializers.Serializer):
     organisation = serializers.CharField(
+        source="name",
         allow_null=True,
         help_text="null: other organisations together (those with fewer reviewers of the use case than the "
         "minimum, and, when they come to fewer than the minimum, the smallest named organisation).",
@@ -103,20 +157,22 @@ class OrganisationGroupSerializer(serializers.Serializer):
     not_sure = serializers.IntegerField()
 
 
+# Why a cell has its outcome (matrix.selectors.CellDetail, as the cell page shows it).
 class CellDetailSerializer(serializers.Serializer):
-    round = serializers.CharField()
-    audience = serializers.CharField(help_text="The audience's name.")
-    use_case = serializers.CharField()
-    version = serializers.IntegerField()
+    round = serializers.CharField(source="review_round.slug")
+    audience = serializers.CharField(source="audience_name", help_text="The audience's name.")
+    use_case = serializers.CharField(source="use_case_slug")
+    version = serializers.IntegerField(source="number")
     title = serializers.CharField()
     principle = PrincipleSerializer()
-    outcome = serializers.ChoiceField(choices=list(OUTCOMES))
-    meets = serializers.IntegerField()
-    does_not_meet = serializers.IntegerField()
-    not_sure = serializers.IntegerField()
+    outcome = serializers.ChoiceField(source="cell.outcome", choices=list(OUTCOMES))
+    meets = serializers.IntegerField(source="cell.meets")
+    does_not_meet = serializers.IntegerField(source="cell.does_not_meet")
+    not_sure = serializers.IntegerField(source="cell.not_sure")
     rule_in_words = serializers.CharField()
     verdicts = VerdictSerializer(many=True)
     organisations = OrganisationGroupSerializer(
+        source="organisation_groups",
         many=True,
         allow_null=True,
         help_text="By the reviewers' organisation, in groups of at least anonymity_min_group reviewers of "
@@ -124,9 +180,10 @@ class CellDetailSerializer(serializers.Serializer):
         "closed, and when the reviewers cannot be split into two such groups.",
     )
     anonymity_min_group = serializers.IntegerField()
-    is_updating = serializers.BooleanField()
+    is_updating = serializers.BooleanField(source="state.is_updating")
     group_figures_published = serializers.BooleanField(
-        help_text="Whether figures about groups of reviewers are published: only once the round has closed."
+        source="groups_published",
+        help_text="Whether figures about groups of reviewers are published: only once the round has closed.",
     )
 
 
@@ -139,8 +196,11 @@ class AgreementFigureSerializer(serializers.Serializer):
     use_cases = serializers.IntegerField()
 
 
+# The round's agreement, in the shape the JSON export also gives it (matrix.selectors.agreement_document).
 class AgreementSerializer(serializers.Serializer):
-    computed_at = serializers.DateTimeField(allow_null=True, help_text="When it was last measured; null: never.")
+    computed_at = serializers.DateTimeField(
+        allow_null=True, format=None, help_text="When it was last measured; null: never."
+    )
     round = AgreementFigureSerializer(allow_null=True, help_text="null: not measured yet, or being updated.")
     principles = AgreementFigureSerializer(many=True, help_text="Empty: not measured yet, or being updated.")
     is_updating = serializers.BooleanField(

@@ -1,6 +1,9 @@
 """The API's endpoints (docs/api.md): rounds, a round's matrix, one cell with its pseudonymised
 verdicts, and the round's agreement. Each reads through matrix.selectors, as the analysts' pages
-do, so the API shows exactly what the pages show: the same pseudonyms and the same anonymity rule."""
+do, so the API shows exactly what the pages show: the same pseudonyms and the same anonymity rule.
+Every answer is rendered through the serializer its schema is made from (matrix/api/serializers.py)."""
+
+from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_not_required
 from django.utils.decorators import method_decorator
@@ -13,9 +16,9 @@ from rest_framework.views import APIView
 
 from matrix.api import serializers
 from matrix.forms import OUTCOME_CHOICES, MatrixFilterForm
-from matrix.selectors import cell_detail
 from matrix.selectors.agreement import agreement_document, round_agreement
-from matrix.selectors.cells import Cell, matrix_state, round_principles
+from matrix.selectors.cell_detail import CellDetail, cell_detail
+from matrix.selectors.cells import MatrixState, matrix_state, round_principles
 from matrix.selectors.matrix_page import MATRIX_ROWS_PER_PAGE, matrix_filter_options, matrix_page
 from matrix.selectors.rounds import RoundSummary, round_summaries, rounds_page
 from matrix.tasks import refresh_agreement_after_response
@@ -37,14 +40,13 @@ class ApiView(APIView):
     http_method_names = ["get", "head", "options"]
 
 
-def _page(request, page, results: list) -> dict:
+def _page(request, page) -> dict:
     """The page's envelope: count, next and previous addresses (keeping the other parameters)."""
     url = request.build_absolute_uri()
     return {
         "count": page.paginator.count,
         "next": replace_query_param(url, "page", page.next_page_number()) if page.has_next() else None,
         "previous": replace_query_param(url, "page", page.previous_page_number()) if page.has_previous() else None,
-        "results": results,
     }
 
 
@@ -55,24 +57,18 @@ def _round(slug: str) -> ReviewRound:
     return review_round
 
 
-def _round_dict(summary: RoundSummary) -> dict:
-    return {
-        "slug": summary.slug,
-        "name": summary.name,
-        "status": summary.status,
-        "threshold": float(summary.threshold),
-        "min_reviews": summary.min_reviews,
-        "opens_on": summary.opens_on,
-        "closes_on": summary.closes_on,
-        "closed_on": summary.closed_on,
-        "use_cases": summary.use_cases,
-        "submitted": summary.submitted,
-        "expected": summary.expected,
-    }
+@dataclass(frozen=True)
+class RoundDetailAnswer:
+    """What serializers.RoundDetailSerializer renders: the round's summary, its principles and the
+    state of its matrix."""
 
+    summary: RoundSummary
+    principles: tuple
+    state: MatrixState
 
-def _cell_dict(principle_slug: str, cell: Cell) -> dict:
-    return {"principle": principle_slug, **cell.as_dict()}
+    def __getattr__(self, name: str):
+        # The round's own fields (those of serializers.RoundSerializer) are the summary's.
+        return getattr(self.summary, name)
 
 
 class RoundList(ApiView):
@@ -85,7 +81,8 @@ class RoundList(ApiView):
     )
     def get(self, request):
         listing = rounds_page(request.query_params.get("page"))
-        return Response(_page(request, listing.page, [_round_dict(summary) for summary in listing.rounds]))
+        answer = {**_page(request, listing.page), "results": listing.rounds}
+        return Response(serializers.RoundPageSerializer(answer).data)
 
 
 class RoundDetail(ApiView):
@@ -99,14 +96,8 @@ class RoundDetail(ApiView):
         review_round = _round(round_slug)
         (summary,) = round_summaries([review_round])
         state = matrix_state(review_round)
-        return Response(
-            {
-                **_round_dict(summary),
-                "principles": [{"slug": p.slug, "name": p.name} for p in round_principles(review_round)],
-                "computed_at": state.computed_at,
-                "is_updating": state.is_updating,
-            }
-        )
+        answer = RoundDetailAnswer(summary=summary, principles=round_principles(review_round), state=state)
+        return Response(serializers.RoundDetailSerializer(answer).data)
 
 
 class RoundMatrix(ApiView):
@@ -143,65 +134,20 @@ class RoundMatrix(ApiView):
         matrix = matrix_page(
             review_round, options=options, filters=filters, page_number=request.query_params.get("page")
         )
-        rows = [
-            {
-                "audience": group.slug,
-                "use_case": row.use_case_slug,
-                "title": row.title,
-                "version": row.number,
-                "cells": [_cell_dict(view.principle.slug, view.cell) for view in row.cells],
-            }
-            for group in matrix.groups
-            for row in group.rows
-        ]
-        return Response(
-            {
-                "round": review_round.slug,
-                "principles": [p.slug for p in matrix.principles],
-                "computed_at": matrix.state.computed_at,
-                "is_updating": matrix.state.is_updating,
-                **_page(request, matrix.page, rows),
-            }
-        )
+        answer = {
+            "review_round": review_round,
+            "principles": [p.slug for p in matrix.principles],
+            "state": matrix.state,
+            **_page(request, matrix.page),
+            # Each row with the audience group it sits in (serializers.MatrixRowSerializer).
+            "results": [{"group": group, "row": row} for group in matrix.groups for row in group.rows],
+        }
+        return Response(serializers.MatrixPageSerializer(answer).data)
 
 
-def cell_answer(review_round: ReviewRound, detail: cell_detail.CellDetail) -> dict:
+def cell_answer(detail: CellDetail) -> dict:
     """The cell endpoint's answer, from what the cell page shows."""
-    return {
-        "round": review_round.slug,
-        "audience": detail.audience_name,
-        "use_case": detail.use_case_slug,
-        "version": detail.number,
-        "title": detail.title,
-        "principle": {"slug": detail.principle.slug, "name": detail.principle.name},
-        **detail.cell.as_dict(),
-        "rule_in_words": detail.rule_in_words,
-        "verdicts": [
-            {
-                "reviewer": f"Reviewer {v.pseudonym}",
-                "verdict": v.verdict,
-                "reason": v.reason,
-                "evidence": v.evidence,
-                "suggested_rewording": v.suggested_rewording,
-            }
-            for v in detail.verdicts
-        ],
-        "organisations": None
-        if detail.organisation_groups is None
-        else [
-            {
-                "organisation": g.name,
-                "reviewers": g.reviewers,
-                "meets": g.meets,
-                "does_not_meet": g.does_not_meet,
-                "not_sure": g.not_sure,
-            }
-            for g in detail.organisation_groups
-        ],
-        "anonymity_min_group": detail.anonymity_min_group,
-        "is_updating": detail.state.is_updating,
-        "group_figures_published": detail.groups_published,
-    }
+    return serializers.CellDetailSerializer(detail).data
 
 
 class CellDetail(ApiView):
@@ -215,12 +161,12 @@ class CellDetail(ApiView):
     )
     def get(self, request, round_slug: str, use_case_slug: str, number: int, principle_slug: str):
         review_round = _round(round_slug)
-        detail = cell_detail.cell_detail(
+        detail = cell_detail(
             review_round=review_round, use_case_slug=use_case_slug, number=number, principle_slug=principle_slug
         )
         if detail is None:
             raise NotFound("The round has no such use case version or principle.")
-        return Response(cell_answer(review_round, detail))
+        return Response(cell_answer(detail))
 
 
 class RoundAgreement(ApiView):
@@ -236,7 +182,7 @@ class RoundAgreement(ApiView):
     def get(self, request, round_slug: str):
         review_round = _round(round_slug)
         agreement = round_agreement(review_round)
-        response = Response(agreement_document(agreement))
+        response = Response(serializers.AgreementSerializer(agreement_document(agreement)).data)
         if agreement.refresh_due:
             refresh_agreement_after_response(response, round_id=review_round.pk)
         return response

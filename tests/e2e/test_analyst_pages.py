@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.e2e, E2E_DB]
 ANALYST = "analyst@demo.bold.example"
 FIELDWORK = "Fieldwork 2023 (from the report)"
 # What a screen reader hears for one of the report's crosses.
-JUSTICE_RELEVANT = "Relevant: does not meet; 0 meet, 3 does not meet, 0 not sure"
+JUSTICE_RELEVANT = "Relevant: does not meet; 0 meet, 3 do not meet, 0 not sure"
 
 
 @pytest.fixture

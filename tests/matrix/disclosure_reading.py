@@ -35,7 +35,7 @@ from tests.matrix.disclosure_attacker import REVIEWS, Figure
 from tests.pages import main_content
 
 VERDICTS = ("meets", "does_not_meet", "not_sure")
-COUNTS = re.compile(r"(\d+) meets?, (\d+) does not meet, (\d+) not sure")
+COUNTS = re.compile(r"(\d+) meets?, (\d+) (?:does|do) not meet, (\d+) not sure")
 FLAG = re.compile(r"an organisation serving (.+?) said does not meet")
 
 
@@ -203,7 +203,7 @@ def everything_read(world: RoundMap, *, marks: dict | None = None) -> list[Figur
                 number=version.number,
                 principle_slug=principle.slug,
             )
-            answer = cell_answer(review_round, detail)
+            answer = cell_answer(detail)
             figures += _counts_figures(version.pk, world.everyone, principle.pk, answer)
             figures += _breakdown_figures(world, version.pk, principle.pk, answer["organisations"] or [])
             figures += _flags(world, version.pk, principle.pk, detail.flag)

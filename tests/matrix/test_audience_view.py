@@ -371,7 +371,7 @@ def test_the_by_audience_page_shows_the_chosen_audiences_counts_and_says_parts_o
     world.close()
     victims = text(main_content(analyst_client.get(world.by_audience_url, {"audience": "victims"})))
     assert "Reviews from organisations serving Victims" in victims
-    assert "Does not meet: 0 meet, 3 does not meet, 0 not sure" in victims
+    assert "Does not meet: 0 meet, 3 do not meet, 0 not sure" in victims
     assert "shown when the round closes" not in victims.lower()
 
 
@@ -535,4 +535,4 @@ def test_the_by_audience_page_makes_the_same_queries_for_2_or_12_use_cases(
     assert page.count("data-use-case=") == use_cases
     # Both organisations serve Victims: together they are the use case's one group of 4.
     assert page.count("data-flagged") == (use_cases * 3 if closed else 0)
-    assert ("0 meet, 4 does not meet, 0 not sure" in text(page)) is closed
+    assert ("0 meet, 4 do not meet, 0 not sure" in text(page)) is closed

@@ -340,8 +340,8 @@ def test_pdf_output_is_a_pdf_of_the_current_matrix(matrix_round, tmp_path):
     text = " ".join(" ".join(page.extract_text() for page in pypdf.PdfReader(target).pages).split())
     assert "Principle matrix: Spring round" in text
     assert (
-        "Housing after prison 1 ✓ Meets 2 meet, 0 do not, 0 not sure ⚠ Fragile: would become a cross if one reviewer "
-        "changed their mind ✗ Does not meet 1 meet, 1 do not"
+        "Housing after prison 1 ✓ Meets 2 meet, 0 do not meet, 0 not sure ⚠ Fragile: would become a cross if one "
+        "reviewer changed their mind ✗ Does not meet 1 meets, 1 does not meet"
     ) in text
 
 

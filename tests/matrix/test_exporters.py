@@ -14,12 +14,12 @@ import pytest
 from django.utils import timezone
 
 from matrix import exporters
-from matrix.exporters import EXPORTERS, OUTCOME_SYMBOLS, cell_text, neutralise, outcome_words
+from matrix.exporters import EXPORTERS, cell_text, neutralise
 from matrix.models import Matrix
 from matrix.selectors.cells import COUNT_KEYS
 from matrix.selectors.exports import VERDICT_KEYS, matrix_document, matrix_table
 from matrix.services.recompute import matrix_recompute
-from matrix.wording import fragility_in_words
+from matrix.wording import OUTCOME_SYMBOLS, counts_in_words, fragility_in_words, outcome_words
 from reviews.models import Review, Verdict
 from reviews.services.reviews import VerdictInput, review_save
 from tests.factories import make_audience, make_principle, make_reviewer, make_round, make_version
@@ -279,7 +279,7 @@ def test_the_pdf_shows_every_cell_in_symbol_and_words_with_its_counts(world):
                     str(row["version"]),
                     *(
                         f"{OUTCOME_SYMBOLS[c['outcome']]} {outcome_words(c['outcome'])} "
-                        f"{c['meets']} meet, {c['does_not_meet']} do not, {c['not_sure']} not sure"
+                        f"{counts_in_words(c['meets'], c['does_not_meet'], c['not_sure'])}"
                         + (f" ⚠ Fragile: {fragility_in_words(c['would_become'])}" if c["fragile"] else "")
                         for c in cells
                     ),
@@ -289,8 +289,9 @@ def test_the_pdf_shows_every_cell_in_symbol_and_words_with_its_counts(world):
             assert expected in text[position:], expected
             position = text.index(expected, position)
     assert (
-        "✓ Meets 2 meet, 0 do not, 0 not sure ⚠ Fragile: would become a cross if one reviewer changed their mind "
-        "✗ Does not meet 1 meet, 1 do not, 0 not sure ⚠ Fragile: would become a tick if one reviewer changed their mind"
+        "✓ Meets 2 meet, 0 do not meet, 0 not sure ⚠ Fragile: would become a cross if one reviewer changed their mind "
+        "✗ Does not meet 1 meets, 1 does not meet, 0 not sure ⚠ Fragile: would become a tick if one reviewer changed "
+        "their mind"
     ) in text
 
 

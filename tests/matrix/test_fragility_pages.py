@@ -42,7 +42,7 @@ def test_the_matrix_marks_a_fragile_cell_by_symbol_and_words(client, world):
     assert "data-fragile" in relevant
     assert "⚠" in relevant and "Fragile</span>" in relevant
     assert (
-        "Relevant: meets; 3 meet, 2 does not meet, 0 not sure; fragile: would become a cross if one reviewer "
+        "Relevant: meets; 3 meet, 2 do not meet, 0 not sure; fragile: would become a cross if one reviewer "
         "changed their mind"
     ) in re.sub(r"\s+", " ", relevant)
     clear = cell_html(page, "clear")
