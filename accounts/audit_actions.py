@@ -6,6 +6,8 @@ from bold_portal.audit_actions import AuditAction, object_type_moved, register
 
 register(
     AuditAction("account_created", _("Account created")),
+    # Written by the demo loader of earlier versions, which put drifted rows back; kept so that
+    # those audit rows keep their label.
     AuditAction("account_updated", _("Account settings put back")),
     AuditAction("account_switched_on", _("Account switched on")),
     AuditAction("account_switched_off", _("Account switched off")),

@@ -13,8 +13,9 @@ register(
     AuditAction("audience_authors_added", _("Pilot team authors added")),
     AuditAction("organisation_created", _("Organisation added")),
     AuditAction("organisation_updated", _("Organisation changed")),
+    # organisation_audiences_added and membership_updated were written by the demo loader of earlier
+    # versions, which put drifted rows back; kept so that those audit rows keep their label.
     AuditAction("organisation_audiences_added", _("Organisation's audiences added")),
-    # membership_created and membership_updated come from the demo loader (row_ensure).
     AuditAction("membership_created", _("Member added")),
     AuditAction("membership_updated", _("Member's role put back")),
     AuditAction("membership_role_changed", _("Member's role changed")),

@@ -5,23 +5,10 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from bold_portal.ensure import Ensured, row_ensure
 from bold_portal.field_changes import audit_value, drifted_fields_set
 from bold_portal.models import audit
 from bold_portal.slugs import unique_slug
 from principles.models import Principle
-
-
-def principle_ensure(*, slug: str, name: str, order: int, question: str, guidance: str, actor) -> Ensured[Principle]:
-    """Make sure the principle slug exists with this name, order, question and guidance; puts
-    back any that drifted. Writes nothing when all is in place."""
-    return row_ensure(
-        model=Principle,
-        lookup={"slug": slug},
-        values={"name": name, "order": order, "question": question, "guidance": guidance},
-        actor=actor,
-        action="principle",
-    )
 
 
 def _principle_check(principle: Principle) -> None:
@@ -39,13 +26,14 @@ def _principle_check(principle: Principle) -> None:
         raise ValidationError(errors)
 
 
-def principle_create(*, name: str, question: str, guidance: str = "", actor) -> Principle:
+def principle_create(*, name: str, question: str, guidance: str = "", slug: str = "", actor) -> Principle:
     """Add a principle after the others, offered for new rounds. Rounds already set up keep the
-    principles they have."""
+    principles they have. Its slug (which names its answers on review forms, and never changes) is
+    made from the name unless given (the report's data names "Clear and informative" `clear`)."""
     last = Principle.objects.aggregate(last=Max("order"))["last"] or 0
     principle = Principle(
         name=name.strip(),
-        slug=unique_slug(model=Principle, name=name, max_length=60),
+        slug=slug.strip() or unique_slug(model=Principle, name=name, max_length=60),
         order=last + 1,
         question=question.strip(),
         guidance=guidance.strip(),

@@ -6,6 +6,7 @@ from bold_portal.audit_actions import AuditAction, register
 
 register(
     AuditAction("use_case_created", _("Use case added")),
+    # Written by the demo loader of earlier versions; kept so that those audit rows keep their label.
     AuditAction("use_case_updated", _("Use case changed")),
     AuditAction("use_case_version_created", _("Use case version added")),
 )

@@ -10,24 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audiences.models import Audience
-from bold_portal.ensure import Ensured, row_ensure
 from bold_portal.field_changes import audit_value
 from bold_portal.models import audit
 from usecases.models import UseCase, UseCaseVersion
-
-
-def use_case_ensure(
-    *, slug: str, audience: Audience, display_order: int, is_illustrative: bool, actor
-) -> Ensured[UseCase]:
-    """Make sure the use case slug exists for this audience, in this place and marked illustrative
-    or not; puts back any of these that drifted. Its versions are never touched."""
-    return row_ensure(
-        model=UseCase,
-        lookup={"slug": slug},
-        values={"audience": audience, "display_order": display_order, "is_illustrative": is_illustrative},
-        actor=actor,
-        action="use_case",
-    )
 
 
 def use_case_version_create(
@@ -83,9 +68,11 @@ def use_case_create(
     will_do: Sequence[str],
     wont_do: Sequence[str],
     actor,
+    created_at: datetime.datetime | None = None,
 ) -> UseCase:
-    """Add a use case with its first version (use_case_version_create), in one transaction. An
-    archived audience is not offered for new use cases."""
+    """Add a use case with its first version (use_case_version_create, which created_at is passed
+    to: a draft written earlier, such as the report's), in one transaction. An archived audience
+    is not offered for new use cases."""
     if audience.is_archived:
         raise ValidationError({"audience": _("%(name)s is archived: choose another audience") % {"name": audience}})
     use_case = UseCase(audience=audience, slug=slug, display_order=display_order, is_illustrative=is_illustrative)
@@ -111,5 +98,6 @@ def use_case_create(
             will_do=will_do,
             wont_do=wont_do,
             actor=actor,
+            created_at=created_at,
         )
     return use_case

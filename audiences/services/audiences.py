@@ -1,6 +1,8 @@
 """Audiences, as the programme admins change them on /manage/audiences/. Each change runs in one
 transaction and writes an audit row with the values before and after."""
 
+from collections.abc import Sequence
+
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
@@ -93,3 +95,21 @@ def audience_archive_set(*, audience: Audience, is_archived: bool, actor) -> Aud
         action="audience_archived" if is_archived else "audience_restored",
         check=_audience_check,
     )
+
+
+def audience_authors_add(*, audience: Audience, users: Sequence, actor) -> None:
+    """Make these people pilot-team authors of the audience (create-only: someone who already is
+    one is refused, and nobody is removed)."""
+    already = list(audience.authors.filter(pk__in=[user.pk for user in users]))
+    if already:
+        raise ValidationError(
+            {
+                "authors": _("%(names)s is already an author of %(audience)s.")
+                % {"names": ", ".join(user.email for user in already), "audience": audience.name}
+            }
+        )
+    if not users:
+        return
+    with transaction.atomic():
+        audience.authors.add(*users)
+        audit(actor=actor, action="audience_authors_added", obj=audience, users=[user.pk for user in users])

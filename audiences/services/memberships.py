@@ -47,6 +47,31 @@ def manage_permission_check(actor, organisation: Organisation) -> None:
         raise PermissionDenied(_("You can only manage an organisation you lead."))
 
 
+def membership_create(*, user, organisation: Organisation, role: str, actor) -> Membership:
+    """Give a person who has an account a place in an organisation, as a reviewer or a lead
+    (create-only: someone already a member is refused; membership_role_change changes a role).
+    People usually join by accepting an invitation; this serves those the portal adds itself."""
+    manage_permission_check(actor, organisation)
+    if role not in Membership.Role.values:
+        raise ValidationError({"role": _("Choose reviewer or organisation lead")})
+    membership = Membership(user=user, organisation=organisation, role=role)
+    with transaction.atomic():
+        # Under the organisation's row lock, as every change of its members.
+        Organisation.objects.select_for_update(of=("self",), no_key=True).get(pk=organisation.pk)
+        membership.full_clean()
+        membership.save()
+        audit(
+            actor=actor,
+            action="membership_created",
+            obj=membership,
+            user_id=user.pk,
+            organisation=organisation.pk,
+            before={},
+            after={"role": role},
+        )
+    return membership
+
+
 def membership_role_change(*, membership: Membership, role: str, actor) -> Membership:
     """Make a member a reviewer or a lead of their organisation. The last lead stays a lead."""
     manage_permission_check(actor, membership.organisation)

@@ -340,16 +340,19 @@ def round_opening_problems(review_round: ReviewRound) -> OpeningProblems:
     )
 
 
-def round_open(*, review_round: ReviewRound, actor) -> ReviewRound:
+def round_open(*, review_round: ReviewRound, actor, email_people: bool = True) -> ReviewRound:
     """Open a draft round for reviewing, if nothing stops it (round_opening_problems); otherwise
-    ValidationError with every reason, in words."""
+    ValidationError with every reason, in words. Once committed, everyone the round expects a
+    review from is emailed, unless email_people is False (people told another way, such as the
+    demo data's sign-ins, which are printed)."""
     with transaction.atomic():
         review_round = ReviewRound.objects.select_for_update(of=("self",)).get(pk=review_round.pk)
         _refuse_unless_draft(review_round, _("Only a round in draft can be opened."))
         if problems := round_opening_problems(review_round):
             raise ValidationError(problems.messages)
         review_round = round_set_status(review_round=review_round, status=ReviewRound.Status.OPEN, actor=actor)
-        _round_emails_queue("round_opened_emails", review_round)
+        if email_people:
+            _round_emails_queue("round_opened_emails", review_round)
     return review_round
 
 

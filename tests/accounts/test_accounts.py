@@ -13,8 +13,10 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from accounts.models import User
+from accounts.services.accounts import account_create
 from audiences.models import Membership
 from audiences.services.invitations import invitation_accept, invitation_create
+from bold_portal.models import AuditEvent
 from tests.factories import make_organisation, make_reviewer, make_user
 
 pytestmark = pytest.mark.django_db
@@ -198,3 +200,28 @@ def test_the_createsuperuser_command_asks_only_for_an_email_address(monkeypatch)
 
     boss = User.objects.get(email="boss@example.org")
     assert boss.is_superuser and boss.check_password(PASSWORD)
+
+
+def test_an_account_made_by_the_portal_is_checked_and_audited():
+    user = account_create(
+        email=" ann@example.org ", full_name="Ann Example", password=PASSWORD, actor=None, superuser=True
+    )
+
+    assert (user.email, user.full_name, user.is_staff, user.is_superuser) == (
+        "ann@example.org",
+        "Ann Example",
+        True,
+        True,
+    )
+    assert user.check_password(PASSWORD)
+    event = AuditEvent.objects.get(action="account_created")
+    assert (event.object_id, event.data["superuser"]) == (str(user.pk), True)
+
+
+def test_an_account_with_a_weak_password_is_not_made():
+    with pytest.raises(ValidationError) as refused:
+        account_create(email="ann@example.org", full_name="Ann", password="password", actor=None)
+
+    assert set(refused.value.message_dict) == {"password"}
+    assert not User.objects.exists()
+    assert not AuditEvent.objects.exists()

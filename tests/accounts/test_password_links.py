@@ -8,9 +8,10 @@ from unittest import mock
 
 import pytest
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from audiences.services.ensure import account_ensure
+from accounts.services.accounts import account_create
 from audiences.services.people import reviewer_accounts_create
 from tests.factories import make_organisation, make_user
 from tests.reviews.test_import_verdicts import GOOD_ROWS, HEADER, csv_file, run_import, world  # noqa: F401
@@ -96,8 +97,12 @@ def test_an_account_made_by_a_service_without_a_password_is_emailed_a_link(
     password, is_active, emailed, mailoutbox, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        account_ensure(
-            email="kim@example.org", full_name="Kim Example", password=password, actor=None, is_active=is_active
+        account_create(
+            email="kim@example.org",
+            full_name="Kim Example",
+            password=password,
+            actor=None,
+            **({} if is_active is None else {"is_active": is_active}),
         )
 
     assert [message.to for message in mailoutbox] == ([["kim@example.org"]] if emailed else [])
@@ -108,9 +113,10 @@ def test_an_account_made_by_a_service_without_a_password_is_emailed_a_link(
 def test_an_existing_account_is_not_emailed_again(mailoutbox, django_capture_on_commit_callbacks):
     make_user(email="kim@example.org", password=None)
 
-    with django_capture_on_commit_callbacks(execute=True):
-        account_ensure(email="kim@example.org", full_name="Kim", password=None, actor=None)
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValidationError) as refused:
+        account_create(email="KIM@example.org", full_name="Kim", password=None, actor=None)
 
+    assert refused.value.messages == ["An account with this email address already exists."]
     assert mailoutbox == []
 
 

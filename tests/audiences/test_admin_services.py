@@ -7,7 +7,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from accounts.services.access import account_active_set, account_staff_roles_set
 from audiences.models import Audience, Invitation, Membership, Organisation
-from audiences.services.audiences import audience_archive_set, audience_create, audience_move, audience_update
+from audiences.services.audiences import (
+    audience_archive_set,
+    audience_authors_add,
+    audience_create,
+    audience_move,
+    audience_update,
+)
 from audiences.services.invitations import (
     InvitationRefused,
     invitation_accept,
@@ -16,7 +22,12 @@ from audiences.services.invitations import (
     invitation_for_token,
     invitation_resend,
 )
-from audiences.services.memberships import member_remind, membership_remove, membership_role_change
+from audiences.services.memberships import (
+    member_remind,
+    membership_create,
+    membership_remove,
+    membership_role_change,
+)
 from audiences.services.organisations import organisation_create, organisation_update
 from bold_portal import roles
 from bold_portal.models import AuditEvent
@@ -346,3 +357,43 @@ def test_nobody_outside_the_organisation_is_reminded(crisis, lead, mailoutbox):
     with pytest.raises(ValidationError):
         member_remind(organisation=crisis, user=make_reviewer(), items=["Something"], actor=lead)
     assert not mailoutbox
+
+
+# --- Places and authors given by the portal (create-only) ----------------------------------------
+
+
+def test_a_place_in_an_organisation_is_created_once_with_an_audit_row():
+    organisation, user = make_organisation(), make_user()
+
+    membership = membership_create(user=user, organisation=organisation, role=Membership.Role.LEAD, actor=None)
+
+    assert (membership.user, membership.organisation, membership.role) == (user, organisation, "lead")
+    event = last_audit("membership_created")
+    assert (event.object_id, event.data["after"]) == (str(membership.pk), {"role": "lead"})
+    with pytest.raises(ValidationError):
+        membership_create(user=user, organisation=organisation, role=Membership.Role.REVIEWER, actor=None)
+    assert Membership.objects.get(user=user).role == "lead"
+    assert AuditEvent.objects.filter(action="membership_created").count() == 1
+
+
+def test_a_place_needs_a_known_role_and_someone_who_may_manage_the_organisation():
+    organisation, user = make_organisation(), make_user()
+
+    with pytest.raises(ValidationError):
+        membership_create(user=user, organisation=organisation, role="boss", actor=None)
+    with pytest.raises(PermissionDenied):
+        membership_create(user=user, organisation=organisation, role=Membership.Role.REVIEWER, actor=make_user())
+    assert not Membership.objects.exists()
+
+
+def test_authors_are_added_once_with_an_audit_row():
+    audience, author = make_audience(), make_user()
+
+    audience_authors_add(audience=audience, users=[author], actor=None)
+
+    assert list(audience.authors.all()) == [author]
+    assert last_audit("audience_authors_added").data["users"] == [author.pk]
+    with pytest.raises(ValidationError) as refused:
+        audience_authors_add(audience=audience, users=[author], actor=None)
+    assert f"{author.email} is already an author of {audience.name}." in refused.value.messages
+    assert AuditEvent.objects.filter(action="audience_authors_added").count() == 1

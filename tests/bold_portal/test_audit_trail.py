@@ -107,8 +107,7 @@ def test_an_unknown_action_is_refused_and_writes_nothing():
 
 
 def _literal_action_codes() -> set[str]:
-    """Every action="..." given as a literal to audit() or audit_many() in the apps' code, and the
-    prefixes given to row_ensure (which appends _created or _updated)."""
+    """Every action="..." given as a literal to audit() or audit_many() in the apps' code."""
     found = set()
     for app in ("bold_portal", "accounts", "audiences", "principles", "usecases", "reviews", "matrix"):
         for path in (ROOT / app).rglob("*.py"):
@@ -121,8 +120,6 @@ def _literal_action_codes() -> set[str]:
                         continue
                     if name in {"audit", "audit_many"}:
                         found.add(keyword.value.value)
-                    elif name == "row_ensure":
-                        found |= {f"{keyword.value.value}_created", f"{keyword.value.value}_updated"}
     return found
 
 

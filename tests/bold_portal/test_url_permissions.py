@@ -22,7 +22,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from audiences.models import Membership
-from audiences.services.ensure import audience_authors_ensure
+from audiences.services.audiences import audience_authors_add
 from audiences.services.invitations import invitation_create
 from matrix.services.exports import matrix_export_request, matrix_export_run
 from matrix.services.recompute import matrix_recompute
@@ -287,8 +287,8 @@ class World:
             "admin": make_admin(),
             "superuser": make_user(is_superuser=True, is_staff=True),
         }
-        audience_authors_ensure(audience=self.audience, users=[self.people["author"]], actor=None)
-        audience_authors_ensure(audience=self.other_audience, users=[self.people["other_author"]], actor=None)
+        audience_authors_add(audience=self.audience, users=[self.people["author"]], actor=None)
+        audience_authors_add(audience=self.other_audience, users=[self.people["other_author"]], actor=None)
         reviewer, lead, analyst = self.people["reviewer"], self.people["lead"], self.people["analyst"]
         self.membership = Membership.objects.get(user=reviewer)
 

@@ -84,11 +84,13 @@ REPORT_TABLE = {
 
 @pytest.fixture
 def demo(django_capture_on_commit_callbacks):
+    """The report's demo data; requested before any fixture that makes rows, since the demo data
+    loads only into an empty database."""
     load_demo(django_capture_on_commit_callbacks)
     return ReviewRound.objects.get(slug="fieldwork-2023")
 
 
-def test_the_fieldwork_matrix_shows_the_reports_table(analyst_client, demo):
+def test_the_fieldwork_matrix_shows_the_reports_table(demo, analyst_client):
     response = analyst_client.get(reverse("matrix:round_matrix", args=[demo.slug]))
 
     assert response.status_code == 200
@@ -108,7 +110,7 @@ def test_the_fieldwork_matrix_shows_the_reports_table(analyst_client, demo):
     assert re.findall(r"(\d+) of 12", footer) == [str(n) for n in ticks_per_principle]
 
 
-def test_each_cell_says_its_outcome_and_counts_in_words_and_links_to_why(analyst_client, demo):
+def test_each_cell_says_its_outcome_and_counts_in_words_and_links_to_why(demo, analyst_client):
     page = main_content(analyst_client.get(reverse("matrix:round_matrix", args=[demo.slug])))
     row = table_row(page, "Repeat homelessness")
     cell = row[row.index('data-principle="relevant"') :].split("</td>")[0]
@@ -143,7 +145,7 @@ def test_the_page_says_when_the_matrix_was_computed_and_when_it_is_being_updated
 # --- Filters and pages ---------------------------------------------------------------------------
 
 
-def test_filters_by_audience_and_outcome_and_totals_cover_the_filtered_set(analyst_client, demo):
+def test_filters_by_audience_and_outcome_and_totals_cover_the_filtered_set(demo, analyst_client):
     url = reverse("matrix:round_matrix", args=[demo.slug])
 
     page = main_content(analyst_client.get(url, {"audience": ["victims", "homelessness"], "outcome": "all-ticks"}))
@@ -189,7 +191,7 @@ def test_not_enough_reviews_filter_counts_cells_not_yet_computed(analyst_client)
         ({"principle": "<script>"}, "Choose a principle from the list"),
     ],
 )
-def test_a_filter_value_that_is_not_allowed_is_shown_in_the_error_summary(analyst_client, demo, query, message):
+def test_a_filter_value_that_is_not_allowed_is_shown_in_the_error_summary(demo, analyst_client, query, message):
     response = analyst_client.get(reverse("matrix:round_matrix", args=[demo.slug]), query)
 
     assert response.status_code == 200
@@ -277,7 +279,7 @@ def test_the_rounds_page_makes_the_same_queries_for_2_or_30_rounds(analyst_clien
 # --- The rounds page ------------------------------------------------------------------------------
 
 
-def test_the_rounds_page_shows_state_rule_dates_and_progress(analyst_client, demo):
+def test_the_rounds_page_shows_state_rule_dates_and_progress(demo, analyst_client):
     response = analyst_client.get(reverse("matrix:rounds"))
 
     page = main_content(response)

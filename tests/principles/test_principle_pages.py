@@ -44,6 +44,15 @@ def test_a_principle_name_is_unique_whatever_its_case(admin, relevant):
     assert Principle.objects.count() == 1
 
 
+def test_a_principle_can_be_given_its_slug(admin, relevant):
+    principle = principle_create(name="Clear and informative", slug="clear", question="Is it clear?", actor=admin)
+
+    assert principle.slug == "clear"
+    with pytest.raises(ValidationError) as error:
+        principle_create(name="Realistic", slug=relevant.slug, question="Can BOLD do it?", actor=admin)
+    assert set(error.value.message_dict) == {"slug"}
+
+
 def test_stopping_a_principle_is_recorded_with_before_and_after(admin, relevant):
     principle_update(
         principle=relevant, name="Relevant", question="Is it relevant?", guidance="", is_active=False, actor=admin

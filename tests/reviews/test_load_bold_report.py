@@ -5,6 +5,7 @@ from io import StringIO
 import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, transaction
@@ -20,9 +21,11 @@ from matrix.models import Matrix, MatrixCell
 from matrix.selectors.cells import matrix_state
 from matrix.selectors.exports import matrix_document
 from principles.models import Principle
+from reviews.demo import loader
 from reviews.demo.bold_report import DEMO_PASSWORD, FIELDWORK_CLOSED_AT
 from reviews.models import Assignment, Review, ReviewRound, Verdict
 from reviews.services.reviews import verdict_problem
+from tests.factories import make_round
 from usecases.models import UseCase, UseCaseVersion
 
 pytestmark = pytest.mark.django_db
@@ -330,110 +333,177 @@ def test_the_loader_computes_no_matrix_itself():
     assert not MatrixCell.objects.exists()
 
 
-def test_second_run_changes_no_row_and_says_so(django_capture_on_commit_callbacks):
-    load_and_commit("--demo-accounts")
+SIGN_INS = [
+    f"Demo sign-ins, for local use only. Every one has the password {DEMO_PASSWORD}",
+    "  Reviewer: reviewer@demo.bold.example",
+    "  Organisation lead: lead@demo.bold.example",
+    "  Author: author@demo.bold.example",
+    "  Analyst: analyst@demo.bold.example",
+    "  Programme admin: admin@demo.bold.example",
+]
+
+
+def test_second_run_changes_no_row_and_says_so(settings, django_capture_on_commit_callbacks):
+    """As make run does on a fresh clone and then on a clone already run once (DEBUG on, no flag):
+    both runs end with the sign-ins; the second changes nothing at all."""
+    settings.DEBUG = True
+    first = load_and_commit()
     assert MatrixCell.objects.exists()
     before = database_state()
     with CaptureQueriesContext(connection) as queries, django_capture_on_commit_callbacks() as callbacks:
-        output = load("--demo-accounts")
+        second = load()
     assert database_state() == before
     assert callbacks == []  # no matrix recompute queued either
     writes = [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
     assert writes == []
-    assert output.splitlines()[0] == NOTHING_TO_CHANGE
-    assert "Created" not in output and "Updated" not in output
+    assert second.splitlines() == [NOTHING_TO_CHANGE, *SIGN_INS]
+    assert first.splitlines()[-len(SIGN_INS) :] == SIGN_INS
 
 
-def test_a_run_puts_back_what_drifted_and_only_that():
+def test_a_later_run_keeps_what_was_changed_since():
+    """The demo data is loaded once: what people changed since through the pages stays as it is."""
     load_and_commit()
     Audience.objects.filter(slug="victims").update(colour="#000000")
-    Organisation.objects.get(slug="crisis").audiences.clear()
     Review.objects.filter(round__slug="fieldwork-2023", version__use_case__slug="repeat-homelessness").first().delete()
-    old_matrix = Matrix.objects.get(round__slug="fieldwork-2023")
     audit_rows = AuditEvent.objects.count()
 
-    lines = load_and_commit().splitlines()
+    assert load().splitlines() == [NOTHING_TO_CHANGE]
 
-    assert lines[0] == "Loaded the report's demo data:"
-    assert set(lines[1:]) == {
-        "Updated 1 audience.",
-        "Created 1 link from an organisation to its audience.",
-        "Created 1 submitted review.",
-        "Created 4 verdicts.",
-        "The matrix of round fieldwork-2023 is being brought up to date.",
-    }
-    assert Audience.objects.get(slug="victims").colour == "#4c2c92"
-    # One audit row per service that changed something.
-    assert sorted(AuditEvent.objects.order_by("pk").values_list("action", flat=True)[audit_rows:]) == [
-        "audience_updated",
-        "organisation_audiences_added",
-        "reviews_recorded",
-    ]
-    event = AuditEvent.objects.get(action="audience_updated")
-    assert (event.data["before"], event.data["after"]) == ({"colour": "#000000"}, {"colour": "#4c2c92"})
-    # The recompute after the commit counted the restored review.
-    matrix = Matrix.objects.get(round__slug="fieldwork-2023")
-    assert matrix.computed_at > old_matrix.computed_at
-    cells = MatrixCell.objects.filter(round__slug="fieldwork-2023", version__use_case__slug="repeat-homelessness")
-    assert [cell.meets + cell.does_not_meet + cell.not_sure for cell in cells] == [3, 3, 3, 3]
-    assert load().splitlines()[0] == NOTHING_TO_CHANGE
+    assert Audience.objects.get(slug="victims").colour == "#000000"
+    assert Review.objects.filter(round__slug="fieldwork-2023").count() == 35
+    assert AuditEvent.objects.count() == audit_rows
 
 
-def test_a_run_puts_back_a_rounds_status_and_closing_time():
-    load()
-    ReviewRound.objects.filter(slug="fieldwork-2023").update(status="open", closed_at=None, threshold="0.75")
-
-    lines = load().splitlines()
-
-    assert set(lines[1:]) == {
-        "Updated 1 review round.",
-        "The matrix of round fieldwork-2023 is being brought up to date.",
-    }
-    review_round = ReviewRound.objects.get(slug="fieldwork-2023")
-    assert (review_round.status, review_round.closed_at, str(review_round.threshold)) == (
-        "closed",
-        FIELDWORK_CLOSED_AT,
-        "0.50",
-    )
-    event = AuditEvent.objects.get(action="round_restored")
-    assert event.data["before"] == {"status": "open", "closed_at": None, "threshold": "0.75"}
-    assert event.data["after"]["status"] == "closed"
-
-
-def test_existing_version_one_is_kept_as_it_is():
-    audience = Audience.objects.create(name="Homelessness", slug="homelessness")
-    use_case = UseCase.objects.create(audience=audience, slug="repeat-homelessness")
-    UseCaseVersion.objects.create(
-        use_case=use_case,
-        number=1,
-        title="A pilot's own draft",
-        impact_statement="Why it matters.",
-        research_questions="What helps?",
-        will_do="Anonymise",
-        wont_do="Sell data",
-    )
-
-    output = load()
-
-    assert UseCaseVersion.objects.get(use_case=use_case).title == "A pilot's own draft"
-    assert UseCaseVersion.objects.filter(use_case=use_case).count() == 1
-    assert "Kept version 1 of “repeat-homelessness” as it is" in output
-
-
-def test_conflicting_row_fails_clearly_and_changes_nothing():
-    Audience.objects.create(name="Homelessness", slug="homeless")
+@pytest.mark.parametrize(
+    "other_data",
+    [
+        lambda: Audience.objects.create(name="Homelessness", slug="homeless"),
+        lambda: get_user_model().objects.create_user(email="someone@example.org", password=None),
+    ],
+    ids=["an-audience", "an-account"],
+)
+def test_a_database_with_other_data_is_refused_and_left_as_it_is(other_data):
+    other_data()
+    before = database_state()
 
     with pytest.raises(CommandError) as error:
         load("--demo-accounts")
 
     message = str(error.value)
-    assert "“homelessness”" in message
-    assert "name: Audience with this Name already exists." in message
-    assert "run the command again" in message
-    assert list(Audience.objects.values_list("slug", flat=True)) == ["homeless"]
-    assert not Organisation.objects.exists()
-    assert not ReviewRound.objects.exists()
+    assert "already holds data that is not the report's demo data, so nothing was loaded" in message
+    assert "load_bold_report --reset" in message
+    assert database_state() == before
+
+
+def test_a_database_missing_part_of_the_demo_data_is_refused():
+    load()
+    ReviewRound.objects.filter(slug="winter-2026").update(slug="winter-2026-renamed")
+
+    with pytest.raises(CommandError, match="not the report's demo data"):
+        load()
+
+
+def test_a_refusal_by_a_service_names_the_row_and_changes_nothing(monkeypatch):
+    monkeypatch.setattr(loader.report, "DEMO_PASSWORD", "password")
+
+    with pytest.raises(CommandError) as error:
+        load("--demo-accounts")
+
+    message = str(error.value)
+    assert "Could not load the account “reviewer@demo.bold.example” (password: " in message
+    assert "Nothing was loaded." in message
+    assert not Audience.objects.exists()
     assert not get_user_model().objects.exists()
+
+
+def test_demo_data_loaded_without_the_sign_ins_is_refused_when_they_are_asked_for():
+    load()
+    before = database_state()
+
+    with pytest.raises(CommandError) as error:
+        load("--demo-accounts")
+
+    assert "already loaded, but without the demo sign-ins" in str(error.value)
+    assert "--reset" in str(error.value)
+    assert database_state() == before
+
+
+# --- --reset ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def local_database(monkeypatch, settings):
+    """The test database taken for the local SQLite file of make run, with DEBUG on."""
+    if connection.vendor != "sqlite":
+        pytest.skip("--reset empties only a local SQLite database")
+    settings.DEBUG = True
+    monkeypatch.setattr(loader, "is_local_database", lambda: True)
+
+
+def test_reset_empties_the_local_demo_database_and_loads_it_again(local_database):
+    load_and_commit()
+    Audience.objects.filter(slug="victims").update(colour="#000000")
+    make_round(slug="tried-out")
+
+    lines = load_and_commit("--reset").splitlines()
+
+    assert lines[:2] == [
+        "Emptied the local database db.sqlite3: everything in it was deleted.",
+        "Loaded the report's demo data:",
+    ]
+    assert lines[-len(SIGN_INS) :] == SIGN_INS
+    assert Audience.objects.get(slug="victims").colour == "#4c2c92"
+    assert not ReviewRound.objects.filter(slug="tried-out").exists()
+    assert sorted(Audience.objects.values_list("pk", flat=True)) == [1, 2, 3, 4]  # numbered afresh
+    assert Counter(AuditEvent.objects.values_list("action", flat=True))["round_created"] == 2
+    assert MatrixCell.objects.filter(round__slug="fieldwork-2023").count() == 48
+    # The role groups the migrations made are kept.
+    assert set(roles.GROUPS) <= set(Group.objects.values_list("name", flat=True))
+    assert load().splitlines() == [NOTHING_TO_CHANGE, *SIGN_INS]
+
+
+def test_reset_loads_an_empty_local_database(local_database):
+    assert load("--reset").splitlines()[1] == "Loaded the report's demo data:"
+
+
+def test_reset_refuses_a_local_database_with_other_data(local_database):
+    make_round(slug="someone-elses")
+    before = database_state()
+
+    with pytest.raises(CommandError, match="holds other data"):
+        load("--reset")
+    assert database_state() == before
+
+
+def test_reset_refuses_when_debug_is_off(local_database, settings):
+    settings.DEBUG = False
+    load()
+    before = database_state()
+
+    with pytest.raises(CommandError, match="DEBUG is off"):
+        load("--reset")
+    assert database_state() == before
+
+
+def test_reset_refuses_any_database_but_the_local_file(settings):
+    settings.DEBUG = True
+    load()
+    before = database_state()
+
+    with pytest.raises(CommandError, match=r"only the local SQLite database that make run uses \(db.sqlite3"):
+        load("--reset")
+    assert database_state() == before
+
+
+def test_the_local_database_is_the_sqlite_file_beside_manage_py(monkeypatch, settings, tmp_path):
+    assert not loader.is_local_database()  # the test database
+    if connection.vendor != "sqlite":
+        return
+    settings.BASE_DIR = tmp_path
+    monkeypatch.setitem(connection.settings_dict, "NAME", str(tmp_path / "db.sqlite3"))
+    assert loader.is_local_database()
+    monkeypatch.setitem(connection.settings_dict, "NAME", str(tmp_path / "elsewhere.sqlite3"))
+    assert not loader.is_local_database()
 
 
 def test_a_clash_with_a_concurrent_change_fails_clearly_and_changes_nothing(monkeypatch):
@@ -514,18 +584,6 @@ def test_open_demo_round_for_the_reviewer_journey():
         review_round.versions.values_list("pk", flat=True)
     )
     assert not Review.objects.filter(reviewer__email__endswith="@demo.bold.example").exists()
-
-
-def test_later_runs_keep_the_demo_round_dates(monkeypatch):
-    load()
-    first_dates = list(ReviewRound.objects.filter(slug="winter-2026").values_list("opens_on", "closes_on"))
-    later = timezone.localdate() + datetime.timedelta(days=10)
-    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: later)
-
-    output = load("--demo-accounts")  # adds the demo reviewer's assignments on a later day
-
-    assert list(ReviewRound.objects.filter(slug="winter-2026").values_list("opens_on", "closes_on")) == first_dates
-    opens_on = first_dates[0][0]
-    due = sorted(Assignment.objects.filter(round__slug="winter-2026").values_list("due_on", flat=True))
-    assert due == [opens_on + datetime.timedelta(days=d) for d in (18, 35, 42)]
-    assert "Created 2 assignments." in output.splitlines()
+    # Due dates count from the round's opening date.
+    due = sorted(assignments.values_list("due_on", flat=True))
+    assert due == [review_round.opens_on + datetime.timedelta(days=d) for d in (18, 35, 42)]

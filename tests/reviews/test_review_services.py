@@ -9,9 +9,8 @@ from django.core.exceptions import ValidationError
 from bold_portal.models import AuditEvent
 from reviews.models import Assignment, Review, ReviewRound, RoundVersion, Verdict
 from reviews.services.assignments import assignment_create
-from reviews.services.ensure import round_version_add
 from reviews.services.reviews import ReviewConflict, RoundNotOpen, VerdictInput, review_save, review_withdraw
-from reviews.services.rounds import round_create, round_rule_change, round_set_status
+from reviews.services.rounds import round_create, round_rule_change, round_set_status, round_versions_change
 from tests.factories import make_organisation, make_principle, make_reviewer, make_round, make_version
 
 pytestmark = pytest.mark.django_db
@@ -491,10 +490,15 @@ def test_changing_a_rounds_rule_to_a_broken_one_is_refused_in_plain_words(review
     assert (review_round.threshold, review_round.min_reviews, review_round.rule_version) == (Decimal("0.50"), 2, 1)
 
 
-def test_a_version_already_in_the_round_is_not_added_twice(review_round, version):
-    with pytest.raises(ValidationError) as refused:
-        round_version_add(review_round=review_round, version=version, actor=None)
+def test_a_version_already_in_the_round_is_not_added_twice(relevant, version):
+    review_round = make_round(principles=[relevant], versions=[version], status=ReviewRound.Status.DRAFT)
 
+    changed = round_versions_change(review_round=review_round, add=[version.pk], remove=[], actor=None)
+
+    assert changed.added == 0
+    # The database's rule behind it, in plain words for anything else that tries.
+    with pytest.raises(ValidationError) as refused:
+        RoundVersion(round=review_round, version=version).full_clean()
     assert refused.value.messages == ["This use case version is already in the round."]
     assert_plain_words(refused.value)
     assert RoundVersion.objects.filter(round=review_round, version=version).count() == 1

@@ -172,3 +172,11 @@ def test_the_summary_link_in_the_closing_email_opens_for_the_reviewer(
 
     client.force_login(world["ann"])
     assert client.get(link.removeprefix("https://bold.example.org")).status_code == 200
+
+
+def test_a_round_opened_without_emails_emails_nobody(world, mailoutbox, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        review_round = round_open(review_round=world["round"], actor=make_user(is_superuser=True), email_people=False)
+
+    assert review_round.is_open
+    assert mailoutbox == []
