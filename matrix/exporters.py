@@ -17,9 +17,16 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import rules
+import weasyprint
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from weasyprint.urls import URLFetcher
 
 from bold_portal.spreadsheet import neutralise
 from matrix.disclosure import is_published
@@ -55,8 +62,6 @@ VERDICT_SHEET_LIMIT = 100_000
 def _xlsx_value(value):
     """A value as an XLSX cell may hold it: neutralised, and without the control characters the
     format cannot store (a vertical tab pasted from a word processor, say), which are dropped."""
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
     # Dropped first, then neutralised: "\x0b=1+1" must not become a formula once the \x0b is gone.
     return neutralise(ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value)
 
@@ -203,8 +208,6 @@ class XlsxExporter(Exporter):
     case with numbers, for sorting and filtering), Verdicts (pseudonymised), About (the rule)."""
 
     def render(self, review_round: ReviewRound) -> bytes:
-        from openpyxl import Workbook
-
         layout = matrix_layout(review_round)
         workbook = Workbook(write_only=True)
         self._matrix_sheet(workbook, layout)
@@ -217,9 +220,6 @@ class XlsxExporter(Exporter):
 
     @staticmethod
     def _cell(sheet, value, *, bold=False, wrap=False, fill=None):
-        from openpyxl.cell import WriteOnlyCell
-        from openpyxl.styles import Alignment, Font, PatternFill
-
         cell = WriteOnlyCell(sheet, value=_xlsx_value(value))
         if bold:
             cell.font = Font(bold=True)
@@ -231,8 +231,6 @@ class XlsxExporter(Exporter):
 
     @staticmethod
     def _widths(sheet, widths: list[float]) -> None:
-        from openpyxl.utils import get_column_letter
-
         for index, width in enumerate(widths, start=1):
             sheet.column_dimensions[get_column_letter(index)].width = width
 
@@ -240,8 +238,6 @@ class XlsxExporter(Exporter):
         sheet.append([self._cell(sheet, label, bold=True, wrap=True, fill="DDDDDD") for label in labels])
 
     def _matrix_sheet(self, workbook, layout: MatrixLayout) -> None:
-        from openpyxl.utils import get_column_letter
-
         sheet = workbook.create_sheet(_("Matrix"))
         columns = 2 + len(layout.principle_names) + 1
         self._widths(sheet, [48, 9, *([26] * len(layout.principle_names)), 16])
@@ -276,8 +272,6 @@ class XlsxExporter(Exporter):
         )
 
     def _matrix_data_sheet(self, workbook, layout: MatrixLayout) -> None:
-        from openpyxl.utils import get_column_letter
-
         sheet = workbook.create_sheet(_("Matrix data"))
         header, rows = matrix_table(layout.document)
         header = [*header, "principles_met"]
@@ -290,8 +284,6 @@ class XlsxExporter(Exporter):
         sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{len(rows) + 1}"
 
     def _verdicts_sheet(self, workbook, review_round: ReviewRound, layout: MatrixLayout) -> None:
-        from openpyxl.utils import get_column_letter
-
         sheet = workbook.create_sheet(_("Verdicts"))
         self._widths(sheet, [18, 18, 24, 40, 9, 18, 13, 20, 60, 40, 60])
         count = round_verdict_count(review_round)
@@ -372,7 +364,6 @@ class XlsxExporter(Exporter):
 def _no_fetching():
     """A WeasyPrint URL fetcher that refuses every URL: the template is self-contained, and a
     link that slipped into it (or into a title) must never make the server fetch anything."""
-    from weasyprint.urls import URLFetcher
 
     class NoFetching(URLFetcher):
         def fetch(self, url, headers=None):
@@ -385,8 +376,6 @@ class PdfExporter(Exporter):
     """A4 landscape: the round's name, rule and computed-at, then one table per audience group."""
 
     def render(self, review_round: ReviewRound) -> bytes:
-        import weasyprint
-
         layout = matrix_layout(review_round)
         document = layout.document
         html = render_to_string(

@@ -1,0 +1,71 @@
+"""The promises docs/architecture.md makes about how the code is divided: no module past about 500
+lines of code, and no import inside a function except an app's `ready()` (which registers what the
+app adds) and the few that break a real import cycle, each saying so on its line."""
+
+import ast
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+MAX_CODE_LINES = 500
+# The report's demo data: text, not logic.
+DATA_MODULES = {"reviews/demo/bold_report.py"}
+
+
+def _portal_modules() -> list[Path]:
+    listed = subprocess.run(["git", "ls-files", "*.py"], cwd=ROOT, capture_output=True, text=True, check=True)
+    return [
+        ROOT / name
+        for name in listed.stdout.split()
+        if not {"migrations", "tests"} & set(Path(name).parts) and name != "manage.py"
+    ]
+
+
+def _code_lines(path: Path) -> int:
+    return sum(1 for line in path.read_text().splitlines() if line.strip() and not line.strip().startswith("#"))
+
+
+def test_no_module_past_about_500_lines_of_code():
+    too_long = {
+        str(path.relative_to(ROOT)): lines
+        for path in _portal_modules()
+        if str(path.relative_to(ROOT)) not in DATA_MODULES and (lines := _code_lines(path)) > MAX_CODE_LINES
+    }
+    assert too_long == {}, "split these into a package by feature"
+
+
+def _imports_inside_functions(path: Path) -> list[str]:
+    source = path.read_text()
+    lines = source.splitlines()
+    found = []
+    for function in ast.walk(ast.parse(source)):
+        if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        if function.name == "ready" and path.name == "apps.py":
+            continue
+        for node in ast.walk(function):
+            if isinstance(node, ast.Import | ast.ImportFrom) and "cycle" not in lines[node.lineno - 1]:
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    return found
+
+
+def test_imports_sit_at_the_top_of_their_module():
+    inside = [place for path in _portal_modules() for place in _imports_inside_functions(path)]
+    assert inside == [], "import at the module's top, or say on the line which cycle it breaks"
+
+
+@pytest.mark.parametrize(
+    "source, found",
+    [
+        ("def view():\n    import json\n", ["{}:2"]),
+        ("def view():\n    from matrix.tasks import run  # breaks the cycle with matrix.tasks\n", []),
+        ("import json\n\n\ndef view():\n    return json\n", []),
+    ],
+)
+def test_the_import_check_finds_what_it_should(tmp_path, monkeypatch, source, found):
+    monkeypatch.setattr(f"{__name__}.ROOT", tmp_path)
+    module = tmp_path / "module.py"
+    module.write_text(source)
+    assert _imports_inside_functions(module) == [place.format("module.py") for place in found]
