@@ -10,8 +10,9 @@ from decimal import Decimal
 import pytest
 from django.db.models import F
 
-from matrix import receivers, services
+from matrix import receivers
 from matrix.models import Matrix, MatrixCell
+from matrix.services import recompute as recompute_services
 from matrix.services.recompute import matrix_recompute
 from principles.rule import cell_outcome
 from reviews.models import ReviewRound, RoundVersion, Verdict
@@ -58,7 +59,7 @@ class Steps:
 @pytest.fixture
 def steps(transactional_db, monkeypatch):
     steps = Steps()
-    original = services._lock_header_read_rule
+    original = recompute_services._lock_header_read_rule
 
     def lock_then_maybe_pause(cursor, **kwargs):
         result = original(cursor, **kwargs)
@@ -69,7 +70,7 @@ def steps(transactional_db, monkeypatch):
             assert go_on.wait(STEP_SECONDS), "the test never let the paused recompute go on"
         return result
 
-    monkeypatch.setattr(services, "_lock_header_read_rule", lock_then_maybe_pause)
+    monkeypatch.setattr(recompute_services, "_lock_header_read_rule", lock_then_maybe_pause)
     yield steps
     for release in steps.releases:
         release.set()
