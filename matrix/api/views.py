@@ -16,8 +16,8 @@ from rest_framework.views import APIView
 
 from matrix.api import serializers
 from matrix.forms import OUTCOME_CHOICES, MatrixFilterForm
+from matrix.selectors import cell_detail
 from matrix.selectors.agreement import agreement_document, round_agreement
-from matrix.selectors.cell_detail import CellDetail, cell_detail
 from matrix.selectors.cells import MatrixState, matrix_state, round_principles
 from matrix.selectors.matrix_page import MATRIX_ROWS_PER_PAGE, matrix_filter_options, matrix_page
 from matrix.selectors.rounds import RoundSummary, round_summaries, rounds_page
@@ -145,7 +145,7 @@ class RoundMatrix(ApiView):
         return Response(serializers.MatrixPageSerializer(answer).data)
 
 
-def cell_answer(detail: CellDetail) -> dict:
+def cell_answer(detail: cell_detail.CellDetail) -> dict:
     """The cell endpoint's answer, from what the cell page shows."""
     return serializers.CellDetailSerializer(detail).data
 
@@ -161,7 +161,7 @@ class CellDetail(ApiView):
     )
     def get(self, request, round_slug: str, use_case_slug: str, number: int, principle_slug: str):
         review_round = _round(round_slug)
-        detail = cell_detail(
+        detail = cell_detail.cell_detail(
             review_round=review_round, use_case_slug=use_case_slug, number=number, principle_slug=principle_slug
         )
         if detail is None:
