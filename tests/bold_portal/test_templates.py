@@ -64,6 +64,8 @@ PARTIALS = {
     'class="govuk-error-summary"': "_error_summary.html",
     'class="portal-table-container"': "_scrolling_table.html",
     'class="govuk-pagination"': "_pagination.html",
+    # A list page's search box sits in the list page's frame, between its intro and its items.
+    '"manage/_search.html"': "_list_page.html",
 }
 
 
