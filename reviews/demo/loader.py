@@ -196,12 +196,13 @@ def bold_report_load(*, with_demo_accounts: bool, reset: bool = False) -> LoadRe
 
 
 def _portal_models() -> list:
-    """The models of the portal's own apps (those inside the project), through tables included."""
+    """The models of the portal's own apps (the packages at the project's top level, not those
+    installed into a virtualenv that may sit inside the project), through tables included."""
     base = Path(settings.BASE_DIR).resolve()
     return [
         model
         for config in apps.get_app_configs()
-        if Path(config.path).resolve().is_relative_to(base)
+        if Path(config.path).resolve().parent == base
         for model in config.get_models(include_auto_created=True)
     ]
 
