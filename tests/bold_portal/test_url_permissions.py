@@ -218,6 +218,7 @@ EXPECTED = {
     "matrix:api_token_new": ANALYST_ONLY,
     # A token is its owner's (the analyst's) alone.
     "matrix:api_token_revoke": access(404, analyst=200),
+    "matrix:api_token_created": access(404, analyst=200),
     "api:rounds": API,
     "api:round": API,
     "api:matrix": API,
