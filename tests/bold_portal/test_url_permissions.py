@@ -116,6 +116,7 @@ EXPECTED = {
     "manage_audit": ADMIN_ONLY,
     "manage_audit_download": ADMIN_ONLY,
     "accessibility": PUBLIC,
+    "favicon": PUBLIC,
     "privacy": PUBLIC,
     "health_check": PUBLIC,
     # Someone signed in already is sent on to the home page.
