@@ -311,6 +311,8 @@ SPECTACULAR_SETTINGS = {
     },
     # The schema is read like any endpoint: analysts and admins, by token or session.
     "SERVE_PERMISSIONS": ["matrix.api.permissions.IsAnalyst"],
+    # A cell's outcome and what it would become share one set of choices: one name in the schema.
+    "ENUM_NAME_OVERRIDES": {"OutcomeEnum": "principles.rule.OUTCOMES"},
 }
 # An API token expires at most this many days after it is made.
 API_TOKEN_MAX_DAYS = env.int("API_TOKEN_MAX_DAYS", default=90)

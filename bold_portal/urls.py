@@ -7,6 +7,7 @@ from bold_portal import audit_views, views
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", views.home, name="home"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("manage/", views.manage_home, name="manage_home"),
     path("manage/audit/", audit_views.audit_trail, name="manage_audit"),
     path("manage/audit/download/", audit_views.audit_trail_download, name="manage_audit_download"),

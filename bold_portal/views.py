@@ -5,9 +5,11 @@ from functools import partial
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.staticfiles import finders
 from django.http import Http404, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
+from django.utils.cache import patch_cache_control
 from django.utils.decorators import method_decorator
 from django.views.generic import TemplateView
 from health_check.views import HealthCheckView
@@ -31,6 +33,17 @@ def manage_home(request):
     if not is_admin(request.user):
         raise Http404
     return render(request, "manage/home.html", {"sections": manage_sections(request)})
+
+
+@login_not_required
+def favicon(request):
+    """/favicon.ico, which browsers ask for whatever a page links to: the portal's own icon (a "B";
+    GOV.UK's crown icons are for gov.uk services only, docs/frontend.md), from the static files,
+    cached for a day."""
+    with open(finders.find("portal/favicon.ico"), "rb") as icon:
+        response = HttpResponse(icon.read(), content_type="image/x-icon")
+    patch_cache_control(response, public=True, max_age=24 * 60 * 60)
+    return response
 
 
 accessibility_statement = login_not_required(TemplateView.as_view(template_name="bold_portal/accessibility.html"))

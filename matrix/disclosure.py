@@ -217,7 +217,7 @@ def round_groups(review_round: ReviewRound, version_ids: Iterable[int] | None = 
 @dataclass(frozen=True)
 class CellFlag:
     """A cell flagged for discussion under the round's flag rule: named are the flag audiences
-    (names, sorted) whose organisations' reviewers of the version form whole blocks and of whom at
+    (names, in the audiences' order) whose organisations' reviewers of the version form whole blocks and of whom at
     least one said "does not meet" on the cell."""
 
     named: tuple[str, ...]
@@ -228,11 +228,13 @@ class CellFlag:
 
 
 def serving_organisations(audiences) -> dict[str, frozenset]:
-    """The organisations serving each of these audiences (a queryset), by audience name. One query."""
+    """The organisations serving each of these audiences (a queryset), by audience name, in the
+    audiences' order (the report's, or the order admins set). One query."""
     serving: dict[str, set] = {}
-    for name, organisation in Organisation.audiences.through.objects.filter(audience__in=audiences).values_list(
-        "audience__name", "organisation_id"
-    ):
+    links = Organisation.audiences.through.objects.filter(audience__in=audiences).order_by(
+        "audience__display_order", "audience__name", "organisation_id"
+    )
+    for name, organisation in links.values_list("audience__name", "organisation_id"):
         serving.setdefault(name, set()).add(organisation)
     return {name: frozenset(organisations) for name, organisations in serving.items()}
 
@@ -249,11 +251,9 @@ def round_flags(review_round: ReviewRound, groups: RoundGroups, principle_ids: I
     for version_id, version in groups.versions.items():
         for principle_id in principle_ids:
             named = tuple(
-                sorted(
-                    name
-                    for name, organisations in serving.items()
-                    if (counts := version.union_counts(organisations, principle_id)) and counts.does_not_meet
-                )
+                name
+                for name, organisations in serving.items()
+                if (counts := version.union_counts(organisations, principle_id)) and counts.does_not_meet
             )
             if named:
                 flags[(version_id, principle_id)] = CellFlag(named=named)

@@ -103,16 +103,27 @@ class JsonExporter(Exporter):
         return (json.dumps(matrix_document(review_round), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
-def _csv_bytes(rows: Iterable[Iterable]) -> bytes:
+# A CSV file starts with the byte order mark, so that Excel reads it as UTF-8 (Welsh letters such
+# as ŵ and ŷ, and the outcome symbols, are not garbled); other readers skip it ("utf-8-sig").
+CSV_BOM = "\ufeff".encode()
+
+
+def _csv_bytes(rows: Iterable[Iterable], *, first: bool = False) -> bytes:
+    """Rows as CSV, neutralised; first: the start of the file, with the byte order mark."""
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerows([neutralise(value) for value in row] for row in rows)
-    return buffer.getvalue().encode("utf-8")
+    return (CSV_BOM if first else b"") + buffer.getvalue().encode("utf-8")
+
+
+def matrix_csv(document: dict) -> bytes:
+    """A matrix document (the whole round's, or the API's page of it) as the CSV export's file."""
+    header, rows = matrix_table(document)
+    return _csv_bytes([header, *rows], first=True)
 
 
 class CsvExporter(Exporter):
     def render(self, review_round: ReviewRound) -> bytes:
-        header, rows = matrix_table(matrix_document(review_round))
-        return _csv_bytes([header, *rows])
+        return matrix_csv(matrix_document(review_round))
 
 
 class VerdictsCsvExporter(Exporter):
@@ -122,7 +133,7 @@ class VerdictsCsvExporter(Exporter):
     chunk_rows = 2000
 
     def chunks(self, review_round: ReviewRound) -> Iterator[bytes]:
-        yield _csv_bytes([VERDICT_KEYS])
+        yield _csv_bytes([VERDICT_KEYS], first=True)
         batch = []
         for row in round_verdict_rows(review_round, chunk_size=self.chunk_rows):
             batch.append([row[key] for key in VERDICT_KEYS])
@@ -273,7 +284,7 @@ class XlsxExporter(Exporter):
 
     def _matrix_data_sheet(self, workbook, layout: MatrixLayout) -> None:
         sheet = workbook.create_sheet(_("Matrix data"))
-        header, rows = matrix_table(layout.document)
+        header, rows = matrix_table(layout.document, text_booleans=False)
         header = [*header, "principles_met"]
         self._widths(sheet, [18, 24, 48, 9, *([14] * (len(header) - 4))])
         sheet.freeze_panes = "A2"

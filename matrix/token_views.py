@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -28,18 +29,42 @@ def api_tokens(request):
     return render(request, "matrix/api_tokens.html", {"rows": rows})
 
 
+# The session entry that carries a new token's key from the POST that made it to the one page
+# that shows it (Post/Redirect/Get); that page removes it.
+NEW_KEY_SESSION = "matrix-api-token-new-key"
+
+
 @require_http_methods(["GET", "POST"])
 def api_token_new(request):
-    """GET: the form. POST: make the token and show its key, on this response only: the key is
-    never stored, so it is not in an address, the session or a later page either."""
+    """GET: the form. POST: make the token, then redirect to the page that shows its key, so that
+    reloading never makes a second token. The key is never stored in the database; it waits in the
+    person's server-side session, never in an address, until that page shows it once."""
     analyst_only(request)
     form = ApiTokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         token, key = api_token_create(
             owner=request.user, name=form.cleaned_data["name"], days=form.cleaned_data["days"]
         )
-        return render(request, "matrix/api_token_created.html", {"token": token, "key": key})
+        request.session[NEW_KEY_SESSION] = {"token": token.pk, "key": key}
+        return redirect("matrix:api_token_created", token_id=token.pk)
     return render(request, "matrix/api_token_new.html", {"form": form})
+
+
+@require_GET
+def api_token_created(request, token_id: int):
+    """The new token's key, shown once: the session's copy is removed as the page is made, so a
+    reload (or the back button) says that it was shown and makes nothing. Never cached."""
+    analyst_only(request)
+    token = api_token_of(user=request.user, token_id=token_id)
+    if token is None:
+        raise Http404
+    waiting = request.session.get(NEW_KEY_SESSION)
+    key = None
+    if waiting and waiting.get("token") == token.pk:
+        key = request.session.pop(NEW_KEY_SESSION)["key"]
+    response = render(request, "matrix/api_token_created.html", {"token": token, "key": key})
+    add_never_cache_headers(response)
+    return response
 
 
 @require_http_methods(["GET", "POST"])

@@ -45,5 +45,6 @@ urlpatterns += [
 urlpatterns += [
     path("api-tokens/", token_views.api_tokens, name="api_tokens"),
     path("api-tokens/new/", token_views.api_token_new, name="api_token_new"),
+    path("api-tokens/<int:token_id>/created/", token_views.api_token_created, name="api_token_created"),
     path("api-tokens/<int:token_id>/revoke/", token_views.api_token_revoke_page, name="api_token_revoke"),
 ]

@@ -5,6 +5,7 @@ the schema and the answers cannot drift apart. Nothing here reads the database o
 Dates and times are handed to the JSON renderer as they are (format=None), so that they read as
 the rest of the portal's JSON does (ISO 8601, UTC as "Z")."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from principles.rule import OUTCOMES
@@ -102,6 +103,40 @@ class RoundDetailSerializer(RoundSerializer):
     answer_order = (*RoundSerializer.answer_order, "principles", "computed_at", "is_updating")
 
 
+# An audience, in every answer that names one: its slug (as the filters take it) and its name.
+class AudienceSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+
+
+# The outcomes one reviewer changing their mind would give a cell, in the order of OUTCOMES (as
+# the JSON export lists them); empty: not fragile.
+class WouldBecomeField(serializers.ListField):
+    child = serializers.ChoiceField(choices=list(OUTCOMES))
+
+    def to_representation(self, data) -> list[str]:
+        return [outcome for outcome in OUTCOMES if outcome in data]
+
+
+FRAGILE_HELP = "Whether one reviewer changing their mind would change the outcome."
+WOULD_BECOME_HELP = "The outcomes one reviewer changing their mind would give; empty when not fragile."
+INTEREST_HELP = (
+    "Whether a review from an organisation that declared an interest in the use case counts here (never "
+    "which organisation); null until the round has closed, as in the exports."
+)
+
+
+# A mark that is published only once the round has closed: null before, as in the exports.
+@extend_schema_field({"type": "boolean", "nullable": True})
+class PublishedMarkField(serializers.Field):
+    def __init__(self, *, mark: str, **kwargs):
+        self.mark = mark
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, value) -> bool | None:
+        return getattr(value, self.mark) is not None if value.groups_published else None
+
+
 # One cell of a matrix row (matrix.selectors.MatrixCellView).
 class CellSerializer(serializers.Serializer):
     principle = serializers.CharField(source="principle.slug", help_text="The principle's slug.")
@@ -109,15 +144,25 @@ class CellSerializer(serializers.Serializer):
     meets = serializers.IntegerField(source="cell.meets")
     does_not_meet = serializers.IntegerField(source="cell.does_not_meet")
     not_sure = serializers.IntegerField(source="cell.not_sure")
+    fragile = serializers.BooleanField(source="would_become", help_text=FRAGILE_HELP)
+    would_become = WouldBecomeField(help_text=WOULD_BECOME_HELP)
 
 
-# A use case version's row: {"group": its audience group, "row": matrix.selectors.MatrixUseCaseRow}.
+# A use case version's row: {"group": its audience group, "row": matrix.selectors.MatrixUseCaseRow,
+# "declared_interest", "flagged"} (matrix.api.views.matrix_rows).
 class MatrixRowSerializer(serializers.Serializer):
-    audience = serializers.CharField(source="group.slug", help_text="The audience's slug.")
+    audience = AudienceSerializer(source="group")
     use_case = serializers.CharField(source="row.use_case_slug", help_text="The use case's slug.")
     title = serializers.CharField(source="row.title")
     version = serializers.IntegerField(source="row.number")
     cells = CellSerializer(many=True, source="row.cells")
+    declared_interest = serializers.BooleanField(allow_null=True, help_text=INTEREST_HELP)
+    flagged = serializers.ListField(
+        child=serializers.CharField(),
+        allow_null=True,
+        help_text="The principles (slugs) whose cell the round's flag rule flags for discussion (never which "
+        "audience); null until the round has closed, as in the exports.",
+    )
 
 
 # A page of a round's matrix, with the round, its principles' slugs and the matrix's state.
@@ -160,7 +205,7 @@ class OrganisationGroupSerializer(serializers.Serializer):
 # Why a cell has its outcome (matrix.selectors.CellDetail, as the cell page shows it).
 class CellDetailSerializer(serializers.Serializer):
     round = serializers.CharField(source="review_round.slug")
-    audience = serializers.CharField(source="audience_name", help_text="The audience's name.")
+    audience = AudienceSerializer()
     use_case = serializers.CharField(source="use_case_slug")
     version = serializers.IntegerField(source="number")
     title = serializers.CharField()
@@ -184,6 +229,14 @@ class CellDetailSerializer(serializers.Serializer):
     group_figures_published = serializers.BooleanField(
         source="groups_published",
         help_text="Whether figures about groups of reviewers are published: only once the round has closed.",
+    )
+    fragile = serializers.BooleanField(help_text=FRAGILE_HELP)
+    would_become = WouldBecomeField(help_text=WOULD_BECOME_HELP)
+    declared_interest = PublishedMarkField(mark="declared_interest", help_text=INTEREST_HELP)
+    flagged = PublishedMarkField(
+        mark="flag",
+        help_text="Whether the round's flag rule flags the cell for discussion (never which audience); null "
+        "until the round has closed, as in the exports.",
     )
 
 

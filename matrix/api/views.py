@@ -10,11 +10,14 @@ from django.utils.decorators import method_decorator
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import NotFound
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
 from matrix.api import serializers
+from matrix.disclosure import is_published
+from matrix.exporters import matrix_csv
 from matrix.forms import OUTCOME_CHOICES, MatrixFilterForm
 from matrix.selectors import cell_detail
 from matrix.selectors.agreement import agreement_document, round_agreement
@@ -100,13 +103,73 @@ class RoundDetail(ApiView):
         return Response(serializers.RoundDetailSerializer(answer).data)
 
 
+def matrix_rows(matrix, *, published: bool) -> list[dict]:
+    """The matrix page's rows as the API lists them: each with the audience group it sits in and its
+    marks in the JSON export's shape (serializers.MatrixRowSerializer)."""
+    return [
+        {
+            "group": group,
+            "row": row,
+            "declared_interest": (row.declared_interest is not None) if published else None,
+            "flagged": [view.principle.slug for view in row.cells if view.flag] if published else None,
+        }
+        for group in matrix.groups
+        for row in group.rows
+    ]
+
+
+def matrix_csv_document(review_round: ReviewRound, answer: dict) -> dict:
+    """The matrix answer (serialized) in the export shape (docs/commands.md), for its CSV."""
+    return {
+        "round": review_round.slug,
+        "threshold": float(review_round.threshold),
+        "min_reviews": review_round.min_reviews,
+        "computed_at": answer["computed_at"].isoformat() if answer["computed_at"] else None,
+        "principles": answer["principles"],
+        "rows": [
+            {
+                "audience": row["audience"]["slug"],
+                "use_case": row["use_case"],
+                "title": row["title"],
+                "version": row["version"],
+                "cells": {cell["principle"]: cell for cell in row["cells"]},
+                "declared_interest": row["declared_interest"],
+                "flagged": row["flagged"],
+            }
+            for row in answer["results"]
+        ],
+    }
+
+
+class MatrixCsvRenderer(BaseRenderer):
+    """?format=csv on the matrix endpoint: the page's rows with the CSV export's columns. Errors are
+    answered in JSON whatever the format asked for (RoundMatrix.finalize_response)."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
+        return matrix_csv(data)
+
+
 class RoundMatrix(ApiView):
+    renderer_classes = [JSONRenderer, MatrixCsvRenderer]
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if response.status_code != 200 and isinstance(getattr(response, "accepted_renderer", None), MatrixCsvRenderer):
+            response.accepted_renderer = JSONRenderer()
+            response.accepted_media_type = JSONRenderer.media_type
+        return response
+
     @extend_schema(
         summary="A round's principle matrix",
         operation_id="matrix_list",
         description="One row per use case version, in matrix order (audience, then use case), "
         f"{MATRIX_ROWS_PER_PAGE} to a page, with a cell per principle. The filters are the "
-        "matrix page's: audience (repeat for several), outcome, and the principle the outcome applies to.",
+        "matrix page's: audience (repeat for several), outcome, and the principle the outcome applies to. "
+        "?format=csv gives the same rows with the CSV export's columns (errors stay JSON).",
         parameters=[
             PAGE,
             OpenApiParameter(
@@ -120,7 +183,12 @@ class RoundMatrix(ApiView):
             ),
             OpenApiParameter("principle", OpenApiTypes.STR, description="Apply the outcome to this principle only."),
         ],
-        responses={200: serializers.MatrixPageSerializer, 400: serializers.FieldErrorsSerializer, **NOT_FOUND},
+        responses={
+            (200, "application/json"): serializers.MatrixPageSerializer,
+            (200, "text/csv"): OpenApiTypes.STR,
+            (400, "application/json"): serializers.FieldErrorsSerializer,
+            **{(status, "application/json"): shape for status, shape in NOT_FOUND.items()},
+        },
     )
     def get(self, request, round_slug: str):
         review_round = _round(round_slug)
@@ -139,10 +207,12 @@ class RoundMatrix(ApiView):
             "principles": [p.slug for p in matrix.principles],
             "state": matrix.state,
             **_page(request, matrix.page),
-            # Each row with the audience group it sits in (serializers.MatrixRowSerializer).
-            "results": [{"group": group, "row": row} for group in matrix.groups for row in group.rows],
+            "results": matrix_rows(matrix, published=is_published(review_round)),
         }
-        return Response(serializers.MatrixPageSerializer(answer).data)
+        data = serializers.MatrixPageSerializer(answer).data
+        if request.accepted_renderer.format == "csv":
+            return Response(matrix_csv_document(review_round, data))
+        return Response(data)
 
 
 def cell_answer(detail: cell_detail.CellDetail) -> dict:

@@ -12,6 +12,7 @@ from django.core.paginator import Page, Paginator
 from audiences.models import Audience
 from matrix import disclosure
 from matrix.selectors.cells import round_principles, round_version_rows
+from matrix.selectors.marks import round_marks
 from principles.models import Principle
 from principles.rule import cell_outcome
 from reviews.models import ReviewRound
@@ -69,17 +70,22 @@ def audience_view(review_round: ReviewRound, *, audience: Audience, page_number)
     principles = tuple(round_principles(review_round))
     page = Paginator(round_version_rows(review_round), AUDIENCE_VIEW_ROWS_PER_PAGE).get_page(page_number)
     rows = list(page.object_list)
-    groups = disclosure.round_groups(review_round, [row["version_id"] for row in rows])
+    marks = round_marks(
+        review_round,
+        principle_ids=[p.pk for p in principles],
+        version_ids=[row["version_id"] for row in rows],
+        interests=False,  # this page shows flags, not declared-interest marks
+    )
+    groups = marks.groups
     serving = (
         disclosure.serving_organisations(Audience.objects.filter(pk=audience.pk)).get(audience.name, frozenset())
         if groups.published
         else frozenset()
     )
-    flags = disclosure.round_flags(review_round, groups, [p.pk for p in principles])
 
     def view_cell(version_id: int, principle: Principle) -> AudienceViewCell:
         counts = groups.of(version_id).union_counts(serving, principle.pk)
-        flag = flags.get((version_id, principle.pk))
+        flag = marks.flag(version_id, principle.pk)
         if counts is None:
             return AudienceViewCell(principle=principle, counts=None, outcome=None, flag=flag)
         outcome = cell_outcome(

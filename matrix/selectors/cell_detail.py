@@ -7,6 +7,7 @@ from django.conf import settings
 from matrix import disclosure
 from matrix.models import MatrixCell
 from matrix.selectors.cells import COUNT_KEYS, EMPTY_CELL, Cell, MatrixState, cell_from_row, matrix_state
+from matrix.selectors.marks import round_marks
 from matrix.wording import (
     cell_rule_in_words,
     fragility_in_words,
@@ -54,6 +55,14 @@ class CellDetail:
     declared_interest: disclosure.InterestMark | None = None
     # Set when the round's flag rule flags the cell for discussion.
     flag: disclosure.CellFlag | None = None
+    audience_slug: str = ""
+    # The outcomes one reviewer changing their mind would give (empty: not fragile).
+    would_become: frozenset[str] = frozenset()
+
+    @property
+    def audience(self) -> dict:
+        """The use case's audience, as the API names one: slug and name."""
+        return {"slug": self.audience_slug, "name": self.audience_name}
 
 
 def cell_detail(
@@ -106,7 +115,8 @@ def cell_detail(
         ),
         key=lambda v: v.pseudonym,
     )
-    groups = disclosure.round_groups(review_round, [version.pk])
+    marks = round_marks(review_round, principle_ids=[principle.pk], version_ids=[version.pk], for_admin=for_admin)
+    groups = marks.groups
     return CellDetail(
         review_round=review_round,
         audience_name=version.use_case.audience.name,
@@ -123,8 +133,8 @@ def cell_detail(
         organisation_groups=groups.of(version.pk).breakdown(principle.pk),
         anonymity_min_group=settings.ANONYMITY_MIN_GROUP,
         state=matrix_state(review_round, version_id=version.pk),
-        declared_interest=disclosure.interest_marks(review_round, groups, [version.pk], for_admin=for_admin).get(
-            version.pk
-        ),
-        flag=disclosure.round_flags(review_round, groups, [principle.pk]).get((version.pk, principle.pk)),
+        declared_interest=marks.interest(version.pk),
+        flag=marks.flag(version.pk, principle.pk),
+        audience_slug=version.use_case.audience.slug,
+        would_become=would_become,
     )

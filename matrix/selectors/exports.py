@@ -4,7 +4,6 @@ table, the submitted verdicts pseudonymised, and an analyst's export and its fil
 import rules
 
 from audiences.models import Audience
-from matrix import disclosure
 from matrix.models import MatrixExport
 from matrix.selectors.agreement import agreement_document, round_agreement
 from matrix.selectors.cells import (
@@ -16,6 +15,7 @@ from matrix.selectors.cells import (
     round_principles,
     round_version_rows,
 )
+from matrix.selectors.marks import round_marks
 from reviews.models import Review, ReviewRound, Verdict
 from reviews.selectors.reviews import review_pseudonyms
 
@@ -24,6 +24,8 @@ MATRIX_KEYS = ("round", "name", "computed_at", "threshold", "min_reviews", "prin
 ROW_KEYS = ("audience", "use_case", "title", "version", "cells")
 # Added after the counts (a cell's keys, and per principle at the end of the CSV's columns).
 FRAGILITY_KEYS = ("fragile", "would_become")
+# The flat table's last columns, the same on every row: where the figures come from.
+ROUND_COLUMNS = ("round", "threshold", "min_reviews", "computed_at")
 
 
 def _document_cell(cell: Cell, rule: dict) -> dict:
@@ -41,9 +43,7 @@ def matrix_document(review_round: ReviewRound) -> dict:
     state = matrix_state(review_round)
     computed_at = state.computed_at
     rule = {"threshold": review_round.threshold, "min_reviews": review_round.min_reviews}
-    groups = disclosure.round_groups(review_round)
-    marked = disclosure.interest_marks(review_round, groups, for_admin=False)
-    flags = disclosure.round_flags(review_round, groups, [p.pk for p in principles])
+    marks = round_marks(review_round, principle_ids=[p.pk for p in principles])
     rows = [
         {
             "audience": row["version__use_case__audience__slug"],
@@ -55,10 +55,10 @@ def matrix_document(review_round: ReviewRound) -> dict:
             },
             # Added last: whether a review from an organisation that declared an interest counts here.
             # Exports are shared files, so they never name the organisation.
-            "declared_interest": (row["version_id"] in marked) if groups.published else None,
+            "declared_interest": (marks.interest(row["version_id"]) is not None) if marks.published else None,
             # Added last: the principles (slugs) whose cell the round's flag rule flags for
             # discussion. Like declared interests, exports never name the audience.
-            "flagged": [p.slug for p in principles if (row["version_id"], p.pk) in flags] if groups.published else None,
+            "flagged": [p.slug for p in principles if marks.flag(row["version_id"], p.pk)] if marks.published else None,
         }
         for row in round_version_rows(review_round)
     ]
@@ -74,19 +74,27 @@ def matrix_document(review_round: ReviewRound) -> dict:
     }
 
 
-def matrix_table(document: dict) -> tuple[list[str], list[list]]:
+def matrix_table(document: dict, *, text_booleans: bool = True) -> tuple[list[str], list[list]]:
     """A matrix document as a flat table for the CSV export: one row per use case; per principle
     its outcome column (named by the principle's slug) and its three counts; then, after every
     principle's, each principle's fragility ("true"/"false") and what it would become ("cross",
     "tick|insufficient", or empty); then declared_interest ("true"/"false") and flagged (the
-    flagged principles' slugs joined by "|", or empty)."""
+    flagged principles' slugs joined by "|", or empty); then, on every row, the round's slug, its
+    rule (threshold and min_reviews) and when the matrix was computed, so that a file read
+    alone says where its figures come from. text_booleans=False (for XLSX) gives the yes-or-no
+    columns as True and False, not "true" and "false"."""
+
+    def yes_no(value: bool):
+        return ("true" if value else "false") if text_booleans else bool(value)
+
     principles = document["principles"]
     header = list(ROW_KEYS[:-1])
     for slug in principles:
         header += [slug, *(f"{slug}_{key}" for key in COUNT_KEYS)]
     for slug in principles:
         header += [f"{slug}_{key}" for key in FRAGILITY_KEYS]
-    header += ["declared_interest", "flagged"]
+    header += ["declared_interest", "flagged", *ROUND_COLUMNS]
+    about_round = [document[key] if document[key] is not None else "" for key in ROUND_COLUMNS]
     rows = []
     for row in document["rows"]:
         values = [row[key] for key in ROW_KEYS[:-1]]
@@ -95,12 +103,12 @@ def matrix_table(document: dict) -> tuple[list[str], list[list]]:
             values += [cell["outcome"], *(cell[key] for key in COUNT_KEYS)]
         for slug in principles:
             cell = row["cells"][slug]
-            values += ["true" if cell["fragile"] else "false", "|".join(cell["would_become"])]
+            values += [yes_no(cell["fragile"]), "|".join(cell["would_become"])]
         if row["declared_interest"] is None:  # not published until the round has closed
-            values += ["", ""]
+            values += ["", ""] if text_booleans else [None, None]
         else:
-            values += ["true" if row["declared_interest"] else "false", "|".join(row["flagged"])]
-        rows.append(values)
+            values += [yes_no(row["declared_interest"]), "|".join(row["flagged"])]
+        rows.append([*values, *about_round])
     return header, rows
 
 

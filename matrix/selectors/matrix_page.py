@@ -19,6 +19,7 @@ from matrix.selectors.cells import (
     matrix_state,
     round_principles,
 )
+from matrix.selectors.marks import round_marks
 from matrix.wording import fragility_in_words
 from principles.models import Principle
 from principles.rule import CROSS, TICK
@@ -220,9 +221,7 @@ def matrix_page(
     )
 
     version_ids = [row["version_id"] for row in rows]
-    disclosed = disclosure.round_groups(review_round, version_ids)
-    marks = disclosure.interest_marks(review_round, disclosed, version_ids, for_admin=for_admin)
-    flags = disclosure.round_flags(review_round, disclosed, principle_ids)
+    marks = round_marks(review_round, principle_ids=principle_ids, version_ids=version_ids, for_admin=for_admin)
     groups: list[MatrixAudienceGroup] = []
     for row in rows:
         use_case_row = MatrixUseCaseRow(
@@ -230,11 +229,11 @@ def matrix_page(
             number=row["version__number"],
             title=row["version__title"],
             cells=tuple(
-                _cell_view(p, cells.get(key, EMPTY_CELL), review_round, flags.get(key))
+                _cell_view(p, cells.get(key, EMPTY_CELL), review_round, marks.flag(*key))
                 for p in principles
                 for key in [(row["version_id"], p.pk)]
             ),
-            declared_interest=marks.get(row["version_id"]),
+            declared_interest=marks.interest(row["version_id"]),
         )
         slug = row["version__use_case__audience__slug"]
         if groups and groups[-1].slug == slug:

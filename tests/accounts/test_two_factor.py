@@ -396,6 +396,7 @@ OPEN_BEFORE_THE_CODE = {
     "accessibility",
     "privacy",
     "health_check",
+    "favicon",
     "audiences:invitation_accept",
     "accounts:two_factor_setup",
     "accounts:two_factor_verify",

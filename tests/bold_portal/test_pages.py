@@ -23,6 +23,7 @@ PUBLIC = {
     "accessibility",
     "privacy",
     "health_check",
+    "favicon",
 }
 # The URL namespaces this part of the portal owns (None: the top level, without the admin).
 OWNED_NAMESPACES = {None, "accounts", "audiences"}
@@ -116,6 +117,17 @@ def test_navigation_shows_a_lead_the_invitation_page_and_a_sign_out_button(clien
 
     assert 'aria-current="page"' in page
     assert f'<form method="post" action="{reverse("logout")}"' in page
+
+
+def test_every_page_has_the_portals_own_favicon(client):
+    """Not GOV.UK's crown (for gov.uk services only): the portal's icon, linked from every page
+    and answered at /favicon.ico, which browsers ask for anyway, without signing in."""
+    page = client.get(reverse("accessibility")).content.decode()
+    assert 'rel="icon" href="/static/portal/favicon.svg"' in page
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200 and response["Content-Type"] == "image/x-icon"
+    assert b"".join(response).startswith(b"\x00\x00\x01\x00")  # an ICO file
+    assert "max-age=86400" in response["Cache-Control"]
 
 
 def test_page_not_found(client):

@@ -116,6 +116,7 @@ EXPECTED = {
     "manage_audit": ADMIN_ONLY,
     "manage_audit_download": ADMIN_ONLY,
     "accessibility": PUBLIC,
+    "favicon": PUBLIC,
     "privacy": PUBLIC,
     "health_check": PUBLIC,
     # Someone signed in already is sent on to the home page.
@@ -218,6 +219,7 @@ EXPECTED = {
     "matrix:api_token_new": ANALYST_ONLY,
     # A token is its owner's (the analyst's) alone.
     "matrix:api_token_revoke": access(404, analyst=200),
+    "matrix:api_token_created": access(404, analyst=200),
     "api:rounds": API,
     "api:round": API,
     "api:matrix": API,

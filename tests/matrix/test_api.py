@@ -2,11 +2,16 @@
 gets 401 or 403 on every endpoint), what each endpoint says (the pages' reads, the same pseudonyms
 and anonymity rule), pagination, filters, and a query count that does not grow with the round."""
 
+import csv
+import io
+import json
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
 
+from matrix.exporters import EXPORTERS
 from matrix.selectors.matrix_page import MATRIX_ROWS_PER_PAGE
 from tests.factories import close_round, make_reviewer, make_round, make_user
 from tests.matrix.analyst_support import (
@@ -121,15 +126,58 @@ def test_the_matrix_gives_each_row_its_cells(analyst_client, world):
     assert body["principles"] == ["relevant", "clear"]
     assert body["count"] == 2
     first = next(row for row in body["results"] if row["title"] == "Repeat homelessness")
-    assert first["audience"] == world["audience"].slug and first["version"] == 1
+    # The audience as every answer names one: slug and name.
+    assert first["audience"] == {"slug": world["audience"].slug, "name": world["audience"].name}
+    assert first["version"] == 1
     assert first["cells"][0] == {
         "principle": "relevant",
         "outcome": "cross",
         "meets": 2,
         "does_not_meet": 2,
         "not_sure": 1,
+        # Added last, as in the JSON export: one reviewer changing their mind would make it a tick.
+        "fragile": True,
+        "would_become": ["tick"],
     }
     assert first["cells"][1]["outcome"] == "tick"
+    # Marks are published once the round has closed, as in the exports.
+    assert (first["declared_interest"], first["flagged"]) == (None, None)
+
+
+@pytest.mark.parametrize("closed", [False, True])
+def test_the_matrix_has_the_json_exports_fields(analyst_client, world, closed):
+    """The same rows, cells, fragility, marks and flags as the JSON export, whether or not the
+    round has closed."""
+    review_round = close_round(world["round"]) if closed else world["round"]
+    body = analyst_client.get(reverse("api:matrix", args=[review_round.slug])).json()
+    document = json.loads(EXPORTERS["json"].render(review_round))
+
+    answered = [
+        {
+            **row,
+            "audience": row["audience"]["slug"],
+            "cells": {cell.pop("principle"): cell for cell in row["cells"]},
+        }
+        for row in body["results"]
+    ]
+    assert answered == document["rows"]
+
+
+def test_the_matrix_as_csv_is_the_csv_exports_table(analyst_client, world):
+    review_round = close_round(world["round"])
+    url = reverse("api:matrix", args=[review_round.slug])
+
+    response = analyst_client.get(url, {"format": "csv"})
+
+    assert response.status_code == 200 and response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response.content == EXPORTERS["csv"].render(review_round)
+    one = analyst_client.get(url, {"format": "csv", "audience": world["audience"].slug, "outcome": "cross"})
+    rows = list(csv.DictReader(io.StringIO(one.content.decode("utf-8-sig"))))
+    assert [row["title"] for row in rows] == ["Repeat homelessness"]
+    # A filter that is not allowed is answered in JSON, which says what to send.
+    bad = analyst_client.get(url, {"format": "csv", "outcome": "maybe"})
+    assert bad.status_code == 400 and bad["Content-Type"] == "application/json"
+    assert bad.json() == {"errors": {"outcome": ["Choose an outcome from the list"]}}
 
 
 def test_the_matrix_filters_as_the_page_does(analyst_client, world):
@@ -157,6 +205,10 @@ def test_the_cell_gives_the_same_pseudonyms_as_the_cell_page(analyst_client, wor
     expected = {f"Reviewer {number}": f"Reason of {p.email}" for number, p in enumerate(world["people"], start=1)}
     assert {v["reviewer"]: v["reason"] for v in body["verdicts"]} == expected
     assert body["outcome"] == "cross" and body["principle"] == {"slug": "relevant", "name": "Relevant"}
+    # The audience in the one form every answer uses; fragility and marks as in the matrix's rows.
+    assert body["audience"] == {"slug": world["audience"].slug, "name": world["audience"].name}
+    assert (body["fragile"], body["would_become"]) == (True, ["tick"])
+    assert (body["declared_interest"], body["flagged"]) == (None, None)
     assert body["rule_in_words"] == "2 of 4 reviewers who decided said it meets; more than half is needed"
     assert all(p.email not in str(body).replace(f"Reason of {p.email}", "") for p in world["people"])
     assert "Name 0" not in str(body)

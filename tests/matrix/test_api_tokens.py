@@ -44,7 +44,8 @@ def analyst_client(client, analyst):
 
 
 def create(client, **data):
-    return client.post(reverse("matrix:api_token_new"), {"name": "R notebook", "days": "30", **data})
+    """Post the form and follow its redirect to the page that shows the key."""
+    return client.post(reverse("matrix:api_token_new"), {"name": "R notebook", "days": "30", **data}, follow=True)
 
 
 def test_a_token_is_made_on_the_page_and_its_key_shown_once(analyst_client, analyst):
@@ -64,6 +65,29 @@ def test_a_token_is_made_on_the_page_and_its_key_shown_once(analyst_client, anal
     assert (token.expires_at - token.created_at) == datetime.timedelta(days=30)
     # And the key works.
     assert bearer_client(key).get(ROUNDS).status_code == 200
+
+
+def test_the_key_page_is_reached_by_a_redirect_and_a_reload_makes_no_second_token(analyst_client, analyst):
+    """Post/Redirect/Get: the POST answers with a redirect; the page it leads to shows the key
+    once, is never cached, and on a reload says the key was shown and makes nothing."""
+    posted = analyst_client.post(reverse("matrix:api_token_new"), {"name": "R notebook", "days": "30"})
+    token = ApiToken.objects.get(owner=analyst)
+    assert posted.status_code == 302
+    assert posted["Location"] == reverse("matrix:api_token_created", args=[token.pk])
+
+    shown = analyst_client.get(posted["Location"])
+    assert "data-api-token" in main_content(shown)
+    assert "no-store" in shown["Cache-Control"]
+    key = main_content(shown).split('value="')[1].split('"')[0]
+
+    reloaded = main_content(analyst_client.get(posted["Location"]))
+    assert "data-api-token" not in reloaded and key not in reloaded
+    assert "was shown once" in reloaded
+    assert ApiToken.objects.filter(owner=analyst).count() == 1
+    assert key not in str(dict(analyst_client.session))  # the session's copy is gone
+    # Someone else's token's page is not found.
+    analyst_client.force_login(make_analyst())
+    assert analyst_client.get(posted["Location"]).status_code == 404
 
 
 def test_making_a_token_is_audited_without_the_key(analyst_client, analyst):

@@ -444,8 +444,9 @@ def test_exports_end_with_the_flagged_principles_and_never_name_the_audience(wor
     world.close()
 
     rows = list(csv.reader(io.StringIO(EXPORTERS["csv"].render(world.round).decode("utf-8-sig"))))
-    assert rows[0][-2:] == ["declared_interest", "flagged"]
-    assert rows[1][-1] == "relevant|clear"
+    # Then the round's four columns (round, threshold, min_reviews, computed_at).
+    assert rows[0][-6:-4] == ["declared_interest", "flagged"]
+    assert rows[1][-5] == "relevant|clear"
     document = json.loads(EXPORTERS["json"].render(world.round))
     assert list(document["rows"][0])[-1] == "flagged"
     assert document["rows"][0]["flagged"] == ["relevant", "clear"]
@@ -456,7 +457,7 @@ def test_exports_end_with_the_flagged_principles_and_never_name_the_audience(wor
     sheets = load_workbook(io.BytesIO(EXPORTERS["xlsx"].render(world.round)), read_only=True)
     matrix_cells = [value for row in sheets["Matrix"].iter_rows(values_only=True) for value in row]
     assert sum("⚑ Flagged for discussion" in str(value) for value in matrix_cells) == 2
-    assert next(sheets["Matrix data"].iter_rows(values_only=True))[-2] == "flagged"
+    assert next(sheets["Matrix data"].iter_rows(values_only=True))[-6] == "flagged"
 
 
 def test_exports_of_an_open_round_leave_flags_and_marks_empty(world):
@@ -466,7 +467,7 @@ def test_exports_of_an_open_round_leave_flags_and_marks_empty(world):
     matrix_recompute(round_id=world.round.pk)
 
     rows = list(csv.reader(io.StringIO(EXPORTERS["csv"].render(world.round).decode("utf-8-sig"))))
-    assert rows[1][-2:] == ["", ""]
+    assert rows[1][-6:-4] == ["", ""]
     document = json.loads(EXPORTERS["json"].render(world.round))
     assert (document["rows"][0]["declared_interest"], document["rows"][0]["flagged"]) == (None, None)
     sheets = load_workbook(io.BytesIO(EXPORTERS["xlsx"].render(world.round)), read_only=True)
@@ -536,3 +537,16 @@ def test_the_by_audience_page_makes_the_same_queries_for_2_or_12_use_cases(
     # Both organisations serve Victims: together they are the use case's one group of 4.
     assert page.count("data-flagged") == (use_cases * 3 if closed else 0)
     assert ("0 meet, 4 do not meet, 0 not sure" in text(page)) is closed
+
+
+def test_flag_audiences_are_named_in_the_audiences_order_not_alphabetically(db):
+    """The report's order (or the order admins set), as the matrix's groups are: Victims before
+    Homelessness when it comes first."""
+    victims = make_audience(name="Victims", display_order=1)
+    homelessness = make_audience(name="Homelessness", display_order=2)
+    for audience in (homelessness, victims):
+        make_organisation(audiences=[audience])
+
+    serving = disclosure.serving_organisations(Audience.objects.filter(pk__in=[victims.pk, homelessness.pk]))
+
+    assert list(serving) == ["Victims", "Homelessness"]

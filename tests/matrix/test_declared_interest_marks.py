@@ -111,9 +111,9 @@ def test_the_cell_page_marks_it_too(client, world):
 def test_csv_and_json_add_the_mark_last_and_never_name_the_organisation(world):
     world.close()
     rows = list(csv.reader(io.StringIO(EXPORTERS["csv"].render(world.round).decode("utf-8-sig"))))
-    # The flag rule's "flagged" column was added after it, so the mark is now second to last.
-    assert rows[0][-2:] == ["declared_interest", "flagged"]
-    assert {row[2]: row[-2] for row in rows[1:]} == {
+    # The flag rule's "flagged" column was added after it, then the round's four columns.
+    assert rows[0][-6:-4] == ["declared_interest", "flagged"]
+    assert {row[2]: row[-6] for row in rows[1:]} == {
         "Prison leavers and housing": "true",
         "Repeat homelessness": "false",
     }
@@ -141,3 +141,57 @@ def test_xlsx_and_pdf_mark_the_cells_in_words(world):
     # The key (its heading and its sentence), then the marked use case's two cells.
     assert text.count("Declared interest") == 2 + 2
     assert "Nacro" not in text
+
+
+def test_every_output_marks_only_the_use_case_declared_about(client, world):
+    """Nacro's reviewer reviewed both use cases; Nacro declared an interest in one. The matrix
+    page, both cell pages, every export and the API mark that one only (matrix.selectors.marks)."""
+    nacro_reviewer = world.nacro.memberships.get().user
+    make_assignment(review_round=world.round, version=world.plain, organisation=world.nacro)
+    submit(nacro_reviewer, world.round, world.plain, {world.relevant: "meets", world.clear: "meets"})
+    matrix_recompute(round_id=world.round.pk)
+    world.close()
+    client.force_login(make_analyst())
+    slug = world.round.slug
+
+    page = main_content(client.get(reverse("matrix:round_matrix", args=[slug])))
+    assert page.count("data-declared-interest") == 3  # the marked row's note and its two cells
+    for version, marked in ((world.marked, True), (world.plain, False)):
+        for principle in ("relevant", "clear"):
+            url = reverse("matrix:cell", args=[slug, version.use_case.slug, 1, principle])
+            assert ("data-declared-interest" in main_content(client.get(url))) is marked, (version, principle)
+
+    document = json.loads(EXPORTERS["json"].render(world.round))
+    assert {row["title"]: row["declared_interest"] for row in document["rows"]} == {
+        "Prison leavers and housing": True,
+        "Repeat homelessness": False,
+    }
+    rows = list(csv.DictReader(io.StringIO(EXPORTERS["csv"].render(world.round).decode("utf-8-sig"))))
+    assert {row["title"]: row["declared_interest"] for row in rows} == {
+        "Prison leavers and housing": "true",
+        "Repeat homelessness": "false",
+    }
+    book = openpyxl.load_workbook(io.BytesIO(EXPORTERS["xlsx"].render(world.round)))
+    marked_rows = [
+        row[0] for row in book["Matrix"].iter_rows(values_only=True) if any("‡" in str(value) for value in row)
+    ]
+    assert marked_rows == ["Prison leavers and housing"]
+    data = list(book["Matrix data"].iter_rows(values_only=True))
+    column = data[0].index("declared_interest")
+    assert {row[2]: row[column] for row in data[1:]} == {
+        "Prison leavers and housing": True,
+        "Repeat homelessness": False,
+    }
+    reader = pypdf.PdfReader(io.BytesIO(EXPORTERS["pdf"].render(world.round)))
+    text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+    assert text.count("Declared interest") == 2 + 2  # the key, then the marked use case's two cells
+
+    answer = client.get(reverse("api:matrix", args=[slug])).json()
+    assert {row["title"]: row["declared_interest"] for row in answer["results"]} == {
+        "Prison leavers and housing": True,
+        "Repeat homelessness": False,
+    }
+    for version, marked in ((world.marked, True), (world.plain, False)):
+        cell = client.get(reverse("api:cell", args=[slug, version.use_case.slug, 1, "clear"])).json()
+        assert cell["declared_interest"] is marked
+    assert "Nacro" not in json.dumps(answer)

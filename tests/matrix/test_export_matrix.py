@@ -251,7 +251,9 @@ def test_output_writes_the_file_and_prints_nothing(matrix_round, tmp_path, outpu
     printed = export("--round", "spring", "--format", output_format, "--output", str(target))
 
     assert printed == ""
-    assert target.read_text(encoding="utf-8") == export("--round", "spring", "--format", output_format)
+    # The file is the printed text; a CSV file also starts with the byte order mark, for Excel.
+    assert target.read_text(encoding="utf-8-sig") == export("--round", "spring", "--format", output_format)
+    assert target.read_bytes().startswith(b"\xef\xbb\xbf") is (output_format == "csv")
     assert os.listdir(tmp_path) == [target.name]
 
 
@@ -326,8 +328,15 @@ def test_xlsx_output_is_a_workbook_of_the_current_matrix(matrix_round, tmp_path)
     assert book.sheetnames == ["Matrix", "Matrix data", "Verdicts", "About"]
     data = list(book["Matrix data"].iter_rows(values_only=True))
     csv_rows = list(csv.reader(io.StringIO(export("--round", "spring", "--format", "csv"))))
-    # (An empty text cell, such as a robust cell's would_become, reads back from the workbook as None.)
-    assert [["" if value is None else str(value) for value in row[:-1]] for row in data] == csv_rows
+
+    # (An empty text cell, such as a robust cell's would_become, reads back from the workbook as None;
+    # yes-or-no columns are booleans in the workbook, "true" and "false" in the CSV.)
+    def as_csv(value) -> str:
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        return "" if value is None else str(value)
+
+    assert [[as_csv(value) for value in row[:-1]] for row in data] == csv_rows
     assert os.listdir(tmp_path) == ["matrix.xlsx"]
 
 

@@ -162,7 +162,7 @@ def test_the_xlsx_matrix_sheet_is_the_reports_table_cell_by_cell(world):
 
 def test_the_xlsx_matrix_data_sheet_is_the_csv_table_with_numbers_for_sorting(world):
     document = matrix_document(world.round)
-    header, rows = matrix_table(document)
+    header, rows = matrix_table(document, text_booleans=False)
     sheet = workbook(world.round)["Matrix data"]
     read = sheet_rows(sheet)
 
@@ -172,6 +172,9 @@ def test_the_xlsx_matrix_data_sheet_is_the_csv_table_with_numbers_for_sorting(wo
         [*(value if value != "" else None for value in row), met] for row, met in zip(rows, [1, 0], strict=True)
     ]
     assert all(isinstance(value, int) for value in read[1][5:8])  # counts are numbers, not text
+    # Yes-or-no columns are booleans a filter offers as TRUE and FALSE, not the text "true".
+    yes_no = [header.index(name) for name in header if name.endswith("_fragile")]
+    assert yes_no and all(isinstance(row[index], bool) for row in read[1:] for index in yes_no)
     assert sheet.freeze_panes == "A2"
     # A filter on every column, principles_met (the last) included.
     assert sheet.auto_filter.ref == f"A1:{openpyxl.utils.get_column_letter(len(header) + 1)}3"
@@ -410,7 +413,9 @@ def test_xlsx_drops_control_characters_it_cannot_store_before_neutralising(db):
 
 
 def test_the_csv_of_verdicts_has_one_row_per_submitted_verdict(world):
-    rows = list(csv.reader(io.StringIO(EXPORTERS["verdicts-csv"].render(world.round).decode())))
+    content = EXPORTERS["verdicts-csv"].render(world.round)
+    assert content.startswith(b"\xef\xbb\xbf")  # the byte order mark, for Excel
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
 
     assert rows[0] == list(VERDICT_KEYS)
     assert len(rows) == 1 + 6
@@ -446,7 +451,9 @@ def test_withdrawn_reviews_are_not_exported(world):
     review = Review.objects.get(reviewer=world.bo)
     Review.objects.filter(pk=review.pk).update(status=Review.Status.WITHDRAWN)
 
-    rows = list(csv.reader(io.StringIO(EXPORTERS["verdicts-csv"].render(world.round).decode())))
+    content = EXPORTERS["verdicts-csv"].render(world.round)
+    assert content.startswith(b"\xef\xbb\xbf")  # the byte order mark, for Excel
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
 
     assert {row[6] for row in rows[1:]} == {"Reviewer 1"}
 

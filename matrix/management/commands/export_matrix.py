@@ -45,8 +45,9 @@ class Command(BaseCommand):
             )
         matrix_bring_up_to_date(review_round=review_round)
         if output is None:
-            for chunk in exporter.chunks(review_round):
-                self.stdout.write(chunk.decode("utf-8"), ending="")
+            # Printed, a CSV is text for a terminal or a pipe: without the byte order mark its files have.
+            for index, chunk in enumerate(exporter.chunks(review_round)):
+                self.stdout.write(chunk.decode("utf-8-sig" if index == 0 else "utf-8"), ending="")
             return
         content = exporter.render(review_round)
         try:
