@@ -26,6 +26,10 @@ def organisation_interests(organisation: Organisation) -> QuerySet[DeclaredInter
     return interests().filter(organisation=organisation)
 
 
+def standing_interest_exists(organisation: Organisation, use_case: UseCase) -> bool:
+    return DeclaredInterest.objects.standing().filter(organisation=organisation, use_case=use_case).exists()
+
+
 def use_case_choices() -> QuerySet[UseCase]:
     """Every use case with its latest version's title (use_case_title), for choosing one."""
     latest = UseCaseVersion.objects.filter(use_case=OuterRef("pk")).order_by("-number").values("title")[:1]
