@@ -60,13 +60,22 @@ class InterestForm(PortalForm):
             del self.fields["organisation"]
         self.helper = gds_form_helper(*fields, submit_label=_("Continue"))
 
-    def clean_expected(self) -> list[int]:
-        """The assignments the confirmation page listed, as their numbers ("3,8")."""
+    def clean_expected(self) -> list[int] | None:
+        """The assignments the confirmation page listed, as their numbers ("3,8"); None when the
+        list came back garbled (clean says so for the whole form: the field is hidden)."""
         text = self.cleaned_data["expected"].strip()
         try:
             return [int(part) for part in text.split(",")] if text else []
         except ValueError:
-            raise forms.ValidationError(EXPECTED_PROBLEM) from None
+            return None
+
+    def clean(self):
+        cleaned = super().clean()
+        if "expected" in self.errors or ("expected" in cleaned and cleaned["expected"] is None):
+            self.errors.pop("expected", None)
+            cleaned.pop("expected", None)
+            raise forms.ValidationError(EXPECTED_PROBLEM)
+        return cleaned
 
 
 class WithdrawForm(PortalForm):
