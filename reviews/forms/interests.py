@@ -101,6 +101,7 @@ class WithdrawForm(PortalForm):
         else:
             del self.fields["restore"]
         self.helper = gds_form_helper(*fields, submit_label=_("Withdraw the declaration"))
+        self.helper.form_tag = False  # the page's own form holds it
 
 
 class OverrideForm(PortalForm):

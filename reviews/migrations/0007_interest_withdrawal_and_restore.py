@@ -2,17 +2,13 @@
 
 import bold_portal.text
 import django.core.validators
-from django.conf import settings
 from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('audiences', '0006_accounts_moved_out'),
         ('reviews', '0006_text_limits'),
-        ('usecases', '0003_text_limits'),
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [

@@ -103,8 +103,12 @@ def interest_declare(
     try:
         with transaction.atomic():
             interest.full_clean(exclude=["declared_by"])
+            # Locked by number: PostgreSQL takes no FOR UPDATE over the selector's DISTINCT.
+            numbers = list(assignments_removed_by_declaring(organisation, use_case).values_list("pk", flat=True))
             removed = list(
-                assignments_removed_by_declaring(organisation, use_case).select_for_update(of=("self",)).order_by()
+                Assignment.objects.select_for_update(of=("self",))
+                .select_related("round", "version", "reviewer", "organisation")
+                .filter(pk__in=numbers)
             )
             if expected_removals is not None and {a.pk for a in removed} != set(expected_removals):
                 raise ValidationError(
