@@ -1,9 +1,11 @@
+import json
 from functools import wraps
 
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import SEARCH_VAR
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from bold_portal.forms import SEARCH_MAX_LENGTH
 from bold_portal.models import AuditEvent
@@ -96,4 +98,13 @@ class AuditEventAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "actor", "action", "object_type", "object_id"]
     list_filter = ["action", "object_type"]
     search_fields = ["action", "object_id", "actor__email"]
-    readonly_fields = ["created_at", "actor", "action", "object_type", "object_id", "data"]
+    readonly_fields = ["created_at", "actor", "action", "object_type", "object_id", "details"]
+    exclude = ["data"]
+
+    @admin.display(description=gettext_lazy("details"))
+    def details(self, event):
+        """What the row may show (a draft's text never; bold_portal.audit_actions.shown)."""
+        shown = event.shown
+        return json.dumps(
+            {**shown.details, "before": shown.before, "after": shown.after}, ensure_ascii=False, sort_keys=True
+        )

@@ -5,7 +5,8 @@ not registered, so a misspelt action fails its tests instead of writing a row no
 An app that took in a model from another app also registers the label the model's rows were
 written under before (object_type_moved): rows never change, so the trail reads both as one."""
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -16,9 +17,21 @@ class UnknownAuditAction(ValueError):
 
 
 @dataclass(frozen=True)
+class AuditData:
+    """What a row holds, as its readers may show it: the values before and after, and the other details."""
+
+    before: dict
+    after: dict
+    details: dict
+
+
+@dataclass(frozen=True)
 class AuditAction:
     code: str
     label: str  # what the admins' audit page and its CSV show, in words
+    # What of a row may be shown (None: all of it). Rows are never rewritten, so an action whose
+    # rows once held what must not be shown (a draft's text) hides it here, on every reader.
+    shown: Callable[[AuditData], AuditData] | None = field(default=None, compare=False)
 
 
 _registry: dict[str, AuditAction] = {}
@@ -46,6 +59,12 @@ def label(code: str) -> str:
     """The action's label; a code no longer registered (in rows written by an older version) shows as it is."""
     action = _registry.get(code)
     return str(action.label) if action else code
+
+
+def shown(code: str, data: AuditData) -> AuditData:
+    """What of a row of this action the audit page, its CSV and the Django admin may show."""
+    action = _registry.get(code)
+    return action.shown(data) if action is not None and action.shown is not None else data
 
 
 def all_actions() -> list[AuditAction]:

@@ -39,17 +39,30 @@ class AuditEvent(models.Model):
         return audit_actions.label(self.action)
 
     @property
+    def shown(self) -> audit_actions.AuditData:
+        """What of the row may be shown, as its action's registration says (a draft's text never
+        is). The row itself is never rewritten: data keeps what was written."""
+        return audit_actions.shown(
+            self.action,
+            audit_actions.AuditData(
+                before=self.data.get("before") or {},
+                after=self.data.get("after") or {},
+                details={key: value for key, value in self.data.items() if key not in {"before", "after"}},
+            ),
+        )
+
+    @property
     def before(self) -> dict:
-        return self.data.get("before") or {}
+        return self.shown.before
 
     @property
     def after(self) -> dict:
-        return self.data.get("after") or {}
+        return self.shown.after
 
     @property
     def details(self) -> dict:
         """data without the values before and after."""
-        return {key: value for key, value in self.data.items() if key not in {"before", "after"}}
+        return self.shown.details
 
 
 class AuditRetention(models.Model):

@@ -3,6 +3,7 @@ through reviews.services (which writes the audit row and keeps the matrix curren
 portal's own pages make those changes."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from bold_portal.admin import ReadOnlyAdmin
 from reviews.models import Assignment, AssignmentRequest, DeclaredInterest, Review, ReviewRound, RoundVersion, Verdict
@@ -45,7 +46,12 @@ class AssignmentAdmin(ReadOnlyAdmin):
     list_select_related = ["version", "reviewer", "organisation", "round"]
 
 
+DRAFT_PRIVATE = _("Private while it is a draft")
+
+
 class VerdictInline(admin.TabularInline):
+    """A review's verdicts; a draft's are private to its reviewer, so a draft shows none."""
+
     model = Verdict
     extra = 0
     readonly_fields = ["principle", "verdict", "reason", "evidence", "suggested_rewording"]
@@ -53,6 +59,9 @@ class VerdictInline(admin.TabularInline):
 
     def has_add_permission(self, request, obj=None):
         return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).exclude(review__status=Review.Status.DRAFT)
 
 
 @admin.register(Review)
@@ -62,6 +71,12 @@ class ReviewAdmin(ReadOnlyAdmin):
     search_fields = ["reviewer__email", "version__title", "organisation__name"]
     list_select_related = ["version", "reviewer", "organisation", "round"]
     inlines = [VerdictInline]
+    exclude = ["overall_comment"]
+    readonly_fields = ["comment"]
+
+    @admin.display(description=_("overall comment"))
+    def comment(self, review):
+        return DRAFT_PRIVATE if review.status == Review.Status.DRAFT else review.overall_comment
 
 
 @admin.register(Verdict)
@@ -70,6 +85,10 @@ class VerdictAdmin(ReadOnlyAdmin):
     list_filter = ["verdict", "principle", "review__round", "review__status"]
     search_fields = ["reason", "evidence", "review__reviewer__email"]
     list_select_related = ["review", "principle"]
+
+    def get_queryset(self, request):
+        """Submitted and withdrawn reviews' verdicts: a draft's are private to its reviewer."""
+        return super().get_queryset(request).exclude(review__status=Review.Status.DRAFT)
 
 
 @admin.register(AssignmentRequest)

@@ -2,11 +2,54 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from bold_portal.audit_actions import AuditAction, register
+from bold_portal.audit_actions import AuditAction, AuditData, register
+
+_VERDICT_FIELDS = ["verdict", "reason", "evidence", "suggested_rewording"]
+
+
+def review_fields_changed(before: dict, after: dict) -> list[str]:
+    """Which of a review's fields differ between two records of it (as review_save writes them:
+    status, overall_comment, verdicts), named without their content: "overall comment",
+    "principle 3 reason"."""
+    changed = []
+    if before.get("overall_comment", "") != after.get("overall_comment", ""):
+        changed.append("overall comment")
+    earlier = {row.get("principle_id"): row for row in before.get("verdicts") or []}
+    later = {row.get("principle_id"): row for row in after.get("verdicts") or []}
+    for principle_id in sorted(set(earlier) | set(later), key=str):
+        old, new = earlier.get(principle_id, {}), later.get(principle_id, {})
+        changed += [
+            f"principle {principle_id} {name.replace('_', ' ')}"
+            for name in _VERDICT_FIELDS
+            if (old.get(name) or "") != (new.get(name) or "")
+        ]
+    return changed
+
+
+def _status_only(record: dict) -> dict:
+    return {"status": record["status"]} if "status" in record else {}
+
+
+def _draft_hidden(data: AuditData) -> AuditData:
+    """A draft is private to its reviewer: a row about one shows that it changed, and which
+    fields, never their content. Rows written before drafts were recorded this way held the
+    content; it stays in the row (the trail is append-only) and is never shown."""
+    details = dict(data.details)
+    if "fields_changed" not in details:
+        details["fields_changed"] = review_fields_changed(data.before, data.after)
+    return AuditData(before=_status_only(data.before), after=_status_only(data.after), details=details)
+
+
+def _submitted_draft_hidden(data: AuditData) -> AuditData:
+    """A review submitted from a draft: what is submitted may be shown, the draft before it not."""
+    if data.before.get("status") == "draft":
+        return AuditData(before=_status_only(data.before), after=data.after, details=data.details)
+    return data
+
 
 register(
-    AuditAction("review_draft_saved", _("Review draft saved")),
-    AuditAction("review_submitted", _("Review submitted")),
+    AuditAction("review_draft_saved", _("Review draft saved"), shown=_draft_hidden),
+    AuditAction("review_submitted", _("Review submitted"), shown=_submitted_draft_hidden),
     AuditAction("review_changed", _("Review changed")),
     AuditAction("review_withdrawn", _("Review withdrawn")),
     AuditAction("reviews_recorded", _("Reviews recorded as given")),

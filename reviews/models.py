@@ -443,6 +443,11 @@ class DeclaredInterest(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     withdrawn_at = models.DateTimeField(null=True, blank=True)
+    # Why an admin withdrew a declaration whose organisation's reviews were counted in a closed round.
+    withdraw_reason = _limited_text(_("why it was withdrawn"), REQUEST_TEXT_MAX)
+    # The assignments declaring took away (round, version, reviewer, organisation, due date), so that
+    # withdrawing or overriding the declaration can give them back.
+    assignments_removed = models.JSONField(_("assignments taken away"), default=list, blank=True, editable=False)
 
     objects = DeclaredInterestQuerySet.as_manager()
 
@@ -470,6 +475,7 @@ class DeclaredInterest(models.Model):
             ),
             text_limit("declaredinterest", "reason", REQUEST_TEXT_MAX, _("A declared interest")),
             text_limit("declaredinterest", "override_reason", REQUEST_TEXT_MAX, _("The reason for an override")),
+            text_limit("declaredinterest", "withdraw_reason", REQUEST_TEXT_MAX, _("The reason for a withdrawal")),
         ]
 
     def __str__(self):

@@ -19,6 +19,7 @@ from bold_portal.locks import is_lock_contention
 from bold_portal.models import audit
 from bold_portal.text import grouped
 from principles.models import Principle
+from reviews.audit_actions import review_fields_changed
 from reviews.models import REVIEW_TEXT_SUBMIT_MAX, Review, ReviewRound, RoundVersion, Verdict, blocking_interest
 from reviews.services.interests import interest_refusal
 from reviews.services.rounds import round_read_shared
@@ -253,13 +254,20 @@ def review_save(
             action = "review_changed" if was_submitted else "review_submitted"
         else:
             action = "review_draft_saved"
-        audit(
-            actor=reviewer,
-            action=action,
-            obj=review,
-            before=before,
-            after=_review_record(review, to_create + to_update),
-        )
+        after = _review_record(review, to_create + to_update)
+        if submit and was_submitted:
+            audit(actor=reviewer, action=action, obj=review, before=before, after=after)
+        else:
+            # A draft is private to its reviewer: the row says that it changed, and which fields,
+            # never their content (what is submitted is recorded in full).
+            audit(
+                actor=reviewer,
+                action=action,
+                obj=review,
+                before={"status": before["status"]} if before else {},
+                after=after if submit else {"status": review.status},
+                fields_changed=review_fields_changed(before, after),
+            )
         if submit or was_submitted:
             version_reviews_changed(round_id=review_round.pk, version_id=version.pk)
     return review

@@ -13,7 +13,8 @@ from django.views.decorators.http import require_http_methods
 
 from bold_portal.forms import add_errors
 from bold_portal.pagination import paginate, pagination
-from reviews.forms.interests import InterestForm, OverrideForm
+from bold_portal.roles import is_admin
+from reviews.forms.interests import InterestForm, OverrideForm, WithdrawForm
 from reviews.models import DeclaredInterest
 from reviews.selectors import interests as selectors
 from reviews.services import interests as services
@@ -21,18 +22,54 @@ from reviews.views.organisations import led_organisation
 from reviews.views.rounds import admin_only, posted_data
 
 
+def _confirmation(request, form, organisation, use_case, status=200):
+    removals = list(selectors.assignments_removed_by_declaring(organisation, use_case))
+    return render(
+        request,
+        "reviews/interest_confirm.html",
+        {
+            "form": form,
+            "organisation": organisation,
+            "use_case": use_case,
+            "reason": form.cleaned_data["reason"],
+            "with_organisation": "organisation" in form.fields,
+            "removals": removals,
+            "expected": ",".join(str(assignment.pk) for assignment in removals),
+        },
+        status=status,
+    )
+
+
 def _declare(request, form, organisation=None):
-    """Declare the interest the form holds; True when done."""
+    """The answer to a posted declaration: first a page listing what it takes away, asking to
+    confirm; once confirmed, the declaration made and a redirect to back. None: show the form again."""
     if request.method != "POST" or not form.is_valid():
-        return False
-    data = {**form.cleaned_data}
-    data.setdefault("organisation", organisation)
+        return None
+    data = form.cleaned_data
+    organisation = data.get("organisation") or organisation
+    if not data["confirmed"]:
+        if selectors.standing_interest_exists(organisation, data["use_case"]):
+            form.add_error("use_case", _("This organisation has already declared an interest in this use case."))
+            return None
+        return _confirmation(request, form, organisation, data["use_case"])
     try:
-        services.interest_declare(actor=request.user, **data)
-    except ValidationError as error:
+        services.interest_declare(
+            actor=request.user,
+            organisation=organisation,
+            use_case=data["use_case"],
+            reason=data["reason"],
+            expected_removals=data["expected"],
+        )
+    except ValidationError as error:  # taken away something else by now, or declared already: check again
         add_errors(form, error)
-        return False
-    messages.success(request, _("Interest declared. The organisation will not be given this use case to review."))
+        return _confirmation(request, form, organisation, data["use_case"], status=409)
+    messages.success(
+        request,
+        _(
+            "Interest declared. The organisation will not be given this use case to review, "
+            "and the people affected are told."
+        ),
+    )
     return True
 
 
@@ -41,8 +78,11 @@ def organisation_interests(request, organisation_slug: str):
     """An organisation's declared interests, and a form to declare one: its leads and admins."""
     organisation = led_organisation(request, organisation_slug)
     form = InterestForm(posted_data(request), with_organisation=False)
-    if _declare(request, form, organisation):
+    answer = _declare(request, form, organisation)
+    if answer is True:
         return redirect("reviews:organisation_interests", organisation.slug)
+    if answer is not None:
+        return answer
     page = paginate(selectors.organisation_interests(organisation), request.GET.get("page"))
     return render(
         request,
@@ -52,13 +92,41 @@ def organisation_interests(request, organisation_slug: str):
 
 
 def _withdraw_page(request, interest: DeclaredInterest, back: str):
+    """Withdraw a declaration. Once its organisation's reviews were counted in a closed round,
+    only an admin may, with a reason; a lead reads who can act instead. Offers to give back the
+    assignments declaring took away, where they can be."""
     if interest.withdrawn_at:
         raise Http404
-    if request.method == "POST":
-        services.interest_withdraw(interest=interest, actor=request.user)
-        messages.success(request, _("Declaration withdrawn."))
-        return redirect(back)
-    return render(request, "reviews/interest_withdraw.html", {"interest": interest, "back": back})
+    counted = selectors.interest_counted(interest)
+    allowed = not counted or is_admin(request.user)
+    restorable = bool(services.restorable_assignments(interest))
+    form = WithdrawForm(posted_data(request), reason_needed=counted, restorable=restorable)
+    if request.method == "POST" and allowed and form.is_valid():
+        try:
+            services.interest_withdraw(
+                interest=interest,
+                actor=request.user,
+                reason=form.cleaned_data.get("reason", ""),
+                restore=form.cleaned_data.get("restore", False),
+            )
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, _("Declaration withdrawn."))
+            return redirect(back)
+    return render(
+        request,
+        "reviews/interest_withdraw.html",
+        {
+            "interest": interest,
+            "back": back,
+            "form": form,
+            "counted": counted,
+            "allowed": allowed,
+            "restorable": restorable,
+        },
+        status=403 if request.method == "POST" and not allowed else 200,
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -75,8 +143,11 @@ def organisation_interest_withdraw(request, organisation_slug: str, interest_id:
 def interest_list(request):
     """Every declared interest, standing ones first, and a form to declare one for any organisation."""
     form = InterestForm(posted_data(request), with_organisation=True)
-    if _declare(request, form):
+    answer = _declare(request, form)
+    if answer is True:
         return redirect("interests:list")
+    if answer is not None:
+        return answer
     page = paginate(selectors.interests(), request.GET.get("page"), per_page=selectors.INTERESTS_PER_PAGE)
     return render(
         request,
@@ -97,14 +168,19 @@ def _interest(interest_id: int) -> DeclaredInterest:
 def interest_detail(request, interest_id: int):
     """One declaration, and the admin's override (with a reason) while it stands."""
     interest = _interest(interest_id)
-    form = OverrideForm(posted_data(request)) if not (interest.withdrawn_at or interest.overridden_at) else None
+    standing = not (interest.withdrawn_at or interest.overridden_at)
+    restorable = standing and bool(services.restorable_assignments(interest))
+    form = OverrideForm(posted_data(request), restorable=restorable) if standing else None
     if request.method == "POST":
         if form is None:
             raise Http404
         if form.is_valid():
             try:
                 services.interest_override(
-                    interest=interest, reason=form.cleaned_data["override_reason"], actor=request.user
+                    interest=interest,
+                    reason=form.cleaned_data["override_reason"],
+                    actor=request.user,
+                    restore=form.cleaned_data.get("restore", False),
                 )
             except ValidationError as error:
                 add_errors(form, error)

@@ -5,6 +5,7 @@ requests on the dashboard and overrides the declaration. axe-core runs on every 
 runs again at 320 pixels, where no page may scroll sideways, and again without JavaScript."""
 
 import datetime
+import re
 
 import pytest
 from django.contrib.auth.models import Group
@@ -121,12 +122,17 @@ def journey(new_page, *, narrow: bool = False, javascript: bool = True) -> None:
 
     page.goto("/reviews/organisation/nacro/interests/")
     check(page)
-    page.get_by_role("button", name="Declare the interest").click()
+    page.get_by_role("button", name="Continue").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text("Choose a use case")
     check(page)
     page.get_by_label("Use case").select_option(label="Families of people in prison (Reducing reoffending)")
     page.get_by_label("What is the interest?").fill("A contract with the Ministry of Justice.")
-    page.get_by_role("button", name="Declare the interest").click()
+    page.get_by_role("button", name="Continue").click()
+    # Declaring first shows what it takes away, and asks to confirm.
+    expect(page.get_by_role("heading", name="Check what declaring the interest takes away")).to_be_visible()
+    expect(page.locator("#removals")).to_be_visible()
+    check(page)
+    page.get_by_role("button", name=re.compile(r"^Declare the interest")).click()
     expect(page.locator(".govuk-summary-card")).to_contain_text("A contract with the Ministry of Justice.")
     check(page)
 

@@ -4,6 +4,8 @@ reason. Services, the lead's and the admins' pages with bad input on every form 
 nothing changed), a lead of another organisation getting a 404, and query counts."""
 
 import datetime
+import html
+import re
 
 import pytest
 from django.contrib.auth.models import Group
@@ -174,6 +176,17 @@ def test_withdrawing_and_overriding(world):
 # --- Pages ------------------------------------------------------------------------------------
 
 
+def confirmation_fields(response) -> dict:
+    """The hidden fields of the confirmation page's form, as a browser would post them."""
+    return dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', response.text))
+
+
+def confirm(client, url, response):
+    fields = {name: html.unescape(value) for name, value in confirmation_fields(response).items()}
+    fields.pop("csrfmiddlewaretoken", None)
+    return client.post(url, fields)
+
+
 def test_a_lead_declares_an_interest_on_their_organisation_page(client, world):
     url = reverse("reviews:organisation_interests", args=["nacro"])
     client.force_login(world.lead)
@@ -190,7 +203,11 @@ def test_a_lead_declares_an_interest_on_their_organisation_page(client, world):
         assert "Error:" in response.content.decode()
         assert message in main_content(response)
         assert AuditEvent.objects.count() == before
+    # Declaring first shows what it takes away and asks to confirm: nothing changes until then.
     response = client.post(url, {"use_case": world.use_case.pk, "reason": CONTRACT})
+    assert response.status_code == 200 and "Check what declaring the interest takes away" in response.text
+    assert not DeclaredInterest.objects.exists() and AuditEvent.objects.count() == before
+    response = confirm(client, url, response)
     assert response.status_code == 302
     interest = DeclaredInterest.objects.get()
     assert (interest.organisation, interest.declared_by) == (world.nacro, world.lead)
@@ -241,12 +258,8 @@ def test_an_admin_declares_and_overrides(client, world):
         response = client.post(url, data)
         assert message in main_content(response)
         assert AuditEvent.objects.count() == before
-    assert (
-        client.post(
-            url, {"organisation": world.nacro.pk, "use_case": world.use_case.pk, "reason": CONTRACT}
-        ).status_code
-        == 302
-    )
+    response = client.post(url, {"organisation": world.nacro.pk, "use_case": world.use_case.pk, "reason": CONTRACT})
+    assert confirm(client, url, response).status_code == 302
     interest = DeclaredInterest.objects.get()
     assert interest.declared_by == world.admin
 
