@@ -458,7 +458,9 @@ def test_every_url_has_an_entry_in_the_table():
     assert not gone, f"EXPECTED names URLs the URLconf no longer has: {', '.join(gone)}"
 
 
-# One test per role, so that test processes (pytest-xdist) share the walk.
+# One test per role, so that test processes (pytest-xdist) share the walk. The walk takes about
+# 10 CPU-seconds, so it is left out of the everyday loop; the table check above stays in it.
+@pytest.mark.slow
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", ROLES)
 def test_every_url_answers_the_role_as_expected(world, role):
