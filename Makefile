@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export DJANGO_SETTINGS_MODULE := bold_portal.settings
 
-.PHONY: run test lint format static browser migrate demo bench messages clean
+.PHONY: run test test-fast lint format static browser migrate demo bench messages clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -23,12 +23,18 @@ run: $(STAMP) static
 	$(PY) manage.py load_bold_report
 	$(PY) manage.py runserver 127.0.0.1:8000
 
-test: export SECRET_KEY ?= test-only-not-secret
+test test-fast: export SECRET_KEY ?= test-only-not-secret
 # Two processes (pytest-xdist), one per core of the machines this runs on; each has its own
-# test database. TEST_WORKERS=0 runs everything in one process.
+# test database. TEST_WORKERS=0 runs everything in one process. Everything runs, the tests marked
+# slow and the real-browser ones too. Work stealing: a process that runs out of tests takes some
+# of the other's, so one long test (the property test, the SQLite drill) leaves no core idle.
 TEST_WORKERS ?= 2
 test: $(STAMP) static browser
-	$(PY) -m pytest -n $(TEST_WORKERS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal
+
+# The everyday loop, in one process: no real-browser and no slow tests (docs/performance.md).
+test-fast: $(STAMP) static
+	$(PY) -m pytest -p no:xdist -m "not e2e and not slow"
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -1,3 +1,4 @@
+import gc
 import os
 
 import pytest
@@ -15,6 +16,11 @@ REQUIRE_SERVICES = os.environ.get("BOLD_REQUIRE_SERVICES") == "1"
 
 
 def pytest_configure(config):
+    # Django's setup and the collected tests are long-lived objects: keep the cyclic garbage
+    # collector from walking them again and again, and let it run less often (about 5% of the run).
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 100)
     if REQUIRE_SERVICES and settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
         raise pytest.UsageError("BOLD_REQUIRE_SERVICES=1 but DATABASE_URL is not PostgreSQL.")
     if REQUIRE_SERVICES and not settings.CELERY_BROKER_URL:

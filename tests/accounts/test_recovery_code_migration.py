@@ -15,7 +15,7 @@ from tests.database import tables_containing
 from tests.matrix.analyst_support import make_analyst
 from tests.two_factor import app_device_for, force_login_password_only
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 OLD_CODES = ["3f9a1c72be", "0b5d27e4a9"]
 

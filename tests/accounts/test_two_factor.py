@@ -431,6 +431,7 @@ def _example(pattern) -> str:
     return template % values
 
 
+@pytest.mark.slow  # a walk over every URL, GET and POST: about 4 CPU-seconds
 @pytest.mark.parametrize("make", [_analyst, _admin, lambda: make_user(is_superuser=True, is_staff=True)])
 def test_no_page_but_the_two_factor_steps_and_public_ones_opens_before_the_code_step(client, make):
     user = make()

@@ -18,7 +18,7 @@ from audiences.services.memberships import membership_remove
 from tests.concurrency import Step, require_postgresql
 from tests.factories import make_organisation, make_reviewer
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 LEAD = Membership.Role.LEAD
 # How long the first lead to reach the last-lead check waits for the other to reach it too. With

@@ -195,6 +195,7 @@ def as_if_the_portal_had_migrated(portal: str) -> None:
         sql(f'ALTER {kind} {name} OWNER TO "{portal}"')
 
 
+@pytest.mark.slow  # a second connection, logged in as another role
 def test_the_portal_role_may_only_read_add_and_purge_what_retention_allows(roles):
     owner, portal = roles
     floor = datetime.timedelta(days=30)
@@ -257,6 +258,7 @@ def test_the_portal_role_may_only_read_add_and_purge_what_retention_allows(roles
     assert lockdown(owner=owner, retention_days=30).count("already its owner") == 5
 
 
+@pytest.mark.slow  # migrates backwards and forwards
 def test_after_the_lockdown_the_audit_migrations_run_as_a_superuser_then_the_lockdown_again(roles):
     owner, portal = roles
     as_if_the_portal_had_migrated(portal)

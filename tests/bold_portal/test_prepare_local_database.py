@@ -8,6 +8,9 @@ import sys
 import pytest
 from django.conf import settings
 
+# Each test runs manage.py in subprocesses, migrating a database of its own.
+pytestmark = pytest.mark.slow
+
 
 def manage(*args, environment):
     return subprocess.run(

@@ -4,7 +4,11 @@ import os
 import subprocess
 import sys
 
+import pytest
 from django.conf import settings
+
+# Each test starts Python and Django in a subprocess.
+pytestmark = pytest.mark.slow
 
 
 def _run(code: str) -> subprocess.CompletedProcess:

@@ -137,6 +137,7 @@ def _deploy_check(tmp_path, env) -> str:
     return result.stdout + result.stderr
 
 
+@pytest.mark.slow  # manage.py check --deploy in a subprocess
 def test_deploy_check_is_clean_with_the_https_settings(tmp_path):
     """The settings docs/deployment.md gives for a portal served only over HTTPS."""
     assert "System check identified no issues" in _deploy_check(tmp_path, {**PRODUCTION, **HTTPS})
@@ -153,6 +154,7 @@ def _documented_production_settings() -> dict[str, str]:
     return dict(word.split("=", 1) for word in shlex.split(" ".join(line.rstrip(" \\") for line in lines)))
 
 
+@pytest.mark.slow  # manage.py check --deploy in a subprocess
 def test_deploy_check_is_clean_with_the_production_settings_the_deployment_guide_gives(tmp_path):
     documented = _documented_production_settings()
     assert documented["SECRET_KEY"] == "..." and documented["DATABASE_URL"].startswith("postgres://")
@@ -166,6 +168,7 @@ def test_deploy_check_is_clean_with_the_production_settings_the_deployment_guide
     assert "System check identified no issues (0 silenced)." in output, output
 
 
+@pytest.mark.slow  # manage.py check --deploy in a subprocess
 def test_deploy_check_without_https_settings_warns_only_about_https(tmp_path):
     """Where a proxy redirects to HTTPS and sends HSTS itself, docs/deployment.md explains these two."""
     output = _deploy_check(tmp_path, PRODUCTION)

@@ -51,6 +51,7 @@ def value_counts(reliability_data: np.ndarray) -> np.ndarray:
     return np.stack([(reliability_data == 1).sum(axis=0), (reliability_data == 0).sum(axis=0)], axis=1)
 
 
+@pytest.mark.slow  # a property test (hypothesis)
 @given(
     npst.arrays(
         np.float64, npst.array_shapes(min_dims=2, max_dims=2, max_side=8), elements=st.sampled_from([0.0, 1.0, np.nan])

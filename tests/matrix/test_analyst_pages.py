@@ -234,7 +234,8 @@ MATRIX_PAGE_QUERIES = 17
 PUBLISHED_GROUPS_QUERIES = 3
 
 
-@pytest.mark.parametrize("size", [12, 2000])
+# The large size builds 2,000 use cases and their cells: slow; the small one holds the same count everyday.
+@pytest.mark.parametrize("size", [12, pytest.param(2000, marks=pytest.mark.slow)])
 @pytest.mark.parametrize("query", [{}, {"outcome": "cross"}])
 @pytest.mark.parametrize("closed", [False, True])
 def test_the_matrix_page_makes_the_same_queries_for_12_or_2000_use_cases(

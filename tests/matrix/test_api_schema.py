@@ -65,6 +65,7 @@ def test_the_schema_lists_every_endpoint(api):
     ]
 
 
+@pytest.mark.slow  # schemathesis: hundreds of generated requests
 def test_no_generated_request_gets_a_server_error_or_an_answer_outside_the_schema(api, wsgi_app):
     schema, headers, real = api
     for result in schema.get_all_operations():

@@ -57,6 +57,7 @@ def test_bad_options_are_refused_with_a_clear_message(options, message):
 
 
 # Committed for real, as a request's submit is: its recompute runs after the commit.
+@pytest.mark.slow  # runs the benchmark, committing its data
 @pytest.mark.django_db(transaction=True)
 def test_the_submit_part_times_a_submit_in_each_round_and_compares_the_largest_with_the_smallest():
     before = row_counts()

@@ -22,7 +22,7 @@ from reviews.models import RoundVersion, Verdict
 from reviews.services.reviews import VerdictInput, review_save
 from tests.factories import make_principle, make_reviewer, make_round, make_version
 
-pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.worker, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 WAIT_SECONDS = 60
 

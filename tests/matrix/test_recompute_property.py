@@ -125,6 +125,7 @@ class World:
         }
 
 
+@pytest.mark.slow  # a property test (hypothesis)
 @settings(max_examples=30, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     versions=st.integers(2, VERSIONS),
@@ -186,6 +187,7 @@ def sql_outcome(*, meets: int, does_not_meet: int, not_sure: int, threshold: Dec
         return cursor.fetchone()[0]
 
 
+@pytest.mark.slow  # a property test (hypothesis)
 @settings(max_examples=200, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     meets=st.integers(0, 400),

@@ -20,7 +20,7 @@ from reviews.services.reviews import VerdictInput, review_save
 from tests.concurrency import STEP_SECONDS, Step, require_postgresql, wait_until_blocked_by
 from tests.factories import make_assignment, make_principle, make_reviewer, make_round, make_version
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 MEETS, CROSSED = Verdict.Choice.MEETS, Verdict.Choice.DOES_NOT_MEET
 

@@ -34,6 +34,7 @@ def brute_force(verdicts: list[str], threshold: Decimal, min_reviews: int) -> fr
     return frozenset(reachable - {current})
 
 
+@pytest.mark.slow  # a property test (hypothesis)
 @given(
     verdicts=st.lists(st.sampled_from(ANSWERS), max_size=25),
     threshold=st.integers(0, 99).map(lambda hundredths: Decimal(hundredths) / 100),

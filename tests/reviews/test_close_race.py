@@ -18,7 +18,7 @@ from reviews.services.reviews import RoundNotOpen, VerdictInput, review_save
 from tests.concurrency import STEP_SECONDS, Step, require_postgresql, wait_until_blocked_by
 from tests.factories import close_round, make_assignment, make_principle, make_reviewer, make_round, make_version
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 
 @pytest.fixture(autouse=True)

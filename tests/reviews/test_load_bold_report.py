@@ -28,7 +28,9 @@ from reviews.services.reviews import verdict_problem
 from tests.factories import make_round
 from usecases.models import UseCase, UseCaseVersion
 
-pytestmark = pytest.mark.django_db
+# The demo loader's own tests: most load the whole report, about a third of a CPU-second each. The
+# report's table is also checked in the everyday loop, on the matrix page (tests/matrix/test_analyst_pages.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 Y, N = "tick", "cross"
 PRINCIPLES = ("relevant", "impactful", "clear", "non-stigmatising")

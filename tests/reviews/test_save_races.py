@@ -39,7 +39,7 @@ from tests.concurrency import STEP_SECONDS, Step, require_postgresql, wait_until
 from tests.factories import make_assignment, make_organisation, make_principle, make_reviewer, make_round, make_version
 from usecases.models import UseCase, UseCaseVersion
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 MEETS, CROSSED, NOT_SURE = Verdict.Choice.MEETS, Verdict.Choice.DOES_NOT_MEET, Verdict.Choice.NOT_SURE
 SUBMITTED, DRAFT, WITHDRAWN = Review.Status.SUBMITTED, Review.Status.DRAFT, Review.Status.WITHDRAWN

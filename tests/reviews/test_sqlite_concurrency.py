@@ -9,6 +9,9 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+# A drill of twenty reviewers in subprocesses against a SQLite file, about 20 seconds.
+pytestmark = pytest.mark.slow
+
 DRILL = Path(__file__).with_name("sqlite_concurrency_drill.py")
 
 
