@@ -75,7 +75,11 @@ class RoundComparisonForm(ErrorSummaryMixin, PortalForm):
         label=_("Second round"),
         error_messages={"required": _("Choose the second round"), "invalid_choice": _("Choose a round from the list")},
     )
-    changed = forms.BooleanField(label=_("Show only use cases where something changed"), required=False)
+    changed = forms.BooleanField(label=_("Show only use cases that improved or worsened"), required=False)
+    # One use case across the two rounds (the links from the table); empty: every use case.
+    use_case = forms.SlugField(
+        required=False, error_messages={"invalid": _("Choose a use case from the table of every use case")}
+    )
 
     def __init__(self, *args, rounds: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)
@@ -87,6 +91,10 @@ class RoundComparisonForm(ErrorSummaryMixin, PortalForm):
         if data.get("a") and data.get("a") == data.get("b"):
             self.add_error("b", _("Choose a second round that is different from the first"))
         return data
+
+    def use_case_not_found(self) -> None:
+        """The use case asked for is in neither round."""
+        self.add_error("use_case", _("This use case is in neither round: choose one from the table of every use case"))
 
 
 class AudienceViewForm(ErrorSummaryMixin, PortalForm):

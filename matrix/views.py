@@ -160,7 +160,8 @@ def cell(request, round_slug: str, use_case_slug: str, number: int, principle_sl
 
 @require_GET
 def round_comparison(request):
-    """Two rounds side by side, use case by use case and principle by principle. The rounds are
+    """Two rounds side by side: a table of use cases by principles, each cell "first round -> second
+    round", or one use case across the two rounds with the counts behind each cell. The rounds are
     chosen in a GET form on the same page, so it works without JavaScript and can be shared."""
     _analyst_round(request)
     choices = comparison_selectors.comparison_round_choices()
@@ -173,8 +174,11 @@ def round_comparison(request):
             round_a=rounds[form.cleaned_data["a"]],
             round_b=rounds[form.cleaned_data["b"]],
             only_changed=form.cleaned_data["changed"],
+            use_case_slug=form.cleaned_data["use_case"],
             page_number=request.GET.get("page"),
         )
+        if comparison is None:
+            form.use_case_not_found()
     return render(
         request,
         "matrix/round_comparison.html",

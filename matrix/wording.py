@@ -100,13 +100,35 @@ def outcome_in_words(outcome: str | None) -> str:
 
 
 def outcome_change_in_words(outcome_a: str | None, outcome_b: str | None) -> str:
-    """How a cell changed from round A to round B: "changed: does not meet to meets", "no change"."""
+    """How a cell changed from the first round to the second (matrix.selectors.comparison): "improved:
+    does not meet to meets", "worsened: meets to does not meet", "no change", or why the two cannot
+    be compared: "not comparable: not in the first round", "not comparable: not enough reviews yet
+    in the second round". Only a tick and a cross compare."""
+    if outcome_a is None or outcome_b is None:
+        where = _("the first round") if outcome_a is None else _("the second round")
+        return _("not comparable: not in %(round)s") % {"round": where}
+    if INSUFFICIENT in (outcome_a, outcome_b):
+        if outcome_a == outcome_b:
+            where = _("either round")
+        else:
+            where = _("the first round") if outcome_a == INSUFFICIENT else _("the second round")
+        return _("not comparable: not enough reviews yet in %(round)s") % {"round": where}
     if outcome_a == outcome_b:
         return _("no change")
-    return _("changed: %(before)s to %(after)s") % {
-        "before": outcome_in_words(outcome_a),
-        "after": outcome_in_words(outcome_b),
-    }
+    words = {"before": outcome_in_words(outcome_a), "after": outcome_in_words(outcome_b)}
+    if (outcome_a, outcome_b) == (CROSS, TICK):
+        return _("improved: %(before)s to %(after)s") % words
+    return _("worsened: %(before)s to %(after)s") % words
+
+
+def change_kind_words(kind: str) -> str:
+    """A comparison cell's kind as a label (matrix.selectors.comparison.CHANGE_KINDS)."""
+    return {
+        "improved": _("Improved"),
+        "worsened": _("Worsened"),
+        "unchanged": _("No change"),
+        "not-comparable": _("Not comparable"),
+    }[kind]
 
 
 def _outcome_as_noun(outcome: str) -> str:

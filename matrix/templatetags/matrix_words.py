@@ -45,6 +45,12 @@ def outcome_in_words(outcome: str | None) -> str:
 
 
 @register.filter
+def change_kind_words(kind: str) -> str:
+    """ "Improved", "Worsened", "No change", "Not comparable" (a cell of the rounds compared)."""
+    return wording.change_kind_words(kind)
+
+
+@register.filter
 def outcome_tag_colour(outcome: str) -> str:
     return TAG_COLOURS[outcome]
 

@@ -78,8 +78,16 @@ def check_page(page: Page, url: str) -> None:
     axe_check(page)
 
 
+def check_wide(page: Page, url: str) -> None:
+    """axe-core finds nothing and nothing scrolls sideways at 1280 pixels."""
+    page.goto(url)
+    assert page_width(page) <= 1280, url
+    axe_check(page)
+
+
 def test_the_comparison_works_without_javascript_and_at_320_pixels(new_page, live_server, two_rounds):
     checked, page = narrow_pages(new_page, live_server, make_analyst())
+    wide = signed_in(new_page(viewport={"width": 1280, "height": 900}), live_server, make_analyst())
     page.goto("/rounds/")
     page.get_by_role("link", name="Compare two rounds side by side").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Rounds side by side")
@@ -87,16 +95,38 @@ def test_the_comparison_works_without_javascript_and_at_320_pixels(new_page, liv
 
     page.get_by_label("First round").select_option(label="Spring 2025")
     page.get_by_label("Second round").select_option(label="Autumn 2025")
-    page.get_by_label("Show only use cases where something changed").check()
+    page.get_by_label("Show only use cases that improved or worsened").check()
     page.get_by_role("button", name="Compare").click()
 
+    # The summary line, the warning (autumn is still open) and the table, round A -> round B.
+    expect(page.locator("[data-comparison-summary]")).to_contain_text(
+        "Across 2 cells: 1 improved, 0 worsened, 1 unchanged and 0 not comparable."
+    )
+    expect(page.locator("[data-caveat='autumn']")).to_contain_text("Autumn 2025 is not closed yet")
+    row = page.locator("[data-use-case]")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("version 1 → version 2")
+    expect(row.locator("[data-principle='relevant']")).to_contain_text("Improved")
+    expect(row.locator("[data-principle='clear']")).to_contain_text("No change")
+    check_page(checked, page.url)
+    check_wide(wide, page.url)
+
+    # One use case across the two rounds, with the counts behind each cell.
+    row.get_by_role("link", name="Repeat homelessness among prison leavers").click()
     card = page.locator("[data-use-case]")
-    expect(card).to_have_count(1)
     expect(card).to_contain_text("Spring 2025: version 1")
     expect(card).to_contain_text("Autumn 2025: version 2")
-    expect(card.locator("[data-principle='relevant'] [data-change]")).to_contain_text("Changed: does not meet to meets")
-    expect(card.locator("[data-principle='clear'] [data-change]")).to_contain_text("No change")
+    expect(card.locator("[data-principle='relevant'] [data-change-words]")).to_contain_text(
+        "Improved: does not meet to meets"
+    )
+    expect(card.locator("[data-principle='relevant']")).to_contain_text("2 meet, 1 does not meet, 0 not sure")
     check_page(checked, page.url)
+    check_wide(wide, page.url)
+    card.get_by_role("link", name="Why: Relevant in Spring 2025").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Relevant")
+    page.go_back()
+    page.get_by_role("link", name="Compare every use case").first.click()
+    expect(page.locator("[data-comparison-table]")).to_be_visible()
 
     # The same round twice: the GOV.UK error summary.
     page.get_by_label("Second round").select_option(label="Spring 2025")
