@@ -33,7 +33,7 @@ OUTCOME_CHOICES = (
 )
 
 MARK_CHOICES = (
-    (MARK_FRAGILE, _("Fragile: one reviewer changing their mind would change the outcome")),
+    (MARK_FRAGILE, _("Fragile: one reviewer changing their mind would flip a cell")),
     (MARK_FLAGGED, _("Flagged for discussion")),
     (MARK_DECLARED_INTEREST, _("Declared interest")),
 )
