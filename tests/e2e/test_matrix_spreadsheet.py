@@ -70,3 +70,20 @@ def test_the_sorted_filtered_and_searched_matrix_passes_axe(request, demo, fixtu
     page.goto(page.url.split("?")[0] + "?sort=nowhere&search=" + "x" * 201)
     expect(page.locator(".govuk-error-summary")).to_contain_text("Choose a sort from the list")
     axe_check(page)
+
+
+@pytest.mark.parametrize("fixture", ["page", "narrow_page"])
+def test_chart_text_is_at_least_16_pixels_and_labels_are_whole(request, demo, fixture):  # noqa: F811
+    page = request.getfixturevalue(fixture)
+    open_fieldwork_matrix(page)
+    page.get_by_role("link", name="See the round as charts").click()
+
+    chart = page.locator("svg[data-chart='chart-relevant']")
+    sizes = chart.evaluate("svg => [...svg.querySelectorAll('text')].map(t => t.getBoundingClientRect().height)")
+    # A line box of 16-pixel Arial is over 17 pixels high.
+    assert min(sizes) >= 17, sizes
+    labels = chart.evaluate("svg => [...svg.querySelectorAll('text[data-bar-label]')].map(t => t.textContent)")
+    assert not any("…" in label for label in labels)
+    assert sum(label.startswith("Substance use issues") for label in labels) == 2
+    assert page_width(page) <= page.evaluate("window.innerWidth")
+    axe_check(page)
