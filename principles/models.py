@@ -3,6 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from bold_portal.text import refuse_control_characters, text_limit
+from principles.sections import validate_sections
 
 # The longest text each free-text field takes, in characters. The fields, the database's checks
 # and the forms all read them from here (docs/architecture.md, "Text the portal accepts").
@@ -41,6 +42,14 @@ class Principle(models.Model):
         validators=[MaxLengthValidator(PRINCIPLE_GUIDANCE_MAX), refuse_control_characters],
     )
     is_active = models.BooleanField(_("offered for new rounds"), default=True)
+    # The codes of the use case's sections this principle asks about (principles.sections), in
+    # the order a use case shows them: the pages that show the principle beside a use case show these.
+    reads_sections = models.JSONField(
+        _("sections of the use case it reads"),
+        default=list,
+        blank=True,
+        validators=[validate_sections],
+    )
 
     class Meta:
         ordering = ["order", "name"]
