@@ -11,6 +11,7 @@ PRINCIPLE_NAME_MAX = 100
 PRINCIPLE_SLUG_MAX = 60
 PRINCIPLE_QUESTION_MAX = 500  # one question, shown above every verdict
 PRINCIPLE_GUIDANCE_MAX = 5_000  # what good looks like, shown beside the question
+PRINCIPLE_SECTIONS_JSON_MAX = 500  # the sections it reads, as stored JSON text (every code fits)
 
 
 class Principle(models.Model):
@@ -60,6 +61,13 @@ class Principle(models.Model):
             text_limit("principle", "slug", PRINCIPLE_SLUG_MAX, _("A principle's slug")),
             text_limit("principle", "question", PRINCIPLE_QUESTION_MAX, _("A principle's question")),
             text_limit("principle", "guidance", PRINCIPLE_GUIDANCE_MAX, _("A principle's guidance")),
+            text_limit(
+                "principle",
+                "reads_sections",
+                PRINCIPLE_SECTIONS_JSON_MAX,
+                _("The sections a principle reads, stored as text,"),
+                is_json=True,
+            ),
         ]
 
     def __str__(self):

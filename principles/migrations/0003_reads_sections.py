@@ -1,5 +1,6 @@
 from django.db import migrations, models
 
+import bold_portal.text
 import principles.sections
 
 # The report's four principles read these sections (as reviews/demo/bold_report.py gives them):
@@ -32,6 +33,16 @@ class Migration(migrations.Migration):
             model_name='principle',
             name='reads_sections',
             field=models.JSONField(blank=True, default=list, validators=[principles.sections.validate_sections], verbose_name='sections of the use case it reads'),
+        ),
+        migrations.AddConstraint(
+            model_name="principle",
+            constraint=bold_portal.text.TextLengthLimit(
+                field="reads_sections",
+                is_json=True,
+                limit=500,
+                name="principle_reads_sections_length",
+                violation_error_message="The sections a principle reads, stored as text, must be 500 characters or fewer.",
+            ),
         ),
         migrations.RunPython(demo_values, migrations.RunPython.noop),
     ]
