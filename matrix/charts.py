@@ -4,9 +4,14 @@ out here so that the template (templates/matrix/_bar_chart.html) only places wha
 A chart is a legend and one labelled bar per row; each bar is segments in a fixed order, filled
 with a pattern per kind (templates/matrix/_chart_patterns.html) so that no kind is told apart by
 colour alone, and every bar's label says its numbers in words. Coordinates are in the SVG's own
-units: the drawing scales to the width of the page (down to 320 pixels) without any script.
+units: the drawing scales to the width of the page (down to 320 pixels) without any script, and
+never beyond .portal-chart's max-width (static/scss/portal.scss). The text is FONT_SIZE units, which
+is at least 16 pixels at 320 pixels (290 pixels for the drawing), and labels are never shortened:
+a bar's label (the use case's whole title, then its numbers in words) wraps onto as many lines as
+it needs.
 """
 
+import textwrap
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
@@ -16,14 +21,15 @@ from matrix.wording import counts_in_words
 
 WIDTH = 400
 MARGIN = 1  # room for the outlines at the edges
-LEGEND_HEIGHT = 34
-LABEL_HEIGHT = 20  # a line of text above each bar
-BAR_HEIGHT = 18
-ROW_GAP = 12
-ROW_HEIGHT = LABEL_HEIGHT + BAR_HEIGHT + ROW_GAP
-# A bar's label (its name, then its numbers in words) fits this many characters of the chart's
-# text on one line: a longer name is shortened with an ellipsis (the table after the chart has it whole).
-LABEL_CHARACTERS = 56
+# Drawn 290 pixels wide on a 320-pixel screen: 23 units are 16.6 pixels there.
+FONT_SIZE = 23
+LINE_HEIGHT = 28  # a line of text
+SWATCH = 20  # a legend's square
+BAR_HEIGHT = 24
+ROW_GAP = 16
+# Characters of the chart's text on one line (an average character is about 12 units wide at
+# FONT_SIZE): a label wraps between words, and a word longer than a line is broken.
+LINE_CHARACTERS = 30
 
 # The kinds of segment, in drawing order, with the words of the legend.
 VERDICT_KINDS = (
@@ -42,9 +48,15 @@ class Segment:
 
 
 @dataclass(frozen=True)
+class LabelLine:
+    text: str
+    y: int
+
+
+@dataclass(frozen=True)
 class Bar:
-    label: str
-    label_y: int
+    label: str  # whole, as the lines say it
+    lines: tuple[LabelLine, ...]
     bar_y: int
     segments: tuple[Segment, ...]
 
@@ -53,8 +65,8 @@ class Bar:
 class LegendItem:
     kind: str
     label: str
-    swatch_x: int
-    text_x: int
+    swatch_y: int
+    text_y: int
 
 
 @dataclass(frozen=True)
@@ -67,14 +79,19 @@ class Chart:
     legend: tuple[LegendItem, ...]
     bars: tuple[Bar, ...]
     bar_height: int = BAR_HEIGHT
+    font_size: int = FONT_SIZE
+    swatch: int = SWATCH
+    text_x: int = MARGIN + SWATCH + 8
 
 
 def bar_label(name: str, words: str) -> str:
-    """ "Name: numbers in words", the name shortened so that the whole fits one line."""
-    room = max(LABEL_CHARACTERS - len(words) - 2, 12)
-    if len(name) > room:
-        name = name[: room - 1].rstrip() + "…"
+    """ "Name: numbers in words", whole: never shortened, so that no two labels look alike."""
     return f"{name}: {words}"
+
+
+def label_lines(label: str) -> list[str]:
+    """A bar's label as the lines it is drawn on, between words where it can."""
+    return textwrap.wrap(label, LINE_CHARACTERS, break_on_hyphens=False) or [""]
 
 
 def stacked_bar_chart(
@@ -83,15 +100,20 @@ def stacked_bar_chart(
     """rows: (label from bar_label, counts in the order of kinds). Every bar is drawn against the
     same scale (the largest total the reader compares), so bars of different rows compare."""
     scale = max(scale, 1)
-    legend_x = MARGIN
-    legend = []
-    for kind, label in kinds:
-        legend.append(LegendItem(kind=kind, label=str(label), swatch_x=legend_x, text_x=legend_x + 22))
-        # Room for the swatch, the words and a gap (an average character is about 7 units wide).
-        legend_x += 24 + 7 * len(str(label)) + 16
+    # The legend: one kind a line, so that it fits the narrowest screen at the text's size.
+    legend = [
+        LegendItem(
+            kind=kind,
+            label=str(label),
+            swatch_y=index * LINE_HEIGHT + (LINE_HEIGHT - SWATCH) // 2,
+            text_y=index * LINE_HEIGHT + LINE_HEIGHT - 7,
+        )
+        for index, (kind, label) in enumerate(kinds)
+    ]
+    top = len(kinds) * LINE_HEIGHT + ROW_GAP
     bars = []
-    for index, (label, counts) in enumerate(rows):
-        top = LEGEND_HEIGHT + index * ROW_HEIGHT
+    for label, counts in rows:
+        lines = label_lines(label)
         x = float(MARGIN)
         segments = []
         for (kind, _label), count in zip(kinds, counts, strict=True):
@@ -99,27 +121,36 @@ def stacked_bar_chart(
             if count:
                 segments.append(Segment(kind=kind, x=round(x, 2), width=round(width, 2)))
             x += width
+        bar_y = top + len(lines) * LINE_HEIGHT
         bars.append(
             Bar(
                 label=label,
-                label_y=top + LABEL_HEIGHT - 6,
-                bar_y=top + LABEL_HEIGHT,
+                lines=tuple(LabelLine(text=line, y=top + (n + 1) * LINE_HEIGHT - 7) for n, line in enumerate(lines)),
+                bar_y=bar_y,
                 segments=tuple(segments),
             )
         )
+        top = bar_y + BAR_HEIGHT + ROW_GAP
     return Chart(
         id=chart_id,
         title=title,
         description=description,
         width=WIDTH + 2 * MARGIN,
-        height=LEGEND_HEIGHT + len(rows) * ROW_HEIGHT,
+        height=top,
         legend=tuple(legend),
         bars=tuple(bars),
     )
 
 
 def progress_in_words(submitted: int, expected: int) -> str:
-    return _("%(submitted)d of %(expected)d submitted") % {"submitted": submitted, "expected": expected}
+    """Reviews submitted out of those expected; never "3 of 0": a round that expects none yet (or
+    fewer than were submitted, as after an assignment was removed) says so."""
+    numbers = {"submitted": submitted, "expected": expected}
+    if expected == 0:
+        return _("%(submitted)d submitted, none expected yet") % numbers
+    if submitted > expected:
+        return _("%(submitted)d submitted, more than the %(expected)d expected") % numbers
+    return _("%(submitted)d of %(expected)d submitted") % numbers
 
 
 @dataclass(frozen=True)

@@ -402,7 +402,9 @@ class PdfExporter(Exporter):
                 "flag_in_words": flag_in_words(published=layout.groups_published),
             },
         )
-        return weasyprint.HTML(string=html, url_fetcher=_no_fetching()).write_pdf()
+        # PDF/UA: a tagged PDF (its headings, tables and header cells in a structure tree, with the
+        # document's language and title), so that a screen reader reads the table as a table.
+        return weasyprint.HTML(string=html, url_fetcher=_no_fetching()).write_pdf(pdf_variant="pdf/ua-1")
 
 
 EXPORTERS: dict[str, Exporter] = {

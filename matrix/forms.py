@@ -8,9 +8,19 @@ from django.utils.translation import gettext_lazy as _
 
 from bold_portal.forms import PortalForm
 from matrix.selectors.matrix_page import (
+    DIRECTION_ASCENDING,
+    DIRECTION_DESCENDING,
+    MARK_DECLARED_INTEREST,
+    MARK_FLAGGED,
+    MARK_FRAGILE,
     OUTCOME_ALL_TICKS,
     OUTCOME_CROSS,
     OUTCOME_INSUFFICIENT,
+    PRINCIPLE_SORT_PREFIX,
+    SEARCH_MAX_LENGTH,
+    SORT_DOES_NOT_MEET,
+    SORT_MARGIN,
+    SORT_MET,
     MatrixFilterOptions,
     MatrixFilters,
 )
@@ -20,6 +30,17 @@ OUTCOME_CHOICES = (
     (OUTCOME_CROSS, _("Has a cross (does not meet)")),
     (OUTCOME_INSUFFICIENT, _("Has not enough reviews")),
     (OUTCOME_ALL_TICKS, _("All ticks (meets)")),
+)
+
+MARK_CHOICES = (
+    (MARK_FRAGILE, _("Fragile: one reviewer changing their mind would flip a cell")),
+    (MARK_FLAGGED, _("Flagged for discussion")),
+    (MARK_DECLARED_INTEREST, _("Declared interest")),
+)
+
+DIRECTION_CHOICES = (
+    (DIRECTION_ASCENDING, _("Lowest first")),
+    (DIRECTION_DESCENDING, _("Highest first")),
 )
 
 
@@ -46,11 +67,50 @@ class MatrixFilterForm(ErrorSummaryMixin, PortalForm):
         required=False,
         error_messages={"invalid_choice": _("Choose a principle from the list")},
     )
+    mark = forms.MultipleChoiceField(
+        label=_("Only use cases with"),
+        choices=MARK_CHOICES,
+        required=False,
+        error_messages={"invalid_choice": _("Choose marks from the list")},
+    )
+    search = forms.CharField(
+        label=_("Search the use cases"),
+        help_text=_("Words in the title, why this matters, research questions, or what BOLD will and will not do."),
+        required=False,
+        max_length=SEARCH_MAX_LENGTH,
+        error_messages={
+            "max_length": _("Enter %(limit_value)d characters or fewer to search for (you entered %(show_value)d)")
+        },
+    )
+    sort = forms.ChoiceField(
+        label=_("Sort by"),
+        required=False,
+        error_messages={"invalid_choice": _("Choose a sort from the list")},
+    )
+    direction = forms.ChoiceField(
+        label=_("Order"),
+        choices=DIRECTION_CHOICES,
+        required=False,
+        error_messages={"invalid_choice": _("Choose lowest first or highest first")},
+    )
 
     def __init__(self, *args, options: MatrixFilterOptions, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["audience"].choices = [(a.slug, a.name) for a in options.audiences]
         self.fields["principle"].choices = [("", _("Any principle")), *((p.slug, p.name) for p in options.principles)]
+        self.fields["sort"].choices = [
+            ("", _("Audience, as in the report")),
+            *(
+                (
+                    PRINCIPLE_SORT_PREFIX + p.slug,
+                    _("%(name)s: does not meet, not enough reviews, meets") % {"name": p.name},
+                )
+                for p in options.principles
+            ),
+            (SORT_MET, _("Principles met")),
+            (SORT_DOES_NOT_MEET, _("Number of “does not meet” verdicts")),
+            (SORT_MARGIN, _("Margin: the fewest verdicts that would have to change to flip a cell")),
+        ]
 
     def filters(self) -> MatrixFilters:
         """The valid filters; a field with a value that is not allowed filters nothing (and the
@@ -61,6 +121,10 @@ class MatrixFilterForm(ErrorSummaryMixin, PortalForm):
             audiences=tuple(data.get("audience") or ()),
             outcome=data.get("outcome") or "",
             principle=data.get("principle") or "",
+            marks=tuple(data.get("mark") or ()),
+            search=" ".join((data.get("search") or "").split()),
+            sort=data.get("sort") or "",
+            direction=data.get("direction") or DIRECTION_ASCENDING,
         )
 
 

@@ -2,6 +2,8 @@
 the stored matrix cells, so it lives here, in the highest app it reads. The analysts' pages (rounds,
 the matrix, why a cell) read through matrix.selectors; who may see them is matrix.view_matrix."""
 
+from urllib.parse import urlencode
+
 import rules
 from django.conf import settings
 from django.http import Http404
@@ -22,7 +24,15 @@ from matrix.selectors import summary as summary_selectors
 from matrix.selectors.agreement import round_agreement
 from matrix.selectors.audience_view import audience_view, reviewing_audience_choices
 from matrix.selectors.cell_detail import cell_detail
-from matrix.selectors.matrix_page import MatrixFilters, matrix_filter_options, matrix_page
+from matrix.selectors.matrix_page import (
+    DIRECTION_ASCENDING,
+    DIRECTION_DESCENDING,
+    PRINCIPLE_SORT_PREFIX,
+    SORT_MET,
+    MatrixFilters,
+    matrix_filter_options,
+    matrix_page,
+)
 from matrix.selectors.rounds import rounds_page
 from matrix.tasks import refresh_agreement_after_response
 from matrix.wording import round_rule_in_words
@@ -103,6 +113,24 @@ def rounds(request):
     )
 
 
+# The matrix page's query keys a cell page carries back to it, so "Back to the matrix" keeps the view.
+MATRIX_QUERY_KEYS = ("audience", "outcome", "principle", "mark", "search", "sort", "direction", "page")
+
+
+def _sort_link(filters: MatrixFilters, key: str) -> dict:
+    """A column header's link that sorts by key (lowest first; again: highest first), keeping the
+    filters, landing on the table; and the header's aria-sort when the page is sorted by it."""
+    query = [(name, value) for name, value in filters.as_query() if name not in ("sort", "direction")]
+    ascending_now = filters.sort == key and filters.direction == DIRECTION_ASCENDING
+    query.append(("sort", key))
+    if ascending_now:
+        query.append(("direction", DIRECTION_DESCENDING))
+    aria_sort = None
+    if filters.sort == key:
+        aria_sort = "ascending" if ascending_now else "descending"
+    return {"url": f"?{urlencode(query)}#matrix-heading", "aria_sort": aria_sort}
+
+
 @require_GET
 def round_matrix(request, round_slug: str):
     """The round's principle matrix: use cases grouped by audience, principles across the top,
@@ -129,6 +157,14 @@ def round_matrix(request, round_slug: str):
             "filters": filters,
             "errors": form.error_items(),
             "is_filtered": filters != MatrixFilters(),
+            "principle_headers": [
+                {"principle": p, "sort": _sort_link(filters, PRINCIPLE_SORT_PREFIX + p.slug)}
+                for p in options.principles
+            ],
+            "met_sort": _sort_link(filters, SORT_MET),
+            "matrix_query": urlencode(
+                filters.as_query() + ([("page", matrix.page.number)] if matrix.page.number > 1 else [])
+            ),
             "pagination": pagination(request, matrix.page),
             "export_links": _export_links(request, review_round),
             "groups_published": is_published(review_round),
@@ -155,7 +191,11 @@ def cell(request, round_slug: str, use_case_slug: str, number: int, principle_sl
     )
     if detail is None:
         raise Http404
-    return render(request, "matrix/cell.html", {"review_round": review_round, "detail": detail})
+    # The matrix's view this cell was opened from: only its own keys, encoded again.
+    back_query = urlencode([(key, value) for key in MATRIX_QUERY_KEYS for value in request.GET.getlist(key)])
+    return render(
+        request, "matrix/cell.html", {"review_round": review_round, "detail": detail, "back_query": back_query}
+    )
 
 
 @require_GET

@@ -1,12 +1,13 @@
 """The admin's forms for principles, laid out as GOV.UK forms."""
 
 from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Button, Field, Fluid, Layout
+from crispy_forms_gds.layout import Button, Field, Fluid, Layout, Size
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from bold_portal.forms import PortalForm, limit_length
 from principles.models import PRINCIPLE_GUIDANCE_MAX, PRINCIPLE_QUESTION_MAX, Principle
+from principles.sections import SECTIONS
 
 
 class PrincipleForm(PortalForm):
@@ -38,6 +39,16 @@ class PrincipleForm(PortalForm):
         PRINCIPLE_GUIDANCE_MAX,
         _("What good looks like must be %(limit)s characters or fewer"),
     )
+    reads_sections = forms.MultipleChoiceField(
+        label=_("Sections of the use case it reads (optional)"),
+        help_text=_(
+            "The parts of a use case this principle asks about. Analysts see them beside the verdicts on the principle."
+        ),
+        choices=SECTIONS,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": _("Choose sections from the list")},
+    )
     is_active = forms.BooleanField(
         label=_("Offer this principle for new rounds"),
         required=False,
@@ -50,6 +61,7 @@ class PrincipleForm(PortalForm):
             Field.text("name", field_width=Fluid.TWO_THIRDS),
             Field.textarea("question"),
             Field.textarea("guidance"),
+            Field.checkboxes("reads_sections", legend_size=Size.SMALL, small=True),
         ]
         if adding:
             del self.fields["is_active"]

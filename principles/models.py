@@ -3,6 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from bold_portal.text import refuse_control_characters, text_limit
+from principles.sections import validate_sections
 
 # The longest text each free-text field takes, in characters. The fields, the database's checks
 # and the forms all read them from here (docs/architecture.md, "Text the portal accepts").
@@ -10,6 +11,7 @@ PRINCIPLE_NAME_MAX = 100
 PRINCIPLE_SLUG_MAX = 60
 PRINCIPLE_QUESTION_MAX = 500  # one question, shown above every verdict
 PRINCIPLE_GUIDANCE_MAX = 5_000  # what good looks like, shown beside the question
+PRINCIPLE_SECTIONS_JSON_MAX = 500  # the sections it reads, as stored JSON text (every code fits)
 
 
 class Principle(models.Model):
@@ -41,6 +43,14 @@ class Principle(models.Model):
         validators=[MaxLengthValidator(PRINCIPLE_GUIDANCE_MAX), refuse_control_characters],
     )
     is_active = models.BooleanField(_("offered for new rounds"), default=True)
+    # The codes of the use case's sections this principle asks about (principles.sections), in
+    # the order a use case shows them: the pages that show the principle beside a use case show these.
+    reads_sections = models.JSONField(
+        _("sections of the use case it reads"),
+        default=list,
+        blank=True,
+        validators=[validate_sections],
+    )
 
     class Meta:
         ordering = ["order", "name"]
@@ -51,6 +61,13 @@ class Principle(models.Model):
             text_limit("principle", "slug", PRINCIPLE_SLUG_MAX, _("A principle's slug")),
             text_limit("principle", "question", PRINCIPLE_QUESTION_MAX, _("A principle's question")),
             text_limit("principle", "guidance", PRINCIPLE_GUIDANCE_MAX, _("A principle's guidance")),
+            text_limit(
+                "principle",
+                "reads_sections",
+                PRINCIPLE_SECTIONS_JSON_MAX,
+                _("The sections a principle reads, stored as text,"),
+                is_json=True,
+            ),
         ]
 
     def __str__(self):

@@ -6,6 +6,7 @@ Thresholds have two decimal places, so both compare whole numbers of hundredths:
 always a cross, and no floating-point rounding can flip a cell.
 """
 
+import functools
 from decimal import Decimal
 
 TICK = "tick"
@@ -75,3 +76,30 @@ def one_change_outcomes(
             )
     reachable.discard(current)
     return frozenset(reachable)
+
+
+@functools.lru_cache(maxsize=8192)
+def flip_margin(*, meets: int, does_not_meet: int, not_sure: int, threshold: Decimal, min_reviews: int) -> int | None:
+    """The margin of a cell: the fewest reviewers who would have to change their verdict (the
+    number of reviews unchanged) to give it another outcome; 1 for a fragile cell. None when no
+    change of verdicts can (fewer than min_reviews reviews stay "not enough reviews")."""
+    current = cell_outcome(
+        meets=meets, does_not_meet=does_not_meet, not_sure=not_sure, threshold=threshold, min_reviews=min_reviews
+    )
+    total = meets + does_not_meet + not_sure
+    best = None
+    for new_meets in range(total + 1):
+        for new_not_met in range(total - new_meets + 1):
+            new_not_sure = total - new_meets - new_not_met
+            outcome = cell_outcome(
+                meets=new_meets,
+                does_not_meet=new_not_met,
+                not_sure=new_not_sure,
+                threshold=threshold,
+                min_reviews=min_reviews,
+            )
+            if outcome != current:
+                # Each change moves one verdict from one count to another.
+                moves = (abs(new_meets - meets) + abs(new_not_met - does_not_meet) + abs(new_not_sure - not_sure)) // 2
+                best = moves if best is None else min(best, moves)
+    return best

@@ -51,6 +51,7 @@ def principle_edit(request, slug: str):
         "question": principle.question,
         "guidance": principle.guidance,
         "is_active": principle.is_active,
+        "reads_sections": principle.reads_sections,
     }
     form = PrincipleForm(request.POST if request.method == "POST" else None, initial=initial, adding=False)
     if request.method == "POST" and form.is_valid():

@@ -13,6 +13,7 @@ from matrix.wording import (
     fragility_in_words,
 )
 from principles.models import Principle
+from principles.sections import SECTION_LABELS, sections_in_order
 from reviews.models import Review, ReviewRound, RoundVersion, Verdict
 from reviews.selectors.reviews import review_pseudonyms
 
@@ -27,6 +28,36 @@ class CellVerdict:
     reason: str
     evidence: str
     suggested_rewording: str
+
+
+@dataclass(frozen=True)
+class UseCaseSection:
+    """A section of the use case version that the principle reads (Principle.reads_sections): its
+    text as paragraphs or points (lines), or its data flows."""
+
+    code: str
+    label: str
+    lines: tuple[str, ...] = ()
+    flows: tuple[dict, ...] = ()
+    # Written as points, one a line (research questions, what BOLD will and will not do).
+    is_list: bool = False
+
+
+_LISTED = {"research_questions", "will_do", "wont_do"}
+
+
+def principle_sections(principle: Principle, version) -> tuple[UseCaseSection, ...]:
+    """The use case version's text that the principle asks about, in the use case's order."""
+    sections = []
+    for code in sections_in_order(principle.reads_sections):
+        value = getattr(version, code)
+        label = str(SECTION_LABELS[code])
+        if code == "data_flows":
+            sections.append(UseCaseSection(code=code, label=label, flows=tuple(value or ())))
+        else:
+            lines = tuple(line.strip() for line in str(value).splitlines() if line.strip())
+            sections.append(UseCaseSection(code=code, label=label, lines=lines, is_list=code in _LISTED))
+    return tuple(sections)
 
 
 @dataclass(frozen=True)
@@ -58,6 +89,8 @@ class CellDetail:
     audience_slug: str = ""
     # The outcomes one reviewer changing their mind would give (empty: not fragile).
     would_become: frozenset[str] = frozenset()
+    # The use case's text that the principle asks about (Principle.reads_sections).
+    sections: tuple[UseCaseSection, ...] = ()
 
     @property
     def audience(self) -> dict:
@@ -137,4 +170,5 @@ def cell_detail(
         flag=marks.flag(version.pk, principle.pk),
         audience_slug=version.use_case.audience.slug,
         would_become=would_become,
+        sections=principle_sections(principle, version),
     )

@@ -1,10 +1,11 @@
-"""The analysts' matrix page: its filters and their choices, and a page of the round's matrix grouped
-by audience, with per-principle totals, flags and declared-interest marks (matrix.disclosure)."""
+"""The analysts' matrix page: its filters, sorts and keyword search and their choices, and a page of
+the round's matrix grouped by audience (or in the order of a sort), with per-principle totals, flags
+and declared-interest marks (matrix.disclosure)."""
 
 from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
 from audiences.models import Audience
@@ -22,7 +23,7 @@ from matrix.selectors.cells import (
 from matrix.selectors.marks import round_marks
 from matrix.wording import fragility_in_words
 from principles.models import Principle
-from principles.rule import CROSS, TICK
+from principles.rule import CROSS, INSUFFICIENT, TICK, flip_margin
 from reviews.models import ReviewRound, RoundVersion
 
 MATRIX_ROWS_PER_PAGE = 200
@@ -35,15 +36,70 @@ OUTCOME_INSUFFICIENT = "insufficient"
 OUTCOME_ALL_TICKS = "all-ticks"
 OUTCOME_FILTERS = (OUTCOME_CROSS, OUTCOME_INSUFFICIENT, OUTCOME_ALL_TICKS)
 
+# The marks a row can be filtered by (a row with any of those chosen is kept).
+MARK_FRAGILE = "fragile"
+MARK_FLAGGED = "flagged"
+MARK_DECLARED_INTEREST = "declared-interest"
+MARK_FILTERS = (MARK_FRAGILE, MARK_FLAGGED, MARK_DECLARED_INTEREST)
+
+# The sorts: by principles met, by the number of "does not meet" verdicts, by margin (the fewest
+# verdicts that would have to change to flip one of the row's cells), or by one principle's cell
+# (PRINCIPLE_SORT_PREFIX + its slug). "" is the report's order: by audience, then use case.
+SORT_MET = "met"
+SORT_DOES_NOT_MEET = "does-not-meet"
+SORT_MARGIN = "margin"
+PRINCIPLE_SORT_PREFIX = "principle-"
+DIRECTION_ASCENDING = "asc"
+DIRECTION_DESCENDING = "desc"
+
+# Words searched for at most, and the longest search, in characters.
+SEARCH_MAX_WORDS = 10
+SEARCH_MAX_LENGTH = 200
+SEARCHED_FIELDS = ("title", "impact_statement", "research_questions", "will_do", "wont_do")
+
+# A principle's cells in sort order, lowest first: does not meet, not enough reviews, meets.
+_OUTCOME_RANK = {CROSS: 0, INSUFFICIENT: 1, TICK: 2}
+# A cell no change of verdicts can flip sorts as the largest margin.
+_NO_MARGIN = 10**6
+
 
 @dataclass(frozen=True)
 class MatrixFilters:
     """What the matrix page shows: audience slugs (none: every audience), an outcome filter (one of
-    OUTCOME_FILTERS, or "" for any) and the principle it applies to ("" for any principle)."""
+    OUTCOME_FILTERS, or "" for any) and the principle it and the mark filters apply to ("" for any
+    principle), marks (of MARK_FILTERS: keep rows with any of them), words to search for in the
+    use case's text, and a sort with its direction."""
 
     audiences: tuple[str, ...] = ()
     outcome: str = ""
     principle: str = ""
+    marks: tuple[str, ...] = ()
+    search: str = ""
+    sort: str = ""
+    direction: str = DIRECTION_ASCENDING
+
+    @property
+    def is_sorted(self) -> bool:
+        return bool(self.sort)
+
+    @property
+    def is_ranked(self) -> bool:
+        """The rows are chosen or ordered by what is worked out in Python (marks, margins), so the
+        whole selection is read before a page of it is cut."""
+        return bool(self.marks or self.sort)
+
+    def as_query(self) -> list[tuple[str, str]]:
+        """The filters as a URL's query (without defaults), to link back to the same view."""
+        query = [("audience", slug) for slug in self.audiences]
+        query += [(name, value) for name, value in (("outcome", self.outcome), ("principle", self.principle)) if value]
+        query += [("mark", mark) for mark in self.marks]
+        if self.search:
+            query.append(("search", self.search))
+        if self.sort:
+            query.append(("sort", self.sort))
+            if self.direction != DIRECTION_ASCENDING:
+                query.append(("direction", self.direction))
+        return query
 
 
 @dataclass(frozen=True)
@@ -82,6 +138,8 @@ class MatrixCellView:
     would_become: frozenset[str] = frozenset()
     # Set when the round's flag rule flags the cell for discussion.
     flag: disclosure.CellFlag | None = None
+    # The fewest verdicts that would have to change to flip the cell (None: no change can).
+    margin: int | None = None
 
     @property
     def fragility_in_words(self) -> str:
@@ -97,10 +155,22 @@ class MatrixUseCaseRow:
     # Set when a review from an organisation that declared an interest in the use case counts in
     # these cells and the person may see the mark (matrix.disclosure.interest_marks).
     declared_interest: disclosure.InterestMark | None = None
+    audience_slug: str = ""
+    audience_name: str = ""
 
     @property
     def principles_met(self) -> int:
         return sum(1 for view in self.cells if view.cell.outcome == TICK)
+
+    @property
+    def does_not_meet(self) -> int:
+        """The "does not meet" verdicts over the row's cells."""
+        return sum(view.cell.does_not_meet for view in self.cells)
+
+    @property
+    def margin(self) -> int | None:
+        """The smallest margin of the row's cells (None: no change of verdicts flips any)."""
+        return min((view.margin for view in self.cells if view.margin is not None), default=None)
 
 
 @dataclass(frozen=True)
@@ -126,6 +196,8 @@ class MatrixPage:
     principle_totals: tuple[PrincipleTotal, ...]
     page: Page
     state: MatrixState
+    # Rows in the order of a sort, as one group naming no audience (each row names its own).
+    is_sorted: bool = False
 
 
 def _cell_count(principle_ids: list[int], **conditions) -> Coalesce:
@@ -149,6 +221,12 @@ def _filtered_round_versions(review_round: ReviewRound, principles: tuple[Princi
     """The round's versions that the filters select. A cell not computed yet counts as not enough
     reviews, as everywhere else on the page."""
     rows = RoundVersion.objects.filter(round=review_round)
+    for word in filters.search.split()[:SEARCH_MAX_WORDS]:
+        # Every word, each in any of the use case's texts; through the version, a single row.
+        found = Q()
+        for name in SEARCHED_FIELDS:
+            found |= Q(**{f"version__{name}__icontains": word})
+        rows = rows.filter(found)
     if filters.audiences:
         rows = rows.filter(version__use_case__audience__slug__in=filters.audiences)
     if filters.outcome:
@@ -164,8 +242,79 @@ def _filtered_round_versions(review_round: ReviewRound, principles: tuple[Princi
 
 
 def _cell_view(principle: Principle, cell: Cell, review_round: ReviewRound, flag=None) -> MatrixCellView:
-    would_become = cell.would_become(threshold=review_round.threshold, min_reviews=review_round.min_reviews)
-    return MatrixCellView(principle=principle, cell=cell, would_become=would_become, flag=flag)
+    rule = {"threshold": review_round.threshold, "min_reviews": review_round.min_reviews}
+    margin = flip_margin(meets=cell.meets, does_not_meet=cell.does_not_meet, not_sure=cell.not_sure, **rule)
+    return MatrixCellView(
+        principle=principle, cell=cell, would_become=cell.would_become(**rule), flag=flag, margin=margin
+    )
+
+
+def _has_marks(row: MatrixUseCaseRow, filters: MatrixFilters) -> bool:
+    """Whether the row has any of the marks the filters ask for (on the filters' principle, if any)."""
+    views = [view for view in row.cells if not filters.principle or view.principle.slug == filters.principle]
+    return (
+        (MARK_FRAGILE in filters.marks and any(view.would_become for view in views))
+        or (MARK_FLAGGED in filters.marks and any(view.flag for view in views))
+        or (MARK_DECLARED_INTEREST in filters.marks and row.declared_interest is not None)
+    )
+
+
+def _sort_key(sort: str):
+    """The key of a sort (lowest first), or None for a sort this page does not know."""
+    if sort == SORT_MET:
+        return lambda row: row.principles_met
+    if sort == SORT_DOES_NOT_MEET:
+        return lambda row: row.does_not_meet
+    if sort == SORT_MARGIN:
+        return lambda row: _NO_MARGIN if row.margin is None else row.margin
+    if sort.startswith(PRINCIPLE_SORT_PREFIX):
+        slug = sort.removeprefix(PRINCIPLE_SORT_PREFIX)
+
+        def principle_key(row):
+            view = next((view for view in row.cells if view.principle.slug == slug), None)
+            if view is None:
+                return (0, 0)
+            return (_OUTCOME_RANK[view.cell.outcome], view.cell.meets - view.cell.does_not_meet)
+
+        return principle_key
+    return None
+
+
+def _use_case_rows(
+    review_round: ReviewRound, principles, rows: list[dict], *, for_admin: bool, whole_round: bool = False
+) -> list[MatrixUseCaseRow]:
+    """The rows of these round versions (values of ROW_FIELDS) with their cells, flags and marks.
+    Three queries at most (cells, the groups of reviewers, the declared interests), and one more
+    once the round has closed (the flag audiences' organisations). whole_round: rows holds the
+    selection of the whole round, so the groups and marks are read for the round, not by id."""
+    principle_ids = [p.pk for p in principles]
+    version_ids = [row["version_id"] for row in rows]
+    cells_of = MatrixCell.objects.filter(round=review_round, principle_id__in=principle_ids)
+    if not whole_round:
+        cells_of = cells_of.filter(version_id__in=version_ids)
+    cells = {
+        (row["version_id"], row["principle_id"]): cell_from_row(row)
+        for row in cells_of.values("version_id", "principle_id", "outcome", *COUNT_KEYS)
+    }
+    marks = round_marks(
+        review_round, principle_ids=principle_ids, version_ids=None if whole_round else version_ids, for_admin=for_admin
+    )
+    return [
+        MatrixUseCaseRow(
+            use_case_slug=row["version__use_case__slug"],
+            number=row["version__number"],
+            title=row["version__title"],
+            cells=tuple(
+                _cell_view(p, cells.get(key, EMPTY_CELL), review_round, marks.flag(*key))
+                for p in principles
+                for key in [(row["version_id"], p.pk)]
+            ),
+            declared_interest=marks.interest(row["version_id"]),
+            audience_slug=row["version__use_case__audience__slug"],
+            audience_name=row["version__use_case__audience__name"],
+        )
+        for row in rows
+    ]
 
 
 def matrix_page(
@@ -177,11 +326,14 @@ def matrix_page(
     for_admin: bool = False,
 ) -> MatrixPage:
     """A page of at most MATRIX_ROWS_PER_PAGE use case versions of the round's matrix, grouped by
-    audience, with per-principle totals over every selected row, and the flags and declared-interest
-    marks the person may see (matrix.disclosure; for_admin: a programme admin). Six queries (count,
-    rows, cells, totals and the matrix state's two), whatever the number of use cases; once the
-    round has closed three more (the groups of reviewers, the flag audiences' organisations, the
-    declared interests), and for a programme admin of an open round one (the declared interests)."""
+    audience (or, sorted, in the sort's order), with per-principle totals over every selected row,
+    and the flags and declared-interest marks the person may see (matrix.disclosure; for_admin: a
+    programme admin). Six queries (count, rows, cells, totals and the matrix state's two), whatever
+    the number of use cases; once the round has closed three more (the groups of reviewers, the
+    flag audiences' organisations, the declared interests), and for a programme admin of an open
+    round one (the declared interests). Sorted or filtered by marks, the whole selection is read
+    (rows and cells, no count or totals query: four queries, and the same three or one more) and
+    the page is cut from it in Python."""
     principles = options.principles
     principle_ids = [p.pk for p in principles]
     selected = _filtered_round_versions(review_round, principles, filters)
@@ -199,51 +351,47 @@ def matrix_page(
         "version__use_case__audience__slug",
         "version__use_case__audience__name",
     )
-    page = Paginator(ordered, MATRIX_ROWS_PER_PAGE).get_page(page_number)
-    rows = list(page.object_list)
-    cells = {
-        (row["version_id"], row["principle_id"]): cell_from_row(row)
-        for row in MatrixCell.objects.filter(
-            round=review_round, version_id__in=[row["version_id"] for row in rows], principle_id__in=principle_ids
-        ).values("version_id", "principle_id", "outcome", *COUNT_KEYS)
-    }
-    meeting = dict(
-        MatrixCell.objects.filter(
-            round=review_round,
-            outcome=TICK,
-            principle_id__in=principle_ids,
-            version_id__in=selected.values("version_id"),
+    if filters.is_ranked:
+        kept = _use_case_rows(review_round, principles, list(ordered), for_admin=for_admin, whole_round=True)
+        if filters.marks:
+            kept = [row for row in kept if _has_marks(row, filters)]
+        if key := _sort_key(filters.sort):
+            # A stable sort: rows that tie keep the report's order, in either direction.
+            kept.sort(key=key, reverse=filters.direction == DIRECTION_DESCENDING)
+        page = Paginator(kept, MATRIX_ROWS_PER_PAGE).get_page(page_number)
+        use_case_rows = list(page.object_list)
+        meeting = {
+            p.pk: sum(1 for row in kept if row.cells[index].cell.outcome == TICK) for index, p in enumerate(principles)
+        }
+    else:
+        page = Paginator(ordered, MATRIX_ROWS_PER_PAGE).get_page(page_number)
+        use_case_rows = _use_case_rows(review_round, principles, list(page.object_list), for_admin=for_admin)
+        meeting = dict(
+            MatrixCell.objects.filter(
+                round=review_round,
+                outcome=TICK,
+                principle_id__in=principle_ids,
+                version_id__in=selected.values("version_id"),
+            )
+            .values("principle_id")
+            .annotate(count=Count("pk"))
+            .order_by()
+            .values_list("principle_id", "count")
         )
-        .values("principle_id")
-        .annotate(count=Count("pk"))
-        .order_by()
-        .values_list("principle_id", "count")
-    )
 
-    version_ids = [row["version_id"] for row in rows]
-    marks = round_marks(review_round, principle_ids=principle_ids, version_ids=version_ids, for_admin=for_admin)
     groups: list[MatrixAudienceGroup] = []
-    for row in rows:
-        use_case_row = MatrixUseCaseRow(
-            use_case_slug=row["version__use_case__slug"],
-            number=row["version__number"],
-            title=row["version__title"],
-            cells=tuple(
-                _cell_view(p, cells.get(key, EMPTY_CELL), review_round, marks.flag(*key))
-                for p in principles
-                for key in [(row["version_id"], p.pk)]
-            ),
-            declared_interest=marks.interest(row["version_id"]),
-        )
-        slug = row["version__use_case__audience__slug"]
-        if groups and groups[-1].slug == slug:
-            groups[-1] = MatrixAudienceGroup(slug, groups[-1].name, (*groups[-1].rows, use_case_row))
+    if filters.is_sorted:
+        groups = [MatrixAudienceGroup("", "", tuple(use_case_rows))] if use_case_rows else []
+    for row in [] if filters.is_sorted else use_case_rows:
+        if groups and groups[-1].slug == row.audience_slug:
+            groups[-1] = MatrixAudienceGroup(row.audience_slug, groups[-1].name, (*groups[-1].rows, row))
         else:
-            groups.append(MatrixAudienceGroup(slug, row["version__use_case__audience__name"], (use_case_row,)))
+            groups.append(MatrixAudienceGroup(row.audience_slug, row.audience_name, (row,)))
     return MatrixPage(
         principles=principles,
         groups=tuple(groups),
         principle_totals=tuple(PrincipleTotal(p, meeting.get(p.pk, 0)) for p in principles),
         page=page,
         state=matrix_state(review_round),
+        is_sorted=filters.is_sorted,
     )

@@ -91,6 +91,9 @@ class PrincipleData:
     question: str
     # The report's definition, then what worked and what caused concern in its fieldwork.
     guidance: str
+    # The use case's sections its question asks about (principles.sections; the same values as
+    # principles/migrations/0003_reads_sections.py gives a database that already held them).
+    reads_sections: tuple[str, ...] = ()
 
 
 PRINCIPLES = (
@@ -108,6 +111,7 @@ PRINCIPLES = (
             "example mental health alongside substance use). Where it applies, show situations as complex "
             "and the result of several factors."
         ),
+        reads_sections=("title", "impact_statement", "research_questions"),
     ),
     PrincipleData(
         slug="impactful",
@@ -122,6 +126,7 @@ PRINCIPLES = (
             "Causes for concern: research that would only find out what people already know. Show how the "
             "learning will be applied to make outcomes better."
         ),
+        reads_sections=("impact_statement", "will_do"),
     ),
     PrincipleData(
         slug="clear",
@@ -137,6 +142,7 @@ PRINCIPLES = (
             "Causes for concern: people quickly assume BOLD applies to their personal data. Explain and "
             "repeat that data is anonymised, who has access to it, and the safeguards in place."
         ),
+        reads_sections=("data_flows", "will_do", "wont_do"),
     ),
     PrincipleData(
         slug="non-stigmatising",
@@ -153,6 +159,7 @@ PRINCIPLES = (
             "have offended, or that people experiencing homelessness use drugs), which people fear will "
             "worsen their chances of housing, work and support."
         ),
+        reads_sections=("title", "impact_statement", "research_questions", "will_do", "wont_do"),
     ),
 )
 

@@ -373,7 +373,12 @@ class _Loader:
         for data in report.PRINCIPLES:
             with self._refusal(Principle._meta.verbose_name, data.slug):
                 principle = principle_create(
-                    name=data.name, slug=data.slug, question=data.question, guidance=data.guidance, actor=ACTOR
+                    name=data.name,
+                    slug=data.slug,
+                    question=data.question,
+                    guidance=data.guidance,
+                    reads_sections=data.reads_sections,
+                    actor=ACTOR,
                 )
             self._count("principle")
             principles.append(principle)

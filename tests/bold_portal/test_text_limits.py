@@ -138,6 +138,11 @@ def test_the_database_holds_every_limit(model, constraint):
     which cannot be updated): the limit passes, one character more is refused, on SQLite and
     PostgreSQL alike. Two-byte characters show that characters are counted, not bytes."""
     field = constraint.field
+    if constraint.is_json and model is not UseCaseVersion:
+        rows = model.objects.filter(pk=_row(model).pk)
+        with refused(DatabaseError):
+            rows.update(**{field: ["x" * constraint.limit]})
+        return
     if constraint.is_json:
         too_long = [{"information": "x" * constraint.limit, "from": "A council", "to": "BOLD"}]
         with refused(DatabaseError):

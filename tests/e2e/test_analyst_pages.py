@@ -87,6 +87,8 @@ def test_the_matrix_filters_work_without_javascript(page_without_js, demo):
     page = page_without_js
     open_fieldwork_matrix(page)
 
+    # The filters fold away above the table (a <details>, which opens without JavaScript).
+    page.get_by_text("Sort, filter and search").click()
     page.get_by_label("Homelessness").check()
     page.get_by_label("Outcome").select_option(label="All ticks (meets)")
     page.get_by_role("button", name="Apply filters").click()

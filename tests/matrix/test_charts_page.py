@@ -8,7 +8,15 @@ import re
 import pytest
 from django.urls import reverse
 
-from matrix.charts import LABEL_CHARACTERS, bar_label, stacked_bar_chart
+from matrix.charts import (
+    FONT_SIZE,
+    LINE_CHARACTERS,
+    WIDTH,
+    bar_label,
+    label_lines,
+    progress_in_words,
+    stacked_bar_chart,
+)
 from matrix.selectors.charts import CHART_USE_CASES_PER_PAGE
 from matrix.services.recompute import matrix_recompute
 from tests.factories import make_assignment, make_organisation, make_reviewer, make_version
@@ -83,8 +91,8 @@ def test_each_principle_has_a_stacked_bar_per_use_case_with_its_numbers_in_a_tab
     assert '<title id="chart-relevant-title">Relevant: verdicts by use case</title>' in relevant
     assert "A stacked bar for each of 2 use cases" in relevant
     # Each bar's label says its numbers; each kind has its own pattern.
-    labels = re.findall(r"<text[^>]*data-bar-label>(.*?)</text>", relevant)
-    # (Names longer than the line leaves room for are shortened: test_a_bar_label_keeps_the_numbers...)
+    labels = re.findall(r'<text data-bar-label="([^"]*)">', relevant)
+    # (Labels are whole, on as many lines as they need: test_a_bar_label_is_whole_on_lines_that_fit.)
     assert bar_label("Repeat homelessness (v1)", "3 meet, 1 does not meet, 0 not sure") in labels
     assert bar_label("Housing after prison (v1)", "0 meet, 0 do not meet, 1 not sure") in labels
     assert re.findall(r'data-segment="(\w+)"', relevant).count("meets") == 1
@@ -103,7 +111,7 @@ def test_progress_is_one_bar_for_the_whole_round_never_one_per_organisation(clie
 
     progress = svg(page, "chart-progress")
     assert '<title id="chart-progress-title">Reviews submitted in the round</title>' in progress
-    labels = re.findall(r"<text[^>]*data-bar-label>(.*?)</text>", progress)
+    labels = re.findall(r'<text data-bar-label="([^"]*)">', progress)
     # Crisis: 3 members x 2 use cases; in person: 2 use cases. Submitted: 4 for Crisis, 1 in person.
     assert labels == ["The whole round: 5 of 8 submitted"]
     assert table_rows(page, "data-progress-table")[1:] == [["The whole round", "5", "8"]]
@@ -161,24 +169,45 @@ def test_the_charts_page_makes_the_same_queries_for_40_or_300_use_cases(
     assert f"Showing use cases 21 to 40 of {size + 2 * (size // 10)}" in page
 
 
-def test_a_bar_label_keeps_the_numbers_and_shortens_the_name():
-    label = bar_label("A very long use case title " * 5, "3 meet, 1 does not meet, 0 not sure")
-    assert len(label) <= LABEL_CHARACTERS
-    assert label.endswith("…: 3 meet, 1 does not meet, 0 not sure")
-    assert bar_label("Short", "1 of 2 submitted") == "Short: 1 of 2 submitted"
-
-
-def test_bars_share_one_scale_and_skip_empty_segments():
+def test_a_bar_label_is_whole_on_lines_that_fit():
+    """The issue: two "Substance use issues..." use cases looked alike, cut at 25 characters."""
+    first = bar_label("Substance use issues after leaving prison (v1)", "3 meet, 1 does not meet, 0 not sure")
+    second = bar_label("Substance use issues and risk of multiple conditions (v1)", "0 meet, 3 do not meet, 0 not sure")
+    assert "…" not in first + second
+    for label in (first, second, bar_label("A" * 70, "1 of 2 submitted")):
+        lines = label_lines(label)
+        assert all(len(line) <= LINE_CHARACTERS for line in lines)
+        assert "".join(lines).replace(" ", "") == label.replace(" ", "")
+    assert label_lines(first)[0] != label_lines(second)[0] or label_lines(first)[1] != label_lines(second)[1]
     chart = stacked_bar_chart(
         chart_id="c",
         title="t",
         description="d",
-        kinds=(("a", "A"), ("b", "B")),
-        rows=[("one", (2, 0)), ("two", (1, 1))],
-        scale=4,
+        kinds=(("meets", "Meets"),),
+        rows=[(first, (3,)), (second, (0,))],
+        scale=3,
     )
-    assert [[(s.kind, s.width) for s in bar.segments] for bar in chart.bars] == [
-        [("a", 200.0)],
-        [("a", 100.0), ("b", 100.0)],
-    ]
-    assert chart.bars[1].segments[1].x == 101.0  # after the first segment and the margin
+    assert [bar.label for bar in chart.bars] == [first, second]
+    # Each line below the one before, each bar below its label, the chart tall enough for all.
+    ys = [line.y for bar in chart.bars for line in bar.lines]
+    assert ys == sorted(set(ys))
+    assert all(bar.bar_y > bar.lines[-1].y for bar in chart.bars)
+    assert chart.height > chart.bars[-1].bar_y + chart.bar_height
+
+
+def test_the_charts_text_is_at_least_16_pixels_on_a_320_pixel_screen():
+    # At 320 pixels the drawing is 290 pixels wide (15-pixel page margins): its text scales with it.
+    assert FONT_SIZE * 290 / (WIDTH + 2) >= 16
+
+
+@pytest.mark.parametrize(
+    "submitted, expected, words",
+    [
+        (3, 0, "3 submitted, none expected yet"),
+        (3, 2, "3 submitted, more than the 2 expected"),
+        (0, 4, "0 of 4 submitted"),
+        (4, 4, "4 of 4 submitted"),
+    ],
+)
+def test_progress_never_says_of_0(submitted, expected, words):
+    assert progress_in_words(submitted, expected) == words
