@@ -13,6 +13,7 @@ register(
     AuditAction("verdicts_imported", _("Verdicts imported")),
     AuditAction("round_created", _("Round created")),
     AuditAction("round_opened", _("Round opened")),
+    AuditAction("round_opened_anyway", _("Round opened despite warnings")),
     AuditAction("round_closed", _("Round closed")),
     AuditAction("round_returned_to_draft", _("Round returned to draft")),
     AuditAction("round_rule_changed", _("Round rule changed")),

@@ -263,13 +263,16 @@ def round_open(request, round_slug: str):
     status = 200
     if request.method == "POST":
         try:
-            services.round_open(review_round=review_round, actor=request.user)
+            services.round_open(
+                review_round=review_round, actor=request.user, open_anyway=request.POST.get("open_anyway") == "yes"
+            )
         except ValidationError:
             status = 400
         else:
             messages.success(request, _("The round is open. Reviewers can now see their use cases."))
             return redirect("rounds:progress", review_round.slug)
     problems = services.round_opening_problems(review_round)
+    warnings = services.round_opening_warnings(review_round)
     page, pages = paged(
         request,
         selectors.versions_without_assignment(review_round),
@@ -279,7 +282,15 @@ def round_open(request, round_slug: str):
     return render(
         request,
         "rounds/round_open.html",
-        {"review_round": review_round, "problems": problems, "page": page, "pagination": pages, "refused": status},
+        {
+            "review_round": review_round,
+            "problems": problems,
+            "warnings": warnings,
+            "page": page,
+            "pagination": pages,
+            "refused": status,
+            "confirm_errors": [("open_anyway", _("Confirm that you want to open the round despite the points above"))],
+        },
         status=status,
     )
 

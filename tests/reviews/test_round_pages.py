@@ -410,7 +410,9 @@ def test_opening_is_refused_with_reasons_naming_the_versions(client, admin, assi
 def test_a_ready_round_opens_from_the_check_page(client, admin, assigned):
     review_round, version, crisis = assigned
     make_assignment(review_round=review_round, version=version, organisation=crisis)
-    assert "Open the round" in client.get(url("open", review_round.slug)).content.decode()
+    make_reviewer(organisation=crisis, role=Membership.Role.LEAD)
+    make_reviewer(organisation=crisis)
+    assert "Everything is ready" in client.get(url("open", review_round.slug)).content.decode()
     response = client.post(url("open", review_round.slug))
     assert response["Location"] == url("progress", review_round.slug)
     review_round.refresh_from_db()
