@@ -48,6 +48,18 @@ class RoundForm(PortalForm):
     )
     opens_on = PortalDateField(label=_("Opening date"), required=False, help_text=_("For example, 1 3 2027"))
     closes_on = PortalDateField(label=_("Closing date"), required=False, help_text=_("For example, 31 3 2027"))
+    follows_dates = forms.ChoiceField(
+        label=_("Open and close the round on these dates by itself?"),
+        choices=YES_NO,
+        initial="no",
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "The round opens on its opening date if nothing stops it, even if the check before opening "
+            "warns of something, and closes at the end of its closing date."
+        ),
+        error_messages={"required": _("Choose whether the round opens and closes on its dates by itself")},
+    )
     threshold = forms.DecimalField(
         label=_("Threshold"),
         max_digits=3,
@@ -111,6 +123,7 @@ class RoundForm(PortalForm):
                     "slug": review_round.slug,
                     "opens_on": review_round.opens_on,
                     "closes_on": review_round.closes_on,
+                    "follows_dates": _yes_no(review_round.follows_dates),
                     "threshold": review_round.threshold,
                     "min_reviews": review_round.min_reviews,
                     "is_blind": _yes_no(review_round.is_blind),
@@ -130,6 +143,7 @@ class RoundForm(PortalForm):
             Field.text("slug", field_width=Fluid.TWO_THIRDS),
             Field("opens_on"),
             Field("closes_on"),
+            Field.radios("follows_dates", legend_size=Size.SMALL, inline=True),
             Fieldset(
                 Field.text("threshold", field_width=Fixed.FOUR),
                 Field.text("min_reviews", field_width=Fixed.TWO),
@@ -179,6 +193,11 @@ class RoundForm(PortalForm):
         opens_on, closes_on = cleaned.get("opens_on"), cleaned.get("closes_on")
         if opens_on and closes_on and closes_on < opens_on:
             self.add_error("closes_on", _("The closing date must be on or after the opening date"))
+        dates_given = (opens_on and closes_on) or self.has_error("opens_on") or self.has_error("closes_on")
+        if cleaned.get("follows_dates") == "yes" and not dates_given:
+            self.add_error(
+                "follows_dates", _("Enter an opening date and a closing date for the round to open and close on them")
+            )
         return cleaned
 
     def round_fields(self) -> dict:
@@ -194,6 +213,7 @@ class RoundForm(PortalForm):
             "show_aggregate_to_reviewers": data["show_aggregate_to_reviewers"] == "yes",
             "opens_on": data["opens_on"],
             "closes_on": data["closes_on"],
+            "follows_dates": data["follows_dates"] == "yes",
         }
 
 

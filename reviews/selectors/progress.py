@@ -301,3 +301,16 @@ def group_progress(review_round: ReviewRound) -> _SqlPage:
         ]
 
     return _SqlPage(counts["organisations"] + counts["people"], fetch)
+
+
+def versions_short_of_submitted_reviews(review_round: ReviewRound) -> int:
+    """How many of the round's versions have fewer submitted reviews than its minimum: were the
+    round to close now, their cells would show not enough reviews. One query."""
+    sql = """
+        SELECT COUNT(*) FROM {round_version} rv
+        WHERE rv.round_id = %s AND (
+            SELECT COUNT(*) FROM {review} r
+            WHERE r.round_id = rv.round_id AND r.version_id = rv.version_id AND r.status = 'submitted'
+        ) < %s
+    """
+    return _rows(sql, [review_round.pk, review_round.min_reviews])[0][0]

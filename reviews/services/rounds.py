@@ -64,6 +64,8 @@ def round_create(
     settings (threshold, min_reviews, is_blind, show_aggregate_to_reviewers, opens_on, closes_on)."""
     review_round = ReviewRound(name=name, slug=slug, status=ReviewRound.Status.DRAFT, **fields)
     review_round.full_clean()
+    if problem := follows_dates_problem(review_round):
+        raise ValidationError({"follows_dates": problem})
     if not principles:
         raise ValidationError({"principles": _("Choose at least one principle for the round.")})
     with transaction.atomic():
@@ -84,6 +86,12 @@ def round_create(
     return review_round
 
 
+def follows_dates_problem(review_round: ReviewRound) -> str | None:
+    if review_round.follows_dates and not (review_round.opens_on and review_round.closes_on):
+        return _("Enter an opening date and a closing date for the round to open and close on them")
+    return None
+
+
 def _round_record(review_round: ReviewRound) -> dict:
     return {
         "name": review_round.name,
@@ -92,6 +100,7 @@ def _round_record(review_round: ReviewRound) -> dict:
         "min_reviews": review_round.min_reviews,
         "is_blind": review_round.is_blind,
         "show_aggregate_to_reviewers": review_round.show_aggregate_to_reviewers,
+        "follows_dates": review_round.follows_dates,
     }
 
 
@@ -145,24 +154,36 @@ ROUND_STATUS_ACTIONS = {
 def round_set_status(
     *, review_round: ReviewRound, status: str, actor, closed_at: datetime.datetime | None = None
 ) -> ReviewRound:
-    """Open or close a round (or return it to draft). Closing records when (now, unless closed_at
-    says when a round recorded after the fact closed), and freezes its reviews: the update waits
-    for saves in progress, and no save is accepted after it."""
+    """Open or close a round (or return it to draft). Opening records when (opened_at); closing
+    records when (now, unless closed_at says when a round recorded after the fact closed), and
+    freezes its reviews: the update waits for saves in progress, and no save is accepted after it."""
     with transaction.atomic():
         review_round = ReviewRound.objects.select_for_update(of=("self",)).get(pk=review_round.pk)
-        previous = {"status": review_round.status, "closed_at": audit_value(review_round.closed_at)}
+        previous = {
+            "status": review_round.status,
+            "opened_at": audit_value(review_round.opened_at),
+            "closed_at": audit_value(review_round.closed_at),
+        }
         if status not in ReviewRound.Status.values:
             raise ValidationError({"status": _("Choose draft, open or closed.")})
         review_round.status = status
+        if status == ReviewRound.Status.OPEN:
+            review_round.opened_at = timezone.now()
+        elif status == ReviewRound.Status.DRAFT:
+            review_round.opened_at = None
         review_round.closed_at = (closed_at or timezone.now()) if status == ReviewRound.Status.CLOSED else None
         review_round.full_clean()
-        review_round.save(update_fields=["status", "closed_at"])
+        review_round.save(update_fields=["status", "opened_at", "closed_at"])
         audit(
             actor=actor,
             action=ROUND_STATUS_ACTIONS[status],
             obj=review_round,
             before=previous,
-            after={"status": status, "closed_at": audit_value(review_round.closed_at)},
+            after={
+                "status": status,
+                "opened_at": audit_value(review_round.opened_at),
+                "closed_at": audit_value(review_round.closed_at),
+            },
         )
     return review_round
 
@@ -200,6 +221,7 @@ def round_settings_change(
     show_aggregate_to_reviewers: bool,
     opens_on: datetime.date | None,
     closes_on: datetime.date | None,
+    follows_dates: bool = False,
     actor,
 ) -> ReviewRound:
     """Change a draft round's settings. Once a round has opened only its rule changes, through
@@ -219,7 +241,10 @@ def round_settings_change(
         review_round.threshold, review_round.min_reviews = threshold, min_reviews
         review_round.is_blind, review_round.show_aggregate_to_reviewers = is_blind, show_aggregate_to_reviewers
         review_round.opens_on, review_round.closes_on = opens_on, closes_on
+        review_round.follows_dates = follows_dates
         review_round.full_clean()
+        if problem := follows_dates_problem(review_round):
+            raise ValidationError({"follows_dates": problem})
         review_round.save()
         review_round.principles.set(principles)
         after = {**_round_record(review_round), "slug": review_round.slug}

@@ -23,9 +23,16 @@ from bold_portal.pagination import paginate, pagination
 from reviews.forms.rounds import FlagRuleForm, RoundForm, RuleForm, VersionChoiceForm, VersionFilterForm
 from reviews.models import ReviewRound
 from reviews.selectors import rounds as selectors
-from reviews.selectors.progress import PROGRESS_ROWS_PER_PAGE, group_progress, round_progress_totals, version_progress
+from reviews.selectors.progress import (
+    PROGRESS_ROWS_PER_PAGE,
+    group_progress,
+    round_progress_totals,
+    version_progress,
+    versions_short_of_submitted_reviews,
+)
 from reviews.selectors.requests import REQUESTS_PER_PAGE, round_open_request_count, round_requests
 from reviews.services import rounds as services
+from reviews.services.round_dates import round_dates_apply_on_read
 
 
 def admin_only(view):
@@ -50,7 +57,7 @@ def round_or_404(round_slug: str) -> ReviewRound:
     review_round = selectors.managed_round(round_slug)
     if review_round is None:
         raise Http404
-    return review_round
+    return round_dates_apply_on_read(review_round)
 
 
 def paged(request, items, per_page: int, *, param: str = "page", label: str = ""):
@@ -340,5 +347,10 @@ def round_close(request, round_slug: str):
     return render(
         request,
         "rounds/round_close.html",
-        {"review_round": review_round, "draft_authors": selectors.draft_author_count(review_round)},
+        {
+            "review_round": review_round,
+            "draft_authors": selectors.draft_author_count(review_round),
+            "totals": round_progress_totals(review_round),
+            "not_enough": versions_short_of_submitted_reviews(review_round),
+        },
     )
