@@ -177,28 +177,7 @@ class RoundForm(PortalForm):
         return min_reviews
 
     def clean(self):
-        cleaned = super().clean()
-        name = cleaned.get("name")
-        if name is not None and "slug" in cleaned and not cleaned["slug"]:
-            cleaned["slug"] = slugify(name)[:ROUND_SLUG_MAX].strip("-")
-            if not cleaned["slug"]:
-                self.add_error("slug", _("Enter a short name: the name has no letters or numbers to make one from"))
-        slug = cleaned.get("slug")
-        if slug:
-            taken = ReviewRound.objects.filter(slug=slug)
-            if self.review_round is not None:
-                taken = taken.exclude(pk=self.review_round.pk)
-            if taken.exists():
-                self.add_error("slug", _("Another round already uses this short name. Choose a different one"))
-        opens_on, closes_on = cleaned.get("opens_on"), cleaned.get("closes_on")
-        if opens_on and closes_on and closes_on < opens_on:
-            self.add_error("closes_on", _("The closing date must be on or after the opening date"))
-        dates_given = (opens_on and closes_on) or self.has_error("opens_on") or self.has_error("closes_on")
-        if cleaned.get("follows_dates") == "yes" and not dates_given:
-            self.add_error(
-                "follows_dates", _("Enter an opening date and a closing date for the round to open and close on them")
-            )
-        return cleaned
+        return _slug_and_dates(self, super().clean())
 
     def round_fields(self) -> dict:
         """The cleaned answers as the services take them."""
@@ -215,6 +194,32 @@ class RoundForm(PortalForm):
             "closes_on": data["closes_on"],
             "follows_dates": data["follows_dates"] == "yes",
         }
+
+
+def _slug_and_dates(form, cleaned: dict) -> dict:
+    """A round form's short name (made from the name when empty, not taken by another round) and
+    dates (closing on or after opening; both when the round follows them)."""
+    name = cleaned.get("name")
+    if name is not None and "slug" in cleaned and not cleaned["slug"]:
+        cleaned["slug"] = slugify(name)[:ROUND_SLUG_MAX].strip("-")
+        if not cleaned["slug"]:
+            form.add_error("slug", _("Enter a short name: the name has no letters or numbers to make one from"))
+    slug = cleaned.get("slug")
+    if slug:
+        taken = ReviewRound.objects.filter(slug=slug)
+        if form.review_round is not None:
+            taken = taken.exclude(pk=form.review_round.pk)
+        if taken.exists():
+            form.add_error("slug", _("Another round already uses this short name. Choose a different one"))
+    opens_on, closes_on = cleaned.get("opens_on"), cleaned.get("closes_on")
+    if opens_on and closes_on and closes_on < opens_on:
+        form.add_error("closes_on", _("The closing date must be on or after the opening date"))
+    dates_given = (opens_on and closes_on) or form.has_error("opens_on") or form.has_error("closes_on")
+    if cleaned.get("follows_dates") == "yes" and not dates_given:
+        form.add_error(
+            "follows_dates", _("Enter an opening date and a closing date for the round to open and close on them")
+        )
+    return cleaned
 
 
 class RuleForm(PortalForm):
@@ -333,3 +338,28 @@ class VersionChoiceForm(PortalForm):
         """(ids to add, ids to remove): ticked ones are in the round, the others shown are not."""
         chosen = set(self.cleaned_data["chosen"])
         return sorted(chosen), sorted(set(self.cleaned_data["shown"]) - chosen)
+
+
+class RoundCopyForm(PortalForm):
+    """A new round's name and dates, copying the rest from a previous round."""
+
+    name = RoundForm.base_fields["name"]
+    slug = RoundForm.base_fields["slug"]
+    opens_on = RoundForm.base_fields["opens_on"]
+    closes_on = RoundForm.base_fields["closes_on"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.review_round = None
+        self.helper = gds_form_helper(
+            Field.text("name", field_width=Fluid.FULL),
+            Field.text("slug", field_width=Fluid.TWO_THIRDS),
+            Field("opens_on"),
+            Field("closes_on"),
+            submit_label=_("Copy the round"),
+        )
+
+    clean_slug = RoundForm.clean_slug
+
+    def clean(self):
+        return _slug_and_dates(self, super().clean())

@@ -51,4 +51,5 @@ urlpatterns = [
     path("<slug:round_slug>/progress/", views.round_progress, name="progress"),
     path("<slug:round_slug>/requests/<int:request_id>/", request_views.round_request, name="request"),
     path("<slug:round_slug>/close/", views.round_close, name="close"),
+    path("<slug:round_slug>/copy/", views.round_copy, name="copy"),
 ]

@@ -20,7 +20,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from bold_portal.forms import add_errors
 from bold_portal.pagination import paginate, pagination
-from reviews.forms.rounds import FlagRuleForm, RoundForm, RuleForm, VersionChoiceForm, VersionFilterForm
+from reviews.forms.rounds import (
+    FlagRuleForm,
+    RoundCopyForm,
+    RoundForm,
+    RuleForm,
+    VersionChoiceForm,
+    VersionFilterForm,
+)
 from reviews.models import ReviewRound
 from reviews.selectors import rounds as selectors
 from reviews.selectors.progress import (
@@ -32,6 +39,7 @@ from reviews.selectors.progress import (
 )
 from reviews.selectors.requests import REQUESTS_PER_PAGE, round_open_request_count, round_requests
 from reviews.services import rounds as services
+from reviews.services.round_copy import round_copy as copy_service
 from reviews.services.round_dates import round_dates_apply_on_read
 
 
@@ -354,3 +362,31 @@ def round_close(request, round_slug: str):
             "not_enough": versions_short_of_submitted_reviews(review_round),
         },
     )
+
+
+@require_http_methods(["GET", "POST"])
+@admin_only
+def round_copy(request, round_slug: str):
+    """A new draft round from this one: name and dates asked for, the rest copied."""
+    source = round_or_404(round_slug)
+    form = RoundCopyForm(posted_data(request), initial={"name": _("%(name)s (copy)") % {"name": source.name}})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            review_round = copy_service(
+                source=source,
+                name=data["name"],
+                slug=data["slug"],
+                opens_on=data["opens_on"],
+                closes_on=data["closes_on"],
+                actor=request.user,
+            )
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("Round copied as a draft. Check its use cases and who reviews them, then check and open it."),
+            )
+            return redirect("rounds:detail", review_round.slug)
+    return render(request, "rounds/round_copy.html", {"form": form, "review_round": source})

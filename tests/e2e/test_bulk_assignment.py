@@ -1,4 +1,4 @@
-"""Assignment in bulk in a real browser, on the report's demo data (issue 25): giving 12 use cases
+"""Assignment in bulk and copying a round in a real browser, on the report's demo data (issue 25): giving 12 use cases
 to all 15 organisations through the grid takes at most 10 page loads, counted; the grid, the file
 upload (with its errors and its preview) and the due-date page pass axe at 1280 and 320 pixels,
 where no page scrolls sideways, and work without JavaScript."""
@@ -12,6 +12,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from audiences.models import Organisation
+from principles.models import Principle
 from reviews.demo import bold_report as report
 from reviews.models import Assignment, ReviewRound
 from tests.e2e.support import E2E_DB, axe_check, page_width, sign_in
@@ -33,6 +34,7 @@ def demo(live_server):
     for version in UseCaseVersion.objects.order_by("use_case_id", "number"):
         latest[version.use_case_id] = version
     review_round.versions.set(list(latest.values())[:12])
+    review_round.principles.set(Principle.objects.order_by("order")[:2])
     return review_round
 
 
@@ -107,3 +109,34 @@ def test_the_bulk_pages_fit_a_320_pixel_screen(narrow_page, demo):
 
 def test_the_bulk_pages_work_without_javascript(page_without_js, demo):
     give_everything(page_without_js, axe=False)
+
+
+def copy_a_round(page: Page, *, narrow: bool = False, axe: bool = True) -> None:
+    check = axe_check if axe else (lambda page: None)
+    sign_in(page, ADMIN, report.DEMO_PASSWORD)
+    page.goto("/manage/rounds/bulk-round/")
+    page.get_by_role("link", name="Start a new round from this one").click()
+    check(page)
+    page.get_by_label("Name", exact=True).fill("")
+    page.get_by_role("button", name="Copy the round").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter a name for the round")
+    check(page)
+    if narrow:
+        fits(page)
+    page.get_by_label("Name", exact=True).fill("Bulk round again")
+    page.get_by_role("button", name="Copy the round").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Bulk round again")
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Round copied as a draft")
+    check(page)
+
+
+def test_copying_a_round(page, demo):
+    copy_a_round(page)
+
+
+def test_copying_a_round_at_320_pixels(narrow_page, demo):
+    copy_a_round(narrow_page, narrow=True)
+
+
+def test_copying_a_round_without_javascript(page_without_js, demo):
+    copy_a_round(page_without_js, axe=False)
