@@ -80,7 +80,7 @@ def give_everything(page: Page, *, narrow: bool = False, axe: bool = True) -> No
         files=[{"name": "a.csv", "mimeType": "text/csv", "buffer": b"use_case,version,organisation\nnope,1,Crisis\n"}]
     )
     page.get_by_role("button", name="Check the file").click()
-    expect(page.locator("#file-problems")).to_contain_text("Line 2:")
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Line 2:")
     check(page)
     if narrow:
         fits(page)
