@@ -270,6 +270,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reviews.tasks.assignment_reminders_send",
         "schedule": crontab(hour=9, minute=0),
     },
+    # Rounds set to follow their dates open and close on them (docs/admin-rounds.md): hourly, so
+    # a round opens within the first hour of its opening day.
+    "rounds-follow-dates": {
+        "task": "reviews.tasks.rounds_open_and_close_on_their_dates",
+        "schedule": crontab(minute=5),
+    },
     # Personal data past its retention period (the RETENTION_* settings below) is deleted nightly.
     "personal-data-purge": {
         "task": "accounts.tasks.personal_data_purge",

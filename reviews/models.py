@@ -70,8 +70,13 @@ class ReviewRound(models.Model):
     )
     opens_on = models.DateField(_("opens on"), null=True, blank=True)
     closes_on = models.DateField(_("closes on"), null=True, blank=True)
-    # When the round actually closed, which may be before or after closes_on (the planned date).
+    # When the round actually opened and closed, which may be before or after opens_on and
+    # closes_on (the planned dates).
+    opened_at = models.DateTimeField(_("opened at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # Open on opens_on and close after closes_on by themselves (reviews.services.rounds.
+    # rounds_follow_dates: beat in the full stack; without beat, when a page of the round is read).
+    follows_dates = models.BooleanField(_("opens and closes on its dates"), default=False)
     # Bumped whenever the rule, the principles or the versions change: every cell must be
     # recomputed, and a result computed under an older rule never overwrites a newer one.
     rule_version = models.PositiveIntegerField(default=1, editable=False)

@@ -29,3 +29,14 @@ def round_closed_emails(round_id: int) -> None:
 @shared_task
 def assignment_reminders_send() -> None:
     logger.info("Assignment reminders: %s email(s) sent.", reminders_send())
+
+
+@shared_task
+def rounds_open_and_close_on_their_dates() -> None:
+    """Beat, hourly: rounds set to follow their dates open on the opening date and close once the
+    closing date has passed."""
+    # Imported here to break a cycle: the round services queue this module's email tasks.
+    from reviews.services.round_dates import rounds_follow_dates
+
+    done = rounds_follow_dates()
+    logger.info("Rounds following their dates: %s opened, %s closed.", done.opened, done.closed)

@@ -72,8 +72,10 @@ class RecipientForm(PortalForm):
 class AssignmentAddForm(RecipientForm):
     due_on = PortalDateField(label=_("Due date"), required=False, help_text=_("For example, 15 3 2027"))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, organisations=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if organisations is not None:  # only those that do not have the use case yet
+            self.fields["organisation"].queryset = organisations
         self.helper = gds_form_helper(
             Field.select("organisation"),
             Field.text("person", field_width=Fluid.TWO_THIRDS),

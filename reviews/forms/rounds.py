@@ -48,6 +48,18 @@ class RoundForm(PortalForm):
     )
     opens_on = PortalDateField(label=_("Opening date"), required=False, help_text=_("For example, 1 3 2027"))
     closes_on = PortalDateField(label=_("Closing date"), required=False, help_text=_("For example, 31 3 2027"))
+    follows_dates = forms.ChoiceField(
+        label=_("Open and close the round on these dates by itself?"),
+        choices=YES_NO,
+        initial="no",
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "The round opens on its opening date if nothing stops it, even if the check before opening "
+            "warns of something, and closes at the end of its closing date."
+        ),
+        error_messages={"required": _("Choose whether the round opens and closes on its dates by itself")},
+    )
     threshold = forms.DecimalField(
         label=_("Threshold"),
         max_digits=3,
@@ -111,6 +123,7 @@ class RoundForm(PortalForm):
                     "slug": review_round.slug,
                     "opens_on": review_round.opens_on,
                     "closes_on": review_round.closes_on,
+                    "follows_dates": _yes_no(review_round.follows_dates),
                     "threshold": review_round.threshold,
                     "min_reviews": review_round.min_reviews,
                     "is_blind": _yes_no(review_round.is_blind),
@@ -130,6 +143,7 @@ class RoundForm(PortalForm):
             Field.text("slug", field_width=Fluid.TWO_THIRDS),
             Field("opens_on"),
             Field("closes_on"),
+            Field.radios("follows_dates", legend_size=Size.SMALL, inline=True),
             Fieldset(
                 Field.text("threshold", field_width=Fixed.FOUR),
                 Field.text("min_reviews", field_width=Fixed.TWO),
@@ -163,23 +177,7 @@ class RoundForm(PortalForm):
         return min_reviews
 
     def clean(self):
-        cleaned = super().clean()
-        name = cleaned.get("name")
-        if name is not None and "slug" in cleaned and not cleaned["slug"]:
-            cleaned["slug"] = slugify(name)[:ROUND_SLUG_MAX].strip("-")
-            if not cleaned["slug"]:
-                self.add_error("slug", _("Enter a short name: the name has no letters or numbers to make one from"))
-        slug = cleaned.get("slug")
-        if slug:
-            taken = ReviewRound.objects.filter(slug=slug)
-            if self.review_round is not None:
-                taken = taken.exclude(pk=self.review_round.pk)
-            if taken.exists():
-                self.add_error("slug", _("Another round already uses this short name. Choose a different one"))
-        opens_on, closes_on = cleaned.get("opens_on"), cleaned.get("closes_on")
-        if opens_on and closes_on and closes_on < opens_on:
-            self.add_error("closes_on", _("The closing date must be on or after the opening date"))
-        return cleaned
+        return _slug_and_dates(self, super().clean())
 
     def round_fields(self) -> dict:
         """The cleaned answers as the services take them."""
@@ -194,7 +192,34 @@ class RoundForm(PortalForm):
             "show_aggregate_to_reviewers": data["show_aggregate_to_reviewers"] == "yes",
             "opens_on": data["opens_on"],
             "closes_on": data["closes_on"],
+            "follows_dates": data["follows_dates"] == "yes",
         }
+
+
+def _slug_and_dates(form, cleaned: dict) -> dict:
+    """A round form's short name (made from the name when empty, not taken by another round) and
+    dates (closing on or after opening; both when the round follows them)."""
+    name = cleaned.get("name")
+    if name is not None and "slug" in cleaned and not cleaned["slug"]:
+        cleaned["slug"] = slugify(name)[:ROUND_SLUG_MAX].strip("-")
+        if not cleaned["slug"]:
+            form.add_error("slug", _("Enter a short name: the name has no letters or numbers to make one from"))
+    slug = cleaned.get("slug")
+    if slug:
+        taken = ReviewRound.objects.filter(slug=slug)
+        if form.review_round is not None:
+            taken = taken.exclude(pk=form.review_round.pk)
+        if taken.exists():
+            form.add_error("slug", _("Another round already uses this short name. Choose a different one"))
+    opens_on, closes_on = cleaned.get("opens_on"), cleaned.get("closes_on")
+    if opens_on and closes_on and closes_on < opens_on:
+        form.add_error("closes_on", _("The closing date must be on or after the opening date"))
+    dates_given = (opens_on and closes_on) or form.has_error("opens_on") or form.has_error("closes_on")
+    if cleaned.get("follows_dates") == "yes" and not dates_given:
+        form.add_error(
+            "follows_dates", _("Enter an opening date and a closing date for the round to open and close on them")
+        )
+    return cleaned
 
 
 class RuleForm(PortalForm):
@@ -313,3 +338,28 @@ class VersionChoiceForm(PortalForm):
         """(ids to add, ids to remove): ticked ones are in the round, the others shown are not."""
         chosen = set(self.cleaned_data["chosen"])
         return sorted(chosen), sorted(set(self.cleaned_data["shown"]) - chosen)
+
+
+class RoundCopyForm(PortalForm):
+    """A new round's name and dates, copying the rest from a previous round."""
+
+    name = RoundForm.base_fields["name"]
+    slug = RoundForm.base_fields["slug"]
+    opens_on = RoundForm.base_fields["opens_on"]
+    closes_on = RoundForm.base_fields["closes_on"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.review_round = None
+        self.helper = gds_form_helper(
+            Field.text("name", field_width=Fluid.FULL),
+            Field.text("slug", field_width=Fluid.TWO_THIRDS),
+            Field("opens_on"),
+            Field("closes_on"),
+            submit_label=_("Copy the round"),
+        )
+
+    clean_slug = RoundForm.clean_slug
+
+    def clean(self):
+        return _slug_and_dates(self, super().clean())

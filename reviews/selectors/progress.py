@@ -40,6 +40,10 @@ class VersionProgressRow:
     audience: str
     due_on: datetime.date | None
     progress: Progress
+    # Who the version is given to, whether or not anyone there can review it: with nobody
+    # expected, the table says "3 organisations, nobody to review" rather than "not given".
+    organisations: int = 0
+    people: int = 0
 
 
 @dataclass(frozen=True)
@@ -158,7 +162,11 @@ def version_progress(review_round: ReviewRound) -> _SqlPage:
                 GROUP BY p.version_id
             )
             SELECT rv.version_id, v.title, v.number, au.name, pr.due_on,
-                   COALESCE(pr.expected, 0), COALESCE(pr.submitted, 0), COALESCE(pr.overdue, 0)
+                   COALESCE(pr.expected, 0), COALESCE(pr.submitted, 0), COALESCE(pr.overdue, 0),
+                   (SELECT COUNT(*) FROM {{assignment}} a
+                    WHERE a.round_id = rv.round_id AND a.version_id = rv.version_id AND a.organisation_id IS NOT NULL),
+                   (SELECT COUNT(*) FROM {{assignment}} a
+                    WHERE a.round_id = rv.round_id AND a.version_id = rv.version_id AND a.reviewer_id IS NOT NULL)
             FROM {{round_version}} rv
             JOIN {{version}} v ON v.id = rv.version_id
             JOIN {{use_case}} uc ON uc.id = v.use_case_id
@@ -185,11 +193,56 @@ def version_progress(review_round: ReviewRound) -> _SqlPage:
                 audience=row[3],
                 due_on=_as_date(row[4]),
                 progress=Progress(expected=row[5], submitted=row[6], overdue=row[7]),
+                organisations=row[8],
+                people=row[9],
             )
             for row in _rows(sql, params)
         ]
 
     return _SqlPage(count, fetch)
+
+
+@dataclass(frozen=True)
+class ShortVersion:
+    """A version given to someone, but expecting fewer reviews than the round's minimum."""
+
+    version_id: int
+    title: str
+    number: int
+    expected: int
+
+
+@dataclass(frozen=True)
+class ShortVersions:
+    count: int
+    first: list[ShortVersion]
+
+
+def versions_short_of_reviewers(review_round: ReviewRound, *, limit: int = 50) -> ShortVersions:
+    """The round's versions that are given to someone yet expect fewer reviews than its minimum
+    (organisations with no active member expect none), fewest first: how many, and the first
+    limit of them. One query whatever the size of the round."""
+    sql = f"""
+        WITH expected AS ({_EXPECTED}),
+        people AS (SELECT version_id, COUNT(DISTINCT user_id) AS n FROM expected GROUP BY version_id),
+        short AS (
+            SELECT rv.version_id, v.title, v.number, COALESCE(p.n, 0) AS n
+            FROM {{round_version}} rv
+            JOIN {{version}} v ON v.id = rv.version_id
+            LEFT JOIN people p ON p.version_id = rv.version_id
+            WHERE rv.round_id = %s AND COALESCE(p.n, 0) < %s
+              AND EXISTS (SELECT 1 FROM {{assignment}} a
+                          WHERE a.round_id = rv.round_id AND a.version_id = rv.version_id)
+        )
+        SELECT version_id, title, number, n, COUNT(*) OVER () FROM short
+        ORDER BY n, title, version_id
+        LIMIT %s
+    """
+    rows = _rows(sql, [*_expected_params(review_round), review_round.pk, review_round.min_reviews, limit])
+    return ShortVersions(
+        count=rows[0][4] if rows else 0,
+        first=[ShortVersion(version_id=r[0], title=r[1], number=r[2], expected=r[3]) for r in rows],
+    )
 
 
 def group_progress(review_round: ReviewRound) -> _SqlPage:
@@ -248,3 +301,16 @@ def group_progress(review_round: ReviewRound) -> _SqlPage:
         ]
 
     return _SqlPage(counts["organisations"] + counts["people"], fetch)
+
+
+def versions_short_of_submitted_reviews(review_round: ReviewRound) -> int:
+    """How many of the round's versions have fewer submitted reviews than its minimum: were the
+    round to close now, their cells would show not enough reviews. One query."""
+    sql = """
+        SELECT COUNT(*) FROM {round_version} rv
+        WHERE rv.round_id = %s AND (
+            SELECT COUNT(*) FROM {review} r
+            WHERE r.round_id = rv.round_id AND r.version_id = rv.version_id AND r.status = 'submitted'
+        ) < %s
+    """
+    return _rows(sql, [review_round.pk, review_round.min_reviews])[0][0]

@@ -4,7 +4,7 @@ every page makes the same number of queries whatever the size of the round."""
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 
-from audiences.models import Audience, Organisation
+from audiences.models import Audience, Membership, Organisation
 from reviews.models import Assignment, Review, ReviewRound, RoundVersion
 from usecases.models import UseCaseVersion
 
@@ -97,3 +97,16 @@ def draft_author_count(review_round: ReviewRound) -> int:
 def round_slugs() -> list[str]:
     """Every round's slug, alphabetically, for pointing people at the right one."""
     return list(ReviewRound.objects.order_by("slug").values_list("slug", flat=True))
+
+
+def organisations_without_reviewers(review_round: ReviewRound) -> list[tuple[str, bool, bool]]:
+    """The organisations given a use case in the round that have no active member, or no active
+    lead, by name: (name, has an active member, has an active lead). One query."""
+    active = Membership.objects.filter(organisation=OuterRef("pk"), user__is_active=True)
+    return list(
+        Organisation.objects.filter(pk__in=Assignment.objects.filter(round=review_round).values("organisation_id"))
+        .annotate(has_member=Exists(active), has_lead=Exists(active.filter(role=Membership.Role.LEAD)))
+        .filter(Q(has_member=False) | Q(has_lead=False))
+        .order_by("name", "pk")
+        .values_list("name", "has_member", "has_lead")
+    )

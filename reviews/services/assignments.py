@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from audiences.models import Organisation
+from audiences.models import Membership, Organisation
 from bold_portal.field_changes import audit_value
 from bold_portal.models import audit
 from reviews.models import Assignment, AssignmentRequest, DeclaredInterest, ReviewRound, RoundVersion
@@ -45,6 +45,16 @@ def assignment_create(
             version=version.pk,
         )
     return assignment
+
+
+def organisation_has_reviewers(organisation: Organisation) -> bool:
+    return Membership.objects.filter(organisation=organisation, user__is_active=True).exists()
+
+
+def nobody_to_review_message(organisation: Organisation) -> str:
+    return _("%(name)s has no active member to review it. Choose another organisation, or invite members first") % {
+        "name": organisation.name
+    }
 
 
 def refuse_if_closed(review_round: ReviewRound) -> None:
@@ -161,6 +171,8 @@ def assignment_reassign(
         before = _assignment_record(assignment)
         assignment.reviewer, assignment.organisation = reviewer, organisation
         assignment.full_clean()
+        if organisation is not None and not organisation_has_reviewers(organisation):
+            raise ValidationError({"organisation": nobody_to_review_message(organisation)})
         assignment.save(update_fields=["reviewer", "organisation"])
         # A decline, or a request for more time, was about the people it leaves.
         closed = list(

@@ -6,7 +6,7 @@ and writes an audit row."""
 import datetime
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -23,6 +24,8 @@ from bold_portal.models import audit
 from principles.models import Principle
 from reviews import tasks
 from reviews.models import Assignment, Review, ReviewRound, RoundVersion
+from reviews.selectors.progress import ShortVersions, versions_short_of_reviewers
+from reviews.selectors.rounds import organisations_without_reviewers
 from reviews.signals import matrix_inputs_changed
 from usecases.models import UseCaseVersion
 
@@ -61,6 +64,8 @@ def round_create(
     settings (threshold, min_reviews, is_blind, show_aggregate_to_reviewers, opens_on, closes_on)."""
     review_round = ReviewRound(name=name, slug=slug, status=ReviewRound.Status.DRAFT, **fields)
     review_round.full_clean()
+    if problem := follows_dates_problem(review_round):
+        raise ValidationError({"follows_dates": problem})
     if not principles:
         raise ValidationError({"principles": _("Choose at least one principle for the round.")})
     with transaction.atomic():
@@ -81,6 +86,12 @@ def round_create(
     return review_round
 
 
+def follows_dates_problem(review_round: ReviewRound) -> str | None:
+    if review_round.follows_dates and not (review_round.opens_on and review_round.closes_on):
+        return _("Enter an opening date and a closing date for the round to open and close on them")
+    return None
+
+
 def _round_record(review_round: ReviewRound) -> dict:
     return {
         "name": review_round.name,
@@ -89,6 +100,7 @@ def _round_record(review_round: ReviewRound) -> dict:
         "min_reviews": review_round.min_reviews,
         "is_blind": review_round.is_blind,
         "show_aggregate_to_reviewers": review_round.show_aggregate_to_reviewers,
+        "follows_dates": review_round.follows_dates,
     }
 
 
@@ -142,24 +154,36 @@ ROUND_STATUS_ACTIONS = {
 def round_set_status(
     *, review_round: ReviewRound, status: str, actor, closed_at: datetime.datetime | None = None
 ) -> ReviewRound:
-    """Open or close a round (or return it to draft). Closing records when (now, unless closed_at
-    says when a round recorded after the fact closed), and freezes its reviews: the update waits
-    for saves in progress, and no save is accepted after it."""
+    """Open or close a round (or return it to draft). Opening records when (opened_at); closing
+    records when (now, unless closed_at says when a round recorded after the fact closed), and
+    freezes its reviews: the update waits for saves in progress, and no save is accepted after it."""
     with transaction.atomic():
         review_round = ReviewRound.objects.select_for_update(of=("self",)).get(pk=review_round.pk)
-        previous = {"status": review_round.status, "closed_at": audit_value(review_round.closed_at)}
+        previous = {
+            "status": review_round.status,
+            "opened_at": audit_value(review_round.opened_at),
+            "closed_at": audit_value(review_round.closed_at),
+        }
         if status not in ReviewRound.Status.values:
             raise ValidationError({"status": _("Choose draft, open or closed.")})
         review_round.status = status
+        if status == ReviewRound.Status.OPEN:
+            review_round.opened_at = timezone.now()
+        elif status == ReviewRound.Status.DRAFT:
+            review_round.opened_at = None
         review_round.closed_at = (closed_at or timezone.now()) if status == ReviewRound.Status.CLOSED else None
         review_round.full_clean()
-        review_round.save(update_fields=["status", "closed_at"])
+        review_round.save(update_fields=["status", "opened_at", "closed_at"])
         audit(
             actor=actor,
             action=ROUND_STATUS_ACTIONS[status],
             obj=review_round,
             before=previous,
-            after={"status": status, "closed_at": audit_value(review_round.closed_at)},
+            after={
+                "status": status,
+                "opened_at": audit_value(review_round.opened_at),
+                "closed_at": audit_value(review_round.closed_at),
+            },
         )
     return review_round
 
@@ -197,6 +221,7 @@ def round_settings_change(
     show_aggregate_to_reviewers: bool,
     opens_on: datetime.date | None,
     closes_on: datetime.date | None,
+    follows_dates: bool = False,
     actor,
 ) -> ReviewRound:
     """Change a draft round's settings. Once a round has opened only its rule changes, through
@@ -216,7 +241,10 @@ def round_settings_change(
         review_round.threshold, review_round.min_reviews = threshold, min_reviews
         review_round.is_blind, review_round.show_aggregate_to_reviewers = is_blind, show_aggregate_to_reviewers
         review_round.opens_on, review_round.closes_on = opens_on, closes_on
+        review_round.follows_dates = follows_dates
         review_round.full_clean()
+        if problem := follows_dates_problem(review_round):
+            raise ValidationError({"follows_dates": problem})
         review_round.save()
         review_round.principles.set(principles)
         after = {**_round_record(review_round), "slug": review_round.slug}
@@ -340,17 +368,99 @@ def round_opening_problems(review_round: ReviewRound) -> OpeningProblems:
     )
 
 
-def round_open(*, review_round: ReviewRound, actor, email_people: bool = True) -> ReviewRound:
-    """Open a draft round for reviewing, if nothing stops it (round_opening_problems); otherwise
-    ValidationError with every reason, in words. Once committed, everyone the round expects a
-    review from is emailed, unless email_people is False (people told another way, such as the
-    demo data's sign-ins, which are printed)."""
+@dataclass(frozen=True)
+class OpeningWarnings:
+    """What would let the round open but leave it short of reviewers, or open it early: the round
+    opens only when the admin confirms (open_anyway). Each names what it is about."""
+
+    organisations_without_members: list[str] = field(default_factory=list)
+    organisations_without_lead: list[str] = field(default_factory=list)
+    short_versions: ShortVersions = field(default_factory=lambda: ShortVersions(count=0, first=[]))
+    min_reviews: int = 0
+    opens_on: datetime.date | None = None
+
+    @property
+    def messages(self) -> list[str]:
+        messages = []
+        if names := self.organisations_without_members:
+            messages.append(
+                ngettext(
+                    "%(count)d organisation has nobody to review: %(names)s. Invite members or give its use "
+                    "cases to someone else.",
+                    "%(count)d organisations have nobody to review: %(names)s. Invite members or give their use "
+                    "cases to someone else.",
+                    len(names),
+                )
+                % {"count": len(names), "names": ", ".join(names)}
+            )
+        if names := self.organisations_without_lead:
+            messages.append(
+                ngettext(
+                    "%(count)d organisation has no lead to follow its reviews: %(names)s.",
+                    "%(count)d organisations have no lead to follow their reviews: %(names)s.",
+                    len(names),
+                )
+                % {"count": len(names), "names": ", ".join(names)}
+            )
+        if count := self.short_versions.count:
+            named = ", ".join(version.title for version in self.short_versions.first)
+            more = count - len(self.short_versions.first)
+            messages.append(
+                ngettext(
+                    "%(count)d use case version expects fewer reviews than the round's minimum of %(minimum)d, "
+                    "so it will show not enough reviews: %(names)s",
+                    "%(count)d use case versions expect fewer reviews than the round's minimum of %(minimum)d, "
+                    "so they will show not enough reviews: %(names)s",
+                    count,
+                )
+                % {"count": count, "minimum": self.min_reviews, "names": named}
+                + (_(" and %(more)d more.") % {"more": more} if more else ".")
+            )
+        if self.opens_on:
+            messages.append(
+                _("The round is set to open on %(date)s, which is in the future.")
+                % {"date": date_format(self.opens_on, "j F Y")}
+            )
+        return messages
+
+    def __bool__(self) -> bool:
+        return bool(self.messages)
+
+
+def round_opening_warnings(review_round: ReviewRound) -> OpeningWarnings:
+    """What the admin must confirm before the round opens, in two queries whatever its size."""
+    organisations = organisations_without_reviewers(review_round)
+    today = timezone.localdate()
+    return OpeningWarnings(
+        organisations_without_members=[name for name, has_member, _lead in organisations if not has_member],
+        organisations_without_lead=[
+            name for name, has_member, has_lead in organisations if has_member and not has_lead
+        ],
+        short_versions=versions_short_of_reviewers(review_round),
+        min_reviews=review_round.min_reviews,
+        opens_on=review_round.opens_on if review_round.opens_on and review_round.opens_on > today else None,
+    )
+
+
+def round_open(
+    *, review_round: ReviewRound, actor, email_people: bool = True, open_anyway: bool = False
+) -> ReviewRound:
+    """Open a draft round for reviewing, if nothing stops it (round_opening_problems) and either
+    nothing needs confirming (round_opening_warnings) or the admin confirmed (open_anyway);
+    otherwise ValidationError with every reason, in words. Once committed, everyone the round
+    expects a review from is emailed, unless email_people is False (people told another way, such
+    as the demo data's sign-ins, which are printed)."""
     with transaction.atomic():
         review_round = ReviewRound.objects.select_for_update(of=("self",)).get(pk=review_round.pk)
         _refuse_unless_draft(review_round, _("Only a round in draft can be opened."))
         if problems := round_opening_problems(review_round):
             raise ValidationError(problems.messages)
+        warnings = round_opening_warnings(review_round)
+        if warnings and not open_anyway:
+            raise ValidationError(warnings.messages, code="confirm")
         review_round = round_set_status(review_round=review_round, status=ReviewRound.Status.OPEN, actor=actor)
+        if warnings:
+            audit(actor=actor, action="round_opened_anyway", obj=review_round, warnings=warnings.messages)
         if email_people:
             _round_emails_queue("round_opened_emails", review_round)
     return review_round

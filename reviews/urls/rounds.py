@@ -3,6 +3,7 @@
 from django.urls import path
 
 from reviews.views import assignments as assignment_views
+from reviews.views import bulk_assignments as bulk_views
 from reviews.views import requests as request_views
 from reviews.views import rounds as views
 
@@ -17,6 +18,10 @@ urlpatterns = [
     path("<slug:round_slug>/use-cases/", views.round_versions, name="versions"),
     path("<slug:round_slug>/use-cases/add-matching/", views.round_versions_add_matching, name="versions_add_matching"),
     path("<slug:round_slug>/assign/", assignment_views.round_assign, name="assign"),
+    path("<slug:round_slug>/assign/grid/", bulk_views.assign_grid, name="assign_grid"),
+    path("<slug:round_slug>/assign/upload/", bulk_views.assign_upload, name="assign_upload"),
+    path("<slug:round_slug>/assign/upload/confirm/", bulk_views.assign_upload_confirm, name="assign_upload_confirm"),
+    path("<slug:round_slug>/assign/due-dates/", bulk_views.assign_due_dates, name="assign_due_dates"),
     path(
         "<slug:round_slug>/use-cases/<int:version_id>/",
         assignment_views.version_assignments,
@@ -46,4 +51,5 @@ urlpatterns = [
     path("<slug:round_slug>/progress/", views.round_progress, name="progress"),
     path("<slug:round_slug>/requests/<int:request_id>/", request_views.round_request, name="request"),
     path("<slug:round_slug>/close/", views.round_close, name="close"),
+    path("<slug:round_slug>/copy/", views.round_copy, name="copy"),
 ]

@@ -18,6 +18,7 @@ from bold_portal.redirects import is_page_here
 from reviews.forms.assignments import AssignmentAddForm, DueDateForm, ReassignForm
 from reviews.models import ReviewRound
 from reviews.selectors import assignments as selectors
+from reviews.selectors.bulk_assignments import organisations_without_version, round_due_date
 from reviews.selectors.rounds import round_version
 from reviews.services import assignments as services
 from reviews.views.rounds import admin_only, paged, posted_data, progress_pages, round_or_404
@@ -73,7 +74,11 @@ def version_assignments(request, round_slug: str, version_id: int):
     version = round_version(review_round, version_id)
     if version is None:
         raise Http404
-    form = AssignmentAddForm(posted_data(request), initial={"due_on": review_round.closes_on})
+    form = AssignmentAddForm(
+        posted_data(request),
+        initial={"due_on": round_due_date(review_round)},
+        organisations=organisations_without_version(review_round, version),
+    )
     if request.method == "POST":
         if review_round.status == ReviewRound.Status.CLOSED:
             raise Http404

@@ -19,6 +19,7 @@ from reviews.selectors import reviews as selectors
 from reviews.selectors.requests import latest_request
 from reviews.services.requests import may_request
 from reviews.services.reviews import ReviewBusy, ReviewConflict, RoundNotOpen, review_save, review_withdraw
+from reviews.services.round_dates import round_dates_apply_on_read
 
 # Shown when a save or withdrawal started from an out-of-date page (another tab saved first).
 CONFLICT_MESSAGE = gettext_lazy(
@@ -38,6 +39,10 @@ def visible_target(request, round_slug: str, use_case_slug: str, number: int) ->
     """The version in the round, if the user may see it; a 404 otherwise, so that nobody learns
     which use cases exist in rounds they take no part in."""
     target = selectors.review_target(round_slug=round_slug, use_case_slug=use_case_slug, number=number)
+    if target is not None:
+        status = target.round.status
+        if round_dates_apply_on_read(target.round).status != status:  # opened or closed on its date just now
+            target = selectors.review_target(round_slug=round_slug, use_case_slug=use_case_slug, number=number)
     if target is None or not rules.has_perm("reviews.view_review_target", request.user, target):
         raise Http404
     return target

@@ -20,12 +20,27 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from bold_portal.forms import add_errors
 from bold_portal.pagination import paginate, pagination
-from reviews.forms.rounds import FlagRuleForm, RoundForm, RuleForm, VersionChoiceForm, VersionFilterForm
+from reviews.forms.rounds import (
+    FlagRuleForm,
+    RoundCopyForm,
+    RoundForm,
+    RuleForm,
+    VersionChoiceForm,
+    VersionFilterForm,
+)
 from reviews.models import ReviewRound
 from reviews.selectors import rounds as selectors
-from reviews.selectors.progress import PROGRESS_ROWS_PER_PAGE, group_progress, round_progress_totals, version_progress
+from reviews.selectors.progress import (
+    PROGRESS_ROWS_PER_PAGE,
+    group_progress,
+    round_progress_totals,
+    version_progress,
+    versions_short_of_submitted_reviews,
+)
 from reviews.selectors.requests import REQUESTS_PER_PAGE, round_open_request_count, round_requests
 from reviews.services import rounds as services
+from reviews.services.round_copy import round_copy as copy_service
+from reviews.services.round_dates import round_dates_apply_on_read
 
 
 def admin_only(view):
@@ -50,7 +65,7 @@ def round_or_404(round_slug: str) -> ReviewRound:
     review_round = selectors.managed_round(round_slug)
     if review_round is None:
         raise Http404
-    return review_round
+    return round_dates_apply_on_read(review_round)
 
 
 def paged(request, items, per_page: int, *, param: str = "page", label: str = ""):
@@ -263,13 +278,16 @@ def round_open(request, round_slug: str):
     status = 200
     if request.method == "POST":
         try:
-            services.round_open(review_round=review_round, actor=request.user)
+            services.round_open(
+                review_round=review_round, actor=request.user, open_anyway=request.POST.get("open_anyway") == "yes"
+            )
         except ValidationError:
             status = 400
         else:
             messages.success(request, _("The round is open. Reviewers can now see their use cases."))
             return redirect("rounds:progress", review_round.slug)
     problems = services.round_opening_problems(review_round)
+    warnings = services.round_opening_warnings(review_round)
     page, pages = paged(
         request,
         selectors.versions_without_assignment(review_round),
@@ -279,7 +297,15 @@ def round_open(request, round_slug: str):
     return render(
         request,
         "rounds/round_open.html",
-        {"review_round": review_round, "problems": problems, "page": page, "pagination": pages, "refused": status},
+        {
+            "review_round": review_round,
+            "problems": problems,
+            "warnings": warnings,
+            "page": page,
+            "pagination": pages,
+            "refused": status,
+            "confirm_errors": [("open_anyway", _("Confirm that you want to open the round despite the points above"))],
+        },
         status=status,
     )
 
@@ -329,5 +355,38 @@ def round_close(request, round_slug: str):
     return render(
         request,
         "rounds/round_close.html",
-        {"review_round": review_round, "draft_authors": selectors.draft_author_count(review_round)},
+        {
+            "review_round": review_round,
+            "draft_authors": selectors.draft_author_count(review_round),
+            "totals": round_progress_totals(review_round),
+            "not_enough": versions_short_of_submitted_reviews(review_round),
+        },
     )
+
+
+@require_http_methods(["GET", "POST"])
+@admin_only
+def round_copy(request, round_slug: str):
+    """A new draft round from this one: name and dates asked for, the rest copied."""
+    source = round_or_404(round_slug)
+    form = RoundCopyForm(posted_data(request), initial={"name": _("%(name)s (copy)") % {"name": source.name}})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            review_round = copy_service(
+                source=source,
+                name=data["name"],
+                slug=data["slug"],
+                opens_on=data["opens_on"],
+                closes_on=data["closes_on"],
+                actor=request.user,
+            )
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("Round copied as a draft. Check its use cases and who reviews them, then check and open it."),
+            )
+            return redirect("rounds:detail", review_round.slug)
+    return render(request, "rounds/round_copy.html", {"form": form, "review_round": source})

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from audiences.models import Membership
 from reviews.models import Review, ReviewRound
 from reviews.services.rounds import round_close, round_open
 from tests.factories import (
@@ -36,7 +37,7 @@ def world(settings):
         name="Spring round", slug="spring", status=ReviewRound.Status.DRAFT, closes_on=datetime.date(2030, 6, 30)
     )
     ann = make_reviewer(organisation=crisis, email="ann@crisis.example", full_name="Ann Example")
-    bea = make_reviewer(organisation=crisis, email="bea@crisis.example")
+    bea = make_reviewer(organisation=crisis, email="bea@crisis.example", role=Membership.Role.LEAD)
     make_reviewer(organisation=crisis, email="cal@crisis.example", is_active=False)
     make_reviewer(organisation=make_organisation(name="Nacro"), email="dee@nacro.example")
     make_assignment(review_round=review_round, version=housing, reviewer=ann, due_on=datetime.date(2030, 5, 1))

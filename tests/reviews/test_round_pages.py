@@ -337,19 +337,22 @@ def test_adjust_one_use_case_add_change_move_and_remove(client, admin, assigned)
     ("data", "field", "message"),
     [
         ({"organisation": "", "person": ""}, "organisation", "Choose an organisation, or enter a person"),
-        ({"organisation": "CRISIS", "person": "a@example.org"}, "person", "not both"),
+        ({"organisation": "OTHER", "person": "a@example.org"}, "person", "not both"),
         ({"organisation": "", "person": "nobody@example.org"}, "person", "There is no active account"),
         ({"organisation": "", "person": "not an email"}, "person", "Enter an email address in the correct format"),
         ({"organisation": "999999", "person": ""}, "organisation", "Choose an organisation from the list"),
         ({"organisation": "CRISIS", "person": "", "due_on_0": "x"}, "due_on", "The due date must"),
-        ({"organisation": "CRISIS", "person": ""}, "organisation", "already assigned"),
+        # Only organisations that do not have the use case yet are offered (issue 25).
+        ({"organisation": "CRISIS", "person": ""}, "organisation", "Choose an organisation from the list"),
     ],
 )
 def test_bad_input_when_adding_an_assignment(client, admin, assigned, data, field, message):
     review_round, version, crisis = assigned
     make_user(email="a@example.org")
+    other = make_organisation(name="Other")
     make_assignment(review_round=review_round, version=version, organisation=crisis)
-    data = {key: str(crisis.pk) if value == "CRISIS" else value for key, value in data.items()}
+    names = {"CRISIS": str(crisis.pk), "OTHER": str(other.pk)}
+    data = {key: names.get(value, value) for key, value in data.items()}
     page = client.post(url("version_assignments", review_round.slug, version.pk), data).content.decode()
     assert "govuk-error-summary" in page and message in page and f'href="#id_{field}' in page
     assert Assignment.objects.count() == 1 and not AuditEvent.objects.exists()
@@ -410,7 +413,9 @@ def test_opening_is_refused_with_reasons_naming_the_versions(client, admin, assi
 def test_a_ready_round_opens_from_the_check_page(client, admin, assigned):
     review_round, version, crisis = assigned
     make_assignment(review_round=review_round, version=version, organisation=crisis)
-    assert "Open the round" in client.get(url("open", review_round.slug)).content.decode()
+    make_reviewer(organisation=crisis, role=Membership.Role.LEAD)
+    make_reviewer(organisation=crisis)
+    assert "Everything is ready" in client.get(url("open", review_round.slug)).content.decode()
     response = client.post(url("open", review_round.slug))
     assert response["Location"] == url("progress", review_round.slug)
     review_round.refresh_from_db()

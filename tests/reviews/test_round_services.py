@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from audiences.models import Membership
 from bold_portal.models import AuditEvent
 from reviews.models import Assignment, Review, ReviewRound, RoundVersion
 from reviews.services.assignments import (
@@ -20,6 +21,7 @@ from reviews.services.rounds import (
     round_close,
     round_open,
     round_opening_problems,
+    round_opening_warnings,
     round_settings_change,
     round_versions_add_matching,
     round_versions_change,
@@ -156,8 +158,11 @@ def test_opening_is_refused_with_reasons(admin):
 
 def test_a_ready_round_opens(draft, admin):
     version = make_version()
-    make_assignment(review_round=draft, version=version, organisation=make_organisation())
-    assert not round_opening_problems(draft)
+    organisation = make_organisation()
+    make_reviewer(organisation=organisation, role=Membership.Role.LEAD)
+    make_reviewer(organisation=organisation)
+    make_assignment(review_round=draft, version=version, organisation=organisation)
+    assert not round_opening_problems(draft) and not round_opening_warnings(draft)
     assert round_open(review_round=draft, actor=admin).status == ReviewRound.Status.OPEN
 
 
@@ -212,6 +217,7 @@ def test_reassign_moves_an_assignment_with_an_audit_row(admin):
     review_round = make_round()
     version = make_version()
     crisis, nacro = make_organisation(), make_organisation()
+    make_reviewer(organisation=nacro)
     assignment = make_assignment(review_round=review_round, version=version, organisation=crisis, due_on=LATER)
     assignment_reassign(assignment=assignment, organisation=nacro, actor=admin)
     assignment.refresh_from_db()
