@@ -35,8 +35,7 @@ def assignment_reminders_send() -> None:
 def rounds_open_and_close_on_their_dates() -> None:
     """Beat, hourly: rounds set to follow their dates open on the opening date and close once the
     closing date has passed."""
-    # Imported here to break a cycle: the round services queue this module's email tasks.
-    from reviews.services.round_dates import rounds_follow_dates
+    from reviews.services.round_dates import rounds_follow_dates  # a cycle: round services queue these tasks
 
     done = rounds_follow_dates()
     logger.info("Rounds following their dates: %s opened, %s closed.", done.opened, done.closed)

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reviews', '0006_text_limits'),
+        ('reviews', '0007_interest_withdrawal_and_restore'),
     ]
 
     operations = [
