@@ -31,7 +31,7 @@ register(
     AuditAction(
         "membership_role_changed",
         _("Member's role changed"),
-        message=lambda row: _("%(person)s's role at %(organisation)s changed from %(before)s to %(after)s")
+        message=lambda row: _("Role of %(person)s at %(organisation)s changed from %(before)s to %(after)s")
         % {
             "person": row.name("user_id", row.value("user_id")),
             "organisation": row.name("organisation", row.value("organisation")),

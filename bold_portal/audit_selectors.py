@@ -62,6 +62,18 @@ def _as_text(value) -> list[str]:
     return []
 
 
+def _wanted_in(part: dict, wanted: dict[str, set[str]]) -> None:
+    """Add the ids and slugs part holds under registered keys, and in lists of such dicts (the
+    pairs of a bulk action: [{"version": 3, "organisation": 8}, ...])."""
+    for key, value in part.items():
+        if model := model_named_by(key):
+            wanted.setdefault(model, set()).update(_as_text(value))
+        elif isinstance(value, list):
+            for item in value:
+                if isinstance(item, dict):
+                    _wanted_in(item, wanted)
+
+
 class Names:
     """The names of what a page of rows mentions, looked up once (one query per kind of thing):
     the object of each row (its name when written, where the row holds it) and the ids and slugs
@@ -74,9 +86,7 @@ class Names:
                 wanted.setdefault(kind.model, set()).add(event.object_id)
             shown = event.shown
             for part in (shown.details, shown.before, shown.after):
-                for key, value in part.items():
-                    if model := model_named_by(key):
-                        wanted.setdefault(model, set()).update(_as_text(value))
+                _wanted_in(part, wanted)
         self._names = {
             model: named_kind(model).lookup(values) if values else {} for model, values in sorted(wanted.items())
         }
@@ -148,6 +158,8 @@ def actor_text(actor) -> str:
 
 
 def value_text(value) -> str:
+    if isinstance(value, list) and value and all(isinstance(item, dict) for item in value):
+        return _("%(count)s listed on the page of this change") % {"count": len(value)}
     if value is None:
         return _("nothing")
     if isinstance(value, bool):

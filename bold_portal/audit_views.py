@@ -66,9 +66,7 @@ class AuditFilterForm(PortalForm):
                 label=scope.label,
                 required=False,
                 choices=[("", _("Any")), *scope.choices()],
-                error_messages={
-                    "invalid_choice": _("Choose a %(thing)s from the list") % {"thing": scope.label.lower()}
-                },
+                error_messages={"invalid_choice": _("Choose %(thing)s from the list") % {"thing": scope.choose}},
             )
             self.scope_keys.append(scope.key)
         self.fields["object_type"].error_messages["invalid_choice"] = _("Choose a kind of thing from the list")

@@ -72,7 +72,8 @@ def _pairs_listing(row: AuditRow) -> AuditListing:
         caption=str(_("Use cases given to organisations")),
         headers=(str(_("Use case")), str(_("Organisation"))),
         rows=[
-            (row.name("version", version), row.name("organisation", organisation)) for version, organisation in pairs
+            (row.name("version", pair.get("version")), row.name("organisation", pair.get("organisation")))
+            for pair in pairs
         ],
     )
 

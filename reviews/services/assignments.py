@@ -110,7 +110,7 @@ def assignments_by_audience_create(*, review_round: ReviewRound, due_on: datetim
             assignments=len(new),
             due_on=audit_value(due_on),
             skipped_for_declared_interests=skipped,
-            pairs=[[assignment.version_id, assignment.organisation_id] for assignment in new],
+            pairs=[{"version": item.version_id, "organisation": item.organisation_id} for item in new],
         )
     return len(new)
 
