@@ -1,8 +1,9 @@
 """The audit actions of accounts, sign-in and two-factor sign-in."""
 
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from bold_portal.audit_actions import AuditAction, object_type_moved, register
+from bold_portal.audit_actions import AuditAction, NamedKind, object_type_moved, register, register_named
 
 register(
     AuditAction("account_created", _("Account created")),
@@ -22,3 +23,18 @@ register(
 
 # Accounts lived in the audiences app until accounts.0001: rows written then name them so.
 object_type_moved("audiences.user", "accounts.user")
+
+
+def _people(values: set[str]) -> dict[str, str]:
+    """People's names as they are now (never stored in a row: an erased account has none)."""
+    ids = {int(value) for value in values if value.isdigit()}
+    return {str(person.pk): person.get_short_name() for person in get_user_model().objects.filter(pk__in=ids)}
+
+
+register_named(
+    NamedKind(
+        "accounts.user",
+        lookup=_people,
+        keys=("user_id", "users", "reviewer", "reviewers", "new_reviewers", "person", "declared_by"),
+    )
+)

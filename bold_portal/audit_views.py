@@ -8,7 +8,7 @@ from crispy_forms_gds.layout import Button, Field, Fieldset, Layout, Size
 from django import forms
 from django.contrib.auth import get_user_model
 from django.http import StreamingHttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -17,15 +17,19 @@ from bold_portal.access import admin_only
 from bold_portal.audit_actions import current_object_type
 from bold_portal.audit_selectors import (
     AuditFilters,
+    Names,
     actor_text,
     audit_events,
+    audit_row,
     changes,
     csv_rows,
     detail_lines,
+    message,
     object_type_label,
     object_types,
 )
 from bold_portal.forms import PortalDateField, PortalForm
+from bold_portal.models import AuditEvent
 from bold_portal.pagination import paginate
 from bold_portal.services import audit_trail_download_record
 
@@ -56,6 +60,15 @@ class AuditFilterForm(PortalForm):
         self.fields["action"].choices = [("", _("Any action"))] + [
             (action.code, action.label) for action in audit_actions.all_actions()
         ]
+        self.scope_keys = []
+        for scope in audit_actions.scopes():  # by name: "about this round", "about this organisation"
+            self.fields[scope.key] = forms.ChoiceField(
+                label=scope.label,
+                required=False,
+                choices=[("", _("Any")), *scope.choices()],
+                error_messages={"invalid_choice": _("Choose %(thing)s from the list") % {"thing": scope.choose}},
+            )
+            self.scope_keys.append(scope.key)
         self.fields["object_type"].error_messages["invalid_choice"] = _("Choose a kind of thing from the list")
         self.fields["action"].error_messages["invalid_choice"] = _("Choose an action from the list")
         self.helper = FormHelper()
@@ -64,6 +77,7 @@ class AuditFilterForm(PortalForm):
         self.helper.attrs = {"novalidate": ""}
         self.helper.layout = Layout(
             Field.text("email"),
+            *(Field.select(key) for key in self.scope_keys),
             Fieldset(
                 Field.select("object_type"),
                 Field.text("object_id", field_width=10),
@@ -90,7 +104,11 @@ class AuditFilterForm(PortalForm):
         return cleaned
 
     def filters(self) -> AuditFilters:
-        return AuditFilters(**{name: self.cleaned_data[name] for name in AuditFilters.__dataclass_fields__})
+        names = [name for name in AuditFilters.__dataclass_fields__ if name != "scopes"]
+        return AuditFilters(
+            **{name: self.cleaned_data[name] for name in names},
+            scopes=tuple((key, self.cleaned_data[key]) for key in self.scope_keys if self.cleaned_data[key]),
+        )
 
 
 def _form(request) -> AuditFilterForm:
@@ -106,17 +124,8 @@ def audit_trail(request):
     else:
         filters = form.filters() if form.is_bound else AuditFilters()
         page = paginate(audit_events(filters), request.GET.get("page"))
-        events = [
-            {
-                "event": event,
-                "who": actor_text(event.actor),
-                "object": object_type_label(event.object_type),
-                "object_type": current_object_type(event.object_type),
-                "changes": changes(event),
-                "details": detail_lines(event),
-            }
-            for event in page.object_list
-        ]
+        names = Names(page.object_list)
+        events = [_event_context(event, names) for event in page.object_list]
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -124,6 +133,28 @@ def audit_trail(request):
         "manage/audit_trail.html",
         {"form": form, "page_obj": page, "events": events, "query": query.urlencode()},
     )
+
+
+def _event_context(event, names: Names) -> dict:
+    return {
+        "event": event,
+        "who": actor_text(event.actor),
+        "message": message(event, names),
+        "object": object_type_label(event.object_type),
+        "object_text": names.object_text(event),
+        "object_type": current_object_type(event.object_type),
+        "changes": changes(event, names),
+        "details": detail_lines(event, names),
+    }
+
+
+@admin_only
+def audit_event(request, pk: int):
+    """One row of the trail on a page of its own, with all it lists (the pairs of a bulk action)."""
+    event = get_object_or_404(AuditEvent.objects.select_related("actor"), pk=pk)
+    names = Names([event])
+    pairs = audit_actions.pairs(event.action, audit_row(event, names))
+    return render(request, "manage/audit_event.html", {"item": _event_context(event, names), "pairs": pairs})
 
 
 class _Echo:

@@ -47,9 +47,19 @@ class AuditEvent(models.Model):
             audit_actions.AuditData(
                 before=self.data.get("before") or {},
                 after=self.data.get("after") or {},
-                details={key: value for key, value in self.data.items() if key not in {"before", "after"}},
+                details={
+                    key: value
+                    for key, value in self.data.items()
+                    if key not in {"before", "after", audit_actions.OBJECT_NAME}
+                },
             ),
         )
+
+    @property
+    def object_name(self) -> str | None:
+        """The name of the object the row is about, as it was when the row was written (rows
+        written before names were stored, and rows about people, hold none)."""
+        return self.data.get(audit_actions.OBJECT_NAME)
 
     @property
     def before(self) -> dict:
@@ -96,6 +106,9 @@ class AuditRetention(models.Model):
 def _event(*, actor, action: str, obj: models.Model | None, before, after, data) -> AuditEvent:
     if before is not None or after is not None:
         data = {**data, "before": before or {}, "after": after or {}}
+    name = audit_actions.name_when_written(obj) if obj is not None else None
+    if name is not None:  # as it was named then: the trail shows it so after a rename
+        data = {**data, audit_actions.OBJECT_NAME: name}
     return AuditEvent(
         actor=actor if getattr(actor, "pk", None) else None,
         action=audit_actions.check(action),
@@ -110,8 +123,10 @@ def audit(
 ) -> AuditEvent:
     """Record an audit row for obj (None: an action on no one object, such as a download of the
     trail); call inside the service's transaction. action must be registered (audit_actions).
-    before and after hold the changed values; data, other details. Never put a name or an email
-    address in a row: rows outlive an erased account (docs/audit-and-personal-data.md)."""
+    before and after hold the changed values; data, other details. The name of obj, where its
+    kind registered one that is not personal (audit_actions.register_named), is stored with it.
+    Never put a person's name or an email address in a row: rows outlive an erased account
+    (docs/audit-and-personal-data.md)."""
     event = _event(actor=actor, action=action, obj=obj, before=before, after=after, data=data)
     event.save()
     return event

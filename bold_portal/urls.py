@@ -10,6 +10,7 @@ urlpatterns = [
     path("favicon.ico", views.favicon, name="favicon"),
     path("manage/", views.manage_home, name="manage_home"),
     path("manage/audit/", audit_views.audit_trail, name="manage_audit"),
+    path("manage/audit/<int:pk>/", audit_views.audit_event, name="manage_audit_event"),
     path("manage/audit/download/", audit_views.audit_trail_download, name="manage_audit_download"),
     path("accessibility/", views.accessibility_statement, name="accessibility"),
     path("privacy/", views.privacy_notice, name="privacy"),

@@ -210,9 +210,31 @@ def invitation_accept(*, raw_token: str, name: str = "", password: str = "", acc
             membership, created = Membership.objects.get_or_create(
                 user=user, organisation=invitation.organisation, defaults={"role": invitation.role}
             )
-            if not created and invitation.role == Membership.Role.LEAD and membership.role != Membership.Role.LEAD:
+            if created:  # the same row an admin's adding someone writes
+                audit(
+                    actor=user,
+                    action="membership_created",
+                    obj=membership,
+                    user_id=user.pk,
+                    organisation=invitation.organisation_id,
+                    before={},
+                    after={"role": membership.role},
+                    invitation=invitation.pk,
+                )
+            elif invitation.role == Membership.Role.LEAD and membership.role != Membership.Role.LEAD:
+                before_role = membership.role
                 membership.role = Membership.Role.LEAD
                 membership.save(update_fields=["role"])
+                audit(
+                    actor=user,
+                    action="membership_role_changed",
+                    obj=membership,
+                    user_id=user.pk,
+                    organisation=invitation.organisation_id,
+                    before={"role": before_role},
+                    after={"role": membership.role},
+                    invitation=invitation.pk,
+                )
         invitation.accepted_at = timezone.now()
         invitation.save(update_fields=["accepted_at"])
         audit(

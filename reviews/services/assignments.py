@@ -120,6 +120,7 @@ def assignments_by_audience_create(*, review_round: ReviewRound, due_on: datetim
             assignments=len(new),
             due_on=audit_value(due_on),
             skipped_for_declared_interests=skipped,
+            pairs=[{"version": item.version_id, "organisation": item.organisation_id} for item in new],
         )
     return len(new)
 

@@ -80,8 +80,8 @@ def assignments_grid_change(
                 actor=actor,
                 action="assignments_changed_in_bulk",
                 obj=review_round,
-                added=[list(pair) for pair in to_add],
-                removed=[list(pair) for pair in to_remove],
+                added=[{"version": v, "organisation": o} for v, o in to_add],
+                removed=[{"version": v, "organisation": o} for v, o in to_remove],
                 due_on=audit_value(due_on),
             )
     return GridChanged(added=len(to_add), removed=len(to_remove))
@@ -130,7 +130,15 @@ def assignments_upload(*, review_round: ReviewRound, planned: Sequence[PlannedAs
             ],
             batch_size=BULK_BATCH_SIZE,
         )
-        audit(actor=actor, action="assignments_uploaded", obj=review_round, assignments=len(planned))
+        audit(
+            actor=actor,
+            action="assignments_uploaded",
+            obj=review_round,
+            assignments=len(planned),
+            pairs=[
+                {"version": p.version_id, "organisation": p.organisation_id, "reviewer": p.reviewer_id} for p in planned
+            ],
+        )
     return len(planned)
 
 
@@ -147,8 +155,8 @@ def assignments_due_change_bulk(
         if organisation is not None:
             members = organisation.memberships.values("user_id")
             assignments = assignments.filter(organisation=organisation) | assignments.filter(reviewer__in=members)
-        changed = list(assignments.exclude(due_on=due_on).values_list("pk", flat=True))
-        Assignment.objects.filter(pk__in=changed).update(due_on=due_on)
+        changed = list(assignments.exclude(due_on=due_on).values("pk", "version_id", "organisation_id", "reviewer_id"))
+        Assignment.objects.filter(pk__in=[row["pk"] for row in changed]).update(due_on=due_on)
         if changed:
             audit(
                 actor=actor,
@@ -157,5 +165,13 @@ def assignments_due_change_bulk(
                 organisation=organisation.pk if organisation else None,
                 due_on=audit_value(due_on),
                 assignments=len(changed),
+                pairs=[
+                    {
+                        "version": row["version_id"],
+                        "organisation": row["organisation_id"],
+                        "reviewer": row["reviewer_id"],
+                    }
+                    for row in changed
+                ],
             )
     return len(changed)

@@ -140,7 +140,11 @@ def test_changing_an_organisations_audiences_is_recorded(admin):
 
     assert list(organisation.audiences.all()) == [reoffending]
     event = last_audit("organisation_updated")
-    assert event.data == {"before": {"audiences": [homelessness.slug]}, "after": {"audiences": [reoffending.slug]}}
+    assert event.data == {
+        "before": {"audiences": [homelessness.slug]},
+        "after": {"audiences": [reoffending.slug]},
+        "object_name": "Nacro",  # as named when the row was written
+    }
 
 
 # --- BOLD staff invitations -----------------------------------------------------------------------

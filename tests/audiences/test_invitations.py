@@ -88,6 +88,8 @@ def test_accepting_creates_the_account_and_membership_once(organisation, admin):
     assert Membership.objects.get(user=user).role == Membership.Role.LEAD
     assert Invitation.objects.get().accepted_at is not None
     assert AuditEvent.objects.filter(action="invitation_accepted", actor=user).exists()
+    added = AuditEvent.objects.get(action="membership_created", actor=user)  # as when an admin adds someone
+    assert added.data["organisation"] == organisation.pk and added.data["after"] == {"role": Membership.Role.LEAD}
     with pytest.raises(InvitationRefused, match="already been used"):
         invitation_accept(raw_token=raw_token, name="Someone Else", password=GOOD_PASSWORD)
     assert User.objects.filter(email="new.reviewer@example.org").count() == 1

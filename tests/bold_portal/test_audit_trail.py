@@ -397,7 +397,8 @@ def test_the_download_has_before_and_after_and_is_itself_recorded_without_the_ad
     response = client.get(DOWNLOAD, {"email": admin.email})
 
     opened = next(row for row in _csv(response)[1:] if row[2] == "round_opened")
-    assert opened[7:9] == ['{"status": "draft"}', '{"status": "open"}']
+    assert opened[7:9] == [review_round.name, f"Round opened: Review round {review_round.pk}: {review_round.name}"]
+    assert opened[9:11] == ['{"status": "draft"}', '{"status": "open"}']
     event = AuditEvent.objects.get(action="audit_downloaded")
     assert event.actor == admin and event.object_type == ""
     assert event.data["filters"]["person"] == admin.pk

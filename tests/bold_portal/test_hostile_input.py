@@ -8,12 +8,14 @@ plausible value where the page left a text field empty, so that the hostile valu
 form has to judge. A value with a NUL, a megabyte or UTF-16 text without a byte order mark (as
 Latin-1, and as raw bytes) is never stored: when the answer is not a redirect (the form shown
 again, a conflict, a 404), no row of any table has changed. Byte order marks, right-to-left marks
-and full-width letters may be accepted; they must not cause a server error either. Every case
+and full-width letters may be accepted; they must not cause a server error either.
+A page shown again says "Error:" in its title at most once. Every case
 runs in a savepoint that is rolled back, so each starts from the same database. The import's
 columns get the same values in tests/reviews/test_import_verdicts.py. docs/architecture.md,
 "Text the portal accepts"."""
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import urlencode, urljoin, urlsplit
@@ -195,6 +197,8 @@ class Fuzzer:
             response = self.send(form, {**form.data, name: [value]})
             if response.status_code >= 500:
                 self.problems.append(f"{where}: {response.status_code}")
+            elif (title := page_title(response)) and title.count("Error:") > 1:
+                self.problems.append(f"{where}: the title says Error: more than once ({title})")
             elif hostile:
                 after, holding = database_state()
                 if holding:
@@ -219,6 +223,14 @@ class Fuzzer:
             self.case(form, name, "nul", NUL, hostile=True, before=before)
         if form.button:
             self.case(form, form.button[0], "nul", NUL, hostile=True, before=before, read=False)
+
+
+def page_title(response) -> str:
+    """The page's <title>, when the answer is a page (the GOV.UK error pattern: "Error: " once, first)."""
+    if not response.get("Content-Type", "").startswith("text/html"):
+        return ""
+    match = re.search(r"<title>(.*?)</title>", response.content.decode(errors="replace"), re.S)
+    return " ".join(match.group(1).split()) if match else ""
 
 
 def _grouped(pairs) -> dict[str, list]:

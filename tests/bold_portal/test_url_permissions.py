@@ -26,6 +26,7 @@ from audiences.models import Membership
 from audiences.services.audiences import audience_authors_add
 from audiences.services.invitations import invitation_create
 from bold_portal.celery import app as celery_app
+from bold_portal.models import AuditEvent
 from matrix.services.exports import matrix_export_request, matrix_export_run
 from matrix.services.recompute import matrix_recompute
 from matrix.services.tokens import api_token_create
@@ -117,6 +118,7 @@ EXPECTED = {
     "manage_home": ADMIN_ONLY,
     "manage_audit": ADMIN_ONLY,
     "manage_audit_download": ADMIN_ONLY,
+    "manage_audit_event": ADMIN_ONLY,
     "accessibility": PUBLIC,
     "favicon": PUBLIC,
     "privacy": PUBLIC,
@@ -364,6 +366,7 @@ class World:
             "audiences:organisation_invitation_action": {"pk": self.invitation.pk},
             "audiences:organisation_member_role": {"pk": self.membership.pk},
             "audiences:organisation_member_remove": {"pk": self.membership.pk},
+            "manage_audit_event": {"pk": AuditEvent.objects.order_by("pk").values_list("pk", flat=True).first()},
         }
         person_pages = {"manage_person", "manage_person_active", "manage_person_erase", "manage_person_two_factor"}
         if name.removeprefix("audiences:") in person_pages:

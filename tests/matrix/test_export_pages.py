@@ -106,7 +106,7 @@ def test_starting_an_export_makes_the_file_and_shows_the_status_page(
     assert export.finished_at is not None and export.size == len(export.content)
     requested = AuditEvent.objects.get(action="export_requested")
     assert requested.actor == analyst
-    assert requested.data == {"export_id": export.pk, "format": "xlsx"}
+    assert requested.data == {"export_id": export.pk, "format": "xlsx", "object_name": world.round.name}
 
     page = client.get(response.url)
 
@@ -132,7 +132,7 @@ def test_the_download_is_the_file_with_safe_headers_and_an_audit_row(client, wor
     audit = AuditEvent.objects.get(action="export_downloaded")
     assert audit.actor == analyst
     assert (audit.object_type, audit.object_id) == ("reviews.reviewround", str(world.round.pk))
-    assert audit.data == {"round": "spring", "format": "xlsx", "export_id": export.pk}
+    assert audit.data == {"round": "spring", "format": "xlsx", "export_id": export.pk, "object_name": world.round.name}
 
 
 def test_every_download_is_audited(client, world, analyst):

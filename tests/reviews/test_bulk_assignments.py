@@ -296,3 +296,48 @@ def test_a_single_add_prefills_the_rounds_due_date_and_offers_only_the_others(cl
     select = page.split('name="organisation"')[1].split("</select>")[0]
     assert "Nacro" in select and "Crisis" not in select
     assert f'value="{SOON.day}"' in page and f'value="{CLOSES.day}"' not in page.replace(f'value="{SOON.day}"', "")
+
+
+# --- What the audit trail shows of a bulk action ------------------------------------------------
+
+
+def audit_row_page(client, action) -> str:
+    """The audit trail's page of the one row of this action, as the programme admin sees it."""
+    event = AuditEvent.objects.get(action=action)
+    return client.get(reverse("manage_audit_event", args=[event.pk])).content.decode()
+
+
+def test_the_audit_trail_lists_what_a_save_of_the_grid_gave_and_took_away(client, admin, world):
+    make_assignment(review_round=world.round, version=world.treatment, organisation=world.nacro, due_on=CLOSES)
+    client.post(world.url("assign_grid"), grid_data(world, [(world.housing, world.crisis)]))
+
+    page = audit_row_page(client, "assignments_changed_in_bulk")
+
+    assert f"Housing after prison ({world.housing.pk})</td>" in page
+    assert f"Crisis ({world.crisis.pk})</td>" in page and "Given</td>" in page
+    assert f"Treatment and housing ({world.treatment.pk})</td>" in page
+    assert f"Nacro ({world.nacro.pk})</td>" in page and "Taken away</td>" in page
+
+
+def test_the_audit_trail_lists_the_assignments_a_file_added(client, admin, world):
+    page = upload(client, world, good_file(world)).content.decode()
+    content = page.split('name="content" value="')[1].split('"')[0]
+    client.post(world.url("assign_upload_confirm"), {"content": content})
+
+    page = audit_row_page(client, "assignments_uploaded")
+
+    assert page.count(f"Housing after prison ({world.housing.pk})</td>") == 2
+    assert f"Crisis ({world.crisis.pk})</td>" in page and f"Nacro ({world.nacro.pk})</td>" in page
+    assert f"Treatment and housing ({world.treatment.pk})</td>" in page
+    assert f"({world.person.pk})</td>" in page  # the reviewer given one in person
+
+
+def test_the_audit_trail_lists_the_assignments_whose_due_date_changed_in_bulk(client, admin, world):
+    make_assignment(review_round=world.round, version=world.housing, organisation=world.crisis, due_on=SOON)
+    make_assignment(review_round=world.round, version=world.treatment, organisation=world.nacro, due_on=CLOSES)
+    client.post(world.url("assign_due_dates"), {"organisation": "", **date_fields("due_on", CLOSES)})
+
+    page = audit_row_page(client, "assignments_due_changed_in_bulk")
+
+    assert f"Housing after prison ({world.housing.pk})</td>" in page and f"Crisis ({world.crisis.pk})</td>" in page
+    assert "Treatment and housing" not in page  # already due then: not changed

@@ -77,7 +77,14 @@ def test_assign_by_audience_gives_each_version_to_every_organisation_serving_its
         (abuse.pk, survivors.pk),
     }
     event = AuditEvent.objects.get(action="assignments_made_by_audience")
-    assert event.data == {"assignments": 3, "due_on": LATER.isoformat(), "skipped_for_declared_interests": 0}
+    recorded_pairs = event.data.pop("pairs")  # each pair made, for the row's own page
+    assert {(pair["version"], pair["organisation"]) for pair in recorded_pairs} == pairs - {(housing.pk, crisis.pk)}
+    assert event.data == {
+        "assignments": 3,
+        "due_on": LATER.isoformat(),
+        "skipped_for_declared_interests": 0,
+        "object_name": draft.name,
+    }
 
 
 def test_assign_by_audience_makes_the_same_few_queries_whatever_the_size(draft, admin, django_assert_max_num_queries):
