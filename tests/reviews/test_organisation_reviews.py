@@ -360,8 +360,8 @@ def test_query_count_does_not_grow_with_members_or_assignments(client, crisis, d
     client.force_login(crisis.lead)
 
     # session, user, organisation, lead check, members, assignments, review statuses, requests (a count;
-    # their page only when there are some), navigation
-    with django_assert_num_queries(8 + NAVIGATION_QUERIES):
+    # their page only when there are some), the last reminder of each member, navigation
+    with django_assert_num_queries(9 + NAVIGATION_QUERIES):
         response = client.get(crisis.url)
     assert response.status_code == 200
     # Per member: a version for the organisation, one for them alone, and one in another round.
