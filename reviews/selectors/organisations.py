@@ -55,6 +55,7 @@ class RoundProgress:
     name: str
     closes_on: datetime.date | None
     versions: list[VersionProgress]
+    slug: str = ""
 
 
 @dataclass(frozen=True)
@@ -135,7 +136,10 @@ def organisation_reviews(organisation: Organisation) -> OrganisationReviews:
         ]
         review_round = assignment.round
         rounds.setdefault(
-            review_round.pk, RoundProgress(name=review_round.name, closes_on=review_round.closes_on, versions=[])
+            review_round.pk,
+            RoundProgress(
+                name=review_round.name, closes_on=review_round.closes_on, versions=[], slug=review_round.slug
+            ),
         ).versions.append(
             VersionProgress(
                 title=assignment.version.title,

@@ -19,6 +19,8 @@ from bold_portal.pagination import paginate, pagination
 from reviews.selectors import organisations as selectors
 from reviews.selectors.requests import REQUESTS_PER_PAGE, organisation_requests
 
+VERSIONS_PER_PAGE = 20
+
 
 def led_organisation(request, organisation_slug: str) -> Organisation:
     """The organisation in the address, for its leads and admins; a 404 for anyone else, so that
@@ -34,6 +36,12 @@ def organisation_reviews(request, organisation_slug: str):
     """An organisation's progress in open rounds, for its leads, with who has not submitted."""
     organisation = led_organisation(request, organisation_slug)
     overview = selectors.organisation_reviews(organisation)
+    # One round at a time (the one closing first unless another is chosen), its use cases paged.
+    shown_round = next((r for r in overview.rounds if r.slug == request.GET.get("round")), None)
+    shown_round = shown_round or (overview.rounds[0] if overview.rounds else None)
+    versions = paginate(
+        shown_round.versions if shown_round else [], request.GET.get("page"), per_page=VERSIONS_PER_PAGE
+    )
     requests = paginate(
         organisation_requests(organisation),
         request.GET.get("requests_page"),
@@ -46,6 +54,9 @@ def organisation_reviews(request, organisation_slug: str):
             "overview": overview,
             "organisation": organisation,
             "not_submitted": selectors.not_submitted(overview, organisation),
+            "shown_round": shown_round,
+            "versions_page": versions,
+            "versions_pagination": pagination(request, versions),
             "requests_page": requests,
             "requests_pagination": pagination(request, requests, param="requests_page"),
         },
