@@ -207,3 +207,32 @@ class Invitation(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.accepted_at is None and self.cancelled_at is None and self.expires_at > timezone.now()
+
+
+class MemberReminder(models.Model):
+    """A lead's reminder to a member of the reviews waiting for them: who sent it and when, shown
+    on the lead's page. At most one a person a day from each organisation (the unique constraint,
+    whichever of its leads sends it). Personal data: erased with the person, purged after
+    RETENTION_MEMBER_REMINDERS_DAYS."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="member_reminders")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="member_reminders")
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    sent_at = models.DateTimeField(_("sent at"))
+    sent_on = models.DateField(_("sent on"))
+
+    class Meta:
+        verbose_name = _("member reminder")
+        verbose_name_plural = _("member reminders")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "user", "sent_on"],
+                name="member_reminder_once_a_day",
+                violation_error_message=_("This person has already been sent a reminder today."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"Reminder to {self.user} ({self.organisation}, {self.sent_on})"

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import transaction
 
 from accounts.personal_data_holders import ErasedRows, eraser, purger
-from audiences.models import Audience, Invitation, Membership
+from audiences.models import Audience, Invitation, MemberReminder, Membership
 
 
 @eraser("audiences")
@@ -22,10 +22,12 @@ def memberships_and_invitations_erase(*, user, email: str) -> ErasedRows:
     memberships.delete()
     user.authored_audiences.clear()
     invitations = Invitation.objects.filter(email__iexact=email).delete()[0]
+    reminders = MemberReminder.objects.filter(user=user).delete()[0]
+    MemberReminder.objects.filter(sent_by=user).update(sent_by=None)
     return ErasedRows(
         before=before,
         after={"memberships": [], "authored_audiences": []},
-        details={"invitations_deleted": invitations},
+        details={"invitations_deleted": invitations, "member_reminders_deleted": reminders},
     )
 
 
@@ -39,3 +41,11 @@ def invitations_purge(now: datetime.datetime) -> int:
             .exclude(accepted_at__isnull=True, cancelled_at__isnull=True, expires_at__gt=now)
             .delete()[0]
         )
+
+
+@purger("member_reminders")
+def member_reminders_purge(now: datetime.datetime) -> int:
+    """Leads' reminders to members sent more than RETENTION_MEMBER_REMINDERS_DAYS ago."""
+    with transaction.atomic():
+        cutoff = now - timedelta(days=settings.RETENTION_MEMBER_REMINDERS_DAYS)
+        return MemberReminder.objects.filter(sent_at__lt=cutoff).delete()[0]

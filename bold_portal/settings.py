@@ -286,6 +286,7 @@ CELERY_BEAT_SCHEDULE = {
 # How long personal data is kept (docs/audit-and-personal-data.md; the privacy notice says the
 # same). Sessions end SESSION_COOKIE_AGE after sign-in and are deleted once expired.
 RETENTION_INVITATIONS_DAYS = env.int("RETENTION_INVITATIONS_DAYS", default=90)
+RETENTION_MEMBER_REMINDERS_DAYS = env.int("RETENTION_MEMBER_REMINDERS_DAYS", default=90)
 RETENTION_SIGN_IN_RECORDS_DAYS = env.int("RETENTION_SIGN_IN_RECORDS_DAYS", default=90)
 RETENTION_AUDIT_DAYS = env.int("RETENTION_AUDIT_DAYS", default=6 * 365)
 

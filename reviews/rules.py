@@ -65,19 +65,27 @@ rules.add_perm("reviews.manage_rounds", is_admin)
 
 
 @rules.predicate
-def leads_for_assignment(user, assignment) -> bool:
-    """A lead of the organisation given the assignment, or of an organisation of the person given it."""
-    if not user.is_authenticated:
+def leads_for_members_request(user, request) -> bool:
+    """A lead of the organisation concerned (the one given the assignment, or one the person given
+    it belongs to), answering a member's request. A request a lead made, their own or a fellow
+    lead's, goes to the programme team (docs/declined-and-interests.md, "Who answers")."""
+    if not user.is_authenticated or request.requested_by_id == user.pk:
         return False
-    leads = Membership.objects.filter(user=user, role=Membership.Role.LEAD)
+    assignment = request.assignment
+    led = Membership.objects.filter(user=user, role=Membership.Role.LEAD)
     if assignment.organisation_id:
-        return leads.filter(organisation_id=assignment.organisation_id).exists()
-    return leads.filter(organisation__memberships__user_id=assignment.reviewer_id).exists()
+        led = led.filter(organisation_id=assignment.organisation_id)
+    else:
+        led = led.filter(organisation__memberships__user_id=assignment.reviewer_id)
+    from_a_lead = Membership.objects.filter(
+        user_id=request.requested_by_id, role=Membership.Role.LEAD, organisation_id__in=led.values("organisation_id")
+    )
+    return led.exists() and not from_a_lead.exists()
 
 
-# Answering a decline or a request for more time (the object is the Assignment): programme admins,
-# and leads of the organisation concerned. Anyone else gets a 404.
-rules.add_perm("reviews.answer_request", is_admin | leads_for_assignment)
+# Answering a decline or a request for more time (the object is the AssignmentRequest): programme
+# admins, and leads of the organisation concerned for a member's request. Anyone else gets a 404.
+rules.add_perm("reviews.answer_request", is_admin | leads_for_members_request)
 # Declaring an interest for an organisation (the object is the Organisation): its leads and admins;
 # overriding one: admins only (reviews.manage_rounds).
 rules.add_perm("reviews.declare_interest", is_lead_of | is_admin)

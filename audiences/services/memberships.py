@@ -2,12 +2,14 @@
 in one transaction, under the organisation's row lock, and writes an audit row."""
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from audiences.models import Membership, Organisation
+from audiences.models import MemberReminder, Membership, Organisation
 from bold_portal.email import email_send, portal_url
 from bold_portal.models import audit
 
@@ -116,29 +118,57 @@ def membership_remove(*, membership: Membership, actor) -> None:
         fresh.delete()
 
 
-def member_remind(*, organisation: Organisation, user, items: Sequence[str], actor) -> None:
+@dataclass(frozen=True)
+class ReminderItem:
+    """One line of a reminder: what is waiting (a use case's title, round and due date), and the
+    full address of its page."""
+
+    text: str
+    url: str = ""
+
+
+def member_remind(*, organisation: Organisation, user, items: Sequence[str | ReminderItem], actor) -> MemberReminder:
     """Email a member of organisation a plain reminder of the reviews waiting for them (items:
-    one line each, such as a use case's title and due date). The caller works out the items; this
-    service knows nothing of rounds. Recorded as an audit row on the person's account."""
+    one line each, such as a use case's title and due date, with a link to it). The caller works
+    out the items; this service knows nothing of rounds. At most one reminder a person a day from
+    the organisation, whichever lead sends it: the stored MemberReminder (who sent it and when, for
+    the lead's page) is unique per organisation, person and day, so two leads pressing at once
+    send one. Recorded as an audit row on
+    the person's account."""
     manage_permission_check(actor, organisation)
     if not Membership.objects.filter(organisation=organisation, user=user, user__is_active=True).exists():
         raise ValidationError({"member": _("This person is not an active member of the organisation.")})
-    if not items:
+    lines = [item if isinstance(item, ReminderItem) else ReminderItem(text=item) for item in items]
+    if not lines:
         raise ValidationError({"member": _("%(name)s has nothing left to submit.") % {"name": user.get_short_name()}})
+    now = timezone.now()
+    reminder = MemberReminder(
+        organisation=organisation, user=user, sent_by=actor, sent_at=now, sent_on=timezone.localdate(now)
+    )
     context = {
         "name": user.full_name,
         "organisation": organisation.name,
-        "items": list(items),
+        "items": lines,
         "sender": actor.get_full_name() or actor.email,
         "url": portal_url("home"),
     }
-    with transaction.atomic():
-        audit(
-            actor=actor,
-            action="member_reminded",
-            obj=user,
-            organisation=organisation.pk,
-            items=list(items),
-        )
-        # Replies go to the lead who sent the reminder.
-        email_send(template="audiences/email/reminder", to=[user.email], context=context, reply_to=[actor.email])
+    once_a_day = _("%(name)s has already been sent a reminder today. You can send one reminder a day.") % {
+        "name": user.get_short_name()
+    }
+    if MemberReminder.objects.filter(organisation=organisation, user=user, sent_on=reminder.sent_on).exists():
+        raise ValidationError({"member": once_a_day})
+    try:
+        with transaction.atomic():
+            reminder.save()
+            audit(
+                actor=actor,
+                action="member_reminded",
+                obj=user,
+                organisation=organisation.pk,
+                items=[line.text for line in lines],
+            )
+            # Replies go to the lead who sent the reminder.
+            email_send(template="audiences/email/reminder", to=[user.email], context=context, reply_to=[actor.email])
+    except IntegrityError as error:  # another lead's reminder was saved a moment ago
+        raise ValidationError({"member": once_a_day}) from error
+    return reminder

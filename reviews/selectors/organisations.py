@@ -3,13 +3,14 @@ reviews"): how their members are getting on in open rounds, and who has not subm
 read review statuses alone, never what anyone said."""
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
+from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from audiences.models import Organisation
+from audiences.models import MemberReminder, Organisation
 from reviews.models import Assignment, Review, ReviewRound
 from reviews.selectors.requests import declined
 
@@ -38,6 +39,7 @@ class VersionProgress:
     audience: str
     due_on: datetime.date | None
     reviewers: list[MemberProgress]
+    path: str = ""  # the use case's page in the round, for links in reminders
 
     @property
     def submitted_count(self) -> int:
@@ -53,6 +55,7 @@ class RoundProgress:
     name: str
     closes_on: datetime.date | None
     versions: list[VersionProgress]
+    slug: str = ""
 
 
 @dataclass(frozen=True)
@@ -133,13 +136,20 @@ def organisation_reviews(organisation: Organisation) -> OrganisationReviews:
         ]
         review_round = assignment.round
         rounds.setdefault(
-            review_round.pk, RoundProgress(name=review_round.name, closes_on=review_round.closes_on, versions=[])
+            review_round.pk,
+            RoundProgress(
+                name=review_round.name, closes_on=review_round.closes_on, versions=[], slug=review_round.slug
+            ),
         ).versions.append(
             VersionProgress(
                 title=assignment.version.title,
                 audience=assignment.version.use_case.audience.name,
                 due_on=_earliest(due for dates in people.values() for due in dates),
                 reviewers=sorted(reviewers, key=lambda r: r.name.casefold()),
+                path=reverse(
+                    "reviews:use_case",
+                    args=[review_round.slug, assignment.version.use_case.slug, assignment.version.number],
+                ),
             )
         )
 
@@ -164,10 +174,19 @@ class NotSubmitted:
     name: str
     items: list[str]  # "Title (round), due 1 May 2026", one per version
     overdue: bool
+    paths: list[str] = field(default_factory=list)  # each item's use case page, in the same order
+    last_reminded_at: datetime.datetime | None = None
+    last_reminded_by: str = ""
+
+    @property
+    def reminded_today(self) -> bool:
+        return self.last_reminded_at is not None and timezone.localdate(self.last_reminded_at) == timezone.localdate()
 
 
-def not_submitted(overview: OrganisationReviews) -> list[NotSubmitted]:
-    """From an organisation's progress, who has not submitted what (by name). Statuses only."""
+def not_submitted(overview: OrganisationReviews, organisation: Organisation | None = None) -> list[NotSubmitted]:
+    """From an organisation's progress, who has not submitted what (by name), with when each was
+    last reminded from the organisation and by whom (one more query, given organisation).
+    Statuses only."""
     people: dict[int, dict] = {}
     today = timezone.localdate()
     for progress in overview.rounds:
@@ -175,7 +194,10 @@ def not_submitted(overview: OrganisationReviews) -> list[NotSubmitted]:
             for reviewer in version.reviewers:
                 if reviewer.status == Review.Status.SUBMITTED or reviewer.user_id is None:
                     continue
-                entry = people.setdefault(reviewer.user_id, {"name": reviewer.name, "items": [], "overdue": False})
+                entry = people.setdefault(
+                    reviewer.user_id, {"name": reviewer.name, "items": [], "overdue": False, "paths": []}
+                )
+                entry["paths"].append(version.path)
                 item = {"title": version.title, "round": progress.name}
                 if reviewer.due_on:
                     item["date"] = formats.date_format(reviewer.due_on, "j F Y")
@@ -183,4 +205,11 @@ def not_submitted(overview: OrganisationReviews) -> list[NotSubmitted]:
                 else:
                     entry["items"].append(_("%(title)s (%(round)s)") % item)
                 entry["overdue"] |= reviewer.due_on is not None and reviewer.due_on < today
+    if organisation is not None and people:
+        reminders = MemberReminder.objects.filter(organisation=organisation)
+        latest = reminders.filter(user=OuterRef("user")).order_by("-sent_at", "-pk").values("pk")[:1]
+        for reminder in reminders.filter(user__in=list(people), pk=Subquery(latest)).select_related("sent_by"):
+            entry = people[reminder.user_id]
+            entry["last_reminded_at"] = reminder.sent_at
+            entry["last_reminded_by"] = _display_name(reminder.sent_by) if reminder.sent_by else ""
     return sorted((NotSubmitted(user_id=pk, **entry) for pk, entry in people.items()), key=lambda p: p.name.casefold())

@@ -127,8 +127,11 @@ def assignment_more_time_request(
     return request
 
 
-def _open_more_time_request(request: AssignmentRequest) -> AssignmentRequest:
-    """The request, row-locked after its round and assignment (locked_assignment's order)."""
+def _open_more_time_request(request: AssignmentRequest, actor) -> AssignmentRequest:
+    """The request, row-locked after its round and assignment (locked_assignment's order). Nobody
+    answers their own request: a lead's goes to the programme team."""
+    if request.requested_by_id is not None and request.requested_by_id == getattr(actor, "pk", None):
+        raise ValidationError(_("You cannot answer your own request. The programme team will answer it."))
     assignment = locked_assignment(request.assignment)
     request = AssignmentRequest.objects.select_for_update(of=("self",)).get(pk=request.pk)
     request.assignment = assignment
@@ -152,7 +155,7 @@ def assignment_more_time_grant(*, request: AssignmentRequest, actor, note: str =
     """Give the time asked for: the assignment's due date moves to the date asked for
     (assignment_due_change, which checks it against the round's closing date)."""
     with transaction.atomic():
-        request = _open_more_time_request(request)
+        request = _open_more_time_request(request, actor)
         assignment_due_change(assignment=request.assignment, due_on=request.requested_due_on, actor=actor)
         _request_decide(request, state=AssignmentRequest.State.GRANTED, note=note.strip(), actor=actor)
         audit(
@@ -169,7 +172,7 @@ def assignment_more_time_refuse(*, request: AssignmentRequest, note: str, actor)
     """Refuse more time, saying why (the reviewer reads it); the due date stays."""
     note = note.strip()
     with transaction.atomic():
-        request = _open_more_time_request(request)
+        request = _open_more_time_request(request, actor)
         if not note:
             raise ValidationError({"note": _("Say why more time cannot be given")})
         _request_decide(request, state=AssignmentRequest.State.REFUSED, note=note, actor=actor)

@@ -4,19 +4,22 @@ come from reviews.selectors.organisations. Anyone but the organisation's leads a
 admins gets a 404."""
 
 import rules
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from audiences.models import Organisation
-from audiences.services.memberships import member_remind
+from audiences.services.memberships import ReminderItem, member_remind
 from bold_portal.pagination import paginate, pagination
 from reviews.selectors import organisations as selectors
 from reviews.selectors.requests import REQUESTS_PER_PAGE, organisation_requests
+
+VERSIONS_PER_PAGE = 20
 
 
 def led_organisation(request, organisation_slug: str) -> Organisation:
@@ -33,6 +36,12 @@ def organisation_reviews(request, organisation_slug: str):
     """An organisation's progress in open rounds, for its leads, with who has not submitted."""
     organisation = led_organisation(request, organisation_slug)
     overview = selectors.organisation_reviews(organisation)
+    # One round at a time (the one closing first unless another is chosen), its use cases paged.
+    shown_round = next((r for r in overview.rounds if r.slug == request.GET.get("round")), None)
+    shown_round = shown_round or (overview.rounds[0] if overview.rounds else None)
+    versions = paginate(
+        shown_round.versions if shown_round else [], request.GET.get("page"), per_page=VERSIONS_PER_PAGE
+    )
     requests = paginate(
         organisation_requests(organisation),
         request.GET.get("requests_page"),
@@ -44,27 +53,45 @@ def organisation_reviews(request, organisation_slug: str):
         {
             "overview": overview,
             "organisation": organisation,
-            "not_submitted": selectors.not_submitted(overview),
+            "not_submitted": selectors.not_submitted(overview, organisation),
+            "shown_round": shown_round,
+            "versions_page": versions,
+            "versions_pagination": pagination(request, versions),
             "requests_page": requests,
             "requests_pagination": pagination(request, requests, param="requests_page"),
         },
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def organisation_remind(request, organisation_slug: str):
-    """Email one member a reminder of what they have not submitted in open rounds."""
+    """Remind one member of what they have not submitted in open rounds: a page to confirm (what
+    the email lists, when they were last reminded), then the email. One a person a day."""
     organisation = led_organisation(request, organisation_slug)
-    pending = {p.user_id: p for p in selectors.not_submitted(selectors.organisation_reviews(organisation))}
-    person = pending.get(int(request.POST["member"])) if request.POST.get("member", "").isdigit() else None
+    back = reverse("reviews:organisation_reviews", args=[organisation.slug]) + "#not-submitted"
+    pending = {
+        p.user_id: p for p in selectors.not_submitted(selectors.organisation_reviews(organisation), organisation)
+    }
+    chosen = request.POST.get("member", "") if request.method == "POST" else request.GET.get("member", "")
+    person = pending.get(int(chosen)) if chosen.isdigit() else None
     if person is None:
         messages.error(request, _("That person has nothing left to submit, so no reminder was sent."))
+        return redirect(back)
+    if request.method == "GET":
+        return render(
+            request,
+            "reviews/organisation_remind.html",
+            {"organisation": organisation, "person": person, "back": back},
+        )
+    member = organisation.memberships.select_related("user").get(user_id=person.user_id).user
+    items = [
+        ReminderItem(text=text, url=settings.PORTAL_URL + path if path else "")
+        for text, path in zip(person.items, person.paths, strict=True)
+    ]
+    try:
+        member_remind(organisation=organisation, user=member, items=items, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
     else:
-        member = organisation.memberships.select_related("user").get(user_id=person.user_id).user
-        try:
-            member_remind(organisation=organisation, user=member, items=person.items, actor=request.user)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, _("Reminder sent to %(name)s.") % {"name": person.name})
-    return redirect(reverse("reviews:organisation_reviews", args=[organisation.slug]) + "#not-submitted")
+        messages.success(request, _("Reminder sent to %(name)s.") % {"name": person.name})
+    return redirect(back)

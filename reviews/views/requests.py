@@ -57,13 +57,13 @@ def more_time(request, round_slug: str, use_case_slug: str, number: int):
     return _own_request_page(request, round_slug, use_case_slug, number, kind=AssignmentRequest.Kind.MORE_TIME)
 
 
-def _answer_page(request, answer: AssignmentRequest, *, back: str, organisation=None):
+def _answer_page(request, answer: AssignmentRequest, *, back: str, organisation=None, may_answer: bool = True):
     """A request, and the form that answers it: grant or refuse more time; for a decline, a lead
     gives the use case to a member (an admin uses the round's reassign page)."""
     form = None
-    if answer.is_open and answer.kind == AssignmentRequest.Kind.MORE_TIME:
+    if may_answer and answer.is_open and answer.kind == AssignmentRequest.Kind.MORE_TIME:
         form = MoreTimeDecisionForm(posted_data(request))
-    elif answer.is_open and organisation is not None:
+    elif may_answer and answer.is_open and organisation is not None:
         form = MemberChoiceForm(posted_data(request), organisation=organisation)
     if request.method == "POST":
         if form is None:
@@ -92,7 +92,14 @@ def _answer_page(request, answer: AssignmentRequest, *, back: str, organisation=
     return render(
         request,
         "reviews/request_answer.html",
-        {"answer": answer, "form": form, "back": back, "organisation": organisation, "path": request.path},
+        {
+            "answer": answer,
+            "form": form,
+            "back": back,
+            "organisation": organisation,
+            "path": request.path,
+            "may_answer": may_answer,
+        },
     )
 
 
@@ -101,9 +108,12 @@ def organisation_request(request, organisation_slug: str, request_id: int):
     """A lead answers a request about their organisation's (or a member's) assignment."""
     organisation = led_organisation(request, organisation_slug)
     answer = selectors.organisation_request(organisation, request_id)
-    if answer is None or not rules.has_perm("reviews.answer_request", request.user, answer.assignment):
+    if answer is None:
         raise Http404
     back = reverse("reviews:organisation_reviews", args=[organisation.slug]) + "#requests"
+    if not rules.has_perm("reviews.answer_request", request.user, answer):
+        # A lead's own request (or a fellow lead's) is the programme team's to answer: shown, not answered.
+        return _answer_page(request, answer, back=back, organisation=organisation, may_answer=False)
     return _answer_page(request, answer, back=back, organisation=organisation)
 
 

@@ -73,7 +73,7 @@ class Redirect:
         if response.status_code != 302:
             return False
         kwargs = {**(url_kwargs if self.same_kwargs else {}), **dict(self.kwargs)}
-        return response["Location"].split("?")[0] == reverse(self.to, kwargs=kwargs)
+        return response["Location"].split("#")[0].split("?")[0] == reverse(self.to, kwargs=kwargs)
 
     def __str__(self):
         return f"302 to {self.to}"
@@ -167,7 +167,10 @@ EXPECTED = {
     # Each person's own list of what they are given (empty for people given nothing).
     "reviews:my_reviews": SIGNED_IN,
     "reviews:organisation_reviews": LEAD_OF_OWN_ORGANISATION,
-    "reviews:organisation_remind": POST_ONLY_FOR_ALL,
+    # The confirmation page, asked for without a member: back to the lead's page (issue 26).
+    "reviews:organisation_remind": access(
+        404, **dict.fromkeys(("lead", "admin", "superuser"), Redirect("reviews:organisation_reviews", same_kwargs=True))
+    ),
     "reviews:organisation_request": LEAD_OF_OWN_ORGANISATION,
     "reviews:organisation_interests": LEAD_OF_OWN_ORGANISATION,
     "reviews:organisation_interest_withdraw": LEAD_OF_OWN_ORGANISATION,

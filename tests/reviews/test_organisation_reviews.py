@@ -232,7 +232,9 @@ def test_a_personal_assignment_to_a_member_counts_even_when_given_for_another_or
     make_assignment(review_round=elsewhere, version=make_version(title="Accessing support"), reviewer=crisis.ben)
     client.force_login(crisis.lead)
 
-    words = text(client.get(crisis.url))
+    # One round at a time (issue 26): the other open round is a link away.
+    assert 'href="?round=spring#round"' in main_content(client.get(crisis.url))
+    words = text(client.get(crisis.url + "?round=spring"))
 
     assert "Spring review" in words
     assert "Accessing support" in words
@@ -360,10 +362,29 @@ def test_query_count_does_not_grow_with_members_or_assignments(client, crisis, d
     client.force_login(crisis.lead)
 
     # session, user, organisation, lead check, members, assignments, review statuses, requests (a count;
-    # their page only when there are some), navigation
-    with django_assert_num_queries(8 + NAVIGATION_QUERIES):
+    # their page only when there are some), the last reminder of each member, navigation
+    with django_assert_num_queries(9 + NAVIGATION_QUERIES):
         response = client.get(crisis.url)
     assert response.status_code == 200
-    # Per member: a version for the organisation, one for them alone, and one in another round.
-    assert main_content(response).count('<div class="govuk-summary-card">') == 2 + 3 * size
+    # One round at a time (issue 26): per member, a version for the organisation and one for them
+    # alone in the round shown; the other rounds are links.
+    assert main_content(response).count('<div class="govuk-summary-card">') == 2 + 2 * size
     assert f"Member {size - 1} Reviewer person" in text(response)
+
+
+def test_the_page_shows_who_has_not_submitted_first_and_one_round_paged(client, crisis):
+    """Issue 26: "who has not submitted" comes first, then requests, then one round's use cases, 20
+    a page, so the page stays short after a large round."""
+    for n in range(25):
+        make_assignment(
+            review_round=crisis.round,
+            version=make_version(audience=crisis.audience, title=f"Case {n:02}"),
+            organisation=crisis.organisation,
+        )
+    client.force_login(crisis.lead)
+    page = main_content(client.get(crisis.url))
+    assert page.index('id="not-submitted"') < page.index('id="requests"') < page.index('id="round"')
+    assert page.count('<div class="govuk-summary-card">') == 20
+    assert "page=2" in page
+    second = main_content(client.get(crisis.url + "?page=2"))
+    assert 0 < second.count('<div class="govuk-summary-card">') <= 20
