@@ -61,6 +61,7 @@ def export_start(request, round_slug: str, identifier: str):
         "review_round": review_round,
         "exporter": exporter,
         "errors": form.error_items(),
+        "error_messages": [message for _field, message in form.error_items()],
         "view_query": view_query,
         "view_in_words": form.view_in_words() if view_query else "",
     }
