@@ -15,7 +15,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 from matrix.exporters import EXPORTERS, Exporter
 from matrix.models import MatrixExport
 from matrix.selectors.exports import matrix_export_for
-from matrix.services.exports import matrix_export_download, matrix_export_request
+from matrix.services.exports import (
+    matrix_export_download,
+    matrix_export_request,
+    matrix_export_view_form,
+    matrix_export_view_query,
+)
 from reviews.models import ReviewRound
 
 # Seconds between two loads of the status page while the file is being made.
@@ -45,13 +50,29 @@ def export_filename(export: MatrixExport, exporter: Exporter) -> str:
 
 @require_http_methods(["GET", "POST"])
 def export_start(request, round_slug: str, identifier: str):
-    """GET: what the export holds, and a button. POST: start it, then the status page."""
+    """GET: what the export holds, and a button. POST: start it, then the status page. The URL's
+    query is the matrix page's view to export ("these N use cases"); none: the whole round. A view
+    with values the page does not allow gets the page's errors, and nothing is started."""
     exporter = _exporter(request, identifier)
     review_round = get_object_or_404(ReviewRound, slug=round_slug)
+    form = matrix_export_view_form(review_round=review_round, query=request.GET.urlencode())
+    view_query = matrix_export_view_query(form) if exporter.filterable and not form.errors else ""
+    context = {
+        "review_round": review_round,
+        "exporter": exporter,
+        "errors": form.error_items(),
+        "error_messages": [message for _field, message in form.error_items()],
+        "view_query": view_query,
+        "view_in_words": form.view_in_words() if view_query else "",
+    }
+    if form.errors:
+        return render(request, "matrix/export_start.html", context, status=400)
     if request.method == "POST":
-        export = matrix_export_request(review_round=review_round, identifier=identifier, user=request.user)
+        export = matrix_export_request(
+            review_round=review_round, identifier=identifier, user=request.user, view_query=view_query
+        )
         return redirect("matrix:export_status", review_round.slug, export.pk)
-    return render(request, "matrix/export_start.html", {"review_round": review_round, "exporter": exporter})
+    return render(request, "matrix/export_start.html", context)
 
 
 @require_GET

@@ -33,6 +33,7 @@ from matrix.disclosure import is_published
 from matrix.selectors.cells import COUNT_KEYS, round_principles
 from matrix.selectors.exports import (
     VERDICT_KEYS,
+    MatrixExportView,
     audience_names,
     matrix_document,
     matrix_table,
@@ -84,23 +85,26 @@ class Exporter:
     binary: bool = False  # not printable: the command needs --output
     file_label: str = "matrix"  # bold-<file_label>-<round>-<time>.<extension>
     description: str = ""  # what the file holds, on the page that starts an export
+    # Whether the format can hold a view of the matrix page ("these N use cases"), not only the
+    # whole round.
+    filterable: bool = True
 
     def may_use(self, user) -> bool:
         return rules.has_perm(self.permission, user)
 
     # A format overrides render (the whole file) or chunks (the file in pieces); each defaults
-    # to the other.
-    def render(self, review_round: ReviewRound) -> bytes:
-        return b"".join(self.chunks(review_round))
+    # to the other. view: the matrix page's view the file holds (None: the whole round).
+    def render(self, review_round: ReviewRound, view: MatrixExportView | None = None) -> bytes:
+        return b"".join(self.chunks(review_round, view))
 
-    def chunks(self, review_round: ReviewRound) -> Iterator[bytes]:
+    def chunks(self, review_round: ReviewRound, view: MatrixExportView | None = None) -> Iterator[bytes]:
         """The file in pieces, for writers that stream; by default the whole file at once."""
-        yield self.render(review_round)
+        yield self.render(review_round, view)
 
 
 class JsonExporter(Exporter):
-    def render(self, review_round: ReviewRound) -> bytes:
-        return (json.dumps(matrix_document(review_round), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    def render(self, review_round: ReviewRound, view: MatrixExportView | None = None) -> bytes:
+        return (json.dumps(matrix_document(review_round, view), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
 # A CSV file starts with the byte order mark, so that Excel reads it as UTF-8 (Welsh letters such
@@ -122,8 +126,8 @@ def matrix_csv(document: dict) -> bytes:
 
 
 class CsvExporter(Exporter):
-    def render(self, review_round: ReviewRound) -> bytes:
-        return matrix_csv(matrix_document(review_round))
+    def render(self, review_round: ReviewRound, view: MatrixExportView | None = None) -> bytes:
+        return matrix_csv(matrix_document(review_round, view))
 
 
 class VerdictsCsvExporter(Exporter):
@@ -132,7 +136,9 @@ class VerdictsCsvExporter(Exporter):
 
     chunk_rows = 2000
 
-    def chunks(self, review_round: ReviewRound) -> Iterator[bytes]:
+    def chunks(self, review_round: ReviewRound, view: MatrixExportView | None = None) -> Iterator[bytes]:
+        if view is not None:
+            raise ValueError("The verdicts CSV holds the whole round.")
         yield _csv_bytes([VERDICT_KEYS], first=True)
         batch = []
         for row in round_verdict_rows(review_round, chunk_size=self.chunk_rows):
@@ -156,8 +162,10 @@ class MatrixLayout:
     groups_published: bool
 
 
-def matrix_layout(review_round: ReviewRound) -> MatrixLayout:
-    document = matrix_document(review_round)
+def matrix_layout(review_round: ReviewRound, view: MatrixExportView | None = None) -> MatrixLayout:
+    """The layout of the round's matrix (or of the view's use cases, in its order: sorted, an
+    audience heading comes again wherever the next row is from another audience)."""
+    document = matrix_document(review_round, view)
     principles = round_principles(review_round)
     names = audience_names(row["audience"] for row in document["rows"])
     groups: list[dict] = []
@@ -200,6 +208,17 @@ def matrix_layout(review_round: ReviewRound) -> MatrixLayout:
     )
 
 
+def _view_in_words(document: dict) -> str:
+    """Which use cases the file holds, for its About sheet or heading."""
+    view = document.get("view")
+    if not view:
+        return _("The whole round (%(count)d use cases).") % {"count": len(document["rows"])}
+    return _("These %(count)d use cases of the matrix page: %(view)s") % {
+        "count": view["use_cases"],
+        "view": view["description"],
+    }
+
+
 def cell_text(cell: dict) -> str:
     """A matrix cell as the XLSX Matrix sheet shows it: "✓ Meets (4 / 1 / 0)", then, for a fragile
     cell, "; ⚠ Fragile: would become a cross if one reviewer changed their mind"."""
@@ -218,12 +237,12 @@ class XlsxExporter(Exporter):
     """Four sheets: Matrix (as the report lays it out, for reading), Matrix data (one row per use
     case with numbers, for sorting and filtering), Verdicts (pseudonymised), About (the rule)."""
 
-    def render(self, review_round: ReviewRound) -> bytes:
-        layout = matrix_layout(review_round)
+    def render(self, review_round: ReviewRound, view: MatrixExportView | None = None) -> bytes:
+        layout = matrix_layout(review_round, view)
         workbook = Workbook(write_only=True)
         self._matrix_sheet(workbook, layout)
         self._matrix_data_sheet(workbook, layout)
-        self._verdicts_sheet(workbook, review_round, layout)
+        self._verdicts_sheet(workbook, review_round, layout, view)
         self._about_sheet(workbook, review_round, layout)
         buffer = io.BytesIO()
         workbook.save(buffer)
@@ -294,10 +313,12 @@ class XlsxExporter(Exporter):
             sheet.append([_xlsx_value(value) for value in values] + [principles_met])
         sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{len(rows) + 1}"
 
-    def _verdicts_sheet(self, workbook, review_round: ReviewRound, layout: MatrixLayout) -> None:
+    def _verdicts_sheet(self, workbook, review_round: ReviewRound, layout: MatrixLayout, view=None) -> None:
         sheet = workbook.create_sheet(_("Verdicts"))
         self._widths(sheet, [18, 18, 24, 40, 9, 18, 13, 20, 60, 40, 60])
-        count = round_verdict_count(review_round)
+        # A view's workbook holds the verdicts of its use cases only (in the report's order).
+        version_ids = None if view is None else view.version_ids
+        count = round_verdict_count(review_round, version_ids=version_ids)
         if count > VERDICT_SHEET_LIMIT:
             sheet.append(
                 [
@@ -333,7 +354,7 @@ class XlsxExporter(Exporter):
         )
         labels = dict(Verdict.Choice.choices)
         written = 0
-        for row in round_verdict_rows(review_round):
+        for row in round_verdict_rows(review_round, version_ids=version_ids):
             values = [row[key] for key in VERDICT_KEYS]
             values[VERDICT_KEYS.index("verdict")] = str(labels.get(row["verdict"], row["verdict"]))
             sheet.append([_xlsx_value(value) for value in values])
@@ -350,6 +371,7 @@ class XlsxExporter(Exporter):
             (_("Rule"), rule_in_words(threshold=document["threshold"], min_reviews=document["min_reviews"])),
             (_("Threshold"), document["threshold"]),
             (_("Minimum number of reviews"), document["min_reviews"]),
+            (_("Use cases"), _view_in_words(document)),
             (_("Matrix computed at"), _local(document["computed_at"])),
             (_("Export generated at"), _local(timezone.now())),
             (
@@ -386,8 +408,8 @@ def _no_fetching():
 class PdfExporter(Exporter):
     """A4 landscape: the round's name, rule and computed-at, then one table per audience group."""
 
-    def render(self, review_round: ReviewRound) -> bytes:
-        layout = matrix_layout(review_round)
+    def render(self, review_round: ReviewRound, view: MatrixExportView | None = None) -> bytes:
+        layout = matrix_layout(review_round, view)
         document = layout.document
         html = render_to_string(
             "matrix/export_pdf.html",
@@ -396,6 +418,7 @@ class PdfExporter(Exporter):
                 "layout": layout,
                 "rule": rule_in_words(threshold=document["threshold"], min_reviews=document["min_reviews"]),
                 "computed_at": _local(document["computed_at"]),
+                "view_in_words": _view_in_words(document),
                 "generated_at": _local(timezone.now()),
                 "fragile_in_words": fragile_in_words(),
                 "interest_in_words": interest_in_words(published=layout.groups_published),
@@ -449,6 +472,7 @@ EXPORTERS: dict[str, Exporter] = {
             "csv",
             "text/csv; charset=utf-8",
             file_label="verdicts",
+            filterable=False,
             description="Every submitted verdict, one a row, with its reason, evidence and suggested rewording "
             "(reviewers pseudonymised).",
         ),

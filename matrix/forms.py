@@ -38,6 +38,13 @@ MARK_CHOICES = (
     (MARK_DECLARED_INTEREST, _("Declared interest")),
 )
 
+# The marks in a sentence ("only use cases marked fragile or flagged for discussion").
+MARK_WORDS = {
+    MARK_FRAGILE: _("fragile"),
+    MARK_FLAGGED: _("flagged for discussion"),
+    MARK_DECLARED_INTEREST: _("declared interest"),
+}
+
 DIRECTION_CHOICES = (
     (DIRECTION_ASCENDING, _("Lowest first")),
     (DIRECTION_DESCENDING, _("Highest first")),
@@ -126,6 +133,36 @@ class MatrixFilterForm(ErrorSummaryMixin, PortalForm):
             sort=data.get("sort") or "",
             direction=data.get("direction") or DIRECTION_ASCENDING,
         )
+
+    def view_in_words(self) -> str:
+        """The valid filters and sort in words, for a file that holds this view, for example
+        "Filtered: audience Victims; search “prison”. Sorted by: Principles met, highest first."
+        ("" for the whole round in the report's order)."""
+        filters = self.filters()
+        labels = {name: dict(self.fields[name].choices) for name in ("audience", "outcome", "principle", "sort")}
+        chosen = []
+        if filters.audiences:
+            names = ", ".join(str(labels["audience"][slug]) for slug in filters.audiences)
+            chosen.append(_("audience %(names)s") % {"names": names})
+        if filters.outcome:
+            chosen.append(_("outcome %(outcome)s") % {"outcome": labels["outcome"][filters.outcome]})
+        if filters.marks:
+            marks = _(" or ").join(str(MARK_WORDS[mark]) for mark in filters.marks)
+            chosen.append(_("only use cases marked %(marks)s") % {"marks": marks})
+        if filters.principle and (filters.outcome or filters.marks):
+            chosen.append(_("for principle %(name)s") % {"name": labels["principle"][filters.principle]})
+        if filters.search:
+            chosen.append(_("search “%(words)s”") % {"words": filters.search})
+        sentences = (
+            [_("Filtered: %(filters)s.") % {"filters": "; ".join(str(part) for part in chosen)}] if chosen else []
+        )
+        if filters.sort:
+            direction = dict(DIRECTION_CHOICES)[filters.direction]
+            sentences.append(
+                _("Sorted by: %(sort)s, %(direction)s.")
+                % {"sort": labels["sort"][filters.sort], "direction": str(direction).lower()}
+            )
+        return " ".join(str(sentence) for sentence in sentences)
 
 
 class RoundComparisonForm(ErrorSummaryMixin, PortalForm):

@@ -121,6 +121,10 @@ class MatrixExport(models.Model):
     # An identifier from matrix.exporters.EXPORTERS (checked by matrix_export_request, not a
     # choice list, so that adding a format needs no migration).
     exporter = models.CharField(_("format"), max_length=30)
+    # The matrix page's view the file holds, as that page's validated filter query (audience,
+    # outcome, principle, mark, search, sort, direction; no page number); empty: the whole round.
+    # The export task validates it again against the round as it is then.
+    view_query = models.TextField(_("view of the matrix"), blank=True, default="")
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)

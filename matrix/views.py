@@ -33,7 +33,7 @@ from matrix.selectors.matrix_page import (
     matrix_filter_options,
     matrix_page,
 )
-from matrix.selectors.rounds import rounds_page
+from matrix.selectors.rounds import round_version_count, rounds_page
 from matrix.tasks import refresh_agreement_after_response
 from matrix.wording import round_rule_in_words
 from reviews.models import ReviewRound
@@ -84,16 +84,25 @@ def _analyst_round(request, round_slug: str | None = None) -> ReviewRound | None
     return get_object_or_404(ReviewRound, slug=round_slug)
 
 
-def _export_links(request, review_round: ReviewRound) -> list[dict]:
-    """Links to the exports this person may download. The export pages are optional here: a
-    format whose URL does not exist (yet) is left out rather than breaking the matrix page."""
+def _export_links(request, review_round: ReviewRound, view_query: str = "") -> list[dict]:
+    """Links to the exports this person may download: of the whole round, and, given the page's
+    view (its filter query), of that view for the formats that can hold one. The export pages are
+    optional here: a format whose URL does not exist (yet) is left out rather than breaking the
+    matrix page."""
     links = []
     for exporter in exporters_for(request.user):
         try:
             url = reverse("matrix:export_start", args=[review_round.slug, exporter.identifier])
         except NoReverseMatch:
             continue
-        links.append({"url": url, "label": exporter.verbose_name, "extension": exporter.extension})
+        links.append(
+            {
+                "url": url,
+                "view_url": f"{url}?{view_query}" if view_query and exporter.filterable else "",
+                "label": exporter.verbose_name,
+                "extension": exporter.extension,
+            }
+        )
     return links
 
 
@@ -147,6 +156,8 @@ def round_matrix(request, round_slug: str):
         for_admin=is_admin(request.user),
     )
     agreement = round_agreement(review_round, state=matrix.state)
+    # "These M use cases" beside the whole round, when the page shows a view of it (and is valid).
+    view_query = "" if form.errors else urlencode(filters.as_query())
     response = render(
         request,
         "matrix/round_matrix.html",
@@ -166,7 +177,9 @@ def round_matrix(request, round_slug: str):
                 filters.as_query() + ([("page", matrix.page.number)] if matrix.page.number > 1 else [])
             ),
             "pagination": pagination(request, matrix.page),
-            "export_links": _export_links(request, review_round),
+            "export_links": _export_links(request, review_round, view_query),
+            "view_use_cases": matrix.page.paginator.count if view_query else None,
+            "round_use_cases": round_version_count(review_round) if view_query else None,
             "groups_published": is_published(review_round),
             "agreement": agreement,
             "flag_audiences": flag_audience_names(review_round),

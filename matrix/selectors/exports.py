@@ -1,6 +1,8 @@
 """What the exports read: the round's matrix in the export shape (docs/commands.md) and as a flat
 table, the submitted verdicts pseudonymised, and an analyst's export and its file."""
 
+from dataclasses import dataclass
+
 import rules
 
 from audiences.models import Audience
@@ -28,12 +30,23 @@ FRAGILITY_KEYS = ("fragile", "would_become")
 ROUND_COLUMNS = ("round", "threshold", "min_reviews", "computed_at")
 
 
+@dataclass(frozen=True)
+class MatrixExportView:
+    """A view of the matrix page that an export holds instead of the whole round: the page's
+    validated filter query, the view in words, and its versions' ids in the page's order."""
+
+    query: str
+    description: str
+    version_ids: tuple[int, ...]
+
+
 def _document_cell(cell: Cell, rule: dict) -> dict:
     return {**cell.as_dict(), **cell.fragility_dict(**rule)}
 
 
-def matrix_document(review_round: ReviewRound) -> dict:
-    """The round's matrix in the export shape (docs/commands.md), from the stored rows. Exports
+def matrix_document(review_round: ReviewRound, view: MatrixExportView | None = None) -> dict:
+    """The round's matrix in the export shape (docs/commands.md), from the stored rows; with a
+    view, only the view's use cases, in its order, and a "view" saying which it is. Exports
     are shared files, so their declared-interest marks and flags follow the analysts' rule
     (matrix.disclosure): null until the round has closed. Six queries whatever the number of use
     cases (principles, cells, the matrix state's two, versions, agreement), and once the round has
@@ -44,6 +57,10 @@ def matrix_document(review_round: ReviewRound) -> dict:
     computed_at = state.computed_at
     rule = {"threshold": review_round.threshold, "min_reviews": review_round.min_reviews}
     marks = round_marks(review_round, principle_ids=[p.pk for p in principles])
+    version_rows = list(round_version_rows(review_round))
+    if view is not None:
+        by_id = {row["version_id"]: row for row in version_rows}
+        version_rows = [by_id[version_id] for version_id in view.version_ids if version_id in by_id]
     rows = [
         {
             "audience": row["version__use_case__audience__slug"],
@@ -60,7 +77,7 @@ def matrix_document(review_round: ReviewRound) -> dict:
             # discussion. Like declared interests, exports never name the audience.
             "flagged": [p.slug for p in principles if marks.flag(row["version_id"], p.pk)] if marks.published else None,
         }
-        for row in round_version_rows(review_round)
+        for row in version_rows
     ]
     return {
         "round": review_round.slug,
@@ -71,6 +88,11 @@ def matrix_document(review_round: ReviewRound) -> dict:
         "principles": [p.slug for p in principles],
         "rows": rows,
         "agreement": agreement_document(round_agreement(review_round, state=state)),
+        # Added last: the matrix page's view the file holds (None: the whole round). Agreement
+        # is always the whole round's.
+        "view": None
+        if view is None
+        else {"query": view.query, "description": view.description, "use_cases": len(rows)},
     }
 
 
@@ -95,6 +117,10 @@ def matrix_table(document: dict, *, text_booleans: bool = True) -> tuple[list[st
         header += [f"{slug}_{key}" for key in FRAGILITY_KEYS]
     header += ["declared_interest", "flagged", *ROUND_COLUMNS]
     about_round = [document[key] if document[key] is not None else "" for key in ROUND_COLUMNS]
+    if document.get("view"):
+        # An export of a view of the matrix page, not the whole round: which view, in words.
+        header.append("view")
+        about_round.append(document["view"]["description"])
     rows = []
     for row in document["rows"]:
         values = [row[key] for key in ROW_KEYS[:-1]]
@@ -128,25 +154,29 @@ VERDICT_KEYS = (
 )
 
 
-def _submitted_verdicts(review_round: ReviewRound):
-    return Verdict.objects.filter(review__round=review_round, review__status=Review.Status.SUBMITTED).exclude(
+def _submitted_verdicts(review_round: ReviewRound, version_ids=None):
+    verdicts = Verdict.objects.filter(review__round=review_round, review__status=Review.Status.SUBMITTED).exclude(
         verdict=""
     )
+    if version_ids is not None:
+        verdicts = verdicts.filter(review__version_id__in=version_ids)
+    return verdicts
 
 
-def round_verdict_count(review_round: ReviewRound) -> int:
-    """How many submitted verdicts the round has: one query."""
-    return _submitted_verdicts(review_round).count()
+def round_verdict_count(review_round: ReviewRound, *, version_ids=None) -> int:
+    """How many submitted verdicts the round has (of these versions only, if given): one query."""
+    return _submitted_verdicts(review_round, version_ids).count()
 
 
-def round_verdict_rows(review_round: ReviewRound, *, chunk_size: int = 2000):
-    """Every submitted verdict of the round, in matrix order (audience, use case, version), then
-    principle order, then review, as dicts with VERDICT_KEYS; reviewers pseudonymised within each
-    use case version, as on the cell pages. Read from the database in chunks, so memory stays flat
-    whatever the round's size: two queries (pseudonyms, then the verdicts, fetched chunk by chunk)."""
+def round_verdict_rows(review_round: ReviewRound, *, chunk_size: int = 2000, version_ids=None):
+    """Every submitted verdict of the round (of these versions only, if given), in matrix order
+    (audience, use case, version), then principle order, then review, as dicts with VERDICT_KEYS;
+    reviewers pseudonymised within each use case version, as on the cell pages. Read from the
+    database in chunks, so memory stays flat whatever the round's size: two queries (pseudonyms,
+    then the verdicts, fetched chunk by chunk)."""
     pseudonyms = review_pseudonyms(review_round)
     rows = (
-        _submitted_verdicts(review_round)
+        _submitted_verdicts(review_round, version_ids)
         .order_by(
             "review__version__use_case__audience__display_order",
             "review__version__use_case__audience__name",

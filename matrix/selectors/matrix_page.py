@@ -317,6 +317,52 @@ def _use_case_rows(
     ]
 
 
+def _in_report_order(selected):
+    """The selected round versions in the report's order, with the fields a row shows."""
+    return selected.order_by(
+        "version__use_case__audience__display_order",
+        "version__use_case__audience__name",
+        "version__use_case__display_order",
+        "version__use_case__slug",
+        "version__number",
+    ).values(
+        "version_id",
+        "version__number",
+        "version__title",
+        "version__use_case__slug",
+        "version__use_case__audience__slug",
+        "version__use_case__audience__name",
+    )
+
+
+def _ranked_rows(review_round, principles, ordered, filters: MatrixFilters, *, for_admin: bool):
+    """Every selected row, kept by the mark filters and in the sort's order."""
+    kept = _use_case_rows(review_round, principles, list(ordered), for_admin=for_admin, whole_round=True)
+    if filters.marks:
+        kept = [row for row in kept if _has_marks(row, filters)]
+    if key := _sort_key(filters.sort):
+        # A stable sort: rows that tie keep the report's order, in either direction.
+        kept.sort(key=key, reverse=filters.direction == DIRECTION_DESCENDING)
+    return kept
+
+
+def matrix_view_version_ids(
+    review_round: ReviewRound, *, options: MatrixFilterOptions, filters: MatrixFilters, for_admin: bool = False
+) -> list[int]:
+    """The ids of the versions the matrix page shows with these filters, on every page, in the
+    page's order (for an export of "these use cases"). One query; filtered by marks or sorted,
+    the page's three more at most (cells, and the marks: matrix.disclosure, as for the page),
+    whatever the number of use cases."""
+    ordered = _in_report_order(_filtered_round_versions(review_round, options.principles, filters))
+    if filters.is_ranked:
+        # Rows carry no version id: match them back by (use case, version number), one per row.
+        rows = list(ordered)
+        ids = {(row["version__use_case__slug"], row["version__number"]): row["version_id"] for row in rows}
+        kept = _ranked_rows(review_round, options.principles, rows, filters, for_admin=for_admin)
+        return [ids[(row.use_case_slug, row.number)] for row in kept]
+    return [row["version_id"] for row in ordered]
+
+
 def matrix_page(
     review_round: ReviewRound,
     *,
@@ -337,27 +383,9 @@ def matrix_page(
     principles = options.principles
     principle_ids = [p.pk for p in principles]
     selected = _filtered_round_versions(review_round, principles, filters)
-    ordered = selected.order_by(
-        "version__use_case__audience__display_order",
-        "version__use_case__audience__name",
-        "version__use_case__display_order",
-        "version__use_case__slug",
-        "version__number",
-    ).values(
-        "version_id",
-        "version__number",
-        "version__title",
-        "version__use_case__slug",
-        "version__use_case__audience__slug",
-        "version__use_case__audience__name",
-    )
+    ordered = _in_report_order(selected)
     if filters.is_ranked:
-        kept = _use_case_rows(review_round, principles, list(ordered), for_admin=for_admin, whole_round=True)
-        if filters.marks:
-            kept = [row for row in kept if _has_marks(row, filters)]
-        if key := _sort_key(filters.sort):
-            # A stable sort: rows that tie keep the report's order, in either direction.
-            kept.sort(key=key, reverse=filters.direction == DIRECTION_DESCENDING)
+        kept = _ranked_rows(review_round, principles, ordered, filters, for_admin=for_admin)
         page = Paginator(kept, MATRIX_ROWS_PER_PAGE).get_page(page_number)
         use_case_rows = list(page.object_list)
         meeting = {

@@ -104,3 +104,8 @@ def round_summaries(rounds: list[ReviewRound]) -> tuple[RoundSummary, ...]:
         )
         for r in rounds
     )
+
+
+def round_version_count(review_round: ReviewRound) -> int:
+    """How many use case versions the round has (the rows of its whole matrix). One query."""
+    return RoundVersion.objects.filter(round=review_round).count()

@@ -4,16 +4,20 @@
 import datetime
 import functools
 import logging
+from urllib.parse import urlencode
 
 from django.db import transaction
 from django.db.models import Q
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bold_portal.models import audit
 from matrix.exporters import EXPORTERS
+from matrix.forms import MatrixFilterForm
 from matrix.models import MatrixExport
-from matrix.selectors.exports import matrix_export_content
+from matrix.selectors.exports import MatrixExportView, matrix_export_content
+from matrix.selectors.matrix_page import matrix_filter_options, matrix_view_version_ids
 from matrix.services.recompute import matrix_bring_up_to_date
 from reviews.models import ReviewRound
 
@@ -31,18 +35,50 @@ class ExportNotAllowed(Exception):
     """This person may not use this export format (or it does not exist)."""
 
 
-def matrix_export_request(*, review_round: ReviewRound, identifier: str, user) -> MatrixExport:
-    """Record that user asked for the round's matrix in one format, and queue the task that makes
-    it once this transaction commits (in eager mode it runs then, before the page answers)."""
+class ExportViewInvalid(Exception):
+    """The view of the matrix page asked for has values the page does not allow."""
+
+    def __init__(self, errors: list[tuple[str, str]]):
+        super().__init__("; ".join(message for _field, message in errors))
+        self.errors = errors
+
+
+def matrix_export_view_form(*, review_round: ReviewRound, query: str) -> MatrixFilterForm:
+    """The matrix page's filter form over a view's query, bound and validated against the round's
+    audiences and principles as they are now (two queries)."""
+    form = MatrixFilterForm(QueryDict(query), options=matrix_filter_options(review_round))
+    form.is_valid()
+    return form
+
+
+def matrix_export_view_query(form: MatrixFilterForm) -> str:
+    """A valid form's view as the query stored on the export (no page number; defaults left out)."""
+    return urlencode(form.filters().as_query())
+
+
+def matrix_export_request(*, review_round: ReviewRound, identifier: str, user, view_query: str = "") -> MatrixExport:
+    """Record that user asked for the round's matrix in one format (view_query: only the use cases
+    of this view of the matrix page, in its order; empty: the whole round), and queue the task
+    that makes it once this transaction commits (in eager mode it runs then, before the page
+    answers). Raises ExportViewInvalid, recording nothing, when the view has values the page
+    does not allow."""
     exporter = EXPORTERS.get(identifier)
     if exporter is None or not exporter.may_use(user):
         raise ExportNotAllowed(identifier)
+    if view_query:
+        if not exporter.filterable:
+            raise ExportNotAllowed(identifier)
+        form = matrix_export_view_form(review_round=review_round, query=view_query)
+        if form.errors:
+            raise ExportViewInvalid(form.error_items())
+        view_query = matrix_export_view_query(form)
     with transaction.atomic():
         MatrixExport.objects.filter(requested_by=user, created_at__lt=timezone.now() - EXPORT_KEEP).delete()
-        export = MatrixExport(round=review_round, requested_by=user, exporter=identifier)
+        export = MatrixExport(round=review_round, requested_by=user, exporter=identifier, view_query=view_query)
         export.full_clean()
         export.save()
-        audit(actor=user, action="export_requested", obj=review_round, export_id=export.pk, format=identifier)
+        view = {"view": view_query} if view_query else {}
+        audit(actor=user, action="export_requested", obj=review_round, export_id=export.pk, format=identifier, **view)
         transaction.on_commit(functools.partial(_enqueue_export, export.pk))
     return export
 
@@ -77,9 +113,27 @@ def matrix_export_run(*, export_id: int) -> MatrixExport | None:
     export = MatrixExport.objects.select_related("round").defer("content").get(pk=export_id)
     mine = MatrixExport.objects.filter(pk=export_id, started_at=started_at, status=MatrixExport.Status.RUNNING)
     try:
+        form = _checked_view(export)
+    except ExportViewInvalid as invalid:
+        logger.info("Export %s: its view no longer fits round %s: %s", export_id, export.round.slug, invalid)
+        mine.update(
+            status=MatrixExport.Status.FAILED,
+            finished_at=timezone.now(),
+            error_message=str(
+                _(
+                    "The use cases chosen on the matrix page no longer fit the round (%(errors)s). Go back to "
+                    "the matrix, choose the use cases again and start a new export."
+                )
+                % {"errors": str(invalid)}
+            ),
+        )
+        export.refresh_from_db(fields=["status", "finished_at", "size", "error_message"])
+        return export
+    try:
         # In the task, never in the request: a large round's recompute must not hold up a page.
         matrix_bring_up_to_date(review_round=export.round)
-        content = EXPORTERS[export.exporter].render(export.round)
+        view = None if form is None else _export_view(export, form)
+        content = EXPORTERS[export.exporter].render(export.round, view)
     except Exception:
         logger.exception("Export %s (%s of round %s) failed.", export_id, export.exporter, export.round.slug)
         mine.update(
@@ -99,6 +153,25 @@ def matrix_export_run(*, export_id: int) -> MatrixExport | None:
         )
     export.refresh_from_db(fields=["status", "finished_at", "size", "error_message"])
     return export
+
+
+def _checked_view(export: MatrixExport) -> MatrixFilterForm | None:
+    """The export's view validated again against the round as it is now (an audience or a
+    principle may have left it since), or None for the whole round. Raises ExportViewInvalid."""
+    if not export.view_query:
+        return None
+    form = matrix_export_view_form(review_round=export.round, query=export.view_query)
+    if form.errors:
+        raise ExportViewInvalid(form.error_items())
+    return form
+
+
+def _export_view(export: MatrixExport, form: MatrixFilterForm) -> MatrixExportView:
+    """The view's rows and order as the matrix page shows them now, under the exports' disclosure
+    rule (mark filters count marks only once the round has closed, whoever asked)."""
+    options = matrix_filter_options(export.round)
+    ids = matrix_view_version_ids(export.round, options=options, filters=form.filters())
+    return MatrixExportView(query=export.view_query, description=form.view_in_words(), version_ids=tuple(ids))
 
 
 def matrix_export_download(*, export: MatrixExport, user) -> bytes:

@@ -89,3 +89,48 @@ def test_the_page_that_waits_for_an_export(page, demo_round):
     page.get_by_role("link", name="Stop this page checking by itself").click()
     expect(page.get_by_text("This page no longer checks by itself.")).to_be_visible()
     axe_check(page)
+
+
+def export_the_view(page: Page, *, check_accessibility: bool = True) -> None:
+    """From the matrix page searched for "prison" and sorted, download "these use cases" as CSV."""
+    sign_in(page, ANALYST, report.DEMO_PASSWORD)
+    page.goto("/rounds/fieldwork-2023/matrix/?search=prison&sort=met&direction=desc")
+    expected = page.locator("[data-principles-met]").count()
+    link = page.get_by_role("link", name=re.compile(rf"^Download these {expected} use cases \(CSV"))
+    if check_accessibility:
+        axe_check(page)
+    link.click()
+    expect(page.get_by_text("Filtered: search “prison”.")).to_be_visible()
+    if check_accessibility:
+        axe_check(page)
+    page.get_by_role("button", name="Create the file").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your file is ready")
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name=re.compile(r"Download the CSV")).click()
+    rows = Path(download_info.value.path()).read_text(encoding="utf-8-sig").splitlines()
+    assert len(rows) == 1 + expected and rows[0].endswith(",view")
+
+
+def test_the_analyst_exports_the_view_on_the_page(page, demo_round):
+    export_the_view(page)
+
+
+def test_the_view_exports_on_a_320_pixel_screen(narrow_page, demo_round):
+    export_the_view(narrow_page)
+
+
+def test_the_view_exports_without_javascript(page_without_js, demo_round):
+    export_the_view(page_without_js, check_accessibility=False)
+
+
+@pytest.mark.parametrize("width", ["page", "narrow_page"])
+def test_a_bad_view_says_what_to_change_and_passes_axe(request, demo_round, width):
+    page = request.getfixturevalue(width)
+    sign_in(page, ANALYST, report.DEMO_PASSWORD)
+    page.goto("/rounds/fieldwork-2023/matrix/export/pdf/?sort=colour")
+
+    expect(page.get_by_role("link", name="Choose a sort from the list")).to_be_visible()
+    expect(page.get_by_role("button", name="Create the file")).to_have_count(0)
+    assert page_width(page) <= page.evaluate("window.innerWidth"), "the page scrolls sideways"
+    axe_check(page)
+    assert not MatrixExport.objects.exists()
