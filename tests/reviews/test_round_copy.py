@@ -79,7 +79,7 @@ def test_a_copy_is_a_draft_with_the_newest_versions_and_the_same_pattern(previou
     }  # the switched-off account is left out
     assert set(Assignment.objects.filter(round=copy).values_list("due_on", flat=True)) == {CLOSES}
     event = AuditEvent.objects.get(action="round_copied")
-    assert event.data == {"source": source.pk, "versions": 2, "assignments": 3}
+    assert event.data == {"source": source.pk, "versions": 2, "assignments": 3, "object_name": copy.name}
     assert not AuditEvent.objects.filter(action="round_created").exclude(object_id=str(copy.pk)).exists()
 
 
