@@ -188,7 +188,12 @@ def test_the_audit_row_names_the_view(demo, analyst_client, django_capture_on_co
         analyst_client, view_link(page, "csv"), django_capture_on_commit_callbacks
     )
     event = AuditEvent.objects.filter(action="export_requested").latest("pk")
-    assert event.data == {"export_id": export.pk, "format": "csv", "view": export.view_query}
+    assert event.data == {
+        "export_id": export.pk,
+        "format": "csv",
+        "view": export.view_query,
+        "object_name": export.round.name,  # the round, as it was named then
+    }
 
 
 # --- Bad input --------------------------------------------------------------------------------------
