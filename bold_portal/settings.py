@@ -74,6 +74,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "bold_portal.middleware.method_not_allowed_page",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A review form posted after the session ended: its text is kept before the login redirect.
+    "reviews.views.kept_posts.KeepRefusedReviewPost",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     # Analysts and admins who have not passed two-factor sign-in reach only its own pages.
     "accounts.middleware.TwoFactorRequiredMiddleware",
@@ -226,7 +228,8 @@ SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
 if env.bool("SECURE_PROXY_SSL_HEADER", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 X_FRAME_OPTIONS = "DENY"
-CSRF_FAILURE_VIEW = "bold_portal.views.csrf_failure"
+# The portal's page (bold_portal.views.csrf_failure), after keeping a refused review form's text.
+CSRF_FAILURE_VIEW = "reviews.views.kept_posts.csrf_failure"
 
 # Content Security Policy (django-csp): everything from the portal's own origin; the layout's two
 # inline scripts carry the per-request nonce (request.csp_nonce); no framing, no posting elsewhere.

@@ -8,5 +8,7 @@ class ReviewsConfig(AppConfig):
     verbose_name = _("Review rounds and reviews")
 
     def ready(self):
-        # Register its audit actions; add the reviewer and round administration pages to the navigation.
+        # Register its audit actions; add the reviewer and round administration pages to the navigation;
+        # register the erasure and nightly purge of kept review posts.
         from reviews import audit_actions, navigation  # noqa: F401
+        from reviews.services import kept_posts  # noqa: F401

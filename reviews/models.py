@@ -545,3 +545,29 @@ class AssignmentReminder(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} reminder to {self.person} about {self.assignment}"
+
+
+class KeptReviewPost(models.Model):
+    """What a reviewer typed into the review form when a save or submit was refused because their
+    session had ended or its CSRF token had been rotated (docs/reviewer-journey.md, "Nothing typed
+    is lost"). Kept for KEPT_POST_HOURS under the signed (person, round, version) token the form
+    carried, restored into the form for that person alone once they have signed in, deleted when
+    they save or discard it, purged nightly and when their account is erased. Never audited: it is
+    the reviewer's unsaved text, not a change to a review."""
+
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="kept_review_posts")
+    round = models.ForeignKey(ReviewRound, on_delete=models.CASCADE, related_name="+")
+    version = models.ForeignKey(UseCaseVersion, on_delete=models.CASCADE, related_name="+")
+    # The form's fields as posted (name -> list of values), without the CSRF token.
+    data = models.JSONField(default=dict)
+    kept_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("kept review post")
+        verbose_name_plural = _("kept review posts")
+        constraints = [
+            models.UniqueConstraint(fields=["person", "round", "version"], name="kept_review_post_one_per_review")
+        ]
+
+    def __str__(self):
+        return f"Kept review post of {self.person_id} for round {self.round_id}, version {self.version_id}"

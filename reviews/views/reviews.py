@@ -17,6 +17,12 @@ from reviews.forms.reviews import LockForm, error_summary_items, review_forms
 from reviews.models import Review
 from reviews.selectors import reviews as selectors
 from reviews.selectors.requests import latest_request
+from reviews.services.kept_posts import (
+    keep_token_make,
+    kept_post_data,
+    kept_post_discard,
+    kept_post_for,
+)
 from reviews.services.requests import may_request
 from reviews.services.reviews import ReviewBusy, ReviewConflict, RoundNotOpen, review_save, review_withdraw
 from reviews.services.round_dates import round_dates_apply_on_read
@@ -115,7 +121,9 @@ def _declared_interest(request, target, interest):
     return render(request, "reviews/review_declared_interest.html", context, status=403)
 
 
-def _review_page(request, target, review, verdict_forms, overall_form, *, problem: str = "", status: int = 200):
+def _review_page(
+    request, target, review, verdict_forms, overall_form, *, problem: str = "", status: int = 200, kept=None
+):
     context = target_context(request, target, review)
     context.update(
         verdict_forms=verdict_forms,
@@ -123,6 +131,9 @@ def _review_page(request, target, review, verdict_forms, overall_form, *, proble
         is_submitted=review is not None and review.status == Review.Status.SUBMITTED,
         errors=error_summary_items([*verdict_forms, overall_form]),
         problem=problem,
+        kept=kept,
+        # Lets a post refused for an ended session be kept for this person (reviews.services.kept_posts).
+        keep_token=keep_token_make(person_id=request.user.pk, round_id=target.round.pk, version_id=target.version.pk),
     )
     return render(request, "reviews/review_form.html", context, status=status)
 
@@ -137,12 +148,21 @@ def review(request, round_slug: str, use_case_slug: str, number: int):
     if not rules.has_perm("reviews.write_review", request.user, target):
         return _read_only(request, target, own, status=403 if request.method == "POST" else 200)
     principles = selectors.round_principles(target.round)
+    review_keys = {"person": request.user, "round_id": target.round.pk, "version_id": target.version.pk}
+    action = request.POST.get("action")
     if request.method != "POST":
-        verdict_forms, overall_form = review_forms(principles=principles, review=own)
-        return _review_page(request, target, own, verdict_forms, overall_form)
+        # What this person typed when a save was refused (their session had ended) comes back first.
+        kept = kept_post_for(**review_keys)
+        data = kept_post_data(kept) if kept else None
+        verdict_forms, overall_form = review_forms(principles=principles, review=own, data=data)
+        return _review_page(request, target, own, verdict_forms, overall_form, kept=kept)
+    if action == "discard_kept":
+        kept_post_discard(**review_keys)
+        messages.success(request, _("The text that was kept has been removed. This is your saved review."))
+        return redirect("reviews:review", round_slug, use_case_slug, number)
 
     verdict_forms, overall_form = review_forms(principles=principles, review=own, data=request.POST)
-    submit = request.POST.get("action") == "submit"
+    submit = action == "submit"
     # Every form is checked (a list, not a generator), so all errors show at once.
     checks = [f.check_for_submission() if submit else f.is_valid() for f in [*verdict_forms, overall_form]]
     if not all(checks):
@@ -172,6 +192,10 @@ def review(request, round_slug: str, use_case_slug: str, number: int):
         problem = " ".join(error.messages)
         return _review_page(request, target, own, verdict_forms, overall_form, problem=problem)
 
+    kept_post_discard(**review_keys)
+    if action == "leave":
+        messages.success(request, _("Your draft has been saved"))
+        return redirect("reviews:use_case", round_slug, use_case_slug, number)
     if submit and not was_submitted:
         return redirect("reviews:review_submitted", round_slug, use_case_slug, number)
     messages.success(request, _("Your review has been updated") if submit else _("Your draft has been saved"))
