@@ -5,10 +5,13 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.db import transaction
+from django.test import TestCase
 from django.test.utils import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
+from bold_portal.celery import app as celery_app
 from matrix.models import Matrix
 from matrix.selectors.cells import Cell
 from matrix.selectors.matrix_page import MATRIX_ROWS_PER_PAGE
@@ -82,12 +85,17 @@ REPORT_TABLE = {
 }
 
 
-@pytest.fixture
-def demo(django_capture_on_commit_callbacks):
-    """The report's demo data; requested before any fixture that makes rows, since the demo data
-    loads only into an empty database."""
-    load_demo(django_capture_on_commit_callbacks)
-    return ReviewRound.objects.get(slug="fieldwork-2023")
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """The report's demo data, loaded once for the tests of this module that ask for it (the demo
+    data loads only into an empty database): each test runs in a savepoint inside this transaction,
+    so whatever it writes is rolled back. Tests that ask for it run after the others of the module
+    (tests/conftest.py), so that no other test finds the demo data."""
+    celery_app.conf.task_always_eager = True
+    with django_db_blocker.unblock(), transaction.atomic():
+        load_demo(TestCase.captureOnCommitCallbacks)
+        yield ReviewRound.objects.get(slug="fieldwork-2023")
+        transaction.set_rollback(True)
 
 
 def test_the_fieldwork_matrix_shows_the_reports_table(demo, analyst_client):
