@@ -5,13 +5,11 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.db import transaction
 from django.test import TestCase
 from django.test.utils import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from bold_portal.celery import app as celery_app
 from matrix.models import Matrix
 from matrix.selectors.cells import Cell
 from matrix.selectors.matrix_page import MATRIX_ROWS_PER_PAGE
@@ -20,6 +18,7 @@ from matrix.services.recompute import matrix_recompute
 from matrix.wording import cell_rule_in_words
 from reviews.models import Review, ReviewRound
 from reviews.services.reviews import review_withdraw
+from tests.database import shared_by_module
 from tests.factories import (
     close_round,
     make_assignment,
@@ -86,16 +85,17 @@ REPORT_TABLE = {
 
 
 @pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
+def shared_demo(django_db_setup, django_db_blocker):
     """The report's demo data, loaded once for the tests of this module that ask for it (the demo
-    data loads only into an empty database): each test runs in a savepoint inside this transaction,
-    so whatever it writes is rolled back. Tests that ask for it run after the others of the module
-    (tests/conftest.py), so that no other test finds the demo data."""
-    celery_app.conf.task_always_eager = True
-    with django_db_blocker.unblock(), transaction.atomic():
+    data loads only into an empty database; tests/database.py)."""
+    with shared_by_module(django_db_blocker):
         load_demo(TestCase.captureOnCommitCallbacks)
-        yield ReviewRound.objects.get(slug="fieldwork-2023")
-        transaction.set_rollback(True)
+        yield ReviewRound.objects.get(slug="fieldwork-2023").pk
+
+
+@pytest.fixture
+def demo(shared_demo, db):
+    return ReviewRound.objects.get(pk=shared_demo)
 
 
 def test_the_fieldwork_matrix_shows_the_reports_table(demo, analyst_client):
