@@ -33,6 +33,9 @@ test: $(STAMP) static browser
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal
 
 # The everyday loop, in one process: no real-browser and no slow tests (docs/performance.md).
+# Byte code is cached even where the environment asks not to (the Docker image does): compiling
+# every module and rewriting every test file's assertions on each run costs about 2.5 CPU-seconds.
+test-fast: export PYTHONDONTWRITEBYTECODE =
 test-fast: $(STAMP) static
 	$(PY) -m pytest -p no:xdist -m "not e2e and not slow"
 

@@ -1,4 +1,5 @@
 import gc
+import itertools
 import os
 
 import pytest
@@ -25,6 +26,31 @@ def pytest_configure(config):
         raise pytest.UsageError("BOLD_REQUIRE_SERVICES=1 but DATABASE_URL is not PostgreSQL.")
     if REQUIRE_SERVICES and not settings.CELERY_BROKER_URL:
         raise pytest.UsageError("BOLD_REQUIRE_SERVICES=1 but CELERY_BROKER_URL is not set.")
+
+
+# Module-scoped worlds (fixtures named shared_*, see tests/database.py) hold a transaction open until
+# the end of their module, each test running in a savepoint inside it: the tests that ask for one
+# run after the module's other tests, so that no test finds rows it did not ask for. (Only tests next
+# to each other move, so pytest-django's order, which runs the tests that flush the database last,
+# is kept.)
+
+
+def pytest_collection_modifyitems(items):
+    def module(item):
+        marker = item.get_closest_marker("django_db")
+        flushes = "transactional_db" in getattr(item, "fixturenames", ()) or bool(
+            marker and marker.kwargs.get("transaction")
+        )
+        return item.nodeid.split("::")[0], flushes
+
+    def shares(item):
+        return any(name.startswith("shared_") for name in getattr(item, "fixturenames", ()))
+
+    ordered = []
+    for _, run in itertools.groupby(items, key=module):
+        run = list(run)
+        ordered += [item for item in run if not shares(item)] + [item for item in run if shares(item)]
+    items[:] = ordered
 
 
 @pytest.fixture(autouse=True)

@@ -1,9 +1,11 @@
-"""Helpers for tests of what the database itself enforces."""
+"""Helpers for tests of what the database itself enforces, and for worlds shared by a module's tests."""
 
 from contextlib import contextmanager
 
 import pytest
 from django.db import IntegrityError, connection, transaction
+
+from bold_portal.celery import app as celery_app
 
 
 @contextmanager
@@ -39,3 +41,17 @@ def tables_containing(text: str) -> list[str]:
             if any(text in str(value) for row in cursor.fetchall() for value in row):
                 found.append(table)
     return found
+
+
+@contextmanager
+def shared_by_module(django_db_blocker):
+    """For a module-scoped fixture named shared_*: what it builds inside this block is built once
+    for its module's tests, in a transaction rolled back at the module's end; each test runs in a
+    savepoint inside it, so whatever a test writes is rolled back before the next. The tests that
+    ask for a shared_* fixture run after the module's other tests (tests/conftest.py), so no other
+    test finds these rows. Hand each test a copy of any object it may change (copy.deepcopy, as
+    Django's setUpTestData does)."""
+    celery_app.conf.task_always_eager = True  # tests/conftest.py sets it for each test, after this
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield
+        transaction.set_rollback(True)

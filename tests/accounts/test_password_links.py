@@ -14,7 +14,14 @@ from django.urls import reverse
 from accounts.services.accounts import account_create
 from audiences.services.people import reviewer_accounts_create
 from tests.factories import make_organisation, make_user
-from tests.reviews.test_import_verdicts import GOOD_ROWS, HEADER, csv_file, run_import, world  # noqa: F401
+from tests.reviews.test_import_verdicts import (  # noqa: F401 (fixtures)
+    GOOD_ROWS,
+    HEADER,
+    csv_file,
+    run_import,
+    shared_world,
+    world,
+)
 
 pytestmark = pytest.mark.django_db
 

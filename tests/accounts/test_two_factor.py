@@ -468,6 +468,7 @@ def test_signing_out_needs_no_code(client):
     assert "_auth_user_id" not in client.session
 
 
+@pytest.mark.slow  # a walk over every URL: about 1 CPU-second; the test of the set-up page above stays in the loop
 def test_a_reviewer_is_never_sent_to_the_code_step(client):
     reviewer = make_reviewer()
     force_login_password_only(client, reviewer)

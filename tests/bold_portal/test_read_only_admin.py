@@ -3,6 +3,8 @@ people, invitations, audiences, principles, staff-role groups and sign-in record
 of them (bold_portal.admin.ReadOnlyAdmin): every change goes through the portal's services, with
 their checks and audit rows. test_admin_registry.py checks every registered page the same way."""
 
+import copy
+
 import pytest
 from axes.models import AccessAttempt
 from django.contrib.auth.models import Group
@@ -16,6 +18,7 @@ from bold_portal.models import AuditEvent
 from principles.models import Principle
 from reviews.models import Assignment, Review, ReviewRound, Verdict
 from reviews.services.reviews import VerdictInput, review_save
+from tests.database import shared_by_module
 from tests.factories import (
     make_assignment,
     make_audience,
@@ -45,8 +48,19 @@ EDITS = {
 }
 
 
+@pytest.fixture(scope="module")
+def shared_rows(django_db_setup, django_db_blocker):
+    """Built once for the module's tests (tests/database.py)."""
+    with shared_by_module(django_db_blocker):
+        yield one_row_of_each_model()
+
+
 @pytest.fixture
-def rows():
+def rows(shared_rows, db):
+    return copy.deepcopy(shared_rows)
+
+
+def one_row_of_each_model():
     """One row of each model the admin shows read-only."""
     organisation = make_organisation(name="Crisis", slug="crisis")
     reviewer = make_user(email="reviewer@crisis.example")

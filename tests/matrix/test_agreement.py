@@ -3,6 +3,7 @@ principle and for the round, computed by the `krippendorff` library, stored, sho
 page and in the JSON export; "not enough data" when it is undefined. It is measured when it is
 read (after that page's response) or, with a worker, after recomputes; never in a submit."""
 
+import copy
 import json
 import math
 from unittest import mock
@@ -29,6 +30,7 @@ from matrix.services.recompute import matrix_bring_up_to_date, matrix_recompute
 from matrix.tasks import AGREEMENT_PENDING_KEY, recompute_matrix, refresh_matrix_agreement, sweep_stale_matrices
 from matrix.wording import agreement_in_words
 from reviews.models import RoundVersion, Verdict
+from tests.database import shared_by_module
 from tests.factories import make_assignment, make_organisation, make_reviewer, make_version
 from tests.matrix.analyst_support import make_analyst, small_world, submit
 from tests.pages import main_content
@@ -89,17 +91,24 @@ CLEAR = [
 ]
 
 
+@pytest.fixture(scope="module")
+def shared_world(django_db_setup, django_db_blocker):
+    """Built once for the module's tests that ask for it (tests/database.py)."""
+    with shared_by_module(django_db_blocker):
+        audience, organisation, relevant, clear, review_round = small_world()
+        versions = [make_version(audience=audience, title=f"Use case {i}") for i in range(4)]
+        for version in versions:
+            make_assignment(review_round=review_round, version=version, organisation=organisation)
+        reviewers = [make_reviewer(organisation=organisation) for _ in range(4)]
+        for r, reviewer in enumerate(reviewers):
+            for v, version in enumerate(versions):
+                submit(reviewer, review_round, version, {relevant: RELEVANT[r][v], clear: CLEAR[r][v]})
+        yield review_round, relevant, clear
+
+
 @pytest.fixture
-def world(db):
-    audience, organisation, relevant, clear, review_round = small_world()
-    versions = [make_version(audience=audience, title=f"Use case {i}") for i in range(4)]
-    for version in versions:
-        make_assignment(review_round=review_round, version=version, organisation=organisation)
-    reviewers = [make_reviewer(organisation=organisation) for _ in range(4)]
-    for r, reviewer in enumerate(reviewers):
-        for v, version in enumerate(versions):
-            submit(reviewer, review_round, version, {relevant: RELEVANT[r][v], clear: CLEAR[r][v]})
-    return review_round, relevant, clear
+def world(shared_world, db):
+    return copy.deepcopy(shared_world)
 
 
 def table(verdicts) -> np.ndarray:

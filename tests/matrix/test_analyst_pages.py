@@ -5,6 +5,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.test import TestCase
 from django.test.utils import override_settings
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +18,7 @@ from matrix.services.recompute import matrix_recompute
 from matrix.wording import cell_rule_in_words
 from reviews.models import Review, ReviewRound
 from reviews.services.reviews import review_withdraw
+from tests.database import shared_by_module
 from tests.factories import (
     close_round,
     make_assignment,
@@ -82,12 +84,18 @@ REPORT_TABLE = {
 }
 
 
+@pytest.fixture(scope="module")
+def shared_demo(django_db_setup, django_db_blocker):
+    """The report's demo data, loaded once for the tests of this module that ask for it (the demo
+    data loads only into an empty database; tests/database.py)."""
+    with shared_by_module(django_db_blocker):
+        load_demo(TestCase.captureOnCommitCallbacks)
+        yield ReviewRound.objects.get(slug="fieldwork-2023").pk
+
+
 @pytest.fixture
-def demo(django_capture_on_commit_callbacks):
-    """The report's demo data; requested before any fixture that makes rows, since the demo data
-    loads only into an empty database."""
-    load_demo(django_capture_on_commit_callbacks)
-    return ReviewRound.objects.get(slug="fieldwork-2023")
+def demo(shared_demo, db):
+    return ReviewRound.objects.get(pk=shared_demo)
 
 
 def test_the_fieldwork_matrix_shows_the_reports_table(demo, analyst_client):

@@ -2,6 +2,7 @@
 gets 401 or 403 on every endpoint), what each endpoint says (the pages' reads, the same pseudonyms
 and anonymity rule), pagination, filters, and a query count that does not grow with the round."""
 
+import copy
 import csv
 import io
 import json
@@ -13,6 +14,7 @@ from django.urls import reverse
 
 from matrix.exporters import EXPORTERS
 from matrix.selectors.matrix_page import MATRIX_ROWS_PER_PAGE
+from tests.database import shared_by_module
 from tests.factories import close_round, make_reviewer, make_round, make_user
 from tests.matrix.analyst_support import (
     make_admin,
@@ -28,9 +30,16 @@ from tests.two_factor import force_login_password_only
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(scope="module")
+def shared_world(django_db_setup, django_db_blocker):
+    """Built once for the module's tests that ask for it (tests/database.py)."""
+    with shared_by_module(django_db_blocker):
+        yield api_world()
+
+
 @pytest.fixture
-def world(db):
-    return api_world()
+def world(shared_world, db):
+    return copy.deepcopy(shared_world)
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ def row_counts() -> dict[str, int]:
     return {model._meta.label: model._default_manager.count() for model in apps.get_models()}
 
 
+@pytest.mark.slow  # runs the benchmark at each size: about 1 CPU-second; its option checks stay in the loop
 def test_the_benchmark_reports_each_size_and_leaves_no_data_behind():
     before = row_counts()
     output = StringIO()

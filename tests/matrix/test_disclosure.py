@@ -69,6 +69,9 @@ def reproduction():
     return Reproduction()
 
 
+# Reads every page and API answer of the round six times (about 2 CPU-seconds): left out of the
+# everyday loop, like the other walks; the tests below keep each disclosure rule in it.
+@pytest.mark.slow
 def test_no_view_or_comparison_of_views_gives_away_st_basils_or_nacro(
     client, reproduction, django_capture_on_commit_callbacks
 ):

@@ -4,6 +4,7 @@ URL, what each page says in each state, the file's headers and the audit row.
 The export task runs on commit (Celery is eager in tests): requests that start one run inside
 django_capture_on_commit_callbacks(execute=True), as the real commit would."""
 
+import copy
 import datetime
 import io
 import re
@@ -20,6 +21,7 @@ from bold_portal.roles import ADMINS, ANALYSTS, AUTHORS
 from matrix import exporters
 from matrix.models import MatrixExport
 from matrix.services.exports import EXPORT_KEEP, matrix_export_request, matrix_export_run
+from tests.database import shared_by_module
 from tests.factories import make_reviewer, make_user
 from tests.matrix.test_exporters import World
 from tests.pages import main_content
@@ -27,9 +29,16 @@ from tests.pages import main_content
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(scope="module")
+def shared_world(django_db_setup, django_db_blocker):
+    """Built once for the module's tests that ask for it (tests/database.py)."""
+    with shared_by_module(django_db_blocker):
+        yield World()
+
+
 @pytest.fixture
-def world():
-    return World()
+def world(shared_world, db):
+    return copy.deepcopy(shared_world)
 
 
 def in_group(name, **extra):

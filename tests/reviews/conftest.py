@@ -1,8 +1,10 @@
+import copy
 import datetime
 
 import pytest
 from django.urls import reverse
 
+from tests.database import shared_by_module
 from tests.factories import (
     close_round,
     make_assignment,
@@ -60,9 +62,16 @@ class ReviewWorld:
         self.round = close_round(self.round)
 
 
+@pytest.fixture(scope="module")
+def shared_review_world(django_db_setup, django_db_blocker):
+    """Built once for each module's tests that ask for it (tests/database.py)."""
+    with shared_by_module(django_db_blocker):
+        yield ReviewWorld()
+
+
 @pytest.fixture
-def world(db):
-    return ReviewWorld()
+def world(shared_review_world, db):
+    return copy.deepcopy(shared_review_world)
 
 
 @pytest.fixture

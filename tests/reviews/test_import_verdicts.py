@@ -1,5 +1,6 @@
 import codecs
 import contextlib
+import copy
 import csv
 import io
 from decimal import Decimal
@@ -20,6 +21,7 @@ from reviews.imports.rows import verdict_rows_from_csv
 from reviews.models import Review, ReviewRound, Verdict
 from reviews.services.imports import ImportConflict, verdicts_import
 from reviews.services.reviews import VerdictInput, review_save
+from tests.database import shared_by_module
 from tests.factories import (
     make_audience,
     make_organisation,
@@ -36,8 +38,19 @@ pytestmark = pytest.mark.django_db
 HEADER = "reviewer_email,organisation,use_case,version,principle,verdict,reason,evidence\n"
 
 
+@pytest.fixture(scope="module")
+def shared_world(django_db_setup, django_db_blocker):
+    """Built once for the module's tests that ask for it (tests/database.py)."""
+    with shared_by_module(django_db_blocker):
+        yield import_world()
+
+
 @pytest.fixture
-def world():
+def world(shared_world, db):
+    return copy.deepcopy(shared_world)
+
+
+def import_world():
     """Crisis and Nacro; use cases housing (versions 1 and 2) and treatment (version 1); round
     spring holds housing v1 and treatment v1 under relevant and clear; impactful is not in it."""
     audience = make_audience(slug="homelessness")
