@@ -2,6 +2,7 @@ import gc
 import itertools
 import os
 
+import hypothesis
 import pytest
 from django.conf import settings
 from django.db import connection
@@ -10,6 +11,15 @@ from django.test import Client
 from bold_portal.celery import app as celery_app
 from tests.row_locks import portal_caller, row_lock_problem
 from tests.two_factor import force_login_past_two_factor
+
+# Property tests run on shared, busy machines: how long Hypothesis takes to make its examples says
+# nothing about the portal, so its timing checks would only make the suite fail at random.
+hypothesis.settings.register_profile(
+    "portal",
+    deadline=None,
+    suppress_health_check=[hypothesis.HealthCheck.too_slow, hypothesis.HealthCheck.data_too_large],
+)
+hypothesis.settings.load_profile("portal")
 
 # CI sets BOLD_REQUIRE_SERVICES=1: then a missing PostgreSQL or Redis fails the run instead of
 # letting the suite fall back to SQLite or skip the worker test.
