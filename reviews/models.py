@@ -77,6 +77,9 @@ class ReviewRound(models.Model):
     # Open on opens_on and close after closes_on by themselves (reviews.services.rounds.
     # rounds_follow_dates: beat in the full stack; without beat, when a page of the round is read).
     follows_dates = models.BooleanField(_("opens and closes on its dates"), default=False)
+    # Set when the round closes, with its progress stored in ClosedRoundFigure; pages of a closed
+    # round read those figures. False for a round closed before figures were stored.
+    figures_frozen = models.BooleanField(default=False, editable=False)
     # Bumped whenever the rule, the principles or the versions change: every cell must be
     # recomputed, and a result computed under an older rule never overwrites a newer one.
     rule_version = models.PositiveIntegerField(default=1, editable=False)
@@ -158,6 +161,55 @@ class RoundVersion(models.Model):
 
     def __str__(self):
         return f"{self.version} in {self.round}"
+
+
+class ClosedRoundFigure(models.Model):
+    """A closed round's progress, frozen by round_close in the same transaction: later changes to
+    memberships, accounts or assignments never move a closed round's figures (docs/admin-rounds.md,
+    "Figures frozen at closing"). One row per scope: the whole round as the progress pages count it
+    ("round"), the whole round as the analysts' rounds page counts it ("summary"), each use case
+    version, each organisation and each person given use cases in person."""
+
+    class Scope(models.TextChoices):
+        ROUND = "round", _("round")
+        SUMMARY = "summary", _("rounds page")
+        VERSION = "version", _("use case version")
+        ORGANISATION = "organisation", _("organisation")
+        PERSON = "person", _("person")
+
+    round = models.ForeignKey(ReviewRound, on_delete=models.CASCADE, related_name="closed_figures")
+    scope = models.CharField(max_length=12, choices=Scope.choices)
+    version = models.ForeignKey(UseCaseVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    expected = models.PositiveIntegerField()
+    submitted = models.PositiveIntegerField()
+    overdue = models.PositiveIntegerField(default=0)
+    # A version's earliest due date, as the progress table shows it.
+    due_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("closed round figure")
+        verbose_name_plural = _("closed round figures")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    scope__in=["round", "summary"],
+                    version__isnull=True,
+                    organisation__isnull=True,
+                    reviewer__isnull=True,
+                )
+                | Q(scope="version", version__isnull=False, organisation__isnull=True, reviewer__isnull=True)
+                | Q(scope="organisation", version__isnull=True, organisation__isnull=False, reviewer__isnull=True)
+                | Q(scope="person", version__isnull=True, organisation__isnull=True, reviewer__isnull=False),
+                name="closed_figure_scope_matches",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.round}: {self.scope} {self.submitted}/{self.expected}"
 
 
 class Assignment(models.Model):
