@@ -411,6 +411,19 @@ class AssignmentRequest(models.Model):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_note = _limited_text(_("why"), REQUEST_TEXT_MAX)
+    # Set when the assignment is given to someone else (state "reassigned"): who it was given to
+    # when this request was made, and who it went to, so the request keeps its history ("declined
+    # by St Basils; given to Nacro on ...") however often the assignment moves afterwards.
+    from_organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    from_reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    to_organisation = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    to_reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["-requested_at", "-pk"]
