@@ -28,6 +28,11 @@ REVIEW_TEXT_SUBMIT_MAX = 5_000
 REQUEST_TEXT_MAX = 2_000
 
 
+def _kept_reference(model) -> models.ForeignKey:
+    """An optional reference kept for the record: the row it names cannot be deleted while it does."""
+    return models.ForeignKey(model, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+
 def _limited_text(label, limit: int, *, blank: bool = True) -> models.TextField:
     return models.TextField(label, blank=blank, validators=[MaxLengthValidator(limit), refuse_control_characters])
 
@@ -164,11 +169,9 @@ class RoundVersion(models.Model):
 
 
 class ClosedRoundFigure(models.Model):
-    """A closed round's progress, frozen by round_close in the same transaction: later changes to
-    memberships, accounts or assignments never move a closed round's figures (docs/admin-rounds.md,
-    "Figures frozen at closing"). One row per scope: the whole round as the progress pages count it
-    ("round"), the whole round as the analysts' rounds page counts it ("summary"), each use case
-    version, each organisation and each person given use cases in person."""
+    """A closed round's progress, stored by round_set_status as it closes, so later changes never move
+    it (docs/admin-rounds.md, "Figures frozen at closing"): the whole round as the progress pages
+    ("round") and the rounds page ("summary") count it, and each version, organisation and person."""
 
     class Scope(models.TextChoices):
         ROUND = "round", _("round")
@@ -179,11 +182,9 @@ class ClosedRoundFigure(models.Model):
 
     round = models.ForeignKey(ReviewRound, on_delete=models.CASCADE, related_name="closed_figures")
     scope = models.CharField(max_length=12, choices=Scope.choices)
-    version = models.ForeignKey(UseCaseVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    organisation = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    reviewer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    version = _kept_reference(UseCaseVersion)
+    organisation = _kept_reference(Organisation)
+    reviewer = _kept_reference(settings.AUTH_USER_MODEL)
     expected = models.PositiveIntegerField()
     submitted = models.PositiveIntegerField()
     overdue = models.PositiveIntegerField(default=0)
@@ -195,16 +196,13 @@ class ClosedRoundFigure(models.Model):
         verbose_name_plural = _("closed round figures")
         constraints = [
             models.CheckConstraint(
-                condition=Q(
-                    scope__in=["round", "summary"],
-                    version__isnull=True,
-                    organisation__isnull=True,
-                    reviewer__isnull=True,
-                )
+                condition=Q(scope__in=["round", "summary"], version__isnull=True, organisation__isnull=True)
+                & Q(reviewer__isnull=True)
                 | Q(scope="version", version__isnull=False, organisation__isnull=True, reviewer__isnull=True)
                 | Q(scope="organisation", version__isnull=True, organisation__isnull=False, reviewer__isnull=True)
                 | Q(scope="person", version__isnull=True, organisation__isnull=True, reviewer__isnull=False),
                 name="closed_figure_scope_matches",
+                violation_error_message=_("A figure is for the whole round, one use case, organisation or person."),
             ),
         ]
 
@@ -414,16 +412,10 @@ class AssignmentRequest(models.Model):
     # Set when the assignment is given to someone else (state "reassigned"): who it was given to
     # when this request was made, and who it went to, so the request keeps its history ("declined
     # by St Basils; given to Nacro on ...") however often the assignment moves afterwards.
-    from_organisation = models.ForeignKey(
-        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    from_reviewer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    to_organisation = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    to_reviewer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    from_organisation = _kept_reference(Organisation)
+    from_reviewer = _kept_reference(settings.AUTH_USER_MODEL)
+    to_organisation = _kept_reference(Organisation)
+    to_reviewer = _kept_reference(settings.AUTH_USER_MODEL)
 
     class Meta:
         ordering = ["-requested_at", "-pk"]
