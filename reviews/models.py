@@ -28,6 +28,11 @@ REVIEW_TEXT_SUBMIT_MAX = 5_000
 REQUEST_TEXT_MAX = 2_000
 
 
+def _kept_reference(model) -> models.ForeignKey:
+    """An optional reference kept for the record: the row it names cannot be deleted while it does."""
+    return models.ForeignKey(model, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+
 def _limited_text(label, limit: int, *, blank: bool = True) -> models.TextField:
     return models.TextField(label, blank=blank, validators=[MaxLengthValidator(limit), refuse_control_characters])
 
@@ -77,6 +82,9 @@ class ReviewRound(models.Model):
     # Open on opens_on and close after closes_on by themselves (reviews.services.rounds.
     # rounds_follow_dates: beat in the full stack; without beat, when a page of the round is read).
     follows_dates = models.BooleanField(_("opens and closes on its dates"), default=False)
+    # Set when the round closes, with its progress stored in ClosedRoundFigure; pages of a closed
+    # round read those figures. False for a round closed before figures were stored.
+    figures_frozen = models.BooleanField(default=False, editable=False)
     # Bumped whenever the rule, the principles or the versions change: every cell must be
     # recomputed, and a result computed under an older rule never overwrites a newer one.
     rule_version = models.PositiveIntegerField(default=1, editable=False)
@@ -158,6 +166,48 @@ class RoundVersion(models.Model):
 
     def __str__(self):
         return f"{self.version} in {self.round}"
+
+
+class ClosedRoundFigure(models.Model):
+    """A closed round's progress, stored by round_set_status as it closes, so later changes never move
+    it (docs/admin-rounds.md, "Figures frozen at closing"): the whole round as the progress pages
+    ("round") and the rounds page ("summary") count it, and each version, organisation and person."""
+
+    class Scope(models.TextChoices):
+        ROUND = "round", _("round")
+        SUMMARY = "summary", _("rounds page")
+        VERSION = "version", _("use case version")
+        ORGANISATION = "organisation", _("organisation")
+        PERSON = "person", _("person")
+
+    round = models.ForeignKey(ReviewRound, on_delete=models.CASCADE, related_name="closed_figures")
+    scope = models.CharField(max_length=12, choices=Scope.choices)
+    version = _kept_reference(UseCaseVersion)
+    organisation = _kept_reference(Organisation)
+    reviewer = _kept_reference(settings.AUTH_USER_MODEL)
+    expected = models.PositiveIntegerField()
+    submitted = models.PositiveIntegerField()
+    overdue = models.PositiveIntegerField(default=0)
+    # A version's earliest due date, as the progress table shows it.
+    due_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("closed round figure")
+        verbose_name_plural = _("closed round figures")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(scope__in=["round", "summary"], version__isnull=True, organisation__isnull=True)
+                & Q(reviewer__isnull=True)
+                | Q(scope="version", version__isnull=False, organisation__isnull=True, reviewer__isnull=True)
+                | Q(scope="organisation", version__isnull=True, organisation__isnull=False, reviewer__isnull=True)
+                | Q(scope="person", version__isnull=True, organisation__isnull=True, reviewer__isnull=False),
+                name="closed_figure_scope_matches",
+                violation_error_message=_("A figure is for the whole round, one use case, organisation or person."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.round}: {self.scope} {self.submitted}/{self.expected}"
 
 
 class Assignment(models.Model):
@@ -359,6 +409,13 @@ class AssignmentRequest(models.Model):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_note = _limited_text(_("why"), REQUEST_TEXT_MAX)
+    # Set when the assignment is given to someone else (state "reassigned"): who it was given to
+    # when this request was made, and who it went to, so the request keeps its history ("declined
+    # by St Basils; given to Nacro on ...") however often the assignment moves afterwards.
+    from_organisation = _kept_reference(Organisation)
+    from_reviewer = _kept_reference(settings.AUTH_USER_MODEL)
+    to_organisation = _kept_reference(Organisation)
+    to_reviewer = _kept_reference(settings.AUTH_USER_MODEL)
 
     class Meta:
         ordering = ["-requested_at", "-pk"]

@@ -7,11 +7,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.paginator import Page, Paginator
-from django.db.models import CharField, Count, F, Q, Value
-from django.db.models.functions import Cast, Coalesce, Concat
+from django.db.models import Count
 
-from reviews.models import Assignment, Review, ReviewRound, RoundVersion
-from reviews.selectors.requests import declined
+from reviews.models import ClosedRoundFigure, Review, ReviewRound, RoundVersion
+from reviews.selectors.progress import expected_reviews_by_round
 
 ROUNDS_PER_PAGE = 25
 
@@ -32,37 +31,14 @@ class RoundSummary:
     use_cases: int
     submitted: int
     expected: int
+    # The figures were stored when the round closed: the page says they are as at closing.
+    as_at_closing: bool = False
 
 
 @dataclass(frozen=True)
 class RoundsPage:
     rounds: tuple[RoundSummary, ...]
     page: Page
-
-
-def _expected_reviews(round_ids: list[int]) -> dict[int, int]:
-    """Per round, how many reviews are expected: one per person and version, where a personal
-    assignment expects that person and an organisation assignment each of its active members (people
-    whose accounts are switched off have left). Someone expected twice for one version (in person
-    and through an organisation, or through two organisations) counts once. One grouped query."""
-    rows = (
-        Assignment.objects.filter(round_id__in=round_ids)
-        .exclude(declined())
-        # One annotate, so the person and their active flag come from the same membership join.
-        .annotate(
-            person_id=Coalesce("reviewer_id", "organisation__memberships__user_id"),
-            member_is_active=F("organisation__memberships__user__is_active"),
-        )
-        .filter(Q(reviewer__isnull=False) | Q(member_is_active=True))
-        .values("round_id")
-        .annotate(
-            expected=Count(
-                Concat(Cast("version_id", CharField()), Value(":"), Cast("person_id", CharField())), distinct=True
-            )
-        )
-        .order_by()
-    )
-    return {row["round_id"]: row["expected"] for row in rows}
 
 
 def _count_by_round(queryset, round_ids: list[int]) -> dict[int, int]:
@@ -79,12 +55,16 @@ def rounds_page(page_number) -> RoundsPage:
 
 
 def round_summaries(rounds: list[ReviewRound]) -> tuple[RoundSummary, ...]:
-    """The rounds with their progress. Three grouped queries (none for no rounds)."""
+    """The rounds with their progress: for a round whose figures were frozen when it closed, those
+    figures, as at closing. Four grouped queries (none for no rounds)."""
     round_ids = [r.pk for r in rounds]
     if round_ids:
-        expected = _expected_reviews(round_ids)
+        expected = expected_reviews_by_round(round_ids)
         submitted = _count_by_round(Review.objects.filter(status=Review.Status.SUBMITTED), round_ids)
         use_cases = _count_by_round(RoundVersion.objects.all(), round_ids)
+        frozen_ids = [r.pk for r in rounds if r.status == ReviewRound.Status.CLOSED and r.figures_frozen]
+        for figure in ClosedRoundFigure.objects.filter(round_id__in=frozen_ids, scope=ClosedRoundFigure.Scope.SUMMARY):
+            expected[figure.round_id], submitted[figure.round_id] = figure.expected, figure.submitted
     else:
         expected = submitted = use_cases = {}
     return tuple(
@@ -101,6 +81,7 @@ def round_summaries(rounds: list[ReviewRound]) -> tuple[RoundSummary, ...]:
             use_cases=use_cases.get(r.pk, 0),
             submitted=submitted.get(r.pk, 0),
             expected=expected.get(r.pk, 0),
+            as_at_closing=r.status == ReviewRound.Status.CLOSED and r.figures_frozen,
         )
         for r in rounds
     )

@@ -7,11 +7,13 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Count
+from django.db.models import CharField, Count, F, Q, Value
+from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils import timezone
 
 from audiences.models import Audience, Membership, Organisation
-from reviews.models import Assignment, AssignmentRequest, Review, ReviewRound, RoundVersion
+from reviews.models import Assignment, AssignmentRequest, ClosedRoundFigure, Review, ReviewRound, RoundVersion
+from reviews.selectors.requests import declined
 from usecases.models import UseCase, UseCaseVersion
 
 PROGRESS_ROWS_PER_PAGE = 25
@@ -85,6 +87,7 @@ def _tables() -> dict[str, str]:
         "use_case": UseCase._meta.db_table,
         "audience": Audience._meta.db_table,
         "organisation": Organisation._meta.db_table,
+        "figure": ClosedRoundFigure._meta.db_table,
     }
 
 
@@ -132,8 +135,25 @@ def _expected_params(review_round: ReviewRound) -> list:
     return [review_round.pk, True, review_round.pk, True]
 
 
+def frozen(review_round: ReviewRound) -> bool:
+    """Whether the round's progress figures were stored when it closed: its pages read those, as
+    at closing, and nothing that happens later moves them."""
+    return review_round.status == ReviewRound.Status.CLOSED and review_round.figures_frozen
+
+
 def round_progress_totals(review_round: ReviewRound) -> Progress:
-    """The whole round: every expected review once. One query."""
+    """The whole round: every expected review once (as at closing for a closed round). One query."""
+    if frozen(review_round):
+        figure = ClosedRoundFigure.objects.filter(round=review_round, scope=ClosedRoundFigure.Scope.ROUND).first()
+        if figure is not None:
+            return Progress(expected=figure.expected, submitted=figure.submitted, overdue=figure.overdue)
+        return Progress(expected=0, submitted=0, overdue=0)
+    return live_round_progress_totals(review_round)
+
+
+def live_round_progress_totals(review_round: ReviewRound, *, on: datetime.date | None = None) -> Progress:
+    """The whole round counted now, from its assignments, memberships and reviews, overdue as at
+    the day on (today unless given). One query."""
     sql = f"""
         WITH expected AS ({_EXPECTED}),
         pairs AS (SELECT version_id, user_id, MIN(due_on) AS due_on FROM expected GROUP BY version_id, user_id)
@@ -141,9 +161,62 @@ def round_progress_totals(review_round: ReviewRound) -> Progress:
         FROM pairs p
         LEFT JOIN {{review}} r ON r.round_id = %s AND r.version_id = p.version_id AND r.reviewer_id = p.user_id
     """
-    params = [*_expected_params(review_round), timezone.localdate(), review_round.pk]
+    params = _live_params(review_round, on=on)
     expected, submitted, overdue = _rows(sql, params)[0]
     return Progress(expected=expected or 0, submitted=submitted or 0, overdue=overdue or 0)
+
+
+# A CTE chain ending in "progress": per version of the round, its earliest due date and counts.
+_LIVE_VERSION_PROGRESS = f"""
+    WITH expected AS ({_EXPECTED}),
+    pairs AS (SELECT version_id, user_id, MIN(due_on) AS due_on FROM expected GROUP BY version_id, user_id),
+    progress AS (
+        SELECT p.version_id, MIN(p.due_on) AS due_on, {_COUNTS}
+        FROM pairs p
+        LEFT JOIN {{review}} r ON r.round_id = %s AND r.version_id = p.version_id AND r.reviewer_id = p.user_id
+        GROUP BY p.version_id
+    )
+"""
+_FROZEN_VERSION_PROGRESS = """
+    WITH progress AS (
+        SELECT version_id, due_on, expected, submitted, overdue FROM {figure}
+        WHERE round_id = %s AND scope = 'version'
+    )
+"""
+
+# A CTE chain ending in "progress": per organisation and per person given use cases in person.
+_LIVE_GROUP_PROGRESS = f"""
+    WITH expected AS ({_EXPECTED}),
+    progress AS (
+        SELECT p.kind, p.group_id, {_COUNTS}
+        FROM expected p
+        LEFT JOIN {{review}} r ON r.round_id = %s AND r.version_id = p.version_id AND r.reviewer_id = p.user_id
+        GROUP BY p.kind, p.group_id
+    )
+"""
+_FROZEN_GROUP_PROGRESS = """
+    WITH progress AS (
+        SELECT scope AS kind, COALESCE(organisation_id, reviewer_id) AS group_id, expected, submitted, overdue
+        FROM {figure}
+        WHERE round_id = %s AND scope IN ('organisation', 'person')
+    )
+"""
+
+
+def _live_params(review_round: ReviewRound, *, on: datetime.date | None = None) -> list:
+    return [*_expected_params(review_round), on or timezone.localdate(), review_round.pk]
+
+
+def _version_progress_cte(review_round: ReviewRound) -> tuple[str, list]:
+    if frozen(review_round):
+        return _FROZEN_VERSION_PROGRESS, [review_round.pk]
+    return _LIVE_VERSION_PROGRESS, _live_params(review_round)
+
+
+def _group_progress_cte(review_round: ReviewRound) -> tuple[str, list]:
+    if frozen(review_round):
+        return _FROZEN_GROUP_PROGRESS, [review_round.pk]
+    return _LIVE_GROUP_PROGRESS, _live_params(review_round)
 
 
 def version_progress(review_round: ReviewRound) -> _SqlPage:
@@ -152,15 +225,9 @@ def version_progress(review_round: ReviewRound) -> _SqlPage:
     count = RoundVersion.objects.filter(round=review_round).count()
 
     def fetch(offset: int, limit: int) -> list[VersionProgressRow]:
+        cte, cte_params = _version_progress_cte(review_round)
         sql = f"""
-            WITH expected AS ({_EXPECTED}),
-            pairs AS (SELECT version_id, user_id, MIN(due_on) AS due_on FROM expected GROUP BY version_id, user_id),
-            progress AS (
-                SELECT p.version_id, MIN(p.due_on) AS due_on, {_COUNTS}
-                FROM pairs p
-                LEFT JOIN {{review}} r ON r.round_id = %s AND r.version_id = p.version_id AND r.reviewer_id = p.user_id
-                GROUP BY p.version_id
-            )
+            {cte}
             SELECT rv.version_id, v.title, v.number, au.name, pr.due_on,
                    COALESCE(pr.expected, 0), COALESCE(pr.submitted, 0), COALESCE(pr.overdue, 0),
                    (SELECT COUNT(*) FROM {{assignment}} a
@@ -177,14 +244,7 @@ def version_progress(review_round: ReviewRound) -> _SqlPage:
                      v.title, v.id
             LIMIT %s OFFSET %s
         """
-        params = [
-            *_expected_params(review_round),
-            timezone.localdate(),
-            review_round.pk,
-            review_round.pk,
-            limit,
-            offset,
-        ]
+        params = [*cte_params, review_round.pk, limit, offset]
         return [
             VersionProgressRow(
                 version_id=row[0],
@@ -253,14 +313,9 @@ def group_progress(review_round: ReviewRound) -> _SqlPage:
     )
 
     def fetch(offset: int, limit: int) -> list[GroupProgressRow]:
+        cte, cte_params = _group_progress_cte(review_round)
         sql = f"""
-            WITH expected AS ({_EXPECTED}),
-            progress AS (
-                SELECT p.kind, p.group_id, {_COUNTS}
-                FROM expected p
-                LEFT JOIN {{review}} r ON r.round_id = %s AND r.version_id = p.version_id AND r.reviewer_id = p.user_id
-                GROUP BY p.kind, p.group_id
-            ),
+            {cte},
             groups AS (
                 SELECT 'organisation' AS kind, a.organisation_id AS group_id, o.slug AS group_key, o.name AS name,
                        COUNT(*) AS versions
@@ -280,15 +335,7 @@ def group_progress(review_round: ReviewRound) -> _SqlPage:
                      g.name, g.kind
             LIMIT %s OFFSET %s
         """
-        params = [
-            *_expected_params(review_round),
-            timezone.localdate(),
-            review_round.pk,
-            review_round.pk,
-            review_round.pk,
-            limit,
-            offset,
-        ]
+        params = [*cte_params, review_round.pk, review_round.pk, limit, offset]
         return [
             GroupProgressRow(
                 kind=row[0],
@@ -314,3 +361,83 @@ def versions_short_of_submitted_reviews(review_round: ReviewRound) -> int:
         ) < %s
     """
     return _rows(sql, [review_round.pk, review_round.min_reviews])[0][0]
+
+
+def expected_reviews_by_round(round_ids: list[int]) -> dict[int, int]:
+    """Per round, how many reviews the analysts' rounds page expects: one per person and version,
+    where a personal assignment expects that person and an organisation assignment each of its active
+    members (people whose accounts are switched off have left). Someone expected twice for one
+    version (in person and through an organisation, or through two organisations) counts once. One
+    grouped query. Counted now: a closed round's pages read ClosedRoundFigure instead."""
+    rows = (
+        Assignment.objects.filter(round_id__in=round_ids)
+        .exclude(declined())
+        # One annotate, so the person and their active flag come from the same membership join.
+        .annotate(
+            person_id=Coalesce("reviewer_id", "organisation__memberships__user_id"),
+            member_is_active=F("organisation__memberships__user__is_active"),
+        )
+        .filter(Q(reviewer__isnull=False) | Q(member_is_active=True))
+        .values("round_id")
+        .annotate(
+            expected=Count(
+                Concat(Cast("version_id", CharField()), Value(":"), Cast("person_id", CharField())), distinct=True
+            )
+        )
+        .order_by()
+    )
+    return {row["round_id"]: row["expected"] for row in rows}
+
+
+def round_figures_to_freeze(review_round: ReviewRound, *, on: datetime.date) -> list[ClosedRoundFigure]:
+    """The round's progress counted now, as unsaved ClosedRoundFigure rows for round_close to
+    store: the whole round (as the progress pages and as the rounds page count it), each version
+    anyone is expected to review, each organisation and each person given use cases in person.
+    Overdue: not submitted by the day on, the day it closed. Five queries whatever its size."""
+    totals = live_round_progress_totals(review_round, on=on)
+    figures = [
+        ClosedRoundFigure(
+            round=review_round,
+            scope=ClosedRoundFigure.Scope.ROUND,
+            expected=totals.expected,
+            submitted=totals.submitted,
+            overdue=totals.overdue,
+        ),
+        ClosedRoundFigure(
+            round=review_round,
+            scope=ClosedRoundFigure.Scope.SUMMARY,
+            expected=expected_reviews_by_round([review_round.pk]).get(review_round.pk, 0),
+            submitted=Review.objects.filter(round=review_round, status=Review.Status.SUBMITTED).count(),
+        ),
+    ]
+    params = _live_params(review_round, on=on)
+    for version_id, due_on, expected, submitted, overdue in _rows(
+        _LIVE_VERSION_PROGRESS + " SELECT version_id, due_on, expected, submitted, overdue FROM progress", params
+    ):
+        figures.append(
+            ClosedRoundFigure(
+                round=review_round,
+                scope=ClosedRoundFigure.Scope.VERSION,
+                version_id=version_id,
+                due_on=_as_date(due_on),
+                expected=expected or 0,
+                submitted=submitted or 0,
+                overdue=overdue or 0,
+            )
+        )
+    for kind, group_id, expected, submitted, overdue in _rows(
+        _LIVE_GROUP_PROGRESS + " SELECT kind, group_id, expected, submitted, overdue FROM progress", params
+    ):
+        by_organisation = kind == ClosedRoundFigure.Scope.ORGANISATION
+        figures.append(
+            ClosedRoundFigure(
+                round=review_round,
+                scope=kind,
+                organisation_id=group_id if by_organisation else None,
+                reviewer_id=None if by_organisation else group_id,
+                expected=expected or 0,
+                submitted=submitted or 0,
+                overdue=overdue or 0,
+            )
+        )
+    return figures

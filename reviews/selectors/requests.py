@@ -20,6 +20,10 @@ def _requests() -> QuerySet[AssignmentRequest]:
         "assignment__reviewer",
         "requested_by",
         "decided_by",
+        "from_organisation",
+        "from_reviewer",
+        "to_organisation",
+        "to_reviewer",
     ).order_by(Case(When(state=AssignmentRequest.State.OPEN, then=0), default=1), "-requested_at", "-pk")
 
 
@@ -42,9 +46,10 @@ def _organisation_assignments_q(organisation: Organisation, prefix: str = "") ->
 
 
 def organisation_requests(organisation: Organisation) -> QuerySet[AssignmentRequest]:
-    """Requests about the organisation's assignments, or its members' own, in rounds still open."""
+    """Requests about the organisation's assignments, or its members' own, in rounds still open,
+    including those it made before the use case was given to someone else."""
     return _requests().filter(
-        _organisation_assignments_q(organisation, "assignment__"),
+        _organisation_assignments_q(organisation, "assignment__") | _organisation_assignments_q(organisation, "from_"),
         assignment__round__status=ReviewRound.Status.OPEN,
     )
 

@@ -170,12 +170,14 @@ def assignment_reassign(
         ):
             raise ValidationError(_("The use case is already given to them. Choose someone else."))
         before = _assignment_record(assignment)
+        from_reviewer, from_organisation = assignment.reviewer_id, assignment.organisation_id
         assignment.reviewer, assignment.organisation = reviewer, organisation
         assignment.full_clean()
         if organisation is not None and not organisation_has_reviewers(organisation):
             raise ValidationError({"organisation": nobody_to_review_message(organisation)})
         assignment.save(update_fields=["reviewer", "organisation"])
-        # A decline, or a request for more time, was about the people it leaves.
+        # A decline, or a request for more time, was about the people it leaves: it is closed,
+        # keeping whom it was about and whom the use case went to.
         closed = list(
             AssignmentRequest.objects.filter(assignment=assignment, state=AssignmentRequest.State.OPEN).values_list(
                 "pk", flat=True
@@ -185,6 +187,10 @@ def assignment_reassign(
             state=AssignmentRequest.State.REASSIGNED,
             decided_by=actor if getattr(actor, "pk", None) else None,
             decided_at=timezone.now(),
+            from_reviewer_id=from_reviewer,
+            from_organisation_id=from_organisation,
+            to_reviewer_id=assignment.reviewer_id,
+            to_organisation_id=assignment.organisation_id,
         )
         audit(
             actor=actor,

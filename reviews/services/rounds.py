@@ -23,8 +23,8 @@ from bold_portal.field_changes import audit_value
 from bold_portal.models import audit
 from principles.models import Principle
 from reviews import tasks
-from reviews.models import Assignment, Review, ReviewRound, RoundVersion
-from reviews.selectors.progress import ShortVersions, versions_short_of_reviewers
+from reviews.models import Assignment, ClosedRoundFigure, Review, ReviewRound, RoundVersion
+from reviews.selectors.progress import ShortVersions, round_figures_to_freeze, versions_short_of_reviewers
 from reviews.selectors.rounds import organisations_without_reviewers
 from reviews.signals import matrix_inputs_changed
 from usecases.models import UseCaseVersion
@@ -172,8 +172,18 @@ def round_set_status(
         elif status == ReviewRound.Status.DRAFT:
             review_round.opened_at = None
         review_round.closed_at = (closed_at or timezone.now()) if status == ReviewRound.Status.CLOSED else None
+        # A closed round's progress figures are stored now, in this transaction, and its pages read
+        # them from then on; a round taken out of closed counts live again.
+        # Overdue counts as at the day it closed.
+        if previous["status"] != ReviewRound.Status.CLOSED or status != ReviewRound.Status.CLOSED:
+            ClosedRoundFigure.objects.filter(round=review_round).delete()
+            review_round.figures_frozen = status == ReviewRound.Status.CLOSED
+            if review_round.figures_frozen:
+                ClosedRoundFigure.objects.bulk_create(
+                    round_figures_to_freeze(review_round, on=timezone.localdate(review_round.closed_at))
+                )
         review_round.full_clean()
-        review_round.save(update_fields=["status", "opened_at", "closed_at"])
+        review_round.save(update_fields=["status", "opened_at", "closed_at", "figures_frozen"])
         audit(
             actor=actor,
             action=ROUND_STATUS_ACTIONS[status],
