@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('audiences', '0003_account_erasure'),
-        ('reviews', '0008_round_dates'),
+        ('reviews', '0009_kept_review_posts'),
         ('usecases', '0003_text_limits'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
