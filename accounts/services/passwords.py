@@ -41,6 +41,10 @@ def password_links_send(users: Iterable) -> None:
         if user.is_active and not user.has_usable_password():
             email_send_on_commit(
                 template="accounts/email/set_password",
+                kind="set_password",
+                obj=user,
+                user=user,
+                holds_secret=True,
                 to=[user.email],
                 context={
                     "name": user.full_name,
