@@ -7,12 +7,13 @@ from unittest import mock
 
 import pytest
 from celery.exceptions import Retry
+from django.contrib.auth.models import Group
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from accounts.services.personal_data import personal_data_purge
-from bold_portal import tasks
+from bold_portal import roles, tasks
 from bold_portal.email import email_queue, email_send, email_send_on_commit, outbox_message_resend
 from bold_portal.models import AuditEvent, OutboxMessage
 from bold_portal.outbox import outbox_erase, outbox_message_send
@@ -178,3 +179,66 @@ def test_an_erased_account_leaves_no_email_to_or_from_it():
 
     assert outbox_erase(user=sam, email=sam.email) == 3
     assert list(OutboxMessage.objects.values_list("kind", flat=True)) == ["d"]
+
+
+# --- The admins' pages ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def admin(client):
+    user = make_user(email="admin@example.org")
+    user.groups.add(Group.objects.get(name=roles.ADMINS))
+    client.force_login(user)
+    return user
+
+
+def test_the_outbox_lists_filters_and_pages_the_emails(client, admin, django_assert_num_queries):
+    for n in range(3):
+        email_queue(template=TEMPLATE, kind="set_password", to=[f"p{n}@example.org"], context=CONTEXT)
+    [sent] = email_queue(template=TEMPLATE, kind="invitation", to=["sent@example.org"], context=CONTEXT)
+    outbox_message_send(message_id=sent.pk)
+
+    response = client.get("/manage/outbox/")
+    assert response.status_code == 200
+    assert response.content.decode().count("p0@example.org") == 1
+    with django_assert_num_queries(8):
+        response = client.get("/manage/outbox/", {"kind": "invitation", "status": "sent"})
+    page = response.content.decode()
+    assert "sent@example.org" in page and "p0@example.org" not in page
+
+
+def test_bad_filters_say_which_and_show_nothing(client, admin):
+    email_queue(template=TEMPLATE, kind="set_password", to=["p@example.org"], context=CONTEXT)
+
+    response = client.get("/manage/outbox/", {"kind": "nonsense", "status": "lost"})
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Select a valid choice. nonsense is not one of the available choices." in page
+    assert "p@example.org" not in page
+
+
+def test_a_message_page_hides_a_secret_link_and_a_failed_one_can_be_sent_again(
+    client, admin, mailoutbox, django_capture_on_commit_callbacks
+):
+    [message] = email_queue(
+        template=TEMPLATE, kind="set_password", holds_secret=True, to=["sam@example.org"], context=CONTEXT
+    )
+    OutboxMessage.objects.filter(pk=message.pk).update(error="SMTPServerDisconnected: gone", attempts=1)
+
+    page = client.get(f"/manage/outbox/{message.pk}/").content.decode()
+    assert "reset/abc" not in page
+    assert "SMTPServerDisconnected: gone" in page and "Send this email again" in page
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/manage/outbox/{message.pk}/resend/", follow=True)
+    assert "The email will be sent again" in response.content.decode()
+    assert len(mailoutbox) == 1
+    response = client.post(f"/manage/outbox/{message.pk}/resend/", follow=True)  # twice: refused
+    assert "has been sent already" in response.content.decode()
+    assert len(mailoutbox) == 1
+
+
+def test_the_outbox_is_for_admins_only(client):
+    client.force_login(make_user(email="someone@example.org"))
+    assert client.get("/manage/outbox/").status_code == 404
