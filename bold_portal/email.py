@@ -117,6 +117,43 @@ def email_send_on_commit(
         transaction.on_commit(partial(_deliver, message.pk))
 
 
+def emails_send_on_commit(
+    *, template: str, kind: str, emails: Sequence[tuple[models.Model, str, Mapping]], holds_secret: bool = False
+) -> None:
+    """As email_send_on_commit for many people at once, in a fixed number of queries: emails holds
+    (object, address, context), the object being the account emailed. A row already there for the
+    same kind, object and address is left as it is."""
+    if not emails:
+        return
+    rows = []
+    for obj, address, context in emails:
+        email = email_message(template=template, to=[address], context=context)
+        object_type, object_id = _object_key(obj, "")
+        rows.append(
+            OutboxMessage(
+                kind=kind,
+                object_type=object_type,
+                object_id=object_id,
+                recipient=address,
+                recipient_user=obj if obj._meta.label_lower == settings.AUTH_USER_MODEL.lower() else None,
+                subject=email.subject[:998],
+                text=email.body,
+                html=next((content for content, mimetype in email.alternatives if mimetype == "text/html"), ""),
+                holds_secret=holds_secret,
+            )
+        )
+    OutboxMessage.objects.bulk_create(rows, ignore_conflicts=True)
+    waiting = OutboxMessage.objects.filter(
+        kind=kind,
+        object_type=rows[0].object_type,
+        object_id__in=[row.object_id for row in rows],
+        sent_at__isnull=True,
+        attempts=0,
+    ).values_list("pk", flat=True)
+    for message_id in waiting:
+        transaction.on_commit(partial(_deliver, message_id))
+
+
 def outbox_message_resend(*, message: OutboxMessage, actor) -> OutboxMessage:
     """An admin sends a message that failed again, after the commit (with an audit row). Only a
     message not sent can be: one sent already stays sent."""

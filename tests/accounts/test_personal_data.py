@@ -211,7 +211,14 @@ def test_the_purge_deletes_what_has_outlived_its_retention_period(admin):
     assert list(AccessLog.objects.values_list("username", flat=True)) == ["today@example.org"]
     assert not AuditEvent.objects.filter(pk=old_row.pk).exists()
     assert AuditEvent.objects.count() == audit_rows - 1
-    assert purged == {"invitations": 3, "sessions": 1, "sign_in_records": 1, "audit_rows": 1, "member_reminders": 0}
+    assert purged == {
+        "invitations": 3,
+        "sessions": 1,
+        "sign_in_records": 1,
+        "audit_rows": 1,
+        "member_reminders": 0,
+        "outbox_messages": 0,
+    }
 
 
 def test_a_pending_invitation_is_kept_however_old_its_row(admin, settings):
