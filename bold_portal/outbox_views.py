@@ -2,6 +2,8 @@
 kind and status, each on a page of its own, and a failed one sent again. Admins only: anyone else
 gets a 404. A body holding a link that works as a key is never shown."""
 
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Button, Field, Layout
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -25,6 +27,15 @@ class OutboxFilterForm(PortalForm):
         super().__init__(*args, **kwargs)
         kinds = OutboxMessage.objects.order_by("kind").values_list("kind", flat=True).distinct()
         self.fields["kind"].choices = [("", _("Any kind")), *((kind, kind) for kind in kinds)]
+        self.fields["kind"].error_messages["invalid_choice"] = _("Choose a kind of email from the list")
+        self.fields["status"].error_messages["invalid_choice"] = _("Choose a status from the list")
+        self.helper = FormHelper()
+        self.helper.form_method = "get"
+        self.helper.form_show_errors = True
+        self.helper.attrs = {"novalidate": ""}
+        self.helper.layout = Layout(
+            Field.select("kind"), Field.select("status"), Button.primary("filter", _("Filter the outbox"))
+        )
 
 
 def outbox_messages(*, kind: str = "", status: str = ""):
