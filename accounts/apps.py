@@ -8,4 +8,4 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts and sign-in")
 
     def ready(self):
-        from accounts import audit_actions  # noqa: F401  (its audit actions)
+        from accounts import audit_actions, outbox  # noqa: F401  (its audit actions; the outbox's erasure and purge)

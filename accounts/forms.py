@@ -2,6 +2,7 @@
 and the email and password fields the portal's other account forms share."""
 
 import unicodedata
+import uuid
 
 from crispy_forms_gds.layout import Field, Fixed, Fluid
 from django import forms
@@ -90,6 +91,11 @@ class PasswordResetRequestForm(PortalFormMixin, PasswordResetForm):
         user = context["user"]
         email_send_on_commit(
             template="registration/password_reset",
+            kind="password_reset",
+            obj=user,
+            occasion=uuid.uuid4().hex,  # each request is its own: a second asks for a new link
+            user=user,
+            holds_secret=True,
             to=[to_email],
             context={
                 "url": portal_url("password_reset_confirm", uidb64=context["uid"], token=context["token"]),

@@ -144,6 +144,7 @@ def object_type_spellings(object_type: str) -> list[str]:
 register(
     AuditAction("audit_downloaded", _("Audit trail downloaded")),
     AuditAction("audit_trail_locked", _("Audit trail given to its owner role")),
+    AuditAction("outbox_message_resent", _("Email sent again")),
 )
 
 

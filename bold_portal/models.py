@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bold_portal import audit_actions
@@ -140,3 +141,61 @@ def audit_many(
     AuditEvent.objects.bulk_create(
         [_event(actor=actor, action=action, obj=obj, before=before, after=after, data=data) for obj in objects]
     )
+
+
+class OutboxMessage(models.Model):
+    """One email to one person, stored before it is sent (docs/email.md#the-outbox): written in the
+    transaction that causes it, sent after the commit by bold_portal.tasks.outbox_deliver. Unique per
+    kind, object and recipient, so the same cause never emails the same person twice. Personal data:
+    purged after RETENTION_OUTBOX_DAYS, and removed by an account's erasure."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting to be sent")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Not sent: failed")
+
+    kind = models.CharField(_("kind"), max_length=60)
+    object_type = models.CharField(_("object type"), max_length=60, blank=True)
+    object_id = models.CharField(_("object id"), max_length=80, blank=True)
+    recipient = models.EmailField(_("recipient"), max_length=254)
+    # The account the email went to, where it has one (for erasure); None for an invited address.
+    recipient_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reply_to = models.EmailField(_("reply to"), max_length=254, blank=True)
+    subject = models.CharField(_("subject"), max_length=998)
+    text = models.TextField(_("plain-text body"))
+    html = models.TextField(_("HTML body"), blank=True)
+    # The body holds a link that works as a key (an invitation, a password link): never shown on
+    # the outbox pages, and replaced by a note once sent.
+    holds_secret = models.BooleanField(_("holds a secret link"), default=False)
+    queued_at = models.DateTimeField(_("queued at"), default=timezone.now, db_index=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+
+    class Meta:
+        ordering = ["-queued_at", "-pk"]
+        verbose_name = _("outbox message")
+        verbose_name_plural = _("outbox messages")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "object_type", "object_id", "recipient"],
+                name="outbox_once_per_cause_and_recipient",
+                violation_error_message=_("This email has already been queued for this person."),
+            )
+        ]
+        indexes = [models.Index(fields=["kind", "queued_at"], name="outbox_kind_idx")]
+
+    def __str__(self):
+        return f"{self.kind} {self.object_type}:{self.object_id}"
+
+    @property
+    def status(self) -> str:
+        if self.sent_at is not None:
+            return self.Status.SENT
+        return self.Status.FAILED if self.error else self.Status.QUEUED
+
+    @property
+    def status_label(self) -> str:
+        return self.Status(self.status).label

@@ -290,6 +290,7 @@ CELERY_BEAT_SCHEDULE = {
 # same). Sessions end SESSION_COOKIE_AGE after sign-in and are deleted once expired.
 RETENTION_INVITATIONS_DAYS = env.int("RETENTION_INVITATIONS_DAYS", default=90)
 RETENTION_MEMBER_REMINDERS_DAYS = env.int("RETENTION_MEMBER_REMINDERS_DAYS", default=90)
+RETENTION_OUTBOX_DAYS = env.int("RETENTION_OUTBOX_DAYS", default=90)
 RETENTION_SIGN_IN_RECORDS_DAYS = env.int("RETENTION_SIGN_IN_RECORDS_DAYS", default=90)
 RETENTION_AUDIT_DAYS = env.int("RETENTION_AUDIT_DAYS", default=6 * 365)
 
@@ -332,6 +333,8 @@ API_TOKEN_MAX_DAYS = env.int("API_TOKEN_MAX_DAYS", default=90)
 ANONYMITY_MIN_GROUP = env.int("ANONYMITY_MIN_GROUP", default=3)
 # An invitation link works once and for this many days.
 INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=14)
+# Where replies to an invitation go; empty: to the person who sent it (docs/email.md).
+INVITATION_REPLY_TO = env("INVITATION_REPLY_TO", default="")
 # The portal's public address, for every link in every email: most are sent by a worker or beat,
 # with no request to take a host name from, and a request's Host header is not trusted for links.
 PORTAL_URL = env("PORTAL_URL", default="http://127.0.0.1:8000").rstrip("/")

@@ -1,4 +1,5 @@
-"""Sending an email rendered by bold_portal.email, off the request."""
+"""Sending an email of the outbox (bold_portal.email) off the request; email_deliver sends a
+rendered payload, as tasks queued before the outbox existed were."""
 
 import logging
 import smtplib
@@ -6,6 +7,8 @@ from collections.abc import Mapping
 
 from celery import shared_task
 from django.core.mail import EmailMultiAlternatives
+
+from bold_portal.outbox import outbox_message_send
 
 logger = logging.getLogger(__name__)
 
@@ -37,3 +40,10 @@ def message_from_payload(payload: Mapping) -> EmailMultiAlternatives:
 def email_deliver(payload: dict) -> None:
     message_from_payload(payload).send()
     logger.info("Sent the email %r to %s recipient(s).", payload["subject"], len(payload["to"]))
+
+
+@shared_task(autoretry_for=(OSError, smtplib.SMTPException), retry_backoff=60, max_retries=5)
+def outbox_deliver(message_id: int) -> None:
+    """Send one outbox message (bold_portal.outbox.outbox_message_send): nothing when it has been
+    sent, or is being sent, already."""
+    outbox_message_send(message_id=message_id)

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts.urls import sign_in_patterns
-from bold_portal import audit_views, views
+from bold_portal import audit_views, outbox_views, views
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -12,6 +12,13 @@ urlpatterns = [
     path("manage/audit/", audit_views.audit_trail, name="manage_audit"),
     path("manage/audit/<int:pk>/", audit_views.audit_event, name="manage_audit_event"),
     path("manage/audit/download/", audit_views.audit_trail_download, name="manage_audit_download"),
+    path("manage/outbox/", outbox_views.outbox, name="manage_outbox"),
+    path("manage/outbox/<int:pk>/", outbox_views.outbox_message, name="manage_outbox_message"),
+    path(
+        "manage/outbox/<int:pk>/resend/",
+        outbox_views.outbox_message_resend_view,
+        name="manage_outbox_message_resend",
+    ),
     path("accessibility/", views.accessibility_statement, name="accessibility"),
     path("privacy/", views.privacy_notice, name="privacy"),
     path("health/", views.PortalHealthCheckView.as_view(), name="health_check"),

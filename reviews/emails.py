@@ -30,10 +30,13 @@ def _item(review_round: ReviewRound, item: PersonItem) -> dict:
     }
 
 
-def _person_email(*, template: str, review_round: ReviewRound, person: RoundPerson) -> None:
+def _person_email(*, template: str, kind: str, review_round: ReviewRound, person: RoundPerson) -> None:
     user = person.user
     email_send_on_commit(
         template=template,
+        kind=kind,
+        obj=review_round,
+        user=user,
         to=[user.email],
         context={
             "name": user.get_full_name(),
@@ -51,7 +54,9 @@ def round_opened_emails_send(review_round: ReviewRound) -> int:
     Returns how many emails were queued."""
     people = round_people(review_round)
     for person in people:
-        _person_email(template="reviews/email/round_opened", review_round=review_round, person=person)
+        _person_email(
+            template="reviews/email/round_opened", kind="round_opened", review_round=review_round, person=person
+        )
     return len(people)
 
 
@@ -61,7 +66,9 @@ def round_closed_emails_send(review_round: ReviewRound) -> int:
     drafts were not counted. Returns how many emails were queued."""
     people = round_people(review_round, with_reviews=True)
     for person in people:
-        _person_email(template="reviews/email/round_closed", review_round=review_round, person=person)
+        _person_email(
+            template="reviews/email/round_closed", kind="round_closed", review_round=review_round, person=person
+        )
     return len(people)
 
 
@@ -83,6 +90,9 @@ def reminder_email_send(*, person, reminders: Sequence[AssignmentReminder]) -> N
         )
     email_send(
         template="reviews/email/reminder",
+        kind="reminder",
+        obj=reminders[0],  # the first of this batch's rows for the person: one email each
+        user=person,
         to=[person.email],
         context={
             "name": person.get_full_name(),

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from bold_portal.email import email_send_on_commit, portal_url
+from bold_portal.email import emails_send_on_commit, portal_url
 from bold_portal.models import audit
 
 
@@ -37,14 +37,21 @@ def password_links_send(users: Iterable) -> None:
     """Email each new active account that has no usable password a link to create one, once the
     account is committed: people added by an import or by an admin, who were never invited. Call
     inside the transaction that creates the accounts."""
-    for user in users:
-        if user.is_active and not user.has_usable_password():
-            email_send_on_commit(
-                template="accounts/email/set_password",
-                to=[user.email],
-                context={
+    emails_send_on_commit(
+        template="accounts/email/set_password",
+        kind="set_password",
+        holds_secret=True,
+        emails=[
+            (
+                user,
+                user.email,
+                {
                     "name": user.full_name,
                     "url": password_link(user),
                     "valid_days": settings.PASSWORD_RESET_TIMEOUT // (24 * 60 * 60),
                 },
             )
+            for user in users
+            if user.is_active and not user.has_usable_password()
+        ],
+    )

@@ -130,9 +130,15 @@ def _role_phrase(role: str) -> str:
 
 
 def _invitation_email_send(*, invitation: Invitation, raw_token: str) -> None:
+    # Replies go to the person who invited, or to INVITATION_REPLY_TO where it is set.
+    reply_to = settings.INVITATION_REPLY_TO or invitation.invited_by.email
     email_send(
         template="audiences/email/invitation",
+        kind="invitation",
+        obj=invitation,
+        holds_secret=True,
         to=[invitation.email],
+        reply_to=[reply_to],
         context={
             "invitation": invitation,
             "inviter_name": invitation.invited_by.get_full_name() or invitation.invited_by.email,

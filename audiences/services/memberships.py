@@ -168,7 +168,15 @@ def member_remind(*, organisation: Organisation, user, items: Sequence[str | Rem
                 items=[line.text for line in lines],
             )
             # Replies go to the lead who sent the reminder.
-            email_send(template="audiences/email/reminder", to=[user.email], context=context, reply_to=[actor.email])
+            email_send(
+                template="audiences/email/reminder",
+                kind="member_reminder",
+                obj=reminder,
+                user=user,
+                to=[user.email],
+                context=context,
+                reply_to=[actor.email],
+            )
     except IntegrityError as error:  # another lead's reminder was saved a moment ago
         raise ValidationError({"member": once_a_day}) from error
     return reminder

@@ -63,6 +63,8 @@ def _tell_the_people_affected(*, interest: DeclaredInterest, removed: list[Assig
     for address, (name, assignments) in by_address.items():
         email_send_on_commit(
             template="reviews/email/interest_declared",
+            kind="interest_declared",
+            obj=interest,
             to=[address],
             context={
                 "name": name,

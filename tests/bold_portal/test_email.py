@@ -16,6 +16,7 @@ from notifications_python_client.errors import HTTPError
 from audiences.models import Invitation
 from bold_portal import tasks
 from bold_portal.email import email_message, email_send, email_send_on_commit, portal_url
+from bold_portal.models import OutboxMessage
 from bold_portal.notify_backend import NotifyEmailBackend, NotifyUnavailable
 from tests.factories import make_organisation, make_user
 
@@ -125,14 +126,16 @@ def test_a_broker_that_cannot_take_the_email_is_logged_not_raised(
     invitation_context, mailoutbox, django_capture_on_commit_callbacks, caplog
 ):
     with (
-        mock.patch.object(tasks.email_deliver, "delay", side_effect=ConnectionError("broker down")),
+        mock.patch.object(tasks.outbox_deliver, "delay", side_effect=ConnectionError("broker down")),
         caplog.at_level(logging.ERROR, logger="bold_portal.email"),
         django_capture_on_commit_callbacks(execute=True),
     ):
         email_send_on_commit(template=INVITATION, to=["sam@example.org"], context=invitation_context)
 
     assert mailoutbox == []
-    assert "Could not queue the email" in caplog.text
+    assert "Could not queue outbox message" in caplog.text
+    [message] = OutboxMessage.objects.all()  # still waiting in the outbox
+    assert message.status == OutboxMessage.Status.QUEUED
 
 
 def test_the_task_asks_to_be_tried_again_when_the_mail_server_is_down(invitation_context, mailoutbox):

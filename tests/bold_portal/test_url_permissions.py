@@ -26,7 +26,7 @@ from audiences.models import Membership
 from audiences.services.audiences import audience_authors_add
 from audiences.services.invitations import invitation_create
 from bold_portal.celery import app as celery_app
-from bold_portal.models import AuditEvent
+from bold_portal.models import AuditEvent, OutboxMessage
 from matrix.services.exports import matrix_export_request, matrix_export_run
 from matrix.services.recompute import matrix_recompute
 from matrix.services.tokens import api_token_create
@@ -119,6 +119,9 @@ EXPECTED = {
     "manage_audit": ADMIN_ONLY,
     "manage_audit_download": ADMIN_ONLY,
     "manage_audit_event": ADMIN_ONLY,
+    "manage_outbox": ADMIN_ONLY,
+    "manage_outbox_message": ADMIN_ONLY,
+    "manage_outbox_message_resend": ADMIN_ONLY,
     "accessibility": PUBLIC,
     "favicon": PUBLIC,
     "privacy": PUBLIC,
@@ -320,6 +323,7 @@ class World:
         self.invitation_token = invitation_create(
             organisation=self.organisation, email="newcomer@example.org", role="reviewer", invited_by=lead
         )[1]
+        self.outbox_message = OutboxMessage.objects.order_by("pk").first()  # the invitations' emails
         self.time_request = assignment_more_time_request(
             assignment=self.assignment,
             due_on=self.assignment.due_on + datetime.timedelta(days=7),
@@ -370,6 +374,8 @@ class World:
             "audiences:organisation_member_role": {"pk": self.membership.pk},
             "audiences:organisation_member_remove": {"pk": self.membership.pk},
             "manage_audit_event": {"pk": AuditEvent.objects.order_by("pk").values_list("pk", flat=True).first()},
+            "manage_outbox_message": {"pk": self.outbox_message.pk},
+            "manage_outbox_message_resend": {"pk": self.outbox_message.pk},
         }
         person_pages = {"manage_person", "manage_person_active", "manage_person_erase", "manage_person_two_factor"}
         if name.removeprefix("audiences:") in person_pages:

@@ -8,10 +8,12 @@ from unittest import mock
 
 import pytest
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from bold_portal.celery import app as celery_app
+from bold_portal.models import OutboxMessage
 from reviews.models import AssignmentReminder, Review, ReviewRound
 from reviews.services.reminders import reminders_send
 from tests.factories import make_assignment, make_audience, make_organisation, make_reviewer, make_round, make_version
@@ -241,12 +243,16 @@ def test_the_database_refuses_a_second_reminder_of_the_same_kind(world):
         AssignmentReminder.objects.create(batch="00000000-0000-4000-8000-000000000002", **fields)
 
 
-def test_the_query_count_does_not_grow_with_people_or_assignments(world, django_assert_num_queries, mailoutbox):
+def test_the_query_count_does_not_grow_with_people_or_assignments(world, mailoutbox):
+    # Each email is a row of the outbox, written and sent on its own (a savepoint, the row, its
+    # claim): those queries are one set per email; the rest must not grow with the data.
     def run(today):
         AssignmentReminder.objects.all().delete()
-        with django_assert_num_queries(7) as captured:
+        OutboxMessage.objects.all().delete()
+        with CaptureQueriesContext(connection) as captured:
             reminders_send(today=today)
-        return len(captured)
+        outbox = [q for q in captured if "outboxmessage" in q["sql"] or "SAVEPOINT" in q["sql"]]
+        return len(captured) - len(outbox)
 
     small = run(TODAY)
     for n in range(5):
