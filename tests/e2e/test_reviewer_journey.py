@@ -111,7 +111,7 @@ def test_reviewer_journey_from_my_reviews_to_withdrawing(page, demo_round, colle
 
     # Half an answer, kept as a draft.
     answer(page, "Relevant", "Does not meet the principle", evidence="The second paragraph.")
-    page.get_by_role("button", name="Save as draft").click()
+    page.get_by_role("button", name="Save as draft", exact=True).click()
     expect(page.locator(".govuk-notification-banner")).to_contain_text("Your draft has been saved")
     page.reload()
     expect(principle(page, "Relevant").get_by_label("Does not meet the principle", exact=True)).to_be_checked()
@@ -156,7 +156,7 @@ def test_reviewer_journey_from_my_reviews_to_withdrawing(page, demo_round, colle
     page.get_by_role("link", name="Back to the use case").click()
     page.get_by_role("button", name="Change your review").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your review")
-    expect(page.get_by_role("button", name="Save as draft")).to_have_count(0)
+    expect(page.get_by_role("button", name="Save as draft", exact=True)).to_have_count(0)
     answer(page, "Relevant", "Meets the principle")
     page.get_by_role("button", name="Update review").click()
     expect(page.locator(".govuk-notification-banner")).to_contain_text("Your review has been updated")
@@ -187,11 +187,11 @@ def test_second_tab_saving_an_out_of_date_form_overwrites_nothing(new_page, demo
     second_tab.goto(REVIEW_URL)
 
     answer(first_tab, "Relevant", "Meets the principle")
-    first_tab.get_by_role("button", name="Save as draft").click()
+    first_tab.get_by_role("button", name="Save as draft", exact=True).click()
     expect(first_tab.locator(".govuk-notification-banner")).to_contain_text("Your draft has been saved")
 
     answer(second_tab, "Relevant", "Not sure", reason="Typed in the second tab.")
-    second_tab.get_by_role("button", name="Save as draft").click()
+    second_tab.get_by_role("button", name="Save as draft", exact=True).click()
 
     expect(second_tab).to_have_title(re.compile(r"^Error: "))
     expect(second_tab.locator(".govuk-error-summary")).to_contain_text(
@@ -250,7 +250,7 @@ def test_every_reviewer_form_works_without_javascript(page_without_js, demo_roun
     page.get_by_role("button", name="Review this use case").click()
 
     answer(page, "Relevant", "Does not meet the principle")
-    page.get_by_role("button", name="Save as draft").click()
+    page.get_by_role("button", name="Save as draft", exact=True).click()
     expect(page.locator(".govuk-notification-banner")).to_contain_text("Your draft has been saved")
     expect(principle(page, "Relevant").get_by_label("Does not meet the principle", exact=True)).to_be_checked()
 
