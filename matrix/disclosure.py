@@ -271,8 +271,9 @@ class InterestMark:
 
 def declared_interest_names(review_round: ReviewRound, version_ids=None) -> dict[int, tuple[str, ...]]:
     """Per version of the round, the organisations (names, sorted) that declared an interest in its
-    use case (a standing declaration, overridden or not) and one of whose members' submitted review
-    counts in its cells (docs/declined-and-interests.md). One query whatever the number of use
+    use case (a standing declaration, overridden or not; for a closed round, one in force when it
+    closed, even if withdrawn since) and one of whose members' submitted review counts in its
+    cells (docs/declined-and-interests.md). One query whatever the number of use
     cases; version_ids limits it to a page."""
     via_reviews = "organisation__memberships__user__reviews"
     conditions = {
@@ -284,7 +285,16 @@ def declared_interest_names(review_round: ReviewRound, version_ids=None) -> dict
         conditions[f"{via_reviews}__version_id__in"] = list(version_ids)
     # One filter() call, so that every condition is on the same review: a second call would join the
     # members' reviews again, and mark a version whenever a member reviewed it and the use case.
-    interests = DeclaredInterest.objects.standing().filter(**conditions)
+    if review_round.status == ReviewRound.Status.CLOSED and review_round.closed_at:
+        # A closed round's marks are those as at its closing: the declarations in force then,
+        # including one withdrawn since, and none declared after it closed.
+        declarations = DeclaredInterest.objects.filter(
+            Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gt=review_round.closed_at),
+            declared_at__lte=review_round.closed_at,
+        )
+    else:
+        declarations = DeclaredInterest.objects.standing()
+    interests = declarations.filter(**conditions)
     marks: dict[int, set[str]] = {}
     for version_id, name in interests.values_list(f"{via_reviews}__version_id", "organisation__name").distinct():
         marks.setdefault(version_id, set()).add(name)

@@ -195,3 +195,54 @@ def test_every_output_marks_only_the_use_case_declared_about(client, world):
         cell = client.get(reverse("api:cell", args=[slug, version.use_case.slug, 1, "clear"])).json()
         assert cell["declared_interest"] is marked
     assert "Nacro" not in json.dumps(answer)
+
+
+def _marked_everywhere(client, world) -> dict[str, bool]:
+    """Whether the marked use case carries the mark on the matrix page, its cell page, the JSON
+    export and the API (matrix and cell), as an analyst sees them."""
+    slug, use_case = world.round.slug, world.marked.use_case.slug
+    client.force_login(make_analyst())
+    document = json.loads(EXPORTERS["json"].render(world.round))
+    answer = client.get(reverse("api:matrix", args=[slug])).json()
+    cell = client.get(reverse("api:cell", args=[slug, use_case, 1, "clear"])).json()
+    return {
+        "matrix page": "data-declared-interest"
+        in main_content(client.get(reverse("matrix:round_matrix", args=[slug]))),
+        "cell page": WORDS in main_content(client.get(reverse("matrix:cell", args=[slug, use_case, 1, "clear"]))),
+        "json": {row["title"]: row["declared_interest"] for row in document["rows"]}["Prison leavers and housing"],
+        "api": {row["title"]: row["declared_interest"] for row in answer["results"]}["Prison leavers and housing"],
+        "api cell": cell["declared_interest"],
+    }
+
+
+def test_a_closed_rounds_marks_are_those_as_at_its_closing(client, world):
+    """Declared, reviewed, closed; then an admin withdraws the declaration with a reason: every
+    output of the closed round still marks the use case (docs/declined-and-interests.md)."""
+    world.close()
+    assert all(_marked_everywhere(client, world).values())
+    interest_withdraw(interest=world.interest, actor=world.admin, reason="Declared in error: no contract exists.")
+    assert _marked_everywhere(client, world) == dict.fromkeys(
+        ("matrix page", "cell page", "json", "api", "api cell"), True
+    )
+    assert declared_interest_names(world.round) == {world.marked.pk: ("Nacro",)}
+    client.force_login(world.admin)
+    page = main_content(client.get(reverse("matrix:round_matrix", args=[world.round.slug])))
+    assert f"{WORDS}: Nacro" in page
+
+
+def test_a_declaration_made_after_a_round_closed_does_not_mark_it(world):
+    world.close()
+    crisis_interest = interest_declare(
+        organisation=world.crisis, use_case=world.plain.use_case, reason="A grant.", actor=world.admin
+    )
+    assert crisis_interest.declared_at > world.round.closed_at
+    assert declared_interest_names(world.round) == {world.marked.pk: ("Nacro",)}
+
+
+def test_an_open_round_loses_the_mark_when_the_declaration_is_withdrawn(client, world):
+    client.force_login(world.admin)
+    url = reverse("matrix:round_matrix", args=[world.round.slug])
+    assert f"{WORDS}: Nacro" in main_content(client.get(url))
+    interest_withdraw(interest=world.interest, actor=world.admin)
+    assert "data-declared-interest" not in main_content(client.get(url))
+    assert declared_interest_names(world.round) == {}
