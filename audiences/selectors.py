@@ -85,6 +85,19 @@ def organisations_left_without_lead(user, *, leaving: Membership | None = None) 
     )
 
 
+def organisations_to_warn_before_stepping_down(membership: Membership) -> list[Organisation]:
+    """The organisation to warn about before membership stops being a lead's (removed, or made a
+    reviewer): when it is the last lead whose account is switched on, while other leads' accounts
+    are switched off. The last lead of all is refused by the service instead, with no warning."""
+    if membership.role != Membership.Role.LEAD:
+        return []
+    if not Membership.objects.filter(organisation_id=membership.organisation_id, role=Membership.Role.LEAD).exclude(
+        pk=membership.pk
+    ).exists():
+        return []
+    return organisations_left_without_lead(membership.user, leaving=membership)
+
+
 def programme_admins() -> QuerySet:
     """The active programme admins, who can make another member an organisation's lead."""
     return (
