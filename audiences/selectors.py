@@ -91,9 +91,11 @@ def organisations_to_warn_before_stepping_down(membership: Membership) -> list[O
     are switched off. The last lead of all is refused by the service instead, with no warning."""
     if membership.role != Membership.Role.LEAD:
         return []
-    if not Membership.objects.filter(organisation_id=membership.organisation_id, role=Membership.Role.LEAD).exclude(
-        pk=membership.pk
-    ).exists():
+    if (
+        not Membership.objects.filter(organisation_id=membership.organisation_id, role=Membership.Role.LEAD)
+        .exclude(pk=membership.pk)
+        .exists()
+    ):
         return []
     return organisations_left_without_lead(membership.user, leaving=membership)
 
