@@ -552,3 +552,17 @@ def test_switching_off_no_such_person_is_a_404(client, admin):
     url = reverse("audiences:manage_person_active", args=[999999])
     assert client.post(url, {"is_active": "off", "confirmed": "1"}).status_code == 404
     assert client.post(url, {"is_active": "off"}).status_code == 404
+
+
+def test_the_last_lead_warning_page_queries_do_not_grow_with_organisations_or_admins(client, admin):
+    def queries_for_warning(organisations: int) -> int:
+        lead = make_user()
+        for _ in range(organisations):
+            Membership.objects.create(user=lead, organisation=make_organisation(), role=Membership.Role.LEAD)
+            staff(roles.ADMINS)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.post(reverse("audiences:manage_person_active", args=[lead.pk]), {"is_active": "off"})
+        assert "only active lead of" in response.text
+        return len(queries)
+
+    assert queries_for_warning(1) == queries_for_warning(4)
