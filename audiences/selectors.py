@@ -70,6 +70,47 @@ def organisation_lead_count(organisation: Organisation) -> int:
     return organisation.memberships.filter(role=Membership.Role.LEAD).count()
 
 
+def organisations_left_without_lead(user, *, leaving: Membership | None = None) -> list[Organisation]:
+    """The organisations that would have no active lead if user's account were switched off (or,
+    with leaving, if that one membership of theirs stopped being a lead's): those they lead where no
+    other lead's account is switched on. By name."""
+    led = Membership.objects.filter(user=user, role=Membership.Role.LEAD)
+    if leaving is not None:
+        led = led.filter(pk=leaving.pk)
+    other_active_leads = Membership.objects.filter(role=Membership.Role.LEAD, user__is_active=True).exclude(user=user)
+    return list(
+        Organisation.objects.filter(pk__in=led.values("organisation_id"))
+        .exclude(pk__in=other_active_leads.values("organisation_id"))
+        .order_by("name")
+    )
+
+
+def organisations_to_warn_before_stepping_down(membership: Membership) -> list[Organisation]:
+    """The organisation to warn about before membership stops being a lead's (removed, or made a
+    reviewer): when it is the last lead whose account is switched on, while other leads' accounts
+    are switched off. The last lead of all is refused by the service instead, with no warning."""
+    if membership.role != Membership.Role.LEAD:
+        return []
+    if (
+        not Membership.objects.filter(organisation_id=membership.organisation_id, role=Membership.Role.LEAD)
+        .exclude(pk=membership.pk)
+        .exists()
+    ):
+        return []
+    return organisations_left_without_lead(membership.user, leaving=membership)
+
+
+def programme_admins() -> QuerySet:
+    """The active programme admins, who can make another member an organisation's lead."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(Q(groups__name=ADMINS) | Q(is_superuser=True))
+        .distinct()
+        .order_by("full_name", "email")
+    )
+
+
 def invitations_pending(*, organisation: Organisation | None) -> QuerySet[Invitation]:
     """Invitations whose link still works, newest first: an organisation's, or (None) BOLD staff's."""
     return Invitation.objects.filter(

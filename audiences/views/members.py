@@ -47,7 +47,11 @@ def member_role(request, slug: str, pk: int):
     organisation = managed_organisation(request, slug)
     membership = get_object_or_404(organisation.memberships.select_related("user", "organisation"), pk=pk)
     form = MembershipRoleForm(request.POST if request.method == "POST" else None, initial={"role": membership.role})
-    if request.method == "POST" and form.is_valid():
+    warn_about = []
+    if request.method == "POST" and form.is_valid() and form.cleaned_data["role"] != membership.role:
+        confirmed = request.POST.get("confirmed") == "1"
+        warn_about = [] if confirmed else selectors.organisations_to_warn_before_stepping_down(membership)
+    if request.method == "POST" and form.is_valid() and not warn_about:
         try:
             membership_role_change(membership=membership, role=form.cleaned_data["role"], actor=request.user)
         except ValidationError as error:
@@ -58,17 +62,26 @@ def member_role(request, slug: str, pk: int):
     return render(
         request,
         "audiences/organisation/member_role.html",
-        {"form": form, "organisation": organisation, "membership": membership},
+        {
+            "form": form,
+            "organisation": organisation,
+            "membership": membership,
+            "warn_about": warn_about,
+            "admins": selectors.programme_admins() if warn_about else [],
+        },
     )
 
 
 @require_http_methods(["GET", "POST"])
 def member_remove(request, slug: str, pk: int):
-    """A confirmation page, then the member is taken out of the organisation."""
+    """A confirmation page, then the member is taken out of the organisation. Removing the last
+    lead whose account is on warns on that page; the form then posts confirmed=1, and a post
+    without it changes nothing."""
     organisation = managed_organisation(request, slug)
     membership = get_object_or_404(organisation.memberships.select_related("user", "organisation"), pk=pk)
     problem = ""
-    if request.method == "POST":
+    warn_about = selectors.organisations_to_warn_before_stepping_down(membership)
+    if request.method == "POST" and (not warn_about or request.POST.get("confirmed") == "1"):
         try:
             membership_remove(membership=membership, actor=request.user)
         except ValidationError as error:
@@ -87,7 +100,13 @@ def member_remove(request, slug: str, pk: int):
     return render(
         request,
         "audiences/organisation/member_remove.html",
-        {"organisation": organisation, "membership": membership, "problem": problem},
+        {
+            "organisation": organisation,
+            "membership": membership,
+            "problem": problem,
+            "warn_about": warn_about,
+            "admins": selectors.programme_admins() if warn_about else [],
+        },
         status=400 if problem else 200,
     )
 

@@ -106,8 +106,18 @@ def person(request, pk: int):
 @admin_only
 @require_POST
 def person_active(request, pk: int):
+    """Switch an account off or on. Switching off the last active lead of an organisation shows a
+    warning first (naming it, and who can act instead); the account changes only once confirmed."""
     user = get_object_or_404(get_user_model(), pk=pk)
     switch_on = request.POST.get("is_active") == "on"
+    if not switch_on and user.is_active and request.POST.get("confirmed") != "1":
+        organisations = selectors.organisations_left_without_lead(user)
+        if organisations:
+            return render(
+                request,
+                "audiences/manage/person_active_confirm.html",
+                {"person": user, "organisations": organisations, "admins": selectors.programme_admins()},
+            )
     try:
         account_active_set(user=user, is_active=switch_on, actor=request.user)
     except ValidationError as error:

@@ -508,3 +508,61 @@ def test_the_lists_make_the_same_number_of_queries_whatever_their_length(client,
         make_reviewer(organisation=organisation).groups.add(Group.objects.get(name=roles.AUTHORS))
 
     assert [count(url) for url in urls] == before
+
+
+def test_switching_off_an_organisations_last_active_lead_warns_first_and_names_it(client, admin, organisation):
+    admin.full_name = "Ada Admin"
+    admin.save()
+    lead = make_reviewer(organisation=organisation, role=Membership.Role.LEAD)
+    # Another lead whose account is switched off does not count.
+    make_reviewer(organisation=organisation, role=Membership.Role.LEAD, is_active=False)
+    url = reverse("audiences:manage_person_active", args=[lead.pk])
+
+    response = client.post(url, {"is_active": "off"})
+
+    assert response.status_code == 200
+    page = main_content(response)
+    assert "govuk-warning-text" in response.text
+    assert "the only active lead of this organisation" in page
+    assert "Crisis" in page
+    assert "Ada Admin" in page and "make another member a lead" in page
+    assert 'name="confirmed" value="1"' in response.text
+    lead.refresh_from_db()
+    assert lead.is_active
+    assert not AuditEvent.objects.filter(action="account_switched_off").exists()
+
+    client.post(url, {"is_active": "off", "confirmed": "1"})
+    lead.refresh_from_db()
+    assert not lead.is_active
+    assert AuditEvent.objects.filter(action="account_switched_off").count() == 1
+
+
+def test_switching_off_a_lead_with_another_active_lead_needs_no_warning(client, admin, organisation):
+    lead = make_reviewer(organisation=organisation, role=Membership.Role.LEAD)
+    make_reviewer(organisation=organisation, role=Membership.Role.LEAD)
+
+    response = client.post(reverse("audiences:manage_person_active", args=[lead.pk]), {"is_active": "off"})
+
+    assert response.status_code == 302
+    lead.refresh_from_db()
+    assert not lead.is_active
+
+
+def test_switching_off_no_such_person_is_a_404(client, admin):
+    url = reverse("audiences:manage_person_active", args=[999999])
+    assert client.post(url, {"is_active": "off", "confirmed": "1"}).status_code == 404
+    assert client.post(url, {"is_active": "off"}).status_code == 404
+
+
+def test_the_last_lead_warning_page_queries_do_not_grow_with_organisations_or_admins(client, admin):
+    def queries_for_warning(organisations: int) -> int:
+        lead = make_user()
+        for _ in range(organisations):
+            Membership.objects.create(user=lead, organisation=make_organisation(), role=Membership.Role.LEAD)
+            staff(roles.ADMINS)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.post(reverse("audiences:manage_person_active", args=[lead.pk]), {"is_active": "off"})
+        assert "only active lead of" in response.text
+        return len(queries)
+
+    assert queries_for_warning(1) == queries_for_warning(4)

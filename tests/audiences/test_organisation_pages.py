@@ -258,3 +258,69 @@ def test_the_invitation_page_lists_invitations_stacked_with_a_link_to_cancel_or_
     assert "<table" not in page
     assert "new@example.org" in page and "Reviewer, Crisis" in page
     assert reverse("audiences:organisation_invitations", args=[crisis.slug]) + f"#invitation-{invitation.pk}" in page
+
+
+@pytest.fixture
+def switched_off_lead(crisis):
+    return make_reviewer(organisation=crisis, role=Membership.Role.LEAD, is_active=False)
+
+
+@pytest.fixture
+def programme_admin():
+    user = make_user(full_name="Ada Admin")
+    user.groups.add(Group.objects.get(name=roles.ADMINS))
+    return user
+
+
+def test_removing_the_last_active_lead_warns_and_acts_only_when_confirmed(
+    client, lead, switched_off_lead, programme_admin, crisis
+):
+    membership = lead.memberships.get()
+    url = reverse("audiences:organisation_member_remove", args=[crisis.slug, membership.pk])
+
+    page = main_content(client.get(url))
+    assert "the only active lead of this organisation" in page and "Crisis" in page
+    assert "Ada Admin" in page and "make another member a lead" in page
+    assert 'name="confirmed" value="1"' in page
+
+    response = client.post(url)
+    assert response.status_code == 200
+    assert "the only active lead of this organisation" in response.text
+    assert Membership.objects.filter(pk=membership.pk).exists()
+    assert not AuditEvent.objects.filter(action="membership_removed").exists()
+
+    response = client.post(url, {"confirmed": "1"})
+    assert response.status_code == 302
+    assert not Membership.objects.filter(pk=membership.pk).exists()
+
+
+def test_demoting_the_last_active_lead_warns_and_acts_only_when_confirmed(
+    client, lead, switched_off_lead, programme_admin, crisis
+):
+    membership = lead.memberships.get()
+    url = reverse("audiences:organisation_member_role", args=[crisis.slug, membership.pk])
+
+    response = client.post(url, {"role": "reviewer"})
+    page = main_content(response)
+    assert "the only active lead of this organisation" in page and "Crisis" in page and "Ada Admin" in page
+    assert Membership.objects.get(pk=membership.pk).role == "lead"
+    assert not AuditEvent.objects.filter(action="membership_role_changed").exists()
+
+    response = client.post(url, {"role": "reviewer", "confirmed": "1"})
+    assert response.status_code == 302
+    assert Membership.objects.get(pk=membership.pk).role == "reviewer"
+
+
+def test_removing_a_lead_when_another_lead_is_active_needs_no_warning(client, lead, crisis):
+    other = make_reviewer(organisation=crisis, role=Membership.Role.LEAD)
+    url = reverse("audiences:organisation_member_remove", args=[crisis.slug, other.memberships.get().pk])
+
+    assert "only active lead" not in client.get(url).text
+    assert client.post(url).status_code == 302
+
+
+def test_confirming_the_removal_of_no_such_member_is_a_404(client, lead, crisis):
+    url = reverse("audiences:organisation_member_remove", args=[crisis.slug, 999999])
+    assert client.post(url, {"confirmed": "1"}).status_code == 404
+    url = reverse("audiences:organisation_member_role", args=[crisis.slug, 999999])
+    assert client.post(url, {"role": "reviewer", "confirmed": "1"}).status_code == 404

@@ -177,6 +177,22 @@ def test_the_admin_pages_fit_a_320_pixel_screen(narrow_page, demo):
         axe_check(page)
 
 
+@pytest.mark.parametrize("width", [1280, 320])
+def test_switching_off_the_last_active_lead_warns_first(new_page, demo, width):
+    page = new_page(viewport={"width": width, "height": 900})
+    sign_in(page, ADMIN, report.DEMO_PASSWORD)
+    page.goto("/manage/people/?q=lead%40demo")
+    page.get_by_role("link", name="Manage lead@demo.bold.example").click()
+    page.get_by_role("button", name="Switch account off").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Switch account off")
+    expect(page.locator(".govuk-warning-text")).to_contain_text("only active lead")
+    expect(page.locator("#organisations-left-without-lead")).to_contain_text("Crisis")
+    expect(page.get_by_role("button", name="Switch account off anyway")).to_be_visible()
+    fits(page)
+    axe_check(page)
+
+
 def test_a_lead_of_another_organisation_cannot_open_crisis_pages(page, demo):
     sign_in(page, LEAD, report.DEMO_PASSWORD)
     other = "nacro"
