@@ -604,6 +604,11 @@ class AssignmentReminder(models.Model):
         return f"{self.get_kind_display()} reminder to {self.person} about {self.assignment}"
 
 
+# What is kept of a refused review form, as JSON: room for every text of a review at its database
+# ceiling; a post beyond it (no review could save it) is not kept.
+KEPT_POST_MAX = 1_000_000
+
+
 class KeptReviewPost(models.Model):
     """What a reviewer typed into the review form when a save or submit was refused because their
     session had ended or its CSRF token had been rotated (docs/reviewer-journey.md, "Nothing typed
@@ -623,7 +628,14 @@ class KeptReviewPost(models.Model):
         verbose_name = _("kept review post")
         verbose_name_plural = _("kept review posts")
         constraints = [
-            models.UniqueConstraint(fields=["person", "round", "version"], name="kept_review_post_one_per_review")
+            models.UniqueConstraint(
+                fields=["person", "round", "version"],
+                name="kept_review_post_one_per_review",
+                violation_error_message=_("Text is already kept for this person's review of this use case."),
+            ),
+            text_limit(
+                "keptreviewpost", "data", KEPT_POST_MAX, _("What is kept of a refused review form"), is_json=True
+            ),
         ]
 
     def __str__(self):

@@ -9,6 +9,7 @@ when the person's account is erased, and are never written to the audit trail (t
 text, not a change to a review)."""
 
 import datetime
+import json
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -18,7 +19,7 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from accounts.personal_data_holders import ErasedRows, eraser, purger
-from reviews.models import KeptReviewPost
+from reviews.models import KEPT_POST_MAX, KeptReviewPost
 
 KEPT_POST_HOURS = 24
 KEEP_TOKEN_FIELD = "keep_token"
@@ -56,6 +57,8 @@ def kept_post_keep(*, post: QueryDict) -> KeepToken | None:
     if token is None:
         return None
     data = {name: post.getlist(name) for name in post if name not in _NOT_KEPT}
+    if len(json.dumps(data)) > KEPT_POST_MAX:
+        return None
     with transaction.atomic():
         KeptReviewPost.objects.update_or_create(
             person_id=token.person_id,

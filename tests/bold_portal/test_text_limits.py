@@ -16,7 +16,7 @@ from django.db import DatabaseError, models
 from django.utils import timezone
 
 from bold_portal.text import ControlCharacterValidator, TextLengthLimit
-from reviews.models import AssignmentRequest, DeclaredInterest, Review, Verdict
+from reviews.models import AssignmentRequest, DeclaredInterest, KeptReviewPost, Review, Verdict
 from tests.database import refused
 from tests.factories import (
     make_assignment,
@@ -126,6 +126,9 @@ def _row(model):
             reason="A contract.",
             override_reason="Another team holds it.",
             overridden_at=timezone.now(),
+        ),
+        "KeptReviewPost": lambda: KeptReviewPost.objects.create(
+            person=review.reviewer, round=review_round, version=version, kept_at=timezone.now()
         ),
     }
     return makers[model.__name__]()

@@ -85,6 +85,13 @@ def test_a_forged_or_missing_token_keeps_nothing(client, world, answers):
     assert not KeptReviewPost.objects.exists()
 
 
+def test_a_post_larger_than_any_review_could_save_is_not_kept(client, world, answers):
+    response = client.post(world.url("review"), typed_post(world, answers, **{"clear-reason": "x" * 1_000_001}))
+
+    assert response.status_code == 302  # to sign in, as for any post after the session ended
+    assert not KeptReviewPost.objects.exists()
+
+
 def test_a_rotated_csrf_token_keeps_the_post_and_returns_the_same_person_to_the_form(world, answers):
     browser = Client(enforce_csrf_checks=True)
     browser.force_login(world.reviewer)
