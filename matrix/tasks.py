@@ -1,3 +1,4 @@
+import contextlib
 import functools
 import logging
 
@@ -6,6 +7,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from bold_portal.after_response import run_after_response
+from bold_portal.queueing import queue_failure_log
 from matrix.selectors.cells import agreement_behind_round_ids, stale_round_ids
 from matrix.services.agreement import matrix_agreement_refresh
 from matrix.services.exports import matrix_export_run
@@ -36,12 +38,11 @@ def _queue_once(key: str, task, *args, round_id: int, what: str, healed_by: str,
         else:
             task.delay(*args)
         return True
-    except Exception:
-        logger.exception("Could not queue %s for round %s; %s will retry.", what, round_id, healed_by)
-        try:
+    except Exception as error:
+        queue_failure_log(logger, error, "Could not queue %s for round %s; %s will retry", what, round_id, healed_by)
+        # Set only if the cache answered; should it have stopped since, the flag expires by itself.
+        with contextlib.suppress(Exception):
             cache.delete(key)
-        except Exception:
-            logger.exception("Could not clear the pending flag for round %s.", round_id)
         return False
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bold_portal.models import audit
+from bold_portal.queueing import queue_failure_log
 from matrix.exporters import EXPORTERS
 from matrix.forms import MatrixFilterForm
 from matrix.models import MatrixExport
@@ -88,8 +89,8 @@ def _enqueue_export(export_id: int) -> None:
 
     try:
         run_matrix_export.delay(export_id)
-    except Exception:
-        logger.exception("Could not queue export %s.", export_id)
+    except Exception as error:
+        queue_failure_log(logger, error, "Could not queue export %s; it is marked failed", export_id)
         MatrixExport.objects.filter(pk=export_id, status=MatrixExport.Status.PENDING).update(
             status=MatrixExport.Status.FAILED,
             finished_at=timezone.now(),

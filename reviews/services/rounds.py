@@ -21,6 +21,7 @@ from django.utils.translation import ngettext
 from audiences.models import Audience
 from bold_portal.field_changes import audit_value
 from bold_portal.models import audit
+from bold_portal.queueing import queue_failure_log
 from principles.models import Principle
 from reviews import tasks
 from reviews.models import Assignment, ClosedRoundFigure, Review, ReviewRound, RoundVersion
@@ -484,8 +485,8 @@ def _round_emails_queue(task_name: str, review_round: ReviewRound) -> None:
     def queue():
         try:
             getattr(tasks, task_name).delay(round_id)
-        except Exception:
-            logger.exception("Could not queue %s for round %s.", task_name, round_id)
+        except Exception as error:
+            queue_failure_log(logger, error, "Could not queue %s for round %s", task_name, round_id)
 
     transaction.on_commit(queue)
 
