@@ -258,8 +258,18 @@ CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
+# Resilience of the worker (docs/reliability.md, which the suite compares with these): a task is
+# acknowledged once it has run, so a worker that dies mid-task leaves it to be delivered again; one
+# message reserved per worker process at a time, so a lost worker holds back no more.
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A message not acknowledged this long after delivery (its worker gone without a word) is delivered
+# again: longer than any task or countdown the portal queues, shorter than kombu's default hour.
+BROKER_VISIBILITY_TIMEOUT_SECONDS = env.int("BROKER_VISIBILITY_TIMEOUT_SECONDS", default=600)
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": BROKER_VISIBILITY_TIMEOUT_SECONDS}
+# A worker that loses the broker stops its unacknowledged tasks, which the broker delivers again,
+# rather than finishing them alongside their second delivery.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_TIMEZONE = TIME_ZONE
 # How often the beat sweep looks for rounds whose matrix is older than their newest change.
 MATRIX_SWEEP_SECONDS = env.int("MATRIX_SWEEP_SECONDS", default=300)

@@ -80,7 +80,12 @@ def refresh_agreement_after_response(response, *, round_id: int) -> None:
     )
 
 
-@shared_task(acks_late=True)
+# The recompute, agreement and export tasks are acknowledged once done, and put back on the queue
+# when their worker is lost, so a killed worker's task is delivered again (docs/reliability.md).
+RESILIENT = {"acks_late": True, "reject_on_worker_lost": True}
+
+
+@shared_task(**RESILIENT)
 def recompute_matrix(round_id: int, version_id: int | None = None) -> None:
     cache.delete(PENDING_KEY.format(round_id=round_id, version_id=version_id or "all"))
     result = matrix_recompute(round_id=round_id, version_id=version_id)
@@ -93,7 +98,7 @@ def recompute_matrix(round_id: int, version_id: int | None = None) -> None:
         enqueue_agreement_refresh(round_id, countdown=settings.MATRIX_AGREEMENT_DELAY_SECONDS)
 
 
-@shared_task(acks_late=True)
+@shared_task(**RESILIENT)
 def refresh_matrix_agreement(round_id: int) -> None:
     cache.delete(AGREEMENT_PENDING_KEY.format(round_id=round_id))
     matrix_agreement_refresh(round_id=round_id)
@@ -110,7 +115,7 @@ def sweep_stale_matrices() -> int:
     return sum(enqueue_matrix_recompute(round_id) for round_id in stale)
 
 
-@shared_task(acks_late=True)
-def run_matrix_export(export_id: int) -> None:
+@shared_task(bind=True, **RESILIENT)
+def run_matrix_export(self, export_id: int) -> None:
     """Make one analyst's export (matrix.services.matrix_export_run records any failure on it)."""
-    matrix_export_run(export_id=export_id)
+    matrix_export_run(export_id=export_id, redelivered=bool((self.request.delivery_info or {}).get("redelivered")))
