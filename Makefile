@@ -39,10 +39,17 @@ test-fast: export PYTHONDONTWRITEBYTECODE =
 test-fast: $(STAMP) static translations
 	$(PY) -m pytest -p no:xdist -m "not e2e and not slow"
 
+# Bandit looks for known weaknesses in the portal's own code (configured in pyproject.toml).
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/bandit -c pyproject.toml --quiet --recursive .
+
+# Known vulnerabilities in the pinned Python and npm dependencies, from online databases: for a
+# machine that can reach them. Offline it fails, saying it could not check (docs/deployment.md).
+audit: $(STAMP)
+	.ci/audit
 
 format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
