@@ -136,3 +136,41 @@ def test_error_reports_keep_no_personal_data():
     assert scrubbed["exception"]["values"][0]["value"] == "[email] is taken"
     assert scrubbed["exception"]["values"][0]["stacktrace"]["frames"] == [{"function": "save"}]
     assert scrubbed["breadcrumbs"]["values"] == [{"message": "Invited [email]"}]
+
+
+SENTRY_STAND_IN = """
+import json, sys, types
+calls = []
+sys.modules["sentry_sdk"] = types.SimpleNamespace(init=lambda **options: calls.append(options))
+import django
+django.setup()
+[options] = calls or [{}]
+before_send = options.pop("before_send", None)
+print(json.dumps({**options, "before_send": before_send and before_send.__module__ + "." + before_send.__name__}))
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("dsn", ["", "https://key@errors.example.org/1"])
+def test_sentry_starts_only_with_a_dsn_and_without_personal_data(dsn):
+    # A stand-in for the SDK, which the test machines do not install: what the settings ask of it.
+    run = subprocess.run(
+        [sys.executable, "-c", SENTRY_STAND_IN],
+        cwd=ROOT,
+        env={**os.environ, "SENTRY_DSN": dsn, "DJANGO_SETTINGS_MODULE": "bold_portal.settings"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+
+    options = json.loads(run.stdout)
+    if not dsn:
+        assert options == {"before_send": None}
+        return
+    assert options == {
+        "dsn": dsn,
+        "environment": "production",
+        "send_default_pii": False,
+        "traces_sample_rate": 0,
+        "before_send": "bold_portal.error_reports.scrub_personal_data",
+    }
