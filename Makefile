@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export DJANGO_SETTINGS_MODULE := bold_portal.settings
 
-.PHONY: run test test-fast lint format static browser migrate demo bench messages clean
+.PHONY: run test test-fast lint format static translations browser migrate demo bench messages audit clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +17,7 @@ venv: $(STAMP)
 
 # Local first look: SQLite, Celery eager, the report's demo data.
 run: export DEBUG ?= true
-run: $(STAMP) static
+run: $(STAMP) static translations
 	$(PY) manage.py prepare_local_database
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py load_bold_report
@@ -29,20 +29,27 @@ test test-fast: export SECRET_KEY ?= test-only-not-secret
 # slow and the real-browser ones too. Work stealing: a process that runs out of tests takes some
 # of the other's, so one long test (the property test, the SQLite drill) leaves no core idle.
 TEST_WORKERS ?= 2
-test: $(STAMP) static browser
+test: $(STAMP) static translations browser
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal
 
 # The everyday loop, in one process: no real-browser and no slow tests (docs/performance.md).
 # Byte code is cached even where the environment asks not to (the Docker image does): compiling
 # every module and rewriting every test file's assertions on each run costs about 2.5 CPU-seconds.
 test-fast: export PYTHONDONTWRITEBYTECODE =
-test-fast: $(STAMP) static
+test-fast: $(STAMP) static translations
 	$(PY) -m pytest -p no:xdist -m "not e2e and not slow"
 
+# Bandit looks for known weaknesses in the portal's own code (configured in pyproject.toml).
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/bandit -c pyproject.toml --quiet --recursive .
+
+# Known vulnerabilities in the pinned Python and npm dependencies, from online databases: for a
+# machine that can reach them. Offline it fails, saying it could not check (docs/deployment.md).
+audit: $(STAMP)
+	.ci/audit
 
 format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
@@ -63,9 +70,9 @@ $(NPM_STAMP): package.json package-lock.json
 	touch $(NPM_STAMP)
 
 # Compiles static/scss/portal.scss (GOV.UK Frontend with Arial, no GDS Transport font) and copies
-# GOV.UK Frontend's JavaScript and images (not its fonts) into build/static/govuk.
-static messages: export SECRET_KEY ?= build-only-not-secret
-static: $(NPM_STAMP) $(STAMP)
+# GOV.UK Frontend's JavaScript and images (not its fonts) into build/static/govuk. Needs only npm:
+# the image's Node stage runs it with nothing but what that stage copies (docs/deployment.md).
+static: $(NPM_STAMP)
 	mkdir -p $(GOVUK_OUT)
 	node_modules/.bin/sass --quiet-deps --silence-deprecation=import --style=compressed --no-source-map --load-path=. \
 		static/scss/portal.scss $(GOVUK_OUT)/portal.css
@@ -73,6 +80,10 @@ static: $(NPM_STAMP) $(STAMP)
 	rm -rf $(GOVUK_OUT)/assets
 	mkdir -p $(GOVUK_OUT)/assets
 	cp -R $(GOVUK_DIST)/assets/images $(GOVUK_DIST)/assets/manifest.json $(GOVUK_OUT)/assets/
+
+# Compiles the translations (locale/*/LC_MESSAGES/django.mo) when GNU gettext is installed.
+translations messages: export SECRET_KEY ?= build-only-not-secret
+translations: $(STAMP)
 	if command -v msgfmt >/dev/null; then $(PY) manage.py compilemessages $(I18N_IGNORE); fi
 
 # Refreshes locale/cy/LC_MESSAGES/django.po from the code and templates (needs GNU gettext).

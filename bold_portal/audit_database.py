@@ -13,6 +13,10 @@ from django.db import migrations
 
 from bold_portal.db import AUDIT_ROW_REFUSED, refuse_changes_function_sql
 
+# Bandit's B608 (SQL built from strings) is silenced by a nosec comment where a statement below ends:
+# only table names from the models and this module's own SQL fragments are formatted into the SQL;
+# every value is a query parameter.
+
 AUDIT_TABLE = "bold_portal_auditevent"
 RETENTION_TABLE = "bold_portal_auditretention"
 TRIGGER_FUNCTION = f"{AUDIT_TABLE}_append_only"  # made by bold_portal.db.audit_append_only
@@ -40,7 +44,7 @@ def audit_schema(cursor) -> str | None:
 def _floor_sql(schema: str) -> str:
     """The moment before which rows have outlived the stored retention floor (NULL without a floor,
     which lets nothing through)."""
-    return f"now() - make_interval(days => (SELECT days FROM {schema}.{RETENTION_TABLE} WHERE id = 1))"
+    return f"now() - make_interval(days => (SELECT days FROM {schema}.{RETENTION_TABLE} WHERE id = 1))"  # nosec
 
 
 def _create_guards(apps, schema_editor) -> None:
@@ -63,7 +67,7 @@ def _create_guards(apps, schema_editor) -> None:
             END IF;
             RAISE EXCEPTION '{AUDIT_ROW_REFUSED}' USING ERRCODE = 'integrity_constraint_violation';
         END $$;
-        """
+        """  # nosec
     )
     # STRICT: a NULL cutoff deletes nothing. A cutoff later than the floor is clamped to it.
     schema_editor.execute(
@@ -81,7 +85,7 @@ def _create_guards(apps, schema_editor) -> None:
             GET DIAGNOSTICS deleted = ROW_COUNT;
             RETURN deleted;
         END $$;
-        """
+        """  # nosec
     )
     schema_editor.execute(f"REVOKE ALL ON FUNCTION {schema}.{PURGE_SIGNATURE} FROM PUBLIC;")
 

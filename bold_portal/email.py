@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from bold_portal.context_processors import site_context
 from bold_portal.models import OutboxMessage, audit
 from bold_portal.outbox import outbox_message_send
+from bold_portal.queueing import queue_failure_log
 from bold_portal.tasks import outbox_deliver
 
 logger = logging.getLogger(__name__)
@@ -175,5 +176,5 @@ def _deliver(message_id: int) -> None:
     # message leaves it waiting in the outbox, logged, never costs the request.
     try:
         outbox_deliver.delay(message_id)
-    except Exception:
-        logger.exception("Could not queue outbox message %s.", message_id)
+    except Exception as error:
+        queue_failure_log(logger, error, "Could not queue outbox message %s; it waits in the outbox", message_id)

@@ -3,6 +3,23 @@
 from django.shortcuts import render
 from django.utils.cache import patch_cache_control
 
+from bold_portal.request_logs import current_request_id, request_id_for
+
+
+def request_id(get_response):
+    """Names the request for every line it logs (bold_portal.request_logs) and in the response's
+    X-Request-ID, so that someone reporting a problem can quote it."""
+
+    def middleware(request):
+        # Cleared when the request finishes (bold_portal.request_logs), not here: Django logs a
+        # failed response, and runs what a page left for after it, once this has returned.
+        current_request_id.set(request_id_for(request.headers.get("X-Request-ID")))
+        response = get_response(request)
+        response["X-Request-ID"] = current_request_id.get()
+        return response
+
+    return middleware
+
 
 def method_not_allowed_page(get_response):
     """Django answers a request with the wrong method (opening a button's address, such as sign

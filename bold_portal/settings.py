@@ -10,7 +10,10 @@ from pathlib import Path
 import environ
 from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from bold_portal.error_reports import scrub_personal_data
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -60,6 +63,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that every line logged while answering names the request.
+    "bold_portal.middleware.request_id",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -253,8 +258,18 @@ CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
+# Resilience of the worker (docs/reliability.md, which the suite compares with these): a task is
+# acknowledged once it has run, so a worker that dies mid-task leaves it to be delivered again; one
+# message reserved per worker process at a time, so a lost worker holds back no more.
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A message not acknowledged this long after delivery (its worker gone without a word) is delivered
+# again: longer than any task or countdown the portal queues, shorter than kombu's default hour.
+BROKER_VISIBILITY_TIMEOUT_SECONDS = env.int("BROKER_VISIBILITY_TIMEOUT_SECONDS", default=600)
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": BROKER_VISIBILITY_TIMEOUT_SECONDS}
+# A worker that loses the broker stops its unacknowledged tasks, which the broker delivers again,
+# rather than finishing them alongside their second delivery.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_TIMEZONE = TIME_ZONE
 # How often the beat sweep looks for rounds whose matrix is older than their newest change.
 MATRIX_SWEEP_SECONDS = env.int("MATRIX_SWEEP_SECONDS", default=300)
@@ -341,11 +356,41 @@ PORTAL_URL = env("PORTAL_URL", default="http://127.0.0.1:8000").rstrip("/")
 # Where people send feedback and report accessibility problems.
 SUPPORT_EMAIL = env("SUPPORT_EMAIL", default="bold-support@example.org")
 
+# Logs go to the console: as plain text, or with LOG_FORMAT=json as JSON lines for a log collector,
+# each with the id of the request it was logged in (docs/deployment.md, "Logs and errors").
+LOG_FORMAT = env.str("LOG_FORMAT", default="text")
+if LOG_FORMAT not in {"text", "json"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT is {LOG_FORMAT!r}: set it to text or json.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "bold_portal.request_logs.RequestIdFilter"}},
+    "formatters": {
+        "text": {"format": "%(message)s"},
+        "json": {"()": "bold_portal.request_logs.JsonLinesFormatter"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["request_id"], "formatter": LOG_FORMAT},
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     # WeasyPrint (the PDF export) logs every layout step at INFO.
     "loggers": {"weasyprint.progress": {"level": "WARNING"}},
 }
+# The worker and beat log through LOGGING too when it asks for JSON lines; otherwise Celery's own
+# text format, which names the task.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = LOG_FORMAT == "text"
+
+# Errors reported to Sentry when SENTRY_DSN is set (off by default): without personal data, which
+# the SDK leaves out (send_default_pii) and bold_portal.error_reports scrubs from what remains.
+SENTRY_DSN = env("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    import sentry_sdk
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=env("SENTRY_ENVIRONMENT", default="production"),
+        send_default_pii=False,
+        before_send=scrub_personal_data,
+        # Errors only: no performance tracing, which would send every request's address.
+        traces_sample_rate=0,
+    )

@@ -1,12 +1,13 @@
 """Pages of the portal as a whole: the home page, the public statements and the error pages."""
 
+from datetime import timedelta
 from functools import partial
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.staticfiles import finders
-from django.http import Http404, HttpResponse, HttpResponseServerError, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.utils.cache import patch_cache_control
@@ -15,6 +16,7 @@ from django.views.generic import TemplateView
 from health_check.views import HealthCheckView
 from redis.asyncio import Redis
 
+from bold_portal.celery import app as celery_app
 from bold_portal.context_processors import site_context
 from bold_portal.navigation import manage_sections, navigation_links
 from bold_portal.roles import is_admin, is_reviewer
@@ -86,23 +88,40 @@ def _may_see_health_details(request) -> bool:
     return user.is_authenticated and user.is_verified() and is_admin(user)
 
 
+# How long /health/?checks=worker waits for a worker to answer its ping.
+WORKER_PING_TIMEOUT = timedelta(seconds=2)
+
+
 @method_decorator(login_not_required, name="dispatch")
 class PortalHealthCheckView(HealthCheckView):
-    """/health/, for the compose health check and load balancers: 200 when the database, the cache
-    and (when one is configured) the Celery broker answer, 500 otherwise. The workers have their own
-    health check, so a stopped worker never takes the web processes out of service. Anonymous
+    """/health/, for the web container's health check and load balancers: 200 when the database
+    and the cache answer, 500 otherwise. /health/?checks=worker asks instead whether the Celery
+    broker and at least one worker answer: kept out of the web's own check, so that web starts
+    before the worker and a stopped worker never takes the web processes out of service. Anonymous
     callers get only the overall status; the page is the portal's own (no inline styles)."""
 
     template_name = "bold_portal/health.html"
 
     def get_checks(self):
-        self.checks = ["health_check.checks.Database", "health_check.checks.Cache"]
-        if settings.CELERY_BROKER_URL:
-            broker = partial(Redis.from_url, settings.CELERY_BROKER_URL)
-            self.checks.append(("health_check.contrib.redis.Redis", {"client_factory": broker}))
+        if self.request.GET.get("checks") == "worker":
+            self.checks = []
+            # Without a broker, tasks run in the web process: there is no worker to ask.
+            if settings.CELERY_BROKER_URL:
+                broker = partial(Redis.from_url, settings.CELERY_BROKER_URL)
+                self.checks = [
+                    ("health_check.contrib.redis.Redis", {"client_factory": broker}),
+                    ("health_check.contrib.celery.Ping", {"app": celery_app, "timeout": WORKER_PING_TIMEOUT}),
+                ]
+        else:
+            self.checks = ["health_check.checks.Database", "health_check.checks.Cache"]
         return super().get_checks()
 
     async def get(self, request, *args, **kwargs):
+        if request.GET.get("checks", "") not in {"", "worker"}:
+            return HttpResponseBadRequest(
+                "Unknown checks: ask for /health/ or /health/?checks=worker.\n",
+                content_type="text/plain; charset=utf-8",
+            )
         self.detailed = await sync_to_async(_may_see_health_details)(request)
         return await super().get(request, *args, **kwargs)
 

@@ -1,3 +1,4 @@
+import contextlib
 import functools
 import logging
 
@@ -6,6 +7,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from bold_portal.after_response import run_after_response
+from bold_portal.queueing import queue_failure_log
 from matrix.selectors.cells import agreement_behind_round_ids, stale_round_ids
 from matrix.services.agreement import matrix_agreement_refresh
 from matrix.services.exports import matrix_export_run
@@ -36,12 +38,11 @@ def _queue_once(key: str, task, *args, round_id: int, what: str, healed_by: str,
         else:
             task.delay(*args)
         return True
-    except Exception:
-        logger.exception("Could not queue %s for round %s; %s will retry.", what, round_id, healed_by)
-        try:
+    except Exception as error:
+        queue_failure_log(logger, error, "Could not queue %s for round %s; %s will retry", what, round_id, healed_by)
+        # Set only if the cache answered; should it have stopped since, the flag expires by itself.
+        with contextlib.suppress(Exception):
             cache.delete(key)
-        except Exception:
-            logger.exception("Could not clear the pending flag for round %s.", round_id)
         return False
 
 
@@ -79,7 +80,12 @@ def refresh_agreement_after_response(response, *, round_id: int) -> None:
     )
 
 
-@shared_task(acks_late=True)
+# The recompute, agreement and export tasks are acknowledged once done, and put back on the queue
+# when their worker is lost, so a killed worker's task is delivered again (docs/reliability.md).
+RESILIENT = {"acks_late": True, "reject_on_worker_lost": True}
+
+
+@shared_task(**RESILIENT)
 def recompute_matrix(round_id: int, version_id: int | None = None) -> None:
     cache.delete(PENDING_KEY.format(round_id=round_id, version_id=version_id or "all"))
     result = matrix_recompute(round_id=round_id, version_id=version_id)
@@ -92,7 +98,7 @@ def recompute_matrix(round_id: int, version_id: int | None = None) -> None:
         enqueue_agreement_refresh(round_id, countdown=settings.MATRIX_AGREEMENT_DELAY_SECONDS)
 
 
-@shared_task(acks_late=True)
+@shared_task(**RESILIENT)
 def refresh_matrix_agreement(round_id: int) -> None:
     cache.delete(AGREEMENT_PENDING_KEY.format(round_id=round_id))
     matrix_agreement_refresh(round_id=round_id)
@@ -109,7 +115,7 @@ def sweep_stale_matrices() -> int:
     return sum(enqueue_matrix_recompute(round_id) for round_id in stale)
 
 
-@shared_task(acks_late=True)
-def run_matrix_export(export_id: int) -> None:
+@shared_task(bind=True, **RESILIENT)
+def run_matrix_export(self, export_id: int) -> None:
     """Make one analyst's export (matrix.services.matrix_export_run records any failure on it)."""
-    matrix_export_run(export_id=export_id)
+    matrix_export_run(export_id=export_id, redelivered=bool((self.request.delivery_info or {}).get("redelivered")))

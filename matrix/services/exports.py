@@ -11,8 +11,10 @@ from django.db.models import Q
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from bold_portal.models import audit
+from bold_portal.queueing import queue_failure_log
 from matrix.exporters import EXPORTERS
 from matrix.forms import MatrixFilterForm
 from matrix.models import MatrixExport
@@ -29,6 +31,10 @@ EXPORT_KEEP = datetime.timedelta(days=7)
 # A "running" export whose worker has been silent this long is taken to have died with its worker:
 # a redelivered task may start it again.
 EXPORT_STALE_AFTER = datetime.timedelta(minutes=30)
+EXPORT_INTERRUPTED = gettext_lazy(
+    "The file was not finished: the export was interrupted. Start the export again. "
+    "If it is interrupted again, tell the BOLD programme team."
+)
 
 
 class ExportNotAllowed(Exception):
@@ -88,8 +94,8 @@ def _enqueue_export(export_id: int) -> None:
 
     try:
         run_matrix_export.delay(export_id)
-    except Exception:
-        logger.exception("Could not queue export %s.", export_id)
+    except Exception as error:
+        queue_failure_log(logger, error, "Could not queue export %s; it is marked failed", export_id)
         MatrixExport.objects.filter(pk=export_id, status=MatrixExport.Status.PENDING).update(
             status=MatrixExport.Status.FAILED,
             finished_at=timezone.now(),
@@ -97,10 +103,14 @@ def _enqueue_export(export_id: int) -> None:
         )
 
 
-def matrix_export_run(*, export_id: int) -> MatrixExport | None:
+def matrix_export_run(*, export_id: int, redelivered: bool = False) -> MatrixExport | None:
     """Make the export's file: bring the round's matrix up to date, render it, store it. Never
     raises: a failure is recorded on the export, with a message for the person who asked, and
-    logged. Returns None when the export is gone or already being made by another worker."""
+    logged. Returns None when the export is gone or already being made by another worker.
+
+    redelivered: the broker delivers this message again, because the worker that had it was lost
+    (docs/reliability.md). An export that worker had started is then marked failed, for the person
+    to start again, rather than made again: one that kills its worker would otherwise loop."""
     started_at = timezone.now()
     waiting = Q(status=MatrixExport.Status.PENDING) | Q(
         status=MatrixExport.Status.RUNNING, started_at__lt=started_at - EXPORT_STALE_AFTER
@@ -109,6 +119,10 @@ def matrix_export_run(*, export_id: int) -> MatrixExport | None:
     if not MatrixExport.objects.filter(waiting, pk=export_id).update(
         status=MatrixExport.Status.RUNNING, started_at=started_at
     ):
+        if redelivered and MatrixExport.objects.filter(pk=export_id, status=MatrixExport.Status.RUNNING).update(
+            status=MatrixExport.Status.FAILED, finished_at=started_at, error_message=str(EXPORT_INTERRUPTED)
+        ):
+            logger.warning("Export %s was interrupted (its worker was lost): marked failed.", export_id)
         return None
     export = MatrixExport.objects.select_related("round").defer("content").get(pk=export_id)
     mine = MatrixExport.objects.filter(pk=export_id, started_at=started_at, status=MatrixExport.Status.RUNNING)

@@ -33,6 +33,10 @@ from matrix.services.agreement import matrix_agreement_refresh
 from principles.rule import outcome_sql, outcome_sql_params
 from reviews.models import Review, ReviewRound, RoundVersion, Verdict
 
+# Bandit's B608 (SQL built from strings) is silenced by a nosec comment where a statement below ends:
+# only table names from the models and this module's own SQL fragments are formatted into the SQL;
+# every value is a query parameter.
+
 logger = logging.getLogger(__name__)
 
 
@@ -74,7 +78,7 @@ def _lock_header_read_rule(cursor, *, matrix: Matrix, whole_round: bool) -> tupl
         SELECT m.rule_version, r.threshold, r.min_reviews, r.rule_version
         FROM {t["matrix"]} m JOIN {t["round"]} r ON r.id = m.round_id
         WHERE m.id = %s {lock}
-        """,
+        """,  # nosec
         [matrix.pk],
     )
     computed_rule, threshold, min_reviews, rule_version = cursor.fetchone()
@@ -102,7 +106,7 @@ def _claim_rows(cursor, *, review_round: ReviewRound, version_id: int | None, ba
             computed_at = excluded.computed_at,
             batch = excluded.batch
         WHERE {t["row"]}.change_count < excluded.change_count
-        """,
+        """,  # nosec
         [
             connection.ops.adapt_datetimefield_value(now),
             batch,
@@ -162,7 +166,7 @@ def _changed_cells(cursor, *, review_round: ReviewRound, version_id: int | None,
         ) computed
         WHERE stored_id IS NULL OR stored_meets <> meets OR stored_does_not_meet <> does_not_meet
             OR stored_not_sure <> not_sure OR stored_outcome <> outcome
-        """,
+        """,  # nosec
         [
             *outcome_sql_params(threshold=review_round.threshold, min_reviews=review_round.min_reviews),
             review_round.pk,
@@ -196,12 +200,12 @@ def _write_cells(cursor, *, round_id: int, cells: list[tuple]) -> int:
             SELECT %s, * FROM unnest(%s::integer[], %s::integer[], %s::integer[], %s::integer[],
                 %s::integer[], %s::varchar[])
             {upsert}
-            """,
+            """,  # nosec
             [round_id, *(list(column) for column in zip(*cells, strict=True))],
         )
     else:
         cursor.executemany(
-            f"INSERT INTO {table} {columns} VALUES (%s, %s, %s, %s, %s, %s, %s) {upsert}",
+            f"INSERT INTO {table} {columns} VALUES (%s, %s, %s, %s, %s, %s, %s) {upsert}",  # nosec
             [(round_id, *cell) for cell in cells],
         )
     return len(cells)

@@ -277,8 +277,9 @@ class DemoAccountData:
     full_name: str
 
 
-# One shared password for every demo sign-in; it passes the portal's password validators.
-DEMO_PASSWORD = "local-demo-only-2026"
+# One shared password for every demo sign-in; it passes the portal's password validators. Public
+# on purpose (the README gives it), for demo data only, hence the nosec comment for bandit.
+DEMO_PASSWORD = "local-demo-only-2026"  # nosec
 DEMO_ORGANISATION = "crisis"
 DEMO_AUTHOR_AUDIENCE = "homelessness"
 

@@ -16,6 +16,10 @@ from reviews.models import Assignment, AssignmentRequest, ClosedRoundFigure, Rev
 from reviews.selectors.requests import declined
 from usecases.models import UseCase, UseCaseVersion
 
+# Bandit's B608 (SQL built from strings) is silenced by a nosec comment where a statement below ends:
+# only table names from the models and this module's own SQL fragments are formatted into the SQL;
+# every value is a query parameter.
+
 PROGRESS_ROWS_PER_PAGE = 25
 
 
@@ -109,7 +113,7 @@ _EXPECTED = f"""
     JOIN {{membership}} m ON m.organisation_id = a.organisation_id
     JOIN {{user}} u ON u.id = m.user_id
     WHERE a.round_id = %s AND u.is_active = %s AND {_NOT_DECLINED}
-"""
+"""  # nosec
 
 # Counting, over rows p with a due_on, joined to their review r. Parameter: today.
 _COUNTS = """
@@ -160,7 +164,7 @@ def live_round_progress_totals(review_round: ReviewRound, *, on: datetime.date |
         SELECT {_COUNTS}
         FROM pairs p
         LEFT JOIN {{review}} r ON r.round_id = %s AND r.version_id = p.version_id AND r.reviewer_id = p.user_id
-    """
+    """  # nosec
     params = _live_params(review_round, on=on)
     expected, submitted, overdue = _rows(sql, params)[0]
     return Progress(expected=expected or 0, submitted=submitted or 0, overdue=overdue or 0)
@@ -176,7 +180,7 @@ _LIVE_VERSION_PROGRESS = f"""
         LEFT JOIN {{review}} r ON r.round_id = %s AND r.version_id = p.version_id AND r.reviewer_id = p.user_id
         GROUP BY p.version_id
     )
-"""
+"""  # nosec
 _FROZEN_VERSION_PROGRESS = """
     WITH progress AS (
         SELECT version_id, due_on, expected, submitted, overdue FROM {figure}
@@ -193,7 +197,7 @@ _LIVE_GROUP_PROGRESS = f"""
         LEFT JOIN {{review}} r ON r.round_id = %s AND r.version_id = p.version_id AND r.reviewer_id = p.user_id
         GROUP BY p.kind, p.group_id
     )
-"""
+"""  # nosec
 _FROZEN_GROUP_PROGRESS = """
     WITH progress AS (
         SELECT scope AS kind, COALESCE(organisation_id, reviewer_id) AS group_id, expected, submitted, overdue
@@ -243,7 +247,7 @@ def version_progress(review_round: ReviewRound) -> _SqlPage:
             ORDER BY COALESCE(pr.overdue, 0) DESC, COALESCE(pr.expected, 0) - COALESCE(pr.submitted, 0) DESC,
                      v.title, v.id
             LIMIT %s OFFSET %s
-        """
+        """  # nosec
         params = [*cte_params, review_round.pk, limit, offset]
         return [
             VersionProgressRow(
@@ -297,7 +301,7 @@ def versions_short_of_reviewers(review_round: ReviewRound, *, limit: int = 50) -
         SELECT version_id, title, number, n, COUNT(*) OVER () FROM short
         ORDER BY n, title, version_id
         LIMIT %s
-    """
+    """  # nosec
     rows = _rows(sql, [*_expected_params(review_round), review_round.pk, review_round.min_reviews, limit])
     return ShortVersions(
         count=rows[0][4] if rows else 0,
@@ -334,7 +338,7 @@ def group_progress(review_round: ReviewRound) -> _SqlPage:
             ORDER BY COALESCE(pr.overdue, 0) DESC, COALESCE(pr.expected, 0) - COALESCE(pr.submitted, 0) DESC,
                      g.name, g.kind
             LIMIT %s OFFSET %s
-        """
+        """  # nosec
         params = [*cte_params, review_round.pk, review_round.pk, limit, offset]
         return [
             GroupProgressRow(
@@ -412,7 +416,8 @@ def round_figures_to_freeze(review_round: ReviewRound, *, on: datetime.date) -> 
     ]
     params = _live_params(review_round, on=on)
     for version_id, due_on, expected, submitted, overdue in _rows(
-        _LIVE_VERSION_PROGRESS + " SELECT version_id, due_on, expected, submitted, overdue FROM progress", params
+        _LIVE_VERSION_PROGRESS + " SELECT version_id, due_on, expected, submitted, overdue FROM progress",  # nosec
+        params,
     ):
         figures.append(
             ClosedRoundFigure(
@@ -426,7 +431,8 @@ def round_figures_to_freeze(review_round: ReviewRound, *, on: datetime.date) -> 
             )
         )
     for kind, group_id, expected, submitted, overdue in _rows(
-        _LIVE_GROUP_PROGRESS + " SELECT kind, group_id, expected, submitted, overdue FROM progress", params
+        _LIVE_GROUP_PROGRESS + " SELECT kind, group_id, expected, submitted, overdue FROM progress",  # nosec
+        params,
     ):
         by_organisation = kind == ClosedRoundFigure.Scope.ORGANISATION
         figures.append(

@@ -1,4 +1,4 @@
-"""Security headers, the health endpoint and the production checks."""
+"""Security headers and the production checks."""
 
 import re
 import shlex
@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from tests.factories import make_reviewer, make_user
-from tests.two_factor import force_login_password_only
+from tests.factories import make_reviewer
 
 pytestmark = pytest.mark.django_db
 
@@ -44,69 +43,6 @@ def test_each_response_gets_a_fresh_nonce(client):
     first, second = client.get(reverse("login")), client.get(reverse("login"))
 
     assert _directives(first)["script-src"] != _directives(second)["script-src"]
-
-
-def test_health_check_tells_anonymous_callers_only_the_overall_status(client, settings, django_assert_max_num_queries):
-    settings.CELERY_BROKER_URL = ""  # eager tasks: no broker to check
-    with django_assert_max_num_queries(2):
-        response = client.get(reverse("health_check"), {"format": "json"})
-
-    assert response.status_code == 200
-    assert response.json() == {"status": "ok"}
-    assert response["Cache-Control"].startswith("max-age=0")
-    assert client.get(reverse("health_check"), {"format": "text"}).text == "ok\n"
-    assert client.get(reverse("health_check"), {"format": "openmetrics"}).text == "ok\n"
-
-
-def test_health_check_hides_which_service_failed_and_where_from_anyone_but_admins(client, settings):
-    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
-
-    anonymous = client.get(reverse("health_check"), {"format": "json"})
-    page = client.get(reverse("health_check"))
-    client.force_login(make_reviewer())
-    reviewer = client.get(reverse("health_check"), {"format": "text"})
-
-    assert anonymous.status_code == page.status_code == reviewer.status_code == 500
-    assert anonymous.json() == {"status": "error"}
-    assert reviewer.text == "error\n"
-    for response in (anonymous, page, reviewer):
-        assert "127.0.0.1" not in response.text and "Redis" not in response.text and "Database" not in response.text
-    assert "Something is not working" in page.text
-
-
-def test_health_check_gives_admins_past_two_factor_the_details(client, settings):
-    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
-    admin = make_user(is_superuser=True)
-    force_login_password_only(client, admin)
-    assert client.get(reverse("health_check"), {"format": "json"}).json() == {"status": "error"}
-
-    client.force_login(admin)  # and the code step
-    response = client.get(reverse("health_check"), {"format": "json"})
-    page = client.get(reverse("health_check"))
-
-    assert response.status_code == 500
-    [broker] = [name for name in response.json() if name.startswith("Redis")]
-    assert response.json()[broker] != "OK"
-    assert response.json()["Database(alias='default')"] == "OK"
-    assert "Not working:" in page.text and "Redis" in page.text
-
-
-def test_health_page_passes_the_content_security_policy(client):
-    response = client.get(reverse("health_check"), HTTP_ACCEPT="text/html")
-
-    assert response.status_code == 200
-    assert "'unsafe-inline'" not in response["Content-Security-Policy"]
-    assert "<style" not in response.text and " style=" not in response.text
-    nonce = re.search(r"'nonce-([^']+)'", response["Content-Security-Policy"]).group(1)
-    assert all(f'nonce="{nonce}"' in script for script in re.findall(r"<script\b[^>]*>", response.text))
-    assert "The service is working." in response.text
-
-
-def test_health_check_is_not_redirected_to_https(client, settings):
-    settings.SECURE_SSL_REDIRECT = True
-
-    assert client.get(reverse("health_check")).status_code == 200
-    assert client.get(reverse("login")).status_code == 301
 
 
 PRODUCTION = {

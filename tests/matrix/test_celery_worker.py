@@ -133,3 +133,22 @@ def test_a_worker_recomputes_the_versions_cells_after_reviews_are_submitted(work
     assert MatrixRow.objects.values("batch", "computed_at").get(round=review_round, version=other_version) == other_row
     matrix = Matrix.objects.get(round=review_round)
     assert matrix.version_recomputes >= 1 and matrix.round_recomputes == 1
+
+
+def test_the_worker_health_check_answers_while_a_worker_does(worker, client):
+    process, log = worker
+
+    def worker_health():
+        return client.get("/health/", {"checks": "worker", "format": "json"})
+
+    deadline = time.monotonic() + WAIT_SECONDS
+    while worker_health().status_code != 200:  # the worker takes a few seconds to start
+        if process.poll() is not None or time.monotonic() > deadline:
+            pytest.fail(f"/health/?checks=worker never answered 200. Worker log:\n{log.read_text()}")
+        time.sleep(0.5)
+
+    process.terminate()
+    process.wait(timeout=15)
+
+    assert worker_health().status_code == 500
+    assert client.get("/health/", {"format": "json"}).status_code == 200  # the web's own check is unaffected
