@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "accounts",
     "audiences",
     "principles",
+    "language",
     "usecases",
     "reviews",
     "matrix",
