@@ -60,10 +60,12 @@ class LexiconEntry(models.Model):
         verbose_name = _("lexicon entry")
         verbose_name_plural = _("lexicon entries")
         constraints = [
+            # A name may share its words with a term ("Substance Misuse", the pilot; "substance misuse" in prose).
             models.UniqueConstraint(
                 Lower("term"),
+                "kind",
                 name="lexiconentry_unique_term",
-                violation_error_message=_("The lexicon already has this term."),
+                violation_error_message=_("The lexicon already has this term of this kind."),
             ),
             models.CheckConstraint(
                 condition=Q(kind__in=EntryKind.values),

@@ -10,7 +10,7 @@ from language.checker.terms import Term
 from language.lexicon_file import file_entries, file_terms, source_citation
 from language.models import HitDismissal, LexiconEntry
 
-COMPARED_FIELDS = ("kind", "suggestion", "source", "audience", "is_active")
+COMPARED_FIELDS = ("suggestion", "source", "audience", "is_active")
 
 
 def lexicon_entries_all() -> QuerySet[LexiconEntry]:
@@ -43,18 +43,19 @@ def text_check(text: str, *, audience: str | None = None) -> list[Hit]:
 
 @dataclass(frozen=True)
 class Difference:
-    """One term where the lexicon file and the database differ: only in one of them, or fields
-    that differ ({field: (in the file, in the database)})."""
+    """One term (of one kind) where the lexicon file and the database differ: only in one of them,
+    or fields that differ ({field: (in the file, in the database)})."""
 
     term: str
+    kind: str
     where: str  # "file", "database" or "both"
     fields: dict
 
 
 def lexicon_differences() -> list[Difference]:
-    in_file = {entry["term"].casefold(): {**entry, "is_active": True} for entry in file_entries()}
+    in_file = {(entry["term"].casefold(), entry["kind"]): {**entry, "is_active": True} for entry in file_entries()}
     in_database = {
-        entry.term.casefold(): {
+        (entry.term.casefold(), entry.kind): {
             "term": entry.term,
             "kind": entry.kind,
             "suggestion": entry.suggestion,
@@ -68,9 +69,9 @@ def lexicon_differences() -> list[Difference]:
     for key in sorted(in_file.keys() | in_database.keys()):
         file_entry, database_entry = in_file.get(key), in_database.get(key)
         if database_entry is None:
-            differences.append(Difference(file_entry["term"], "file", {}))
+            differences.append(Difference(file_entry["term"], file_entry["kind"], "file", {}))
         elif file_entry is None:
-            differences.append(Difference(database_entry["term"], "database", {}))
+            differences.append(Difference(database_entry["term"], database_entry["kind"], "database", {}))
         else:
             fields = {
                 name: (file_entry[name], database_entry[name])
@@ -78,7 +79,7 @@ def lexicon_differences() -> list[Difference]:
                 if file_entry[name] != database_entry[name]
             }
             if fields:
-                differences.append(Difference(database_entry["term"], "both", fields))
+                differences.append(Difference(database_entry["term"], database_entry["kind"], "both", fields))
     return differences
 
 

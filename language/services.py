@@ -24,8 +24,11 @@ def _entry_check(entry: LexiconEntry) -> None:
     """full_clean, with the database's rules as messages on the fields they are about: a term
     already in the lexicon (whatever its letter case), a suggestion, an audience."""
     errors = {}
-    if entry.term and LexiconEntry.objects.filter(term__iexact=entry.term).exclude(pk=entry.pk).exists():
-        errors["term"] = [_("The lexicon already has %(term)s. Change that entry instead.") % {"term": entry.term}]
+    twins = LexiconEntry.objects.filter(term__iexact=entry.term, kind=entry.kind).exclude(pk=entry.pk)
+    if entry.term and twins.exists():
+        errors["term"] = [
+            _("The lexicon already has %(term)s as this kind of term. Change that entry instead.") % {"term": entry.term}
+        ]
     if entry.kind != NAME and not entry.suggestion:
         errors["suggestion"] = [_("Enter a suggestion: what to write instead, or what to do")]
     if entry.kind == AUDIENCE_TERM and entry.audience is None:
@@ -89,14 +92,14 @@ class LexiconLoad:
 
 
 def lexicon_load(*, actor=None) -> LexiconLoad:
-    """Add the lexicon file's entries that the database lacks (by term, whatever its case). Entries
+    """Add the lexicon file's entries that the database lacks (by term, whatever its case, and kind). Entries
     already there are left as admins keep them: lexicon_differences shows where they differ."""
     result = LexiconLoad()
     with transaction.atomic():
-        known = {term.casefold() for term in LexiconEntry.objects.select_for_update().values_list("term", flat=True)}
+        known = {(term.casefold(), kind) for term, kind in LexiconEntry.objects.values_list("term", "kind")}
         audiences = {audience.slug: audience for audience in Audience.objects.all()}
         for values in file_entries():
-            if values["term"].casefold() in known:
+            if (values["term"].casefold(), values["kind"]) in known:
                 continue
             if values["audience"] and values["audience"] not in audiences:
                 result.without_audience.append(values["term"])
@@ -104,7 +107,7 @@ def lexicon_load(*, actor=None) -> LexiconLoad:
             entry = LexiconEntry(**{**values, "audience": audiences.get(values["audience"])})
             _entry_check(entry)
             entry.save()
-            known.add(entry.term.casefold())
+            known.add((entry.term.casefold(), entry.kind))
             result.added.append(entry.term)
         if result.added:
             audit(actor=actor, action="lexicon_loaded", obj=None, added=result.added)

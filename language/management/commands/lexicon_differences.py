@@ -17,13 +17,14 @@ class Command(BaseCommand):
             self.stdout.write(_("The database's lexicon and the lexicon file agree."))
             return
         for difference in differences:
+            term = f"{difference.term} ({difference.kind})"
             if difference.where == "file":
-                self.stdout.write(_("%(term)s: only in the file") % {"term": difference.term})
+                self.stdout.write(_("%(term)s: only in the file") % {"term": term})
             elif difference.where == "database":
-                self.stdout.write(_("%(term)s: only in the database") % {"term": difference.term})
+                self.stdout.write(_("%(term)s: only in the database") % {"term": term})
             else:
                 for field, (in_file, in_database) in difference.fields.items():
                     self.stdout.write(
                         _("%(term)s: %(field)s is %(file)r in the file, %(database)r in the database")
-                        % {"term": difference.term, "field": field, "file": in_file, "database": in_database}
+                        % {"term": term, "field": field, "file": in_file, "database": in_database}
                     )
