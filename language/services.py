@@ -26,9 +26,8 @@ def _entry_check(entry: LexiconEntry) -> None:
     errors = {}
     twins = LexiconEntry.objects.filter(term__iexact=entry.term, kind=entry.kind).exclude(pk=entry.pk)
     if entry.term and twins.exists():
-        errors["term"] = [
-            _("The lexicon already has %(term)s as this kind of term. Change that entry instead.") % {"term": entry.term}
-        ]
+        message = _("The lexicon already has %(term)s as this kind of term. Change that entry instead.")
+        errors["term"] = [message % {"term": entry.term}]
     if entry.kind != NAME and not entry.suggestion:
         errors["suggestion"] = [_("Enter a suggestion: what to write instead, or what to do")]
     if entry.kind == AUDIENCE_TERM and entry.audience is None:
