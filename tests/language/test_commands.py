@@ -22,7 +22,7 @@ from tests.factories import make_audience
 from tests.matrix.analyst_support import make_admin
 
 ROOT = Path(__file__).resolve().parents[2]
-TEXT = "Café for ex-offenders.\r\nCall 020 7946 0958 – or write to sam@example.org\n"
+TEXT = "Café for ex-offenders.\r\nCall 020 7946 0958 \u2013 or write to sam@example.org\n"
 
 
 def run(*args) -> str:
@@ -48,7 +48,7 @@ def test_json_lists_hits_with_character_offsets_into_the_files_text(sample):
         ("020 7946 0958", "personal_data"),
         ("sam@example.org", "personal_data"),
     ]
-    for hit in hits:  # characters, not bytes: "é" and "–" are one each, and "\r\n" two
+    for hit in hits:  # characters, not bytes: "é" and the dash are one each, and "\r\n" two
         assert TEXT[hit["start"] : hit["end"]] == hit["text"]
         assert isinstance(hit["start"], int) and isinstance(hit["end"], int)
         assert hit["suggestion"] and hit["source"]
