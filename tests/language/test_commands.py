@@ -177,3 +177,10 @@ def test_differences_show_an_admins_edit_and_what_is_only_on_one_side():
         "cohort (jargon): only in the file",
         "service user (jargon): only in the database",
     ]
+
+
+def test_make_run_loads_the_lexicon_after_the_demo_data():
+    recipe = (ROOT / "Makefile").read_text().split("\nrun: $(STAMP) static\n")[1].split("\n\n")[0]
+    commands = [line.split("manage.py ")[1] for line in recipe.splitlines() if "manage.py" in line]
+
+    assert commands.index("load_lexicon") == commands.index("load_bold_report") + 1
