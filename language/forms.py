@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from audiences.selectors import audiences_offered
 from bold_portal.forms import PortalForm, gds_form_helper, limit_length
 from language.lexicon_file import source_citation, sources
-from language.models import SUGGESTION_MAX, TERM_MAX, LexiconEntry
+from language.models import SUGGESTION_MAX, TERM_MAX, EntryKind
 
 
 class LexiconEntryForm(PortalForm):
@@ -24,7 +24,7 @@ class LexiconEntryForm(PortalForm):
     )
     kind = forms.ChoiceField(
         label=_("Kind"),
-        choices=LexiconEntry.Kind.choices,
+        choices=EntryKind.choices,
         widget=forms.RadioSelect,
         error_messages={"required": _("Choose the kind of term"), "invalid_choice": _("Choose a kind from the list")},
     )

@@ -38,10 +38,8 @@ class EntryKind(models.TextChoices):
 class LexiconEntry(models.Model):
     """A word or phrase the checker looks for (or, for a name, never flags)."""
 
-    Kind = EntryKind
-
     term = models.CharField(_("term"), max_length=TERM_MAX, validators=[refuse_control_characters])
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    kind = models.CharField(_("kind"), max_length=20, choices=EntryKind.choices)
     suggestion = models.TextField(
         _("suggestion"),
         blank=True,
@@ -53,7 +51,6 @@ class LexiconEntry(models.Model):
         Audience, on_delete=models.PROTECT, null=True, blank=True, related_name="lexicon_entries"
     )
     is_active = models.BooleanField(_("checked"), default=True)
-    changed_at = models.DateTimeField(_("changed"), default=timezone.now)
 
     class Meta:
         ordering = ["kind", Lower("term")]

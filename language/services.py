@@ -5,7 +5,6 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audiences.models import Audience
@@ -76,8 +75,6 @@ def lexicon_entry_update(
         "audience": audience,
         "is_active": is_active,
     }
-    if any(getattr(entry, name) != value for name, value in values.items()):
-        values["changed_at"] = timezone.now()
     return fields_update(obj=entry, values=values, actor=actor, action="lexicon_entry_updated", check=_entry_check)
 
 

@@ -40,7 +40,8 @@ def test_an_added_entry_is_audited_and_checked_at_once(admin):
     )
 
     assert entry.term == "service user"
-    assert AuditEvent.objects.get(action="lexicon_entry_created").data["after"]["term"] == "service user"
+    event = AuditEvent.objects.get(action="lexicon_entry_created")
+    assert event.data["after"]["term"] == event.data["object_name"] == "service user"  # named in the trail
     assert [hit.text for hit in text_check("Service users said so.")] == ["Service users"]
 
 
