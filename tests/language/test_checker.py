@@ -64,6 +64,9 @@ def test_a_hit_says_what_to_write_and_where_the_advice_comes_from():
         "The Substance Misuse pilot",  # a name, with its capitals
         "The drugs abuse-line",  # not the term
         "A paddict or addicted person",
+        "We wrote prison leavers in place of ex-offenders.",
+        "Prison leavers replaced ex-offenders in the text.",
+        "Avoid the homeless as a phrase.",
     ],
 )
 def test_text_that_must_not_fire(text):
@@ -169,6 +172,25 @@ def test_the_longer_of_two_overlapping_terms_wins():
         ("ex-offender", 3),
         ("offender", 22),
     ]
+
+
+@pytest.mark.parametrize(("text", "hit"), [("Busy bodies", "bodies"), ("a body's", "body's"), ("boxes", "boxes")])
+def test_plural_endings_follow_the_last_word(text, hit):
+    terms = [Term("body", "jargon", "x", "x"), Term("box", "jargon", "x", "x")]
+
+    assert [found_hit.text for found_hit in check_text(text, terms=terms)] == [hit]
+
+
+@given(
+    first=st.sampled_from(["ex", "Ex", "EX", "eX"]),
+    joint=st.sampled_from(["-", " ", "", "\u2010", "\u2011", "  ", "\n"]),
+    second=st.sampled_from(["offender", "Offender", "OFFENDER"]),
+    ending=st.sampled_from(["", "s", "'s", "\u2019s", "s'"]),
+)
+def test_every_spelling_of_a_term_is_found(first, joint, second, ending):
+    word = f"{first}{joint}{second}{ending}"
+
+    assert found(f"Support for {word} now.") == [(word, "stigmatising")]
 
 
 def test_terms_given_replace_the_file():

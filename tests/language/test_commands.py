@@ -168,6 +168,7 @@ def test_differences_show_an_admins_edit_and_what_is_only_on_one_side():
     LexiconEntry.objects.create(term="service user", kind="jargon", suggestion="person", source="bold-report")
     call_command("load_lexicon", stdout=io.StringIO())  # puts back what is missing, keeps the edit
     LexiconEntry.objects.filter(term="cohort").delete()
+    LexiconEntry.objects.filter(term="vagrant").update(is_active=False)
     out = io.StringIO()
     call_command("lexicon_differences", stdout=out)
 
@@ -176,6 +177,7 @@ def test_differences_show_an_admins_edit_and_what_is_only_on_one_side():
         "'person who uses drugs or alcohol' in the database",
         "cohort (jargon): only in the file",
         "service user (jargon): only in the database",
+        "vagrant (stigmatising): is_active is True in the file, False in the database",
     ]
 
 
