@@ -23,7 +23,8 @@ _MONTHS = (
     "|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
 )
 _DATE = rf"(?:\d{{1,2}}[/.-]\d{{1,2}}[/.-](?:\d{{4}}|\d{{2}})|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTHS})\.?,?\s+\d{{4}})"
-_NAME = r"(?:[A-Z][a-z\u2019'-]+)(?:\s+[A-Z][a-z\u2019'-]+)+"
+# Two to four capitalised words: bounded, so that a long run of them is read in linear time.
+_NAME = r"(?:[A-Z][a-z\u2019'-]+)(?:[ \t]+[A-Z][a-z\u2019'-]+){1,3}"
 _BIRTH = r"(?:born|b\.|DOB|D\.O\.B\.?|date\s+of\s+birth|birthday)"
 # A name, then within the sentence a mention of birth and a date; or a name with a date beside it
 # in brackets or after a comma ("Jane Doe (03/05/1990)").

@@ -3,6 +3,7 @@ text that must not, and the matching rules: word by word, inflected, never insid
 never in a name, never on a term named as the one to avoid."""
 
 import string
+import time
 
 import pytest
 from hypothesis import given
@@ -229,3 +230,11 @@ def test_every_hit_is_the_text_between_its_offsets(text):
     for hit in check_text(text, audience="victims"):
         assert text[hit.start : hit.end] == hit.text
         assert hit.start < hit.end
+
+
+@pytest.mark.parametrize("text", ["Aa " * 30_000, "Jane Doe born " * 10_000, "0" + "1 " * 30_000, "ex-" * 30_000])
+def test_long_text_built_to_slow_the_patterns_down_is_checked_in_linear_time(text):
+    started = time.perf_counter()
+    check_text(text, audience="victims")
+
+    assert time.perf_counter() - started < 5  # well under a second when the patterns read it once
