@@ -49,9 +49,13 @@ def lexicon_entry_create(
         term=" ".join(term.split()), kind=kind, suggestion=suggestion.strip(), source=source, audience=audience
     )
     _entry_check(entry)
-    with transaction.atomic():
-        entry.save()
-        audit(actor=actor, action="lexicon_entry_created", obj=entry, after=audit_values(entry, ENTRY_FIELDS))
+    try:
+        with transaction.atomic():
+            entry.save()
+            audit(actor=actor, action="lexicon_entry_created", obj=entry, after=audit_values(entry, ENTRY_FIELDS))
+    except IntegrityError:  # the same term added a moment ago, by another admin
+        _entry_check(entry)
+        raise
     return entry
 
 

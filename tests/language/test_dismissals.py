@@ -1,6 +1,7 @@
 """Dismissed hits (docs/language-checker.md#dismissed-hits-and-what-is-still-open): a hit dismissed
 with a reason stays dismissed when the text changes elsewhere, is no longer counted as open, and
-cannot be dismissed twice, even by two people at the same moment."""
+cannot be dismissed twice, even by two people at the same moment; nor can one term be added twice
+by two admins at once."""
 
 import threading
 
@@ -8,9 +9,9 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from bold_portal.models import AuditEvent
-from language.models import HitDismissal
+from language.models import HitDismissal, LexiconEntry
 from language.selectors import open_hit_count, open_hits, text_check
-from language.services import language_hit_dismiss
+from language.services import language_hit_dismiss, lexicon_entry_create
 from tests.concurrency import Step, require_postgresql
 from tests.matrix.analyst_support import make_admin, make_author
 
@@ -103,3 +104,41 @@ def test_two_people_dismissing_one_hit_at_once_make_one_dismissal():
     assert outcomes == ["dismissed", "{'reason': ['This hit is already dismissed.']}"]
     assert HitDismissal.objects.count() == 1
     assert AuditEvent.objects.filter(action="language_hit_dismissed").count() == 1
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_two_admins_adding_one_term_at_once_make_one_entry():
+    require_postgresql("Two admins adding one term at once")
+    ready = threading.Barrier(2)
+
+    def adding(person):
+        def step():
+            ready.wait(5)
+            try:
+                lexicon_entry_create(
+                    term="Junkie",
+                    kind="stigmatising",
+                    suggestion="person who uses drugs",
+                    source="bold-report",
+                    actor=person,
+                )
+            except ValidationError as error:
+                return error.message_dict
+            return "added"
+
+        return step
+
+    steps = [Step(f"admin {n}", adding(make_admin())) for n in range(2)]
+    for step in steps:
+        step.start()
+    outcomes = [step.outcome() for step in steps]
+
+    assert "added" in outcomes
+    assert LexiconEntry.objects.count() == 1
+    assert AuditEvent.objects.filter(action="lexicon_entry_created").count() == 1
+    refused = [outcome for outcome in outcomes if outcome != "added"]
+    assert refused in (
+        [],
+        [{"term": ["The lexicon already has Junkie as this kind of term. Change that entry instead."]}],
+    )
