@@ -4,6 +4,7 @@ from crispy_forms_gds.layout import Field, Fluid, Size
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from audiences.models import Audience
 from audiences.selectors import audiences_offered
 from bold_portal.forms import PortalForm, gds_form_helper, limit_length
 from language.lexicon_file import source_citation, sources
@@ -53,8 +54,10 @@ class LexiconEntryForm(PortalForm):
     )
     is_active = forms.BooleanField(label=_("Check texts for this term"), required=False)
 
-    def __init__(self, *args, adding: bool, **kwargs):
+    def __init__(self, *args, adding: bool, audience: Audience | None = None, **kwargs):
+        """audience: the entry's own, offered even when archived, so that a change does not drop it."""
         super().__init__(*args, **kwargs)
+        self.fields["audience"].queryset = audiences_offered(keep=[audience] if audience else ())
         citations = [(key, source_citation(key)) for key in sources()]
         self.fields["source"].choices = [("", _("Choose a source")), *citations]
         fields = [

@@ -57,7 +57,9 @@ def lexicon_entry_edit(request, pk: int):
         "source": entry.source,
         "is_active": entry.is_active,
     }
-    form = LexiconEntryForm(request.POST if request.method == "POST" else None, initial=initial, adding=False)
+    form = LexiconEntryForm(
+        request.POST if request.method == "POST" else None, initial=initial, adding=False, audience=entry.audience
+    )
     if request.method == "POST" and form.is_valid():
         try:
             entry = services.lexicon_entry_update(entry=entry, actor=request.user, **form.cleaned_data)

@@ -137,6 +137,28 @@ def test_the_pages_add_and_change_an_entry(client, admin):
     assert "Not checked" in listing and "Reducing Reoffending" in listing and "March 2023" in listing
 
 
+def test_an_entry_keeps_its_archived_audience_when_changed(client, admin):
+    audience = make_audience(slug="victims", name="Victims", is_archived=True)
+    entry = LexiconEntry.objects.create(
+        term="victim", kind="audience_term", suggestion="Say why", source="bold-report", audience=audience
+    )
+    assert 'value="victims"' not in client.get(reverse("language:add")).text
+
+    client.post(
+        reverse("language:edit", args=[entry.pk]),
+        {
+            "term": "victim",
+            "kind": "audience_term",
+            "audience": "victims",
+            "suggestion": "Say why.",
+            "source": "bold-report",
+            "is_active": "on",
+        },
+    )
+    entry.refresh_from_db()
+    assert (entry.suggestion, entry.audience) == ("Say why.", audience)
+
+
 GOOD = {
     "term": "junkie",
     "kind": "stigmatising",
