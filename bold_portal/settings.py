@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "accounts",
     "audiences",
     "principles",
+    "language",
     "usecases",
     "reviews",
     "matrix",

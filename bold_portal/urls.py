@@ -31,6 +31,7 @@ urlpatterns = [
     path("", include("matrix.urls")),
     path("api/", include("matrix.api.urls")),
     path("manage/principles/", include("principles.urls")),
+    path("manage/language/", include("language.urls")),
 ]
 
 handler400 = "bold_portal.views.bad_request"

@@ -27,6 +27,7 @@ from audiences.services.audiences import audience_authors_add
 from audiences.services.invitations import invitation_create
 from bold_portal.celery import app as celery_app
 from bold_portal.models import AuditEvent, OutboxMessage
+from language.models import LexiconEntry
 from matrix.services.exports import matrix_export_request, matrix_export_run
 from matrix.services.recompute import matrix_recompute
 from matrix.services.tokens import api_token_create
@@ -245,6 +246,9 @@ EXPECTED = {
     "principles:list": ADMIN_ONLY,
     "principles:add": ADMIN_ONLY,
     "principles:edit": ADMIN_ONLY,
+    "language:list": ADMIN_ONLY,
+    "language:add": ADMIN_ONLY,
+    "language:edit": ADMIN_ONLY,
 }
 
 # Patterns without a name that no role table applies to, each for a reason (full matches of the
@@ -282,6 +286,9 @@ class World:
         self.organisation = make_organisation(name="Crisis", audiences=[self.audience])
         self.other_organisation = make_organisation(name="Release", audiences=[self.other_audience])
         self.principle = make_principle(slug="relevant")
+        self.lexicon_entry = LexiconEntry.objects.create(
+            term="ex-offender", kind="stigmatising", suggestion="prison leaver", source="bold-report"
+        )
         self.version = make_version(audience=self.audience)
         other_version = make_version(audience=self.other_audience)
         self.round = make_round(principles=[self.principle, make_principle()], slug="spring")
@@ -369,6 +376,7 @@ class World:
             "audiences:manage_audience_move": {"slug": self.audience.slug},
             "audiences:manage_audience_archive": {"slug": self.audience.slug},
             "principles:edit": {"slug": self.principle.slug},
+            "language:edit": {"pk": self.lexicon_entry.pk},
             "audiences:manage_staff_invitation_action": {"pk": self.staff_invitation.pk},
             "audiences:organisation_invitation_action": {"pk": self.invitation.pk},
             "audiences:organisation_member_role": {"pk": self.membership.pk},
