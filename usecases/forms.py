@@ -1,0 +1,174 @@
+"""The authors' forms: start a use case, write one section of its draft, its data flows as rows,
+publish it. Every text field says its limit when it is passed; nothing is cut short."""
+
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Field, Layout
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from bold_portal.forms import PortalForm, gds_form_helper, limit_length
+from usecases.models import (
+    DATA_FLOW_VALUE_MAX,
+    DATA_FLOWS_MAX,
+    VERSION_CHANGE_SUMMARY_MAX,
+    VERSION_TEXT_MAX,
+    VERSION_TITLE_MAX,
+)
+from usecases.sections import Section
+
+# Each field of a draft: its label and the hint that says what a reviewer looks for.
+DRAFT_FIELD_TEXT = {
+    "title": (_("Title"), _("A short name for the use case, such as Repeat homelessness after prison.")),
+    "impact_statement": (
+        _("Why this matters to the audience"),
+        _("Lead with the impact for the people concerned: what could change for them."),
+    ),
+    "research_questions": (_("Research questions"), _("One question per line.")),
+    "will_do": (_("What BOLD will do"), _("One point per line.")),
+    "wont_do": (_("What BOLD will not do"), _("One point per line, such as: make decisions about one person.")),
+    "consent": (_("Consent"), _("Whether people are asked, and if not, why the law allows the use.")),
+    "anonymity": (_("Anonymity"), _("How people are kept from being identified.")),
+    "individual_impact": (
+        _("Impact on individuals"),
+        _("Whether anything is decided about one person, or the analysis is only of groups."),
+    ),
+    "security": (_("Security and governance"), _("Who can see the data, where it is kept and who oversees it.")),
+}
+
+
+def _text_field(name: str) -> forms.CharField:
+    label, hint = DRAFT_FIELD_TEXT[name]
+    limit = VERSION_TITLE_MAX if name == "title" else VERSION_TEXT_MAX
+    widget = forms.TextInput if name == "title" else forms.Textarea(attrs={"rows": 6})
+    return limit_length(
+        forms.CharField(label=label, help_text=hint, required=False, strip=False, widget=widget),
+        limit,
+        _("%(field)s must be %%(limit)s characters or fewer") % {"field": label},
+    )
+
+
+class DraftSectionForm(PortalForm):
+    """One section of a draft. Every field may be left empty: a draft saves as it is."""
+
+    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args, section: Section, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in section.fields:
+            self.fields[name] = _text_field(name)
+        self.helper = gds_form_helper("revision", *section.fields, submit_label=_("Save and continue"))
+
+    @property
+    def changes(self) -> dict:
+        return {name: value for name, value in self.cleaned_data.items() if name != "revision"}
+
+
+def _flow_field(label, *, hint="") -> forms.CharField:
+    return limit_length(
+        forms.CharField(label=label, help_text=hint, required=False),
+        DATA_FLOW_VALUE_MAX,
+        _("%(field)s must be %%(limit)s characters or fewer") % {"field": label},
+    )
+
+
+# Form field -> the key the flow is stored under ("from" cannot be a Python name).
+FLOW_KEYS = {
+    "information": "information",
+    "source": "from",
+    "recipient": "to",
+    "purpose": "purpose",
+    "legal_basis": "legal_basis",
+}
+
+
+class DataFlowForm(PortalForm):
+    """One data flow: which category of information goes from whom to whom, why, and on what legal basis."""
+
+    information = _flow_field(_("Category of information"), hint=_("Such as housing status or time in prison."))
+    source = _flow_field(_("From"), hint=_("The organisation the information comes from."))
+    recipient = _flow_field(_("To"), hint=_("The organisation that receives it."))
+    purpose = _flow_field(_("Purpose"))
+    legal_basis = _flow_field(_("Legal basis"), hint=_("Such as the Digital Economy Act 2017."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(*(Field.text(name) for name in FLOW_KEYS))
+
+    @property
+    def flow(self) -> dict:
+        return {key: self.cleaned_data.get(name, "") for name, key in FLOW_KEYS.items()}
+
+
+class BaseDataFlowFormSet(forms.BaseFormSet):
+    def flows(self, *, without: int | None = None) -> list[dict]:
+        """The rows sent, in order, leaving out the one removed and rows left wholly empty."""
+        return [
+            form.flow
+            for index, form in enumerate(self.forms)
+            if index != without and any(value.strip() for value in form.flow.values())
+        ]
+
+
+DataFlowFormSet = forms.formset_factory(
+    DataFlowForm,
+    formset=BaseDataFlowFormSet,
+    extra=0,
+    max_num=DATA_FLOWS_MAX,
+    validate_max=True,
+    absolute_max=DATA_FLOWS_MAX,
+)
+
+
+def data_flow_formset(data=None, *, flows=()) -> BaseDataFlowFormSet:
+    initial = [{name: flow.get(key, "") for name, key in FLOW_KEYS.items()} for flow in flows]
+    return DataFlowFormSet(data, initial=initial or [{}], prefix="flow")
+
+
+class UseCaseStartForm(PortalForm):
+    audience = forms.ModelChoiceField(
+        label=_("Audience"),
+        queryset=None,
+        empty_label=None,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose the audience the use case is for"),
+            "invalid_choice": _("Choose one of your audiences"),
+        },
+    )
+    title = limit_length(
+        forms.CharField(
+            label=DRAFT_FIELD_TEXT["title"][0],
+            help_text=DRAFT_FIELD_TEXT["title"][1],
+            error_messages={"required": _("Enter a title for the use case")},
+        ),
+        VERSION_TITLE_MAX,
+        _("Title must be %(limit)s characters or fewer"),
+    )
+
+    def __init__(self, *args, audiences, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["audience"].queryset = audiences
+        self.helper = gds_form_helper(Field.radios("audience"), "title", submit_label=_("Start writing"))
+
+
+class PublishForm(PortalForm):
+    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    change_summary = limit_length(
+        forms.CharField(
+            label=_("What changed from the last version (optional)"),
+            help_text=_("Reviewers read this first, above the new version."),
+            required=False,
+            widget=forms.Textarea(attrs={"rows": 4}),
+        ),
+        VERSION_CHANGE_SUMMARY_MAX,
+        _("What changed must be %(limit)s characters or fewer"),
+    )
+
+    def __init__(self, *args, revises: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        fields = ["revision", "change_summary"] if revises else ["revision"]
+        if not revises:
+            del self.fields["change_summary"]
+        self.helper = gds_form_helper(*fields, submit_label=_("Publish as a new version"))
