@@ -122,8 +122,12 @@ DataFlowFormSet = forms.formset_factory(
 
 
 def data_flow_formset(data=None, *, flows=()) -> BaseDataFlowFormSet:
+    """The rows as saved (one empty row for none); bound, only what was sent counts, so a row sent
+    unchanged is kept like any other."""
+    if data is not None:
+        return DataFlowFormSet(data, prefix="flow")
     initial = [{name: flow.get(key, "") for name, key in FLOW_KEYS.items()} for flow in flows]
-    return DataFlowFormSet(data, initial=initial or [{}], prefix="flow")
+    return DataFlowFormSet(initial=initial or [{}], prefix="flow")
 
 
 class UseCaseStartForm(PortalForm):

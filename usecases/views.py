@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 from bold_portal.forms import add_errors
 from usecases import services
 from usecases.forms import DraftSectionForm, PublishForm, UseCaseStartForm, data_flow_formset
-from usecases.models import DATA_FLOWS_MAX, UseCaseDraft
+from usecases.models import DATA_FLOW_KEYS, DATA_FLOWS_MAX, UseCaseDraft
 from usecases.sections import SECTIONS, SECTIONS_BY_SLUG, section_is_written
 from usecases.selectors import audiences_written_for, writable_use_case
 
@@ -87,7 +87,7 @@ def draft_section(request, use_case_slug: str, section: str):
 def _data_flows(request, current: UseCaseDraft):
     """The data flows as rows. Adding or removing a row saves what is on the page first, so the
     buttons work without JavaScript and lose nothing."""
-    formset = data_flow_formset(request.POST or None, flows=current.data_flows)
+    formset = data_flow_formset(request.POST if request.method == "POST" else None, flows=current.data_flows)
     revision = request.POST.get("revision", current.revision)
     problem = None
     if request.method == "POST":
@@ -96,7 +96,7 @@ def _data_flows(request, current: UseCaseDraft):
         if formset.is_valid():
             flows = formset.flows(without=int(removing) if removing.isdigit() else None)
             if adding:
-                flows.append(dict.fromkeys(("information", "from", "to", "purpose", "legal_basis"), ""))
+                flows.append(dict.fromkeys(DATA_FLOW_KEYS, ""))
             try:
                 services.use_case_draft_save(
                     draft=current,
