@@ -47,6 +47,17 @@ class AuthorUseCase:
     draft: UseCaseDraft | None
     versions: list[AuthorVersion]
 
+    @property
+    def next_number(self) -> int:
+        return self.versions[0].version.number + 1 if self.versions else 1
+
+    @property
+    def title(self) -> str:
+        """The newest version's title (the draft's, before any is published)."""
+        if self.versions:
+            return self.versions[0].version.title
+        return (self.draft and self.draft.title) or self.use_case.slug
+
 
 def _rounds_of(version_ids: list[int]) -> dict[int, list[VersionInRound]]:
     """Per version id, the rounds it is in that have opened, newest first (three queries)."""
