@@ -92,6 +92,8 @@ def test_releasing_twice_or_a_closed_round_is_refused_and_changes_nothing(world)
     closed = make_round(status=ReviewRound.Status.CLOSED)
     with pytest.raises(ValidationError, match="has closed"):
         feedback_release(review_round=closed, actor=admin)
+    with pytest.raises(ValidationError, match="has not opened yet"):
+        feedback_release(review_round=make_round(status=ReviewRound.Status.DRAFT), actor=admin)
     assert FeedbackRelease.objects.count() == 1
     assert AuditEvent.objects.filter(action="feedback_released").count() == 1
 
@@ -116,6 +118,16 @@ def test_the_authors_home_lists_each_versions_state_and_outcome(client, world):
     assert page.status_code == 200
     assert "Published, not yet in a round" in page.text
     assert "Reviewed" in page.text and "Meets 0 of 1 principle" in page.text
+
+
+def test_a_round_still_in_draft_is_not_counted(client, world):
+    make_round(status=ReviewRound.Status.DRAFT, name="Next spring", versions=[world["version"]])
+    client.force_login(world["author"])
+
+    page = client.get(reverse("authors:use_cases"))
+
+    assert "Next spring" not in page.text and "Winter" not in page.text
+    assert "In review" in page.text
 
 
 def test_the_authors_home_makes_the_same_queries_however_many_use_cases(client, world, django_assert_num_queries):

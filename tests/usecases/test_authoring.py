@@ -10,7 +10,7 @@ from bold_portal.models import AuditEvent
 from tests.factories import make_audience, make_version
 from tests.matrix.analyst_support import make_admin, make_author
 from usecases.models import UseCase, UseCaseDraft, UseCaseVersion
-from usecases.services import use_case_draft_save, use_case_draft_start
+from usecases.services import use_case_draft_save, use_case_draft_start, use_case_start
 
 pytestmark = pytest.mark.django_db
 
@@ -280,3 +280,31 @@ def test_an_unknown_section_is_a_404(client, author, draft):
     client.force_login(author)
 
     assert client.get(section_url(draft, "appendix")).status_code == 404
+
+
+def test_a_use_cases_address_comes_from_its_title_made_unique_and_it_is_listed_last(author, audience):
+    earlier = make_version(audience=audience).use_case
+
+    first = use_case_start(audience=audience, title="Housing after prison", actor=author)
+    second = use_case_start(audience=audience, title="Housing after prison", actor=author)
+
+    assert (first.slug, second.slug) == ("housing-after-prison", "housing-after-prison-2")
+    assert earlier.display_order < first.display_order < second.display_order
+
+
+def test_what_changed_is_asked_only_when_there_is_a_last_version(client, author, audience):
+    client.force_login(author)
+    fresh = use_case_start(audience=audience, title="Housing after prison", actor=author)
+
+    first = client.get(reverse("usecases:draft_publish", args=[fresh.slug]))
+
+    assert "change_summary" not in first.text
+    assert (
+        'name="change_summary"' in client.get(reverse("usecases:draft_publish", args=[_revised(author, audience)])).text
+    )
+
+
+def _revised(author, audience) -> str:
+    use_case = make_version(audience=audience).use_case
+    use_case_draft_start(use_case=use_case, actor=author)
+    return use_case.slug
