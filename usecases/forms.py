@@ -47,10 +47,30 @@ def _text_field(name: str) -> forms.CharField:
     )
 
 
-class DraftSectionForm(PortalForm):
+def _revision_field() -> forms.IntegerField:
+    """Which save of the draft the page was opened at (usecases.services.use_case_draft_save)."""
+    message = _("This page could not be read. Copy what you typed, then open the page again")
+    return forms.IntegerField(
+        widget=forms.HiddenInput,
+        min_value=1,
+        error_messages={"required": message, "invalid": message, "min_value": message},
+    )
+
+
+class RevisionForm(PortalForm):
+    """A form carrying the draft's revision in a hidden field, whose error shows above the form
+    (a hidden field has no place of its own to show one)."""
+
+    def _post_clean(self):
+        super()._post_clean()
+        for message in self._errors.pop("revision", []):
+            self.add_error(None, message)
+
+
+class DraftSectionForm(RevisionForm):
     """One section of a draft. Every field may be left empty: a draft saves as it is."""
 
-    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    revision = _revision_field()
 
     def __init__(self, *args, section: Section, **kwargs):
         super().__init__(*args, **kwargs)
@@ -157,8 +177,8 @@ class UseCaseStartForm(PortalForm):
         self.helper = gds_form_helper(Field.radios("audience"), "title", submit_label=_("Start writing"))
 
 
-class PublishForm(PortalForm):
-    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+class PublishForm(RevisionForm):
+    revision = _revision_field()
     change_summary = limit_length(
         forms.CharField(
             label=_("What changed from the last version (optional)"),

@@ -89,42 +89,38 @@ def _data_flows(request, current: UseCaseDraft):
     buttons work without JavaScript and lose nothing."""
     formset = data_flow_formset(request.POST if request.method == "POST" else None, flows=current.data_flows)
     revision = request.POST.get("revision", current.revision)
-    problem = None
-    if request.method == "POST":
-        adding = "add" in request.POST
+    refusal = None
+    if request.method == "POST" and formset.is_valid():
         removing = request.POST.get("remove", "")
-        if formset.is_valid():
-            flows = formset.flows(without=int(removing) if removing.isdigit() else None)
-            if adding:
-                flows.append(dict.fromkeys(DATA_FLOW_KEYS, ""))
-            try:
-                services.use_case_draft_save(
-                    draft=current,
-                    revision=int(revision) if str(revision).isdigit() else 0,
-                    changes={"data_flows": flows},
-                    actor=request.user,
-                )
-            except ValidationError as error:
-                problem = " ".join(error.messages)
-            else:
-                if adding or removing:
-                    anchor = f"#flow-{len(flows)}" if adding else ""
-                    return redirect(
-                        reverse("usecases:draft_section", args=[current.use_case.slug, "data-flows"]) + anchor
-                    )
-                return redirect(_after(current, SECTIONS_BY_SLUG["data-flows"]))
-        elif formset.non_form_errors():
-            problem = " ".join(formset.non_form_errors())
+        flows = formset.flows(without=int(removing) if removing.isdigit() else None)
+        adding = "add" in request.POST
+        if adding:
+            flows.append(dict.fromkeys(DATA_FLOW_KEYS, ""))
+        try:
+            services.use_case_draft_save(
+                draft=current,
+                revision=int(revision) if str(revision).isdigit() else 0,
+                changes={"data_flows": flows},
+                actor=request.user,
+            )
+        except ValidationError as error:
+            refusal = error
+        else:
+            if adding or removing:
+                url = reverse("usecases:draft_section", args=[current.use_case.slug, "data-flows"])
+                return redirect(url + (f"#flow-{len(flows)}" if adding else ""))
+            return redirect(_after(current, SECTIONS_BY_SLUG["data-flows"]))
+    problems = [*formset.non_form_errors(), *(refusal.messages if refusal else [])] if formset.is_bound else []
     context = {
         "draft": current,
         "section": SECTIONS_BY_SLUG["data-flows"],
         "formset": formset,
         "revision": revision,
-        "problem": problem,
+        "problem": " ".join(problems),
         "errors": _formset_errors(formset) if formset.is_bound else [],
         "most_flows": DATA_FLOWS_MAX,
     }
-    return render(request, "usecases/draft_data_flows.html", context, status=409 if problem else 200)
+    return render(request, "usecases/draft_data_flows.html", context, status=409 if _is_stale_error(refusal) else 200)
 
 
 def _formset_errors(formset) -> list[tuple[str, str]]:
@@ -137,8 +133,17 @@ def _formset_errors(formset) -> list[tuple[str, str]]:
     ]
 
 
+STALE = ("stale", "gone")
+
+
 def _is_stale(form) -> bool:
-    return any(error.code in ("stale", "gone") for error in form.non_field_errors().as_data())
+    return any(error.code in STALE for error in form.non_field_errors().as_data())
+
+
+def _is_stale_error(error: ValidationError | None) -> bool:
+    if error is None or hasattr(error, "error_dict"):
+        return False
+    return any(each.code in STALE for each in error.error_list)
 
 
 def _after(current: UseCaseDraft, section) -> str:

@@ -308,3 +308,39 @@ def _revised(author, audience) -> str:
     use_case = make_version(audience=audience).use_case
     use_case_draft_start(use_case=use_case, actor=author)
     return use_case.slug
+
+
+def test_adding_a_row_past_the_most_is_refused_and_keeps_every_row(client, author, draft):
+    client.force_login(author)
+    rows = [{**ROW, "information": f"Category {n}"} for n in range(50)]
+
+    response = client.post(section_url(draft, "data-flows"), flows_post(rows, revision=1, add="1"))
+
+    assert response.status_code == 200 and "<title>Error:" in response.text
+    assert "Give at most 50 data flows; this has 51." in response.text
+    assert "Category 49" in response.text
+    draft.refresh_from_db()
+    assert draft.revision == 1
+
+
+def test_a_garbled_rows_form_is_refused_with_a_message(client, author, draft):
+    client.force_login(author)
+
+    response = client.post(section_url(draft, "data-flows"), {"revision": 1, "submit": "1"})
+
+    assert response.status_code == 200 and "<title>Error:" in response.text
+    assert "ManagementForm data is missing or has been tampered with" in response.text
+    draft.refresh_from_db()
+    assert draft.revision == 1
+
+
+def test_a_section_sent_without_a_readable_revision_keeps_the_text(client, author, draft):
+    client.force_login(author)
+
+    response = client.post(section_url(draft, "will-do"), {"revision": "x", "will_do": "Typed with care"})
+
+    assert response.status_code == 200
+    assert "This page could not be read. Copy what you typed, then open the page again" in response.text
+    assert "Typed with care" in response.text
+    draft.refresh_from_db()
+    assert draft.revision == 1
