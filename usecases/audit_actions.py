@@ -13,6 +13,7 @@ register(
     AuditAction("use_case_version_created", _("Use case version added")),
     AuditAction("use_case_draft_started", _("Use case draft begun")),
     AuditAction("use_case_draft_saved", _("Use case draft saved")),
+    AuditAction("data_party_added", _("Data party added")),
 )
 
 

@@ -6,6 +6,7 @@ from crispy_forms_gds.layout import Field, Layout
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from audiences.models import Organisation
 from bold_portal.forms import PortalForm, gds_form_helper, limit_length
 from usecases.models import (
     DATA_FLOW_VALUE_MAX,
@@ -13,6 +14,7 @@ from usecases.models import (
     VERSION_CHANGE_SUMMARY_MAX,
     VERSION_TEXT_MAX,
     VERSION_TITLE_MAX,
+    DataParty,
 )
 from usecases.sections import Section
 
@@ -83,9 +85,14 @@ class DraftSectionForm(RevisionForm):
         return {name: value for name, value in self.cleaned_data.items() if name != "revision"}
 
 
-def _flow_field(label, *, hint="") -> forms.CharField:
+# The id of the page's list of data parties, which "from" and "to" suggest from (a browser's own list: no JavaScript).
+PARTY_LIST_ID = "data-parties"
+
+
+def _flow_field(label, *, hint="", parties: bool = False) -> forms.CharField:
+    widget = forms.TextInput(attrs={"list": PARTY_LIST_ID, "autocomplete": "off"} if parties else {})
     return limit_length(
-        forms.CharField(label=label, help_text=hint, required=False),
+        forms.CharField(label=label, help_text=hint, required=False, widget=widget),
         DATA_FLOW_VALUE_MAX,
         _("%(field)s must be %%(limit)s characters or fewer") % {"field": label},
     )
@@ -105,8 +112,8 @@ class DataFlowForm(PortalForm):
     """One data flow: which category of information goes from whom to whom, why, and on what legal basis."""
 
     information = _flow_field(_("Category of information"), hint=_("Such as housing status or time in prison."))
-    source = _flow_field(_("From"), hint=_("The organisation the information comes from."))
-    recipient = _flow_field(_("To"), hint=_("The organisation that receives it."))
+    source = _flow_field(_("From"), hint=_("Who the information comes from: a data party from the list."), parties=True)
+    recipient = _flow_field(_("To"), hint=_("Who receives it: a data party from the list."), parties=True)
     purpose = _flow_field(_("Purpose"))
     legal_basis = _flow_field(_("Legal basis"), hint=_("Such as the Digital Economy Act 2017."))
 
@@ -196,3 +203,39 @@ class PublishForm(RevisionForm):
         if not revises:
             del self.fields["change_summary"]
         self.helper = gds_form_helper(*fields, submit_label=_("Publish as a new version"))
+
+
+class DataPartyForm(PortalForm):
+    name = limit_length(
+        forms.CharField(
+            label=_("Name"),
+            help_text=_("As reviewers will read it, such as HM Prison and Probation Service."),
+            error_messages={"required": _("Enter the data party's name")},
+        ),
+        DATA_FLOW_VALUE_MAX,
+        _("Name must be %(limit)s characters or fewer"),
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        choices=DataParty.Kind.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose what kind of party it is"),
+            "invalid_choice": _("Choose public body, service provider, charity or other"),
+        },
+    )
+    organisation = forms.ModelChoiceField(
+        label=_("Is it an organisation in the portal? (optional)"),
+        help_text=_(
+            "Naming it in a published version then counts as that organisation's declared interest in the "
+            "use case: it is not given the use case to review."
+        ),
+        queryset=Organisation.objects.filter(data_party__isnull=True).order_by("name"),
+        required=False,
+        empty_label=_("No, it is not"),
+        error_messages={"invalid_choice": _("Choose an organisation from the list")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_form_helper("name", Field.radios("kind"), "organisation", submit_label=_("Add to the list"))

@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from audiences.models import Audience
+from audiences.models import Audience, Organisation
 from bold_portal.text import control_character, refuse_control_characters, text_limit
 
 # The longest text each free-text field takes, in characters. The fields, the database's checks
@@ -262,3 +262,54 @@ def _flow_value_problem(value) -> str | None:
     if found := control_character(value):
         return _("remove the hidden control character (%(code)s): it cannot be saved.") % {"code": found[1]}
     return None
+
+
+class DataParty(models.Model):
+    """Who data goes from or to in a use case's data flows, chosen from this list or added to it.
+    A party that is an organisation in the portal is linked to it: naming it in a published version
+    counts as that organisation's declared interest in the use case (docs/authors.md). Public
+    bodies are never organisations of the portal, so they never reach assignment or the leads' pages."""
+
+    class Kind(models.TextChoices):
+        PUBLIC_BODY = "public_body", _("Public body")
+        SERVICE_PROVIDER = "service_provider", _("Service provider")
+        CHARITY = "charity", _("Charity")
+        OTHER = "other", _("Other")
+
+    name = models.CharField(
+        _("name"), max_length=DATA_FLOW_VALUE_MAX, unique=True, validators=[refuse_control_characters]
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    organisation = models.OneToOneField(
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="data_party",
+        verbose_name=_("organisation in the portal"),
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("data party")
+        verbose_name_plural = _("data parties")
+        constraints = [
+            text_limit("dataparty", "name", DATA_FLOW_VALUE_MAX, _("A data party's name")),
+            models.CheckConstraint(
+                condition=Q(kind__in=["public_body", "service_provider", "charity", "other"]),
+                name="dataparty_kind_valid",
+                violation_error_message=_("Choose public body, service provider, charity or other."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="public_body") | Q(organisation__isnull=True),
+                name="dataparty_public_body_not_organisation",
+                violation_error_message=_("A public body is not an organisation in the portal: leave it unlinked."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name

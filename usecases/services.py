@@ -9,12 +9,22 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from audiences.models import Audience
+from audiences.models import Audience, Organisation
 from bold_portal.field_changes import audit_value
 from bold_portal.models import audit
 from bold_portal.slugs import unique_slug
-from usecases.models import CONCERNS, DATA_FLOW_KEYS, USE_CASE_SLUG_MAX, UseCase, UseCaseDraft, UseCaseVersion
+from usecases.models import (
+    CONCERNS,
+    DATA_FLOW_KEYS,
+    USE_CASE_SLUG_MAX,
+    DataParty,
+    UseCase,
+    UseCaseDraft,
+    UseCaseVersion,
+)
+from usecases.parties import unknown_parties
 from usecases.sections import DRAFT_FIELDS, SECTIONS, section_is_written
+from usecases.signals import version_published
 
 
 def use_case_version_create(
@@ -175,13 +185,19 @@ def use_case_draft_publish(*, draft: UseCaseDraft, revision: int, change_summary
     with transaction.atomic():
         draft = _locked_draft(draft, revision)
         missing = [section for section in SECTIONS if not section_is_written(section, draft)]
-        if missing:
-            raise ValidationError(
-                [
-                    ValidationError(_("Write the section: %(name)s") % {"name": section.name}, code=section.slug)
-                    for section in missing
-                ]
+        problems = [
+            ValidationError(_("Write the section: %(name)s") % {"name": section.name}, code=section.slug)
+            for section in missing
+        ]
+        problems += [
+            ValidationError(
+                _("%(name)s is not in the list of data parties: choose one from the list, or add it") % {"name": name},
+                code="data-flows",
             )
+            for name in unknown_parties(draft.data_flows)
+        ]
+        if problems:
+            raise ValidationError(problems)
         version = use_case_version_create(
             use_case=draft.use_case,
             title=draft.title,
@@ -195,6 +211,7 @@ def use_case_draft_publish(*, draft: UseCaseDraft, revision: int, change_summary
             actor=actor,
         )
         draft.delete()
+        version_published.send(sender=UseCaseVersion, version=version, actor=actor)
     return version
 
 
@@ -213,3 +230,19 @@ def _locked_draft(draft: UseCaseDraft, revision: int) -> UseCaseDraft:
 
 def _person(actor):
     return actor if getattr(actor, "pk", None) else None
+
+
+def data_party_add(*, name: str, kind: str, organisation: Organisation | None, actor) -> DataParty:
+    """Add a party that data goes from or to, for every author to choose."""
+    party = DataParty(name=name.strip(), kind=kind, organisation=organisation, created_by=_person(actor))
+    party.full_clean()
+    with transaction.atomic():
+        party.save()
+        audit(
+            actor=actor,
+            action="data_party_added",
+            obj=party,
+            kind=kind,
+            organisation=organisation.pk if organisation else None,
+        )
+    return party

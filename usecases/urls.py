@@ -6,6 +6,7 @@ app_name = "usecases"
 
 urlpatterns = [
     path("new/", views.use_case_new, name="new"),
+    path("parties/new/", views.party_new, name="party_new"),
     path("<slug:use_case_slug>/draft/", views.draft, name="draft"),
     path("<slug:use_case_slug>/draft/start/", views.draft_start, name="draft_start"),
     path("<slug:use_case_slug>/draft/preview/", views.draft_preview, name="draft_preview"),

@@ -13,8 +13,16 @@ from django.views.decorators.http import require_http_methods
 
 from bold_portal.forms import add_errors
 from usecases import services
-from usecases.forms import DraftSectionForm, PublishForm, UseCaseStartForm, data_flow_formset
-from usecases.models import DATA_FLOW_KEYS, DATA_FLOWS_MAX, UseCaseDraft
+from usecases.forms import (
+    PARTY_LIST_ID,
+    DataPartyForm,
+    DraftSectionForm,
+    PublishForm,
+    UseCaseStartForm,
+    data_flow_formset,
+)
+from usecases.models import DATA_FLOW_KEYS, DATA_FLOWS_MAX, DataParty, UseCase, UseCaseDraft
+from usecases.parties import organisations_named, unknown_parties
 from usecases.sections import SECTIONS, SECTIONS_BY_SLUG, section_is_written
 from usecases.selectors import audiences_written_for, writable_use_case
 
@@ -94,6 +102,7 @@ def _data_flows(request, current: UseCaseDraft):
         removing = request.POST.get("remove", "")
         flows = formset.flows(without=int(removing) if removing.isdigit() else None)
         adding = "add" in request.POST
+        adding_party = "add_party" in request.POST
         if adding:
             flows.append(dict.fromkeys(DATA_FLOW_KEYS, ""))
         try:
@@ -106,6 +115,8 @@ def _data_flows(request, current: UseCaseDraft):
         except ValidationError as error:
             refusal = error
         else:
+            if adding_party:
+                return redirect(f"{reverse('usecases:party_new')}?use_case={current.use_case.slug}")
             if adding or removing:
                 url = reverse("usecases:draft_section", args=[current.use_case.slug, "data-flows"])
                 return redirect(url + (f"#flow-{len(flows)}" if adding else ""))
@@ -119,6 +130,8 @@ def _data_flows(request, current: UseCaseDraft):
         "problem": " ".join(problems),
         "errors": _formset_errors(formset) if formset.is_bound else [],
         "most_flows": DATA_FLOWS_MAX,
+        "parties": DataParty.objects.values_list("name", flat=True),
+        "party_list_id": PARTY_LIST_ID,
     }
     return render(request, "usecases/draft_data_flows.html", context, status=409 if _is_stale_error(refusal) else 200)
 
@@ -180,5 +193,35 @@ def draft_publish(request, use_case_slug: str):
             messages.success(request, _("Version %(number)s published.") % {"number": version.number})
             return redirect("authors:version", version.use_case.slug, version.number)
     missing = [section for section in SECTIONS if not section_is_written(section, current)]
-    context = {"draft": current, "form": form, "missing": missing}
+    context = {
+        "draft": current,
+        "form": form,
+        "missing": missing,
+        "unknown_parties": unknown_parties(current.data_flows),
+        "interested": organisations_named(current.data_flows),
+    }
     return render(request, "usecases/draft_publish.html", context, status=409 if _is_stale(form) else 200)
+
+
+@require_http_methods(["GET", "POST"])
+def party_new(request):
+    """Add a data party to the list every author chooses from; back to the draft's data flows."""
+    if not rules.has_perm("usecases.start_use_case", request.user):
+        raise Http404
+    slug = request.GET.get("use_case", "")
+    back = reverse("usecases:draft_section", args=[slug, "data-flows"]) if _may_write(request.user, slug) else None
+    form = DataPartyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            party = services.data_party_add(actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, _("%(name)s added to the list of data parties.") % {"name": party.name})
+            return redirect(back or "authors:use_cases")
+    return render(request, "usecases/party_new.html", {"form": form, "back": back})
+
+
+def _may_write(user, slug: str) -> bool:
+    use_case = UseCase.objects.filter(slug=slug).select_related("audience").first()
+    return use_case is not None and rules.has_perm("usecases.write_use_case", user, use_case)

@@ -253,6 +253,7 @@ EXPECTED = {
     "authors:version": WRITES_THE_USE_CASE,
     "authors:feedback_release": post_only(ADMIN_ONLY),
     "usecases:new": ANY_AUTHOR,
+    "usecases:party_new": ANY_AUTHOR,
     "usecases:draft": WRITES_THE_USE_CASE,
     "usecases:draft_start": post_only(WRITES_THE_USE_CASE),
     "usecases:draft_section": WRITES_THE_USE_CASE,

@@ -1,7 +1,8 @@
 """Authors in a real browser: an author starts a use case, writes each section (a text too long
-is refused and kept), adds and removes data-flow rows, previews the draft and publishes it; once
-the round has closed they read what reviewers said. axe-core runs on every page; the journey runs
-again at 320 pixels, where no page may scroll sideways, and again without JavaScript."""
+is refused and kept), adds and removes data-flow rows, adds a data party to the list, previews the
+draft and publishes it; once the round has closed they read what reviewers said. axe-core runs on
+every page; the journey runs again at 320 pixels, where no page may scroll sideways, and again
+without JavaScript."""
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -19,6 +20,7 @@ from tests.factories import (
     make_version,
 )
 from tests.matrix.analyst_support import make_author, make_reviewer, submit
+from usecases.models import DataParty
 
 pytestmark = [pytest.mark.e2e, E2E_DB]
 
@@ -39,6 +41,7 @@ def world(live_server):
     submit(reviewer, review_round, version, {principle: ("does_not_meet", "Say prison leaver, not offender.", "", "")})
     matrix_recompute(round_id=review_round.pk)
     close_round(review_round)
+    DataParty.objects.create(name="HM Prison and Probation Service", kind=DataParty.Kind.PUBLIC_BODY)
 
 
 def journey(new_page, *, narrow: bool = False, javascript: bool = True) -> None:
@@ -93,6 +96,16 @@ def journey(new_page, *, narrow: bool = False, javascript: bool = True) -> None:
         ("Legal basis", "Digital Economy Act 2017"),
     ):
         page.locator("#flow-1").get_by_label(label, exact=True).fill(value)
+    # ONS is not in the list yet: add it, with the row saved first.
+    page.get_by_role("button", name="Add a data party to the list").click()
+    check(page)
+    page.get_by_role("button", name="Add to the list").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the data party's name")
+    check(page)
+    page.get_by_label("Name").fill("ONS")
+    page.get_by_label("Public body").check()
+    page.get_by_role("button", name="Add to the list").click()
+    expect(page.locator("#flow-1").get_by_label("To", exact=True)).to_have_value("ONS")
     page.get_by_role("button", name="Add another data flow").click()
     page.locator("#flow-2").get_by_label("Category of information").fill("To be removed")
     page.get_by_role("button", name="Remove data flow 2").click()

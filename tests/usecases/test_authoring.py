@@ -9,31 +9,11 @@ from audiences.services.audiences import audience_authors_add
 from bold_portal.models import AuditEvent
 from tests.factories import make_audience, make_version
 from tests.matrix.analyst_support import make_admin, make_author
+from tests.usecases.support import WRITTEN, make_written_parties
 from usecases.models import UseCase, UseCaseDraft, UseCaseVersion
 from usecases.services import use_case_draft_save, use_case_draft_start, use_case_start
 
 pytestmark = pytest.mark.django_db
-
-WRITTEN = {
-    "title": "Repeat homelessness after prison",
-    "impact_statement": "Fewer prison leavers sleeping rough.",
-    "research_questions": "How many return?\nWhat helps?",
-    "data_flows": [
-        {
-            "information": "Release dates",
-            "from": "HM Prison and Probation Service",
-            "to": "ONS",
-            "purpose": "Link stays",
-            "legal_basis": "Digital Economy Act 2017",
-        }
-    ],
-    "will_do": "Count groups of 10 or more",
-    "wont_do": "Decide anything about one person",
-    "consent": "The law allows it without consent.",
-    "anonymity": "Names are removed before linking.",
-    "individual_impact": "Aggregate analysis only.",
-    "security": "Trusted research environment.",
-}
 
 
 @pytest.fixture
@@ -46,6 +26,11 @@ def author(audience):
     person = make_author()
     audience_authors_add(audience=audience, users=[person], actor=None)
     return person
+
+
+@pytest.fixture(autouse=True)
+def _parties():
+    make_written_parties()
 
 
 @pytest.fixture
