@@ -238,6 +238,7 @@ def test_publishing_freezes_the_draft_as_the_next_version(client, author, draft)
     assert version.data_flows == WRITTEN["data_flows"] and version.created_by == author
     assert not UseCaseDraft.objects.exists()
     assert AuditEvent.objects.filter(action="use_case_version_created", object_id=str(version.pk)).exists()
+    assert not AuditEvent.objects.filter(action="interest_declared").exists(), "public bodies are nobody's interest"
 
 
 def test_a_new_draft_starts_from_the_latest_version(client, author, audience):
