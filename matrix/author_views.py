@@ -3,6 +3,7 @@ state and outcome) and one version with what reviewers said, once the round's fe
 to them (matrix.disclosure.feedback_open_to_authors). Programme admins see every use case and may
 release a round's feedback before it closes."""
 
+import rules
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseNotAllowed
@@ -25,7 +26,7 @@ def use_cases(request):
         raise Http404
     context = {
         "use_cases": author_use_cases(request.user),
-        "may_start": is_admin(request.user) or request.user.authored_audiences.exists(),
+        "may_start": rules.has_perm("usecases.start_use_case", request.user),
     }
     return render(request, "matrix/author_use_cases.html", context)
 
