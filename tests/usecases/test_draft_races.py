@@ -26,12 +26,14 @@ def _postgresql_only():
     require_postgresql("The draft race (FOR UPDATE on the draft's row)")
 
 
-def held_in_transaction(action, go_on: threading.Event):
-    """Run action inside a transaction that stays open (its locks held) until go_on is set."""
+def held_in_transaction(action, done: threading.Event, go_on: threading.Event):
+    """Run action inside a transaction that stays open (its locks held) until go_on is set; done
+    is set once action has run, its locks taken."""
 
     def run():
         with transaction.atomic():
             result = action()
+            done.set()
             assert go_on.wait(STEP_SECONDS)
         return result
 
@@ -41,11 +43,13 @@ def held_in_transaction(action, go_on: threading.Event):
 def test_the_second_of_two_saves_at_once_waits_then_is_refused():
     author = make_author()
     draft = use_case_draft_start(use_case=make_version().use_case, actor=author)
-    go_on = threading.Event()
+    done, go_on = threading.Event(), threading.Event()
     first = Step(
         "first",
         held_in_transaction(
-            lambda: use_case_draft_save(draft=draft, revision=1, changes={"will_do": "First"}, actor=author), go_on
+            lambda: use_case_draft_save(draft=draft, revision=1, changes={"will_do": "First"}, actor=author),
+            done,
+            go_on,
         ),
     )
     second = Step(
@@ -53,7 +57,7 @@ def test_the_second_of_two_saves_at_once_waits_then_is_refused():
     )
     try:
         first.start()
-        assert first.started_work.wait(STEP_SECONDS)
+        assert done.wait(STEP_SECONDS)
         second.start()
         wait_until_blocked_by(second, first)
     finally:
@@ -69,14 +73,15 @@ def test_the_second_of_two_saves_at_once_waits_then_is_refused():
 def test_two_admins_releasing_a_rounds_feedback_at_once_release_it_once():
     review_round = make_round()
     first_admin, second_admin = make_admin(), make_admin()
-    go_on = threading.Event()
+    done, go_on = threading.Event(), threading.Event()
     first = Step(
-        "first", held_in_transaction(lambda: feedback_release(review_round=review_round, actor=first_admin), go_on)
+        "first",
+        held_in_transaction(lambda: feedback_release(review_round=review_round, actor=first_admin), done, go_on),
     )
     second = Step("second", lambda: feedback_release(review_round=review_round, actor=second_admin))
     try:
         first.start()
-        assert first.started_work.wait(STEP_SECONDS)
+        assert done.wait(STEP_SECONDS)
         second.start()
         wait_until_blocked_by(second, first)
     finally:
