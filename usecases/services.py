@@ -4,7 +4,7 @@ import datetime
 from collections.abc import Mapping, Sequence
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -236,13 +236,17 @@ def data_party_add(*, name: str, kind: str, organisation: Organisation | None, a
     """Add a party that data goes from or to, for every author to choose."""
     party = DataParty(name=name.strip(), kind=kind, organisation=organisation, created_by=_person(actor))
     party.full_clean()
-    with transaction.atomic():
-        party.save()
-        audit(
-            actor=actor,
-            action="data_party_added",
-            obj=party,
-            kind=kind,
-            organisation=organisation.pk if organisation else None,
-        )
+    try:
+        with transaction.atomic():
+            party.save()
+            audit(
+                actor=actor,
+                action="data_party_added",
+                obj=party,
+                kind=kind,
+                organisation=organisation.pk if organisation else None,
+            )
+    except IntegrityError as error:
+        # Someone added the same name or organisation between the check above and this save.
+        raise ValidationError(_("This party was added to the list a moment ago: choose it from the list")) from error
     return party

@@ -3,6 +3,7 @@ to; a party linked to an organisation in the portal counts as its declared inter
 case once a version naming it is published; a public body is never an organisation of the portal."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.urls import reverse
 
@@ -14,7 +15,7 @@ from tests.factories import make_assignment, make_audience, make_organisation, m
 from tests.matrix.analyst_support import make_author
 from tests.usecases.support import WRITTEN, make_written_parties
 from usecases.models import DataParty
-from usecases.services import use_case_draft_publish, use_case_draft_save, use_case_draft_start
+from usecases.services import data_party_add, use_case_draft_publish, use_case_draft_save, use_case_draft_start
 
 pytestmark = pytest.mark.django_db
 
@@ -92,7 +93,7 @@ def test_publishing_refuses_names_not_in_the_list(written_draft, author):
     flows = [{**WRITTEN["data_flows"][0], "to": "Somebody new"}]
     draft = use_case_draft_save(draft=draft, revision=2, changes={"data_flows": flows}, actor=author)
 
-    with pytest.raises(Exception, match="Somebody new is not in the list of data parties"):
+    with pytest.raises(ValidationError, match="Somebody new is not in the list of data parties"):
         use_case_draft_publish(draft=draft, revision=3, change_summary="", actor=author)
     assert version.use_case.versions.count() == 1
 
@@ -129,3 +130,13 @@ def test_a_standing_declaration_is_not_made_twice(written_draft, author, audienc
     use_case_draft_publish(draft=again, revision=1, change_summary="Same parties", actor=author)
 
     assert DeclaredInterest.objects.count() == 1
+
+
+def test_a_party_added_by_someone_else_a_moment_ago_is_refused_in_words(author, monkeypatch):
+    """The database's unique name stops the second of two adds racing past the form's check."""
+    DataParty.objects.create(name="Nacro housing service", kind="charity")
+    monkeypatch.setattr(DataParty, "validate_unique", lambda self, exclude=None: None)
+
+    with pytest.raises(ValidationError, match="added to the list a moment ago"):
+        data_party_add(name="Nacro housing service", kind="charity", organisation=None, actor=author)
+    assert not AuditEvent.objects.filter(action="data_party_added").exists()
