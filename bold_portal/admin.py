@@ -58,33 +58,6 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class AddThroughServiceAdmin(ReadOnlyAdmin):
-    """Read-only, except its add page, which saves through the model's service (its checks and
-    audit row) and nothing else: no inline rows, no direct save. Subclasses say how in
-    add_through_service. The form validates with the model's own full_clean, so the service's
-    checks pass once the form has."""
-
-    def has_add_permission(self, request, obj=None):
-        return True
-
-    def add_through_service(self, request, form):
-        """Create the row through its service from the valid add form; return it."""
-        raise NotImplementedError
-
-    def get_inlines(self, request, obj):
-        return [] if obj is None else super().get_inlines(request, obj)
-
-    def save_model(self, request, obj, form, change):
-        created = self.add_through_service(request, form)
-        # The page goes on (its history entry, its redirect) with the row the service made.
-        for field in created._meta.concrete_fields:
-            setattr(obj, field.attname, getattr(created, field.attname))
-        obj._state.adding = False
-
-    def save_related(self, request, form, formsets, change):
-        """Nothing besides the service's own rows is saved."""
-
-
 def read_only_replace(model) -> None:
     """Register a package's admin page for model again, read-only (for pages the portal keeps but
     whose rows only its services change)."""

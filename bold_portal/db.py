@@ -111,6 +111,15 @@ def forbid_column_updates(table: str, columns: list[str], message: str) -> migra
     return TriggerInstall(table=table, trigger=trigger, code=forward)
 
 
+def forbid_more_column_updates(table: str, columns: list[str], added: list[str], message: str) -> list:
+    """Migration operations widening forbid_column_updates(table, columns) to the columns added
+    too: the old trigger is dropped and the wider one installed (undone the other way round)."""
+    narrower = forbid_column_updates(table, columns, message)
+    wider = forbid_column_updates(table, [*columns, *added], message)
+    drop = functools.partial(_drop_trigger, table=table, trigger=wider.trigger)
+    return [migrations.RunPython(drop, narrower.code), wider]
+
+
 AUDIT_ROW_REFUSED = "Audit rows cannot be changed or deleted: they are removed only by the retention purge."
 
 

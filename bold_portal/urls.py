@@ -29,6 +29,8 @@ urlpatterns = [
     path("manage/rounds/", include("reviews.urls.rounds")),
     path("manage/interests/", include("reviews.urls.interests")),
     path("", include("matrix.urls")),
+    path("use-cases/", include("matrix.author_urls")),
+    path("use-cases/", include("usecases.urls")),
     path("api/", include("matrix.api.urls")),
     path("manage/principles/", include("principles.urls")),
     path("manage/language/", include("language.urls")),

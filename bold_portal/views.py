@@ -19,13 +19,15 @@ from redis.asyncio import Redis
 from bold_portal.celery import app as celery_app
 from bold_portal.context_processors import site_context
 from bold_portal.navigation import manage_sections, navigation_links
-from bold_portal.roles import is_admin, is_reviewer
+from bold_portal.roles import is_admin, is_author, is_reviewer
 
 
 def home(request):
     """Sends each person to the page for their role; others see the pages they can use."""
     if is_reviewer(request.user):
         return redirect("reviews:my_reviews")
+    if is_author(request.user) and not is_admin(request.user):
+        return redirect("authors:use_cases")
     return render(request, "bold_portal/home.html", {"links": navigation_links(request)})
 
 

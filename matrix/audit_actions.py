@@ -9,4 +9,5 @@ register(
     AuditAction("export_downloaded", _("Export downloaded")),
     AuditAction("api_token_created", _("API token created")),
     AuditAction("api_token_revoked", _("API token revoked")),
+    AuditAction("feedback_released", _("Feedback released to authors")),
 )

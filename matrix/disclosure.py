@@ -155,6 +155,12 @@ def is_published(review_round: ReviewRound) -> bool:
     return review_round.status == ReviewRound.Status.CLOSED
 
 
+def feedback_open_to_authors(review_round: ReviewRound, *, released: bool) -> bool:
+    """Authors read what reviewers said about their use cases (the matrix row and every reason,
+    pseudonymised) once the round has closed, or once a programme admin released it earlier."""
+    return is_published(review_round) or (released and review_round.status == ReviewRound.Status.OPEN)
+
+
 def round_groups(review_round: ReviewRound, version_ids: Iterable[int] | None = None) -> RoundGroups:
     """The blocks of the round's versions (of these versions; None: every version) with each
     block's counts per principle, from the submitted verdicts grouped by version, organisation,

@@ -234,3 +234,19 @@ class ApiToken(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.prefix}…)"
+
+
+class FeedbackRelease(models.Model):
+    """A programme admin let the authors read a round's feedback before it closed. Authors read a
+    round's feedback once it has closed, or once it has one of these."""
+
+    round = models.OneToOneField(ReviewRound, on_delete=models.CASCADE, related_name="feedback_release")
+    released_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    released_at = models.DateTimeField(_("released at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("feedback release")
+        verbose_name_plural = _("feedback releases")
+
+    def __str__(self):
+        return f"Feedback of {self.round} released"

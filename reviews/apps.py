@@ -9,6 +9,7 @@ class ReviewsConfig(AppConfig):
 
     def ready(self):
         # Register its audit actions; add the reviewer and round administration pages to the navigation;
-        # register the erasure and nightly purge of kept review posts.
+        # register the erasure and nightly purge of kept review posts; declare the interests of data
+        # parties named in published versions.
         from reviews import audit_actions, navigation  # noqa: F401
-        from reviews.services import kept_posts  # noqa: F401
+        from reviews.services import kept_posts, party_interests  # noqa: F401

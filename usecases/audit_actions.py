@@ -11,6 +11,9 @@ register(
     # Written by the demo loader of earlier versions; kept so that those audit rows keep their label.
     AuditAction("use_case_updated", _("Use case changed")),
     AuditAction("use_case_version_created", _("Use case version added")),
+    AuditAction("use_case_draft_started", _("Use case draft begun")),
+    AuditAction("use_case_draft_saved", _("Use case draft saved")),
+    AuditAction("data_party_added", _("Data party added")),
 )
 
 

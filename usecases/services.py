@@ -1,18 +1,30 @@
 """State changes for use cases and their versions. Each runs in one transaction and writes an audit row."""
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from audiences.models import Audience
+from audiences.models import Audience, Organisation
 from bold_portal.field_changes import audit_value
 from bold_portal.models import audit
-from usecases.models import UseCase, UseCaseVersion
+from bold_portal.slugs import unique_slug
+from usecases.models import (
+    CONCERNS,
+    DATA_FLOW_KEYS,
+    USE_CASE_SLUG_MAX,
+    DataParty,
+    UseCase,
+    UseCaseDraft,
+    UseCaseVersion,
+)
+from usecases.parties import unknown_parties
+from usecases.sections import DRAFT_FIELDS, SECTIONS, section_is_written
+from usecases.signals import version_published
 
 
 def use_case_version_create(
@@ -25,12 +37,14 @@ def use_case_version_create(
     will_do: Sequence[str],
     wont_do: Sequence[str],
     actor,
+    concerns: Mapping[str, str] | None = None,
     change_summary: str = "",
     created_at: datetime.datetime | None = None,
 ) -> UseCaseVersion:
     """Add the next numbered version of a use case (versions are immutable: a revision is a new
     version). research_questions, will_do and wont_do are given one item each; data_flows as
-    {"information", "from", "to"} dicts. created_at defaults to now (set it for a draft written
+    {"information", "from", "to"} dicts (with "purpose" and "legal_basis" where written); concerns
+    by name (consent, anonymity, individual_impact, security). created_at defaults to now (set it for a draft written
     earlier, such as the report's)."""
     with transaction.atomic():
         # The use case's row lock makes two revisions saved at once take numbers one after the other.
@@ -45,6 +59,7 @@ def use_case_version_create(
             data_flows=[dict(flow) for flow in data_flows],
             will_do="\n".join(will_do),
             wont_do="\n".join(wont_do),
+            **(concerns or {}),
             change_summary=change_summary,
             created_at=created_at or timezone.now(),
             created_by=actor if getattr(actor, "pk", None) else None,
@@ -101,3 +116,137 @@ def use_case_create(
             created_at=created_at,
         )
     return use_case
+
+
+def use_case_start(*, audience: Audience, title: str, actor) -> UseCase:
+    """A new use case with an empty draft of its first version, named by its title."""
+    if audience.is_archived:
+        raise ValidationError({"audience": _("%(name)s is archived: choose another audience") % {"name": audience}})
+    if not title.strip():
+        raise ValidationError({"title": _("Enter a title for the use case")})
+    with transaction.atomic():
+        slug = unique_slug(model=UseCase, name=title, max_length=USE_CASE_SLUG_MAX)
+        order = (audience.use_cases.aggregate(last=Max("display_order"))["last"] or 0) + 1
+        use_case = UseCase(audience=audience, slug=slug, display_order=order)
+        use_case.full_clean()
+        use_case.save()
+        audit(
+            actor=actor,
+            action="use_case_created",
+            obj=use_case,
+            before={},
+            after={"slug": slug, "audience": audience.slug},
+        )
+        draft = UseCaseDraft(use_case=use_case, title=title.strip(), updated_by=_person(actor))
+        draft.full_clean()
+        draft.save()
+        audit(actor=actor, action="use_case_draft_started", obj=use_case, use_case=slug, number=1)
+    return use_case
+
+
+def use_case_draft_start(*, use_case: UseCase, actor) -> UseCaseDraft:
+    """The draft of the use case's next version, begun from its latest version's text; the draft
+    already begun, if there is one."""
+    with transaction.atomic():
+        use_case = UseCase.objects.select_for_update(of=("self",)).get(pk=use_case.pk)
+        if draft := UseCaseDraft.objects.filter(use_case=use_case).first():
+            return draft
+        latest = use_case.latest_version
+        text = {name: getattr(latest, name) for name in DRAFT_FIELDS} if latest else {}
+        draft = UseCaseDraft(use_case=use_case, updated_by=_person(actor), **text)
+        draft.full_clean()
+        draft.save()
+        audit(actor=actor, action="use_case_draft_started", obj=use_case, use_case=use_case.slug, number=draft.number)
+    return draft
+
+
+def use_case_draft_save(*, draft: UseCaseDraft, revision: int, changes: dict, actor) -> UseCaseDraft:
+    """Save sections of a draft, however incomplete. revision is the one the page was opened at: if
+    someone has saved since, nothing is saved (their text would be overwritten unseen)."""
+    unknown = set(changes) - set(DRAFT_FIELDS)
+    if unknown:
+        raise ValueError(f"Not parts of a draft: {sorted(unknown)}")
+    with transaction.atomic():
+        draft = _locked_draft(draft, revision)
+        for name, value in changes.items():
+            setattr(draft, name, value)
+        draft.revision += 1
+        draft.updated_at = timezone.now()
+        draft.updated_by = _person(actor)
+        draft.full_clean()
+        draft.save()
+        audit(actor=actor, action="use_case_draft_saved", obj=draft.use_case, fields=sorted(changes))
+    return draft
+
+
+def use_case_draft_publish(*, draft: UseCaseDraft, revision: int, change_summary: str, actor) -> UseCaseVersion:
+    """Freeze the draft as the use case's next version (what rounds review) and remove the draft.
+    Refused, naming each section still to write, unless every section is written."""
+    with transaction.atomic():
+        draft = _locked_draft(draft, revision)
+        missing = [section for section in SECTIONS if not section_is_written(section, draft)]
+        problems = [
+            ValidationError(_("Write the section: %(name)s") % {"name": section.name}, code=section.slug)
+            for section in missing
+        ]
+        problems += [
+            ValidationError(
+                _("%(name)s is not in the list of data parties: choose one from the list, or add it") % {"name": name},
+                code="data-flows",
+            )
+            for name in unknown_parties(draft.data_flows)
+        ]
+        if problems:
+            raise ValidationError(problems)
+        version = use_case_version_create(
+            use_case=draft.use_case,
+            title=draft.title,
+            impact_statement=draft.impact_statement,
+            research_questions=draft.research_question_list,
+            data_flows=[{key: flow[key].strip() for key in DATA_FLOW_KEYS} for flow in draft.data_flows],
+            will_do=draft.will_do_list,
+            wont_do=draft.wont_do_list,
+            concerns={name: getattr(draft, name).strip() for name in CONCERNS},
+            change_summary=change_summary,
+            actor=actor,
+        )
+        draft.delete()
+        version_published.send(sender=UseCaseVersion, version=version, actor=actor)
+    return version
+
+
+def _locked_draft(draft: UseCaseDraft, revision: int) -> UseCaseDraft:
+    """The draft's row, locked until the end of the transaction; refused if saved since revision."""
+    locked = UseCaseDraft.objects.select_for_update(of=("self",)).filter(pk=draft.pk).first()
+    if locked is None:
+        raise ValidationError(_("This draft has been published or removed since you opened it."), code="gone")
+    if locked.revision != revision:
+        raise ValidationError(
+            _("Someone saved this draft after you opened it. Your text is below: copy what you need, then reload."),
+            code="stale",
+        )
+    return locked
+
+
+def _person(actor):
+    return actor if getattr(actor, "pk", None) else None
+
+
+def data_party_add(*, name: str, kind: str, organisation: Organisation | None, actor) -> DataParty:
+    """Add a party that data goes from or to, for every author to choose."""
+    party = DataParty(name=name.strip(), kind=kind, organisation=organisation, created_by=_person(actor))
+    party.full_clean()
+    try:
+        with transaction.atomic():
+            party.save()
+            audit(
+                actor=actor,
+                action="data_party_added",
+                obj=party,
+                kind=kind,
+                organisation=organisation.pk if organisation else None,
+            )
+    except IntegrityError as error:
+        # Someone added the same name or organisation between the check above and this save.
+        raise ValidationError(_("This party was added to the list a moment ago: choose it from the list")) from error
+    return party

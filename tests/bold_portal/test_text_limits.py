@@ -28,7 +28,7 @@ from tests.factories import (
     make_user,
     make_version,
 )
-from usecases.models import UseCaseVersion
+from usecases.models import DataParty, UseCaseDraft, UseCaseVersion
 
 LIMITED_APPS = ("accounts", "audiences", "principles", "usecases", "reviews")
 # Text columns that hold no free text, each for a reason.
@@ -111,6 +111,8 @@ def _row(model):
         ),
         "Principle": make_principle,
         "UseCase": lambda: version.use_case,
+        "UseCaseDraft": lambda: UseCaseDraft.objects.create(use_case=version.use_case),
+        "DataParty": lambda: DataParty.objects.create(name="A council", kind="public_body"),
         "ReviewRound": lambda: review_round,
         "Review": lambda: review,
         "Verdict": lambda: Verdict.objects.create(review=review, principle=review_round.principles.first()),

@@ -45,6 +45,7 @@ from tests.factories import (
 )
 from tests.matrix.analyst_support import make_admin, make_analyst, make_author, make_lead, make_reviewer, submit
 from tests.urlconf import url_routes
+from usecases.services import use_case_draft_start
 
 ROLES = (
     "anonymous",
@@ -112,9 +113,15 @@ POST_ONLY_FOR_ALL = access(405)
 # The API answers tools, not browsers: no credentials is a 401, a person who is not an analyst a 403.
 API = access(403, anonymous=401, analyst=200, admin=200, superuser=200)
 
+# Authors of the use case's audience (A), and programme admins; the author of B gets a 404.
+WRITES_THE_USE_CASE = access(404, author=200, admin=200, superuser=200)
+ANY_AUTHOR = access(404, author=200, other_author=200, admin=200, superuser=200)
+
 EXPECTED = {
     "home": access(
-        200, **dict.fromkeys(("reviewer", "other_reviewer", "lead", "other_lead"), Redirect("reviews:my_reviews"))
+        200,
+        **dict.fromkeys(("reviewer", "other_reviewer", "lead", "other_lead"), Redirect("reviews:my_reviews")),
+        **dict.fromkeys(("author", "other_author"), Redirect("authors:use_cases")),
     ),
     "manage_home": ADMIN_ONLY,
     "manage_audit": ADMIN_ONLY,
@@ -243,6 +250,16 @@ EXPECTED = {
     "api:agreement": API,
     "api:schema": API,
     "api:docs": ANALYST_ONLY,
+    "authors:use_cases": ANY_AUTHOR,
+    "authors:version": WRITES_THE_USE_CASE,
+    "authors:feedback_release": post_only(ADMIN_ONLY),
+    "usecases:new": ANY_AUTHOR,
+    "usecases:party_new": ANY_AUTHOR,
+    "usecases:draft": WRITES_THE_USE_CASE,
+    "usecases:draft_start": post_only(WRITES_THE_USE_CASE),
+    "usecases:draft_section": WRITES_THE_USE_CASE,
+    "usecases:draft_preview": WRITES_THE_USE_CASE,
+    "usecases:draft_publish": WRITES_THE_USE_CASE,
     "principles:list": ADMIN_ONLY,
     "principles:add": ADMIN_ONLY,
     "principles:edit": ADMIN_ONLY,
@@ -278,7 +295,8 @@ class World:
     """Real objects for every URL's kwargs, and the people of ROLES (described beside it): a round
     with a version of audience A given to organisation O, whose reviewer has submitted a review
     and asked for more time; O2 serving audience B, given another version; an export and an API
-    token of the analyst's; invitations; an interest O declared."""
+    token of the analyst's; invitations; an interest O declared; a draft of the use case's next
+    version, written by A's author."""
 
     def __init__(self):
         self.audience = make_audience(name="People experiencing homelessness")
@@ -344,6 +362,8 @@ class World:
             reason="We run the service it studies.",
             actor=lead,
         )
+        # A draft of the next version of the use case in the round, for the authoring pages.
+        use_case_draft_start(use_case=self.version.use_case, actor=self.people["author"])
         # Someone who never signs in here: signing in would end their link.
         forgetful = make_user()
         self.reset_uid = urlsafe_base64_encode(force_bytes(forgetful.pk))
@@ -367,6 +387,7 @@ class World:
             "export_id": self.export.pk,
             "token_id": self.token.pk,
             "identifier": "csv",
+            "section": "data-flows",
             "token": self.invitation_token,
             "uidb64": self.reset_uid,
         }

@@ -5,7 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.support import E2E_DB, sign_in
-from tests.factories import make_reviewer, make_round, make_user
+from tests.factories import make_reviewer, make_round, make_user, make_version
 
 pytestmark = [pytest.mark.e2e, E2E_DB]
 
@@ -44,14 +44,15 @@ def test_pages_run_govuk_frontend_under_the_policy(page):
 def test_the_admin_runs_under_the_policy(page):
     make_user(email="admin@example.org", password=PASSWORD, is_staff=True, is_superuser=True)
     review_round = make_round()
+    use_case = make_version().use_case
     page.add_init_script(RECORD_VIOLATIONS)
     sign_in(page, "admin@example.org", PASSWORD)
 
-    # A form with inlines (use cases are still edited in the admin), a read-only change page
+    # A read-only page with inlines (a use case and its versions), a read-only change page
     # (rounds change only through the portal) and a list with filters.
     for path in [
         "/admin/",
-        "/admin/usecases/usecase/add/",
+        f"/admin/usecases/usecase/{use_case.pk}/change/",
         f"/admin/reviews/reviewround/{review_round.pk}/change/",
         "/admin/audiences/organisation/",
     ]:

@@ -40,7 +40,17 @@ def test_the_trigger_refuses_a_raw_sql_update_of_a_versions_title():
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("title", "Quietly retitled"), ("impact_statement", "Rewritten"), ("data_flows", []), ("number", 7)],
+    [
+        ("title", "Quietly retitled"),
+        ("impact_statement", "Rewritten"),
+        ("data_flows", []),
+        ("number", 7),
+        # The sections authors write in the portal, frozen alike (migration 0004).
+        ("consent", "Rewritten"),
+        ("anonymity", "Rewritten"),
+        ("individual_impact", "Rewritten"),
+        ("security", "Rewritten"),
+    ],
 )
 def test_a_use_case_version_cannot_be_updated(field, value):
     version = make_version(title="As reviewed")
