@@ -107,6 +107,11 @@ def verdicts_by_principle(review: Review | None) -> dict[int, Verdict]:
     return {v.principle_id: v for v in review.verdicts.all()} if review else {}
 
 
+def submitted_review_count(target: ReviewTarget) -> int:
+    """How many reviews of the version are submitted in the round (so count in its outcomes)."""
+    return Review.objects.filter(round=target.round, version=target.version, status=Review.Status.SUBMITTED).count()
+
+
 def round_principles(review_round: ReviewRound) -> list[Principle]:
     return list(review_round.principles.order_by("order", "name"))
 
