@@ -4,11 +4,9 @@ module only words the emails, through bold_portal.email."""
 
 from collections.abc import Sequence
 
-from audiences.models import Membership
 from bold_portal.email import email_send, email_send_on_commit, portal_url
-from reviews.models import AssignmentReminder, Review, ReviewRound
+from reviews.models import AssignmentReminder, AssignmentRequest, Review, ReviewRound
 from reviews.selectors.emails import PersonItem, RoundPerson, round_people
-from reviews.selectors.requests import latest_requests
 
 
 def _version_url(review_round: ReviewRound, version, name: str = "reviews:use_case") -> str:
@@ -94,14 +92,14 @@ def round_closed_emails_send(review_round: ReviewRound) -> int:
     return len(people)
 
 
-def reminder_email_send(*, person, reminders: Sequence[AssignmentReminder]) -> None:
+def reminder_email_send(
+    *, person, reminders: Sequence[AssignmentReminder], requests: dict[int, AssignmentRequest], led: set[int]
+) -> None:
     """Send one email now telling person which reviews are due in three days and which today.
-    One line per use case version, whichever assignments ask for it."""
+    One line per use case version, whichever assignments ask for it, with the latest request about
+    each (requests, by assignment id) and links to decline (where the person reviews in person, or
+    leads the organisation given it: led) or ask for more time."""
     groups = {kind: {} for kind in AssignmentReminder.Kind.values}
-    requests = latest_requests([reminder.assignment_id for reminder in reminders])
-    led = set(
-        Membership.objects.filter(user=person, role=Membership.Role.LEAD).values_list("organisation_id", flat=True)
-    )
     for reminder in reminders:
         assignment = reminder.assignment
         request = requests.get(assignment.pk)

@@ -256,7 +256,7 @@ def test_submit_with_errors_shows_the_error_summary_linked_to_fields_and_saves_n
     assert 'id="id_relevant-verdict"' in page and 'id="id_clear-reason"' in page
     assert page.count("govuk-error-message") == 2
     assert "govuk-form-group--error" in page
-    assert 'aria-describedby="id_clear-reason_hint id_clear-reason_1_error"' in page
+    assert 'aria-describedby="id_clear-reason_hint id_clear-reason-info id_clear-reason_1_error"' in page
     assert "Thank you." in page, "what was typed is shown again"
     assert not Review.objects.exists()
     assert not AuditEvent.objects.filter(action__startswith="review").exists()
