@@ -60,8 +60,8 @@ def more_time(request, round_slug: str, use_case_slug: str, number: int):
 @require_http_methods(["GET", "POST"])
 def more_time_cancel(request, round_slug: str, use_case_slug: str, number: int):
     """The person who asked for more time takes the request back (a page to confirm, then a POST).
-    Anyone else, or a request already answered, gets a 404; one answered while the page was open is
-    refused with a message."""
+    Anyone else, or a request already answered, gets a 404; one answered in the moment between this
+    check and the service's lock is refused with the service's message (409)."""
     target = visible_target(request, round_slug, use_case_slug, number)
     pending = selectors.latest_request(target.request_assignment_for(request.user))
     if pending is None or not target.round.is_open or not cancellable_by(pending, request.user):
