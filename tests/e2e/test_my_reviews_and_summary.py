@@ -1,5 +1,5 @@
-"""My reviews by round and the reviewer's summary, in a real browser at 375 and 1280 pixels (issue 27,
-points 4 to 7): a reviewer declines a use case and asks for more time on another from My reviews,
+"""My reviews by round and the reviewer's summary, in a real browser at 375 and 1280 pixels and at
+200% zoom (issue 27, points 4 to 7): a reviewer declines a use case and asks for more time on another from My reviews,
 sees the declined one set apart and each round's progress, cancels the request, reads the summary
 with their own reason beside the others', and the character count under a reason counts a line
 break as one character, as the server does. axe-core runs on every page; no page scrolls sideways."""
@@ -64,9 +64,17 @@ def check(page: Page) -> None:
     axe_check(page)
 
 
-@pytest.mark.parametrize("width", [375, 1280])
-def test_my_reviews_by_round_declining_more_time_and_the_summary(new_page, world, width):
-    page = new_page(viewport={"width": width, "height": 900})
+@pytest.mark.parametrize(
+    "screen",
+    [
+        {"viewport": {"width": 375, "height": 812}},
+        {"viewport": {"width": 1280, "height": 900}},
+        {"viewport": {"width": 640, "height": 450}, "device_scale_factor": 2},  # 1280 pixels at 200% zoom
+    ],
+    ids=["375px", "1280px", "200%-zoom"],
+)
+def test_my_reviews_by_round_declining_more_time_and_the_summary(new_page, world, screen):
+    page = new_page(**screen)
     sign_in(page, "sam@crisis.example", PASSWORD)
     page.goto("/reviews/")
     expect(page.get_by_role("heading", level=2, name="Winter round")).to_be_visible()
