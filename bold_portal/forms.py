@@ -11,21 +11,32 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
-from bold_portal.text import first_control_character, grouped
+from bold_portal.text import first_control_character, grouped, one_character_line_breaks
 
 
 class PortalFormMixin:
     """What every form of the portal does with what was sent, whatever its fields: a value with
     a control character (bold_portal.text) is refused with a message naming the field, before the
-    field's own cleaning runs, so no lookup, query or service ever sees it.
+    field's own cleaning runs, so no lookup, query or service ever sees it. A long text field (a
+    textarea) with a limit shows the GOV.UK character count, and counts a line break as one
+    character, as the count does.
 
     PortalForm is forms.Form with this; forms built on Django's own (sign-in, password reset)
     put the mixin first. A test fails for a form of the portal that has neither."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field.widget, forms.Textarea) and getattr(field, "max_length", None):
+                count_characters(field, field.max_length)
+
     def full_clean(self):
         for name, field in self.fields.items():
             if "clean" not in vars(field):  # wrap each field once, including fields added late
-                field.clean = _refusing_control_characters(field.clean, self.control_character_message(name))
+                long_text = isinstance(field.widget, forms.Textarea)
+                field.clean = _refusing_control_characters(
+                    field.clean, self.control_character_message(name), long_text=long_text
+                )
         super().full_clean()
 
     def control_character_message(self, name: str) -> str:
@@ -36,10 +47,15 @@ class PortalFormMixin:
         }
 
 
-def _refusing_control_characters(clean, message: str):
+def _refusing_control_characters(clean, message: str, *, long_text: bool):
+    """clean, refusing a control character first; a long text's line breaks then count as one
+    character each, as the character count beside it counts them (bold_portal.text)."""
+
     def checked_clean(value, *args):
         if code := first_control_character(value):
             raise ValidationError(message % {"code": code}, code="control_character")
+        if long_text and isinstance(value, str):
+            value = one_character_line_breaks(value)
         return clean(value, *args)
 
     return checked_clean
@@ -95,6 +111,20 @@ def limit_length(field: forms.CharField, limit: int, message) -> forms.CharField
     # Django fills %(...)s placeholders in the message again when it shows it.
     field.error_messages["max_length"] = str(message).replace("%(limit)s", grouped(limit)).replace("%", "%%")
     field.widget.attrs.pop("maxlength", None)
+    if isinstance(field.widget, forms.Textarea):
+        count_characters(field, limit)
+    return field
+
+
+def count_characters(field: forms.CharField, limit: int) -> forms.CharField:
+    """Show the GOV.UK character count under a long text field, counting towards limit: the limit
+    as a hint without JavaScript, a live count with it (templates/gds/field.html). crispy-forms-gds
+    links the textarea to the count by this class; the empty description saves its own check from
+    failing on a field without a hint."""
+    field.character_limit = limit
+    classes = field.widget.attrs.get("class", "").split()
+    field.widget.attrs["class"] = " ".join([*dict.fromkeys([*classes, "govuk-js-character-count"])])
+    field.widget.attrs.setdefault("aria-describedby", "")
     return field
 
 

@@ -48,6 +48,13 @@ def visible(text: str) -> str:
     return _REFUSED.sub(lambda found: f"[U+{ord(found.group()):04X}]", text)
 
 
+def one_character_line_breaks(text: str) -> str:
+    """text with each line break as one line feed. Browsers send a textarea's line breaks as CR LF,
+    two characters, but count them as one (GOV.UK Frontend's character count reads the textarea's
+    value, where each is a line feed); kept as line feeds, a limit counts them as the reviewer saw."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def grouped(number: int) -> str:
     """A count as people read it: 20,000."""
     return formats.number_format(number, force_grouping=True)

@@ -35,8 +35,8 @@ from matrix.selectors.matrix_page import (
 )
 from matrix.selectors.rounds import round_version_count, rounds_page
 from matrix.tasks import refresh_agreement_after_response
-from matrix.wording import round_rule_in_words
-from reviews.models import ReviewRound
+from matrix.wording import cell_rule_in_words, round_rule_in_words, share_needed_in_words
+from reviews.models import Review, ReviewRound
 from reviews.selectors import reviews as selectors
 from reviews.selectors.rounds import flag_audience_names
 from reviews.views.reviews import target_context, visible_target
@@ -54,15 +54,28 @@ def version_summary(request, round_slug: str, use_case_slug: str, number: int):
     summary = summary_selectors.version_summary(review_round=target.round, version_id=target.version.pk)
     reasons = selectors.other_reasons(target=target, exclude_review=own)
     own_verdicts = selectors.verdicts_by_principle(own)
-    context["summary"] = summary
+    review_round = target.round
+    submitted = selectors.submitted_review_count(target)
+    own_counts = own is not None and own.status == Review.Status.SUBMITTED
+    context.update(
+        summary=summary,
+        submitted_count=submitted,
+        others_count=submitted - own_counts,
+        own_counts=own_counts,
+        share_needed=share_needed_in_words(review_round.threshold),
+    )
     context["rows"] = [
         {
             "principle": principle,
-            "cell": summary.cells.get(principle.pk) if summary else None,
+            "cell": cell,
+            "rule": cell_rule_in_words(cell, threshold=review_round.threshold, min_reviews=review_round.min_reviews)
+            if cell
+            else "",
             "reasons": reasons.get(principle.pk, []),
             "own": own_verdicts.get(principle.pk),
         }
-        for principle in selectors.round_principles(target.round)
+        for principle in selectors.round_principles(review_round)
+        for cell in [summary.cells.get(principle.pk) if summary else None]
     ]
     return render(request, "matrix/version_summary.html", context)
 

@@ -168,6 +168,7 @@ register(
     AuditAction("assignment_more_time_requested", _("More time asked for")),
     AuditAction("assignment_more_time_granted", _("More time given")),
     AuditAction("assignment_more_time_refused", _("More time refused")),
+    AuditAction("assignment_more_time_cancelled", _("Request for more time cancelled")),
     AuditAction("interest_declared", _("Interest declared")),
     AuditAction("interest_withdrawn", _("Declared interest withdrawn")),
     AuditAction("interest_overridden", _("Declared interest overridden")),

@@ -5,12 +5,25 @@ module only words the emails, through bold_portal.email."""
 from collections.abc import Sequence
 
 from bold_portal.email import email_send, email_send_on_commit, portal_url
-from reviews.models import AssignmentReminder, Review, ReviewRound
+from reviews.models import AssignmentReminder, AssignmentRequest, Review, ReviewRound
 from reviews.selectors.emails import PersonItem, RoundPerson, round_people
 
 
 def _version_url(review_round: ReviewRound, version, name: str = "reviews:use_case") -> str:
     return portal_url(name, review_round.slug, version.use_case.slug, version.number)
+
+
+def _request_links(review_round: ReviewRound, version, *, may_decline: bool, may_ask_more_time: bool, request) -> dict:
+    """Links to decline the use case and to ask for more time, where the person may, in an open
+    round, and their latest request about it (docs/email.md)."""
+    is_open = review_round.is_open
+    return {
+        "decline_url": _version_url(review_round, version, "reviews:decline") if is_open and may_decline else "",
+        "more_time_url": (
+            _version_url(review_round, version, "reviews:more_time") if is_open and may_ask_more_time else ""
+        ),
+        "request": request if is_open else None,
+    }
 
 
 def _item(review_round: ReviewRound, item: PersonItem) -> dict:
@@ -25,6 +38,13 @@ def _item(review_round: ReviewRound, item: PersonItem) -> dict:
         "submitted": item.status == Review.Status.SUBMITTED,
         "draft": item.status == Review.Status.DRAFT,
         "url": _version_url(review_round, version),
+        **_request_links(
+            review_round,
+            version,
+            may_decline=item.may_decline,
+            may_ask_more_time=item.may_ask_more_time,
+            request=item.request,
+        ),
         # Reviewers' summary of the version (matrix.views.version_summary), where the round shares it.
         "results_url": _version_url(review_round, version, "matrix:version_summary") if results_shared else "",
     }
@@ -72,12 +92,18 @@ def round_closed_emails_send(review_round: ReviewRound) -> int:
     return len(people)
 
 
-def reminder_email_send(*, person, reminders: Sequence[AssignmentReminder]) -> None:
+def reminder_email_send(
+    *, person, reminders: Sequence[AssignmentReminder], requests: dict[int, AssignmentRequest], led: set[int]
+) -> None:
     """Send one email now telling person which reviews are due in three days and which today.
-    One line per use case version, whichever assignments ask for it."""
+    One line per use case version, whichever assignments ask for it, with the latest request about
+    each (requests, by assignment id) and links to decline (where the person reviews in person, or
+    leads the organisation given it: led) or ask for more time."""
     groups = {kind: {} for kind in AssignmentReminder.Kind.values}
     for reminder in reminders:
         assignment = reminder.assignment
+        request = requests.get(assignment.pk)
+        can_ask = not (request and request.is_open)
         groups[reminder.kind].setdefault(
             (assignment.round_id, assignment.version_id),
             {
@@ -86,6 +112,13 @@ def reminder_email_send(*, person, reminders: Sequence[AssignmentReminder]) -> N
                 "round": assignment.round.name,
                 "due_on": reminder.due_on,
                 "url": _version_url(assignment.round, assignment.version),
+                **_request_links(
+                    assignment.round,
+                    assignment.version,
+                    may_decline=can_ask and bool(assignment.reviewer_id or assignment.organisation_id in led),
+                    may_ask_more_time=can_ask and assignment.due_on is not None,
+                    request=request,
+                ),
             },
         )
     email_send(

@@ -387,6 +387,7 @@ class AssignmentRequest(models.Model):
         GRANTED = "granted", _("More time given")
         REFUSED = "refused", _("More time refused")
         REASSIGNED = "reassigned", _("Given to someone else")
+        CANCELLED = "cancelled", _("Cancelled by the person who asked")
 
     assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="requests")
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
@@ -428,9 +429,9 @@ class AssignmentRequest(models.Model):
                 violation_error_message=_("A request declines an assignment or asks for more time."),
             ),
             models.CheckConstraint(
-                condition=Q(state__in=["open", "granted", "refused", "reassigned"]),
+                condition=Q(state__in=["open", "granted", "refused", "reassigned", "cancelled"]),
                 name="assignmentrequest_state_valid",
-                violation_error_message=_("A request is open, granted, refused or closed by reassigning."),
+                violation_error_message=_("A request is open, granted, refused, cancelled or closed by reassigning."),
             ),
             models.CheckConstraint(
                 condition=~Q(reason=""),
@@ -470,6 +471,23 @@ class AssignmentRequest(models.Model):
     @property
     def is_open(self) -> bool:
         return self.state == self.State.OPEN
+
+    @property
+    def state_label(self) -> str:
+        return self.get_state_display()
+
+
+def cancellable_by(request, user, *, waiting_only: bool = True) -> bool:
+    """Whether this person may cancel the request (an AssignmentRequest, or anything with its kind,
+    state and requested_by_id): a request for more time, by whoever made it, while it waits (with
+    waiting_only False, whatever its state: the service then says it was answered already). A
+    decline is not cancelled: it ends when the use case is given to someone else."""
+    return (
+        request.kind == AssignmentRequest.Kind.MORE_TIME
+        and (request.state == AssignmentRequest.State.OPEN or not waiting_only)
+        and getattr(user, "is_authenticated", False)
+        and request.requested_by_id == user.pk
+    )
 
 
 class DeclaredInterestQuerySet(models.QuerySet):

@@ -45,11 +45,19 @@ def has_declared_interest(user, target) -> bool:
     return target.blocking_interest_for(user) is not None
 
 
+@rules.predicate
+def has_declined(user, target) -> bool:
+    """The use case was declined (by the reviewer, or by their organisation's lead) and is waiting
+    to be given to someone else."""
+    return target.has_declined(user)
+
+
 # Seeing the use case, and a read-only view of one's review. Anyone else gets a 404.
 rules.add_perm("reviews.view_review_target", is_assigned_reviewer | is_admin)
 # Writing, submitting and withdrawing one's own review. Admins read only; nor may anyone whose
-# organisation declared an interest in the use case (unless an admin overrode it).
-rules.add_perm("reviews.write_review", is_assigned_reviewer & round_is_open & ~has_declared_interest)
+# organisation declared an interest in the use case (unless an admin overrode it), nor anyone who
+# declined it (docs/declined-and-interests.md).
+rules.add_perm("reviews.write_review", is_assigned_reviewer & round_is_open & ~has_declared_interest & ~has_declined)
 # Other reviewers' verdicts: never before one's own submission in a blind round.
 rules.add_perm(
     "reviews.view_aggregate",

@@ -6,7 +6,7 @@ from crispy_forms_gds.layout import HTML, Field, Fieldset, Layout, Size
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from bold_portal.forms import PortalForm, limit_length
+from bold_portal.forms import PortalForm, count_characters, limit_length
 from bold_portal.text import grouped
 from reviews.models import REVIEW_TEXT_MAX, REVIEW_TEXT_SUBMIT_MAX, Verdict
 from reviews.services.reviews import VerdictInput, verdict_problem
@@ -34,6 +34,8 @@ class SubmissionLengthMixin:
         """Give each text field the draft limit, with a message naming it (names fill the messages)."""
         for name, message in self.too_long.items():
             limit_length(self.fields[name], REVIEW_TEXT_MAX, message % {**names, "limit": "%(limit)s"})
+            # The limit said up front is the one for submitting: a draft keeps more, unsubmitted.
+            count_characters(self.fields[name], REVIEW_TEXT_SUBMIT_MAX)
         self.names = names
 
     def texts_fit_for_submission(self) -> bool:

@@ -8,8 +8,8 @@ from django.db.models import Q
 from django.db.models.functions import Coalesce
 
 from audiences.models import Membership
-from reviews.models import Assignment, Review, ReviewRound
-from reviews.selectors.requests import declined
+from reviews.models import Assignment, AssignmentRequest, Review, ReviewRound
+from reviews.selectors.requests import declined, latest_requests
 from usecases.models import UseCaseVersion
 
 
@@ -20,6 +20,10 @@ class PersonItem:
     version: UseCaseVersion
     due_on: datetime.date | None
     status: str  # the review's status, or "not_started"
+    # What the person may ask about it (docs/declined-and-interests.md), and their latest request.
+    may_decline: bool = False
+    may_ask_more_time: bool = False
+    request: AssignmentRequest | None = None
 
 
 @dataclass(frozen=True)
@@ -31,25 +35,31 @@ class RoundPerson:
 def round_people(review_round: ReviewRound, *, with_reviews: bool = False) -> list[RoundPerson]:
     """Everyone the round expects a review from (given a version in person, or an active member of
     an organisation given it; not where the assignment was declined), with each version's earliest
-    due date (else the round's closing date) and their review's status. With with_reviews, also
-    anyone else who has a review in the round. Active accounts only. Three queries, whatever the
-    size of the round."""
+    due date (else the round's closing date), their review's status, whether they may decline it or
+    ask for more time, and the latest request about it. With with_reviews, also anyone else who has
+    a review in the round. Active accounts only. Four queries, whatever the size of the round."""
     assignments = list(
         Assignment.objects.filter(round=review_round)
         .exclude(declined())
         .select_related("reviewer", "version__use_case__audience")
     )
     members: dict[int, list] = {}
+    leads: set[tuple[int, int]] = set()  # (organisation, user)
     for membership in Membership.objects.filter(
         organisation__in={a.organisation_id for a in assignments if a.organisation_id}, user__is_active=True
     ).select_related("user"):
         members.setdefault(membership.organisation_id, []).append(membership.user)
+        if membership.role == Membership.Role.LEAD:
+            leads.add((membership.organisation_id, membership.user_id))
+    requests = latest_requests(assignments)
     reviews = list(Review.objects.filter(round=review_round).select_related("reviewer", "version__use_case__audience"))
     statuses = {(r.reviewer_id, r.version_id): r.status for r in reviews}
 
     users: dict[int, object] = {}
     due: dict[tuple[int, int], list] = {}
     versions: dict[int, UseCaseVersion] = {}
+    # The assignment a person's requests are about: their own, else their organisation's.
+    asked_through: dict[tuple[int, int], Assignment] = {}
     for assignment in assignments:
         versions[assignment.version_id] = assignment.version
         people = members.get(assignment.organisation_id, []) if assignment.organisation_id else [assignment.reviewer]
@@ -57,6 +67,8 @@ def round_people(review_round: ReviewRound, *, with_reviews: bool = False) -> li
             if user.is_active:
                 users[user.pk] = user
                 due.setdefault((user.pk, assignment.version_id), []).append(assignment.due_on)
+                if assignment.reviewer_id or (user.pk, assignment.version_id) not in asked_through:
+                    asked_through[(user.pk, assignment.version_id)] = assignment
     if with_reviews:
         for review in reviews:
             if review.reviewer.is_active:
@@ -66,11 +78,21 @@ def round_people(review_round: ReviewRound, *, with_reviews: bool = False) -> li
 
     items: dict[int, list[PersonItem]] = {}
     for (user_id, version_id), dates in due.items():
+        assignment = asked_through.get((user_id, version_id))
+        request = requests.get(assignment.pk) if assignment else None
+        can_ask = (
+            assignment is not None
+            and statuses.get((user_id, version_id)) != Review.Status.SUBMITTED
+            and not (request and request.is_open)
+        )
         items.setdefault(user_id, []).append(
             PersonItem(
                 version=versions[version_id],
                 due_on=min((due for due in dates if due is not None), default=None) or review_round.closes_on,
                 status=statuses.get((user_id, version_id), "not_started"),
+                may_decline=can_ask and bool(assignment.reviewer_id or (assignment.organisation_id, user_id) in leads),
+                may_ask_more_time=can_ask and assignment.due_on is not None,
+                request=request,
             )
         )
     return [

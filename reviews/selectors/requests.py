@@ -77,6 +77,16 @@ def declined() -> Exists:
     )
 
 
+def latest_requests(assignments) -> dict[int, AssignmentRequest]:
+    """The newest request about each of these assignments (or their ids), by assignment id. One query."""
+    latest: dict[int, AssignmentRequest] = {}
+    for request in AssignmentRequest.objects.filter(assignment__in=assignments).order_by(
+        "assignment_id", "-requested_at", "-pk"
+    ):
+        latest.setdefault(request.assignment_id, request)
+    return latest
+
+
 def latest_request(assignment: Assignment | None) -> AssignmentRequest | None:
     """The newest decline or request for more time about the assignment, with who answered it."""
     if assignment is None:

@@ -4,16 +4,13 @@ number of assignments, reviews or verdicts."""
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import F, Q
-from django.utils import timezone
+from django.db.models import Q
 
 from audiences.models import Organisation
 from principles.models import Principle
 from reviews.models import Assignment, DeclaredInterest, Review, ReviewRound, Verdict, blocking_interest
+from reviews.selectors.requests import declined
 from usecases.models import UseCaseVersion
-
-# How many items of recently closed rounds "My reviews" lists below the open ones.
-RECENT_CLOSED_ITEMS = 10
 
 
 def _assigned_to(user) -> Q:
@@ -40,6 +37,7 @@ class ReviewTarget:
             self._assignments[user.pk] = list(
                 Assignment.objects.filter(_assigned_to(user), round=self.round, version=self.version)
                 .select_related("organisation")
+                .annotate(is_declined=declined())
                 .order_by("due_on", "pk")
             )
         return self._assignments[user.pk]
@@ -49,6 +47,11 @@ class ReviewTarget:
         have one, else their organisation's."""
         assignments = self.assignments_for(user)
         return next((a for a in assignments if a.reviewer_id), assignments[0] if assignments else None)
+
+    def has_declined(self, user) -> bool:
+        """Every assignment that gives the user this version was declined: nobody expects their review."""
+        assignments = self.assignments_for(user)
+        return bool(assignments) and all(a.is_declined for a in assignments)
 
     def blocking_interest_for(self, user) -> DeclaredInterest | None:
         """The declared interest (not overridden) that stops the user reviewing this use case."""
@@ -104,77 +107,13 @@ def verdicts_by_principle(review: Review | None) -> dict[int, Verdict]:
     return {v.principle_id: v for v in review.verdicts.all()} if review else {}
 
 
+def submitted_review_count(target: ReviewTarget) -> int:
+    """How many reviews of the version are submitted in the round (so count in its outcomes)."""
+    return Review.objects.filter(round=target.round, version=target.version, status=Review.Status.SUBMITTED).count()
+
+
 def round_principles(review_round: ReviewRound) -> list[Principle]:
     return list(review_round.principles.order_by("order", "name"))
-
-
-@dataclass(frozen=True)
-class ReviewItem:
-    """One line of a reviewer's list: a version to review in a round, and where they are with it."""
-
-    round: ReviewRound
-    version: UseCaseVersion
-    due_on: datetime.date | None
-    review: Review | None
-
-    @property
-    def status(self) -> str:
-        return self.review.status if self.review else "not_started"
-
-    @property
-    def is_overdue(self) -> bool:
-        return (
-            self.round.is_open
-            and self.due_on is not None
-            and self.due_on < timezone.localdate()
-            and self.status != Review.Status.SUBMITTED
-        )
-
-
-def _review_items(user, assignments) -> list[ReviewItem]:
-    """Merge a user's assignments (personal and organisational) into one item per version and
-    round, with the user's review of each. One query for the reviews, whatever the number."""
-    assignments = list(assignments)
-    reviews = {
-        (r.round_id, r.version_id): r
-        for r in Review.objects.filter(reviewer=user, round__in={a.round_id for a in assignments})
-    }
-    items: dict[tuple[int, int], ReviewItem] = {}
-    for assignment in assignments:
-        key = (assignment.round_id, assignment.version_id)
-        earlier = items.get(key)
-        if earlier and earlier.due_on and (assignment.due_on is None or earlier.due_on <= assignment.due_on):
-            continue
-        items[key] = ReviewItem(
-            round=assignment.round, version=assignment.version, due_on=assignment.due_on, review=reviews.get(key)
-        )
-    return list(items.values())
-
-
-def _assignments(user, status: str):
-    return (
-        Assignment.objects.filter(_assigned_to(user), round__status=status)
-        .select_related("round", "version__use_case__audience")
-        .distinct()
-    )
-
-
-def open_review_items(user) -> list[ReviewItem]:
-    """What the user has to review in open rounds: overdue first, then by due date."""
-    items = _review_items(user, _assignments(user, ReviewRound.Status.OPEN))
-    return sorted(
-        items,
-        key=lambda i: (not i.is_overdue, i.due_on is None, i.due_on or datetime.date.max, i.version.title),
-    )
-
-
-def recent_closed_review_items(user) -> list[ReviewItem]:
-    """Items of the most recently closed rounds, the round that closed last first (when it
-    actually closed, not its planned closes_on), for reading back."""
-    assignments = _assignments(user, ReviewRound.Status.CLOSED).order_by(
-        F("round__closed_at").desc(nulls_last=True), "-round__created_at", "version__title"
-    )[:RECENT_CLOSED_ITEMS]
-    return _review_items(user, assignments)
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,11 @@ from collections import defaultdict
 from django.db import transaction
 from django.utils import timezone
 
+from audiences.models import Membership
 from reviews.emails import reminder_email_send
 from reviews.models import AssignmentReminder
 from reviews.selectors.emails import reminders_due
+from reviews.selectors.requests import latest_requests
 
 logger = logging.getLogger(__name__)
 
@@ -56,11 +58,23 @@ def reminders_send(*, today: datetime.date | None = None) -> int:
     by_person: dict[int, list[AssignmentReminder]] = defaultdict(list)
     for reminder in mine.order_by("person_id", "pk"):
         by_person[reminder.person_id].append(reminder)
+    # What each email says of requests and who may decline: two queries for the whole batch.
+    requests = latest_requests({r.assignment_id for reminders in by_person.values() for r in reminders})
+    leads = set(
+        Membership.objects.filter(user_id__in=by_person, role=Membership.Role.LEAD).values_list(
+            "user_id", "organisation_id"
+        )
+    )
     sent = 0
     for reminders in by_person.values():
         person = reminders[0].person
         try:
-            reminder_email_send(person=person, reminders=reminders)
+            reminder_email_send(
+                person=person,
+                reminders=reminders,
+                requests=requests,
+                led={organisation for user, organisation in leads if user == person.pk},
+            )
         except Exception:
             # Recorded, so never retried: a lost reminder is the price of never sending two.
             logger.exception("Could not send %s reminder(s) to account %s.", len(reminders), person.pk)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from audiences.models import Membership
 from bold_portal.field_changes import audit_value
 from bold_portal.models import audit
-from reviews.models import Assignment, AssignmentRequest, Review
+from reviews.models import Assignment, AssignmentRequest, Review, cancellable_by
 from reviews.services.assignments import assignment_due_change, due_on_problem, locked_assignment, refuse_if_closed
 
 
@@ -127,11 +127,9 @@ def assignment_more_time_request(
     return request
 
 
-def _open_more_time_request(request: AssignmentRequest, actor) -> AssignmentRequest:
-    """The request, row-locked after its round and assignment (locked_assignment's order). Nobody
-    answers their own request: a lead's goes to the programme team."""
-    if request.requested_by_id is not None and request.requested_by_id == getattr(actor, "pk", None):
-        raise ValidationError(_("You cannot answer your own request. The programme team will answer it."))
+def _locked_more_time_request(request: AssignmentRequest) -> AssignmentRequest:
+    """The request for more time, still waiting, row-locked after its round and assignment
+    (locked_assignment's order), in an open round."""
     assignment = locked_assignment(request.assignment)
     request = AssignmentRequest.objects.select_for_update(of=("self",)).get(pk=request.pk)
     request.assignment = assignment
@@ -141,6 +139,14 @@ def _open_more_time_request(request: AssignmentRequest, actor) -> AssignmentRequ
         raise ValidationError(_("This request has already been answered."))
     refuse_if_closed(request.assignment.round)
     return request
+
+
+def _open_more_time_request(request: AssignmentRequest, actor) -> AssignmentRequest:
+    """The request, locked for an answer. Nobody answers their own request: a lead's goes to the
+    programme team."""
+    if request.requested_by_id is not None and request.requested_by_id == getattr(actor, "pk", None):
+        raise ValidationError(_("You cannot answer your own request. The programme team will answer it."))
+    return _locked_more_time_request(request)
 
 
 def _request_decide(request: AssignmentRequest, *, state: str, note: str, actor) -> None:
@@ -177,4 +183,16 @@ def assignment_more_time_refuse(*, request: AssignmentRequest, note: str, actor)
             raise ValidationError({"note": _("Say why more time cannot be given")})
         _request_decide(request, state=AssignmentRequest.State.REFUSED, note=note, actor=actor)
         audit(actor=actor, action="assignment_more_time_refused", obj=request.assignment, request=request.pk, note=note)
+    return request
+
+
+def assignment_more_time_cancel(*, request: AssignmentRequest, actor) -> AssignmentRequest:
+    """Withdraw a request for more time that is still waiting; only whoever made it may. The due
+    date stays, and a new request can be made."""
+    with transaction.atomic():
+        if not cancellable_by(request, actor, waiting_only=False):
+            raise ValidationError(_("Only the person who asked for more time can cancel the request."))
+        request = _locked_more_time_request(request)
+        _request_decide(request, state=AssignmentRequest.State.CANCELLED, note="", actor=actor)
+        audit(actor=actor, action="assignment_more_time_cancelled", obj=request.assignment, request=request.pk)
     return request

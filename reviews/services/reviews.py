@@ -9,8 +9,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, OperationalError, transaction
-from django.db.models import F
+from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,7 +20,16 @@ from bold_portal.models import audit
 from bold_portal.text import grouped
 from principles.models import Principle
 from reviews.audit_actions import review_fields_changed
-from reviews.models import REVIEW_TEXT_SUBMIT_MAX, Review, ReviewRound, RoundVersion, Verdict, blocking_interest
+from reviews.models import (
+    REVIEW_TEXT_SUBMIT_MAX,
+    Assignment,
+    Review,
+    ReviewRound,
+    RoundVersion,
+    Verdict,
+    blocking_interest,
+)
+from reviews.selectors.requests import declined
 from reviews.services.interests import interest_refusal
 from reviews.services.rounds import round_read_shared
 from reviews.signals import matrix_inputs_changed
@@ -153,6 +162,34 @@ def _locked_review(*, round_id: int, version_id: int, reviewer_id: int, expected
     return review
 
 
+def _refuse_if_declined(*, round_id: int, version_id: int, reviewer) -> None:
+    """Refuse a review of a use case that every assignment giving it to the reviewer (in person, or
+    through an organisation) declined. Those assignments are read FOR SHARE after the round: a
+    decline locks its assignment FOR UPDATE after the round (locked_assignment), so a decline and a
+    save at the same moment take turns, and whichever comes second sees the first (a decline refuses
+    a submitted review; a save refuses a declined use case)."""
+    ids = list(
+        Assignment.objects.filter(
+            Q(reviewer=reviewer) | Q(organisation__memberships__user=reviewer), round_id=round_id, version_id=version_id
+        )
+        .order_by()
+        .values_list("pk", flat=True)
+    )
+    if not ids:
+        return
+    if connection.vendor == "postgresql":
+        table = Assignment._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT id FROM {table} WHERE id = ANY(%s) FOR SHARE OF {table}", [ids])
+    if not Assignment.objects.filter(~declined(), pk__in=ids).exists():
+        raise ValidationError(
+            _(
+                "This use case was declined, so nobody expects a review of it from you and yours cannot be saved. "
+                "It is waiting to be given to someone else."
+            )
+        )
+
+
 def _locked_verdicts(review: Review | None) -> list[Verdict]:
     """The review's verdicts, row-locked after the review (no ordering: Verdict's joins the principle)."""
     if review is None:
@@ -178,9 +215,10 @@ def review_save(
     lock_version when the form was opened (0 for a new review); if it has moved on, nothing
     is saved and ReviewConflict is raised.
 
-    Locks, in this order: the round FOR SHARE, the review, its verdicts, its version's change
-    counter (docs/architecture.md); so saves wait for each other and never deadlock. If the
-    database gives up on the save all the same, nothing is saved and ReviewBusy is raised.
+    Locks, in this order: the round FOR SHARE, the reviewer's assignments of the version FOR
+    SHARE, the review, its verdicts, its version's change counter (docs/architecture.md); so saves
+    wait for each other and never deadlock. If the database gives up on the save all the same,
+    nothing is saved and ReviewBusy is raised.
     """
     with _contention_refused(), transaction.atomic():
         review_round = round_read_shared(review_round.pk)
@@ -190,6 +228,7 @@ def review_save(
             raise ValidationError(_("This use case version is not part of the round."))
         if interest := blocking_interest(use_case_id=version.use_case_id, reviewer=reviewer):
             raise ValidationError(interest_refusal(interest))
+        _refuse_if_declined(round_id=review_round.pk, version_id=version.pk, reviewer=reviewer)
         review = _locked_review(
             round_id=review_round.pk,
             version_id=version.pk,

@@ -18,6 +18,7 @@ version_patterns = [
     path("review/withdraw/", views.review_withdraw_confirm, name="review_withdraw"),
     path("decline/", request_views.decline, name="decline"),
     path("more-time/", request_views.more_time, name="more_time"),
+    path("more-time/cancel/", request_views.more_time_cancel, name="more_time_cancel"),
 ]
 
 urlpatterns = [

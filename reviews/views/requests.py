@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from bold_portal.forms import add_errors
 from reviews.forms.requests import DeclineForm, MemberChoiceForm, MoreTimeDecisionForm, MoreTimeForm
-from reviews.models import AssignmentRequest
+from reviews.models import AssignmentRequest, cancellable_by
 from reviews.selectors import requests as selectors
 from reviews.services import requests as services
 from reviews.services.assignments import assignment_reassign
@@ -55,6 +55,28 @@ def decline(request, round_slug: str, use_case_slug: str, number: int):
 @require_http_methods(["GET", "POST"])
 def more_time(request, round_slug: str, use_case_slug: str, number: int):
     return _own_request_page(request, round_slug, use_case_slug, number, kind=AssignmentRequest.Kind.MORE_TIME)
+
+
+@require_http_methods(["GET", "POST"])
+def more_time_cancel(request, round_slug: str, use_case_slug: str, number: int):
+    """The person who asked for more time takes the request back (a page to confirm, then a POST).
+    Anyone else, or a request already answered, gets a 404; one answered in the moment between this
+    check and the service's lock is refused with the service's message (409)."""
+    target = visible_target(request, round_slug, use_case_slug, number)
+    pending = selectors.latest_request(target.request_assignment_for(request.user))
+    if pending is None or not target.round.is_open or not cancellable_by(pending, request.user):
+        raise Http404
+    context = target_context(request, target, None)
+    context["pending"] = pending
+    if request.method == "POST":
+        try:
+            services.assignment_more_time_cancel(request=pending, actor=request.user)
+        except ValidationError as error:
+            context["problem"] = " ".join(error.messages)
+            return render(request, "reviews/request_cancel.html", context, status=409)
+        messages.success(request, _("Your request for more time has been cancelled. The due date stays as it was."))
+        return redirect("reviews:use_case", round_slug, use_case_slug, number)
+    return render(request, "reviews/request_cancel.html", context)
 
 
 def _answer_page(request, answer: AssignmentRequest, *, back: str, organisation=None, may_answer: bool = True):

@@ -14,7 +14,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from reviews.forms.reviews import LockForm, error_summary_items, review_forms
-from reviews.models import Review
+from reviews.models import Review, cancellable_by
+from reviews.selectors import my_reviews as my_reviews_selectors
 from reviews.selectors import reviews as selectors
 from reviews.selectors.requests import latest_request
 from reviews.services.kept_posts import (
@@ -61,20 +62,14 @@ def target_context(request, target: selectors.ReviewTarget, review: Review | Non
         "review": review,
         "due_on": target.due_on_for(request.user),
         "is_reviewer": bool(target.assignments_for(request.user)),
+        "has_declined": target.has_declined(request.user),
         "can_view_aggregate": rules.has_perm("reviews.view_aggregate", request.user, target),
     }
 
 
 @require_GET
 def my_reviews(request):
-    return render(
-        request,
-        "reviews/my_reviews.html",
-        {
-            "open_items": selectors.open_review_items(request.user),
-            "closed_items": selectors.recent_closed_review_items(request.user),
-        },
-    )
+    return render(request, "reviews/my_reviews.html", {"my_reviews": my_reviews_selectors.my_reviews(request.user)})
 
 
 @require_GET
@@ -94,6 +89,7 @@ def _request_context(request, target: selectors.ReviewTarget) -> dict:
     latest = latest_request(assignment)
     can_ask = assignment is not None and target.round.is_open and not (latest and latest.is_open)
     return {
+        "may_cancel_request": bool(target.round.is_open and latest and cancellable_by(latest, request.user)),
         "interest": target.blocking_interest_for(request.user),
         "latest_request": latest,
         "request_assignment": assignment,

@@ -198,6 +198,8 @@ EXPECTED = {
     "reviews:decline": access(404, lead=200),
     # Any member asks for more time; admins change due dates on the round's pages instead.
     "reviews:more_time": access(404, reviewer=200, lead=200),
+    # Only whoever asked for more time cancels the request (the world's was made by the reviewer).
+    "reviews:more_time_cancel": access(404, reviewer=200),
     "rounds:list": ADMIN_ONLY,
     "rounds:new": ADMIN_ONLY,
     "rounds:detail": ADMIN_ONLY,

@@ -76,7 +76,7 @@ def journey(new_page, *, narrow: bool = False, javascript: bool = True) -> None:
     page = new_page(**options)
     sign_in(page, "sam@nacro.example", PASSWORD)
     page.goto("/reviews/")
-    page.get_by_role("link", name="Prison leavers and housing").click()
+    page.get_by_role("link", name="Prison leavers and housing", exact=True).click()
     check(page)
     page.get_by_role("link", name="Ask for more time").click()
     check(page)
@@ -90,7 +90,7 @@ def journey(new_page, *, narrow: bool = False, javascript: bool = True) -> None:
     check(page)
 
     page.goto("/reviews/")
-    page.get_by_role("link", name="Support after release").click()
+    page.get_by_role("link", name="Support after release", exact=True).click()
     page.get_by_role("link", name="Decline this use case").click()
     check(page)
     page.get_by_role("button", name="Decline this use case").click()

@@ -91,7 +91,7 @@ def test_reviewer_journey_from_my_reviews_to_withdrawing(page, demo_round, colle
     screenshot(page, "my-reviews")
 
     # The use case, in the order the report recommends.
-    page.get_by_role("link", name=TITLE).click()
+    page.get_by_role("link", name=TITLE, exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(TITLE)
     sections = page.locator("main h2").all_inner_texts()
     expected_order = [
@@ -227,7 +227,7 @@ def test_a_closed_rounds_review_is_read_only(page, closed_round_review):
     expect(item).to_contain_text("Submitted")
     expect(item).to_contain_text(f"Round closed on {today}")
 
-    closed.get_by_role("link", name=TITLE).click()
+    closed.get_by_role("link", name=TITLE, exact=True).click()
     expect(page.get_by_role("button", name=re.compile("review", re.IGNORECASE))).to_have_count(0)
     page.get_by_role("link", name="Read your review").click()
 
@@ -246,7 +246,7 @@ def test_every_reviewer_form_works_without_javascript(page_without_js, demo_roun
     page = page_without_js
     sign_in(page, REVIEWER, report.DEMO_PASSWORD)
     open_my_reviews(page)
-    page.get_by_role("link", name=TITLE).click()
+    page.get_by_role("link", name=TITLE, exact=True).click()
     page.get_by_role("button", name="Review this use case").click()
 
     answer(page, "Relevant", "Does not meet the principle")
@@ -279,7 +279,7 @@ def test_reviewer_pages_reflow_without_horizontal_scrolling(request, page_fixtur
     page = request.getfixturevalue(page_fixture)
     sign_in(page, REVIEWER, report.DEMO_PASSWORD)
     pages = [
-        ("/reviews/", "My reviews", page.get_by_role("link", name=TITLE)),
+        ("/reviews/", "My reviews", page.get_by_role("link", name=TITLE, exact=True)),
         (f"/reviews/{ROUND}/{USE_CASE}/v1/", TITLE, page.get_by_role("button", name="Review this use case")),
         (REVIEW_URL, "Review this use case", page.get_by_role("button", name="Submit review")),
     ]

@@ -111,9 +111,12 @@ def test_after_submitting_the_reviewer_sees_outcomes_counts_and_pseudonymised_re
     assert "Reviewer 1: Does not meet the principle" in relevant and SECRET_REASON in relevant
     assert "Reviewer 2: Meets the principle" in relevant
     clear = page[page.index(">Clear and informative<") :]
-    # The reviewer's own cross on "clear" is outvoted by two ticks; their own words are not echoed as another's.
+    # The reviewer's own cross on "clear" is outvoted by two ticks; their own words are shown as theirs,
+    # not echoed as another's.
     assert '<span aria-hidden="true">✓</span> Meets' in clear
-    assert "It does not say who receives the data." not in page
+    assert page.count("It does not say who receives the data.") == 1
+    own = clear[clear.index("What you said") :]
+    assert "You:" in own and "It does not say who receives the data." in own
     # The others ticked "clear" without a word: bare verdicts are counted, not listed as things said.
     assert "What other reviewers said" not in clear
     for identifying in ("@", "crisis.example", "Fatima", "Crisis", "Nacro"):
@@ -212,8 +215,9 @@ def test_aggregate_query_count_does_not_grow(client, world, answers, django_asse
 
     # session, user, round, version, assignments, own review + verdicts, groups, submitted check,
     # the version's cells, the matrix's computed_at, whether its row is behind, pseudonyms,
-    # reasons, principles, navigation (its groups query is cached from the page's own checks)
-    with django_assert_num_queries(15 + NAVIGATION_QUERIES - 1):
+    # reasons, submitted reviews counted, principles, navigation (its groups query is cached from
+    # the page's own checks)
+    with django_assert_num_queries(16 + NAVIGATION_QUERIES - 1):
         response = client.get(world.url(SUMMARY))
     assert response.status_code == 200
     assert f"Reviewer {other_reviewers}: Not sure" in html(response)

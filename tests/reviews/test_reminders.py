@@ -147,7 +147,7 @@ def test_a_run_that_dies_after_writing_its_records_sends_nothing_on_the_rerun(wo
 def test_the_records_are_committed_before_any_email_is_sent(world, mailoutbox):
     checked = []
 
-    def send(*, person, reminders):
+    def send(*, person, reminders, **_context):
         # No transaction is open: the rows this run wrote are in the database for every process.
         assert not transaction.get_connection().in_atomic_block
         assert AssignmentReminder.objects.filter(pk__in=[r.pk for r in reminders]).count() == len(reminders)
@@ -183,10 +183,10 @@ def test_one_person_s_email_failing_does_not_stop_the_others_and_is_not_tried_ag
 
     real = emails.reminder_email_send
 
-    def fail_for_ann(*, person, reminders):
+    def fail_for_ann(*, person, **sent):
         if person.email == "ann@crisis.example":
             raise ConnectionRefusedError("mail server down")
-        real(person=person, reminders=reminders)
+        real(person=person, **sent)
 
     with mock.patch("reviews.services.reminders.reminder_email_send", side_effect=fail_for_ann):
         assert reminders_send(today=TODAY) == 2

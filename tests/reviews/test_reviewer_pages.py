@@ -76,22 +76,22 @@ def test_my_reviews_lists_overdue_first_then_by_due_date_with_statuses(client, w
     assert response.status_code == 200
     page = html(response)
     open_list = page[page.index('id="open-reviews"') :]
-    # Submitted work is never overdue, so the submitted one sorts by its (past) due date.
-    titles = ["Overdue one", "Submitted late one", "Sooner one", "Later one"]
+    # Submitted work is never overdue, and is out of the way at the end of its round.
+    titles = ["Overdue one", "Sooner one", "Later one", world.version.title, "Submitted late one"]
     positions = [open_list.index(title) for title in titles]
-    assert positions == sorted(positions), "overdue first, then by due date"
-    # The world's own use case (due 2030) comes after everything due sooner.
-    assert open_list.index(world.version.title) > open_list.index("Later one")
+    assert positions == sorted(positions), "overdue first, then by due date, then what is submitted"
+    assert "Spring round" in open_list[: positions[0]], "under the round's heading"
+    assert "1 of 5 submitted" in open_list[: positions[0]]
 
     def item(title):
+        """From the title to the end of the item's status (the item has its own list of links)."""
         start = open_list.index(title)
-        return open_list[start : open_list.index("</li>", start)]
+        return open_list[start : open_list.index("</div>", open_list.index("govuk-task-list__status", start))]
 
     assert "Overdue" in item("Overdue one") and "Not started" in item("Overdue one")
     assert "Draft" in item("Sooner one") and "Overdue" not in item("Sooner one")
     assert "Submitted" in item("Submitted late one") and "Overdue" not in item("Submitted late one")
     assert "People experiencing homelessness" in item("Later one")
-    assert "Spring round" in item("Later one")
     assert f"Due {(today + datetime.timedelta(days=20)):%-d %B %Y}" in item("Later one")
 
 
@@ -256,7 +256,7 @@ def test_submit_with_errors_shows_the_error_summary_linked_to_fields_and_saves_n
     assert 'id="id_relevant-verdict"' in page and 'id="id_clear-reason"' in page
     assert page.count("govuk-error-message") == 2
     assert "govuk-form-group--error" in page
-    assert 'aria-describedby="id_clear-reason_hint id_clear-reason_1_error"' in page
+    assert 'aria-describedby="id_clear-reason_hint id_clear-reason-info id_clear-reason_1_error"' in page
     assert "Thank you." in page, "what was typed is shown again"
     assert not Review.objects.exists()
     assert not AuditEvent.objects.filter(action__startswith="review").exists()
