@@ -93,16 +93,20 @@ def round_closed_emails_send(review_round: ReviewRound) -> int:
 
 
 def reminder_email_send(
-    *, person, reminders: Sequence[AssignmentReminder], requests: dict[int, AssignmentRequest], led: set[int]
+    *,
+    person,
+    reminders: Sequence[AssignmentReminder],
+    requests_by_assignment: dict[int, AssignmentRequest],
+    led: set[int],
 ) -> None:
     """Send one email now telling person which reviews are due in three days and which today.
     One line per use case version, whichever assignments ask for it, with the latest request about
-    each (requests, by assignment id) and links to decline (where the person reviews in person, or
+    each (requests_by_assignment) and links to decline (where the person reviews in person, or
     leads the organisation given it: led) or ask for more time."""
     groups = {kind: {} for kind in AssignmentReminder.Kind.values}
     for reminder in reminders:
         assignment = reminder.assignment
-        request = requests.get(assignment.pk)
+        request = requests_by_assignment.get(assignment.pk)
         can_ask = not (request and request.is_open)
         groups[reminder.kind].setdefault(
             (assignment.round_id, assignment.version_id),

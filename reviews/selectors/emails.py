@@ -51,7 +51,7 @@ def round_people(review_round: ReviewRound, *, with_reviews: bool = False) -> li
         members.setdefault(membership.organisation_id, []).append(membership.user)
         if membership.role == Membership.Role.LEAD:
             leads.add((membership.organisation_id, membership.user_id))
-    requests = latest_requests(assignments)
+    requests_by_assignment = latest_requests(assignments)
     reviews = list(Review.objects.filter(round=review_round).select_related("reviewer", "version__use_case__audience"))
     statuses = {(r.reviewer_id, r.version_id): r.status for r in reviews}
 
@@ -79,7 +79,7 @@ def round_people(review_round: ReviewRound, *, with_reviews: bool = False) -> li
     items: dict[int, list[PersonItem]] = {}
     for (user_id, version_id), dates in due.items():
         assignment = asked_through.get((user_id, version_id))
-        request = requests.get(assignment.pk) if assignment else None
+        request = requests_by_assignment.get(assignment.pk) if assignment else None
         can_ask = (
             assignment is not None
             and statuses.get((user_id, version_id)) != Review.Status.SUBMITTED

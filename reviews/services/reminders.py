@@ -59,7 +59,7 @@ def reminders_send(*, today: datetime.date | None = None) -> int:
     for reminder in mine.order_by("person_id", "pk"):
         by_person[reminder.person_id].append(reminder)
     # What each email says of requests and who may decline: two queries for the whole batch.
-    requests = latest_requests({r.assignment_id for reminders in by_person.values() for r in reminders})
+    requests_by_assignment = latest_requests({r.assignment_id for reminders in by_person.values() for r in reminders})
     leads = set(
         Membership.objects.filter(user_id__in=by_person, role=Membership.Role.LEAD).values_list(
             "user_id", "organisation_id"
@@ -72,7 +72,7 @@ def reminders_send(*, today: datetime.date | None = None) -> int:
             reminder_email_send(
                 person=person,
                 reminders=reminders,
-                requests=requests,
+                requests_by_assignment=requests_by_assignment,
                 led={organisation for user, organisation in leads if user == person.pk},
             )
         except Exception:
