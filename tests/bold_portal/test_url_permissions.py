@@ -184,6 +184,17 @@ EXPECTED = {
         **ASSIGNED_TO_ORGANISATION,
         **dict.fromkeys(("lead", "admin", "superuser"), Redirect("reviews:review", same_kwargs=True)),
     },
+    # Check your answers is for a saved draft: the reviewer's is submitted and the lead has none, so
+    # both go to the review page; admins see it read only.
+    "reviews:review_check": {
+        **ASSIGNED_TO_ORGANISATION,
+        **dict.fromkeys(("reviewer", "lead"), Redirect("reviews:review", same_kwargs=True)),
+    },
+    # The conflict page shows only what the person's own refused save kept: with nothing kept, the form.
+    "reviews:review_conflict": {
+        **ASSIGNED_TO_ORGANISATION,
+        **dict.fromkeys(("reviewer", "lead", "admin", "superuser"), Redirect("reviews:review", same_kwargs=True)),
+    },
     # Admins see a read-only page (they never write reviews); the lead has nothing to withdraw.
     "reviews:review_withdraw": {**ASSIGNED_TO_ORGANISATION, "lead": Redirect("reviews:review", same_kwargs=True)},
     # Only a lead declines a use case given to the organisation: a decline speaks for every member.

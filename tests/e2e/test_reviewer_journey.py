@@ -120,7 +120,7 @@ def test_reviewer_journey_from_my_reviews_to_withdrawing(page, demo_round, colle
 
     # Submitting without the reason a "does not meet" needs: the GOV.UK error summary.
     meets_all_but_relevant(page)
-    page.get_by_role("button", name="Submit review").click()
+    page.get_by_role("button", name="Continue to check your answers").click()
     expect(page).to_have_title(re.compile(r"^Error: "))
     summary = page.locator(".govuk-error-summary")
     expect(summary).to_be_focused()
@@ -136,6 +136,11 @@ def test_reviewer_journey_from_my_reviews_to_withdrawing(page, demo_round, colle
     assert not Review.objects.filter(status=Review.Status.SUBMITTED, reviewer__email=REVIEWER).exists()
 
     reason.fill(REASON)
+    page.get_by_role("button", name="Continue to check your answers").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your answers before submitting your review")
+    expect(page.locator("main")).to_contain_text(REASON)
+    axe_check(page)
+    screenshot(page, "review-check")
     page.get_by_role("button", name="Submit review").click()
     expect(page.locator(".govuk-panel")).to_contain_text("Review submitted")
     axe_check(page)
@@ -255,13 +260,14 @@ def test_every_reviewer_form_works_without_javascript(page_without_js, demo_roun
     expect(principle(page, "Relevant").get_by_label("Does not meet the principle", exact=True)).to_be_checked()
 
     meets_all_but_relevant(page)
-    page.get_by_role("button", name="Submit review").click()
+    page.get_by_role("button", name="Continue to check your answers").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text(
         "Give a reason why the use case does not meet Relevant"
     )
     expect(page).to_have_title(re.compile(r"^Error: "))
 
     principle(page, "Relevant").get_by_label("Your reason").fill(REASON)
+    page.get_by_role("button", name="Continue to check your answers").click()
     page.get_by_role("button", name="Submit review").click()
     expect(page.locator(".govuk-panel")).to_contain_text("Review submitted")
 
@@ -281,7 +287,7 @@ def test_reviewer_pages_reflow_without_horizontal_scrolling(request, page_fixtur
     pages = [
         ("/reviews/", "My reviews", page.get_by_role("link", name=TITLE)),
         (f"/reviews/{ROUND}/{USE_CASE}/v1/", TITLE, page.get_by_role("button", name="Review this use case")),
-        (REVIEW_URL, "Review this use case", page.get_by_role("button", name="Submit review")),
+        (REVIEW_URL, "Review this use case", page.get_by_role("button", name="Continue to check your answers")),
     ]
     for path, heading, primary_action in pages:
         page.goto(path)
