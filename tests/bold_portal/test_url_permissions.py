@@ -167,6 +167,10 @@ EXPECTED = {
     "audiences:organisation_member_remove": LEAD_OF_OWN_ORGANISATION,
     "audiences:organisation_invitations": LEAD_OF_OWN_ORGANISATION,
     "audiences:organisation_invitation_action": POST_ONLY_FOR_ALL,
+    # How long the session has left, for the review form's timeout warning: anyone signed in.
+    "reviews:session_time": SIGNED_IN,
+    # The review form's automatic save answers POSTs only.
+    "reviews:review_autosave": POST_ONLY_FOR_ALL,
     # Each person's own list of what they are given (empty for people given nothing).
     "reviews:my_reviews": SIGNED_IN,
     "reviews:organisation_reviews": LEAD_OF_OWN_ORGANISATION,
