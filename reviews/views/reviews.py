@@ -226,7 +226,7 @@ def review(request, round_slug: str, use_case_slug: str, number: int):
     if at_principle in {p.slug for p in principles}:
         messages.success(request, _("Your draft has been saved"))
         url = reverse("reviews:review", args=[round_slug, use_case_slug, number])
-        return redirect(f"{url}?saved={at_principle}#principle-{at_principle}")
+        return redirect(f"{url}?saved={at_principle}#save-{at_principle}")
     if submit and not was_submitted:
         return redirect("reviews:review_submitted", round_slug, use_case_slug, number)
     messages.success(request, _("Your review has been updated") if submit else _("Your draft has been saved"))

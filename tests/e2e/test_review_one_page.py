@@ -54,7 +54,7 @@ def test_wide_screen_shows_the_use_case_text_beside_each_principle(request, page
     impactful(page).get_by_label("Meets the principle", exact=True).check()
     page.get_by_role("group", name="Relevant", exact=True).get_by_label("Evidence (optional)").fill("Paragraph two.")
     impactful(page).get_by_role("button", name="Save as draft (Impactful)").click()
-    expect(page).to_have_url(f"{live_server.url}{REVIEW_URL}?saved=impactful#principle-impactful")
+    expect(page).to_have_url(f"{live_server.url}{REVIEW_URL}?saved=impactful#save-impactful")
     expect(impactful(page).get_by_text("Your draft has been saved")).to_be_in_viewport()
     review = Review.objects.get(reviewer__email=REVIEWER)
     assert review.verdicts.get(principle__slug="relevant").evidence == "Paragraph two."

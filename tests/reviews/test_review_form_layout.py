@@ -72,7 +72,7 @@ def test_save_as_draft_under_a_principle_saves_everything_and_comes_back_to_it(c
     )
 
     assert response.status_code == 302
-    assert response["Location"] == world.url("review") + "?saved=clear#principle-clear"
+    assert response["Location"] == world.url("review") + "?saved=clear#save-clear"
     review = Review.objects.get(reviewer=world.reviewer)
     assert review.status == "draft" and review.overall_comment == "So far"
     assert review.verdicts.get(principle=world.relevant).reason == "Half a thought"
