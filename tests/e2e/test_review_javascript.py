@@ -114,11 +114,12 @@ def test_a_conflict_between_two_devices_shows_both_versions_to_choose_from(new_p
     assert saved_reason("relevant") == "Written on the phone", "nothing overwritten"
     relevant = laptop.locator("#part-relevant ~ .govuk-summary-card").first
     expect(relevant).to_contain_text("Written on the laptop")
-    axe_check(laptop)
-    for size in ({"width": 375, "height": 812}, {"width": 640, "height": 450}):
+    # axe runs as a script in the page: it checks the page with JavaScript on (the same markup).
+    for size in ({"width": 1280, "height": 900}, {"width": 375, "height": 812}, {"width": 640, "height": 450}):
         laptop.set_viewport_size(size)
         assert page_width(laptop) <= size["width"]
-        axe_check(laptop)
+        if java_script_enabled:
+            axe_check(laptop)
 
     laptop.get_by_role("group", name="Which version of Relevant do you want to keep?").get_by_label(
         "Keep yours"
@@ -131,7 +132,8 @@ def test_a_conflict_between_two_devices_shows_both_versions_to_choose_from(new_p
     expect(reason(laptop, "Relevant")).to_have_value("Written on the laptop")
     expect(reason(laptop, "Impactful")).to_have_value("Also on the phone")
     assert saved_reason("relevant") == "Written on the phone", "nothing saved until the reviewer saves"
-    axe_check(laptop)
+    if java_script_enabled:
+        axe_check(laptop)
     laptop.get_by_role("button", name="Save as draft", exact=True).click()
     expect(laptop.locator(".govuk-notification-banner").first).to_contain_text("Your draft has been saved")
     assert saved_reason("relevant") == "Written on the laptop"
