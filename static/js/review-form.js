@@ -66,6 +66,14 @@ function startAutosave(status) {
   };
   window.setInterval(saveOnce, AUTOSAVE_EVERY_MS);
 
+  // A button pressed while a save is on its way waits for it, so the form posts the new lock version.
+  form.addEventListener("submit", async (event) => {
+    if (!saving) return;
+    event.preventDefault();
+    await saving;
+    form.requestSubmit(event.submitter);
+  });
+
   // Leaving by a link saves the draft first; only the leaving waits for it.
   document.addEventListener("click", async (event) => {
     const link = event.target.closest("a[href]");

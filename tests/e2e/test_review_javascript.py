@@ -72,7 +72,9 @@ def test_a_warning_before_the_session_ends_and_stay_signed_in(new_page, demo_rou
     page = new_page(viewport=viewport)
     page.clock.install()
     sign_in(page, REVIEWER, report.DEMO_PASSWORD)
-    page.goto(REVIEW_URL)
+    # The script asks how long the session has left before the clock moves on.
+    with page.expect_response(lambda response: response.url.endswith("/reviews/session/")):
+        page.goto(REVIEW_URL)
     field = reason(page, "Relevant")
     field.focus()
     dialog = page.get_by_role("dialog", name="You are about to be signed out")
