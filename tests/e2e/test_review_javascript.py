@@ -66,10 +66,18 @@ def test_leaving_by_a_link_saves_the_draft_first(page, demo_round):
     assert saved_reason("impactful") == "Typed just before leaving"
 
 
-@pytest.mark.parametrize("viewport", [{"width": 1280, "height": 900}, {"width": 375, "height": 812}])
-def test_a_warning_before_the_session_ends_and_stay_signed_in(new_page, demo_round, settings, viewport):
+# 1280 and 375 pixels, and 1280 at 200% zoom (640 CSS pixels, each drawn as 2 by 2).
+@pytest.mark.parametrize(
+    "screen",
+    [
+        {"viewport": {"width": 1280, "height": 900}},
+        {"viewport": {"width": 375, "height": 812}},
+        {"viewport": {"width": 640, "height": 450}, "device_scale_factor": 2},
+    ],
+)
+def test_a_warning_before_the_session_ends_and_stay_signed_in(new_page, demo_round, settings, screen):
     settings.SESSION_COOKIE_AGE = 6 * 60  # the warning comes 5 minutes before the end
-    page = new_page(viewport=viewport)
+    page = new_page(**screen)
     page.clock.install()
     sign_in(page, REVIEWER, report.DEMO_PASSWORD)
     # The script asks how long the session has left before the clock moves on.
@@ -140,3 +148,50 @@ def test_a_conflict_between_two_devices_shows_both_versions_to_choose_from(new_p
     expect(laptop.locator(".govuk-notification-banner").first).to_contain_text("Your draft has been saved")
     assert saved_reason("relevant") == "Written on the laptop"
     assert saved_reason("impactful") == "Also on the phone"
+
+
+def end_the_session() -> None:
+    """The session ends on the server (it expired, or the reviewer signed out in another tab)."""
+    Session.objects.all().delete()
+
+
+def sign_in_here(page: Page) -> None:
+    """Sign in on the sign-in page the portal sent the reviewer to, so it returns them to the form."""
+    page.get_by_label("Email address").fill(REVIEWER)
+    page.get_by_label("Password").fill(report.DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
+@pytest.mark.parametrize("page_fixture", ["page", "page_without_js"])
+def test_a_save_after_the_session_ended_is_kept_and_put_back_after_signing_in(request, page_fixture, demo_round):
+    page = request.getfixturevalue(page_fixture)
+    sign_in(page, REVIEWER, report.DEMO_PASSWORD)
+    page.goto(REVIEW_URL)
+    reason(page, "Relevant").fill("Typed while the session was ending")
+    end_the_session()
+
+    page.get_by_role("button", name="Save as draft", exact=True).click()
+
+    expect(page.locator("main")).to_contain_text("Your session had ended, so your review was not saved.")
+    sign_in_here(page)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Review this use case")
+    expect(reason(page, "Relevant")).to_have_value("Typed while the session was ending")
+    expect(page.locator("main")).to_contain_text("has been put back into the form. It has not been saved yet.")
+    if page_fixture == "page":
+        axe_check(page)
+    assert not Review.objects.filter(reviewer__email=REVIEWER, version__use_case__slug="repeat-homelessness").exists()
+
+
+def test_an_automatic_save_after_the_session_ended_says_so_and_its_text_comes_back(page, demo_round):
+    page.clock.install()
+    sign_in(page, REVIEWER, report.DEMO_PASSWORD)
+    page.goto(REVIEW_URL)
+    reason(page, "Relevant").fill("Typed after the session ended")
+    end_the_session()
+
+    page.clock.run_for("01:01")
+
+    expect(page.locator("#autosave-status")).to_contain_text("Your session has ended, so your draft was not saved")
+    page.goto(REVIEW_URL)  # sent to sign in, and back to the form after
+    sign_in_here(page)
+    expect(reason(page, "Relevant")).to_have_value("Typed after the session ended")
