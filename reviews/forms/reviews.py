@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from bold_portal.forms import PortalForm, count_characters, limit_length
 from bold_portal.text import grouped
 from reviews.models import REVIEW_TEXT_MAX, REVIEW_TEXT_SUBMIT_MAX, Verdict
+from reviews.selectors.sections import principle_sections
 from reviews.services.reviews import VerdictInput, verdict_problem
 
 
@@ -67,10 +68,12 @@ class VerdictForm(SubmissionLengthMixin, PortalForm):
     )
     suggested_rewording = _review_text(_("Suggested rewording (optional)"), _("How you would put it instead."))
 
-    def __init__(self, *args, principle, **kwargs):
+    def __init__(self, *args, principle, sections=(), **kwargs):
         kwargs.setdefault("prefix", principle.slug)
         super().__init__(*args, **kwargs)
         self.principle = principle
+        # The use case's text the principle asks about (reviews.selectors.sections), shown with it.
+        self.sections = sections
         self.fields["verdict"].label = principle.question
         self.fields["verdict"].error_messages["invalid_choice"] = _(
             "Choose whether the use case meets %(principle)s, does not meet it, or you are not sure"
@@ -83,6 +86,7 @@ class VerdictForm(SubmissionLengthMixin, PortalForm):
             Fieldset(
                 # Included, not pasted: the guidance text is never parsed as a template.
                 HTML('{% include "reviews/_principle_guidance.html" with principle=form.principle %}'),
+                HTML('{% include "reviews/_principle_use_case.html" with narrow=True %}'),
                 Field.radios("verdict", legend_size=Size.SMALL),
                 Field.textarea("reason", rows=4),
                 Field.textarea("evidence", rows=3),
@@ -177,8 +181,9 @@ class LockForm(PortalForm):
     lock_version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
 
 
-def review_forms(*, principles, review, data=None) -> tuple[list[VerdictForm], OverallForm]:
-    """Bound forms for a POST, or forms filled from the reviewer's saved review."""
+def review_forms(*, principles, review, version, data=None) -> tuple[list[VerdictForm], OverallForm]:
+    """Bound forms for a POST, or forms filled from the reviewer's saved review, each with the
+    version's text its principle asks about."""
     saved = {v.principle_id: v for v in review.verdicts.all()} if review else {}
     verdict_forms = []
     for principle in principles:
@@ -193,7 +198,9 @@ def review_forms(*, principles, review, data=None) -> tuple[list[VerdictForm], O
             if row
             else {}
         )
-        verdict_forms.append(VerdictForm(data, principle=principle, initial=initial))
+        verdict_forms.append(
+            VerdictForm(data, principle=principle, sections=principle_sections(principle, version), initial=initial)
+        )
     overall = OverallForm(
         data,
         initial={

@@ -24,9 +24,12 @@ from reviews.models import KEPT_POST_MAX, KeptReviewPost
 KEPT_POST_HOURS = 24
 # The name of a form field, not a secret (bandit takes "token" for a password: hence the nosec comment).
 KEEP_TOKEN_FIELD = "keep_token"  # nosec
+# Which kept post the form showed (its kept_at), so that saving removes that one and never text
+# kept since, by a refused save in another tab that this form has not shown.
+SHOWN_FIELD = "kept_shown"
 _SALT = "reviews.kept-review-post"
 # Never kept: the CSRF token (useless later), the token itself, and the button pressed.
-_NOT_KEPT = {"csrfmiddlewaretoken", KEEP_TOKEN_FIELD, "action"}
+_NOT_KEPT = {"csrfmiddlewaretoken", KEEP_TOKEN_FIELD, SHOWN_FIELD, "action"}
 
 
 @dataclass(frozen=True)
@@ -93,6 +96,18 @@ def kept_post_discard(*, person, round_id: int, version_id: int) -> None:
     KeptReviewPost.objects.filter(person_id=person.pk, round_id=round_id, version_id=version_id).delete()
 
 
+def kept_post_saved(*, person, round_id: int, version_id: int, shown: str) -> None:
+    """After a save from a form that showed a kept post (shown: its kept_at, as the form carried
+    it), delete that post; one kept later, or none shown, stays to be shown."""
+    try:
+        shown_at = datetime.datetime.fromisoformat(shown)
+    except ValueError:
+        return
+    KeptReviewPost.objects.filter(
+        person_id=person.pk, round_id=round_id, version_id=version_id, kept_at__lte=shown_at
+    ).delete()
+
+
 @purger("kept_review_posts")
 def kept_posts_purge(now: datetime.datetime) -> int:
     """Kept posts older than KEPT_POST_HOURS."""
@@ -105,3 +120,14 @@ def kept_posts_erase(*, user, email: str) -> ErasedRows:
     """A person's kept posts go with their account (counted, never their contents)."""
     deleted = KeptReviewPost.objects.filter(person=user).delete()[0]
     return ErasedRows(details={"kept_review_posts_deleted": deleted})
+
+
+def kept_post_replace(*, kept: KeptReviewPost, data: dict[str, list[str]]) -> KeptReviewPost:
+    """Put what the reviewer chose after a conflict (reviews.selectors.conflicts) in place of what
+    was kept: still unsaved text, restored into the form for them to save, so never audited."""
+    kept.data = data
+    kept.kept_at = timezone.now()
+    kept.full_clean()
+    with transaction.atomic():
+        kept.save(update_fields=["data", "kept_at"])
+    return kept

@@ -341,3 +341,28 @@ def review_withdraw(*, review: Review, actor, expected_lock_version: int) -> Rev
         )
         version_reviews_changed(round_id=review_round.pk, version_id=review.version_id)
     return review
+
+
+def review_submit_saved(*, review: Review, reviewer, expected_lock_version: int) -> Review:
+    """Submit a review's saved draft as it stands (the "check your answers" page): review_save with
+    its saved verdicts and comment, so the same checks and locks apply. ReviewConflict if it was
+    saved again since the page was opened."""
+    return review_save(
+        reviewer=reviewer,
+        review_round=review.round,
+        version=review.version,
+        verdicts=[
+            VerdictInput(
+                principle_id=v.principle_id,
+                verdict=v.verdict,
+                reason=v.reason,
+                evidence=v.evidence,
+                suggested_rewording=v.suggested_rewording,
+            )
+            for v in review.verdicts.all()
+        ],
+        overall_comment=review.overall_comment,
+        expected_lock_version=expected_lock_version,
+        submit=True,
+        organisation=review.organisation,
+    )

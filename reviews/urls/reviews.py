@@ -5,6 +5,8 @@ from django.urls import include, path
 from reviews.views import interests as interest_views
 from reviews.views import organisations as organisation_views
 from reviews.views import requests as request_views
+from reviews.views import review_autosave as autosave_views
+from reviews.views import review_conflicts as conflict_views
 from reviews.views import reviews as views
 
 app_name = "reviews"
@@ -14,6 +16,9 @@ app_name = "reviews"
 version_patterns = [
     path("", views.use_case, name="use_case"),
     path("review/", views.review, name="review"),
+    path("review/check/", views.review_check, name="review_check"),
+    path("review/autosave/", autosave_views.review_autosave, name="review_autosave"),
+    path("review/conflict/", conflict_views.review_conflict, name="review_conflict"),
     path("review/submitted/", views.review_submitted, name="review_submitted"),
     path("review/withdraw/", views.review_withdraw_confirm, name="review_withdraw"),
     path("decline/", request_views.decline, name="decline"),
@@ -23,6 +28,7 @@ version_patterns = [
 
 urlpatterns = [
     path("", views.my_reviews, name="my_reviews"),
+    path("session/", autosave_views.session_time, name="session_time"),
     path(
         "organisation/<slug:organisation_slug>/", organisation_views.organisation_reviews, name="organisation_reviews"
     ),

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
@@ -19,13 +20,23 @@ from reviews.selectors import my_reviews as my_reviews_selectors
 from reviews.selectors import reviews as selectors
 from reviews.selectors.requests import latest_request
 from reviews.services.kept_posts import (
+    SHOWN_FIELD,
     keep_token_make,
     kept_post_data,
     kept_post_discard,
     kept_post_for,
+    kept_post_keep,
+    kept_post_saved,
 )
 from reviews.services.requests import may_request
-from reviews.services.reviews import ReviewBusy, ReviewConflict, RoundNotOpen, review_save, review_withdraw
+from reviews.services.reviews import (
+    ReviewBusy,
+    ReviewConflict,
+    RoundNotOpen,
+    review_save,
+    review_submit_saved,
+    review_withdraw,
+)
 from reviews.services.round_dates import round_dates_apply_on_read
 
 # Shown when a save or withdrawal started from an out-of-date page (another tab saved first).
@@ -39,6 +50,11 @@ CONFLICT_MESSAGE = gettext_lazy(
 BUSY_MESSAGE = gettext_lazy(
     "Many changes were being saved at the same moment, so yours has not been saved. Nothing has changed. "
     "Try again in a moment."
+)
+# Shown on "check your answers" when the draft was saved again elsewhere after the page opened.
+CONFLICT_CHECK_AGAIN = gettext_lazy(
+    "Your review was changed in another tab or window since you opened this page, so it has not been submitted. "
+    "Check the answers below, which are the latest, then submit them."
 )
 
 
@@ -122,6 +138,8 @@ def _review_page(
 ):
     context = target_context(request, target, review)
     context.update(
+        # After "Save as draft" under a principle, the page comes back there and says so.
+        saved_principle=request.GET.get("saved", ""),
         verdict_forms=verdict_forms,
         overall_form=overall_form,
         is_submitted=review is not None and review.status == Review.Status.SUBMITTED,
@@ -150,17 +168,22 @@ def review(request, round_slug: str, use_case_slug: str, number: int):
         # What this person typed when a save was refused (their session had ended) comes back first.
         kept = kept_post_for(**review_keys)
         data = kept_post_data(kept) if kept else None
-        verdict_forms, overall_form = review_forms(principles=principles, review=own, data=data)
+        verdict_forms, overall_form = review_forms(principles=principles, review=own, version=target.version, data=data)
         return _review_page(request, target, own, verdict_forms, overall_form, kept=kept)
     if action == "discard_kept":
         kept_post_discard(**review_keys)
         messages.success(request, _("The text that was kept has been removed. This is your saved review."))
         return redirect("reviews:review", round_slug, use_case_slug, number)
 
-    verdict_forms, overall_form = review_forms(principles=principles, review=own, data=request.POST)
+    verdict_forms, overall_form = review_forms(
+        principles=principles, review=own, version=target.version, data=request.POST
+    )
+    # "save:<principle>" is the Save as draft button under that principle.
+    action, _colon, at_principle = action.partition(":") if action else ("", "", "")
     submit = action == "submit"
+    check = submit or action == "check"
     # Every form is checked (a list, not a generator), so all errors show at once.
-    checks = [f.check_for_submission() if submit else f.is_valid() for f in [*verdict_forms, overall_form]]
+    checks = [f.check_for_submission() if check else f.is_valid() for f in [*verdict_forms, overall_form]]
     if not all(checks):
         return _review_page(request, target, own, verdict_forms, overall_form)
 
@@ -177,7 +200,9 @@ def review(request, round_slug: str, use_case_slug: str, number: int):
             organisation=target.organisation_for(request.user),
         )
     except ReviewConflict:
-        # The posted forms are shown again as typed; nothing was saved.
+        # Nothing was saved. What was typed is kept, to be compared with what was saved first.
+        if kept_post_keep(post=request.POST):
+            return redirect("reviews:review_conflict", round_slug, use_case_slug, number)
         return _review_page(request, target, own, verdict_forms, overall_form, problem=CONFLICT_MESSAGE, status=409)
     except ReviewBusy:
         return _review_page(request, target, own, verdict_forms, overall_form, problem=BUSY_MESSAGE, status=409)
@@ -188,14 +213,70 @@ def review(request, round_slug: str, use_case_slug: str, number: int):
         problem = " ".join(error.messages)
         return _review_page(request, target, own, verdict_forms, overall_form, problem=problem)
 
-    kept_post_discard(**review_keys)
+    kept_post_saved(**review_keys, shown=request.POST.get(SHOWN_FIELD, ""))
     if action == "leave":
         messages.success(request, _("Your draft has been saved"))
         return redirect("reviews:use_case", round_slug, use_case_slug, number)
+    if action == "check":
+        return redirect("reviews:review_check", round_slug, use_case_slug, number)
+    if at_principle in {p.slug for p in principles}:
+        messages.success(request, _("Your draft has been saved"))
+        url = reverse("reviews:review", args=[round_slug, use_case_slug, number])
+        return redirect(f"{url}?saved={at_principle}#save-{at_principle}")
     if submit and not was_submitted:
         return redirect("reviews:review_submitted", round_slug, use_case_slug, number)
     messages.success(request, _("Your review has been updated") if submit else _("Your draft has been saved"))
     return redirect("reviews:review", round_slug, use_case_slug, number)
+
+
+@require_http_methods(["GET", "POST"])
+def review_check(request, round_slug: str, use_case_slug: str, number: int):
+    """Check your answers: the saved draft, each answer with a link back to change it, and the
+    button that submits it."""
+    target = visible_target(request, round_slug, use_case_slug, number)
+    own = selectors.own_review(user=request.user, target=target)
+    if not rules.has_perm("reviews.write_review", request.user, target):
+        return _read_only(request, target, own, status=403 if request.method == "POST" else 200)
+    if own is None or own.status == Review.Status.SUBMITTED:
+        return redirect("reviews:review", round_slug, use_case_slug, number)
+    lock_form = LockForm(request.POST or None, initial={"lock_version": own.lock_version})
+    if request.method == "POST":
+        try:
+            if not lock_form.is_valid():
+                raise ReviewConflict
+            review_submit_saved(
+                review=own, reviewer=request.user, expected_lock_version=lock_form.cleaned_data["lock_version"]
+            )
+        except (ReviewConflict, ReviewBusy) as error:
+            # Show what is saved now, to be checked again.
+            own = selectors.own_review(user=request.user, target=target)
+            lock_form = LockForm(initial={"lock_version": own.lock_version})
+            problem = CONFLICT_CHECK_AGAIN if isinstance(error, ReviewConflict) else BUSY_MESSAGE
+            return _check_page(request, target, own, lock_form, problem=problem, status=409)
+        except RoundNotOpen:
+            target.round.refresh_from_db()
+            return _read_only(request, target, own, status=403)
+        except ValidationError as error:
+            return _check_page(request, target, own, lock_form, problems=error.messages)
+        return redirect("reviews:review_submitted", round_slug, use_case_slug, number)
+    return _check_page(request, target, own, lock_form)
+
+
+def _check_page(request, target, review, lock_form, *, problem="", problems=(), status=200):
+    saved = selectors.verdicts_by_principle(review)
+    context = target_context(request, target, review)
+    context.update(
+        answers=[{"principle": p, "verdict": saved.get(p.pk)} for p in selectors.round_principles(target.round)],
+        change_url=reverse(
+            "reviews:review", args=[target.round.slug, target.version.use_case.slug, target.version.number]
+        ),
+        lock_form=lock_form,
+        problem=problem,
+        # What stops the draft being submitted; each is changed on the form.
+        linked_messages=problems,
+        messages_anchor="answers",
+    )
+    return render(request, "reviews/review_check.html", context, status=status)
 
 
 @require_GET

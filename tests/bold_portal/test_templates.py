@@ -73,3 +73,14 @@ PARTIALS = {
 def test_shared_parts_are_written_only_in_their_partial(markup):
     holders = [str(path.relative_to(settings.BASE_DIR)) for path in TEMPLATES if markup in path.read_text("utf-8")]
     assert holders == [f"templates/{PARTIALS[markup]}"]
+
+
+@pytest.mark.parametrize("path", TEMPLATES, ids=lambda path: path.name)
+def test_no_template_comment_spans_lines(path):
+    # Django's {# #} comment ends at its line: one left open prints its words into the page.
+    unclosed = [
+        number
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if line.count("{#") > line.count("#}")
+    ]
+    assert not unclosed, f"{path.name}: a {{# comment spans lines from line {unclosed}; use {{% comment %}}"

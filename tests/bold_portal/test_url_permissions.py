@@ -175,6 +175,10 @@ EXPECTED = {
     "audiences:organisation_member_remove": LEAD_OF_OWN_ORGANISATION,
     "audiences:organisation_invitations": LEAD_OF_OWN_ORGANISATION,
     "audiences:organisation_invitation_action": POST_ONLY_FOR_ALL,
+    # How long the session has left, for the review form's timeout warning: anyone signed in.
+    "reviews:session_time": SIGNED_IN,
+    # The review form's automatic save answers POSTs only.
+    "reviews:review_autosave": POST_ONLY_FOR_ALL,
     # Each person's own list of what they are given (empty for people given nothing).
     "reviews:my_reviews": SIGNED_IN,
     "reviews:organisation_reviews": LEAD_OF_OWN_ORGANISATION,
@@ -191,6 +195,17 @@ EXPECTED = {
     "reviews:review_submitted": {
         **ASSIGNED_TO_ORGANISATION,
         **dict.fromkeys(("lead", "admin", "superuser"), Redirect("reviews:review", same_kwargs=True)),
+    },
+    # Check your answers is for a saved draft: the reviewer's is submitted and the lead has none, so
+    # both go to the review page; admins see it read only.
+    "reviews:review_check": {
+        **ASSIGNED_TO_ORGANISATION,
+        **dict.fromkeys(("reviewer", "lead"), Redirect("reviews:review", same_kwargs=True)),
+    },
+    # The conflict page shows only what the person's own refused save kept: with nothing kept, the form.
+    "reviews:review_conflict": {
+        **ASSIGNED_TO_ORGANISATION,
+        **dict.fromkeys(("reviewer", "lead", "admin", "superuser"), Redirect("reviews:review", same_kwargs=True)),
     },
     # Admins see a read-only page (they never write reviews); the lead has nothing to withdraw.
     "reviews:review_withdraw": {**ASSIGNED_TO_ORGANISATION, "lead": Redirect("reviews:review", same_kwargs=True)},

@@ -120,7 +120,7 @@ def test_reviewer_journey_from_my_reviews_to_withdrawing(page, demo_round, colle
 
     # Submitting without the reason a "does not meet" needs: the GOV.UK error summary.
     meets_all_but_relevant(page)
-    page.get_by_role("button", name="Submit review").click()
+    page.get_by_role("button", name="Continue to check your answers").click()
     expect(page).to_have_title(re.compile(r"^Error: "))
     summary = page.locator(".govuk-error-summary")
     expect(summary).to_be_focused()
@@ -136,6 +136,11 @@ def test_reviewer_journey_from_my_reviews_to_withdrawing(page, demo_round, colle
     assert not Review.objects.filter(status=Review.Status.SUBMITTED, reviewer__email=REVIEWER).exists()
 
     reason.fill(REASON)
+    page.get_by_role("button", name="Continue to check your answers").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your answers before submitting your review")
+    expect(page.locator("main")).to_contain_text(REASON)
+    axe_check(page)
+    screenshot(page, "review-check")
     page.get_by_role("button", name="Submit review").click()
     expect(page.locator(".govuk-panel")).to_contain_text("Review submitted")
     axe_check(page)
@@ -193,17 +198,14 @@ def test_second_tab_saving_an_out_of_date_form_overwrites_nothing(new_page, demo
     answer(second_tab, "Relevant", "Not sure", reason="Typed in the second tab.")
     second_tab.get_by_role("button", name="Save as draft", exact=True).click()
 
-    expect(second_tab).to_have_title(re.compile(r"^Error: "))
-    expect(second_tab.locator(".govuk-error-summary")).to_contain_text(
-        "This review was changed in another tab or window since you opened it. Your changes have not been saved."
-    )
-    # What was typed is still there to copy.
-    expect(principle(second_tab, "Relevant").get_by_label("Your reason")).to_have_value("Typed in the second tab.")
+    # Nothing overwritten: the page shows both versions, what was typed included, to choose from.
+    expect(second_tab.get_by_role("heading", level=1)).to_have_text("Your review was changed in another tab or window")
+    expect(second_tab.locator("main")).to_contain_text("Typed in the second tab.")
     axe_check(second_tab)
     saved = Verdict.objects.get(review__reviewer__email=REVIEWER, principle__slug="relevant")
     assert (saved.verdict, saved.reason, saved.review.lock_version) == (Verdict.Choice.MEETS, "", 1)
 
-    second_tab.goto(REVIEW_URL)
+    second_tab.get_by_role("button", name="Keep the saved version").click()
     expect(principle(second_tab, "Relevant").get_by_label("Meets the principle", exact=True)).to_be_checked()
 
 
@@ -255,13 +257,14 @@ def test_every_reviewer_form_works_without_javascript(page_without_js, demo_roun
     expect(principle(page, "Relevant").get_by_label("Does not meet the principle", exact=True)).to_be_checked()
 
     meets_all_but_relevant(page)
-    page.get_by_role("button", name="Submit review").click()
+    page.get_by_role("button", name="Continue to check your answers").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text(
         "Give a reason why the use case does not meet Relevant"
     )
     expect(page).to_have_title(re.compile(r"^Error: "))
 
     principle(page, "Relevant").get_by_label("Your reason").fill(REASON)
+    page.get_by_role("button", name="Continue to check your answers").click()
     page.get_by_role("button", name="Submit review").click()
     expect(page.locator(".govuk-panel")).to_contain_text("Review submitted")
 
@@ -281,7 +284,7 @@ def test_reviewer_pages_reflow_without_horizontal_scrolling(request, page_fixtur
     pages = [
         ("/reviews/", "My reviews", page.get_by_role("link", name=TITLE, exact=True)),
         (f"/reviews/{ROUND}/{USE_CASE}/v1/", TITLE, page.get_by_role("button", name="Review this use case")),
-        (REVIEW_URL, "Review this use case", page.get_by_role("button", name="Submit review")),
+        (REVIEW_URL, "Review this use case", page.get_by_role("button", name="Continue to check your answers")),
     ]
     for path, heading, primary_action in pages:
         page.goto(path)

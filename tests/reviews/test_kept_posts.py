@@ -3,6 +3,7 @@ signing in again in another tab rotated the CSRF token, is kept for its own pers
 into the form once they have signed in (reviews.services.kept_posts)."""
 
 import datetime
+import re
 
 import pytest
 from django.contrib.auth import SESSION_KEY
@@ -120,13 +121,27 @@ def test_a_rotated_csrf_token_under_another_person_shows_the_usual_page(world, a
 def test_saving_clears_the_kept_post(client, world, answers):
     client.post(world.url("review"), typed_post(world, answers))
     client.force_login(world.reviewer)
+    shown = re.search(r'name="kept_shown" value="([^"]+)"', html(client.get(world.url("review")))).group(1)
 
-    response = client.post(world.url("review"), typed_post(world, answers))
+    response = client.post(world.url("review"), typed_post(world, answers, kept_shown=shown))
 
     assert response.status_code == 302
     assert Review.objects.get().verdicts.get(principle=world.clear).reason == TYPED
     assert not KeptReviewPost.objects.exists()
     assert "It has not been saved yet" not in html(client.get(world.url("review")))
+
+
+@pytest.mark.parametrize("shown", [None, "", "yesterday"])
+def test_a_save_from_a_form_that_did_not_show_the_kept_post_leaves_it_to_be_shown(client, world, answers, shown):
+    client.post(world.url("review"), typed_post(world, answers))
+    client.force_login(world.reviewer)
+    extra = {} if shown is None else {"kept_shown": shown}
+
+    response = client.post(world.url("review"), answers(action="save", **extra))
+
+    assert response.status_code == 302
+    assert KeptReviewPost.objects.get().data["clear-reason"] == [TYPED]
+    assert TYPED in html(client.get(world.url("review")))
 
 
 def test_the_reviewer_can_set_the_kept_text_aside(client, world, answers):

@@ -206,7 +206,7 @@ def test_review_form_renders_one_fieldset_per_principle_in_order(client, world):
     assert 'id="id_relevant-verdict"' in page, "the first radio carries the group's id"
     assert 'id="id_relevant-verdict_2"' in page
     assert 'name="lock_version" value="0"' in page
-    assert "Submit review" in page and "Save as draft" in page
+    assert "Continue to check your answers" in page and "Save as draft" in page
     assert "What reviewers said" not in page and "summary/" not in page
 
 
