@@ -90,6 +90,7 @@ def test_submitting_a_draft_records_what_was_submitted_not_the_draft_before_it()
     assert PHRASE not in str(row.data)
 
 
+@pytest.mark.slow  # a walk over every /manage/ and admin page, export and API answer: about 2.5 CPU-seconds
 def test_no_admin_page_export_or_api_answer_shows_a_draft():
     world = World()
     reviewer = world.people["other_reviewer"]

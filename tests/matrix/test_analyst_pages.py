@@ -5,7 +5,6 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.test import TestCase
 from django.test.utils import override_settings
 from django.urls import reverse
 from django.utils import timezone
@@ -18,7 +17,6 @@ from matrix.services.recompute import matrix_recompute
 from matrix.wording import cell_rule_in_words
 from reviews.models import Review, ReviewRound
 from reviews.services.reviews import review_withdraw
-from tests.database import shared_by_module
 from tests.factories import (
     close_round,
     make_assignment,
@@ -29,7 +27,7 @@ from tests.factories import (
     make_user,
     make_version,
 )
-from tests.matrix.analyst_support import load_demo, make_analyst, make_large_round, small_world, submit
+from tests.matrix.analyst_support import make_analyst, make_large_round, small_world, submit
 from tests.pages import main_content
 
 pytestmark = pytest.mark.django_db
@@ -82,20 +80,6 @@ REPORT_TABLE = {
     "Engagement with support services": (T, X, X, T),
     "Accessing support": (T, T, X, T),
 }
-
-
-@pytest.fixture(scope="module")
-def shared_demo(django_db_setup, django_db_blocker):
-    """The report's demo data, loaded once for the tests of this module that ask for it (the demo
-    data loads only into an empty database; tests/database.py)."""
-    with shared_by_module(django_db_blocker):
-        load_demo(TestCase.captureOnCommitCallbacks)
-        yield ReviewRound.objects.get(slug="fieldwork-2023").pk
-
-
-@pytest.fixture
-def demo(shared_demo, db):
-    return ReviewRound.objects.get(pk=shared_demo)
 
 
 def test_the_fieldwork_matrix_shows_the_reports_table(demo, analyst_client):

@@ -9,18 +9,11 @@ import pytest
 from django.urls import reverse
 
 from principles.models import Principle
-from reviews.models import ReviewRound
-from tests.matrix.analyst_support import load_demo, make_analyst
+from tests.matrix.analyst_support import make_analyst
 from tests.pages import main_content
 from usecases.models import UseCaseVersion
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def demo(django_capture_on_commit_callbacks):
-    load_demo(django_capture_on_commit_callbacks)
-    return ReviewRound.objects.get(slug="fieldwork-2023")
 
 
 @pytest.fixture

@@ -20,8 +20,8 @@ from bold_portal.models import AuditEvent
 from matrix.models import MatrixExport
 from matrix.services.exports import ExportViewInvalid, matrix_export_request, matrix_export_run
 from matrix.services.recompute import matrix_bring_up_to_date
-from reviews.models import ReviewRound, RoundVersion
-from tests.matrix.analyst_support import load_demo, make_analyst, make_large_round
+from reviews.models import RoundVersion
+from tests.matrix.analyst_support import make_analyst, make_large_round
 from tests.matrix.test_matrix_spreadsheet import rows_of, title_of
 from tests.pages import main_content
 
@@ -35,12 +35,6 @@ VIEWS = [
     {"mark": ["fragile"], "sort": "margin"},
     {"outcome": "cross", "principle": "relevant"},
 ]
-
-
-@pytest.fixture
-def demo(django_capture_on_commit_callbacks):
-    load_demo(django_capture_on_commit_callbacks)
-    return ReviewRound.objects.get(slug="fieldwork-2023")
 
 
 @pytest.fixture

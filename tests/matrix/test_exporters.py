@@ -2,6 +2,7 @@
 pypdf, each compared cell by cell with matrix_document; spreadsheet-formula neutralisation in CSV
 and XLSX; the verdicts sheet's limit and the CSV of verdicts."""
 
+import copy
 import csv
 import io
 import logging
@@ -22,6 +23,7 @@ from matrix.services.recompute import matrix_recompute
 from matrix.wording import OUTCOME_SYMBOLS, counts_in_words, fragility_in_words, outcome_words
 from reviews.models import Review, Verdict
 from reviews.services.reviews import VerdictInput, review_save
+from tests.database import shared_by_module
 from tests.factories import make_audience, make_principle, make_reviewer, make_round, make_version
 
 pytestmark = pytest.mark.django_db
@@ -77,9 +79,16 @@ class World:
         )
 
 
+@pytest.fixture(scope="module")
+def shared_world(django_db_setup, django_db_blocker):
+    """Built once for the module's tests that ask for it (tests/database.py)."""
+    with shared_by_module(django_db_blocker):
+        yield World()
+
+
 @pytest.fixture
-def world():
-    return World()
+def world(shared_world, db):
+    return copy.deepcopy(shared_world)
 
 
 def workbook(review_round):
