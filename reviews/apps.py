@@ -9,6 +9,7 @@ class ReviewsConfig(AppConfig):
 
     def ready(self):
         # Register its audit actions; add the reviewer and round administration pages to the navigation;
-        # register the erasure and nightly purge of kept review posts.
-        from reviews import audit_actions, navigation  # noqa: F401
+        # register the erasure and nightly purge of kept review posts; revoke personal review links
+        # when a person's account or membership goes.
+        from reviews import audit_actions, navigation, receivers  # noqa: F401
         from reviews.services import kept_posts  # noqa: F401

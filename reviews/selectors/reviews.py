@@ -151,17 +151,18 @@ def _review_items(user, assignments) -> list[ReviewItem]:
     return list(items.values())
 
 
-def _assignments(user, status: str):
+def _assignments(user, status: str, round_id: int | None = None):
+    in_round = Q(round_id=round_id) if round_id else Q()
     return (
-        Assignment.objects.filter(_assigned_to(user), round__status=status)
+        Assignment.objects.filter(_assigned_to(user), in_round, round__status=status)
         .select_related("round", "version__use_case__audience")
         .distinct()
     )
 
 
-def open_review_items(user) -> list[ReviewItem]:
-    """What the user has to review in open rounds: overdue first, then by due date."""
-    items = _review_items(user, _assignments(user, ReviewRound.Status.OPEN))
+def open_review_items(user, round_id: int | None = None) -> list[ReviewItem]:
+    """What the user has to review in open rounds (or in one, round_id): overdue first, then by due date."""
+    items = _review_items(user, _assignments(user, ReviewRound.Status.OPEN, round_id))
     return sorted(
         items,
         key=lambda i: (not i.is_overdue, i.due_on is None, i.due_on or datetime.date.max, i.version.title),

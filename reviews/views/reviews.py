@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from reviews import link_sessions
 from reviews.forms.reviews import LockForm, error_summary_items, review_forms
 from reviews.models import Review
 from reviews.selectors import reviews as selectors
@@ -67,14 +68,13 @@ def target_context(request, target: selectors.ReviewTarget, review: Review | Non
 
 @require_GET
 def my_reviews(request):
-    return render(
-        request,
-        "reviews/my_reviews.html",
-        {
-            "open_items": selectors.open_review_items(request.user),
-            "closed_items": selectors.recent_closed_review_items(request.user),
-        },
-    )
+    # A personal link's session lists that round's reviews only.
+    if link_round_id := link_sessions.round_id(request):
+        open_items, closed_items = selectors.open_review_items(request.user, round_id=link_round_id), []
+    else:
+        open_items = selectors.open_review_items(request.user)
+        closed_items = selectors.recent_closed_review_items(request.user)
+    return render(request, "reviews/my_reviews.html", {"open_items": open_items, "closed_items": closed_items})
 
 
 @require_GET
@@ -179,6 +179,7 @@ def review(request, round_slug: str, use_case_slug: str, number: int):
             expected_lock_version=overall_form.cleaned_data["lock_version"],
             submit=submit,
             organisation=target.organisation_for(request.user),
+            signed_in_with=link_sessions.signed_in_with(request),
         )
     except ReviewConflict:
         # The posted forms are shown again as typed; nothing was saved.
@@ -228,7 +229,12 @@ def review_withdraw_confirm(request, round_slug: str, use_case_slug: str, number
     try:
         if not lock_form.is_valid():
             raise ReviewConflict
-        review_withdraw(review=own, actor=request.user, expected_lock_version=lock_form.cleaned_data["lock_version"])
+        review_withdraw(
+            review=own,
+            actor=request.user,
+            expected_lock_version=lock_form.cleaned_data["lock_version"],
+            signed_in_with=link_sessions.signed_in_with(request),
+        )
     except ReviewConflict:
         context["problem"] = CONFLICT_MESSAGE
         return render(request, "reviews/review_withdraw.html", context, status=409)
