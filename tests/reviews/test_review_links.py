@@ -16,6 +16,7 @@ from accounts.services.access import account_active_set
 from accounts.services.personal_data import account_erase
 from audiences.models import Membership
 from audiences.services.memberships import membership_remove
+from bold_portal.audit_selectors import AuditFilters, audit_events
 from bold_portal.models import AuditEvent, OutboxMessage
 from reviews.models import ReviewLink
 from reviews.services.review_links import review_link_revoke, review_link_send
@@ -349,3 +350,25 @@ def test_the_lists_queries_do_not_grow_with_people(client, world, lead, django_a
         sent(world, lead, person=make_reviewer(organisation=world.organisation))
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(url)
+
+
+def test_a_rounds_audit_filter_includes_its_links_rows(world, lead):
+    link, token = sent(world, lead)
+    opened(token)
+    review_link_revoke(link=link, actor=lead)
+    rows = audit_events(AuditFilters(scopes=(("round", str(world.round.pk)),)))
+    assert {"review_link_sent", "review_link_opened", "review_link_revoked"} <= set(
+        rows.values_list("action", flat=True)
+    )
+
+
+def test_the_links_page_keeps_its_address_from_other_sites(world, lead):
+    _link, token = sent(world, lead)
+    assert Client().get(link_url(token))["Referrer-Policy"] == "same-origin"
+
+
+def test_a_link_session_reads_the_summary_of_its_round_under_the_rounds_rules(world, lead, answers):
+    _link, token = sent(world, lead)
+    client = opened(token)
+    client.post(world.url("review"), answers())
+    assert client.get(world.url("matrix:version_summary")).status_code == 200
