@@ -246,11 +246,13 @@ def test_a_link_of_someone_made_staff_since_does_not_open(world, lead):
     ],
     ids=["switched_off", "erased", "membership_removed"],
 )
-def test_switching_off_erasing_or_removing_the_person_revokes_the_link(world, lead, admin_user, take_away):
+def test_switching_off_erasing_or_removing_the_person_revokes_the_link(world, lead, admin_user, take_away, request):
     link, token = sent(world, lead)
     take_away(world, admin_user)
     link.refresh_from_db()
     assert link.revoked_at is not None
+    revoked = AuditEvent.objects.get(action="review_link_revoked")
+    assert revoked.data["reason"] == request.node.callspec.id and revoked.actor == admin_user
     assert Client().post(link_url(token)).status_code == 410
 
 
@@ -372,3 +374,20 @@ def test_a_link_session_reads_the_summary_of_its_round_under_the_rounds_rules(wo
     client = opened(token)
     client.post(world.url("review"), answers())
     assert client.get(world.url("matrix:version_summary")).status_code == 200
+
+
+def test_a_withdrawal_made_with_a_link_is_marked_too(world, lead, answers):
+    _link, token = sent(world, lead)
+    client = opened(token)
+    client.post(world.url("review"), answers())
+    client.post(world.url("review_withdraw"), {"lock_version": "1"})
+    assert AuditEvent.objects.get(action="review_withdrawn").data["signed_in_with"] == "personal_link"
+
+
+def test_the_same_person_signed_in_with_a_password_is_sent_to_their_reviews(client, world, lead):
+    _link, token = sent(world, lead)
+    client.force_login(world.reviewer)
+    response = client.post(link_url(token))
+    assert response["Location"] == reverse("reviews:my_reviews")
+    assert ReviewLink.objects.get().last_used_at is None  # nothing limited: their full sign-in stays
+    assert client.get(reverse("reviews:organisation_reviews", args=[world.organisation.slug])).status_code == 404
