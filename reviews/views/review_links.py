@@ -56,10 +56,6 @@ def review_link(request, token: str):
     return redirect("reviews:my_reviews")
 
 
-def _person(people, person_id: int):
-    return get_object_or_404(people, pk=person_id)
-
-
 def _entries(rows, url_for) -> list[dict]:
     """Each row with the addresses of its send and revoke pages; url_for(row, action) makes one."""
     return [{"row": row, "send_url": url_for(row, "send"), "revoke_url": url_for(row, "revoke")} for row in rows]
@@ -119,7 +115,7 @@ def organisation_review_links(request, organisation_slug: str):
 @require_http_methods(["GET", "POST"])
 def organisation_review_link(request, organisation_slug: str, round_slug: str, person_id: int, action: str):
     organisation = led_organisation(request, organisation_slug)
-    person = _person(selectors.link_holders().filter(memberships__organisation=organisation), person_id)
+    person = get_object_or_404(selectors.link_holders().filter(memberships__organisation=organisation), pk=person_id)
     review_round = get_object_or_404(ReviewRound, slug=round_slug, status=ReviewRound.Status.OPEN)
     back = reverse("reviews:organisation_review_links", args=[organisation.slug])
     return _link_action(
@@ -148,7 +144,7 @@ def round_review_links(request, round_slug: str):
 @require_http_methods(["GET", "POST"])
 def round_review_link(request, round_slug: str, person_id: int, action: str):
     review_round = round_or_404(round_slug)
-    person = _person(selectors.round_link_holders(review_round).distinct(), person_id)
+    person = get_object_or_404(selectors.round_link_holders(review_round).distinct(), pk=person_id)
     back = reverse("rounds:review_links", args=[review_round.slug])
     return _link_action(
         request, action=action, person=person, review_round=review_round, back=back, caption=review_round.name
