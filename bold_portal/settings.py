@@ -85,6 +85,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     # Analysts and admins who have not passed two-factor sign-in reach only its own pages.
     "accounts.middleware.TwoFactorRequiredMiddleware",
+    # A personal review link's session reaches its holder's reviews in its round, nothing else.
+    "reviews.link_sessions.PersonalLinkScopeMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -349,6 +351,12 @@ API_TOKEN_MAX_DAYS = env.int("API_TOKEN_MAX_DAYS", default=90)
 ANONYMITY_MIN_GROUP = env.int("ANONYMITY_MIN_GROUP", default=3)
 # An invitation link works once and for this many days.
 INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=14)
+# A personal review link works for this many days, or until its round closes if that is sooner.
+REVIEW_LINK_VALID_DAYS = env.int("REVIEW_LINK_VALID_DAYS", default=14)
+# Opening personal review links: at most this many requests from one IP address, and for one
+# link, within REVIEW_LINK_OPEN_WINDOW_MINUTES (docs/sign-in-security.md).
+REVIEW_LINK_OPEN_LIMIT = env.int("REVIEW_LINK_OPEN_LIMIT", default=10)
+REVIEW_LINK_OPEN_WINDOW_MINUTES = env.int("REVIEW_LINK_OPEN_WINDOW_MINUTES", default=15)
 # Where replies to an invitation go; empty: to the person who sent it (docs/email.md).
 INVITATION_REPLY_TO = env("INVITATION_REPLY_TO", default="")
 # The portal's public address, for every link in every email: most are sent by a worker or beat,

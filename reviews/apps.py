@@ -10,6 +10,7 @@ class ReviewsConfig(AppConfig):
     def ready(self):
         # Register its audit actions; add the reviewer and round administration pages to the navigation;
         # register the erasure and nightly purge of kept review posts; declare the interests of data
-        # parties named in published versions.
-        from reviews import audit_actions, navigation  # noqa: F401
+        # parties named in published versions; revoke personal review links when a person's account
+        # or membership goes.
+        from reviews import audit_actions, navigation, receivers  # noqa: F401
         from reviews.services import kept_posts, party_interests  # noqa: F401

@@ -16,7 +16,7 @@ from bold_portal.audit_actions import (
     register_scope_rows,
     rows_about,
 )
-from reviews.models import Assignment, DeclaredInterest, Review, ReviewRound
+from reviews.models import Assignment, DeclaredInterest, Review, ReviewLink, ReviewRound
 
 _VERDICT_FIELDS = ["verdict", "reason", "evidence", "suggested_rewording"]
 
@@ -172,6 +172,9 @@ register(
     AuditAction("interest_declared", _("Interest declared")),
     AuditAction("interest_withdrawn", _("Declared interest withdrawn")),
     AuditAction("interest_overridden", _("Declared interest overridden")),
+    AuditAction("review_link_sent", _("Personal review link sent")),
+    AuditAction("review_link_revoked", _("Personal review link revoked")),
+    AuditAction("review_link_opened", _("Signed in with a personal review link")),
 )
 
 
@@ -202,6 +205,7 @@ def _rows_about_round(value: str):
         )
         | rows_about(Assignment, Assignment.objects.filter(round=review_round))
         | rows_about(Review, Review.objects.filter(round=review_round))
+        | rows_about(ReviewLink, ReviewLink.objects.filter(round=review_round))
     )
 
 

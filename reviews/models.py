@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from audiences.models import Audience, Organisation
 from bold_portal.text import refuse_control_characters, text_limit
 from principles.models import Principle
+from reviews.link_models import ReviewLink  # noqa: F401  (a model of this app, in a module of its own)
 from usecases.models import UseCase, UseCaseVersion
 
 # The longest text each free-text field takes, in characters. The fields, the database's checks,

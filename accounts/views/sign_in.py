@@ -10,14 +10,25 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 
 from accounts.forms import SignInForm
+from accounts.limited_sign_in import limited_sign_in_end, limited_sign_in_scope
 from accounts.services.passwords import sign_in_lockout_clear
 from accounts.two_factor import two_factor_not_required
 
 
 class SignInView(LoginView):
+    """Someone signed in already goes to the home page, unless their sign-in is limited (a personal
+    review link's): they may sign in in full here, which ends the limit."""
+
     form_class = SignInForm
     template_name = "accounts/sign_in.html"
-    redirect_authenticated_user = True
+
+    @property
+    def redirect_authenticated_user(self) -> bool:
+        return limited_sign_in_scope(self.request) is None
+
+    def form_valid(self, form):
+        limited_sign_in_end(self.request)
+        return super().form_valid(form)
 
 
 def sign_in_locked_out(request, original_response=None, credentials=None):

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audiences.models import MemberReminder, Membership, Organisation
+from audiences.signals import membership_removed
 from bold_portal.email import email_send, portal_url
 from bold_portal.models import audit
 
@@ -116,6 +117,7 @@ def membership_remove(*, membership: Membership, actor) -> None:
             after={},
         )
         fresh.delete()
+        membership_removed.send(sender=membership_remove, user=fresh.user, organisation=fresh.organisation, actor=actor)
 
 
 @dataclass(frozen=True)

@@ -98,11 +98,13 @@ def _latest_request(field: str) -> Subquery:
     return Subquery(newest.values(field)[:1])
 
 
-def _assignments(user, status: str):
-    """The user's assignments in rounds of that status, each with whether it was declined, the newest
-    request about it, and whether the user leads the organisation it was given to."""
+def _assignments(user, status: str, round_id: int | None = None):
+    """The user's assignments in rounds of that status (or in one round, round_id), each with whether
+    it was declined, the newest request about it, and whether the user leads the organisation it was
+    given to."""
+    in_round = Q(round_id=round_id) if round_id else Q()
     return (
-        Assignment.objects.filter(_assigned_to(user), round__status=status)
+        Assignment.objects.filter(_assigned_to(user), in_round, round__status=status)
         .select_related("round", "version__use_case__audience")
         .annotate(
             is_declined=declined(),
@@ -187,14 +189,19 @@ def _grouped(items: list[ReviewItem], round_order) -> list[RoundGroup]:
     return sorted(rounds.values(), key=lambda group: round_order(group.round))
 
 
-def my_reviews(user) -> MyReviews:
+def my_reviews(user, round_id: int | None = None) -> MyReviews:
     """The user's open rounds (closing soonest first), each with its items; the use cases they
-    declined, in a list of their own; then the most recently closed rounds, for reading back."""
-    open_items = _review_items(user, _assignments(user, ReviewRound.Status.OPEN))
-    closed_assignments = list(
-        _assignments(user, ReviewRound.Status.CLOSED).order_by(
-            F("round__closed_at").desc(nulls_last=True), "-round__created_at", "version__title"
-        )[:RECENT_CLOSED_ITEMS]
+    declined, in a list of their own; then the most recently closed rounds, for reading back.
+    With round_id (a personal link's session), that open round's items only."""
+    open_items = _review_items(user, _assignments(user, ReviewRound.Status.OPEN, round_id))
+    closed_assignments = (
+        []
+        if round_id
+        else list(
+            _assignments(user, ReviewRound.Status.CLOSED).order_by(
+                F("round__closed_at").desc(nulls_last=True), "-round__created_at", "version__title"
+            )[:RECENT_CLOSED_ITEMS]
+        )
     )
     closed_order = {}
     for assignment in closed_assignments:

@@ -198,6 +198,10 @@ def _locked_verdicts(review: Review | None) -> list[Verdict]:
     return list(Verdict.objects.select_for_update(of=("self",)).filter(review=review).order_by())
 
 
+def _sign_in_detail(signed_in_with: str) -> dict:
+    return {"signed_in_with": signed_in_with} if signed_in_with else {}
+
+
 def review_save(
     *,
     reviewer,
@@ -208,6 +212,7 @@ def review_save(
     expected_lock_version: int,
     submit: bool,
     organisation: Organisation | None = None,
+    signed_in_with: str = "",
 ) -> Review:
     """Save a reviewer's review of a version in a round, as a draft or submitted.
 
@@ -220,6 +225,9 @@ def review_save(
     SHARE, the review, its verdicts, its version's change counter (docs/architecture.md); so saves
     wait for each other and never deadlock. If the database gives up on the save all the same,
     nothing is saved and ReviewBusy is raised.
+
+    signed_in_with says, in the audit row, how a reviewer who did not use their password got in
+    ("personal_link"); empty for a password.
     """
     with _contention_refused(), transaction.atomic():
         review_round = round_read_shared(review_round.pk)
@@ -295,8 +303,9 @@ def review_save(
         else:
             action = "review_draft_saved"
         after = _review_record(review, to_create + to_update)
+        how = _sign_in_detail(signed_in_with)
         if submit and was_submitted:
-            audit(actor=reviewer, action=action, obj=review, before=before, after=after)
+            audit(actor=reviewer, action=action, obj=review, before=before, after=after, **how)
         else:
             # A draft is private to its reviewer: the row says that it changed, and which fields,
             # never their content (what is submitted is recorded in full).
@@ -307,13 +316,14 @@ def review_save(
                 before={"status": before["status"]} if before else {},
                 after=after if submit else {"status": review.status},
                 fields_changed=review_fields_changed(before, after),
+                **how,
             )
         if submit or was_submitted:
             version_reviews_changed(round_id=review_round.pk, version_id=version.pk)
     return review
 
 
-def review_withdraw(*, review: Review, actor, expected_lock_version: int) -> Review:
+def review_withdraw(*, review: Review, actor, expected_lock_version: int, signed_in_with: str = "") -> Review:
     """Withdraw a submitted review: it stops counting in the round's matrix. Locks as review_save
     does (its verdicts stay as they are, so they are not locked)."""
     with _contention_refused(), transaction.atomic():
@@ -338,12 +348,13 @@ def review_withdraw(*, review: Review, actor, expected_lock_version: int) -> Rev
             obj=review,
             before={"status": Review.Status.SUBMITTED},
             after={"status": review.status},
+            **_sign_in_detail(signed_in_with),
         )
         version_reviews_changed(round_id=review_round.pk, version_id=review.version_id)
     return review
 
 
-def review_submit_saved(*, review: Review, reviewer, expected_lock_version: int) -> Review:
+def review_submit_saved(*, review: Review, reviewer, expected_lock_version: int, signed_in_with: str = "") -> Review:
     """Submit a review's saved draft as it stands (the "check your answers" page): review_save with
     its saved verdicts and comment, so the same checks and locks apply. ReviewConflict if it was
     saved again since the page was opened."""
@@ -365,4 +376,5 @@ def review_submit_saved(*, review: Review, reviewer, expected_lock_version: int)
         expected_lock_version=expected_lock_version,
         submit=True,
         organisation=review.organisation,
+        signed_in_with=signed_in_with,
     )

@@ -7,6 +7,7 @@ from reviews.views import organisations as organisation_views
 from reviews.views import requests as request_views
 from reviews.views import review_autosave as autosave_views
 from reviews.views import review_conflicts as conflict_views
+from reviews.views import review_links as link_views
 from reviews.views import reviews as views
 
 app_name = "reviews"
@@ -29,6 +30,22 @@ version_patterns = [
 urlpatterns = [
     path("", views.my_reviews, name="my_reviews"),
     path("session/", autosave_views.session_time, name="session_time"),
+    # The page a personal review link opens: public, as the token in the address is its key.
+    path("link/<str:token>/", link_views.review_link, name="review_link"),
+    path(
+        "organisation/<slug:organisation_slug>/links/",
+        link_views.organisation_review_links,
+        name="organisation_review_links",
+    ),
+    *(
+        path(
+            f"organisation/<slug:organisation_slug>/links/<slug:round_slug>/<int:person_id>/{action}/",
+            link_views.organisation_review_link,
+            {"action": action},
+            name=f"organisation_review_link_{action}",
+        )
+        for action in ("send", "revoke")
+    ),
     path(
         "organisation/<slug:organisation_slug>/", organisation_views.organisation_reviews, name="organisation_reviews"
     ),

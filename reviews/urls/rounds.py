@@ -5,6 +5,7 @@ from django.urls import path
 from reviews.views import assignments as assignment_views
 from reviews.views import bulk_assignments as bulk_views
 from reviews.views import requests as request_views
+from reviews.views import review_links as link_views
 from reviews.views import rounds as views
 
 app_name = "rounds"
@@ -51,5 +52,15 @@ urlpatterns = [
     path("<slug:round_slug>/progress/", views.round_progress, name="progress"),
     path("<slug:round_slug>/requests/<int:request_id>/", request_views.round_request, name="request"),
     path("<slug:round_slug>/close/", views.round_close, name="close"),
+    path("<slug:round_slug>/links/", link_views.round_review_links, name="review_links"),
+    *(
+        path(
+            f"<slug:round_slug>/links/<int:person_id>/{action}/",
+            link_views.round_review_link,
+            {"action": action},
+            name=f"review_link_{action}",
+        )
+        for action in ("send", "revoke")
+    ),
     path("<slug:round_slug>/copy/", views.round_copy, name="copy"),
 ]

@@ -13,6 +13,7 @@ from django.utils.formats import time_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from reviews import link_sessions
 from reviews.forms.reviews import error_summary_items, review_forms
 from reviews.models import Review
 from reviews.selectors import reviews as selectors
@@ -53,6 +54,7 @@ def review_autosave(request, round_slug: str, use_case_slug: str, number: int):
             expected_lock_version=overall_form.cleaned_data["lock_version"],
             submit=False,
             organisation=target.organisation_for(request.user),
+            signed_in_with=link_sessions.signed_in_with(request),
         )
     except ReviewConflict:
         kept_post_keep(post=request.POST)

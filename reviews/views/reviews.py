@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from reviews import link_sessions
 from reviews.forms.reviews import LockForm, error_summary_items, review_forms
 from reviews.models import Review, cancellable_by
 from reviews.selectors import my_reviews as my_reviews_selectors
@@ -85,7 +86,13 @@ def target_context(request, target: selectors.ReviewTarget, review: Review | Non
 
 @require_GET
 def my_reviews(request):
-    return render(request, "reviews/my_reviews.html", {"my_reviews": my_reviews_selectors.my_reviews(request.user)})
+    # A personal link's session lists that round's reviews only.
+    link_round_id = link_sessions.round_id(request)
+    return render(
+        request,
+        "reviews/my_reviews.html",
+        {"my_reviews": my_reviews_selectors.my_reviews(request.user, round_id=link_round_id)},
+    )
 
 
 @require_GET
@@ -198,6 +205,7 @@ def review(request, round_slug: str, use_case_slug: str, number: int):
             expected_lock_version=overall_form.cleaned_data["lock_version"],
             submit=submit,
             organisation=target.organisation_for(request.user),
+            signed_in_with=link_sessions.signed_in_with(request),
         )
     except ReviewConflict:
         # Nothing was saved. What was typed is kept, to be compared with what was saved first.
@@ -245,7 +253,10 @@ def review_check(request, round_slug: str, use_case_slug: str, number: int):
             if not lock_form.is_valid():
                 raise ReviewConflict
             review_submit_saved(
-                review=own, reviewer=request.user, expected_lock_version=lock_form.cleaned_data["lock_version"]
+                review=own,
+                reviewer=request.user,
+                expected_lock_version=lock_form.cleaned_data["lock_version"],
+                signed_in_with=link_sessions.signed_in_with(request),
             )
         except (ReviewConflict, ReviewBusy) as error:
             # Show what is saved now, to be checked again.
@@ -305,7 +316,12 @@ def review_withdraw_confirm(request, round_slug: str, use_case_slug: str, number
     try:
         if not lock_form.is_valid():
             raise ReviewConflict
-        review_withdraw(review=own, actor=request.user, expected_lock_version=lock_form.cleaned_data["lock_version"])
+        review_withdraw(
+            review=own,
+            actor=request.user,
+            expected_lock_version=lock_form.cleaned_data["lock_version"],
+            signed_in_with=link_sessions.signed_in_with(request),
+        )
     except ReviewConflict:
         context["problem"] = CONFLICT_MESSAGE
         return render(request, "reviews/review_withdraw.html", context, status=409)

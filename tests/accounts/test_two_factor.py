@@ -398,6 +398,8 @@ OPEN_BEFORE_THE_CODE = {
     "health_check",
     "favicon",
     "audiences:invitation_accept",
+    # Public (its token is its key); a link never opens for staff (docs/sign-in-security.md).
+    "reviews:review_link",
     "accounts:two_factor_setup",
     "accounts:two_factor_verify",
     "accounts:two_factor_recovery",

@@ -34,6 +34,7 @@ from matrix.services.tokens import api_token_create
 from reviews.models import ReviewRound
 from reviews.services.interests import interest_declare
 from reviews.services.requests import assignment_more_time_request
+from reviews.services.review_links import review_link_send
 from tests.factories import (
     make_assignment,
     make_audience,
@@ -58,7 +59,9 @@ ROLES = (
     "analyst",
     "admin",  # a programme admin
     "superuser",
-    # Holders of a personal review link join here once those links exist.
+    # The reviewer, signed in by their personal review link for the round: their answers are not
+    # in EXPECTED but follow from it (link_holder_expected).
+    "link_holder",
 )
 
 
@@ -87,7 +90,7 @@ SIGN_IN = Redirect("login")
 def access(default, **by_role):
     """A role -> expected answer table: `default` for every signed-in role not named, a redirect
     to sign in for anonymous visitors unless named."""
-    return {"anonymous": SIGN_IN, **dict.fromkeys(ROLES[1:], default), **by_role}
+    return {"anonymous": SIGN_IN, **dict.fromkeys(ROLES[1:-1], default), **by_role}
 
 
 def post_only(table):
@@ -97,7 +100,7 @@ def post_only(table):
 
 
 # Named access classes, each a role -> status table.
-PUBLIC = dict.fromkeys(ROLES, 200)
+PUBLIC = dict.fromkeys(ROLES[:-1], 200)
 SIGNED_IN = access(200)
 ADMIN_ONLY = access(404, admin=200, superuser=200)
 ANALYST_ONLY = access(404, analyst=200, admin=200, superuser=200)
@@ -215,6 +218,16 @@ EXPECTED = {
     "reviews:more_time": access(404, reviewer=200, lead=200),
     # Only whoever asked for more time cancels the request (the world's was made by the reviewer).
     "reviews:more_time_cancel": access(404, reviewer=200),
+    # A personal review link's page (the reviewer's link): its button for its person, a page saying
+    # whose it is for anyone else signed in.
+    "reviews:review_link": PUBLIC,
+    "reviews:organisation_review_links": LEAD_OF_OWN_ORGANISATION,
+    # The confirmation pages, for the reviewer of O, who has a live link.
+    "reviews:organisation_review_link_send": LEAD_OF_OWN_ORGANISATION,
+    "reviews:organisation_review_link_revoke": LEAD_OF_OWN_ORGANISATION,
+    "rounds:review_links": ADMIN_ONLY,
+    "rounds:review_link_send": ADMIN_ONLY,
+    "rounds:review_link_revoke": ADMIN_ONLY,
     "rounds:list": ADMIN_ONLY,
     "rounds:new": ADMIN_ONLY,
     "rounds:detail": ADMIN_ONLY,
@@ -296,6 +309,30 @@ NOT_PAGES = (
 )
 
 
+# What a personal link's session reaches: its round's pages of the reviewer's own reviews, their list
+# and signing out (reviews.link_sessions). There it answers as for the reviewer signed in with a
+# password; public pages answer as for them too; every other page asks for a normal sign-in.
+LINK_HOLDER_PAGES = {
+    "home",
+    "logout",
+    "reviews:my_reviews",
+    "reviews:use_case",
+    "reviews:review",
+    "reviews:review_submitted",
+    "reviews:review_withdraw",
+    "matrix:version_summary",
+}
+
+
+def link_holder_expected(name: str):
+    if name == "login":
+        return 200  # the sign-in form, to sign in in full: not sent home
+    table = EXPECTED[name]
+    if name in LINK_HOLDER_PAGES or table["anonymous"] != SIGN_IN:
+        return table["reviewer"]
+    return SIGN_IN
+
+
 def named_routes():
     """Every named URL pattern; an unnamed one not in NOT_PAGES fails the test that calls it."""
     routes = url_routes()
@@ -366,6 +403,7 @@ class World:
             organisation=self.organisation, email="newcomer@example.org", role="reviewer", invited_by=lead
         )[1]
         self.outbox_message = OutboxMessage.objects.order_by("pk").first()  # the invitations' emails
+        self.review_link_token = review_link_send(person=reviewer, review_round=self.round, actor=lead)[1]
         self.time_request = assignment_more_time_request(
             assignment=self.assignment,
             due_on=self.assignment.due_on + datetime.timedelta(days=7),
@@ -406,6 +444,7 @@ class World:
             "identifier": "csv",
             "section": "data-flows",
             "token": self.invitation_token,
+            "person_id": self.people["reviewer"].pk,
             "uidb64": self.reset_uid,
         }
         per_url = {
@@ -419,6 +458,7 @@ class World:
             "audiences:organisation_invitation_action": {"pk": self.invitation.pk},
             "audiences:organisation_member_role": {"pk": self.membership.pk},
             "audiences:organisation_member_remove": {"pk": self.membership.pk},
+            "reviews:review_link": {"token": self.review_link_token},
             "manage_audit_event": {"pk": AuditEvent.objects.order_by("pk").values_list("pk", flat=True).first()},
             "manage_outbox_message": {"pk": self.outbox_message.pk},
             "manage_outbox_message_resend": {"pk": self.outbox_message.pk},
@@ -462,6 +502,8 @@ def admin_expected(name: str, role: str, superuser, kwargs: dict):
     if role != "superuser":
         if name == "admin:login":
             return 200
+        if role == "link_holder":
+            return SIGN_IN  # a personal link's session reaches none of it (link_holder_expected)
         if name == "admin:logout":
             return Redirect("admin:login") if role == "anonymous" else Redirect("admin:index")
         if role == "anonymous" and _admin_model(name):
@@ -532,7 +574,9 @@ def test_every_url_has_an_entry_in_the_table():
 @pytest.mark.parametrize("role", ROLES)
 def test_every_url_answers_the_role_as_expected(world, role):
     client = Client()
-    if role != "anonymous":
+    if role == "link_holder":
+        client.post(reverse("reviews:review_link", args=[world.review_link_token]))
+    elif role != "anonymous":
         client.force_login(world.people[role])
 
     mismatches = []
@@ -546,7 +590,7 @@ def test_every_url_answers_the_role_as_expected(world, role):
             continue
         else:
             kwargs = world.kwargs(route.name, route.kwargs)
-            expected = EXPECTED[route.name][role]
+            expected = link_holder_expected(route.name) if role == "link_holder" else EXPECTED[route.name][role]
         url = reverse(route.name, kwargs=kwargs)
         response = client.get(url)
         if not _matches(expected, response, kwargs):
