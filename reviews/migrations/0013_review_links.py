@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reviews', '0011_kept_review_post_limits'),
+        ('reviews', '0012_request_cancel'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
