@@ -47,10 +47,9 @@ def old_layout():
     executor.migrate([BEFORE_THE_MOVE, ACCOUNTS_FIRST])
     MigrationRecorder(connection).record_unapplied(*ACCOUNTS_FIRST)
     executor = MigrationExecutor(connection)
-    applied_leaves = [BEFORE_THE_MOVE] + [
-        leaf for leaf in executor.loader.graph.leaf_nodes() if leaf[0] not in {"accounts", "audiences"}
-    ]
-    yield executor.loader.project_state(applied_leaves).apps
+    # Going back to before the move also unapplied every later migration that needs it (of any app).
+    applied = [node for node in executor.loader.applied_migrations if node in executor.loader.graph.nodes]
+    yield executor.loader.project_state(applied).apps
     ContentType.objects.clear_cache()
 
 
