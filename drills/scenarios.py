@@ -240,9 +240,40 @@ def postgres_restarted_under_load(portal: Portal) -> Outcome:
     return outcome
 
 
+def behind_matrix_never_shown_as_current(portal: Portal) -> Outcome:
+    """3. With Redis stopped, reviews turn a version's outcome round: what the matrix page and the
+    cell page show for it while its cells are behind."""
+    outcome = Outcome("A matrix behind is never shown as current")
+    world = World.make(port=portal.web_port, versions=1, reviewers=6)
+    version, principle = world.versions[0], world.principles[0]
+    path = world.review_path(version)
+    for reviewer in world.reviewers[:3]:
+        world.browser(reviewer).post(path, review_answers(world.principles, verdict="meets"))
+    wait_until(lambda: matrix_current(world.review_round), seconds=60, what="the matrix current before the fault")
+    portal.redis.stop()
+    for reviewer in world.reviewers[3:]:
+        world.browser(reviewer).post(path, review_answers(world.principles, verdict="does_not_meet"))
+    admin = world.browser(world.admin)
+    _, page = admin.get(world.matrix_path())
+    cells = re.findall(r'<td class="govuk-table__cell portal-matrix__cell"[^>]*>.*?</td>', page, re.S)
+    unmarked = [cell for cell in cells if "updating" not in cell.lower()]
+    _, cell_page = admin.get(f"{world.matrix_path()}{version.use_case.slug}/v{version.number}/{principle.slug}/")
+    outcome.saw(f"matrix page says: {updating_sentence(page) or '(nothing about updating)'}")
+    outcome.saw(f"{len(unmarked)} of {len(cells)} cells behind show an outcome with no mark of their own")
+    outcome.saw(f"cell page says: {updating_sentence(cell_page) or '(nothing about updating)'}")
+    outcome.promise(bool(updating_sentence(page)), "the matrix page did not say it is being updated")
+    outcome.promise(not unmarked, f"{len(unmarked)} cells behind do not say they are being updated")
+    outcome.promise(bool(updating_sentence(cell_page)), "the cell page did not say it is being updated")
+    portal.redis.start()
+    wait_until(lambda: matrix_current(world.review_round), seconds=90, what="the matrix current after the fault")
+    return outcome
+
+
+# In the order they run: the backup last, when the other drills have filled the database.
 DRILLS = {
-    "backup": backup_restored,
     "close": round_closed_while_reviewers_submit,
     "redis": redis_stopped_while_reviews_are_submitted,
+    "behind": behind_matrix_never_shown_as_current,
     "postgres": postgres_restarted_under_load,
+    "backup": backup_restored,
 }
