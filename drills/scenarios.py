@@ -99,6 +99,10 @@ def backup_restored(portal: Portal) -> Outcome:
     outcome = Outcome("Backup restored")
     World.make(port=portal.web_port, versions=2, reviewers=3)
     dump = portal.folder / "backup.dump"
+    # pg_dump reads one consistent snapshot while the portal runs; the worker and beat are stopped
+    # only so that nothing changes between the dump and the comparison below.
+    for name in ("beat", "worker"):
+        portal.processes[name].stop()
     started = time.monotonic()
     portal.postgres.tool("pg_dump", "--format=custom", "--file", str(dump), DATABASE)
     dumped = time.monotonic()
@@ -113,6 +117,8 @@ def backup_restored(portal: Portal) -> Outcome:
     for table in tables:
         outcome.saw(f"{table}: {original[table][0]} rows, {'same' if original[table] == copy[table] else 'DIFFERENT'}")
         outcome.promise(original[table] == copy[table], f"{table} differs after the restore")
+    for name in ("worker", "beat"):
+        portal.processes[name].start()
     return outcome
 
 
@@ -134,19 +140,20 @@ def round_closed_while_reviewers_submit(portal: Portal) -> Outcome:
     data = review_answers(world.principles, verdict="meets")
     admin = world.browser(world.admin)
 
-    def close():
-        time.sleep(0.05)  # in the middle of the submits, not before them
-        return admin.post(world.close_path(), {})
-
+    close = functools.partial(admin.post, world.close_path(), {})
     results = at_once([functools.partial(world.browser(r).post, path, data) for r in world.reviewers] + [close])
     review_round = ReviewRound.objects.get(pk=world.review_round.pk)
     submitted = Review.objects.filter(round=review_round, status=Review.Status.SUBMITTED)
     late = submitted.filter(submitted_at__gt=review_round.closed_at).count() if review_round.closed_at else None
     outcome.saw(f"submits: {statuses(results[:-1])}; close: {results[-1][0]}")
+    refused = [body for status, body in results[:-1] if status == 403]
+    told = sum("This round closed on" in body for body in refused)
     outcome.saw(f"{submitted.count()} reviews accepted before the close, {late} after it")
+    outcome.saw(f"{told} of {len(refused)} refused submits shown the review page saying the round has closed")
     outcome.promise(review_round.status == ReviewRound.Status.CLOSED, "the round was not closed")
     outcome.promise(late == 0, f"{late} reviews accepted after the close")
     outcome.promise(failed(results) == 0, f"{failed(results)} requests failed with a server error or no answer")
+    outcome.promise(told == len(refused), f"{len(refused) - told} refused submits not told the round has closed")
     return outcome
 
 
