@@ -25,6 +25,7 @@ from reviews.models import Review, ReviewRound, Verdict
 
 ERROR_PAGE_HEADING = "Sorry, there is a problem with the service"
 RECOVERY_LIMIT_SECONDS = 30
+SUBMIT_SPACING_SECONDS = 0.01
 DATABASE = "bold_drills"
 
 
@@ -140,8 +141,18 @@ def round_closed_while_reviewers_submit(portal: Portal) -> Outcome:
     data = review_answers(world.principles, verdict="meets")
     admin = world.browser(world.admin)
 
-    close = functools.partial(admin.post, world.close_path(), {})
-    results = at_once([functools.partial(world.browser(r).post, path, data) for r in world.reviewers] + [close])
+    def after(seconds: float, browser, path: str, data: dict):
+        """The post, that long after the threads are released: the submits spread over 200 ms,
+        the close in their middle, so that some land before it and some after, whatever the load."""
+        time.sleep(seconds)
+        return browser.post(path, data)
+
+    submits = [
+        functools.partial(after, index * SUBMIT_SPACING_SECONDS, world.browser(reviewer), path, data)
+        for index, reviewer in enumerate(world.reviewers)
+    ]
+    close = functools.partial(after, len(submits) * SUBMIT_SPACING_SECONDS / 2, admin, world.close_path(), {})
+    results = at_once([*submits, close])
     review_round = ReviewRound.objects.get(pk=world.review_round.pk)
     submitted = Review.objects.filter(round=review_round, status=Review.Status.SUBMITTED)
     late = submitted.filter(submitted_at__gt=review_round.closed_at).count() if review_round.closed_at else None
