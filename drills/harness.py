@@ -119,6 +119,19 @@ class Service:
             self.process.wait()
 
 
+def child_pids(pid: int) -> list[int]:
+    """The processes whose parent is pid (a Celery worker's pool processes)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # ended meanwhile
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
 def supervise(services, stop: threading.Event) -> threading.Thread:
     """Start again, within a second, every service that stops by itself, as compose's
     `restart: unless-stopped` does (a Celery worker stops when it loses its broker)."""

@@ -3,7 +3,9 @@ it saw: the figures to record in docs/reliability.md, and the promises it found 
 
 import functools
 import html
+import os
 import re
+import signal
 import threading
 import time
 from collections import Counter
@@ -16,11 +18,12 @@ from django.db import connections
 from psycopg import sql
 
 from bold_portal.models import AuditEvent
-from drills.harness import Postgres, Service, answers, wait_until
+from drills.harness import Postgres, Service, answers, child_pids, wait_until
 from drills.world import World, at_once
 from drills.world import answers as review_answers
-from matrix.models import Matrix, MatrixCell, MatrixRow
+from matrix.models import Matrix, MatrixCell, MatrixExport, MatrixRow
 from matrix.selectors.cells import matrix_state
+from matrix.tasks import enqueue_matrix_recompute
 from reviews.models import Review, ReviewRound, Verdict
 
 ERROR_PAGE_HEADING = "Sorry, there is a problem with the service"
@@ -287,11 +290,80 @@ def behind_matrix_never_shown_as_current(portal: Portal) -> Outcome:
     return outcome
 
 
+def worker_killed_mid_recompute(portal: Portal) -> Outcome:
+    """2. The worker's pool process killed (SIGKILL) while it computes a round of 300 use cases."""
+    outcome = Outcome("Worker killed mid-recompute")
+    world = World.make(port=portal.web_port, versions=300, reviewers=0, computed=False)
+    log = portal.processes["worker"].log
+    seen, lost_before = log.read_text().count("recompute_matrix["), log.read_text().count("WorkerLostError(")
+    enqueue_matrix_recompute(world.review_round.pk)
+    wait_until(lambda: log.read_text().count("recompute_matrix[") > seen, seconds=60, what="the recompute starting")
+    pool = child_pids(portal.processes["worker"].process.pid)
+    for pid in pool:
+        os.kill(pid, signal.SIGKILL)
+    killed = time.monotonic()
+    try:
+        wait_until(lambda: matrix_current(world.review_round), seconds=120, what="the matrix current")
+    except RuntimeError as error:
+        outcome.promise(False, str(error))
+        return outcome
+    settled = time.monotonic() - killed
+    lost = log.read_text().count("WorkerLostError(") - lost_before
+    outcome.saw(f"pool processes killed: {len(pool)}; WorkerLostError in the worker's log: {lost}")
+    rows = MatrixRow.objects.filter(round=world.review_round).count()
+    outcome.saw(f"matrix current ({rows} rows) {settled:.1f} s after the kill")
+    outcome.promise(settled <= RECOVERY_LIMIT_SECONDS, f"the matrix took {settled:.0f} s to be current")
+    return outcome
+
+
+def worker_killed_mid_export(portal: Portal) -> Outcome:
+    """2. The worker's pool process killed (SIGKILL) while it makes a PDF export."""
+    outcome = Outcome("Worker killed mid-export")
+    world = World.make(port=portal.web_port, versions=40, reviewers=3)
+    admin = world.browser(world.admin)
+    status, _ = admin.post(f"{world.matrix_path()}export/pdf/", {})
+    export = MatrixExport.objects.filter(round=world.review_round).latest("pk")
+    try:
+        wait_until(lambda: state_of(export) != MatrixExport.Status.PENDING, seconds=60, what="the export starting")
+    except RuntimeError as error:
+        outcome.promise(False, str(error))
+        return outcome
+    caught = state_of(export) == MatrixExport.Status.RUNNING
+    pool = child_pids(portal.processes["worker"].process.pid)
+    for pid in pool:
+        os.kill(pid, signal.SIGKILL)
+    killed = time.monotonic()
+    outcome.saw(f"export posted: {status}; pool processes killed: {len(pool)}, the export then {state_of(export)}")
+    finished = (MatrixExport.Status.READY, MatrixExport.Status.FAILED)
+    try:
+        wait_until(lambda: state_of(export) in finished, seconds=120, what="the export finishing or failing")
+    except RuntimeError as error:
+        outcome.promise(False, str(error))
+        return outcome
+    settled = time.monotonic() - killed
+    export.refresh_from_db()
+    page_status, page = admin.get(f"/rounds/{world.review_round.slug}/exports/{export.pk}/")
+    told = export.status == MatrixExport.Status.READY or "export was interrupted" in html.unescape(page)
+    when = "while running" if caught else "after it had finished"
+    outcome.saw(f"killed {when}: {export.status} {settled:.1f} s later")
+    outcome.saw(f"status page {page_status}: {'says it was interrupted' if told else 'says nothing of it'}")
+    outcome.promise(settled <= RECOVERY_LIMIT_SECONDS, f"the export settled only {settled:.0f} s after the kill")
+    outcome.promise(told, "the person who asked was not told the export failed")
+    return outcome
+
+
+def state_of(export) -> str:
+    connections.close_all()
+    return MatrixExport.objects.values_list("status", flat=True).get(pk=export.pk)
+
+
 # In the order they run: the backup last, when the other drills have filled the database.
 DRILLS = {
     "close": round_closed_while_reviewers_submit,
     "redis": redis_stopped_while_reviews_are_submitted,
     "behind": behind_matrix_never_shown_as_current,
     "postgres": postgres_restarted_under_load,
+    "recompute": worker_killed_mid_recompute,
+    "export": worker_killed_mid_export,
     "backup": backup_restored,
 }
