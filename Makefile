@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export DJANGO_SETTINGS_MODULE := bold_portal.settings
 
-.PHONY: run test test-fast lint format static translations browser migrate demo bench messages audit clean
+.PHONY: run test test-fast lint format static translations browser migrate demo bench messages audit drills clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -115,6 +115,13 @@ bench: $(STAMP)
 		"On another database run manage.py bench_matrix: its figures are labelled as not the recorded ones." >&2; \
 		exit 0;; esac; \
 	$(PY) manage.py migrate --no-input && $(PY) manage.py bench_matrix $(BENCH_OPTIONS)
+
+# The fault drills (docs/reliability.md): PostgreSQL, Redis, gunicorn, a Celery worker and beat of
+# their own in a temporary folder, on spare ports; never the machine's shared ones. Needs root (the
+# PostgreSQL server binaries run through runuser as postgres) and redis-server. Not part of CI.
+# DRILLS="backup close" runs only those; DRILLS_KEEP=1 keeps the folder with every service's log.
+drills: $(STAMP)
+	$(PY) -m drills $(DRILLS)
 
 clean:
 	rm -rf $(VENV) node_modules build staticfiles

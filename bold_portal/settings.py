@@ -274,8 +274,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": BROKER_VISIBILITY_TIMEO
 # rather than finishing them alongside their second delivery.
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_TIMEZONE = TIME_ZONE
-# How often the beat sweep looks for rounds whose matrix is older than their newest change.
-MATRIX_SWEEP_SECONDS = env.int("MATRIX_SWEEP_SECONDS", default=300)
+# How often the beat sweep looks for rounds whose matrix is older than their newest change: often
+# enough that a matrix left behind by a broker outage is current within 30 s of the broker coming
+# back (docs/reliability.md, "Drills"); the sweep itself is a few queries.
+MATRIX_SWEEP_SECONDS = env.int("MATRIX_SWEEP_SECONDS", default=15)
 # With a worker, a round's agreement is measured again at most this often, this long after the
 # first recompute that changed its cells (docs/architecture.md). Without one (eager), it is
 # measured when next read, after that page's response.

@@ -5,6 +5,7 @@ from decimal import Decimal
 from unittest import mock
 
 import pytest
+from celery.signals import worker_ready
 from django.core.cache import cache
 from django.core.checks import run_checks
 from django.db import transaction
@@ -334,3 +335,22 @@ def test_a_broker_without_a_shared_cache_is_warned_about(settings, broker, redis
     warnings = [m.id for m in run_checks(include_deployment_checks=True)]
 
     assert ("matrix.W001" in warnings) is warned
+
+
+def test_a_worker_starting_sweeps_at_once(review_round, version, principle, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False):  # committed while the broker was away
+        submit(review_round, version, principle)
+
+    worker_ready.send(sender=None)
+
+    assert cell(review_round, version, principle)["meets"] == 1
+    assert stale_round_ids() == []
+
+
+def test_a_worker_starting_without_a_broker_logs_one_line(review_round, caplog):
+    with mock.patch.object(sweep_stale_matrices, "delay", side_effect=OperationalError("broker unreachable")):
+        worker_ready.send(sender=None)
+
+    assert [record.getMessage() for record in caplog.records] == [
+        "Could not queue the matrix sweep on the worker's start; beat will (OperationalError: broker unreachable)"
+    ]
