@@ -175,6 +175,7 @@ EXPECTED = {
         404, **dict.fromkeys(("lead", "admin", "superuser"), Redirect("reviews:organisation_reviews", same_kwargs=True))
     ),
     "reviews:organisation_request": LEAD_OF_OWN_ORGANISATION,
+    "reviews:organisation_assignment_reviewers": LEAD_OF_OWN_ORGANISATION,
     "reviews:organisation_interests": LEAD_OF_OWN_ORGANISATION,
     "reviews:organisation_interest_withdraw": LEAD_OF_OWN_ORGANISATION,
     "reviews:use_case": ASSIGNED_TO_ORGANISATION,

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from audiences.models import Audience, Organisation
 from bold_portal.text import refuse_control_characters, text_limit
 from principles.models import Principle
+from reviews.models.chosen_reviewers import ChosenReviewer as ChosenReviewer  # the app's models, split by feature
 from usecases.models import UseCase, UseCaseVersion
 
 # The longest text each free-text field takes, in characters. The fields, the database's checks,
