@@ -112,7 +112,9 @@ def organisation_assignment_reviewers(request, organisation_slug: str, assignmen
     back = reverse("reviews:organisation_reviews", args=[organisation.slug])
     back += f"?round={assignment.round.slug}#round"
     form = ChosenReviewersForm(
-        request.POST or None, members=members, initial={"members": expected_selectors.expected_members(assignment)}
+        request.POST if request.method == "POST" else None,
+        members=members,
+        initial={"members": expected_selectors.expected_members(assignment)},
     )
     if request.method == "POST" and form.is_valid():
         saved = attempt(
