@@ -9,6 +9,6 @@ class ReviewsConfig(AppConfig):
 
     def ready(self):
         # Register its audit actions; add the reviewer and round administration pages to the navigation;
-        # register the erasure and nightly purge of kept review posts.
+        # register the erasure and nightly purge of kept review posts, and the erasure of who chose reviewers.
         from reviews import audit_actions, navigation  # noqa: F401
-        from reviews.services import kept_posts  # noqa: F401
+        from reviews.services import chosen_reviewers, kept_posts  # noqa: F401

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from accounts.personal_data_holders import ErasedRows, eraser
 from audiences.models import Membership
 from bold_portal.models import audit
 from reviews.models import Assignment, ChosenReviewer
@@ -57,3 +58,11 @@ def assignment_reviewers_choose(
             organisation=assignment.organisation.slug,
         )
     return chosen
+
+
+@eraser("chosen_reviewers")
+def chosen_by_erase(*, user, email: str) -> ErasedRows:
+    """A person's own places in choices go with their memberships; the choices they made for
+    others are kept without their name."""
+    cleared = ChosenReviewer.objects.filter(chosen_by=user).update(chosen_by=None)
+    return ErasedRows(details={"reviewer_choices_unnamed": cleared})

@@ -6,16 +6,19 @@ import datetime
 import re
 
 import pytest
+from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.services.personal_data import account_erase
 from audiences.models import Membership
+from bold_portal import roles
 from bold_portal.models import AuditEvent
 from reviews.models import ChosenReviewer, ReviewRound
 from reviews.selectors.emails import reminders_due, round_people
 from reviews.selectors.progress import expected_reviews_by_round, round_progress_totals
 from reviews.services.chosen_reviewers import assignment_reviewers_choose
-from tests.factories import make_assignment, make_organisation, make_reviewer, make_round, make_version
+from tests.factories import make_assignment, make_organisation, make_reviewer, make_round, make_user, make_version
 from tests.reviews.test_organisation_reviews import card, crisis  # noqa: F401 (the world, as a fixture)
 
 pytestmark = pytest.mark.django_db
@@ -192,3 +195,18 @@ def test_the_due_date_is_unchanged_by_a_choice(crisis):  # noqa: F811
     assignment = shared_assignment(crisis)
     assignment_reviewers_choose(assignment=assignment, memberships=[membership(crisis, crisis.ben)], actor=crisis.lead)
     assert shared_assignment(crisis).due_on == timezone.localdate() - datetime.timedelta(1)
+
+
+def test_erasing_an_account_removes_its_places_in_choices_and_its_name_from_those_it_made(crisis):  # noqa: F811
+    assignment = shared_assignment(crisis)
+    assignment_reviewers_choose(
+        assignment=assignment,
+        memberships=[membership(crisis, crisis.amara), membership(crisis, crisis.ben)],
+        actor=crisis.lead,
+    )
+    admin = make_user()
+    admin.groups.add(Group.objects.get(name=roles.ADMINS))
+    account_erase(user=crisis.amara, actor=admin)
+    account_erase(user=crisis.lead, actor=admin)
+    rows = ChosenReviewer.objects.filter(assignment=assignment)
+    assert [(row.membership.user_id, row.chosen_by_id) for row in rows] == [(crisis.ben.pk, None)]
