@@ -15,6 +15,7 @@ from audiences.models import Membership, Organisation
 from bold_portal.field_changes import audit_value
 from bold_portal.models import audit
 from reviews.models import Assignment, AssignmentRequest, DeclaredInterest, ReviewRound, RoundVersion
+from reviews.request_emails import request_answered_email
 from reviews.services.rounds import BULK_BATCH_SIZE, round_read_shared
 from usecases.models import UseCaseVersion
 
@@ -200,6 +201,10 @@ def assignment_reassign(
             after=_assignment_record(assignment),
             requests_closed=closed,
         )
+        for request in AssignmentRequest.objects.filter(pk__in=closed).select_related(
+            "requested_by", "assignment__round", "assignment__version__use_case", "assignment__organisation"
+        ):
+            request_answered_email(request)
     return assignment
 
 
