@@ -7,13 +7,15 @@ import datetime
 import pytest
 
 from bold_portal.models import OutboxMessage
-from reviews.services.assignments import assignment_reassign
+from reviews.models import ReviewRound
+from reviews.services.assignments import assignment_create, assignment_reassign
 from reviews.services.requests import (
     assignment_decline,
     assignment_more_time_grant,
     assignment_more_time_refuse,
     assignment_more_time_request,
 )
+from tests.factories import make_round, make_version
 from tests.reviews.test_assignment_requests import DUE, world  # noqa: F401 (the world, as a fixture)
 
 pytestmark = pytest.mark.django_db
@@ -98,3 +100,36 @@ def test_each_email_is_queued_once_per_request_kind_and_person(world):  # noqa: 
     rows = OutboxMessage.objects.filter(kind="request_arrived")
     assert [(row.object_id, row.recipient) for row in rows] == [(str(request.pk), "lead@crisis.example")]
     assert rows.get().html and rows.get().text
+
+
+def test_a_use_case_given_after_opening_emails_the_people_newly_expected(
+    world,  # noqa: F811
+    mailoutbox,
+    django_capture_on_commit_callbacks,
+):
+    extra = make_version(audience=world.audience, title="Sleeping rough")
+    world.round.versions.add(extra)
+    with django_capture_on_commit_callbacks(execute=True):
+        given = assignment_create(review_round=world.round, version=extra, organisation=world.crisis, actor=world.admin)
+    emails = sent(mailoutbox, "assignment_given")
+    # The lead is not expected by default, so not told.
+    assert set(emails) == {"amara@crisis.example", "ben@crisis.example"}
+    assert emails["ben@crisis.example"].subject == "A use case for you to review: Sleeping rough"
+    assert "given to Crisis in Winter" in emails["ben@crisis.example"].body
+    assert "Sleeping rough" in emails["ben@crisis.example"].alternatives[0][0]
+
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assignment_reassign(assignment=given, reviewer=world.ben, actor=world.admin)
+    assert not mailoutbox, "Ben was expected already: nobody is newly given it"
+    with django_capture_on_commit_callbacks(execute=True):
+        assignment_reassign(assignment=world.personal_assignment, reviewer=world.ben, actor=world.admin)
+    assert set(sent(mailoutbox, "assignment_given")) == {"ben@crisis.example"}
+
+
+def test_a_draft_rounds_assignments_email_nobody(world, mailoutbox, django_capture_on_commit_callbacks):  # noqa: F811
+    draft = make_round(status=ReviewRound.Status.DRAFT, principles=[world.principle])
+    draft.versions.add(world.shared)
+    with django_capture_on_commit_callbacks(execute=True):
+        assignment_create(review_round=draft, version=world.shared, organisation=world.crisis, actor=world.admin)
+    assert not OutboxMessage.objects.filter(kind="assignment_given").exists() and not mailoutbox
