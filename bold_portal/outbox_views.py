@@ -7,11 +7,13 @@ from crispy_forms_gds.layout import Button, Field, Layout
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 
 from bold_portal.access import admin_only
 from bold_portal.email import outbox_message_resend
+from bold_portal.email_previews import EMAIL_KINDS, email_kind, email_preview
 from bold_portal.forms import PortalForm
 from bold_portal.models import OutboxMessage
 from bold_portal.pagination import paginate
@@ -84,3 +86,17 @@ def outbox_message_resend_view(request, pk: int):
     else:
         messages.success(request, _("The email will be sent again in a moment."))
     return redirect("manage_outbox_message", pk=message.pk)
+
+
+@admin_only
+def outbox_previews(request):
+    """Every kind of email, each linking to its preview with sample data."""
+    return render(request, "manage/outbox_previews.html", {"kinds": EMAIL_KINDS})
+
+
+@admin_only
+def outbox_preview(request, kind: str):
+    found = email_kind(kind)
+    if found is None:
+        raise Http404
+    return render(request, "manage/outbox_preview.html", {"preview": email_preview(found)})

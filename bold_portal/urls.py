@@ -14,6 +14,8 @@ urlpatterns = [
     path("manage/audit/download/", audit_views.audit_trail_download, name="manage_audit_download"),
     path("manage/outbox/", outbox_views.outbox, name="manage_outbox"),
     path("manage/outbox/<int:pk>/", outbox_views.outbox_message, name="manage_outbox_message"),
+    path("manage/outbox/previews/", outbox_views.outbox_previews, name="manage_outbox_previews"),
+    path("manage/outbox/previews/<slug:kind>/", outbox_views.outbox_preview, name="manage_outbox_preview"),
     path(
         "manage/outbox/<int:pk>/resend/",
         outbox_views.outbox_message_resend_view,

@@ -164,6 +164,7 @@ register(
     AuditAction("assignment_due_changed", _("Assignment due date changed")),
     AuditAction("assignment_reassigned", _("Assignment reassigned")),
     AuditAction("assignment_removed", _("Assignment removed")),
+    AuditAction("assignment_reviewers_chosen", _("Members chosen to review an organisation's assignment")),
     AuditAction("assignment_declined", _("Assignment declined")),
     AuditAction("assignment_more_time_requested", _("More time asked for")),
     AuditAction("assignment_more_time_granted", _("More time given")),

@@ -4,11 +4,12 @@ review from, when it opens or closes, and each person to remind of a review due.
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.contrib.auth import get_user_model
 from django.db.models.functions import Coalesce
 
 from audiences.models import Membership
 from reviews.models import Assignment, AssignmentRequest, Review, ReviewRound
+from reviews.selectors.expected import expected_by_assignment
 from reviews.selectors.requests import declined, latest_requests
 from usecases.models import UseCaseVersion
 
@@ -33,42 +34,40 @@ class RoundPerson:
 
 
 def round_people(review_round: ReviewRound, *, with_reviews: bool = False) -> list[RoundPerson]:
-    """Everyone the round expects a review from (given a version in person, or an active member of
-    an organisation given it; not where the assignment was declined), with each version's earliest
-    due date (else the round's closing date), their review's status, whether they may decline it or
-    ask for more time, and the latest request about it. With with_reviews, also anyone else who has
-    a review in the round. Active accounts only. Four queries, whatever the size of the round."""
-    assignments = list(
-        Assignment.objects.filter(round=review_round)
-        .exclude(declined())
-        .select_related("reviewer", "version__use_case__audience")
-    )
-    members: dict[int, list] = {}
-    leads: set[tuple[int, int]] = set()  # (organisation, user)
-    for membership in Membership.objects.filter(
-        organisation__in={a.organisation_id for a in assignments if a.organisation_id}, user__is_active=True
-    ).select_related("user"):
-        members.setdefault(membership.organisation_id, []).append(membership.user)
-        if membership.role == Membership.Role.LEAD:
-            leads.add((membership.organisation_id, membership.user_id))
-    requests_by_assignment = latest_requests(assignments)
+    """Everyone the round expects a review from (reviews.selectors.expected; not where the
+    assignment was declined), with each version's earliest due date (else the round's closing
+    date), their review's status, whether they may decline it or ask for more time, and the latest
+    request about it. With with_reviews, also anyone else who has a review in the round. Active
+    accounts only. Six queries, whatever the size of the round."""
+    given = Assignment.objects.filter(round=review_round).exclude(declined())
+    assignments = list(given.select_related("version__use_case__audience"))
+    people_by_assignment = expected_by_assignment(given)
+    users: dict[int, object] = {
+        user.pk: user
+        for user in get_user_model().objects.filter(
+            pk__in={pk for people in people_by_assignment.values() for pk in people}
+        )
+    }
     reviews = list(Review.objects.filter(round=review_round).select_related("reviewer", "version__use_case__audience"))
     statuses = {(r.reviewer_id, r.version_id): r.status for r in reviews}
+    leads = set(  # (organisation, user)
+        Membership.objects.filter(
+            organisation__in={a.organisation_id for a in assignments if a.organisation_id},
+            role=Membership.Role.LEAD,
+        ).values_list("organisation_id", "user_id")
+    )
+    requests_by_assignment = latest_requests(assignments)
 
-    users: dict[int, object] = {}
     due: dict[tuple[int, int], list] = {}
     versions: dict[int, UseCaseVersion] = {}
     # The assignment a person's requests are about: their own, else their organisation's.
     asked_through: dict[tuple[int, int], Assignment] = {}
     for assignment in assignments:
         versions[assignment.version_id] = assignment.version
-        people = members.get(assignment.organisation_id, []) if assignment.organisation_id else [assignment.reviewer]
-        for user in people:
-            if user.is_active:
-                users[user.pk] = user
-                due.setdefault((user.pk, assignment.version_id), []).append(assignment.due_on)
-                if assignment.reviewer_id or (user.pk, assignment.version_id) not in asked_through:
-                    asked_through[(user.pk, assignment.version_id)] = assignment
+        for user_id in people_by_assignment.get(assignment.pk, []):
+            due.setdefault((user_id, assignment.version_id), []).append(assignment.due_on)
+            if assignment.reviewer_id or (user_id, assignment.version_id) not in asked_through:
+                asked_through[(user_id, assignment.version_id)] = assignment
     if with_reviews:
         for review in reviews:
             if review.reviewer.is_active:
@@ -120,19 +119,14 @@ def reminders_due(*, dates) -> list[ReminderDue]:
     """For assignments in open rounds due on one of dates (the assignment's due date, else the
     round's closing date), each person expected to review them (see round_people) who has not
     submitted that version. Three queries, whatever the number of rounds and people."""
-    assignments = list(
+    due_assignments = (
         Assignment.objects.filter(round__status=ReviewRound.Status.OPEN)
-        .filter(Q(reviewer__isnull=True) | Q(reviewer__is_active=True))
         .exclude(declined())
         .annotate(due=Coalesce("due_on", "round__closes_on"))
         .filter(due__in=list(dates))
-        .values("pk", "round_id", "version_id", "reviewer_id", "organisation_id", "due")
     )
-    members: dict[int, list[int]] = {}
-    for organisation_id, user_id in Membership.objects.filter(
-        organisation__in={a["organisation_id"] for a in assignments if a["organisation_id"]}, user__is_active=True
-    ).values_list("organisation_id", "user_id"):
-        members.setdefault(organisation_id, []).append(user_id)
+    assignments = list(due_assignments.values("pk", "round_id", "version_id", "due"))
+    people = expected_by_assignment(Assignment.objects.filter(pk__in=[a["pk"] for a in assignments]))
     submitted = set(
         Review.objects.filter(
             status=Review.Status.SUBMITTED,
@@ -143,6 +137,6 @@ def reminders_due(*, dates) -> list[ReminderDue]:
     return [
         ReminderDue(person_id=person_id, assignment_id=a["pk"], due_on=a["due"])
         for a in assignments
-        for person_id in ([a["reviewer_id"]] if a["reviewer_id"] else members.get(a["organisation_id"], []))
+        for person_id in people.get(a["pk"], [])
         if (person_id, a["round_id"], a["version_id"]) not in submitted
     ]

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from audiences.models import MemberReminder, Organisation
 from reviews.models import Assignment, Review, ReviewRound
+from reviews.selectors.expected import expected_by_assignment
 from reviews.selectors.requests import declined
 
 
@@ -40,6 +41,8 @@ class VersionProgress:
     due_on: datetime.date | None
     reviewers: list[MemberProgress]
     path: str = ""  # the use case's page in the round, for links in reminders
+    # The organisation-wide assignment, whose reviewers its lead chooses; None if given in person only.
+    organisation_assignment_id: int | None = None
 
     @property
     def submitted_count(self) -> int:
@@ -87,7 +90,7 @@ def organisation_reviews(organisation: Organisation) -> OrganisationReviews:
     organisation or to any of its members, each expected reviewer's status and due date. People
     whose accounts are switched off (is_active false) have left and are not expected.
 
-    Reads review statuses alone (never verdicts, reasons or comments), in four queries whatever
+    Reads review statuses alone (never verdicts, reasons or comments), in five queries whatever
     the number of members, assignments or reviews."""
     memberships = sorted(
         organisation.memberships.filter(user__is_active=True).select_related("user"),
@@ -111,16 +114,21 @@ def organisation_reviews(organisation: Organisation) -> OrganisationReviews:
         ).values_list("round_id", "version_id", "reviewer_id", "status")
     }
 
-    # Per (round, version): who is expected to review it and by when. An organisation assignment
-    # expects every member; a personal one, that person. Someone with both has the earlier date.
+    # Per (round, version): who is expected to review it (reviews.selectors.expected) and by when.
+    # Someone given it both in person and through the organisation has the earlier date.
+    chosen = expected_by_assignment(Assignment.objects.filter(pk__in=[a.pk for a in assignments]))
     targets: dict[tuple[int, int], Assignment] = {}
+    shared: dict[tuple[int, int], int] = {}
     expected: dict[tuple[int, int], dict[int, list]] = {}
     for assignment in assignments:
         key = (assignment.round_id, assignment.version_id)
         targets.setdefault(key, assignment)
+        if assignment.organisation_id:
+            shared[key] = assignment.pk
         people = expected.setdefault(key, {})
-        for user_id in [assignment.reviewer_id] if assignment.reviewer_id else members:
-            people.setdefault(user_id, []).append(assignment.due_on)
+        for user_id in chosen.get(assignment.pk, []):
+            if user_id in members:
+                people.setdefault(user_id, []).append(assignment.due_on)
 
     rounds: dict[int, RoundProgress] = {}
     for key, assignment in targets.items():
@@ -150,6 +158,7 @@ def organisation_reviews(organisation: Organisation) -> OrganisationReviews:
                     "reviews:use_case",
                     args=[review_round.slug, assignment.version.use_case.slug, assignment.version.number],
                 ),
+                organisation_assignment_id=shared.get(key),
             )
         )
 

@@ -7,12 +7,12 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import CharField, Count, F, Q, Value
-from django.db.models.functions import Cast, Coalesce, Concat
+from django.db.models import Count
 from django.utils import timezone
 
 from audiences.models import Audience, Membership, Organisation
 from reviews.models import Assignment, AssignmentRequest, ClosedRoundFigure, Review, ReviewRound, RoundVersion
+from reviews.selectors.expected import expected_reviewers
 from reviews.selectors.requests import declined
 from usecases.models import UseCase, UseCaseVersion
 
@@ -25,9 +25,9 @@ PROGRESS_ROWS_PER_PAGE = 25
 
 @dataclass(frozen=True)
 class Progress:
-    """Submitted out of expected for a use case version, an organisation or a person. Expected:
-    every active member of an organisation given the version, and every person given it in
-    person; someone given it both ways is expected once, by the earlier due date."""
+    """Submitted out of expected for a use case version, an organisation or a person. Expected: as
+    reviews.selectors.expected says; someone given a version both ways is expected once, by the
+    earlier due date."""
 
     expected: int
     submitted: int
@@ -95,25 +95,16 @@ def _tables() -> dict[str, str]:
     }
 
 
-# A declined assignment expects nobody until it is given to someone else.
-_NOT_DECLINED = """
-    NOT EXISTS (SELECT 1 FROM {request} q WHERE q.assignment_id = a.id AND q.kind = 'decline' AND q.state = 'open')
-"""
-
 # Every (version, person) the round expects a review from, with the due date of the assignment
-# that asks them: people given a version in person, and every active member of an organisation
-# given it; not through a declined assignment. Parameters: round id, True, round id, True.
-_EXPECTED = f"""
-    SELECT 'person' AS kind, a.reviewer_id AS group_id, a.version_id, a.reviewer_id AS user_id, a.due_on
-    FROM {{assignment}} a JOIN {{user}} u ON u.id = a.reviewer_id
-    WHERE a.round_id = %s AND u.is_active = %s AND {_NOT_DECLINED}
-    UNION ALL
-    SELECT 'organisation', a.organisation_id, a.version_id, m.user_id, a.due_on
-    FROM {{assignment}} a
-    JOIN {{membership}} m ON m.organisation_id = a.organisation_id
-    JOIN {{user}} u ON u.id = m.user_id
-    WHERE a.round_id = %s AND u.is_active = %s AND {_NOT_DECLINED}
-"""  # nosec
+# that asks them (reviews.selectors.expected): not through a declined assignment. Its SQL is
+# Django's; its parameters come first (_expected_params).
+_EXPECTED = "{expected}"
+
+
+def _expected_query(round_id: int):
+    assignments = Assignment.objects.filter(round_id=round_id).exclude(declined())
+    return expected_reviewers(assignments).query.sql_with_params()
+
 
 # Counting, over rows p with a due_on, joined to their review r. Parameter: today.
 _COUNTS = """
@@ -124,8 +115,9 @@ _COUNTS = """
 
 
 def _rows(sql: str, params: list) -> list[tuple]:
+    # The expected reviewers' SQL is the same for every round: only its parameters differ.
     with connection.cursor() as cursor:
-        cursor.execute(sql.format(**_tables()), params)
+        cursor.execute(sql.format(**_tables(), expected=_expected_query(0)[0]), params)
         return cursor.fetchall()
 
 
@@ -136,7 +128,7 @@ def _as_date(value) -> datetime.date | None:
 
 
 def _expected_params(review_round: ReviewRound) -> list:
-    return [review_round.pk, True, review_round.pk, True]
+    return list(_expected_query(review_round.pk)[1])
 
 
 def frozen(review_round: ReviewRound) -> bool:
@@ -368,29 +360,23 @@ def versions_short_of_submitted_reviews(review_round: ReviewRound) -> int:
 
 
 def expected_reviews_by_round(round_ids: list[int]) -> dict[int, int]:
-    """Per round, how many reviews the analysts' rounds page expects: one per person and version,
-    where a personal assignment expects that person and an organisation assignment each of its active
-    members (people whose accounts are switched off have left). Someone expected twice for one
-    version (in person and through an organisation, or through two organisations) counts once. One
-    grouped query. Counted now: a closed round's pages read ClosedRoundFigure instead."""
-    rows = (
-        Assignment.objects.filter(round_id__in=round_ids)
-        .exclude(declined())
-        # One annotate, so the person and their active flag come from the same membership join.
-        .annotate(
-            person_id=Coalesce("reviewer_id", "organisation__memberships__user_id"),
-            member_is_active=F("organisation__memberships__user__is_active"),
-        )
-        .filter(Q(reviewer__isnull=False) | Q(member_is_active=True))
-        .values("round_id")
-        .annotate(
-            expected=Count(
-                Concat(Cast("version_id", CharField()), Value(":"), Cast("person_id", CharField())), distinct=True
-            )
-        )
-        .order_by()
-    )
-    return {row["round_id"]: row["expected"] for row in rows}
+    """Per round, how many reviews the analysts' rounds page expects: one per person and version
+    (reviews.selectors.expected, with people asked in person who have left since). Someone expected
+    twice for one version (in person and through an organisation, or through two organisations)
+    counts once. One grouped query. Counted now: a
+    closed round's pages read ClosedRoundFigure instead."""
+    if not round_ids:
+        return {}
+    expected, params = expected_reviewers(
+        Assignment.objects.filter(round_id__in=round_ids).exclude(declined()), with_people_who_left=True
+    ).query.sql_with_params()
+    sql = f"""
+        SELECT round_id, COUNT(*) FROM (SELECT DISTINCT round_id, version_id, user_id FROM ({expected}) e) pairs
+        GROUP BY round_id
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return dict(cursor.fetchall())
 
 
 def round_figures_to_freeze(review_round: ReviewRound, *, on: datetime.date) -> list[ClosedRoundFigure]:

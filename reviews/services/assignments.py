@@ -14,7 +14,9 @@ from django.utils.translation import gettext as _
 from audiences.models import Membership, Organisation
 from bold_portal.field_changes import audit_value
 from bold_portal.models import audit
+from reviews.assignment_emails import assignment_given_email, expected_people
 from reviews.models import Assignment, AssignmentRequest, DeclaredInterest, ReviewRound, RoundVersion
+from reviews.request_emails import request_answered_email
 from reviews.services.rounds import BULK_BATCH_SIZE, round_read_shared
 from usecases.models import UseCaseVersion
 
@@ -44,6 +46,7 @@ def assignment_create(
             round=review_round.slug,
             version=version.pk,
         )
+        assignment_given_email(assignment)
     return assignment
 
 
@@ -170,6 +173,7 @@ def assignment_reassign(
         ):
             raise ValidationError(_("The use case is already given to them. Choose someone else."))
         before = _assignment_record(assignment)
+        expected_before = expected_people(assignment)
         from_reviewer, from_organisation = assignment.reviewer_id, assignment.organisation_id
         assignment.reviewer, assignment.organisation = reviewer, organisation
         assignment.full_clean()
@@ -200,6 +204,11 @@ def assignment_reassign(
             after=_assignment_record(assignment),
             requests_closed=closed,
         )
+        for request in AssignmentRequest.objects.filter(pk__in=closed).select_related(
+            "requested_by", "assignment__round", "assignment__version__use_case", "assignment__organisation"
+        ):
+            request_answered_email(request)
+        assignment_given_email(assignment, already=expected_before)
     return assignment
 
 

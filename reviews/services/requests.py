@@ -13,6 +13,7 @@ from audiences.models import Membership
 from bold_portal.field_changes import audit_value
 from bold_portal.models import audit
 from reviews.models import Assignment, AssignmentRequest, Review, cancellable_by
+from reviews.request_emails import request_answered_email, request_arrived_email
 from reviews.services.assignments import assignment_due_change, due_on_problem, locked_assignment, refuse_if_closed
 
 
@@ -77,6 +78,7 @@ def assignment_decline(*, assignment: Assignment, reason: str, actor) -> Assignm
             )
         )
         audit(actor=actor, action="assignment_declined", obj=assignment, request=request.pk, reason=reason)
+        request_arrived_email(request)
     return request
 
 
@@ -124,6 +126,7 @@ def assignment_more_time_request(
             reason=reason,
             due_on=audit_value(due_on),
         )
+        request_arrived_email(request)
     return request
 
 
@@ -171,6 +174,7 @@ def assignment_more_time_grant(*, request: AssignmentRequest, actor, note: str =
             request=request.pk,
             due_on=audit_value(request.requested_due_on),
         )
+        request_answered_email(request)
     return request
 
 
@@ -183,6 +187,7 @@ def assignment_more_time_refuse(*, request: AssignmentRequest, note: str, actor)
             raise ValidationError({"note": _("Say why more time cannot be given")})
         _request_decide(request, state=AssignmentRequest.State.REFUSED, note=note, actor=actor)
         audit(actor=actor, action="assignment_more_time_refused", obj=request.assignment, request=request.pk, note=note)
+        request_answered_email(request)
     return request
 
 

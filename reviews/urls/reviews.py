@@ -55,6 +55,11 @@ urlpatterns = [
         name="organisation_remind",
     ),
     path(
+        "organisation/<slug:organisation_slug>/assignments/<int:assignment_id>/reviewers/",
+        organisation_views.organisation_assignment_reviewers,
+        name="organisation_assignment_reviewers",
+    ),
+    path(
         "organisation/<slug:organisation_slug>/requests/<int:request_id>/",
         request_views.organisation_request,
         name="organisation_request",

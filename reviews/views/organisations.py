@@ -15,9 +15,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from audiences.models import Organisation
 from audiences.services.memberships import ReminderItem, member_remind
+from bold_portal.forms import attempt
 from bold_portal.pagination import paginate, pagination
+from reviews.forms.chosen_reviewers import ChosenReviewersForm
+from reviews.selectors import expected as expected_selectors
 from reviews.selectors import organisations as selectors
 from reviews.selectors.requests import REQUESTS_PER_PAGE, organisation_requests
+from reviews.services.chosen_reviewers import assignment_reviewers_choose
 
 VERSIONS_PER_PAGE = 20
 
@@ -95,3 +99,42 @@ def organisation_remind(request, organisation_slug: str):
     else:
         messages.success(request, _("Reminder sent to %(name)s.") % {"name": person.name})
     return redirect(back)
+
+
+@require_http_methods(["GET", "POST"])
+def organisation_assignment_reviewers(request, organisation_slug: str, assignment_id: int):
+    """A lead chooses which members review one of the organisation's assignments."""
+    organisation = led_organisation(request, organisation_slug)
+    assignment = expected_selectors.led_assignment(organisation, assignment_id)
+    if assignment is None:
+        raise Http404
+    members = expected_selectors.choosable_members(assignment)
+    back = reverse("reviews:organisation_reviews", args=[organisation.slug])
+    back += f"?round={assignment.round.slug}#round"
+    form = ChosenReviewersForm(
+        request.POST if request.method == "POST" else None,
+        members=members,
+        initial={"members": expected_selectors.expected_members(assignment)},
+    )
+    if request.method == "POST" and form.is_valid():
+        saved = attempt(
+            form,
+            lambda: assignment_reviewers_choose(
+                assignment=assignment, memberships=list(form.cleaned_data["members"]), actor=request.user
+            ),
+        )
+        if saved is not None:
+            messages.success(request, _("Saved who reviews %(title)s.") % {"title": assignment.version.title})
+            return redirect(back)
+    return render(
+        request,
+        "reviews/organisation_assignment_reviewers.html",
+        {
+            "organisation": organisation,
+            "assignment": assignment,
+            "form": form,
+            "chosen": expected_selectors.reviewers_chosen(assignment),
+            "back": back,
+        },
+        status=400 if form.errors else 200,
+    )

@@ -133,6 +133,8 @@ EXPECTED = {
     "manage_outbox": ADMIN_ONLY,
     "manage_outbox_message": ADMIN_ONLY,
     "manage_outbox_message_resend": ADMIN_ONLY,
+    "manage_outbox_previews": ADMIN_ONLY,
+    "manage_outbox_preview": ADMIN_ONLY,
     "accessibility": PUBLIC,
     "favicon": PUBLIC,
     "privacy": PUBLIC,
@@ -190,6 +192,7 @@ EXPECTED = {
         404, **dict.fromkeys(("lead", "admin", "superuser"), Redirect("reviews:organisation_reviews", same_kwargs=True))
     ),
     "reviews:organisation_request": LEAD_OF_OWN_ORGANISATION,
+    "reviews:organisation_assignment_reviewers": LEAD_OF_OWN_ORGANISATION,
     "reviews:organisation_interests": LEAD_OF_OWN_ORGANISATION,
     "reviews:organisation_interest_withdraw": LEAD_OF_OWN_ORGANISATION,
     "reviews:use_case": ASSIGNED_TO_ORGANISATION,
@@ -462,6 +465,7 @@ class World:
             "manage_audit_event": {"pk": AuditEvent.objects.order_by("pk").values_list("pk", flat=True).first()},
             "manage_outbox_message": {"pk": self.outbox_message.pk},
             "manage_outbox_message_resend": {"pk": self.outbox_message.pk},
+            "manage_outbox_preview": {"kind": "request_arrived"},
         }
         person_pages = {"manage_person", "manage_person_active", "manage_person_erase", "manage_person_two_factor"}
         if name.removeprefix("audiences:") in person_pages:

@@ -48,8 +48,9 @@ def ready_round(slug, *, status=ReviewRound.Status.DRAFT, opens_on=None, closes_
         slug=slug, status=status, opens_on=opens_on, closes_on=closes_on, follows_dates=follows_dates
     )
     organisation = make_organisation(audiences=[make_audience()])
-    reviewer = make_reviewer(organisation=organisation, role=Membership.Role.LEAD)
-    make_reviewer(organisation=organisation)
+    reviewer = make_reviewer(organisation=organisation)
+    make_reviewer(organisation=organisation)  # the two reviewers the round's minimum asks for
+    make_reviewer(organisation=organisation, role=Membership.Role.LEAD)  # not expected by default
     version = make_version()
     review_round.versions.add(version)
     make_assignment(review_round=review_round, version=version, organisation=organisation)

@@ -37,7 +37,9 @@ def world(settings):
         name="Spring round", slug="spring", status=ReviewRound.Status.DRAFT, closes_on=datetime.date(2030, 6, 30)
     )
     ann = make_reviewer(organisation=crisis, email="ann@crisis.example", full_name="Ann Example")
-    bea = make_reviewer(organisation=crisis, email="bea@crisis.example", role=Membership.Role.LEAD)
+    bea = make_reviewer(organisation=crisis, email="bea@crisis.example")
+    # Crisis's lead: not expected, the organisation having reviewers (issue 26), so sent nothing.
+    make_reviewer(organisation=crisis, email="lee@crisis.example", role=Membership.Role.LEAD)
     make_reviewer(organisation=crisis, email="cal@crisis.example", is_active=False)
     make_reviewer(organisation=make_organisation(name="Nacro"), email="dee@nacro.example")
     make_assignment(review_round=review_round, version=housing, reviewer=ann, due_on=datetime.date(2030, 5, 1))

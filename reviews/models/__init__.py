@@ -11,7 +11,10 @@ from django.utils.translation import gettext_lazy as _
 from audiences.models import Audience, Organisation
 from bold_portal.text import refuse_control_characters, text_limit
 from principles.models import Principle
-from reviews.link_models import ReviewLink  # noqa: F401  (a model of this app, in a module of its own)
+
+# The app's models, split by feature.
+from reviews.models.chosen_reviewers import ChosenReviewer as ChosenReviewer
+from reviews.models.review_links import ReviewLink as ReviewLink
 from usecases.models import UseCase, UseCaseVersion
 
 # The longest text each free-text field takes, in characters. The fields, the database's checks,

@@ -1,6 +1,5 @@
 """The personal review link (docs/sign-in-security.md, "Personal review links"): a reviewer's way
-into their own reviews of one round without a password. Kept beside reviews.models, which imports
-it, so that neither module grows past the layout limit."""
+into their own reviews of one round without a password."""
 
 from django.conf import settings
 from django.db import models
