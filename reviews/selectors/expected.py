@@ -50,10 +50,12 @@ def expected_reviewers(assignments: QuerySet[Assignment], *, with_people_who_lef
     the assignments (a round, open rounds, not declined...). with_people_who_left keeps people
     asked in person whose accounts are now switched off: the analysts' count of a round, whose
     fieldwork reviewers were asked once and switched off since. One query, usable as a subquery."""
+    # No ORDER BY on either side: the caller's queryset may carry one, and SQLite refuses it in a UNION.
     return (
         _in_person(assignments, with_people_who_left=with_people_who_left)
+        .order_by()
         .values(*EXPECTED_COLUMNS)
-        .union(_organisation_wide(assignments).values(*EXPECTED_COLUMNS), all=True)
+        .union(_organisation_wide(assignments).order_by().values(*EXPECTED_COLUMNS), all=True)
     )
 
 
