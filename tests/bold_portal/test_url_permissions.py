@@ -258,6 +258,7 @@ EXPECTED = {
     "usecases:draft": WRITES_THE_USE_CASE,
     "usecases:draft_start": post_only(WRITES_THE_USE_CASE),
     "usecases:draft_section": WRITES_THE_USE_CASE,
+    "usecases:draft_hit_dismiss": post_only(WRITES_THE_USE_CASE),
     "usecases:draft_preview": WRITES_THE_USE_CASE,
     "usecases:draft_publish": WRITES_THE_USE_CASE,
     "principles:list": ADMIN_ONLY,
