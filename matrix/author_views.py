@@ -17,6 +17,7 @@ from matrix.selectors.cells import round_principles, version_cells
 from matrix.services.feedback import feedback_release
 from reviews.models import ReviewRound
 from usecases.models import UseCaseVersion
+from usecases.readiness import version_readiness
 from usecases.selectors import writable_use_case
 
 
@@ -57,7 +58,13 @@ def version(request, use_case_slug: str, number: int):
         }
         for in_round in entry.rounds
     ]
-    context = {"version": chosen, "author_version": entry, "rounds": rounds, "may_release": is_admin(request.user)}
+    context = {
+        "version": chosen,
+        "author_version": entry,
+        "rounds": rounds,
+        "may_release": is_admin(request.user),
+        "readiness": version_readiness([chosen])[chosen.pk],
+    }
     return render(request, "matrix/author_version.html", context)
 
 

@@ -27,6 +27,7 @@ from usecases.forms import (
 )
 from usecases.models import DATA_FLOW_KEYS, DATA_FLOWS_MAX, DataParty, UseCase, UseCaseDraft
 from usecases.parties import organisations_named, unknown_parties
+from usecases.readiness import readiness
 from usecases.sections import SECTIONS, SECTIONS_BY_SLUG, section_is_written
 from usecases.selectors import audiences_written_for, writable_use_case
 
@@ -51,12 +52,19 @@ def draft(request, use_case_slug: str):
     """The draft's sections and whether each is written; or, with no draft, a button to begin one."""
     use_case = writable_use_case(request.user, use_case_slug)
     current = UseCaseDraft.objects.filter(use_case=use_case).first()
-    hits = hits_by_section(_open_hits(current)) if current else {}
+    part_hits = _open_hits(current) if current else []
+    hits = hits_by_section(part_hits)
     sections = [
         (section, current and section_is_written(section, current), len(hits.get(section.slug, [])))
         for section in SECTIONS
     ]
-    context = {"use_case": use_case, "draft": current, "sections": sections, "latest": use_case.latest_version}
+    context = {
+        "use_case": use_case,
+        "draft": current,
+        "sections": sections,
+        "latest": use_case.latest_version,
+        "readiness": current and readiness(current, len(part_hits)),
+    }
     return render(request, "usecases/draft.html", context)
 
 
