@@ -277,3 +277,26 @@ class HitDismissForm(PortalForm):
                 self.errors.pop(name, None)
             raise forms.ValidationError(GONE_MESSAGE, code="gone")
         return cleaned
+
+
+class VersionPairForm(PortalForm):
+    """Which two versions of a use case to compare (sent by GET, so a comparison can be linked to)."""
+
+    earlier = forms.TypedChoiceField(
+        label=_("Compare version"), coerce=int, error_messages={"invalid_choice": _("Choose a version from the list")}
+    )
+    later = forms.TypedChoiceField(
+        label=_("with version"), coerce=int, error_messages={"invalid_choice": _("Choose a version from the list")}
+    )
+
+    def __init__(self, *args, numbers: list[int], **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("earlier", "later"):
+            self.fields[name].choices = [(number, number) for number in numbers]
+            self.fields[name].error_messages["required"] = _("Choose a version from the list")
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("earlier") is not None and cleaned.get("earlier") == cleaned.get("later"):
+            self.add_error("later", _("Choose a different version to compare with"))
+        return cleaned

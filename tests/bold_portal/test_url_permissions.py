@@ -252,6 +252,7 @@ EXPECTED = {
     "api:docs": ANALYST_ONLY,
     "authors:use_cases": ANY_AUTHOR,
     "authors:version": WRITES_THE_USE_CASE,
+    "authors:version_compare": access(404, author=200, analyst=200, admin=200, superuser=200),
     "authors:feedback_release": post_only(ADMIN_ONLY),
     "usecases:new": ANY_AUTHOR,
     "usecases:party_new": ANY_AUTHOR,
