@@ -294,6 +294,7 @@ class VersionPairForm(PortalForm):
         for name in ("earlier", "later"):
             self.fields[name].choices = [(number, number) for number in numbers]
             self.fields[name].error_messages["required"] = _("Choose a version from the list")
+        self.helper = gds_form_helper("earlier", "later", submit_label=_("Compare"))
 
     def clean(self):
         cleaned = super().clean()

@@ -106,7 +106,8 @@ def test_bad_input_names_the_problem(client, world, query, message):
     response = client.get(compare_url(world, **query))
 
     assert response.status_code == 400 and "<title>Error:" in response.text
-    assert message in response.text and "<del>" not in response.text
+    assert message in response.text and "There is a problem" in response.text
+    assert "<del>" not in response.text
 
 
 def test_a_use_case_with_one_version_says_there_is_nothing_to_compare(client, world):
