@@ -45,10 +45,10 @@ def text_parts(text_holder) -> dict[str, str]:
     return parts
 
 
-def open_part_hits(texts: list[tuple[int, int, object]], *, terms=None) -> list[list[PartHit]]:
+def open_part_hits(texts: list[tuple[int, int, object]]) -> list[list[PartHit]]:
     """For each (use case id, number, draft or version with its use case's audience), its open hits in
     the order of the text: the lexicon is read once and the dismissals in one query, however many."""
-    terms = lexicon_terms() if terms is None else terms
+    terms = lexicon_terms()
     checked = []
     for use_case_id, number, holder in texts:
         audience = holder.use_case.audience.slug
