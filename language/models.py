@@ -35,6 +35,16 @@ class EntryKind(models.TextChoices):
     NAME = terms.NAME, _("Name of a programme or service (never flagged)")
 
 
+class HitKind(models.TextChoices):
+    """What the checker calls each kind of hit, in the pages' words."""
+
+    STIGMATISING = terms.STIGMATISING, _("Stigmatising or loaded term")
+    DEFICIT = terms.DEFICIT, _("Deficit label")
+    JARGON = terms.JARGON, _("Jargon")
+    PERSONAL_DATA = terms.PERSONAL_DATA, _("Looks like personal data")
+    AUDIENCE_CONFLATION = terms.AUDIENCE_CONFLATION, _("Another audience's term")
+
+
 class LexiconEntry(models.Model):
     """A word or phrase the checker looks for (or, for a name, never flags)."""
 

@@ -93,8 +93,19 @@ def hit_key(hits: list[Hit], hit: Hit) -> tuple[str, str, int]:
 
 def open_hits(*, subject: str, hits: list[Hit]) -> list[Hit]:
     """The hits of the text known as subject that nobody dismissed (fixed ones are not among hits)."""
-    dismissed = set(HitDismissal.objects.filter(subject=subject).values_list("kind", "text", "occurrence"))
-    return [hit for hit in hits if hit_key(hits, hit) not in dismissed]
+    return [hit for hit, _ in open_hits_by_subject({subject: hits})[subject]]
+
+
+def open_hits_by_subject(hits_by_subject: dict[str, list[Hit]]) -> dict[str, list[tuple[Hit, int]]]:
+    """For each subject, its hits that nobody dismissed, each with which occurrence of its text it is:
+    the dismissals of every subject in one query."""
+    rows = HitDismissal.objects.filter(subject__in=list(hits_by_subject))
+    dismissed = set(rows.values_list("subject", "kind", "text", "occurrence"))
+    still_open = {}
+    for subject, hits in hits_by_subject.items():
+        keyed = [(hit, hit_key(hits, hit)) for hit in hits]
+        still_open[subject] = [(hit, key[2]) for hit, key in keyed if (subject, *key) not in dismissed]
+    return still_open
 
 
 def open_hit_count(*, subject: str, text: str, audience: str | None = None) -> int:

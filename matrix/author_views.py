@@ -11,12 +11,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from bold_portal.roles import is_admin, is_author
-from matrix.selectors.authors import author_use_cases, author_version, round_feedback
+from bold_portal.roles import is_admin, is_analyst, is_author
+from matrix.selectors.authors import author_use_cases, author_version, round_feedback, versions_outcomes
 from matrix.selectors.cells import round_principles, version_cells
 from matrix.services.feedback import feedback_release
 from reviews.models import ReviewRound
-from usecases.models import UseCaseVersion
+from usecases.diff import versions_diff
+from usecases.forms import VersionPairForm
+from usecases.models import UseCase, UseCaseVersion
+from usecases.readiness import version_readiness
 from usecases.selectors import writable_use_case
 
 
@@ -57,7 +60,13 @@ def version(request, use_case_slug: str, number: int):
         }
         for in_round in entry.rounds
     ]
-    context = {"version": chosen, "author_version": entry, "rounds": rounds, "may_release": is_admin(request.user)}
+    context = {
+        "version": chosen,
+        "author_version": entry,
+        "rounds": rounds,
+        "may_release": is_admin(request.user),
+        "readiness": version_readiness([chosen])[chosen.pk],
+    }
     return render(request, "matrix/author_version.html", context)
 
 
@@ -78,3 +87,29 @@ def release(request, use_case_slug: str, number: int, round_slug: str):
             request, _("Authors can now read what reviewers said in %(round)s.") % {"round": review_round.name}
         )
     return redirect("authors:version", chosen.use_case.slug, chosen.number)
+
+
+@require_GET
+def version_compare(request, use_case_slug: str):
+    """Two versions side by side, word by word, with each principle's outcome in the rounds that
+    reviewed them: for the use case's writers, and for analysts (who read every round's outcomes)."""
+    use_case = get_object_or_404(UseCase.objects.select_related("audience"), slug=use_case_slug)
+    analyst = is_analyst(request.user)
+    if not (analyst or rules.has_perm("usecases.write_use_case", request.user, use_case)):
+        raise Http404
+    versions = {version.number: version for version in use_case.versions.select_related("use_case__audience")}
+    numbers = sorted(versions)
+    if len(numbers) < 2:
+        return render(request, "matrix/version_compare.html", {"use_case": use_case, "form": None})
+    form = VersionPairForm(request.GET or {"earlier": numbers[-2], "later": numbers[-1]}, numbers=numbers)
+    context = {"use_case": use_case, "form": form}
+    if form.is_valid():
+        earlier, later = versions[form.cleaned_data["earlier"]], versions[form.cleaned_data["later"]]
+        outcomes = versions_outcomes([earlier, later], every_round=analyst)
+        context |= {
+            "earlier": earlier,
+            "later": later,
+            "parts": versions_diff(earlier, later),
+            "outcomes": [(earlier, outcomes[earlier.pk]), (later, outcomes[later.pk])],
+        }
+    return render(request, "matrix/version_compare.html", context, status=200 if form.is_valid() else 400)

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audiences.models import Organisation
 from bold_portal.forms import PortalForm, gds_form_helper, limit_length
+from language.models import HIT_TEXT_MAX, REASON_MAX, HitKind
 from usecases.models import (
     DATA_FLOW_VALUE_MAX,
     DATA_FLOWS_MAX,
@@ -16,7 +17,7 @@ from usecases.models import (
     VERSION_TITLE_MAX,
     DataParty,
 )
-from usecases.sections import Section
+from usecases.sections import DRAFT_FIELDS, Section
 
 # Each field of a draft: its label and the hint that says what a reviewer looks for.
 DRAFT_FIELD_TEXT = {
@@ -239,3 +240,64 @@ class DataPartyForm(PortalForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = gds_form_helper("name", Field.radios("kind"), "organisation", submit_label=_("Add to the list"))
+
+
+GONE_MESSAGE = _(
+    "This point is no longer in the text: it may have been fixed. Go back to the draft to see what is left."
+)
+
+
+class HitDismissForm(PortalForm):
+    """Dismiss one of the language checker's hits with the reason. The hidden fields name the hit as
+    the page showed it; one that is no longer in the text is refused by the view."""
+
+    part = forms.ChoiceField(choices=[(name, name) for name in DRAFT_FIELDS], widget=forms.HiddenInput)
+    kind = forms.ChoiceField(choices=HitKind.choices, widget=forms.HiddenInput)
+    text = forms.CharField(max_length=HIT_TEXT_MAX, widget=forms.HiddenInput)
+    occurrence = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    reason = limit_length(
+        forms.CharField(
+            label=_("Why is this not a problem here?"),
+            help_text=_("Reviewers do not see this. It is kept with the use case."),
+            widget=forms.Textarea(attrs={"rows": 3}),
+            error_messages={"required": _("Enter why this is not a problem here")},
+        ),
+        REASON_MAX,
+        _("The reason must be %(limit)s characters or fewer"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_form_helper("part", "kind", "text", "occurrence", "reason", submit_label=_("Dismiss"))
+
+    def clean(self):
+        cleaned = super().clean()
+        if any(name in self.errors for name in ("part", "kind", "text", "occurrence")):
+            for name in ("part", "kind", "text", "occurrence"):
+                self.errors.pop(name, None)
+            raise forms.ValidationError(GONE_MESSAGE, code="gone")
+        return cleaned
+
+
+class VersionPairForm(PortalForm):
+    """Which two versions of a use case to compare (sent by GET, so a comparison can be linked to)."""
+
+    earlier = forms.TypedChoiceField(
+        label=_("Compare version"), coerce=int, error_messages={"invalid_choice": _("Choose a version from the list")}
+    )
+    later = forms.TypedChoiceField(
+        label=_("with version"), coerce=int, error_messages={"invalid_choice": _("Choose a version from the list")}
+    )
+
+    def __init__(self, *args, numbers: list[int], **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("earlier", "later"):
+            self.fields[name].choices = [(number, number) for number in numbers]
+            self.fields[name].error_messages["required"] = _("Choose a version from the list")
+        self.helper = gds_form_helper("earlier", "later", submit_label=_("Compare"))
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("earlier") is not None and cleaned.get("earlier") == cleaned.get("later"):
+            self.add_error("later", _("Choose a different version to compare with"))
+        return cleaned

@@ -12,4 +12,5 @@ urlpatterns = [
     path("<slug:use_case_slug>/draft/preview/", views.draft_preview, name="draft_preview"),
     path("<slug:use_case_slug>/draft/publish/", views.draft_publish, name="draft_publish"),
     path("<slug:use_case_slug>/draft/<slug:section>/", views.draft_section, name="draft_section"),
+    path("<slug:use_case_slug>/draft/<slug:section>/dismiss/", views.draft_hit_dismiss, name="draft_hit_dismiss"),
 ]

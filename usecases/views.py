@@ -12,17 +12,22 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from bold_portal.forms import add_errors
+from language.services import language_hit_dismiss
 from usecases import services
+from usecases.checking import dismiss_target, hits_by_section, open_part_hits, section_hits
 from usecases.forms import (
+    GONE_MESSAGE,
     PARTY_LIST_ID,
     DataPartyForm,
     DraftSectionForm,
+    HitDismissForm,
     PublishForm,
     UseCaseStartForm,
     data_flow_formset,
 )
 from usecases.models import DATA_FLOW_KEYS, DATA_FLOWS_MAX, DataParty, UseCase, UseCaseDraft
 from usecases.parties import organisations_named, unknown_parties
+from usecases.readiness import readiness
 from usecases.sections import SECTIONS, SECTIONS_BY_SLUG, section_is_written
 from usecases.selectors import audiences_written_for, writable_use_case
 
@@ -47,8 +52,19 @@ def draft(request, use_case_slug: str):
     """The draft's sections and whether each is written; or, with no draft, a button to begin one."""
     use_case = writable_use_case(request.user, use_case_slug)
     current = UseCaseDraft.objects.filter(use_case=use_case).first()
-    sections = [(section, current and section_is_written(section, current)) for section in SECTIONS]
-    context = {"use_case": use_case, "draft": current, "sections": sections, "latest": use_case.latest_version}
+    part_hits = _open_hits(current) if current else []
+    hits = hits_by_section(part_hits)
+    sections = [
+        (section, current and section_is_written(section, current), len(hits.get(section.slug, [])))
+        for section in SECTIONS
+    ]
+    context = {
+        "use_case": use_case,
+        "draft": current,
+        "sections": sections,
+        "latest": use_case.latest_version,
+        "readiness": current and readiness(current, len(part_hits)),
+    }
     return render(request, "usecases/draft.html", context)
 
 
@@ -88,8 +104,53 @@ def draft_section(request, use_case_slug: str, section: str):
             add_errors(form, error)
         else:
             return redirect(_after(current, chosen))
-    context = {"draft": current, "section": chosen, "form": form}
+    context = {"draft": current, "section": chosen, "form": form, "hits": section_hits(_open_hits(current), chosen)}
     return render(request, "usecases/draft_section.html", context, status=409 if _is_stale(form) else 200)
+
+
+def _open_hits(current: UseCaseDraft):
+    """The language checker's hits in the draft as last saved, neither fixed nor dismissed."""
+    return open_part_hits([(current.use_case_id, current.number, current)])[0]
+
+
+def draft_hit_dismiss(request, use_case_slug: str, section: str):
+    """Dismiss one of the checker's hits with a reason; back to the section. A page of its own shows
+    what was wrong (no reason, a reason too long, a hit no longer in the text) and changes nothing."""
+    current = _draft_of(request, use_case_slug)
+    if section not in SECTIONS_BY_SLUG:
+        raise Http404
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    form = HitDismissForm(request.POST)
+    target = None
+    if form.is_valid():
+        values = form.cleaned_data
+        target = dismiss_target(
+            current,
+            number=current.number,
+            part=values["part"],
+            kind=values["kind"],
+            text=values["text"],
+            occurrence=values["occurrence"],
+        )
+        if target is None:
+            form.add_error(None, GONE_MESSAGE)
+        else:
+            try:
+                language_hit_dismiss(
+                    subject=target.subject,
+                    hits=target.hits,
+                    hit=target.hit,
+                    reason=values["reason"],
+                    actor=request.user,
+                )
+            except ValidationError as error:
+                add_errors(form, error)
+            else:
+                messages.success(request, _("Dismissed: %(text)s") % {"text": target.hit.text})
+                return redirect("usecases:draft_section", current.use_case.slug, section)
+    context = {"draft": current, "section": SECTIONS_BY_SLUG[section], "form": form, "hit": target and target.hit}
+    return render(request, "usecases/draft_hit_dismiss.html", context, status=400)
 
 
 def _data_flows(request, current: UseCaseDraft):
@@ -132,6 +193,7 @@ def _data_flows(request, current: UseCaseDraft):
         "most_flows": DATA_FLOWS_MAX,
         "parties": DataParty.objects.values_list("name", flat=True),
         "party_list_id": PARTY_LIST_ID,
+        "hits": section_hits(_open_hits(current), SECTIONS_BY_SLUG["data-flows"]),
     }
     return render(request, "usecases/draft_data_flows.html", context, status=409 if _is_stale_error(refusal) else 200)
 

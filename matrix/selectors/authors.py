@@ -8,6 +8,7 @@ from django.db.models import Count, Q
 
 from matrix.disclosure import feedback_open_to_authors
 from matrix.models import FeedbackRelease, MatrixCell
+from matrix.selectors.cells import COUNT_KEYS, cell_from_row
 from principles.rule import TICK
 from reviews.models import ReviewRound, RoundVersion
 from reviews.selectors.reviews import ReviewTarget, other_reasons
@@ -122,3 +123,45 @@ def round_feedback(entry: VersionInRound, version: UseCaseVersion, principles, c
         {"principle": principle, "cell": cells.get(principle.pk), "reasons": reasons.get(principle.pk, [])}
         for principle in principles
     ]
+
+
+@dataclass
+class RoundOutcomes:
+    """A round that reviewed a version, and the version's outcome for each of the round's principles."""
+
+    round: ReviewRound
+    rows: list[tuple]  # (principle, Cell or None)
+
+
+def versions_outcomes(versions: list[UseCaseVersion], *, every_round: bool) -> dict[int, list[RoundOutcomes]]:
+    """Per version id, the rounds that reviewed it (newest first) with each principle's outcome:
+    every round for analysts and admins (every_round), only those whose feedback is open for authors.
+    Five queries, whatever the number of versions and rounds."""
+    rounds = _rounds_of([version.pk for version in versions])
+    shown = {
+        version_id: [entry.round for entry in entries if every_round or entry.feedback_open]
+        for version_id, entries in rounds.items()
+    }
+    round_ids = {each.pk for entries in shown.values() for each in entries}
+    principles = defaultdict(list)
+    for link in ReviewRound.principles.through.objects.filter(reviewround_id__in=round_ids).select_related("principle"):
+        principles[link.reviewround_id].append(link.principle)
+    cells = {
+        (cell["round_id"], cell["version_id"], cell["principle_id"]): cell_from_row(cell)
+        for cell in MatrixCell.objects.filter(version_id__in=[v.pk for v in versions], round_id__in=round_ids).values(
+            "round_id", "version_id", "principle_id", "outcome", *COUNT_KEYS
+        )
+    }
+    return {
+        version.pk: [
+            RoundOutcomes(
+                each,
+                [
+                    (principle, cells.get((each.pk, version.pk, principle.pk)))
+                    for principle in sorted(principles[each.pk], key=lambda p: (p.order, p.name))
+                ],
+            )
+            for each in shown.get(version.pk, [])
+        ]
+        for version in versions
+    }

@@ -7,6 +7,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from audiences.models import Audience, Membership, Organisation
 from reviews.models import Assignment, Review, ReviewRound, RoundVersion
 from usecases.models import UseCaseVersion
+from usecases.readiness import Readiness, version_readiness
 
 ROUNDS_PER_PAGE = 20
 # One page of the version chooser posts one checkbox per version shown, well under Django's
@@ -110,3 +111,18 @@ def organisations_without_reviewers(review_round: ReviewRound) -> list[tuple[str
         .order_by("name", "pk")
         .values_list("name", "has_member", "has_lead")
     )
+
+
+def versions_not_ready_to_add(
+    review_round: ReviewRound, version_ids: list[int]
+) -> list[tuple[UseCaseVersion, Readiness]]:
+    """Of the versions about to be added (those not in the round yet), the ones whose readiness
+    checklist is not done, each with its checklist: what an admin is warned of before adding them."""
+    versions = (
+        UseCaseVersion.objects.select_related("use_case__audience")
+        .filter(pk__in=version_ids)
+        .exclude(round_versions__round=review_round)
+        .order_by("use_case__audience__display_order", "use_case__display_order", "number")
+    )
+    checked = version_readiness(versions)
+    return [(version, checked[version.pk]) for version in versions if not checked[version.pk].ready]

@@ -41,6 +41,7 @@ from reviews.selectors.requests import REQUESTS_PER_PAGE, round_open_request_cou
 from reviews.services import rounds as services
 from reviews.services.round_copy import round_copy as copy_service
 from reviews.services.round_dates import round_dates_apply_on_read
+from usecases.readiness import version_readiness
 
 
 def admin_only(view):
@@ -201,6 +202,15 @@ def round_versions(request, round_slug: str):
         choice_form = VersionChoiceForm(request.POST)
         if choice_form.is_valid():
             to_add, to_remove = choice_form.changes()
+            not_ready = selectors.versions_not_ready_to_add(review_round, to_add)
+            if not_ready and "add_not_ready" not in request.POST:
+                context = {
+                    "review_round": review_round,
+                    "not_ready": not_ready,
+                    "shown": request.POST["shown"],
+                    "chosen": request.POST.getlist("chosen"),
+                }
+                return render(request, "rounds/round_versions_confirm.html", context)
             try:
                 changed = services.round_versions_change(
                     review_round=review_round, add=to_add, remove=to_remove, actor=request.user
@@ -218,6 +228,7 @@ def round_versions(request, round_slug: str):
             problem = " ".join(e for errors in choice_form.errors.values() for e in errors)
     versions = selectors.candidate_versions(review_round=review_round, **filters)
     page, pages = paged(request, versions, selectors.VERSIONS_PER_PAGE, label=_("Pages of use case versions"))
+    readiness = version_readiness(page)
     return render(
         request,
         "rounds/round_versions.html",
@@ -226,6 +237,7 @@ def round_versions(request, round_slug: str):
             "filter_form": filter_form,
             "filters": filters,
             "page": page,
+            "rows": [(version, readiness[version.pk]) for version in page],
             "pagination": pages,
             "shown": ",".join(str(version.pk) for version in page),
             "editable": editable,

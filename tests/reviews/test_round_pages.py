@@ -193,12 +193,16 @@ def test_the_version_chooser_lists_latest_versions_by_page_and_saves_a_page(clie
     page = response.content.decode()
     assert f'value="{new.pk}"' in page and f'value="{old.pk}"' not in page and "Victims support" not in page
 
+    # These versions' readiness checklists are not done: adding them is confirmed (test_round_versions_readiness.py).
     response = client.post(
-        url("versions", draft.slug) + "?audience=homelessness", {"shown": f"{new.pk}", "chosen": [new.pk]}
+        url("versions", draft.slug) + "?audience=homelessness",
+        {"shown": f"{new.pk}", "chosen": [new.pk], "add_not_ready": "yes"},
     )
     assert response.status_code == 302 and response["Location"].endswith("?audience=homelessness")
     assert list(draft.versions.all()) == [new]
-    client.post(url("versions", draft.slug), {"shown": f"{new.pk},{other.pk}", "chosen": [other.pk]})
+    client.post(
+        url("versions", draft.slug), {"shown": f"{new.pk},{other.pk}", "chosen": [other.pk], "add_not_ready": "yes"}
+    )
     assert list(draft.versions.all()) == [other]
 
 
