@@ -314,15 +314,19 @@ NOT_PAGES = (
 )
 
 
-# What a personal link's session reaches: its round's pages of the reviewer's own reviews, their list
-# and signing out (reviews.link_sessions). There it answers as for the reviewer signed in with a
+# What a personal link's session reaches: its round's pages of the reviewer's own reviews (the form,
+# checking answers, saving itself, a conflict), their list, keeping the session alive and signing out (reviews.link_sessions). There it answers as for the reviewer signed in with a
 # password; public pages answer as for them too; every other page asks for a normal sign-in.
 LINK_HOLDER_PAGES = {
     "home",
     "logout",
     "reviews:my_reviews",
+    "reviews:session_time",
     "reviews:use_case",
     "reviews:review",
+    "reviews:review_check",
+    "reviews:review_autosave",
+    "reviews:review_conflict",
     "reviews:review_submitted",
     "reviews:review_withdraw",
     "matrix:version_summary",

@@ -10,9 +10,11 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from audiences.models import Membership
 from bold_portal.models import AuditEvent
 from reviews.emails import round_opened_emails_send
 from reviews.models import AssignmentRequest, Review
+from reviews.services.chosen_reviewers import assignment_reviewers_choose
 from reviews.services.requests import (
     assignment_decline,
     assignment_more_time_cancel,
@@ -226,6 +228,12 @@ def test_my_reviews_links_to_declining_and_more_time_where_the_person_may(client
 
 
 def test_the_round_opened_email_links_to_declining_and_more_time(world, mailoutbox, django_capture_on_commit_callbacks):
+    # The lead reviews their organisation's use case only when chosen; then their email offers to decline it.
+    assignment_reviewers_choose(
+        assignment=world.organisation_assignment,
+        memberships=list(Membership.objects.filter(organisation=world.crisis, user__in=[world.lead, world.amara])),
+        actor=world.lead,
+    )
     with django_capture_on_commit_callbacks(execute=True):
         round_opened_emails_send(world.round)
 
