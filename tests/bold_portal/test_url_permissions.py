@@ -315,8 +315,9 @@ NOT_PAGES = (
 
 
 # What a personal link's session reaches: its round's pages of the reviewer's own reviews (the form,
-# checking answers, saving itself, a conflict), their list, keeping the session alive and signing out (reviews.link_sessions). There it answers as for the reviewer signed in with a
-# password; public pages answer as for them too; every other page asks for a normal sign-in.
+# checking answers, saving itself, a conflict), their list, keeping the session alive and signing
+# out (reviews.link_sessions). There it answers as for the reviewer signed in with a password;
+# public pages answer as for them too; every other page asks for a normal sign-in.
 LINK_HOLDER_PAGES = {
     "home",
     "logout",
