@@ -26,14 +26,15 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 # Session, user and groups; the round, version, assignment, own review, declared interests,
-# principles and membership; review_save's transaction (round, version in the round, interests,
+# principles and membership; review_save's transaction (round, version in the round, interests, the
+# reviewer's assignments of the version and whether any is not declined,
 # the review, principles, organisation, the checks Django runs for each field's choices, the
 # review, its verdicts, the audit row, the version's change counter); then, after the commit, the
 # version's recompute (the round's rule, header, claim, changed cells, their upsert, the header).
 # Between the two, the page deletes what it kept of an earlier refused save (one statement,
 # reviews.services.kept_posts). In tests each atomic block is a savepoint, counted too. No
 # statement reads the whole round.
-SUBMIT_QUERIES = 46
+SUBMIT_QUERIES = 47
 
 
 def round_with_reviews(*, use_cases: int, reviews_each: int):
