@@ -16,6 +16,7 @@ from bold_portal.email import email_send_on_commit
 from bold_portal.models import audit
 from bold_portal.roles import is_admin
 from reviews.models import Assignment, DeclaredInterest, ReviewRound
+from reviews.selectors.expected import expected_by_assignment
 from reviews.selectors.interests import assignments_removed_by_declaring, interest_counted
 from reviews.services.assignments import assignment_create
 from usecases.models import UseCaseVersion
@@ -46,18 +47,26 @@ def _removed_record(assignment: Assignment) -> dict:
     }
 
 
-def _tell_the_people_affected(*, interest: DeclaredInterest, removed: list[Assignment]) -> None:
-    """Email each person whose assignment declaring took away, and the organisation's active
-    leads about its own, after the commit (bold_portal.email)."""
+def _tell_the_people_affected(
+    *, interest: DeclaredInterest, removed: list[Assignment], expected: dict[int, list[int]]
+) -> None:
+    """Email each person who lost an assignment by declaring (the person given it, or the members an
+    organisation-wide one expected: expected, from reviews.selectors.expected, read before the
+    assignments went), and the organisation's active leads about its own, after the commit
+    (bold_portal.email)."""
     by_address: dict[str, tuple[str, list[Assignment]]] = {}
-    leads = list(
-        Membership.objects.filter(
+    leads = [
+        lead.user
+        for lead in Membership.objects.filter(
             organisation=interest.organisation, role=Membership.Role.LEAD, user__is_active=True
         ).select_related("user")
-    )
+    ]
+    people = get_user_model().objects.in_bulk({pk for ids in expected.values() for pk in ids})
     for assignment in removed:
-        people = [assignment.reviewer] if assignment.reviewer_id else [lead.user for lead in leads]
-        for person in people:
+        losing = [people[pk] for pk in expected.get(assignment.pk, []) if pk in people]
+        if assignment.organisation_id:
+            losing += [lead for lead in leads if lead not in losing]
+        for person in losing:
             if person.is_active:
                 by_address.setdefault(person.email, (person.get_full_name(), []))[1].append(assignment)
     for address, (name, assignments) in by_address.items():
@@ -122,6 +131,7 @@ def interest_declare(
             removed.sort(key=lambda a: (a.round.name, a.version.number, a.pk))
             interest.assignments_removed = [_removed_record(a) for a in removed]
             interest.save()
+            expected = expected_by_assignment(Assignment.objects.filter(pk__in=[a.pk for a in removed]))
             Assignment.objects.filter(pk__in=[a.pk for a in removed]).delete()
             audit(
                 actor=actor,
@@ -133,7 +143,7 @@ def interest_declare(
                 assignments_removed=sorted(a.pk for a in removed),
                 assignments_removed_in_words=[_assignment_text(a) for a in removed],
             )
-            _tell_the_people_affected(interest=interest, removed=removed)
+            _tell_the_people_affected(interest=interest, removed=removed, expected=expected)
     except IntegrityError as error:  # the same declaration was saved a moment ago
         raise ValidationError(_("This organisation has already declared an interest in this use case.")) from error
     return interest

@@ -11,7 +11,7 @@ from django.urls import reverse
 from bold_portal.models import AuditEvent
 from reviews.models import Assignment, DeclaredInterest, ReviewRound
 from reviews.services.interests import interest_declare, interest_override, interest_withdraw
-from tests.factories import close_round
+from tests.factories import close_round, make_reviewer
 from tests.pages import main_content
 from tests.reviews.test_declared_interests import CONTRACT, World, confirm
 
@@ -73,6 +73,16 @@ def test_the_people_affected_are_told_by_email(world, django_capture_on_commit_c
     assert to == sorted({world.reviewer.email, world.lead.email})
     assert all("Nacro declared an interest" in message.subject for message in mail.outbox)
     assert all("Prison leavers and housing" in message.body for message in mail.outbox)
+
+
+def test_every_member_an_organisation_wide_assignment_expected_is_told(world, django_capture_on_commit_callbacks):
+    second = make_reviewer(organisation=world.nacro, email="second@nacro.example")
+    with django_capture_on_commit_callbacks(execute=True):
+        world.declare()
+    by_address = {message.to[0]: message.body for message in mail.outbox}
+    assert sorted(by_address) == sorted({world.reviewer.email, world.lead.email, second.email})
+    assert "given to Nacro" in by_address[second.email] and "given to you" not in by_address[second.email]
+    assert "given to Nacro" in by_address[world.reviewer.email] and "given to you" in by_address[world.reviewer.email]
 
 
 @pytest.mark.parametrize("how", ["withdraw", "override"])
