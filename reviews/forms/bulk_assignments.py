@@ -1,4 +1,4 @@
-"""Forms for giving use cases in bulk (docs/admin-rounds.md, issue 25): a page of the grid, a
+"""Forms for giving use cases in bulk (docs/admin-rounds.md): a page of the grid, a
 file of assignments and its confirmation, and one due date for many. Each names the field to fix;
 the services and the file check say the rest."""
 

@@ -1,4 +1,4 @@
-"""Checking a CSV file of assignments for a round (docs/admin-rounds.md, issue 25), in full and
+"""Checking a CSV file of assignments for a round (docs/admin-rounds.md), in full and
 writing nothing: every problem, by line, or the assignments it would add. Columns: use_case (the
 use case's short name), version (its number in the round), organisation (its name or short name)
 or reviewer_email (an active account), and due_on (optional: 2027-03-15 or 15/03/2027; empty means

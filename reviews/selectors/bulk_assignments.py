@@ -1,4 +1,4 @@
-"""Read queries for giving use cases in bulk (docs/admin-rounds.md, issue 25): the grid of a
+"""Read queries for giving use cases in bulk (docs/admin-rounds.md): the grid of a
 round's use cases by organisation, a page at a time, and the round's usual due date."""
 
 from dataclasses import dataclass

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from audiences.models import Membership, Organisation
 from bold_portal.field_changes import audit_value
 from bold_portal.models import audit
-from reviews.assignment_emails import assignment_given_email, expected_people
+from reviews.assignment_emails import assignment_given_email, assignments_given_emails, expected_people
 from reviews.models import Assignment, AssignmentRequest, DeclaredInterest, ReviewRound, RoundVersion
 from reviews.request_emails import request_answered_email
 from reviews.services.rounds import BULK_BATCH_SIZE, round_read_shared
@@ -80,7 +80,8 @@ def due_on_problem(review_round: ReviewRound, due_on: datetime.date | None) -> s
 def assignments_by_audience_create(*, review_round: ReviewRound, due_on: datetime.date | None, actor) -> int:
     """Give every version of the round to every organisation serving its use case's audience, due
     on one date, in bulk: pairs already assigned are skipped. Returns how many assignments were
-    made; one audit row. A handful of queries whatever the size of the round."""
+    made; one audit row. A handful of queries whatever the size of the round, and in an open round
+    the emails to the people newly expected (one outbox row each)."""
     with transaction.atomic():
         review_round = ReviewRound.objects.select_for_update(of=("self",)).get(pk=review_round.pk)
         refuse_if_closed(review_round)
@@ -125,6 +126,7 @@ def assignments_by_audience_create(*, review_round: ReviewRound, due_on: datetim
             skipped_for_declared_interests=skipped,
             pairs=[{"version": item.version_id, "organisation": item.organisation_id} for item in new],
         )
+        assignments_given_emails(review_round, [item.pk for item in new])
     return len(new)
 
 

@@ -1,4 +1,4 @@
-"""Who reviews what, many at a time (docs/admin-rounds.md, issue 25): a page of the use case x
+"""Who reviews what, many at a time (docs/admin-rounds.md): a page of the use case x
 organisation grid saved in one post, a checked file of assignments added once the admin has seen
 the preview, and one due date for every assignment of a round or of an organisation. Each runs in
 one transaction, under the round's row lock, and writes one audit row."""
@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from audiences.models import Organisation
 from bold_portal.field_changes import audit_value
 from bold_portal.models import audit
+from reviews.assignment_emails import assignments_given_emails
 from reviews.models import Assignment, ReviewRound, RoundVersion
 from reviews.services.assignments import due_on_problem, refuse_if_closed
 from reviews.services.rounds import BULK_BATCH_SIZE
@@ -70,7 +71,7 @@ def assignments_grid_change(
         }
         to_add = sorted(chosen - set(existing))
         to_remove = sorted(set(existing) - chosen)
-        Assignment.objects.bulk_create(
+        added = Assignment.objects.bulk_create(
             [Assignment(round=review_round, version_id=v, organisation_id=o, due_on=due_on) for v, o in to_add],
             batch_size=BULK_BATCH_SIZE,
         )
@@ -84,6 +85,7 @@ def assignments_grid_change(
                 removed=[{"version": v, "organisation": o} for v, o in to_remove],
                 due_on=audit_value(due_on),
             )
+        assignments_given_emails(review_round, [a.pk for a in added])
     return GridChanged(added=len(to_add), removed=len(to_remove))
 
 
@@ -117,7 +119,7 @@ def assignments_upload(*, review_round: ReviewRound, planned: Sequence[PlannedAs
         for p in planned:
             if problem := due_on_problem(review_round, p.due_on):
                 raise ValidationError(_("Line %(line)s: %(problem)s.") % {"line": p.line, "problem": problem})
-        Assignment.objects.bulk_create(
+        added = Assignment.objects.bulk_create(
             [
                 Assignment(
                     round=review_round,
@@ -139,6 +141,7 @@ def assignments_upload(*, review_round: ReviewRound, planned: Sequence[PlannedAs
                 {"version": p.version_id, "organisation": p.organisation_id, "reviewer": p.reviewer_id} for p in planned
             ],
         )
+        assignments_given_emails(review_round, [a.pk for a in added])
     return len(planned)
 
 

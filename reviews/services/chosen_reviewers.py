@@ -1,6 +1,6 @@
 """A lead chooses which members review an organisation-wide assignment (docs/reviewer-journey.md,
 "Choosing who reviews"). The choice replaces the default for every page, email and count that asks
-who is expected (reviews.selectors.expected)."""
+who is expected (reviews.selectors.expected); in an open round the people it newly expects are told."""
 
 from collections.abc import Sequence
 
@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from accounts.personal_data_holders import ErasedRows, eraser
 from audiences.models import Membership
 from bold_portal.models import audit
+from reviews.assignment_emails import assignment_given_email, expected_people
 from reviews.models import Assignment, ChosenReviewer
 from reviews.services.assignments import refuse_if_closed
 
@@ -42,6 +43,7 @@ def assignment_reviewers_choose(
         before = sorted(
             ChosenReviewer.objects.filter(assignment=assignment).values_list("membership__user_id", flat=True)
         )
+        expected_before = expected_people(assignment)
         ChosenReviewer.objects.filter(assignment=assignment).delete()
         chosen = [ChosenReviewer(assignment=assignment, membership_id=pk, chosen_by=actor) for pk in sorted(valid)]
         for row in chosen:
@@ -57,6 +59,8 @@ def assignment_reviewers_choose(
             version=assignment.version_id,
             organisation=assignment.organisation.slug,
         )
+        # In an open round the members newly chosen are told, as when a use case is given after opening.
+        assignment_given_email(assignment, already=expected_before)
     return chosen
 
 

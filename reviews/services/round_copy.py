@@ -1,4 +1,4 @@
-"""A new round from a previous one (docs/admin-rounds.md, issue 25): its principles, rule, flag
+"""A new round from a previous one (docs/admin-rounds.md): its principles, rule, flag
 rule and settings, its use cases at each one's newest version, and who was asked to review
 what, as a draft to check before opening. One transaction, one audit row."""
 

@@ -1,4 +1,4 @@
-"""Rounds that open and close on their dates (docs/admin-rounds.md, issue 25). A round set to
+"""Rounds that open and close on their dates (docs/admin-rounds.md). A round set to
 follow its dates (ReviewRound.follows_dates) opens on its opening date, if nothing stops it, and
 closes once its closing date has passed. In the full stack beat runs rounds_follow_dates every
 hour; on the embedded default, with no beat, a round moves when any page of it is read

@@ -1,4 +1,4 @@
-"""The programme admins' pages for giving use cases in bulk (docs/admin-rounds.md, issue 25): the
+"""The programme admins' pages for giving use cases in bulk (docs/admin-rounds.md): the
 use case x organisation grid, a page at a time; a CSV file of assignments, checked in full and
 previewed before anything changes; one due date for a round's or an organisation's assignments.
 Thin: reads come from reviews.selectors.bulk_assignments, the file check from

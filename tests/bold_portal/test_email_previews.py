@@ -1,4 +1,4 @@
-"""Admins preview every kind of email with sample data (issue 26): subject, plain text and HTML,
+"""Admins preview every kind of email with sample data: subject, plain text and HTML,
 built in memory, nothing written."""
 
 import pytest

@@ -187,7 +187,7 @@ EXPECTED = {
     # Each person's own list of what they are given (empty for people given nothing).
     "reviews:my_reviews": SIGNED_IN,
     "reviews:organisation_reviews": LEAD_OF_OWN_ORGANISATION,
-    # The confirmation page, asked for without a member: back to the lead's page (issue 26).
+    # The confirmation page, asked for without a member: back to the lead's page.
     "reviews:organisation_remind": access(
         404, **dict.fromkeys(("lead", "admin", "superuser"), Redirect("reviews:organisation_reviews", same_kwargs=True))
     ),

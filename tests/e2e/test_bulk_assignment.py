@@ -1,4 +1,4 @@
-"""Assignment in bulk and copying a round in a real browser, on the report's demo data (issue 25): giving 12 use cases
+"""Assignment in bulk and copying a round in a real browser, on the report's demo data: giving 12 use cases
 to all 15 organisations through the grid takes at most 10 page loads, counted; the grid, the file
 upload (with its errors and its preview) and the due-date page pass axe at 1280 and 320 pixels,
 where no page scrolls sideways, and work without JavaScript."""

@@ -1,5 +1,5 @@
 """My reviews by round and the reviewer's summary, in a real browser at 375 and 1280 pixels and at
-200% zoom (issue 27, points 4 to 7): a reviewer declines a use case and asks for more time on another from My reviews,
+200% zoom: a reviewer declines a use case and asks for more time on another from My reviews,
 sees the declined one set apart and each round's progress, cancels the request, reads the summary
 with their own reason beside the others', and the character count under a reason counts a line
 break as one character, as the server does. axe-core runs on every page; no page scrolls sideways."""

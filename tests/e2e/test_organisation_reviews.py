@@ -53,7 +53,7 @@ def test_the_demo_lead_sees_crisis_progress_without_anyones_answers(page, demo_r
     expect(page.get_by_role("heading", level=2, name=demo_round.name)).to_be_visible()
     repeat = card(page, "Repeat homelessness")
     expect(repeat).to_contain_text("Homelessness")
-    # Given to Crisis, so every active member but its leads is expected to review it (issue 26);
+    # Given to Crisis, so every active member but its leads is expected to review it;
     # the 2023 fieldwork reviewers' accounts are switched off.
     members = (
         Membership.objects.filter(organisation__slug="crisis", user__is_active=True)

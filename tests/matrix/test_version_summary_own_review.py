@@ -1,4 +1,4 @@
-"""What reviewers said, from the reviewer's side (issue 27, point 6): their own verdict and reason
+"""What reviewers said, from the reviewer's side: their own verdict and reason
 beside the others', how many reviews an outcome needs and how many there are, a word when nobody
 else has reviewed yet, and, after a withdrawal, that their review no longer counts."""
 

@@ -1,4 +1,4 @@
-"""Declining an assignment and asking for more time (issue 16, item 4): the services (who may,
+"""Declining an assignment and asking for more time: the services (who may,
 bad input, one open request at a time, races), the reviewer's pages, the admins' dashboard and the
 lead's page, with bad input on every form (a clear error, nothing changed), people of another
 organisation getting a 404, and query counts that do not grow with the requests."""

@@ -1,4 +1,4 @@
-"""Assignment in bulk (issue 25, point 3): the use case x organisation grid, a file of
+"""Assignment in bulk: the use case x organisation grid, a file of
 assignments checked in full and previewed before anything changes, due dates changed for a round
 or an organisation, and single adds that pre-fill the round's due date and offer only the
 organisations that do not have the use case yet. Bad input on each: a clear error, nothing changed."""

@@ -1,4 +1,4 @@
-"""Limits said up front (issue 27, point 4): the GOV.UK character count under every long text field,
+"""Limits said up front: the GOV.UK character count under every long text field,
 its limit as a hint without JavaScript, line breaks counted as one character (as the count in the
 browser counts them), a draft that keeps a text over the submission limit and says how much to
 shorten it, and a submission that refuses it with a specific error."""

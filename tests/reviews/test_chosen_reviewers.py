@@ -1,4 +1,4 @@
-"""A lead chooses which members review an organisation-wide assignment (issue 26). By default the
+"""A lead chooses which members review an organisation-wide assignment. By default the
 lead is not expected when the organisation has other members; every page, email and count that asks
 who is expected reads the same rule (reviews.selectors.expected)."""
 
@@ -87,6 +87,23 @@ def test_the_choice_is_what_every_page_email_and_count_reads(crisis):  # noqa: F
     event = AuditEvent.objects.get(action="assignment_reviewers_chosen")
     assert event.data["before"] == {"accounts": []}
     assert event.data["after"] == {"accounts": sorted([crisis.lead.pk, crisis.ben.pk])}
+
+
+def test_in_an_open_round_only_the_members_newly_chosen_are_told(
+    crisis,  # noqa: F811
+    mailoutbox,
+    django_capture_on_commit_callbacks,
+):
+    assert crisis.round.status == ReviewRound.Status.OPEN
+    with django_capture_on_commit_callbacks(execute=True):
+        assignment_reviewers_choose(
+            assignment=shared_assignment(crisis),
+            memberships=[membership(crisis, crisis.lead), membership(crisis, crisis.ben)],
+            actor=crisis.lead,
+        )
+    # Ben was expected already (every member but the lead, by default): only the lead is new to it.
+    assert [message.to for message in mailoutbox] == [["lead@crisis.example"]]
+    assert crisis.shared.title in mailoutbox[0].subject
 
 
 def test_choosing_again_replaces_the_choice_and_a_member_who_leaves_is_no_longer_chosen(crisis):  # noqa: F811

@@ -1,4 +1,4 @@
-"""Declared interests (issue 16, item 5): an organisation that declares an interest in a use case
+"""Declared interests: an organisation that declares an interest in a use case
 is not given it and cannot review it unless a programme admin overrides the declaration with a
 reason. Services, the lead's and the admins' pages with bad input on every form (a clear error,
 nothing changed), a lead of another organisation getting a 404, and query counts."""

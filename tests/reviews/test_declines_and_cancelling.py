@@ -1,4 +1,4 @@
-"""Declines and requests that mean what they say (issue 27, point 5): a declined use case leaves
+"""Declines and requests that mean what they say: a declined use case leaves
 My reviews' open rounds for a "Declined" list and cannot be reviewed (service and page); a request
 for more time is cancelled by whoever made it, and by nobody else (service, audit row, page); My
 reviews and the reviewers' emails link to declining and asking for more time and say what became

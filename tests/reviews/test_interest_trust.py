@@ -1,4 +1,4 @@
-"""Conflicts of interest people can trust (issue 24, point 1): declaring shows what it takes away and
+"""Conflicts of interest people can trust: declaring shows what it takes away and
 asks to confirm; the people affected are told by email; withdrawing or overriding can give the
 assignments back; once the organisation's reviews were counted in a closed round only an admin may
 withdraw the declaration, with a reason. Bad input on every new form: a clear error, nothing changed."""

@@ -1,4 +1,4 @@
-"""A lead's reminders (issue 26, item 1): a page to confirm first, who was last reminded and when,
+"""A lead's reminders: a page to confirm first, who was last reminded and when,
 at most one a person a day (said on the page, refused by the service and the database), and a
 link to each use case in the email."""
 

@@ -1,4 +1,4 @@
-"""Who answers a request (issue 26, item 1): a lead's own request for more time goes to the programme
+"""Who answers a request: a lead's own request for more time goes to the programme
 team; leads answer only their members' requests, never their own or a fellow lead's."""
 
 import pytest

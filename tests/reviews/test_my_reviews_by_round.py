@@ -1,4 +1,4 @@
-"""My reviews by round (issue 27, point 7): open rounds first, the one closing soonest first, each
+"""My reviews by round: open rounds first, the one closing soonest first, each
 saying "n of m submitted"; within a round, overdue first, then by due date, what is submitted last;
 declined use cases in a list of their own; closed rounds after. The page makes the same number of
 queries whatever the number of rounds, assignments, declines and requests."""

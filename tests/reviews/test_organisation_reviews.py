@@ -185,7 +185,7 @@ def test_an_organisation_assignment_lists_every_member_with_a_status(client, cri
     assert "Audience Homelessness" in shared
     yesterday = timezone.localdate() - datetime.timedelta(1)
     assert f"Due {yesterday:%-d %B %Y}" in shared
-    # The lead is not expected by default: the organisation has other members (issue 26).
+    # The lead is not expected by default: the organisation has other members.
     assert "Submitted 1 of 3 (2 overdue)" in shared
     assert "Amara Overdue Draft" in shared
     assert "Ben Submitted" in shared and "Ben Overdue" not in shared
@@ -233,7 +233,7 @@ def test_a_personal_assignment_to_a_member_counts_even_when_given_for_another_or
     make_assignment(review_round=elsewhere, version=make_version(title="Accessing support"), reviewer=crisis.ben)
     client.force_login(crisis.lead)
 
-    # One round at a time (issue 26): the other open round is a link away.
+    # One round at a time: the other open round is a link away.
     assert 'href="?round=spring#round"' in main_content(client.get(crisis.url))
     words = text(client.get(crisis.url + "?round=spring"))
 
@@ -368,14 +368,14 @@ def test_query_count_does_not_grow_with_members_or_assignments(client, crisis, d
     with django_assert_num_queries(10 + NAVIGATION_QUERIES):
         response = client.get(crisis.url)
     assert response.status_code == 200
-    # One round at a time (issue 26): per member, a version for the organisation and one for them
+    # One round at a time: per member, a version for the organisation and one for them
     # alone in the round shown; the other rounds are links.
     assert main_content(response).count('<div class="govuk-summary-card">') == 2 + 2 * size
     assert f"Member {size - 1} Reviewer person" in text(response)
 
 
 def test_the_page_shows_who_has_not_submitted_first_and_one_round_paged(client, crisis):
-    """Issue 26: "who has not submitted" comes first, then requests, then one round's use cases, 20
+    """Who has not submitted comes first, then requests, then one round's use cases, 20
     a page, so the page stays short after a large round."""
     for n in range(25):
         make_assignment(

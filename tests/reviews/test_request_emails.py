@@ -1,4 +1,4 @@
-"""Everyone told about declines and requests for more time (issue 26): when one arrives, whoever
+"""Everyone told about declines and requests for more time: when one arrives, whoever
 answers it; when it is answered, the person who asked. Plain text and HTML, through the outbox,
 written in the transaction that makes the change, once per request, kind and person."""
 
@@ -8,7 +8,8 @@ import pytest
 
 from bold_portal.models import OutboxMessage
 from reviews.models import ReviewRound
-from reviews.services.assignments import assignment_create, assignment_reassign
+from reviews.services.assignments import assignment_create, assignment_reassign, assignments_by_audience_create
+from reviews.services.bulk_assignments import PlannedAssignment, assignments_grid_change, assignments_upload
 from reviews.services.requests import (
     assignment_decline,
     assignment_more_time_grant,
@@ -125,6 +126,42 @@ def test_a_use_case_given_after_opening_emails_the_people_newly_expected(
     with django_capture_on_commit_callbacks(execute=True):
         assignment_reassign(assignment=world.personal_assignment, reviewer=world.ben, actor=world.admin)
     assert set(sent(mailoutbox, "assignment_given")) == {"ben@crisis.example"}
+
+
+@pytest.mark.parametrize("how", ["grid", "file", "audience"])
+def test_use_cases_given_in_bulk_after_opening_email_the_people_newly_expected(
+    world,  # noqa: F811
+    mailoutbox,
+    django_capture_on_commit_callbacks,
+    how,
+):
+    extra = make_version(audience=world.audience, title="Sleeping rough")
+    world.round.versions.add(extra)
+    with django_capture_on_commit_callbacks(execute=True):
+        if how == "grid":
+            assignments_grid_change(
+                review_round=world.round,
+                version_ids=[extra.pk],
+                organisation_ids=[world.crisis.pk],
+                chosen=[(extra.pk, world.crisis.pk)],
+                due_on=None,
+                actor=world.admin,
+            )
+        elif how == "file":
+            planned = [
+                PlannedAssignment(
+                    line=2, version_id=extra.pk, organisation_id=None, reviewer_id=world.ben.pk, due_on=None
+                )
+            ]
+            assignments_upload(review_round=world.round, planned=planned, actor=world.admin)
+        else:
+            assignments_by_audience_create(review_round=world.round, due_on=None, actor=world.admin)
+    sent(mailoutbox, "assignment_given")
+    told = {(message.to[0], message.subject.split(": ")[1]) for message in mailoutbox}
+    members = ["ben@crisis.example"] if how == "file" else ["amara@crisis.example", "ben@crisis.example"]
+    # By audience, Crisis is also given the use case Amara had in person: both members are told of it.
+    titles = ["Sleeping rough", "Leaving prison"] if how == "audience" else ["Sleeping rough"]
+    assert told == {(member, title) for member in members for title in titles}
 
 
 def test_a_draft_rounds_assignments_email_nobody(world, mailoutbox, django_capture_on_commit_callbacks):  # noqa: F811

@@ -1,4 +1,4 @@
-"""Copy a round (issue 25, point 4): a new draft from a previous round, with its principles, rule,
+"""Copy a round: a new draft from a previous round, with its principles, rule,
 flag rule and settings, its use cases at their newest versions, and who was asked to review what."""
 
 import datetime

@@ -1,4 +1,4 @@
-"""Dates that mean something (issue 25, point 2): a round records when it opened and closed; a
+"""Dates that mean something: a round records when it opened and closed; a
 round set to follow its dates opens and closes on them, by beat or, with no beat, when a page of
 it is read; the close page says how many expected reviews are missing and how many use cases
 will show not enough reviews."""

@@ -38,7 +38,7 @@ def world(settings):
     )
     ann = make_reviewer(organisation=crisis, email="ann@crisis.example", full_name="Ann Example")
     bea = make_reviewer(organisation=crisis, email="bea@crisis.example")
-    # Crisis's lead: not expected, the organisation having reviewers (issue 26), so sent nothing.
+    # Crisis's lead: not expected, the organisation having reviewers, so sent nothing.
     make_reviewer(organisation=crisis, email="lee@crisis.example", role=Membership.Role.LEAD)
     make_reviewer(organisation=crisis, email="cal@crisis.example", is_active=False)
     make_reviewer(organisation=make_organisation(name="Nacro"), email="dee@nacro.example")

@@ -346,7 +346,7 @@ def test_adjust_one_use_case_add_change_move_and_remove(client, admin, assigned)
         ({"organisation": "", "person": "not an email"}, "person", "Enter an email address in the correct format"),
         ({"organisation": "999999", "person": ""}, "organisation", "Choose an organisation from the list"),
         ({"organisation": "CRISIS", "person": "", "due_on_0": "x"}, "due_on", "The due date must"),
-        # Only organisations that do not have the use case yet are offered (issue 25).
+        # Only organisations that do not have the use case yet are offered.
         ({"organisation": "CRISIS", "person": ""}, "organisation", "Choose an organisation from the list"),
     ],
 )

@@ -1,4 +1,4 @@
-"""The check before a round opens (issue 25, point 1): organisations with nobody to review or no
+"""The check before a round opens: organisations with nobody to review or no
 lead, use cases expecting fewer reviews than the round's minimum and an opening date in the
 future are named, and opening anyway needs a confirmation; reassigning to an organisation with
 no active member is refused with a reason; the progress tables say who has nobody to review."""
