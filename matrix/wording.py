@@ -115,6 +115,12 @@ def outcome_in_words(outcome: str | None) -> str:
     return {TICK: _("meets"), CROSS: _("does not meet")}.get(outcome, _("not enough reviews"))
 
 
+def being_updated_change_in_words(*, first: bool) -> str:
+    """Why a cell of the rounds side by side is not compared while one round's cell is being updated."""
+    where = _("the first round") if first else _("the second round")
+    return _("not comparable: being updated in %(round)s") % {"round": where}
+
+
 def outcome_change_in_words(outcome_a: str | None, outcome_b: str | None) -> str:
     """How a cell changed from the first round to the second (matrix.selectors.comparison): "improved:
     does not meet to meets", "worsened: meets to does not meet", "no change", or why the two cannot

@@ -8,8 +8,9 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
-from matrix.models import MatrixCell
+from matrix.models import Matrix, MatrixCell, MatrixRow
 from matrix.selectors.comparison import (
     COMPARISON_ROWS_PER_PAGE,
     IMPROVED,
@@ -30,8 +31,14 @@ pytestmark = pytest.mark.django_db
 
 
 def store(review_round, version, outcomes: dict, *, reviews: int = 3):
-    """The round's stored cells for a version: principle -> outcome, each from `reviews` verdicts."""
+    """The round's stored cells for a version: principle -> outcome, each from `reviews` verdicts,
+    computed from the version's newest change (not being updated)."""
     review_round.versions.add(version)
+    now = timezone.now()
+    Matrix.objects.update_or_create(
+        round=review_round, defaults={"computed_at": now, "rule_version": review_round.rule_version}
+    )
+    MatrixRow.objects.create(round=review_round, version=version, change_count=0, computed_at=now, batch=0)
     for principle, outcome in outcomes.items():
         meets = reviews if outcome == TICK else 0
         MatrixCell.objects.create(
@@ -312,7 +319,8 @@ def test_the_rounds_page_links_to_the_comparison_and_the_api_tokens(analyst_clie
 
 
 def two_large_rounds(size: int):
-    """Two rounds over the same `size` use case versions, every cell of the second one a tick."""
+    """Two rounds over the same `size` use case versions, every cell of the second one a tick, both
+    matrices current."""
     first, _, principles = make_large_round(size)
     second = make_round(principles=principles)
     versions = list(RoundVersion.objects.filter(round=first).values_list("version_id", flat=True))
@@ -322,12 +330,21 @@ def two_large_rounds(size: int):
         for v in versions
         for p in principles
     )
+    # Both matrices computed from every version's newest change: none of their cells is being updated.
+    now = timezone.now()
+    for review_round in (first, second):
+        Matrix.objects.update_or_create(
+            round=review_round, defaults={"computed_at": now, "rule_version": review_round.rule_version}
+        )
+        MatrixRow.objects.bulk_create(
+            MatrixRow(round=review_round, version_id=v, change_count=0, computed_at=now, batch=0) for v in versions
+        )
     return first, second
 
 
 # Session, user and two-factor device (3), the navigation, the round choices, the two rounds, the
-# comparison (principles, versions, cells).
-COMPARISON_QUERIES = 3 + NAVIGATION_QUERIES + 1 + 1 + 3
+# comparison (principles, versions, cells, and each round's matrix state: two apiece).
+COMPARISON_QUERIES = 3 + NAVIGATION_QUERIES + 1 + 1 + 3 + 4
 
 
 # The large size builds two rounds of 400: slow; the small one holds the same count everyday.

@@ -11,10 +11,12 @@ from django.utils import timezone
 from matrix.models import Matrix, MatrixRow
 from matrix.selectors.cells import round_version_rows
 from matrix.services.recompute import matrix_recompute
+from reviews.models import RoundVersion
 from tests.factories import make_assignment, make_reviewer, make_version
 from tests.matrix.analyst_support import make_analyst, make_large_round, small_world, submit
 from tests.matrix.test_analyst_pages import MATRIX_PAGE_QUERIES
 from tests.matrix.test_charts_page import CHARTS_PAGE_QUERIES
+from tests.matrix.test_round_comparison import compare, two_large_rounds
 from tests.pages import main_content
 
 pytestmark = pytest.mark.django_db
@@ -136,3 +138,19 @@ def test_the_charts_mark_use_cases_behind_in_the_same_queries_whatever_their_num
         page = main_content(analyst_client.get(reverse("matrix:round_charts", args=[review_round.slug])))
 
     assert page.count("Being updated: these counts are not current") == 4 * 20 // 2
+
+
+def test_rounds_side_by_side_say_a_cell_behind_is_being_updated_and_do_not_compare_it(analyst_client):
+    first, second = two_large_rounds(3)
+    behind = RoundVersion.objects.filter(round=second).order_by("version_id").first()
+    RoundVersion.objects.filter(pk=behind.pk).update(change_count=1)  # a review its recompute has not counted
+    title = behind.version.title
+
+    with_one = compare(analyst_client, a=first.slug, b=second.slug, use_case=behind.version.use_case.slug)
+    page = main_content(with_one)
+
+    assert f"{second.name}: Being updated" in page
+    assert page.count("Not comparable: being updated in the second round") == 4
+    assert 'data-change="improved"' not in page and 'data-change="worsened"' not in page
+    whole = main_content(compare(analyst_client, a=first.slug, b=second.slug))
+    assert title in whole and whole.count(f"{second.name}: Being updated") == 4
