@@ -8,9 +8,8 @@ import re
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
-from matrix.models import Matrix, MatrixCell, MatrixRow
+from matrix.models import MatrixCell
 from matrix.selectors.comparison import (
     COMPARISON_ROWS_PER_PAGE,
     IMPROVED,
@@ -24,7 +23,7 @@ from matrix.selectors.comparison import (
 from principles.rule import CROSS, INSUFFICIENT, TICK
 from reviews.models import ReviewRound, RoundVersion
 from tests.factories import make_audience, make_principle, make_round, make_version
-from tests.matrix.analyst_support import make_analyst, make_large_round
+from tests.matrix.analyst_support import make_analyst, make_large_round, mark_computed
 from tests.pages import NAVIGATION_QUERIES, main_content
 
 pytestmark = pytest.mark.django_db
@@ -34,11 +33,7 @@ def store(review_round, version, outcomes: dict, *, reviews: int = 3):
     """The round's stored cells for a version: principle -> outcome, each from `reviews` verdicts,
     computed from the version's newest change (not being updated)."""
     review_round.versions.add(version)
-    now = timezone.now()
-    Matrix.objects.update_or_create(
-        round=review_round, defaults={"computed_at": now, "rule_version": review_round.rule_version}
-    )
-    MatrixRow.objects.create(round=review_round, version=version, change_count=0, computed_at=now, batch=0)
+    mark_computed(review_round, [version.pk])
     for principle, outcome in outcomes.items():
         meets = reviews if outcome == TICK else 0
         MatrixCell.objects.create(
@@ -330,15 +325,8 @@ def two_large_rounds(size: int):
         for v in versions
         for p in principles
     )
-    # Both matrices computed from every version's newest change: none of their cells is being updated.
-    now = timezone.now()
     for review_round in (first, second):
-        Matrix.objects.update_or_create(
-            round=review_round, defaults={"computed_at": now, "rule_version": review_round.rule_version}
-        )
-        MatrixRow.objects.bulk_create(
-            MatrixRow(round=review_round, version_id=v, change_count=0, computed_at=now, batch=0) for v in versions
-        )
+        mark_computed(review_round, versions)
     return first, second
 
 

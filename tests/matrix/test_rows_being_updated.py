@@ -6,14 +6,12 @@ import re
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
-from matrix.models import Matrix, MatrixRow
 from matrix.selectors.cells import round_version_rows
 from matrix.services.recompute import matrix_recompute
 from reviews.models import RoundVersion
 from tests.factories import make_assignment, make_reviewer, make_version
-from tests.matrix.analyst_support import make_analyst, make_large_round, small_world, submit
+from tests.matrix.analyst_support import make_analyst, make_large_round, mark_computed, small_world, submit
 from tests.matrix.test_analyst_pages import MATRIX_PAGE_QUERIES
 from tests.matrix.test_charts_page import CHARTS_PAGE_QUERIES
 from tests.matrix.test_round_comparison import compare, two_large_rounds
@@ -101,16 +99,10 @@ def test_the_api_says_which_rows_are_being_updated(analyst_client, round_with_a_
 
 
 def _half_behind(review_round) -> None:
-    """Rows for every other version of a bulk round, computed from its newest change under the round's
-    rule: the rest are behind."""
-    Matrix.objects.filter(round=review_round).update(rule_version=review_round.rule_version)
-    now = timezone.now()
-    # Every other one in the pages' order, so that each page has both.
+    """Every other version of a bulk round, in the pages' order, computed from its newest change, so
+    that each page has both: the rest are behind."""
     in_matrix_order = [row["version_id"] for row in round_version_rows(review_round)]
-    MatrixRow.objects.bulk_create(
-        MatrixRow(round=review_round, version_id=version_id, change_count=0, computed_at=now, batch=0)
-        for version_id in in_matrix_order[::2]
-    )
+    mark_computed(review_round, in_matrix_order[::2])
 
 
 @pytest.mark.parametrize("size", [12, 120])
