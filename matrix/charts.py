@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from matrix.wording import counts_in_words
+from matrix.wording import being_updated_counts_in_words, counts_in_words
 
 WIDTH = 400
 MARGIN = 1  # room for the outlines at the edges
@@ -160,6 +160,12 @@ class PrincipleChart:
     rows: tuple  # (ChartUseCase, Cell) pairs, for the table beside the chart
 
 
+def chart_counts_in_words(cell, *, updating: bool) -> str:
+    """A bar's numbers in words, said to be not current when the use case is being updated."""
+    words = counts_in_words(cell.meets, cell.does_not_meet, cell.not_sure)
+    return being_updated_counts_in_words(words) if updating else words
+
+
 def principle_charts(data) -> list[PrincipleChart]:
     """Per principle, a bar per use case on the page (matrix.selectors.round_charts): how many
     reviewers said meets, does not meet and not sure, all against the page's largest number of reviews."""
@@ -181,7 +187,7 @@ def principle_charts(data) -> list[PrincipleChart]:
                 (
                     bar_label(
                         _("%(title)s (v%(number)d)") % {"title": use_case.title, "number": use_case.number},
-                        counts_in_words(cell.meets, cell.does_not_meet, cell.not_sure),
+                        chart_counts_in_words(cell, updating=use_case.is_updating),
                     ),
                     (cell.meets, cell.does_not_meet, cell.not_sure),
                 )

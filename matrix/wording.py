@@ -34,6 +34,22 @@ def outcome_words(outcome: str) -> str:
     return {TICK: _("Meets"), CROSS: _("Does not meet"), INSUFFICIENT: _("Not enough reviews")}[outcome]
 
 
+def being_updated_words() -> str:
+    """Shown instead of the outcome and counts of a cell whose reviews changed since it was
+    computed: its stored outcome may be wrong, so it is never shown as current."""
+    return _("Being updated")
+
+
+def being_updated_in_words() -> str:
+    """What a screen reader hears for such a cell, after the principle's name."""
+    return _("being updated, the outcome is shown once the latest reviews are counted")
+
+
+def being_updated_counts_in_words(counts: str) -> str:
+    """Counts computed before the latest reviews, said to be so: "being updated, not current: 3 meet, ..."."""
+    return _("being updated, not current: %(counts)s") % {"counts": counts}
+
+
 def outcome_legend() -> str:
     """Every outcome's symbol and words: "✓ Meets · ✗ Does not meet · (an en dash) Not enough reviews"."""
     return " · ".join(f"{OUTCOME_SYMBOLS[outcome]} {outcome_words(outcome)}" for outcome in OUTCOMES)
@@ -97,6 +113,12 @@ def outcome_in_words(outcome: str | None) -> str:
     if outcome is None:
         return _("not in the round")
     return {TICK: _("meets"), CROSS: _("does not meet")}.get(outcome, _("not enough reviews"))
+
+
+def being_updated_change_in_words(*, first: bool) -> str:
+    """Why a cell of the rounds side by side is not compared while one round's cell is being updated."""
+    where = _("the first round") if first else _("the second round")
+    return _("not comparable: being updated in %(round)s") % {"round": where}
 
 
 def outcome_change_in_words(outcome_a: str | None, outcome_b: str | None) -> str:

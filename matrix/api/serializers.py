@@ -156,6 +156,11 @@ class MatrixRowSerializer(serializers.Serializer):
     title = serializers.CharField(source="row.title")
     version = serializers.IntegerField(source="row.number")
     cells = CellSerializer(many=True, source="row.cells")
+    is_updating = serializers.BooleanField(
+        source="row.is_updating",
+        help_text="Reviews of this version changed since its cells were computed: their outcomes and counts are "
+        "the last computed, not current, until a recompute (seconds away) brings them up to date.",
+    )
     declared_interest = serializers.BooleanField(allow_null=True, help_text=INTEREST_HELP)
     flagged = serializers.ListField(
         child=serializers.CharField(),

@@ -95,12 +95,18 @@ class MatrixState:
     is_updating: bool
     # The round's agreement figures were measured from older cells than the matrix holds, or never.
     agreement_behind: bool
+    # The versions whose stored cells are older than their reviews or the round's rule: every page
+    # that shows an outcome marks theirs as being updated, not as current.
+    behind_version_ids: frozenset[int] = frozenset()
+
+    def is_behind(self, version_id: int) -> bool:
+        return version_id in self.behind_version_ids
 
 
 def matrix_state(review_round: ReviewRound, *, version_id: int | None = None) -> MatrixState:
-    """When the round's matrix was last written, and whether reviews (of one version, if given)
-    changed since: then a recompute is on its way; and whether its agreement figures are behind
-    its cells. Two queries."""
+    """When the round's matrix was last written, which versions (of one version, if given) had
+    reviews change since, or the round's rule: a recompute is on its way for them; and whether its
+    agreement figures are behind its cells. Two queries, whatever the number of versions."""
     header = (
         Matrix.objects.filter(round=review_round)
         .values("computed_at", "rule_version", "generation", "agreement_generation")
@@ -112,9 +118,11 @@ def matrix_state(review_round: ReviewRound, *, version_id: int | None = None) ->
         behind = RoundVersion.objects.filter(round=review_round).filter(~_current_row())
     if version_id is not None:
         behind = behind.filter(version_id=version_id)
+    behind_version_ids = frozenset(behind.values_list("version_id", flat=True))
     return MatrixState(
         computed_at=header and header["computed_at"],
-        is_updating=behind.exists(),
+        is_updating=bool(behind_version_ids),
+        behind_version_ids=behind_version_ids,
         agreement_behind=header is not None and header["agreement_generation"] != header["generation"],
     )
 

@@ -5,7 +5,15 @@ from dataclasses import dataclass
 from django.core.paginator import Page, Paginator
 
 from matrix.models import MatrixCell
-from matrix.selectors.cells import COUNT_KEYS, EMPTY_CELL, Cell, cell_from_row, round_principles, round_version_rows
+from matrix.selectors.cells import (
+    COUNT_KEYS,
+    EMPTY_CELL,
+    Cell,
+    cell_from_row,
+    matrix_state,
+    round_principles,
+    round_version_rows,
+)
 from matrix.selectors.rounds import RoundSummary, round_summaries
 from principles.models import Principle
 from reviews.models import ReviewRound
@@ -18,6 +26,8 @@ class ChartUseCase:
     title: str
     number: int
     cells: tuple[Cell, ...]  # one per principle, in the round's order
+    # Reviews changed since these counts were computed (MatrixState.behind_version_ids).
+    is_updating: bool = False
 
 
 @dataclass(frozen=True)
@@ -32,8 +42,8 @@ class RoundChartsData:
 
 def round_charts(review_round: ReviewRound, *, page_number) -> RoundChartsData:
     """A page of at most CHART_USE_CASES_PER_PAGE use cases, in matrix order, with their stored
-    counts on each principle, and the round's progress. Seven queries whatever the number of use
-    cases, organisations or reviews."""
+    counts on each principle, each use case marked when its counts are being updated, and the
+    round's progress. Nine queries whatever the number of use cases, organisations or reviews."""
     principles = tuple(round_principles(review_round))
     page = Paginator(round_version_rows(review_round), CHART_USE_CASES_PER_PAGE).get_page(page_number)
     rows = list(page.object_list)
@@ -44,6 +54,7 @@ def round_charts(review_round: ReviewRound, *, page_number) -> RoundChartsData:
         ).values("version_id", "principle_id", "outcome", *COUNT_KEYS)
     }
     (progress,) = round_summaries([review_round])
+    state = matrix_state(review_round)
     return RoundChartsData(
         principles=principles,
         use_cases=tuple(
@@ -51,6 +62,7 @@ def round_charts(review_round: ReviewRound, *, page_number) -> RoundChartsData:
                 title=row["version__title"],
                 number=row["version__number"],
                 cells=tuple(cells.get((row["version_id"], p.pk), EMPTY_CELL) for p in principles),
+                is_updating=state.is_behind(row["version_id"]),
             )
             for row in rows
         ),

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from django.core.paginator import Page, Paginator
 
 from matrix.models import MatrixCell
-from matrix.wording import outcome_change_in_words
+from matrix.selectors.cells import matrix_state
+from matrix.wording import being_updated_change_in_words, outcome_change_in_words
 from principles.rule import CROSS, INSUFFICIENT, TICK
 from reviews.models import ReviewRound, RoundVersion
 
@@ -49,10 +50,14 @@ class ComparedCell:
     outcome_b: str | None
     counts_a: CellCounts | None = None
     counts_b: CellCounts | None = None
+    # The round's stored cell is behind the version's reviews (MatrixState.behind_version_ids): its
+    # outcome is not shown, and the cell is not compared until it is current.
+    updating_a: bool = False
+    updating_b: bool = False
 
     @property
     def kind(self) -> str:
-        if self.outcome_a is None or self.outcome_b is None:
+        if self.outcome_a is None or self.outcome_b is None or self.updating_a or self.updating_b:
             return NOT_COMPARABLE
         if INSUFFICIENT in (self.outcome_a, self.outcome_b):
             return NOT_COMPARABLE
@@ -67,6 +72,8 @@ class ComparedCell:
 
     @property
     def change_in_words(self) -> str:
+        if self.updating_a or self.updating_b:
+            return being_updated_change_in_words(first=self.updating_a)
         return outcome_change_in_words(self.outcome_a, self.outcome_b)
 
 
@@ -182,8 +189,8 @@ def round_comparison(
     (audience, then use case), with the title of the newest version reviewed; one cell per principle
     of either round, in round A's principle order then round B's. With use_case_slug, only that use
     case (None if neither round has it). The summary and the caveats are over every use case of
-    both rounds. Three queries (the rounds' principles, versions and cells), whatever the number of
-    use cases."""
+    both rounds. Seven queries (the rounds' principles, versions and cells, and each round's matrix
+    state's two), whatever the number of use cases."""
     round_ids = [round_a.pk, round_b.pk]
     principle_rows = list(
         ReviewRound.principles.through.objects.filter(reviewround_id__in=round_ids)
@@ -212,6 +219,11 @@ def round_comparison(
         key = (round_id, version_id)
         reviews[key] = max(reviews.get(key, 0), meets + does_not_meet + not_sure)
 
+    states = {review_round.pk: matrix_state(review_round) for review_round in (round_a, round_b)}
+
+    def updating(review_round: ReviewRound, version: dict | None) -> bool:
+        return version is not None and states[review_round.pk].is_behind(version["version_id"])
+
     def side(review_round: ReviewRound, version: dict | None, slug: str) -> tuple[str | None, CellCounts | None]:
         principle_id = principle_slugs.get((review_round.pk, slug))
         if version is None or principle_id is None:
@@ -226,7 +238,18 @@ def round_comparison(
         cells = []
         for slug, name in principles.items():
             (outcome_a, counts_a), (outcome_b, counts_b) = side(round_a, a, slug), side(round_b, b, slug)
-            cells.append(ComparedCell(slug, name, outcome_a, outcome_b, counts_a, counts_b))
+            cells.append(
+                ComparedCell(
+                    slug,
+                    name,
+                    outcome_a,
+                    outcome_b,
+                    counts_a,
+                    counts_b,
+                    updating_a=outcome_a is not None and updating(round_a, a),
+                    updating_b=outcome_b is not None and updating(round_b, b),
+                )
+            )
         entry = ComparedUseCase(
             audience_name=newest["version__use_case__audience__name"],
             use_case_slug=newest["version__use_case__slug"],

@@ -157,6 +157,9 @@ class MatrixUseCaseRow:
     declared_interest: disclosure.InterestMark | None = None
     audience_slug: str = ""
     audience_name: str = ""
+    # Reviews of the version changed since its cells were computed (MatrixState.behind_version_ids):
+    # its stored outcomes are not current, so the page says the row is being updated instead.
+    is_updating: bool = False
 
     @property
     def principles_met(self) -> int:
@@ -281,9 +284,16 @@ def _sort_key(sort: str):
 
 
 def _use_case_rows(
-    review_round: ReviewRound, principles, rows: list[dict], *, for_admin: bool, whole_round: bool = False
+    review_round: ReviewRound,
+    principles,
+    rows: list[dict],
+    *,
+    for_admin: bool,
+    whole_round: bool = False,
+    state: MatrixState | None = None,
 ) -> list[MatrixUseCaseRow]:
-    """The rows of these round versions (values of ROW_FIELDS) with their cells, flags and marks.
+    """The rows of these round versions (values of ROW_FIELDS) with their cells, flags and marks,
+    each marked as being updated when the state says its version is behind.
     Three queries at most (cells, the groups of reviewers, the declared interests), and one more
     once the round has closed (the flag audiences' organisations). whole_round: rows holds the
     selection of the whole round, so the groups and marks are read for the round, not by id."""
@@ -312,6 +322,7 @@ def _use_case_rows(
             declared_interest=marks.interest(row["version_id"]),
             audience_slug=row["version__use_case__audience__slug"],
             audience_name=row["version__use_case__audience__name"],
+            is_updating=state is not None and state.is_behind(row["version_id"]),
         )
         for row in rows
     ]
@@ -335,9 +346,9 @@ def _in_report_order(selected):
     )
 
 
-def _ranked_rows(review_round, principles, ordered, filters: MatrixFilters, *, for_admin: bool):
+def _ranked_rows(review_round, principles, ordered, filters: MatrixFilters, *, for_admin: bool, state=None):
     """Every selected row, kept by the mark filters and in the sort's order."""
-    kept = _use_case_rows(review_round, principles, list(ordered), for_admin=for_admin, whole_round=True)
+    kept = _use_case_rows(review_round, principles, list(ordered), for_admin=for_admin, whole_round=True, state=state)
     if filters.marks:
         kept = [row for row in kept if _has_marks(row, filters)]
     if key := _sort_key(filters.sort):
@@ -382,10 +393,11 @@ def matrix_page(
     the page is cut from it in Python."""
     principles = options.principles
     principle_ids = [p.pk for p in principles]
+    state = matrix_state(review_round)
     selected = _filtered_round_versions(review_round, principles, filters)
     ordered = _in_report_order(selected)
     if filters.is_ranked:
-        kept = _ranked_rows(review_round, principles, ordered, filters, for_admin=for_admin)
+        kept = _ranked_rows(review_round, principles, ordered, filters, for_admin=for_admin, state=state)
         page = Paginator(kept, MATRIX_ROWS_PER_PAGE).get_page(page_number)
         use_case_rows = list(page.object_list)
         meeting = {
@@ -393,7 +405,9 @@ def matrix_page(
         }
     else:
         page = Paginator(ordered, MATRIX_ROWS_PER_PAGE).get_page(page_number)
-        use_case_rows = _use_case_rows(review_round, principles, list(page.object_list), for_admin=for_admin)
+        use_case_rows = _use_case_rows(
+            review_round, principles, list(page.object_list), for_admin=for_admin, state=state
+        )
         meeting = dict(
             MatrixCell.objects.filter(
                 round=review_round,
@@ -420,6 +434,6 @@ def matrix_page(
         groups=tuple(groups),
         principle_totals=tuple(PrincipleTotal(p, meeting.get(p.pk, 0)) for p in principles),
         page=page,
-        state=matrix_state(review_round),
+        state=state,
         is_sorted=filters.is_sorted,
     )

@@ -71,6 +71,16 @@ def verdict_symbol(verdict: str) -> str:
 
 
 @register.simple_tag
+def being_updated() -> str:
+    return wording.being_updated_words()
+
+
+@register.simple_tag
+def being_updated_in_words() -> str:
+    return wording.being_updated_in_words()
+
+
+@register.simple_tag
 def outcome_legend() -> str:
     return wording.outcome_legend()
 

@@ -12,7 +12,7 @@ from principles.rule import CROSS, TICK
 from tests.e2e.support import E2E_DB, axe_check, page_width
 from tests.e2e.test_content_security_policy import RECORD_VIOLATIONS
 from tests.factories import make_audience, make_principle, make_round, make_version
-from tests.matrix.analyst_support import make_analyst
+from tests.matrix.analyst_support import make_analyst, mark_computed
 
 pytestmark = [pytest.mark.e2e, E2E_DB]
 
@@ -55,6 +55,7 @@ def two_rounds(db):
                 not_sure=0,
                 outcome=outcome,
             )
+        mark_computed(review_round, [version.pk])
     return spring, autumn
 
 

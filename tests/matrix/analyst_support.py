@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from audiences.models import Audience, Membership
 from bold_portal.roles import ADMINS, ANALYSTS, AUTHORS
-from matrix.models import Matrix, MatrixCell
+from matrix.models import Matrix, MatrixCell, MatrixRow
 from principles.rule import CROSS, INSUFFICIENT, TICK
 from reviews.models import RoundVersion
 from reviews.services.reviews import VerdictInput, review_save
@@ -131,3 +131,16 @@ def small_world():
     clear = make_principle(name="Clear and informative", slug="clear", order=2)
     review_round = make_round(principles=[relevant, clear], slug="spring", threshold=Decimal("0.50"))
     return Audience.objects.get(pk=audience.pk), organisation, relevant, clear, review_round
+
+
+def mark_computed(review_round, version_ids) -> None:
+    """Say the round's stored cells of these versions were computed from their newest change under the
+    round's rule, as a recompute would (matrix.selectors.cells.matrix_state): they are not being updated."""
+    now = timezone.now()
+    Matrix.objects.update_or_create(
+        round=review_round, defaults={"computed_at": now, "rule_version": review_round.rule_version}
+    )
+    MatrixRow.objects.bulk_create(
+        MatrixRow(round=review_round, version_id=version_id, change_count=0, computed_at=now, batch=0)
+        for version_id in version_ids
+    )

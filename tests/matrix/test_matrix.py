@@ -512,15 +512,17 @@ def test_a_recompute_of_a_deleted_round_does_nothing():
 
 
 def test_matrix_state_says_when_a_version_is_behind(three_versions):
-    r, (first, second, _), relevant, clear = three_versions
-    assert matrix_state(r) == matrix_state(r, version_id=first.pk)
+    r, (first, second, third), relevant, clear = three_versions
+    assert matrix_state(r).behind_version_ids == {first.pk, second.pk, third.pk}
+    assert matrix_state(r, version_id=first.pk).behind_version_ids == {first.pk}
     assert matrix_state(r).computed_at is None and matrix_state(r).is_updating
     matrix_recompute(round_id=r.pk)
     assert not matrix_state(r).is_updating
 
     review(r, first, {relevant: MEETS, clear: MEETS})  # no recompute yet
 
-    assert matrix_state(r).is_updating
+    assert matrix_state(r).is_updating and matrix_state(r).behind_version_ids == {first.pk}
+    assert matrix_state(r).is_behind(first.pk) and not matrix_state(r).is_behind(second.pk)
     assert matrix_state(r, version_id=first.pk).is_updating
     assert not matrix_state(r, version_id=second.pk).is_updating
     matrix_recompute(round_id=r.pk, version_id=first.pk)

@@ -23,15 +23,17 @@ from matrix.selectors.comparison import (
 from principles.rule import CROSS, INSUFFICIENT, TICK
 from reviews.models import ReviewRound, RoundVersion
 from tests.factories import make_audience, make_principle, make_round, make_version
-from tests.matrix.analyst_support import make_analyst, make_large_round
+from tests.matrix.analyst_support import make_analyst, make_large_round, mark_computed
 from tests.pages import NAVIGATION_QUERIES, main_content
 
 pytestmark = pytest.mark.django_db
 
 
 def store(review_round, version, outcomes: dict, *, reviews: int = 3):
-    """The round's stored cells for a version: principle -> outcome, each from `reviews` verdicts."""
+    """The round's stored cells for a version: principle -> outcome, each from `reviews` verdicts,
+    computed from the version's newest change (not being updated)."""
     review_round.versions.add(version)
+    mark_computed(review_round, [version.pk])
     for principle, outcome in outcomes.items():
         meets = reviews if outcome == TICK else 0
         MatrixCell.objects.create(
@@ -312,7 +314,8 @@ def test_the_rounds_page_links_to_the_comparison_and_the_api_tokens(analyst_clie
 
 
 def two_large_rounds(size: int):
-    """Two rounds over the same `size` use case versions, every cell of the second one a tick."""
+    """Two rounds over the same `size` use case versions, every cell of the second one a tick, both
+    matrices current."""
     first, _, principles = make_large_round(size)
     second = make_round(principles=principles)
     versions = list(RoundVersion.objects.filter(round=first).values_list("version_id", flat=True))
@@ -322,12 +325,14 @@ def two_large_rounds(size: int):
         for v in versions
         for p in principles
     )
+    for review_round in (first, second):
+        mark_computed(review_round, versions)
     return first, second
 
 
 # Session, user and two-factor device (3), the navigation, the round choices, the two rounds, the
-# comparison (principles, versions, cells).
-COMPARISON_QUERIES = 3 + NAVIGATION_QUERIES + 1 + 1 + 3
+# comparison (principles, versions, cells, and each round's matrix state: two apiece).
+COMPARISON_QUERIES = 3 + NAVIGATION_QUERIES + 1 + 1 + 3 + 4
 
 
 # The large size builds two rounds of 400: slow; the small one holds the same count everyday.

@@ -172,7 +172,10 @@ def test_cells_behind_the_reviews_say_they_may_not_include_the_latest_changes(cl
 
     page = html(client.get(world.url(SUMMARY)))
 
-    assert "may not include the latest changes" in page
+    assert "may not include the latest changes: it is being updated" in page
+    # Each principle says so in words, in place of an outcome that may be wrong.
+    assert page.count("data-being-updated>Being updated<") == 2
+    assert "data-outcome=" not in page
 
 
 def test_aggregate_is_hidden_when_the_round_does_not_share_it(client, world, others, answers):
