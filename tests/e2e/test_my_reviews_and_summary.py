@@ -114,6 +114,7 @@ def test_my_reviews_by_round_declining_more_time_and_the_summary(new_page, world
     )
     page.get_by_label("Does not meet the principle").check()
     reason.fill(OWN_REASON)
+    page.get_by_role("button", name="Continue to check your answers").click()
     page.get_by_role("button", name="Submit review").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("submitted")
     matrix_recompute(round_id=review_round.pk)
