@@ -89,7 +89,7 @@ def test_a_lead_sends_a_link_the_reviewer_uses_it_and_an_admin_revokes_it(new_pa
     fits(reviewer, javascript)
     assert ReviewLink.objects.get().last_used_at is None
     reviewer.get_by_role("button", name="Open my reviews").click()
-    reviewer.get_by_role("link", name="Repeat homelessness").click()
+    reviewer.get_by_role("link", name="Repeat homelessness", exact=True).click()
     reviewer.get_by_role("button", name="Review this use case").click()
     fits(reviewer, javascript)
     reviewer.get_by_role("group", name="Relevant", exact=True).get_by_label("Meets the principle", exact=True).check()
