@@ -29,9 +29,12 @@ test test-fast: export SECRET_KEY ?= test-only-not-secret
 # test database. TEST_WORKERS=0 runs everything in one process. Everything runs, the tests marked
 # slow and the real-browser ones too. Work stealing: a process that runs out of tests takes some
 # of the other's, so one long test (the property test, the SQLite drill) leaves no core idle.
+# The real-browser tests run in processes of their own, after the others: Playwright keeps an
+# event loop running in its process, where a test client calling an async view (/health/) fails.
 TEST_WORKERS ?= 2
 test: $(STAMP) static translations browser
-	$(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal -m "not e2e"
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal -m e2e
 
 # The everyday loop, in one process: no real-browser and no slow tests (docs/performance.md).
 # Byte code is cached even where the environment asks not to (the Docker image does): compiling
