@@ -27,14 +27,16 @@ run: $(STAMP) static translations
 test test-fast: export SECRET_KEY ?= test-only-not-secret
 # Two processes (pytest-xdist), one per core of the machines this runs on; each has its own
 # test database. TEST_WORKERS=0 runs everything in one process. Everything runs, the tests marked
-# slow and the real-browser ones too. Work stealing: a process that runs out of tests takes some
-# of the other's, so one long test (the property test, the SQLite drill) leaves no core idle.
-# The real-browser tests run in processes of their own, after the others: Playwright keeps an
-# event loop running in its process, where a test client calling an async view (/health/) fails.
+# slow and the real-browser ones too. Tests go out in the order collected (--dist load), which
+# runs the tests that flush the database (and with it the role groups and the retention floor the
+# migrations wrote) after all the others in each process; work stealing could hand a process
+# ordinary tests after a flush. The real-browser tests run in processes of their own, after the
+# others: Playwright keeps an event loop running in its process, where a test client calling an
+# async view (/health/) fails.
 TEST_WORKERS ?= 2
 test: $(STAMP) static translations browser
-	$(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal -m "not e2e"
-	$(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal -m e2e
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist load -m "not e2e"
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist load -m e2e
 
 # The everyday loop, in one process: no real-browser and no slow tests (docs/performance.md).
 # Byte code is cached even where the environment asks not to (the Docker image does): compiling
