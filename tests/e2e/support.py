@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth import get_user_model
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page
 
 from accounts import two_factor
@@ -28,12 +29,24 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 SCREENSHOT_SIZES = {"desktop": {"width": 1280, "height": 900}, "mobile": {"width": 375, "height": 812}}
 
 
+def axe_results(page: Page) -> dict:
+    """axe-core's findings on the page the browser settles on. A click that follows a link may
+    still be loading the next page when the check starts: the check waits for it, and runs again
+    on the new document if one replaced the old while axe read it."""
+    page.wait_for_load_state("load")
+    try:
+        return AXE.run(page, options=AXE_OPTIONS).response
+    except PlaywrightError as error:
+        if "documentElement" not in str(error) and "context was destroyed" not in str(error):
+            raise
+        page.wait_for_load_state("load")
+        return AXE.run(page, options=AXE_OPTIONS).response
+
+
 def axe_check(page: Page) -> None:
     """Fail with a readable list of the WCAG 2.2 AA violations axe-core finds on the page."""
     violations = [
-        violation
-        for violation in AXE.run(page, options=AXE_OPTIONS).response["violations"]
-        if violation["id"] not in KNOWN_FALSE_POSITIVES
+        violation for violation in axe_results(page)["violations"] if violation["id"] not in KNOWN_FALSE_POSITIVES
     ]
     if violations:
         lines = [f"{len(violations)} accessibility problem(s) on {page.url}:"]

@@ -16,7 +16,7 @@ from bold_portal.models import AuditEvent
 from matrix.models import MatrixExport
 from reviews.demo import bold_report as report
 from reviews.models import ReviewRound
-from tests.e2e.support import AXE, AXE_OPTIONS, E2E_DB, axe_check, page_width, screenshot, sign_in
+from tests.e2e.support import E2E_DB, axe_check, axe_results, page_width, screenshot, sign_in
 
 pytestmark = [pytest.mark.e2e, E2E_DB]
 
@@ -82,7 +82,7 @@ def test_the_page_that_waits_for_an_export(page, demo_round):
     page.goto(f"/rounds/fieldwork-2023/exports/{export.pk}/")
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Your file is being made")
-    violations = AXE.run(page, options=AXE_OPTIONS).response["violations"]
+    violations = axe_results(page)["violations"]
     assert [violation["id"] for violation in violations] == ["meta-refresh"]
     screenshot(page, "export-waiting")
 
