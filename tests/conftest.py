@@ -1,6 +1,7 @@
 import gc
 import itertools
 import os
+import sys
 
 import hypothesis
 import pytest
@@ -9,8 +10,15 @@ from django.db import connection
 from django.test import Client
 
 from bold_portal.celery import app as celery_app
+from tests import schema_cache
 from tests.row_locks import portal_caller, row_lock_problem
 from tests.two_factor import force_login_past_two_factor
+
+# Byte code is kept from one run to the next (in __pycache__ folders, which git ignores) even where
+# PYTHONDONTWRITEBYTECODE is set, as the Docker image sets it: compiling the test files, and rewriting
+# their assertions, afresh on every run costs about 3 CPU seconds. This takes effect for everything
+# imported from here on: the test files and the portal's modules Django did not load at start-up.
+sys.dont_write_bytecode = False
 
 # Property tests run on shared, busy machines: how long Hypothesis takes to make its examples says
 # nothing about the portal, so its timing checks would only make the suite fail at random.
@@ -36,6 +44,15 @@ def pytest_configure(config):
         raise pytest.UsageError("BOLD_REQUIRE_SERVICES=1 but DATABASE_URL is not PostgreSQL.")
     if REQUIRE_SERVICES and not settings.CELERY_BROKER_URL:
         raise pytest.UsageError("BOLD_REQUIRE_SERVICES=1 but CELERY_BROKER_URL is not set.")
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """pytest-django's fixture, run before it creates the test database: on SQLite, that database is
+    copied from the one the same migrations built on an earlier run (tests/schema_cache.py)."""
+    restore = schema_cache.install()
+    yield
+    restore()
 
 
 # Module-scoped worlds (fixtures named shared_*, see tests/database.py) hold a transaction open until

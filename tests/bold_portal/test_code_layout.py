@@ -4,6 +4,7 @@ except an app's `ready()` (which registers what the app adds) and the few that b
 cycle, each saying so on its line."""
 
 import ast
+import functools
 import subprocess
 from pathlib import Path
 
@@ -13,6 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 MAX_CODE_LINES = 500
 
 
+@functools.cache
 def _portal_modules() -> list[Path]:
     listed = subprocess.run(["git", "ls-files", "*.py"], cwd=ROOT, capture_output=True, text=True, check=True)
     return [
@@ -32,10 +34,17 @@ def _docstring_lines(tree: ast.Module) -> set[int]:
     return lines
 
 
+@functools.cache
+def _parsed(path: Path) -> tuple[str, ast.Module]:
+    """A module's source and syntax tree, read once for this file's tests."""
+    source = path.read_text()
+    return source, ast.parse(source)
+
+
 def _code_lines(path: Path) -> int:
     """Lines of code: not blank, not a comment, not part of a docstring."""
-    source = path.read_text()
-    documentation = _docstring_lines(ast.parse(source))
+    source, tree = _parsed(path)
+    documentation = _docstring_lines(tree)
     return sum(
         1
         for number, line in enumerate(source.splitlines(), start=1)
@@ -53,10 +62,10 @@ def test_no_module_past_about_500_lines_of_code():
 
 
 def _imports_inside_functions(path: Path) -> list[str]:
-    source = path.read_text()
+    source, tree = _parsed(path)
     lines = source.splitlines()
     found = []
-    for function in ast.walk(ast.parse(source)):
+    for function in ast.walk(tree):
         if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
             continue
         if function.name == "ready" and path.name == "apps.py":

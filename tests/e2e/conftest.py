@@ -8,24 +8,13 @@ import os
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Group
 from playwright.sync_api import sync_playwright
-
-from bold_portal.roles import GROUPS
 
 # Playwright's sync API keeps an event loop running in the test thread, which makes Django's
 # guard refuse database calls from test code; the calls really are synchronous, so allow them.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 CHROMIUM = Path("/usr/bin/chromium")
-
-
-@pytest.fixture(autouse=True)
-def _role_groups(transactional_db):
-    """Put back the role groups that a migration creates: every transactional test, here and
-    elsewhere in the suite, empties all tables when it ends, and the demo accounts join them."""
-    for name in GROUPS:
-        Group.objects.get_or_create(name=name)
 
 
 CHROMIUM_ARGS = [

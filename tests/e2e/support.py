@@ -16,7 +16,8 @@ from reviews.services.reviews import VerdictInput, review_save
 from tests.two_factor import app_device_for
 
 # Every browser test module's database marker. The tests commit for real (the live server reads
-# from another thread); the database is emptied after each one (see conftest's _role_groups).
+# from another thread); the database is emptied after each one, and the role groups the migrations
+# wrote are put back (bold_portal.apps).
 E2E_DB = pytest.mark.django_db(transaction=True)
 
 AXE = Axe()

@@ -182,6 +182,7 @@ def test_plural_endings_follow_the_last_word(text, hit):
     assert [found_hit.text for found_hit in check_text(text, terms=terms)] == [hit]
 
 
+@pytest.mark.slow  # a property test: Hypothesis tries about a hundred texts
 @given(
     first=st.sampled_from(["ex", "Ex", "EX", "eX"]),
     joint=st.sampled_from(["-", " ", "", "\u2010", "\u2011", "  ", "\n"]),
@@ -203,6 +204,7 @@ def test_terms_given_replace_the_file():
 WORDS = st.text(alphabet=string.ascii_letters + " ,.-'", max_size=40)
 
 
+@pytest.mark.slow  # a property test: Hypothesis tries about a hundred texts
 @given(before=WORDS, after=WORDS)
 def test_a_term_between_spaces_is_always_found_where_it_is(before, after):
     text = f"{before} addicts {after}"
@@ -217,6 +219,7 @@ def test_a_term_between_spaces_is_always_found_where_it_is(before, after):
         assert [(hit.text, hit.kind) for hit in hits] == [("addicts", "stigmatising")]
 
 
+@pytest.mark.slow  # a property test: Hypothesis tries about a hundred texts
 @given(
     prefix=st.text(alphabet=string.ascii_letters, min_size=1, max_size=5),
     suffix=st.sampled_from(["ion", "ed", "ive", "ing"]),
@@ -225,6 +228,7 @@ def test_a_term_is_never_found_inside_another_word(prefix, suffix):
     assert [hit for hit in check_text(f"{prefix}addict addict{suffix}") if hit.kind == "stigmatising"] == []
 
 
+@pytest.mark.slow  # a property test: Hypothesis tries about a hundred texts
 @given(st.text(max_size=200))
 def test_every_hit_is_the_text_between_its_offsets(text):
     for hit in check_text(text, audience="victims"):
