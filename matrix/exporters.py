@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import rules
 import weasyprint
+from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -88,9 +89,16 @@ class Exporter:
     # Whether the format can hold a view of the matrix page ("these N use cases"), not only the
     # whole round.
     filterable: bool = True
+    # Sent to the person as it is written (a streamed download), never made by the worker nor
+    # kept in the portal: files too large to keep in the database, such as every verdict of a round.
+    streamed: bool = False
 
     def may_use(self, user) -> bool:
         return rules.has_perm(self.permission, user)
+
+    def use_case_limit(self) -> int | None:
+        """The most use cases one file of this format may hold (the export page says so), or None."""
+        return None
 
     # A format overrides render (the whole file) or chunks (the file in pieces); each defaults
     # to the other. view: the matrix page's view the file holds (None: the whole round).
@@ -406,7 +414,12 @@ def _no_fetching():
 
 
 class PdfExporter(Exporter):
-    """A4 landscape: the round's name, rule and computed-at, then one table per audience group."""
+    """A4 landscape: the round's name, rule and computed-at, then one table per audience group.
+    At most settings.EXPORT_PDF_MAX_USE_CASES use cases: WeasyPrint lays out the whole document in
+    memory, so a round of thousands would take a worker for minutes and gigabytes."""
+
+    def use_case_limit(self) -> int | None:
+        return settings.EXPORT_PDF_MAX_USE_CASES
 
     def render(self, review_round: ReviewRound, view: MatrixExportView | None = None) -> bytes:
         layout = matrix_layout(review_round, view)
@@ -473,6 +486,7 @@ EXPORTERS: dict[str, Exporter] = {
             "text/csv; charset=utf-8",
             file_label="verdicts",
             filterable=False,
+            streamed=True,
             description="Every submitted verdict, one a row, with its reason, evidence and suggested rewording "
             "(reviewers pseudonymised).",
         ),

@@ -18,7 +18,7 @@ from matrix.selectors.cells import (
     round_version_rows,
 )
 from matrix.selectors.marks import round_marks
-from reviews.models import Review, ReviewRound, Verdict
+from reviews.models import Review, ReviewRound, RoundVersion, Verdict
 from reviews.selectors.reviews import review_pseudonyms
 
 # The export shape's key order (docs/commands.md): later fields only ever go at the end.
@@ -225,6 +225,11 @@ def round_verdict_rows(review_round: ReviewRound, *, chunk_size: int = 2000, ver
             "evidence": evidence,
             "suggested_rewording": rewording,
         }
+
+
+def round_version_count(review_round: ReviewRound) -> int:
+    """How many use case versions the round holds: one query."""
+    return RoundVersion.objects.filter(round=review_round).count()
 
 
 def audience_names(slugs) -> dict[str, str]:
