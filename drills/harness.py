@@ -187,8 +187,17 @@ def portal_processes(folder: Path, env: dict[str, str], web_port: int) -> dict[s
         ),
         "worker": Service(
             "worker",
-            [*celery, "worker", "--concurrency", "1", "--loglevel", "INFO", "--without-gossip", "--without-mingle"],
+            [*celery, "worker", "--queues", "celery", "--concurrency", "1", "--loglevel", "INFO"]
+            + ["--without-gossip", "--without-mingle"],
             folder / "worker.log",
+            full_env,
+        ),
+        # Exports have a queue and a worker of their own, as in docker-compose.yml.
+        "export-worker": Service(
+            "export-worker",
+            [*celery, "worker", "--queues", "exports", "--hostname", "exports@%h", "--concurrency", "1"]
+            + ["--loglevel", "INFO", "--without-gossip", "--without-mingle"],
+            folder / "export-worker.log",
             full_env,
         ),
         "beat": Service(
