@@ -4,6 +4,7 @@ resident memory is its own), against PostgreSQL writing the same data with COPY 
 into a file in the same run (docs/performance.md, "Exports")."""
 
 import json
+import os
 import statistics
 import subprocess  # nosec B404: runs this interpreter on the benchmark's own module, no shell
 import sys
@@ -11,6 +12,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -170,14 +172,24 @@ class ExportsBenchmark:
                 file.write(data)
         return time.perf_counter() - started
 
+    def database_url(self) -> str:
+        """The database this process measures (a test run's own, say), for the export's process."""
+        db = self.connection.settings_dict
+        credentials = quote(db["USER"] or "", safe="")
+        if db["PASSWORD"]:
+            credentials += ":" + quote(db["PASSWORD"], safe="")
+        host = f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
+        return f"postgres://{credentials}@{host}/{quote(db['NAME'], safe='')}"
+
     def child(self, bench: BenchRound, identifier: str, output: Path, first: int | None) -> dict:
         """The export made in a process of its own; its JSON line, and its peak resident memory."""
         command = [sys.executable, "-m", "matrix.benchmarks.export_child"]
         command += [bench.round.slug, identifier, str(self.repeat), str(output)]
         if first is not None:
             command.append(str(first))
+        env = {**os.environ, "DATABASE_URL": self.database_url()}
         done = subprocess.run(  # nosec B603: this interpreter and arguments of the benchmark's own making
-            command, cwd=settings.BASE_DIR, capture_output=True, text=True, check=False
+            command, cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, check=False
         )
         if done.returncode:
             raise RuntimeError(f"The export {identifier} of {bench.size:,} versions failed:\n{done.stderr[-3000:]}")
