@@ -286,7 +286,7 @@ EXPORT_SOFT_TIME_LIMIT_SECONDS = env.int("EXPORT_SOFT_TIME_LIMIT_SECONDS", defau
 EXPORT_HARD_TIME_LIMIT_SECONDS = EXPORT_SOFT_TIME_LIMIT_SECONDS + 30
 # A PDF holds at most this many use cases (the export page says so): a larger one is refused, and
 # the page asks for one audience or a filtered view of the matrix instead.
-EXPORT_PDF_MAX_USE_CASES = env.int("EXPORT_PDF_MAX_USE_CASES", default=500)
+EXPORT_PDF_MAX_USE_CASES = env.int("EXPORT_PDF_MAX_USE_CASES", default=200)
 # How often the beat sweep looks for rounds whose matrix is older than their newest change: often
 # enough that a matrix left behind by a broker outage is current within 30 s of the broker coming
 # back (docs/reliability.md, "Drills"); the sweep itself is a few queries.

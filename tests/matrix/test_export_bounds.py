@@ -271,6 +271,16 @@ def test_the_deployment_runs_a_worker_for_the_exports_queue_apart_from_the_defau
     assert "worker --queues exports" in deployment and "worker --queues celery" in deployment
 
 
+def test_the_limits_the_docs_state_are_the_settings():
+    deployment = (ROOT / "docs" / "deployment.md").read_text()
+    analysts = (ROOT / "docs" / "analysts.md").read_text()
+    limit, seconds = settings.EXPORT_PDF_MAX_USE_CASES, settings.EXPORT_SOFT_TIME_LIMIT_SECONDS
+    assert f"`EXPORT_PDF_MAX_USE_CASES` ({limit}) use cases" in deployment
+    assert f"`EXPORT_PDF_MAX_USE_CASES` use cases ({limit})" in analysts
+    assert f"`EXPORT_SOFT_TIME_LIMIT_SECONDS` ({seconds})" in deployment
+    assert f"`EXPORT_SOFT_TIME_LIMIT_SECONDS` ({seconds})" in analysts
+
+
 # The nightly purge
 
 
