@@ -274,6 +274,19 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": BROKER_VISIBILITY_TIMEO
 # rather than finishing them alongside their second delivery.
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_TIMEZONE = TIME_ZONE
+# Exports have a queue of their own, served by a worker process of its own (docker-compose.yml,
+# docs/deployment.md), so that a long export never delays a recompute on the default queue. In eager
+# mode (no broker) routes do not matter: every task runs in the process that queued it.
+EXPORTS_QUEUE = env("EXPORTS_QUEUE", default="exports")
+CELERY_TASK_ROUTES = {"matrix.tasks.run_matrix_export": {"queue": EXPORTS_QUEUE}}
+# An export is stopped after this many seconds and recorded as failed, with a message saying to
+# choose fewer use cases; its process is killed EXPORT_HARD_TIME_LIMIT_SECONDS after that if the
+# stop does not take. Both stay well below BROKER_VISIBILITY_TIMEOUT_SECONDS.
+EXPORT_SOFT_TIME_LIMIT_SECONDS = env.int("EXPORT_SOFT_TIME_LIMIT_SECONDS", default=120)
+EXPORT_HARD_TIME_LIMIT_SECONDS = EXPORT_SOFT_TIME_LIMIT_SECONDS + 30
+# A PDF holds at most this many use cases (the export page says so): a larger one is refused, and
+# the page asks for one audience or a filtered view of the matrix instead.
+EXPORT_PDF_MAX_USE_CASES = env.int("EXPORT_PDF_MAX_USE_CASES", default=200)
 # How often the beat sweep looks for rounds whose matrix is older than their newest change: often
 # enough that a matrix left behind by a broker outage is current within 30 s of the broker coming
 # back (docs/reliability.md, "Drills"); the sweep itself is a few queries.

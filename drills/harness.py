@@ -174,6 +174,9 @@ def portal_env(database_url: str, redis_port: int) -> dict[str, str]:
     }
 
 
+WORKER_OPTIONS = ("--concurrency", "1", "--loglevel", "INFO", "--without-gossip", "--without-mingle")
+
+
 def portal_processes(folder: Path, env: dict[str, str], web_port: int) -> dict[str, Service]:
     full_env = {**os.environ, **env}
     bin_dir = Path(sys.executable).parent
@@ -187,8 +190,15 @@ def portal_processes(folder: Path, env: dict[str, str], web_port: int) -> dict[s
         ),
         "worker": Service(
             "worker",
-            [*celery, "worker", "--concurrency", "1", "--loglevel", "INFO", "--without-gossip", "--without-mingle"],
+            [*celery, "worker", "--queues", "celery", *WORKER_OPTIONS],
             folder / "worker.log",
+            full_env,
+        ),
+        # Exports have a queue and a worker of their own, as in docker-compose.yml.
+        "export-worker": Service(
+            "export-worker",
+            [*celery, "worker", "--queues", "exports", "--hostname", "exports@%h", *WORKER_OPTIONS],
+            folder / "export-worker.log",
             full_env,
         ),
         "beat": Service(

@@ -8,5 +8,7 @@ class MatrixConfig(AppConfig):
     verbose_name = _("Principle matrix")
 
     def ready(self):
-        # Registers the checks and audit actions, connects the receivers, adds the analysts' navigation link.
+        # Registers the checks and audit actions, connects the receivers, adds the analysts' navigation
+        # link, and registers the nightly purge of exports older than a week (matrix.services.exports).
         from matrix import audit_actions, checks, navigation, receivers  # noqa: F401
+        from matrix.services import exports  # noqa: F401

@@ -1,12 +1,14 @@
 """Downloading a round's matrix from the browser: start an export (a confirmation page, then a
 POST), watch it being made (a status page that refreshes itself, without JavaScript), download it.
 
-The file is made by a Celery task (matrix.services.matrix_export_run); in eager mode, and so for
-small rounds on a laptop, it is ready by the time the status page opens. Whoever may not use a
+The file is made by a Celery task (matrix.services.matrix_export_run) on the exports queue; in eager
+mode, and so for small rounds on a laptop, it is ready by the time the status page opens. A streamed
+format (the verdicts CSV) is sent in answer to the start page's POST as it is written, and kept
+nowhere. Whoever may not use a
 format, or see an export, gets a 404, as for any page they have no part in.
 """
 
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -16,8 +18,11 @@ from matrix.exporters import EXPORTERS, Exporter
 from matrix.models import MatrixExport
 from matrix.selectors.exports import matrix_export_for
 from matrix.services.exports import (
+    ExportTooLarge,
     matrix_export_download,
     matrix_export_request,
+    matrix_export_size_check,
+    matrix_export_stream,
     matrix_export_view_form,
     matrix_export_view_query,
 )
@@ -44,8 +49,18 @@ def _export(request, round_slug: str, export_id: int) -> MatrixExport:
 def export_filename(export: MatrixExport, exporter: Exporter) -> str:
     """bold-matrix-<round>-<yyyymmdd-hhmm>.<ext>, in the portal's time zone. Round slugs are ASCII
     letters, digits, hyphens and underscores, so the name is safe on every system."""
-    made = timezone.localtime(export.finished_at or export.created_at)
-    return f"bold-{exporter.file_label}-{export.round.slug}-{made:%Y%m%d-%H%M}.{exporter.extension}"
+    return _filename(exporter, export.round, export.finished_at or export.created_at)
+
+
+def _filename(exporter: Exporter, review_round: ReviewRound, made) -> str:
+    made = timezone.localtime(made)
+    return f"bold-{exporter.file_label}-{review_round.slug}-{made:%Y%m%d-%H%M}.{exporter.extension}"
+
+
+def _attachment(response, filename: str):
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @require_http_methods(["GET", "POST"])
@@ -64,10 +79,24 @@ def export_start(request, round_slug: str, identifier: str):
         "error_messages": [message for _field, message in form.error_items()],
         "view_query": view_query,
         "view_in_words": form.view_in_words() if view_query else "",
+        "use_case_limit": f"{exporter.use_case_limit():,}" if exporter.use_case_limit() is not None else "",
+        "too_large": None,
     }
     if form.errors:
         return render(request, "matrix/export_start.html", context, status=400)
+    try:
+        matrix_export_size_check(exporter=exporter, review_round=review_round, form=form if view_query else None)
+    except ExportTooLarge as too_large:
+        # The page says so and offers no button; a POST all the same is refused, nothing recorded.
+        context["too_large"] = too_large
+        if request.method == "POST":
+            context["refused"] = True
+            return render(request, "matrix/export_start.html", context, status=400)
     if request.method == "POST":
+        if exporter.streamed:
+            chunks = matrix_export_stream(review_round=review_round, identifier=identifier, user=request.user)
+            response = StreamingHttpResponse(chunks, content_type=exporter.content_type)
+            return _attachment(response, _filename(exporter, review_round, timezone.now()))
         export = matrix_export_request(
             review_round=review_round, identifier=identifier, user=request.user, view_query=view_query
         )
@@ -103,9 +132,4 @@ def export_download(request, round_slug: str, export_id: int):
         # Not ready yet (or no longer a format the portal makes): the status page says where it is.
         return redirect("matrix:export_status", export.round.slug, export.pk)
     content = matrix_export_download(export=export, user=request.user)
-    response = HttpResponse(content, content_type=exporter.content_type)
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=export_filename(export, exporter)
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return _attachment(HttpResponse(content, content_type=exporter.content_type), export_filename(export, exporter))

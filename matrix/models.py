@@ -104,8 +104,10 @@ class MatrixExport(models.Model):
 
     The file is kept in the database (a BinaryField), not in file storage: the web and worker
     processes may run on different machines and share only PostgreSQL, and a matrix export is
-    small (kilobytes to a few megabytes). Exports are deleted a week after they were requested
-    (matrix.services.EXPORT_KEEP), when their requester next asks for one.
+    small (kilobytes to a few megabytes: a PDF holds at most settings.EXPORT_PDF_MAX_USE_CASES use
+    cases). The verdicts CSV, which grows with every verdict of the round, is never kept: it is
+    streamed to the person as it is written. Exports are deleted a week after they were requested
+    (matrix.services.EXPORT_KEEP), when their requester next asks for one and by the nightly purge.
     """
 
     class Status(models.TextChoices):

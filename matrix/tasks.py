@@ -115,7 +115,15 @@ def sweep_stale_matrices() -> int:
     return sum(enqueue_matrix_recompute(round_id) for round_id in stale)
 
 
-@shared_task(bind=True, **RESILIENT)
+# On the exports queue (settings.CELERY_TASK_ROUTES), with time limits: a large export never holds
+# a worker for minutes, and never waits in front of a recompute.
+@shared_task(
+    bind=True,
+    soft_time_limit=settings.EXPORT_SOFT_TIME_LIMIT_SECONDS,
+    time_limit=settings.EXPORT_HARD_TIME_LIMIT_SECONDS,
+    **RESILIENT,
+)
 def run_matrix_export(self, export_id: int) -> None:
-    """Make one analyst's export (matrix.services.matrix_export_run records any failure on it)."""
+    """Make one analyst's export (matrix.services.matrix_export_run records any failure on it,
+    the soft time limit's included)."""
     matrix_export_run(export_id=export_id, redelivered=bool((self.request.delivery_info or {}).get("redelivered")))

@@ -46,13 +46,15 @@ def outcome_sql_params(*, threshold: Decimal, min_reviews: int) -> list[int]:
 _VERDICT_STEPS = ((1, 0, 0), (0, 1, 0), (0, 0, 1))
 
 
+@functools.lru_cache(maxsize=8192)
 def one_change_outcomes(
     *, meets: int, does_not_meet: int, not_sure: int, threshold: Decimal, min_reviews: int
 ) -> frozenset[str]:
     """The outcomes, other than the cell's own, that one reviewer changing their verdict would
     give: one count down by one, another up by one, the number of reviews unchanged. Empty when
     no single change flips the cell (a "robust" cell); a cell with fewer than min_reviews
-    reviews stays "not enough reviews" whatever one reviewer says, so it is never fragile."""
+    reviews stays "not enough reviews" whatever one reviewer says, so it is never fragile. Cached:
+    a round's cells share few distinct counts, and an export asks for every cell's."""
     counts = (meets, does_not_meet, not_sure)
     current = cell_outcome(
         meets=meets, does_not_meet=does_not_meet, not_sure=not_sure, threshold=threshold, min_reviews=min_reviews

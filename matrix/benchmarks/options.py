@@ -9,8 +9,8 @@ from django.core.management.base import CommandError
 from bold_portal.celery import app as celery_app
 
 MAX_SIZE = 100_000
-PARTS = ("matrix", "submit")
-DEFAULT_SIZES = {"matrix": "200,2000,10000", "submit": "200,2000"}
+PARTS = ("matrix", "submit", "exports")
+DEFAULT_SIZES = {"matrix": "200,2000,10000", "submit": "200,2000", "exports": "2000,10000"}
 
 
 def _whole(name: str, value, *, low: int, high: int) -> int:
@@ -27,7 +27,7 @@ def bench_options(options) -> dict:
     """The command's options, checked: a CommandError says what is wrong with one."""
     part = str(options["part"])
     if part not in PARTS:
-        raise CommandError(f"--part must be matrix or submit, not {part!r}.")
+        raise CommandError(f"--part must be matrix, submit or exports, not {part!r}.")
     if part == "submit" and options["baseline"] is not None:
         raise CommandError(
             "--baseline applies to the matrix part only: the submit part compares its sizes with the smallest."
@@ -49,6 +49,8 @@ def bench_options(options) -> dict:
             "it compares the largest round with the smallest."
         )
     other = options["other_size"]
+    if other is None and part == "exports":
+        other = 0  # the exports read one round at a time: no round of other data by default
     return {
         "part": part,
         "sizes": sorted(sizes),
@@ -91,6 +93,13 @@ def banner(opts, connection) -> str:
         if connection.vendor == "sqlite":
             version = connection.Database.sqlite_version
             label = f"Database: SQLite {version}, {connection.settings_dict['NAME']!s}."
+    if opts["part"] == "exports":
+        return (
+            f"{label}\nExports of rounds of {', '.join(f'{s:,}' for s in [opts['baseline'], *opts['sizes']])} use-case "
+            f"versions, each version with {opts['reviews']} submitted reviews x {opts['principles']} principles.\n"
+            f"Times: median of {opts['repeat']} runs of each format in a process of its own, against PostgreSQL "
+            "writing the same data (COPY ... TO STDOUT into a file) just before and after."
+        )
     if opts["part"] == "submit":
         label += " Celery eager: the tasks a submit queues run in the submitting process, as in `make run`."
         if connection.vendor != "sqlite":

@@ -170,6 +170,19 @@ def round_version_rows(review_round: ReviewRound):
 
 
 def round_cells(review_round: ReviewRound) -> dict[tuple[int, int], Cell]:
-    """Every cell of the round, by (version id, principle id)."""
-    rows = MatrixCell.objects.filter(round=review_round).values("version_id", "principle_id", "outcome", *COUNT_KEYS)
-    return {(row["version_id"], row["principle_id"]): cell_from_row(row) for row in rows.iterator(chunk_size=5000)}
+    """Every cell of the round, by (version id, principle id). Read as tuples, and equal cells
+    shared (a round of thousands of use cases has a few hundred distinct cells at most), so that a
+    round's matrix costs little more memory than its keys."""
+    rows = MatrixCell.objects.filter(round=review_round).values_list(
+        "version_id", "principle_id", "outcome", *COUNT_KEYS
+    )
+    shared: dict[tuple, Cell] = {}
+    cells: dict[tuple[int, int], Cell] = {}
+    for version_id, principle_id, *values in rows.iterator(chunk_size=5000):
+        key = tuple(values)
+        cell = shared.get(key)
+        if cell is None:
+            outcome, meets, does_not_meet, not_sure = key
+            cell = shared[key] = Cell(outcome=outcome, meets=meets, does_not_meet=does_not_meet, not_sure=not_sure)
+        cells[(version_id, principle_id)] = cell
+    return cells

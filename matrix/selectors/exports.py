@@ -18,7 +18,7 @@ from matrix.selectors.cells import (
     round_version_rows,
 )
 from matrix.selectors.marks import round_marks
-from reviews.models import Review, ReviewRound, Verdict
+from reviews.models import Review, ReviewRound, RoundVersion, Verdict
 from reviews.selectors.reviews import review_pseudonyms
 
 # The export shape's key order (docs/commands.md): later fields only ever go at the end.
@@ -40,8 +40,13 @@ class MatrixExportView:
     version_ids: tuple[int, ...]
 
 
-def _document_cell(cell: Cell, rule: dict) -> dict:
-    return {**cell.as_dict(), **cell.fragility_dict(**rule)}
+def _document_cell(cell: Cell, rule: dict, known: dict) -> dict:
+    """The cell in the export shape; known: the shapes made so far in this document, by cell (a
+    round of thousands of use cases has few distinct cells), each handed out as a copy of its own."""
+    shape = known.get(cell)
+    if shape is None:
+        shape = known[cell] = {**cell.as_dict(), **cell.fragility_dict(**rule)}
+    return {**shape, "would_become": list(shape["would_become"])}
 
 
 def matrix_document(review_round: ReviewRound, view: MatrixExportView | None = None) -> dict:
@@ -57,6 +62,7 @@ def matrix_document(review_round: ReviewRound, view: MatrixExportView | None = N
     computed_at = state.computed_at
     rule = {"threshold": review_round.threshold, "min_reviews": review_round.min_reviews}
     marks = round_marks(review_round, principle_ids=[p.pk for p in principles])
+    known: dict[Cell, dict] = {}
     version_rows = list(round_version_rows(review_round))
     if view is not None:
         by_id = {row["version_id"]: row for row in version_rows}
@@ -68,7 +74,8 @@ def matrix_document(review_round: ReviewRound, view: MatrixExportView | None = N
             "title": row["version__title"],
             "version": row["version__number"],
             "cells": {
-                p.slug: _document_cell(cells.get((row["version_id"], p.pk), EMPTY_CELL), rule) for p in principles
+                p.slug: _document_cell(cells.get((row["version_id"], p.pk), EMPTY_CELL), rule, known)
+                for p in principles
             },
             # Added last: whether a review from an organisation that declared an interest counts here.
             # Exports are shared files, so they never name the organisation.
@@ -168,12 +175,12 @@ def round_verdict_count(review_round: ReviewRound, *, version_ids=None) -> int:
     return _submitted_verdicts(review_round, version_ids).count()
 
 
-def round_verdict_rows(review_round: ReviewRound, *, chunk_size: int = 2000, version_ids=None):
+def round_verdict_values(review_round: ReviewRound, *, chunk_size: int = 5000, version_ids=None):
     """Every submitted verdict of the round (of these versions only, if given), in matrix order
-    (audience, use case, version), then principle order, then review, as dicts with VERDICT_KEYS;
-    reviewers pseudonymised within each use case version, as on the cell pages. Read from the
-    database in chunks, so memory stays flat whatever the round's size: two queries (pseudonyms,
-    then the verdicts, fetched chunk by chunk)."""
+    (audience, use case, version), then principle order, then review, as tuples of VERDICT_KEYS'
+    values; reviewers pseudonymised within each use case version, as on the cell pages. Read from
+    the database in chunks (a server-side cursor on PostgreSQL), so memory stays flat whatever the
+    round's size: two queries (pseudonyms, then the verdicts, fetched chunk by chunk)."""
     pseudonyms = review_pseudonyms(review_round)
     rows = (
         _submitted_verdicts(review_round, version_ids)
@@ -200,31 +207,35 @@ def round_verdict_rows(review_round: ReviewRound, *, chunk_size: int = 2000, ver
             "suggested_rewording",
         )
     )
-    for (
-        audience,
-        use_case,
-        title,
-        number,
-        principle,
-        review_id,
-        verdict,
-        reason,
-        evidence,
-        rewording,
-    ) in rows.iterator(chunk_size=chunk_size):
-        yield {
-            "round": review_round.slug,
-            "audience": audience,
-            "use_case": use_case,
-            "title": title,
-            "version": number,
-            "principle": principle,
-            "reviewer": f"Reviewer {pseudonyms[review_id]}",
-            "verdict": verdict,
-            "reason": reason,
-            "evidence": evidence,
-            "suggested_rewording": rewording,
-        }
+    round_slug = review_round.slug
+    reviewer = {number: f"Reviewer {number}" for number in set(pseudonyms.values())}
+    for audience, use_case, title, number, principle, review_id, verdict, reason, evidence, rewording in rows.iterator(
+        chunk_size=chunk_size
+    ):
+        yield (
+            round_slug,
+            audience,
+            use_case,
+            title,
+            number,
+            principle,
+            reviewer[pseudonyms[review_id]],
+            verdict,
+            reason,
+            evidence,
+            rewording,
+        )
+
+
+def round_verdict_rows(review_round: ReviewRound, *, chunk_size: int = 5000, version_ids=None):
+    """round_verdict_values as dicts with VERDICT_KEYS."""
+    for values in round_verdict_values(review_round, chunk_size=chunk_size, version_ids=version_ids):
+        yield dict(zip(VERDICT_KEYS, values, strict=True))
+
+
+def round_version_count(review_round: ReviewRound) -> int:
+    """How many use case versions the round holds: one query."""
+    return RoundVersion.objects.filter(round=review_round).count()
 
 
 def audience_names(slugs) -> dict[str, str]:

@@ -4,8 +4,10 @@
 import datetime
 import functools
 import logging
+from collections.abc import Iterator
 from urllib.parse import urlencode
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.db import transaction
 from django.db.models import Q
 from django.http import QueryDict
@@ -13,12 +15,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.personal_data_holders import purger
 from bold_portal.models import audit
 from bold_portal.queueing import queue_failure_log
-from matrix.exporters import EXPORTERS
+from matrix.exporters import EXPORTERS, Exporter
 from matrix.forms import MatrixFilterForm
 from matrix.models import MatrixExport
-from matrix.selectors.exports import MatrixExportView, matrix_export_content
+from matrix.selectors.exports import MatrixExportView, matrix_export_content, round_version_count
 from matrix.selectors.matrix_page import matrix_filter_options, matrix_view_version_ids
 from matrix.services.recompute import matrix_bring_up_to_date
 from reviews.models import ReviewRound
@@ -39,6 +42,22 @@ EXPORT_INTERRUPTED = gettext_lazy(
 
 class ExportNotAllowed(Exception):
     """This person may not use this export format (or it does not exist)."""
+
+
+class ExportTooLarge(Exception):
+    """The format holds at most limit use cases, and the file asked for would hold count."""
+
+    def __init__(self, *, exporter: Exporter, count: int, limit: int):
+        self.count = count
+        self.limit = limit
+        super().__init__(
+            _(
+                "A %(format)s holds at most %(limit)s use cases, and this one would hold %(count)s. Choose one "
+                "audience, or filter the matrix page to %(limit)s use cases or fewer, then export again. The CSV, "
+                "JSON and Excel files hold the whole round."
+            )
+            % {"format": exporter.extension.upper(), "limit": f"{limit:,}", "count": f"{count:,}"}
+        )
 
 
 class ExportViewInvalid(Exception):
@@ -69,8 +88,9 @@ def matrix_export_request(*, review_round: ReviewRound, identifier: str, user, v
     answers). Raises ExportViewInvalid, recording nothing, when the view has values the page
     does not allow."""
     exporter = EXPORTERS.get(identifier)
-    if exporter is None or not exporter.may_use(user):
+    if exporter is None or exporter.streamed or not exporter.may_use(user):
         raise ExportNotAllowed(identifier)
+    form = None
     if view_query:
         if not exporter.filterable:
             raise ExportNotAllowed(identifier)
@@ -78,6 +98,7 @@ def matrix_export_request(*, review_round: ReviewRound, identifier: str, user, v
         if form.errors:
             raise ExportViewInvalid(form.error_items())
         view_query = matrix_export_view_query(form)
+    matrix_export_size_check(exporter=exporter, review_round=review_round, form=form)
     with transaction.atomic():
         MatrixExport.objects.filter(requested_by=user, created_at__lt=timezone.now() - EXPORT_KEEP).delete()
         export = MatrixExport(round=review_round, requested_by=user, exporter=identifier, view_query=view_query)
@@ -87,6 +108,44 @@ def matrix_export_request(*, review_round: ReviewRound, identifier: str, user, v
         audit(actor=user, action="export_requested", obj=review_round, export_id=export.pk, format=identifier, **view)
         transaction.on_commit(functools.partial(_enqueue_export, export.pk))
     return export
+
+
+def matrix_export_use_cases(*, review_round: ReviewRound, form: MatrixFilterForm | None) -> int:
+    """How many use cases the file of this view of the matrix page (None: the whole round) holds."""
+    if form is None:
+        return round_version_count(review_round)
+    options = matrix_filter_options(review_round)
+    return len(matrix_view_version_ids(review_round, options=options, filters=form.filters()))
+
+
+def matrix_export_size_check(*, exporter: Exporter, review_round: ReviewRound, form: MatrixFilterForm | None) -> None:
+    """Raise ExportTooLarge if the format has a limit and the file would hold more use cases."""
+    limit = exporter.use_case_limit()
+    if limit is None:
+        return
+    count = matrix_export_use_cases(review_round=review_round, form=form)
+    if count > limit:
+        raise ExportTooLarge(exporter=exporter, count=count, limit=limit)
+
+
+def matrix_export_stream(*, review_round: ReviewRound, identifier: str, user) -> Iterator[bytes]:
+    """A streamed format's file (the verdicts CSV), in pieces, to send to the person as it is
+    written: nothing of it is kept in the portal. The audit row saying who downloaded which round
+    in which format is written first, in a transaction of its own."""
+    exporter = EXPORTERS.get(identifier)
+    if exporter is None or not exporter.streamed or not exporter.may_use(user):
+        raise ExportNotAllowed(identifier)
+    with transaction.atomic():
+        audit(actor=user, action="export_downloaded", obj=review_round, round=review_round.slug, format=identifier)
+    return exporter.chunks(review_round)
+
+
+@purger("matrix_exports")
+def matrix_exports_purge(now: datetime.datetime) -> int:
+    """Nightly (accounts.personal_data_purge): exports requested more than EXPORT_KEEP ago, and so
+    their files, whether or not their requester ever asks for another."""
+    with transaction.atomic():
+        return MatrixExport.objects.filter(created_at__lt=now - EXPORT_KEEP).delete()[0]
 
 
 def _enqueue_export(export_id: int) -> None:
@@ -146,8 +205,29 @@ def matrix_export_run(*, export_id: int, redelivered: bool = False) -> MatrixExp
     try:
         # In the task, never in the request: a large round's recompute must not hold up a page.
         matrix_bring_up_to_date(review_round=export.round)
+        exporter = EXPORTERS[export.exporter]
         view = None if form is None else _export_view(export, form)
-        content = EXPORTERS[export.exporter].render(export.round, view)
+        limit = exporter.use_case_limit()
+        if limit is not None:
+            # Checked again here: the round (or the view) may have grown since it was asked for.
+            count = round_version_count(export.round) if view is None else len(view.version_ids)
+            if count > limit:
+                raise ExportTooLarge(exporter=exporter, count=count, limit=limit)
+        content = exporter.render(export.round, view)
+    except ExportTooLarge as too_large:
+        _failed(mine, export_id, str(too_large))
+    except SoftTimeLimitExceeded:
+        logger.warning("Export %s (%s of round %s) took too long: stopped.", export_id, export.exporter, export.round)
+        _failed(
+            mine,
+            export_id,
+            str(
+                _(
+                    "The file took too long to make, so it was stopped. Choose fewer use cases on the matrix page "
+                    "(one audience, say), then export again."
+                )
+            ),
+        )
     except Exception:
         logger.exception("Export %s (%s of round %s) failed.", export_id, export.exporter, export.round.slug)
         mine.update(
@@ -167,6 +247,11 @@ def matrix_export_run(*, export_id: int, redelivered: bool = False) -> MatrixExp
         )
     export.refresh_from_db(fields=["status", "finished_at", "size", "error_message"])
     return export
+
+
+def _failed(mine, export_id: int, message: str) -> None:
+    logger.info("Export %s could not be made: %s", export_id, message)
+    mine.update(status=MatrixExport.Status.FAILED, finished_at=timezone.now(), error_message=message)
 
 
 def _checked_view(export: MatrixExport) -> MatrixFilterForm | None:

@@ -219,6 +219,7 @@ def test_the_purge_deletes_what_has_outlived_its_retention_period(admin):
         "member_reminders": 0,
         "kept_review_posts": 0,
         "outbox_messages": 0,
+        "matrix_exports": 0,
     }
 
 

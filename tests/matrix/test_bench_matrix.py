@@ -87,7 +87,7 @@ def test_the_submit_part_times_a_submit_in_each_round_and_compares_the_largest_w
 @pytest.mark.parametrize(
     ("options", "message"),
     [
-        ({"part": "everything"}, "--part must be matrix or submit, not 'everything'"),
+        ({"part": "everything"}, "--part must be matrix, submit or exports, not 'everything'"),
         ({"part": "submit", "baseline": "12"}, "--baseline applies to the matrix part only"),
         ({"part": "submit", "sizes": "200"}, "--sizes must give at least two sizes for the submit part"),
     ],
@@ -117,4 +117,38 @@ def test_the_submit_part_never_runs_on_the_local_database(settings, monkeypatch,
     with pytest.raises(CommandError, match=r"never runs on the local database db\.sqlite3"):
         call_command("bench_matrix", part="submit", sizes="3,6", stdout=StringIO())
 
+    assert row_counts() == before
+
+
+def test_the_exports_part_is_refused_except_on_postgresql():
+    if connection.vendor == "postgresql":
+        pytest.skip("On PostgreSQL the exports part runs: see the test below.")
+    before = row_counts()
+
+    with pytest.raises(CommandError, match="--part exports compares each export with PostgreSQL"):
+        call_command("bench_matrix", part="exports", sizes="3", stdout=StringIO())
+
+    assert row_counts() == before
+
+
+@pytest.mark.slow  # makes every format in a process of its own, which reads the committed data
+@pytest.mark.django_db(transaction=True)
+def test_the_exports_part_reports_each_format_at_each_size_and_leaves_no_data_behind():
+    if connection.vendor != "postgresql":
+        pytest.skip("The exports part compares with PostgreSQL's COPY: it runs on PostgreSQL only.")
+    before = row_counts()
+    output = StringIO()
+
+    call_command(
+        "bench_matrix", part="exports", sizes="3", baseline=2, reviews=2, principles=2, repeat=1, stdout=output
+    )
+
+    text = output.getvalue()
+    rows = [line.split() for line in text.splitlines() if line.split() and line.split()[0] in ("2", "3")]
+    assert [(row[0], row[1]) for row in rows] == [
+        (size, identifier) for size in ("2", "3") for identifier in ("csv", "json", "xlsx", "verdicts-csv", "pdf")
+    ]
+    # Seconds, PostgreSQL's seconds, the ratio and the peak memory are figures.
+    assert all(float(row[2]) > 0 and float(row[3]) > 0 and row[4].endswith("x") and int(row[6]) > 0 for row in rows)
+    assert "peak MB" in text
     assert row_counts() == before

@@ -12,15 +12,19 @@ from urllib.parse import quote
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.db import connection
 
 from bold_portal.celery import app as celery_app
-from matrix.models import Matrix, MatrixCell, MatrixRow
+from bold_portal.roles import ANALYSTS
+from matrix.exporters import CSV_BOM
+from matrix.models import Matrix, MatrixCell, MatrixExport, MatrixRow
 from matrix.selectors.cells import matrix_state
+from matrix.services.exports import matrix_export_request
 from matrix.services.recompute import matrix_recompute
 from reviews.models import RoundVersion, Verdict
 from reviews.services.reviews import VerdictInput, review_save
-from tests.factories import make_principle, make_reviewer, make_round, make_version
+from tests.factories import make_principle, make_reviewer, make_round, make_user, make_version
 
 pytestmark = [pytest.mark.worker, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -65,8 +69,30 @@ def worker_queue():
 
 @pytest.fixture
 def worker(worker_queue, tmp_path):
+    yield from _worker(worker_queue, tmp_path / "worker.log")
+
+
+@pytest.fixture
+def export_worker(worker_queue, tmp_path):
+    """A worker of the exports queue only, as docker-compose.yml runs it (the queue named ours)."""
+    queue = f"{worker_queue}-exports"
+    previous_routes = celery_app.conf.task_routes
+
+    def route(routes):
+        celery_app.conf.task_routes = routes
+        # Celery keeps the router it made from the routes it first read: make it again.
+        celery_app.amqp.flush_routes()
+        celery_app.amqp.__dict__.pop("router", None)
+
+    route({"matrix.tasks.run_matrix_export": {"queue": queue}})
+    try:
+        yield from _worker(queue, tmp_path / "export-worker.log")
+    finally:
+        route(previous_routes)
+
+
+def _worker(worker_queue, log):
     require_broker_and_shared_database()
-    log = tmp_path / "worker.log"
     env = {
         **os.environ,
         "DATABASE_URL": committed_database_url(),
@@ -152,3 +178,28 @@ def test_the_worker_health_check_answers_while_a_worker_does(worker, client):
 
     assert worker_health().status_code == 500
     assert client.get("/health/", {"format": "json"}).status_code == 200  # the web's own check is unaffected
+
+
+def test_an_export_is_made_by_the_worker_of_the_exports_queue(export_worker, worker_queue):
+    process, log = export_worker
+    principle = make_principle(slug="relevant")
+    review_round = make_round(principles=[principle], versions=[make_version()])
+    analyst = make_user()
+    # get_or_create: a transactional test's flush may have emptied the groups the migrations wrote.
+    analyst.groups.add(Group.objects.get_or_create(name=ANALYSTS)[0])
+
+    export = matrix_export_request(review_round=review_round, identifier="csv", user=analyst)
+
+    deadline = time.monotonic() + WAIT_SECONDS
+    while time.monotonic() < deadline:
+        export.refresh_from_db(fields=["status"])
+        if export.status == MatrixExport.Status.READY:
+            break
+        if process.poll() is not None:
+            pytest.fail(f"The export worker stopped with exit code {process.returncode}:\n{log.read_text()}")
+        time.sleep(0.25)
+    else:
+        pytest.fail(f"The export was not made in {WAIT_SECONDS} s. Worker log:\n{log.read_text()}")
+    # Nothing but the exports queue's worker was running: the task went to its queue, not the default one.
+    assert f"{worker_queue}-exports" in log.read_text()
+    assert bytes(MatrixExport.objects.values_list("content", flat=True).get(pk=export.pk)).startswith(CSV_BOM)

@@ -235,7 +235,7 @@ def test_the_xlsx_about_sheet_has_the_round_rule_and_times(world):
 
 
 def test_more_verdicts_than_the_sheet_holds_points_to_the_csv_of_verdicts(world, monkeypatch):
-    monkeypatch.setattr(exporters, "VERDICT_SHEET_LIMIT", 5)  # the round has 6 submitted verdicts
+    monkeypatch.setattr(exporters.xlsx, "VERDICT_SHEET_LIMIT", 5)  # the round has 6 submitted verdicts
 
     rows = sheet_rows(workbook(world.round)["Verdicts"])
 
@@ -246,7 +246,7 @@ def test_more_verdicts_than_the_sheet_holds_points_to_the_csv_of_verdicts(world,
 
 
 def test_exactly_as_many_verdicts_as_the_sheet_holds_are_all_listed(world, monkeypatch):
-    monkeypatch.setattr(exporters, "VERDICT_SHEET_LIMIT", 6)
+    monkeypatch.setattr(exporters.xlsx, "VERDICT_SHEET_LIMIT", 6)
 
     assert len(sheet_rows(workbook(world.round)["Verdicts"])) == 1 + 6
 
@@ -321,7 +321,7 @@ def test_a_long_audience_group_runs_over_pages_with_its_header_repeated(world):
 
 def test_the_pdf_fetches_nothing(world, monkeypatch, caplog):
     html = '<img src="http://example.org/x.png"><link rel="stylesheet" href="file:///etc/passwd">'
-    monkeypatch.setattr(exporters, "render_to_string", lambda *args, **kwargs: html)
+    monkeypatch.setattr(exporters.pdf, "render_to_string", lambda *args, **kwargs: html)
 
     def no_network(*args, **kwargs):
         raise AssertionError("the PDF export opened a URL")

@@ -6,6 +6,9 @@ is deleted afterwards (docs/performance.md). Two parts:
   database the command still runs, for the test suite, and says its figures are not those.
 - `--part submit`: a reviewer's submit through review_save on the embedded default (SQLite,
   Celery eager), in rounds of 200 and 2,000 use-case versions by default (matrix.benchmarks.submit).
+- `--part exports`: every export format of rounds of 12, 2,000 and 10,000 versions by default, each
+  made in a process of its own (its time and peak memory) against PostgreSQL writing the same data
+  (matrix.benchmarks.exports_part); PostgreSQL only.
 
 The measuring lives in matrix.benchmarks: options, data (building and deleting the synthetic
 rounds), matrix_part and submit.
@@ -19,6 +22,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 
 from matrix.benchmarks.data import SyntheticData
+from matrix.benchmarks.exports_part import ExportsBenchmark
 from matrix.benchmarks.matrix_part import MatrixBenchmark
 from matrix.benchmarks.options import banner, bench_options, check_submit_setting
 from matrix.benchmarks.submit import run_submit
@@ -30,18 +34,22 @@ class Command(BaseCommand):
         "--part matrix (the default; with a 12-version baseline round): time one submit's recompute, the "
         "reviewer's summary page and a full recompute against the bare aggregate SQL; its recorded figures "
         "(docs/performance.md) are PostgreSQL's: run it with DATABASE_URL=postgres://... "
+        "--part exports: make every export format of each round in a process of its own (time, peak memory) "
+        "against PostgreSQL writing the same data; PostgreSQL only. "
         "--part submit: time a reviewer's submit through review_save with Celery eager, as `make run` has "
         "it, in each round, and compare the largest with the smallest; its recorded figures are SQLite's. "
         "The synthetic data is deleted at the end (a submit's audit rows stay: the trail is append-only)."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--part", default="matrix", help="What to measure: matrix (the default) or submit.")
+        parser.add_argument(
+            "--part", default="matrix", help="What to measure: matrix (the default), submit or exports."
+        )
         parser.add_argument(
             "--sizes",
             default=None,
             help="Use-case versions per measured round, comma-separated "
-            "(default: 200,2000,10000 for the matrix part, 200,2000 for the submit part).",
+            "(default: 200,2000,10000 for the matrix part, 200,2000 for the submit part, 2000,10000 for exports).",
         )
         parser.add_argument("--reviews", default="20", help="Submitted reviews of every version (one per reviewer).")
         parser.add_argument("--principles", default="4", help="Principles of every round.")
@@ -65,6 +73,11 @@ class Command(BaseCommand):
             raise CommandError("The database has unapplied migrations. Run `make migrate` first.")
         if opts["part"] == "submit":
             check_submit_setting(connection)
+        if opts["part"] == "exports" and connection.vendor != "postgresql":
+            raise CommandError(
+                "--part exports compares each export with PostgreSQL writing the same data (COPY ... TO STDOUT): "
+                "run it with DATABASE_URL=postgres://... on a throwaway database."
+            )
         data = SyntheticData(connection)
 
         self.stdout.write(banner(opts, connection))
@@ -84,6 +97,8 @@ class Command(BaseCommand):
             )
             if opts["part"] == "submit":
                 run_submit(data, rounds, opts, repeat=opts["repeat"], stdout=self.stdout)
+            elif opts["part"] == "exports":
+                ExportsBenchmark(data, repeat=opts["repeat"], stdout=self.stdout).run(rounds, opts)
             else:
                 MatrixBenchmark(data, repeat=opts["repeat"], stdout=self.stdout).run(rounds, opts)
         finally:

@@ -1,0 +1,59 @@
+"""One export, made in a process of its own so that its peak memory is its own: run by the exports
+part of the benchmark (matrix.benchmarks.exports_part) as
+
+    python -m matrix.benchmarks.export_child ROUND_SLUG FORMAT REPEAT OUTPUT [FIRST]
+
+It makes the round's file REPEAT times as the export task does (render; a streamed format chunk
+by chunk), writes it to OUTPUT, and prints one line of JSON: the seconds of each run, the file's
+size, and the process's resident memory (kB) once Django had started and at its peak. FIRST: only
+the round's first FIRST use cases, as a view of the matrix page would hold.
+"""
+
+import json
+import os
+import resource
+import sys
+import time
+
+
+def main(argv: list[str]) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bold_portal.settings")
+    import django
+
+    django.setup()
+    # Imported once Django has started: the models need the app registry.
+    from matrix.exporters import EXPORTERS
+    from matrix.selectors.cells import round_version_rows
+    from matrix.selectors.exports import MatrixExportView
+    from reviews.models import ReviewRound
+
+    slug, identifier, repeat, output = argv[0], argv[1], int(argv[2]), argv[3]
+    first = int(argv[4]) if len(argv) > 4 else None
+    review_round = ReviewRound.objects.get(slug=slug)
+    exporter = EXPORTERS[identifier]
+    view = None
+    if first is not None:
+        ids = tuple(row["version_id"] for row in round_version_rows(review_round)[:first])
+        view = MatrixExportView(query="bench", description=f"the first {first:,} use cases", version_ids=ids)
+    started_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    seconds, size = [], 0
+    for _run in range(repeat):
+        began = time.perf_counter()
+        with open(output, "wb") as file:
+            if exporter.streamed:
+                size = 0
+                for chunk in exporter.chunks(review_round, view):
+                    file.write(chunk)
+                    size += len(chunk)
+            else:
+                content = exporter.render(review_round, view)
+                file.write(content)
+                size = len(content)
+                del content
+        seconds.append(time.perf_counter() - began)
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps({"seconds": seconds, "bytes": size, "started_kb": started_kb, "peak_kb": peak_kb}))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
