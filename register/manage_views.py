@@ -28,20 +28,20 @@ def register_preview(request, decision_id: int):
     decision = decision_to_publish(decision_id)
     if decision is None:
         raise Http404
-    errors = []
+    problem = ""
     if request.method == "POST":
         try:
             entry = register_entry_publish(decision=decision, actor=request.user)
         except ValidationError as error:  # shown on the preview; nothing is published
-            errors = error.messages
+            problem = " ".join(error.messages)
         else:
             messages.success(request, _("%(title)s is on the public register.") % {"title": entry.snapshot["title"]})
             return redirect("register:entry", entry.use_case.slug)
     return render(
         request,
         "register/preview.html",
-        {"snapshot": entry_snapshot(decision), "decision": decision, "errors": errors},
-        status=400 if errors else 200,
+        {"snapshot": entry_snapshot(decision), "decision": decision, "problem": problem},
+        status=400 if problem else 200,
     )
 
 

@@ -16,9 +16,11 @@ from tests.factories import (
 )
 from tests.matrix.analyst_support import make_admin, submit
 
+ADMIN_PASSWORD = "correct-horse-battery"
+
 
 class RegisterWorld:
-    def __init__(self):
+    def __init__(self, *, decide: bool = True):
         self.audience = make_audience(name="Prison leavers", description="People leaving prison.")
         self.crisis = make_organisation(name="Crisis", audiences=[self.audience])
         self.nacro = make_organisation(name="Nacro", audiences=[self.audience])
@@ -53,7 +55,11 @@ class RegisterWorld:
             submit(self.nacro_reviewer, self.round, version, {self.relevant: "meets", self.clear: "meets"})
         self.round = close_round(self.round)
         matrix_recompute(round_id=self.round.pk)
-        self.admin = make_admin(full_name="Priya Decider")
+        self.admin = make_admin(full_name="Priya Decider", password=ADMIN_PASSWORD)
+        if decide:
+            self.decide()
+
+    def decide(self):
         self.decision = decision_record(
             review_round=self.round,
             version=self.version,

@@ -176,15 +176,21 @@ def test_the_database_refuses_a_withdrawn_entry_without_a_reason(world):
         )
 
 
-def test_an_older_decision_cannot_replace_a_later_one(world):
+def test_an_older_decision_cannot_replace_a_later_one(world, client):
     revised = make_version(use_case=world.version.use_case, number=3, title="Housing after prison, revised")
     autumn = make_round(principles=[world.relevant, world.clear], versions=[revised], status="closed")
     later = decision_record(review_round=autumn, version=revised, outcome="go_ahead", reasons="Met.", actor=world.admin)
     entry = register_entry_publish(decision=later, actor=world.admin)
     with pytest.raises(ValidationError, match="later decision on this use case is already on the register"):
         register_entry_publish(decision=world.decision, actor=world.admin)
+    client.force_login(world.admin)
+    response = client.post(reverse("register:preview", args=[world.decision.pk]))
+    page = response.content.decode()
+    assert response.status_code == 400 and "<title>Error: " in page and "govuk-error-summary" in page
+    assert "A later decision on this use case is already on the register" in page
     entry.refresh_from_db()
     assert entry.decision == later and entry.snapshot["version"] == 3
+    assert RegisterChange.objects.count() == 1
 
 
 def _walk_register_as_anonymous(client):
@@ -244,3 +250,23 @@ def test_the_register_list_reads_in_a_fixed_number_of_queries(world, client, dja
     client.get(reverse("register:list"))  # warm the session and the navigation
     with django_assert_num_queries(1):
         client.get(reverse("register:list"))
+
+
+def test_the_feed_lists_the_last_fifty_changes_and_the_list_links_to_it(world, client):
+    entry = register_entry_publish(decision=world.plain_decision, actor=world.admin)
+    RegisterChange.objects.bulk_create(
+        [
+            RegisterChange(
+                entry=entry, kind="updated", title=f"Support {n}", sentence="Updated.", at=entry.published_at
+            )
+            for n in range(60)
+        ]
+    )
+    feed = ET.fromstring(client.get(reverse("register:feed")).content)
+    assert len(feed.findall(f"{ATOM}entry")) == 50
+    assert reverse("register:feed") in client.get(reverse("register:list")).content.decode()
+
+
+def test_the_admin_home_links_to_the_register(world, client):
+    client.force_login(world.admin)
+    assert reverse("register:manage") in client.get(reverse("manage_home")).content.decode()

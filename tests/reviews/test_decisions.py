@@ -6,6 +6,7 @@ import csv
 import io
 import json
 
+import pypdf
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
@@ -15,6 +16,7 @@ from django.urls import reverse
 from audiences.models import Membership
 from audiences.services.audiences import audience_authors_add
 from bold_portal.models import AuditEvent, OutboxMessage
+from matrix.exporters import EXPORTERS
 from matrix.selectors.exports import matrix_document, matrix_table
 from matrix.services.recompute import matrix_recompute
 from matrix.services.tokens import api_token_create
@@ -289,3 +291,32 @@ def test_the_decision_is_in_the_api_and_the_exports(world, client):
     out = io.StringIO()
     csv.writer(out).writerows([header, *rows])
     assert "decision_reasons" in out.getvalue()
+
+
+def test_at_most_five_conditions(world):
+    world.close()
+    conditions = [ConditionInput(principle=world.clear, text=f"Condition {n}.") for n in range(6)]
+    with pytest.raises(ValidationError, match="at most 5 conditions"):
+        world.decide(conditions=conditions)
+    assert not Decision.objects.exists()
+
+
+def test_the_pdf_says_the_decision_under_the_title(world):
+    world.close()
+    world.decide(outcome="go_ahead", conditions=[])
+    reader = pypdf.PdfReader(io.BytesIO(EXPORTERS["pdf"].render(world.round)))
+    text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+    assert "Housing after prison Decision: Go ahead" in text
+
+
+def test_a_reviewer_sees_the_decision_even_where_the_round_shares_nothing_else(world, client):
+    ReviewRound.objects.filter(pk=world.round.pk).update(show_aggregate_to_reviewers=False)
+    world.close()
+    world.decide(outcome="stop", conditions=[])
+    client.force_login(world.reviewer)
+    version = world.version
+    response = client.get(
+        reverse("matrix:version_summary", args=[world.round.slug, version.use_case.slug, version.number])
+    )
+    assert response.status_code == 403
+    assert "Stop" in response.content.decode() and "Reviewers found it relevant" in response.content.decode()
