@@ -46,7 +46,7 @@ class RegisterEntry(models.Model):
     decision = models.ForeignKey("reviews.Decision", on_delete=models.PROTECT, related_name="register_entries")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PUBLISHED)
     # The page as published (register.selectors.entry_snapshot): never read live from the use case.
-    snapshot = models.JSONField()
+    snapshot = models.JSONField(editable=False)
     first_published_at = models.DateTimeField()
     published_at = models.DateTimeField()
     published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
@@ -94,8 +94,8 @@ class RegisterChange(models.Model):
 
     entry = models.ForeignKey(RegisterEntry, on_delete=models.CASCADE, related_name="changes")
     kind = models.CharField(max_length=10, choices=Kind.choices)
-    title = models.CharField(max_length=300)
-    sentence = models.TextField()
+    title = models.CharField(max_length=300, editable=False)
+    sentence = models.TextField(editable=False)
     at = models.DateTimeField()
 
     class Meta:
