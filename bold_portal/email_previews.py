@@ -101,6 +101,20 @@ EMAIL_KINDS = [
         {"name": "Sam Example", "round": {"name": "Spring review"}, "items": [_ITEM], "my_reviews_url": SAMPLE_URL},
     ),
     EmailKind(
+        "decision_recorded",
+        _("Programme decision"),
+        "reviews/email/decision_recorded",
+        {
+            "name": "Sam Example",
+            "round": {"name": "Spring review"},
+            "title": "Housing after prison",
+            "outcome": "Go ahead with conditions",
+            "reasons": "Reviewers agreed the use case is relevant and clear.",
+            "conditions": [{"principle": "Non-stigmatising", "text": "Say prison leaver throughout."}],
+            "url": SAMPLE_URL,
+        },
+    ),
+    EmailKind(
         "reminder",
         _("Reminder before a due date"),
         "reviews/email/reminder",

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "usecases",
     "reviews",
     "matrix",
+    "register",
 ]
 
 MIDDLEWARE = [

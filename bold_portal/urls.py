@@ -31,6 +31,7 @@ urlpatterns = [
     path("manage/rounds/", include("reviews.urls.rounds")),
     path("manage/interests/", include("reviews.urls.interests")),
     path("", include("matrix.urls")),
+    path("", include("register.urls")),
     path("use-cases/", include("matrix.author_urls")),
     path("use-cases/", include("usecases.urls")),
     path("api/", include("matrix.api.urls")),

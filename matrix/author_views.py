@@ -16,6 +16,7 @@ from matrix.selectors.authors import author_use_cases, author_version, round_fee
 from matrix.selectors.cells import round_principles, version_cells
 from matrix.services.feedback import feedback_release
 from reviews.models import ReviewRound
+from reviews.selectors.decisions import version_decisions
 from usecases.diff import versions_diff
 from usecases.forms import VersionPairForm
 from usecases.models import UseCase, UseCaseVersion
@@ -46,9 +47,11 @@ def version(request, use_case_slug: str, number: int):
     """The version as reviewers read it, then per round its state and, when open, its feedback."""
     chosen = _version(request, use_case_slug, number)
     entry = author_version(chosen)
+    decisions = {decision.round_version.round_id: decision for decision in version_decisions(chosen)}
     rounds = [
         {
             "entry": in_round,
+            "decision": decisions.get(in_round.round.pk),
             "rows": round_feedback(
                 in_round,
                 chosen,

@@ -38,6 +38,7 @@ from matrix.tasks import refresh_agreement_after_response
 from matrix.wording import cell_rule_in_words, round_rule_in_words, share_needed_in_words
 from reviews.models import Review, ReviewRound
 from reviews.selectors import reviews as selectors
+from reviews.selectors.decisions import decision_by_use_case, decision_for
 from reviews.selectors.rounds import flag_audience_names
 from reviews.views.reviews import target_context, visible_target
 
@@ -49,6 +50,7 @@ def version_summary(request, round_slug: str, use_case_slug: str, number: int):
     target = visible_target(request, round_slug, use_case_slug, number)
     own = selectors.own_review(user=request.user, target=target)
     context = target_context(request, target, own)
+    context["decision"] = decision_for(review_round=target.round, version=target.version)
     if not context["can_view_aggregate"]:
         return render(request, "matrix/version_summary_unavailable.html", context, status=403)
     summary = summary_selectors.version_summary(review_round=target.round, version_id=target.version.pk)
@@ -219,8 +221,11 @@ def cell(request, round_slug: str, use_case_slug: str, number: int, principle_sl
         raise Http404
     # The matrix's view this cell was opened from: only its own keys, encoded again.
     back_query = urlencode([(key, value) for key in MATRIX_QUERY_KEYS for value in request.GET.getlist(key)])
+    decision = decision_by_use_case(review_round=review_round, use_case_slug=use_case_slug, number=number)
     return render(
-        request, "matrix/cell.html", {"review_round": review_round, "detail": detail, "back_query": back_query}
+        request,
+        "matrix/cell.html",
+        {"review_round": review_round, "detail": detail, "back_query": back_query, "decision": decision},
     )
 
 

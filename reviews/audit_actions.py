@@ -16,7 +16,7 @@ from bold_portal.audit_actions import (
     register_scope_rows,
     rows_about,
 )
-from reviews.models import Assignment, DeclaredInterest, Review, ReviewLink, ReviewRound
+from reviews.models import Assignment, Decision, DeclaredInterest, Review, ReviewLink, ReviewRound
 
 _VERDICT_FIELDS = ["verdict", "reason", "evidence", "suggested_rewording"]
 
@@ -176,6 +176,8 @@ register(
     AuditAction("review_link_sent", _("Personal review link sent")),
     AuditAction("review_link_revoked", _("Personal review link revoked")),
     AuditAction("review_link_opened", _("Signed in with a personal review link")),
+    AuditAction("decision_recorded", _("Programme decision recorded")),
+    AuditAction("decision_condition_met", _("Condition of a decision checked off")),
 )
 
 
@@ -207,6 +209,7 @@ def _rows_about_round(value: str):
         | rows_about(Assignment, Assignment.objects.filter(round=review_round))
         | rows_about(Review, Review.objects.filter(round=review_round))
         | rows_about(ReviewLink, ReviewLink.objects.filter(round=review_round))
+        | rows_about(Decision, Decision.objects.filter(round_version__round=review_round))
     )
 
 

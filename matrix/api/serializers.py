@@ -90,6 +90,25 @@ class PrincipleSerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
+# A condition of a decision, and whether a later version met it.
+class DecisionConditionSerializer(serializers.Serializer):
+    principle = serializers.CharField(help_text="The principle's slug.")
+    condition = serializers.CharField()
+    met = serializers.BooleanField()
+    met_in_version = serializers.IntegerField(allow_null=True, help_text="The version that met it, if one has.")
+
+
+# The programme's decision on one use case version after the round (reviews.selectors.decisions.decision_record).
+class DecisionSerializer(serializers.Serializer):
+    use_case = serializers.CharField()
+    version = serializers.IntegerField()
+    decision = serializers.ChoiceField(choices=["go_ahead", "go_ahead_with_conditions", "revise", "stop"])
+    decision_in_words = serializers.CharField()
+    reasons = serializers.CharField()
+    decided_on = serializers.CharField(help_text="When, as an ISO 8601 date and time.")
+    conditions = DecisionConditionSerializer(many=True)
+
+
 # A round with its principles (matrix.api.views.RoundDetailAnswer).
 class RoundDetailSerializer(RoundSerializer):
     principles = PrincipleSerializer(many=True)
@@ -100,7 +119,9 @@ class RoundDetailSerializer(RoundSerializer):
         source="state.is_updating", help_text="Reviews changed since: a recompute is on its way."
     )
 
-    answer_order = (*RoundSerializer.answer_order, "principles", "computed_at", "is_updating")
+    decisions = DecisionSerializer(many=True, help_text="The programme's decisions once the round has closed.")
+
+    answer_order = (*RoundSerializer.answer_order, "principles", "computed_at", "is_updating", "decisions")
 
 
 # An audience, in every answer that names one: its slug (as the filters take it) and its name.

@@ -26,6 +26,7 @@ from matrix.selectors.matrix_page import MATRIX_ROWS_PER_PAGE, matrix_filter_opt
 from matrix.selectors.rounds import RoundSummary, round_summaries, rounds_page
 from matrix.tasks import refresh_agreement_after_response
 from reviews.models import ReviewRound
+from reviews.selectors.decisions import decision_record, round_decisions
 
 DENIED = {
     401: serializers.ErrorSerializer,  # no credentials, or a token that is unknown, revoked or expired
@@ -68,6 +69,7 @@ class RoundDetailAnswer:
     summary: RoundSummary
     principles: tuple
     state: MatrixState
+    decisions: list
 
     def __getattr__(self, name: str):
         # The round's own fields (those of serializers.RoundSerializer) are the summary's.
@@ -92,14 +94,27 @@ class RoundDetail(ApiView):
     @extend_schema(
         summary="One review round",
         operation_id="round_retrieve",
-        description="The round, its principles in order, and when its matrix was last computed.",
+        description=(
+            "The round, its principles in order, when its matrix was last computed, and the programme's "
+            "decision on each use case once the round has closed."
+        ),
         responses={200: serializers.RoundDetailSerializer, **NOT_FOUND},
     )
     def get(self, request, round_slug: str):
         review_round = _round(round_slug)
         (summary,) = round_summaries([review_round])
         state = matrix_state(review_round)
-        answer = RoundDetailAnswer(summary=summary, principles=round_principles(review_round), state=state)
+        decisions = [
+            {
+                "use_case": decision.round_version.version.use_case.slug,
+                "version": decision.round_version.version.number,
+                **decision_record(decision),
+            }
+            for decision in round_decisions(review_round).values()
+        ]
+        answer = RoundDetailAnswer(
+            summary=summary, principles=round_principles(review_round), state=state, decisions=decisions
+        )
         return Response(serializers.RoundDetailSerializer(answer).data)
 
 

@@ -124,6 +124,7 @@ def matrix_layout(review_round: ReviewRound, view: MatrixExportView | None = Non
                 "version": row["version"],
                 "cells": cells,
                 "met": sum(cell["outcome"] == TICK for cell in cells),
+                "decision": (row.get("decision") or {}).get("decision_in_words", ""),
             }
         )
     return MatrixLayout(

@@ -19,6 +19,7 @@ from matrix.selectors.cells import (
 )
 from matrix.selectors.marks import round_marks
 from reviews.models import Review, ReviewRound, RoundVersion, Verdict
+from reviews.selectors.decisions import decision_record, round_decisions
 from reviews.selectors.reviews import review_pseudonyms
 
 # The export shape's key order (docs/commands.md): later fields only ever go at the end.
@@ -64,6 +65,7 @@ def matrix_document(review_round: ReviewRound, view: MatrixExportView | None = N
     marks = round_marks(review_round, principle_ids=[p.pk for p in principles])
     known: dict[Cell, dict] = {}
     version_rows = list(round_version_rows(review_round))
+    decisions = round_decisions(review_round)
     if view is not None:
         by_id = {row["version_id"]: row for row in version_rows}
         version_rows = [by_id[version_id] for version_id in view.version_ids if version_id in by_id]
@@ -83,6 +85,8 @@ def matrix_document(review_round: ReviewRound, view: MatrixExportView | None = N
             # Added last: the principles (slugs) whose cell the round's flag rule flags for
             # discussion. Like declared interests, exports never name the audience.
             "flagged": [p.slug for p in principles if marks.flag(row["version_id"], p.pk)] if marks.published else None,
+            # Added last: the programme's decision after the round (None before one is recorded).
+            "decision": decision_record(decisions[row["version_id"]]) if row["version_id"] in decisions else None,
         }
         for row in version_rows
     ]
@@ -141,8 +145,25 @@ def matrix_table(document: dict, *, text_booleans: bool = True) -> tuple[list[st
             values += ["", ""] if text_booleans else [None, None]
         else:
             values += [yes_no(row["declared_interest"]), "|".join(row["flagged"])]
-        rows.append([*values, *about_round])
+        rows.append([*values, *about_round, *_decision_columns(row.get("decision"))])
+    header += DECISION_COLUMNS
     return header, rows
+
+
+# After every other column: the programme's decision and its conditions, each condition
+# "principle: text (met in version n | not met)", joined by " | ".
+DECISION_COLUMNS = ["decision", "decision_reasons", "decision_conditions"]
+
+
+def _decision_columns(decision: dict | None) -> list[str]:
+    if decision is None:
+        return ["", "", ""]
+    conditions = [
+        f"{item['principle']}: {item['condition']} "
+        + (f"(met in version {item['met_in_version']})" if item["met"] else "(not met)")
+        for item in decision["conditions"]
+    ]
+    return [decision["decision"], decision["reasons"], " | ".join(conditions)]
 
 
 # The verdicts export's columns (docs/commands.md), in order: later fields only ever go at the end.

@@ -14,6 +14,8 @@ from principles.models import Principle
 
 # The app's models, split by feature.
 from reviews.models.chosen_reviewers import ChosenReviewer as ChosenReviewer
+from reviews.models.decisions import Decision as Decision
+from reviews.models.decisions import DecisionCondition as DecisionCondition
 from reviews.models.kept_posts import KEPT_POST_MAX as KEPT_POST_MAX
 from reviews.models.kept_posts import KeptReviewPost as KeptReviewPost
 from reviews.models.review_links import ReviewLink as ReviewLink

@@ -24,7 +24,7 @@ from bold_portal.models import audit
 from bold_portal.queueing import queue_failure_log
 from principles.models import Principle
 from reviews import tasks
-from reviews.models import Assignment, ClosedRoundFigure, Review, ReviewRound, RoundVersion
+from reviews.models import Assignment, ClosedRoundFigure, Decision, Review, ReviewRound, RoundVersion
 from reviews.selectors.progress import ShortVersions, round_figures_to_freeze, versions_short_of_reviewers
 from reviews.selectors.rounds import organisations_without_reviewers
 from reviews.signals import matrix_inputs_changed
@@ -168,6 +168,12 @@ def round_set_status(
         }
         if status not in ReviewRound.Status.values:
             raise ValidationError({"status": _("Choose draft, open or closed.")})
+        if (
+            previous["status"] == ReviewRound.Status.CLOSED
+            and status != ReviewRound.Status.CLOSED
+            and Decision.objects.filter(round_version__round=review_round).exists()
+        ):
+            raise ValidationError(_("Decisions have been recorded on this round's use cases, so it stays closed."))
         review_round.status = status
         if status == ReviewRound.Status.OPEN:
             review_round.opened_at = timezone.now()

@@ -4,6 +4,7 @@ from django.urls import path
 
 from reviews.views import assignments as assignment_views
 from reviews.views import bulk_assignments as bulk_views
+from reviews.views import decisions as decision_views
 from reviews.views import requests as request_views
 from reviews.views import review_links as link_views
 from reviews.views import rounds as views
@@ -63,4 +64,11 @@ urlpatterns = [
         for action in ("send", "revoke")
     ),
     path("<slug:round_slug>/copy/", views.round_copy, name="copy"),
+    path("<slug:round_slug>/decisions/", decision_views.round_decisions, name="decisions"),
+    path("<slug:round_slug>/decisions/<int:version_id>/", decision_views.decision, name="decision"),
+    path(
+        "<slug:round_slug>/decisions/<int:version_id>/conditions/<int:condition_id>/met/",
+        decision_views.decision_condition_met,
+        name="decision_condition_met",
+    ),
 ]

@@ -25,6 +25,7 @@ def test_every_kind_the_outbox_knows_has_a_preview():
         "request_arrived",
         "request_answered",
         "assignment_given",
+        "decision_recorded",
     }
     assert {kind.kind for kind in EMAIL_KINDS} == documented
 

@@ -16,7 +16,17 @@ from django.db import DatabaseError, models
 from django.utils import timezone
 
 from bold_portal.text import ControlCharacterValidator, TextLengthLimit
-from reviews.models import AssignmentRequest, DeclaredInterest, KeptReviewPost, Review, Verdict
+from register.models import RegisterEntry
+from reviews.models import (
+    AssignmentRequest,
+    Decision,
+    DecisionCondition,
+    DeclaredInterest,
+    KeptReviewPost,
+    Review,
+    RoundVersion,
+    Verdict,
+)
 from tests.database import refused
 from tests.factories import (
     make_assignment,
@@ -30,7 +40,7 @@ from tests.factories import (
 )
 from usecases.models import DataParty, UseCaseDraft, UseCaseVersion
 
-LIMITED_APPS = ("accounts", "audiences", "principles", "usecases", "reviews")
+LIMITED_APPS = ("accounts", "audiences", "principles", "usecases", "reviews", "register")
 # Text columns that hold no free text, each for a reason.
 NOT_FREE_TEXT = {
     ("User", "password"): "a hash Django makes",
@@ -93,6 +103,15 @@ def test_every_free_text_field_refuses_control_characters(model, field):
     assert any(isinstance(v, ControlCharacterValidator) for v in field.validators)
 
 
+def _decision(review_round, version) -> Decision:
+    return Decision.objects.create(
+        round_version=RoundVersion.objects.get(round=review_round, version=version),
+        outcome="go_ahead",
+        reasons="Relevant.",
+        decided_at=timezone.now(),
+    )
+
+
 def _row(model):
     """A saved row of model, to change one field of."""
     version = make_version()
@@ -128,6 +147,17 @@ def _row(model):
             reason="A contract.",
             override_reason="Another team holds it.",
             overridden_at=timezone.now(),
+        ),
+        "Decision": lambda: _decision(review_round, version),
+        "DecisionCondition": lambda: DecisionCondition.objects.create(
+            decision=_decision(review_round, version), principle=review_round.principles.first(), text="Say more."
+        ),
+        "RegisterEntry": lambda: RegisterEntry.objects.create(
+            use_case=version.use_case,
+            decision=_decision(review_round, version),
+            snapshot={},
+            first_published_at=timezone.now(),
+            published_at=timezone.now(),
         ),
         "KeptReviewPost": lambda: KeptReviewPost.objects.create(
             person=review.reviewer, round=review_round, version=version, kept_at=timezone.now()

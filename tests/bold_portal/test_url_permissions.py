@@ -31,7 +31,9 @@ from language.models import LexiconEntry
 from matrix.services.exports import matrix_export_request, matrix_export_run
 from matrix.services.recompute import matrix_recompute
 from matrix.services.tokens import api_token_create
+from register.services import register_entry_publish
 from reviews.models import ReviewRound
+from reviews.services.decisions import ConditionInput, decision_record
 from reviews.services.interests import interest_declare
 from reviews.services.requests import assignment_more_time_request
 from reviews.services.review_links import review_link_send
@@ -256,6 +258,18 @@ EXPECTED = {
     "rounds:request": ADMIN_ONLY,
     "rounds:close": ADMIN_ONLY,
     "rounds:copy": ADMIN_ONLY,
+    "rounds:decisions": ADMIN_ONLY,
+    "rounds:decision": ADMIN_ONLY,
+    "rounds:decision_condition_met": ADMIN_ONLY,
+    # The public register: anyone, signed in or not; its management pages, admins; an
+    # organisation's agreement to be named, its leads (and admins, who may read it).
+    "register:list": PUBLIC,
+    "register:feed": PUBLIC,
+    "register:entry": PUBLIC,
+    "register:manage": ADMIN_ONLY,
+    "register:preview": ADMIN_ONLY,
+    "register:withdraw": ADMIN_ONLY,
+    "register:name_consent": LEAD_OF_OWN_ORGANISATION,
     "interests:list": ADMIN_ONLY,
     "interests:detail": ADMIN_ONLY,
     "interests:withdraw": ADMIN_ONLY,
@@ -434,6 +448,20 @@ class World:
         self.reset_uid = urlsafe_base64_encode(force_bytes(forgetful.pk))
         self.reset_token = default_token_generator.make_token(forgetful)
         assert self.round.status == ReviewRound.Status.OPEN
+        # A closed round with a decision to go ahead with a condition, published on the register.
+        decided = make_version(audience=self.audience)
+        self.closed_round = make_round(
+            principles=[self.principle], versions=[decided], status=ReviewRound.Status.CLOSED, slug="autumn"
+        )
+        self.decision = decision_record(
+            review_round=self.closed_round,
+            version=decided,
+            outcome="go_ahead_with_conditions",
+            reasons="Relevant.",
+            conditions=[ConditionInput(principle=self.principle, text="Say who receives the data.")],
+            actor=self.people["admin"],
+        )
+        register_entry_publish(decision=self.decision, actor=self.people["admin"])
 
     def kwargs(self, name: str, names: tuple[str, ...]) -> dict:
         """Real values for the URL's kwargs: by kwarg name, with per-URL meanings where one name
@@ -473,6 +501,19 @@ class World:
             "manage_outbox_message": {"pk": self.outbox_message.pk},
             "manage_outbox_message_resend": {"pk": self.outbox_message.pk},
             "manage_outbox_preview": {"kind": "request_arrived"},
+            **{
+                name: {
+                    "round_slug": self.closed_round.slug,
+                    "version_id": self.decision.round_version.version_id,
+                    "condition_id": self.decision.conditions.get().pk,
+                }
+                for name in ("rounds:decisions", "rounds:decision", "rounds:decision_condition_met")
+            },
+            **{
+                name: {"use_case_slug": self.decision.round_version.version.use_case.slug}
+                for name in ("register:entry", "register:withdraw")
+            },
+            "register:preview": {"decision_id": self.decision.pk},
         }
         person_pages = {"manage_person", "manage_person_active", "manage_person_erase", "manage_person_two_factor"}
         if name.removeprefix("audiences:") in person_pages:
