@@ -104,10 +104,12 @@ browser:
 # Two benchmarks (docs/performance.md):
 # - always, a reviewer's submit on the embedded default (SQLite, Celery eager) into rounds of 200
 #   and 2,000 use-case versions, in a throwaway SQLite file deleted afterwards (never db.sqlite3);
-# - when DATABASE_URL is PostgreSQL, the matrix at 200, 2,000 and 10,000 use-case versions:
+# - when DATABASE_URL is PostgreSQL, the matrix at 200, 2,000 and 10,000 use-case versions, then
+#   every page of a round at 2,000 and 10,000 against the same page at 12:
 #     DATABASE_URL=postgres://postgres@127.0.0.1:5432/<throwaway database> make bench
-# Extra options through BENCH_SUBMIT_OPTIONS (e.g. "--sizes 200,2000 --repeat 5") and BENCH_OPTIONS
-# (e.g. "--sizes 200,2000 --repeat 3").
+# Extra options through BENCH_SUBMIT_OPTIONS (e.g. "--sizes 200,2000 --repeat 5"), BENCH_OPTIONS
+# (e.g. "--sizes 200,2000 --repeat 3") and BENCH_PAGES_OPTIONS (e.g. "--sizes 2000 --repeat 5");
+# BENCH_PARTS="pages" runs only the pages on PostgreSQL (default "matrix pages").
 bench: export SECRET_KEY ?= bench-only-not-secret
 bench: $(STAMP)
 	@dir=$$(mktemp -d) && trap 'rm -rf "$$dir"' EXIT && \
@@ -119,7 +121,11 @@ bench: $(STAMP)
 		"DATABASE_URL=postgres://user@host:port/<throwaway database> to run it too (it is '$${DATABASE_URL:-unset}')." \
 		"On another database run manage.py bench_matrix: its figures are labelled as not the recorded ones." >&2; \
 		exit 0;; esac; \
-	$(PY) manage.py migrate --no-input && $(PY) manage.py bench_matrix $(BENCH_OPTIONS)
+	$(PY) manage.py migrate --no-input && \
+	for part in $${BENCH_PARTS:-matrix pages}; do case "$$part" in \
+		matrix) $(PY) manage.py bench_matrix --part matrix $(BENCH_OPTIONS) || exit 1;; \
+		pages) $(PY) manage.py bench_matrix --part pages $(BENCH_PAGES_OPTIONS) || exit 1;; \
+		*) echo "BENCH_PARTS may name matrix and pages, not '$$part'." >&2; exit 2;; esac; done
 
 # The fault drills (docs/reliability.md): PostgreSQL, Redis, gunicorn, a Celery worker and beat of
 # their own in a temporary folder, on spare ports; never the machine's shared ones. Needs root (the
