@@ -101,14 +101,17 @@ messages: $(STAMP)
 browser:
 	test -x /usr/bin/chromium || (apt-get update && apt-get install -y chromium fonts-liberation)
 
-# Three benchmarks (docs/performance.md):
+# The benchmarks (docs/performance.md):
 # - always, a reviewer's submit on the embedded default (SQLite, Celery eager) into rounds of 200
 #   and 2,000 use-case versions, in a throwaway SQLite file deleted afterwards (never db.sqlite3);
 # - when DATABASE_URL is PostgreSQL, the matrix at 200, 2,000 and 10,000 use-case versions, then
-#   every export format at 12, 2,000 and 10,000 against PostgreSQL writing the same data:
+#   every page of a round at 2,000 and 10,000 against the same page at 12, then every export
+#   format at 12, 2,000 and 10,000 against PostgreSQL writing the same data:
 #     DATABASE_URL=postgres://postgres@127.0.0.1:5432/<throwaway database> make bench
 # Extra options through BENCH_SUBMIT_OPTIONS (e.g. "--sizes 200,2000 --repeat 5"), BENCH_OPTIONS
-# (e.g. "--sizes 200,2000 --repeat 3") and BENCH_EXPORTS_OPTIONS (e.g. "--sizes 2000 --repeat 3").
+# (e.g. "--sizes 200,2000 --repeat 3"), BENCH_PAGES_OPTIONS (e.g. "--sizes 2000 --repeat 5") and
+# BENCH_EXPORTS_OPTIONS (e.g. "--sizes 2000 --repeat 3"); BENCH_PARTS="pages" runs only the pages
+# on PostgreSQL (default "matrix pages exports").
 bench: export SECRET_KEY ?= bench-only-not-secret
 bench: $(STAMP)
 	@dir=$$(mktemp -d) && trap 'rm -rf "$$dir"' EXIT && \
@@ -120,8 +123,12 @@ bench: $(STAMP)
 		"DATABASE_URL=postgres://user@host:port/<throwaway database> to run it too (it is '$${DATABASE_URL:-unset}')." \
 		"On another database run manage.py bench_matrix: its figures are labelled as not the recorded ones." >&2; \
 		exit 0;; esac; \
-	$(PY) manage.py migrate --no-input && $(PY) manage.py bench_matrix $(BENCH_OPTIONS) && \
-	$(PY) manage.py bench_matrix --part exports $(BENCH_EXPORTS_OPTIONS)
+	$(PY) manage.py migrate --no-input && \
+	for part in $${BENCH_PARTS:-matrix pages exports}; do case "$$part" in \
+		matrix) $(PY) manage.py bench_matrix --part matrix $(BENCH_OPTIONS) || exit 1;; \
+		pages) $(PY) manage.py bench_matrix --part pages $(BENCH_PAGES_OPTIONS) || exit 1;; \
+		exports) $(PY) manage.py bench_matrix --part exports $(BENCH_EXPORTS_OPTIONS) || exit 1;; \
+		*) echo "BENCH_PARTS may name matrix, pages and exports, not '$$part'." >&2; exit 2;; esac; done
 
 # The fault drills (docs/reliability.md): PostgreSQL, Redis, gunicorn, a Celery worker and beat of
 # their own in a temporary folder, on spare ports; never the machine's shared ones. Needs root (the

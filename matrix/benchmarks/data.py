@@ -8,12 +8,15 @@ from dataclasses import dataclass, field
 from axes.models import AccessLog
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
+from django.contrib.auth.models import Group
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from audiences.models import Audience
+from audiences.models import Audience, Membership, Organisation
 from bold_portal.models import AuditEvent
+from bold_portal.roles import ADMINS, ANALYSTS
 from matrix.models import Matrix, MatrixAgreement, MatrixCell, MatrixRow
 from matrix.services.recompute import matrix_recompute
 from principles.models import Principle
@@ -36,6 +39,11 @@ class BenchRound:
     version: UseCaseVersion
     flip_verdict_id: int
     url: str
+    # The round's own reviewers (all rounds share them but in the pages part, where each round has
+    # its own organisation of reviewers and its lead, so that a person's pages show one round).
+    reviewer_ids: list[int] = field(default_factory=list)
+    organisation_slug: str = ""
+    lead_id: int | None = None
 
 
 @dataclass
@@ -51,6 +59,11 @@ class SyntheticData:
     principle_ids: list[int] = field(default_factory=list)
     user_ids: list[int] = field(default_factory=list)
     emails: list[str] = field(default_factory=list)
+    organisation_ids: list[int] = field(default_factory=list)
+    other_round_slug: str = ""
+    # The pages part's analyst and programme admin (who sign in past the two-factor step).
+    analyst_id: int | None = None
+    admin_id: int | None = None
     # Accounts with audit rows, which are never deleted (the audit trail is append-only).
     kept_user_ids: list[int] = field(default_factory=list)
 
@@ -102,22 +115,50 @@ class SyntheticData:
                 for i in range(opts["principles"])
             )
             self.principle_ids = [p.pk for p in principles]
-            self.emails = [f"{self.token}-{i}@example.invalid" for i in range(opts["reviews"])]
-            people = get_user_model().objects.bulk_create(
-                get_user_model()(email=email, password=UNUSABLE_PASSWORD_PREFIX) for email in self.emails
-            )
-            self.user_ids = [p.pk for p in people]
+            per_round = opts["part"] == "pages"
+            shared = [] if per_round else self.people("shared", opts["reviews"])
+            if per_round:
+                self.analyst_id, self.admin_id = self.people("staff", 2)
+                Group.objects.get(name=ANALYSTS).user_set.add(self.analyst_id)
+                Group.objects.get(name=ADMINS).user_set.add(self.admin_id)
 
         rounds = {}
         if opts["other_size"]:
-            self.build_round("other", versions[: opts["other_size"]], principles, now)
+            people = self.organisation("other", opts["reviews"]) if per_round else (shared, "", None)
+            other = self.build_round("other", versions[: opts["other_size"]], principles, now, people)
+            self.other_round_slug = other.round.slug
         for size in measured:
             if size not in rounds:
-                rounds[size] = self.build_round(str(size), versions[:size], principles, now)
+                people = self.organisation(str(size), opts["reviews"]) if per_round else (shared, "", None)
+                rounds[size] = self.build_round(str(size), versions[:size], principles, now, people)
         self.analyze(vacuum=True)
         return rounds
 
-    def build_round(self, name: str, versions, principles, now) -> BenchRound:
+    def people(self, name: str, count: int) -> list[int]:
+        """count accounts that cannot sign in with a password, by id."""
+        emails = [f"{self.token}-{name}-{i}@example.invalid" for i in range(count)]
+        made = get_user_model().objects.bulk_create(
+            get_user_model()(email=email, password=UNUSABLE_PASSWORD_PREFIX) for email in emails
+        )
+        self.emails += emails
+        self.user_ids += [p.pk for p in made]
+        return [p.pk for p in made]
+
+    def organisation(self, name: str, reviewers: int) -> tuple[list[int], str, int]:
+        """An organisation of its own for one round: its reviewers and a lead who reviews nothing."""
+        with transaction.atomic():
+            organisation = Organisation.objects.create(name=f"{self.token} {name}", slug=f"{self.token}-org-{name}")
+            self.organisation_ids.append(organisation.pk)
+            *reviewer_ids, lead_id = self.people(name, reviewers + 1)
+            Membership.objects.bulk_create(
+                [
+                    *(Membership(user_id=pk, organisation=organisation) for pk in reviewer_ids),
+                    Membership(user_id=lead_id, organisation=organisation, role=Membership.Role.LEAD),
+                ]
+            )
+        return reviewer_ids, organisation.slug, lead_id
+
+    def build_round(self, name: str, versions, principles, now, people) -> BenchRound:
         t = {
             "review": Review._meta.db_table,
             "verdict": Verdict._meta.db_table,
@@ -127,7 +168,8 @@ class SyntheticData:
             "user": get_user_model()._meta.db_table,
         }
         stamp = self.connection.ops.adapt_datetimefield_value(now)
-        users = ", ".join(str(pk) for pk in self.user_ids)
+        reviewer_ids, organisation_slug, lead_id = people
+        users = ", ".join(str(pk) for pk in reviewer_ids)
         with transaction.atomic():
             review_round = ReviewRound.objects.create(
                 name=f"{self.token} {name}", slug=f"{self.token}-{name}", status=ReviewRound.Status.OPEN
@@ -178,7 +220,7 @@ class SyntheticData:
         matrix_recompute(round_id=review_round.pk)
         version = versions[len(versions) // 2]
         flip = Verdict.objects.filter(
-            review__round=review_round, review__version=version, review__reviewer_id=self.user_ids[0]
+            review__round=review_round, review__version=version, review__reviewer_id=reviewer_ids[0]
         ).values_list("pk", flat=True)[:1]
         return BenchRound(
             round=review_round,
@@ -186,6 +228,9 @@ class SyntheticData:
             version=version,
             flip_verdict_id=flip[0],
             url=reverse("matrix:version_summary", args=[review_round.slug, version.use_case.slug, version.number]),
+            reviewer_ids=reviewer_ids,
+            organisation_slug=organisation_slug,
+            lead_id=lead_id,
         )
 
     def analyze(self, *, vacuum: bool):
@@ -240,6 +285,11 @@ class SyntheticData:
             delete(UseCase, "id", self.use_case_ids)
             delete(Audience, "id", self.audience_ids)
             delete(Principle, "id", self.principle_ids)
+            people = [pk for pk in self.user_ids if pk not in self.kept_user_ids]
+            delete(Membership, "user_id", people)
+            delete(get_user_model().groups.through, "user_id", people)
+            TOTPDevice.objects.filter(user_id__in=people).delete()
+            delete(Organisation, "id", self.organisation_ids)
             if self.emails:
                 AccessLog.objects.filter(username__in=self.emails).delete()
-            delete(get_user_model(), "id", [pk for pk in self.user_ids if pk not in self.kept_user_ids])
+            delete(get_user_model(), "id", people)

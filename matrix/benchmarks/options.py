@@ -9,8 +9,8 @@ from django.core.management.base import CommandError
 from bold_portal.celery import app as celery_app
 
 MAX_SIZE = 100_000
-PARTS = ("matrix", "submit", "exports")
-DEFAULT_SIZES = {"matrix": "200,2000,10000", "submit": "200,2000", "exports": "2000,10000"}
+PARTS = ("matrix", "submit", "pages", "exports")
+DEFAULT_SIZES = {"matrix": "200,2000,10000", "submit": "200,2000", "pages": "2000,10000", "exports": "2000,10000"}
 
 
 def _whole(name: str, value, *, low: int, high: int) -> int:
@@ -27,10 +27,11 @@ def bench_options(options) -> dict:
     """The command's options, checked: a CommandError says what is wrong with one."""
     part = str(options["part"])
     if part not in PARTS:
-        raise CommandError(f"--part must be matrix, submit or exports, not {part!r}.")
+        raise CommandError(f"--part must be matrix, submit, pages or exports, not {part!r}.")
     if part == "submit" and options["baseline"] is not None:
         raise CommandError(
-            "--baseline applies to the matrix part only: the submit part compares its sizes with the smallest."
+            "--baseline applies to the matrix and pages parts only: "
+            "the submit part compares its sizes with the smallest."
         )
     raw_sizes = str(options["sizes"] or DEFAULT_SIZES[part])
     try:
@@ -113,6 +114,8 @@ def banner(opts, connection) -> str:
                 " (DATABASE_URL=postgres://... make bench); this run only shows the command works."
             )
         measured = "each size's runs interleaved with its baseline's"
+        if opts["part"] == "pages":
+            measured += "; p95 the nearest-rank 95th percentile of the same runs"
         baseline = f"baseline {opts['baseline']:,}; "
     other = f"a round of {opts['other_size']:,} versions" if opts["other_size"] else "none"
     return (

@@ -5,15 +5,21 @@ read review statuses alone, never what anyone said."""
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import OuterRef, Q, Subquery
+from django.db import connection
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from audiences.models import MemberReminder, Organisation
 from reviews.models import Assignment, Review, ReviewRound
-from reviews.selectors.expected import expected_by_assignment
+from reviews.selectors.expected import expected_by_assignment, expected_reviewers
 from reviews.selectors.requests import declined
+from usecases.models import UseCaseVersion
+
+# Bandit's B608 (SQL built from strings) is silenced by a nosec comment where a statement below ends:
+# only Django's own SQL for the expected reviewers and table names from the models are formatted into
+# the SQL; every value is a query parameter.
 
 
 @dataclass(frozen=True)
@@ -74,6 +80,8 @@ class OrganisationReviews:
     organisation_slug: str
     rounds: list[RoundProgress]
     members: list[OrganisationMember]
+    # The active members' accounts by id (organisation_overview), for round_versions and not_submitted_counts.
+    people: dict = field(default_factory=dict)
 
 
 def _display_name(user) -> str:
@@ -85,26 +93,25 @@ def _earliest(dates) -> datetime.date | None:
     return min(known) if known else None
 
 
-def organisation_reviews(organisation: Organisation) -> OrganisationReviews:
-    """The organisation's progress in open rounds, for its leads: per version assigned to the
-    organisation or to any of its members, each expected reviewer's status and due date. People
-    whose accounts are switched off (is_active false) have left and are not expected.
-
-    Reads review statuses alone (never verdicts, reasons or comments), in five queries whatever
-    the number of members, assignments or reviews."""
+def _members(organisation: Organisation):
+    """The organisation's active memberships by name, and its members by id. One query."""
     memberships = sorted(
         organisation.memberships.filter(user__is_active=True).select_related("user"),
         key=lambda m: _display_name(m.user).casefold(),
     )
-    members = {m.user_id: m.user for m in memberships}
-    assignments = list(
-        Assignment.objects.filter(
-            Q(organisation=organisation) | Q(reviewer__in=list(members)), round__status=ReviewRound.Status.OPEN
-        )
-        .exclude(declined())
-        .select_related("round", "version__use_case__audience")
-        .order_by("pk")
-    )
+    return memberships, {m.user_id: m.user for m in memberships}
+
+
+def _open_assignments(organisation: Organisation, member_ids) -> QuerySet[Assignment]:
+    """The assignments of open rounds given to the organisation or to any of its members, not declined."""
+    return Assignment.objects.filter(
+        Q(organisation=organisation) | Q(reviewer__in=list(member_ids)), round__status=ReviewRound.Status.OPEN
+    ).exclude(declined())
+
+
+def _progress_by_round(assignments: list[Assignment], members: dict) -> dict[int, RoundProgress]:
+    """Per round, the VersionProgress of each (round, version) of the assignments, in their order.
+    Three queries: the assignments' rows are given, with their rounds and versions."""
     statuses = {
         (round_id, version_id, reviewer_id): status
         for round_id, version_id, reviewer_id, status in Review.objects.filter(
@@ -161,18 +168,116 @@ def organisation_reviews(organisation: Organisation) -> OrganisationReviews:
                 organisation_assignment_id=shared.get(key),
             )
         )
+    return rounds
 
+
+def _round_order(progress: RoundProgress):
+    return (progress.closes_on is None, progress.closes_on or datetime.date.max, progress.name)
+
+
+def _members_list(memberships) -> list[OrganisationMember]:
+    return [
+        OrganisationMember(name=_display_name(m.user), email=m.user.email, role=m.get_role_display())
+        for m in memberships
+    ]
+
+
+def organisation_reviews(organisation: Organisation) -> OrganisationReviews:
+    """The organisation's progress in open rounds, for its leads: per version assigned to the
+    organisation or to any of its members, each expected reviewer's status and due date. People
+    whose accounts are switched off (is_active false) have left and are not expected.
+
+    Reads review statuses alone (never verdicts, reasons or comments), in five queries whatever
+    the number of members, assignments or reviews; but it builds every version of every open
+    round, so the lead's page reads organisation_overview and a page of round_versions instead."""
+    memberships, members = _members(organisation)
+    assignments = list(
+        _open_assignments(organisation, members).select_related("round", "version__use_case__audience").order_by("pk")
+    )
+    rounds = _progress_by_round(assignments, members)
     for progress in rounds.values():
         progress.versions.sort(key=lambda v: (v.due_on is None, v.due_on or datetime.date.max, v.title))
     return OrganisationReviews(
         organisation_name=organisation.name,
         organisation_slug=organisation.slug,
-        rounds=sorted(rounds.values(), key=lambda r: (r.closes_on is None, r.closes_on or datetime.date.max, r.name)),
-        members=[
-            OrganisationMember(name=_display_name(m.user), email=m.user.email, role=m.get_role_display())
-            for m in memberships
-        ],
+        rounds=sorted(rounds.values(), key=_round_order),
+        members=_members_list(memberships),
     )
+
+
+def organisation_overview(organisation: Organisation) -> OrganisationReviews:
+    """The organisation's open rounds (without their versions: see round_versions) and its
+    members, for the lead's page. Two queries whatever the size of the rounds."""
+    memberships, members = _members(organisation)
+    given = _open_assignments(organisation, members).filter(round=OuterRef("pk"))
+    rounds = ReviewRound.objects.filter(Exists(given)).only("name", "slug", "closes_on")
+    return OrganisationReviews(
+        organisation_name=organisation.name,
+        organisation_slug=organisation.slug,
+        rounds=sorted(
+            (RoundProgress(name=r.name, closes_on=r.closes_on, versions=[], slug=r.slug) for r in rounds),
+            key=_round_order,
+        ),
+        members=_members_list(memberships),
+        people=members,
+    )
+
+
+class RoundVersions:
+    """The versions of one open round given to the organisation or its members, the earliest
+    due first (no due date last), then by title: for Django's Paginator. Ordered and paged in SQL;
+    only a page's versions are built (one count, one query for the page's ids, then five)."""
+
+    def __init__(self, organisation: Organisation, round_slug: str, members: dict | None = None):
+        self.organisation = organisation
+        self.members = _members(organisation)[1] if members is None else members
+        self.assignments = _open_assignments(organisation, self.members).filter(round__slug=round_slug)
+        self._count = None
+
+    def count(self) -> int:
+        if self._count is None:
+            self._count = self.assignments.order_by().values("version_id").distinct().count()
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, key: slice) -> list[VersionProgress]:
+        offset = key.start or 0
+        limit = (key.stop if key.stop is not None else self.count()) - offset
+        given_sql, given_params = self.assignments.order_by().values("version_id").distinct().query.sql_with_params()
+        expected_sql, expected_params = expected_reviewers(self.assignments).query.sql_with_params()
+        sql = f"""
+            WITH given AS ({given_sql}), expected AS ({expected_sql}),
+            due AS (SELECT version_id, MIN(due_on) AS due_on FROM expected GROUP BY version_id)
+            SELECT g.version_id FROM given g
+            JOIN {UseCaseVersion._meta.db_table} v ON v.id = g.version_id
+            LEFT JOIN due d ON d.version_id = g.version_id
+            ORDER BY CASE WHEN d.due_on IS NULL THEN 1 ELSE 0 END, d.due_on, v.title, g.version_id
+            LIMIT %s OFFSET %s
+        """  # nosec
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*given_params, *expected_params, limit, offset])
+            version_ids = [row[0] for row in cursor.fetchall()]
+        assignments = list(
+            self.assignments.filter(version_id__in=version_ids)
+            .select_related("round", "version__use_case__audience")
+            .order_by("pk")
+        )
+        rounds = _progress_by_round(assignments, self.members)
+        # _progress_by_round keeps the order of each version's first assignment.
+        versions = next(iter(rounds.values())).versions if rounds else []
+        by_id = dict(zip((a.version_id for a in _first_per_version(assignments)), versions, strict=True))
+        return [by_id[pk] for pk in version_ids if pk in by_id]
+
+
+def _first_per_version(assignments: list[Assignment]) -> list[Assignment]:
+    seen, first = set(), []
+    for assignment in assignments:
+        if assignment.version_id not in seen:
+            seen.add(assignment.version_id)
+            first.append(assignment)
+    return first
 
 
 @dataclass(frozen=True)
@@ -186,10 +291,28 @@ class NotSubmitted:
     paths: list[str] = field(default_factory=list)  # each item's use case page, in the same order
     last_reminded_at: datetime.datetime | None = None
     last_reminded_by: str = ""
+    # How many use cases, when items is not listed (the lead's page counts them in SQL).
+    item_count: int = 0
+
+    @property
+    def to_submit(self) -> int:
+        return self.item_count or len(self.items)
 
     @property
     def reminded_today(self) -> bool:
         return self.last_reminded_at is not None and timezone.localdate(self.last_reminded_at) == timezone.localdate()
+
+
+def _add_reminders(people: dict[int, dict], organisation: Organisation) -> None:
+    """When each person was last reminded from the organisation, and by whom. One query, if anyone."""
+    if not people:
+        return
+    reminders = MemberReminder.objects.filter(organisation=organisation)
+    latest = reminders.filter(user=OuterRef("user")).order_by("-sent_at", "-pk").values("pk")[:1]
+    for reminder in reminders.filter(user__in=list(people), pk=Subquery(latest)).select_related("sent_by"):
+        entry = people[reminder.user_id]
+        entry["last_reminded_at"] = reminder.sent_at
+        entry["last_reminded_by"] = _display_name(reminder.sent_by) if reminder.sent_by else ""
 
 
 def not_submitted(overview: OrganisationReviews, organisation: Organisation | None = None) -> list[NotSubmitted]:
@@ -214,11 +337,39 @@ def not_submitted(overview: OrganisationReviews, organisation: Organisation | No
                 else:
                     entry["items"].append(_("%(title)s (%(round)s)") % item)
                 entry["overdue"] |= reviewer.due_on is not None and reviewer.due_on < today
-    if organisation is not None and people:
-        reminders = MemberReminder.objects.filter(organisation=organisation)
-        latest = reminders.filter(user=OuterRef("user")).order_by("-sent_at", "-pk").values("pk")[:1]
-        for reminder in reminders.filter(user__in=list(people), pk=Subquery(latest)).select_related("sent_by"):
-            entry = people[reminder.user_id]
-            entry["last_reminded_at"] = reminder.sent_at
-            entry["last_reminded_by"] = _display_name(reminder.sent_by) if reminder.sent_by else ""
+    if organisation is not None:
+        _add_reminders(people, organisation)
+    return sorted((NotSubmitted(user_id=pk, **entry) for pk, entry in people.items()), key=lambda p: p.name.casefold())
+
+
+def not_submitted_counts(organisation: Organisation, members: dict | None = None) -> list[NotSubmitted]:
+    """Who has not submitted what in open rounds, as not_submitted says, but counted in SQL: per
+    member, how many use cases (items left empty) and whether any is overdue, with when each was
+    last reminded. Two queries whatever the size of the rounds (three without members, the
+    active members' accounts by id)."""
+    members = _members(organisation)[1] if members is None else members
+    expected_sql, expected_params = expected_reviewers(_open_assignments(organisation, members)).query.sql_with_params()
+    sql = f"""
+        WITH expected AS ({expected_sql}),
+        pairs AS (
+            SELECT round_id, version_id, user_id, MIN(due_on) AS due_on FROM expected
+            GROUP BY round_id, version_id, user_id
+        )
+        SELECT p.user_id, COUNT(*), MAX(CASE WHEN p.due_on < %s THEN 1 ELSE 0 END)
+        FROM pairs p
+        LEFT JOIN {Review._meta.db_table} r
+            ON r.round_id = p.round_id AND r.version_id = p.version_id AND r.reviewer_id = p.user_id
+        WHERE r.id IS NULL OR r.status <> %s
+        GROUP BY p.user_id
+    """  # nosec
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*expected_params, timezone.localdate(), Review.Status.SUBMITTED])
+        counts = {
+            user_id: (count, bool(overdue)) for user_id, count, overdue in cursor.fetchall() if user_id in members
+        }
+    people = {
+        pk: {"name": _display_name(members[pk]), "items": [], "overdue": overdue, "item_count": count}
+        for pk, (count, overdue) in counts.items()
+    }
+    _add_reminders(people, organisation)
     return sorted((NotSubmitted(user_id=pk, **entry) for pk, entry in people.items()), key=lambda p: p.name.casefold())

@@ -39,12 +39,14 @@ def led_organisation(request, organisation_slug: str) -> Organisation:
 def organisation_reviews(request, organisation_slug: str):
     """An organisation's progress in open rounds, for its leads, with who has not submitted."""
     organisation = led_organisation(request, organisation_slug)
-    overview = selectors.organisation_reviews(organisation)
-    # One round at a time (the one closing first unless another is chosen), its use cases paged.
+    overview = selectors.organisation_overview(organisation)
+    # One round at a time (the one closing first unless another is chosen), its use cases paged in SQL.
     shown_round = next((r for r in overview.rounds if r.slug == request.GET.get("round")), None)
     shown_round = shown_round or (overview.rounds[0] if overview.rounds else None)
     versions = paginate(
-        shown_round.versions if shown_round else [], request.GET.get("page"), per_page=VERSIONS_PER_PAGE
+        selectors.RoundVersions(organisation, shown_round.slug, overview.people) if shown_round else [],
+        request.GET.get("page"),
+        per_page=VERSIONS_PER_PAGE,
     )
     requests = paginate(
         organisation_requests(organisation),
@@ -57,7 +59,7 @@ def organisation_reviews(request, organisation_slug: str):
         {
             "overview": overview,
             "organisation": organisation,
-            "not_submitted": selectors.not_submitted(overview, organisation),
+            "not_submitted": selectors.not_submitted_counts(organisation, overview.people),
             "shown_round": shown_round,
             "versions_page": versions,
             "versions_pagination": pagination(request, versions),

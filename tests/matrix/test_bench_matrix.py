@@ -6,6 +6,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from bold_portal.celery import app as celery_app
+from matrix.benchmarks.pages_part import PAGES
 
 pytestmark = pytest.mark.django_db
 
@@ -87,8 +88,8 @@ def test_the_submit_part_times_a_submit_in_each_round_and_compares_the_largest_w
 @pytest.mark.parametrize(
     ("options", "message"),
     [
-        ({"part": "everything"}, "--part must be matrix, submit or exports, not 'everything'"),
-        ({"part": "submit", "baseline": "12"}, "--baseline applies to the matrix part only"),
+        ({"part": "everything"}, "--part must be matrix, submit, pages or exports, not 'everything'"),
+        ({"part": "submit", "baseline": "12"}, "--baseline applies to the matrix and pages parts only"),
         ({"part": "submit", "sizes": "200"}, "--sizes must give at least two sizes for the submit part"),
     ],
 )
@@ -151,4 +152,36 @@ def test_the_exports_part_reports_each_format_at_each_size_and_leaves_no_data_be
     # Seconds, PostgreSQL's seconds, the ratio and the peak memory are figures.
     assert all(float(row[2]) > 0 and float(row[3]) > 0 and row[4].endswith("x") and int(row[6]) > 0 for row in rows)
     assert "peak MB" in text
+    assert row_counts() == before
+
+
+@pytest.mark.slow  # builds rounds with an organisation each and reads every page of each: about 3 CPU-seconds
+def test_the_pages_part_reads_every_page_of_each_round_and_leaves_no_data_behind():
+    before = row_counts()
+    output = StringIO()
+
+    call_command(
+        "bench_matrix",
+        part="pages",
+        sizes="3,6",
+        reviews=3,
+        principles=2,
+        baseline=2,
+        other_size=4,
+        repeat=2,
+        stdout=output,
+    )
+
+    text = output.getvalue()
+    rows = [line for line in text.splitlines() if line.count("|") == 3]
+    # One row per page, each with a reviewer's, lead's, admin's, analyst's or the API's page.
+    assert [row.split()[0] for row in rows[2:]] == [page.role for page in PAGES]
+    for row in rows[2:]:
+        for cell in row.split("|")[1:]:
+            queries, median, p95, kilobytes, _ratio = cell.split()
+            assert int(queries) > 0 and float(median.replace(",", "")) > 0 and float(kilobytes) > 0
+            assert float(p95.replace(",", "")) >= float(median.replace(",", ""))
+    assert "pages over 2 times the baseline:" in text and "Pages over 200 kB: none." in text
+    if connection.vendor != "postgresql":
+        assert "NOT THE RECORDED FIGURES" in text
     assert row_counts() == before

@@ -12,6 +12,7 @@ from django.utils import timezone
 from audiences.models import Membership
 from bold_portal.roles import ADMINS, ANALYSTS, AUTHORS
 from reviews.models import ReviewRound
+from reviews.selectors import organisations as selectors
 from reviews.services.reviews import VerdictInput, review_save, review_withdraw
 from tests.factories import (
     close_round,
@@ -362,10 +363,11 @@ def test_query_count_does_not_grow_with_members_or_assignments(client, crisis, d
         make_assignment(review_round=other_round, version=version, reviewer=member)
     client.force_login(crisis.lead)
 
-    # session, user, organisation, lead check, members, assignments, who each expects, review
-    # statuses, requests (a count; their page only when there are some), the last reminder of each
-    # member, navigation
-    with django_assert_num_queries(10 + NAVIGATION_QUERIES):
+    # session, user, organisation, lead check, members, open rounds; the shown round's use cases
+    # (a count, the page's ids ordered in SQL, their assignments, who each expects, review
+    # statuses); who has not submitted (counted in SQL) and the last reminder of each; requests (a
+    # count; their page only when there are some), navigation
+    with django_assert_num_queries(14 + NAVIGATION_QUERIES):
         response = client.get(crisis.url)
     assert response.status_code == 200
     # One round at a time: per member, a version for the organisation and one for them
@@ -390,3 +392,39 @@ def test_the_page_shows_who_has_not_submitted_first_and_one_round_paged(client, 
     assert "page=2" in page
     second = main_content(client.get(crisis.url + "?page=2"))
     assert 0 < second.count('<div class="govuk-summary-card">') <= 20
+
+
+def test_the_pages_sql_counts_and_order_agree_with_the_whole_overview(crisis):
+    """The lead's page counts who has not submitted and orders a round's use cases in SQL; both
+    agree with the overview built in Python (organisation_reviews, which the reminder reads)."""
+    today = timezone.localdate()
+    crisis.save(crisis.ben)
+    crisis.save(crisis.amara, crisis.personal, submit=False)
+    second = make_round(principles=[crisis.relevant], name="Spring review", slug="spring")
+    for n, due in enumerate([today + datetime.timedelta(3), None, today - datetime.timedelta(2), None]):
+        version = make_version(audience=crisis.audience, title=f"Case {3 - n}")
+        make_assignment(review_round=second, version=version, organisation=crisis.organisation, due_on=due)
+        make_assignment(review_round=crisis.round, version=version, reviewer=crisis.chris, due_on=due)
+    # Given to a member in person by an earlier date than through the organisation.
+    make_assignment(review_round=second, version=crisis.shared, reviewer=crisis.ben, due_on=today)
+    make_assignment(
+        review_round=second,
+        version=crisis.shared,
+        organisation=crisis.organisation,
+        due_on=today + datetime.timedelta(9),
+    )
+    overview = selectors.organisation_reviews(crisis.organisation)
+
+    def summary(people):
+        return [(p.user_id, p.name, p.to_submit, p.overdue) for p in people]
+
+    assert summary(selectors.not_submitted_counts(crisis.organisation)) == summary(
+        selectors.not_submitted(overview, crisis.organisation)
+    )
+    assert [p.to_submit for p in selectors.not_submitted_counts(crisis.organisation)] == [7, 5, 10]
+    for progress in overview.rounds:
+        paged = selectors.RoundVersions(crisis.organisation, progress.slug)
+        assert paged.count() == len(progress.versions)
+        assert paged[0:2] + paged[2:] == progress.versions
+    shown = [r.slug for r in selectors.organisation_overview(crisis.organisation).rounds]
+    assert shown == [r.slug for r in overview.rounds]

@@ -1,17 +1,20 @@
 """Measure the principle matrix (stored as rows) at growing round sizes, on synthetic data that
-is deleted afterwards (docs/performance.md). Two parts:
+is deleted afterwards (docs/performance.md). Three parts:
 
 - `--part matrix` (the default): one submit's recompute, the reviewer's summary page and a full
   recompute against the bare aggregate. The recorded figures are PostgreSQL's; on any other
   database the command still runs, for the test suite, and says its figures are not those.
 - `--part submit`: a reviewer's submit through review_save on the embedded default (SQLite,
   Celery eager), in rounds of 200 and 2,000 use-case versions by default (matrix.benchmarks.submit).
+- `--part pages`: every page of a round (reviewer, organisation lead, admin, analyst, API) at
+  2,000 and 10,000 use-case versions by default against the same page at 12
+  (matrix.benchmarks.pages_part).
 - `--part exports`: every export format of rounds of 12, 2,000 and 10,000 versions by default, each
   made in a process of its own (its time and peak memory) against PostgreSQL writing the same data
   (matrix.benchmarks.exports_part); PostgreSQL only.
 
 The measuring lives in matrix.benchmarks: options, data (building and deleting the synthetic
-rounds), matrix_part and submit.
+rounds), matrix_part, submit and pages_part.
 """
 
 import logging
@@ -25,6 +28,7 @@ from matrix.benchmarks.data import SyntheticData
 from matrix.benchmarks.exports_part import ExportsBenchmark
 from matrix.benchmarks.matrix_part import MatrixBenchmark
 from matrix.benchmarks.options import banner, bench_options, check_submit_setting
+from matrix.benchmarks.pages_part import PagesBenchmark
 from matrix.benchmarks.submit import run_submit
 
 
@@ -34,6 +38,8 @@ class Command(BaseCommand):
         "--part matrix (the default; with a 12-version baseline round): time one submit's recompute, the "
         "reviewer's summary page and a full recompute against the bare aggregate SQL; its recorded figures "
         "(docs/performance.md) are PostgreSQL's: run it with DATABASE_URL=postgres://... "
+        "--part pages: time every page of a round, for each role, against the same page of the baseline round, "
+        "with its query count and bytes. "
         "--part exports: make every export format of each round in a process of its own (time, peak memory) "
         "against PostgreSQL writing the same data; PostgreSQL only. "
         "--part submit: time a reviewer's submit through review_save with Celery eager, as `make run` has "
@@ -43,20 +49,21 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--part", default="matrix", help="What to measure: matrix (the default), submit or exports."
+            "--part", default="matrix", help="What to measure: matrix (the default), pages, submit or exports."
         )
         parser.add_argument(
             "--sizes",
             default=None,
             help="Use-case versions per measured round, comma-separated "
-            "(default: 200,2000,10000 for the matrix part, 200,2000 for the submit part, 2000,10000 for exports).",
+            "(default: 200,2000,10000 for the matrix part, 2000,10000 for the pages and exports parts, "
+            "200,2000 for the submit part).",
         )
         parser.add_argument("--reviews", default="20", help="Submitted reviews of every version (one per reviewer).")
         parser.add_argument("--principles", default="4", help="Principles of every round.")
         parser.add_argument(
             "--baseline",
             default=None,
-            help="Versions of the baseline round every ratio of the matrix part refers to (default 12).",
+            help="Versions of the baseline round every ratio of the matrix and pages parts refers to (default 12).",
         )
         parser.add_argument(
             "--other-size",
@@ -99,6 +106,8 @@ class Command(BaseCommand):
                 run_submit(data, rounds, opts, repeat=opts["repeat"], stdout=self.stdout)
             elif opts["part"] == "exports":
                 ExportsBenchmark(data, repeat=opts["repeat"], stdout=self.stdout).run(rounds, opts)
+            elif opts["part"] == "pages":
+                PagesBenchmark(data, repeat=opts["repeat"], stdout=self.stdout).run(rounds, opts)
             else:
                 MatrixBenchmark(data, repeat=opts["repeat"], stdout=self.stdout).run(rounds, opts)
         finally:
