@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export DJANGO_SETTINGS_MODULE := bold_portal.settings
 
-.PHONY: run test test-fast lint format static translations browser migrate demo bench messages audit drills clean
+.PHONY: run test test-fast lint format static translations browser migrate demo bench load messages audit drills clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -120,6 +120,14 @@ bench: $(STAMP)
 		"On another database run manage.py bench_matrix: its figures are labelled as not the recorded ones." >&2; \
 		exit 0;; esac; \
 	$(PY) manage.py migrate --no-input && $(PY) manage.py bench_matrix $(BENCH_OPTIONS)
+
+# The load run (docs/performance.md, "Load run"): a throwaway PostgreSQL database on the machine's
+# server, Redis databases 11 and 12 (empty; LOAD_OPTIONS="--redis-db N" for others), gunicorn with 4
+# workers and a Celery worker on 127.0.0.1, Locust's 50 reviewers, then stepped arrival rates and
+# the check; everything it started is stopped and the database dropped. A few minutes; the long
+# run: LOAD_OPTIONS="--versions 10000 --duration 600 --step-seconds 30".
+load: $(STAMP)
+	$(PY) -m loadtest $(LOAD_OPTIONS)
 
 # The fault drills (docs/reliability.md): PostgreSQL, Redis, gunicorn, a Celery worker and beat of
 # their own in a temporary folder, on spare ports; never the machine's shared ones. Needs root (the

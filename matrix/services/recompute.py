@@ -237,7 +237,7 @@ def _analyse_matrix_tables() -> None:
         return
     t = _tables()
     with connection.cursor() as cursor:
-        cursor.execute(f"ANALYZE {t['row']}, {t['cell']}")  # nosec: the models' own table names
+        cursor.execute(f"ANALYZE {t['row']}, {t['cell']}")  # nosec
 
 
 def matrix_recompute(*, round_id: int, version_id: int | None = None) -> RecomputeResult | None:
