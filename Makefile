@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export DJANGO_SETTINGS_MODULE := bold_portal.settings
 
-.PHONY: run test test-fast lint format static translations browser migrate demo bench messages audit drills clean
+.PHONY: run test test-fast lint format static translations browser migrate demo bench load messages audit drills clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -129,6 +129,14 @@ bench: $(STAMP)
 		pages) $(PY) manage.py bench_matrix --part pages $(BENCH_PAGES_OPTIONS) || exit 1;; \
 		exports) $(PY) manage.py bench_matrix --part exports $(BENCH_EXPORTS_OPTIONS) || exit 1;; \
 		*) echo "BENCH_PARTS may name matrix, pages and exports, not '$$part'." >&2; exit 2;; esac; done
+
+# The load run (docs/performance.md, "Load run"): a throwaway PostgreSQL database on the machine's
+# server, Redis databases 11 and 12 (empty; LOAD_OPTIONS="--redis-db N" for others), gunicorn with 4
+# workers and a Celery worker on 127.0.0.1, Locust's 50 reviewers, then stepped arrival rates and
+# the check; everything it started is stopped and the database dropped. A few minutes; the long
+# run: LOAD_OPTIONS="--versions 10000 --duration 600 --step-seconds 30".
+load: $(STAMP)
+	$(PY) -m loadtest $(LOAD_OPTIONS)
 
 # The fault drills (docs/reliability.md): PostgreSQL, Redis, gunicorn, a Celery worker and beat of
 # their own in a temporary folder, on spare ports; never the machine's shared ones. Needs root (the

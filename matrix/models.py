@@ -29,6 +29,10 @@ class Matrix(models.Model):
     # (agreement_generation); None: never measured.
     generation = models.PositiveBigIntegerField(_("changes of the cells"), default=0)
     agreement_generation = models.PositiveBigIntegerField(_("agreement measured at change"), null=True, blank=True)
+    # When the stored agreement figures began to be measured: with a worker, the next refresh is
+    # due MATRIX_AGREEMENT_DELAY_SECONDS after it (matrix.tasks), so a round is measured at most
+    # once in that time however many changes and readings ask for it. None: never measured.
+    agreement_measured_at = models.DateTimeField(_("agreement last measured at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("matrix")
@@ -42,7 +46,8 @@ class MatrixRow(models.Model):
     """One use case version's row: which change of its reviews its cells were computed from. A
     recompute claims the row only with a newer change count (the rule is on the header)."""
 
-    round = models.ForeignKey(ReviewRound, on_delete=models.CASCADE, related_name="+")
+    # No index of its own: matrixrow_unique and matrixrow_batch_idx both begin with the round.
+    round = models.ForeignKey(ReviewRound, on_delete=models.CASCADE, related_name="+", db_index=False)
     version = models.ForeignKey(UseCaseVersion, on_delete=models.CASCADE, related_name="+")
     change_count = models.PositiveIntegerField()
     computed_at = models.DateTimeField()
@@ -69,7 +74,9 @@ class MatrixRow(models.Model):
 class MatrixCell(models.Model):
     """A cell: a version's submitted verdicts on one principle in a round, and the outcome."""
 
-    round = models.ForeignKey(ReviewRound, on_delete=models.CASCADE, related_name="+")
+    # No index of its own: matrixcell_unique and matrixcell_outcome_idx both begin with the round,
+    # and a round's first computation would maintain a third index of its 40,000 cells for nothing.
+    round = models.ForeignKey(ReviewRound, on_delete=models.CASCADE, related_name="+", db_index=False)
     version = models.ForeignKey(UseCaseVersion, on_delete=models.CASCADE, related_name="+")
     principle = models.ForeignKey(Principle, on_delete=models.CASCADE, related_name="+")
     meets = models.PositiveIntegerField()

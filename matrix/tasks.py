@@ -1,6 +1,7 @@
 import contextlib
 import functools
 import logging
+import math
 
 from celery import shared_task
 from django.conf import settings
@@ -8,6 +9,7 @@ from django.core.cache import cache
 
 from bold_portal.after_response import run_after_response
 from bold_portal.queueing import queue_failure_log
+from matrix.selectors.agreement import agreement_refresh_wait
 from matrix.selectors.cells import agreement_behind_round_ids, stale_round_ids
 from matrix.services.agreement import matrix_agreement_refresh
 from matrix.services.exports import matrix_export_run
@@ -100,7 +102,26 @@ def recompute_matrix(round_id: int, version_id: int | None = None) -> None:
 
 @shared_task(**RESILIENT)
 def refresh_matrix_agreement(round_id: int) -> None:
-    cache.delete(AGREEMENT_PENDING_KEY.format(round_id=round_id))
+    """Measure the round's agreement, unless it was measured less than MATRIX_AGREEMENT_DELAY_SECONDS
+    ago: then, with a worker, come back when that time is up (the pending flag stays, so nothing
+    else is queued meanwhile). Whoever asked (a recompute, a page that found the figures behind,
+    the sweep), a round is measured at most once in that time. In eager mode the page that found
+    the figures behind runs this after its response, and it measures at once."""
+    key = AGREEMENT_PENDING_KEY.format(round_id=round_id)
+    eager = refresh_matrix_agreement.app.conf.task_always_eager
+    wait = 0.0 if eager else agreement_refresh_wait(round_id, every_seconds=settings.MATRIX_AGREEMENT_DELAY_SECONDS)
+    if wait > 0:
+        countdown = math.ceil(wait)
+        try:
+            cache.set(key, "1", timeout=PENDING_TIMEOUT_SECONDS + countdown)
+            refresh_matrix_agreement.apply_async((round_id,), countdown=countdown)
+            return
+        except Exception as error:
+            # Measuring now is better than not at all: the figures would stay behind until the sweep.
+            queue_failure_log(
+                logger, error, "Could not put off the agreement refresh of round %s; measuring now", round_id
+            )
+    cache.delete(key)
     matrix_agreement_refresh(round_id=round_id)
 
 

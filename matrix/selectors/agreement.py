@@ -6,8 +6,9 @@ from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import F
+from django.utils import timezone
 
-from matrix.models import MatrixAgreement, MatrixCell
+from matrix.models import Matrix, MatrixAgreement, MatrixCell
 from matrix.selectors.cells import MatrixState, matrix_state
 from matrix.wording import agreement_in_words
 from principles.models import Principle
@@ -30,6 +31,16 @@ def agreement_document(agreement: "RoundAgreement") -> dict:
         "principles": [figure.as_dict() for figure in agreement.principles] if current else [],
         "is_updating": agreement.is_updating,
     }
+
+
+def agreement_refresh_wait(round_id: int, *, every_seconds: int) -> float:
+    """Seconds until the round's agreement may be measured again: every_seconds after the stored
+    figures began to be measured, 0 when that is past or they never were. One query."""
+    measured_at = Matrix.objects.filter(round_id=round_id).values_list("agreement_measured_at", flat=True).first()
+    if measured_at is None:
+        return 0.0
+    due_at = measured_at + datetime.timedelta(seconds=every_seconds)
+    return max(0.0, (due_at - timezone.now()).total_seconds())
 
 
 def round_decided_counts(review_round: ReviewRound) -> list[tuple[int, int, int, int]]:

@@ -29,6 +29,7 @@ def matrix_agreement_refresh(*, round_id: int) -> list[MatrixAgreement] | None:
     header = Matrix.objects.filter(round_id=round_id).values("pk", "generation").first()
     if review_round is None or header is None:
         return None
+    started_at = timezone.now()
     principle_ids = list(review_round.principles.order_by("order", "name").values_list("pk", flat=True))
     cells = round_decided_counts(review_round)
     # Columns: version id, principle id, meets, does not meet (one row per pairable cell).
@@ -57,7 +58,9 @@ def matrix_agreement_refresh(*, round_id: int) -> list[MatrixAgreement] | None:
         # the other's half-written rows; the one that measured older cells than what is stored
         # (it read the generation earlier) updates nothing and writes nothing.
         not_newer = Q(agreement_generation__isnull=True) | Q(agreement_generation__lte=header["generation"])
-        if not Matrix.objects.filter(not_newer, pk=header["pk"]).update(agreement_generation=header["generation"]):
+        if not Matrix.objects.filter(not_newer, pk=header["pk"]).update(
+            agreement_generation=header["generation"], agreement_measured_at=started_at
+        ):
             return None
         MatrixAgreement.objects.filter(matrix_id=header["pk"]).delete()
         # The foreign keys were just read from this round; the figures and their checks are validated.

@@ -8,7 +8,7 @@ from django.db.models import Q
 
 from audiences.models import Organisation
 from principles.models import Principle
-from reviews.models import Assignment, DeclaredInterest, Review, ReviewRound, Verdict, blocking_interest
+from reviews.models import Assignment, DeclaredInterest, Review, ReviewRound, RoundVersion, Verdict, blocking_interest
 from reviews.selectors.requests import declined
 from usecases.models import UseCaseVersion
 
@@ -79,15 +79,13 @@ class ReviewTarget:
 
 def review_target(*, round_slug: str, use_case_slug: str, number: int) -> ReviewTarget | None:
     """The version of a use case in a round, or None when the round does not include it."""
-    review_round = ReviewRound.objects.filter(slug=round_slug).first()
-    if review_round is None:
-        return None
-    version = (
-        review_round.versions.select_related("use_case__audience")
-        .filter(use_case__slug=use_case_slug, number=number)
+    link = (
+        RoundVersion.objects.select_related("round", "version__use_case__audience")
+        .filter(round__slug=round_slug, version__use_case__slug=use_case_slug, version__number=number)
+        .order_by()
         .first()
     )
-    return ReviewTarget(round=review_round, version=version) if version else None
+    return ReviewTarget(round=link.round, version=link.version) if link else None
 
 
 def own_review(*, user, target: ReviewTarget) -> Review | None:

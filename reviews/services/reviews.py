@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, OperationalError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,11 +18,13 @@ from audiences.models import Organisation
 from bold_portal.locks import is_lock_contention
 from bold_portal.models import audit
 from bold_portal.text import grouped
+from bold_portal.validation import full_clean_all
 from principles.models import Principle
 from reviews.audit_actions import review_fields_changed
 from reviews.models import (
     REVIEW_TEXT_SUBMIT_MAX,
     Assignment,
+    DeclaredInterest,
     Review,
     ReviewRound,
     RoundVersion,
@@ -162,27 +164,59 @@ def _locked_review(*, round_id: int, version_id: int, reviewer_id: int, expected
     return review
 
 
+def _round_read_for_save(*, round_id: int, version: UseCaseVersion, reviewer) -> ReviewRound:
+    """round_read_shared, with the first two things a save checks read in the same statement:
+    whether the version is in the round (includes_version) and whether a declared interest stops
+    the reviewer reviewing its use case (interest_blocks, as blocking_interest decides)."""
+    return round_read_shared(
+        round_id,
+        includes_version=Exists(RoundVersion.objects.filter(round_id=OuterRef("pk"), version_id=version.pk)),
+        interest_blocks=Exists(
+            DeclaredInterest.objects.blocking().filter(
+                organisation__memberships__user=reviewer, use_case_id=version.use_case_id
+            )
+        ),
+    )
+
+
 def _refuse_if_declined(*, round_id: int, version_id: int, reviewer) -> None:
     """Refuse a review of a use case that every assignment giving it to the reviewer (in person, or
     through an organisation) declined. Those assignments are read FOR SHARE after the round: a
     decline locks its assignment FOR UPDATE after the round (locked_assignment), so a decline and a
     save at the same moment take turns, and whichever comes second sees the first (a decline refuses
-    a submitted review; a save refuses a declined use case)."""
-    ids = list(
-        Assignment.objects.filter(
-            Q(reviewer=reviewer) | Q(organisation__memberships__user=reviewer), round_id=round_id, version_id=version_id
-        )
-        .order_by()
-        .values_list("pk", flat=True)
-    )
-    if not ids:
-        return
+    a submitted review; a save refuses a declined use case). An assignment taken away meanwhile
+    (a declared interest deletes it) is no longer there to be locked, and counts as declined.
+
+    On PostgreSQL two statements: the assignments found and locked in one, then whether any is not
+    declined, read after the lock (a statement that waited for a lock still reads other tables as
+    they were when it started, so the check cannot be part of it). SQLite, whose writers take turns,
+    reads the assignments and their declines in one."""
+    assignments = Assignment.objects.filter(
+        Q(reviewer=reviewer) | Q(organisation__memberships__user=reviewer), round_id=round_id, version_id=version_id
+    ).order_by()
     if connection.vendor == "postgresql":
-        table = Assignment._meta.db_table
-        # The model's own table name; the ids are a parameter (hence the nosec comment for bandit's B608).
+        wanted, params = assignments.values("pk").query.sql_with_params()
+        table = connection.ops.quote_name(Assignment._meta.db_table)
+        # The ORM's own statement and the model's own table name (hence the nosec comment for bandit's B608).
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT id FROM {table} WHERE id = ANY(%s) FOR SHARE OF {table}", [ids])  # nosec
-    if not Assignment.objects.filter(~declined(), pk__in=ids).exists():
+            cursor.execute(
+                f"""
+                WITH wanted (id) AS MATERIALIZED ({wanted}),
+                locked AS (SELECT id FROM {table} WHERE id IN (SELECT id FROM wanted) FOR SHARE OF {table})
+                SELECT (SELECT COUNT(*) FROM wanted), ARRAY(SELECT id FROM locked)
+                """,  # nosec
+                params,
+            )
+            found, locked_ids = cursor.fetchone()
+        if not found:
+            return
+        any_open = bool(locked_ids) and Assignment.objects.filter(~declined(), pk__in=locked_ids).exists()
+    else:
+        declines = list(assignments.annotate(is_declined=declined()).values_list("is_declined", flat=True))
+        if not declines:
+            return
+        any_open = not all(declines)
+    if not any_open:
         raise ValidationError(
             _(
                 "This use case was declined, so nobody expects a review of it from you and yours cannot be saved. "
@@ -213,6 +247,7 @@ def review_save(
     submit: bool,
     organisation: Organisation | None = None,
     signed_in_with: str = "",
+    round_principles: Sequence[Principle] | None = None,
 ) -> Review:
     """Save a reviewer's review of a version in a round, as a draft or submitted.
 
@@ -227,16 +262,19 @@ def review_save(
     nothing is saved and ReviewBusy is raised.
 
     signed_in_with says, in the audit row, how a reviewer who did not use their password got in
-    ("personal_link"); empty for a password.
+    ("personal_link"); empty for a password. round_principles: the round's principles, if the
+    caller read them from the open round already (the review page does); None: read here.
     """
     with _contention_refused(), transaction.atomic():
-        review_round = round_read_shared(review_round.pk)
+        review_round = _round_read_for_save(round_id=review_round.pk, version=version, reviewer=reviewer)
         if not review_round.is_open:
             raise RoundNotOpen
-        if not RoundVersion.objects.filter(round=review_round, version=version).exists():
+        if not review_round.includes_version:
             raise ValidationError(_("This use case version is not part of the round."))
-        if interest := blocking_interest(use_case_id=version.use_case_id, reviewer=reviewer):
-            raise ValidationError(interest_refusal(interest))
+        if review_round.interest_blocks:
+            raise ValidationError(
+                interest_refusal(blocking_interest(use_case_id=version.use_case_id, reviewer=reviewer))
+            )
         _refuse_if_declined(round_id=review_round.pk, version_id=version.pk, reviewer=reviewer)
         review = _locked_review(
             round_id=review_round.pk,
@@ -250,7 +288,11 @@ def review_save(
         if was_submitted and not submit:
             raise ValidationError(_("A submitted review cannot go back to draft. Update it or withdraw it."))
 
-        principles = {p.pk: p for p in review_round.principles.all()}
+        # An open round's principles never change (they are set only while it is a draft, and a
+        # round never goes back to draft), so those the caller read of the open round are its own.
+        principles = {
+            p.pk: p for p in (review_round.principles.all() if round_principles is None else round_principles)
+        }
         given = {v.principle_id: v for v in verdicts}
         unknown = set(given) - set(principles)
         if unknown:
@@ -277,23 +319,29 @@ def review_save(
         review.status = Review.Status.SUBMITTED if submit else Review.Status.DRAFT
         if submit:
             review.submitted_at = timezone.now()
-        review.full_clean(exclude=["round", "version", "reviewer"], validate_unique=False)
-        try:
-            with transaction.atomic():
-                review.save()
-        except IntegrityError as error:  # another tab created the same review a moment ago
-            raise ReviewConflict from error
-
         existing = {v.principle_id: v for v in previous_verdicts}
-        to_create, to_update = [], []
+        rows = []
         for pk in principles:
             entry = given.get(pk, VerdictInput(principle_id=pk))
-            row = existing.get(pk) or Verdict(review=review, principle_id=pk)
+            row = existing.get(pk) or Verdict(principle_id=pk)
             row.verdict = entry.verdict
             row.reason = entry.reason.strip()
             row.evidence = entry.evidence.strip()
             row.suggested_rewording = entry.suggested_rewording.strip()
-            row.full_clean(exclude=["review", "principle"], validate_unique=False)
+            rows.append(row)
+        # The review and its verdicts validated together, before anything is written: their check
+        # constraints in one statement. The keys were read above (the organisation from the
+        # caller's assignments or membership); the database keeps them and the unique constraints.
+        full_clean_all([review, *rows], exclude=["round", "version", "reviewer", "organisation", "review", "principle"])
+        try:
+            review.save()
+        except IntegrityError as error:  # another tab created the same review a moment ago
+            # Raised out of the transaction, which rolls back whole: nothing is saved.
+            raise ReviewConflict from error
+
+        to_create, to_update = [], []
+        for row in rows:
+            row.review = review
             (to_update if row.pk else to_create).append(row)
         Verdict.objects.bulk_create(to_create)
         Verdict.objects.bulk_update(to_update, ["verdict", "reason", "evidence", "suggested_rewording"])

@@ -206,6 +206,7 @@ def review(request, round_slug: str, use_case_slug: str, number: int):
             submit=submit,
             organisation=target.organisation_for(request.user),
             signed_in_with=link_sessions.signed_in_with(request),
+            round_principles=principles,
         )
     except ReviewConflict:
         # Nothing was saved. What was typed is kept, to be compared with what was saved first.

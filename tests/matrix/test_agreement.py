@@ -6,13 +6,16 @@ read (after that page's response) or, with a worker, after recomputes; never in 
 import copy
 import json
 import math
+from datetime import timedelta
 from unittest import mock
 
 import krippendorff
 import numpy as np
 import pytest
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import F
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
@@ -21,10 +24,11 @@ from hypothesis.extra import numpy as npst
 from bold_portal.celery import app as celery_app
 from matrix.agreement import nominal_alpha
 from matrix.exporters import EXPORTERS
-from matrix.models import MatrixAgreement
+from matrix.models import Matrix, MatrixAgreement
 from matrix.selectors.agreement import round_agreement
 from matrix.selectors.cells import agreement_behind_round_ids
 from matrix.services import agreement as agreement_services
+from matrix.services import recompute as recompute_services
 from matrix.services.agreement import matrix_agreement_refresh
 from matrix.services.recompute import matrix_bring_up_to_date, matrix_recompute
 from matrix.tasks import AGREEMENT_PENDING_KEY, recompute_matrix, refresh_matrix_agreement, sweep_stale_matrices
@@ -211,6 +215,49 @@ def test_with_a_worker_a_recompute_queues_agreement_a_minute_ahead_only_when_som
 
     recompute_matrix(review_round.pk)  # nothing new: no refresh
     assert with_a_worker.call_count == 1
+
+
+def test_with_a_worker_a_round_is_measured_at_most_once_a_minute_whoever_asks(world, with_a_worker, settings):
+    review_round, *_ = world
+    settings.MATRIX_AGREEMENT_DELAY_SECONDS = 60
+    recompute_matrix(review_round.pk)
+    cache.delete(AGREEMENT_PENDING_KEY.format(round_id=review_round.pk))
+    refresh_matrix_agreement(review_round.pk)  # measured now
+    measured = list(MatrixAgreement.objects.values_list("pk", flat=True))
+    with_a_worker.reset_mock()
+
+    # A change, then a page that finds the figures behind asks at once (countdown 0): the task
+    # does not measure again, but puts itself off until a minute after the last measurement.
+    change_a_verdict(review_round)
+    recompute_matrix(review_round.pk)
+    cache.delete(AGREEMENT_PENDING_KEY.format(round_id=review_round.pk))
+    refresh_matrix_agreement(review_round.pk)
+    assert list(MatrixAgreement.objects.values_list("pk", flat=True)) == measured
+    (args, kwargs) = with_a_worker.call_args
+    assert args == ((review_round.pk,),) and 55 <= kwargs["countdown"] <= 60
+    assert cache.get(AGREEMENT_PENDING_KEY.format(round_id=review_round.pk))  # nothing else is queued meanwhile
+    assert round_agreement(review_round).is_updating
+
+    # A minute later the put-off task measures.
+    Matrix.objects.filter(round=review_round).update(
+        agreement_measured_at=F("agreement_measured_at") - timedelta(seconds=61)
+    )
+    refresh_matrix_agreement(review_round.pk)
+    assert not round_agreement(review_round).is_updating
+    assert cache.get(AGREEMENT_PENDING_KEY.format(round_id=review_round.pk)) is None
+
+
+def test_in_eager_mode_the_refresh_after_a_page_measures_at_once(world):
+    review_round, *_ = world
+    recompute_matrix(review_round.pk)
+    refresh_matrix_agreement(review_round.pk)
+    change_a_verdict(review_round)
+    recompute_matrix(review_round.pk)
+    assert round_agreement(review_round).is_updating
+
+    refresh_matrix_agreement(review_round.pk)  # well within the minute, but there is no worker to come back
+
+    assert not round_agreement(review_round).is_updating
 
 
 def test_the_plain_words_follow_krippendorffs_guide():
@@ -421,3 +468,19 @@ def test_an_export_measures_agreement_left_behind_before_it_renders(world):
     matrix_bring_up_to_date(review_round=review_round)
 
     assert not round_agreement(review_round).is_updating
+
+
+def test_a_rounds_first_computation_analyses_the_cells_on_postgresql_and_a_versions_run_does_not(world, monkeypatch):
+    review_round, *_ = world
+    monkeypatch.setattr(recompute_services, "ANALYZE_AFTER_CELLS", 8)  # the world's 4 use cases x 2 principles
+    version_id = RoundVersion.objects.filter(round=review_round).values_list("version_id", flat=True).first()
+
+    with CaptureQueriesContext(connection) as first:
+        matrix_recompute(round_id=review_round.pk)
+    change_a_verdict(review_round)
+    with CaptureQueriesContext(connection) as version_run:
+        matrix_recompute(round_id=review_round.pk, version_id=version_id)
+
+    analysed = [q["sql"] for q in first.captured_queries if q["sql"].startswith("ANALYZE")]
+    assert analysed == (["ANALYZE matrix_matrixrow, matrix_matrixcell"] if connection.vendor == "postgresql" else [])
+    assert not [q for q in version_run.captured_queries if q["sql"].startswith("ANALYZE")]

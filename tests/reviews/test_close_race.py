@@ -65,8 +65,8 @@ def threads(transactional_db, monkeypatch):
     threads = Threads()
     original = services.round_read_shared
 
-    def round_read_shared(round_id):
-        review_round = original(round_id)
+    def round_read_shared(round_id, **annotations):
+        review_round = original(round_id, **annotations)
         events = threads.paused.get(threading.current_thread().name)
         if events is not None:
             read, go_on = events

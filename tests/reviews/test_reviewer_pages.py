@@ -485,10 +485,10 @@ def test_review_form_query_count_does_not_grow_with_principles(
     client.force_login(world.reviewer)
     client.post(world.url("review"), answers(action="save"))
 
-    # session, user, round, version, assignments, own review + verdicts, declared interest, perms,
-    # principles, a kept post of the form (reviews.services.kept_posts), navigation (its groups
-    # query is cached from the page's own permission checks)
-    with django_assert_num_queries(12 + NAVIGATION_QUERIES - 1):
+    # session, user, the round with the version (one statement), assignments, own review + verdicts,
+    # declared interest, perms, principles, a kept post of the form (reviews.services.kept_posts),
+    # navigation (its groups query is cached from the page's own permission checks)
+    with django_assert_num_queries(11 + NAVIGATION_QUERIES - 1):
         response = client.get(world.url("review"))
     assert response.status_code == 200
 

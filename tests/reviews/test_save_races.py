@@ -245,8 +245,8 @@ class Race:
         return steps
 
     def round_read(self, original: Callable) -> Callable:
-        def round_read_shared(round_id):
-            review_round = original(round_id)
+        def round_read_shared(round_id, **annotations):
+            review_round = original(round_id, **annotations)
             if threading.current_thread().name in self.held:
                 self.at_round_read.wait()
                 assert self.go.wait(STEP_SECONDS), "the test never let the held racers go"
