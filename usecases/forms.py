@@ -197,13 +197,18 @@ class PublishForm(RevisionForm):
         VERSION_CHANGE_SUMMARY_MAX,
         _("What changed must be %(limit)s characters or fewer"),
     )
+    # The keys of what the page listed that publishing takes away (usecases.consequences).
+    expected = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, revises: bool, **kwargs):
         super().__init__(*args, **kwargs)
-        fields = ["revision", "change_summary"] if revises else ["revision"]
+        fields = ["revision", "expected", "change_summary"] if revises else ["revision", "expected"]
         if not revises:
             del self.fields["change_summary"]
         self.helper = gds_form_helper(*fields, submit_label=_("Publish as a new version"))
+
+    def clean_expected(self) -> list[str]:
+        return [key for key in self.cleaned_data["expected"].split(",") if key]
 
 
 class DataPartyForm(PortalForm):

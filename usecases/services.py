@@ -13,6 +13,7 @@ from audiences.models import Audience, Organisation
 from bold_portal.field_changes import audit_value
 from bold_portal.models import audit
 from bold_portal.slugs import unique_slug
+from usecases.consequences import consequence_keys, publish_consequences
 from usecases.models import (
     CONCERNS,
     DATA_FLOW_KEYS,
@@ -179,11 +180,32 @@ def use_case_draft_save(*, draft: UseCaseDraft, revision: int, changes: dict, ac
     return draft
 
 
-def use_case_draft_publish(*, draft: UseCaseDraft, revision: int, change_summary: str, actor) -> UseCaseVersion:
+def use_case_draft_publish(
+    *,
+    draft: UseCaseDraft,
+    revision: int,
+    change_summary: str,
+    actor,
+    expected_consequences: Sequence[str] | None = None,
+) -> UseCaseVersion:
     """Freeze the draft as the use case's next version (what rounds review) and remove the draft.
-    Refused, naming each section still to write, unless every section is written."""
+    Refused, naming each section still to write, unless every section is written.
+
+    expected_consequences: the keys of what the publish page listed that publishing takes away
+    (usecases.consequences); if that has changed since, nothing is published and the author is
+    asked to check the list again."""
     with transaction.atomic():
         draft = _locked_draft(draft, revision)
+        if expected_consequences is not None and consequence_keys(publish_consequences(draft)) != sorted(
+            expected_consequences
+        ):
+            raise ValidationError(
+                _(
+                    "What publishing takes away has changed since you opened this page. "
+                    "Check the list again, then publish."
+                ),
+                code="consequences",
+            )
         missing = [section for section in SECTIONS if not section_is_written(section, draft)]
         problems = [
             ValidationError(_("Write the section: %(name)s") % {"name": section.name}, code=section.slug)
