@@ -305,7 +305,8 @@ def data_party_merge(*, party: DataParty, into: DataParty, actor) -> DataParty:
     if party.pk == into.pk:
         raise ValidationError({"into": _("Choose another party to keep: a party cannot be merged into itself")})
     with transaction.atomic():
-        locked = {p.pk: p for p in DataParty.objects.select_for_update(of=("self",)).filter(pk__in=[party.pk, into.pk])}
+        parties = DataParty.objects.select_for_update(of=("self",)).filter(pk__in=[party.pk, into.pk]).order_by("pk")
+        locked = {p.pk: p for p in parties}  # locked in order of id, so that two merges at once cannot deadlock
         if party.pk not in locked:
             raise ValidationError(_("This party has been merged or removed since you opened the page."), code="gone")
         if into.pk not in locked:
