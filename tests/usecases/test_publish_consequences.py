@@ -4,6 +4,8 @@ holds the registry (usecases.consequences); reviews registers the provider in it
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from audiences.services.audiences import audience_authors_add
@@ -156,3 +158,24 @@ def test_an_assignment_given_after_the_page_opened_stops_the_publishing(client, 
     assert confirmed.status_code == 302
     assert not Assignment.objects.filter(pk=assignment.pk).exists()
     assert DeclaredInterest.objects.get().organisation == nacro
+
+
+def test_the_publish_page_makes_as_many_queries_for_many_assignments_as_for_one(
+    client, author, draft_naming_nacro, nacro
+):
+    draft, version = draft_naming_nacro
+    url = reverse("usecases:draft_publish", args=[draft.use_case.slug])
+    client.force_login(author)
+    make_assignment(review_round=make_round(versions=[version]), version=version, organisation=nacro)
+    client.get(url)
+    with CaptureQueriesContext(connection) as one:
+        client.get(url)
+    for _ in range(4):
+        person = make_reviewer(organisation=nacro)
+        make_assignment(review_round=make_round(versions=[version]), version=version, reviewer=person)
+
+    with CaptureQueriesContext(connection) as five:
+        page = client.get(url)
+
+    assert "Publishing takes away 5 assignments" in page.text
+    assert len(five) == len(one)
