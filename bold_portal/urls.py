@@ -37,6 +37,7 @@ urlpatterns = [
     path("api/", include("matrix.api.urls")),
     path("manage/principles/", include("principles.urls")),
     path("manage/language/", include("language.urls")),
+    path("manage/parties/", include("usecases.party_urls")),
 ]
 
 handler400 = "bold_portal.views.bad_request"

@@ -6,4 +6,5 @@ class UsecasesConfig(AppConfig):
     name = "usecases"
 
     def ready(self):
-        from usecases import audit_actions  # noqa: F401  (registers its audit actions)
+        # Register its audit actions and its section on the admin home.
+        from usecases import audit_actions, navigation  # noqa: F401

@@ -4,7 +4,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from bold_portal.audit_actions import AuditAction, NamedKind, names_by_id_or_slug, register, register_named
-from usecases.models import UseCaseVersion
+from usecases.models import DataParty, UseCaseVersion
 
 register(
     AuditAction("use_case_created", _("Use case added")),
@@ -14,6 +14,8 @@ register(
     AuditAction("use_case_draft_started", _("Use case draft begun")),
     AuditAction("use_case_draft_saved", _("Use case draft saved")),
     AuditAction("data_party_added", _("Data party added")),
+    AuditAction("data_party_changed", _("Data party changed")),
+    AuditAction("data_party_merged", _("Data parties merged")),
 )
 
 
@@ -39,5 +41,12 @@ register_named(
         lookup=lambda values: names_by_id_or_slug(UseCaseVersion.objects, values, name_field="title", slug_field=None),
         keys=("version", "version_id"),
         name_when_written=lambda version: version.title,
+    )
+)
+register_named(
+    NamedKind(
+        "usecases.dataparty",
+        lookup=lambda values: names_by_id_or_slug(DataParty.objects, values, name_field="name", slug_field=None),
+        name_when_written=lambda party: party.name,
     )
 )

@@ -4,6 +4,7 @@ publish it. Every text field says its limit when it is passed; nothing is cut sh
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Field, Layout
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from audiences.models import Organisation
@@ -197,13 +198,18 @@ class PublishForm(RevisionForm):
         VERSION_CHANGE_SUMMARY_MAX,
         _("What changed must be %(limit)s characters or fewer"),
     )
+    # The keys of what the page listed that publishing takes away (usecases.consequences).
+    expected = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, revises: bool, **kwargs):
         super().__init__(*args, **kwargs)
-        fields = ["revision", "change_summary"] if revises else ["revision"]
+        fields = ["revision", "expected", "change_summary"] if revises else ["revision", "expected"]
         if not revises:
             del self.fields["change_summary"]
         self.helper = gds_form_helper(*fields, submit_label=_("Publish as a new version"))
+
+    def clean_expected(self) -> list[str]:
+        return [key for key in self.cleaned_data["expected"].split(",") if key]
 
 
 class DataPartyForm(PortalForm):
@@ -237,9 +243,40 @@ class DataPartyForm(PortalForm):
         error_messages={"invalid_choice": _("Choose an organisation from the list")},
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, party: DataParty | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = gds_form_helper("name", Field.radios("kind"), "organisation", submit_label=_("Add to the list"))
+        if party is not None:
+            # Changing a party: its own organisation is still on offer, and the hint says what unlinking does.
+            free = Q(data_party__isnull=True) | Q(data_party=party)
+            self.fields["organisation"].queryset = Organisation.objects.filter(free).order_by("name")
+            self.fields["organisation"].help_text = _(
+                "Linking counts from the next version published that names the party. Unlinking leaves the "
+                "interests already declared standing: withdraw one on the declared interests page if it no "
+                "longer holds."
+            )
+        submit = _("Save changes") if party is not None else _("Add to the list")
+        self.helper = gds_form_helper("name", Field.radios("kind"), "organisation", submit_label=submit)
+
+
+class DataPartyMergeForm(PortalForm):
+    """Choose the party to keep; then a page of its own asks to confirm (confirmed)."""
+
+    into = forms.ModelChoiceField(
+        label=_("Which party should it be merged into?"),
+        help_text=_("The party that stays on the list. Drafts that name this party will name that one."),
+        queryset=DataParty.objects.none(),
+        empty_label=_("Choose a party"),
+        error_messages={
+            "required": _("Choose the party to keep"),
+            "invalid_choice": _("Choose the party to keep from the list"),
+        },
+    )
+    confirmed = forms.BooleanField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, party: DataParty, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["into"].queryset = DataParty.objects.exclude(pk=party.pk).order_by("name")
+        self.helper = gds_form_helper("into", submit_label=_("Continue"))
 
 
 GONE_MESSAGE = _(

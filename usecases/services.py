@@ -13,6 +13,7 @@ from audiences.models import Audience, Organisation
 from bold_portal.field_changes import audit_value
 from bold_portal.models import audit
 from bold_portal.slugs import unique_slug
+from usecases.consequences import consequence_keys, publish_consequences
 from usecases.models import (
     CONCERNS,
     DATA_FLOW_KEYS,
@@ -22,7 +23,7 @@ from usecases.models import (
     UseCaseDraft,
     UseCaseVersion,
 )
-from usecases.parties import unknown_parties
+from usecases.parties import drafts_naming, flows_name, unknown_parties
 from usecases.sections import DRAFT_FIELDS, SECTIONS, section_is_written
 from usecases.signals import version_published
 
@@ -179,11 +180,32 @@ def use_case_draft_save(*, draft: UseCaseDraft, revision: int, changes: dict, ac
     return draft
 
 
-def use_case_draft_publish(*, draft: UseCaseDraft, revision: int, change_summary: str, actor) -> UseCaseVersion:
+def use_case_draft_publish(
+    *,
+    draft: UseCaseDraft,
+    revision: int,
+    change_summary: str,
+    actor,
+    expected_consequences: Sequence[str] | None = None,
+) -> UseCaseVersion:
     """Freeze the draft as the use case's next version (what rounds review) and remove the draft.
-    Refused, naming each section still to write, unless every section is written."""
+    Refused, naming each section still to write, unless every section is written.
+
+    expected_consequences: the keys of what the publish page listed that publishing takes away
+    (usecases.consequences); if that has changed since, nothing is published and the author is
+    asked to check the list again."""
     with transaction.atomic():
         draft = _locked_draft(draft, revision)
+        if expected_consequences is not None and consequence_keys(publish_consequences(draft)) != sorted(
+            expected_consequences
+        ):
+            raise ValidationError(
+                _(
+                    "What publishing takes away has changed since you opened this page. "
+                    "Check the list again, then publish."
+                ),
+                code="consequences",
+            )
         missing = [section for section in SECTIONS if not section_is_written(section, draft)]
         problems = [
             ValidationError(_("Write the section: %(name)s") % {"name": section.name}, code=section.slug)
@@ -250,3 +272,85 @@ def data_party_add(*, name: str, kind: str, organisation: Organisation | None, a
         # Someone added the same name or organisation between the check above and this save.
         raise ValidationError(_("This party was added to the list a moment ago: choose it from the list")) from error
     return party
+
+
+def data_party_change(*, party: DataParty, name: str, kind: str, organisation: Organisation | None, actor) -> DataParty:
+    """Rename a party, change its kind, link it to an organisation in the portal or unlink it.
+    Drafts that name it follow a new name; published versions keep the names they were published
+    with. Linking counts from the next version published that names the party; unlinking leaves
+    the interests already declared standing (docs/authors.md)."""
+    try:
+        with transaction.atomic():
+            party = DataParty.objects.select_for_update(of=("self",)).get(pk=party.pk)
+            before = {"name": party.name, "kind": party.kind, "organisation": party.organisation_id}
+            party.name, party.kind, party.organisation = name.strip(), kind, organisation
+            after = {"name": party.name, "kind": party.kind, "organisation": party.organisation_id}
+            if before == after:
+                return party
+            party.full_clean()
+            party.save()
+            drafts = _drafts_renamed(before["name"], party.name) if before["name"] != party.name else []
+            audit(actor=actor, action="data_party_changed", obj=party, before=before, after=after, drafts=drafts)
+    except IntegrityError as error:
+        # Someone took the same name or organisation between the check above and this save.
+        raise ValidationError(_("Another party took this name or organisation a moment ago: check the list")) from error
+    return party
+
+
+def data_party_merge(*, party: DataParty, into: DataParty, actor) -> DataParty:
+    """Merge party into another that stays: drafts that name party name the kept one instead, and
+    party leaves the list. Published versions keep the names they were published with. A party
+    linked to an organisation is not merged away (its link would be lost): unlink it first, or
+    keep it and merge the other one into it."""
+    if party.pk == into.pk:
+        raise ValidationError({"into": _("Choose another party to keep: a party cannot be merged into itself")})
+    with transaction.atomic():
+        parties = DataParty.objects.select_for_update(of=("self",)).filter(pk__in=[party.pk, into.pk]).order_by("pk")
+        locked = {p.pk: p for p in parties}  # locked in order of id, so that two merges at once cannot deadlock
+        if party.pk not in locked:
+            raise ValidationError(_("This party has been merged or removed since you opened the page."), code="gone")
+        if into.pk not in locked:
+            raise ValidationError({"into": _("The party to keep has been merged or removed: choose another")})
+        party, into = locked[party.pk], locked[into.pk]
+        if party.organisation_id:
+            raise ValidationError(
+                _(
+                    "%(name)s is linked to %(organisation)s in the portal: unlink it first, "
+                    "or keep it and merge the other party into it"
+                )
+                % {"name": party.name, "organisation": party.organisation}
+            )
+        drafts = _drafts_renamed(party.name, into.name)
+        audit(
+            actor=actor,
+            action="data_party_merged",
+            obj=into,
+            merged=party.name,
+            merged_id=party.pk,
+            kept=into.name,
+            drafts=drafts,
+        )
+        party.delete()
+    return into
+
+
+def _drafts_renamed(old: str, new: str) -> list[str]:
+    """Inside a transaction: every draft's "from" and "to" that name old name new instead; each
+    draft changed counts a save (a page opened before it is refused, showing what was typed).
+    The slugs of the use cases whose drafts changed."""
+
+    candidates = [draft.pk for draft in drafts_naming(old)]
+    changed = []
+    locked = UseCaseDraft.objects.select_for_update(of=("self",)).filter(pk__in=candidates).select_related("use_case")
+    for draft in locked:
+        if not flows_name(draft.data_flows, old):
+            continue
+        draft.data_flows = [
+            {**flow, **{key: new for key in ("from", "to") if flow.get(key, "").strip() == old}}
+            for flow in draft.data_flows
+        ]
+        draft.revision += 1
+        draft.updated_at = timezone.now()
+        draft.save(update_fields=["data_flows", "revision", "updated_at"])
+        changed.append(draft.use_case.slug)
+    return sorted(changed)

@@ -15,6 +15,7 @@ from bold_portal.forms import add_errors
 from language.services import language_hit_dismiss
 from usecases import services
 from usecases.checking import dismiss_target, hits_by_section, open_part_hits, section_hits
+from usecases.consequences import consequence_keys, publish_consequences
 from usecases.forms import (
     GONE_MESSAGE,
     PARTY_LIST_ID,
@@ -208,7 +209,7 @@ def _formset_errors(formset) -> list[tuple[str, str]]:
     ]
 
 
-STALE = ("stale", "gone")
+STALE = ("stale", "gone", "consequences")
 
 
 def _is_stale(form) -> bool:
@@ -238,19 +239,28 @@ def draft_preview(request, use_case_slug: str):
 
 @require_http_methods(["GET", "POST"])
 def draft_publish(request, use_case_slug: str):
+    """Publish the draft, listing first what publishing takes away (usecases.consequences)."""
     current = _draft_of(request, use_case_slug)
     revises = current.use_case.versions.exists()
-    form = PublishForm(request.POST or None, initial={"revision": current.revision}, revises=revises)
+    consequences = publish_consequences(current)
+    expected = ",".join(consequence_keys(consequences))
+    form = PublishForm(
+        request.POST or None, initial={"revision": current.revision, "expected": expected}, revises=revises
+    )
     if request.method == "POST" and form.is_valid():
         try:
             version = services.use_case_draft_publish(
                 draft=current,
                 revision=form.cleaned_data["revision"],
                 change_summary=form.cleaned_data.get("change_summary", ""),
+                expected_consequences=form.cleaned_data["expected"],
                 actor=request.user,
             )
         except ValidationError as error:
             add_errors(form, error)
+            # The list below is read again: the page asks to confirm what it says now.
+            form.data = form.data.copy()
+            form.data["expected"] = expected
         else:
             messages.success(request, _("Version %(number)s published.") % {"number": version.number})
             return redirect("authors:version", version.use_case.slug, version.number)
@@ -261,6 +271,7 @@ def draft_publish(request, use_case_slug: str):
         "missing": missing,
         "unknown_parties": unknown_parties(current.data_flows),
         "interested": organisations_named(current.data_flows),
+        "consequences": consequences,
     }
     return render(request, "usecases/draft_publish.html", context, status=409 if _is_stale(form) else 200)
 

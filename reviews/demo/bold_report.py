@@ -84,6 +84,32 @@ ORGANISATIONS = (
     OrganisationData("male-survivors-partnership", "Male Survivors Partnership", "victims"),
 )
 
+
+@dataclass(frozen=True)
+class DataPartyData:
+    name: str
+    kind: str  # usecases.models.DataParty.Kind
+
+
+# Who data goes from and to: the government bodies the report and the illustrative versions name,
+# and the services whose records they draw on. The report has no data going to or from a charity,
+# so no party is linked to an organisation in the portal (nobody's interest is declared by them).
+# The versions' vaguer names ("Partners", "Relevant agencies") are left out on purpose: a new
+# version of one asks for a party from the list before it is published.
+DATA_PARTIES = (
+    DataPartyData("BOLD analysts, in a secure research environment", "public_body"),
+    DataPartyData("Ministry of Justice", "public_body"),
+    DataPartyData("HM Prison and Probation Service", "public_body"),
+    DataPartyData("Department for Work and Pensions", "public_body"),
+    DataPartyData("HM Revenue and Customs", "public_body"),
+    DataPartyData("Department for Education", "public_body"),
+    DataPartyData("NHS England", "public_body"),
+    DataPartyData("Police forces", "public_body"),
+    DataPartyData("Local councils", "public_body"),
+    DataPartyData("Drug and alcohol treatment services", "service_provider"),
+    DataPartyData("Street outreach teams", "service_provider"),
+)
+
 # --- Principles -----------------------------------------------------------------------------
 
 

@@ -1,8 +1,9 @@
 """Loads the report's demo data (see reviews/demo/bold_report.py) into an empty database, in one
 transaction, through the same services as the pages and the import: audiences, organisations,
-principles and use cases are created, people get accounts and places in organisations, rounds are
-created, given their use case versions and assignments, and opened or closed; each service with
-its own checks and audit row. The loader writes nothing itself and changes nothing that exists.
+principles, use cases and data parties are created, people get accounts and places in
+organisations, rounds are created, given their use case versions and assignments, and opened or
+closed; each service with its own checks and audit row. The loader writes nothing itself and
+changes nothing that exists.
 
 A database is in one of three states (demo_data_state): empty, holding the demo data (a later run
 says so, prints the sign-ins and changes nothing), or holding other data (refused). --reset empties
@@ -42,8 +43,8 @@ from reviews.services.assignments import assignment_create
 from reviews.services.imports import ReviewRecord, reviews_record
 from reviews.services.reviews import VerdictInput
 from reviews.services.rounds import round_create, round_open, round_set_status, round_versions_change
-from usecases.models import UseCase, UseCaseVersion
-from usecases.services import use_case_create
+from usecases.models import DataParty, UseCase, UseCaseVersion
+from usecases.services import data_party_add, use_case_create
 
 # What the loader creates, as counted in its summary.
 KINDS = {
@@ -57,6 +58,7 @@ KINDS = {
     "principle": ngettext_lazy("%(count)d principle", "%(count)d principles", "count"),
     "use case": ngettext_lazy("%(count)d illustrative use case", "%(count)d illustrative use cases", "count"),
     "version": ngettext_lazy("%(count)d use case version", "%(count)d use case versions", "count"),
+    "data party": ngettext_lazy("%(count)d data party", "%(count)d data parties", "count"),
     "account": ngettext_lazy("%(count)d account", "%(count)d accounts", "count"),
     "membership": ngettext_lazy("%(count)d organisation membership", "%(count)d organisation memberships", "count"),
     "group member": ngettext_lazy("%(count)d place in a role group", "%(count)d places in role groups", "count"),
@@ -152,9 +154,9 @@ class LoadResult:
 
 
 def bold_report_load(*, with_demo_accounts: bool, reset: bool = False) -> LoadResult:
-    """Load the report's audiences, organisations, principles, illustrative use cases, the closed
-    fieldwork round that reproduces the report's table and an open demo round into an empty
-    database; with with_demo_accounts, also one sign-in per role. If the demo data is there already,
+    """Load the report's audiences, organisations, principles, illustrative use cases, data parties,
+    the closed fieldwork round that reproduces the report's table and an open demo round into an
+    empty database; with with_demo_accounts, also one sign-in per role. If the demo data is there already,
     change nothing and say so. With reset, first empty the local database (reset_problem).
     Raises DemoDataError, having changed nothing, when the database holds other data or reset is
     refused. The rounds' matrices are recomputed after the transaction commits (see reviews.signals)."""
@@ -304,6 +306,7 @@ class _Loader:
         organisations = self._organisations(audiences)
         principles = self._principles()
         versions = self._use_cases(audiences)
+        self._data_parties()
         self._fieldwork_round(organisations, principles, versions)
         demo_reviewer = self._demo_accounts(audiences, organisations) if self.with_demo_accounts else None
         self._demo_round(organisations, principles, versions, demo_reviewer)
@@ -409,6 +412,12 @@ class _Loader:
             self._count("version")
             versions[data.slug] = use_case.versions.get(number=1)
         return versions
+
+    def _data_parties(self) -> None:
+        for data in report.DATA_PARTIES:
+            with self._refusal(DataParty._meta.verbose_name, data.name):
+                data_party_add(name=data.name, kind=data.kind, organisation=None, actor=ACTOR)
+            self._count("data party")
 
     def _round(self, *, slug: str, name: str, principles, versions, **fields) -> ReviewRound:
         """A round in draft with its principles, then its use case versions chosen as on the round's

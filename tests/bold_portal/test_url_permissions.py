@@ -48,6 +48,7 @@ from tests.factories import (
 )
 from tests.matrix.analyst_support import make_admin, make_analyst, make_author, make_lead, make_reviewer, submit
 from tests.urlconf import url_routes
+from usecases.models import DataParty
 from usecases.services import use_case_draft_start
 
 ROLES = (
@@ -315,6 +316,9 @@ EXPECTED = {
     "language:list": ADMIN_ONLY,
     "language:add": ADMIN_ONLY,
     "language:edit": ADMIN_ONLY,
+    "parties:list": ADMIN_ONLY,
+    "parties:edit": ADMIN_ONLY,
+    "parties:merge": ADMIN_ONLY,
 }
 
 # Patterns without a name that no role table applies to, each for a reason (full matches of the
@@ -373,7 +377,7 @@ class World:
     """Real objects for every URL's kwargs, and the people of ROLES (described beside it): a round
     with a version of audience A given to organisation O, whose reviewer has submitted a review
     and asked for more time; O2 serving audience B, given another version; an export and an API
-    token of the analyst's; invitations; an interest O declared; a draft of the use case's next
+    token of the analyst's; invitations; an interest O declared; a data party; a draft of the use case's next
     version, written by A's author."""
 
     def __init__(self):
@@ -385,6 +389,7 @@ class World:
         self.lexicon_entry = LexiconEntry.objects.create(
             term="ex-offender", kind="stigmatising", suggestion="prison leaver", source="bold-report"
         )
+        self.data_party = DataParty.objects.create(name="Office for National Statistics", kind="public_body")
         self.version = make_version(audience=self.audience)
         other_version = make_version(audience=self.other_audience)
         self.round = make_round(principles=[self.principle, make_principle()], slug="spring")
@@ -492,6 +497,8 @@ class World:
             "audiences:manage_audience_archive": {"slug": self.audience.slug},
             "principles:edit": {"slug": self.principle.slug},
             "language:edit": {"pk": self.lexicon_entry.pk},
+            "parties:edit": {"pk": self.data_party.pk},
+            "parties:merge": {"pk": self.data_party.pk},
             "audiences:manage_staff_invitation_action": {"pk": self.staff_invitation.pk},
             "audiences:organisation_invitation_action": {"pk": self.invitation.pk},
             "audiences:organisation_member_role": {"pk": self.membership.pk},

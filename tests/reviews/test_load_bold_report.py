@@ -26,7 +26,8 @@ from reviews.demo.bold_report import DEMO_PASSWORD, FIELDWORK_CLOSED_AT
 from reviews.models import Assignment, Review, ReviewRound, Verdict
 from reviews.services.reviews import verdict_problem
 from tests.factories import make_round
-from usecases.models import UseCase, UseCaseVersion
+from usecases.models import DataParty, UseCase, UseCaseVersion
+from usecases.parties import unknown_parties
 
 # The demo loader's own tests: most load the whole report, about a third of a CPU-second each. The
 # report's table is also checked in the everyday loop, on the matrix page (tests/matrix/test_analyst_pages.py).
@@ -158,6 +159,7 @@ def test_first_run_reports_what_it_created():
         "Created 4 principles.",
         "Created 12 illustrative use cases.",
         "Created 12 use case versions.",
+        "Created 11 data parties.",
         "Created 2 review rounds.",
         "Created 36 submitted reviews.",
         "Created 144 verdicts.",
@@ -174,6 +176,7 @@ def test_every_write_goes_through_a_service_with_its_audit_row():
     assert actions["principle_created"] == 4
     assert actions["use_case_created"] == 12
     assert actions["use_case_version_created"] == 12
+    assert actions["data_party_added"] == 11
     assert actions["account_created"] == 12 + 5
     assert actions["round_created"] == 2
     assert (actions["round_opened"], actions["round_closed"]) == (1, 1)
@@ -589,3 +592,26 @@ def test_open_demo_round_for_the_reviewer_journey():
     # Due dates count from the round's opening date.
     due = sorted(assignments.values_list("due_on", flat=True))
     assert due == [review_round.opens_on + datetime.timedelta(days=d) for d in (18, 35, 42)]
+
+
+def test_data_parties_are_the_bodies_named_and_none_is_an_organisation_of_the_portal():
+    load()
+    parties = {party.name: party for party in DataParty.objects.all()}
+    assert len(parties) == 11
+    assert {"Ministry of Justice", "HM Prison and Probation Service", "Department for Work and Pensions"} <= set(
+        parties
+    )
+    assert parties["Ministry of Justice"].kind == "public_body"
+    assert parties["Street outreach teams"].kind == "service_provider"
+    assert not any(party.organisation_id for party in parties.values()), "no data goes to or from a charity"
+    # The versions' vague names are not in the list: a new version asks for a party from it.
+    homelessness_and_prison = UseCase.objects.get(slug="homelessness-and-prison").versions.get()
+    assert unknown_parties(homelessness_and_prison.data_flows) == [
+        "Councils",
+        "Partners",
+        "Prisons",
+        "Relevant agencies",
+    ]
+    employment = UseCase.objects.get(slug="employment-after-prison").versions.get()
+    assert "HM Prison and Probation Service" not in unknown_parties(employment.data_flows)
+    assert "BOLD analysts, in a secure research environment" not in unknown_parties(employment.data_flows)

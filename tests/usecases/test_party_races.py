@@ -1,0 +1,99 @@
+"""An admin changing the list of data parties while others write, on real PostgreSQL connections:
+a merge waits for an author's save of a draft naming the party, then renames what was saved; of two
+merges at once of the same party, the second waits and is refused in words. PostgreSQL only:
+SQLite serialises every writing transaction."""
+
+import threading
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from tests.concurrency import STEP_SECONDS, Step, require_postgresql, wait_until_blocked_by
+from tests.factories import make_version
+from tests.matrix.analyst_support import make_author
+from tests.usecases.support import WRITTEN, make_written_parties
+from usecases.models import DataParty, UseCaseDraft
+from usecases.services import data_party_merge, use_case_draft_save, use_case_draft_start
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+
+
+@pytest.fixture(autouse=True)
+def _postgresql_only():
+    require_postgresql("The data party races (FOR UPDATE on the parties' and drafts' rows)")
+
+
+def held_in_transaction(action, done: threading.Event, go_on: threading.Event):
+    def run():
+        with transaction.atomic():
+            result = action()
+            done.set()
+            assert go_on.wait(STEP_SECONDS)
+        return result
+
+    return run
+
+
+def race(first_action, second_action):
+    """first_action runs and holds its transaction open; second_action starts, must wait for it;
+    then both finish. Their Steps, to read the outcomes."""
+    done, go_on = threading.Event(), threading.Event()
+    first = Step("first", held_in_transaction(first_action, done, go_on))
+    second = Step("second", second_action)
+    try:
+        first.start()
+        assert done.wait(STEP_SECONDS)
+        second.start()
+        wait_until_blocked_by(second, first)
+    finally:
+        go_on.set()
+    return first, second
+
+
+def test_a_merge_waits_for_an_authors_save_then_renames_what_was_saved():
+    make_written_parties()
+    author = make_author()
+    draft = use_case_draft_start(use_case=make_version().use_case, actor=author)
+    draft = use_case_draft_save(draft=draft, revision=1, changes=WRITTEN, actor=author)
+    ons, kept = (
+        DataParty.objects.get(name="ONS"),
+        DataParty.objects.create(name="Statistics office", kind="public_body"),
+    )
+    flows = [*WRITTEN["data_flows"], {**WRITTEN["data_flows"][0], "from": "ONS", "information": "Added now"}]
+
+    first, second = race(
+        lambda: use_case_draft_save(draft=draft, revision=2, changes={"data_flows": flows}, actor=author),
+        lambda: data_party_merge(party=ons, into=kept, actor=None),
+    )
+    first.outcome()
+    second.outcome()
+
+    saved = UseCaseDraft.objects.get(pk=draft.pk)
+    assert [flow["information"] for flow in saved.data_flows] == ["Release dates", "Added now"], "nothing lost"
+    assert [(flow["from"], flow["to"]) for flow in saved.data_flows] == [
+        ("HM Prison and Probation Service", "Statistics office"),
+        ("Statistics office", "Statistics office"),
+    ]
+    assert saved.revision == 4 and not DataParty.objects.filter(name="ONS").exists()
+
+
+def test_of_two_merges_of_one_party_at_once_the_second_waits_and_is_refused():
+    make_written_parties()
+    ons = DataParty.objects.get(name="ONS")
+    first_kept = DataParty.objects.create(name="Statistics office", kind="public_body")
+    second_kept = DataParty.objects.create(name="Office for National Statistics", kind="public_body")
+
+    first, second = race(
+        lambda: data_party_merge(party=ons, into=first_kept, actor=None),
+        lambda: data_party_merge(party=ons, into=second_kept, actor=None),
+    )
+    first.outcome()
+    with pytest.raises(ValidationError, match="merged or removed since you opened the page"):
+        second.outcome()
+
+    assert set(DataParty.objects.values_list("name", flat=True)) == {
+        "HM Prison and Probation Service",
+        "Statistics office",
+        "Office for National Statistics",
+    }
