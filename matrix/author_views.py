@@ -16,6 +16,7 @@ from matrix.selectors.authors import author_use_cases, author_version, round_fee
 from matrix.selectors.cells import round_principles, version_cells
 from matrix.services.feedback import feedback_release
 from reviews.models import ReviewRound
+from reviews.selectors.questions import waiting_question_counts
 from usecases.diff import versions_diff
 from usecases.forms import VersionPairForm
 from usecases.models import UseCase, UseCaseVersion
@@ -66,6 +67,7 @@ def version(request, use_case_slug: str, number: int):
         "rounds": rounds,
         "may_release": is_admin(request.user),
         "readiness": version_readiness([chosen])[chosen.pk],
+        "waiting_questions": waiting_question_counts([chosen.pk]).get(chosen.pk, 0),
     }
     return render(request, "matrix/author_version.html", context)
 

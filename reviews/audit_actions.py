@@ -176,6 +176,8 @@ register(
     AuditAction("review_link_sent", _("Personal review link sent")),
     AuditAction("review_link_revoked", _("Personal review link revoked")),
     AuditAction("review_link_opened", _("Signed in with a personal review link")),
+    AuditAction("question_asked", _("Question asked to a use case's authors")),
+    AuditAction("question_answered", _("Question to a use case's authors answered")),
 )
 
 

@@ -25,6 +25,8 @@ def test_every_kind_the_outbox_knows_has_a_preview():
         "request_arrived",
         "request_answered",
         "assignment_given",
+        "question_arrived",
+        "question_answered",
     }
     assert {kind.kind for kind in EMAIL_KINDS} == documented
 
