@@ -16,7 +16,15 @@ from django.db import DatabaseError, models
 from django.utils import timezone
 
 from bold_portal.text import ControlCharacterValidator, TextLengthLimit
-from reviews.models import AssignmentRequest, DeclaredInterest, KeptReviewPost, Review, Verdict
+from reviews.models import (
+    AssignmentRequest,
+    DeclaredInterest,
+    KeptReviewPost,
+    Question,
+    QuestionAnswer,
+    Review,
+    Verdict,
+)
 from tests.database import refused
 from tests.factories import (
     make_assignment,
@@ -93,6 +101,16 @@ def test_every_free_text_field_refuses_control_characters(model, field):
     assert any(isinstance(v, ControlCharacterValidator) for v in field.validators)
 
 
+def _question(review):
+    return Question.objects.create(
+        round=review.round,
+        version=review.version,
+        principle=review.round.principles.first(),
+        asked_by=review.reviewer,
+        text="How often?",
+    )
+
+
 def _row(model):
     """A saved row of model, to change one field of."""
     version = make_version()
@@ -128,6 +146,10 @@ def _row(model):
             reason="A contract.",
             override_reason="Another team holds it.",
             overridden_at=timezone.now(),
+        ),
+        "Question": lambda: _question(review),
+        "QuestionAnswer": lambda: QuestionAnswer.objects.create(
+            question=_question(review), answered_by=review.reviewer, side="author", text="Monthly."
         ),
         "KeptReviewPost": lambda: KeptReviewPost.objects.create(
             person=review.reviewer, round=review_round, version=version, kept_at=timezone.now()

@@ -33,6 +33,7 @@ from matrix.services.recompute import matrix_recompute
 from matrix.services.tokens import api_token_create
 from reviews.models import ReviewRound
 from reviews.services.interests import interest_declare
+from reviews.services.questions import question_ask
 from reviews.services.requests import assignment_more_time_request
 from reviews.services.review_links import review_link_send
 from tests.factories import (
@@ -215,6 +216,11 @@ EXPECTED = {
     },
     # Admins see a read-only page (they never write reviews); the lead has nothing to withdraw.
     "reviews:review_withdraw": {**ASSIGNED_TO_ORGANISATION, "lead": Redirect("reviews:review", same_kwargs=True)},
+    # Asking the authors a question goes with writing one's review: members given the use case, in
+    # an open round (admins read reviews only).
+    "reviews:question_ask": access(404, reviewer=200, lead=200),
+    # The reviewer's own question; the lead, who has not submitted, does not see it in this blind round.
+    "reviews:question_answer": access(404, reviewer=200),
     # Only a lead declines a use case given to the organisation: a decline speaks for every member.
     "reviews:decline": access(404, lead=200),
     # Any member asks for more time; admins change due dates on the round's pages instead.
@@ -287,6 +293,8 @@ EXPECTED = {
     "authors:version": WRITES_THE_USE_CASE,
     "authors:version_compare": access(404, author=200, analyst=200, admin=200, superuser=200),
     "authors:feedback_release": post_only(ADMIN_ONLY),
+    "authors:questions": WRITES_THE_USE_CASE,
+    "authors:question_answer": WRITES_THE_USE_CASE,
     "usecases:new": ANY_AUTHOR,
     "usecases:party_new": ANY_AUTHOR,
     "usecases:draft": WRITES_THE_USE_CASE,
@@ -330,6 +338,8 @@ LINK_HOLDER_PAGES = {
     "reviews:review_conflict",
     "reviews:review_submitted",
     "reviews:review_withdraw",
+    "reviews:question_ask",
+    "reviews:question_answer",
     "matrix:version_summary",
 }
 
@@ -427,6 +437,14 @@ class World:
             reason="We run the service it studies.",
             actor=lead,
         )
+        # The reviewer's question to the authors.
+        self.question = question_ask(
+            review_round=self.round,
+            version=self.version,
+            principle=self.principle,
+            text="Who receives the data?",
+            actor=reviewer,
+        )
         # A draft of the next version of the use case in the round, for the authoring pages.
         use_case_draft_start(use_case=self.version.use_case, actor=self.people["author"])
         # Someone who never signs in here: signing in would end their link.
@@ -449,6 +467,7 @@ class World:
             "assignment_id": self.assignment.pk,
             "request_id": self.time_request.pk,
             "interest_id": self.interest.pk,
+            "question_id": self.question.pk,
             "export_id": self.export.pk,
             "token_id": self.token.pk,
             "identifier": "csv",
