@@ -90,11 +90,12 @@ def _item(question: Question, names: dict[int, str], viewer_id: int | None) -> Q
 
 def target_questions(*, target: ReviewTarget, user, others: bool) -> dict[int, list[QuestionItem]]:
     """The questions about the version in the round that this reviewer may read, by principle id:
-    their own, and (others True) everyone's. Four queries."""
+    their own, and (others True) everyone's. One query with none asked, four with any."""
     questions = _questions(Q(round=target.round, version=target.version))
     if not others:
         questions = questions.filter(asked_by=user)
-    names = reviewer_names(target.round, target.version.pk)
+    questions = list(questions)
+    names = reviewer_names(target.round, target.version.pk) if questions else {}
     grouped: dict[int, list[QuestionItem]] = {}
     for question in questions:
         grouped.setdefault(question.principle_id, []).append(_item(question, names, user.pk))
