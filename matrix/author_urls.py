@@ -1,6 +1,6 @@
 from django.urls import path
 
-from matrix import author_views
+from matrix import author_views, response_views
 from reviews.views import questions as question_views
 
 app_name = "authors"
@@ -13,6 +13,11 @@ urlpatterns = [
         "<slug:use_case_slug>/v<int:number>/questions/<int:question_id>/",
         question_views.author_question_answer,
         name="question_answer",
+    ),
+    path(
+        "<slug:use_case_slug>/v<int:number>/reasons/<int:verdict_id>/",
+        response_views.reason_response,
+        name="reason_response",
     ),
     path("<slug:use_case_slug>/compare/", author_views.version_compare, name="version_compare"),
     path(

@@ -31,7 +31,7 @@ from language.models import LexiconEntry
 from matrix.services.exports import matrix_export_request, matrix_export_run
 from matrix.services.recompute import matrix_recompute
 from matrix.services.tokens import api_token_create
-from reviews.models import ReviewRound
+from reviews.models import ReviewRound, Verdict
 from reviews.services.interests import interest_declare
 from reviews.services.questions import question_ask
 from reviews.services.requests import assignment_more_time_request
@@ -269,6 +269,7 @@ EXPECTED = {
     "matrix:version_summary": {**ASSIGNED_TO_ORGANISATION, "lead": 403},
     "matrix:rounds": ANALYST_ONLY,
     "matrix:round_comparison": ANALYST_ONLY,
+    "matrix:reason_responses": ANALYST_ONLY,
     "matrix:round_matrix": ANALYST_ONLY,
     "matrix:round_charts": ANALYST_ONLY,
     "matrix:round_by_audience": ANALYST_ONLY,
@@ -294,6 +295,9 @@ EXPECTED = {
     "authors:version_compare": access(404, author=200, analyst=200, admin=200, superuser=200),
     "authors:feedback_release": post_only(ADMIN_ONLY),
     "authors:questions": WRITES_THE_USE_CASE,
+    # Answering a "does not meet" reason: the World's review says "meets" throughout, in a round still
+    # open, so there is no reason to answer (tests/matrix/test_reason_responses.py has the rest).
+    "authors:reason_response": access(404),
     "authors:question_answer": WRITES_THE_USE_CASE,
     "usecases:new": ANY_AUTHOR,
     "usecases:party_new": ANY_AUTHOR,
@@ -468,6 +472,7 @@ class World:
             "request_id": self.time_request.pk,
             "interest_id": self.interest.pk,
             "question_id": self.question.pk,
+            "verdict_id": Verdict.objects.order_by("pk").values_list("pk", flat=True).first(),
             "export_id": self.export.pk,
             "token_id": self.token.pk,
             "identifier": "csv",

@@ -9,8 +9,7 @@ from playwright.sync_api import Page, expect
 
 from audiences.services.audiences import audience_authors_add
 from tests.e2e.support import E2E_DB, axe_check, page_width, sign_in
-from tests.factories import make_assignment, make_audience, make_organisation, make_principle, make_round
-from tests.factories import make_version
+from tests.factories import make_assignment, make_audience, make_organisation, make_principle, make_round, make_version
 from tests.matrix.analyst_support import make_author, make_reviewer, submit
 
 pytestmark = [pytest.mark.e2e, E2E_DB]

@@ -13,8 +13,15 @@ from bold_portal.models import AuditEvent
 from reviews.models import Question, ReviewRound
 from reviews.services import questions as services
 from tests.concurrency import STEP_SECONDS, Step, require_postgresql, wait_until_blocked_by
-from tests.factories import close_round, make_assignment, make_audience, make_principle, make_reviewer, make_round
-from tests.factories import make_version
+from tests.factories import (
+    close_round,
+    make_assignment,
+    make_audience,
+    make_principle,
+    make_reviewer,
+    make_round,
+    make_version,
+)
 from tests.matrix.analyst_support import make_author
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]

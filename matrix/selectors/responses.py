@@ -1,0 +1,126 @@
+""" "You said, we did": the "does not meet" reasons of a version that its authors may answer (those of
+submitted reviews in rounds whose feedback is open to them: closed, or released early), with the
+answers; the counts per version that analysts read. Reviewers are named by their number within the
+version and round (reviews.selectors.reviews.review_pseudonyms), never by name or organisation."""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Q
+
+from matrix.models import ReasonResponse
+from principles.models import Principle
+from reviews.models import Review, ReviewRound, Verdict
+from reviews.selectors.reviews import review_pseudonyms
+from usecases.models import UseCaseVersion
+
+
+@dataclass(frozen=True)
+class ReasonItem:
+    verdict_id: int
+    round: ReviewRound
+    principle: Principle
+    pseudonym: int
+    reason: str
+    response: ReasonResponse | None
+
+
+def answerable_reasons() -> Q:
+    """Verdicts the authors may answer, as a filter on Verdict: "does not meet", in a submitted
+    review, in a round that has closed or whose feedback was released (matrix.disclosure)."""
+    return Q(verdict=Verdict.Choice.DOES_NOT_MEET, review__status=Review.Status.SUBMITTED) & (
+        Q(review__round__status=ReviewRound.Status.CLOSED)
+        | Q(review__round__status=ReviewRound.Status.OPEN, review__round__feedback_release__isnull=False)
+    )
+
+
+def version_reasons(version: UseCaseVersion, *, unanswered_only: bool = False) -> list[ReasonItem]:
+    """The version's answerable reasons, by round (newest first) and principle, with their answers.
+    One query, and one per round for the reviewers' numbers."""
+    verdicts = (
+        Verdict.objects.filter(answerable_reasons(), review__version=version)
+        .select_related("review__round", "principle", "response")
+        .order_by("-review__round__created_at", "principle__order", "review_id")
+    )
+    if unanswered_only:
+        verdicts = verdicts.filter(response__isnull=True)
+    numbers: dict[int, dict[int, int]] = {}
+    items = []
+    for verdict in verdicts:
+        review_round = verdict.review.round
+        if review_round.pk not in numbers:
+            numbers[review_round.pk] = review_pseudonyms(review_round, [version.pk])
+        items.append(
+            ReasonItem(
+                verdict_id=verdict.pk,
+                round=review_round,
+                principle=verdict.principle,
+                pseudonym=numbers[review_round.pk][verdict.review_id],
+                reason=verdict.reason,
+                response=getattr(verdict, "response", None),
+            )
+        )
+    return items
+
+
+def version_reason(version: UseCaseVersion, verdict_id: int) -> ReasonItem | None:
+    """One answerable reason of the version; None if there is no such reason."""
+    return next((item for item in version_reasons(version) if item.verdict_id == verdict_id), None)
+
+
+@dataclass(frozen=True)
+class VersionResponses:
+    version_id: int
+    use_case_slug: str
+    number: int
+    title: str
+    audience: str
+    reasons: int
+    unanswered: int
+
+
+def responses_by_version() -> list[VersionResponses]:
+    """Per use case version with answerable reasons: how many, and how many no author has answered
+    yet, the most unanswered first. One query."""
+    rows = (
+        Verdict.objects.filter(answerable_reasons())
+        .values(
+            "review__version_id",
+            "review__version__use_case__slug",
+            "review__version__number",
+            "review__version__title",
+            "review__version__use_case__audience__name",
+        )
+        .annotate(reasons=Count("pk"), unanswered=Count("pk", filter=Q(response__isnull=True)))
+        .order_by("-unanswered", "review__version__use_case__audience__name", "review__version__title")
+    )
+    return [
+        VersionResponses(
+            version_id=row["review__version_id"],
+            use_case_slug=row["review__version__use_case__slug"],
+            number=row["review__version__number"],
+            title=row["review__version__title"],
+            audience=row["review__version__use_case__audience__name"],
+            reasons=row["reasons"],
+            unanswered=row["unanswered"],
+        )
+        for row in rows
+    ]
+
+
+def unanswered_reasons(version_ids) -> dict[int, list[ReasonItem]]:
+    """The reasons still unanswered of these versions, by version id (for the analysts' list)."""
+    versions = UseCaseVersion.objects.filter(pk__in=list(version_ids))
+    return {version.pk: version_reasons(version, unanswered_only=True) for version in versions}
+
+
+def reviewed_by(user, use_case) -> bool:
+    """The person, or an organisation they belong to, submitted a review of a version of the use
+    case in a round that has closed: the organisations that reviewed read the authors' answers."""
+    if not user.is_authenticated:
+        return False
+    return Review.objects.filter(
+        Q(reviewer=user) | Q(organisation__memberships__user=user),
+        version__use_case=use_case,
+        status=Review.Status.SUBMITTED,
+        round__status=ReviewRound.Status.CLOSED,
+    ).exists()
