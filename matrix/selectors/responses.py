@@ -124,3 +124,13 @@ def reviewed_by(user, use_case) -> bool:
         status=Review.Status.SUBMITTED,
         round__status=ReviewRound.Status.CLOSED,
     ).exists()
+
+
+def next_version_number(version: UseCaseVersion) -> int | None:
+    """The number of the use case's next published version, if there is one. One query."""
+    return (
+        UseCaseVersion.objects.filter(use_case_id=version.use_case_id, number__gt=version.number)
+        .order_by("number")
+        .values_list("number", flat=True)
+        .first()
+    )

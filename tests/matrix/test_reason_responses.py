@@ -176,3 +176,12 @@ def test_analysts_see_the_unanswered_reasons_per_version_and_the_list(world, cli
     assert "Every reason has an answer." in body
     client.force_login(world.author)
     assert client.get(url).status_code == 404
+
+
+def test_a_reviewer_who_submitted_follows_the_use_case_from_the_summary_to_the_next_versions_answers(world, client):
+    client.force_login(world.reviewer)
+    summary = reverse("matrix:version_summary", args=[world.round.slug, world.v1.use_case.slug, 1])
+    body = client.get(summary).content.decode()
+    assert world.compare_url().replace("&", "&amp;") in body
+    client.force_login(world.colleague)  # who did not submit: no link (the compare page is the organisation's)
+    assert world.compare_url().replace("&", "&amp;") not in client.get(summary).content.decode()
