@@ -10,13 +10,13 @@ from django.db.models import Count, Q
 from matrix.models import ReasonResponse
 from principles.models import Principle
 from reviews.models import Review, ReviewRound, Verdict
-from reviews.selectors.reviews import review_pseudonyms
 from usecases.models import UseCaseVersion
 
 
 @dataclass(frozen=True)
 class ReasonItem:
     verdict_id: int
+    version_id: int
     round: ReviewRound
     principle: Principle
     pseudonym: int
@@ -33,33 +33,46 @@ def answerable_reasons() -> Q:
     )
 
 
-def version_reasons(version: UseCaseVersion, *, unanswered_only: bool = False) -> list[ReasonItem]:
-    """The version's answerable reasons, by round (newest first) and principle, with their answers.
-    One query, and one per round for the reviewers' numbers."""
-    verdicts = (
-        Verdict.objects.filter(answerable_reasons(), review__version=version)
-        .select_related("review__round", "principle", "response")
-        .order_by("-review__round__created_at", "principle__order", "review_id")
-    )
-    if unanswered_only:
-        verdicts = verdicts.filter(response__isnull=True)
-    numbers: dict[int, dict[int, int]] = {}
-    items = []
-    for verdict in verdicts:
-        review_round = verdict.review.round
-        if review_round.pk not in numbers:
-            numbers[review_round.pk] = review_pseudonyms(review_round, [version.pk])
-        items.append(
-            ReasonItem(
-                verdict_id=verdict.pk,
-                round=review_round,
-                principle=verdict.principle,
-                pseudonym=numbers[review_round.pk][verdict.review_id],
-                reason=verdict.reason,
-                response=getattr(verdict, "response", None),
-            )
+def _pseudonyms(pairs: set[tuple[int, int]]) -> dict[int, int]:
+    """Each review of these (round id, version id) pairs, numbered within its round and version as
+    reviews.selectors.reviews.review_pseudonyms numbers them (every review, in the order started),
+    by review id. One query, whatever the number of pairs."""
+    numbers: dict[int, int] = {}
+    counters: dict[tuple[int, int], int] = {}
+    reviews = Review.objects.filter(
+        round_id__in={round_id for round_id, _ in pairs}, version_id__in={version_id for _, version_id in pairs}
+    ).order_by("round_id", "version_id", "pk")
+    for pk, round_id, version_id in reviews.values_list("pk", "round_id", "version_id"):
+        counters[round_id, version_id] = numbers[pk] = counters.get((round_id, version_id), 0) + 1
+    return numbers
+
+
+def _reasons(verdicts) -> list[ReasonItem]:
+    verdicts = list(
+        verdicts.select_related("review__round", "principle", "response").order_by(
+            "review__version_id", "-review__round__created_at", "principle__order", "review_id"
         )
-    return items
+    )
+    pairs = {(verdict.review.round_id, verdict.review.version_id) for verdict in verdicts}
+    numbers = _pseudonyms(pairs) if verdicts else {}
+    return [
+        ReasonItem(
+            verdict_id=verdict.pk,
+            version_id=verdict.review.version_id,
+            round=verdict.review.round,
+            principle=verdict.principle,
+            pseudonym=numbers[verdict.review_id],
+            reason=verdict.reason,
+            response=getattr(verdict, "response", None),
+        )
+        for verdict in verdicts
+    ]
+
+
+def version_reasons(version: UseCaseVersion) -> list[ReasonItem]:
+    """The version's answerable reasons, by round (newest first) and principle, with their answers.
+    Two queries, whatever the number of rounds and reasons."""
+    return _reasons(Verdict.objects.filter(answerable_reasons(), review__version=version))
 
 
 def version_reason(version: UseCaseVersion, verdict_id: int) -> ReasonItem | None:
@@ -108,9 +121,15 @@ def responses_by_version() -> list[VersionResponses]:
 
 
 def unanswered_reasons(version_ids) -> dict[int, list[ReasonItem]]:
-    """The reasons still unanswered of these versions, by version id (for the analysts' list)."""
-    versions = UseCaseVersion.objects.filter(pk__in=list(version_ids))
-    return {version.pk: version_reasons(version, unanswered_only=True) for version in versions}
+    """The reasons still unanswered of these versions, by version id (for the analysts' list). Two
+    queries, whatever the number of versions."""
+    grouped: dict[int, list[ReasonItem]] = {}
+    verdicts = Verdict.objects.filter(
+        answerable_reasons(), review__version_id__in=list(version_ids), response__isnull=True
+    )
+    for item in _reasons(verdicts):
+        grouped.setdefault(item.version_id, []).append(item)
+    return grouped
 
 
 def reviewed_by(user, use_case) -> bool:

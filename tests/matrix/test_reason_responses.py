@@ -185,3 +185,39 @@ def test_a_reviewer_who_submitted_follows_the_use_case_from_the_summary_to_the_n
     assert world.compare_url().replace("&", "&amp;") in body
     client.force_login(world.colleague)  # who did not submit: no link (the compare page is the organisation's)
     assert world.compare_url().replace("&", "&amp;") not in client.get(summary).content.decode()
+
+
+def test_the_pages_make_as_many_queries_for_many_rounds_and_reasons_as_for_one(
+    world, client, django_assert_num_queries
+):
+    client.force_login(world.author)
+    client.get(world.compare_url())
+    with django_assert_num_queries(15):
+        client.get(world.compare_url())
+    client.force_login(make_analyst())
+    analysts = reverse("matrix:reason_responses")
+    client.get(analysts)
+    with django_assert_num_queries(9):
+        client.get(analysts)
+    for name in ("Summer", "Autumn"):
+        later = make_round(principles=[world.clear], versions=[world.v1], name=name)
+        make_assignment(review_round=later, version=world.v1, organisation=world.crisis)
+        submit(world.reviewer, later, world.v1, {world.clear: ("does_not_meet", f"Still unclear in {name}.", "", "")})
+        close_round(later)
+
+    client.force_login(world.author)
+    with django_assert_num_queries(15):
+        page = client.get(world.compare_url())
+    assert (
+        "Still unclear in Summer." in page.text
+        and "Reviewer 1: does not meet Clear and informative (Autumn)" in page.text
+    )
+    client.force_login(make_analyst())
+    other = make_version(audience=world.audience, title="Support after release")
+    spring = make_round(principles=[world.clear], versions=[other], name="Winter")
+    make_assignment(review_round=spring, version=other, organisation=world.crisis)
+    submit(world.reviewer, spring, other, {world.clear: ("does_not_meet", "Who is it for?", "", "")})
+    close_round(spring)
+    with django_assert_num_queries(9):
+        page = client.get(analysts)
+    assert "Who is it for?" in page.text and "Still unclear in Autumn." in page.text

@@ -268,3 +268,31 @@ def test_a_reviewers_own_answer_sends_no_email_to_themselves(world, django_captu
     with django_capture_on_commit_callbacks(execute=True):
         question_answer(question=question, text="Found it in section 3.", actor=world.asker)
     assert not OutboxMessage.objects.filter(kind="question_answered").exists()
+
+
+def test_the_pages_make_as_many_queries_for_many_questions_and_answers_as_for_one(
+    world, client, django_assert_num_queries
+):
+    submit(world.asker, world.round, world.version, {world.relevant: "meets", world.clear: "meets"})
+    question_answer(question=world.ask(), text="Monthly.", actor=world.author)
+    client.force_login(world.asker)
+    client.get(world.review_url())
+    with django_assert_num_queries(19):
+        client.get(world.review_url())
+    client.force_login(world.author)
+    with django_assert_num_queries(12):
+        client.get(world.author_list_url())
+
+    for principle in (world.relevant, world.clear):
+        for reviewer in (world.asker, world.other, world.third):
+            question = world.ask(f"A question from {reviewer.pk}?", by=reviewer, principle=principle)
+            question_answer(question=question, text="An answer.", actor=world.author)
+            question_answer(question=question, text="A reviewer's answer.", actor=world.asker)
+
+    client.force_login(world.asker)
+    with django_assert_num_queries(19):
+        page = client.get(world.review_url())
+    assert page.text.count("An answer.") == 6
+    client.force_login(world.author)
+    with django_assert_num_queries(12):
+        client.get(world.author_list_url())
