@@ -12,8 +12,16 @@ from audiences.services.audiences import audience_authors_add
 from bold_portal.roles import ANALYSTS
 from matrix.services.recompute import matrix_recompute
 from tests.e2e.support import E2E_DB, axe_check, page_width, sign_in
-from tests.factories import close_round, make_assignment, make_audience, make_organisation, make_principle
-from tests.factories import make_round, make_user, make_version
+from tests.factories import (
+    close_round,
+    make_assignment,
+    make_audience,
+    make_organisation,
+    make_principle,
+    make_round,
+    make_user,
+    make_version,
+)
 from tests.matrix.analyst_support import make_author, make_reviewer, submit
 
 pytestmark = [pytest.mark.e2e, E2E_DB]
