@@ -6,11 +6,14 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from audiences.models import Membership
 from audiences.services.audiences import audience_authors_add
 from bold_portal.models import AuditEvent, OutboxMessage
 from reviews.models import Question, QuestionAnswer
 from reviews.selectors.questions import waiting_question_counts
 from reviews.services.questions import question_answer, question_ask
+from reviews.services.review_links import review_link_send
+from reviews.services.reviews import review_withdraw
 from tests.factories import (
     close_round,
     make_assignment,
@@ -296,3 +299,28 @@ def test_the_pages_make_as_many_queries_for_many_questions_and_answers_as_for_on
     client.force_login(world.author)
     with django_assert_num_queries(12):
         client.get(world.author_list_url())
+
+
+def test_withdrawing_ones_review_in_a_blind_round_hides_others_questions_again(world, client):
+    world.ask()
+    review = submit(world.other, world.round, world.version, {world.relevant: "meets", world.clear: "meets"})
+    client.force_login(world.other)
+    assert "How often do councils send the records?" in client.get(world.review_url()).text
+    review_withdraw(review=review, actor=world.other, expected_lock_version=review.lock_version)
+    page = client.get(world.review_url()).text
+    assert "How often do councils send the records?" not in page
+    assert "once you have submitted your review" in page
+
+
+def test_a_personal_links_session_asks_from_the_review_form_and_the_audit_row_says_so(world, client):
+    lead = make_reviewer(organisation=world.asker.memberships.get().organisation, role=Membership.Role.LEAD)
+    token = review_link_send(person=world.asker, review_round=world.round, actor=lead)[1]
+    client.post(reverse("reviews:review_link", args=[token]))
+
+    assert client.get(world.ask_url()).status_code == 200
+    response = client.post(world.ask_url(), {"text": "Who receives the data?"})
+
+    assert response.status_code == 302
+    row = AuditEvent.objects.get(action="question_asked")
+    assert row.data.get("signed_in_with") == "personal_link"
+    assert "You asked" in client.get(world.review_url()).text
