@@ -35,6 +35,15 @@ _REQUEST = {
     "note": "The round closes soon after.",
     "link": SAMPLE_URL,
 }
+_QUESTION = {
+    "name": "Sam Example",
+    "title": "Repeat homelessness",
+    "number": 2,
+    "round": "Spring review",
+    "principle": "Clear and informative",
+    "question": "How often does the council send the housing records?",
+    "link": SAMPLE_URL,
+}
 
 
 @dataclass(frozen=True)
@@ -144,6 +153,18 @@ EMAIL_KINDS = [
         _("A request for more time answered"),
         "reviews/email/request_answered",
         {**_REQUEST, "state": "granted"},
+    ),
+    EmailKind(
+        "question_arrived",
+        _("A reviewer's question to the authors"),
+        "reviews/email/question_arrived",
+        _QUESTION,
+    ),
+    EmailKind(
+        "question_answered",
+        _("A reviewer's question answered"),
+        "reviews/email/question_answered",
+        {**_QUESTION, "by_authors": True, "answer": "Councils send it monthly; section 3 now says so."},
     ),
     EmailKind(
         "assignment_given",

@@ -10,4 +10,5 @@ register(
     AuditAction("api_token_created", _("API token created")),
     AuditAction("api_token_revoked", _("API token revoked")),
     AuditAction("feedback_released", _("Feedback released to authors")),
+    AuditAction("reason_answered", _("Authors answered a reviewer's reason")),
 )

@@ -14,9 +14,11 @@ from django.views.decorators.http import require_GET
 from bold_portal.roles import is_admin, is_analyst, is_author
 from matrix.selectors.authors import author_use_cases, author_version, round_feedback, versions_outcomes
 from matrix.selectors.cells import round_principles, version_cells
+from matrix.selectors.responses import reviewed_by, version_reasons
 from matrix.services.feedback import feedback_release
 from reviews.models import ReviewRound
 from reviews.selectors.decisions import version_decisions
+from reviews.selectors.questions import waiting_question_counts
 from usecases.diff import versions_diff
 from usecases.forms import VersionPairForm
 from usecases.models import UseCase, UseCaseVersion
@@ -69,6 +71,8 @@ def version(request, use_case_slug: str, number: int):
         "rounds": rounds,
         "may_release": is_admin(request.user),
         "readiness": version_readiness([chosen])[chosen.pk],
+        "waiting_questions": waiting_question_counts([chosen.pk]).get(chosen.pk, 0),
+        "reasons": version_reasons(chosen),
     }
     return render(request, "matrix/author_version.html", context)
 
@@ -98,14 +102,23 @@ def version_compare(request, use_case_slug: str):
     reviewed them: for the use case's writers, and for analysts (who read every round's outcomes)."""
     use_case = get_object_or_404(UseCase.objects.select_related("audience"), slug=use_case_slug)
     analyst = is_analyst(request.user)
-    if not (analyst or rules.has_perm("usecases.write_use_case", request.user, use_case)):
+    # The organisations that reviewed read what came of their reasons ("you said, we did").
+    if not (
+        analyst
+        or rules.has_perm("usecases.write_use_case", request.user, use_case)
+        or reviewed_by(request.user, use_case)
+    ):
         raise Http404
     versions = {version.number: version for version in use_case.versions.select_related("use_case__audience")}
     numbers = sorted(versions)
     if len(numbers) < 2:
-        return render(request, "matrix/version_compare.html", {"use_case": use_case, "form": None})
+        return render(
+            request,
+            "matrix/version_compare.html",
+            {"use_case": use_case, "form": None, "from_use_cases": analyst or is_author(request.user)},
+        )
     form = VersionPairForm(request.GET or {"earlier": numbers[-2], "later": numbers[-1]}, numbers=numbers)
-    context = {"use_case": use_case, "form": form}
+    context = {"use_case": use_case, "form": form, "from_use_cases": analyst or is_author(request.user)}
     if form.is_valid():
         earlier, later = versions[form.cleaned_data["earlier"]], versions[form.cleaned_data["later"]]
         outcomes = versions_outcomes([earlier, later], every_round=analyst)
@@ -114,5 +127,6 @@ def version_compare(request, use_case_slug: str):
             "later": later,
             "parts": versions_diff(earlier, later),
             "outcomes": [(earlier, outcomes[earlier.pk]), (later, outcomes[later.pk])],
+            "reasons": version_reasons(earlier),
         }
     return render(request, "matrix/version_compare.html", context, status=200 if form.is_valid() else 400)

@@ -6,7 +6,8 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from bold_portal.forms import PortalForm
+from bold_portal.forms import PortalForm, gds_form_helper, limit_length
+from matrix.models import RESPONSE_TEXT_MAX, ReasonResponse
 from matrix.selectors.matrix_page import (
     DIRECTION_ASCENDING,
     DIRECTION_DESCENDING,
@@ -251,3 +252,31 @@ class ApiTokenForm(PortalForm):
         if not 1 <= days <= settings.API_TOKEN_MAX_DAYS:
             raise forms.ValidationError(self.fields["days"].error_messages["invalid"])
         return days
+
+
+class ReasonResponseForm(PortalForm):
+    kind = forms.ChoiceField(
+        label=_("What did you do about this reason?"),
+        choices=ReasonResponse.Kind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose whether you changed the use case")},
+    )
+    text = limit_length(
+        forms.CharField(
+            label=_("What changed, or why not"),
+            help_text=_(
+                "The organisations that reviewed read this beside the next version's changes. "
+                "Name the part you changed."
+            ),
+            widget=forms.Textarea(attrs={"rows": 5}),
+            error_messages={"required": _("Say what changed, or why you did not change it")},
+        ),
+        RESPONSE_TEXT_MAX,
+        _("Your answer must be %(limit)s characters or fewer"),
+    )
+    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_form_helper(Field.radios("kind"), Field.textarea("text"), submit_label=_("Save the answer"))
+        self.helper.form_tag = False

@@ -2,11 +2,13 @@
 the round, one cell per (version, principle). Written only by matrix.services, in SQL."""
 
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from bold_portal.text import refuse_control_characters, text_limit
 from principles.models import Principle
 from principles.rule import OUTCOMES
 from reviews.models import ReviewRound
@@ -259,3 +261,49 @@ class FeedbackRelease(models.Model):
 
     def __str__(self):
         return f"Feedback of {self.round} released"
+
+
+# The authors' answer to one reason: room for what changed and why, short enough to read beside a diff.
+RESPONSE_TEXT_MAX = 2_000
+
+
+class ReasonResponse(models.Model):
+    """ "You said, we did": the authors' answer to one "does not meet" verdict of a submitted review,
+    once the round's feedback is open to them (docs/authors.md): what changed in the use case, or why
+    nothing did. The organisations that reviewed read it beside the next version's diff. One per
+    verdict; revision counts its saves, so two authors answering at once cannot overwrite each other
+    unseen."""
+
+    class Kind(models.TextChoices):
+        CHANGED = "changed", _("We changed the use case")
+        NOT_CHANGED = "not_changed", _("We did not change it")
+
+    verdict = models.OneToOneField("reviews.Verdict", on_delete=models.CASCADE, related_name="response")
+    kind = models.CharField(_("what the authors did"), max_length=12, choices=Kind.choices)
+    text = models.TextField(
+        _("what changed, or why not"),
+        validators=[MaxLengthValidator(RESPONSE_TEXT_MAX), refuse_control_characters],
+    )
+    revision = models.PositiveIntegerField(default=1, editable=False)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    answered_at = models.DateTimeField(_("answered at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("answer to a reason")
+        verbose_name_plural = _("answers to reasons")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["changed", "not_changed"]),
+                name="reasonresponse_kind_valid",
+                violation_error_message=_("Say whether you changed the use case."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(text=""),
+                name="reasonresponse_has_text",
+                violation_error_message=_("Say what changed, or why not."),
+            ),
+            text_limit("reasonresponse", "text", RESPONSE_TEXT_MAX, _("An answer to a reason")),
+        ]
+
+    def __str__(self):
+        return f"Answer to verdict {self.verdict_id}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from matrix import export_views, token_views, views
+from matrix import export_views, response_views, token_views, views
 
 app_name = "matrix"
 
@@ -14,6 +14,8 @@ urlpatterns = [
     # The analysts' pages.
     path("rounds/", views.rounds, name="rounds"),
     path("rounds/compare/", views.round_comparison, name="round_comparison"),
+    # "You said, we did": the reasons authors have still to answer.
+    path("you-said-we-did/", response_views.reason_responses, name="reason_responses"),
     path("rounds/<slug:round_slug>/matrix/", views.round_matrix, name="round_matrix"),
     path("rounds/<slug:round_slug>/charts/", views.round_charts, name="round_charts"),
     path("rounds/<slug:round_slug>/matrix/by-audience/", views.round_by_audience, name="round_by_audience"),

@@ -33,6 +33,7 @@ from matrix.selectors.matrix_page import (
     matrix_filter_options,
     matrix_page,
 )
+from matrix.selectors.responses import next_version_number
 from matrix.selectors.rounds import round_version_count, rounds_page
 from matrix.tasks import refresh_agreement_after_response
 from matrix.wording import cell_rule_in_words, round_rule_in_words, share_needed_in_words
@@ -65,6 +66,9 @@ def version_summary(request, round_slug: str, use_case_slug: str, number: int):
         others_count=submitted - own_counts,
         own_counts=own_counts,
         share_needed=share_needed_in_words(review_round.threshold),
+        # Once the round has closed, a reviewer who submitted follows the use case to its next
+        # version: what changed, and what the authors did about each reason ("you said, we did").
+        next_number=next_version_number(target.version) if own_counts and not review_round.is_open else None,
     )
     context["rows"] = [
         {

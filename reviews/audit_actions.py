@@ -178,6 +178,8 @@ register(
     AuditAction("review_link_opened", _("Signed in with a personal review link")),
     AuditAction("decision_recorded", _("Programme decision recorded")),
     AuditAction("decision_condition_met", _("Condition of a decision checked off")),
+    AuditAction("question_asked", _("Question asked to a use case's authors")),
+    AuditAction("question_answered", _("Question to a use case's authors answered")),
 )
 
 

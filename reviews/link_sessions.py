@@ -22,6 +22,8 @@ ROUND_PAGES = {
     "reviews:review_conflict",
     "reviews:review_submitted",
     "reviews:review_withdraw",
+    "reviews:question_ask",
+    "reviews:question_answer",
     "matrix:version_summary",
 }
 # Pages that name no round: the list of their reviews (that round's only), keeping the session

@@ -97,3 +97,11 @@ rules.add_perm("reviews.answer_request", is_admin | leads_for_members_request)
 # Declaring an interest for an organisation (the object is the Organisation): its leads and admins;
 # overriding one: admins only (reviews.manage_rounds).
 rules.add_perm("reviews.declare_interest", is_lead_of | is_admin)
+
+# Questions to the authors (reviews/services/questions.py; the object is a ReviewTarget). Asking
+# and answering go with writing one's review; other reviewers' questions are seen as their verdicts
+# are: never before one's own submission in a blind round. One's own questions are always seen.
+rules.add_perm("reviews.ask_question", is_assigned_reviewer & round_is_open & ~has_declared_interest & ~has_declined)
+rules.add_perm(
+    "reviews.see_others_questions", is_admin | (is_assigned_reviewer & (round_is_not_blind | has_submitted_review))
+)

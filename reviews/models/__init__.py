@@ -18,6 +18,9 @@ from reviews.models.decisions import Decision as Decision
 from reviews.models.decisions import DecisionCondition as DecisionCondition
 from reviews.models.kept_posts import KEPT_POST_MAX as KEPT_POST_MAX
 from reviews.models.kept_posts import KeptReviewPost as KeptReviewPost
+from reviews.models.questions import QUESTION_TEXT_MAX as QUESTION_TEXT_MAX
+from reviews.models.questions import Question as Question
+from reviews.models.questions import QuestionAnswer as QuestionAnswer
 from reviews.models.review_links import ReviewLink as ReviewLink
 from usecases.models import UseCase, UseCaseVersion
 

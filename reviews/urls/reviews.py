@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from reviews.views import interests as interest_views
 from reviews.views import organisations as organisation_views
+from reviews.views import questions as question_views
 from reviews.views import requests as request_views
 from reviews.views import review_autosave as autosave_views
 from reviews.views import review_conflicts as conflict_views
@@ -22,6 +23,8 @@ version_patterns = [
     path("review/conflict/", conflict_views.review_conflict, name="review_conflict"),
     path("review/submitted/", views.review_submitted, name="review_submitted"),
     path("review/withdraw/", views.review_withdraw_confirm, name="review_withdraw"),
+    path("questions/ask/<slug:principle_slug>/", question_views.question_ask, name="question_ask"),
+    path("questions/<int:question_id>/answer/", question_views.question_answer, name="question_answer"),
     path("decline/", request_views.decline, name="decline"),
     path("more-time/", request_views.more_time, name="more_time"),
     path("more-time/cancel/", request_views.more_time_cancel, name="more_time_cancel"),

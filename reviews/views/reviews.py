@@ -18,6 +18,7 @@ from reviews import link_sessions
 from reviews.forms.reviews import LockForm, error_summary_items, review_forms
 from reviews.models import Review, cancellable_by
 from reviews.selectors import my_reviews as my_reviews_selectors
+from reviews.selectors import questions as question_selectors
 from reviews.selectors import reviews as selectors
 from reviews.selectors.requests import latest_request
 from reviews.services.kept_posts import (
@@ -144,7 +145,13 @@ def _review_page(
     request, target, review, verdict_forms, overall_form, *, problem: str = "", status: int = 200, kept=None
 ):
     context = target_context(request, target, review)
+    # Questions to the authors beside each principle: the reviewer's own, and others' where they may read them.
+    others = rules.has_perm("reviews.see_others_questions", request.user, target)
+    questions = question_selectors.target_questions(target=target, user=request.user, others=others)
+    for form in verdict_forms:
+        form.questions = questions.get(form.principle.pk, [])
     context.update(
+        others_questions_visible=others,
         # After "Save as draft" under a principle, the page comes back there and says so.
         saved_principle=request.GET.get("saved", ""),
         verdict_forms=verdict_forms,
@@ -228,6 +235,9 @@ def review(request, round_slug: str, use_case_slug: str, number: int):
         return redirect("reviews:use_case", round_slug, use_case_slug, number)
     if action == "check":
         return redirect("reviews:review_check", round_slug, use_case_slug, number)
+    if action == "ask" and at_principle in {p.slug for p in principles}:
+        # "Save as draft and ask the authors a question" under a principle.
+        return redirect("reviews:question_ask", round_slug, use_case_slug, number, at_principle)
     if at_principle in {p.slug for p in principles}:
         messages.success(request, _("Your draft has been saved"))
         url = reverse("reviews:review", args=[round_slug, use_case_slug, number])

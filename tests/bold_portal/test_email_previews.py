@@ -26,6 +26,8 @@ def test_every_kind_the_outbox_knows_has_a_preview():
         "request_answered",
         "assignment_given",
         "decision_recorded",
+        "question_arrived",
+        "question_answered",
     }
     assert {kind.kind for kind in EMAIL_KINDS} == documented
 

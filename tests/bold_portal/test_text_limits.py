@@ -23,6 +23,8 @@ from reviews.models import (
     DecisionCondition,
     DeclaredInterest,
     KeptReviewPost,
+    Question,
+    QuestionAnswer,
     Review,
     RoundVersion,
     Verdict,
@@ -112,6 +114,16 @@ def _decision(review_round, version) -> Decision:
     )
 
 
+def _question(review):
+    return Question.objects.create(
+        round=review.round,
+        version=review.version,
+        principle=review.round.principles.first(),
+        asked_by=review.reviewer,
+        text="How often?",
+    )
+
+
 def _row(model):
     """A saved row of model, to change one field of."""
     version = make_version()
@@ -158,6 +170,10 @@ def _row(model):
             snapshot={},
             first_published_at=timezone.now(),
             published_at=timezone.now(),
+        ),
+        "Question": lambda: _question(review),
+        "QuestionAnswer": lambda: QuestionAnswer.objects.create(
+            question=_question(review), answered_by=review.reviewer, side="author", text="Monthly."
         ),
         "KeptReviewPost": lambda: KeptReviewPost.objects.create(
             person=review.reviewer, round=review_round, version=version, kept_at=timezone.now()

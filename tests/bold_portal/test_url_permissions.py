@@ -32,9 +32,10 @@ from matrix.services.exports import matrix_export_request, matrix_export_run
 from matrix.services.recompute import matrix_recompute
 from matrix.services.tokens import api_token_create
 from register.services import register_entry_publish
-from reviews.models import ReviewRound
+from reviews.models import ReviewRound, Verdict
 from reviews.services.decisions import ConditionInput, decision_record
 from reviews.services.interests import interest_declare
+from reviews.services.questions import question_ask
 from reviews.services.requests import assignment_more_time_request
 from reviews.services.review_links import review_link_send
 from tests.factories import (
@@ -218,6 +219,11 @@ EXPECTED = {
     },
     # Admins see a read-only page (they never write reviews); the lead has nothing to withdraw.
     "reviews:review_withdraw": {**ASSIGNED_TO_ORGANISATION, "lead": Redirect("reviews:review", same_kwargs=True)},
+    # Asking the authors a question goes with writing one's review: members given the use case, in
+    # an open round (admins read reviews only).
+    "reviews:question_ask": access(404, reviewer=200, lead=200),
+    # The reviewer's own question; the lead, who has not submitted, does not see it in this blind round.
+    "reviews:question_answer": access(404, reviewer=200),
     # Only a lead declines a use case given to the organisation: a decline speaks for every member.
     "reviews:decline": access(404, lead=200),
     # Any member asks for more time; admins change due dates on the round's pages instead.
@@ -278,6 +284,7 @@ EXPECTED = {
     "matrix:version_summary": {**ASSIGNED_TO_ORGANISATION, "lead": 403},
     "matrix:rounds": ANALYST_ONLY,
     "matrix:round_comparison": ANALYST_ONLY,
+    "matrix:reason_responses": ANALYST_ONLY,
     "matrix:round_matrix": ANALYST_ONLY,
     "matrix:round_charts": ANALYST_ONLY,
     "matrix:round_by_audience": ANALYST_ONLY,
@@ -302,6 +309,11 @@ EXPECTED = {
     "authors:version": WRITES_THE_USE_CASE,
     "authors:version_compare": access(404, author=200, analyst=200, admin=200, superuser=200),
     "authors:feedback_release": post_only(ADMIN_ONLY),
+    "authors:questions": WRITES_THE_USE_CASE,
+    # Answering a "does not meet" reason: the World's review says "meets" throughout, in a round still
+    # open, so there is no reason to answer (tests/matrix/test_reason_responses.py has the rest).
+    "authors:reason_response": access(404),
+    "authors:question_answer": WRITES_THE_USE_CASE,
     "usecases:new": ANY_AUTHOR,
     "usecases:party_new": ANY_AUTHOR,
     "usecases:draft": WRITES_THE_USE_CASE,
@@ -348,6 +360,8 @@ LINK_HOLDER_PAGES = {
     "reviews:review_conflict",
     "reviews:review_submitted",
     "reviews:review_withdraw",
+    "reviews:question_ask",
+    "reviews:question_answer",
     "matrix:version_summary",
 }
 
@@ -446,6 +460,14 @@ class World:
             reason="We run the service it studies.",
             actor=lead,
         )
+        # The reviewer's question to the authors.
+        self.question = question_ask(
+            review_round=self.round,
+            version=self.version,
+            principle=self.principle,
+            text="Who receives the data?",
+            actor=reviewer,
+        )
         # A draft of the next version of the use case in the round, for the authoring pages.
         use_case_draft_start(use_case=self.version.use_case, actor=self.people["author"])
         # Someone who never signs in here: signing in would end their link.
@@ -482,6 +504,8 @@ class World:
             "assignment_id": self.assignment.pk,
             "request_id": self.time_request.pk,
             "interest_id": self.interest.pk,
+            "question_id": self.question.pk,
+            "verdict_id": Verdict.objects.order_by("pk").values_list("pk", flat=True).first(),
             "export_id": self.export.pk,
             "token_id": self.token.pk,
             "identifier": "csv",

@@ -1,0 +1,124 @@
+"""Questions to the authors in a real browser: a reviewer asks about a principle from the review
+form (an empty question first, which is refused); the author reads it on their pages and answers;
+the reviewer sees the answer beside the principle; a second reviewer, in this blind round, sees the
+question only after submitting and answers it too. axe-core runs on every page; the journey runs
+again at 320 pixels, where no page may scroll sideways, and again without JavaScript."""
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from audiences.services.audiences import audience_authors_add
+from tests.e2e.support import E2E_DB, axe_check, page_width, sign_in
+from tests.factories import make_assignment, make_audience, make_organisation, make_principle, make_round, make_version
+from tests.matrix.analyst_support import make_author, make_reviewer, submit
+
+pytestmark = [pytest.mark.e2e, E2E_DB]
+
+PASSWORD = "correct-horse-battery"
+REVIEW = "/reviews/spring/{slug}/v1/review/"
+
+
+@pytest.fixture
+def world(live_server):
+    audience = make_audience(name="People experiencing homelessness")
+    crisis = make_organisation(name="Crisis", slug="crisis", audiences=[audience])
+    relevant = make_principle(name="Relevant", slug="relevant", order=1)
+    clear = make_principle(name="Clear and informative", slug="clear", order=2)
+    version = make_version(audience=audience, title="Health after temporary housing")
+    review_round = make_round(principles=[relevant, clear], versions=[version], slug="spring", is_blind=True)
+    sam = make_reviewer(organisation=crisis, email="sam@crisis.example", full_name="Sam Reviewer")
+    kim = make_reviewer(organisation=crisis, email="kim@crisis.example", full_name="Kim Reviewer")
+    for reviewer in (sam, kim):
+        make_assignment(review_round=review_round, version=version, reviewer=reviewer)
+    author = make_author(email="pat@bold.example", full_name="Pat Author")
+    audience_authors_add(audience=audience, users=[author], actor=None)
+    return {"version": version, "kim": kim, "round": review_round, "principles": (relevant, clear)}
+
+
+def journey(new_page, world, *, narrow: bool = False, javascript: bool = True) -> None:
+    options = {"viewport": {"width": 320, "height": 640} if narrow else {"width": 1280, "height": 900}}
+    if not javascript:
+        options["java_script_enabled"] = False
+
+    def check(page: Page) -> None:
+        if javascript:  # axe itself needs JavaScript
+            axe_check(page)
+        if narrow:
+            assert page_width(page) <= page.evaluate("window.innerWidth"), f"{page.url} scrolls sideways"
+
+    version = world["version"]
+    review_url = REVIEW.format(slug=version.use_case.slug)
+
+    # Sam asks about "Clear and informative" from the review form.
+    page = new_page(**options)
+    sign_in(page, "sam@crisis.example", PASSWORD)
+    page.goto(review_url)
+    expect(page.locator("#questions-clear")).to_contain_text("No questions yet.")
+    check(page)
+    page.get_by_role("button", name="Save as draft and ask the authors a question about Clear and informative").click()
+    expect(page.get_by_role("heading", name="Ask the authors about Clear and informative")).to_be_visible()
+    check(page)
+    page.get_by_role("button", name="Send the question").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter your question")
+    assert page.title().startswith("Error: ")
+    check(page)
+    page.get_by_label("Your question to the authors").fill("Which team receives the housing records?")
+    page.get_by_role("button", name="Send the question").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Your question has been sent to the authors")
+    expect(page.locator("#questions-clear")).to_contain_text("Which team receives the housing records?")
+    expect(page.locator("#questions-clear")).to_contain_text("Not answered yet.")
+    check(page)
+
+    # The author answers on their pages.
+    author = new_page(**options)
+    sign_in(author, "pat@bold.example", PASSWORD)
+    author.goto(f"/use-cases/{version.use_case.slug}/v1/")
+    expect(author.locator("main")).to_contain_text("1 question waiting for your answer")
+    author.get_by_role("link", name="Read and answer reviewers' questions").click()
+    expect(author.locator("main")).to_contain_text("Which team receives the housing records?")
+    expect(author.locator("main")).not_to_contain_text("Sam")
+    check(author)
+    author.get_by_role("link", name="Answer this question").click()
+    check(author)
+    author.get_by_role("button", name="Send the answer").click()
+    expect(author.locator(".govuk-error-summary")).to_contain_text("Enter your answer")
+    check(author)
+    author.get_by_label("Your answer").fill("The council's research team, monthly.")
+    author.get_by_role("button", name="Send the answer").click()
+    expect(author.locator("main")).to_contain_text("0 questions waiting for your answer")
+    check(author)
+
+    # Sam sees the answer beside the principle at once.
+    page.goto(review_url)
+    expect(page.locator("#questions-clear")).to_contain_text("The use case's authors answered")
+    expect(page.locator("#questions-clear")).to_contain_text("The council's research team, monthly.")
+
+    # Kim, in this blind round, sees the question only after submitting, then answers it.
+    relevant, clear = world["principles"]
+    kim = new_page(**options)
+    sign_in(kim, "kim@crisis.example", PASSWORD)
+    kim.goto(review_url)
+    expect(kim.locator("#questions-clear")).not_to_contain_text("Which team receives")
+    expect(kim.locator("#questions-clear")).to_contain_text("once you have submitted your review")
+    submit(world["kim"], world["round"], version, {relevant: "meets", clear: "meets"})
+    kim.goto(review_url)
+    expect(kim.locator("#questions-clear")).to_contain_text("Which team receives the housing records?")
+    check(kim)
+    kim.locator("#questions-clear").get_by_role("link", name="Answer this question").click()
+    check(kim)
+    kim.get_by_label("Your answer").fill("Section 3 names the team too.")
+    kim.get_by_role("button", name="Send the answer").click()
+    expect(kim.locator("#questions-clear")).to_contain_text("You answered")
+    check(kim)
+
+
+def test_a_question_asked_answered_and_seen(new_page, world):
+    journey(new_page, world)
+
+
+def test_the_pages_fit_a_320_pixel_screen(new_page, world):
+    journey(new_page, world, narrow=True)
+
+
+def test_it_all_works_without_javascript(new_page, world):
+    journey(new_page, world, javascript=False)

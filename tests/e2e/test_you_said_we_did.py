@@ -1,0 +1,120 @@
+""" "You said, we did" in a real browser: after a round closes, the author answers a reviewer's
+"does not meet" reason (an empty answer first, which is refused); the reviewer follows the link on
+their summary to the next version's diff and reads the answer; an analyst sees nothing left to
+answer. axe-core runs on every page; the journey runs again at 320 pixels, where no page may
+scroll sideways, and again without JavaScript."""
+
+import pytest
+from django.contrib.auth.models import Group
+from playwright.sync_api import Page, expect
+
+from audiences.services.audiences import audience_authors_add
+from bold_portal.roles import ANALYSTS
+from matrix.services.recompute import matrix_recompute
+from tests.e2e.support import E2E_DB, axe_check, page_width, sign_in
+from tests.factories import (
+    close_round,
+    make_assignment,
+    make_audience,
+    make_organisation,
+    make_principle,
+    make_round,
+    make_user,
+    make_version,
+)
+from tests.matrix.analyst_support import make_author, make_reviewer, submit
+
+pytestmark = [pytest.mark.e2e, E2E_DB]
+
+PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture
+def world(live_server):
+    audience = make_audience(name="People experiencing homelessness")
+    crisis = make_organisation(name="Crisis", slug="crisis", audiences=[audience])
+    relevant = make_principle(name="Relevant", slug="relevant", order=1)
+    clear = make_principle(name="Clear and informative", slug="clear", order=2)
+    first = make_version(audience=audience, title="Health after temporary housing")
+    make_version(use_case=first.use_case, number=2, title="Health after temporary housing")
+    review_round = make_round(principles=[relevant, clear], versions=[first], slug="spring", name="Spring")
+    sam = make_reviewer(organisation=crisis, email="sam@crisis.example", full_name="Sam Reviewer")
+    make_assignment(review_round=review_round, version=first, organisation=crisis)
+    submit(
+        sam,
+        review_round,
+        first,
+        {relevant: "meets", clear: ("does_not_meet", "It does not say who receives the data.", "", "")},
+    )
+    close_round(review_round)
+    matrix_recompute(round_id=review_round.pk)
+    author = make_author(email="pat@bold.example", full_name="Pat Author")
+    audience_authors_add(audience=audience, users=[author], actor=None)
+    make_user(email="ana@bold.example").groups.add(Group.objects.get(name=ANALYSTS))
+    return {"slug": first.use_case.slug}
+
+
+def journey(new_page, world, *, narrow: bool = False, javascript: bool = True) -> None:
+    options = {"viewport": {"width": 320, "height": 640} if narrow else {"width": 1280, "height": 900}}
+    if not javascript:
+        options["java_script_enabled"] = False
+
+    def check(page: Page) -> None:
+        if javascript:  # axe itself needs JavaScript
+            axe_check(page)
+        if narrow:
+            assert page_width(page) <= page.evaluate("window.innerWidth"), f"{page.url} scrolls sideways"
+
+    # The analyst sees one reason not answered yet.
+    analyst = new_page(**options)
+    sign_in(analyst, "ana@bold.example", PASSWORD)
+    analyst.goto("/rounds/")
+    analyst.get_by_role("link", name="You said, we did: the reasons authors have still to answer").click()
+    expect(analyst.locator("#unanswered")).to_be_visible()
+    expect(analyst.locator("main")).to_contain_text("It does not say who receives the data.")
+    check(analyst)
+
+    # The author answers it.
+    author = new_page(**options)
+    sign_in(author, "pat@bold.example", PASSWORD)
+    author.goto(f"/use-cases/{world['slug']}/v1/")
+    expect(author.locator("main")).to_contain_text("It does not say who receives the data.")
+    check(author)
+    author.get_by_role("link", name="Answer this reason of Reviewer 1 about Clear and informative").click()
+    check(author)
+    author.get_by_role("button", name="Save the answer").click()
+    expect(author.locator(".govuk-error-summary")).to_contain_text("Choose whether you changed the use case")
+    assert author.title().startswith("Error: ")
+    check(author)
+    author.get_by_label("We changed the use case").check()
+    author.get_by_label("What changed, or why not").fill("Section 3 now names the council's research team.")
+    author.get_by_role("button", name="Save the answer").click()
+    expect(author.locator("#you-said-we-did")).to_be_visible()
+    expect(author.locator("main")).to_contain_text("Section 3 now names the council's research team.")
+    check(author)
+
+    # The reviewer follows their summary to the next version's diff and reads the answer.
+    page = new_page(**options)
+    sign_in(page, "sam@crisis.example", PASSWORD)
+    page.goto(f"/reviews/spring/{world['slug']}/v1/summary/")
+    check(page)
+    page.get_by_role("link", name="You said, we did: what changed in version 2").click()
+    expect(page.locator("main")).to_contain_text("We changed the use case.")
+    expect(page.locator("main")).to_contain_text("Section 3 now names the council's research team.")
+    check(page)
+
+    analyst.reload()
+    expect(analyst.locator("main")).to_contain_text("Every reason has an answer.")
+    check(analyst)
+
+
+def test_an_author_answers_a_reason_and_the_reviewer_reads_it(new_page, world):
+    journey(new_page, world)
+
+
+def test_the_pages_fit_a_320_pixel_screen(new_page, world):
+    journey(new_page, world, narrow=True)
+
+
+def test_it_all_works_without_javascript(new_page, world):
+    journey(new_page, world, javascript=False)
