@@ -60,7 +60,7 @@ class SyntheticData:
     user_ids: list[int] = field(default_factory=list)
     emails: list[str] = field(default_factory=list)
     organisation_ids: list[int] = field(default_factory=list)
-    other_round_slug: str = ""
+    pair_round_slug: str = ""
     # The pages part's analyst and programme admin (who sign in past the two-factor step).
     analyst_id: int | None = None
     admin_id: int | None = None
@@ -125,12 +125,16 @@ class SyntheticData:
         rounds = {}
         if opts["other_size"]:
             people = self.organisation("other", opts["reviews"]) if per_round else (shared, "", None)
-            other = self.build_round("other", versions[: opts["other_size"]], principles, now, people)
-            self.other_round_slug = other.round.slug
+            self.build_round("other", versions[: opts["other_size"]], principles, now, people)
         for size in measured:
             if size not in rounds:
                 people = self.organisation(str(size), opts["reviews"]) if per_round else (shared, "", None)
                 rounds[size] = self.build_round(str(size), versions[:size], principles, now, people)
+        if per_round and opts["baseline"]:
+            # The pages part compares the baseline round with a second round of the same versions.
+            people = self.organisation("pair", opts["reviews"])
+            pair = self.build_round("pair", versions[: opts["baseline"]], principles, now, people)
+            self.pair_round_slug = pair.round.slug
         self.analyze(vacuum=True)
         return rounds
 

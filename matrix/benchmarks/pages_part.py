@@ -110,13 +110,11 @@ class PagesBenchmark:
         self.baseline: BenchRound | None = None
 
     def comparison_address(self, bench: BenchRound) -> str:
-        """The round beside the round of other data (every version of the round is in both), or
-        beside the baseline round when there is none."""
-        other = self.data.other_round_slug or self.baseline.round.slug
-        query = (
-            {"a": other, "b": bench.round.slug} if other != bench.round.slug else {"a": bench.round.slug, "b": other}
-        )
-        return reverse("matrix:round_comparison") + "?" + urlencode(query)
+        """The round beside the baseline round (whose versions are all in it), so that the page
+        compares as many use cases as the round has; the baseline beside a second round of its
+        versions."""
+        other = self.data.pair_round_slug if bench is self.baseline else self.baseline.round.slug
+        return reverse("matrix:round_comparison") + "?" + urlencode({"a": other, "b": bench.round.slug})
 
     def client(self, role: str, bench: BenchRound) -> Client:
         """A client signed in for the role: the round's first reviewer, the round's organisation's
