@@ -14,7 +14,8 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods
 
-from matrix.exporters import EXPORTERS, Exporter
+from matrix.exporters.base import Exporter
+from matrix.exporters.registry import EXPORTERS
 from matrix.models import MatrixExport
 from matrix.selectors.exports import matrix_export_for
 from matrix.services.exports import (

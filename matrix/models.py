@@ -129,7 +129,7 @@ class MatrixExport(models.Model):
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("requested by")
     )
-    # An identifier from matrix.exporters.EXPORTERS (checked by matrix_export_request, not a
+    # An identifier from matrix.exporters.registry.EXPORTERS (checked by matrix_export_request, not a
     # choice list, so that adding a format needs no migration).
     exporter = models.CharField(_("format"), max_length=30)
     # The matrix page's view the file holds, as that page's validated filter query (audience,

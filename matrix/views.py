@@ -16,7 +16,7 @@ from bold_portal.pagination import pagination
 from bold_portal.roles import is_admin
 from matrix import charts
 from matrix.disclosure import is_published
-from matrix.exporters import exporters_for
+from matrix.exporters.registry import exporters_for
 from matrix.forms import AudienceViewForm, MatrixFilterForm, RoundComparisonForm
 from matrix.selectors import charts as chart_selectors
 from matrix.selectors import comparison as comparison_selectors

@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 
 from matrix.api import serializers
 from matrix.disclosure import is_published
-from matrix.exporters import matrix_csv
+from matrix.exporters.data import matrix_csv
 from matrix.forms import OUTCOME_CHOICES, MatrixFilterForm
 from matrix.selectors import cell_detail
 from matrix.selectors.agreement import agreement_document, round_agreement

@@ -15,18 +15,19 @@ import resource
 import sys
 import time
 
+import django
+
+# Django starts before the portal's modules are imported: their models need the app registry.
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bold_portal.settings")
+django.setup()
+
+from matrix.exporters.registry import EXPORTERS  # noqa: E402 (after django.setup, above)
+from matrix.selectors.cells import round_version_rows  # noqa: E402
+from matrix.selectors.exports import MatrixExportView  # noqa: E402
+from reviews.models import ReviewRound  # noqa: E402
+
 
 def main(argv: list[str]) -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bold_portal.settings")
-    import django
-
-    django.setup()
-    # Imported once Django has started: the models need the app registry.
-    from matrix.exporters import EXPORTERS
-    from matrix.selectors.cells import round_version_rows
-    from matrix.selectors.exports import MatrixExportView
-    from reviews.models import ReviewRound
-
     slug, identifier, repeat, output = argv[0], argv[1], int(argv[2]), argv[3]
     first = int(argv[4]) if len(argv) > 4 else None
     review_round = ReviewRound.objects.get(slug=slug)

@@ -18,7 +18,8 @@ from django.utils.translation import gettext_lazy
 from accounts.personal_data_holders import purger
 from bold_portal.models import audit
 from bold_portal.queueing import queue_failure_log
-from matrix.exporters import EXPORTERS, Exporter
+from matrix.exporters.base import Exporter
+from matrix.exporters.registry import EXPORTERS
 from matrix.forms import MatrixFilterForm
 from matrix.models import MatrixExport
 from matrix.selectors.exports import MatrixExportView, matrix_export_content, round_version_count

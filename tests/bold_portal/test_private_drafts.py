@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 
 from bold_portal.models import AuditEvent, audit
-from matrix.exporters import EXPORTERS
+from matrix.exporters.registry import EXPORTERS
 from matrix.services.recompute import matrix_recompute
 from matrix.services.tokens import api_token_create
 from reviews.models import Review, RoundVersion

@@ -134,3 +134,38 @@ def test_a_bad_view_says_what_to_change_and_passes_axe(request, demo_round, widt
     assert page_width(page) <= page.evaluate("window.innerWidth"), "the page scrolls sideways"
     axe_check(page)
     assert not MatrixExport.objects.exists()
+
+
+@pytest.mark.parametrize("width", ["page", "narrow_page"])
+def test_the_verdicts_csv_downloads_as_it_is_written_and_its_page_passes_axe(request, demo_round, width):
+    page = request.getfixturevalue(width)
+    sign_in(page, ANALYST, report.DEMO_PASSWORD)
+    page.goto("/rounds/fieldwork-2023/matrix/export/verdicts-csv/")
+    expect(page.get_by_text("Nothing of it is kept in the portal")).to_be_visible()
+    assert page_width(page) <= page.evaluate("window.innerWidth"), "the page scrolls sideways"
+    axe_check(page)
+
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Download the file").click()
+
+    download = download_info.value
+    assert re.fullmatch(r"bold-verdicts-fieldwork-2023-\d{8}-\d{4}\.csv", download.suggested_filename)
+    header = Path(download.path()).read_bytes().decode("utf-8-sig").splitlines()[0]
+    assert (
+        header == "round,audience,use_case,title,version,principle,reviewer,verdict,reason,evidence,suggested_rewording"
+    )
+    assert not MatrixExport.objects.exists()
+
+
+@pytest.mark.parametrize("width", ["page", "narrow_page"])
+def test_a_pdf_above_its_limit_says_so_and_passes_axe(request, demo_round, width, settings):
+    settings.EXPORT_PDF_MAX_USE_CASES = 3
+    page = request.getfixturevalue(width)
+    sign_in(page, ANALYST, report.DEMO_PASSWORD)
+    page.goto("/rounds/fieldwork-2023/matrix/export/pdf/")
+
+    expect(page.get_by_text("A PDF holds at most 3 use cases").first).to_be_visible()
+    expect(page.get_by_role("button", name="Create the file")).to_have_count(0)
+    assert page_width(page) <= page.evaluate("window.innerWidth"), "the page scrolls sideways"
+    axe_check(page)
+    assert not MatrixExport.objects.exists()

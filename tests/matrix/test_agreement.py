@@ -23,7 +23,7 @@ from hypothesis.extra import numpy as npst
 
 from bold_portal.celery import app as celery_app
 from matrix.agreement import nominal_alpha
-from matrix.exporters import EXPORTERS
+from matrix.exporters.registry import EXPORTERS
 from matrix.models import Matrix, MatrixAgreement
 from matrix.selectors.agreement import round_agreement
 from matrix.selectors.cells import agreement_behind_round_ids

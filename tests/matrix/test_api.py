@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
 
-from matrix.exporters import EXPORTERS
+from matrix.exporters.registry import EXPORTERS
 from matrix.selectors.matrix_page import MATRIX_ROWS_PER_PAGE
 from tests.database import shared_by_module
 from tests.factories import close_round, make_reviewer, make_round, make_user

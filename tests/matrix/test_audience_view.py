@@ -18,7 +18,7 @@ from openpyxl import load_workbook
 from audiences.models import Audience
 from bold_portal.models import AuditEvent
 from matrix import disclosure
-from matrix.exporters import EXPORTERS
+from matrix.exporters.registry import EXPORTERS
 from matrix.selectors.audience_view import audience_view
 from matrix.services.recompute import matrix_recompute
 from reviews.models import ReviewRound

@@ -17,7 +17,7 @@ from django.db import connection
 
 from bold_portal.celery import app as celery_app
 from bold_portal.roles import ANALYSTS
-from matrix.exporters import CSV_BOM
+from matrix.exporters.data import CSV_BOM
 from matrix.models import Matrix, MatrixCell, MatrixExport, MatrixRow
 from matrix.selectors.cells import matrix_state
 from matrix.services.exports import matrix_export_request

@@ -14,7 +14,7 @@ import pytest
 from django.urls import reverse
 
 from matrix.disclosure import declared_interest_names
-from matrix.exporters import EXPORTERS
+from matrix.exporters.registry import EXPORTERS
 from matrix.services.recompute import matrix_recompute
 from reviews.services.interests import interest_declare, interest_override, interest_withdraw
 from tests.factories import close_round, make_assignment, make_organisation, make_reviewer, make_version

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from matrix.disclosure import blocks_of
-from matrix.exporters import EXPORTERS
+from matrix.exporters.registry import EXPORTERS
 from matrix.services.recompute import matrix_recompute
 from reviews.models import Review
 from reviews.services.interests import interest_declare, interest_override

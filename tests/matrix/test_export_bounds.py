@@ -26,7 +26,8 @@ from bold_portal.models import AuditEvent
 from bold_portal.roles import ANALYSTS
 from bold_portal.spreadsheet import neutralise
 from matrix import tasks
-from matrix.exporters import CSV_BOM, EXPORTERS
+from matrix.exporters.data import CSV_BOM
+from matrix.exporters.registry import EXPORTERS
 from matrix.models import MatrixExport
 from matrix.selectors.exports import VERDICT_KEYS, matrix_document, matrix_table, round_verdict_rows
 from matrix.services.exports import (

@@ -18,7 +18,7 @@ from django.utils import timezone
 from audiences.models import Membership
 from bold_portal.models import AuditEvent
 from bold_portal.roles import ADMINS, ANALYSTS, AUTHORS
-from matrix import exporters
+from matrix.exporters import registry, xlsx
 from matrix.models import MatrixExport
 from matrix.services.exports import EXPORT_KEEP, matrix_export_request, matrix_export_run
 from tests.database import shared_by_module
@@ -175,7 +175,7 @@ def test_every_format_downloads(client, world, analyst, identifier, content_type
     assert response["Content-Type"] == content_type
     stamp = timezone.localtime(export.finished_at).strftime("%Y%m%d-%H%M")
     assert response["Content-Disposition"] == f'attachment; filename="{name.format(stamp)}"'
-    assert response.content == exporters.EXPORTERS[identifier].render(world.round)
+    assert response.content == registry.EXPORTERS[identifier].render(world.round)
 
 
 # Waiting, and failing
@@ -227,7 +227,7 @@ def test_a_failed_export_says_so_and_offers_to_start_again(
     def broken(self, review_round):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(exporters.XlsxExporter, "render", broken)
+    monkeypatch.setattr(xlsx.XlsxExporter, "render", broken)
     client.force_login(analyst)
 
     response = start(client, django_capture_on_commit_callbacks)
@@ -270,7 +270,7 @@ def test_the_task_brings_a_stale_matrix_up_to_date_first(world, analyst):
     export = ready_export(world, analyst, "json")
 
     assert b'"does_not_meet": 1' in export.content
-    document = exporters.EXPORTERS["json"].render(world.round)
+    document = registry.EXPORTERS["json"].render(world.round)
     assert bytes(export.content) == document
 
 

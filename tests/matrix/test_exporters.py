@@ -14,8 +14,10 @@ import pypdf
 import pytest
 from django.utils import timezone
 
-from matrix import exporters
-from matrix.exporters import EXPORTERS, cell_text, neutralise
+from bold_portal.spreadsheet import neutralise
+from matrix.exporters import pdf, xlsx
+from matrix.exporters.base import cell_text
+from matrix.exporters.registry import EXPORTERS
 from matrix.models import Matrix
 from matrix.selectors.cells import COUNT_KEYS
 from matrix.selectors.exports import VERDICT_KEYS, matrix_document, matrix_table
@@ -235,7 +237,7 @@ def test_the_xlsx_about_sheet_has_the_round_rule_and_times(world):
 
 
 def test_more_verdicts_than_the_sheet_holds_points_to_the_csv_of_verdicts(world, monkeypatch):
-    monkeypatch.setattr(exporters.xlsx, "VERDICT_SHEET_LIMIT", 5)  # the round has 6 submitted verdicts
+    monkeypatch.setattr(xlsx, "VERDICT_SHEET_LIMIT", 5)  # the round has 6 submitted verdicts
 
     rows = sheet_rows(workbook(world.round)["Verdicts"])
 
@@ -246,7 +248,7 @@ def test_more_verdicts_than_the_sheet_holds_points_to_the_csv_of_verdicts(world,
 
 
 def test_exactly_as_many_verdicts_as_the_sheet_holds_are_all_listed(world, monkeypatch):
-    monkeypatch.setattr(exporters.xlsx, "VERDICT_SHEET_LIMIT", 6)
+    monkeypatch.setattr(xlsx, "VERDICT_SHEET_LIMIT", 6)
 
     assert len(sheet_rows(workbook(world.round)["Verdicts"])) == 1 + 6
 
@@ -321,7 +323,7 @@ def test_a_long_audience_group_runs_over_pages_with_its_header_repeated(world):
 
 def test_the_pdf_fetches_nothing(world, monkeypatch, caplog):
     html = '<img src="http://example.org/x.png"><link rel="stylesheet" href="file:///etc/passwd">'
-    monkeypatch.setattr(exporters.pdf, "render_to_string", lambda *args, **kwargs: html)
+    monkeypatch.setattr(pdf, "render_to_string", lambda *args, **kwargs: html)
 
     def no_network(*args, **kwargs):
         raise AssertionError("the PDF export opened a URL")

@@ -8,7 +8,7 @@ import io
 import pypdf
 import pytest
 
-from matrix.exporters import EXPORTERS
+from matrix.exporters.registry import EXPORTERS
 from reviews.models import ReviewRound
 from tests.matrix.analyst_support import load_demo
 

@@ -11,7 +11,8 @@ import pypdf
 import pytest
 from django.urls import reverse
 
-from matrix.exporters import EXPORTERS, cell_text
+from matrix.exporters.base import cell_text
+from matrix.exporters.registry import EXPORTERS
 from matrix.selectors.exports import matrix_document
 from matrix.wording import OUTCOME_SYMBOLS, counts_in_words, outcome_in_words, outcome_legend, outcome_words
 from tests.matrix.analyst_support import make_analyst

@@ -16,7 +16,7 @@ from django.urls import reverse
 from audiences.models import Membership
 from audiences.services.audiences import audience_authors_add
 from bold_portal.models import AuditEvent, OutboxMessage
-from matrix.exporters import EXPORTERS
+from matrix.exporters.registry import EXPORTERS
 from matrix.selectors.exports import matrix_document, matrix_table
 from matrix.services.recompute import matrix_recompute
 from matrix.services.tokens import api_token_create

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from bold_portal.files import write_atomically
-from matrix.exporters import EXPORTERS
+from matrix.exporters.registry import EXPORTERS
 from matrix.services.recompute import matrix_bring_up_to_date
 from reviews.models import ReviewRound
 from reviews.selectors.rounds import round_slugs
