@@ -54,8 +54,9 @@ def matrix_document(review_round: ReviewRound, view: MatrixExportView | None = N
     """The round's matrix in the export shape (docs/commands.md), from the stored rows; with a
     view, only the view's use cases, in its order, and a "view" saying which it is. Exports
     are shared files, so their declared-interest marks and flags follow the analysts' rule
-    (matrix.disclosure): null until the round has closed. Six queries whatever the number of use
-    cases (principles, cells, the matrix state's two, versions, agreement), and once the round has
+    (matrix.disclosure): null until the round has closed. Seven queries whatever the number of use
+    cases (principles, cells, the matrix state's two, versions, decisions, agreement; and their
+    conditions, once there are decisions), and once the round has
     closed three more (the groups of reviewers, the flag audiences' organisations and the declared interests)."""
     principles = round_principles(review_round)
     cells = round_cells(review_round)

@@ -444,11 +444,11 @@ def test_exports_end_with_the_flagged_principles_and_never_name_the_audience(wor
     world.close()
 
     rows = list(csv.reader(io.StringIO(EXPORTERS["csv"].render(world.round).decode("utf-8-sig"))))
-    # Then the round's four columns (round, threshold, min_reviews, computed_at).
-    assert rows[0][-6:-4] == ["declared_interest", "flagged"]
-    assert rows[1][-5] == "relevant|clear"
+    # Then the round's four columns (round, threshold, min_reviews, computed_at) and the decision's three.
+    assert rows[0][-9:-7] == ["declared_interest", "flagged"]
+    assert rows[1][-8] == "relevant|clear"
     document = json.loads(EXPORTERS["json"].render(world.round))
-    assert list(document["rows"][0])[-1] == "flagged"
+    assert list(document["rows"][0])[-2:] == ["flagged", "decision"]
     assert document["rows"][0]["flagged"] == ["relevant", "clear"]
     for identifier in ("csv", "json"):
         assert b"Victims" not in EXPORTERS[identifier].render(world.round)
@@ -457,7 +457,7 @@ def test_exports_end_with_the_flagged_principles_and_never_name_the_audience(wor
     sheets = load_workbook(io.BytesIO(EXPORTERS["xlsx"].render(world.round)), read_only=True)
     matrix_cells = [value for row in sheets["Matrix"].iter_rows(values_only=True) for value in row]
     assert sum("⚑ Flagged for discussion" in str(value) for value in matrix_cells) == 2
-    assert next(sheets["Matrix data"].iter_rows(values_only=True))[-6] == "flagged"
+    assert next(sheets["Matrix data"].iter_rows(values_only=True))[-9] == "flagged"
 
 
 def test_exports_of_an_open_round_leave_flags_and_marks_empty(world):
@@ -467,7 +467,7 @@ def test_exports_of_an_open_round_leave_flags_and_marks_empty(world):
     matrix_recompute(round_id=world.round.pk)
 
     rows = list(csv.reader(io.StringIO(EXPORTERS["csv"].render(world.round).decode("utf-8-sig"))))
-    assert rows[1][-6:-4] == ["", ""]
+    assert rows[1][-9:-7] == ["", ""]
     document = json.loads(EXPORTERS["json"].render(world.round))
     assert (document["rows"][0]["declared_interest"], document["rows"][0]["flagged"]) == (None, None)
     sheets = load_workbook(io.BytesIO(EXPORTERS["xlsx"].render(world.round)), read_only=True)

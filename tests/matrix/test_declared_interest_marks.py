@@ -112,8 +112,8 @@ def test_csv_and_json_add_the_mark_last_and_never_name_the_organisation(world):
     world.close()
     rows = list(csv.reader(io.StringIO(EXPORTERS["csv"].render(world.round).decode("utf-8-sig"))))
     # The flag rule's "flagged" column was added after it, then the round's four columns.
-    assert rows[0][-6:-4] == ["declared_interest", "flagged"]
-    assert {row[2]: row[-6] for row in rows[1:]} == {
+    assert rows[0][-9:-7] == ["declared_interest", "flagged"]
+    assert {row[2]: row[-9] for row in rows[1:]} == {
         "Prison leavers and housing": "true",
         "Repeat homelessness": "false",
     }
@@ -122,7 +122,7 @@ def test_csv_and_json_add_the_mark_last_and_never_name_the_organisation(world):
         ("Prison leavers and housing", True),
         ("Repeat homelessness", False),
     ]
-    assert all(list(row)[-2:] == ["declared_interest", "flagged"] for row in document["rows"])
+    assert all(list(row)[-3:] == ["declared_interest", "flagged", "decision"] for row in document["rows"])
     for identifier in ("csv", "json"):
         assert b"Nacro" not in EXPORTERS[identifier].render(world.round)
 

@@ -87,7 +87,7 @@ def test_json_has_the_documented_keys_in_order_and_the_counts(matrix_round):
     assert values["principles"] == ["relevant", "clear"]
     rows = [dict(row) for row in values["rows"]]
     assert [list(dict(row_pairs)) for row_pairs in values["rows"]] == [
-        ["audience", "use_case", "title", "version", "cells", "declared_interest", "flagged"]
+        ["audience", "use_case", "title", "version", "cells", "declared_interest", "flagged", "decision"]
     ] * 2
     # Marks and flags about groups of reviewers are null until the round has closed.
     assert [(row["declared_interest"], row["flagged"]) for row in rows] == [(None, None), (None, None)]

@@ -152,8 +152,9 @@ def test_the_document_reads_the_cells_in_matrix_order(built):
         ("homelessness", "Routes into housing, revised", 2),
         ("victims", "Support after abuse", 1),
     ]
-    # Later keys only ever go at the end: the declared-interest mark, then the flagged principles.
-    keys = ["audience", "use_case", "title", "version", "cells", "declared_interest", "flagged"]
+    # Later keys only ever go at the end: the declared-interest mark, the flagged principles, then the
+    # programme's decision.
+    keys = ["audience", "use_case", "title", "version", "cells", "declared_interest", "flagged", "decision"]
     assert [list(row) for row in document["rows"]] == [keys] * 3
     housing_row, revised_row, _ = document["rows"]
 
@@ -241,7 +242,7 @@ def test_the_document_query_count_does_not_grow_with_use_cases(use_cases, closed
     # with their use cases and audiences, the agreement figures (one query each for the whole
     # round); once the round has closed, the groups of reviewers, the
     # flag audiences' organisations and the declared-interest marks (matrix.disclosure).
-    with django_assert_num_queries(9 if closed else 6):
+    with django_assert_num_queries(10 if closed else 7):
         document = matrix_document(r)
 
     assert len(document["rows"]) == use_cases
