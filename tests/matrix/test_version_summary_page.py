@@ -217,7 +217,8 @@ def test_aggregate_query_count_does_not_grow(client, world, answers, django_asse
     recompute(world)
 
     # session, user, the round with the version (one statement), assignments, own review +
-    # verdicts, groups, submitted check, the version's cells, the matrix's computed_at, whether its row is behind, pseudonyms,
+    # verdicts, groups, submitted check, the version's cells, the matrix's computed_at, whether its
+    # row is behind, pseudonyms,
     # reasons, submitted reviews counted, principles, navigation (its groups query is cached from
     # the page's own checks)
     with django_assert_num_queries(15 + NAVIGATION_QUERIES - 1):
