@@ -216,11 +216,11 @@ def test_aggregate_query_count_does_not_grow(client, world, answers, django_asse
     client.post(world.url("review"), answers())
     recompute(world)
 
-    # session, user, round, version, assignments, own review + verdicts, groups, submitted check,
-    # the version's cells, the matrix's computed_at, whether its row is behind, pseudonyms,
-    # reasons, submitted reviews counted, principles, the programme's decision, navigation (its
-    # groups query is cached from the page's own checks)
-    with django_assert_num_queries(17 + NAVIGATION_QUERIES - 1):
+    # session, user, the round with the version (one statement), assignments, own review +
+    # verdicts, groups, submitted check, the version's cells, the matrix's computed_at, whether its
+    # row is behind, pseudonyms, reasons, submitted reviews counted, principles, the programme's
+    # decision, navigation (its groups query is cached from the page's own checks)
+    with django_assert_num_queries(16 + NAVIGATION_QUERIES - 1):
         response = client.get(world.url(SUMMARY))
     assert response.status_code == 200
     assert f"Reviewer {other_reviewers}: Not sure" in html(response)

@@ -1,0 +1,68 @@
+"""`make load` (docs/performance.md, "Load run"): its saturation steps stop where the p95 passes a
+second and report the last rate within it; its world gives each reviewer their own use cases with
+a session made beforehand; and its check finds exactly the verdicts the clients were told were
+saved, and a matrix equal to a fresh recompute."""
+
+import itertools
+
+import pytest
+from django.test import Client
+
+from loadtest import saturation
+from loadtest import world as load_world
+from reviews.models import Review
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_steps_stop_once_the_p95_passes_a_second_and_the_figure_is_the_last_rate_within_it():
+    slow_from = 4.0
+    rates = iter([1.0, 2.0, 4.0, 8.0])
+    current = {"rate": None}
+
+    def arrival():
+        return True, 2.0 if current["rate"] >= slow_from else 0.05
+
+    steps = []
+    for rate in rates:
+        current["rate"] = rate
+        steps += saturation.saturate([rate], 0.5, arrival)
+        if steps[-1].p95 > saturation.LIMIT_SECONDS:
+            break
+
+    assert [s.rate for s in steps] == [1.0, 2.0, 4.0]
+    assert saturation.saturation_figure(steps) == steps[1].throughput
+    assert saturation.saturation_figure(steps[2:]) is None
+
+
+def test_a_step_with_errors_ends_the_steps():
+    outcomes = itertools.cycle([(True, 0.01), (False, 0.01)])
+    steps = saturation.saturate([2.0, 4.0], 1.0, lambda: next(outcomes))
+    assert len(steps) == 1 and steps[0].errors == 1 and saturation.saturation_figure(steps) is None
+
+
+@pytest.mark.slow  # builds the benchmark's synthetic round
+def test_the_check_finds_exactly_the_confirmed_verdicts_and_a_current_matrix(django_capture_on_commit_callbacks):
+    built = load_world.build(port=8000, versions=8, reviews=3, reviewers=2, baseline_people=1)
+    document = built.document
+    person = document["reviewers"][0]
+    target = person["targets"][0]
+    assert len(person["targets"]) == 4 and person["session"] and person["csrf"]
+    verdicts = dict(zip(document["principles"], ["meets", "does_not_meet", "not_sure", "meets"], strict=True))
+    client = Client()
+    client.cookies["sessionid"] = person["session"]
+    data = {"overall_comment": "", "lock_version": "0", "action": "submit"}
+    for slug, verdict in verdicts.items():
+        data |= {f"{slug}-verdict": verdict, f"{slug}-reason": "A reason."}
+    with django_capture_on_commit_callbacks(execute=True):  # the version's recompute, as the worker runs it
+        response = client.post(target["form"], data)
+    assert response.status_code == 302 and response["Location"].endswith("/submitted/")
+    told = {"reviewer": person["id"], "version": target["version"], "verdicts": verdicts}
+
+    result = load_world.check(world=built, told=[told])
+
+    assert result.passed and (result.told, result.stored, result.cells) == (1, 1, 32)
+    never_saved = {**told, "version": person["targets"][1]["version"]}
+    assert load_world.check(world=built, told=[told, never_saved]).missing == 4
+    Review.objects.filter(reviewer_id=person["id"]).delete()
+    assert load_world.check(world=built, told=[told]).missing == 4
