@@ -21,6 +21,7 @@ import weasyprint
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -230,6 +231,10 @@ def cell_text(cell: dict) -> str:
         text += f"; {INTEREST_SYMBOL} {_('Declared interest')}"
     if cell.get("flagged"):
         text += f"; {FLAG_SYMBOL} {_('Flagged for discussion')}"
+    if cell.get("carried"):
+        text += "; ↻ " + ngettext("%(count)d carried forward", "%(count)d carried forward", cell["carried"]) % {
+            "count": cell["carried"]
+        }
     return text
 
 

@@ -41,7 +41,9 @@ class MatrixExportView:
 
 
 def _document_cell(cell: Cell, rule: dict) -> dict:
-    return {**cell.as_dict(), **cell.fragility_dict(**rule)}
+    # "carried", added last: how many of the counted verdicts were carried forward unchanged from
+    # the reviewer's verdict on an earlier version.
+    return {**cell.as_dict(), **cell.fragility_dict(**rule), "carried": cell.carried}
 
 
 def matrix_document(review_round: ReviewRound, view: MatrixExportView | None = None) -> dict:
@@ -103,7 +105,9 @@ def matrix_table(document: dict, *, text_booleans: bool = True) -> tuple[list[st
     "tick|insufficient", or empty); then declared_interest ("true"/"false") and flagged (the
     flagged principles' slugs joined by "|", or empty); then, on every row, the round's slug, its
     rule (threshold and min_reviews) and when the matrix was computed, so that a file read
-    alone says where its figures come from. text_booleans=False (for XLSX) gives the yes-or-no
+    alone says where its figures come from; then (an export of a view) the view in words; last,
+    per principle, how many of its verdicts were carried forward ("<slug>_carried").
+    text_booleans=False (for XLSX) gives the yes-or-no
     columns as True and False, not "true" and "false"."""
 
     def yes_no(value: bool):
@@ -121,6 +125,7 @@ def matrix_table(document: dict, *, text_booleans: bool = True) -> tuple[list[st
         # An export of a view of the matrix page, not the whole round: which view, in words.
         header.append("view")
         about_round.append(document["view"]["description"])
+    header += [f"{slug}_carried" for slug in principles]
     rows = []
     for row in document["rows"]:
         values = [row[key] for key in ROW_KEYS[:-1]]
@@ -134,7 +139,7 @@ def matrix_table(document: dict, *, text_booleans: bool = True) -> tuple[list[st
             values += ["", ""] if text_booleans else [None, None]
         else:
             values += [yes_no(row["declared_interest"]), "|".join(row["flagged"])]
-        rows.append([*values, *about_round])
+        rows.append([*values, *about_round, *(row["cells"][slug].get("carried", 0) for slug in principles)])
     return header, rows
 
 
@@ -151,6 +156,10 @@ VERDICT_KEYS = (
     "reason",
     "evidence",
     "suggested_rewording",
+    # Added last: for a verdict carried forward unchanged from the reviewer's verdict on an earlier
+    # version, that version's number and its round's slug; empty otherwise.
+    "carried_from_version",
+    "carried_from_round",
 )
 
 
@@ -198,6 +207,8 @@ def round_verdict_rows(review_round: ReviewRound, *, chunk_size: int = 2000, ver
             "reason",
             "evidence",
             "suggested_rewording",
+            "carried_from__review__version__number",
+            "carried_from__review__round__slug",
         )
     )
     for (
@@ -211,6 +222,8 @@ def round_verdict_rows(review_round: ReviewRound, *, chunk_size: int = 2000, ver
         reason,
         evidence,
         rewording,
+        carried_version,
+        carried_round,
     ) in rows.iterator(chunk_size=chunk_size):
         yield {
             "round": review_round.slug,
@@ -224,6 +237,8 @@ def round_verdict_rows(review_round: ReviewRound, *, chunk_size: int = 2000, ver
             "reason": reason,
             "evidence": evidence,
             "suggested_rewording": rewording,
+            "carried_from_version": carried_version if carried_version is not None else "",
+            "carried_from_round": carried_round or "",
         }
 
 
