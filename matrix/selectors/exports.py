@@ -105,9 +105,7 @@ def matrix_table(document: dict, *, text_booleans: bool = True) -> tuple[list[st
     "tick|insufficient", or empty); then declared_interest ("true"/"false") and flagged (the
     flagged principles' slugs joined by "|", or empty); then, on every row, the round's slug, its
     rule (threshold and min_reviews) and when the matrix was computed, so that a file read
-    alone says where its figures come from; then (an export of a view) the view in words; last,
-    per principle, how many of its verdicts were carried forward ("<slug>_carried").
-    text_booleans=False (for XLSX) gives the yes-or-no
+    alone says where its figures come from. text_booleans=False (for XLSX) gives the yes-or-no
     columns as True and False, not "true" and "false"."""
 
     def yes_no(value: bool):
@@ -125,7 +123,6 @@ def matrix_table(document: dict, *, text_booleans: bool = True) -> tuple[list[st
         # An export of a view of the matrix page, not the whole round: which view, in words.
         header.append("view")
         about_round.append(document["view"]["description"])
-    header += [f"{slug}_carried" for slug in principles]
     rows = []
     for row in document["rows"]:
         values = [row[key] for key in ROW_KEYS[:-1]]
@@ -139,7 +136,7 @@ def matrix_table(document: dict, *, text_booleans: bool = True) -> tuple[list[st
             values += ["", ""] if text_booleans else [None, None]
         else:
             values += [yes_no(row["declared_interest"]), "|".join(row["flagged"])]
-        rows.append([*values, *about_round, *(row["cells"][slug].get("carried", 0) for slug in principles)])
+        rows.append([*values, *about_round])
     return header, rows
 
 
