@@ -2,14 +2,18 @@
 (docs/reviewer-journey.md, "A new version of a use case you reviewed"): only for principles whose
 sections did not change, always recorded as carried, refused with a clear message otherwise."""
 
+import threading
+
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from bold_portal.models import AuditEvent
 from reviews.models import Review, Verdict
 from reviews.services.carry import review_carry
-from reviews.services.reviews import ReviewConflict, VerdictInput, review_save
+from reviews.services.reviews import ReviewBusy, ReviewConflict, VerdictInput, review_save
+from tests.concurrency import STEP_SECONDS, Step, require_postgresql
 from tests.factories import close_round, make_assignment, make_organisation, make_principle, make_round, make_version
 from tests.matrix.analyst_support import make_reviewer, submit
 
@@ -281,7 +285,6 @@ def test_bad_input_to_the_carry_service(world):
 
 def test_the_database_refuses_a_verdict_carried_from_itself_or_without_an_answer(world):
     source = world.earlier_verdict(world.impact)
-    from django.db import IntegrityError, transaction
 
     with pytest.raises(IntegrityError), transaction.atomic():
         Verdict.objects.filter(pk=source.pk).update(carried_from=source)
@@ -377,3 +380,56 @@ def test_the_changes_page_of_a_first_version_says_there_is_nothing_to_compare(cl
     assert "there is nothing to compare it with" in page
     form = client.get(page_url(world, "reviews:review", version=world.v1, review_round=round3)).content.decode()
     assert "data-changes-link" not in form
+
+
+# Carrying is a save: two tabs racing, each on a PostgreSQL connection of its own.
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_a_carry_racing_another_save_of_the_same_review_ends_in_one_success_and_conflicts():
+    require_postgresql("A carry racing a save (row locks on several connections)")
+    world = World()
+    start = threading.Barrier(4, timeout=STEP_SECONDS)
+
+    def carrying():
+        start.wait()
+        return world.carry([world.impact])
+
+    def saving():
+        start.wait()
+        return review_save(
+            reviewer=world.reviewer,
+            review_round=world.round2,
+            version=world.v2,
+            verdicts=[VerdictInput(principle_id=world.impact.pk, verdict="meets")],
+            overall_comment="Typed in another tab.",
+            expected_lock_version=0,
+            submit=False,
+        )
+
+    steps = [Step("carry 1", carrying), Step("carry 2", carrying), Step("save", saving)]
+    for step in steps:
+        step.start()
+    start.wait()
+    results = []
+    for step in steps:
+        try:
+            results.append(step.outcome())
+        except (ReviewConflict, ReviewBusy) as error:
+            results.append(error)
+    winners = [(step.name, result) for step, result in zip(steps, results, strict=True) if isinstance(result, Review)]
+    assert len(winners) == 1, results
+    assert all(isinstance(result, (Review, ReviewConflict)) for result in results), results
+    review = Review.objects.get(round=world.round2, reviewer=world.reviewer)
+    assert review.lock_version == 1
+    verdict = review.verdicts.get(principle=world.impact)
+    if winners[0][0] == "save":
+        assert (verdict.verdict, verdict.carried_from_id, review.overall_comment) == (
+            "meets",
+            None,
+            "Typed in another tab.",
+        )
+    else:
+        assert verdict.carried_from == world.earlier_verdict(world.impact)
+    assert AuditEvent.objects.filter(action="review_draft_saved").count() == 1
