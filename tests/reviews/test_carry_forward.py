@@ -6,7 +6,8 @@ import threading
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from bold_portal.models import AuditEvent
@@ -433,3 +434,14 @@ def test_a_carry_racing_another_save_of_the_same_review_ends_in_one_success_and_
     else:
         assert verdict.carried_from == world.earlier_verdict(world.impact)
     assert AuditEvent.objects.filter(action="review_draft_saved").count() == 1
+
+
+def test_the_changes_page_makes_the_same_queries_however_many_principles(client, world):
+    client.force_login(world.reviewer)
+    world.carry([world.impact])
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(page_url(world)).status_code == 200
+    world.round2.principles.add(*(make_principle(reads_sections=["title"]) for _ in range(4)))
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(page_url(world)).status_code == 200
+    assert len(many) == len(few)
