@@ -54,6 +54,8 @@ def review_changes(request, round_slug: str, use_case_slug: str, number: int):
         context["problem"] = _("You cannot carry verdicts forward to this review.")
         return render(request, "reviews/review_changes.html", context, status=403)
     if not form.is_valid():
+        # Every message of the form links to the choices (the lock's hidden field has no place of its own).
+        context["errors"] = [("carry", error) for errors in form.errors.values() for error in errors]
         return render(request, "reviews/review_changes.html", context, status=400)
     try:
         review_carry(
