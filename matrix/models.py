@@ -84,6 +84,8 @@ class MatrixCell(models.Model):
     meets = models.PositiveIntegerField()
     does_not_meet = models.PositiveIntegerField()
     not_sure = models.PositiveIntegerField()
+    # How many of the counted verdicts were carried forward from the reviewer's earlier version.
+    carried = models.PositiveIntegerField(default=0)
     outcome = models.CharField(max_length=12)
 
     class Meta:

@@ -18,6 +18,7 @@ ROUND_PAGES = {
     "reviews:use_case",
     "reviews:review",
     "reviews:review_check",
+    "reviews:review_changes",
     "reviews:review_autosave",
     "reviews:review_conflict",
     "reviews:review_submitted",

@@ -167,6 +167,11 @@ class CellSerializer(serializers.Serializer):
     not_sure = serializers.IntegerField(source="cell.not_sure")
     fragile = serializers.BooleanField(source="would_become", help_text=FRAGILE_HELP)
     would_become = WouldBecomeField(help_text=WOULD_BECOME_HELP)
+    carried = serializers.IntegerField(
+        source="cell.carried",
+        help_text="How many of the counted verdicts were carried forward unchanged from the reviewer's verdict on "
+        "an earlier version of the use case, because the sections the principle reads did not change.",
+    )
 
 
 # A use case version's row: {"group": its audience group, "row": matrix.selectors.MatrixUseCaseRow,
@@ -212,6 +217,11 @@ class VerdictSerializer(serializers.Serializer):
     reason = serializers.CharField(allow_blank=True)
     evidence = serializers.CharField(allow_blank=True)
     suggested_rewording = serializers.CharField(allow_blank=True)
+    carried_from_version = serializers.IntegerField(
+        allow_null=True,
+        help_text="For a verdict carried forward unchanged from the reviewer's verdict on an earlier version (the "
+        "sections the principle reads did not change), that version's number; null for a verdict given on this one.",
+    )
 
 
 # One block of a cell's breakdown by organisation (matrix.disclosure.OrganisationGroup).

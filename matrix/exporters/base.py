@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import rules
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from matrix.disclosure import is_published
 from matrix.selectors.cells import COUNT_KEYS, round_principles
@@ -159,4 +160,8 @@ def cell_text(cell: dict) -> str:
         text += f"; {INTEREST_SYMBOL} {_('Declared interest')}"
     if cell.get("flagged"):
         text += f"; {FLAG_SYMBOL} {_('Flagged for discussion')}"
+    if cell.get("carried"):
+        text += "; ↻ " + ngettext("%(count)d carried forward", "%(count)d carried forward", cell["carried"]) % {
+            "count": cell["carried"]
+        }
     return text

@@ -166,6 +166,8 @@ class XlsxExporter(Exporter):
                 _("Reason"),
                 _("Evidence"),
                 _("Suggested rewording"),
+                _("Carried forward from version"),
+                _("Carried forward from round"),
             ],
             formats["header"],
         )

@@ -28,6 +28,10 @@ class CellVerdict:
     reason: str
     evidence: str
     suggested_rewording: str
+    # Carried forward unchanged from the reviewer's verdict on this earlier version (its number),
+    # in that round (its name); None and "" for a verdict given on this version.
+    carried_from_version: int | None = None
+    carried_from_round: str = ""
 
 
 @dataclass(frozen=True)
@@ -87,7 +91,7 @@ def cell_detail(
     version = round_version.version
     stored = (
         MatrixCell.objects.filter(round=review_round, version=version, principle=principle)
-        .values("outcome", *COUNT_KEYS)
+        .values("outcome", "carried", *COUNT_KEYS)
         .first()
     )
     cell = cell_from_row(stored) if stored else EMPTY_CELL
@@ -101,7 +105,15 @@ def cell_detail(
             principle=principle,
         )
         .exclude(verdict="")
-        .values("verdict", "reason", "evidence", "suggested_rewording", "review_id")
+        .values(
+            "verdict",
+            "reason",
+            "evidence",
+            "suggested_rewording",
+            "review_id",
+            "carried_from__review__version__number",
+            "carried_from__review__round__name",
+        )
     )
     labels = dict(Verdict.Choice.choices)
     verdicts = sorted(
@@ -113,6 +125,8 @@ def cell_detail(
                 reason=row["reason"],
                 evidence=row["evidence"],
                 suggested_rewording=row["suggested_rewording"],
+                carried_from_version=row["carried_from__review__version__number"],
+                carried_from_round=row["carried_from__review__round__name"] or "",
             )
             for row in rows
         ),

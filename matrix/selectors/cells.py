@@ -24,6 +24,8 @@ class Cell:
     meets: int
     does_not_meet: int
     not_sure: int
+    # How many of the counted verdicts were carried forward from an earlier version's review.
+    carried: int = 0
 
     @property
     def total(self) -> int:
@@ -129,14 +131,18 @@ def matrix_state(review_round: ReviewRound, *, version_id: int | None = None) ->
 
 def cell_from_row(row: dict) -> Cell:
     return Cell(
-        outcome=row["outcome"], meets=row["meets"], does_not_meet=row["does_not_meet"], not_sure=row["not_sure"]
+        outcome=row["outcome"],
+        meets=row["meets"],
+        does_not_meet=row["does_not_meet"],
+        not_sure=row["not_sure"],
+        carried=row.get("carried", 0),
     )
 
 
 def version_cells(*, round_id: int, version_id: int) -> dict[int, Cell]:
     """One version's cells in a round, by principle id: one indexed query, whatever the round's size."""
     rows = MatrixCell.objects.filter(round_id=round_id, version_id=version_id).values(
-        "principle_id", "outcome", *COUNT_KEYS
+        "principle_id", "outcome", "carried", *COUNT_KEYS
     )
     return {row["principle_id"]: cell_from_row(row) for row in rows}
 
@@ -174,7 +180,7 @@ def round_cells(review_round: ReviewRound) -> dict[tuple[int, int], Cell]:
     shared (a round of thousands of use cases has a few hundred distinct cells at most), so that a
     round's matrix costs little more memory than its keys."""
     rows = MatrixCell.objects.filter(round=review_round).values_list(
-        "version_id", "principle_id", "outcome", *COUNT_KEYS
+        "version_id", "principle_id", "outcome", "carried", *COUNT_KEYS
     )
     shared: dict[tuple, Cell] = {}
     cells: dict[tuple[int, int], Cell] = {}
@@ -182,7 +188,9 @@ def round_cells(review_round: ReviewRound) -> dict[tuple[int, int], Cell]:
         key = tuple(values)
         cell = shared.get(key)
         if cell is None:
-            outcome, meets, does_not_meet, not_sure = key
-            cell = shared[key] = Cell(outcome=outcome, meets=meets, does_not_meet=does_not_meet, not_sure=not_sure)
+            outcome, carried, meets, does_not_meet, not_sure = key
+            cell = shared[key] = Cell(
+                outcome=outcome, meets=meets, does_not_meet=does_not_meet, not_sure=not_sure, carried=carried
+            )
         cells[(version_id, principle_id)] = cell
     return cells

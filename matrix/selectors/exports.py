@@ -43,10 +43,12 @@ class MatrixExportView:
 
 def _document_cell(cell: Cell, rule: dict, known: dict) -> dict:
     """The cell in the export shape; known: the shapes made so far in this document, by cell (a
-    round of thousands of use cases has few distinct cells), each handed out as a copy of its own."""
+    round of thousands of use cases has few distinct cells), each handed out as a copy of its own.
+    "carried", added last: how many of the counted verdicts were carried forward unchanged from the
+    reviewer's verdict on an earlier version."""
     shape = known.get(cell)
     if shape is None:
-        shape = known[cell] = {**cell.as_dict(), **cell.fragility_dict(**rule)}
+        shape = known[cell] = {**cell.as_dict(), **cell.fragility_dict(**rule), "carried": cell.carried}
     return {**shape, "would_become": list(shape["would_become"])}
 
 
@@ -180,6 +182,10 @@ VERDICT_KEYS = (
     "reason",
     "evidence",
     "suggested_rewording",
+    # Added last: for a verdict carried forward unchanged from the reviewer's verdict on an earlier
+    # version, that version's number and its round's slug; empty otherwise.
+    "carried_from_version",
+    "carried_from_round",
 )
 
 
@@ -227,13 +233,26 @@ def round_verdict_values(review_round: ReviewRound, *, chunk_size: int = 5000, v
             "reason",
             "evidence",
             "suggested_rewording",
+            "carried_from__review__version__number",
+            "carried_from__review__round__slug",
         )
     )
     round_slug = review_round.slug
     reviewer = {number: f"Reviewer {number}" for number in set(pseudonyms.values())}
-    for audience, use_case, title, number, principle, review_id, verdict, reason, evidence, rewording in rows.iterator(
-        chunk_size=chunk_size
-    ):
+    for (
+        audience,
+        use_case,
+        title,
+        number,
+        principle,
+        review_id,
+        verdict,
+        reason,
+        evidence,
+        rewording,
+        carried_version,
+        carried_round,
+    ) in rows.iterator(chunk_size=chunk_size):
         yield (
             round_slug,
             audience,
@@ -246,6 +265,8 @@ def round_verdict_values(review_round: ReviewRound, *, chunk_size: int = 5000, v
             reason,
             evidence,
             rewording,
+            carried_version if carried_version is not None else "",
+            carried_round or "",
         )
 
 

@@ -304,7 +304,7 @@ def _use_case_rows(
         cells_of = cells_of.filter(version_id__in=version_ids)
     cells = {
         (row["version_id"], row["principle_id"]): cell_from_row(row)
-        for row in cells_of.values("version_id", "principle_id", "outcome", *COUNT_KEYS)
+        for row in cells_of.values("version_id", "principle_id", "outcome", "carried", *COUNT_KEYS)
     }
     marks = round_marks(
         review_round, principle_ids=principle_ids, version_ids=None if whole_round else version_ids, for_admin=for_admin

@@ -124,7 +124,7 @@ CHANGED_CELLS_MARK = "/* matrix: changed cells */"
 def _changed_cells(cursor, *, review_round: ReviewRound, version_id: int | None, batch: int | None) -> list[tuple]:
     """The cells whose counts or outcome differ from what is stored (or that are missing), for
     the rows claimed by batch, or with batch None for every row of the round, as (version,
-    principle, meets, does not meet, not sure, outcome)."""
+    principle, meets, does not meet, not sure, carried, outcome)."""
     t = _tables()
     outcome = outcome_sql("meets", "does_not_meet", "not_sure")
     submitted = Review.Status.SUBMITTED
@@ -137,7 +137,7 @@ def _changed_cells(cursor, *, review_round: ReviewRound, version_id: int | None,
     cursor.execute(
         f"""
         {CHANGED_CELLS_MARK}
-        SELECT version_id, principle_id, meets, does_not_meet, not_sure, outcome
+        SELECT version_id, principle_id, meets, does_not_meet, not_sure, carried, outcome
         FROM (
             SELECT counts.*, {outcome} AS outcome
             FROM (
@@ -145,15 +145,17 @@ def _changed_cells(cursor, *, review_round: ReviewRound, version_id: int | None,
                     COALESCE(c.meets, 0) AS meets,
                     COALESCE(c.does_not_meet, 0) AS does_not_meet,
                     COALESCE(c.not_sure, 0) AS not_sure,
+                    COALESCE(c.carried, 0) AS carried,
                     mc.id AS stored_id, mc.meets AS stored_meets, mc.does_not_meet AS stored_does_not_meet,
-                    mc.not_sure AS stored_not_sure, mc.outcome AS stored_outcome
+                    mc.not_sure AS stored_not_sure, mc.carried AS stored_carried, mc.outcome AS stored_outcome
                 FROM {t["row"]} mr
                 JOIN {t["round_principle"]} rp ON rp.reviewround_id = mr.round_id
                 LEFT JOIN (
                     SELECT r.version_id AS version_id, v.principle_id AS principle_id,
                         SUM(CASE WHEN v.verdict = '{choice.MEETS}' THEN 1 ELSE 0 END) AS meets,
                         SUM(CASE WHEN v.verdict = '{choice.DOES_NOT_MEET}' THEN 1 ELSE 0 END) AS does_not_meet,
-                        SUM(CASE WHEN v.verdict = '{choice.NOT_SURE}' THEN 1 ELSE 0 END) AS not_sure
+                        SUM(CASE WHEN v.verdict = '{choice.NOT_SURE}' THEN 1 ELSE 0 END) AS not_sure,
+                        SUM(CASE WHEN v.carried_from_id IS NOT NULL THEN 1 ELSE 0 END) AS carried
                     FROM {t["review"]} r
                     JOIN {t["verdict"]} v ON v.review_id = r.id
                     WHERE r.round_id = %s AND r.status = '{submitted}' {version_filter}
@@ -165,7 +167,7 @@ def _changed_cells(cursor, *, review_round: ReviewRound, version_id: int | None,
             ) counts
         ) computed
         WHERE stored_id IS NULL OR stored_meets <> meets OR stored_does_not_meet <> does_not_meet
-            OR stored_not_sure <> not_sure OR stored_outcome <> outcome
+            OR stored_not_sure <> not_sure OR stored_carried <> carried OR stored_outcome <> outcome
         """,  # nosec
         [
             *outcome_sql_params(threshold=review_round.threshold, min_reviews=review_round.min_reviews),
@@ -179,7 +181,7 @@ def _changed_cells(cursor, *, review_round: ReviewRound, version_id: int | None,
 
 
 def _write_cells(cursor, *, round_id: int, cells: list[tuple]) -> int:
-    """Upsert cells given as (version, principle, meets, does not meet, not sure, outcome): on
+    """Upsert cells given as (version, principle, meets, does not meet, not sure, carried, outcome): on
     PostgreSQL one statement over arrays, whatever their number; on SQLite one prepared statement
     run per cell."""
     if not cells:
@@ -189,23 +191,24 @@ def _write_cells(cursor, *, round_id: int, cells: list[tuple]) -> int:
             meets = excluded.meets,
             does_not_meet = excluded.does_not_meet,
             not_sure = excluded.not_sure,
+            carried = excluded.carried,
             outcome = excluded.outcome
     """
-    columns = "(round_id, version_id, principle_id, meets, does_not_meet, not_sure, outcome)"
+    columns = "(round_id, version_id, principle_id, meets, does_not_meet, not_sure, carried, outcome)"
     table = _tables()["cell"]
     if connection.vendor == "postgresql":
         cursor.execute(
             f"""
             INSERT INTO {table} {columns}
             SELECT %s, * FROM unnest(%s::integer[], %s::integer[], %s::integer[], %s::integer[],
-                %s::integer[], %s::varchar[])
+                %s::integer[], %s::integer[], %s::varchar[])
             {upsert}
             """,  # nosec
             [round_id, *(list(column) for column in zip(*cells, strict=True))],
         )
     else:
         cursor.executemany(
-            f"INSERT INTO {table} {columns} VALUES (%s, %s, %s, %s, %s, %s, %s) {upsert}",  # nosec
+            f"INSERT INTO {table} {columns} VALUES (%s, %s, %s, %s, %s, %s, %s, %s) {upsert}",  # nosec
             [(round_id, *cell) for cell in cells],
         )
     return len(cells)

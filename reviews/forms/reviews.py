@@ -68,12 +68,14 @@ class VerdictForm(SubmissionLengthMixin, PortalForm):
     )
     suggested_rewording = _review_text(_("Suggested rewording (optional)"), _("How you would put it instead."))
 
-    def __init__(self, *args, principle, sections=(), **kwargs):
+    def __init__(self, *args, principle, sections=(), carried_from=None, **kwargs):
         kwargs.setdefault("prefix", principle.slug)
         super().__init__(*args, **kwargs)
         self.principle = principle
         # The use case's text the principle asks about (reviews.selectors.sections), shown with it.
         self.sections = sections
+        # The earlier verdict the saved one was carried forward from (reviews.services.carry), if any.
+        self.carried_from = carried_from
         self.fields["verdict"].label = principle.question
         self.fields["verdict"].error_messages["invalid_choice"] = _(
             "Choose whether the use case meets %(principle)s, does not meet it, or you are not sure"
@@ -87,6 +89,7 @@ class VerdictForm(SubmissionLengthMixin, PortalForm):
                 # Included, not pasted: the guidance text is never parsed as a template.
                 HTML('{% include "reviews/_principle_guidance.html" with principle=form.principle %}'),
                 HTML('{% include "reviews/_principle_use_case.html" with narrow=True %}'),
+                HTML('{% include "reviews/_carried_note.html" with carried_from=form.carried_from %}'),
                 Field.radios("verdict", legend_size=Size.SMALL),
                 Field.textarea("reason", rows=4),
                 Field.textarea("evidence", rows=3),
@@ -199,7 +202,13 @@ def review_forms(*, principles, review, version, data=None) -> tuple[list[Verdic
             else {}
         )
         verdict_forms.append(
-            VerdictForm(data, principle=principle, sections=principle_sections(principle, version), initial=initial)
+            VerdictForm(
+                data,
+                principle=principle,
+                sections=principle_sections(principle, version),
+                initial=initial,
+                carried_from=row.carried_from if row else None,
+            )
         )
     overall = OverallForm(
         data,

@@ -355,6 +355,18 @@ class Verdict(models.Model):
     reason = _limited_text(_("reason"), REVIEW_TEXT_MAX)
     evidence = _limited_text(_("evidence"), REVIEW_TEXT_MAX)
     suggested_rewording = _limited_text(_("suggested rewording"), REVIEW_TEXT_MAX)
+    # The reviewer's verdict on the same principle for an earlier version of the use case, whose
+    # text this one repeats because the sections the principle reads did not change (carried
+    # forward, docs/reviewer-journey.md). Kept while a verdict was carried from it: reviews are
+    # never deleted, and a source that vanished would hide that this verdict was carried.
+    carried_from = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="carried_to",
+        verbose_name=_("carried forward from"),
+    )
 
     class Meta:
         ordering = ["review", "principle__order"]
@@ -374,6 +386,11 @@ class Verdict(models.Model):
             text_limit("verdict", "reason", REVIEW_TEXT_MAX, _("A verdict's reason")),
             text_limit("verdict", "evidence", REVIEW_TEXT_MAX, _("A verdict's evidence")),
             text_limit("verdict", "suggested_rewording", REVIEW_TEXT_MAX, _("A suggested rewording")),
+            models.CheckConstraint(
+                condition=Q(carried_from__isnull=True) | (~Q(carried_from=models.F("id")) & ~Q(verdict="")),
+                name="verdict_carried_from_other_with_answer",
+                violation_error_message=_("A verdict carried forward comes from another verdict, and has an answer."),
+            ),
         ]
 
         # Covering index: the matrix aggregate reads verdicts by review without touching the table.

@@ -4,7 +4,7 @@ number of assignments, reviews or verdicts."""
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 
 from audiences.models import Organisation
 from principles.models import Principle
@@ -92,9 +92,11 @@ def own_review(*, user, target: ReviewTarget) -> Review | None:
     """The user's own review of the target, with its verdicts; None if not started."""
     if not user.is_authenticated:
         return None
+    # Each verdict with the earlier one it was carried forward from, if any, in the same query.
+    verdicts = Verdict.objects.select_related("carried_from__review__version", "carried_from__review__round")
     return (
         Review.objects.filter(reviewer=user, round=target.round, version=target.version)
-        .prefetch_related("verdicts")
+        .prefetch_related(Prefetch("verdicts", queryset=verdicts))
         .first()
     )
 

@@ -32,6 +32,7 @@ from reviews.models import (
     blocking_interest,
 )
 from reviews.selectors.requests import declined
+from reviews.selectors.sections import changed_sections
 from reviews.services.interests import interest_refusal
 from reviews.services.rounds import round_read_shared
 from reviews.signals import matrix_inputs_changed
@@ -60,6 +61,9 @@ class VerdictInput:
     reason: str = ""
     evidence: str = ""
     suggested_rewording: str = ""
+    # Carry forward this earlier verdict of the reviewer's (its id) on the principle, for an
+    # earlier version of the use case: its answer and texts replace the ones given here.
+    carried_from_id: int | None = None
 
 
 def verdict_problem(*, verdict: str, reason: str) -> str | None:
@@ -130,6 +134,7 @@ def _verdict_record(verdicts) -> list[dict]:
             "reason": v.reason,
             "evidence": v.evidence,
             "suggested_rewording": v.suggested_rewording,
+            "carried_from": v.carried_from_id,
         }
         for v in verdicts
     ]
@@ -232,6 +237,80 @@ def _locked_verdicts(review: Review | None) -> list[Verdict]:
     return list(Verdict.objects.select_for_update(of=("self",)).filter(review=review).order_by())
 
 
+def _carry_problem(source: Verdict | None, *, reviewer, version: UseCaseVersion, principle: Principle) -> str | None:
+    """Why the reviewer cannot carry this earlier verdict forward to the principle on the version,
+    in words naming the principle; None if they can."""
+    names = {"principle": principle.name}
+    if source is None or source.review.reviewer_id != reviewer.pk:
+        return _("There is no earlier verdict of yours on %(principle)s to carry forward.") % names
+    earlier = source.review.version
+    if (
+        source.principle_id != principle.pk
+        or earlier.use_case_id != version.use_case_id
+        or earlier.number >= version.number
+        or source.review.status != Review.Status.SUBMITTED
+        or not source.verdict
+    ):
+        return (
+            _(
+                "Only your submitted verdict on %(principle)s for an earlier version of this use case "
+                "can be carried forward."
+            )
+            % names
+        )
+    if changed := changed_sections(principle, earlier, version):
+        return _(
+            "Your verdict on %(principle)s cannot be carried forward: %(sections)s changed since version %(number)s. "
+            "Read the changes and give your verdict again."
+        ) % {**names, "sections": ", ".join(changed), "number": earlier.number}
+    return None
+
+
+def _carry_sources(given: dict[int, VerdictInput], *, reviewer, version, principles) -> dict[int, Verdict]:
+    """The earlier verdicts the entries ask to carry forward, by principle id, each checked (no
+    query unless one is asked for). Raises ValidationError naming each principle that cannot be
+    carried: another's verdict, another use case's, a later version's, or one whose sections changed."""
+    wanted = {pk: entry.carried_from_id for pk, entry in given.items() if entry.carried_from_id is not None}
+    if not wanted:
+        return {}
+    found = Verdict.objects.select_related("review__version").in_bulk(list(wanted.values()))
+    sources, problems = {}, {}
+    for pk, source_id in wanted.items():
+        source = found.get(source_id)
+        if problem := _carry_problem(source, reviewer=reviewer, version=version, principle=principles[pk]):
+            problems[principles[pk].slug] = problem
+        else:
+            sources[pk] = source
+    if problems:
+        raise ValidationError(problems)
+    return sources
+
+
+def _carried(source: Verdict) -> VerdictInput:
+    return VerdictInput(
+        principle_id=source.principle_id,
+        verdict=source.verdict,
+        reason=source.reason,
+        evidence=source.evidence,
+        suggested_rewording=source.suggested_rewording,
+        carried_from_id=source.pk,
+    )
+
+
+def _still_carried(row: Verdict, entry: VerdictInput) -> int | None:
+    """The earlier verdict a saved row stays carried from: kept while its answer and texts are
+    saved unchanged, dropped as soon as the reviewer changes any of them."""
+    if row.carried_from_id is None:
+        return None
+    same = (row.verdict, row.reason, row.evidence, row.suggested_rewording) == (
+        entry.verdict,
+        entry.reason.strip(),
+        entry.evidence.strip(),
+        entry.suggested_rewording.strip(),
+    )
+    return row.carried_from_id if same else None
+
+
 def _sign_in_detail(signed_in_with: str) -> dict:
     return {"signed_in_with": signed_in_with} if signed_in_with else {}
 
@@ -297,6 +376,8 @@ def review_save(
         unknown = set(given) - set(principles)
         if unknown:
             raise ValidationError(_("A verdict was given for a principle that is not part of this round."))
+        carried = _carry_sources(given, reviewer=reviewer, version=version, principles=principles)
+        given |= {pk: _carried(source) for pk, source in carried.items()}
         if submit:
             problems = {}
             for pk, principle in principles.items():
@@ -324,15 +405,21 @@ def review_save(
         for pk in principles:
             entry = given.get(pk, VerdictInput(principle_id=pk))
             row = existing.get(pk) or Verdict(principle_id=pk)
+            carried_from_id = entry.carried_from_id if pk in carried else _still_carried(row, entry)
             row.verdict = entry.verdict
             row.reason = entry.reason.strip()
             row.evidence = entry.evidence.strip()
             row.suggested_rewording = entry.suggested_rewording.strip()
+            # The earlier verdict was checked above (_carry_sources), not again here, row by row.
+            row.carried_from_id = carried_from_id
             rows.append(row)
         # The review and its verdicts validated together, before anything is written: their check
         # constraints in one statement. The keys were read above (the organisation from the
         # caller's assignments or membership); the database keeps them and the unique constraints.
-        full_clean_all([review, *rows], exclude=["round", "version", "reviewer", "organisation", "review", "principle"])
+        full_clean_all(
+            [review, *rows],
+            exclude=["round", "version", "reviewer", "organisation", "review", "principle", "carried_from"],
+        )
         try:
             review.save()
         except IntegrityError as error:  # another tab created the same review a moment ago
@@ -344,7 +431,7 @@ def review_save(
             row.review = review
             (to_update if row.pk else to_create).append(row)
         Verdict.objects.bulk_create(to_create)
-        Verdict.objects.bulk_update(to_update, ["verdict", "reason", "evidence", "suggested_rewording"])
+        Verdict.objects.bulk_update(to_update, ["verdict", "reason", "evidence", "suggested_rewording", "carried_from"])
 
         if submit:
             action = "review_changed" if was_submitted else "review_submitted"
@@ -352,6 +439,9 @@ def review_save(
             action = "review_draft_saved"
         after = _review_record(review, to_create + to_update)
         how = _sign_in_detail(signed_in_with)
+        if carried:
+            # Never silently: the row names the principles carried forward and the verdicts they came from.
+            how["carried_forward"] = {principles[pk].slug: source.pk for pk, source in sorted(carried.items())}
         if submit and was_submitted:
             audit(actor=reviewer, action=action, obj=review, before=before, after=after, **how)
         else:

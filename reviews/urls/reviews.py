@@ -2,6 +2,7 @@
 
 from django.urls import include, path
 
+from reviews.views import carry as carry_views
 from reviews.views import interests as interest_views
 from reviews.views import organisations as organisation_views
 from reviews.views import questions as question_views
@@ -19,6 +20,7 @@ version_patterns = [
     path("", views.use_case, name="use_case"),
     path("review/", views.review, name="review"),
     path("review/check/", views.review_check, name="review_check"),
+    path("review/changes/", carry_views.review_changes, name="review_changes"),
     path("review/autosave/", autosave_views.review_autosave, name="review_autosave"),
     path("review/conflict/", conflict_views.review_conflict, name="review_conflict"),
     path("review/submitted/", views.review_submitted, name="review_submitted"),

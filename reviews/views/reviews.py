@@ -20,6 +20,7 @@ from reviews.models import Review, cancellable_by
 from reviews.selectors import my_reviews as my_reviews_selectors
 from reviews.selectors import questions as question_selectors
 from reviews.selectors import reviews as selectors
+from reviews.selectors.carry import previous_reviewed_number
 from reviews.selectors.requests import latest_request
 from reviews.services.kept_posts import (
     SHOWN_FIELD,
@@ -162,6 +163,8 @@ def _review_page(
         kept=kept,
         # Lets a post refused for an ended session be kept for this person (reviews.services.kept_posts).
         keep_token=keep_token_make(person_id=request.user.pk, round_id=target.round.pk, version_id=target.version.pk),
+        # What changed since the version the reviewer last reviewed, else since the version before.
+        reviewed_number=previous_reviewed_number(reviewer=request.user, version=target.version),
     )
     return render(request, "reviews/review_form.html", context, status=status)
 

@@ -261,12 +261,21 @@ def round_versions_add_matching(request, round_slug: str):
         # An unusable filter matches nothing on purpose: adding every version instead would surprise.
         messages.error(request, problem)
         return redirect(back)
+    matching = selectors.candidate_versions(review_round=review_round, **filters)
+    if "add_not_ready" not in request.POST:
+        # Warned first, as for the versions ticked on one page: which matching versions are not ready.
+        to_add = list(matching.filter(in_round=False).values_list("pk", flat=True))
+        if not_ready := selectors.versions_not_ready_to_add(review_round, to_add):
+            context = {
+                "review_round": review_round,
+                "not_ready": not_ready,
+                "matching": len(to_add),
+                "filters": filters,
+                "back": back,
+            }
+            return render(request, "rounds/round_versions_confirm.html", context)
     try:
-        added = services.round_versions_add_matching(
-            review_round=review_round,
-            versions=selectors.candidate_versions(review_round=review_round, **filters),
-            actor=request.user,
-        )
+        added = services.round_versions_add_matching(review_round=review_round, versions=matching, actor=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect(back)

@@ -212,6 +212,9 @@ EXPECTED = {
         **ASSIGNED_TO_ORGANISATION,
         **dict.fromkeys(("reviewer", "lead"), Redirect("reviews:review", same_kwargs=True)),
     },
+    # What changed since the version before (the world's use case has one version: nothing to
+    # compare) and carrying verdicts forward: for whoever sees the review form.
+    "reviews:review_changes": ASSIGNED_TO_ORGANISATION,
     # The conflict page shows only what the person's own refused save kept: with nothing kept, the form.
     "reviews:review_conflict": {
         **ASSIGNED_TO_ORGANISATION,
@@ -356,6 +359,7 @@ LINK_HOLDER_PAGES = {
     "reviews:use_case",
     "reviews:review",
     "reviews:review_check",
+    "reviews:review_changes",
     "reviews:review_autosave",
     "reviews:review_conflict",
     "reviews:review_submitted",

@@ -60,6 +60,12 @@ def run_a_round(page: Page, *, narrow: bool = False, axe: bool = True) -> None:
     page.get_by_role("link", name="Choose the use cases to review").click()
     check(page)
     page.get_by_role("button", name="use case versions matching this filter").click()
+    # Versions whose readiness checklist is not done are named first, and added once confirmed.
+    expect(page.locator("[data-matching]")).to_contain_text("matching the filter and not yet in the round")
+    check(page)
+    if narrow:
+        fits(page)
+    page.get_by_role("button", name="matching versions anyway").click()
     expect(page.locator(".govuk-notification-banner")).to_contain_text("added to the round")
     page.get_by_role("link", name="Next: give the use cases to organisations").click()
     fill_date(page, "due_on", DUE)

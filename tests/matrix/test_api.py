@@ -147,6 +147,7 @@ def test_the_matrix_gives_each_row_its_cells(analyst_client, world):
         # Added last, as in the JSON export: one reviewer changing their mind would make it a tick.
         "fragile": True,
         "would_become": ["tick"],
+        "carried": 0,
     }
     assert first["cells"][1]["outcome"] == "tick"
     # Marks are published once the round has closed, as in the exports.

@@ -99,14 +99,30 @@ def test_json_has_the_documented_keys_in_order_and_the_counts(matrix_round):
     assert [slug for slug, _ in housing_cells] == ["relevant", "clear"]
     # Fragility after the counts: 2 of 2 becomes 1 of 2 (a tie, a cross) if one reviewer changes their mind.
     assert [dict(cell) for _, cell in housing_cells] == [
-        {"outcome": "tick", "meets": 2, "does_not_meet": 0, "not_sure": 0, "fragile": True, "would_become": ["cross"]},
-        {"outcome": "cross", "meets": 1, "does_not_meet": 1, "not_sure": 0, "fragile": True, "would_become": ["tick"]},
+        {
+            "outcome": "tick",
+            "meets": 2,
+            "does_not_meet": 0,
+            "not_sure": 0,
+            "fragile": True,
+            "would_become": ["cross"],
+            "carried": 0,
+        },
+        {
+            "outcome": "cross",
+            "meets": 1,
+            "does_not_meet": 1,
+            "not_sure": 0,
+            "fragile": True,
+            "would_become": ["tick"],
+            "carried": 0,
+        },
     ]
     assert [list(dict(cell)) for _, cell in housing_cells] == [
-        ["outcome", "meets", "does_not_meet", "not_sure", "fragile", "would_become"]
+        ["outcome", "meets", "does_not_meet", "not_sure", "fragile", "would_become", "carried"]
     ] * 2
     # Too few reviews: one reviewer changing their mind does not add a review.
-    robust = {"fragile": False, "would_become": []}
+    robust = {"fragile": False, "would_become": [], "carried": 0}
     assert [dict(cell) for _, cell in rows[1]["cells"]] == [
         {"outcome": "insufficient", "meets": 0, "does_not_meet": 1, "not_sure": 0, **robust},
         {"outcome": "insufficient", "meets": 0, "does_not_meet": 0, "not_sure": 1, **robust},
@@ -169,6 +185,7 @@ def test_a_version_nobody_reviewed_is_exported_with_zero_counts(matrix_round):
         "not_sure": 0,
         "fragile": False,
         "would_become": [],
+        "carried": 0,
     }
     assert data["rows"][-1]["cells"] == {"relevant": empty, "clear": empty}
     # The export stored the cells it printed.
@@ -205,6 +222,7 @@ def test_a_stale_matrix_is_recomputed_before_export(matrix_round):
         "not_sure": 0,
         "fragile": False,  # one change makes a tie or 0 of 1: a cross either way
         "would_become": [],
+        "carried": 0,
     }
     fresh_at = Matrix.objects.get(round=review_round).computed_at
     assert data["computed_at"] == fresh_at.isoformat() != stale_at.isoformat()
@@ -227,6 +245,7 @@ def test_a_matrix_behind_a_rule_change_is_recomputed_before_export(matrix_round)
         "not_sure": 0,
         "fragile": True,
         "would_become": ["tick", "insufficient"],
+        "carried": 0,
     }
 
 
@@ -369,6 +388,8 @@ def test_verdicts_csv_prints_every_submitted_verdict(matrix_round):
         "reason",
         "evidence",
         "suggested_rewording",
+        "carried_from_version",
+        "carried_from_round",
     ]
     assert len(rows) == 1 + 6  # three reviews of two principles
     # Numbered within each use case version: two reviews of one, one of the other.

@@ -206,19 +206,41 @@ def test_the_xlsx_verdicts_sheet_has_each_submitted_verdict_pseudonymised(world)
         "Reason",
         "Evidence",
         "Suggested rewording",
+        "Carried forward from version",
+        "Carried forward from round",
     )
     housing, victims = world.housing_case.use_case.slug, world.victims_case.use_case.slug
     home = ("spring", "homelessness", housing, "Housing after prison", 1)
     away = ("spring", "victims", victims, "Support after abuse", 1)
     meets, not_met = "Meets the principle", "Does not meet the principle"
     assert rows[1:] == [
-        (*home, "relevant", "Reviewer 1", meets, None, None, None),
-        (*home, "relevant", "Reviewer 2", meets, None, None, None),
-        (*home, "clear", "Reviewer 1", meets, None, None, None),
-        (*home, "clear", "Reviewer 2", not_met, "Because.", "Data flows section", "Say who receives the data."),
+        (*home, "relevant", "Reviewer 1", meets, None, None, None, None, None),
+        (*home, "relevant", "Reviewer 2", meets, None, None, None, None, None),
+        (*home, "clear", "Reviewer 1", meets, None, None, None, None, None),
+        (
+            *home,
+            "clear",
+            "Reviewer 2",
+            not_met,
+            "Because.",
+            "Data flows section",
+            "Say who receives the data.",
+            None,
+            None,
+        ),
         # Ann is Reviewer 1 on every use case of the round; Cy's draft is not exported.
-        (*away, "relevant", "Reviewer 1", not_met, "Because.", "Data flows section", "Say who receives the data."),
-        (*away, "clear", "Reviewer 1", "Not sure", "Because.", "Data flows section", None),
+        (
+            *away,
+            "relevant",
+            "Reviewer 1",
+            not_met,
+            "Because.",
+            "Data flows section",
+            "Say who receives the data.",
+            None,
+            None,
+        ),
+        (*away, "clear", "Reviewer 1", "Not sure", "Because.", "Data flows section", None, None, None),
     ]
     assert not any(world.cy.email in str(value) for row in rows for value in row)
 
@@ -443,6 +465,8 @@ def test_the_csv_of_verdicts_has_one_row_per_submitted_verdict(world):
         "Because.",
         "Data flows section",
         "Say who receives the data.",
+        "",
+        "",
     ]
     assert {row[6] for row in rows[1:]} == {"Reviewer 1", "Reviewer 2"}
 

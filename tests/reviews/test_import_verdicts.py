@@ -176,6 +176,7 @@ def test_import_into_an_existing_round(world, tmp_path, bom, django_capture_on_c
         "not_sure": 0,
         "fragile": True,
         "would_become": ["cross"],
+        "carried": 0,
     }
     # One decided verdict: it turning to "meets" makes a tick, to "not sure" leaves nobody decided.
     assert housing["cells"]["clear"] == {
@@ -185,6 +186,7 @@ def test_import_into_an_existing_round(world, tmp_path, bom, django_capture_on_c
         "not_sure": 1,
         "fragile": True,
         "would_become": ["tick", "insufficient"],
+        "carried": 0,
     }
     assert treatment["cells"]["relevant"]["outcome"] == "insufficient"
 
@@ -229,6 +231,7 @@ def test_create_round_holds_the_file_versions_and_principles(world, tmp_path, dj
         "not_sure": 0,
         "fragile": True,
         "would_become": ["cross"],
+        "carried": 0,
     }
 
 
@@ -612,6 +615,7 @@ def test_any_valid_address_imports_and_case_is_ignored(world, tmp_path, django_c
         "not_sure": 0,
         "fragile": False,
         "would_become": [],
+        "carried": 0,
     }
 
 

@@ -103,3 +103,39 @@ def test_the_choosers_queries_do_not_grow_with_the_versions_on_the_page(
         not_ready(make_audience())
     with django_assert_num_queries(13):
         client.get(versions_url(draft))
+
+
+def add_matching_url(review_round):
+    return reverse("rounds:versions_add_matching", args=[review_round.slug])
+
+
+def test_adding_all_matching_versions_warns_of_those_not_ready_and_saves_nothing_until_confirmed(
+    client, admin, draft, audience
+):
+    good, short = ready(audience), not_ready(audience)
+    other = not_ready(audience)
+    filters = {"audience": audience.slug, "search": ""}
+
+    response = client.post(add_matching_url(draft), filters)
+
+    assert response.status_code == 200
+    assert "2 use case versions are not ready for review" in response.text
+    assert "2 of the 3 use case versions matching the filter and not yet in the round are not ready." in response.text
+    assert response.text.count("Short of concerns") == 2 and "Housing after release" not in response.text
+    assert 'name="add_not_ready"' in response.text and f'value="{audience.slug}"' in response.text
+    assert not draft.versions.exists() and not AuditEvent.objects.exists()
+
+    response = client.post(add_matching_url(draft), {**filters, "add_not_ready": "yes"})
+
+    assert response.status_code == 302
+    assert set(draft.versions.all()) == {good, short, other}
+
+
+def test_adding_all_matching_versions_asks_nothing_when_every_one_to_add_is_ready(client, admin, draft, audience):
+    good, short = ready(audience), not_ready(audience)
+    draft.versions.add(short)
+
+    response = client.post(add_matching_url(draft), {"audience": audience.slug, "search": ""})
+
+    assert response.status_code == 302
+    assert set(draft.versions.all()) == {good, short}
