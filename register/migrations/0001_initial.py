@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('audiences', '0007_member_reminders'),
-        ('reviews', '0015_decision_decisioncondition_and_more'),
+        ('reviews', '0017_decisions'),
         ('usecases', '0005_data_parties'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

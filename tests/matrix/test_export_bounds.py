@@ -112,7 +112,7 @@ def test_the_verdicts_csv_is_never_made_by_the_worker(world, analyst):
 def test_the_migration_deletes_the_verdicts_csv_files_kept_in_the_database(world, analyst):
     kept = MatrixExport.objects.create(round=world.round, requested_by=analyst, exporter="verdicts-csv")
     other = MatrixExport.objects.create(round=world.round, requested_by=analyst, exporter="csv")
-    migration = importlib.import_module("matrix.migrations.0009_verdicts_csv_not_kept")
+    migration = importlib.import_module("matrix.migrations.0011_verdicts_csv_not_kept")
 
     migration.delete_kept_verdicts_csv(django_apps, None)
 

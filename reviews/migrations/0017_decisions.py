@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('principles', '0003_reads_sections'),
-        ('reviews', '0014_chosen_reviewers'),
+        ('reviews', '0016_verdict_carried_from'),
         ('usecases', '0005_data_parties'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('principles', '0003_reads_sections'),
-        ('reviews', '0014_chosen_reviewers'),
+        ('reviews', '0015_questions'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('matrix', '0008_feedback_release'),
+        ('matrix', '0009_reason_responses'),
     ]
 
     operations = [

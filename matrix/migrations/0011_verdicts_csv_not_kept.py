@@ -10,6 +10,6 @@ def delete_kept_verdicts_csv(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("matrix", "0008_feedback_release")]
+    dependencies = [('matrix', '0010_matrixcell_carried')]
 
     operations = [migrations.RunPython(delete_kept_verdicts_csv, migrations.RunPython.noop, elidable=True)]

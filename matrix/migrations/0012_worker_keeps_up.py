@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('matrix', '0008_feedback_release'),
+        ('matrix', '0011_verdicts_csv_not_kept'),
         ('reviews', '0014_chosen_reviewers'),
     ]
 
