@@ -404,6 +404,10 @@ OPEN_BEFORE_THE_CODE = {
     "accounts:two_factor_verify",
     "accounts:two_factor_recovery",
     "admin:login",
+    # The public register (docs/register.md): public, so open as to anyone.
+    "register:list",
+    "register:feed",
+    "register:entry",
 }
 SAMPLE = {"int": "1", "slug": "x", "str": "x", "path": "x", "uuid": "00000000-0000-0000-0000-000000000000"}
 
