@@ -84,8 +84,22 @@ class VerdictsCsvExporter(Exporter):
         writer = csv.writer(buffer, lineterminator="\n")
         batch = []
         for row in round_verdict_values(review_round, chunk_size=self.chunk_rows):
-            # Every value is text but the version number.
-            round_slug, audience, use_case, title, number, principle, reviewer, verdict, reason, evidence, reword = row
+            # Every value is text but the version numbers.
+            (
+                round_slug,
+                audience,
+                use_case,
+                title,
+                number,
+                principle,
+                reviewer,
+                verdict,
+                reason,
+                evidence,
+                reword,
+                carried_version,
+                carried_round,
+            ) = row
             batch.append(
                 (
                     text(round_slug),
@@ -99,6 +113,8 @@ class VerdictsCsvExporter(Exporter):
                     text(reason),
                     text(evidence),
                     text(reword),
+                    carried_version,
+                    text(carried_round),
                 )
             )
             if len(batch) == self.chunk_rows:

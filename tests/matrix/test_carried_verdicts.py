@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
-from matrix.exporters import EXPORTERS
+from matrix.exporters.registry import EXPORTERS
 from matrix.models import MatrixCell
 from matrix.services.recompute import matrix_recompute
 from reviews.services.carry import review_carry
