@@ -19,6 +19,7 @@ project runs itself, on 127.0.0.1 only.
 
 import argparse
 import csv
+import importlib
 import itertools
 import json
 import os
@@ -35,6 +36,7 @@ from pathlib import Path
 import django
 import redis
 from django.apps import apps
+from django.core.management import call_command
 from django.db import connections
 
 from drills.harness import Service, answers, spare_port, wait_until
@@ -79,14 +81,19 @@ def load_average() -> str:
 WATCH_SECONDS = 0.2
 
 
+def world_module():
+    """loadtest.world, whose models can be imported only once django.setup() has read the settings
+    that main() puts in the environment (the throwaway database's name among them)."""
+    return importlib.import_module("loadtest.world")
+
+
 def watch_matrix(round_id: int, observed: list, stop: threading.Event) -> None:
     """Note every WATCH_SECONDS whether the round's matrix is current (no version behind its
     reviews), until stop is set: the matrix's lag behind the last submit is read from these."""
-    from loadtest.world import is_current  # after django.setup(), which main() has run
-
+    load_world = world_module()
     try:
         while not stop.wait(WATCH_SECONDS):
-            observed.append((time.time(), is_current(round_id)))
+            observed.append((time.time(), load_world.is_current(round_id)))
     finally:
         connections.close_all()
 
@@ -126,11 +133,7 @@ def main() -> int:
         }
         os.environ.update(env)
         django.setup()
-        # Only now: these read the settings, which the environment above gives.
-        from django.core.management import call_command
-
-        from loadtest import world as load_world
-
+        load_world = world_module()
         call_command("migrate", "--no-input", verbosity=0)
         port = spare_port()
         started = time.monotonic()
