@@ -277,7 +277,7 @@ def test_the_pages_make_as_many_queries_for_many_questions_and_answers_as_for_on
     question_answer(question=world.ask(), text="Monthly.", actor=world.author)
     client.force_login(world.asker)
     client.get(world.review_url())
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(18):
         client.get(world.review_url())
     client.force_login(world.author)
     with django_assert_num_queries(12):
@@ -290,7 +290,7 @@ def test_the_pages_make_as_many_queries_for_many_questions_and_answers_as_for_on
             question_answer(question=question, text="A reviewer's answer.", actor=world.asker)
 
     client.force_login(world.asker)
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(18):
         page = client.get(world.review_url())
     assert page.text.count("An answer.") == 6
     client.force_login(world.author)
