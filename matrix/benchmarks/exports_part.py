@@ -86,7 +86,6 @@ def matrix_copy_sql(review_round: ReviewRound) -> str:
     principle's outcome and three counts, and the round's columns."""
     t = _tables()
     round_id = int(review_round.pk)
-    # Integer ids and the principles' own slugs (hence the nosec comment for bandit's B608).
     columns = []
     for principle_id, slug in review_round.principles.order_by("order", "name").values_list("pk", "slug"):
         for field in ("outcome", "meets", "does_not_meet", "not_sure"):
