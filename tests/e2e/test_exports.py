@@ -108,7 +108,7 @@ def export_the_view(page: Page, *, check_accessibility: bool = True) -> None:
     with page.expect_download() as download_info:
         page.get_by_role("button", name=re.compile(r"Download the CSV")).click()
     rows = Path(download_info.value.path()).read_text(encoding="utf-8-sig").splitlines()
-    assert len(rows) == 1 + expected and rows[0].endswith(",view")
+    assert len(rows) == 1 + expected and rows[0].endswith(",view,decision,decision_reasons,decision_conditions")
 
 
 def test_the_analyst_exports_the_view_on_the_page(page, demo_round):
@@ -151,8 +151,9 @@ def test_the_verdicts_csv_downloads_as_it_is_written_and_its_page_passes_axe(req
     download = download_info.value
     assert re.fullmatch(r"bold-verdicts-fieldwork-2023-\d{8}-\d{4}\.csv", download.suggested_filename)
     header = Path(download.path()).read_bytes().decode("utf-8-sig").splitlines()[0]
-    assert (
-        header == "round,audience,use_case,title,version,principle,reviewer,verdict,reason,evidence,suggested_rewording"
+    assert header == (
+        "round,audience,use_case,title,version,principle,reviewer,verdict,reason,evidence,suggested_rewording,"
+        "carried_from_version,carried_from_round"
     )
     assert not MatrixExport.objects.exists()
 
