@@ -13,8 +13,11 @@ from usecases.models import UseCase, UseCaseVersion
 
 _seq = itertools.count(1)
 
+# Everyone the builders make signs in with this password.
+PASSWORD = "correct-horse-battery"
 
-def make_user(*, email=None, password="correct-horse-battery", **extra):
+
+def make_user(*, email=None, password=PASSWORD, **extra):
     n = next(_seq)
     email = email or f"person{n}@example.org"
     return get_user_model().objects.create_user(email=email, password=password, **extra)

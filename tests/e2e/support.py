@@ -1,6 +1,8 @@
 """Helpers for the real-browser tests: the accessibility check, screenshots and signing in."""
 
 import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -10,10 +12,16 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page
 
 from accounts import two_factor
-from reviews.models import Verdict
+from audiences.models import Audience, Organisation
+from audiences.services.audiences import audience_authors_add
+from principles.models import Principle
+from reviews.models import ReviewRound, Verdict
 from reviews.selectors import reviews as selectors
 from reviews.services.reviews import VerdictInput, review_save
+from tests.factories import make_assignment, make_audience, make_organisation, make_round, make_version
+from tests.matrix.analyst_support import make_author, make_reviewer
 from tests.two_factor import app_device_for
+from usecases.models import UseCaseVersion
 
 # Every browser test module's database marker. The tests commit for real (the live server reads
 # from another thread); the database is emptied after each one, and the role groups the migrations
@@ -28,6 +36,78 @@ KNOWN_FALSE_POSITIVES: dict[str, str] = {}
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 SCREENSHOT_SIZES = {"desktop": {"width": 1280, "height": 900}, "mobile": {"width": 375, "height": 812}}
+
+
+@dataclass(frozen=True)
+class Screen:
+    """How a journey runs: at 1280 pixels, or at 320 where no page may scroll sideways (WCAG 2.2
+    reflow); with JavaScript, or without it (then axe, which needs JavaScript, cannot run)."""
+
+    narrow: bool = False
+    javascript: bool = True
+
+    def open(self, new_page) -> Page:
+        """A fresh browser context (no shared cookies) with this screen's size and scripting."""
+        options = {"viewport": {"width": 320, "height": 640} if self.narrow else {"width": 1280, "height": 900}}
+        if not self.javascript:
+            options["java_script_enabled"] = False
+        return new_page(**options)
+
+    def check(self, page: Page) -> None:
+        if self.javascript:
+            axe_check(page)
+        if self.narrow:
+            assert page_width(page) <= page.evaluate("window.innerWidth"), f"{page.url} scrolls sideways"
+
+
+WIDE, NARROW, NO_JAVASCRIPT = Screen(), Screen(narrow=True), Screen(javascript=False)
+
+
+@dataclass
+class World:
+    """What the journeys share: an audience with one published use case version, and, when asked
+    for, its author, a reviewing organisation with its reviewers, and a round."""
+
+    audience: Audience
+    version: UseCaseVersion
+    author: object = None
+    organisation: Organisation | None = None
+    reviewers: list = field(default_factory=list)
+    review_round: ReviewRound | None = None
+
+
+def build_world(
+    *,
+    audience: str,
+    title: str,
+    author: str = "",
+    organisation: str = "",
+    reviewers: dict[str, str] | None = None,
+    principles: Sequence[Principle] | None = None,
+    round_fields: dict | None = None,
+    assign_organisation: bool = True,
+) -> World:
+    """audience and title name the audience and its use case; author is the email of the audience's
+    author; reviewers maps each reviewer's email in the organisation to their full name. A round
+    is made only when round_fields (make_round's fields) are given; the organisation is assigned
+    the version in it unless assign_organisation is False (a round assigned reviewer by reviewer,
+    or one the version is still to be added to)."""
+    built = make_audience(name=audience)
+    world = World(audience=built, version=make_version(audience=built, title=title))
+    if author:
+        world.author = make_author(email=author)
+        audience_authors_add(audience=built, users=[world.author], actor=None)
+    if organisation:
+        world.organisation = make_organisation(name=organisation, audiences=[built])
+        world.reviewers = [
+            make_reviewer(organisation=world.organisation, email=email, full_name=full_name)
+            for email, full_name in (reviewers or {}).items()
+        ]
+    if round_fields is not None:
+        world.review_round = make_round(principles=principles, **round_fields)
+        if world.organisation and assign_organisation:
+            make_assignment(review_round=world.review_round, version=world.version, organisation=world.organisation)
+    return world
 
 
 def axe_results(page: Page) -> dict:

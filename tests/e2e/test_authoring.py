@@ -5,57 +5,39 @@ every page; the journey runs again at 320 pixels, where no page may scroll sidew
 without JavaScript."""
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
-from audiences.services.audiences import audience_authors_add
 from matrix.services.recompute import matrix_recompute
-from tests.e2e.support import E2E_DB, axe_check, page_width, sign_in
-from tests.factories import (
-    close_round,
-    make_assignment,
-    make_audience,
-    make_organisation,
-    make_principle,
-    make_round,
-    make_version,
-)
-from tests.matrix.analyst_support import make_author, make_reviewer, submit
+from tests.e2e.support import E2E_DB, NARROW, NO_JAVASCRIPT, WIDE, Screen, build_world, sign_in
+from tests.factories import PASSWORD, close_round, make_principle
+from tests.matrix.analyst_support import submit
 from usecases.models import DataParty
 
 pytestmark = [pytest.mark.e2e, E2E_DB]
 
-PASSWORD = "correct-horse-battery"
-
 
 @pytest.fixture
 def world(live_server):
-    audience = make_audience(name="Reducing reoffending")
-    author = make_author(email="pat@bold.example")
-    audience_authors_add(audience=audience, users=[author], actor=None)
-    organisation = make_organisation(name="Nacro", audiences=[audience])
     principle = make_principle(name="Non-stigmatising")
-    version = make_version(audience=audience, title="Support after release")
-    review_round = make_round(principles=[principle], name="Winter round")
-    make_assignment(review_round=review_round, version=version, organisation=organisation)
-    reviewer = make_reviewer(organisation=organisation)
+    world = build_world(
+        audience="Reducing reoffending",
+        title="Support after release",
+        author="pat@bold.example",
+        organisation="Nacro",
+        reviewers={"sam@nacro.example": "Sam Reviewer"},
+        principles=[principle],
+        round_fields={"name": "Winter round"},
+    )
+    review_round, version, (reviewer,) = world.review_round, world.version, world.reviewers
     submit(reviewer, review_round, version, {principle: ("does_not_meet", "Say prison leaver, not offender.", "", "")})
     matrix_recompute(round_id=review_round.pk)
     close_round(review_round)
     DataParty.objects.create(name="HM Prison and Probation Service", kind=DataParty.Kind.PUBLIC_BODY)
 
 
-def journey(new_page, *, narrow: bool = False, javascript: bool = True) -> None:
-    options = {"viewport": {"width": 320, "height": 640} if narrow else {"width": 1280, "height": 900}}
-    if not javascript:
-        options["java_script_enabled"] = False
-
-    def check(page: Page) -> None:
-        if javascript:  # axe itself needs JavaScript
-            axe_check(page)
-        if narrow:
-            assert page_width(page) <= page.evaluate("window.innerWidth"), f"{page.url} scrolls sideways"
-
-    page = new_page(**options)
+def journey(new_page, screen: Screen = WIDE) -> None:
+    check = screen.check
+    page = screen.open(new_page)
     sign_in(page, "pat@bold.example", PASSWORD)
     expect(page.get_by_role("heading", name="Use cases", exact=True)).to_be_visible()
     check(page)
@@ -137,8 +119,8 @@ def test_an_author_writes_publishes_and_reads_feedback(new_page, world):
 
 
 def test_the_pages_fit_a_320_pixel_screen(new_page, world):
-    journey(new_page, narrow=True)
+    journey(new_page, NARROW)
 
 
 def test_it_all_works_without_javascript(new_page, world):
-    journey(new_page, javascript=False)
+    journey(new_page, NO_JAVASCRIPT)

@@ -4,32 +4,28 @@ verdict whose section did not change, and finds it marked as carried on the form
 page state; at 1280 and 320 pixels (no sideways scroll), and without JavaScript."""
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
-from tests.e2e.support import E2E_DB, axe_check, page_width, sign_in
-from tests.factories import (
-    close_round,
-    make_assignment,
-    make_audience,
-    make_organisation,
-    make_principle,
-    make_round,
-    make_version,
-)
-from tests.matrix.analyst_support import make_reviewer, submit
+from tests.e2e.support import E2E_DB, NARROW, NO_JAVASCRIPT, WIDE, Screen, build_world, sign_in
+from tests.factories import PASSWORD, close_round, make_assignment, make_principle, make_round, make_version
+from tests.matrix.analyst_support import submit
 
 pytestmark = [pytest.mark.e2e, E2E_DB]
-
-PASSWORD = "correct-horse-battery"
 
 
 @pytest.fixture
 def world(live_server):
-    audience = make_audience(name="Prison leavers")
-    organisation = make_organisation(name="Nacro", audiences=[audience])
     impact = make_principle(name="Impact first", slug="impact-first", reads_sections=["impact_statement"])
     flows = make_principle(name="Flows clear", slug="flows-clear", reads_sections=["data_flows"])
-    first = make_version(audience=audience, title="Housing after release")
+    world = build_world(
+        audience="Prison leavers",
+        title="Housing after release",
+        organisation="Nacro",
+        reviewers={"sam@nacro.example": "Sam Reviewer"},
+        principles=[impact, flows],
+        round_fields={"name": "Autumn", "slug": "autumn"},
+    )
+    first, autumn, (reviewer,) = world.version, world.review_round, world.reviewers
     second = make_version(
         use_case=first.use_case,
         number=2,
@@ -37,28 +33,16 @@ def world(live_server):
         impact_statement=first.impact_statement,
         data_flows=[{"information": "Tenancy status", "from": "Councils", "to": "BOLD analysts"}],
     )
-    reviewer = make_reviewer(organisation=organisation, email="sam@nacro.example")
-    autumn = make_round(principles=[impact, flows], name="Autumn", slug="autumn")
-    make_assignment(review_round=autumn, version=first, organisation=organisation)
     submit(reviewer, autumn, first, {impact: ("not_sure", "Who benefits?", "", ""), flows: "meets"})
     close_round(autumn)
     spring = make_round(principles=[impact, flows], name="Spring", slug="spring")
-    make_assignment(review_round=spring, version=second, organisation=organisation)
+    make_assignment(review_round=spring, version=second, organisation=world.organisation)
     return f"/reviews/spring/{first.use_case.slug}/v2/review/"
 
 
-def journey(new_page, review_url, *, narrow: bool = False, javascript: bool = True) -> None:
-    options = {"viewport": {"width": 320, "height": 640} if narrow else {"width": 1280, "height": 900}}
-    if not javascript:
-        options["java_script_enabled"] = False
-
-    def check(page: Page) -> None:
-        if javascript:  # axe itself needs JavaScript
-            axe_check(page)
-        if narrow:
-            assert page_width(page) <= page.evaluate("window.innerWidth"), f"{page.url} scrolls sideways"
-
-    page = new_page(**options)
+def journey(new_page, review_url, screen: Screen = WIDE) -> None:
+    check = screen.check
+    page = screen.open(new_page)
     sign_in(page, "sam@nacro.example", PASSWORD)
     page.goto(review_url)
     page.get_by_role("link", name="What changed since you reviewed version 1").click()
@@ -84,8 +68,8 @@ def test_a_reviewer_carries_an_unchanged_verdict_forward(new_page, world):
 
 
 def test_the_pages_fit_a_320_pixel_screen(new_page, world):
-    journey(new_page, world, narrow=True)
+    journey(new_page, world, NARROW)
 
 
 def test_it_works_without_javascript(new_page, world):
-    journey(new_page, world, javascript=False)
+    journey(new_page, world, NO_JAVASCRIPT)

@@ -4,50 +4,40 @@ the checklist; an admin choosing a round's use cases is asked before adding one 
 axe-core runs on every page state; at 1280 and 320 pixels (no sideways scroll), and without JavaScript."""
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
-from audiences.services.audiences import audience_authors_add
 from reviews.models import ReviewRound
-from tests.e2e.support import E2E_DB, axe_check, page_width, sign_in
-from tests.factories import make_audience, make_round, make_version
-from tests.matrix.analyst_support import make_admin, make_author
+from tests.e2e.support import E2E_DB, NARROW, NO_JAVASCRIPT, WIDE, Screen, build_world, sign_in
+from tests.factories import PASSWORD
+from tests.matrix.analyst_support import make_admin
 from usecases.services import use_case_draft_save, use_case_draft_start
 
 pytestmark = [pytest.mark.e2e, E2E_DB]
 
-PASSWORD = "correct-horse-battery"
-
 
 @pytest.fixture
 def world(live_server):
-    audience = make_audience(name="Reducing Reoffending", slug="reducing-reoffending")
-    author = make_author(email="pat@bold.example")
+    # The round is still a draft, without the version: the admin adds it on the page.
+    world = build_world(
+        audience="Reducing Reoffending",
+        title="Support after release",
+        author="pat@bold.example",
+        round_fields={"status": ReviewRound.Status.DRAFT, "name": "Spring round", "slug": "spring"},
+    )
     make_admin(email="ada@bold.example")
-    audience_authors_add(audience=audience, users=[author], actor=None)
-    version = make_version(audience=audience, title="Support after release")
-    draft = use_case_draft_start(use_case=version.use_case, actor=author)
+    draft = use_case_draft_start(use_case=world.version.use_case, actor=world.author)
     use_case_draft_save(
         draft=draft,
         revision=draft.revision,
         changes={"impact_statement": "Fewer ex-offenders sleeping rough."},
-        actor=author,
+        actor=world.author,
     )
-    make_round(status=ReviewRound.Status.DRAFT, name="Spring round", slug="spring")
-    return version
+    return world.version
 
 
-def journey(new_page, version, *, narrow: bool = False, javascript: bool = True) -> None:
-    options = {"viewport": {"width": 320, "height": 640} if narrow else {"width": 1280, "height": 900}}
-    if not javascript:
-        options["java_script_enabled"] = False
-
-    def check(page: Page) -> None:
-        if javascript:  # axe itself needs JavaScript
-            axe_check(page)
-        if narrow:
-            assert page_width(page) <= page.evaluate("window.innerWidth"), f"{page.url} scrolls sideways"
-
-    page = new_page(**options)
+def journey(new_page, version, screen: Screen = WIDE) -> None:
+    check = screen.check
+    page = screen.open(new_page)
     sign_in(page, "pat@bold.example", PASSWORD)
     page.goto(f"/use-cases/{version.use_case.slug}/draft/")
     expect(page.locator("#readiness-checklist")).to_contain_text("To do")
@@ -69,7 +59,7 @@ def journey(new_page, version, *, narrow: bool = False, javascript: bool = True)
     expect(page.locator("aside")).to_contain_text("Nothing to fix in this section")
     check(page)
 
-    admin = new_page(**options)
+    admin = screen.open(new_page)
     sign_in(admin, "ada@bold.example", PASSWORD)
     admin.goto("/manage/rounds/spring/use-cases/")
     expect(admin.locator("main")).to_contain_text("Not ready:")
@@ -88,8 +78,8 @@ def test_language_points_and_readiness(new_page, world):
 
 
 def test_the_pages_fit_a_320_pixel_screen(new_page, world):
-    journey(new_page, world, narrow=True)
+    journey(new_page, world, NARROW)
 
 
 def test_it_all_works_without_javascript(new_page, world):
-    journey(new_page, world, javascript=False)
+    journey(new_page, world, NO_JAVASCRIPT)

@@ -5,52 +5,48 @@ question only after submitting and answers it too. axe-core runs on every page; 
 again at 320 pixels, where no page may scroll sideways, and again without JavaScript."""
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
-from audiences.services.audiences import audience_authors_add
-from tests.e2e.support import E2E_DB, axe_check, page_width, sign_in
-from tests.factories import make_assignment, make_audience, make_organisation, make_principle, make_round, make_version
-from tests.matrix.analyst_support import make_author, make_reviewer, submit
+from tests.e2e.support import E2E_DB, NARROW, NO_JAVASCRIPT, WIDE, Screen, build_world, sign_in
+from tests.factories import PASSWORD, make_assignment, make_principle
+from tests.matrix.analyst_support import submit
 
 pytestmark = [pytest.mark.e2e, E2E_DB]
 
-PASSWORD = "correct-horse-battery"
 REVIEW = "/reviews/spring/{slug}/v1/review/"
 
 
 @pytest.fixture
 def world(live_server):
-    audience = make_audience(name="People experiencing homelessness")
-    crisis = make_organisation(name="Crisis", slug="crisis", audiences=[audience])
     relevant = make_principle(name="Relevant", slug="relevant", order=1)
     clear = make_principle(name="Clear and informative", slug="clear", order=2)
-    version = make_version(audience=audience, title="Health after temporary housing")
-    review_round = make_round(principles=[relevant, clear], versions=[version], slug="spring", is_blind=True)
-    sam = make_reviewer(organisation=crisis, email="sam@crisis.example", full_name="Sam Reviewer")
-    kim = make_reviewer(organisation=crisis, email="kim@crisis.example", full_name="Kim Reviewer")
-    for reviewer in (sam, kim):
-        make_assignment(review_round=review_round, version=version, reviewer=reviewer)
-    author = make_author(email="pat@bold.example", full_name="Pat Author")
-    audience_authors_add(audience=audience, users=[author], actor=None)
-    return {"version": version, "kim": kim, "round": review_round, "principles": (relevant, clear)}
+    world = build_world(
+        audience="People experiencing homelessness",
+        title="Health after temporary housing",
+        author="pat@bold.example",
+        organisation="Crisis",
+        reviewers={"sam@crisis.example": "Sam Reviewer", "kim@crisis.example": "Kim Reviewer"},
+        principles=[relevant, clear],
+        round_fields={"slug": "spring", "is_blind": True},
+        assign_organisation=False,
+    )
+    for reviewer in world.reviewers:
+        make_assignment(review_round=world.review_round, version=world.version, reviewer=reviewer)
+    return {
+        "version": world.version,
+        "kim": world.reviewers[1],
+        "round": world.review_round,
+        "principles": (relevant, clear),
+    }
 
 
-def journey(new_page, world, *, narrow: bool = False, javascript: bool = True) -> None:
-    options = {"viewport": {"width": 320, "height": 640} if narrow else {"width": 1280, "height": 900}}
-    if not javascript:
-        options["java_script_enabled"] = False
-
-    def check(page: Page) -> None:
-        if javascript:  # axe itself needs JavaScript
-            axe_check(page)
-        if narrow:
-            assert page_width(page) <= page.evaluate("window.innerWidth"), f"{page.url} scrolls sideways"
-
+def journey(new_page, world, screen: Screen = WIDE) -> None:
+    check = screen.check
     version = world["version"]
     review_url = REVIEW.format(slug=version.use_case.slug)
 
     # Sam asks about "Clear and informative" from the review form.
-    page = new_page(**options)
+    page = screen.open(new_page)
     sign_in(page, "sam@crisis.example", PASSWORD)
     page.goto(review_url)
     expect(page.locator("#questions-clear")).to_contain_text("No questions yet.")
@@ -70,7 +66,7 @@ def journey(new_page, world, *, narrow: bool = False, javascript: bool = True) -
     check(page)
 
     # The author answers on their pages.
-    author = new_page(**options)
+    author = screen.open(new_page)
     sign_in(author, "pat@bold.example", PASSWORD)
     author.goto(f"/use-cases/{version.use_case.slug}/v1/")
     expect(author.locator("main")).to_contain_text("1 question waiting for your answer")
@@ -95,7 +91,7 @@ def journey(new_page, world, *, narrow: bool = False, javascript: bool = True) -
 
     # Kim, in this blind round, sees the question only after submitting, then answers it.
     relevant, clear = world["principles"]
-    kim = new_page(**options)
+    kim = screen.open(new_page)
     sign_in(kim, "kim@crisis.example", PASSWORD)
     kim.goto(review_url)
     expect(kim.locator("#questions-clear")).not_to_contain_text("Which team receives")
@@ -117,8 +113,8 @@ def test_a_question_asked_answered_and_seen(new_page, world):
 
 
 def test_the_pages_fit_a_320_pixel_screen(new_page, world):
-    journey(new_page, world, narrow=True)
+    journey(new_page, world, NARROW)
 
 
 def test_it_all_works_without_javascript(new_page, world):
-    journey(new_page, world, javascript=False)
+    journey(new_page, world, NO_JAVASCRIPT)

@@ -6,40 +6,32 @@ scroll sideways, and again without JavaScript."""
 
 import pytest
 from django.contrib.auth.models import Group
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
-from audiences.services.audiences import audience_authors_add
 from bold_portal.roles import ANALYSTS
 from matrix.services.recompute import matrix_recompute
-from tests.e2e.support import E2E_DB, axe_check, page_width, sign_in
-from tests.factories import (
-    close_round,
-    make_assignment,
-    make_audience,
-    make_organisation,
-    make_principle,
-    make_round,
-    make_user,
-    make_version,
-)
-from tests.matrix.analyst_support import make_author, make_reviewer, submit
+from tests.e2e.support import E2E_DB, NARROW, NO_JAVASCRIPT, WIDE, Screen, build_world, sign_in
+from tests.factories import PASSWORD, close_round, make_principle, make_user, make_version
+from tests.matrix.analyst_support import submit
 
 pytestmark = [pytest.mark.e2e, E2E_DB]
-
-PASSWORD = "correct-horse-battery"
 
 
 @pytest.fixture
 def world(live_server):
-    audience = make_audience(name="People experiencing homelessness")
-    crisis = make_organisation(name="Crisis", slug="crisis", audiences=[audience])
     relevant = make_principle(name="Relevant", slug="relevant", order=1)
     clear = make_principle(name="Clear and informative", slug="clear", order=2)
-    first = make_version(audience=audience, title="Health after temporary housing")
+    world = build_world(
+        audience="People experiencing homelessness",
+        title="Health after temporary housing",
+        author="pat@bold.example",
+        organisation="Crisis",
+        reviewers={"sam@crisis.example": "Sam Reviewer"},
+        principles=[relevant, clear],
+        round_fields={"slug": "spring", "name": "Spring"},
+    )
+    first, review_round, (sam,) = world.version, world.review_round, world.reviewers
     make_version(use_case=first.use_case, number=2, title="Health after temporary housing")
-    review_round = make_round(principles=[relevant, clear], versions=[first], slug="spring", name="Spring")
-    sam = make_reviewer(organisation=crisis, email="sam@crisis.example", full_name="Sam Reviewer")
-    make_assignment(review_round=review_round, version=first, organisation=crisis)
     submit(
         sam,
         review_round,
@@ -48,25 +40,14 @@ def world(live_server):
     )
     close_round(review_round)
     matrix_recompute(round_id=review_round.pk)
-    author = make_author(email="pat@bold.example", full_name="Pat Author")
-    audience_authors_add(audience=audience, users=[author], actor=None)
     make_user(email="ana@bold.example").groups.add(Group.objects.get(name=ANALYSTS))
     return {"slug": first.use_case.slug}
 
 
-def journey(new_page, world, *, narrow: bool = False, javascript: bool = True) -> None:
-    options = {"viewport": {"width": 320, "height": 640} if narrow else {"width": 1280, "height": 900}}
-    if not javascript:
-        options["java_script_enabled"] = False
-
-    def check(page: Page) -> None:
-        if javascript:  # axe itself needs JavaScript
-            axe_check(page)
-        if narrow:
-            assert page_width(page) <= page.evaluate("window.innerWidth"), f"{page.url} scrolls sideways"
-
+def journey(new_page, world, screen: Screen = WIDE) -> None:
+    check = screen.check
     # The analyst sees one reason not answered yet.
-    analyst = new_page(**options)
+    analyst = screen.open(new_page)
     sign_in(analyst, "ana@bold.example", PASSWORD)
     analyst.goto("/rounds/")
     analyst.get_by_role("link", name="You said, we did: the reasons authors have still to answer").click()
@@ -75,7 +56,7 @@ def journey(new_page, world, *, narrow: bool = False, javascript: bool = True) -
     check(analyst)
 
     # The author answers it.
-    author = new_page(**options)
+    author = screen.open(new_page)
     sign_in(author, "pat@bold.example", PASSWORD)
     author.goto(f"/use-cases/{world['slug']}/v1/")
     expect(author.locator("main")).to_contain_text("It does not say who receives the data.")
@@ -94,7 +75,7 @@ def journey(new_page, world, *, narrow: bool = False, javascript: bool = True) -
     check(author)
 
     # The reviewer follows their summary to the next version's diff and reads the answer.
-    page = new_page(**options)
+    page = screen.open(new_page)
     sign_in(page, "sam@crisis.example", PASSWORD)
     page.goto(f"/reviews/spring/{world['slug']}/v1/summary/")
     check(page)
@@ -113,8 +94,8 @@ def test_an_author_answers_a_reason_and_the_reviewer_reads_it(new_page, world):
 
 
 def test_the_pages_fit_a_320_pixel_screen(new_page, world):
-    journey(new_page, world, narrow=True)
+    journey(new_page, world, NARROW)
 
 
 def test_it_all_works_without_javascript(new_page, world):
-    journey(new_page, world, javascript=False)
+    journey(new_page, world, NO_JAVASCRIPT)
