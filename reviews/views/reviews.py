@@ -130,9 +130,20 @@ def _read_only(request, target, review, *, status: int = 200):
     land here with a 403."""
     principles = selectors.round_principles(target.round)
     saved = selectors.verdicts_by_principle(review)
+    others, questions = _questions_by_principle(request, target)
     context = target_context(request, target, review)
-    context["answers"] = [{"principle": p, "verdict": saved.get(p.pk)} for p in principles]
+    context["answers"] = [
+        {"principle": p, "verdict": saved.get(p.pk), "questions": questions.get(p.pk, [])} for p in principles
+    ]
+    context.update(others_questions_visible=others, show_questions=True)
     return render(request, "reviews/review_read_only.html", context, status=status)
+
+
+def _questions_by_principle(request, target) -> tuple[bool, dict]:
+    """Whether this person may read other reviewers' questions (in a blind round, only once they have
+    submitted), and the questions they may read by principle id: their own, and others' if so."""
+    others = rules.has_perm("reviews.see_others_questions", request.user, target)
+    return others, question_selectors.target_questions(target=target, user=request.user, others=others)
 
 
 def _declared_interest(request, target, interest):
@@ -147,8 +158,7 @@ def _review_page(
 ):
     context = target_context(request, target, review)
     # Questions to the authors beside each principle: the reviewer's own, and others' where they may read them.
-    others = rules.has_perm("reviews.see_others_questions", request.user, target)
-    questions = question_selectors.target_questions(target=target, user=request.user, others=others)
+    others, questions = _questions_by_principle(request, target)
     for form in verdict_forms:
         form.questions = questions.get(form.principle.pk, [])
     context.update(

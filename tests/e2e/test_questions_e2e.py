@@ -1,14 +1,15 @@
 """Questions to the authors in a real browser: a reviewer asks about a principle from the review
 form (an empty question first, which is refused); the author reads it on their pages and answers;
 the reviewer sees the answer beside the principle; a second reviewer, in this blind round, sees the
-question only after submitting and answers it too. axe-core runs on every page; the journey runs
-again at 320 pixels, where no page may scroll sideways, and again without JavaScript."""
+question only after submitting and answers it too; once the round has closed, the read-only review
+pages show the questions by the same rule. axe-core runs on every page; the journey runs again at 320
+pixels, where no page may scroll sideways, and again without JavaScript."""
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.support import E2E_DB, NARROW, NO_JAVASCRIPT, WIDE, Screen, build_world, sign_in
-from tests.factories import PASSWORD, make_assignment, make_principle
+from tests.factories import PASSWORD, close_round, make_assignment, make_principle
 from tests.matrix.analyst_support import submit
 
 pytestmark = [pytest.mark.e2e, E2E_DB]
@@ -106,6 +107,23 @@ def journey(new_page, world, screen: Screen = WIDE) -> None:
     kim.get_by_role("button", name="Send the answer").click()
     expect(kim.locator("#questions-clear")).to_contain_text("You answered")
     check(kim)
+
+    # Once the round has closed, the read-only review page shows the questions, with no way to answer.
+    close_round(world["round"])
+    kim.goto(review_url)
+    expect(kim.get_by_role("heading", level=1)).to_have_text("Your review")
+    expect(kim.locator("main form")).to_have_count(0)
+    closed = kim.locator("#questions-clear")
+    expect(closed).to_contain_text("Which team receives the housing records?")
+    expect(closed).to_contain_text("The council's research team, monthly.")
+    expect(closed).to_contain_text("You answered")
+    expect(closed.get_by_role("link", name="Answer this question")).to_have_count(0)
+    check(kim)
+    # Sam never submitted in this blind round: their own question only.
+    page.goto(review_url)
+    expect(page.locator("#questions-clear")).to_contain_text("You asked")
+    expect(page.locator("#questions-clear")).to_contain_text("questions are shown only to reviewers who submitted")
+    check(page)
 
 
 def test_a_question_asked_answered_and_seen(new_page, world):

@@ -13,7 +13,7 @@ from reviews.models import Question, QuestionAnswer
 from reviews.selectors.questions import waiting_question_counts
 from reviews.services.questions import question_answer, question_ask
 from reviews.services.review_links import review_link_send
-from reviews.services.reviews import review_withdraw
+from reviews.services.reviews import VerdictInput, review_save, review_withdraw
 from tests.factories import (
     close_round,
     make_assignment,
@@ -296,6 +296,73 @@ def test_the_pages_make_as_many_queries_for_many_questions_and_answers_as_for_on
     client.force_login(world.author)
     with django_assert_num_queries(12):
         client.get(world.author_list_url())
+
+
+def draft(reviewer, world):
+    """A review saved as a draft, never submitted."""
+    return review_save(
+        reviewer=reviewer,
+        review_round=world.round,
+        version=world.version,
+        verdicts=[VerdictInput(principle_id=world.relevant.pk, verdict="meets")],
+        overall_comment="",
+        expected_lock_version=0,
+        submit=False,
+    )
+
+
+def test_a_closed_rounds_review_page_shows_the_questions_read_only_others_only_after_submitting(world, client):
+    question = world.ask()
+    question_answer(question=question, text="Monthly, from each council.", actor=world.author)
+    draft(world.asker, world)
+    draft(world.third, world)
+    submit(world.other, world.round, world.version, {world.relevant: "meets", world.clear: "meets"})
+    question_answer(question=question, text="Section 3 says so too.", actor=world.other)
+    close_round(world.round)
+
+    client.force_login(world.other)
+    page = client.get(world.review_url()).text
+    assert "This round closed on" in page and "<form" not in page.split("<main", 1)[1]
+    questions = page.split('id="questions-clear"', 1)[1]
+    assert "Reviewer 1 asked" in questions and "How often do councils send the records?" in questions
+    assert "The use case&#x27;s authors answered" in questions and "Monthly, from each council." in questions
+    assert "You answered" in questions and "Section 3 says so too." in questions
+    assert world.reviewer_answer_url(question) not in page and world.ask_url() not in page
+    assert "No questions yet." in page.split('id="questions-relevant"', 1)[1]
+
+    client.force_login(world.asker)  # their own question, whether or not they submitted
+    page = client.get(world.review_url()).text
+    assert "You asked" in page and "Monthly, from each council." in page
+
+    client.force_login(world.third)  # a blind round, and no review submitted: nobody else's questions
+    page = client.get(world.review_url()).text
+    assert "This round closed on" in page
+    assert "How often do councils send the records?" not in page
+    assert "questions are shown only to reviewers who submitted their review" in page
+
+
+def test_the_read_only_review_page_makes_as_many_queries_for_many_questions_as_for_one(
+    world, client, django_assert_num_queries
+):
+    submit(world.asker, world.round, world.version, {world.relevant: "meets", world.clear: "meets"})
+    question_answer(question=world.ask(), text="Monthly.", actor=world.author)
+    close_round(world.round)
+    client.force_login(world.asker)
+    client.get(world.review_url())
+    with django_assert_num_queries(16):
+        client.get(world.review_url())
+
+    for principle in (world.relevant, world.clear):
+        for reviewer in (world.asker, world.other, world.third):
+            question = Question.objects.create(
+                round=world.round, version=world.version, principle=principle, asked_by=reviewer, text="Why?"
+            )
+            QuestionAnswer.objects.create(
+                question=question, side=QuestionAnswer.Side.AUTHOR, answered_by=world.author, text="An answer."
+            )
+    with django_assert_num_queries(16):
+        page = client.get(world.review_url())
+    assert page.text.count("An answer.") == 6
 
 
 def test_withdrawing_ones_review_in_a_blind_round_hides_others_questions_again(world, client):
