@@ -22,6 +22,7 @@ run: $(STAMP) static translations
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py load_bold_report
 	$(PY) manage.py load_lexicon
+	$(PY) manage.py load_demo_register
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 test test-fast: export SECRET_KEY ?= test-only-not-secret
