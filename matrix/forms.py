@@ -7,7 +7,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from bold_portal.forms import PortalForm, gds_form_helper, limit_length
-from matrix.models import RESPONSE_TEXT_MAX, ReasonResponse
+from matrix.models import API_TOKEN_NAME_MAX, RESPONSE_TEXT_MAX, ReasonResponse
 from matrix.selectors.matrix_page import (
     DIRECTION_ASCENDING,
     DIRECTION_DESCENDING,
@@ -220,7 +220,7 @@ class ApiTokenForm(PortalForm):
 
     name = forms.CharField(
         label=_("Name"),
-        max_length=100,
+        max_length=API_TOKEN_NAME_MAX,
         help_text=_('What the token is for, so you can recognise it later, for example "R notebook".'),
         error_messages={
             "required": _("Enter a name for the token"),

@@ -216,6 +216,9 @@ class MatrixAgreement(models.Model):
         return f"Agreement in {self.matrix} on {self.principle or 'the whole round'}: {self.alpha}"
 
 
+API_TOKEN_NAME_MAX = 100
+
+
 class ApiToken(models.Model):
     """A key an analyst made for their own tools to read the API (docs/api.md). Only a SHA-256
     hash of the secret is kept, with a short prefix of it that identifies the token in lists; the
@@ -224,7 +227,7 @@ class ApiToken(models.Model):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("owner")
     )
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(_("name"), max_length=API_TOKEN_NAME_MAX, validators=[refuse_control_characters])
     prefix = models.CharField(_("prefix"), max_length=20, editable=False)
     key_hash = models.CharField(_("hash of the key"), max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
@@ -242,6 +245,7 @@ class ApiToken(models.Model):
                 name="apitoken_expires_after_creation",
                 violation_error_message=_("A token must expire after it was created."),
             ),
+            text_limit("apitoken", "name", API_TOKEN_NAME_MAX, _("A token's name")),
         ]
         indexes = [models.Index(fields=["owner", "created_at"], name="apitoken_owner_idx")]
 

@@ -16,6 +16,7 @@ from django.db import DatabaseError, models
 from django.utils import timezone
 
 from bold_portal.text import ControlCharacterValidator, TextLengthLimit
+from matrix.models import ApiToken, ReasonResponse
 from register.models import RegisterEntry
 from reviews.models import (
     AssignmentRequest,
@@ -42,12 +43,16 @@ from tests.factories import (
 )
 from usecases.models import DataParty, UseCaseDraft, UseCaseVersion
 
-LIMITED_APPS = ("accounts", "audiences", "principles", "usecases", "reviews", "register")
+LIMITED_APPS = ("accounts", "audiences", "principles", "usecases", "reviews", "matrix", "register")
 # Text columns that hold no free text, each for a reason.
 NOT_FREE_TEXT = {
     ("User", "password"): "a hash Django makes",
     ("Audience", "colour"): "a colour code, held to # and six hex digits by its own check",
     ("RecoveryCodeDevice", "name"): "django-otp's device name, which the portal sets itself",
+    ("MatrixCell", "outcome"): "the outcome the round's rule computes, never typed",
+    ("MatrixExport", "exporter"): "a key of the exporters' registry, checked by matrix_export_request",
+    ("MatrixExport", "view_query"): "the matrix page's filter query, rebuilt from its validated form",
+    ("MatrixExport", "error_message"): "what the export task says went wrong, never typed",
 }
 
 
@@ -79,7 +84,14 @@ def _model_limit(field) -> int | None:
 
 def test_the_free_text_fields_are_found():
     names = {param.id for param in FREE_TEXT_FIELDS}
-    assert {"Audience.description", "Principle.guidance", "Verdict.reason", "UseCaseVersion.data_flows"} <= names
+    assert {
+        "Audience.description",
+        "Principle.guidance",
+        "Verdict.reason",
+        "UseCaseVersion.data_flows",
+        "ReasonResponse.text",
+        "ApiToken.name",
+    } <= names
 
 
 @pytest.mark.parametrize(("model", "field"), FREE_TEXT_FIELDS)
@@ -177,6 +189,21 @@ def _row(model):
         ),
         "KeptReviewPost": lambda: KeptReviewPost.objects.create(
             person=review.reviewer, round=review_round, version=version, kept_at=timezone.now()
+        ),
+        "ReasonResponse": lambda: ReasonResponse.objects.create(
+            verdict=Verdict.objects.create(
+                review=review, principle=review_round.principles.first(), verdict="does_not_meet", reason="Vague."
+            ),
+            kind="changed",
+            text="Section 3 now says who.",
+            answered_by=make_user(),
+        ),
+        "ApiToken": lambda: ApiToken.objects.create(
+            owner=make_user(),
+            name="R notebook",
+            prefix="abc",
+            key_hash="0" * 64,
+            expires_at=timezone.now() + datetime.timedelta(days=1),
         ),
     }
     return makers[model.__name__]()
