@@ -23,7 +23,7 @@ from usecases.models import (
     UseCaseDraft,
     UseCaseVersion,
 )
-from usecases.parties import drafts_naming, flows_name, unknown_parties
+from usecases.parties import flows_name, unknown_parties
 from usecases.sections import DRAFT_FIELDS, SECTIONS, section_is_written
 from usecases.signals import version_published
 
@@ -335,14 +335,18 @@ def data_party_merge(*, party: DataParty, into: DataParty, actor) -> DataParty:
 
 
 def _drafts_renamed(old: str, new: str) -> list[str]:
-    """Inside a transaction: every draft's "from" and "to" that name old name new instead; each
-    draft changed counts a save (a page opened before it is refused, showing what was typed).
-    The slugs of the use cases whose drafts changed."""
+    """Inside a transaction, with the party's row locked: every draft's "from" and "to" that name old
+    name new instead; each draft changed counts a save (a page opened before it is refused, showing
+    what was typed). The slugs of the use cases whose drafts changed.
 
-    candidates = [draft.pk for draft in drafts_naming(old)]
+    Every draft is locked before any is read for the name: flows are JSON, read in Python, so no
+    query can pick out the drafts that will name old once the saves in progress commit. A save in
+    progress is waited for, and a mention it adds is renamed too; a save that starts later waits for
+    this transaction (and is refused as out of date if its draft was renamed). The party's row is
+    locked first, then the drafts, in merges and renames alike."""
     changed = []
-    locked = UseCaseDraft.objects.select_for_update(of=("self",)).filter(pk__in=candidates).select_related("use_case")
-    for draft in locked:
+    locked = UseCaseDraft.objects.select_for_update(of=("self",)).select_related("use_case").order_by()
+    for draft in list(locked):
         if not flows_name(draft.data_flows, old):
             continue
         draft.data_flows = [

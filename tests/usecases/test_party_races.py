@@ -1,5 +1,6 @@
 """An admin changing the list of data parties while others write, on real PostgreSQL connections:
-a merge waits for an author's save of a draft naming the party, then renames what was saved; of two
+a merge waits for an author's save of a draft naming the party, or adding its first mention of it,
+then renames what was saved; of two
 merges at once of the same party, the second waits and is refused in words. PostgreSQL only:
 SQLite serialises every writing transaction."""
 
@@ -9,6 +10,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from bold_portal.models import AuditEvent
 from tests.concurrency import STEP_SECONDS, Step, require_postgresql, wait_until_blocked_by
 from tests.factories import make_version
 from tests.matrix.analyst_support import make_author
@@ -76,6 +78,34 @@ def test_a_merge_waits_for_an_authors_save_then_renames_what_was_saved():
         ("Statistics office", "Statistics office"),
     ]
     assert saved.revision == 4 and not DataParty.objects.filter(name="ONS").exists()
+
+
+def test_a_merge_waits_for_an_author_adding_a_first_mention_of_the_party_then_renames_it():
+    """The draft did not name the party when the merge began: the merge still waits for the save
+    in progress, then renames the mention it added, rather than leave it naming a party gone."""
+    make_written_parties()
+    author = make_author()
+    draft = use_case_draft_start(use_case=make_version().use_case, actor=author)
+    draft = use_case_draft_save(draft=draft, revision=1, changes=WRITTEN, actor=author)
+    merged = DataParty.objects.create(name="Office for National Statistics", kind="public_body")
+    ons = DataParty.objects.get(name="ONS")
+    flows = [*WRITTEN["data_flows"], {**WRITTEN["data_flows"][0], "to": merged.name, "information": "Added now"}]
+
+    first, second = race(
+        lambda: use_case_draft_save(draft=draft, revision=2, changes={"data_flows": flows}, actor=author),
+        lambda: data_party_merge(party=merged, into=ons, actor=None),
+    )
+    first.outcome()
+    second.outcome()
+
+    saved = UseCaseDraft.objects.get(pk=draft.pk)
+    assert [(flow["information"], flow["to"]) for flow in saved.data_flows] == [
+        ("Release dates", "ONS"),
+        ("Added now", "ONS"),
+    ]
+    assert saved.revision == 4 and not DataParty.objects.filter(pk=merged.pk).exists()
+    merge = AuditEvent.objects.get(action="data_party_merged")
+    assert merge.data["drafts"] == [saved.use_case.slug]
 
 
 def test_of_two_merges_of_one_party_at_once_the_second_waits_and_is_refused():
