@@ -165,11 +165,14 @@ def _tables() -> dict[str, str]:
 
 # side: per round and use case, the newest version the round holds, and whether its stored cells
 # are behind its reviews or the round's rule (as matrix.selectors.cells.matrix_state says).
-# compared: the cells that compare (the use case in both rounds, the principle in both, both cells
-# current and decided), with their two outcomes. Parameters: a, b, insufficient.
+# pair: per use case of either round, each round's side (NULL: not in the round), one row, so that
+# the cells are joined to it by their indexes (a join of side to itself is estimated at one row,
+# and nested over thousands). compared: the cells that compare (the use case in both rounds, the
+# principle in both, both cells current and decided), with their two outcomes.
+# Parameters: a, b, insufficient.
 _WITH = """
     WITH side AS (
-        SELECT rv.round_id, v.use_case_id, rv.version_id, v.number, v.title,
+        SELECT rv.round_id, v.use_case_id, rv.version_id,
             CASE WHEN EXISTS (
                 SELECT 1 FROM {header} m JOIN {round} r ON r.id = m.round_id
                 WHERE m.round_id = rv.round_id AND m.rule_version >= r.rule_version
@@ -181,30 +184,37 @@ _WITH = """
         FROM {round_version} rv JOIN {version} v ON v.id = rv.version_id
         WHERE rv.round_id IN (%(a)s, %(b)s) AND NOT EXISTS (
             SELECT 1 FROM {round_version} newer JOIN {version} nv ON nv.id = newer.version_id
-            WHERE newer.round_id = rv.round_id AND nv.use_case_id = v.use_case_id AND nv.number > v.number
+            WHERE newer.round_id IN (%(a)s, %(b)s) AND newer.round_id = rv.round_id
+                AND nv.use_case_id = v.use_case_id AND nv.number > v.number
         )
     ),
-    shared_principle AS (
-        SELECT pa.principle_id FROM {round_principle} pa
-        JOIN {round_principle} pb ON pb.principle_id = pa.principle_id AND pb.reviewround_id = %(b)s
-        WHERE pa.reviewround_id = %(a)s
+    pair AS (
+        SELECT use_case_id,
+            MAX(CASE WHEN round_id = %(a)s THEN version_id END) AS version_a,
+            MAX(CASE WHEN round_id = %(a)s THEN behind END) AS behind_a,
+            MAX(CASE WHEN round_id = %(b)s THEN version_id END) AS version_b,
+            MAX(CASE WHEN round_id = %(b)s THEN behind END) AS behind_b
+        FROM side GROUP BY use_case_id
     ),
     compared AS (
-        SELECT sa.use_case_id, ca.outcome AS outcome_a, cb.outcome AS outcome_b
-        FROM side sa
-        JOIN side sb ON sb.use_case_id = sa.use_case_id AND sb.round_id = %(b)s AND sb.behind = 0
-        JOIN {cell} ca ON ca.round_id = sa.round_id AND ca.version_id = sa.version_id
-        JOIN shared_principle p ON p.principle_id = ca.principle_id
-        JOIN {cell} cb ON cb.round_id = sb.round_id AND cb.version_id = sb.version_id
-            AND cb.principle_id = ca.principle_id
-        WHERE sa.round_id = %(a)s AND sa.behind = 0
+        SELECT p.use_case_id, ca.outcome AS outcome_a, cb.outcome AS outcome_b
+        FROM pair p
+        JOIN {cell} ca ON ca.round_id = %(a)s AND ca.version_id = p.version_a
+        JOIN {cell} cb ON cb.round_id = %(b)s AND cb.version_id = p.version_b AND cb.principle_id = ca.principle_id
+        WHERE p.behind_a = 0 AND p.behind_b = 0
             AND ca.outcome <> %(insufficient)s AND cb.outcome <> %(insufficient)s
+            AND EXISTS (
+                SELECT 1 FROM {round_principle} pa WHERE pa.reviewround_id = %(a)s AND pa.principle_id = ca.principle_id
+            )
+            AND EXISTS (
+                SELECT 1 FROM {round_principle} pb WHERE pb.reviewround_id = %(b)s AND pb.principle_id = ca.principle_id
+            )
     )
 """
 
 # Parameters: tick, cross. Decided outcomes are a tick or a cross: two that differ are a change.
 _SUMMARY = """
-    SELECT (SELECT COUNT(DISTINCT use_case_id) FROM side),
+    SELECT (SELECT COUNT(*) FROM pair),
         COUNT(DISTINCT CASE WHEN outcome_a <> outcome_b THEN use_case_id END),
         COALESCE(SUM(CASE WHEN outcome_a = %(cross)s AND outcome_b = %(tick)s THEN 1 ELSE 0 END), 0),
         COALESCE(SUM(CASE WHEN outcome_a = %(tick)s AND outcome_b = %(cross)s THEN 1 ELSE 0 END), 0),
@@ -223,21 +233,26 @@ _CAVEATS = """
     GROUP BY s.round_id
 """
 
-# One page of use cases in matrix order (audience, then use case), and both rounds' side of each.
+# One page of use cases in matrix order (audience, then use case), with both rounds' side of each.
 # Parameters: limit, offset, and those of the filter.
 _PAGE = """,
     shown AS (
-        SELECT u.id, u.slug, u.display_order, au.name AS audience_name, au.display_order AS audience_order
-        FROM {use_case} u JOIN {audience} au ON au.id = u.audience_id
-        WHERE u.id IN (SELECT use_case_id FROM side){filter}
+        SELECT p.*, u.slug, u.display_order, au.name AS audience_name, au.display_order AS audience_order
+        FROM pair p
+        JOIN {use_case} u ON u.id = p.use_case_id
+        JOIN {audience} au ON au.id = u.audience_id
+        WHERE 1 = 1{filter}
         ORDER BY au.display_order, au.name, u.display_order, u.slug
         LIMIT %(limit)s OFFSET %(offset)s
     )
-    SELECT s.round_id, s.use_case_id, s.version_id, s.number, s.title, s.behind, sh.slug, sh.audience_name
-    FROM shown sh JOIN side s ON s.use_case_id = sh.id
+    SELECT sh.slug, sh.audience_name,
+        sh.version_a, va.number, va.title, sh.behind_a, sh.version_b, vb.number, vb.title, sh.behind_b
+    FROM shown sh
+    LEFT JOIN {version} va ON va.id = sh.version_a
+    LEFT JOIN {version} vb ON vb.id = sh.version_b
     ORDER BY sh.audience_order, sh.audience_name, sh.display_order, sh.slug
 """
-_ONLY_CHANGED = " AND u.id IN (SELECT use_case_id FROM compared WHERE outcome_a <> outcome_b)"
+_ONLY_CHANGED = " AND p.use_case_id IN (SELECT use_case_id FROM compared WHERE outcome_a <> outcome_b)"
 _ONE_USE_CASE = " AND u.slug = %(use_case_slug)s"
 
 
@@ -247,18 +262,11 @@ def _rows(sql: str, params: dict) -> list[tuple]:
         return cursor.fetchall()
 
 
-def _side_of(review_round: ReviewRound, rows: list[tuple]) -> dict | None:
-    for round_id, _, version_id, number, title, behind, slug, audience_name in rows:
-        if round_id == review_round.pk:
-            return {
-                "version_id": version_id,
-                "number": number,
-                "title": title,
-                "behind": bool(behind),
-                "slug": slug,
-                "audience_name": audience_name,
-            }
-    return None
+def _side(version_id: int | None, number: int | None, title: str | None, behind: int | None) -> dict | None:
+    """One round's side of a use case, from the page's statement (None: not in the round)."""
+    if version_id is None:
+        return None
+    return {"version_id": version_id, "number": number, "title": title, "behind": bool(behind)}
 
 
 class _ComparedPages:
@@ -281,11 +289,7 @@ class _ComparedPages:
         offset = key.start or 0
         limit = (key.stop if key.stop is not None else self._count) - offset
         sql = _PAGE.replace("{filter}", self._filter)
-        rows = _rows(sql, {**self._params, "limit": limit, "offset": offset})
-        by_use_case: dict[int, list[tuple]] = {}
-        for row in rows:
-            by_use_case.setdefault(row[1], []).append(row)
-        return self._build(list(by_use_case.values()))
+        return self._build(_rows(sql, {**self._params, "limit": limit, "offset": offset}))
 
 
 def round_comparison(
@@ -327,17 +331,21 @@ def round_comparison(
     [(total_use_cases, changed_use_cases, improved, worsened, unchanged)] = _rows(_SUMMARY, params)
     caveat_counts = {round_id: (count, below) for round_id, count, below in _rows(_CAVEATS, params)}
 
-    def build(use_cases: list[list[tuple]]) -> list[ComparedUseCase]:
-        sides = [(_side_of(round_a, rows), _side_of(round_b, rows)) for rows in use_cases]
+    def build(rows: list[tuple]) -> list[ComparedUseCase]:
+        """The page's use cases, from its statement's rows: each side's cells in one query."""
+        sides = [(_side(*both[:4]), _side(*both[4:]), slug, audience_name) for slug, audience_name, *both in rows]
         wanted = Q(pk__in=[])
-        for review_round, versions in ((round_a, [a for a, _ in sides if a]), (round_b, [b for _, b in sides if b])):
+        for review_round, versions in (
+            (round_a, [a for a, *_ in sides if a]),
+            (round_b, [b for _, b, *_ in sides if b]),
+        ):
             wanted |= Q(round_id=review_round.pk, version_id__in=[version["version_id"] for version in versions])
-        rows = MatrixCell.objects.filter(wanted).values_list(
+        cells_of = MatrixCell.objects.filter(wanted).values_list(
             "round_id", "version_id", "principle_id", "outcome", "meets", "does_not_meet", "not_sure"
         )
         stored = {
             (round_id, version_id, principle_id): (outcome, CellCounts(*counts))
-            for round_id, version_id, principle_id, outcome, *counts in rows
+            for round_id, version_id, principle_id, outcome, *counts in cells_of
         }
 
         def side(review_round: ReviewRound, version: dict | None, slug: str) -> tuple[str | None, CellCounts | None]:
@@ -348,7 +356,7 @@ def round_comparison(
             return stored.get((review_round.pk, version["version_id"], principle_id), (INSUFFICIENT, None))
 
         entries = []
-        for a, b in sides:
+        for a, b, case_slug, audience_name in sides:
             newest = max((v for v in (a, b) if v), key=lambda v: v["number"])
             cells = []
             for slug, name in principles.items():
@@ -367,8 +375,8 @@ def round_comparison(
                 )
             entries.append(
                 ComparedUseCase(
-                    audience_name=newest["audience_name"],
-                    use_case_slug=newest["slug"],
+                    audience_name=audience_name,
+                    use_case_slug=case_slug,
                     title=newest["title"],
                     number_a=a["number"] if a else None,
                     number_b=b["number"] if b else None,
