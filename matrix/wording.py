@@ -9,7 +9,7 @@ rule itself lives in principles/rule.py; this only says it.
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop, ngettext
 
 from principles.rule import CROSS, INSUFFICIENT, OUTCOMES, TICK, threshold_hundredths
 from reviews.models import Verdict
@@ -29,9 +29,18 @@ INTEREST_SYMBOL = "‡"
 FLAG_SYMBOL = "⚑"
 
 
+# Translated when asked for, one at a time: a page of the matrix asks for hundreds of cells' words.
+_OUTCOME_WORDS = {
+    TICK: gettext_noop("Meets"),
+    CROSS: gettext_noop("Does not meet"),
+    INSUFFICIENT: gettext_noop("Not enough reviews"),
+}
+_OUTCOME_IN_WORDS = {TICK: gettext_noop("meets"), CROSS: gettext_noop("does not meet")}
+
+
 def outcome_words(outcome: str) -> str:
     """A cell's outcome as a label: "Meets", "Does not meet", "Not enough reviews"."""
-    return {TICK: _("Meets"), CROSS: _("Does not meet"), INSUFFICIENT: _("Not enough reviews")}[outcome]
+    return _(_OUTCOME_WORDS[outcome])
 
 
 def being_updated_words() -> str:
@@ -112,7 +121,7 @@ def outcome_in_words(outcome: str | None) -> str:
     """A cell's outcome in lower-case words; None: the round did not review it."""
     if outcome is None:
         return _("not in the round")
-    return {TICK: _("meets"), CROSS: _("does not meet")}.get(outcome, _("not enough reviews"))
+    return _(_OUTCOME_IN_WORDS.get(outcome, gettext_noop("not enough reviews")))
 
 
 def being_updated_change_in_words(*, first: bool) -> str:

@@ -26,7 +26,9 @@ from principles.models import Principle
 from principles.rule import CROSS, INSUFFICIENT, TICK, flip_margin
 from reviews.models import ReviewRound, RoundVersion
 
-MATRIX_ROWS_PER_PAGE = 200
+# A page of the matrix page and of the API's round matrix: small enough to stay under 200 kB of HTML
+# and to cost about the same whatever the size of the round (docs/performance.md).
+MATRIX_ROWS_PER_PAGE = 50
 
 
 # The matrix page's outcome filter: the row has a cross, has a cell with not enough reviews, or
