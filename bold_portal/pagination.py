@@ -28,17 +28,22 @@ class Pagination:
     label: str
 
 
-def pagination(request, page, *, param: str = "page", label: str = "") -> Pagination | None:
-    """Links for the GOV.UK pagination component, keeping the page's other query parameters.
+def pagination(
+    request, page, *, param: str = "page", label: str = "", also: dict | None = None, anchor: str = ""
+) -> Pagination | None:
+    """Links for the GOV.UK pagination component, keeping the page's other query parameters (and
+    setting those in also, for a page with several lists), to the element anchor names if given.
     None when everything fits on one page."""
     if page.paginator.num_pages <= 1:
         return None
 
     def url(number: int) -> str:
         query = request.GET.copy()
+        for name, value in (also or {}).items():
+            query[name] = value
         query.pop(param, None)  # the page number goes last, after the filters it keeps
         query[param] = str(number)
-        return f"?{query.urlencode()}"
+        return f"?{query.urlencode()}" + (f"#{anchor}" if anchor else "")
 
     current, last = page.number, page.paginator.num_pages
     shown = sorted({1, last, current - 1, current, current + 1} & set(range(1, last + 1)))

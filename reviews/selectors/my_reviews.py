@@ -1,20 +1,31 @@
 """What "My reviews" lists (docs/reviewer-journey.md#my-reviews): the reviewer's use cases grouped by
-round, open rounds first, with where they are with each and what they asked for. Four queries,
-whatever the number of rounds, assignments and requests."""
+round, open rounds first, with where they are with each and what they asked for. Each round's
+figures, the order of its use cases and the page of them shown come from one statement; a second
+reads the use cases shown. Two queries, whatever the number of rounds, assignments and requests."""
 
 import datetime
 from dataclasses import dataclass
+from functools import reduce
+from operator import or_
 
-from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.core.paginator import Page
+from django.db import connection
+from django.db.models import Case, Exists, OuterRef, Q, Subquery, When
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from audiences.models import Membership
+from bold_portal.pagination import paginate
 from reviews.models import Assignment, AssignmentRequest, Review, ReviewRound, cancellable_by
 from reviews.selectors.requests import declined
 from usecases.models import UseCaseVersion
 
+# Use cases shown at a time in each open round, and in the declined list.
+ITEMS_PER_PAGE = 20
 # How many items of recently closed rounds "My reviews" lists below the open ones.
 RECENT_CLOSED_ITEMS = 10
+# A page number past this is no page anyone was linked to: it shows the first.
+_MAX_PAGE_NUMBER = 10**6
 
 
 @dataclass(frozen=True)
@@ -43,17 +54,13 @@ class ReviewItem:
     round: ReviewRound
     version: UseCaseVersion
     due_on: datetime.date | None
-    review: Review | None
+    status: str  # the reviewer's review's status, or "not_started"
     # Every assignment that gives the reviewer this version was declined: nobody expects the review.
     is_declined: bool = False
     request: RequestState | None = None
     may_decline: bool = False
     may_ask_more_time: bool = False
     may_cancel_request: bool = False
-
-    @property
-    def status(self) -> str:
-        return self.review.status if self.review else "not_started"
 
     @property
     def is_submitted(self) -> bool:
@@ -71,26 +78,183 @@ class ReviewItem:
 
 
 @dataclass(frozen=True)
+class RoundFigures:
+    """A round's use cases for the reviewer, counted in SQL: those expected of them (not declined),
+    how many of those are submitted and overdue, and how many were declined."""
+
+    listed: int
+    submitted: int
+    overdue: int
+    declined: int
+
+
+@dataclass(frozen=True)
 class RoundGroup:
-    """One round's items: what is left to do (overdue first, then by due date), then what is submitted."""
+    """One round's figures and the page of its items shown: what is left to do (overdue first, then
+    by due date), then what is submitted. page says which of the round's items they are."""
 
     round: ReviewRound
     items: list[ReviewItem]
-
-    @property
-    def submitted_count(self) -> int:
-        return sum(item.is_submitted for item in self.items)
+    figures: RoundFigures
+    page: Page
 
 
 @dataclass(frozen=True)
 class MyReviews:
     open_rounds: list[RoundGroup]
     declined: list[ReviewItem]
+    declined_page: Page
     closed_rounds: list[RoundGroup]
 
 
-def _assigned_to(user) -> Q:
-    return Q(reviewer=user) | Q(organisation__memberships__user=user)
+def page_number(value) -> int:
+    """The page asked for in a query string; the first page for anything else."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return 1
+    return number if 1 <= number <= _MAX_PAGE_NUMBER else 1
+
+
+def _given(user, round_id: int | None):
+    """The user's assignments (with round_id, in that round only), each with whether it was
+    declined and its version's title in lower case: those given to them in person, then those
+    given to an organisation they belong to. Two index scans rather than one OR across a join; the
+    rounds' status is checked once the assignments are grouped."""
+    fields = ("round_id", "version_id", "due_on", "is_declined", "title")
+    assignments = (
+        Assignment.objects.filter(Q(round_id=round_id) if round_id else Q())
+        .annotate(is_declined=Case(When(declined(), then=1), default=0), title=Lower("version__title"))
+        .order_by()
+    )
+    in_person = assignments.filter(reviewer=user).values(*fields)
+    organisations = Membership.objects.filter(user=user).values("organisation_id")
+    through_organisation = assignments.filter(organisation__in=organisations).values(*fields)
+    return in_person.union(through_organisation, all=True)
+
+
+# One row per item shown: the open rounds' pages (the round asked for at the page asked for, every
+# other round at its first page), the declined list's page and the most recently closed rounds'
+# first items, each with its round's figures. An item is a (round, version) given to the user: a
+# version given in person and through their organisation is one item, due at the earlier date,
+# and declined only when every assignment giving it is. Titles are ordered case-blind ({title} is
+# byte order where the database would otherwise sort by locale, which costs several times as much
+# over thousands of rows). Only Django's own SQL for the assignments and table names from the
+# models are formatted in; values are parameters.
+_PAGE_SQL = """
+WITH given AS ({given}),
+items AS (
+    SELECT g.round_id, g.version_id, MIN(g.due_on) AS due_on, MIN(g.is_declined) AS declined,
+           COALESCE(MAX(r.status), 'not_started') AS status, MIN(g.title) AS title
+    FROM given g
+    LEFT JOIN {review} r ON r.reviewer_id = %s AND r.round_id = g.round_id AND r.version_id = g.version_id
+    GROUP BY g.round_id, g.version_id
+),
+described AS (
+    SELECT i.round_id, i.version_id, i.due_on, i.declined, i.status, i.title, rr.status AS round_status,
+           CASE WHEN i.status = 'submitted' THEN 1 ELSE 0 END AS submitted,
+           CASE WHEN rr.status = 'open' AND i.declined = 0 AND i.due_on < %s AND i.status <> 'submitted'
+                THEN 1 ELSE 0 END AS overdue,
+           CASE WHEN i.due_on IS NULL THEN 1 ELSE 0 END AS undated
+    FROM items i JOIN {round} rr ON rr.id = i.round_id
+    WHERE rr.status IN (%s, %s)
+),
+listed AS (
+    -- Each open round's items, those declined last so that the others are numbered 1, 2, ... (the
+    -- declined ones are dropped below: they have a list of their own), with the round's figures
+    -- over the same partition.
+    SELECT 'open' AS list, d.round_id, d.version_id, d.status, d.declined AS left_out,
+           CASE WHEN d.round_id = (SELECT id FROM {round} WHERE slug = %s) THEN %s ELSE 0 END AS wanted, %s AS size,
+           ROW_NUMBER() OVER (
+               PARTITION BY d.round_id
+               ORDER BY d.declined, d.submitted, d.overdue DESC, d.undated, d.due_on, {title}, d.version_id
+           ) AS position,
+           SUM(1 - d.declined) OVER (PARTITION BY d.round_id) AS list_size,
+           SUM(1 - d.declined) OVER (PARTITION BY d.round_id) AS listed,
+           SUM(d.submitted * (1 - d.declined)) OVER (PARTITION BY d.round_id) AS submitted,
+           SUM(d.overdue) OVER (PARTITION BY d.round_id) AS overdue,
+           SUM(d.declined) OVER (PARTITION BY d.round_id) AS declined
+    FROM described d
+    WHERE d.round_status = 'open'
+    UNION ALL
+    SELECT 'declined', d.round_id, d.version_id, d.status, 0, %s, %s,
+           ROW_NUMBER() OVER (ORDER BY LOWER(rr.name), d.round_id, {title}, d.version_id),
+           COUNT(*) OVER (), 0, 0, 0, 0
+    FROM described d JOIN {round} rr ON rr.id = d.round_id
+    WHERE d.round_status = 'open' AND d.declined = 1
+    UNION ALL
+    -- Closed rounds' items, declined ones included, as they were when the round closed.
+    SELECT 'closed', d.round_id, d.version_id, d.status, 0, 0, %s,
+           ROW_NUMBER() OVER (
+               ORDER BY rr.closed_at DESC, rr.created_at DESC, d.round_id,
+                        d.submitted, d.undated, d.due_on, {title}, d.version_id
+           ),
+           COUNT(*) OVER (),
+           SUM(1 - d.declined) OVER (PARTITION BY d.round_id),
+           SUM(d.submitted * (1 - d.declined)) OVER (PARTITION BY d.round_id),
+           0,
+           SUM(d.declined) OVER (PARTITION BY d.round_id)
+    FROM described d JOIN {round} rr ON rr.id = d.round_id
+    WHERE d.round_status = 'closed'
+),
+paged AS (
+    -- A page past the last shows the last, as Django's Paginator.get_page does.
+    SELECT l.*, CASE WHEN wanted < list_size THEN wanted ELSE ((list_size - 1) / size) * size END AS start
+    FROM listed l
+    WHERE left_out = 0
+)
+SELECT list, round_id, version_id, status, list_size, listed, submitted, overdue, declined
+FROM paged
+WHERE position > start AND position <= start + size
+ORDER BY list, position
+"""
+
+
+@dataclass(frozen=True)
+class _Row:
+    list: str  # "open", "declined" or "closed"
+    round_id: int
+    version_id: int
+    status: str
+    list_size: int
+    figures: RoundFigures
+
+
+def _rows(user, round_id: int | None, shown_round: str, page: int, declined_page: int) -> list[_Row]:
+    given_sql, given_params = _given(user, round_id).query.sql_with_params()
+    sql = _PAGE_SQL.format(
+        given=given_sql,
+        review=Review._meta.db_table,
+        round=ReviewRound._meta.db_table,
+        title='d.title COLLATE "C"' if connection.vendor == "postgresql" else "d.title",
+    )
+    # A personal link's session reads its round only, and only while it is open.
+    statuses = [ReviewRound.Status.OPEN, ReviewRound.Status.OPEN if round_id else ReviewRound.Status.CLOSED]
+    params = [
+        *given_params,
+        user.pk,
+        timezone.localdate(),
+        *statuses,
+        shown_round,
+        (page - 1) * ITEMS_PER_PAGE,
+        ITEMS_PER_PAGE,
+        (declined_page - 1) * ITEMS_PER_PAGE,
+        ITEMS_PER_PAGE,
+        RECENT_CLOSED_ITEMS,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [
+            _Row(
+                list=row[0],
+                round_id=row[1],
+                version_id=row[2],
+                status=row[3],
+                list_size=row[4],
+                figures=RoundFigures(*(int(n) for n in row[5:])),
+            )
+            for row in cursor.fetchall()
+        ]
 
 
 def _latest_request(field: str) -> Subquery:
@@ -98,13 +262,15 @@ def _latest_request(field: str) -> Subquery:
     return Subquery(newest.values(field)[:1])
 
 
-def _assignments(user, status: str, round_id: int | None = None):
-    """The user's assignments in rounds of that status (or in one round, round_id), each with whether
-    it was declined, the newest request about it, and whether the user leads the organisation it was
-    given to."""
-    in_round = Q(round_id=round_id) if round_id else Q()
-    return (
-        Assignment.objects.filter(_assigned_to(user), in_round, round__status=status)
+def _assignments(user, keys: set[tuple[int, int]]) -> list[Assignment]:
+    """The user's assignments of these (round, version) items, each with whether it was declined,
+    the newest request about it, and whether the user leads the organisation it was given to."""
+    if not keys:
+        return []
+    assigned_to = Q(reviewer=user) | Q(organisation__memberships__user=user)
+    shown = reduce(or_, (Q(round_id=round_id, version_id=version_id) for round_id, version_id in keys))
+    return list(
+        Assignment.objects.filter(assigned_to, shown)
         .select_related("round", "version__use_case__audience")
         .annotate(
             is_declined=declined(),
@@ -119,6 +285,7 @@ def _assignments(user, status: str, round_id: int | None = None):
                 )
             ),
         )
+        .order_by("pk")
         .distinct()
     )
 
@@ -135,20 +302,20 @@ def _request_state(assignment: Assignment) -> RequestState | None:
     )
 
 
-def _item(user, assignments: list[Assignment], review: Review | None) -> ReviewItem:
+def _item(user, assignments: list[Assignment], status: str) -> ReviewItem:
     """One line for the version, from every assignment that gives it to the user. Requests are made
     about the user's own assignment when there is one, else their organisation's (as on the use case
     page); the due date is the earliest."""
     asked_through = next((a for a in assignments if a.reviewer_id), assignments[0])
     request = _request_state(asked_through)
     dates = [a.due_on for a in assignments if a.due_on]
-    submitted = review is not None and review.status == Review.Status.SUBMITTED
+    submitted = status == Review.Status.SUBMITTED
     can_ask = asked_through.round.is_open and not submitted and not (request and request.is_open)
     return ReviewItem(
         round=asked_through.round,
         version=asked_through.version,
         due_on=min(dates) if dates else None,
-        review=review,
+        status=status,
         is_declined=all(a.is_declined for a in assignments),
         request=request,
         may_decline=can_ask and bool(asked_through.reviewer_id or asked_through.leads_organisation),
@@ -157,62 +324,46 @@ def _item(user, assignments: list[Assignment], review: Review | None) -> ReviewI
     )
 
 
-def _review_items(user, assignments) -> list[ReviewItem]:
-    """One item per version and round, with the user's review of each. One query for the reviews."""
+def _grouped(rows: list[_Row], items: dict[tuple[int, int], ReviewItem], pages: dict[int, int]) -> list[RoundGroup]:
+    """The rows' items by round, in the rows' order; each round at the page pages gives it (else 1)."""
+    groups: dict[int, RoundGroup] = {}
+    for row in rows:
+        item = items[row.round_id, row.version_id]
+        if row.round_id not in groups:
+            page = paginate(range(row.figures.listed), pages.get(row.round_id, 1), per_page=ITEMS_PER_PAGE)
+            groups[row.round_id] = RoundGroup(round=item.round, items=[], figures=row.figures, page=page)
+        groups[row.round_id].items.append(item)
+    return list(groups.values())
+
+
+def my_reviews(
+    user, round_id: int | None = None, *, shown_round: str = "", page: int = 1, declined_page: int = 1
+) -> MyReviews:
+    """The user's open rounds (closing soonest first), each with its figures and a page of its
+    items (the round whose slug is shown_round at page, the others at their first); a page of the
+    use cases they declined, in a list of their own; then the first items of the most recently
+    closed rounds, for reading back. With round_id (a personal link's session), that open round's
+    items only."""
+    rows = _rows(user, round_id, shown_round, page, declined_page)
     by_key: dict[tuple[int, int], list[Assignment]] = {}
-    for assignment in assignments:
+    for assignment in _assignments(user, {(row.round_id, row.version_id) for row in rows}):
         by_key.setdefault((assignment.round_id, assignment.version_id), []).append(assignment)
-    reviews = {
-        (r.round_id, r.version_id): r
-        for r in Review.objects.filter(reviewer=user, round__in={round_id for round_id, _ in by_key})
+    items = {
+        (row.round_id, row.version_id): _item(user, by_key[row.round_id, row.version_id], row.status) for row in rows
     }
-    return [_item(user, group, reviews.get(key)) for key, group in by_key.items()]
-
-
-def _in_round_order(item: ReviewItem):
-    """Left to do first (overdue first, then by due date, none last), then submitted."""
-    return (
-        item.is_submitted,
-        not item.is_overdue,
-        item.due_on is None,
-        item.due_on or datetime.date.max,
-        item.version.title.casefold(),
+    lists = {name: [row for row in rows if row.list == name] for name in ("open", "declined", "closed")}
+    open_rounds = _grouped(
+        lists["open"],
+        items,
+        {row.round_id: page for row in lists["open"] if items[row.round_id, row.version_id].round.slug == shown_round},
     )
-
-
-def _grouped(items: list[ReviewItem], round_order) -> list[RoundGroup]:
-    rounds: dict[int, RoundGroup] = {}
-    for item in items:
-        rounds.setdefault(item.round.pk, RoundGroup(round=item.round, items=[])).items.append(item)
-    for group in rounds.values():
-        group.items.sort(key=_in_round_order)
-    return sorted(rounds.values(), key=lambda group: round_order(group.round))
-
-
-def my_reviews(user, round_id: int | None = None) -> MyReviews:
-    """The user's open rounds (closing soonest first), each with its items; the use cases they
-    declined, in a list of their own; then the most recently closed rounds, for reading back.
-    With round_id (a personal link's session), that open round's items only."""
-    open_items = _review_items(user, _assignments(user, ReviewRound.Status.OPEN, round_id))
-    closed_assignments = (
-        []
-        if round_id
-        else list(
-            _assignments(user, ReviewRound.Status.CLOSED).order_by(
-                F("round__closed_at").desc(nulls_last=True), "-round__created_at", "version__title"
-            )[:RECENT_CLOSED_ITEMS]
-        )
-    )
-    closed_order = {}
-    for assignment in closed_assignments:
-        closed_order.setdefault(assignment.round_id, len(closed_order))
+    declined_count = lists["declined"][0].list_size if lists["declined"] else 0
     return MyReviews(
-        open_rounds=_grouped(
-            [i for i in open_items if not i.is_declined],
-            lambda r: (r.closes_on is None, r.closes_on or datetime.date.max, r.name.casefold()),
+        open_rounds=sorted(
+            open_rounds,
+            key=lambda g: (g.round.closes_on is None, g.round.closes_on or datetime.date.max, g.round.name.casefold()),
         ),
-        declined=sorted(
-            (i for i in open_items if i.is_declined), key=lambda i: (i.round.name.casefold(), i.version.title)
-        ),
-        closed_rounds=_grouped(_review_items(user, closed_assignments), lambda r: closed_order[r.pk]),
+        declined=[items[row.round_id, row.version_id] for row in lists["declined"]],
+        declined_page=paginate(range(declined_count), declined_page, per_page=ITEMS_PER_PAGE),
+        closed_rounds=_grouped(lists["closed"], items, {}),
     )

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from bold_portal.pagination import pagination
 from reviews import link_sessions
 from reviews.forms.reviews import LockForm, error_summary_items, review_forms
 from reviews.models import Review, cancellable_by
@@ -88,12 +89,35 @@ def target_context(request, target: selectors.ReviewTarget, review: Review | Non
 
 @require_GET
 def my_reviews(request):
-    # A personal link's session lists that round's reviews only.
-    link_round_id = link_sessions.round_id(request)
+    # A personal link's session lists that round's reviews only. Each round is paged on its own:
+    # ?round=<slug>&page=N turns that round's page, the declined list has declined_page.
+    shown = my_reviews_selectors.my_reviews(
+        request.user,
+        round_id=link_sessions.round_id(request),
+        shown_round=request.GET.get("round", ""),
+        page=my_reviews_selectors.page_number(request.GET.get("page")),
+        declined_page=my_reviews_selectors.page_number(request.GET.get("declined_page")),
+    )
+    open_rounds = [
+        (
+            group,
+            pagination(
+                request,
+                group.page,
+                label=_("Pages of %(round)s") % {"round": group.round.name},
+                also={"round": group.round.slug},
+                anchor=f"round-{group.round.slug}",
+            ),
+        )
+        for group in shown.open_rounds
+    ]
+    declined_pagination = pagination(
+        request, shown.declined_page, param="declined_page", label=_("Pages of declined use cases"), anchor="declined"
+    )
     return render(
         request,
         "reviews/my_reviews.html",
-        {"my_reviews": my_reviews_selectors.my_reviews(request.user, round_id=link_round_id)},
+        {"my_reviews": shown, "open_rounds": open_rounds, "declined_pagination": declined_pagination},
     )
 
 

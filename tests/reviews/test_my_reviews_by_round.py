@@ -92,7 +92,7 @@ def test_my_reviews_queries_do_not_grow_with_rounds_declines_and_requests(
     make_assignment(review_round=closed, version=world.version, reviewer=world.reviewer)
     client.force_login(world.reviewer)
 
-    # session, user, open assignments, their reviews, closed assignments, their reviews, navigation
-    with django_assert_num_queries(6 + NAVIGATION_QUERIES):
+    # session, user, the items shown with their rounds' figures, their assignments, navigation
+    with django_assert_num_queries(4 + NAVIGATION_QUERIES):
         response = client.get(reverse("reviews:my_reviews"))
     assert response.status_code == 200

@@ -133,8 +133,8 @@ def test_my_reviews_query_count_does_not_grow(client, world, django_assert_num_q
     make_assignment(review_round=closed, version=world.version, reviewer=world.reviewer)
     client.force_login(world.reviewer)
 
-    # session, user, open assignments, their reviews, closed assignments, their reviews, navigation
-    with django_assert_num_queries(6 + NAVIGATION_QUERIES):
+    # session, user, the items shown with their rounds' figures, their assignments, navigation
+    with django_assert_num_queries(4 + NAVIGATION_QUERIES):
         response = client.get(reverse("reviews:my_reviews"))
     assert response.status_code == 200
 
