@@ -9,9 +9,9 @@ from decimal import Decimal
 from django.core.paginator import Page, Paginator
 from django.db.models import Count
 
-from reviews.models import ClosedRoundFigure, Review, ReviewRound, RoundVersion
+from reviews.models import ClosedRoundFigure, ReviewRound, RoundVersion
 from reviews.selectors.progress import expected_reviews_by_round
-from reviews.selectors.progress_counts import progress_being_updated, stored_summaries
+from reviews.selectors.progress_counts import progress_being_updated, round_counts
 
 ROUNDS_PER_PAGE = 25
 
@@ -60,16 +60,15 @@ def rounds_page(page_number) -> RoundsPage:
 def round_summaries(rounds: list[ReviewRound]) -> tuple[RoundSummary, ...]:
     """The rounds with their progress: for a round whose figures were frozen when it closed, those
     figures, as at closing; for one whose counts are stored (reviews.models.progress_counts), their
-    sums; for the others, counted live. Three grouped queries, and two more if any round is counted
-    live (none for no rounds)."""
+    sums; for the others, counted live. Three queries, and one more if any round is counted live
+    (none for no rounds)."""
     round_ids = [r.pk for r in rounds]
     if round_ids:
-        stored = stored_summaries(round_ids)
-        live_ids = [pk for pk in round_ids if pk not in stored]
-        expected = expected_reviews_by_round(live_ids)
-        submitted = _count_by_round(Review.objects.filter(status=Review.Status.SUBMITTED), live_ids) if live_ids else {}
-        for round_id, (stored_expected, stored_submitted) in stored.items():
-            expected[round_id], submitted[round_id] = stored_expected, stored_submitted
+        counts = round_counts(round_ids)
+        stored = {pk for pk, count in counts.items() if count.expected is not None}
+        expected = expected_reviews_by_round([pk for pk in round_ids if pk not in stored])
+        expected |= {pk: counts[pk].expected for pk in stored}
+        submitted = {pk: count.submitted for pk, count in counts.items()}
         use_cases = _count_by_round(RoundVersion.objects.all(), round_ids)
         frozen_ids = [r.pk for r in rounds if r.status == ReviewRound.Status.CLOSED and r.figures_frozen]
         for figure in ClosedRoundFigure.objects.filter(round_id__in=frozen_ids, scope=ClosedRoundFigure.Scope.SUMMARY):

@@ -5,11 +5,20 @@ people each version expects. Overdue is counted when read, from the stored due d
 counts need no refresh when a day passes."""
 
 import contextlib
+from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db.models import Count, Q, Sum
+from django.db.models import Case, Count, Exists, OuterRef, Q, Subquery, Sum, When
+from django.db.models.functions import Coalesce
 
-from reviews.models import GroupProgressCount, ProgressHeader, ProgressScope, ReviewRound, VersionProgressCount
+from reviews.models import (
+    GroupProgressCount,
+    ProgressHeader,
+    ProgressScope,
+    Review,
+    ReviewRound,
+    VersionProgressCount,
+)
 
 # How many refreshes of the round's counts are queued and not yet run. A lost message leaves it
 # above nought until it expires: the page then says "being updated" for that long, and the
@@ -55,18 +64,42 @@ def progress_stored(review_round: ReviewRound) -> bool:
     return review_round._progress_stored
 
 
-def stored_summaries(round_ids: list[int]) -> dict[int, tuple[int, int]]:
-    """Per round whose counts are stored: (expected, submitted) as the rounds page counts them.
-    One query: a sum over the rounds' summary rows, one per version."""
-    headers = ProgressHeader.objects.filter(round_id__in=round_ids).values("round_id")
-    rows = (
-        VersionProgressCount.objects.filter(round_id__in=round_ids, scope=ProgressScope.SUMMARY)
+@dataclass(frozen=True)
+class RoundCount:
+    """A round's figures for the rounds page: expected None when its counts are not stored (the
+    caller counts them live)."""
+
+    expected: int | None
+    submitted: int
+
+
+def round_counts(round_ids: list[int]) -> dict[int, RoundCount]:
+    """Per round: for one whose counts are stored, its expected and submitted reviews as the
+    rounds page counts them, summed from its summary rows (one per version); for the others, its
+    submitted reviews counted live. One query."""
+    summary = VersionProgressCount.objects.filter(round=OuterRef("pk"), scope=ProgressScope.SUMMARY).order_by()
+    summed = summary.values("round").annotate(n=Sum("expected")).values("n")
+    summed_submitted = summary.values("round").annotate(n=Sum("submitted")).values("n")
+    live_submitted = (
+        Review.objects.filter(round=OuterRef("pk"), status=Review.Status.SUBMITTED)
         .order_by()
-        .values("round_id")
-        .annotate(expected=Sum("expected"), submitted=Sum("submitted"))
+        .values("round")
+        .annotate(n=Count("pk"))
+        .values("n")
     )
-    found = {row["round_id"]: (row["expected"], row["submitted"]) for row in rows.filter(round_id__in=headers)}
-    return found
+    rows = (
+        ReviewRound.objects.filter(pk__in=round_ids)
+        .order_by()
+        .annotate(stored=Exists(ProgressHeader.objects.filter(round=OuterRef("pk"))))
+        .annotate(
+            expected_stored=Case(When(stored=True, then=Coalesce(Subquery(summed), 0))),
+            submitted_count=Coalesce(
+                Case(When(stored=True, then=Subquery(summed_submitted)), default=Subquery(live_submitted)), 0
+            ),
+        )
+        .values_list("pk", "expected_stored", "submitted_count")
+    )
+    return {pk: RoundCount(expected=expected, submitted=submitted) for pk, expected, submitted in rows}
 
 
 def stored_group_count(review_round: ReviewRound) -> int:

@@ -4,11 +4,13 @@ round, never incremented (docs/architecture.md, "Progress counts"). Run by the
 refresh_progress_counts task after whatever changes them commits; running twice, late or out of
 order gives the same rows."""
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.db import connection, transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from reviews.models import (
@@ -28,95 +30,112 @@ from reviews.services.rounds import round_read_shared
 # built: only table names from the models and Django's own SQL for the expected reviewers are
 # formatted into it; every value is a query parameter.
 
-_SUBMITTED = "SUM(CASE WHEN r.status = 'submitted' THEN 1 ELSE 0 END)"
+
+def _table(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
 
 
-def _review_join(alias: str) -> str:
-    table = connection.ops.quote_name(Review._meta.db_table)
-    on = f"r.round_id = %s AND r.version_id = {alias}.version_id AND r.reviewer_id = {alias}.user_id"
-    return f"LEFT JOIN {table} r ON {on}"
+def _placeholders(values: Sequence) -> str:
+    return ", ".join(["%s"] * len(values))
 
 
-def _rows(sql: str, params: Sequence) -> list[tuple]:
+@dataclass
+class _Tally:
+    expected: int = 0
+    submitted: int = 0
+
+
+def _expected_rows(round_id: int, version_ids: list[int] | None) -> list[tuple]:
+    """Every assignment of the round (of these versions), declined or not, with each person it
+    expects (people asked in person who have left since included, marked inactive), and whether
+    that person has submitted a review of the version: one row per (assignment, person), or one
+    row with no person for an assignment that expects nobody. One query."""
+    assignments = Assignment.objects.filter(round_id=round_id)
+    if version_ids is not None:
+        assignments = assignments.filter(version_id__in=version_ids)
+    expected, params = expected_reviewers(
+        assignments.exclude(declined()), with_people_who_left=True
+    ).query.sql_with_params()
+    in_versions = "" if version_ids is None else f"AND a.version_id IN ({_placeholders(version_ids)})"
+    sql = f"""
+        SELECT a.id, a.version_id, a.organisation_id, a.reviewer_id, a.due_on, e.user_id, u.is_active,
+               CASE WHEN r.status = 'submitted' THEN 1 ELSE 0 END
+        FROM {_table(Assignment)} a
+        LEFT JOIN ({expected}) e ON e.id = a.id
+        LEFT JOIN {_table(get_user_model())} u ON u.id = e.user_id
+        LEFT JOIN {_table(Review)} r
+            ON r.round_id = a.round_id AND r.version_id = a.version_id AND r.reviewer_id = e.user_id
+        WHERE a.round_id = %s {in_versions}
+    """  # nosec
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, [*params, round_id, *(version_ids or [])])
         return cursor.fetchall()
 
 
-def _version_rows(round_id: int, assignments) -> list[VersionProgressCount]:
-    """The version scope: distinct (version, person) pairs by the earliest due date that asks them."""
-    expected, params = expected_reviewers(assignments.exclude(declined())).query.sql_with_params()
-    sql = f"""
-        WITH pairs AS (
-            SELECT version_id, user_id, MIN(due_on) AS due_on FROM ({expected}) e GROUP BY version_id, user_id
-        )
-        SELECT p.version_id, p.due_on, COUNT(*), {_SUBMITTED} FROM pairs p {_review_join("p")}
-        GROUP BY p.version_id, p.due_on
-    """  # nosec
-    return [
+def _counted(round_id: int, version_ids: list[int] | None) -> list[VersionProgressCount]:
+    """The rows of these versions (every version of the round for None), counted from scratch
+    exactly as reviews.selectors.progress counts live: two queries."""
+    groups: dict[int, tuple] = {}
+    group_tally: dict[int, _Tally] = defaultdict(_Tally)
+    pairs: dict[tuple[int, int], list] = {}  # (version, person): [earliest due date, submitted]
+    with_left: dict[int, set[int]] = defaultdict(set)
+    for pk, version_id, organisation_id, reviewer_id, due_on, user_id, active, submitted in _expected_rows(
+        round_id, version_ids
+    ):
+        groups[pk] = (version_id, organisation_id, reviewer_id, due_on)
+        if user_id is None:
+            continue
+        with_left[version_id].add(user_id)
+        if not active:
+            continue
+        group_tally[pk].expected += 1
+        group_tally[pk].submitted += submitted
+        pair = pairs.setdefault((version_id, user_id), [due_on, submitted])
+        if due_on is not None and (pair[0] is None or due_on < pair[0]):
+            pair[0] = due_on
+    buckets: dict[tuple, _Tally] = defaultdict(_Tally)
+    for (version_id, _user_id), (due_on, submitted) in pairs.items():
+        buckets[(version_id, due_on)].expected += 1
+        buckets[(version_id, due_on)].submitted += submitted
+    reviews = Review.objects.filter(round_id=round_id, status=Review.Status.SUBMITTED)
+    if version_ids is not None:
+        reviews = reviews.filter(version_id__in=version_ids)
+    reviewed = dict(reviews.order_by().values_list("version_id").annotate(n=Count("pk")).values_list("version_id", "n"))
+    rows = [
         VersionProgressCount(
             round_id=round_id,
             version_id=version_id,
             scope=ProgressScope.VERSION,
             due_on=due_on,
-            expected=expected,
-            submitted=submitted or 0,
+            expected=tally.expected,
+            submitted=tally.submitted,
         )
-        for version_id, due_on, expected, submitted in _rows(sql, [*params, round_id])
+        for (version_id, due_on), tally in buckets.items()
     ]
-
-
-def _group_rows(round_id: int, assignments) -> list[VersionProgressCount]:
-    """One row per assignment, declined or not: its expected reviewers and those submitted."""
-    expected, params = expected_reviewers(assignments.exclude(declined())).query.sql_with_params()
-    sql = f"""
-        SELECT e.id, COUNT(*), {_SUBMITTED} FROM ({expected}) e {_review_join("e")} GROUP BY e.id
-    """  # nosec
-    counts = {pk: (n, submitted or 0) for pk, n, submitted in _rows(sql, [*params, round_id])}
-    rows = []
-    for pk, version_id, organisation_id, reviewer_id, due_on in assignments.order_by().values_list(
-        "pk", "version_id", "organisation_id", "reviewer_id", "due_on"
-    ):
-        n, submitted = counts.get(pk, (0, 0))
-        rows.append(
-            VersionProgressCount(
-                round_id=round_id,
-                version_id=version_id,
-                scope=ProgressScope.ORGANISATION if organisation_id else ProgressScope.PERSON,
-                organisation_id=organisation_id,
-                reviewer_id=reviewer_id,
-                due_on=due_on,
-                expected=n,
-                submitted=submitted,
-            )
-        )
-    return rows
-
-
-def _summary_rows(round_id: int, assignments, version_ids: list[int] | None) -> list[VersionProgressCount]:
-    """What the rounds page counts: pairs with people asked in person who have left since, and
-    every submitted review."""
-    pairs, params = expected_reviewers(
-        assignments.exclude(declined()), with_people_who_left=True
-    ).query.sql_with_params()
-    sql = f"SELECT version_id, COUNT(DISTINCT user_id) FROM ({pairs}) e GROUP BY version_id"  # nosec
-    expected = dict(_rows(sql, params))
-    reviews = Review.objects.filter(round_id=round_id, status=Review.Status.SUBMITTED)
-    if version_ids is not None:
-        reviews = reviews.filter(version_id__in=version_ids)
-    submitted = dict(
-        reviews.order_by().values_list("version_id").annotate(n=Count("pk")).values_list("version_id", "n")
-    )
-    return [
+    rows += [
         VersionProgressCount(
             round_id=round_id,
             version_id=version_id,
             scope=ProgressScope.SUMMARY,
-            expected=expected.get(version_id, 0),
-            submitted=submitted.get(version_id, 0),
+            expected=len(with_left.get(version_id, ())),
+            submitted=reviewed.get(version_id, 0),
         )
-        for version_id in sorted(set(expected) | set(submitted))
+        for version_id in set(with_left) | set(reviewed)
     ]
+    rows += [
+        VersionProgressCount(
+            round_id=round_id,
+            version_id=version_id,
+            scope=ProgressScope.ORGANISATION if organisation_id else ProgressScope.PERSON,
+            organisation_id=organisation_id,
+            reviewer_id=reviewer_id,
+            due_on=due_on,
+            expected=group_tally[pk].expected,
+            submitted=group_tally[pk].submitted,
+        )
+        for pk, (version_id, organisation_id, reviewer_id, due_on) in groups.items()
+    ]
+    return rows
 
 
 def _group_key(row) -> tuple[str, int]:
@@ -138,39 +157,46 @@ def _changed_groups(old: Iterable[VersionProgressCount], new: Iterable[VersionPr
 
 
 def _groups_refresh(round_id: int, groups: set[tuple[str, int]] | None) -> None:
-    """Sum each group's stored per-version rows into its round rows (every group's for None)."""
-    stored = VersionProgressCount.objects.filter(
-        round_id=round_id, scope__in=[ProgressScope.ORGANISATION, ProgressScope.PERSON]
-    )
+    """Sum each group's stored per-version rows into its round rows (every group's for None):
+    two statements."""
     totals = GroupProgressCount.objects.filter(round_id=round_id)
+    chosen, params = "", []
     if groups is not None:
         if not groups:
             return
-        organisations = [pk for scope, pk in groups if scope == ProgressScope.ORGANISATION]
-        people = [pk for scope, pk in groups if scope == ProgressScope.PERSON]
-        chosen = Q(scope=ProgressScope.ORGANISATION, organisation_id__in=organisations) | Q(
-            scope=ProgressScope.PERSON, reviewer_id__in=people
+        organisations = sorted(pk for scope, pk in groups if scope == ProgressScope.ORGANISATION) or [0]
+        people = sorted(pk for scope, pk in groups if scope == ProgressScope.PERSON) or [0]
+        totals = totals.filter(Q(organisation_id__in=organisations) | Q(reviewer_id__in=people))
+        chosen = (
+            f"AND (organisation_id IN ({_placeholders(organisations)}) OR reviewer_id IN ({_placeholders(people)}))"
         )
-        stored, totals = stored.filter(chosen), totals.filter(chosen)
+        params = [*organisations, *people]
     totals.delete()
-    GroupProgressCount.objects.bulk_create(
-        (
-            GroupProgressCount(round_id=round_id, **row)
-            for row in stored.order_by()
-            .values("scope", "organisation_id", "reviewer_id", "due_on")
-            .annotate(versions=Count("pk"), expected=Sum("expected"), submitted=Sum("submitted"))
-        ),
-        batch_size=5000,
-    )
+    sql = f"""
+        INSERT INTO {_table(GroupProgressCount)}
+            (round_id, scope, organisation_id, reviewer_id, due_on, versions, expected, submitted)
+        SELECT round_id, scope, organisation_id, reviewer_id, due_on, COUNT(*), SUM(expected), SUM(submitted)
+        FROM {_table(VersionProgressCount)}
+        WHERE round_id = %s AND scope IN ('organisation', 'person') {chosen}
+        GROUP BY round_id, scope, organisation_id, reviewer_id, due_on
+    """  # nosec
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [round_id, *params])
 
 
-def _header_locked(round_id: int) -> ProgressHeader:
-    # Created once, by whichever refresh comes first; the others find it. Then locked: refreshes of
-    # one round take turns, so that each sums its groups' rows with the others' already committed.
-    ProgressHeader.objects.bulk_create(
-        [ProgressHeader(round_id=round_id, refreshed_at=timezone.now())], ignore_conflicts=True
-    )
-    return ProgressHeader.objects.select_for_update(of=("self",)).get(round_id=round_id)
+def _header_upsert(round_id: int, *, whole_round: bool) -> None:
+    """The round's ProgressHeader, created by whichever refresh comes first and updated by the
+    others: its row stays locked until the refresh commits, so refreshes of one round take turns,
+    each summing its groups' rows with the others' already committed. One statement."""
+    table = _table(ProgressHeader)
+    sql = f"""
+        INSERT INTO {table} (round_id, refreshed_at, version_refreshes) VALUES (%s, %s, %s)
+        ON CONFLICT (round_id) DO UPDATE SET
+            refreshed_at = CASE WHEN %s THEN excluded.refreshed_at ELSE {table}.refreshed_at END,
+            version_refreshes = {table}.version_refreshes + excluded.version_refreshes
+    """  # nosec
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [round_id, timezone.now(), 0 if whole_round else 1, whole_round])
 
 
 def progress_counts_refresh(*, round_id: int, version_ids: Sequence[int] | None = None) -> bool:
@@ -186,24 +212,14 @@ def progress_counts_refresh(*, round_id: int, version_ids: Sequence[int] | None 
             return False
         if review_round.status == ReviewRound.Status.CLOSED and review_round.figures_frozen:
             return False
-        header = _header_locked(round_id)
         ids = None if version_ids is None else sorted(set(version_ids))
-        assignments = Assignment.objects.filter(round_id=round_id)
+        _header_upsert(round_id, whole_round=ids is None)
         stored = VersionProgressCount.objects.filter(round_id=round_id)
         if ids is not None:
-            assignments, stored = assignments.filter(version_id__in=ids), stored.filter(version_id__in=ids)
-        new = [
-            *_version_rows(round_id, assignments),
-            *_group_rows(round_id, assignments),
-            *_summary_rows(round_id, assignments, ids),
-        ]
+            stored = stored.filter(version_id__in=ids)
         old = list(stored) if ids is not None else []
+        new = _counted(round_id, ids)
         stored.delete()
         VersionProgressCount.objects.bulk_create(new, batch_size=5000)
         _groups_refresh(round_id, None if ids is None else _changed_groups(old, new))
-        if ids is None:
-            header.refreshed_at = timezone.now()
-        else:
-            header.version_refreshes += 1
-        header.save(update_fields=["refreshed_at", "version_refreshes"])
     return True

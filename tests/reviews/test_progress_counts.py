@@ -6,13 +6,17 @@ reviewers chosen, members added, removed and made leads, and an account switched
 
 import dataclasses
 import datetime
+import re
 
 import pytest
+from django.contrib.auth.models import Group
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.services.access import account_active_set
 from audiences.models import Membership
 from audiences.services.memberships import membership_create, membership_remove, membership_role_change
+from bold_portal.roles import ADMINS
 from matrix.selectors.rounds import round_summaries
 from reviews.models import ProgressHeader, Review, ReviewRound, VersionProgressCount
 from reviews.selectors.progress import (
@@ -22,7 +26,12 @@ from reviews.selectors.progress import (
     round_progress_totals,
     version_progress,
 )
-from reviews.selectors.progress_counts import progress_being_updated, stored_summaries
+from reviews.selectors.progress_counts import (
+    progress_being_updated,
+    progress_refresh_done,
+    progress_refresh_queued,
+    round_counts,
+)
 from reviews.services.assignments import (
     assignment_create,
     assignment_due_change,
@@ -40,6 +49,7 @@ pytestmark = pytest.mark.django_db
 
 PAST = timezone.localdate() - datetime.timedelta(days=2)
 SOON = timezone.localdate() + datetime.timedelta(days=20)
+STORED_DASHBOARD_QUERIES = 14
 
 
 def live(review_round: ReviewRound):
@@ -58,7 +68,8 @@ def stored(review_round: ReviewRound):
 
 def _figures(review_round: ReviewRound, *, stored: bool):
     if stored:
-        summary = stored_summaries([review_round.pk]).get(review_round.pk, (0, 0))
+        count = round_counts([review_round.pk])[review_round.pk]
+        summary = (count.expected, count.submitted)
     else:
         submitted = Review.objects.filter(round=review_round, status=Review.Status.SUBMITTED).count()
         summary = (expected_reviews_by_round([review_round.pk]).get(review_round.pk, 0), submitted)
@@ -216,7 +227,8 @@ def test_a_refresh_is_idempotent_and_a_version_refresh_agrees_with_the_whole_rou
 
 def test_the_rounds_summary_reads_the_stored_counts(world, django_assert_num_queries):
     (summary,) = round_summaries([world.round])
-    assert (summary.expected, summary.submitted) == stored_summaries([world.round.pk])[world.round.pk]
+    count = round_counts([world.round.pk])[world.round.pk]
+    assert (summary.expected, summary.submitted) == (count.expected, count.submitted)
     assert summary.expected == expected_reviews_by_round([world.round.pk])[world.round.pk]
     assert not summary.being_updated
 
@@ -226,3 +238,53 @@ def test_a_round_never_refreshed_is_counted_live(world):
     make_assignment(review_round=fresh_round, version=world.versions[0], reviewer=world.alone[0])
     assert round_progress_totals(fresh_round) == live_round_progress_totals(fresh_round)
     assert round_progress_totals(fresh_round).expected == 1
+
+
+@pytest.fixture
+def admin(client):
+    user = make_user()
+    user.groups.add(Group.objects.get(name=ADMINS))
+    client.force_login(user)
+    return user
+
+
+def dashboard(client, review_round) -> str:
+    page = client.get(reverse("rounds:progress", args=[review_round.slug])).content.decode()
+    main = page[page.index("<main") : page.index("</main>")]
+    # The forms' tokens differ on every request; the rest of the page's content does not.
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", main)
+
+
+def test_the_dashboard_shows_the_stored_figures_as_the_live_ones_and_says_when_they_lag(world, client, admin):
+    page = dashboard(client, world.round)
+    assert "0 of 26 expected reviews submitted, 7 overdue." in page
+    assert "data-progress-being-updated" not in page
+    # Counted live (no stored counts): the same page, but for the markers of the stored path.
+    ProgressHeader.objects.filter(round=world.round).delete()
+    assert dashboard(client, world.round) == page
+    progress_counts_refresh(round_id=world.round.pk)
+    # A refresh queued and not yet run (a worker busy): the page says its figures may lag.
+    progress_refresh_queued(world.round.pk)
+    assert "These figures are being updated" in dashboard(client, world.round)
+    progress_refresh_done(world.round.pk)
+    assert "These figures are being updated" not in dashboard(client, world.round)
+
+
+@pytest.mark.parametrize("versions", [2, 12])
+def test_the_dashboard_reads_the_stored_counts_in_the_same_queries_whatever_the_size(
+    client, admin, django_assert_num_queries, versions
+):
+    organisation = make_organisation()
+    members = [make_reviewer(organisation=organisation) for _ in range(versions)]
+    review_round = make_round(versions=[make_version() for _ in range(versions)])
+    for version in review_round.versions.all():
+        make_assignment(review_round=review_round, version=version, organisation=organisation, due_on=SOON)
+        for member in members:
+            make_assignment(review_round=review_round, version=version, reviewer=member, due_on=PAST)
+    progress_counts_refresh(round_id=review_round.pk)
+    # Session, user, two-factor device and groups; the round; its requests (two counts); whether
+    # its counts are stored; the totals; a page of versions (a count and the rows) and of
+    # organisations and people (a count and the rows); the navigation's memberships.
+    with django_assert_num_queries(STORED_DASHBOARD_QUERIES):
+        page = dashboard(client, review_round)
+    assert f"0 of {versions * versions} expected reviews submitted" in page
