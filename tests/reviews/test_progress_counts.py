@@ -43,6 +43,7 @@ from reviews.services.chosen_reviewers import assignment_reviewers_choose
 from reviews.services.progress_counts import progress_counts_refresh
 from reviews.services.requests import assignment_decline
 from reviews.services.reviews import VerdictInput, review_save, review_withdraw
+from reviews.tasks import refresh_every_rounds_progress_counts
 from tests.factories import make_assignment, make_organisation, make_reviewer, make_round, make_user, make_version
 
 pytestmark = pytest.mark.django_db
@@ -288,3 +289,15 @@ def test_the_dashboard_reads_the_stored_counts_in_the_same_queries_whatever_the_
     with django_assert_num_queries(STORED_DASHBOARD_QUERIES):
         page = dashboard(client, review_round)
     assert f"0 of {versions * versions} expected reviews submitted" in page
+
+
+def test_the_nightly_repair_recomputes_every_round_but_those_frozen_at_closing(world, settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["progress-counts-repair"]
+    assert entry["task"] == "reviews.tasks.refresh_every_rounds_progress_counts"
+    frozen = make_round(status=ReviewRound.Status.CLOSED, figures_frozen=True)
+    # A change whose refresh was lost: the stored counts lag until the repair.
+    make_assignment(review_round=world.round, version=world.versions[3], reviewer=make_user())
+    assert stored(world.round) != live(world.round)
+    assert refresh_every_rounds_progress_counts.delay().get() == ReviewRound.objects.count() - 1
+    assert_stored_is_live(world.round)
+    assert not ProgressHeader.objects.filter(round=frozen).exists()
