@@ -7,3 +7,7 @@ from django.dispatch import Signal
 access_withdrawn = Signal()
 
 ACCESS_WITHDRAWN_REASONS = ("two_factor_reset", "switched_off", "staff_role_removed", "erased")
+
+# Sent inside the transaction that switched an account on or off (or erased it): whether the
+# person is expected to review has changed. Receivers get user.
+account_active_changed = Signal()

@@ -313,6 +313,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reviews.tasks.rounds_open_and_close_on_their_dates",
         "schedule": crontab(minute=5),
     },
+    # Every round's stored progress counts recomputed from scratch nightly: a repair for a refresh
+    # whose message was lost (docs/architecture.md, "Progress counts").
+    "progress-counts-repair": {
+        "task": "reviews.tasks.refresh_every_rounds_progress_counts",
+        "schedule": crontab(hour=2, minute=45),
+    },
     # Personal data past its retention period (the RETENTION_* settings below) is deleted nightly.
     "personal-data-purge": {
         "task": "accounts.tasks.personal_data_purge",

@@ -4,8 +4,14 @@ import logging
 
 from celery import shared_task
 
+from bold_portal.queueing import queue_failure_log
 from reviews.emails import round_closed_emails_send, round_opened_emails_send
 from reviews.models import ReviewRound
+from reviews.selectors.progress_counts import (
+    progress_refresh_done,
+    progress_refresh_queued,
+    progress_refreshable_round_ids,
+)
 from reviews.services.reminders import reminders_send
 
 logger = logging.getLogger(__name__)
@@ -39,3 +45,38 @@ def rounds_open_and_close_on_their_dates() -> None:
 
     done = rounds_follow_dates()
     logger.info("Rounds following their dates: %s opened, %s closed.", done.opened, done.closed)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def refresh_progress_counts(round_id: int, version_ids: list[int] | None = None) -> None:
+    """Recompute the round's stored progress counts (of these versions, or all): from scratch, so
+    a message delivered twice or late does no harm."""
+    # Imported here: reviews.services.rounds queues this module's tasks, and the refresh reads the
+    # round through it.
+    from reviews.services.progress_counts import progress_counts_refresh
+
+    try:
+        progress_counts_refresh(round_id=round_id, version_ids=version_ids)
+    finally:
+        progress_refresh_done(round_id)
+
+
+@shared_task
+def refresh_every_rounds_progress_counts() -> int:
+    """Nightly repair: every round's counts again from scratch, but those frozen at closing."""
+    round_ids = progress_refreshable_round_ids()
+    for round_id in round_ids:
+        enqueue_progress_refresh(round_id)
+    return len(round_ids)
+
+
+def enqueue_progress_refresh(round_id: int, version_ids: list[int] | None = None) -> None:
+    """Queue a refresh of the round's counts, marking the round's counts as being updated until it
+    has run. Never raises: a lost message is healed by the nightly repair."""
+    try:
+        progress_refresh_queued(round_id)
+        refresh_progress_counts.delay(round_id, version_ids)
+    except Exception as error:
+        queue_failure_log(
+            logger, error, "Could not queue a progress refresh for round %s; the nightly one will", round_id
+        )

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from accounts.signals import access_withdrawn
+from accounts.signals import access_withdrawn, account_active_changed
 from bold_portal.field_changes import fields_update
 from bold_portal.models import audit
 from bold_portal.roles import ADMINS, ANALYSTS, AUTHORS
@@ -34,6 +34,7 @@ def account_active_set(*, user, is_active: bool, actor):
             actor=actor,
             action="account_switched_on" if is_active else "account_switched_off",
         )
+        account_active_changed.send(sender=account_active_set, user=user)
         if not is_active:
             access_withdrawn.send(sender=account_active_set, user=user, actor=actor, reason="switched_off")
     return user

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django_otp import devices_for_user
 
 from accounts import personal_data_holders
-from accounts.signals import access_withdrawn
+from accounts.signals import access_withdrawn, account_active_changed
 from bold_portal.models import audit
 from bold_portal.services import audit_rows_purge
 
@@ -70,6 +70,7 @@ def account_erase(*, user, actor):
         user.last_login = None
         user.erased_at = timezone.now()
         user.save()
+        account_active_changed.send(sender=account_erase, user=user)
         audit(
             actor=actor,
             action="account_erased",

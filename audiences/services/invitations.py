@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from accounts.services.access import STAFF_ROLE_GROUPS
 from audiences.models import Invitation, Membership, Organisation
 from audiences.services.memberships import manage_permission_check
+from audiences.signals import membership_changed
 from bold_portal.email import email_send, portal_url
 from bold_portal.field_changes import audit_value
 from bold_portal.models import audit
@@ -216,6 +217,7 @@ def invitation_accept(*, raw_token: str, name: str = "", password: str = "", acc
             membership, created = Membership.objects.get_or_create(
                 user=user, organisation=invitation.organisation, defaults={"role": invitation.role}
             )
+            membership_changed.send(sender=Invitation, organisation_id=invitation.organisation_id)
             if created:  # the same row an admin's adding someone writes
                 audit(
                     actor=user,

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audiences.models import MemberReminder, Membership, Organisation
-from audiences.signals import membership_removed
+from audiences.signals import membership_changed, membership_removed
 from bold_portal.email import email_send, portal_url
 from bold_portal.models import audit
 
@@ -72,6 +72,7 @@ def membership_create(*, user, organisation: Organisation, role: str, actor) -> 
             before={},
             after={"role": role},
         )
+        membership_changed.send(sender=membership_create, organisation_id=organisation.pk)
     return membership
 
 
@@ -99,6 +100,7 @@ def membership_role_change(*, membership: Membership, role: str, actor) -> Membe
             before={"role": before},
             after={"role": role},
         )
+        membership_changed.send(sender=membership_role_change, organisation_id=fresh.organisation_id)
     return fresh
 
 
@@ -117,6 +119,7 @@ def membership_remove(*, membership: Membership, actor) -> None:
             after={},
         )
         fresh.delete()
+        membership_changed.send(sender=membership_remove, organisation_id=fresh.organisation_id)
         membership_removed.send(sender=membership_remove, user=fresh.user, organisation=fresh.organisation, actor=actor)
 
 

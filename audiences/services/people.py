@@ -9,6 +9,7 @@ from django.db.models.functions import Lower
 
 from accounts.services.passwords import password_links_send
 from audiences.models import Membership, Organisation
+from audiences.signals import membership_changed
 from bold_portal.models import audit_many
 
 
@@ -40,6 +41,8 @@ def reviewer_accounts_create(*, people: Mapping[str, Organisation], actor) -> Re
     with transaction.atomic():
         user_model.objects.bulk_create(new_users.values())
         Membership.objects.bulk_create(memberships)
+        for organisation_id in sorted({m.organisation.pk for m in memberships}):
+            membership_changed.send(sender=Membership, organisation_id=organisation_id)
         audit_many(actor=actor, action="account_created", objects=list(new_users.values()), reason="reviewer")
         password_links_send(new_users.values())
     return ReviewerAccounts(users=users, created=[user.email for user in new_users.values()])

@@ -20,7 +20,17 @@ from bold_portal.roles import ADMINS, ANALYSTS
 from matrix.models import Matrix, MatrixAgreement, MatrixCell, MatrixRow
 from matrix.services.recompute import matrix_recompute
 from principles.models import Principle
-from reviews.models import Assignment, Review, ReviewRound, RoundVersion, Verdict
+from reviews.models import (
+    Assignment,
+    GroupProgressCount,
+    ProgressHeader,
+    Review,
+    ReviewRound,
+    RoundVersion,
+    Verdict,
+    VersionProgressCount,
+)
+from reviews.services.progress_counts import progress_counts_refresh
 from usecases.models import UseCase, UseCaseVersion
 
 # Bandit's B608 (SQL built from strings) is silenced by a nosec comment where a statement below ends:
@@ -222,6 +232,8 @@ class SyntheticData:
         # the round's first recompute can take minutes (docs/performance.md, "Statistics").
         self.analyze(vacuum=False)
         matrix_recompute(round_id=review_round.pk)
+        # The stored progress counts, as the refresh task makes them after a round's changes.
+        progress_counts_refresh(round_id=review_round.pk)
         version = versions[len(versions) // 2]
         flip = Verdict.objects.filter(
             review__round=review_round, review__version=version, review__reviewer_id=reviewer_ids[0]
@@ -245,7 +257,18 @@ class SyntheticData:
         command = "VACUUM (ANALYZE)" if vacuum and not self.connection.in_atomic_block else "ANALYZE"
         tables = [
             m._meta.db_table
-            for m in (Review, Verdict, Assignment, RoundVersion, MatrixRow, MatrixCell, UseCaseVersion, UseCase)
+            for m in (
+                Review,
+                Verdict,
+                Assignment,
+                RoundVersion,
+                MatrixRow,
+                MatrixCell,
+                UseCaseVersion,
+                UseCase,
+                VersionProgressCount,
+                GroupProgressCount,
+            )
         ]
         with self.connection.cursor() as cursor:
             for table in tables:
@@ -281,7 +304,17 @@ class SyntheticData:
                     f"(SELECT id FROM {Matrix._meta.db_table} WHERE round_id IN ({marks}))",  # nosec
                     rounds,
                 )
-            for model in (Review, Assignment, MatrixCell, MatrixRow, Matrix, RoundVersion):
+            for model in (
+                Review,
+                Assignment,
+                MatrixCell,
+                MatrixRow,
+                Matrix,
+                RoundVersion,
+                VersionProgressCount,
+                GroupProgressCount,
+                ProgressHeader,
+            ):
                 delete(model, "round_id", rounds)
             delete(ReviewRound.principles.through, "reviewround_id", rounds)
             delete(ReviewRound, "id", rounds)

@@ -9,8 +9,9 @@ from decimal import Decimal
 from django.core.paginator import Page, Paginator
 from django.db.models import Count
 
-from reviews.models import ClosedRoundFigure, Review, ReviewRound, RoundVersion
+from reviews.models import ClosedRoundFigure, ReviewRound, RoundVersion
 from reviews.selectors.progress import expected_reviews_by_round
+from reviews.selectors.progress_counts import progress_being_updated, round_counts
 
 ROUNDS_PER_PAGE = 25
 
@@ -33,6 +34,8 @@ class RoundSummary:
     expected: int
     # The figures were stored when the round closed: the page says they are as at closing.
     as_at_closing: bool = False
+    # A refresh of the stored counts is queued: the figures may lag behind the latest changes.
+    being_updated: bool = False
 
 
 @dataclass(frozen=True)
@@ -56,11 +59,16 @@ def rounds_page(page_number) -> RoundsPage:
 
 def round_summaries(rounds: list[ReviewRound]) -> tuple[RoundSummary, ...]:
     """The rounds with their progress: for a round whose figures were frozen when it closed, those
-    figures, as at closing. Four grouped queries (none for no rounds)."""
+    figures, as at closing; for one whose counts are stored (reviews.models.progress_counts), their
+    sums; for the others, counted live. Three queries, and one more if any round is counted live
+    (none for no rounds)."""
     round_ids = [r.pk for r in rounds]
     if round_ids:
-        expected = expected_reviews_by_round(round_ids)
-        submitted = _count_by_round(Review.objects.filter(status=Review.Status.SUBMITTED), round_ids)
+        counts = round_counts(round_ids)
+        stored = {pk for pk, count in counts.items() if count.expected is not None}
+        expected = expected_reviews_by_round([pk for pk in round_ids if pk not in stored])
+        expected |= {pk: counts[pk].expected for pk in stored}
+        submitted = {pk: count.submitted for pk, count in counts.items()}
         use_cases = _count_by_round(RoundVersion.objects.all(), round_ids)
         frozen_ids = [r.pk for r in rounds if r.status == ReviewRound.Status.CLOSED and r.figures_frozen]
         for figure in ClosedRoundFigure.objects.filter(round_id__in=frozen_ids, scope=ClosedRoundFigure.Scope.SUMMARY):
@@ -82,6 +90,7 @@ def round_summaries(rounds: list[ReviewRound]) -> tuple[RoundSummary, ...]:
             submitted=submitted.get(r.pk, 0),
             expected=expected.get(r.pk, 0),
             as_at_closing=r.status == ReviewRound.Status.CLOSED and r.figures_frozen,
+            being_updated=r.pk in stored and progress_being_updated(r.pk),
         )
         for r in rounds
     )

@@ -18,6 +18,10 @@ from reviews.models.decisions import Decision as Decision
 from reviews.models.decisions import DecisionCondition as DecisionCondition
 from reviews.models.kept_posts import KEPT_POST_MAX as KEPT_POST_MAX
 from reviews.models.kept_posts import KeptReviewPost as KeptReviewPost
+from reviews.models.progress_counts import GroupProgressCount as GroupProgressCount
+from reviews.models.progress_counts import ProgressHeader as ProgressHeader
+from reviews.models.progress_counts import ProgressScope as ProgressScope
+from reviews.models.progress_counts import VersionProgressCount as VersionProgressCount
 from reviews.models.questions import QUESTION_TEXT_MAX as QUESTION_TEXT_MAX
 from reviews.models.questions import Question as Question
 from reviews.models.questions import QuestionAnswer as QuestionAnswer

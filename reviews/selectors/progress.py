@@ -11,8 +11,23 @@ from django.db.models import Count
 from django.utils import timezone
 
 from audiences.models import Audience, Membership, Organisation
-from reviews.models import Assignment, AssignmentRequest, ClosedRoundFigure, Review, ReviewRound, RoundVersion
+from reviews.models import (
+    Assignment,
+    AssignmentRequest,
+    ClosedRoundFigure,
+    GroupProgressCount,
+    Review,
+    ReviewRound,
+    RoundVersion,
+    VersionProgressCount,
+)
 from reviews.selectors.expected import expected_reviewers
+from reviews.selectors.progress_counts import (
+    STORED_GROUP_PROGRESS,
+    STORED_VERSION_PROGRESS,
+    progress_stored,
+    stored_group_count,
+)
 from reviews.selectors.requests import declined
 from usecases.models import UseCase, UseCaseVersion
 
@@ -92,6 +107,8 @@ def _tables() -> dict[str, str]:
         "audience": Audience._meta.db_table,
         "organisation": Organisation._meta.db_table,
         "figure": ClosedRoundFigure._meta.db_table,
+        "stored_version": VersionProgressCount._meta.db_table,
+        "stored_group": GroupProgressCount._meta.db_table,
     }
 
 
@@ -144,6 +161,10 @@ def round_progress_totals(review_round: ReviewRound) -> Progress:
         if figure is not None:
             return Progress(expected=figure.expected, submitted=figure.submitted, overdue=figure.overdue)
         return Progress(expected=0, submitted=0, overdue=0)
+    if progress_stored(review_round):
+        sql = STORED_VERSION_PROGRESS + " SELECT SUM(expected), SUM(submitted), SUM(overdue) FROM progress"  # nosec
+        expected, submitted, overdue = _rows(sql, [timezone.localdate(), review_round.pk])[0]
+        return Progress(expected=expected or 0, submitted=submitted or 0, overdue=overdue or 0)
     return live_round_progress_totals(review_round)
 
 
@@ -206,6 +227,8 @@ def _live_params(review_round: ReviewRound, *, on: datetime.date | None = None) 
 def _version_progress_cte(review_round: ReviewRound) -> tuple[str, list]:
     if frozen(review_round):
         return _FROZEN_VERSION_PROGRESS, [review_round.pk]
+    if progress_stored(review_round):
+        return STORED_VERSION_PROGRESS, [timezone.localdate(), review_round.pk]
     return _LIVE_VERSION_PROGRESS, _live_params(review_round)
 
 
@@ -304,6 +327,8 @@ def versions_short_of_reviewers(review_round: ReviewRound, *, limit: int = 50) -
 def group_progress(review_round: ReviewRound) -> _SqlPage:
     """Per organisation (its organisation-wide assignments) and per person given use cases in
     person, overdue first, then the most outstanding, then by name. Paginate it."""
+    if not frozen(review_round) and progress_stored(review_round):
+        return _stored_group_progress(review_round)
     counts = Assignment.objects.filter(round=review_round).aggregate(
         organisations=Count("organisation", distinct=True), people=Count("reviewer", distinct=True)
     )
@@ -344,6 +369,40 @@ def group_progress(review_round: ReviewRound) -> _SqlPage:
         ]
 
     return _SqlPage(counts["organisations"] + counts["people"], fetch)
+
+
+def _group_rows(sql: str, params: list) -> list[GroupProgressRow]:
+    return [
+        GroupProgressRow(
+            kind=row[0],
+            key=row[1],
+            name=row[2],
+            versions=row[3],
+            progress=Progress(expected=row[4], submitted=row[5], overdue=row[6]),
+        )
+        for row in _rows(sql, params)
+    ]
+
+
+def _stored_group_progress(review_round: ReviewRound) -> _SqlPage:
+    """group_progress from the stored counts: the same rows, in the same order."""
+
+    def fetch(offset: int, limit: int) -> list[GroupProgressRow]:
+        sql = f"""
+            {STORED_GROUP_PROGRESS}
+            SELECT pr.kind, COALESCE(o.slug, u.email),
+                   COALESCE(o.name, NULLIF(u.full_name, ''), u.email) AS name, pr.versions,
+                   COALESCE(pr.expected, 0), COALESCE(pr.submitted, 0), COALESCE(pr.overdue, 0)
+            FROM progress pr
+            LEFT JOIN {{organisation}} o ON pr.kind = 'organisation' AND o.id = pr.group_id
+            LEFT JOIN {{user}} u ON pr.kind = 'person' AND u.id = pr.group_id
+            ORDER BY COALESCE(pr.overdue, 0) DESC, COALESCE(pr.expected, 0) - COALESCE(pr.submitted, 0) DESC,
+                     name, pr.kind
+            LIMIT %s OFFSET %s
+        """  # nosec
+        return _group_rows(sql, [timezone.localdate(), review_round.pk, limit, offset])
+
+    return _SqlPage(stored_group_count(review_round), fetch)
 
 
 def versions_short_of_submitted_reviews(review_round: ReviewRound) -> int:

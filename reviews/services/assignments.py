@@ -18,6 +18,7 @@ from reviews.assignment_emails import assignment_given_email, assignments_given_
 from reviews.models import Assignment, AssignmentRequest, DeclaredInterest, ReviewRound, RoundVersion
 from reviews.request_emails import request_answered_email
 from reviews.services.rounds import BULK_BATCH_SIZE, round_read_shared
+from reviews.signals import progress_inputs_changed
 from usecases.models import UseCaseVersion
 
 
@@ -45,6 +46,9 @@ def assignment_create(
             after=_assignment_record(assignment),
             round=review_round.slug,
             version=version.pk,
+        )
+        progress_inputs_changed.send(
+            sender=Assignment, round_id=assignment.round_id, version_ids=[assignment.version_id]
         )
         assignment_given_email(assignment)
     return assignment
@@ -126,6 +130,7 @@ def assignments_by_audience_create(*, review_round: ReviewRound, due_on: datetim
             skipped_for_declared_interests=skipped,
             pairs=[{"version": item.version_id, "organisation": item.organisation_id} for item in new],
         )
+        progress_inputs_changed.send(sender=Assignment, round_id=review_round.pk, version_ids=None)
         assignments_given_emails(review_round, [item.pk for item in new])
     return len(new)
 
@@ -155,6 +160,9 @@ def assignment_due_change(*, assignment: Assignment, due_on: datetime.date | Non
             obj=assignment,
             before={"due_on": audit_value(before)},
             after={"due_on": audit_value(due_on)},
+        )
+        progress_inputs_changed.send(
+            sender=Assignment, round_id=assignment.round_id, version_ids=[assignment.version_id]
         )
     return assignment
 
@@ -206,6 +214,9 @@ def assignment_reassign(
             after=_assignment_record(assignment),
             requests_closed=closed,
         )
+        progress_inputs_changed.send(
+            sender=Assignment, round_id=assignment.round_id, version_ids=[assignment.version_id]
+        )
         for request in AssignmentRequest.objects.filter(pk__in=closed).select_related(
             "requested_by", "assignment__round", "assignment__version__use_case", "assignment__organisation"
         ):
@@ -228,6 +239,9 @@ def assignment_remove(*, assignment: Assignment, actor) -> None:
             after={},
             round=assignment.round.slug,
             version=assignment.version_id,
+        )
+        progress_inputs_changed.send(
+            sender=Assignment, round_id=assignment.round_id, version_ids=[assignment.version_id]
         )
         assignment.delete()
 

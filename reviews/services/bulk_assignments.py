@@ -18,6 +18,7 @@ from reviews.assignment_emails import assignments_given_emails
 from reviews.models import Assignment, ReviewRound, RoundVersion
 from reviews.services.assignments import due_on_problem, refuse_if_closed
 from reviews.services.rounds import BULK_BATCH_SIZE
+from reviews.signals import progress_inputs_changed
 
 CHANGED_SINCE = _("The round changed since this page was drawn. Reload the page and try again.")
 
@@ -85,6 +86,9 @@ def assignments_grid_change(
                 removed=[{"version": v, "organisation": o} for v, o in to_remove],
                 due_on=audit_value(due_on),
             )
+            progress_inputs_changed.send(
+                sender=Assignment, round_id=review_round.pk, version_ids=[v for v, _o in to_add + to_remove]
+            )
         assignments_given_emails(review_round, [a.pk for a in added])
     return GridChanged(added=len(to_add), removed=len(to_remove))
 
@@ -141,6 +145,7 @@ def assignments_upload(*, review_round: ReviewRound, planned: Sequence[PlannedAs
                 {"version": p.version_id, "organisation": p.organisation_id, "reviewer": p.reviewer_id} for p in planned
             ],
         )
+        progress_inputs_changed.send(sender=Assignment, round_id=review_round.pk, version_ids=None)
         assignments_given_emails(review_round, [a.pk for a in added])
     return len(planned)
 
@@ -161,6 +166,9 @@ def assignments_due_change_bulk(
         changed = list(assignments.exclude(due_on=due_on).values("pk", "version_id", "organisation_id", "reviewer_id"))
         Assignment.objects.filter(pk__in=[row["pk"] for row in changed]).update(due_on=due_on)
         if changed:
+            progress_inputs_changed.send(
+                sender=Assignment, round_id=review_round.pk, version_ids=[row["version_id"] for row in changed]
+            )
             audit(
                 actor=actor,
                 action="assignments_due_changed_in_bulk",

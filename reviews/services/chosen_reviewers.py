@@ -14,6 +14,7 @@ from bold_portal.models import audit
 from reviews.assignment_emails import assignment_given_email, expected_people
 from reviews.models import Assignment, ChosenReviewer
 from reviews.services.assignments import refuse_if_closed
+from reviews.signals import progress_inputs_changed
 
 
 def assignment_reviewers_choose(
@@ -49,6 +50,9 @@ def assignment_reviewers_choose(
         for row in chosen:
             row.full_clean()
         ChosenReviewer.objects.bulk_create(chosen)
+        progress_inputs_changed.send(
+            sender=Assignment, round_id=assignment.round_id, version_ids=[assignment.version_id]
+        )
         audit(
             actor=actor,
             action="assignment_reviewers_chosen",

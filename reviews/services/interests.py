@@ -19,6 +19,7 @@ from reviews.models import Assignment, DeclaredInterest, ReviewRound
 from reviews.selectors.expected import expected_by_assignment
 from reviews.selectors.interests import assignments_removed_by_declaring, interest_counted
 from reviews.services.assignments import assignment_create
+from reviews.signals import progress_inputs_changed
 from usecases.models import UseCaseVersion
 
 
@@ -133,6 +134,12 @@ def interest_declare(
             interest.save()
             expected = expected_by_assignment(Assignment.objects.filter(pk__in=[a.pk for a in removed]))
             Assignment.objects.filter(pk__in=[a.pk for a in removed]).delete()
+            for round_id in {a.round_id for a in removed}:
+                progress_inputs_changed.send(
+                    sender=Assignment,
+                    round_id=round_id,
+                    version_ids=[a.version_id for a in removed if a.round_id == round_id],
+                )
             audit(
                 actor=actor,
                 action="interest_declared",

@@ -15,6 +15,7 @@ from bold_portal.models import audit
 from reviews.models import Assignment, AssignmentRequest, Review, cancellable_by
 from reviews.request_emails import request_answered_email, request_arrived_email
 from reviews.services.assignments import assignment_due_change, due_on_problem, locked_assignment, refuse_if_closed
+from reviews.signals import progress_inputs_changed
 
 
 def may_request(*, user, assignment: Assignment, kind: str) -> bool:
@@ -78,6 +79,9 @@ def assignment_decline(*, assignment: Assignment, reason: str, actor) -> Assignm
             )
         )
         audit(actor=actor, action="assignment_declined", obj=assignment, request=request.pk, reason=reason)
+        progress_inputs_changed.send(
+            sender=Assignment, round_id=assignment.round_id, version_ids=[assignment.version_id]
+        )
         request_arrived_email(request)
     return request
 

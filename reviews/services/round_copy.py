@@ -11,6 +11,7 @@ from django.db.models import Max
 from bold_portal.models import audit
 from reviews.models import Assignment, DeclaredInterest, ReviewRound, RoundVersion
 from reviews.services.rounds import BULK_BATCH_SIZE, round_create
+from reviews.signals import progress_inputs_changed
 from usecases.models import UseCaseVersion
 
 
@@ -75,6 +76,7 @@ def round_copy(
             ],
             batch_size=BULK_BATCH_SIZE,
         )
+        progress_inputs_changed.send(sender=Assignment, round_id=review_round.pk, version_ids=None)
         audit(
             actor=actor,
             action="round_copied",

@@ -37,6 +37,7 @@ from reviews.selectors.progress import (
     version_progress,
     versions_short_of_submitted_reviews,
 )
+from reviews.selectors.progress_counts import progress_being_updated, progress_stored
 from reviews.selectors.requests import REQUESTS_PER_PAGE, round_open_request_count, round_requests
 from reviews.services import rounds as services
 from reviews.services.round_copy import round_copy as copy_service
@@ -352,6 +353,7 @@ def round_progress(request, round_slug: str):
             "requests_pagination": requests_pages,
             "open_requests": round_open_request_count(review_round),
             "totals": round_progress_totals(review_round),
+            "progress_being_updated": progress_stored(review_round) and progress_being_updated(review_round.pk),
             **progress_pages(request, review_round),
         },
     )

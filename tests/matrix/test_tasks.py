@@ -76,6 +76,11 @@ def queued(delay) -> list[tuple]:
     return sorted((call.args for call in delay.call_args_list), key=repr)
 
 
+def matrix_callbacks(callbacks) -> list:
+    """The matrix's after-commit work (the stored progress counts are refreshed beside it)."""
+    return [callback for callback in callbacks if callback.func is enqueue_matrix_recompute]
+
+
 def test_submitting_recomputes_the_version_after_commit(
     review_round, version, principle, django_capture_on_commit_callbacks
 ):
@@ -84,7 +89,7 @@ def test_submitting_recomputes_the_version_after_commit(
         assert not MatrixCell.objects.exists()  # nothing runs before the commit
         assert is_pending(review_round, version) is False
 
-    assert len(callbacks) == 1
+    assert len(matrix_callbacks(callbacks)) == 1
     assert cell(review_round, version, principle) == {
         "outcome": "insufficient",
         "meets": 1,
@@ -106,7 +111,7 @@ def test_editing_and_withdrawing_recompute_the_version(
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         review = submit(review_round, version, principle, reviewer=reviewer, verdict=Verdict.Choice.NOT_SURE, lock=1)
-    assert len(callbacks) == 1
+    assert len(matrix_callbacks(callbacks)) == 1
     assert (cell(review_round, version, principle)["meets"], cell(review_round, version, principle)["not_sure"]) == (
         0,
         1,
@@ -114,7 +119,7 @@ def test_editing_and_withdrawing_recompute_the_version(
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         review_withdraw(review=review, actor=reviewer, expected_lock_version=2)
-    assert len(callbacks) == 1
+    assert len(matrix_callbacks(callbacks)) == 1
     assert cell(review_round, version, principle)["not_sure"] == 0
     # Three recomputes; the round's first computed the whole round.
     assert Matrix.objects.get(round=review_round).version_recomputes == 2
@@ -154,7 +159,7 @@ def test_a_burst_of_changes_in_one_transaction_queues_one_recompute(
         for _ in range(5):
             submit(review_round, version, principle)
 
-    assert len(callbacks) == 5
+    assert len(matrix_callbacks(callbacks)) == 5
     delay.assert_called_once_with(review_round.pk, version.pk)
     assert is_pending(review_round, version)
 
@@ -221,7 +226,7 @@ def test_a_rule_change_queues_a_recompute_of_the_whole_round(
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         round_rule_change(review_round=review_round, threshold=Decimal("0.60"), min_reviews=1, actor=None)
 
-    assert len(callbacks) == 1
+    assert len(matrix_callbacks(callbacks)) == 1
     delay.assert_called_once_with(review_round.pk, None)
     assert is_pending(review_round)
 

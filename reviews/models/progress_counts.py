@@ -1,0 +1,108 @@
+"""A round's progress counts, stored so that its pages sum a few small rows instead of rebuilding
+the round's expected (version, person) pairs on every request (docs/architecture.md, "Progress
+counts"). Derived data: reviews.services.progress_counts recomputes them from scratch, per version
+or for the whole round, and nothing else writes them. Closed rounds keep their frozen
+ClosedRoundFigure rows; these are not read for them."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class ProgressScope(models.TextChoices):
+    # Per version: the distinct (version, person) pairs the round expects, by each pair's earliest due date.
+    VERSION = "version", _("use case version")
+    # Per version, one row: what the rounds page counts (pairs with people asked in person who have
+    # left since; every submitted review of the version).
+    SUMMARY = "summary", _("summary")
+    # An organisation-wide assignment, or an assignment in person, of the version.
+    ORGANISATION = "organisation", _("organisation")
+    PERSON = "person", _("person")
+
+
+class ProgressHeader(models.Model):
+    """One row per round whose counts have been computed: the lock that refreshes of the round take
+    turns on, and when its last whole-round refresh ran. No row: the counts were never computed,
+    and the pages count live."""
+
+    round = models.OneToOneField("reviews.ReviewRound", primary_key=True, on_delete=models.CASCADE, related_name="+")
+    refreshed_at = models.DateTimeField()
+    version_refreshes = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("round progress header")
+        verbose_name_plural = _("round progress headers")
+
+    def __str__(self):
+        return f"Progress counts of round {self.round_id}"
+
+
+class VersionProgressCount(models.Model):
+    """Counts within one version of a round: for the version (one row per due date), the summary,
+    or one organisation's or person's assignment of it. expected/submitted: expected reviews, and
+    those of them submitted."""
+
+    round = models.ForeignKey("reviews.ReviewRound", on_delete=models.CASCADE, related_name="+")
+    version = models.ForeignKey("usecases.UseCaseVersion", on_delete=models.CASCADE, related_name="+")
+    scope = models.CharField(max_length=12, choices=ProgressScope.choices)
+    organisation = models.ForeignKey("audiences.Organisation", null=True, on_delete=models.CASCADE, related_name="+")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.CASCADE, related_name="+")
+    due_on = models.DateField(null=True)
+    expected = models.PositiveIntegerField()
+    submitted = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = _("version progress count")
+        verbose_name_plural = _("version progress counts")
+        indexes = [
+            models.Index(fields=["round", "scope", "version"], name="versionprogress_round_scope"),
+            # A refresh sums one organisation's or person's rows of the round.
+            models.Index(fields=["round", "organisation"], name="versionprogress_organisation"),
+            models.Index(fields=["round", "reviewer"], name="versionprogress_reviewer"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(scope__in=["version", "summary"], organisation__isnull=True, reviewer__isnull=True)
+                | Q(scope="organisation", organisation__isnull=False, reviewer__isnull=True)
+                | Q(scope="person", organisation__isnull=True, reviewer__isnull=False),
+                name="versionprogress_scope_group",
+            ),
+            models.CheckConstraint(
+                condition=Q(submitted__lte=models.F("expected")) | Q(scope="summary"),
+                name="versionprogress_submitted_lte_expected",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.scope} counts of version {self.version_id} in round {self.round_id}"
+
+
+class GroupProgressCount(models.Model):
+    """An organisation's (its organisation-wide assignments) or a person's (assignments in person)
+    counts over the round, one row per due date: the sums of its VersionProgressCount rows.
+    versions: its assignments with that due date, declined ones included."""
+
+    round = models.ForeignKey("reviews.ReviewRound", on_delete=models.CASCADE, related_name="+")
+    scope = models.CharField(max_length=12, choices=ProgressScope.choices)
+    organisation = models.ForeignKey("audiences.Organisation", null=True, on_delete=models.CASCADE, related_name="+")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.CASCADE, related_name="+")
+    due_on = models.DateField(null=True)
+    versions = models.PositiveIntegerField()
+    expected = models.PositiveIntegerField()
+    submitted = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = _("group progress count")
+        verbose_name_plural = _("group progress counts")
+        indexes = [models.Index(fields=["round", "scope"], name="groupprogress_round_scope")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(scope="organisation", organisation__isnull=False, reviewer__isnull=True)
+                | Q(scope="person", organisation__isnull=True, reviewer__isnull=False),
+                name="groupprogress_scope_group",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.scope} counts in round {self.round_id}"

@@ -1,0 +1,225 @@
+"""Keep a round's stored progress counts (reviews.models.progress_counts) equal to the live count
+of reviews.selectors.progress: recomputed from scratch for some versions of a round, or the whole
+round, never incremented (docs/architecture.md, "Progress counts"). Run by the
+refresh_progress_counts task after whatever changes them commits; running twice, late or out of
+order gives the same rows."""
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db import connection, transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from reviews.models import (
+    Assignment,
+    GroupProgressCount,
+    ProgressHeader,
+    ProgressScope,
+    Review,
+    ReviewRound,
+    VersionProgressCount,
+)
+from reviews.selectors.expected import expected_reviewers
+from reviews.selectors.requests import declined
+from reviews.services.rounds import round_read_shared
+
+# Bandit's B608 (SQL built from strings) is silenced by a nosec comment where a statement below is
+# built: only table names from the models and Django's own SQL for the expected reviewers are
+# formatted into it; every value is a query parameter.
+
+
+def _table(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _placeholders(values: Sequence) -> str:
+    return ", ".join(["%s"] * len(values))
+
+
+@dataclass
+class _Tally:
+    expected: int = 0
+    submitted: int = 0
+
+
+def _expected_rows(round_id: int, version_ids: list[int] | None) -> list[tuple]:
+    """Every assignment of the round (of these versions), declined or not, with each person it
+    expects (people asked in person who have left since included, marked inactive), and whether
+    that person has submitted a review of the version: one row per (assignment, person), or one
+    row with no person for an assignment that expects nobody. One query."""
+    assignments = Assignment.objects.filter(round_id=round_id)
+    if version_ids is not None:
+        assignments = assignments.filter(version_id__in=version_ids)
+    expected, params = expected_reviewers(
+        assignments.exclude(declined()), with_people_who_left=True
+    ).query.sql_with_params()
+    in_versions = "" if version_ids is None else f"AND a.version_id IN ({_placeholders(version_ids)})"
+    sql = f"""
+        SELECT a.id, a.version_id, a.organisation_id, a.reviewer_id, a.due_on, e.user_id, u.is_active,
+               CASE WHEN r.status = 'submitted' THEN 1 ELSE 0 END
+        FROM {_table(Assignment)} a
+        LEFT JOIN ({expected}) e ON e.id = a.id
+        LEFT JOIN {_table(get_user_model())} u ON u.id = e.user_id
+        LEFT JOIN {_table(Review)} r
+            ON r.round_id = a.round_id AND r.version_id = a.version_id AND r.reviewer_id = e.user_id
+        WHERE a.round_id = %s {in_versions}
+    """  # nosec
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, round_id, *(version_ids or [])])
+        return cursor.fetchall()
+
+
+def _counted(round_id: int, version_ids: list[int] | None) -> list[VersionProgressCount]:
+    """The rows of these versions (every version of the round for None), counted from scratch
+    exactly as reviews.selectors.progress counts live: two queries."""
+    groups: dict[int, tuple] = {}
+    group_tally: dict[int, _Tally] = defaultdict(_Tally)
+    pairs: dict[tuple[int, int], list] = {}  # (version, person): [earliest due date, submitted]
+    with_left: dict[int, set[int]] = defaultdict(set)
+    for pk, version_id, organisation_id, reviewer_id, due_on, user_id, active, submitted in _expected_rows(
+        round_id, version_ids
+    ):
+        groups[pk] = (version_id, organisation_id, reviewer_id, due_on)
+        if user_id is None:
+            continue
+        with_left[version_id].add(user_id)
+        if not active:
+            continue
+        group_tally[pk].expected += 1
+        group_tally[pk].submitted += submitted
+        pair = pairs.setdefault((version_id, user_id), [due_on, submitted])
+        if due_on is not None and (pair[0] is None or due_on < pair[0]):
+            pair[0] = due_on
+    buckets: dict[tuple, _Tally] = defaultdict(_Tally)
+    for (version_id, _user_id), (due_on, submitted) in pairs.items():
+        buckets[(version_id, due_on)].expected += 1
+        buckets[(version_id, due_on)].submitted += submitted
+    reviews = Review.objects.filter(round_id=round_id, status=Review.Status.SUBMITTED)
+    if version_ids is not None:
+        reviews = reviews.filter(version_id__in=version_ids)
+    reviewed = dict(reviews.order_by().values_list("version_id").annotate(n=Count("pk")).values_list("version_id", "n"))
+    rows = [
+        VersionProgressCount(
+            round_id=round_id,
+            version_id=version_id,
+            scope=ProgressScope.VERSION,
+            due_on=due_on,
+            expected=tally.expected,
+            submitted=tally.submitted,
+        )
+        for (version_id, due_on), tally in buckets.items()
+    ]
+    rows += [
+        VersionProgressCount(
+            round_id=round_id,
+            version_id=version_id,
+            scope=ProgressScope.SUMMARY,
+            expected=len(with_left.get(version_id, ())),
+            submitted=reviewed.get(version_id, 0),
+        )
+        for version_id in set(with_left) | set(reviewed)
+    ]
+    rows += [
+        VersionProgressCount(
+            round_id=round_id,
+            version_id=version_id,
+            scope=ProgressScope.ORGANISATION if organisation_id else ProgressScope.PERSON,
+            organisation_id=organisation_id,
+            reviewer_id=reviewer_id,
+            due_on=due_on,
+            expected=group_tally[pk].expected,
+            submitted=group_tally[pk].submitted,
+        )
+        for pk, (version_id, organisation_id, reviewer_id, due_on) in groups.items()
+    ]
+    return rows
+
+
+def _group_key(row) -> tuple[str, int]:
+    return (row.scope, row.organisation_id or row.reviewer_id)
+
+
+def _changed_groups(old: Iterable[VersionProgressCount], new: Iterable[VersionProgressCount]) -> set[tuple[str, int]]:
+    """The organisations and people whose rows in these versions differ between old and new."""
+
+    def tally(rows) -> Counter:
+        return Counter(
+            (_group_key(r), r.version_id, r.due_on, r.expected, r.submitted)
+            for r in rows
+            if r.scope in (ProgressScope.ORGANISATION, ProgressScope.PERSON)
+        )
+
+    before, after = tally(old), tally(new)
+    return {key[0] for key in (before - after) + (after - before)}
+
+
+def _groups_refresh(round_id: int, groups: set[tuple[str, int]] | None) -> None:
+    """Sum each group's stored per-version rows into its round rows (every group's for None):
+    two statements."""
+    totals = GroupProgressCount.objects.filter(round_id=round_id)
+    chosen, params = "", []
+    if groups is not None:
+        if not groups:
+            return
+        organisations = sorted(pk for scope, pk in groups if scope == ProgressScope.ORGANISATION) or [0]
+        people = sorted(pk for scope, pk in groups if scope == ProgressScope.PERSON) or [0]
+        totals = totals.filter(Q(organisation_id__in=organisations) | Q(reviewer_id__in=people))
+        chosen = (
+            f"AND (organisation_id IN ({_placeholders(organisations)}) OR reviewer_id IN ({_placeholders(people)}))"
+        )
+        params = [*organisations, *people]
+    totals.delete()
+    sql = f"""
+        INSERT INTO {_table(GroupProgressCount)}
+            (round_id, scope, organisation_id, reviewer_id, due_on, versions, expected, submitted)
+        SELECT round_id, scope, organisation_id, reviewer_id, due_on, COUNT(*), SUM(expected), SUM(submitted)
+        FROM {_table(VersionProgressCount)}
+        WHERE round_id = %s AND scope IN ('organisation', 'person') {chosen}
+        GROUP BY round_id, scope, organisation_id, reviewer_id, due_on
+    """  # nosec
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [round_id, *params])
+
+
+def _header_upsert(round_id: int, *, whole_round: bool) -> None:
+    """The round's ProgressHeader, created by whichever refresh comes first and updated by the
+    others: its row stays locked until the refresh commits, so refreshes of one round take turns,
+    each summing its groups' rows with the others' already committed. One statement."""
+    table = _table(ProgressHeader)
+    sql = f"""
+        INSERT INTO {table} (round_id, refreshed_at, version_refreshes) VALUES (%s, %s, %s)
+        ON CONFLICT (round_id) DO UPDATE SET
+            refreshed_at = CASE WHEN %s THEN excluded.refreshed_at ELSE {table}.refreshed_at END,
+            version_refreshes = {table}.version_refreshes + excluded.version_refreshes
+    """  # nosec
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [round_id, timezone.now(), 0 if whole_round else 1, whole_round])
+
+
+def progress_counts_refresh(*, round_id: int, version_ids: Sequence[int] | None = None) -> bool:
+    """Recompute the round's stored progress counts from scratch: of these versions (and of the
+    organisations and people whose rows in them changed), or with version_ids None of the whole
+    round. One transaction; locks, in the project's order, the round FOR SHARE (as every change in
+    a round does; closing it waits), then the round's ProgressHeader. Returns False, changing
+    nothing, for a round that no longer exists or whose figures were frozen when it closed."""
+    with transaction.atomic():
+        try:
+            review_round = round_read_shared(round_id)
+        except ReviewRound.DoesNotExist:
+            return False
+        if review_round.status == ReviewRound.Status.CLOSED and review_round.figures_frozen:
+            return False
+        ids = None if version_ids is None else sorted(set(version_ids))
+        _header_upsert(round_id, whole_round=ids is None)
+        stored = VersionProgressCount.objects.filter(round_id=round_id)
+        if ids is not None:
+            stored = stored.filter(version_id__in=ids)
+        old = list(stored) if ids is not None else []
+        new = _counted(round_id, ids)
+        stored.delete()
+        VersionProgressCount.objects.bulk_create(new, batch_size=5000)
+        _groups_refresh(round_id, None if ids is None else _changed_groups(old, new))
+    return True
