@@ -19,7 +19,7 @@ from reviews.demo.loader import DemoDataError
 from reviews.models import Decision, RoundVersion
 from reviews.services.decisions import ConditionInput, decision_record
 
-# Its fieldwork reviewers agreed it meets every principle but one, where one was not sure.
+# Its three fieldwork reviewers said it meets every principle; one was not sure it is clear about access.
 DEMO_USE_CASE = "repeat-homelessness"
 DEMO_REASONS = (
     "Every organisation that reviewed it agreed it is relevant, would make a difference and does not "
@@ -50,16 +50,16 @@ def demo_register_load() -> DemoRegisterResult:
     admin. Raises DemoDataError, having changed nothing, when the demo data or its admin is not there."""
     with transaction.atomic():
         # Two loads at once take turns here, as two decisions on the use case would.
-        round_version = (
-            RoundVersion.objects.select_for_update(of=("self",))
-            .select_related("round", "version__use_case")
-            .filter(round__slug=report.FIELDWORK_ROUND.slug, version__use_case__slug=DEMO_USE_CASE)
-            .first()
-        )
-        if round_version is None:
+        try:
+            round_version = (
+                RoundVersion.objects.select_for_update(of=("self",))
+                .select_related("round", "version__use_case")
+                .get(round__slug=report.FIELDWORK_ROUND.slug, version__use_case__slug=DEMO_USE_CASE)
+            )
+        except RoundVersion.DoesNotExist:
             raise DemoDataError(
                 _("The report's demo data is not loaded, so there is nothing to publish. Run load_bold_report first.")
-            )
+            ) from None
         admin_email = next(account.email for account in report.DEMO_ACCOUNTS if account.role == report.ADMIN)
         admin = get_user_model().objects.filter(email=admin_email).first()
         if admin is None:

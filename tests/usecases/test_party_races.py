@@ -1,6 +1,6 @@
 """An admin changing the list of data parties while others write, on real PostgreSQL connections:
-a merge waits for an author's save of a draft naming the party, or adding its first mention of it,
-then renames what was saved; of two
+a merge waits for an author's save of a draft naming the party, and a merge or a rename for a save
+adding a draft's first mention of it, then renames what was saved; of two
 merges at once of the same party, the second waits and is refused in words. PostgreSQL only:
 SQLite serialises every writing transaction."""
 
@@ -16,7 +16,7 @@ from tests.factories import make_version
 from tests.matrix.analyst_support import make_author
 from tests.usecases.support import WRITTEN, make_written_parties
 from usecases.models import DataParty, UseCaseDraft
-from usecases.services import data_party_merge, use_case_draft_save, use_case_draft_start
+from usecases.services import data_party_change, data_party_merge, use_case_draft_save, use_case_draft_start
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -80,20 +80,36 @@ def test_a_merge_waits_for_an_authors_save_then_renames_what_was_saved():
     assert saved.revision == 4 and not DataParty.objects.filter(name="ONS").exists()
 
 
-def test_a_merge_waits_for_an_author_adding_a_first_mention_of_the_party_then_renames_it():
-    """The draft did not name the party when the merge began: the merge still waits for the save
-    in progress, then renames the mention it added, rather than leave it naming a party gone."""
+@pytest.mark.parametrize(
+    ("change", "action", "new_name"),
+    [
+        (lambda party, ons: data_party_merge(party=party, into=ons, actor=None), "data_party_merged", "ONS"),
+        (
+            lambda party, ons: data_party_change(
+                party=party, name="Statistics office", kind="public_body", organisation=None, actor=None
+            ),
+            "data_party_changed",
+            "Statistics office",
+        ),
+    ],
+    ids=["merge", "rename"],
+)
+def test_a_merge_or_rename_waits_for_an_author_adding_a_first_mention_of_the_party_then_renames_it(
+    change, action, new_name
+):
+    """The draft did not name the party when the merge or rename began: it still waits for the
+    save in progress, then renames the mention it added, rather than leave it naming a party gone."""
     make_written_parties()
     author = make_author()
     draft = use_case_draft_start(use_case=make_version().use_case, actor=author)
     draft = use_case_draft_save(draft=draft, revision=1, changes=WRITTEN, actor=author)
-    merged = DataParty.objects.create(name="Office for National Statistics", kind="public_body")
+    party = DataParty.objects.create(name="Office for National Statistics", kind="public_body")
     ons = DataParty.objects.get(name="ONS")
-    flows = [*WRITTEN["data_flows"], {**WRITTEN["data_flows"][0], "to": merged.name, "information": "Added now"}]
+    flows = [*WRITTEN["data_flows"], {**WRITTEN["data_flows"][0], "to": party.name, "information": "Added now"}]
 
     first, second = race(
         lambda: use_case_draft_save(draft=draft, revision=2, changes={"data_flows": flows}, actor=author),
-        lambda: data_party_merge(party=merged, into=ons, actor=None),
+        lambda: change(party, ons),
     )
     first.outcome()
     second.outcome()
@@ -101,11 +117,10 @@ def test_a_merge_waits_for_an_author_adding_a_first_mention_of_the_party_then_re
     saved = UseCaseDraft.objects.get(pk=draft.pk)
     assert [(flow["information"], flow["to"]) for flow in saved.data_flows] == [
         ("Release dates", "ONS"),
-        ("Added now", "ONS"),
+        ("Added now", new_name),
     ]
-    assert saved.revision == 4 and not DataParty.objects.filter(pk=merged.pk).exists()
-    merge = AuditEvent.objects.get(action="data_party_merged")
-    assert merge.data["drafts"] == [saved.use_case.slug]
+    assert saved.revision == 4 and not DataParty.objects.filter(name="Office for National Statistics").exists()
+    assert AuditEvent.objects.get(action=action).data["drafts"] == [saved.use_case.slug]
 
 
 def test_of_two_merges_of_one_party_at_once_the_second_waits_and_is_refused():
