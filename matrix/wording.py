@@ -6,10 +6,11 @@ the exporters (CSV, JSON, XLSX, PDF) and the API from here, so all of them say t
 rule itself lives in principles/rule.py; this only says it.
 """
 
+import functools
 from decimal import Decimal
 
+from django.utils.translation import get_language, gettext_noop, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop, ngettext
 
 from principles.rule import CROSS, INSUFFICIENT, OUTCOMES, TICK, threshold_hundredths
 from reviews.models import Verdict
@@ -67,6 +68,12 @@ def outcome_legend() -> str:
 def counts_in_words(meets: int, does_not_meet: int, not_sure: int) -> str:
     """A cell's three counts: "4 meet, 1 does not meet, 0 not sure"; each verb agrees with its
     number ("1 meets", "0 do not meet")."""
+    return _counts_in_words(get_language(), meets, does_not_meet, not_sure)
+
+
+# Kept per language: a page of the matrix says hundreds of cells' counts, of a few dozen kinds.
+@functools.lru_cache(maxsize=4096)
+def _counts_in_words(language: str | None, meets: int, does_not_meet: int, not_sure: int) -> str:
     return _("%(meets)s, %(does_not_meet)s, %(not_sure)s") % {
         "meets": ngettext("%(count)d meets", "%(count)d meet", meets) % {"count": meets},
         "does_not_meet": ngettext("%(count)d does not meet", "%(count)d do not meet", does_not_meet)

@@ -4,6 +4,8 @@ outcome words or symbols of their own: they use these filters, mostly through th
 matrix/_cell_outcome.html, _outcome_tag.html, _cell_counts.html and _cell_spoken.html."""
 
 from django import template
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
 
 from matrix import wording
 from principles.rule import CROSS, INSUFFICIENT, TICK
@@ -89,3 +91,23 @@ def outcome_legend() -> str:
 def mark_symbol(name: str) -> str:
     """The symbol of a mark beside a cell: "fragile", "interest" or "flag"."""
     return MARK_SYMBOLS[name]
+
+
+@register.simple_tag
+def compared_outcome(outcome: str | None, updating: bool) -> str:
+    """One round's outcome in the rounds compared: a tick or a cross by symbol (hidden from screen
+    readers, which hear the words) and words, "Not enough reviews yet", that the round did not review
+    the use case (or has not the principle), or "Being updated" when its stored cell is behind the
+    reviews. A tag, not a partial: the comparison's table shows two a cell, hundreds a page."""
+    if outcome is None:
+        return _("Not in this round")
+    if updating:
+        return wording.being_updated_words()
+    if outcome_decided(outcome):
+        return format_html(
+            '<span class="portal-matrix__symbol portal-matrix__symbol--{}" aria-hidden="true">{}</span> {}',
+            outcome,
+            outcome_symbol(outcome),
+            outcome_words(outcome),
+        )
+    return _("Not enough reviews yet")
