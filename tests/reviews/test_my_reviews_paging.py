@@ -95,6 +95,10 @@ def test_a_long_round_is_paged_in_its_order_with_a_summary_and_links_to_the_rest
     first = pages[0]
     assert "5 of 45 submitted, 5 overdue. Closes on" in first
     assert "Showing use cases 1 to 20 of 45 in this round" in first
+    assert (
+        "Showing use cases 21 to 40 of 45 in this round: what is left to do first, then what is submitted."
+        in " ".join(pages[1].split())
+    )
     assert "Showing use cases 41 to 45 of 45 in this round" in pages[2]
     assert 'aria-label="Pages of Long round"' in first
     assert 'href="?round=long&amp;page=2#round-long"' in first, "the next page of this round, at its heading"
