@@ -138,9 +138,9 @@ def _given(user, round_id: int | None):
 # first items, each with its round's figures. An item is a (round, version) given to the user: a
 # version given in person and through their organisation is one item, due at the earlier date,
 # and declined only when every assignment giving it is. Titles are ordered case-blind ({title} is
-# byte order where the database would otherwise sort by locale, which costs several times as much
-# over thousands of rows). Only Django's own SQL for the assignments and table names from the
-# models are formatted in; values are parameters.
+# in byte order on PostgreSQL, where the database's locale would compare each pair of thousands of
+# titles by its rules). Only Django's own SQL for the assignments and table names from the models
+# are formatted in; values are parameters.
 _PAGE_SQL = """
 WITH given AS ({given}),
 items AS (
