@@ -348,6 +348,8 @@ def my_reviews(
     by_key: dict[tuple[int, int], list[Assignment]] = {}
     for assignment in _assignments(user, {(row.round_id, row.version_id) for row in rows}):
         by_key.setdefault((assignment.round_id, assignment.version_id), []).append(assignment)
+    # An assignment taken away between the two queries takes its row with it.
+    rows = [row for row in rows if (row.round_id, row.version_id) in by_key]
     items = {
         (row.round_id, row.version_id): _item(user, by_key[row.round_id, row.version_id], row.status) for row in rows
     }
