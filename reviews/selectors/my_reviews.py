@@ -138,9 +138,9 @@ def _given(user, round_id: int | None):
 # first items, each with its round's figures. An item is a (round, version) given to the user: a
 # version given in person and through their organisation is one item, due at the earlier date,
 # and declined only when every assignment giving it is. Titles are ordered case-blind ({title} is
-# byte order where the database would otherwise sort by locale, which costs several times as much
-# over thousands of rows). Only Django's own SQL for the assignments and table names from the
-# models are formatted in; values are parameters.
+# in byte order on PostgreSQL, where the database's locale would compare each pair of thousands of
+# titles by its rules). Only Django's own SQL for the assignments and table names from the models
+# are formatted in; values are parameters.
 _PAGE_SQL = """
 WITH given AS ({given}),
 items AS (
@@ -348,6 +348,8 @@ def my_reviews(
     by_key: dict[tuple[int, int], list[Assignment]] = {}
     for assignment in _assignments(user, {(row.round_id, row.version_id) for row in rows}):
         by_key.setdefault((assignment.round_id, assignment.version_id), []).append(assignment)
+    # An assignment taken away between the two queries takes its row with it.
+    rows = [row for row in rows if (row.round_id, row.version_id) in by_key]
     items = {
         (row.round_id, row.version_id): _item(user, by_key[row.round_id, row.version_id], row.status) for row in rows
     }

@@ -1,10 +1,12 @@
 """My reviews by round and the reviewer's summary, in a real browser at 375 and 1280 pixels and at
-200% zoom: a reviewer declines a use case and asks for more time on another from My reviews,
-sees the declined one set apart and each round's progress, cancels the request, reads the summary
-with their own reason beside the others', and the character count under a reason counts a line
-break as one character, as the server does. axe-core runs on every page; no page scrolls sideways."""
+200% zoom: a round longer than a page is paged, its links working without JavaScript; a reviewer
+declines a use case and asks for more time on another from My reviews, sees the declined one set
+apart and each round's progress, cancels the request, reads the summary with their own reason
+beside the others', and the character count under a reason counts a line break as one character,
+as the server does. axe-core runs on every page; no page scrolls sideways."""
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -126,4 +128,39 @@ def test_my_reviews_by_round_declining_more_time_and_the_summary(new_page, world
     expect(main).to_contain_text("Too vague about data.")
     expect(main).to_contain_text("2 reviews are submitted, yours included.")
     expect(main).to_contain_text("An outcome needs at least 2 reviews")
+    check(page)
+
+
+@pytest.mark.parametrize(
+    "screen",
+    [{"viewport": {"width": 375, "height": 812}}, {"viewport": {"width": 1280, "height": 900}}],
+    ids=["375px", "1280px"],
+)
+def test_a_round_longer_than_a_page_is_paged_with_links_that_work_without_javascript(new_page, world, screen):
+    review_round, _reviewed = world
+    reviewer = Membership.objects.get(user__email="sam@crisis.example").user
+    for n in range(22):
+        version = make_version(audience=review_round.versions.first().use_case.audience, title=f"Hostel stay {n:02}")
+        make_assignment(review_round=review_round, version=version, reviewer=reviewer, due_on=LATER)
+    page = new_page(**screen)
+    sign_in(page, "sam@crisis.example", PASSWORD)
+    page.goto("/reviews/")
+    winter = page.locator("#round-winter ~ .govuk-body-s").first
+    expect(winter).to_have_text(
+        "Showing use cases 1 to 20 of 25 in this round: what is left to do first, then what is submitted."
+    )
+    check(page)
+
+    nojs = new_page(**screen, java_script_enabled=False)
+    nojs.context.add_cookies(page.context.cookies())
+    nojs.goto("/reviews/")
+    nojs.get_by_role("navigation", name="Pages of Winter round").get_by_role("link", name="Next page").click()
+    expect(nojs).to_have_url(re.compile(r"/reviews/\?round=winter&page=2#round-winter$"))
+    main = nojs.locator("main")
+    expect(main).to_contain_text("Showing use cases 21 to 25 of 25 in this round")
+    expect(main).to_contain_text("Hostel stay 21")
+    expect(main).not_to_contain_text("Hostel stay 00")
+    expect(main).to_contain_text("Night shelters")  # the other round, at its first page
+
+    page.goto("/reviews/?round=winter&page=2#round-winter")
     check(page)

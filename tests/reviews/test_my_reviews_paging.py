@@ -12,6 +12,7 @@ import pytest
 from django.urls import reverse
 
 from reviews.models import ReviewRound
+from reviews.selectors import my_reviews as my_reviews_selectors
 from reviews.services.requests import assignment_decline
 from reviews.services.reviews import VerdictInput, review_save
 from tests.factories import close_round, make_assignment, make_round, make_version
@@ -95,6 +96,10 @@ def test_a_long_round_is_paged_in_its_order_with_a_summary_and_links_to_the_rest
     first = pages[0]
     assert "5 of 45 submitted, 5 overdue. Closes on" in first
     assert "Showing use cases 1 to 20 of 45 in this round" in first
+    assert (
+        "Showing use cases 21 to 40 of 45 in this round: what is left to do first, then what is submitted."
+        in " ".join(pages[1].split())
+    )
     assert "Showing use cases 41 to 45 of 45 in this round" in pages[2]
     assert 'aria-label="Pages of Long round"' in first
     assert 'href="?round=long&amp;page=2#round-long"' in first, "the next page of this round, at its heading"
@@ -179,3 +184,21 @@ def test_the_page_makes_the_same_queries_at_any_size(client, world, django_asser
     with django_assert_num_queries(4 + NAVIGATION_QUERIES):
         response = client.get(reverse("reviews:my_reviews") + "?round=long&page=2")
     assert response.status_code == 200
+
+
+def test_an_assignment_taken_away_while_the_page_is_read_leaves_the_rest(client, world, monkeypatch):
+    taken = make_version(audience=world.audience, title="Taken away")
+    assignment = make_assignment(review_round=world.round, version=taken, reviewer=world.reviewer, due_on=days(3))
+    counted = my_reviews_selectors._rows
+
+    def then_taken_away(*args, **kwargs):
+        rows = counted(*args, **kwargs)
+        assignment.delete()  # as an admin might, between the statement and the read of its rows
+        return rows
+
+    monkeypatch.setattr(my_reviews_selectors, "_rows", then_taken_away)
+    client.force_login(world.reviewer)
+
+    page = main_content(client.get(reverse("reviews:my_reviews")))
+
+    assert world.version.title in page and "Taken away" not in page
