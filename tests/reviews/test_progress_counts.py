@@ -45,6 +45,7 @@ from reviews.services.requests import assignment_decline
 from reviews.services.reviews import VerdictInput, review_save, review_withdraw
 from reviews.tasks import refresh_every_rounds_progress_counts
 from tests.factories import make_assignment, make_organisation, make_reviewer, make_round, make_user, make_version
+from tests.matrix.analyst_support import make_analyst
 
 pytestmark = pytest.mark.django_db
 
@@ -301,3 +302,13 @@ def test_the_nightly_repair_recomputes_every_round_but_those_frozen_at_closing(w
     assert refresh_every_rounds_progress_counts.delay().get() == ReviewRound.objects.count() - 1
     assert_stored_is_live(world.round)
     assert not ProgressHeader.objects.filter(round=frozen).exists()
+
+
+def test_the_rounds_page_and_the_charts_say_when_the_figures_lag(world, client):
+    client.force_login(make_analyst())
+    pages = [reverse("matrix:rounds"), reverse("matrix:round_charts", args=[world.round.slug])]
+    for address in pages:
+        assert "data-progress-being-updated" not in client.get(address).content.decode()
+    progress_refresh_queued(world.round.pk)
+    for address in pages:
+        assert "data-progress-being-updated" in client.get(address).content.decode()
