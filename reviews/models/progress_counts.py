@@ -27,8 +27,10 @@ class ProgressHeader(models.Model):
     and the pages count live."""
 
     round = models.OneToOneField("reviews.ReviewRound", primary_key=True, on_delete=models.CASCADE, related_name="+")
+    # When the last whole-round refresh ran (the first refresh of a round is always one).
     refreshed_at = models.DateTimeField()
-    version_refreshes = models.PositiveIntegerField(default=0)
+    # Refreshes since the first, whole or of some versions.
+    refreshes = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("round progress header")
