@@ -27,8 +27,10 @@ class ProgressHeader(models.Model):
     and the pages count live."""
 
     round = models.OneToOneField("reviews.ReviewRound", primary_key=True, on_delete=models.CASCADE, related_name="+")
+    # When the last whole-round refresh ran (the first refresh of a round is always one).
     refreshed_at = models.DateTimeField()
-    version_refreshes = models.PositiveIntegerField(default=0)
+    # Refreshes since the first, whole or of some versions.
+    refreshes = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("round progress header")
@@ -56,7 +58,22 @@ class VersionProgressCount(models.Model):
         verbose_name = _("version progress count")
         verbose_name_plural = _("version progress counts")
         indexes = [
-            models.Index(fields=["round", "scope", "version"], name="versionprogress_round_scope"),
+            # A refresh replaces the rows of some versions of a round.
+            models.Index(fields=["round", "version"], name="versionprogress_round_version"),
+            # The pages' sums over a round's rows of one scope read these indexes alone (PostgreSQL
+            # keeps the counted columns in them; other databases index the keys only).
+            models.Index(
+                fields=["round", "version"],
+                include=["due_on", "expected", "submitted"],
+                condition=Q(scope="version"),
+                name="versionprogress_version_sums",
+            ),
+            models.Index(
+                fields=["round"],
+                include=["expected", "submitted"],
+                condition=Q(scope="summary"),
+                name="versionprogress_summary_sums",
+            ),
             # A refresh sums one organisation's or person's rows of the round.
             models.Index(fields=["round", "organisation"], name="versionprogress_organisation"),
             models.Index(fields=["round", "reviewer"], name="versionprogress_reviewer"),

@@ -184,36 +184,49 @@ def _groups_refresh(round_id: int, groups: set[tuple[str, int]] | None) -> None:
         cursor.execute(sql, [round_id, *params])
 
 
-def _header_upsert(round_id: int, *, whole_round: bool) -> None:
+def _header_upsert(round_id: int, *, whole_round: bool) -> bool:
     """The round's ProgressHeader, created by whichever refresh comes first and updated by the
     others: its row stays locked until the refresh commits, so refreshes of one round take turns,
-    each summing its groups' rows with the others' already committed. One statement."""
+    each summing its groups' rows with the others' already committed. Returns whether it was just
+    created (the round has no counts yet). One statement."""
     table = _table(ProgressHeader)
     sql = f"""
-        INSERT INTO {table} (round_id, refreshed_at, version_refreshes) VALUES (%s, %s, %s)
+        INSERT INTO {table} (round_id, refreshed_at, refreshes) VALUES (%s, %s, 0)
         ON CONFLICT (round_id) DO UPDATE SET
             refreshed_at = CASE WHEN %s THEN excluded.refreshed_at ELSE {table}.refreshed_at END,
-            version_refreshes = {table}.version_refreshes + excluded.version_refreshes
+            refreshes = {table}.refreshes + 1
+        RETURNING refreshes
     """  # nosec
     with connection.cursor() as cursor:
-        cursor.execute(sql, [round_id, timezone.now(), 0 if whole_round else 1, whole_round])
+        cursor.execute(sql, [round_id, timezone.now(), whole_round])
+        return cursor.fetchone()[0] == 0
+
+
+def _forget(round_id: int) -> None:
+    """A round whose figures were frozen at closing keeps no counts: were it opened again, it
+    would be counted live until its refresh (queued by the change of status) has run."""
+    for model in (ProgressHeader, GroupProgressCount, VersionProgressCount):
+        model.objects.filter(round_id=round_id).delete()
 
 
 def progress_counts_refresh(*, round_id: int, version_ids: Sequence[int] | None = None) -> bool:
     """Recompute the round's stored progress counts from scratch: of these versions (and of the
     organisations and people whose rows in them changed), or with version_ids None of the whole
     round. One transaction; locks, in the project's order, the round FOR SHARE (as every change in
-    a round does; closing it waits), then the round's ProgressHeader. Returns False, changing
-    nothing, for a round that no longer exists or whose figures were frozen when it closed."""
+    a round does; closing it waits), then the round's ProgressHeader. A round's first refresh is
+    always of the whole round. Returns False for a round that no longer exists, or whose figures
+    were frozen when it closed (its counts are then deleted)."""
     with transaction.atomic():
         try:
             review_round = round_read_shared(round_id)
         except ReviewRound.DoesNotExist:
             return False
         if review_round.status == ReviewRound.Status.CLOSED and review_round.figures_frozen:
+            _forget(round_id)
             return False
         ids = None if version_ids is None else sorted(set(version_ids))
-        _header_upsert(round_id, whole_round=ids is None)
+        if _header_upsert(round_id, whole_round=ids is None):
+            ids = None  # the round's first refresh counts all of it
         stored = VersionProgressCount.objects.filter(round_id=round_id)
         if ids is not None:
             stored = stored.filter(version_id__in=ids)

@@ -27,7 +27,7 @@ from reviews import tasks
 from reviews.models import Assignment, ClosedRoundFigure, Decision, Review, ReviewRound, RoundVersion
 from reviews.selectors.progress import ShortVersions, round_figures_to_freeze, versions_short_of_reviewers
 from reviews.selectors.rounds import organisations_without_reviewers
-from reviews.signals import matrix_inputs_changed
+from reviews.signals import matrix_inputs_changed, progress_inputs_changed
 from usecases.models import UseCaseVersion
 
 logger = logging.getLogger(__name__)
@@ -198,6 +198,8 @@ def round_set_status(
                 )
         review_round.full_clean()
         review_round.save(update_fields=["status", "opened_at", "closed_at", "figures_frozen"])
+        # Stored progress counts: dropped when its figures are frozen, counted again when it reopens.
+        progress_inputs_changed.send(sender=ReviewRound, round_id=review_round.pk, version_ids=None)
         audit(
             actor=actor,
             action=ROUND_STATUS_ACTIONS[status],

@@ -14,6 +14,7 @@ from matrix.selectors.cells import matrix_state
 from matrix.services.agreement import matrix_agreement_refresh
 from matrix.services.recompute import matrix_recompute
 from reviews.models import Review, RoundVersion, Verdict
+from reviews.services.progress_counts import progress_counts_refresh
 from tests.factories import (
     make_assignment,
     make_audience,
@@ -43,8 +44,8 @@ SUBMIT_QUERIES = 19
 RECOMPUTE_QUERIES = 9
 # Also after the commit, the refresh of the version's stored progress counts (reviews.services.
 # progress_counts: the round shared, the round's header upserted, the version's rows read, its
-# expected reviewers and its submitted reviews counted, its rows replaced, the changed groups' sums
-# replaced; a savepoint in tests).
+# expected reviewers and its submitted reviews counted, its rows deleted and inserted, the changed
+# groups' sums deleted and inserted; a savepoint in tests).
 PROGRESS_QUERIES = 11
 
 
@@ -74,6 +75,7 @@ def round_with_reviews(*, use_cases: int, reviews_each: int, principle_count: in
     )
     matrix_recompute(round_id=review_round.pk)
     matrix_agreement_refresh(round_id=review_round.pk)
+    progress_counts_refresh(round_id=review_round.pk)
     submitter = make_reviewer(organisation=organisation)
     make_assignment(review_round=review_round, version=versions[0], reviewer=submitter)
     return review_round, versions[0], principles, submitter

@@ -43,8 +43,10 @@ from reviews.services.chosen_reviewers import assignment_reviewers_choose
 from reviews.services.progress_counts import progress_counts_refresh
 from reviews.services.requests import assignment_decline
 from reviews.services.reviews import VerdictInput, review_save, review_withdraw
+from reviews.services.rounds import round_set_status
 from reviews.tasks import refresh_every_rounds_progress_counts
 from tests.factories import make_assignment, make_organisation, make_reviewer, make_round, make_user, make_version
+from tests.matrix.analyst_support import make_analyst
 
 pytestmark = pytest.mark.django_db
 
@@ -301,3 +303,29 @@ def test_the_nightly_repair_recomputes_every_round_but_those_frozen_at_closing(w
     assert refresh_every_rounds_progress_counts.delay().get() == ReviewRound.objects.count() - 1
     assert_stored_is_live(world.round)
     assert not ProgressHeader.objects.filter(round=frozen).exists()
+
+
+def test_the_rounds_page_and_the_charts_say_when_the_figures_lag(world, client):
+    client.force_login(make_analyst())
+    pages = [reverse("matrix:rounds"), reverse("matrix:round_charts", args=[world.round.slug])]
+    for address in pages:
+        assert "data-progress-being-updated" not in client.get(address).content.decode()
+    progress_refresh_queued(world.round.pk)
+    for address in pages:
+        assert "data-progress-being-updated" in client.get(address).content.decode()
+
+
+def test_a_rounds_first_refresh_counts_the_whole_round_even_when_asked_for_one_version(world):
+    ProgressHeader.objects.filter(round=world.round).delete()
+    progress_counts_refresh(round_id=world.round.pk, version_ids=[world.versions[1].pk])
+    assert_stored_is_live(world.round)
+
+
+def test_closing_drops_the_counts_and_reopening_counts_again(world, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        closed = round_set_status(review_round=world.round, status=ReviewRound.Status.CLOSED, actor=None)
+    assert not ProgressHeader.objects.filter(round=closed).exists()
+    assert not VersionProgressCount.objects.filter(round=closed).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        round_set_status(review_round=closed, status=ReviewRound.Status.OPEN, actor=None)
+    assert_stored_is_live(world.round)
