@@ -33,10 +33,11 @@ class RowWriter:
         self.texts: dict[str, str] = {}
         self.styles: dict[int, str] = {}
 
-    def _column(self, index: int) -> str:
-        while len(self.columns) <= index:
+    def _references(self, count: int) -> list[str]:
+        """The column letters of the first count columns (A, B, ..., AA, ...)."""
+        while len(self.columns) < count:
             self.columns.append(xl_col_to_name(len(self.columns)))
-        return self.columns[index]
+        return self.columns
 
     def _style(self, cell_format) -> str:
         if cell_format is None:
@@ -65,22 +66,27 @@ class RowWriter:
             # The row XlsxWriter itself holds, if any, goes first (and takes its formats' indexes
             # first: a format's index is given when a cell of it is first written).
             sheet._write_single_row(row)
-        shared_style = self._style(cell_format)
+        if formats is None:
+            styles = [self._style(cell_format)] * len(values)
+        else:
+            styles = [self._style(each) for each in formats]
         number = row + 1
         parts = [f'<row r="{number}">']
         first = last = None
-        for index, value in enumerate(values):
-            style = shared_style if formats is None else self._style(formats[index])
+        text = self._text
+        # The sheet's column letters may run past this row's last column.
+        references = self._references(len(values))
+        for index, (column, style, value) in enumerate(zip(references, styles, values, strict=False)):
             if value is None or value == "":
                 if not style:
                     continue
-                parts.append(f'<c r="{self._column(index)}{number}"{style}/>')
+                parts.append(f'<c r="{column}{number}"{style}/>')
             elif isinstance(value, str):
-                parts.append(f'<c r="{self._column(index)}{number}"{style}{self._text(value)}')
+                parts.append(f'<c r="{column}{number}"{style}{text(value)}')
             elif isinstance(value, bool):
-                parts.append(f'<c r="{self._column(index)}{number}"{style} t="b"><v>{int(value)}</v></c>')
+                parts.append(f'<c r="{column}{number}"{style} t="b"><v>{int(value)}</v></c>')
             else:
-                parts.append(f'<c r="{self._column(index)}{number}"{style}><v>{value:.16G}</v></c>')
+                parts.append(f'<c r="{column}{number}"{style}><v>{value:.16G}</v></c>')
             if first is None:
                 first = index
             last = index
