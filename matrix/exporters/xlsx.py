@@ -112,6 +112,15 @@ class XlsxExporter(Exporter):
             formats["header"],
         )
         title_formats = [formats["wrap"], *([None] * (columns - 1))]
+        # Each cell's text made once per layout cell: the layout shares one among equal cells.
+        texts: dict[int, str] = {}
+
+        def text(cell: dict) -> str:
+            made = texts.get(id(cell))
+            if made is None:
+                made = texts[id(cell)] = cell_text(cell)
+            return made
+
         for group in layout.groups:
             # The report's audience heading: one merged row across the table.
             sheet.sheet.merge_range(
@@ -120,7 +129,7 @@ class XlsxExporter(Exporter):
             sheet.row += 1
             for row in group["rows"]:
                 sheet.append(
-                    [row["title"], row["version"], *(cell_text(cell) for cell in row["cells"]), row["met"]],
+                    [row["title"], row["version"], *(text(cell) for cell in row["cells"]), row["met"]],
                     formats=title_formats,
                 )
         sheet.append(

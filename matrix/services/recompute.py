@@ -199,7 +199,8 @@ def _changed_cells(cursor, *, review_round: ReviewRound, version_id: int | None,
         ],
     )
     if connection.vendor == "postgresql":
-        count, *arrays = cursor.fetchone()
+        # One row always, unless the benchmark read the statement's EXPLAIN in its place (matrix_part).
+        count, *arrays = cursor.fetchone() or (0,)
         return ChangedCells(count=count, values=arrays)
     rows = cursor.fetchall()
     return ChangedCells(count=len(rows), values=rows)
