@@ -95,29 +95,36 @@ def matrix_layout(review_round: ReviewRound, view: MatrixExportView | None = Non
     # costs more than the rest of a cell.
     words = {outcome: outcome_words(outcome) for outcome in OUTCOME_SYMBOLS}
     fragility: dict[tuple, str] = {}
+    # A layout cell made once per document cell (shared among equal cells), principle and marks,
+    # and shared in turn, read-only, by every row it fits.
+    made: dict[tuple, dict] = {}
     for row in document["rows"]:
         if not groups or groups[-1]["slug"] != row["audience"]:
             groups.append(
                 {"slug": row["audience"], "audience": names.get(row["audience"], row["audience"]), "rows": []}
             )
         cells = []
+        declared_interest = bool(row["declared_interest"])
+        flagged = row["flagged"] or ()
         for index, principle in enumerate(principles):
             cell = row["cells"][principle.slug]
             totals[index] += cell["outcome"] == TICK
-            would_become = tuple(cell["would_become"])
-            if cell["fragile"] and would_become not in fragility:
-                fragility[would_become] = fragility_in_words(cell["would_become"])
-            cells.append(
-                {
+            key = (id(cell), index, declared_interest, principle.slug in flagged)
+            layout_cell = made.get(key)
+            if layout_cell is None:
+                would_become = tuple(cell["would_become"])
+                if cell["fragile"] and would_become not in fragility:
+                    fragility[would_become] = fragility_in_words(cell["would_become"])
+                layout_cell = made[key] = {
                     **cell,
                     "principle": principle.name,
                     "symbol": OUTCOME_SYMBOLS[cell["outcome"]],
                     "words": words[cell["outcome"]],
                     "fragility": fragility[would_become] if cell["fragile"] else "",
-                    "declared_interest": bool(row["declared_interest"]),
-                    "flagged": principle.slug in (row["flagged"] or ()),
+                    "declared_interest": declared_interest,
+                    "flagged": key[3],
                 }
-            )
+            cells.append(layout_cell)
         groups[-1]["rows"].append(
             {
                 "title": row["title"],

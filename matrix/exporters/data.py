@@ -60,8 +60,12 @@ def _csv_bytes(rows: Iterable[Iterable], *, first: bool = False) -> bytes:
 
 def matrix_csv(document: dict) -> bytes:
     """A matrix document (the whole round's, or the API's page of it) as the CSV export's file."""
-    header, rows = matrix_table(document)
-    return _csv_bytes([header, *rows], first=True)
+    header, rows = matrix_table(document, neutralised=True)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return CSV_BOM + buffer.getvalue().encode("utf-8")
 
 
 class CsvExporter(Exporter):

@@ -11,6 +11,7 @@ from xlsxwriter import Workbook
 
 from bold_portal.spreadsheet import neutralise
 from matrix.exporters.base import Exporter, MatrixLayout, _local, _view_in_words, cell_text, matrix_layout
+from matrix.exporters.xlsx_rows import RowWriter
 from matrix.selectors.exports import (
     VERDICT_KEYS,
     MatrixExportView,
@@ -45,25 +46,24 @@ class _Sheet:
 
     def __init__(self, workbook, name: str, widths: list[float]):
         self.sheet = workbook.add_worksheet(name)
+        self.rows = RowWriter(self.sheet)
         self.row = 0
+        # Each distinct text made fit for a cell once: a sheet repeats few texts.
+        self.values: dict[str, str] = {}
         for index, width in enumerate(widths):
             self.sheet.set_column(index, index, width - _WIDTH_PADDING)
 
-    def append(self, values, cell_format=None, *, raw: bool = False) -> None:
-        """Write a row; raw: the values are already fit for a cell (see _xlsx_value)."""
-        for column, value in enumerate(values):
-            if value is None or value == "":
-                if cell_format is not None:
-                    self.sheet.write_blank(self.row, column, None, cell_format)
-                continue
-            if not raw:
-                value = _xlsx_value(value)
-            if isinstance(value, str):
-                self.sheet.write_string(self.row, column, value, cell_format)
-            elif isinstance(value, bool):
-                self.sheet.write_boolean(self.row, column, value, cell_format)
-            else:
-                self.sheet.write_number(self.row, column, value, cell_format)
+    def _value(self, value):
+        if not isinstance(value, str):
+            return value
+        fit = self.values.get(value)
+        if fit is None:
+            fit = self.values[value] = _xlsx_value(value)
+        return fit
+
+    def append(self, values, cell_format=None, *, formats=None) -> None:
+        """Write a row, with cell_format for every cell or formats[i] for the i-th."""
+        self.rows.write_row(self.row, [self._value(value) for value in values], cell_format, formats=formats)
         self.row += 1
 
 
@@ -111,6 +111,16 @@ class XlsxExporter(Exporter):
             ],
             formats["header"],
         )
+        title_formats = [formats["wrap"], *([None] * (columns - 1))]
+        # Each cell's text made once per layout cell: the layout shares one among equal cells.
+        texts: dict[int, str] = {}
+
+        def text(cell: dict) -> str:
+            made = texts.get(id(cell))
+            if made is None:
+                made = texts[id(cell)] = cell_text(cell)
+            return made
+
         for group in layout.groups:
             # The report's audience heading: one merged row across the table.
             sheet.sheet.merge_range(
@@ -118,10 +128,14 @@ class XlsxExporter(Exporter):
             )
             sheet.row += 1
             for row in group["rows"]:
-                sheet.sheet.write_string(sheet.row, 0, _xlsx_value(row["title"]), formats["wrap"])
-                sheet.append([None, row["version"], *(cell_text(cell) for cell in row["cells"]), row["met"]])
-        sheet.sheet.write_string(sheet.row, 0, _("Use cases that meet the principle"), formats["bold"])
-        sheet.append([None, None, *layout.principle_totals])
+                sheet.append(
+                    [row["title"], row["version"], *(text(cell) for cell in row["cells"]), row["met"]],
+                    formats=title_formats,
+                )
+        sheet.append(
+            [_("Use cases that meet the principle"), None, *layout.principle_totals],
+            formats=[formats["bold"], *([None] * (columns - 1))],
+        )
 
     def _matrix_data_sheet(self, workbook, formats, layout: MatrixLayout) -> None:
         header, rows = matrix_table(layout.document, text_booleans=False)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 import rules
 
 from audiences.models import Audience
+from bold_portal.spreadsheet import neutralise
 from matrix.models import MatrixExport
 from matrix.selectors.agreement import agreement_document, round_agreement
 from matrix.selectors.cells import (
@@ -43,13 +44,15 @@ class MatrixExportView:
 
 def _document_cell(cell: Cell, rule: dict, known: dict) -> dict:
     """The cell in the export shape; known: the shapes made so far in this document, by cell (a
-    round of thousands of use cases has few distinct cells), each handed out as a copy of its own.
-    "carried", added last: how many of the counted verdicts were carried forward unchanged from the
-    reviewer's verdict on an earlier version."""
-    shape = known.get(cell)
+    round of thousands of use cases has few distinct cells, and round_cells shares one Cell among
+    equal cells, so they are known by identity, without hashing). Equal cells share one dict, which
+    nobody changes: the exports write it, and copying it for every cell cost a tenth of a CSV's
+    time. "carried", added last: how many of the counted verdicts were carried forward unchanged
+    from the reviewer's verdict on an earlier version."""
+    shape = known.get(id(cell))
     if shape is None:
-        shape = known[cell] = {**cell.as_dict(), **cell.fragility_dict(**rule), "carried": cell.carried}
-    return {**shape, "would_become": list(shape["would_become"])}
+        shape = known[id(cell)] = {**cell.as_dict(), **cell.fragility_dict(**rule), "carried": cell.carried}
+    return shape
 
 
 def matrix_document(review_round: ReviewRound, view: MatrixExportView | None = None) -> dict:
@@ -66,7 +69,8 @@ def matrix_document(review_round: ReviewRound, view: MatrixExportView | None = N
     computed_at = state.computed_at
     rule = {"threshold": review_round.threshold, "min_reviews": review_round.min_reviews}
     marks = round_marks(review_round, principle_ids=[p.pk for p in principles])
-    known: dict[Cell, dict] = {}
+    known: dict[int, dict] = {}
+    principle_keys = [(p.slug, p.pk) for p in principles]
     version_rows = list(round_version_rows(review_round))
     decisions = round_decisions(review_round)
     if view is not None:
@@ -79,8 +83,8 @@ def matrix_document(review_round: ReviewRound, view: MatrixExportView | None = N
             "title": row["version__title"],
             "version": row["version__number"],
             "cells": {
-                p.slug: _document_cell(cells.get((row["version_id"], p.pk), EMPTY_CELL), rule, known)
-                for p in principles
+                slug: _document_cell(cells.get((row["version_id"], pk), EMPTY_CELL), rule, known)
+                for slug, pk in principle_keys
             },
             # Added last: whether a review from an organisation that declared an interest counts here.
             # Exports are shared files, so they never name the organisation.
@@ -110,7 +114,9 @@ def matrix_document(review_round: ReviewRound, view: MatrixExportView | None = N
     }
 
 
-def matrix_table(document: dict, *, text_booleans: bool = True) -> tuple[list[str], list[list]]:
+def matrix_table(
+    document: dict, *, text_booleans: bool = True, neutralised: bool = False
+) -> tuple[list[str], list[list]]:
     """A matrix document as a flat table for the CSV export: one row per use case; per principle
     its outcome column (named by the principle's slug) and its three counts; then, after every
     principle's, each principle's fragility ("true"/"false") and what it would become ("cross",
@@ -118,11 +124,13 @@ def matrix_table(document: dict, *, text_booleans: bool = True) -> tuple[list[st
     flagged principles' slugs joined by "|", or empty); then, on every row, the round's slug, its
     rule (threshold and min_reviews) and when the matrix was computed, so that a file read
     alone says where its figures come from. text_booleans=False (for XLSX) gives the yes-or-no
-    columns as True and False, not "true" and "false"."""
+    columns as True and False, not "true" and "false". neutralised: every text value made inert
+    for a spreadsheet (bold_portal.spreadsheet.neutralise), as the CSV writes it."""
 
     def yes_no(value: bool):
         return ("true" if value else "false") if text_booleans else bool(value)
 
+    safe = neutralise if neutralised else _as_it_is
     principles = document["principles"]
     header = list(ROW_KEYS[:-1])
     for slug in principles:
@@ -135,22 +143,36 @@ def matrix_table(document: dict, *, text_booleans: bool = True) -> tuple[list[st
         # An export of a view of the matrix page, not the whole round: which view, in words.
         header.append("view")
         about_round.append(document["view"]["description"])
+    about_round = [safe(value) for value in about_round]
+    # A cell's columns, made once per cell dict: a document shares one dict among equal cells.
+    columns: dict[int, tuple[list, list]] = {}
+    unpublished = ["", ""] if text_booleans else [None, None]
     rows = []
     for row in document["rows"]:
-        values = [row[key] for key in ROW_KEYS[:-1]]
+        values = [safe(row[key]) for key in ROW_KEYS[:-1]]
+        fragility = []
         for slug in principles:
             cell = row["cells"][slug]
-            values += [cell["outcome"], *(cell[key] for key in COUNT_KEYS)]
-        for slug in principles:
-            cell = row["cells"][slug]
-            values += [yes_no(cell["fragile"]), "|".join(cell["would_become"])]
+            made = columns.get(id(cell))
+            if made is None:
+                made = columns[id(cell)] = (
+                    [safe(cell["outcome"]), *(safe(cell[key]) for key in COUNT_KEYS)],
+                    [yes_no(cell["fragile"]), safe("|".join(cell["would_become"]))],
+                )
+            values += made[0]
+            fragility += made[1]
+        values += fragility
         if row["declared_interest"] is None:  # not published until the round has closed
-            values += ["", ""] if text_booleans else [None, None]
+            values += unpublished
         else:
-            values += [yes_no(row["declared_interest"]), "|".join(row["flagged"])]
-        rows.append([*values, *about_round, *_decision_columns(row.get("decision"))])
+            values += [yes_no(row["declared_interest"]), safe("|".join(row["flagged"]))]
+        rows.append([*values, *about_round, *(safe(value) for value in _decision_columns(row.get("decision")))])
     header += DECISION_COLUMNS
-    return header, rows
+    return [safe(name) for name in header], rows
+
+
+def _as_it_is(value):
+    return value
 
 
 # After every other column: the programme's decision and its conditions, each condition

@@ -509,6 +509,26 @@ def test_a_recompute_of_a_deleted_round_does_nothing():
     assert not Matrix.objects.exists() and not MatrixRow.objects.exists()
 
 
+def test_a_cell_is_deleted_with_its_version_its_principle_and_its_round(three_versions):
+    """A cell's keys have no database constraint (docs/architecture.md, "A cell's keys"): the ORM's
+    cascade deletes the cells of whatever they name."""
+    r, (first, second, third), relevant, clear = three_versions
+    other = make_round(principles=[relevant], versions=[first])
+    matrix_recompute(round_id=r.pk)
+    matrix_recompute(round_id=other.pk)
+    assert len(cells(r)) == 6
+
+    RoundVersion.objects.filter(version=second).delete()  # a version in a round is protected
+    second.delete()
+    assert set(cells(r)) == {(v.pk, p.pk) for v in (first, third) for p in (relevant, clear)}
+    clear.delete()
+    assert set(cells(r)) == {(first.pk, relevant.pk), (third.pk, relevant.pk)}
+    r.delete()
+    assert set(MatrixCell.objects.values_list("round_id", "version_id", "principle_id")) == {
+        (other.pk, first.pk, relevant.pk)
+    }
+
+
 # State for pages ------------------------------------------------------------------------------------
 
 
