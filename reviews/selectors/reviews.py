@@ -94,9 +94,12 @@ def own_review(*, user, target: ReviewTarget) -> Review | None:
         return None
     # Each verdict with the earlier one it was carried forward from, if any, in the same query.
     verdicts = Verdict.objects.select_related("carried_from__review__version", "carried_from__review__round")
+    # One review at most (a unique constraint): ordered by its key alone, not by Review's default
+    # ordering, which joins the round, the version, its use case and audience.
     return (
         Review.objects.filter(reviewer=user, round=target.round, version=target.version)
         .prefetch_related(Prefetch("verdicts", queryset=verdicts))
+        .order_by("pk")
         .first()
     )
 
