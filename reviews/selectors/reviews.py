@@ -73,7 +73,8 @@ class ReviewTarget:
         for assignment in self.assignments_for(user):
             if assignment.organisation_id:
                 return assignment.organisation
-        memberships = list(user.memberships.select_related("organisation")[:2])
+        # Whether there is exactly one: no ordering needed (Membership's own joins the user).
+        memberships = list(user.memberships.select_related("organisation").order_by()[:2])
         return memberships[0].organisation if len(memberships) == 1 else None
 
 
