@@ -73,7 +73,8 @@ class ReviewTarget:
         for assignment in self.assignments_for(user):
             if assignment.organisation_id:
                 return assignment.organisation
-        memberships = list(user.memberships.select_related("organisation")[:2])
+        # Whether there is exactly one: no ordering needed (Membership's own joins the user).
+        memberships = list(user.memberships.select_related("organisation").order_by()[:2])
         return memberships[0].organisation if len(memberships) == 1 else None
 
 
@@ -94,9 +95,12 @@ def own_review(*, user, target: ReviewTarget) -> Review | None:
         return None
     # Each verdict with the earlier one it was carried forward from, if any, in the same query.
     verdicts = Verdict.objects.select_related("carried_from__review__version", "carried_from__review__round")
+    # One review at most (a unique constraint): ordered by its key alone, not by Review's default
+    # ordering, which joins the round, the version, its use case and audience.
     return (
         Review.objects.filter(reviewer=user, round=target.round, version=target.version)
         .prefetch_related(Prefetch("verdicts", queryset=verdicts))
+        .order_by("pk")
         .first()
     )
 

@@ -414,8 +414,9 @@ def review_save(
             row.carried_from_id = carried_from_id
             rows.append(row)
         # The review and its verdicts validated together, before anything is written: their check
-        # constraints in one statement. The keys were read above (the organisation from the
-        # caller's assignments or membership); the database keeps them and the unique constraints.
+        # constraints worked out in Python (bold_portal.validation). The keys were read above (the
+        # organisation from the caller's assignments or membership); the database keeps them and the
+        # unique constraints.
         full_clean_all(
             [review, *rows],
             exclude=["round", "version", "reviewer", "organisation", "review", "principle", "carried_from"],

@@ -31,13 +31,13 @@ pytestmark = pytest.mark.django_db
 # version in one statement, the reviewer's assignments, own review, declared interests, the
 # round's principles and membership; review_save's transaction (the round read FOR SHARE with
 # whether the version is in it and whether an interest blocks the reviewer, the reviewer's
-# assignments of the version with their declines, the review locked, every check constraint of
-# the review and its verdicts in one statement, the review, its verdicts, the audit row, the
-# version's change counter). In tests the transaction is a savepoint: two statements more. No
+# assignments of the version with their declines, the review locked, the review, its verdicts, the
+# audit row, the version's change counter; the check constraints of the review and its verdicts are
+# worked out in Python, bold_portal.validation). In tests the transaction is a savepoint: two statements more. No
 # statement reads the whole round, and none is repeated per principle. On PostgreSQL the
 # reviewer's assignments are also locked FOR SHARE before their declines are read, so that a
 # decline and the save take turns: one statement more.
-SUBMIT_QUERIES = 19
+SUBMIT_QUERIES = 18
 # After the commit, the version's recompute (the round's rule, header, claim, changed cells, their
 # upsert, the header; a savepoint in tests): in the worker, or with Celery eager (the embedded
 # default) in the request, after the response's queries above.
