@@ -46,6 +46,14 @@ def pytest_configure(config):
         raise pytest.UsageError("BOLD_REQUIRE_SERVICES=1 but CELERY_BROKER_URL is not set.")
 
 
+def pytest_collection_finish(session):
+    # The collected tests live as long as the run too (about 200,000 objects): freeze them as well,
+    # so that neither the full collections during the run nor the five pytest makes at its end, to
+    # find exceptions raised in finalizers, walk them again (about 0.6 CPU s at the end alone).
+    gc.collect()
+    gc.freeze()
+
+
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     """pytest-django's fixture, run before it creates the test database: on SQLite, that database is

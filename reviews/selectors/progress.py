@@ -3,6 +3,7 @@ version, per organisation and per person. Counts come from grouped SQL, one page
 from a query per row."""
 
 import datetime
+import functools
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
@@ -131,10 +132,16 @@ _COUNTS = """
 """
 
 
+@functools.cache
+def _expected_sql(vendor: str) -> str:
+    """The expected reviewers' SQL for one kind of database: the same for every round (only its
+    parameters differ), so it is compiled once, not for every statement that counts progress."""
+    return _expected_query(0)[0]
+
+
 def _rows(sql: str, params: list) -> list[tuple]:
-    # The expected reviewers' SQL is the same for every round: only its parameters differ.
     with connection.cursor() as cursor:
-        cursor.execute(sql.format(**_tables(), expected=_expected_query(0)[0]), params)
+        cursor.execute(sql.format(**_tables(), expected=_expected_sql(connection.vendor)), params)
         return cursor.fetchall()
 
 
