@@ -168,20 +168,20 @@ def _tables() -> dict[str, str]:
 # pair: per use case of either round, each round's side (NULL: not in the round), one row, so that
 # the cells are joined to it by their indexes (a join of side to itself is estimated at one row,
 # and nested over thousands). compared: the cells that compare (the use case in both rounds, the
-# principle in both, both cells current and decided), with their two outcomes.
+# principle in both, both cells current and decided), with their two outcomes. reviewed: per side,
+# the most verdicts on any of its cells (its reviews, as the cells count them).
 # Parameters: a, b, insufficient.
 _WITH = """
     WITH side AS (
         SELECT rv.round_id, v.use_case_id, rv.version_id,
-            CASE WHEN EXISTS (
-                SELECT 1 FROM {header} m JOIN {round} r ON r.id = m.round_id
-                WHERE m.round_id = rv.round_id AND m.rule_version >= r.rule_version
-            ) AND EXISTS (
-                SELECT 1 FROM {row} w
-                WHERE w.round_id = rv.round_id AND w.version_id = rv.version_id
-                    AND w.change_count >= rv.change_count
-            ) THEN 0 ELSE 1 END AS behind
+            CASE WHEN current_rule.round_id IS NOT NULL AND w.change_count >= rv.change_count
+                THEN 0 ELSE 1 END AS behind
         FROM {round_version} rv JOIN {version} v ON v.id = rv.version_id
+        LEFT JOIN (
+            SELECT m.round_id FROM {header} m JOIN {round} r ON r.id = m.round_id
+            WHERE m.rule_version >= r.rule_version
+        ) current_rule ON current_rule.round_id = rv.round_id
+        LEFT JOIN {row} w ON w.round_id = rv.round_id AND w.version_id = rv.version_id
         WHERE rv.round_id IN (%(a)s, %(b)s) AND NOT EXISTS (
             SELECT 1 FROM {round_version} newer JOIN {version} nv ON nv.id = newer.version_id
             WHERE newer.round_id IN (%(a)s, %(b)s) AND newer.round_id = rv.round_id
@@ -209,28 +209,34 @@ _WITH = """
             AND EXISTS (
                 SELECT 1 FROM {round_principle} pb WHERE pb.reviewround_id = %(b)s AND pb.principle_id = ca.principle_id
             )
+    ),
+    reviewed AS (
+        SELECT s.round_id, COALESCE(counted.reviews, 0) AS reviews
+        FROM side s
+        LEFT JOIN (
+            SELECT c.round_id, c.version_id, MAX(c.meets + c.does_not_meet + c.not_sure) AS reviews
+            FROM {cell} c WHERE c.round_id IN (%(a)s, %(b)s)
+            GROUP BY c.round_id, c.version_id
+        ) counted ON counted.round_id = s.round_id AND counted.version_id = s.version_id
     )
 """
 
-# Parameters: tick, cross. Decided outcomes are a tick or a cross: two that differ are a change.
+# Parameters: tick, cross, and a and b. Decided outcomes are a tick or a cross: two that differ
+# are a change. Then for each round its use cases, and those whose version has no cell with as
+# many verdicts as the round's minimum (or no cells yet): its reviews, as the cells count them.
 _SUMMARY = """
     SELECT (SELECT COUNT(*) FROM pair),
         COUNT(DISTINCT CASE WHEN outcome_a <> outcome_b THEN use_case_id END),
         COALESCE(SUM(CASE WHEN outcome_a = %(cross)s AND outcome_b = %(tick)s THEN 1 ELSE 0 END), 0),
         COALESCE(SUM(CASE WHEN outcome_a = %(tick)s AND outcome_b = %(cross)s THEN 1 ELSE 0 END), 0),
-        COALESCE(SUM(CASE WHEN outcome_a = outcome_b THEN 1 ELSE 0 END), 0)
+        COALESCE(SUM(CASE WHEN outcome_a = outcome_b THEN 1 ELSE 0 END), 0),
+        (SELECT COUNT(*) FROM reviewed WHERE round_id = %(a)s),
+        (SELECT COUNT(*) FROM reviewed d JOIN {round} r ON r.id = d.round_id
+            WHERE d.round_id = %(a)s AND d.reviews < r.min_reviews),
+        (SELECT COUNT(*) FROM reviewed WHERE round_id = %(b)s),
+        (SELECT COUNT(*) FROM reviewed d JOIN {round} r ON r.id = d.round_id
+            WHERE d.round_id = %(b)s AND d.reviews < r.min_reviews)
     FROM compared
-"""
-
-# Per round: its use cases, and those whose version has no cell with as many verdicts as the
-# round's minimum (or no cells yet): its reviews, as the cells count them.
-_CAVEATS = """
-    SELECT s.round_id, COUNT(*), SUM(CASE WHEN COALESCE((
-        SELECT MAX(c.meets + c.does_not_meet + c.not_sure) FROM {cell} c
-        WHERE c.round_id = s.round_id AND c.version_id = s.version_id
-    ), 0) < r.min_reviews THEN 1 ELSE 0 END)
-    FROM side s JOIN {round} r ON r.id = s.round_id
-    GROUP BY s.round_id
 """
 
 # One page of use cases in matrix order (audience, then use case), with both rounds' side of each.
@@ -304,8 +310,8 @@ def round_comparison(
     (audience, then use case), with the title of the newest version reviewed; one cell per principle
     of either round, in round A's principle order then round B's. With use_case_slug, only that use
     case (None if neither round has it). The summary and the caveats are over every use case of
-    both rounds, counted in SQL; only the page's use cases are built. Five queries (the rounds'
-    principles, the summary, the caveats, the page and its cells), whatever the number of use
+    both rounds, counted in SQL; only the page's use cases are built. Four queries (the rounds'
+    principles, the summary with the caveats, the page and its cells), whatever the number of use
     cases."""
     round_ids = [round_a.pk, round_b.pk]
     principle_rows = list(
@@ -328,8 +334,7 @@ def round_comparison(
         "cross": CROSS,
         "use_case_slug": use_case_slug,
     }
-    [(total_use_cases, changed_use_cases, improved, worsened, unchanged)] = _rows(_SUMMARY, params)
-    caveat_counts = {round_id: (count, below) for round_id, count, below in _rows(_CAVEATS, params)}
+    [(total_use_cases, changed_use_cases, improved, worsened, unchanged, *caveat_counts)] = _rows(_SUMMARY, params)
 
     def build(rows: list[tuple]) -> list[ComparedUseCase]:
         """The page's use cases, from its statement's rows: each side's cells in one query."""
@@ -396,8 +401,7 @@ def round_comparison(
     if use_case_slug and not page.object_list:
         return None
     caveats = []
-    for review_round in (round_a, round_b):
-        count, below = caveat_counts.get(review_round.pk, (0, 0))
+    for review_round, count, below in ((round_a, *caveat_counts[:2]), (round_b, *caveat_counts[2:])):
         caveats.append(
             RoundCaveat(
                 round=review_round,
