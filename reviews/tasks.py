@@ -1,4 +1,5 @@
-"""Celery tasks of the reviews app: the emails about rounds, and the daily reminders (beat)."""
+"""Celery tasks of the reviews app: the emails about rounds, the daily reminders (beat), and the
+refresh of rounds' stored progress counts (after each change, and nightly)."""
 
 import logging
 

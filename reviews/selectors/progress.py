@@ -363,17 +363,7 @@ def group_progress(review_round: ReviewRound) -> _SqlPage:
                      g.name, g.kind
             LIMIT %s OFFSET %s
         """  # nosec
-        params = [*cte_params, review_round.pk, review_round.pk, limit, offset]
-        return [
-            GroupProgressRow(
-                kind=row[0],
-                key=row[1],
-                name=row[2],
-                versions=row[3],
-                progress=Progress(expected=row[4], submitted=row[5], overdue=row[6]),
-            )
-            for row in _rows(sql, params)
-        ]
+        return _group_rows(sql, [*cte_params, review_round.pk, review_round.pk, limit, offset])
 
     return _SqlPage(counts["organisations"] + counts["people"], fetch)
 

@@ -140,7 +140,10 @@ def test_submit_stores_verdicts_and_counts_a_change_of_the_version(
     }
     assert change_count(review_round, version) == before + 1
     assert change_count(review_round, other_version) == 0, "only the reviewed version's row changes"
-    assert len(callbacks) == 1, "one recompute queued, after commit"
+    assert sorted(callback.func.__name__ for callback in callbacks) == [
+        "enqueue_matrix_recompute",
+        "enqueue_progress_refresh",
+    ], "one recompute and one refresh of the progress counts queued, after commit"
     assert actions_of(review) == ["review_submitted"]
 
 
