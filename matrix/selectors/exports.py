@@ -46,8 +46,8 @@ def _document_cell(cell: Cell, rule: dict, known: dict) -> dict:
     """The cell in the export shape; known: the shapes made so far in this document, by cell (a
     round of thousands of use cases has few distinct cells, and round_cells shares one Cell among
     equal cells, so they are known by identity, without hashing). Equal cells share one dict, which
-    nobody changes: the exports write it, and copying it for every cell cost a tenth of a CSV's
-    time. "carried", added last: how many of the counted verdicts were carried forward unchanged
+    readers must not change (the exports only read it): copying it for every cell cost a tenth of
+    a CSV's time. "carried", added last: how many of the counted verdicts were carried forward unchanged
     from the reviewer's verdict on an earlier version."""
     shape = known.get(id(cell))
     if shape is None:
