@@ -44,10 +44,11 @@ class _NeedsDatabase(Exception):
     """The condition holds something Python does not work out as the database would."""
 
 
-def _kind(value) -> int:
+def _kind(value) -> tuple[int, bool]:
     for number, types in enumerate(_KINDS):
         if isinstance(value, types):
-            return number
+            # A naive and an aware datetime: the database would see them through the time zone.
+            return number, isinstance(value, datetime.datetime) and value.tzinfo is not None
     raise _NeedsDatabase
 
 
