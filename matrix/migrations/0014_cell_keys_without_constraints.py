@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('matrix', '0012_worker_keeps_up'),
+        ('matrix', '0013_api_token_name_limit'),
         ('principles', '0003_reads_sections'),
         ('reviews', '0017_decisions'),
         ('usecases', '0005_data_parties'),
