@@ -48,13 +48,11 @@ def rounds_open_and_close_on_their_dates() -> None:
     logger.info("Rounds following their dates: %s opened, %s closed.", done.opened, done.closed)
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True)
+@shared_task
 def refresh_progress_counts(round_id: int, version_ids: list[int] | None = None) -> None:
     """Recompute the round's stored progress counts (of these versions, or all): from scratch, so
     a message delivered twice or late does no harm."""
-    # Imported here: reviews.services.rounds queues this module's tasks, and the refresh reads the
-    # round through it.
-    from reviews.services.progress_counts import progress_counts_refresh
+    from reviews.services.progress_counts import progress_counts_refresh  # cycle: rounds queues tasks here
 
     try:
         progress_counts_refresh(round_id=round_id, version_ids=version_ids)

@@ -84,10 +84,12 @@ class VersionProgressCount(models.Model):
                 | Q(scope="organisation", organisation__isnull=False, reviewer__isnull=True)
                 | Q(scope="person", organisation__isnull=True, reviewer__isnull=False),
                 name="versionprogress_scope_group",
+                violation_error_message=_("A version's counts are for the version, or one organisation or person."),
             ),
             models.CheckConstraint(
                 condition=Q(submitted__lte=models.F("expected")) | Q(scope="summary"),
                 name="versionprogress_submitted_lte_expected",
+                violation_error_message=_("More reviews submitted than expected."),
             ),
         ]
 
@@ -118,6 +120,7 @@ class GroupProgressCount(models.Model):
                 condition=Q(scope="organisation", organisation__isnull=False, reviewer__isnull=True)
                 | Q(scope="person", organisation__isnull=True, reviewer__isnull=False),
                 name="groupprogress_scope_group",
+                violation_error_message=_("A group's counts are for one organisation or one person."),
             ),
         ]
 
