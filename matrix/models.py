@@ -76,19 +76,12 @@ class MatrixRow(models.Model):
 class MatrixCell(models.Model):
     """A cell: a version's submitted verdicts on one principle in a round, and the outcome."""
 
-    # Keys without database constraints (docs/architecture.md, "A cell's keys"): a cell is derived
-    # from its round's claimed row and principles, and deleted with them by the ORM's cascade and
-    # the recompute; checking 120,000 keys at commit was most of a round's first computation.
     # No index of the round's or the principle's own: matrixcell_unique and matrixcell_outcome_idx
     # both begin with the round, and nothing reads cells by principle alone. The version's index
     # serves the authors' pages, which read a use case's cells in every round.
-    round = models.ForeignKey(
-        ReviewRound, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
-    )
-    version = models.ForeignKey(UseCaseVersion, on_delete=models.CASCADE, related_name="+", db_constraint=False)
-    principle = models.ForeignKey(
-        Principle, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
-    )
+    round = models.ForeignKey(ReviewRound, on_delete=models.CASCADE, related_name="+", db_index=False)
+    version = models.ForeignKey(UseCaseVersion, on_delete=models.CASCADE, related_name="+")
+    principle = models.ForeignKey(Principle, on_delete=models.CASCADE, related_name="+", db_index=False)
     meets = models.PositiveIntegerField()
     does_not_meet = models.PositiveIntegerField()
     not_sure = models.PositiveIntegerField()

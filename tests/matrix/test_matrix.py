@@ -510,8 +510,7 @@ def test_a_recompute_of_a_deleted_round_does_nothing():
 
 
 def test_a_cell_is_deleted_with_its_version_its_principle_and_its_round(three_versions):
-    """A cell's keys have no database constraint (docs/architecture.md, "A cell's keys"): the ORM's
-    cascade deletes the cells of whatever they name."""
+    """Deleting what a cell names deletes the cell: its keys cascade."""
     r, (first, second, third), relevant, clear = three_versions
     other = make_round(principles=[relevant], versions=[first])
     matrix_recompute(round_id=r.pk)
