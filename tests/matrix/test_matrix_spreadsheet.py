@@ -3,13 +3,14 @@ met, "does not meet" verdicts, margin), filters by marks (fragile, flagged, decl
 keyword search, every combination a shareable URL that the cell page's "Back to the matrix" keeps;
 and the margin of a cell (principles.rule.flip_margin)."""
 
+import html
 import itertools
 import re
 from decimal import Decimal
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
-from django.urls import reverse
+from django.urls import resolve, reverse
 
 from matrix.selectors.matrix_page import MATRIX_ROWS_PER_PAGE
 from principles.rule import flip_margin, one_change_outcomes
@@ -239,6 +240,31 @@ def test_the_form_shows_the_view_in_the_url_and_cells_carry_it_back(demo, analys
     back_query = parse_qsl(urlsplit(back.replace("&amp;", "&")).query)
     assert ("sort", "met") in back_query and ("mark", "fragile") in back_query
     assert "other" not in dict(back_query)
+
+
+def test_each_cell_links_to_its_own_cell_page_whatever_the_rounds_slug(demo, analyst_client):
+    """A cell's address is formed once a page and filled in a cell at a time: a round whose slug
+    holds the words that stand for a use case, a version and a principle still links each cell to
+    its own page."""
+    type(demo).objects.filter(pk=demo.pk).update(slug="use-case-slot-918273645-principle-slot")
+    demo.refresh_from_db()
+    page = matrix(analyst_client, demo, {"sort": "met"})
+
+    cells = re.findall(
+        r'<td class="[^"]*portal-matrix__cell" data-principle="([^"]+)"[^>]*><a class="govuk-link" href="([^"]+)"', page
+    )
+    assert len(cells) == len(rows_of(page)) * demo.principles.count() > 0
+    for principle_slug, href in cells:
+        address, _sep, query = href.replace("&amp;", "&").partition("?")
+        cell_page = resolve(address)
+        assert cell_page.url_name == "cell" and query == "sort=met"
+        assert cell_page.kwargs["round_slug"] == demo.slug and cell_page.kwargs["principle_slug"] == principle_slug
+        (row,) = [row for row in rows_of(page) if href in row]
+        version = UseCaseVersion.objects.get(
+            use_case__slug=cell_page.kwargs["use_case_slug"], number=cell_page.kwargs["number"]
+        )
+        assert html.unescape(title_of(row)) == version.title
+        assert f"(version {version.number})" in row
 
 
 def test_the_filters_land_on_the_table(demo, analyst_client):
