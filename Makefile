@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export DJANGO_SETTINGS_MODULE := bold_portal.settings
 
-.PHONY: run test test-fast lint format static translations browser migrate demo bench load messages audit drills clean
+.PHONY: run test test-fast lint format static translations browser migrate demo bench load messages gettext audit drills clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -35,7 +35,7 @@ test test-fast: export SECRET_KEY ?= test-only-not-secret
 # others: Playwright keeps an event loop running in its process, where a test client calling an
 # async view (/health/) fails.
 TEST_WORKERS ?= 2
-test: $(STAMP) static translations browser
+test: $(STAMP) static translations browser gettext
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist load -m "not e2e"
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist load -m e2e
 
@@ -94,9 +94,12 @@ translations: $(STAMP)
 	if command -v msgfmt >/dev/null; then $(PY) manage.py compilemessages $(I18N_IGNORE); fi
 
 # Refreshes locale/cy/LC_MESSAGES/django.po from the code and templates (needs GNU gettext).
-messages: $(STAMP)
-	command -v xgettext >/dev/null || (apt-get update && apt-get install -y gettext)
+messages: $(STAMP) gettext
 	$(PY) manage.py makemessages -l cy $(I18N_IGNORE)
+
+# GNU gettext: make messages writes the catalogue with it, and a test checks the catalogue with it.
+gettext:
+	command -v xgettext >/dev/null || (apt-get update && apt-get install -y gettext)
 
 # The real-browser tests drive Debian's Chromium; Playwright never downloads a browser of its own.
 browser:

@@ -16,7 +16,7 @@ class LexiconEntryForm(PortalForm):
         forms.CharField(
             label=_("Term"),
             help_text=_(
-                "As a dictionary writes it, for example ex-offender. Plurals, hyphens and capitals are found too."
+                "As a dictionary writes it, for example de-identified. Plurals, hyphens and capitals are found too."
             ),
             error_messages={"required": _("Enter the term")},
         ),
