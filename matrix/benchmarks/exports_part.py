@@ -41,7 +41,7 @@ FORMATS = (
     ("pdf", "matrix", None),
 )
 PEAK_MEMORY_LIMIT_MB = 300
-MB = 1024  # ru_maxrss is in kB on Linux
+MB = 1024  # the child reports its peak resident memory in kB
 
 
 @dataclass
