@@ -13,12 +13,10 @@ from pathlib import Path
 
 from django.conf import settings
 
+from tests.portal_apps import PORTAL_APPS
+
 # Not the portal's own running code: tests, migrations and whatever is installed or built.
 NOT_SCANNED = {"tests", "migrations", "node_modules", "build", "staticfiles", "__pycache__"}
-
-# The portal's apps: a locking statement on a table of theirs follows the rule. Libraries'
-# statements (django-otp locks its devices) are theirs to write.
-PORTAL_APPS = ("matrix", "reviews", "usecases", "principles", "audiences", "accounts", "bold_portal")
 
 LOCKING_SELECT = re.compile(
     r"^\s*(?:/\*.*?\*/\s*)*SELECT\b.*\bFOR\s+(?:NO\s+KEY\s+UPDATE|UPDATE|KEY\s+SHARE|SHARE)\b(?P<after>.*)$",

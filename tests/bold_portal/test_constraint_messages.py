@@ -4,7 +4,7 @@ apps ever reaches a person by its name ("Constraint “round_threshold_range” 
 import pytest
 from django.apps import apps
 
-PORTAL_APPS = {"accounts", "audiences", "bold_portal", "principles", "usecases", "reviews", "matrix"}
+from tests.portal_apps import PORTAL_APPS
 
 CONSTRAINTS = [
     pytest.param(model, constraint, id=constraint.name)

@@ -10,8 +10,7 @@ from django import forms
 from django.apps import apps
 
 from bold_portal.forms import PortalForm, PortalFormMixin, SearchForm
-
-PORTAL_APPS = ("accounts", "audiences", "bold_portal", "principles", "usecases", "reviews", "matrix")
+from tests.portal_apps import PORTAL_APPS
 
 
 def _portal_forms() -> list[type]:
