@@ -98,5 +98,7 @@ def saturate(rates: list[float], seconds: float, arrival) -> list[Step]:
 
 def saturation_figure(steps: list[Step]) -> float | None:
     """Complete arrivals a second at the highest rate whose p95 stayed within the limit, error-free."""
-    within = [s.throughput for s in steps if s.p95 is not None and s.p95 <= LIMIT_SECONDS and not s.errors]
-    return max(within) if within else None
+    within = [s for s in steps if s.p95 is not None and s.p95 <= LIMIT_SECONDS and not s.errors]
+    # The highest rate's, not the highest throughput: a short step of few arrivals can show a
+    # throughput far above its rate.
+    return max(within, key=lambda step: step.rate).throughput if within else None
