@@ -11,6 +11,7 @@ from django.test import Client
 
 from bold_portal.celery import app as celery_app
 from tests import schema_cache
+from tests.factories import make_admin
 from tests.row_locks import portal_caller, row_lock_problem
 from tests.two_factor import force_login_past_two_factor
 
@@ -108,6 +109,14 @@ def _eager_celery_and_clean_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def admin(client):
+    """A programme admin, signed in on the test client."""
+    person = make_admin(email="admin@bold.example", full_name="Ada Admin")
+    client.force_login(person)
+    return person
 
 
 @pytest.fixture(autouse=True)

@@ -3,9 +3,11 @@
 import itertools
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from audiences.models import Audience, Membership, Organisation
+from bold_portal.roles import ADMINS, ANALYSTS, AUTHORS
 from principles.models import Principle
 from reviews.models import Assignment, ReviewRound
 from reviews.services.rounds import round_set_status
@@ -21,6 +23,24 @@ def make_user(*, email=None, password=PASSWORD, **extra):
     n = next(_seq)
     email = email or f"person{n}@example.org"
     return get_user_model().objects.create_user(email=email, password=password, **extra)
+
+
+def make_in_group(group_name: str, **extra):
+    user = make_user(**extra)
+    user.groups.add(Group.objects.get_or_create(name=group_name)[0])
+    return user
+
+
+def make_analyst(**extra):
+    return make_in_group(ANALYSTS, **extra)
+
+
+def make_admin(**extra):
+    return make_in_group(ADMINS, **extra)
+
+
+def make_author(**extra):
+    return make_in_group(AUTHORS, **extra)
 
 
 def make_audience(**extra):

@@ -8,6 +8,11 @@ def main_content(response) -> str:
     return page[page.index("<main") : page.index("</main>") + len("</main>")]
 
 
+def date_fields(name, date) -> dict[str, str]:
+    """A GOV.UK date input's three fields (day, month, year) as a form posts them."""
+    return {f"{name}_0": str(date.day), f"{name}_1": str(date.month), f"{name}_2": str(date.year)}
+
+
 # Queries every signed-in page makes for the service navigation: memberships (reviewer?),
 # groups (admin?) and lead memberships (may invite?).
 NAVIGATION_QUERIES = 3

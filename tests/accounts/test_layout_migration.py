@@ -27,7 +27,7 @@ from accounts import recovery_codes, two_factor
 from accounts.models import RecoveryCodeDevice, User
 from audiences.models import Audience, Membership
 from bold_portal.models import AuditEvent
-from tests.matrix.analyst_support import make_admin
+from tests.factories import make_admin
 from tests.two_factor import force_login_password_only
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]

@@ -7,7 +7,6 @@ from unittest import mock
 import pytest
 from axes.models import AccessLog
 from django.conf import settings
-from django.contrib.auth.models import Group
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.test import Client
@@ -22,21 +21,22 @@ from bold_portal import roles
 from bold_portal.models import AuditEvent, audit
 from reviews.models import Review
 from reviews.services.reviews import VerdictInput, review_save
-from tests.factories import make_organisation, make_principle, make_reviewer, make_round, make_user, make_version
+from tests.factories import (
+    make_in_group,
+    make_organisation,
+    make_principle,
+    make_reviewer,
+    make_round,
+    make_version,
+)
 from tests.pages import main_content
 
 pytestmark = pytest.mark.django_db
 
 
-def staff(group):
-    user = make_user()
-    user.groups.add(Group.objects.get(name=group))
-    return user
-
-
 @pytest.fixture
 def admin():
-    return staff(roles.ADMINS)
+    return make_in_group(roles.ADMINS)
 
 
 def at(moment):
@@ -155,7 +155,7 @@ def test_the_erase_page_refuses_your_own_account_in_words(client, admin):
 def test_the_erase_page_is_a_404_for_everyone_but_admins(client, reviewer_with_a_review):
     reviewer, _review = reviewer_with_a_review
     url = reverse("audiences:manage_person_erase", args=[reviewer.pk])
-    for person in (make_reviewer(), staff(roles.ANALYSTS), reviewer):
+    for person in (make_reviewer(), make_in_group(roles.ANALYSTS), reviewer):
         client.force_login(person)
         assert client.get(url).status_code == 404
         assert client.post(url).status_code == 404

@@ -12,7 +12,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from accounts import two_factor
 from accounts.models import RecoveryCode, RecoveryCodeDevice
 from tests.database import tables_containing
-from tests.matrix.analyst_support import make_analyst
+from tests.factories import make_analyst
 from tests.two_factor import app_device_for, force_login_password_only
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]

@@ -12,23 +12,10 @@ from django.urls import reverse
 from audiences.models import Audience, Invitation, Membership, Organisation
 from bold_portal import roles
 from bold_portal.models import AuditEvent
-from tests.factories import make_audience, make_organisation, make_principle, make_reviewer, make_user
+from tests.factories import make_audience, make_in_group, make_organisation, make_principle, make_reviewer, make_user
 from tests.pages import main_content
 
 pytestmark = pytest.mark.django_db
-
-
-def staff(group):
-    user = make_user()
-    user.groups.add(Group.objects.get(name=group))
-    return user
-
-
-@pytest.fixture
-def admin(client):
-    user = staff(roles.ADMINS)
-    client.force_login(user)
-    return user
 
 
 @pytest.fixture
@@ -70,8 +57,8 @@ def test_admin_pages_are_not_found_for_everyone_but_admins(client, audience, org
     user = {
         "reviewer": lambda: make_reviewer(organisation=organisation),
         "lead": lambda: make_reviewer(organisation=organisation, role=Membership.Role.LEAD),
-        "author": lambda: staff(roles.AUTHORS),
-        "analyst": lambda: staff(roles.ANALYSTS),
+        "author": lambda: make_in_group(roles.AUTHORS),
+        "analyst": lambda: make_in_group(roles.ANALYSTS),
     }[who]()
     client.force_login(user)
 
@@ -369,7 +356,7 @@ def test_inviting_bold_staff_without_a_password(client, admin, mailoutbox):
         ({"email": "ana@bold.example", "role": "superuser"}, "role", "Choose a role"),
     ],
 )
-def test_bad_input_when_inviting_staff(client, admin, mailoutbox, data, field, message):
+def test_bad_input_when_inviting_make_in_group(client, admin, mailoutbox, data, field, message):
     response = client.post(reverse("audiences:manage_staff_invite"), data)
 
     assert response.status_code == 200
@@ -559,7 +546,7 @@ def test_the_last_lead_warning_page_queries_do_not_grow_with_organisations_or_ad
         lead = make_user()
         for _ in range(organisations):
             Membership.objects.create(user=lead, organisation=make_organisation(), role=Membership.Role.LEAD)
-            staff(roles.ADMINS)
+            make_in_group(roles.ADMINS)
         with CaptureQueriesContext(connection) as queries:
             response = client.post(reverse("audiences:manage_person_active", args=[lead.pk]), {"is_active": "off"})
         assert "only active lead of" in response.text

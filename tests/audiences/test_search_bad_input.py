@@ -3,10 +3,8 @@ message for a search that cannot be run (a hidden control character, too long), 
 page, on SQLite and PostgreSQL alike."""
 
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from bold_portal import roles
 from tests.factories import make_organisation, make_user
 from tests.hostile import FULL_WIDTH, NUL, ONE_MEGABYTE, RIGHT_TO_LEFT, UTF16_WITHOUT_BOM
 from tests.pages import main_content
@@ -14,14 +12,6 @@ from tests.pages import main_content
 pytestmark = pytest.mark.django_db
 
 PAGES = ["audiences:manage_people", "audiences:manage_organisations"]
-
-
-@pytest.fixture
-def admin(client):
-    user = make_user(email="admin@bold.example", full_name="Ada Admin")
-    user.groups.add(Group.objects.get(name=roles.ADMINS))
-    client.force_login(user)
-    return user
 
 
 @pytest.mark.parametrize("page", PAGES)

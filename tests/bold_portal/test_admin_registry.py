@@ -16,8 +16,7 @@ from accounts import two_factor
 from accounts.services.two_factor import recovery_codes_regenerate
 from bold_portal.models import AuditEvent
 from principles.models import Principle
-from tests.factories import make_user, make_version
-from tests.matrix.analyst_support import make_analyst
+from tests.factories import make_analyst, make_user, make_version
 from tests.two_factor import app_device_for
 from usecases.models import UseCase, UseCaseVersion
 

@@ -6,11 +6,9 @@ import csv
 import io
 
 import pytest
-from django.contrib.auth.models import Group
 
 from audiences.models import Membership
 from audiences.services.memberships import membership_role_change
-from bold_portal import roles
 from bold_portal.models import AuditEvent, audit
 from reviews.services.assignments import assignments_by_audience_create
 from tests.factories import (
@@ -19,7 +17,6 @@ from tests.factories import (
     make_principle,
     make_reviewer,
     make_round,
-    make_user,
     make_version,
 )
 from tests.pages import main_content
@@ -34,14 +31,6 @@ def rows(response) -> str:
     page = main_content(response)
     start = page.find('id="audit-events"')
     return page[start : page.find("</ol>", start)] if start != -1 else ""
-
-
-@pytest.fixture
-def admin(client):
-    user = make_user(full_name="Ada Admin")
-    user.groups.add(Group.objects.get(name=roles.ADMINS))
-    client.force_login(user)
-    return user
 
 
 def test_a_round_is_named_as_it_was_when_the_row_was_written(client, admin):

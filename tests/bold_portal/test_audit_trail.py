@@ -10,7 +10,6 @@ from unittest import mock
 
 import pytest
 from django.conf import settings
-from django.contrib.auth.models import Group
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DatabaseError, connection
 from django.test.utils import CaptureQueriesContext
@@ -24,7 +23,7 @@ from bold_portal.services import audit_rows_purge
 from reviews.models import ReviewRound
 from reviews.services.rounds import round_rule_change
 from tests.database import refused, triggers_on
-from tests.factories import make_principle, make_reviewer, make_round, make_user
+from tests.factories import make_in_group, make_principle, make_reviewer, make_round, make_user
 from tests.pages import main_content
 
 pytestmark = pytest.mark.django_db
@@ -32,19 +31,6 @@ pytestmark = pytest.mark.django_db
 URL = "/manage/audit/"
 DOWNLOAD = "/manage/audit/download/"
 ROOT = pathlib.Path(settings.BASE_DIR)
-
-
-def staff(group):
-    user = make_user()
-    user.groups.add(Group.objects.get(name=group))
-    return user
-
-
-@pytest.fixture
-def admin(client):
-    user = staff(roles.ADMINS)
-    client.force_login(user)
-    return user
 
 
 def at(moment: datetime.datetime):
@@ -241,7 +227,7 @@ def test_the_session_setting_that_let_deletes_through_is_gone():
 
 def test_a_rule_change_and_opening_a_round_record_before_and_after():
     review_round = make_round(principles=[make_principle()], status=ReviewRound.Status.DRAFT, min_reviews=2)
-    admin = staff(roles.ADMINS)
+    admin = make_in_group(roles.ADMINS)
 
     round_rule_change(review_round=review_round, threshold=review_round.threshold, min_reviews=3, actor=admin)
     from reviews.services.rounds import round_set_status
@@ -259,7 +245,7 @@ def test_a_rule_change_and_opening_a_round_record_before_and_after():
 
 
 def test_the_audit_trail_is_a_404_for_everyone_but_admins(client):
-    for person in (make_reviewer(), staff(roles.ANALYSTS), staff(roles.AUTHORS)):
+    for person in (make_reviewer(), make_in_group(roles.ANALYSTS), make_in_group(roles.AUTHORS)):
         client.force_login(person)
         assert client.get(URL).status_code == 404
         assert client.get(DOWNLOAD).status_code == 404
@@ -309,7 +295,7 @@ def _date(prefix, day, month, year):
     ],
 )
 def test_the_filters_narrow_the_rows(client, query, expected):
-    admin = staff(roles.ADMINS)
+    admin = make_in_group(roles.ADMINS)
     admin.email = "ann@example.org"
     admin.save()
     client.force_login(admin)

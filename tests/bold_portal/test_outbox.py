@@ -7,13 +7,12 @@ from unittest import mock
 
 import pytest
 from celery.exceptions import Retry
-from django.contrib.auth.models import Group
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from accounts.services.personal_data import personal_data_purge
-from bold_portal import roles, tasks
+from bold_portal import tasks
 from bold_portal.email import email_queue, email_send, email_send_on_commit, outbox_message_resend
 from bold_portal.models import AuditEvent, OutboxMessage
 from bold_portal.outbox import outbox_erase, outbox_message_send
@@ -182,14 +181,6 @@ def test_an_erased_account_leaves_no_email_to_or_from_it():
 
 
 # --- The admins' pages ----------------------------------------------------------------------------
-
-
-@pytest.fixture
-def admin(client):
-    user = make_user(email="admin@example.org")
-    user.groups.add(Group.objects.get(name=roles.ADMINS))
-    client.force_login(user)
-    return user
 
 
 def test_the_outbox_lists_filters_and_pages_the_emails(client, admin, django_assert_num_queries):

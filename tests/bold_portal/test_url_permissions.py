@@ -39,15 +39,18 @@ from reviews.services.questions import question_ask
 from reviews.services.requests import assignment_more_time_request
 from reviews.services.review_links import review_link_send
 from tests.factories import (
+    make_admin,
+    make_analyst,
     make_assignment,
     make_audience,
+    make_author,
     make_organisation,
     make_principle,
     make_round,
     make_user,
     make_version,
 )
-from tests.matrix.analyst_support import make_admin, make_analyst, make_author, make_lead, make_reviewer, submit
+from tests.matrix.analyst_support import make_lead, make_reviewer, submit
 from tests.urlconf import url_routes
 from usecases.models import DataParty
 from usecases.services import use_case_draft_start

@@ -18,8 +18,8 @@ from principles.models import Principle
 from reviews.models import ReviewRound, Verdict
 from reviews.selectors import reviews as selectors
 from reviews.services.reviews import VerdictInput, review_save
-from tests.factories import make_assignment, make_audience, make_organisation, make_round, make_version
-from tests.matrix.analyst_support import make_author, make_reviewer
+from tests.factories import make_assignment, make_audience, make_author, make_organisation, make_round, make_version
+from tests.matrix.analyst_support import make_reviewer
 from tests.two_factor import app_device_for
 from usecases.models import UseCaseVersion
 

@@ -11,8 +11,8 @@ from matrix.models import MatrixCell
 from principles.rule import CROSS, TICK
 from tests.e2e.support import E2E_DB, axe_check, page_width
 from tests.e2e.test_content_security_policy import RECORD_VIOLATIONS
-from tests.factories import make_audience, make_principle, make_round, make_version
-from tests.matrix.analyst_support import make_analyst, mark_computed
+from tests.factories import make_analyst, make_audience, make_principle, make_round, make_version
+from tests.matrix.analyst_support import mark_computed
 
 pytestmark = [pytest.mark.e2e, E2E_DB]
 

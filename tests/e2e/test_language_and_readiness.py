@@ -8,8 +8,7 @@ from playwright.sync_api import expect
 
 from reviews.models import ReviewRound
 from tests.e2e.support import E2E_DB, NARROW, NO_JAVASCRIPT, WIDE, Screen, build_world, sign_in
-from tests.factories import PASSWORD
-from tests.matrix.analyst_support import make_admin
+from tests.factories import PASSWORD, make_admin
 from usecases.services import use_case_draft_save, use_case_draft_start
 
 pytestmark = [pytest.mark.e2e, E2E_DB]

@@ -14,6 +14,7 @@ from bold_portal.models import AuditEvent
 from reviews.models import ReviewLink
 from tests.e2e.support import E2E_DB, axe_check, page_width, screenshot, sign_in
 from tests.factories import (
+    make_admin,
     make_assignment,
     make_audience,
     make_organisation,
@@ -22,7 +23,6 @@ from tests.factories import (
     make_round,
     make_version,
 )
-from tests.matrix.analyst_support import make_admin
 
 pytestmark = [pytest.mark.e2e, E2E_DB]
 

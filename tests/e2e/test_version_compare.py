@@ -7,8 +7,7 @@ from playwright.sync_api import Page, expect
 
 from audiences.services.audiences import audience_authors_add
 from tests.e2e.support import E2E_DB, axe_check, page_width, sign_in
-from tests.factories import make_audience, make_version
-from tests.matrix.analyst_support import make_author
+from tests.factories import make_audience, make_author, make_version
 
 pytestmark = [pytest.mark.e2e, E2E_DB]
 

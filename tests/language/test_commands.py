@@ -18,8 +18,7 @@ from language.lexicon_file import file_entries
 from language.models import LexiconEntry
 from language.services import lexicon_entry_update
 from reviews.demo import bold_report as report
-from tests.factories import make_audience
-from tests.matrix.analyst_support import make_admin
+from tests.factories import make_admin, make_audience
 
 ROOT = Path(__file__).resolve().parents[2]
 TEXT = "Café for ex-offenders.\r\nCall 020 7946 0958 \u2013 or write to sam@example.org\n"

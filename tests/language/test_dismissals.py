@@ -13,7 +13,7 @@ from language.models import HitDismissal, LexiconEntry
 from language.selectors import open_hit_count, open_hits, text_check
 from language.services import language_hit_dismiss, lexicon_entry_create
 from tests.concurrency import Step, require_postgresql
-from tests.matrix.analyst_support import make_admin, make_author
+from tests.factories import make_admin, make_author
 
 SUBJECT = "usecases.usecaseversion:7"
 TEXT = "Addicts met addicts; the homeless too."

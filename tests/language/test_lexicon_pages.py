@@ -10,17 +10,9 @@ from bold_portal.models import AuditEvent
 from language.models import LexiconEntry
 from language.selectors import lexicon_terms, text_check
 from language.services import lexicon_entry_create, lexicon_entry_update
-from tests.factories import make_audience
-from tests.matrix.analyst_support import make_admin, make_analyst, make_author
+from tests.factories import make_analyst, make_audience, make_author
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def admin(client):
-    user = make_admin()
-    client.force_login(user)
-    return user
 
 
 @pytest.fixture

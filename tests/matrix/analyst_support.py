@@ -5,38 +5,18 @@ import io
 import itertools
 from decimal import Decimal
 
-from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.utils import timezone
 
 from audiences.models import Audience, Membership
-from bold_portal.roles import ADMINS, ANALYSTS, AUTHORS
 from matrix.models import Matrix, MatrixCell, MatrixRow
 from principles.rule import CROSS, INSUFFICIENT, TICK
 from reviews.models import RoundVersion
 from reviews.services.reviews import VerdictInput, review_save
-from tests.factories import make_audience, make_organisation, make_principle, make_reviewer, make_round, make_user
+from tests.factories import make_audience, make_organisation, make_principle, make_reviewer, make_round
 from usecases.models import UseCase, UseCaseVersion
 
 _seq = itertools.count(1)
-
-
-def make_in_group(group_name: str, **extra):
-    user = make_user(**extra)
-    user.groups.add(Group.objects.get_or_create(name=group_name)[0])
-    return user
-
-
-def make_analyst(**extra):
-    return make_in_group(ANALYSTS, **extra)
-
-
-def make_admin(**extra):
-    return make_in_group(ADMINS, **extra)
-
-
-def make_author(**extra):
-    return make_in_group(AUTHORS, **extra)
 
 
 def make_lead(**extra):

@@ -35,8 +35,8 @@ from matrix.tasks import AGREEMENT_PENDING_KEY, recompute_matrix, refresh_matrix
 from matrix.wording import agreement_in_words
 from reviews.models import RoundVersion, Verdict
 from tests.database import shared_by_module
-from tests.factories import make_assignment, make_organisation, make_reviewer, make_version
-from tests.matrix.analyst_support import make_analyst, small_world, submit
+from tests.factories import make_analyst, make_assignment, make_organisation, make_reviewer, make_version
+from tests.matrix.analyst_support import small_world, submit
 from tests.pages import main_content
 
 MEETS, NOT, UNSURE = "meets", "does_not_meet", "not_sure"

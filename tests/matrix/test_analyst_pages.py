@@ -19,6 +19,7 @@ from reviews.models import Review, ReviewRound
 from reviews.services.reviews import review_withdraw
 from tests.factories import (
     close_round,
+    make_analyst,
     make_assignment,
     make_organisation,
     make_principle,
@@ -27,7 +28,7 @@ from tests.factories import (
     make_user,
     make_version,
 )
-from tests.matrix.analyst_support import make_analyst, make_large_round, small_world, submit
+from tests.matrix.analyst_support import make_large_round, small_world, submit
 from tests.pages import main_content
 
 pytestmark = pytest.mark.django_db

@@ -6,8 +6,16 @@ from django.urls import reverse
 
 from bold_portal.navigation import navigation_links
 from matrix.services.recompute import matrix_recompute
-from tests.factories import make_assignment, make_reviewer, make_user, make_version
-from tests.matrix.analyst_support import make_admin, make_analyst, make_author, make_lead, small_world, submit
+from tests.factories import (
+    make_admin,
+    make_analyst,
+    make_assignment,
+    make_author,
+    make_reviewer,
+    make_user,
+    make_version,
+)
+from tests.matrix.analyst_support import make_lead, small_world, submit
 from tests.pages import main_content
 
 pytestmark = pytest.mark.django_db

@@ -15,15 +15,8 @@ from django.urls import reverse
 from matrix.exporters.registry import EXPORTERS
 from matrix.selectors.matrix_page import MATRIX_ROWS_PER_PAGE
 from tests.database import shared_by_module
-from tests.factories import close_round, make_reviewer, make_round, make_user
-from tests.matrix.analyst_support import (
-    make_admin,
-    make_analyst,
-    make_author,
-    make_large_round,
-    make_lead,
-    submit,
-)
+from tests.factories import close_round, make_admin, make_analyst, make_author, make_reviewer, make_round, make_user
+from tests.matrix.analyst_support import make_large_round, make_lead, submit
 from tests.matrix.api_support import api_urls, api_world, bearer_client, token_for
 from tests.two_factor import force_login_password_only
 

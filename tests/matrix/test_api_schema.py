@@ -18,7 +18,7 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
-from tests.matrix.analyst_support import make_analyst
+from tests.factories import make_analyst
 from tests.matrix.api_support import api_world, bearer_client, token_for
 
 pytestmark = pytest.mark.django_db

@@ -21,8 +21,8 @@ from bold_portal.models import AuditEvent
 from bold_portal.roles import ANALYSTS
 from matrix.models import ApiToken
 from matrix.services.tokens import TokenNotAllowed, api_token_create, api_token_revoke
-from tests.factories import make_user
-from tests.matrix.analyst_support import make_admin, make_analyst, make_author, make_lead
+from tests.factories import make_admin, make_analyst, make_author, make_user
+from tests.matrix.analyst_support import make_lead
 from tests.matrix.api_support import bearer_client, token_for
 from tests.pages import main_content
 from tests.two_factor import app_device_for

@@ -26,8 +26,11 @@ from reviews.services.reviews import review_withdraw
 from reviews.services.rounds import round_flag_rule_change
 from tests.factories import (
     close_round,
+    make_admin,
+    make_analyst,
     make_assignment,
     make_audience,
+    make_author,
     make_organisation,
     make_principle,
     make_reviewer,
@@ -35,7 +38,7 @@ from tests.factories import (
     make_user,
     make_version,
 )
-from tests.matrix.analyst_support import make_admin, make_analyst, make_author, make_lead, submit
+from tests.matrix.analyst_support import make_lead, submit
 from tests.pages import main_content
 
 pytestmark = pytest.mark.django_db

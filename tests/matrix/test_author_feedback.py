@@ -14,14 +14,16 @@ from matrix.services.recompute import matrix_recompute
 from reviews.models import ReviewRound
 from tests.factories import (
     close_round,
+    make_admin,
     make_assignment,
     make_audience,
+    make_author,
     make_organisation,
     make_principle,
     make_round,
     make_version,
 )
-from tests.matrix.analyst_support import make_admin, make_author, make_reviewer, submit
+from tests.matrix.analyst_support import make_reviewer, submit
 
 pytestmark = pytest.mark.django_db
 

@@ -14,8 +14,16 @@ from matrix.models import MatrixCell
 from matrix.services.recompute import matrix_recompute
 from reviews.services.carry import review_carry
 from reviews.services.reviews import VerdictInput, review_save
-from tests.factories import close_round, make_assignment, make_organisation, make_principle, make_round, make_version
-from tests.matrix.analyst_support import make_analyst, make_reviewer, submit
+from tests.factories import (
+    close_round,
+    make_analyst,
+    make_assignment,
+    make_organisation,
+    make_principle,
+    make_round,
+    make_version,
+)
+from tests.matrix.analyst_support import make_reviewer, submit
 
 pytestmark = pytest.mark.django_db
 

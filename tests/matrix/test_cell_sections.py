@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from principles.models import Principle
-from tests.matrix.analyst_support import make_analyst
+from tests.factories import make_analyst
 from tests.pages import main_content
 from usecases.models import UseCaseVersion
 

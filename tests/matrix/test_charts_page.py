@@ -19,8 +19,8 @@ from matrix.charts import (
 )
 from matrix.selectors.charts import CHART_USE_CASES_PER_PAGE
 from matrix.services.recompute import matrix_recompute
-from tests.factories import make_assignment, make_organisation, make_reviewer, make_version
-from tests.matrix.analyst_support import make_admin, make_analyst, make_large_round, small_world, submit
+from tests.factories import make_admin, make_analyst, make_assignment, make_organisation, make_reviewer, make_version
+from tests.matrix.analyst_support import make_large_round, small_world, submit
 from tests.pages import main_content
 
 pytestmark = pytest.mark.django_db

@@ -17,8 +17,16 @@ from matrix.disclosure import declared_interest_names
 from matrix.exporters.registry import EXPORTERS
 from matrix.services.recompute import matrix_recompute
 from reviews.services.interests import interest_declare, interest_override, interest_withdraw
-from tests.factories import close_round, make_assignment, make_organisation, make_reviewer, make_version
-from tests.matrix.analyst_support import make_admin, make_analyst, small_world, submit
+from tests.factories import (
+    close_round,
+    make_admin,
+    make_analyst,
+    make_assignment,
+    make_organisation,
+    make_reviewer,
+    make_version,
+)
+from tests.matrix.analyst_support import small_world, submit
 from tests.pages import main_content
 
 pytestmark = pytest.mark.django_db

@@ -14,6 +14,8 @@ from reviews.models import Review
 from reviews.services.interests import interest_declare, interest_override
 from tests.factories import (
     close_round,
+    make_admin,
+    make_analyst,
     make_assignment,
     make_audience,
     make_organisation,
@@ -22,7 +24,7 @@ from tests.factories import (
     make_round,
     make_version,
 )
-from tests.matrix.analyst_support import make_admin, make_analyst, submit
+from tests.matrix.analyst_support import submit
 from tests.matrix.disclosure_attacker import Arrival, Attacker
 from tests.matrix.disclosure_reading import RoundMap, everything_decided, everything_read, everything_shown, text
 from tests.pages import main_content

@@ -37,6 +37,7 @@ from reviews.services.interests import interest_declare, interest_override
 from reviews.services.rounds import round_flag_rule_change
 from tests.factories import (
     close_round,
+    make_admin,
     make_assignment,
     make_audience,
     make_organisation,
@@ -45,7 +46,7 @@ from tests.factories import (
     make_round,
     make_version,
 )
-from tests.matrix.analyst_support import make_admin, submit
+from tests.matrix.analyst_support import submit
 from tests.matrix.disclosure_attacker import REVIEWS, Arrival, Attacker
 from tests.matrix.disclosure_reading import RoundMap, everything_decided
 

@@ -21,7 +21,8 @@ from matrix.models import MatrixExport
 from matrix.services.exports import ExportViewInvalid, matrix_export_request, matrix_export_run
 from matrix.services.recompute import matrix_bring_up_to_date
 from reviews.models import RoundVersion
-from tests.matrix.analyst_support import make_analyst, make_large_round
+from tests.factories import make_analyst
+from tests.matrix.analyst_support import make_large_round
 from tests.matrix.test_matrix_spreadsheet import rows_of, title_of
 from tests.pages import main_content
 

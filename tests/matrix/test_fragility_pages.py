@@ -9,8 +9,8 @@ import pytest
 from django.urls import reverse
 
 from matrix.services.recompute import matrix_recompute
-from tests.factories import make_assignment, make_reviewer, make_version
-from tests.matrix.analyst_support import make_analyst, small_world, submit
+from tests.factories import make_analyst, make_assignment, make_reviewer, make_version
+from tests.matrix.analyst_support import small_world, submit
 from tests.pages import main_content
 
 pytestmark = pytest.mark.django_db

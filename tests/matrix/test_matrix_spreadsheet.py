@@ -14,8 +14,8 @@ from django.urls import resolve, reverse
 
 from matrix.selectors.matrix_page import MATRIX_ROWS_PER_PAGE
 from principles.rule import flip_margin, one_change_outcomes
-from tests.factories import close_round
-from tests.matrix.analyst_support import make_analyst, make_large_round
+from tests.factories import close_round, make_analyst
+from tests.matrix.analyst_support import make_large_round
 from tests.matrix.test_analyst_pages import (
     MATRIX_PAGE_QUERIES,
     PUBLISHED_GROUPS_QUERIES,

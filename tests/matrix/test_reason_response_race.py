@@ -12,7 +12,7 @@ from matrix.models import ReasonResponse
 from matrix.services import responses as services
 from matrix.services.responses import ResponseConflict
 from tests.concurrency import STEP_SECONDS, Step, require_postgresql, wait_until_blocked_by
-from tests.matrix.analyst_support import make_author
+from tests.factories import make_author
 from tests.matrix.test_reason_responses import World
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]

@@ -15,14 +15,17 @@ from matrix.services.responses import ResponseConflict, reason_respond
 from reviews.models import Verdict
 from tests.factories import (
     close_round,
+    make_admin,
+    make_analyst,
     make_assignment,
     make_audience,
+    make_author,
     make_organisation,
     make_principle,
     make_round,
     make_version,
 )
-from tests.matrix.analyst_support import make_admin, make_analyst, make_author, make_reviewer, submit
+from tests.matrix.analyst_support import make_reviewer, submit
 
 pytestmark = pytest.mark.django_db
 

@@ -24,8 +24,8 @@ from matrix.selectors.comparison import (
 )
 from principles.rule import CROSS, INSUFFICIENT, TICK
 from reviews.models import ReviewRound, RoundVersion
-from tests.factories import make_audience, make_principle, make_round, make_version
-from tests.matrix.analyst_support import make_analyst, make_large_round, mark_computed
+from tests.factories import make_analyst, make_audience, make_principle, make_round, make_version
+from tests.matrix.analyst_support import make_large_round, mark_computed
 from tests.pages import NAVIGATION_QUERIES, main_content
 
 pytestmark = pytest.mark.django_db

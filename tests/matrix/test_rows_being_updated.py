@@ -11,8 +11,8 @@ from matrix.selectors.cells import round_version_rows
 from matrix.selectors.matrix_page import MATRIX_ROWS_PER_PAGE
 from matrix.services.recompute import matrix_recompute
 from reviews.models import RoundVersion
-from tests.factories import make_assignment, make_reviewer, make_version
-from tests.matrix.analyst_support import make_analyst, make_large_round, mark_computed, small_world, submit
+from tests.factories import make_analyst, make_assignment, make_reviewer, make_version
+from tests.matrix.analyst_support import make_large_round, mark_computed, small_world, submit
 from tests.matrix.test_analyst_pages import MATRIX_PAGE_QUERIES
 from tests.matrix.test_charts_page import CHARTS_PAGE_QUERIES
 from tests.matrix.test_round_comparison import compare, two_large_rounds

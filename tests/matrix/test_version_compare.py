@@ -10,14 +10,16 @@ from audiences.services.audiences import audience_authors_add
 from matrix.services.recompute import matrix_recompute
 from tests.factories import (
     close_round,
+    make_analyst,
     make_assignment,
     make_audience,
+    make_author,
     make_organisation,
     make_principle,
     make_round,
     make_version,
 )
-from tests.matrix.analyst_support import make_analyst, make_author, make_reviewer, submit
+from tests.matrix.analyst_support import make_reviewer, submit
 from usecases.diff import word_diff
 
 pytestmark = pytest.mark.django_db

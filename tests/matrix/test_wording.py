@@ -15,7 +15,7 @@ from matrix.exporters.base import cell_text
 from matrix.exporters.registry import EXPORTERS
 from matrix.selectors.exports import matrix_document
 from matrix.wording import OUTCOME_SYMBOLS, counts_in_words, outcome_in_words, outcome_legend, outcome_words
-from tests.matrix.analyst_support import make_analyst
+from tests.factories import make_analyst
 from tests.matrix.api_support import api_world
 from tests.pages import main_content
 

@@ -16,14 +16,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def admin(client):
-    user = make_user()
-    user.groups.add(Group.objects.get(name=roles.ADMINS))
-    client.force_login(user)
-    return user
-
-
-@pytest.fixture
 def relevant():
     return make_principle(name="Relevant", slug="relevant", order=1, question="Is it relevant?")
 

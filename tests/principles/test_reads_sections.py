@@ -8,26 +8,16 @@ import re
 
 import pytest
 from django.apps import apps
-from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from bold_portal import roles
 from bold_portal.models import AuditEvent
 from principles.models import Principle
 from principles.sections import SECTION_CODES
 from principles.services import principle_create, principle_update
-from tests.factories import make_principle, make_user
+from tests.factories import make_principle
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def admin(client):
-    user = make_user()
-    user.groups.add(Group.objects.get(name=roles.ADMINS))
-    client.force_login(user)
-    return user
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ from matrix.services.recompute import matrix_recompute
 from reviews.services.decisions import ConditionInput, decision_record
 from tests.factories import (
     close_round,
+    make_admin,
     make_assignment,
     make_audience,
     make_organisation,
@@ -14,7 +15,7 @@ from tests.factories import (
     make_round,
     make_version,
 )
-from tests.matrix.analyst_support import make_admin, submit
+from tests.matrix.analyst_support import submit
 
 ADMIN_PASSWORD = "correct-horse-battery"
 

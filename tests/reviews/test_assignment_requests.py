@@ -37,7 +37,7 @@ from tests.factories import (
     make_user,
     make_version,
 )
-from tests.pages import main_content
+from tests.pages import date_fields, main_content
 
 pytestmark = pytest.mark.django_db
 
@@ -45,10 +45,6 @@ TODAY = timezone.localdate()
 DUE = TODAY + datetime.timedelta(days=10)
 LATER = TODAY + datetime.timedelta(days=20)
 CLOSES = TODAY + datetime.timedelta(days=30)
-
-
-def date_fields(name, date):
-    return {f"{name}_0": str(date.day), f"{name}_1": str(date.month), f"{name}_2": str(date.year)}
 
 
 class World:

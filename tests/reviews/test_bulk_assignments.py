@@ -6,7 +6,6 @@ organisations that do not have the use case yet. Bad input on each: a clear erro
 import datetime
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -14,7 +13,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bold_portal.models import AuditEvent
-from bold_portal.roles import ADMINS
 from reviews.models import Assignment, ReviewRound, RoundVersion
 from tests.factories import (
     make_assignment,
@@ -22,26 +20,14 @@ from tests.factories import (
     make_organisation,
     make_reviewer,
     make_round,
-    make_user,
     make_version,
 )
+from tests.pages import date_fields
 
 pytestmark = pytest.mark.django_db
 
 SOON = timezone.localdate() + datetime.timedelta(days=20)
 CLOSES = timezone.localdate() + datetime.timedelta(days=40)
-
-
-def date_fields(name, date):
-    return {f"{name}_0": str(date.day), f"{name}_1": str(date.month), f"{name}_2": str(date.year)}
-
-
-@pytest.fixture
-def admin(client):
-    user = make_user(email="programme.admin@bold.example")
-    user.groups.add(Group.objects.get(name=ADMINS))
-    client.force_login(user)
-    return user
 
 
 class World:

@@ -12,8 +12,7 @@ from bold_portal.models import AuditEvent
 from reviews.models import Decision
 from reviews.services.decisions import decision_record
 from tests.concurrency import STEP_SECONDS, Step, require_postgresql, wait_until_blocked_by
-from tests.factories import make_round, make_version
-from tests.matrix.analyst_support import make_admin
+from tests.factories import make_admin, make_round, make_version
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 

@@ -25,15 +25,18 @@ from reviews.services.decisions import ConditionInput, decision_condition_check_
 from reviews.services.rounds import round_set_status
 from tests.factories import (
     close_round,
+    make_admin,
+    make_analyst,
     make_assignment,
     make_audience,
+    make_author,
     make_organisation,
     make_principle,
     make_reviewer,
     make_round,
     make_version,
 )
-from tests.matrix.analyst_support import make_admin, make_analyst, make_author, submit
+from tests.matrix.analyst_support import submit
 
 pytestmark = pytest.mark.django_db
 

@@ -9,14 +9,12 @@ import datetime
 import re
 
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.services.access import account_active_set
 from audiences.models import Membership
 from audiences.services.memberships import membership_create, membership_remove, membership_role_change
-from bold_portal.roles import ADMINS
 from matrix.selectors.rounds import round_summaries
 from reviews.models import ProgressHeader, Review, ReviewRound, VersionProgressCount
 from reviews.selectors.progress import (
@@ -45,8 +43,15 @@ from reviews.services.requests import assignment_decline
 from reviews.services.reviews import VerdictInput, review_save, review_withdraw
 from reviews.services.rounds import round_set_status
 from reviews.tasks import refresh_every_rounds_progress_counts
-from tests.factories import make_assignment, make_organisation, make_reviewer, make_round, make_user, make_version
-from tests.matrix.analyst_support import make_analyst
+from tests.factories import (
+    make_analyst,
+    make_assignment,
+    make_organisation,
+    make_reviewer,
+    make_round,
+    make_user,
+    make_version,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -241,14 +246,6 @@ def test_a_round_never_refreshed_is_counted_live(world):
     make_assignment(review_round=fresh_round, version=world.versions[0], reviewer=world.alone[0])
     assert round_progress_totals(fresh_round) == live_round_progress_totals(fresh_round)
     assert round_progress_totals(fresh_round).expected == 1
-
-
-@pytest.fixture
-def admin(client):
-    user = make_user()
-    user.groups.add(Group.objects.get(name=ADMINS))
-    client.force_login(user)
-    return user
 
 
 def dashboard(client, review_round) -> str:

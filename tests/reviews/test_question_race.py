@@ -17,12 +17,12 @@ from tests.factories import (
     close_round,
     make_assignment,
     make_audience,
+    make_author,
     make_principle,
     make_reviewer,
     make_round,
     make_version,
 )
-from tests.matrix.analyst_support import make_author
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 

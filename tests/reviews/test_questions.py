@@ -16,14 +16,16 @@ from reviews.services.review_links import review_link_send
 from reviews.services.reviews import VerdictInput, review_save, review_withdraw
 from tests.factories import (
     close_round,
+    make_admin,
     make_assignment,
     make_audience,
+    make_author,
     make_organisation,
     make_principle,
     make_round,
     make_version,
 )
-from tests.matrix.analyst_support import make_admin, make_author, make_reviewer, submit
+from tests.matrix.analyst_support import make_reviewer, submit
 
 pytestmark = pytest.mark.django_db
 

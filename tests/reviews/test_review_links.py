@@ -20,8 +20,15 @@ from bold_portal.audit_selectors import AuditFilters, audit_events
 from bold_portal.models import AuditEvent, OutboxMessage
 from reviews.models import ReviewLink
 from reviews.services.review_links import review_link_revoke, review_link_send
-from tests.factories import close_round, make_assignment, make_reviewer, make_round, make_version
-from tests.matrix.analyst_support import make_admin, make_analyst
+from tests.factories import (
+    close_round,
+    make_admin,
+    make_analyst,
+    make_assignment,
+    make_reviewer,
+    make_round,
+    make_version,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -5,12 +5,10 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 
 from bold_portal.models import AuditEvent
-from bold_portal.roles import ADMINS
 from reviews.models import Assignment, ReviewRound
 from reviews.services.round_copy import round_copy
 from tests.factories import (
@@ -29,14 +27,6 @@ pytestmark = pytest.mark.django_db
 
 OPENS = timezone.localdate() + datetime.timedelta(days=10)
 CLOSES = timezone.localdate() + datetime.timedelta(days=40)
-
-
-@pytest.fixture
-def admin(client):
-    user = make_user(email="programme.admin@bold.example")
-    user.groups.add(Group.objects.get(name=ADMINS))
-    client.force_login(user)
-    return user
 
 
 @pytest.fixture

@@ -7,13 +7,11 @@ import datetime
 
 import pytest
 from django.conf import settings as django_settings
-from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 
 from audiences.models import Membership
 from bold_portal.models import AuditEvent
-from bold_portal.roles import ADMINS
 from reviews import tasks
 from reviews.models import Review, ReviewRound
 from reviews.services.round_dates import rounds_follow_dates
@@ -25,7 +23,6 @@ from tests.factories import (
     make_principle,
     make_reviewer,
     make_round,
-    make_user,
     make_version,
 )
 
@@ -33,14 +30,6 @@ pytestmark = pytest.mark.django_db
 
 TODAY = timezone.localdate()
 DAY = datetime.timedelta(days=1)
-
-
-@pytest.fixture
-def admin(client):
-    user = make_user(email="programme.admin@bold.example")
-    user.groups.add(Group.objects.get(name=ADMINS))
-    client.force_login(user)
-    return user
 
 
 def ready_round(slug, *, status=ReviewRound.Status.DRAFT, opens_on=None, closes_on=None, follows_dates=True):

@@ -6,7 +6,6 @@ import datetime
 
 import pytest
 from django.conf import settings
-from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -14,7 +13,6 @@ from django.utils import timezone
 
 from audiences.models import Membership
 from bold_portal.models import AuditEvent
-from bold_portal.roles import ADMINS
 from reviews.models import Assignment, Review, ReviewRound, RoundVersion
 from reviews.selectors.progress import round_progress_totals, version_progress
 from reviews.selectors.rounds import VERSIONS_PER_PAGE
@@ -28,23 +26,12 @@ from tests.factories import (
     make_user,
     make_version,
 )
+from tests.pages import date_fields
 
 pytestmark = pytest.mark.django_db
 
 SOON = timezone.localdate() + datetime.timedelta(days=20)
 CLOSES = timezone.localdate() + datetime.timedelta(days=40)
-
-
-def date_fields(name, date):
-    return {f"{name}_0": str(date.day), f"{name}_1": str(date.month), f"{name}_2": str(date.year)}
-
-
-@pytest.fixture
-def admin(client):
-    user = make_user(email="programme.admin@bold.example")
-    user.groups.add(Group.objects.get(name=ADMINS))
-    client.force_login(user)
-    return user
 
 
 @pytest.fixture

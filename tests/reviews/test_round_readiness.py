@@ -6,7 +6,6 @@ no active member is refused with a reason; the progress tables say who has nobod
 import datetime
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -15,7 +14,6 @@ from django.utils import timezone
 
 from audiences.models import Membership, Organisation
 from bold_portal.models import AuditEvent
-from bold_portal.roles import ADMINS
 from reviews.models import Assignment, ReviewRound, RoundVersion
 from reviews.services.assignments import assignment_reassign
 from reviews.services.rounds import round_open, round_opening_problems, round_opening_warnings
@@ -32,14 +30,6 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 CLOSES = timezone.localdate() + datetime.timedelta(days=40)
-
-
-@pytest.fixture
-def admin(client):
-    user = make_user(email="programme.admin@bold.example")
-    user.groups.add(Group.objects.get(name=ADMINS))
-    client.force_login(user)
-    return user
 
 
 @pytest.fixture

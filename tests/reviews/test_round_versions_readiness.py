@@ -3,24 +3,14 @@ version's state in words, a confirmation before adding one that is not ready (no
 then), none for a ready one or one already in the round, and a page whose queries do not grow."""
 
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from bold_portal.models import AuditEvent
-from bold_portal.roles import ADMINS
 from reviews.models import ReviewRound
-from tests.factories import make_audience, make_round, make_user, make_version
+from tests.factories import make_audience, make_round, make_version
 from tests.usecases.support import WRITTEN
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def admin(client):
-    user = make_user(email="programme.admin@bold.example")
-    user.groups.add(Group.objects.get(name=ADMINS))
-    client.force_login(user)
-    return user
 
 
 @pytest.fixture

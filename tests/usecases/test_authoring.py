@@ -7,30 +7,17 @@ from django.urls import reverse
 
 from audiences.services.audiences import audience_authors_add
 from bold_portal.models import AuditEvent
-from tests.factories import make_audience, make_version
-from tests.matrix.analyst_support import make_admin, make_author
-from tests.usecases.support import WRITTEN, make_written_parties
+from tests.factories import make_admin, make_audience, make_author, make_version
+from tests.usecases.support import WRITTEN
 from usecases.models import UseCase, UseCaseDraft, UseCaseVersion
 from usecases.services import use_case_draft_save, use_case_draft_start, use_case_start
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("written_parties")]
 
 
 @pytest.fixture
 def audience():
     return make_audience(name="People experiencing homelessness")
-
-
-@pytest.fixture
-def author(audience):
-    person = make_author()
-    audience_authors_add(audience=audience, users=[person], actor=None)
-    return person
-
-
-@pytest.fixture(autouse=True)
-def _parties():
-    make_written_parties()
 
 
 @pytest.fixture

@@ -7,34 +7,15 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.urls import reverse
 
-from audiences.services.audiences import audience_authors_add
 from bold_portal.models import AuditEvent
 from reviews.models import Assignment, DeclaredInterest
 from tests.database import refused
-from tests.factories import make_assignment, make_audience, make_organisation, make_round, make_version
-from tests.matrix.analyst_support import make_author
-from tests.usecases.support import WRITTEN, make_written_parties
+from tests.factories import make_assignment, make_organisation, make_round, make_version
+from tests.usecases.support import WRITTEN
 from usecases.models import DataParty
 from usecases.services import data_party_add, use_case_draft_publish, use_case_draft_save, use_case_draft_start
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _parties():
-    make_written_parties()
-
-
-@pytest.fixture
-def audience():
-    return make_audience(name="Reducing reoffending")
-
-
-@pytest.fixture
-def author(audience):
-    person = make_author()
-    audience_authors_add(audience=audience, users=[person], actor=None)
-    return person
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("written_parties")]
 
 
 @pytest.fixture

@@ -13,8 +13,7 @@ from django.db import transaction
 from matrix.models import FeedbackRelease
 from matrix.services.feedback import feedback_release
 from tests.concurrency import STEP_SECONDS, Step, require_postgresql, wait_until_blocked_by
-from tests.factories import make_round, make_version
-from tests.matrix.analyst_support import make_admin, make_author
+from tests.factories import make_admin, make_author, make_round, make_version
 from usecases.models import UseCaseDraft
 from usecases.services import use_case_draft_save, use_case_draft_start
 

@@ -8,8 +8,7 @@ from django.urls import reverse
 from audiences.services.audiences import audience_authors_add
 from bold_portal.models import AuditEvent
 from language.models import HitDismissal
-from tests.factories import make_audience, make_version
-from tests.matrix.analyst_support import make_author
+from tests.factories import make_audience, make_author, make_version
 from usecases.checking import hit_subject
 from usecases.services import use_case_draft_save, use_case_draft_start
 

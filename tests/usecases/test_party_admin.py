@@ -7,13 +7,11 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from audiences.services.audiences import audience_authors_add
 from bold_portal.models import AuditEvent
 from reviews.models import DeclaredInterest
 from reviews.services.interests import interest_withdraw
-from tests.factories import make_audience, make_organisation, make_version
-from tests.matrix.analyst_support import make_admin, make_analyst, make_author
-from tests.usecases.support import WRITTEN, make_written_parties
+from tests.factories import make_analyst, make_author, make_organisation, make_version
+from tests.usecases.support import WRITTEN
 from usecases.models import DataParty, UseCaseDraft
 from usecases.services import (
     data_party_change,
@@ -23,31 +21,7 @@ from usecases.services import (
     use_case_draft_start,
 )
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _parties():
-    make_written_parties()
-
-
-@pytest.fixture
-def admin(client):
-    person = make_admin()
-    client.force_login(person)
-    return person
-
-
-@pytest.fixture
-def audience():
-    return make_audience(name="Reducing reoffending")
-
-
-@pytest.fixture
-def author(audience):
-    person = make_author()
-    audience_authors_add(audience=audience, users=[person], actor=None)
-    return person
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("written_parties")]
 
 
 @pytest.fixture

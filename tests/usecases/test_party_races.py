@@ -12,8 +12,7 @@ from django.db import transaction
 
 from bold_portal.models import AuditEvent
 from tests.concurrency import STEP_SECONDS, Step, require_postgresql, wait_until_blocked_by
-from tests.factories import make_version
-from tests.matrix.analyst_support import make_author
+from tests.factories import make_author, make_version
 from tests.usecases.support import WRITTEN, make_written_parties
 from usecases.models import DataParty, UseCaseDraft
 from usecases.services import data_party_change, data_party_merge, use_case_draft_save, use_case_draft_start

@@ -8,35 +8,22 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from audiences.services.audiences import audience_authors_add
 from reviews.models import Assignment, DeclaredInterest
 from reviews.services import party_interests
-from tests.factories import make_assignment, make_audience, make_organisation, make_reviewer, make_round, make_version
-from tests.matrix.analyst_support import make_author
-from tests.usecases.support import WRITTEN, make_written_parties
+from tests.factories import (
+    make_assignment,
+    make_organisation,
+    make_reviewer,
+    make_round,
+    make_version,
+)
+from tests.usecases.support import WRITTEN
 from usecases import consequences
 from usecases.consequences import PublishConsequence, publish_consequences, register_publish_consequences
 from usecases.models import DataParty
 from usecases.services import use_case_draft_publish, use_case_draft_save, use_case_draft_start
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _parties():
-    make_written_parties()
-
-
-@pytest.fixture
-def audience():
-    return make_audience(name="Reducing reoffending")
-
-
-@pytest.fixture
-def author(audience):
-    person = make_author()
-    audience_authors_add(audience=audience, users=[person], actor=None)
-    return person
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("written_parties")]
 
 
 @pytest.fixture

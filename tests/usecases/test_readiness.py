@@ -7,8 +7,7 @@ from django.urls import reverse
 
 from audiences.services.audiences import audience_authors_add
 from language.services import language_hit_dismiss
-from tests.factories import make_audience, make_version
-from tests.matrix.analyst_support import make_author
+from tests.factories import make_audience, make_author, make_version
 from tests.usecases.support import WRITTEN
 from usecases.checking import dismiss_target
 from usecases.readiness import version_readiness
