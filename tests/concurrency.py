@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 
 import pytest
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 
 
 def require_postgresql(what: str) -> None:
@@ -78,3 +78,17 @@ def wait_until_blocked_by(step: Step, *holders: Step) -> None:
         assert not step.done.is_set(), f"{step.name} finished instead of waiting: {step.error!r}"
         time.sleep(0.02)
     pytest.fail(f"{step.name} was never seen waiting for {', '.join(holder.name for holder in holders)}")
+
+
+def held_in_transaction(action, done: threading.Event, go_on: threading.Event):
+    """Run action inside a transaction that stays open (its locks held) until go_on is set; done
+    is set once action has run, its locks taken."""
+
+    def run():
+        with transaction.atomic():
+            result = action()
+            done.set()
+            assert go_on.wait(STEP_SECONDS)
+        return result
+
+    return run

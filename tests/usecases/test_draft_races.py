@@ -8,11 +8,10 @@ import threading
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import transaction
 
 from matrix.models import FeedbackRelease
 from matrix.services.feedback import feedback_release
-from tests.concurrency import STEP_SECONDS, Step, require_postgresql, wait_until_blocked_by
+from tests.concurrency import STEP_SECONDS, Step, held_in_transaction, require_postgresql, wait_until_blocked_by
 from tests.factories import make_admin, make_author, make_round, make_version
 from usecases.models import UseCaseDraft
 from usecases.services import use_case_draft_save, use_case_draft_start
@@ -23,20 +22,6 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 @pytest.fixture(autouse=True)
 def _postgresql_only():
     require_postgresql("The draft race (FOR UPDATE on the draft's row)")
-
-
-def held_in_transaction(action, done: threading.Event, go_on: threading.Event):
-    """Run action inside a transaction that stays open (its locks held) until go_on is set; done
-    is set once action has run, its locks taken."""
-
-    def run():
-        with transaction.atomic():
-            result = action()
-            done.set()
-            assert go_on.wait(STEP_SECONDS)
-        return result
-
-    return run
 
 
 def test_the_second_of_two_saves_at_once_waits_then_is_refused():

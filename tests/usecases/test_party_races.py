@@ -8,10 +8,9 @@ import threading
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import transaction
 
 from bold_portal.models import AuditEvent
-from tests.concurrency import STEP_SECONDS, Step, require_postgresql, wait_until_blocked_by
+from tests.concurrency import STEP_SECONDS, Step, held_in_transaction, require_postgresql, wait_until_blocked_by
 from tests.factories import make_author, make_version
 from tests.usecases.support import WRITTEN, make_written_parties
 from usecases.models import DataParty, UseCaseDraft
@@ -23,17 +22,6 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 @pytest.fixture(autouse=True)
 def _postgresql_only():
     require_postgresql("The data party races (FOR UPDATE on the parties' and drafts' rows)")
-
-
-def held_in_transaction(action, done: threading.Event, go_on: threading.Event):
-    def run():
-        with transaction.atomic():
-            result = action()
-            done.set()
-            assert go_on.wait(STEP_SECONDS)
-        return result
-
-    return run
 
 
 def race(first_action, second_action):
