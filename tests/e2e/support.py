@@ -61,6 +61,8 @@ class Screen:
 
 
 WIDE, NARROW, NO_JAVASCRIPT = Screen(), Screen(narrow=True), Screen(javascript=False)
+# A journey taken on every screen: at 1280 pixels, at 320, and without JavaScript.
+EVERY_SCREEN = pytest.mark.parametrize("screen", [WIDE, NARROW, NO_JAVASCRIPT], ids=["wide", "narrow", "no-javascript"])
 
 
 @dataclass

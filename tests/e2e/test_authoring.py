@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from matrix.services.recompute import matrix_recompute
-from tests.e2e.support import E2E_DB, NARROW, NO_JAVASCRIPT, WIDE, Screen, build_world, sign_in
+from tests.e2e.support import E2E_DB, EVERY_SCREEN, WIDE, Screen, build_world, sign_in
 from tests.factories import PASSWORD, close_round, make_principle
 from tests.matrix.analyst_support import submit
 from usecases.models import DataParty
@@ -114,13 +114,6 @@ def journey(new_page, screen: Screen = WIDE) -> None:
     check(page)
 
 
-def test_an_author_writes_publishes_and_reads_feedback(new_page, world):
-    journey(new_page)
-
-
-def test_the_pages_fit_a_320_pixel_screen(new_page, world):
-    journey(new_page, NARROW)
-
-
-def test_it_all_works_without_javascript(new_page, world):
-    journey(new_page, NO_JAVASCRIPT)
+@EVERY_SCREEN
+def test_an_author_writes_publishes_and_reads_feedback(new_page, world, screen):
+    journey(new_page, screen)

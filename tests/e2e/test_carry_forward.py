@@ -6,7 +6,7 @@ page state; at 1280 and 320 pixels (no sideways scroll), and without JavaScript.
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.support import E2E_DB, NARROW, NO_JAVASCRIPT, WIDE, Screen, build_world, sign_in
+from tests.e2e.support import E2E_DB, EVERY_SCREEN, WIDE, Screen, build_world, sign_in
 from tests.factories import PASSWORD, close_round, make_assignment, make_principle, make_round, make_version
 from tests.matrix.analyst_support import submit
 
@@ -63,13 +63,6 @@ def journey(new_page, review_url, screen: Screen = WIDE) -> None:
     check(page)
 
 
-def test_a_reviewer_carries_an_unchanged_verdict_forward(new_page, world):
-    journey(new_page, world)
-
-
-def test_the_pages_fit_a_320_pixel_screen(new_page, world):
-    journey(new_page, world, NARROW)
-
-
-def test_it_works_without_javascript(new_page, world):
-    journey(new_page, world, NO_JAVASCRIPT)
+@EVERY_SCREEN
+def test_a_reviewer_carries_an_unchanged_verdict_forward(new_page, world, screen):
+    journey(new_page, world, screen)

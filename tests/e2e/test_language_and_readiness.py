@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from reviews.models import ReviewRound
-from tests.e2e.support import E2E_DB, NARROW, NO_JAVASCRIPT, WIDE, Screen, build_world, sign_in
+from tests.e2e.support import E2E_DB, EVERY_SCREEN, WIDE, Screen, build_world, sign_in
 from tests.factories import PASSWORD, make_admin
 from usecases.services import use_case_draft_save, use_case_draft_start
 
@@ -72,13 +72,6 @@ def journey(new_page, version, screen: Screen = WIDE) -> None:
     check(admin)
 
 
-def test_language_points_and_readiness(new_page, world):
-    journey(new_page, world)
-
-
-def test_the_pages_fit_a_320_pixel_screen(new_page, world):
-    journey(new_page, world, NARROW)
-
-
-def test_it_all_works_without_javascript(new_page, world):
-    journey(new_page, world, NO_JAVASCRIPT)
+@EVERY_SCREEN
+def test_language_points_and_readiness(new_page, world, screen):
+    journey(new_page, world, screen)

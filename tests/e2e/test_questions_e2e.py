@@ -8,7 +8,7 @@ pixels, where no page may scroll sideways, and again without JavaScript."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.support import E2E_DB, NARROW, NO_JAVASCRIPT, WIDE, Screen, build_world, sign_in
+from tests.e2e.support import E2E_DB, EVERY_SCREEN, WIDE, Screen, build_world, sign_in
 from tests.factories import PASSWORD, close_round, make_assignment, make_principle
 from tests.matrix.analyst_support import submit
 
@@ -126,13 +126,6 @@ def journey(new_page, world, screen: Screen = WIDE) -> None:
     check(page)
 
 
-def test_a_question_asked_answered_and_seen(new_page, world):
-    journey(new_page, world)
-
-
-def test_the_pages_fit_a_320_pixel_screen(new_page, world):
-    journey(new_page, world, NARROW)
-
-
-def test_it_all_works_without_javascript(new_page, world):
-    journey(new_page, world, NO_JAVASCRIPT)
+@EVERY_SCREEN
+def test_a_question_asked_answered_and_seen(new_page, world, screen):
+    journey(new_page, world, screen)

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from bold_portal.roles import ANALYSTS
 from matrix.services.recompute import matrix_recompute
-from tests.e2e.support import E2E_DB, NARROW, NO_JAVASCRIPT, WIDE, Screen, build_world, sign_in
+from tests.e2e.support import E2E_DB, EVERY_SCREEN, WIDE, Screen, build_world, sign_in
 from tests.factories import PASSWORD, close_round, make_principle, make_user, make_version
 from tests.matrix.analyst_support import submit
 
@@ -89,13 +89,6 @@ def journey(new_page, world, screen: Screen = WIDE) -> None:
     check(analyst)
 
 
-def test_an_author_answers_a_reason_and_the_reviewer_reads_it(new_page, world):
-    journey(new_page, world)
-
-
-def test_the_pages_fit_a_320_pixel_screen(new_page, world):
-    journey(new_page, world, NARROW)
-
-
-def test_it_all_works_without_javascript(new_page, world):
-    journey(new_page, world, NO_JAVASCRIPT)
+@EVERY_SCREEN
+def test_an_author_answers_a_reason_and_the_reviewer_reads_it(new_page, world, screen):
+    journey(new_page, world, screen)
