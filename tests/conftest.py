@@ -12,7 +12,7 @@ from django.test import Client
 from bold_portal.celery import app as celery_app
 from tests import schema_cache
 from tests.factories import make_admin
-from tests.row_locks import portal_caller, row_lock_problem
+from tests.row_locks import row_lock_watch
 from tests.two_factor import force_login_past_two_factor
 
 # Byte code is kept from one run to the next (in __pycache__ folders, which git ignores) even where
@@ -128,20 +128,13 @@ def _force_login_passes_two_factor(monkeypatch):
 
 
 @pytest.fixture(autouse=True)
-def _row_locks_name_their_table():
+def _row_locks_name_their_table(request):
     """On PostgreSQL, every locking statement the portal's code runs on its own tables names them
     (OF) and is not ordered (tests/row_locks.py); the test fails at teardown otherwise, so that no
     code that catches errors can hide it."""
-    if connection.vendor != "postgresql":
+    if connection.vendor != "postgresql" or request.node.get_closest_marker("own_row_lock_watch"):
         yield
         return
-    problems = []
-
-    def check(execute, sql, params, many, context):
-        if (problem := row_lock_problem(sql)) and (caller := portal_caller()):
-            problems.append(f"{caller}: {problem}:\n{sql}")
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(check):
+    with row_lock_watch() as problems:
         yield
     assert not problems, "\n\n".join(problems)

@@ -4,9 +4,13 @@ locking statement on PostgreSQL, each shown to catch what it is for."""
 
 import textwrap
 
+import pytest
 from django.conf import settings
+from django.db import transaction
 
-from tests.row_locks import portal_caller, portal_sources, row_lock_problem, unnamed_row_locks
+from reviews.models import RoundVersion
+from tests.concurrency import require_postgresql
+from tests.row_locks import portal_caller, portal_sources, row_lock_problem, row_lock_watch, unnamed_row_locks
 
 
 def test_every_select_for_update_in_the_portal_names_its_table():
@@ -53,10 +57,24 @@ def test_the_statement_check_refuses_an_unnamed_or_ordered_lock_on_a_portal_tabl
         'ON ("reviews_review"."round_id" = "reviews_reviewround"."id") WHERE "reviews_review"."round_id" = %s '
         'ORDER BY "reviews_reviewround"."created_at" DESC LIMIT 1 FOR UPDATE'
     )
-    named_but_ordered = (
-        'SELECT "reviews_review"."id" FROM "reviews_review" ORDER BY "reviews_review"."id" ASC '
+    named_but_ordered_by_a_join = (
+        'SELECT "reviews_review"."id" FROM "reviews_review" INNER JOIN "reviews_reviewround" '
+        'ON ("reviews_review"."round_id" = "reviews_reviewround"."id") '
+        'ORDER BY "reviews_reviewround"."created_at" DESC, "reviews_review"."id" ASC '
         'LIMIT 1 FOR UPDATE OF "reviews_review"'
     )
+    unqualified_order_over_a_join = (
+        'SELECT "reviews_review"."id" FROM "reviews_review" INNER JOIN "reviews_reviewround" '
+        'ON ("reviews_review"."round_id" = "reviews_reviewround"."id") '
+        'ORDER BY created_at FOR UPDATE OF "reviews_review"'
+    )
+    # Rows locked together are locked in the order of their own key, so that two such locks at once
+    # cannot deadlock: ordering by the locked table's own columns joins nothing.
+    ordered_by_own_key = (
+        'SELECT "reviews_review"."id" FROM "reviews_review" WHERE "reviews_review"."id" IN (%s, %s) '
+        'ORDER BY "reviews_review"."id" ASC FOR UPDATE OF "reviews_review"'
+    )
+    aliased_own_key = "SELECT m.id FROM matrix_matrix m WHERE m.round_id = %s ORDER BY m.id LIMIT 1 FOR UPDATE OF m"
     named = 'SELECT "reviews_review"."id" FROM "reviews_review" WHERE "id" = %s FOR UPDATE OF "reviews_review"'
     shared_raw = "SELECT * FROM reviews_reviewround WHERE id = %s FOR SHARE OF reviews_reviewround"
     header = (
@@ -67,8 +85,10 @@ def test_the_statement_check_refuses_an_unnamed_or_ordered_lock_on_a_portal_tabl
     not_locking = 'SELECT "reviews_review"."id" FROM "reviews_review" ORDER BY "reviews_review"."id"'
 
     assert "names no table" in row_lock_problem(unnamed_and_ordered)
-    assert "is ordered" in row_lock_problem(named_but_ordered)
-    assert [row_lock_problem(sql) for sql in (named, shared_raw, header, library, not_locking)] == [None] * 5
+    assert "ordered by another table's columns" in row_lock_problem(named_but_ordered_by_a_join)
+    assert "ordered by another table's columns" in row_lock_problem(unqualified_order_over_a_join)
+    allowed = (named, shared_raw, header, library, not_locking, ordered_by_own_key, aliased_own_key)
+    assert [row_lock_problem(sql) for sql in allowed] == [None] * len(allowed)
 
 
 def test_the_statement_check_holds_the_portal_to_the_rule_and_not_the_tests_own_setup():
@@ -83,3 +103,25 @@ def test_the_statement_check_holds_the_portal_to_the_rule_and_not_the_tests_own_
 
     assert made_by == {"reviews/example.py": "reviews/example.py:1", "tests/reviews/example.py": None}
     assert portal_caller() is None  # called from this test
+
+
+@pytest.mark.own_row_lock_watch
+@pytest.mark.django_db(transaction=True)
+def test_the_watch_every_test_runs_under_catches_an_ordered_lock_made_by_the_portal():
+    """What tests/conftest.py runs around every test on PostgreSQL: a lock ordered through a join
+    that the portal's code makes (here, code compiled as if it were in reviews/) is reported with
+    its line, and the same statement made by a test is not."""
+    require_postgresql("Checking the locking statements PostgreSQL runs")
+    ordered_lock = "list(RoundVersion.objects.select_for_update(of=('self',)).order_by('round__created_at'))"
+    reported = {}
+    for path in ("reviews/example.py", "tests/reviews/example.py"):
+        code = compile(ordered_lock, str(settings.BASE_DIR / path), "exec")
+        with transaction.atomic(), row_lock_watch() as problems:
+            exec(code, {"RoundVersion": RoundVersion})
+        reported[path] = problems
+
+    assert len(reported["reviews/example.py"]) == 1
+    assert reported["reviews/example.py"][0].startswith(
+        "reviews/example.py:1: the locking query is ordered by another table's"
+    )
+    assert reported["tests/reviews/example.py"] == []
