@@ -78,17 +78,15 @@ def _expected_rows(round_id: int, version_ids: list[int] | None) -> list[tuple]:
         return cursor.fetchall()
 
 
-def _active_memberships(round_id: int) -> dict[int, set[int]]:
-    """Per person the round gives use cases to, in person or through an organisation, the
-    organisations they are an active member of. One query."""
-    given = Assignment.objects.filter(round_id=round_id).order_by()
-    memberships = Membership.objects.filter(user__is_active=True).filter(
-        Q(user_id__in=given.filter(reviewer__isnull=False).values("reviewer_id"))
-        | Q(organisation_id__in=given.filter(organisation__isnull=False).values("organisation_id"))
-    )
+def _active_memberships(rows: list[tuple]) -> dict[int, set[int]]:
+    """Per person these rows (_expected_rows) name, in person or as expected, the organisations
+    they are an active member of. One query, if the rows name anyone."""
+    people = {row[3] for row in rows if row[3] is not None} | {row[5] for row in rows if row[5] is not None}
     organisations: dict[int, set[int]] = defaultdict(set)
-    for user_id, organisation_id in memberships.values_list("user_id", "organisation_id"):
-        organisations[user_id].add(organisation_id)
+    if people:
+        memberships = Membership.objects.filter(user__is_active=True, user_id__in=sorted(people))
+        for user_id, organisation_id in memberships.values_list("user_id", "organisation_id"):
+            organisations[user_id].add(organisation_id)
     return organisations
 
 
@@ -209,7 +207,7 @@ def _counted(round_id: int, version_ids: list[int] | None) -> list[VersionProgre
         )
         for pk, (version_id, organisation_id, reviewer_id, due_on) in groups.items()
     ]
-    return rows + _lead_rows(round_id, expected_rows, _active_memberships(round_id))
+    return rows + _lead_rows(round_id, expected_rows, _active_memberships(expected_rows))
 
 
 GROUP_SCOPES = (ProgressScope.ORGANISATION, ProgressScope.PERSON, ProgressScope.MEMBER)
