@@ -19,6 +19,12 @@ class ProgressScope(models.TextChoices):
     # An organisation-wide assignment, or an assignment in person, of the version.
     ORGANISATION = "organisation", _("organisation")
     PERSON = "person", _("person")
+    # For an organisation's lead: one active member expected to review the version, through the
+    # organisation or in person (one row per version and member; per due date in the round's rows).
+    MEMBER = "member", _("member")
+    # For an organisation's lead, one row per version given to it or to its active members in
+    # person (not declined): how many of its members are expected, and by when the earliest.
+    MEMBERS = "members", _("members")
 
 
 class ProgressHeader(models.Model):
@@ -77,14 +83,31 @@ class VersionProgressCount(models.Model):
             # A refresh sums one organisation's or person's rows of the round.
             models.Index(fields=["round", "organisation"], name="versionprogress_organisation"),
             models.Index(fields=["round", "reviewer"], name="versionprogress_reviewer"),
+            # A refresh sums one member's rows of the round; the lead's page orders and counts its
+            # organisation's versions of a round.
+            models.Index(
+                fields=["round", "organisation", "reviewer"],
+                include=["due_on", "expected", "submitted"],
+                condition=Q(scope="member"),
+                name="versionprogress_member_sums",
+            ),
+            models.Index(
+                fields=["round", "organisation", "due_on"],
+                include=["expected", "submitted"],
+                condition=Q(scope="members"),
+                name="versionprogress_lead_versions",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(scope__in=["version", "summary"], organisation__isnull=True, reviewer__isnull=True)
-                | Q(scope="organisation", organisation__isnull=False, reviewer__isnull=True)
-                | Q(scope="person", organisation__isnull=True, reviewer__isnull=False),
+                | Q(scope__in=["organisation", "members"], organisation__isnull=False, reviewer__isnull=True)
+                | Q(scope="person", organisation__isnull=True, reviewer__isnull=False)
+                | Q(scope="member", organisation__isnull=False, reviewer__isnull=False),
                 name="versionprogress_scope_group",
-                violation_error_message=_("A version's counts are for the version, or one organisation or person."),
+                violation_error_message=_(
+                    "A version's counts are for the version, or one organisation, person or member."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(submitted__lte=models.F("expected")) | Q(scope="summary"),
@@ -98,9 +121,10 @@ class VersionProgressCount(models.Model):
 
 
 class GroupProgressCount(models.Model):
-    """An organisation's (its organisation-wide assignments) or a person's (assignments in person)
-    counts over the round, one row per due date: the sums of its VersionProgressCount rows.
-    versions: its assignments with that due date, declined ones included."""
+    """An organisation's (its organisation-wide assignments), a person's (assignments in person) or
+    an organisation member's (for the lead's page) counts over the round, one row per due date: the
+    sums of its VersionProgressCount rows. versions: its assignments with that due date, declined
+    ones included (a member's: the versions they are expected to review)."""
 
     round = models.ForeignKey("reviews.ReviewRound", on_delete=models.CASCADE, related_name="+")
     scope = models.CharField(max_length=12, choices=ProgressScope.choices)
@@ -118,9 +142,10 @@ class GroupProgressCount(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(scope="organisation", organisation__isnull=False, reviewer__isnull=True)
-                | Q(scope="person", organisation__isnull=True, reviewer__isnull=False),
+                | Q(scope="person", organisation__isnull=True, reviewer__isnull=False)
+                | Q(scope="member", organisation__isnull=False, reviewer__isnull=False),
                 name="groupprogress_scope_group",
-                violation_error_message=_("A group's counts are for one organisation or one person."),
+                violation_error_message=_("A group's counts are for one organisation, person or member."),
             ),
         ]
 

@@ -6,13 +6,21 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Case, Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Sum, When
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from audiences.models import MemberReminder, Organisation
-from reviews.models import Assignment, Review, ReviewRound
+from reviews.models import (
+    Assignment,
+    GroupProgressCount,
+    ProgressHeader,
+    ProgressScope,
+    Review,
+    ReviewRound,
+    VersionProgressCount,
+)
 from reviews.selectors.expected import expected_by_assignment, expected_reviewers
 from reviews.selectors.requests import declined
 from usecases.models import UseCaseVersion
@@ -65,6 +73,10 @@ class RoundProgress:
     closes_on: datetime.date | None
     versions: list[VersionProgress]
     slug: str = ""
+    pk: int | None = None
+    # Whether the round's progress counts are stored (reviews.models.progress_counts): the lead's
+    # page then reads them; else it counts live.
+    counts_stored: bool = False
 
 
 @dataclass(frozen=True)
@@ -206,16 +218,31 @@ def organisation_reviews(organisation: Organisation) -> OrganisationReviews:
 
 
 def organisation_overview(organisation: Organisation) -> OrganisationReviews:
-    """The organisation's open rounds (without their versions: see round_versions) and its
-    members, for the lead's page. Two queries whatever the size of the rounds."""
+    """The organisation's open rounds (without their versions: see RoundVersions), each saying
+    whether its progress counts are stored, and its members, for the lead's page. Two queries
+    whatever the size of the rounds."""
     memberships, members = _members(organisation)
     given = _open_assignments(organisation, members).filter(round=OuterRef("pk"))
-    rounds = ReviewRound.objects.filter(Exists(given)).only("name", "slug", "closes_on")
+    rounds = (
+        ReviewRound.objects.filter(Exists(given))
+        .annotate(counts_stored=Exists(ProgressHeader.objects.filter(round=OuterRef("pk"))))
+        .only("name", "slug", "closes_on")
+    )
     return OrganisationReviews(
         organisation_name=organisation.name,
         organisation_slug=organisation.slug,
         rounds=sorted(
-            (RoundProgress(name=r.name, closes_on=r.closes_on, versions=[], slug=r.slug) for r in rounds),
+            (
+                RoundProgress(
+                    name=r.name,
+                    closes_on=r.closes_on,
+                    versions=[],
+                    slug=r.slug,
+                    pk=r.pk,
+                    counts_stored=r.counts_stored,
+                )
+                for r in rounds
+            ),
             key=_round_order,
         ),
         members=_members_list(memberships),
@@ -226,25 +253,64 @@ def organisation_overview(organisation: Organisation) -> OrganisationReviews:
 class RoundVersions:
     """The versions of one open round given to the organisation or its members, the earliest
     due first (no due date last), then by title: for Django's Paginator. Ordered and paged in SQL;
-    only a page's versions are built (one count, one query for the page's ids, then five)."""
+    only a page's versions are built (one count, one query for the page's ids, then five). With
+    stored_round_id (the round's, when its progress counts are stored) the count and the order
+    read the organisation's stored rows of the round, one per version, instead of every expected
+    (version, person) pair."""
 
-    def __init__(self, organisation: Organisation, round_slug: str, members: dict | None = None):
+    def __init__(
+        self,
+        organisation: Organisation,
+        round_slug: str,
+        members: dict | None = None,
+        *,
+        stored_round_id: int | None = None,
+    ):
         self.organisation = organisation
         self.members = _members(organisation)[1] if members is None else members
         self.assignments = _open_assignments(organisation, self.members).filter(round__slug=round_slug)
+        self.stored = (
+            None
+            if stored_round_id is None
+            else VersionProgressCount.objects.filter(
+                round_id=stored_round_id, organisation=organisation, scope=ProgressScope.MEMBERS
+            )
+        )
         self._count = None
 
     def count(self) -> int:
         if self._count is None:
-            self._count = self.assignments.order_by().values("version_id").distinct().count()
+            if self.stored is not None:
+                self._count = self.stored.count()
+            else:
+                self._count = self.assignments.order_by().values("version_id").distinct().count()
         return self._count
 
     def __len__(self) -> int:
         return self.count()
 
+    def _page_ids(self, offset: int, limit: int) -> list[int]:
+        if self.stored is not None:
+            ordered = self.stored.order_by(F("due_on").asc(nulls_last=True), "version__title", "version_id")
+            return list(ordered.values_list("version_id", flat=True)[offset : offset + limit])
+        return self._live_page_ids(offset, limit)
+
     def __getitem__(self, key: slice) -> list[VersionProgress]:
         offset = key.start or 0
         limit = (key.stop if key.stop is not None else self.count()) - offset
+        version_ids = self._page_ids(offset, limit)
+        assignments = list(
+            self.assignments.filter(version_id__in=version_ids)
+            .select_related("round", "version__use_case__audience")
+            .order_by("pk")
+        )
+        rounds = _progress_by_round(assignments, self.members)
+        # _progress_by_round keeps the order of each version's first assignment.
+        versions = next(iter(rounds.values())).versions if rounds else []
+        by_id = dict(zip((a.version_id for a in _first_per_version(assignments)), versions, strict=True))
+        return [by_id[pk] for pk in version_ids if pk in by_id]
+
+    def _live_page_ids(self, offset: int, limit: int) -> list[int]:
         given_sql, given_params = self.assignments.order_by().values("version_id").distinct().query.sql_with_params()
         expected_sql, expected_params = expected_reviewers(self.assignments).query.sql_with_params()
         sql = f"""
@@ -258,17 +324,7 @@ class RoundVersions:
         """  # nosec
         with connection.cursor() as cursor:
             cursor.execute(sql, [*given_params, *expected_params, limit, offset])
-            version_ids = [row[0] for row in cursor.fetchall()]
-        assignments = list(
-            self.assignments.filter(version_id__in=version_ids)
-            .select_related("round", "version__use_case__audience")
-            .order_by("pk")
-        )
-        rounds = _progress_by_round(assignments, self.members)
-        # _progress_by_round keeps the order of each version's first assignment.
-        versions = next(iter(rounds.values())).versions if rounds else []
-        by_id = dict(zip((a.version_id for a in _first_per_version(assignments)), versions, strict=True))
-        return [by_id[pk] for pk in version_ids if pk in by_id]
+            return [row[0] for row in cursor.fetchall()]
 
 
 def _first_per_version(assignments: list[Assignment]) -> list[Assignment]:
@@ -342,13 +398,57 @@ def not_submitted(overview: OrganisationReviews, organisation: Organisation | No
     return sorted((NotSubmitted(user_id=pk, **entry) for pk, entry in people.items()), key=lambda p: p.name.casefold())
 
 
-def not_submitted_counts(organisation: Organisation, members: dict | None = None) -> list[NotSubmitted]:
+def not_submitted_counts(
+    organisation: Organisation, members: dict | None = None, rounds: list[RoundProgress] | None = None
+) -> list[NotSubmitted]:
     """Who has not submitted what in open rounds, as not_submitted says, but counted in SQL: per
     member, how many use cases (items left empty) and whether any is overdue, with when each was
-    last reminded. Two queries whatever the size of the rounds (three without members, the
-    active members' accounts by id)."""
+    last reminded. Given the organisation's open rounds (organisation_overview), those whose
+    progress counts are stored are summed from its members' stored rows, a few per member, and
+    the others counted live over every expected (version, person) pair; without them, every open
+    round is counted live. Two queries whatever the size of the rounds, three when some rounds are
+    stored and some not (one more without members, the active members' accounts by id)."""
     members = _members(organisation)[1] if members is None else members
-    expected_sql, expected_params = expected_reviewers(_open_assignments(organisation, members)).query.sql_with_params()
+    stored_ids = [r.pk for r in rounds or [] if r.counts_stored]
+    counts: dict[int, tuple[int, bool]] = {}
+    if stored_ids:
+        counts = _stored_not_submitted(organisation, stored_ids)
+    if rounds is None or len(stored_ids) < len(rounds):
+        live = _open_assignments(organisation, members).exclude(round_id__in=stored_ids)
+        for user_id, (count, overdue) in _live_not_submitted(live).items():
+            before, was_overdue = counts.get(user_id, (0, False))
+            counts[user_id] = (before + count, was_overdue or overdue)
+    people = {
+        pk: {"name": _display_name(members[pk]), "items": [], "overdue": overdue, "item_count": count}
+        for pk, (count, overdue) in counts.items()
+        if pk in members
+    }
+    _add_reminders(people, organisation)
+    return sorted((NotSubmitted(user_id=pk, **entry) for pk, entry in people.items()), key=lambda p: p.name.casefold())
+
+
+def _stored_not_submitted(organisation: Organisation, round_ids: list[int]) -> dict[int, tuple[int, bool]]:
+    """Per member with something left to submit in these rounds: how many, and whether any is
+    overdue, from the members' stored rows (one per round and due date). One query."""
+    today = timezone.localdate()
+    rows = (
+        GroupProgressCount.objects.filter(round_id__in=round_ids, scope=ProgressScope.MEMBER, organisation=organisation)
+        .order_by()
+        .values("reviewer_id")
+        .annotate(
+            left=Sum(F("expected") - F("submitted")),
+            overdue=Max(Case(When(due_on__lt=today, expected__gt=F("submitted"), then=1), default=0)),
+        )
+        .filter(left__gt=0)
+        .values_list("reviewer_id", "left", "overdue")
+    )
+    return {user_id: (int(left), bool(overdue)) for user_id, left, overdue in rows}
+
+
+def _live_not_submitted(assignments: QuerySet[Assignment]) -> dict[int, tuple[int, bool]]:
+    """Per person these assignments expect who has something left to submit: how many (version,
+    round) pairs, and whether any is overdue, over every expected pair. One query."""
+    expected_sql, expected_params = expected_reviewers(assignments).query.sql_with_params()
     sql = f"""
         WITH expected AS ({expected_sql}),
         pairs AS (
@@ -364,12 +464,4 @@ def not_submitted_counts(organisation: Organisation, members: dict | None = None
     """  # nosec
     with connection.cursor() as cursor:
         cursor.execute(sql, [*expected_params, timezone.localdate(), Review.Status.SUBMITTED])
-        counts = {
-            user_id: (count, bool(overdue)) for user_id, count, overdue in cursor.fetchall() if user_id in members
-        }
-    people = {
-        pk: {"name": _display_name(members[pk]), "items": [], "overdue": overdue, "item_count": count}
-        for pk, (count, overdue) in counts.items()
-    }
-    _add_reminders(people, organisation)
-    return sorted((NotSubmitted(user_id=pk, **entry) for pk, entry in people.items()), key=lambda p: p.name.casefold())
+        return {user_id: (count, bool(overdue)) for user_id, count, overdue in cursor.fetchall()}

@@ -105,9 +105,9 @@ def round_counts(round_ids: list[int]) -> dict[int, RoundCount]:
 def stored_group_count(review_round: ReviewRound) -> int:
     """How many organisations and people the round gives use cases to. One query."""
     return (
-        GroupProgressCount.objects.filter(round=review_round).aggregate(
-            n=Count("organisation", distinct=True) + Count("reviewer", distinct=True)
-        )["n"]
+        GroupProgressCount.objects.filter(
+            round=review_round, scope__in=[ProgressScope.ORGANISATION, ProgressScope.PERSON]
+        ).aggregate(n=Count("organisation", distinct=True) + Count("reviewer", distinct=True))["n"]
         or 0
     )
 
@@ -129,15 +129,22 @@ STORED_GROUP_PROGRESS = """
                SUM(expected) AS expected, SUM(submitted) AS submitted,
                SUM(CASE WHEN due_on < %s THEN expected - submitted ELSE 0 END) AS overdue
         FROM {stored_group}
-        WHERE round_id = %s
+        WHERE round_id = %s AND scope IN ('organisation', 'person')
         GROUP BY scope, COALESCE(organisation_id, reviewer_id)
     )
 """
 
 
 def progress_round_ids_of_organisation(organisation_id: int) -> list[int]:
-    """The rounds whose counts an organisation's change of members moves: those giving it use cases."""
-    return _refreshable(Q(assignments__organisation_id=organisation_id))
+    """The rounds whose counts an organisation's change of members moves: those giving use cases
+    to it or in person to its members, and those whose stored counts still count someone as its
+    member (who has just left)."""
+    counted = GroupProgressCount.objects.filter(scope=ProgressScope.MEMBER, organisation_id=organisation_id)
+    return _refreshable(
+        Q(assignments__organisation_id=organisation_id)
+        | Q(assignments__reviewer__memberships__organisation_id=organisation_id)
+        | Q(pk__in=counted.values("round_id"))
+    )
 
 
 def progress_round_ids_of_person(user_id: int) -> list[int]:

@@ -4,15 +4,18 @@ round, never incremented (docs/architecture.md, "Progress counts"). Run by the
 refresh_progress_counts task after whatever changes them commits; running twice, late or out of
 order gives the same rows."""
 
+import operator
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import reduce
 
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from audiences.models import Membership
 from reviews.models import (
     Assignment,
     GroupProgressCount,
@@ -49,17 +52,20 @@ def _expected_rows(round_id: int, version_ids: list[int] | None) -> list[tuple]:
     """Every assignment of the round (of these versions), declined or not, with each person it
     expects (people asked in person who have left since included, marked inactive), and whether
     that person has submitted a review of the version: one row per (assignment, person), or one
-    row with no person for an assignment that expects nobody. One query."""
+    row with no person for an assignment that expects nobody. Last, whether the assignment was
+    declined. One query."""
     assignments = Assignment.objects.filter(round_id=round_id)
     if version_ids is not None:
         assignments = assignments.filter(version_id__in=version_ids)
     expected, params = expected_reviewers(
         assignments.exclude(declined()), with_people_who_left=True
     ).query.sql_with_params()
+    given, given_params = assignments.exclude(declined()).order_by().values("pk").query.sql_with_params()
     in_versions = "" if version_ids is None else f"AND a.version_id IN ({_placeholders(version_ids)})"
     sql = f"""
         SELECT a.id, a.version_id, a.organisation_id, a.reviewer_id, a.due_on, e.user_id, u.is_active,
-               CASE WHEN r.status = 'submitted' THEN 1 ELSE 0 END
+               CASE WHEN r.status = 'submitted' THEN 1 ELSE 0 END,
+               CASE WHEN a.id IN ({given}) THEN 0 ELSE 1 END
         FROM {_table(Assignment)} a
         LEFT JOIN ({expected}) e ON e.id = a.id
         LEFT JOIN {_table(get_user_model())} u ON u.id = e.user_id
@@ -68,20 +74,86 @@ def _expected_rows(round_id: int, version_ids: list[int] | None) -> list[tuple]:
         WHERE a.round_id = %s {in_versions}
     """  # nosec
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, round_id, *(version_ids or [])])
+        cursor.execute(sql, [*given_params, *params, round_id, *(version_ids or [])])
         return cursor.fetchall()
+
+
+def _active_memberships(rows: list[tuple]) -> dict[int, set[int]]:
+    """Per person these rows (_expected_rows) name, in person or as expected, the organisations
+    they are an active member of. One query, if the rows name anyone."""
+    people = {row[3] for row in rows if row[3] is not None} | {row[5] for row in rows if row[5] is not None}
+    organisations: dict[int, set[int]] = defaultdict(set)
+    if people:
+        memberships = Membership.objects.filter(user__is_active=True, user_id__in=sorted(people))
+        for user_id, organisation_id in memberships.values_list("user_id", "organisation_id"):
+            organisations[user_id].add(organisation_id)
+    return organisations
+
+
+def _earlier(due_on, than):
+    """The earlier of two due dates, no date being the latest."""
+    return due_on if due_on is not None and (than is None or due_on < than) else than
+
+
+def _lead_rows(round_id: int, rows: list[tuple], memberships: dict[int, set[int]]) -> list[VersionProgressCount]:
+    """The rows an organisation's lead reads (reviews.selectors.organisations), counted as its page
+    counts live: per (version, organisation, member) expected through the organisation's assignment
+    or in person, the earliest due date and whether they submitted; per (version, organisation)
+    given to it or in person to an active member of it (not declined), the sums of those."""
+    members: dict[tuple[int, int, int], list] = {}  # (version, organisation, person): [due date, submitted]
+    versions: set[tuple[int, int]] = set()
+    for _pk, version_id, organisation_id, reviewer_id, due_on, user_id, active, submitted, was_declined in rows:
+        if not was_declined:
+            given_to = {organisation_id} if organisation_id else memberships.get(reviewer_id, set())
+            versions.update((version_id, pk) for pk in given_to)
+        if user_id is None or not active:
+            continue
+        member_of = memberships.get(user_id, set())
+        for pk in (member_of & {organisation_id}) if organisation_id else member_of:
+            pair = members.setdefault((version_id, pk, user_id), [due_on, submitted])
+            pair[0] = _earlier(due_on, pair[0])
+    sums: dict[tuple[int, int], list] = {key: [None, 0, 0] for key in versions}  # [earliest due, expected, submitted]
+    for (version_id, organisation_id, _user_id), (due_on, submitted) in members.items():
+        tally = sums[(version_id, organisation_id)]
+        tally[0] = _earlier(due_on, tally[0])
+        tally[1] += 1
+        tally[2] += submitted
+    return [
+        VersionProgressCount(
+            round_id=round_id,
+            version_id=version_id,
+            scope=ProgressScope.MEMBER,
+            organisation_id=organisation_id,
+            reviewer_id=user_id,
+            due_on=due_on,
+            expected=1,
+            submitted=submitted,
+        )
+        for (version_id, organisation_id, user_id), (due_on, submitted) in members.items()
+    ] + [
+        VersionProgressCount(
+            round_id=round_id,
+            version_id=version_id,
+            scope=ProgressScope.MEMBERS,
+            organisation_id=organisation_id,
+            due_on=due_on,
+            expected=expected,
+            submitted=submitted,
+        )
+        for (version_id, organisation_id), (due_on, expected, submitted) in sums.items()
+    ]
 
 
 def _counted(round_id: int, version_ids: list[int] | None) -> list[VersionProgressCount]:
     """The rows of these versions (every version of the round for None), counted from scratch
-    exactly as reviews.selectors.progress counts live: two queries."""
+    exactly as reviews.selectors.progress and the lead's page (reviews.selectors.organisations)
+    count live: three queries."""
     groups: dict[int, tuple] = {}
     group_tally: dict[int, _Tally] = defaultdict(_Tally)
     pairs: dict[tuple[int, int], list] = {}  # (version, person): [earliest due date, submitted]
     with_left: dict[int, set[int]] = defaultdict(set)
-    for pk, version_id, organisation_id, reviewer_id, due_on, user_id, active, submitted in _expected_rows(
-        round_id, version_ids
-    ):
+    expected_rows = _expected_rows(round_id, version_ids)
+    for pk, version_id, organisation_id, reviewer_id, due_on, user_id, active, submitted, _declined in expected_rows:
         groups[pk] = (version_id, organisation_id, reviewer_id, due_on)
         if user_id is None:
             continue
@@ -135,28 +207,38 @@ def _counted(round_id: int, version_ids: list[int] | None) -> list[VersionProgre
         )
         for pk, (version_id, organisation_id, reviewer_id, due_on) in groups.items()
     ]
-    return rows
+    return rows + _lead_rows(round_id, expected_rows, _active_memberships(expected_rows))
 
 
-def _group_key(row) -> tuple[str, int]:
-    return (row.scope, row.organisation_id or row.reviewer_id)
+GROUP_SCOPES = (ProgressScope.ORGANISATION, ProgressScope.PERSON, ProgressScope.MEMBER)
 
 
-def _changed_groups(old: Iterable[VersionProgressCount], new: Iterable[VersionProgressCount]) -> set[tuple[str, int]]:
-    """The organisations and people whose rows in these versions differ between old and new."""
+# Each scope's group in SQL, naming the columns it keys on (its others are null) so that each clause
+# can read its own index.
+GROUP_CLAUSES = {
+    ProgressScope.ORGANISATION: "(scope = 'organisation' AND organisation_id = %s)",
+    ProgressScope.PERSON: "(scope = 'person' AND reviewer_id = %s)",
+    ProgressScope.MEMBER: "(scope = 'member' AND organisation_id = %s AND reviewer_id = %s)",
+}
+
+
+def _group_key(row) -> tuple[str, int | None, int | None]:
+    return (row.scope, row.organisation_id, row.reviewer_id)
+
+
+def _changed_groups(old: Iterable[VersionProgressCount], new: Iterable[VersionProgressCount]) -> set[tuple]:
+    """The organisations, people and members whose rows in these versions differ between old and new."""
 
     def tally(rows) -> Counter:
         return Counter(
-            (_group_key(r), r.version_id, r.due_on, r.expected, r.submitted)
-            for r in rows
-            if r.scope in (ProgressScope.ORGANISATION, ProgressScope.PERSON)
+            (_group_key(r), r.version_id, r.due_on, r.expected, r.submitted) for r in rows if r.scope in GROUP_SCOPES
         )
 
     before, after = tally(old), tally(new)
     return {key[0] for key in (before - after) + (after - before)}
 
 
-def _groups_refresh(round_id: int, groups: set[tuple[str, int]] | None) -> None:
+def _groups_refresh(round_id: int, groups: set[tuple] | None) -> None:
     """Sum each group's stored per-version rows into its round rows (every group's for None):
     two statements."""
     totals = GroupProgressCount.objects.filter(round_id=round_id)
@@ -164,24 +246,29 @@ def _groups_refresh(round_id: int, groups: set[tuple[str, int]] | None) -> None:
     if groups is not None:
         if not groups:
             return
-        organisations = sorted(pk for scope, pk in groups if scope == ProgressScope.ORGANISATION) or [0]
-        people = sorted(pk for scope, pk in groups if scope == ProgressScope.PERSON) or [0]
-        totals = totals.filter(Q(organisation_id__in=organisations) | Q(reviewer_id__in=people))
-        chosen = (
-            f"AND (organisation_id IN ({_placeholders(organisations)}) OR reviewer_id IN ({_placeholders(people)}))"
+        keys = sorted(groups, key=lambda key: (key[0], key[1] or 0, key[2] or 0))
+        chosen = "AND (" + " OR ".join(GROUP_CLAUSES[scope] for scope, *_ids in keys) + ")"
+        params = [pk for _scope, *ids in keys for pk in ids if pk is not None]
+        totals = totals.filter(
+            reduce(
+                operator.or_,
+                (
+                    Q(scope=scope, organisation_id=organisation, reviewer_id=reviewer)
+                    for scope, organisation, reviewer in keys
+                ),
+            )
         )
-        params = [*organisations, *people]
     totals.delete()
     sql = f"""
         INSERT INTO {_table(GroupProgressCount)}
             (round_id, scope, organisation_id, reviewer_id, due_on, versions, expected, submitted)
         SELECT round_id, scope, organisation_id, reviewer_id, due_on, COUNT(*), SUM(expected), SUM(submitted)
         FROM {_table(VersionProgressCount)}
-        WHERE round_id = %s AND scope IN ('organisation', 'person') {chosen}
+        WHERE round_id = %s AND scope IN ({_placeholders(GROUP_SCOPES)}) {chosen}
         GROUP BY round_id, scope, organisation_id, reviewer_id, due_on
     """  # nosec
     with connection.cursor() as cursor:
-        cursor.execute(sql, [round_id, *params])
+        cursor.execute(sql, [round_id, *GROUP_SCOPES, *params])
 
 
 def _header_upsert(round_id: int, *, whole_round: bool) -> bool:

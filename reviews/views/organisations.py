@@ -44,7 +44,14 @@ def organisation_reviews(request, organisation_slug: str):
     shown_round = next((r for r in overview.rounds if r.slug == request.GET.get("round")), None)
     shown_round = shown_round or (overview.rounds[0] if overview.rounds else None)
     versions = paginate(
-        selectors.RoundVersions(organisation, shown_round.slug, overview.people) if shown_round else [],
+        selectors.RoundVersions(
+            organisation,
+            shown_round.slug,
+            overview.people,
+            stored_round_id=shown_round.pk if shown_round.counts_stored else None,
+        )
+        if shown_round
+        else [],
         request.GET.get("page"),
         per_page=VERSIONS_PER_PAGE,
     )
@@ -59,7 +66,7 @@ def organisation_reviews(request, organisation_slug: str):
         {
             "overview": overview,
             "organisation": organisation,
-            "not_submitted": selectors.not_submitted_counts(organisation, overview.people),
+            "not_submitted": selectors.not_submitted_counts(organisation, overview.people, overview.rounds),
             "shown_round": shown_round,
             "versions_page": versions,
             "versions_pagination": pagination(request, versions),

@@ -44,9 +44,10 @@ SUBMIT_QUERIES = 18
 RECOMPUTE_QUERIES = 9
 # Also after the commit, the refresh of the version's stored progress counts (reviews.services.
 # progress_counts: the round shared, the round's header upserted, the version's rows read, its
-# expected reviewers and its submitted reviews counted, its rows deleted and inserted, the changed
-# groups' sums deleted and inserted; a savepoint in tests).
-PROGRESS_QUERIES = 11
+# expected reviewers and its submitted reviews counted, the active memberships of the people its
+# assignments name (for the organisation leads' rows), its rows deleted and inserted, the
+# changed groups' sums deleted and inserted; a savepoint in tests).
+PROGRESS_QUERIES = 12
 
 
 def submit_queries() -> int:

@@ -13,6 +13,7 @@ from audiences.models import Membership
 from bold_portal.roles import ADMINS, ANALYSTS, AUTHORS
 from reviews.models import ReviewRound
 from reviews.selectors import organisations as selectors
+from reviews.services.progress_counts import progress_counts_refresh
 from reviews.services.reviews import VerdictInput, review_save, review_withdraw
 from tests.factories import (
     close_round,
@@ -373,6 +374,29 @@ def test_query_count_does_not_grow_with_members_or_assignments(client, crisis, d
     # One round at a time: per member, a version for the organisation and one for them
     # alone in the round shown; the other rounds are links.
     assert main_content(response).count('<div class="govuk-summary-card">') == 2 + 2 * size
+    assert f"Member {size - 1} Reviewer person" in text(response)
+
+
+@pytest.mark.parametrize("size", [1, 6])
+def test_the_page_reads_the_stored_counts_in_the_same_queries_whatever_the_size(
+    client, crisis, django_assert_num_queries, size
+):
+    """Once the round's progress counts are stored, the page shows what it shows counted live, in
+    the same queries whatever the size: who has not submitted is summed from a few rows per member,
+    and the round's use cases are counted and ordered from one row per use case."""
+    for n in range(size):
+        member = make_reviewer(organisation=crisis.organisation, full_name=f"Member {n}")
+        version = make_version(audience=crisis.audience, title=f"Case {n}")
+        make_assignment(review_round=crisis.round, version=version, organisation=crisis.organisation)
+        make_assignment(review_round=crisis.round, version=make_version(audience=crisis.audience), reviewer=member)
+        crisis.save(member, version, submit=n % 2 == 0)
+    client.force_login(crisis.lead)
+    live = main_content(client.get(crisis.url))
+    progress_counts_refresh(round_id=crisis.round.pk)
+    # As many queries as counted live: the open rounds say whether their counts are stored.
+    with django_assert_num_queries(14 + NAVIGATION_QUERIES):
+        response = client.get(crisis.url)
+    assert main_content(response) == live
     assert f"Member {size - 1} Reviewer person" in text(response)
 
 

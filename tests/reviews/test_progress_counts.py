@@ -13,10 +13,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.services.access import account_active_set
-from audiences.models import Membership
+from audiences.models import Membership, Organisation
 from audiences.services.memberships import membership_create, membership_remove, membership_role_change
 from matrix.selectors.rounds import round_summaries
 from reviews.models import ProgressHeader, Review, ReviewRound, VersionProgressCount
+from reviews.selectors.organisations import RoundProgress, RoundVersions, not_submitted_counts
 from reviews.selectors.progress import (
     expected_reviews_by_round,
     group_progress,
@@ -74,6 +75,22 @@ def stored(review_round: ReviewRound):
     return _figures(fresh, stored=True)
 
 
+def lead_figures(organisation: Organisation, review_round: ReviewRound, *, stored: bool):
+    """What the organisation's lead's page shows of the round: who has not submitted (how many, overdue
+    or not) and its use cases in the page's order."""
+    shown = RoundProgress(
+        name=review_round.name,
+        closes_on=None,
+        versions=[],
+        slug=review_round.slug,
+        pk=review_round.pk,
+        counts_stored=stored,
+    )
+    people = [(p.user_id, p.to_submit, p.overdue) for p in not_submitted_counts(organisation, rounds=[shown])]
+    paged = RoundVersions(organisation, review_round.slug, stored_round_id=review_round.pk if stored else None)
+    return people, paged.count(), [(v.path, v.due_on, v.submitted_count, len(v.reviewers)) for v in paged[0:1000]]
+
+
 def _figures(review_round: ReviewRound, *, stored: bool):
     if stored:
         count = round_counts([review_round.pk])[review_round.pk]
@@ -87,6 +104,7 @@ def _figures(review_round: ReviewRound, *, stored: bool):
         "groups": [dataclasses.astuple(row) for row in group_progress(review_round)[0:1000]],
         "groups_count": group_progress(review_round).count(),
         "summary": summary,
+        "leads": [lead_figures(o, review_round, stored=stored) for o in Organisation.objects.order_by("pk")],
     }
 
 
@@ -138,6 +156,11 @@ def test_a_whole_round_refresh_equals_the_live_count(world):
     assert figures == live(world.round)
     assert figures["totals"].expected == 4 * 6 + 2 and figures["totals"].overdue == 6 + 1
     assert figures["groups_count"] == 2 + 3
+    # Each organisation's lead: three members with four use cases each to submit, one overdue.
+    assert [(len(people), count) for people, count, _versions in figures["leads"]] == [(3, 4), (3, 4)]
+    assert {(left, overdue) for people, _count, _versions in figures["leads"] for _pk, left, overdue in people} == {
+        (4, True)
+    }
 
 
 def test_reviews_submitted_and_withdrawn(world, django_capture_on_commit_callbacks):
@@ -210,6 +233,23 @@ def test_chosen_reviewers_members_and_accounts(world, django_capture_on_commit_c
         account_active_set(user=world.members[world.organisations[1].pk][0], is_active=False, actor=None)
         account_active_set(user=world.alone[0], is_active=False, actor=None)
     assert_stored_is_live(world.round)
+
+
+def test_someone_given_use_cases_in_person_joining_and_leaving_an_organisation(
+    world, django_capture_on_commit_callbacks
+):
+    """Their lead sees what they were given in person from the day they join to the day they
+    leave, though the organisation itself is given nothing in the round."""
+    organisation = make_organisation()
+    with django_capture_on_commit_callbacks(execute=True):
+        joined = membership_create(user=world.alone[1], organisation=organisation, role="reviewer", actor=None)
+    assert_stored_is_live(world.round)
+    people, count, _versions = lead_figures(organisation, world.round, stored=True)
+    assert (people, count) == ([(world.alone[1].pk, 1, True)], 1)
+    with django_capture_on_commit_callbacks(execute=True):
+        membership_remove(membership=joined, actor=None)
+    assert_stored_is_live(world.round)
+    assert lead_figures(organisation, world.round, stored=True)[:2] == ([], 0)
 
 
 def test_a_refresh_is_idempotent_and_a_version_refresh_agrees_with_the_whole_rounds(world):

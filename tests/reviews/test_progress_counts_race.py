@@ -9,12 +9,13 @@ import pytest
 from django.db import transaction
 
 from audiences.models import Membership
+from audiences.services.memberships import membership_remove
 from reviews.models import ProgressHeader
 from reviews.services.assignments import assignment_remove
 from reviews.services.progress_counts import progress_counts_refresh
 from tests.concurrency import STEP_SECONDS, Step, require_postgresql, wait_until_blocked_by
 from tests.factories import make_assignment, make_organisation, make_reviewer, make_round, make_version
-from tests.reviews.test_progress_counts import assert_stored_is_live, live, stored, submit
+from tests.reviews.test_progress_counts import assert_stored_is_live, lead_figures, live, stored, submit
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -93,3 +94,23 @@ def test_an_assignment_removed_while_a_reviewer_submits_on_the_same_version():
     assert_stored_is_live(review_round)
     assert stored(review_round)["totals"] == live(review_round)["totals"]
     assert stored(review_round)["totals"].expected == 6
+
+
+def test_a_member_leaving_while_a_colleague_submits_on_the_same_version():
+    require_postgresql("A member leaving while a colleague's submit and its refresh run")
+    review_round, versions, organisations, reviewers = round_given_to_two_organisations()
+    leaving = Membership.objects.get(user=reviewers[1], organisation=organisations[0])
+    removal, made, release = hold("leaving", lambda: membership_remove(membership=leaving, actor=None))
+    submitter = Step("colleague", lambda: submit(reviewers[0], review_round, versions[0]))
+    try:
+        removal.start()
+        assert made.wait(STEP_SECONDS)
+        submitter.start()
+    finally:
+        release.set()
+    removal.outcome()
+    submitter.outcome()
+    assert_stored_is_live(review_round)
+    # The organisation's lead: the colleague has one use case left, and the person who left is gone.
+    people, count, _versions = lead_figures(organisations[0], review_round, stored=True)
+    assert (people, count) == ([(reviewers[0].pk, 1, False)], 2)
