@@ -82,6 +82,9 @@ class UseCase(models.Model):
         verbose_name = _("use case")
         verbose_name_plural = _("use cases")
         constraints = [text_limit("usecase", "slug", USE_CASE_SLUG_MAX, _("A use case's slug"))]
+        # A page in matrix order reads each audience's use cases in this order and stops at the
+        # page's last, instead of sorting every use case of a round (matrix.selectors.comparison).
+        indexes = [models.Index(fields=["audience", "display_order", "slug"], name="usecase_matrix_order")]
 
     def __str__(self):
         latest = self.latest_version

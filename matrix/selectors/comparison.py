@@ -3,7 +3,9 @@
 Two rounds compared use case by use case (whatever version each reviewed) and principle by
 principle (matched by the principle's slug, its code). The summary, the caveats, the "only what
 changed" filter, the order and the paging are SQL over both rounds' stored cells; only the use
-cases on the page are built in Python, so the page costs the same for 12 use cases or 10,000.
+cases on the page are built in Python. The summary and the caveats count every use case of both
+rounds in one pass; on PostgreSQL a page of every use case, or of one, reads only the use cases up
+to its last, in matrix order, by an index (the "only what changed" page reads the shared ones).
 
 Each cell of the comparison is one of four kinds: improved (a cross became a tick), worsened (a
 tick became a cross), unchanged (the same tick or cross in both), or not comparable (a round did
@@ -163,108 +165,168 @@ def _tables() -> dict[str, str]:
     }
 
 
-# side: per round and use case, the newest version the round holds, and whether its stored cells
-# are behind its reviews or the round's rule (as matrix.selectors.cells.matrix_state says).
-# pair: per use case of either round, each round's side (NULL: not in the round), one row, so that
-# the cells are joined to it by their indexes (a join of side to itself is estimated at one row,
-# and nested over thousands). compared: the cells that compare (the use case in both rounds, the
-# principle in both, both cells current and decided), with their two outcomes. reviewed: per side,
-# the most verdicts on any of its cells (its reviews, as the cells count them).
-# Parameters: a, b, insufficient.
+# enough: the versions with a cell of as many verdicts as the round's minimum (reviews enough, as
+# the cells count them). held: one row per use case of either round, with each round's newest
+# version of it as twice its number, plus one if it has reviews enough (NULL: not in the round), so
+# that one pass over both rounds' versions gives every count; each round's figure is the newest
+# version's. shared: the use cases both rounds hold, with each round's version, found by key
+# (materialized: planned as one join with the cells', its planning took longer than its run).
+# compared: the cells that compare (the principle in both rounds, both cells current and decided),
+# with their two outcomes; current as matrix.selectors.cells.matrix_state says: the round's matrix
+# computed under its rule, and the version's row computed since the version's last change. Only
+# the shared use cases are joined to their cells. Parameters: a, b, insufficient.
 _WITH = """
-    WITH side AS (
-        SELECT rv.round_id, v.use_case_id, rv.version_id,
-            CASE WHEN current_rule.round_id IS NOT NULL AND w.change_count >= rv.change_count
-                THEN 0 ELSE 1 END AS behind
-        FROM {round_version} rv JOIN {version} v ON v.id = rv.version_id
-        LEFT JOIN (
-            SELECT m.round_id FROM {header} m JOIN {round} r ON r.id = m.round_id
-            WHERE m.rule_version >= r.rule_version
-        ) current_rule ON current_rule.round_id = rv.round_id
-        LEFT JOIN {row} w ON w.round_id = rv.round_id AND w.version_id = rv.version_id
-        WHERE rv.round_id IN (%(a)s, %(b)s) AND NOT EXISTS (
-            SELECT 1 FROM {round_version} newer JOIN {version} nv ON nv.id = newer.version_id
-            WHERE newer.round_id IN (%(a)s, %(b)s) AND newer.round_id = rv.round_id
-                AND nv.use_case_id = v.use_case_id AND nv.number > v.number
-        )
+    WITH enough AS (
+        SELECT DISTINCT c.round_id, c.version_id
+        FROM {cell} c JOIN {round} r ON r.id = c.round_id
+        WHERE c.round_id IN (%(a)s, %(b)s) AND c.meets + c.does_not_meet + c.not_sure >= r.min_reviews
     ),
-    pair AS (
-        SELECT use_case_id,
-            MAX(CASE WHEN round_id = %(a)s THEN version_id END) AS version_a,
-            MAX(CASE WHEN round_id = %(a)s THEN behind END) AS behind_a,
-            MAX(CASE WHEN round_id = %(b)s THEN version_id END) AS version_b,
-            MAX(CASE WHEN round_id = %(b)s THEN behind END) AS behind_b
-        FROM side GROUP BY use_case_id
+    held AS (
+        SELECT v.use_case_id,
+            MAX(CASE WHEN rv.round_id = %(a)s THEN 2 * v.number + {has_enough} END) AS newest_a,
+            MAX(CASE WHEN rv.round_id = %(b)s THEN 2 * v.number + {has_enough} END) AS newest_b
+        FROM {round_version} rv JOIN {version} v ON v.id = rv.version_id
+        LEFT JOIN enough e ON e.round_id = rv.round_id AND e.version_id = rv.version_id
+        WHERE rv.round_id IN (%(a)s, %(b)s)
+        GROUP BY v.use_case_id
+    ),
+    shared AS MATERIALIZED (
+        SELECT h.use_case_id, va.id AS version_a, vb.id AS version_b
+        FROM held h
+        JOIN {version} va ON va.use_case_id = h.use_case_id AND va.number = h.newest_a / 2
+        JOIN {version} vb ON vb.use_case_id = h.use_case_id AND vb.number = h.newest_b / 2
     ),
     compared AS (
         SELECT p.use_case_id, ca.outcome AS outcome_a, cb.outcome AS outcome_b
-        FROM pair p
+        FROM shared p
         JOIN {cell} ca ON ca.round_id = %(a)s AND ca.version_id = p.version_a
         JOIN {cell} cb ON cb.round_id = %(b)s AND cb.version_id = p.version_b AND cb.principle_id = ca.principle_id
-        WHERE p.behind_a = 0 AND p.behind_b = 0
-            AND ca.outcome <> %(insufficient)s AND cb.outcome <> %(insufficient)s
+        WHERE ca.outcome <> %(insufficient)s AND cb.outcome <> %(insufficient)s
             AND EXISTS (
                 SELECT 1 FROM {round_principle} pa WHERE pa.reviewround_id = %(a)s AND pa.principle_id = ca.principle_id
             )
             AND EXISTS (
                 SELECT 1 FROM {round_principle} pb WHERE pb.reviewround_id = %(b)s AND pb.principle_id = ca.principle_id
             )
-    ),
-    reviewed AS (
-        SELECT s.round_id, COALESCE(counted.reviews, 0) AS reviews
-        FROM side s
-        LEFT JOIN (
-            SELECT c.round_id, c.version_id, MAX(c.meets + c.does_not_meet + c.not_sure) AS reviews
-            FROM {cell} c WHERE c.round_id IN (%(a)s, %(b)s)
-            GROUP BY c.round_id, c.version_id
-        ) counted ON counted.round_id = s.round_id AND counted.version_id = s.version_id
+            -- In a CASE, so that the planner keeps these as per-row checks instead of joining them in.
+            AND CASE WHEN {compared_current} THEN 1 ELSE 0 END = 1
     )
 """
 
-# Parameters: tick, cross, and a and b. Decided outcomes are a tick or a cross: two that differ
-# are a change. Then for each round its use cases, and those whose version has no cell with as
-# many verdicts as the round's minimum (or no cells yet): its reviews, as the cells count them.
-_SUMMARY = """
-    SELECT (SELECT COUNT(*) FROM pair),
+
+def _current(side: str, version: str) -> str:
+    """Whether round `side`'s stored cells of the version in column `version` are current: its
+    matrix computed under its rule, and the version's row computed since the version's last change."""
+    return f"""(
+        EXISTS (
+            SELECT 1 FROM {{header}} m JOIN {{round}} r ON r.id = m.round_id
+            WHERE m.round_id = %({side})s AND m.rule_version >= r.rule_version
+        ) AND EXISTS (
+            SELECT 1 FROM {{row}} w
+            JOIN {{round_version}} wv ON wv.round_id = w.round_id AND wv.version_id = w.version_id
+            WHERE w.round_id = %({side})s AND w.version_id = {version} AND w.change_count >= wv.change_count
+        )
+    )"""  # nosec B608: a round's parameter name and a column of this module's SQL
+
+
+def _newest(side: str) -> str:
+    """The newest version of the shown use case that round `side` holds (NULL: none)."""
+    return f"""(
+        SELECT v.id FROM {{version}} v JOIN {{round_version}} rv ON rv.version_id = v.id
+        WHERE rv.round_id = %({side})s AND v.use_case_id = sh.use_case_id
+        ORDER BY v.number DESC LIMIT 1
+    )"""  # nosec B608: a round's parameter name
+
+
+# Parameters: tick, cross, and a and b. Each round's use cases and those below its minimum (an even
+# newest_a or b), read from held in one pass; then the decided outcomes (a tick or a cross): two that
+# differ are a change.
+_SUMMARY = """,
+    figures AS (
+        SELECT COUNT(*) AS use_cases,
+            COUNT(newest_a) AS use_cases_a, SUM(CASE WHEN newest_a %% 2 = 0 THEN 1 ELSE 0 END) AS below_a,
+            COUNT(newest_b) AS use_cases_b, SUM(CASE WHEN newest_b %% 2 = 0 THEN 1 ELSE 0 END) AS below_b
+        FROM held
+    )
+    SELECT (SELECT use_cases FROM figures),
         COUNT(DISTINCT CASE WHEN outcome_a <> outcome_b THEN use_case_id END),
         COALESCE(SUM(CASE WHEN outcome_a = %(cross)s AND outcome_b = %(tick)s THEN 1 ELSE 0 END), 0),
         COALESCE(SUM(CASE WHEN outcome_a = %(tick)s AND outcome_b = %(cross)s THEN 1 ELSE 0 END), 0),
         COALESCE(SUM(CASE WHEN outcome_a = outcome_b THEN 1 ELSE 0 END), 0),
-        (SELECT COUNT(*) FROM reviewed WHERE round_id = %(a)s),
-        (SELECT COUNT(*) FROM reviewed d JOIN {round} r ON r.id = d.round_id
-            WHERE d.round_id = %(a)s AND d.reviews < r.min_reviews),
-        (SELECT COUNT(*) FROM reviewed WHERE round_id = %(b)s),
-        (SELECT COUNT(*) FROM reviewed d JOIN {round} r ON r.id = d.round_id
-            WHERE d.round_id = %(b)s AND d.reviews < r.min_reviews)
+        (SELECT use_cases_a FROM figures), (SELECT COALESCE(below_a, 0) FROM figures),
+        (SELECT use_cases_b FROM figures), (SELECT COALESCE(below_b, 0) FROM figures)
     FROM compared
 """
 
 # One page of use cases in matrix order (audience, then use case), with both rounds' side of each.
-# Parameters: limit, offset, and those of the filter.
+# listed: the use cases either round holds ({held}), which {walk} reads in that order: on
+# PostgreSQL each audience's first `reach` (offset and limit) by the use cases' index of that
+# order, so that a page reads what it shows and the pages before it, not the round; elsewhere the
+# plain join. Then each shown use case's newest version in each round, and whether its cells there
+# are current, its number and title read by key (a join to the versions is planned as a scan of
+# every version). Parameters: a, b, limit, offset, reach, and those of the filter.
 _PAGE = """,
+    listed AS (
+        SELECT u.id AS use_case_id, u.slug, u.display_order, au.name AS audience_name,
+            au.display_order AS audience_order
+        FROM {walk}
+    ),
     shown AS (
-        SELECT p.*, u.slug, u.display_order, au.name AS audience_name, au.display_order AS audience_order
-        FROM pair p
-        JOIN {use_case} u ON u.id = p.use_case_id
-        JOIN {audience} au ON au.id = u.audience_id
-        WHERE 1 = 1{filter}
-        ORDER BY au.display_order, au.name, u.display_order, u.slug
+        SELECT * FROM listed
+        ORDER BY audience_order, audience_name, display_order, slug
         LIMIT %(limit)s OFFSET %(offset)s
+    ),
+    newest AS (
+        SELECT sh.*, {newest_a} AS version_a, {newest_b} AS version_b
+        FROM shown sh
     )
-    SELECT sh.slug, sh.audience_name,
-        sh.version_a, va.number, va.title, sh.behind_a, sh.version_b, vb.number, vb.title, sh.behind_b
-    FROM shown sh
-    LEFT JOIN {version} va ON va.id = sh.version_a
-    LEFT JOIN {version} vb ON vb.id = sh.version_b
-    ORDER BY sh.audience_order, sh.audience_name, sh.display_order, sh.slug
+    SELECT n.slug, n.audience_name,
+        n.version_a, {number_a}, {title_a}, CASE WHEN {current_a} THEN 0 ELSE 1 END,
+        n.version_b, {number_b}, {title_b}, CASE WHEN {current_b} THEN 0 ELSE 1 END
+    FROM newest n
+    ORDER BY n.audience_order, n.audience_name, n.display_order, n.slug
 """
-_ONLY_CHANGED = " AND p.use_case_id IN (SELECT use_case_id FROM compared WHERE outcome_a <> outcome_b)"
+_HELD = """EXISTS (
+    SELECT 1 FROM {round_version} held JOIN {version} hv ON hv.id = held.version_id
+    WHERE hv.use_case_id = u.id AND held.round_id IN (%(a)s, %(b)s)
+)"""
+_WALK_BY_AUDIENCE = """{audience} au CROSS JOIN LATERAL (
+    SELECT u.id, u.slug, u.display_order FROM {use_case} u
+    WHERE u.audience_id = au.id AND {held}{filter}
+    ORDER BY u.display_order, u.slug
+    LIMIT %(reach)s
+) u"""
+_WALK_JOINED = "{audience} au JOIN {use_case} u ON u.audience_id = au.id WHERE {held}{filter}"
+_ONLY_CHANGED = " AND u.id IN (SELECT use_case_id FROM compared WHERE outcome_a <> outcome_b)"
 _ONE_USE_CASE = " AND u.slug = %(use_case_slug)s"
+
+
+def _sql(page_sql: str, filter_sql: str = "") -> str:
+    """The CTEs, then the statement, with the fragments and the table names formatted in."""
+    walk = _WALK_BY_AUDIENCE if connection.vendor == "postgresql" else _WALK_JOINED
+    fragments = {
+        "has_enough": "CASE WHEN e.version_id IS NULL THEN 0 ELSE 1 END",
+        "walk": walk.replace("{held}", _HELD).replace("{filter}", filter_sql),
+        "compared_current": f"{_current('a', 'p.version_a')} AND {_current('b', 'p.version_b')}",
+        "current_a": _current("a", "n.version_a"),
+        "current_b": _current("b", "n.version_b"),
+        "newest_a": _newest("a"),
+        "newest_b": _newest("b"),
+        **{
+            f"{column}_{side}": f"(SELECT {column} FROM {{version}} WHERE id = n.version_{side})"  # nosec B608
+            for column in ("number", "title")
+            for side in ("a", "b")
+        },
+    }
+    sql = _WITH + page_sql
+    for name, fragment in fragments.items():
+        sql = sql.replace("{" + name + "}", fragment)
+    return sql.format(**_tables())
 
 
 def _rows(sql: str, params: dict) -> list[tuple]:
     with connection.cursor() as cursor:
-        cursor.execute((_WITH + sql).format(**_tables()), params)
+        cursor.execute(sql, params)
         return cursor.fetchall()
 
 
@@ -294,8 +356,8 @@ class _ComparedPages:
     def __getitem__(self, key: slice) -> list[ComparedUseCase]:
         offset = key.start or 0
         limit = (key.stop if key.stop is not None else self._count) - offset
-        sql = _PAGE.replace("{filter}", self._filter)
-        return self._build(_rows(sql, {**self._params, "limit": limit, "offset": offset}))
+        params = {**self._params, "limit": limit, "offset": offset, "reach": offset + limit}
+        return self._build(_rows(_sql(_PAGE, self._filter), params))
 
 
 def round_comparison(
@@ -334,7 +396,9 @@ def round_comparison(
         "cross": CROSS,
         "use_case_slug": use_case_slug,
     }
-    [(total_use_cases, changed_use_cases, improved, worsened, unchanged, *caveat_counts)] = _rows(_SUMMARY, params)
+    [(total_use_cases, changed_use_cases, improved, worsened, unchanged, *caveat_counts)] = _rows(
+        _sql(_SUMMARY), params
+    )
 
     def build(rows: list[tuple]) -> list[ComparedUseCase]:
         """The page's use cases, from its statement's rows: each side's cells in one query."""

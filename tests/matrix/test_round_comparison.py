@@ -27,6 +27,7 @@ from reviews.models import ReviewRound, RoundVersion
 from tests.factories import make_analyst, make_audience, make_principle, make_round, make_version
 from tests.matrix.analyst_support import make_large_round, mark_computed
 from tests.pages import NAVIGATION_QUERIES, main_content
+from usecases.models import UseCase
 
 pytestmark = pytest.mark.django_db
 
@@ -281,6 +282,38 @@ def test_the_comparison_is_paginated(world):
     # Every shared use case worsened, and "Repeat homelessness" improved.
     assert changed.page.paginator.count == COMPARISON_ROWS_PER_PAGE + 1
     assert first.summary.worsened == 2 * COMPARISON_ROWS_PER_PAGE
+
+
+def test_every_page_is_in_matrix_order_across_audiences(world):
+    """On PostgreSQL each audience's use cases are read in order only as far as the page asked for;
+    page after page, whatever the audiences' order and ties in the use cases' own, the pages show
+    every use case of either round once, in matrix order (audience, then use case)."""
+    rng = random.Random(7)
+    spring, autumn = world["spring"], world["autumn"]
+    # Audiences ordered neither as made nor by name alone: two share a display order.
+    audiences = [make_audience(name=name, display_order=order) for name, order in (("B", 2), ("A", 2), ("C", 1))]
+    for _ in range(2 * COMPARISON_ROWS_PER_PAGE + 7):
+        version = make_version(audience=rng.choice(audiences))
+        UseCase.objects.filter(pk=version.use_case_id).update(display_order=rng.randint(0, 3))
+        for review_round in rng.sample([spring, autumn], rng.randint(1, 2)):
+            store(review_round, version, {})
+    in_matrix_order = list(
+        UseCase.objects.filter(versions__rounds__in=[spring, autumn])
+        .distinct()
+        .order_by("audience__display_order", "audience__name", "display_order", "slug")
+        .values_list("slug", flat=True)
+    )
+
+    shown, number = [], 1
+    while True:
+        comparison = round_comparison(round_a=spring, round_b=autumn, page_number=number)
+        shown += [use_case.use_case_slug for use_case in comparison.use_cases]
+        if not comparison.page.has_next():
+            break
+        number += 1
+
+    assert shown == in_matrix_order
+    assert len(in_matrix_order) == 2 * COMPARISON_ROWS_PER_PAGE + 7 + 3
 
 
 def test_the_counts_in_sql_agree_with_every_cell_built_page_by_page(world):

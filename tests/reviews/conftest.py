@@ -4,6 +4,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from reviews.services.reviews import VerdictInput, review_save
 from tests.database import shared_by_module
 from tests.factories import (
     close_round,
@@ -16,6 +17,11 @@ from tests.factories import (
     make_user,
     make_version,
 )
+
+
+def days(n: int) -> datetime.date:
+    """The date n days from today (before it, for a negative n)."""
+    return datetime.date.today() + datetime.timedelta(days=n)
 
 
 class ReviewWorld:
@@ -60,6 +66,18 @@ class ReviewWorld:
 
     def close_round(self):
         self.round = close_round(self.round)
+
+    def submit(self, review_round, version):
+        """The reviewer submits a review of the version in the round: the relevant principle met."""
+        review_save(
+            reviewer=self.reviewer,
+            review_round=review_round,
+            version=version,
+            verdicts=[VerdictInput(principle_id=self.relevant.pk, verdict="meets")],
+            overall_comment="",
+            expected_lock_version=0,
+            submit=True,
+        )
 
 
 @pytest.fixture(scope="module")

@@ -3,36 +3,16 @@ saying "n of m submitted"; within a round, overdue first, then by due date, what
 declined use cases in a list of their own; closed rounds after. The page makes the same number of
 queries whatever the number of rounds, assignments, declines and requests."""
 
-import datetime
-
 import pytest
 from django.urls import reverse
 
 from reviews.models import ReviewRound
 from reviews.services.requests import assignment_decline, assignment_more_time_request
-from reviews.services.reviews import VerdictInput, review_save
 from tests.factories import make_assignment, make_round, make_version
 from tests.pages import NAVIGATION_QUERIES, main_content
+from tests.reviews.conftest import days
 
 pytestmark = pytest.mark.django_db
-
-TODAY = datetime.date.today()
-
-
-def days(n: int) -> datetime.date:
-    return TODAY + datetime.timedelta(days=n)
-
-
-def submit(world, review_round, version):
-    review_save(
-        reviewer=world.reviewer,
-        review_round=review_round,
-        version=version,
-        verdicts=[VerdictInput(principle_id=world.relevant.pk, verdict="meets")],
-        overall_comment="",
-        expected_lock_version=0,
-        submit=True,
-    )
 
 
 def test_open_rounds_come_first_each_with_how_many_are_submitted(client, world):
@@ -41,7 +21,7 @@ def test_open_rounds_come_first_each_with_how_many_are_submitted(client, world):
     late = make_version(audience=world.audience, title="Late one")
     make_assignment(review_round=soon, version=done, reviewer=world.reviewer, due_on=days(-10))
     make_assignment(review_round=soon, version=late, reviewer=world.reviewer, due_on=days(-1))
-    submit(world, soon, done)
+    world.submit(soon, done)
     closed = make_round(principles=[world.relevant], name="Winter round", status=ReviewRound.Status.CLOSED)
     make_assignment(review_round=closed, version=make_version(title="Last winter's"), reviewer=world.reviewer)
     client.force_login(world.reviewer)

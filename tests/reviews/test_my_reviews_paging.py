@@ -4,7 +4,6 @@ what is shown and GOV.UK pagination links to the rest; turning one round's pages
 at their first; the declined list is paged on its own; each round's figures count all its use
 cases, not only those shown. The page makes the same queries at any size."""
 
-import datetime
 import html
 import re
 
@@ -14,29 +13,11 @@ from django.urls import reverse
 from reviews.models import ReviewRound
 from reviews.selectors import my_reviews as my_reviews_selectors
 from reviews.services.requests import assignment_decline
-from reviews.services.reviews import VerdictInput, review_save
 from tests.factories import close_round, make_assignment, make_round, make_version
 from tests.pages import NAVIGATION_QUERIES, main_content
+from tests.reviews.conftest import days
 
 pytestmark = pytest.mark.django_db
-
-TODAY = datetime.date.today()
-
-
-def days(n: int) -> datetime.date:
-    return TODAY + datetime.timedelta(days=n)
-
-
-def submit(world, review_round, version):
-    review_save(
-        reviewer=world.reviewer,
-        review_round=review_round,
-        version=version,
-        verdicts=[VerdictInput(principle_id=world.relevant.pk, verdict="meets")],
-        overall_comment="",
-        expected_lock_version=0,
-        submit=True,
-    )
 
 
 def long_round(world, *, slug="long", name="Long round", closes_in=20, versions=None):
@@ -57,7 +38,7 @@ def long_round(world, *, slug="long", name="Long round", closes_in=20, versions=
             due[n] = None
         make_assignment(review_round=review_round, version=version, reviewer=world.reviewer, due_on=due[n])
     for version in versions[:5]:
-        submit(world, review_round, version)
+        world.submit(review_round, version)
     order = [*range(9, 4, -1), *range(39, 9, -1), *range(40, 45), *range(4, -1, -1)]
     return review_round, versions, [versions[n].title for n in order]
 
@@ -159,7 +140,7 @@ def test_a_closed_rounds_figures_count_all_its_use_cases_though_ten_are_listed(c
     for version in versions:
         make_assignment(review_round=review_round, version=version, reviewer=world.reviewer)
     for version in versions[:3]:
-        submit(world, review_round, version)
+        world.submit(review_round, version)
     close_round(review_round)
     client.force_login(world.reviewer)
 
