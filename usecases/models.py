@@ -69,7 +69,8 @@ def _lines(text: str) -> list[str]:
 class UseCase(models.Model):
     """A proposed use of linked data for one audience; its content lives in numbered versions."""
 
-    audience = models.ForeignKey(Audience, on_delete=models.PROTECT, related_name="use_cases")
+    # No index of its own: usecase_audience_order begins with the audience.
+    audience = models.ForeignKey(Audience, on_delete=models.PROTECT, related_name="use_cases", db_index=False)
     slug = models.SlugField(_("slug"), max_length=USE_CASE_SLUG_MAX, unique=True)
     display_order = models.PositiveSmallIntegerField(_("order within audience"), default=0)
     is_illustrative = models.BooleanField(
@@ -82,6 +83,9 @@ class UseCase(models.Model):
         verbose_name = _("use case")
         verbose_name_plural = _("use cases")
         constraints = [text_limit("usecase", "slug", USE_CASE_SLUG_MAX, _("A use case's slug"))]
+        # An audience's use cases in the matrix's order: a page of the matrix reads its rows along
+        # it instead of sorting the whole round (matrix.selectors.matrix_page).
+        indexes = [models.Index(fields=["audience", "display_order", "slug"], name="usecase_audience_order")]
 
     def __str__(self):
         latest = self.latest_version
