@@ -3,6 +3,7 @@ the whole selection), come in the report's order: the same order as the matrix e
 whatever the ties between audiences and use cases, on every page and with an audience filter."""
 
 import pytest
+from django.urls import reverse
 
 from matrix.selectors.cells import round_version_rows
 from matrix.selectors.matrix_page import (
@@ -14,6 +15,7 @@ from matrix.selectors.matrix_page import (
 )
 from reviews.models import RoundVersion
 from tests.factories import make_audience, make_round, make_version
+from tests.matrix.analyst_support import make_analyst, make_large_round
 from usecases.models import UseCase
 
 pytestmark = pytest.mark.django_db
@@ -96,3 +98,29 @@ def test_a_search_that_matches_nothing_shows_an_empty_page(mixed_round):
 
     assert page.groups == ()
     assert page.page.paginator.count == 0
+
+
+# Session, user and two-factor device (3), the analyst's groups, the round, its audiences and
+# principles, the matrix state's two, the page's count, rows and cells: no totals, which the
+# API does not show.
+API_MATRIX_QUERIES = 12
+
+
+@pytest.fixture
+def analyst_client(client):
+    client.force_login(make_analyst())
+    return client
+
+
+@pytest.mark.parametrize("size", [3, 2 * MATRIX_ROWS_PER_PAGE])
+def test_the_apis_round_matrix_makes_the_same_queries_whatever_the_rounds_size(
+    analyst_client, django_assert_num_queries, size
+):
+    review_round, _audiences, _principles = make_large_round(size)
+
+    with django_assert_num_queries(API_MATRIX_QUERIES):
+        response = analyst_client.get(reverse("api:matrix", args=[review_round.slug]), HTTP_ACCEPT="application/json")
+
+    assert response.status_code == 200
+    assert len(response.json()["results"]) == min(size, MATRIX_ROWS_PER_PAGE)
+    assert response.json()["count"] == size
