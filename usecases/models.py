@@ -69,7 +69,8 @@ def _lines(text: str) -> list[str]:
 class UseCase(models.Model):
     """A proposed use of linked data for one audience; its content lives in numbered versions."""
 
-    audience = models.ForeignKey(Audience, on_delete=models.PROTECT, related_name="use_cases")
+    # No index of its own: usecase_audience_order begins with the audience.
+    audience = models.ForeignKey(Audience, on_delete=models.PROTECT, related_name="use_cases", db_index=False)
     slug = models.SlugField(_("slug"), max_length=USE_CASE_SLUG_MAX, unique=True)
     display_order = models.PositiveSmallIntegerField(_("order within audience"), default=0)
     is_illustrative = models.BooleanField(
@@ -82,9 +83,10 @@ class UseCase(models.Model):
         verbose_name = _("use case")
         verbose_name_plural = _("use cases")
         constraints = [text_limit("usecase", "slug", USE_CASE_SLUG_MAX, _("A use case's slug"))]
-        # A page in matrix order reads each audience's use cases in this order and stops at the
-        # page's last, instead of sorting every use case of a round (matrix.selectors.comparison).
-        indexes = [models.Index(fields=["audience", "display_order", "slug"], name="usecase_matrix_order")]
+        # An audience's use cases in the matrix's order: a page of the matrix, and of the rounds
+        # compared, reads its rows along it and stops at the page's last, instead of sorting every
+        # use case of the round (matrix.selectors.matrix_page, matrix.selectors.comparison).
+        indexes = [models.Index(fields=["audience", "display_order", "slug"], name="usecase_audience_order")]
 
     def __str__(self):
         latest = self.latest_version

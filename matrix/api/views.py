@@ -215,7 +215,11 @@ class RoundMatrix(ApiView):
                 {"errors": {name: [str(m) for m in messages] for name, messages in form.errors.items()}}, 400
             )
         matrix = matrix_page(
-            review_round, options=options, filters=filters, page_number=request.query_params.get("page")
+            review_round,
+            options=options,
+            filters=filters,
+            page_number=request.query_params.get("page"),
+            with_totals=False,
         )
         answer = {
             "review_round": review_round,

@@ -5,7 +5,8 @@ and declared-interest marks (matrix.disclosure)."""
 from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db import connections
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from audiences.models import Audience
@@ -108,6 +109,7 @@ class MatrixFilters:
 class AudienceOption:
     slug: str
     name: str
+    pk: int
 
 
 @dataclass(frozen=True)
@@ -119,15 +121,21 @@ class MatrixFilterOptions:
 
 
 def matrix_filter_options(review_round: ReviewRound) -> MatrixFilterOptions:
-    """The audiences with a use case in the round and the round's principles. Two queries."""
+    """The audiences with a use case in the round, in the report's order, and the round's
+    principles. Two queries."""
+    # One use case of the audience in the round is enough: a first row (LIMIT 1) per audience stops
+    # there, where a join or EXISTS is planned as a join over every version of the round.
+    first_in_round = RoundVersion.objects.filter(
+        round=review_round, version__use_case__audience_id=OuterRef("pk")
+    ).values("pk")[:1]
     audiences = (
-        Audience.objects.filter(use_cases__versions__round_versions__round=review_round)
-        .distinct()
+        Audience.objects.annotate(in_round=Subquery(first_in_round))
+        .filter(in_round__isnull=False)
         .order_by("display_order", "name")
-        .values_list("slug", "name")
+        .values_list("slug", "name", "pk")
     )
     return MatrixFilterOptions(
-        audiences=tuple(AudienceOption(slug, name) for slug, name in audiences),
+        audiences=tuple(AudienceOption(slug, name, pk) for slug, name, pk in audiences),
         principles=tuple(round_principles(review_round)),
     )
 
@@ -198,6 +206,7 @@ class MatrixPage:
     principles: tuple[Principle, ...]
     groups: tuple[MatrixAudienceGroup, ...]
     # Over every row the filters select, not only this page's.
+    # Empty when the page was read without them (matrix_page, with_totals).
     principle_totals: tuple[PrincipleTotal, ...]
     page: Page
     state: MatrixState
@@ -330,22 +339,69 @@ def _use_case_rows(
     ]
 
 
+# The fields a row of the page shows.
+ROW_FIELDS = (
+    "version_id",
+    "version__number",
+    "version__title",
+    "version__use_case__slug",
+    "version__use_case__audience__slug",
+    "version__use_case__audience__name",
+)
+
+
+# The report's order within an audience.
+_USE_CASE_ORDER = ("version__use_case__display_order", "version__use_case__slug", "version__number")
+
+
 def _in_report_order(selected):
     """The selected round versions in the report's order, with the fields a row shows."""
     return selected.order_by(
-        "version__use_case__audience__display_order",
-        "version__use_case__audience__name",
-        "version__use_case__display_order",
-        "version__use_case__slug",
-        "version__number",
-    ).values(
-        "version_id",
-        "version__number",
-        "version__title",
-        "version__use_case__slug",
-        "version__use_case__audience__slug",
-        "version__use_case__audience__name",
-    )
+        "version__use_case__audience__display_order", "version__use_case__audience__name", *_USE_CASE_ORDER
+    ).values(*ROW_FIELDS)
+
+
+# Pages whose rows lie within this many of the first are read audience by audience along the
+# use cases' order index; deeper pages sort the whole selection, as reading that far per audience
+# would cost more.
+WALKED_ROWS_AT_MOST = 1000
+
+
+class _RowsInReportOrder:
+    """The selected rows in the report's order, as a Paginator reads them: counted without the
+    joins the order needs, and a page read without sorting the whole selection. Each audience's
+    rows come in order from the index on (audience, display order, slug) of its use cases, so a
+    page near the start costs the same whatever the size of the round (docs/performance.md)."""
+
+    def __init__(self, selected, audience_ids: list[int]):
+        self.selected = selected
+        # In the report's order (matrix_filter_options): the audiences with a row in the round.
+        self.audience_ids = audience_ids
+
+    def count(self) -> int:
+        return self.selected.count()
+
+    def __getitem__(self, rows: slice) -> list[dict]:
+        start, stop = rows.start or 0, rows.stop
+        if stop <= start:  # the one page of an empty selection
+            return []
+        # SQLite (the embedded default) cannot limit the parts of a UNION: it sorts the selection.
+        can_walk = connections[self.selected.db].features.supports_slicing_ordering_in_compound
+        if stop > WALKED_ROWS_AT_MOST or not self.audience_ids or not can_walk:
+            return list(_in_report_order(self.selected)[start:stop])
+        by_audience = [
+            self.selected.filter(version__use_case__audience_id=audience_id)
+            .annotate(audience_rank=Value(rank, output_field=IntegerField()))
+            .order_by(*_USE_CASE_ORDER)
+            .values(*ROW_FIELDS, "version__use_case__display_order", "audience_rank")
+            for rank, audience_id in enumerate(self.audience_ids)
+        ]
+        if len(by_audience) == 1:
+            return list(by_audience[0][start:stop])
+        # The first `stop` rows of each audience, then the page of them all in the report's order.
+        parts = [rows_of_audience[:stop] for rows_of_audience in by_audience]
+        ordered = parts[0].union(*parts[1:], all=True).order_by("audience_rank", *_USE_CASE_ORDER)
+        return list(ordered[start:stop])
 
 
 def _ranked_rows(review_round, principles, ordered, filters: MatrixFilters, *, for_admin: bool, state=None):
@@ -383,6 +439,7 @@ def matrix_page(
     filters: MatrixFilters,
     page_number,
     for_admin: bool = False,
+    with_totals: bool = True,
 ) -> MatrixPage:
     """A page of at most MATRIX_ROWS_PER_PAGE use case versions of the round's matrix, grouped by
     audience (or, sorted, in the sort's order), with per-principle totals over every selected row,
@@ -392,13 +449,14 @@ def matrix_page(
     flag audiences' organisations, the declared interests), and for a programme admin of an open
     round one (the declared interests). Sorted or filtered by marks, the whole selection is read
     (rows and cells, no count or totals query: four queries, and the same three or one more) and
-    the page is cut from it in Python."""
+    the page is cut from it in Python. Without with_totals (the API, which does not show them) no
+    totals are counted: one query fewer, and principle_totals is empty."""
     principles = options.principles
     principle_ids = [p.pk for p in principles]
     state = matrix_state(review_round)
     selected = _filtered_round_versions(review_round, principles, filters)
-    ordered = _in_report_order(selected)
     if filters.is_ranked:
+        ordered = _in_report_order(selected)
         kept = _ranked_rows(review_round, principles, ordered, filters, for_admin=for_admin, state=state)
         page = Paginator(kept, MATRIX_ROWS_PER_PAGE).get_page(page_number)
         use_case_rows = list(page.object_list)
@@ -406,22 +464,22 @@ def matrix_page(
             p.pk: sum(1 for row in kept if row.cells[index].cell.outcome == TICK) for index, p in enumerate(principles)
         }
     else:
-        page = Paginator(ordered, MATRIX_ROWS_PER_PAGE).get_page(page_number)
+        audience_ids = [a.pk for a in options.audiences if not filters.audiences or a.slug in filters.audiences]
+        page = Paginator(_RowsInReportOrder(selected, audience_ids), MATRIX_ROWS_PER_PAGE).get_page(page_number)
         use_case_rows = _use_case_rows(
             review_round, principles, list(page.object_list), for_admin=for_admin, state=state
         )
-        meeting = dict(
-            MatrixCell.objects.filter(
-                round=review_round,
-                outcome=TICK,
-                principle_id__in=principle_ids,
-                version_id__in=selected.values("version_id"),
+        meeting = {}
+        if with_totals:
+            # Unfiltered, every tick is of a version in the round: a tick needs a verdict, and a
+            # version with reviews cannot leave its round (reviews.services.rounds). So the count
+            # reads the cells' index alone, without matching them to the round's versions.
+            ticks = MatrixCell.objects.filter(round=review_round, outcome=TICK, principle_id__in=principle_ids)
+            if filters != MatrixFilters():
+                ticks = ticks.filter(version_id__in=selected.values("version_id"))
+            meeting = dict(
+                ticks.values("principle_id").annotate(count=Count("*")).order_by().values_list("principle_id", "count")
             )
-            .values("principle_id")
-            .annotate(count=Count("pk"))
-            .order_by()
-            .values_list("principle_id", "count")
-        )
 
     groups: list[MatrixAudienceGroup] = []
     if filters.is_sorted:
@@ -434,7 +492,7 @@ def matrix_page(
     return MatrixPage(
         principles=principles,
         groups=tuple(groups),
-        principle_totals=tuple(PrincipleTotal(p, meeting.get(p.pk, 0)) for p in principles),
+        principle_totals=tuple(PrincipleTotal(p, meeting.get(p.pk, 0)) for p in principles) if with_totals else (),
         page=page,
         state=state,
         is_sorted=filters.is_sorted,
