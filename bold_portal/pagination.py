@@ -13,6 +13,23 @@ def paginate(items, page_number, *, per_page: int = PAGE_SIZE) -> Page:
     return Paginator(items, per_page).get_page(page_number)
 
 
+class KnownCount:
+    """Items to page whose number is already known (from figures the page reads anyway), so that
+    the paginator slices them without counting them again."""
+
+    def __init__(self, items, count: int):
+        self._items, self._count = items, count
+
+    def count(self) -> int:
+        return self._count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, key):
+        return self._items[key]
+
+
 @dataclass(frozen=True)
 class PageLink:
     number: int | None  # None: an ellipsis

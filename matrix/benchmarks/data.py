@@ -26,6 +26,7 @@ from reviews.models import (
     ProgressHeader,
     Review,
     ReviewRound,
+    RoundProgressCount,
     RoundVersion,
     Verdict,
     VersionProgressCount,
@@ -313,6 +314,7 @@ class SyntheticData:
                 RoundVersion,
                 VersionProgressCount,
                 GroupProgressCount,
+                RoundProgressCount,
                 ProgressHeader,
             ):
                 delete(model, "round_id", rounds)

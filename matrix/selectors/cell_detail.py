@@ -149,7 +149,7 @@ def cell_detail(
         groups_published=groups.published,
         organisation_groups=groups.of(version.pk).breakdown(principle.pk),
         anonymity_min_group=settings.ANONYMITY_MIN_GROUP,
-        state=matrix_state(review_round, version_id=version.pk),
+        state=matrix_state(review_round, version_ids=[version.pk]),
         declared_interest=marks.interest(version.pk),
         flag=marks.flag(version.pk, principle.pk),
         audience_slug=version.use_case.audience.slug,

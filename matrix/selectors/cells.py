@@ -4,6 +4,7 @@ principles and versions in matrix order, and which rounds are behind their revie
 read the stored rows; none recomputes anything or decodes more than the page or export shows."""
 
 import datetime
+from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -105,10 +106,11 @@ class MatrixState:
         return version_id in self.behind_version_ids
 
 
-def matrix_state(review_round: ReviewRound, *, version_id: int | None = None) -> MatrixState:
-    """When the round's matrix was last written, which versions (of one version, if given) had
+def matrix_state(review_round: ReviewRound, *, version_ids: Collection[int] | None = None) -> MatrixState:
+    """When the round's matrix was last written, which versions (of these versions, if given) had
     reviews change since, or the round's rule: a recompute is on its way for them; and whether its
-    agreement figures are behind its cells. Two queries, whatever the number of versions."""
+    agreement figures are behind its cells. Two queries, whatever the number of versions; a page
+    that shows a few versions names them, so that the second reads those alone."""
     header = (
         Matrix.objects.filter(round=review_round)
         .values("computed_at", "rule_version", "generation", "agreement_generation")
@@ -118,8 +120,8 @@ def matrix_state(review_round: ReviewRound, *, version_id: int | None = None) ->
         behind = RoundVersion.objects.filter(round=review_round)
     else:
         behind = RoundVersion.objects.filter(round=review_round).filter(~_current_row())
-    if version_id is not None:
-        behind = behind.filter(version_id=version_id)
+    if version_ids is not None:
+        behind = behind.filter(version_id__in=version_ids)
     behind_version_ids = frozenset(behind.values_list("version_id", flat=True))
     return MatrixState(
         computed_at=header and header["computed_at"],

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
 
+from bold_portal.pagination import KnownCount
 from matrix.models import MatrixCell
 from matrix.selectors.cells import (
     COUNT_KEYS,
@@ -43,18 +44,23 @@ class RoundChartsData:
 def round_charts(review_round: ReviewRound, *, page_number) -> RoundChartsData:
     """A page of at most CHART_USE_CASES_PER_PAGE use cases, in matrix order, with their stored
     counts on each principle, each use case marked when its counts are being updated, and the
-    round's progress. Nine queries whatever the number of use cases, organisations or reviews."""
+    round's progress. Eight queries whatever the number of use cases, organisations or reviews: the
+    page's use cases are counted with the round's progress, and only theirs are checked for being
+    updated."""
     principles = tuple(round_principles(review_round))
-    page = Paginator(round_version_rows(review_round), CHART_USE_CASES_PER_PAGE).get_page(page_number)
+    (progress,) = round_summaries([review_round])
+    page = Paginator(
+        KnownCount(round_version_rows(review_round), progress.use_cases), CHART_USE_CASES_PER_PAGE
+    ).get_page(page_number)
     rows = list(page.object_list)
+    version_ids = [row["version_id"] for row in rows]
     cells = {
         (row["version_id"], row["principle_id"]): cell_from_row(row)
-        for row in MatrixCell.objects.filter(
-            round=review_round, version_id__in=[row["version_id"] for row in rows]
-        ).values("version_id", "principle_id", "outcome", *COUNT_KEYS)
+        for row in MatrixCell.objects.filter(round=review_round, version_id__in=version_ids).values(
+            "version_id", "principle_id", "outcome", *COUNT_KEYS
+        )
     }
-    (progress,) = round_summaries([review_round])
-    state = matrix_state(review_round)
+    state = matrix_state(review_round, version_ids=version_ids)
     return RoundChartsData(
         principles=principles,
         use_cases=tuple(

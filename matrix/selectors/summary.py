@@ -22,5 +22,5 @@ def version_summary(*, review_round: ReviewRound, version_id: int) -> VersionSum
     cells = version_cells(round_id=review_round.pk, version_id=version_id)
     if not cells:
         return None
-    state = matrix_state(review_round, version_id=version_id)
+    state = matrix_state(review_round, version_ids=[version_id])
     return VersionSummary(computed_at=state.computed_at, is_stale=state.is_updating, cells=cells)

@@ -120,6 +120,33 @@ class VersionProgressCount(models.Model):
         return f"{self.scope} counts of version {self.version_id} in round {self.round_id}"
 
 
+class RoundProgressCount(models.Model):
+    """The round's counts, one row per scope (version or summary) and due date: the sums of its
+    VersionProgressCount rows of that scope, so that a page's round totals read a few rows however
+    many versions the round has."""
+
+    round = models.ForeignKey("reviews.ReviewRound", on_delete=models.CASCADE, related_name="+")
+    scope = models.CharField(max_length=12, choices=ProgressScope.choices)
+    due_on = models.DateField(null=True)
+    expected = models.PositiveIntegerField()
+    submitted = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = _("round progress count")
+        verbose_name_plural = _("round progress counts")
+        indexes = [models.Index(fields=["round", "scope"], name="roundprogress_round_scope")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(scope__in=["version", "summary"]),
+                name="roundprogress_scope",
+                violation_error_message=_("A round's counts are of its versions or its summary."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.scope} counts of round {self.round_id}"
+
+
 class GroupProgressCount(models.Model):
     """An organisation's (its organisation-wide assignments), a person's (assignments in person) or
     an organisation member's (for the lead's page) counts over the round, one row per due date: the

@@ -19,6 +19,7 @@ from reviews.models import (
     GroupProgressCount,
     Review,
     ReviewRound,
+    RoundProgressCount,
     RoundVersion,
     VersionProgressCount,
 )
@@ -110,6 +111,7 @@ def _tables() -> dict[str, str]:
         "figure": ClosedRoundFigure._meta.db_table,
         "stored_version": VersionProgressCount._meta.db_table,
         "stored_group": GroupProgressCount._meta.db_table,
+        "stored_round": RoundProgressCount._meta.db_table,
     }
 
 
@@ -169,7 +171,11 @@ def round_progress_totals(review_round: ReviewRound) -> Progress:
             return Progress(expected=figure.expected, submitted=figure.submitted, overdue=figure.overdue)
         return Progress(expected=0, submitted=0, overdue=0)
     if progress_stored(review_round):
-        sql = STORED_VERSION_PROGRESS + " SELECT SUM(expected), SUM(submitted), SUM(overdue) FROM progress"  # nosec
+        # The round's rows (one per due date), not its versions': the same sums, read in a few rows.
+        sql = """
+            SELECT SUM(expected), SUM(submitted), SUM(CASE WHEN due_on < %s THEN expected - submitted ELSE 0 END)
+            FROM {stored_round} WHERE round_id = %s AND scope = 'version'
+        """
         expected, submitted, overdue = _rows(sql, [timezone.localdate(), review_round.pk])[0]
         return Progress(expected=expected or 0, submitted=submitted or 0, overdue=overdue or 0)
     return live_round_progress_totals(review_round)
@@ -245,30 +251,40 @@ def _group_progress_cte(review_round: ReviewRound) -> tuple[str, list]:
     return _LIVE_GROUP_PROGRESS, _live_params(review_round)
 
 
+def _version_order(alias: str) -> str:
+    """Overdue first, then the most outstanding, then by title, over version_progress's columns."""
+    return f"{alias}.overdue DESC, {alias}.expected - {alias}.submitted DESC, {alias}.title, {alias}.version_id"
+
+
 def version_progress(review_round: ReviewRound) -> _SqlPage:
     """Per use case version of the round, overdue first, then the most outstanding, then by title.
-    Paginate it: each page is one grouped query (plus one count)."""
+    Paginate it: each page is one grouped query (plus one count). The page's versions are chosen
+    from the counts and titles alone; their audiences and assignments are read for those alone."""
     count = RoundVersion.objects.filter(round=review_round).count()
 
     def fetch(offset: int, limit: int) -> list[VersionProgressRow]:
         cte, cte_params = _version_progress_cte(review_round)
         sql = f"""
-            {cte}
-            SELECT rv.version_id, v.title, v.number, au.name, pr.due_on,
-                   COALESCE(pr.expected, 0), COALESCE(pr.submitted, 0), COALESCE(pr.overdue, 0),
+            {cte},
+            counted AS (
+                SELECT rv.round_id, rv.version_id, v.title, v.number, v.use_case_id, pr.due_on,
+                       COALESCE(pr.expected, 0) AS expected, COALESCE(pr.submitted, 0) AS submitted,
+                       COALESCE(pr.overdue, 0) AS overdue
+                FROM {{round_version}} rv
+                JOIN {{version}} v ON v.id = rv.version_id
+                LEFT JOIN progress pr ON pr.version_id = rv.version_id
+                WHERE rv.round_id = %s
+            ),
+            page AS (SELECT * FROM counted c ORDER BY {_version_order("c")} LIMIT %s OFFSET %s)
+            SELECT p.version_id, p.title, p.number, au.name, p.due_on, p.expected, p.submitted, p.overdue,
                    (SELECT COUNT(*) FROM {{assignment}} a
-                    WHERE a.round_id = rv.round_id AND a.version_id = rv.version_id AND a.organisation_id IS NOT NULL),
+                    WHERE a.round_id = p.round_id AND a.version_id = p.version_id AND a.organisation_id IS NOT NULL),
                    (SELECT COUNT(*) FROM {{assignment}} a
-                    WHERE a.round_id = rv.round_id AND a.version_id = rv.version_id AND a.reviewer_id IS NOT NULL)
-            FROM {{round_version}} rv
-            JOIN {{version}} v ON v.id = rv.version_id
-            JOIN {{use_case}} uc ON uc.id = v.use_case_id
+                    WHERE a.round_id = p.round_id AND a.version_id = p.version_id AND a.reviewer_id IS NOT NULL)
+            FROM page p
+            JOIN {{use_case}} uc ON uc.id = p.use_case_id
             JOIN {{audience}} au ON au.id = uc.audience_id
-            LEFT JOIN progress pr ON pr.version_id = rv.version_id
-            WHERE rv.round_id = %s
-            ORDER BY COALESCE(pr.overdue, 0) DESC, COALESCE(pr.expected, 0) - COALESCE(pr.submitted, 0) DESC,
-                     v.title, v.id
-            LIMIT %s OFFSET %s
+            ORDER BY {_version_order("p")}
         """  # nosec
         params = [*cte_params, review_round.pk, limit, offset]
         return [

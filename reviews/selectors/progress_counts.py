@@ -17,7 +17,7 @@ from reviews.models import (
     ProgressScope,
     Review,
     ReviewRound,
-    VersionProgressCount,
+    RoundProgressCount,
 )
 
 # How many refreshes of the round's counts are queued and not yet run. A lost message leaves it
@@ -75,9 +75,9 @@ class RoundCount:
 
 def round_counts(round_ids: list[int]) -> dict[int, RoundCount]:
     """Per round: for one whose counts are stored, its expected and submitted reviews as the
-    rounds page counts them, summed from its summary rows (one per version); for the others, its
-    submitted reviews counted live. One query."""
-    summary = VersionProgressCount.objects.filter(round=OuterRef("pk"), scope=ProgressScope.SUMMARY).order_by()
+    rounds page counts them, read from its round summary row (the sum of its versions'); for the
+    others, its submitted reviews counted live. One query."""
+    summary = RoundProgressCount.objects.filter(round=OuterRef("pk"), scope=ProgressScope.SUMMARY).order_by()
     summed = summary.values("round").annotate(n=Sum("expected")).values("n")
     summed_submitted = summary.values("round").annotate(n=Sum("submitted")).values("n")
     live_submitted = (

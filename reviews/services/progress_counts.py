@@ -23,6 +23,7 @@ from reviews.models import (
     ProgressScope,
     Review,
     ReviewRound,
+    RoundProgressCount,
     VersionProgressCount,
 )
 from reviews.selectors.expected import expected_reviewers
@@ -271,6 +272,25 @@ def _groups_refresh(round_id: int, groups: set[tuple] | None) -> None:
         cursor.execute(sql, [round_id, *GROUP_SCOPES, *params])
 
 
+def _round_totals_refresh(round_id: int) -> None:
+    """Sum the round's stored per-version rows into its round rows, per scope and due date: two
+    statements, each reading one covering index of the version rows."""
+    RoundProgressCount.objects.filter(round_id=round_id).delete()
+    versions = _table(VersionProgressCount)
+    sql = f"""
+        INSERT INTO {_table(RoundProgressCount)} (round_id, scope, due_on, expected, submitted)
+        SELECT round_id, scope, due_on, SUM(expected), SUM(submitted)
+        FROM {versions} WHERE round_id = %s AND scope = 'version'
+        GROUP BY round_id, scope, due_on
+        UNION ALL
+        SELECT round_id, scope, NULL, SUM(expected), SUM(submitted)
+        FROM {versions} WHERE round_id = %s AND scope = 'summary'
+        GROUP BY round_id, scope
+    """  # nosec
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [round_id, round_id])
+
+
 def _header_upsert(round_id: int, *, whole_round: bool) -> bool:
     """The round's ProgressHeader, created by whichever refresh comes first and updated by the
     others: its row stays locked until the refresh commits, so refreshes of one round take turns,
@@ -292,7 +312,7 @@ def _header_upsert(round_id: int, *, whole_round: bool) -> bool:
 def _forget(round_id: int) -> None:
     """A round whose figures were frozen at closing keeps no counts: were it opened again, it
     would be counted live until its refresh (queued by the change of status) has run."""
-    for model in (ProgressHeader, GroupProgressCount, VersionProgressCount):
+    for model in (ProgressHeader, GroupProgressCount, RoundProgressCount, VersionProgressCount):
         model.objects.filter(round_id=round_id).delete()
 
 
@@ -322,4 +342,5 @@ def progress_counts_refresh(*, round_id: int, version_ids: Sequence[int] | None 
         stored.delete()
         VersionProgressCount.objects.bulk_create(new, batch_size=5000)
         _groups_refresh(round_id, None if ids is None else _changed_groups(old, new))
+        _round_totals_refresh(round_id)
     return True

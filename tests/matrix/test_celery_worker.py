@@ -154,7 +154,7 @@ def test_a_worker_recomputes_the_versions_cells_after_reviews_are_submitted(work
     assert [(c.principle_id, c.meets, c.does_not_meet, c.not_sure, c.outcome) for c in cells] == [
         (principle.pk, 1, 1, 0, "cross")
     ]
-    assert not matrix_state(review_round, version_id=version.pk).is_updating
+    assert not matrix_state(review_round, version_ids=[version.pk]).is_updating
     # Per version: the other version of the round was not recomputed.
     assert MatrixRow.objects.values("batch", "computed_at").get(round=review_round, version=other_version) == other_row
     matrix = Matrix.objects.get(round=review_round)

@@ -534,7 +534,7 @@ def test_a_cell_is_deleted_with_its_version_its_principle_and_its_round(three_ve
 def test_matrix_state_says_when_a_version_is_behind(three_versions):
     r, (first, second, third), relevant, clear = three_versions
     assert matrix_state(r).behind_version_ids == {first.pk, second.pk, third.pk}
-    assert matrix_state(r, version_id=first.pk).behind_version_ids == {first.pk}
+    assert matrix_state(r, version_ids=[first.pk]).behind_version_ids == {first.pk}
     assert matrix_state(r).computed_at is None and matrix_state(r).is_updating
     matrix_recompute(round_id=r.pk)
     assert not matrix_state(r).is_updating
@@ -543,8 +543,8 @@ def test_matrix_state_says_when_a_version_is_behind(three_versions):
 
     assert matrix_state(r).is_updating and matrix_state(r).behind_version_ids == {first.pk}
     assert matrix_state(r).is_behind(first.pk) and not matrix_state(r).is_behind(second.pk)
-    assert matrix_state(r, version_id=first.pk).is_updating
-    assert not matrix_state(r, version_id=second.pk).is_updating
+    assert matrix_state(r, version_ids=[first.pk]).is_updating
+    assert not matrix_state(r, version_ids=[second.pk]).is_updating
     matrix_recompute(round_id=r.pk, version_id=first.pk)
     assert not matrix_state(r).is_updating
 

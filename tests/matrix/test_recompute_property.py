@@ -161,7 +161,7 @@ def test_incremental_cells_equal_a_full_recompute_and_the_rule(
             changed = RoundVersion.objects.get(round=world.round, version=version).change_count > 0
             has_row = MatrixRow.objects.filter(round=world.round, version=version).exists()
             if changed or has_row:
-                assert has_row and not matrix_state(world.round, version_id=version.pk).is_updating
+                assert has_row and not matrix_state(world.round, version_ids=[version.pk]).is_updating
 
     incremental = world.stored()
     MatrixRow.objects.filter(round=world.round).delete()

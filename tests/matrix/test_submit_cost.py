@@ -45,9 +45,10 @@ RECOMPUTE_QUERIES = 9
 # Also after the commit, the refresh of the version's stored progress counts (reviews.services.
 # progress_counts: the round shared, the round's header upserted, the version's rows read, its
 # expected reviewers and its submitted reviews counted, the active memberships of the people its
-# assignments name (for the organisation leads' rows), its rows deleted and inserted, the
-# changed groups' sums deleted and inserted; a savepoint in tests).
-PROGRESS_QUERIES = 12
+# assignments name (for the organisation leads' rows), its rows deleted and inserted, the changed
+# groups' sums deleted and inserted, the round's sums deleted and inserted, so that its pages read
+# its totals in a few rows; a savepoint in tests).
+PROGRESS_QUERIES = 14
 
 
 def submit_queries() -> int:
