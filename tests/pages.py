@@ -8,6 +8,6 @@ def main_content(response) -> str:
     return page[page.index("<main") : page.index("</main>") + len("</main>")]
 
 
-# Queries every signed-in page makes for the service navigation: memberships (reviewer?),
-# groups (admin?) and lead memberships (may invite?).
-NAVIGATION_QUERIES = 3
+# Queries every signed-in page makes for the service navigation: memberships (reviewer? which
+# organisations led? may invite?) and groups (admin?).
+NAVIGATION_QUERIES = 2
