@@ -7,13 +7,13 @@ from django.utils.translation import gettext_lazy as _
 
 from audiences.models import Membership
 from bold_portal.navigation import Link, register, register_manage_section
-from bold_portal.roles import is_admin
+from bold_portal.roles import is_admin, memberships_of
 
 
 @register(order=100)
 def reviewer_links(request) -> list[Link]:
-    # One query gives both "is a reviewer" (any membership) and the organisations the person leads.
-    memberships = list(request.user.memberships.select_related("organisation").order_by("organisation__name"))
+    # The memberships the role checks read too: "is a reviewer" (any) and the organisations led.
+    memberships = memberships_of(request.user)
     if not memberships:
         return []
     links = [

@@ -13,6 +13,6 @@ def date_fields(name, date) -> dict[str, str]:
     return {f"{name}_0": str(date.day), f"{name}_1": str(date.month), f"{name}_2": str(date.year)}
 
 
-# Queries every signed-in page makes for the service navigation: memberships (reviewer?),
-# groups (admin?) and lead memberships (may invite?).
-NAVIGATION_QUERIES = 3
+# Queries every signed-in page makes for the service navigation: memberships (reviewer? which
+# organisations led? may invite?) and groups (admin?).
+NAVIGATION_QUERIES = 2

@@ -119,6 +119,17 @@ def test_navigation_shows_a_lead_the_invitation_page_and_a_sign_out_button(clien
     assert f'<form method="post" action="{reverse("logout")}"' in page
 
 
+def test_the_role_checks_of_a_request_share_one_read_of_the_persons_memberships(django_assert_num_queries):
+    lead, reviewer, analyst = make_reviewer(role=Membership.Role.LEAD), make_reviewer(), make_user()
+
+    with django_assert_num_queries(1):
+        assert roles.is_organisation_lead(lead) and roles.is_reviewer(lead)
+    with django_assert_num_queries(1):
+        assert roles.is_reviewer(reviewer) and not roles.is_organisation_lead(reviewer)
+    with django_assert_num_queries(1):
+        assert not roles.is_reviewer(analyst) and not roles.is_organisation_lead(analyst)
+
+
 def test_every_page_has_the_portals_own_favicon(client):
     """Not GOV.UK's crown (for gov.uk services only): the portal's icon, linked from every page
     and answered at /favicon.ico, which browsers ask for anyway, without signing in."""

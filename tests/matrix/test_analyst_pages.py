@@ -218,10 +218,10 @@ def test_pages_of_the_matrix_and_page_numbers_that_do_not_exist(analyst_client, 
 
 # --- Query counts ----------------------------------------------------------------------------------
 
-# Session, user and two-factor device (3), the navigation (3), the round, the filter options (2),
+# Session, user and two-factor device (3), the navigation (2), the round, the filter options (2),
 # the matrix page (count, rows, cells, totals and the matrix state's 2), the agreement figures and
 # the flag audiences' names.
-MATRIX_PAGE_QUERIES = 17
+MATRIX_PAGE_QUERIES = 16
 # Once the round has closed (matrix.disclosure): the groups of reviewers of the page's rows, the
 # flag audiences' organisations and the declared-interest marks.
 PUBLISHED_GROUPS_QUERIES = 3
@@ -253,9 +253,9 @@ def test_the_matrix_page_makes_the_same_queries_for_12_or_2000_use_cases(
     assert rows == min(size, MATRIX_ROWS_PER_PAGE) if not query else 0 < rows <= MATRIX_ROWS_PER_PAGE
 
 
-# Session, user and two-factor device (3), the navigation (3), the page count and rows, expected,
+# Session, user and two-factor device (3), the navigation (2), the page count and rows, expected,
 # submitted, use cases.
-ROUNDS_PAGE_QUERIES = 11
+ROUNDS_PAGE_QUERIES = 10
 
 
 @pytest.mark.parametrize("rounds", [2, 30])

@@ -497,10 +497,10 @@ def test_anonymous_visitors_are_sent_to_sign_in_from_the_by_audience_page(client
 
 # --- Query counts ------------------------------------------------------------------------------------
 
-# Session, user and two-factor device (3), the navigation (3), the round, the audience choices, the
+# Session, user and two-factor device (3), the navigation (2), the round, the audience choices, the
 # chosen audience, the flag audiences' names, and the audience view's own (its docstring: three
 # while the round is open, six once it has closed).
-BY_AUDIENCE_PAGE_QUERIES = {False: 13, True: 16}
+BY_AUDIENCE_PAGE_QUERIES = {False: 12, True: 15}
 
 
 def bigger_world(use_cases: int, *, closed: bool):

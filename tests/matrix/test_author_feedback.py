@@ -137,7 +137,7 @@ def test_the_authors_home_makes_the_same_queries_however_many_use_cases(client, 
     audience = world["version"].use_case.audience
     client.get(reverse("authors:use_cases"))  # the session and the author's groups, once
 
-    with django_assert_num_queries(11) as few:
+    with django_assert_num_queries(10) as few:
         client.get(reverse("authors:use_cases"))
     for _ in range(3):
         make_round(principles=[make_principle()], versions=[make_version(audience=audience)])

@@ -143,10 +143,10 @@ def test_an_empty_round_says_so(analyst_client, db):
     assert '<svg class="portal-chart"' not in page
 
 
-# Session and user (2), the layout's navigation and sign-in checks (4), the round, and
+# Session and user (2), the layout's navigation and sign-in checks (3), the round, and
 # round_charts' eight (see its docstring; nine before the page's use cases were counted with the
 # round's progress).
-CHARTS_PAGE_QUERIES = 15
+CHARTS_PAGE_QUERIES = 14
 
 
 @pytest.mark.parametrize("size", [40, 300])

@@ -195,12 +195,12 @@ def test_the_pages_make_as_many_queries_for_many_rounds_and_reasons_as_for_one(
 ):
     client.force_login(world.author)
     client.get(world.compare_url())
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(14):
         client.get(world.compare_url())
     client.force_login(make_analyst())
     analysts = reverse("matrix:reason_responses")
     client.get(analysts)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         client.get(analysts)
     for name in ("Summer", "Autumn"):
         later = make_round(principles=[world.clear], versions=[world.v1], name=name)
@@ -209,7 +209,7 @@ def test_the_pages_make_as_many_queries_for_many_rounds_and_reasons_as_for_one(
         close_round(later)
 
     client.force_login(world.author)
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(14):
         page = client.get(world.compare_url())
     assert (
         "Still unclear in Summer." in page.text
@@ -221,6 +221,6 @@ def test_the_pages_make_as_many_queries_for_many_rounds_and_reasons_as_for_one(
     make_assignment(review_round=spring, version=other, organisation=world.crisis)
     submit(world.reviewer, spring, other, {world.clear: ("does_not_meet", "Who is it for?", "", "")})
     close_round(spring)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         page = client.get(analysts)
     assert "Who is it for?" in page.text and "Still unclear in Autumn." in page.text

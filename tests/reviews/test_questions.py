@@ -279,10 +279,10 @@ def test_the_pages_make_as_many_queries_for_many_questions_and_answers_as_for_on
     question_answer(question=world.ask(), text="Monthly.", actor=world.author)
     client.force_login(world.asker)
     client.get(world.review_url())
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(17):
         client.get(world.review_url())
     client.force_login(world.author)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         client.get(world.author_list_url())
 
     for principle in (world.relevant, world.clear):
@@ -292,11 +292,11 @@ def test_the_pages_make_as_many_queries_for_many_questions_and_answers_as_for_on
             question_answer(question=question, text="A reviewer's answer.", actor=world.asker)
 
     client.force_login(world.asker)
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(17):
         page = client.get(world.review_url())
     assert page.text.count("An answer.") == 6
     client.force_login(world.author)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         client.get(world.author_list_url())
 
 
@@ -351,7 +351,7 @@ def test_the_read_only_review_page_makes_as_many_queries_for_many_questions_as_f
     close_round(world.round)
     client.force_login(world.asker)
     client.get(world.review_url())
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(15):
         client.get(world.review_url())
 
     for principle in (world.relevant, world.clear):
@@ -362,7 +362,7 @@ def test_the_read_only_review_page_makes_as_many_queries_for_many_questions_as_f
             QuestionAnswer.objects.create(
                 question=question, side=QuestionAnswer.Side.AUTHOR, answered_by=world.author, text="An answer."
             )
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(15):
         page = client.get(world.review_url())
     assert page.text.count("An answer.") == 6
 

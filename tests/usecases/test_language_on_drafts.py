@@ -137,7 +137,7 @@ def test_dismissing_is_for_the_use_cases_writers_only_and_by_post(client, author
     assert not HitDismissal.objects.exists()
 
 
-@pytest.mark.parametrize(("section", "queries"), [("impact", 12), ("data-flows", 13), (None, 17)])
+@pytest.mark.parametrize(("section", "queries"), [("impact", 11), ("data-flows", 12), (None, 16)])
 def test_a_drafts_pages_make_as_many_queries_for_many_hits_as_for_one(
     client, author, draft, section, queries, django_assert_num_queries
 ):
