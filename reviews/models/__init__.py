@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audiences.models import Audience, Organisation
+from bold_portal.compiled_reads import CompiledRead
 from bold_portal.text import refuse_control_characters, text_limit
 from principles.models import Principle
 
@@ -604,15 +605,26 @@ def blocking_interest(*, use_case_id: int, organisation=None, reviewer=None) -> 
     """The declared interest, not overridden, that stops this organisation (or a person, through
     any organisation they belong to) from reviewing the use case; None if there is none."""
     if organisation is not None:
-        organisations = Q(organisation=organisation)
-    elif reviewer is not None:
-        organisations = Q(organisation__memberships__user=reviewer)
-    else:
-        return None
+        return next(
+            iter(_blocking_interests(use_case_id=use_case_id, organisations=Q(organisation=organisation))), None
+        )
+    if reviewer is not None:
+        return next(iter(_BLOCKING_FOR_MEMBER.objects(use_case_id=use_case_id, reviewer_id=reviewer.pk)), None)
+    return None
+
+
+def _blocking_interests(*, use_case_id: int, organisations: Q):
     return (
         DeclaredInterest.objects.blocking()
         .filter(organisations, use_case_id=use_case_id)
         .select_related("organisation")
-        .order_by("pk")
-        .first()
+        .order_by("pk")[:1]
     )
+
+
+# Every reviewer page asks this of its reader: compiled once (bold_portal.compiled_reads).
+_BLOCKING_FOR_MEMBER = CompiledRead(
+    lambda use_case_id, reviewer_id: _blocking_interests(
+        use_case_id=use_case_id, organisations=Q(organisation__memberships__user_id=reviewer_id)
+    )
+)

@@ -4,18 +4,46 @@ number of assignments, reviews or verdicts."""
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch, Q, prefetch_related_objects
 
-from audiences.models import Organisation
+from audiences.models import Membership, Organisation
+from bold_portal.compiled_reads import CompiledRead
 from principles.models import Principle
 from reviews.models import Assignment, DeclaredInterest, Review, ReviewRound, RoundVersion, Verdict, blocking_interest
 from reviews.selectors.requests import declined
 from usecases.models import UseCaseVersion
 
-
-def _assigned_to(user) -> Q:
-    """Assignments given to the user, or to an organisation the user belongs to."""
-    return Q(reviewer=user) | Q(organisation__memberships__user=user)
+# The reads every reviewer page makes, compiled once (bold_portal.compiled_reads).
+_TARGET = CompiledRead(
+    lambda round_slug, use_case_slug, number: RoundVersion.objects.select_related(
+        "round", "version__use_case__audience"
+    )
+    .filter(round__slug=round_slug, version__use_case__slug=use_case_slug, version__number=number)
+    .order_by("pk")[:1]
+)
+_ASSIGNMENTS = CompiledRead(
+    # Given to the user, or to an organisation the user belongs to.
+    lambda user_id, round_id, version_id: Assignment.objects.filter(
+        Q(reviewer_id=user_id) | Q(organisation__memberships__user_id=user_id), round_id=round_id, version_id=version_id
+    )
+    .select_related("organisation")
+    .annotate(is_declined=declined())
+    .order_by("due_on", "pk")
+)
+# Whether there is exactly one: no ordering needed (Membership's own joins the user).
+_TWO_MEMBERSHIPS = CompiledRead(
+    lambda user_id: Membership.objects.filter(user_id=user_id).select_related("organisation").order_by()[:2]
+)
+# One review at most (a unique constraint): ordered by its key alone, not by Review's default
+# ordering, which joins the round, the version, its use case and audience.
+_OWN_REVIEW = CompiledRead(
+    lambda user_id, round_id, version_id: Review.objects.filter(
+        reviewer_id=user_id, round_id=round_id, version_id=version_id
+    ).order_by("pk")[:1]
+)
+_ROUND_PRINCIPLES = CompiledRead(
+    lambda round_id: Principle.objects.filter(rounds__id=round_id).order_by("order", "name")
+)
 
 
 @dataclass
@@ -34,11 +62,8 @@ class ReviewTarget:
         if not user.is_authenticated:
             return []
         if user.pk not in self._assignments:
-            self._assignments[user.pk] = list(
-                Assignment.objects.filter(_assigned_to(user), round=self.round, version=self.version)
-                .select_related("organisation")
-                .annotate(is_declined=declined())
-                .order_by("due_on", "pk")
+            self._assignments[user.pk] = _ASSIGNMENTS.objects(
+                user_id=user.pk, round_id=self.round.pk, version_id=self.version.pk
             )
         return self._assignments[user.pk]
 
@@ -73,19 +98,13 @@ class ReviewTarget:
         for assignment in self.assignments_for(user):
             if assignment.organisation_id:
                 return assignment.organisation
-        # Whether there is exactly one: no ordering needed (Membership's own joins the user).
-        memberships = list(user.memberships.select_related("organisation").order_by()[:2])
+        memberships = _TWO_MEMBERSHIPS.objects(user_id=user.pk)
         return memberships[0].organisation if len(memberships) == 1 else None
 
 
 def review_target(*, round_slug: str, use_case_slug: str, number: int) -> ReviewTarget | None:
     """The version of a use case in a round, or None when the round does not include it."""
-    link = (
-        RoundVersion.objects.select_related("round", "version__use_case__audience")
-        .filter(round__slug=round_slug, version__use_case__slug=use_case_slug, version__number=number)
-        .order_by()
-        .first()
-    )
+    link = next(iter(_TARGET.objects(round_slug=round_slug, use_case_slug=use_case_slug, number=number)), None)
     return ReviewTarget(round=link.round, version=link.version) if link else None
 
 
@@ -93,16 +112,11 @@ def own_review(*, user, target: ReviewTarget) -> Review | None:
     """The user's own review of the target, with its verdicts; None if not started."""
     if not user.is_authenticated:
         return None
+    reviews = _OWN_REVIEW.objects(user_id=user.pk, round_id=target.round.pk, version_id=target.version.pk)
     # Each verdict with the earlier one it was carried forward from, if any, in the same query.
     verdicts = Verdict.objects.select_related("carried_from__review__version", "carried_from__review__round")
-    # One review at most (a unique constraint): ordered by its key alone, not by Review's default
-    # ordering, which joins the round, the version, its use case and audience.
-    return (
-        Review.objects.filter(reviewer=user, round=target.round, version=target.version)
-        .prefetch_related(Prefetch("verdicts", queryset=verdicts))
-        .order_by("pk")
-        .first()
-    )
+    prefetch_related_objects(reviews, Prefetch("verdicts", queryset=verdicts))
+    return reviews[0] if reviews else None
 
 
 def verdicts_by_principle(review: Review | None) -> dict[int, Verdict]:
@@ -117,7 +131,7 @@ def submitted_review_count(target: ReviewTarget) -> int:
 
 
 def round_principles(review_round: ReviewRound) -> list[Principle]:
-    return list(review_round.principles.order_by("order", "name"))
+    return _ROUND_PRINCIPLES.objects(round_id=review_round.pk)
 
 
 @dataclass(frozen=True)

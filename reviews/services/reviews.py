@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audiences.models import Organisation
+from bold_portal.compiled_reads import CompiledRead
 from bold_portal.locks import is_lock_contention
 from bold_portal.models import audit
 from bold_portal.text import grouped
@@ -148,6 +149,10 @@ def _review_record(review: Review, verdicts) -> dict:
     }
 
 
+# At most one (a unique constraint).
+_LOCKED_REVIEW = CompiledRead(lambda **keys: Review.objects.select_for_update(of=("self",)).filter(**keys).order_by())
+
+
 def _locked_review(*, round_id: int, version_id: int, reviewer_id: int, expected_lock_version: int) -> Review | None:
     """The reviewer's review of the version in the round, row-locked for a change; None if there is
     none yet. Raises ReviewConflict unless its lock_version is the one the form was opened with
@@ -157,31 +162,46 @@ def _locked_review(*, round_id: int, version_id: int, reviewer_id: int, expected
     default ordering joins the round, version, use case and audience, and a FOR UPDATE over that
     join would lock every one of those rows too, the round included, which every save already
     holds FOR SHARE: two saves would then each wait for the other's shared lock (a deadlock)."""
-    try:
-        review = Review.objects.select_for_update(of=("self",)).get(
-            round_id=round_id, version_id=version_id, reviewer_id=reviewer_id
-        )
-    except Review.DoesNotExist:
-        review = None
+    found = _LOCKED_REVIEW.objects(round_id=round_id, version_id=version_id, reviewer_id=reviewer_id)
+    review = found[0] if found else None
     current = review.lock_version if review else 0
     if current != expected_lock_version:
         raise ReviewConflict
     return review
 
 
-def _round_read_for_save(*, round_id: int, version: UseCaseVersion, reviewer) -> ReviewRound:
-    """round_read_shared, with the first two things a save checks read in the same statement:
-    whether the version is in the round (includes_version) and whether a declared interest stops
-    the reviewer reviewing its use case (interest_blocks, as blocking_interest decides)."""
-    return round_read_shared(
-        round_id,
-        includes_version=Exists(RoundVersion.objects.filter(round_id=OuterRef("pk"), version_id=version.pk)),
+# The round for round_read_shared, with the first two things a save checks read in the same
+# statement: whether the version is in the round (includes_version) and whether a declared interest
+# stops the reviewer reviewing its use case (interest_blocks, as blocking_interest decides).
+# Compiled once (bold_portal.compiled_reads), as are the save's other reads.
+_ROUND_FOR_SAVE = CompiledRead(
+    lambda round_id, version_id, use_case_id, reviewer_id: ReviewRound.objects.filter(pk=round_id)
+    .order_by()
+    .annotate(
+        includes_version=Exists(RoundVersion.objects.filter(round_id=OuterRef("pk"), version_id=version_id)),
         interest_blocks=Exists(
             DeclaredInterest.objects.blocking().filter(
-                organisation__memberships__user=reviewer, use_case_id=version.use_case_id
+                organisation__memberships__user_id=reviewer_id, use_case_id=use_case_id
             )
         ),
-    )
+    ),
+    lock_shared=True,
+)
+
+
+def _reviewer_assignments(*, round_id: int, version_id: int, reviewer_id: int):
+    """The reviewer's assignments of the version, in person or through an organisation."""
+    return Assignment.objects.filter(
+        Q(reviewer_id=reviewer_id) | Q(organisation__memberships__user_id=reviewer_id),
+        round_id=round_id,
+        version_id=version_id,
+    ).order_by()
+
+
+_ASSIGNMENT_IDS_FOR_SAVE = CompiledRead(lambda **keys: _reviewer_assignments(**keys).values("pk"))
+_DECLINES_FOR_SAVE = CompiledRead(
+    lambda **keys: _reviewer_assignments(**keys).annotate(is_declined=declined()).values_list("is_declined")
+)
 
 
 def _refuse_if_declined(*, round_id: int, version_id: int, reviewer) -> None:
@@ -196,11 +216,9 @@ def _refuse_if_declined(*, round_id: int, version_id: int, reviewer) -> None:
     declined, read after the lock (a statement that waited for a lock still reads other tables as
     they were when it started, so the check cannot be part of it). SQLite, whose writers take turns,
     reads the assignments and their declines in one."""
-    assignments = Assignment.objects.filter(
-        Q(reviewer=reviewer) | Q(organisation__memberships__user=reviewer), round_id=round_id, version_id=version_id
-    ).order_by()
+    keys = {"round_id": round_id, "version_id": version_id, "reviewer_id": reviewer.pk}
     if connection.vendor == "postgresql":
-        wanted, params = assignments.values("pk").query.sql_with_params()
+        wanted, params = _ASSIGNMENT_IDS_FOR_SAVE.statement(**keys)
         table = connection.ops.quote_name(Assignment._meta.db_table)
         # The ORM's own statement and the model's own table name (hence the nosec comment for bandit's B608).
         with connection.cursor() as cursor:
@@ -217,7 +235,7 @@ def _refuse_if_declined(*, round_id: int, version_id: int, reviewer) -> None:
             return
         any_open = bool(locked_ids) and Assignment.objects.filter(~declined(), pk__in=locked_ids).exists()
     else:
-        declines = list(assignments.annotate(is_declined=declined()).values_list("is_declined", flat=True))
+        declines = [is_declined for (is_declined,) in _DECLINES_FOR_SAVE.rows(**keys)]
         if not declines:
             return
         any_open = not all(declines)
@@ -345,7 +363,13 @@ def review_save(
     caller read them from the open round already (the review page does); None: read here.
     """
     with _contention_refused(), transaction.atomic():
-        review_round = _round_read_for_save(round_id=review_round.pk, version=version, reviewer=reviewer)
+        review_round = round_read_shared(
+            review_round.pk,
+            read=_ROUND_FOR_SAVE,
+            version_id=version.pk,
+            use_case_id=version.use_case_id,
+            reviewer_id=reviewer.pk,
+        )
         if not review_round.is_open:
             raise RoundNotOpen
         if not review_round.includes_version:

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from audiences.models import Audience
+from bold_portal.compiled_reads import CompiledRead
 from bold_portal.field_changes import audit_value
 from bold_portal.models import audit
 from bold_portal.queueing import queue_failure_log
@@ -40,13 +41,21 @@ def round_inputs_changed(review_round: ReviewRound) -> None:
     matrix_inputs_changed.send(sender=ReviewRound, round_id=review_round.pk, version_id=None)
 
 
-def round_read_shared(round_id: int, **annotations) -> ReviewRound:
+def round_read_shared(round_id: int, *, read: CompiledRead | None = None, **annotations) -> ReviewRound:
     """The round, read for a change of a review or an assignment: the first lock such a change
     takes. On PostgreSQL a shared row lock: any number of changes hold it together, while closing
     the round (an UPDATE of the row) waits for them, and a change that starts after a close reads
     the round closed. SQLite serialises writing transactions (IMMEDIATE mode, see settings), which
     gives the same guarantee. annotations (expressions, as for QuerySet.annotate) are read in the
-    same statement, so that a change's first checks cost no statements of their own."""
+    same statement, so that a change's first checks cost no statements of their own.
+
+    read: for a change made on every submit, the same read compiled once (bold_portal.compiled_reads,
+    with lock_shared); its values are round_id and annotations, which are then numbers or text."""
+    if read is not None:
+        found = read.objects(round_id=round_id, **annotations)
+        if not found:
+            raise ReviewRound.DoesNotExist
+        return found[0]
     rounds = ReviewRound.objects.filter(pk=round_id).order_by().annotate(**annotations)
     if connection.vendor != "postgresql":
         return rounds.get()
