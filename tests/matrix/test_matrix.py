@@ -261,9 +261,9 @@ def test_the_recompute_query_count_does_not_grow_with_use_cases(use_cases, djang
     RoundVersion.objects.filter(round=r).update(change_count=99)
     review(r, versions[0], dict.fromkeys(principles, CROSSED), reviewer=reviewer, lock=1)
 
-    # Round's rule, savepoint, header, header lock with the rule, three deletes of leftovers,
+    # Round's rule, savepoint, header, header lock with the rule, two deletes of leftovers,
     # claim, changed cells, their write, header update, release.
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         result = matrix_recompute(round_id=r.pk)
     assert result.rows_claimed == use_cases
     assert result.cells_written == len(principles)  # only the changed version's cells are rewritten
