@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from matrix.models import Matrix, MatrixCell, MatrixRow
@@ -99,6 +99,13 @@ def _lock_header_read_rule(cursor, *, matrix: Matrix, whole_round: bool) -> tupl
 
 
 def _claim_rows(cursor, *, review_round: ReviewRound, version_id: int | None, batch: int, now) -> int:
+    """Claim the rows that are missing or older than their version's change counter.
+
+    The rows already up to date are left out before the upsert, not only by its WHERE: PostgreSQL
+    locks every conflicting row an upsert meets, even one its WHERE then leaves alone, so a whole
+    round's run after a change of rule would otherwise lock (and write a lock into) all its rows.
+    The upsert's WHERE still decides: a row claimed by another run since this statement's snapshot
+    is compared with its newest counter."""
     t = _tables()
     version_filter = "AND rv.version_id = %s" if version_id is not None else ""
     cursor.execute(
@@ -106,7 +113,9 @@ def _claim_rows(cursor, *, review_round: ReviewRound, version_id: int | None, ba
         INSERT INTO {t["row"]} (round_id, version_id, change_count, computed_at, batch)
         SELECT rv.round_id, rv.version_id, rv.change_count, %s, %s
         FROM {t["round_version"]} rv
+        LEFT JOIN {t["row"]} stored ON stored.round_id = rv.round_id AND stored.version_id = rv.version_id
         WHERE rv.round_id = %s {version_filter}
+            AND (stored.id IS NULL OR stored.change_count < rv.change_count)
         ON CONFLICT (round_id, version_id) DO UPDATE SET
             change_count = excluded.change_count,
             computed_at = excluded.computed_at,
@@ -127,8 +136,9 @@ def _claim_rows(cursor, *, review_round: ReviewRound, version_id: int | None, ba
 CHANGED_CELLS_MARK = "/* matrix: changed cells */"
 
 
-# The changed cells' columns, in the order _write_cells reads them.
-CELL_COLUMNS = ("version_id", "principle_id", "meets", "does_not_meet", "not_sure", "carried", "outcome")
+# The changed cells' columns, in the order _write_cells reads them; stored_id is the stored cell's
+# id, or None for a cell that is not stored yet.
+CELL_COLUMNS = ("version_id", "principle_id", "meets", "does_not_meet", "not_sure", "carried", "outcome", "stored_id")
 
 
 @dataclass(frozen=True)
@@ -213,34 +223,53 @@ def _changed_cells(cursor, *, review_round: ReviewRound, version_id: int | None,
 
 
 def _write_cells(cursor, *, round_id: int, cells: ChangedCells) -> int:
-    """Upsert the changed cells: on PostgreSQL one statement over arrays, whatever their number; on
-    SQLite one prepared statement run per cell."""
+    """Write the changed cells: on PostgreSQL one statement over arrays, whatever their number, that
+    updates the stored cells by id and inserts the others in key order; on SQLite one prepared
+    upsert run per cell.
+
+    PostgreSQL inserts the new cells plainly, not as an upsert: an upsert inserts each row
+    speculatively (a lock and a second write per row), which made the insert of a round's first
+    computation about twice as slow. No other run can have stored one of these cells since they
+    were read: a version's run writes only the cells of the rows it claimed, which it holds
+    locked, and a whole round's run holds the header against every other run (_lock_header_read_rule).
+    Key order keeps the unique index's inserts, and the foreign-key checks at commit, on neighbouring
+    pages."""
     if not cells.count:
         return 0
-    upsert = """
-        ON CONFLICT (round_id, version_id, principle_id) DO UPDATE SET
-            meets = excluded.meets,
-            does_not_meet = excluded.does_not_meet,
-            not_sure = excluded.not_sure,
-            carried = excluded.carried,
-            outcome = excluded.outcome
-    """
-    columns = "(round_id, version_id, principle_id, meets, does_not_meet, not_sure, carried, outcome)"
     table = _tables()["cell"]
     if connection.vendor == "postgresql":
         cursor.execute(
             f"""
-            INSERT INTO {table} {columns}
-            SELECT %s, * FROM unnest(%s::integer[], %s::integer[], %s::integer[], %s::integer[],
-                %s::integer[], %s::integer[], %s::varchar[])
-            {upsert}
+            WITH changed AS (
+                SELECT * FROM unnest(%s::integer[], %s::integer[], %s::integer[], %s::integer[],
+                    %s::integer[], %s::integer[], %s::varchar[], %s::bigint[]) AS c ({", ".join(CELL_COLUMNS)})
+            ), updated AS (
+                UPDATE {table} mc SET meets = c.meets, does_not_meet = c.does_not_meet,
+                    not_sure = c.not_sure, carried = c.carried, outcome = c.outcome
+                FROM changed c
+                WHERE c.stored_id IS NOT NULL AND mc.id = c.stored_id
+            )
+            INSERT INTO {table} (round_id, version_id, principle_id, meets, does_not_meet, not_sure, carried, outcome)
+            SELECT %s, version_id, principle_id, meets, does_not_meet, not_sure, carried, outcome
+            FROM changed
+            WHERE stored_id IS NULL
+            ORDER BY version_id, principle_id
             """,  # nosec
-            [round_id, *cells.values],
+            [*cells.values, round_id],
         )
     else:
         cursor.executemany(
-            f"INSERT INTO {table} {columns} VALUES (%s, %s, %s, %s, %s, %s, %s, %s) {upsert}",  # nosec
-            [(round_id, *cell) for cell in cells.values],
+            f"""
+            INSERT INTO {table} (round_id, version_id, principle_id, meets, does_not_meet, not_sure, carried, outcome)
+            VALUES (%s, %s, %s, %s, %s, %s, %s, %s)
+            ON CONFLICT (round_id, version_id, principle_id) DO UPDATE SET
+                meets = excluded.meets,
+                does_not_meet = excluded.does_not_meet,
+                not_sure = excluded.not_sure,
+                carried = excluded.carried,
+                outcome = excluded.outcome
+            """,  # nosec
+            [(round_id, *cell[:-1]) for cell in cells.values],
         )
     return cells.count
 
@@ -250,11 +279,13 @@ def _drop_leftovers(review_round: ReviewRound) -> int:
     versions = RoundVersion.objects.filter(round=review_round).values("version_id")
     principles = ReviewRound.principles.through.objects.filter(reviewround=review_round).values("principle_id")
     rows, _by_model = MatrixRow.objects.filter(round=review_round).exclude(version_id__in=versions).delete()
-    cells, _by_model = MatrixCell.objects.filter(round=review_round).exclude(version_id__in=versions).delete()
-    principle_cells, _by_model = (
-        MatrixCell.objects.filter(round=review_round).exclude(principle_id__in=principles).delete()
+    # One pass over the round's cells for both reasons a cell may have to go.
+    cells, _by_model = (
+        MatrixCell.objects.filter(round=review_round)
+        .exclude(Q(version_id__in=versions) & Q(principle_id__in=principles))
+        .delete()
     )
-    return rows + cells + principle_cells
+    return rows + cells
 
 
 # A whole-round run that writes this many cells (a round's first computation, or a change of rule

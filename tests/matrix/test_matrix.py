@@ -6,6 +6,8 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.db.models import F
 from django.urls import reverse
 
 from bold_portal.models import AuditEvent
@@ -18,6 +20,7 @@ from principles.rule import CROSS, INSUFFICIENT, TICK, cell_outcome
 from reviews.models import ReviewRound, RoundVersion, Verdict
 from reviews.services.reviews import VerdictInput, review_save, review_withdraw
 from reviews.services.rounds import round_rule_change
+from tests.concurrency import require_postgresql
 from tests.factories import (
     close_round,
     make_assignment,
@@ -261,9 +264,9 @@ def test_the_recompute_query_count_does_not_grow_with_use_cases(use_cases, djang
     RoundVersion.objects.filter(round=r).update(change_count=99)
     review(r, versions[0], dict.fromkeys(principles, CROSSED), reviewer=reviewer, lock=1)
 
-    # Round's rule, savepoint, header, header lock with the rule, three deletes of leftovers,
+    # Round's rule, savepoint, header, header lock with the rule, two deletes of leftovers,
     # claim, changed cells, their write, header update, release.
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         result = matrix_recompute(round_id=r.pk)
     assert result.rows_claimed == use_cases
     assert result.cells_written == len(principles)  # only the changed version's cells are rewritten
@@ -362,6 +365,27 @@ def test_a_repeated_recompute_claims_and_writes_nothing(three_versions):
     assert (version_result.rows_claimed, version_result.cells_written) == (0, 0)
     assert (round_result.rows_claimed, round_result.cells_written) == (0, 0)
     assert (rows(r), cells(r)) == (before_rows, before_cells)
+
+
+def test_a_change_of_rule_leaves_the_rows_already_up_to_date_unlocked(three_versions):
+    """An upsert locks every row it conflicts with, even one its WHERE leaves alone: the whole-round
+    run after a change of rule claims no row that is up to date, so none gets a lock (xmax)."""
+    require_postgresql("A row's lock (xmax)")
+    r, versions, relevant, clear = three_versions
+    for version in versions:
+        review(r, version, {relevant: MEETS, clear: MEETS})
+    matrix_recompute(round_id=r.pk)
+    ReviewRound.objects.filter(pk=r.pk).update(rule_version=F("rule_version") + 1)
+
+    result = matrix_recompute(round_id=r.pk)
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT count(*) FROM {MatrixRow._meta.db_table} WHERE round_id = %s AND xmax::text <> '0'",  # nosec
+            [r.pk],
+        )
+        locked = cursor.fetchone()[0]
+    assert (result.version_id, result.rows_claimed, locked) == (None, 0, 0)
 
 
 def test_an_older_change_never_overwrites_a_newer_result(three_versions):
