@@ -1,8 +1,8 @@
 """The portal's rule for row locks, checked two ways: in its source, every select_for_update()
-names its table with of=; on PostgreSQL, every locking statement the portal runs on its own
-tables names them with OF and has no ORDER BY (a model's default ordering can join other tables,
-and FOR UPDATE without OF would lock their rows too). See docs/architecture.md, "Integrity in the
-database"."""
+names its table with of=; on PostgreSQL, every locking statement the portal runs on its own tables
+that joins others names its own with OF (FOR UPDATE without OF would lock the joined rows too), and
+none is ordered by another table's columns (a model's default ordering can join other tables). See
+docs/architecture.md, "Row locks"."""
 
 import ast
 import os
@@ -79,7 +79,9 @@ def row_lock_problem(sql: str) -> str | None:
     table = FIRST_TABLE.search(sql)
     if locking is None or table is None or not table["table"].startswith(tuple(f"{app}_" for app in PORTAL_APPS)):
         return None
-    if not re.match(r"\s+OF\b", locking["after"], re.IGNORECASE):
+    # Without OF, a lock takes a row of every table the statement reads: harmless alone (Django's
+    # update_or_create, a library's lock of its device), a lock of the joined rows otherwise.
+    if not re.match(r"\s+OF\b", locking["after"], re.IGNORECASE) and re.search(r"\bJOIN\b", sql, re.IGNORECASE):
         return 'the lock names no table: FOR UPDATE without OF locks every joined row (use of=("self",))'
     if not ordered_by_own_columns(sql, table["table"]):
         return (

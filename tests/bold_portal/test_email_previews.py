@@ -6,7 +6,6 @@ from django.urls import reverse
 
 from bold_portal.email_previews import EMAIL_KINDS
 from bold_portal.models import AuditEvent, OutboxMessage
-from tests.bold_portal.test_outbox import admin  # noqa: F401 (a signed-in admin, as a fixture)
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +31,7 @@ def test_every_kind_the_outbox_knows_has_a_preview():
     assert {kind.kind for kind in EMAIL_KINDS} == documented
 
 
-def test_the_list_links_every_preview_and_each_shows_subject_text_and_html(client, admin, mailoutbox):  # noqa: F811
+def test_the_list_links_every_preview_and_each_shows_subject_text_and_html(client, admin, mailoutbox):
     page = client.get(reverse("manage_outbox_previews")).content.decode()
     for kind in EMAIL_KINDS:
         url = reverse("manage_outbox_preview", args=[kind.kind])
@@ -47,7 +46,7 @@ def test_the_list_links_every_preview_and_each_shows_subject_text_and_html(clien
     assert not AuditEvent.objects.exists()
 
 
-def test_an_unknown_kind_is_not_found(client, admin):  # noqa: F811
+def test_an_unknown_kind_is_not_found(client, admin):
     assert client.get(reverse("manage_outbox_preview", args=["no-such-email"])).status_code == 404
 
 

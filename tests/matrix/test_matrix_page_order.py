@@ -14,8 +14,8 @@ from matrix.selectors.matrix_page import (
     matrix_page,
 )
 from reviews.models import RoundVersion
-from tests.factories import make_audience, make_round, make_version
-from tests.matrix.analyst_support import make_analyst, make_large_round
+from tests.factories import make_analyst, make_audience, make_round, make_version
+from tests.matrix.analyst_support import make_large_round
 from usecases.models import UseCase
 
 pytestmark = pytest.mark.django_db
