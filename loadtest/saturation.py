@@ -102,3 +102,9 @@ def saturation_figure(steps: list[Step]) -> float | None:
     # The highest rate's, not the highest throughput: a short step of few arrivals can show a
     # throughput far above its rate.
     return max(within, key=lambda step: step.rate).throughput if within else None
+
+
+def saturated(steps: list[Step]) -> bool:
+    """Whether the steps reached the rate where the p95 passed the limit (or errors began): if
+    every rate tried stayed within it, the figure is only a lower bound of the true one."""
+    return bool(steps) and (steps[-1].p95 is None or steps[-1].p95 > LIMIT_SECONDS or steps[-1].errors > 0)

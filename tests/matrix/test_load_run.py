@@ -1,7 +1,7 @@
 """`make load` (docs/performance.md, "Load run"): its saturation steps stop where the p95 passes a
-second and report the last rate within it; its world gives each reviewer their own use cases with
-a session made beforehand; and its check finds exactly the verdicts the clients were told were
-saved, and a matrix equal to a fresh recompute."""
+second and report the last rate within it, or that the rates tried never reached that point; its
+world gives each reviewer their own use cases with a session made beforehand; and its check finds
+exactly the verdicts the clients were told were saved, and a matrix equal to a fresh recompute."""
 
 import itertools
 
@@ -39,6 +39,17 @@ def test_a_step_with_errors_ends_the_steps():
     outcomes = itertools.cycle([(True, 0.01), (False, 0.01)])
     steps = saturation.saturate([2.0, 4.0], 1.0, lambda: next(outcomes))
     assert len(steps) == 1 and steps[0].errors == 1 and saturation.saturation_figure(steps) is None
+
+
+def test_steps_that_never_passed_the_limit_did_not_saturate():
+    """A figure from steps that all stayed within a second is a lower bound only: the run then
+    cannot judge the submits' share of the trivial page's, and says so."""
+    within = saturation.saturate([1.0, 2.0], 0.5, lambda: (True, 0.01))
+    passed = saturation.saturate([1.0, 2.0], 0.5, lambda: (True, 2.0))
+
+    assert len(within) == 2 and not saturation.saturated(within)
+    assert len(passed) == 1 and saturation.saturated(passed)
+    assert not saturation.saturated([])
 
 
 @pytest.mark.slow  # builds the benchmark's synthetic round
