@@ -7,7 +7,9 @@ only different values is declared once as a CompiledRead: its queryset is built 
 values, compiled, and the positions of those values among the statement's parameters remembered;
 each later call puts its own values in their places, runs the statement and turns the rows into
 model instances (select_related and annotations included) or tuples as the queryset itself would.
-They run on the default database, the portal's only one.
+They run on the default database, the portal's only one. build must depend on its arguments
+alone: anything else it puts in the query (today's date, a setting) is compiled in once and kept
+for the connection's life.
 
 Only whole numbers and text are put in place this way: those are passed as parameters as they
 are, whatever the lookup. Any other value (None, which compiles to IS NULL, a date, a list) makes
