@@ -112,5 +112,6 @@ def test_the_matrix_fits_a_320_pixel_screen_and_its_table_scrolls_in_its_own_box
     axe_check(page)
 
     page.locator("a[href$='/relevant/']").first.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Why this cell")
     assert page_width(page) <= page.evaluate("window.innerWidth")
     axe_check(page)

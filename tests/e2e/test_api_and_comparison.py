@@ -173,6 +173,7 @@ def test_an_analyst_makes_and_revokes_a_token_without_javascript_and_at_320_pixe
     assert key not in page.content()
     check_page(checked, "/api-tokens/")
     token.get_by_role("link", name="Revoke R notebook").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Revoke the token")
     check_page(checked, page.url)
     page.get_by_role("button", name="Revoke the token").click()
     expect(page.locator("[data-token]", has_text="R notebook")).to_contain_text("Revoked")

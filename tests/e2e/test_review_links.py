@@ -91,6 +91,7 @@ def test_a_lead_sends_a_link_the_reviewer_uses_it_and_an_admin_revokes_it(new_pa
     reviewer.get_by_role("button", name="Open my reviews").click()
     reviewer.get_by_role("link", name="Repeat homelessness", exact=True).click()
     reviewer.get_by_role("button", name="Review this use case").click()
+    expect(reviewer.get_by_role("heading", level=1)).to_have_text("Review this use case")
     fits(reviewer, javascript)
     reviewer.get_by_role("group", name="Relevant", exact=True).get_by_label("Meets the principle", exact=True).check()
     reviewer.get_by_role("button", name="Save as draft", exact=True).click()
