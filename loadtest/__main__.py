@@ -44,9 +44,10 @@ from loadtest.saturation import request, saturate, saturated, saturation_figure
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
+MAX_RATE = 128  # arrivals a second: beyond what the default steps reach
 
 
-def options() -> argparse.Namespace:
+def options(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m loadtest", description=__doc__.split("\n\n")[0])
     parser.add_argument("--versions", type=int, default=2000, choices=range(100, 20_001), metavar="100..20000")
     parser.add_argument("--reviewers", type=int, default=50, choices=range(1, 201), metavar="1..200")
@@ -58,13 +59,13 @@ def options() -> argparse.Namespace:
     parser.add_argument("--web-workers", type=int, default=4, choices=range(1, 17), metavar="1..16")
     parser.add_argument("--redis-db", type=int, default=11, choices=range(15), metavar="0..14")
     parser.add_argument("--no-saturation", action="store_true", help="leave out the stepped arrival rates")
-    opts = parser.parse_args()
+    opts = parser.parse_args(argv)
     try:
         opts.rates = [float(r) for r in opts.rates.split(",")]
     except ValueError:
         parser.error(f"--rates must be numbers separated by commas, such as 1,2,4, not {opts.rates!r}")
-    if not opts.rates or any(not 0 < r <= 64 for r in opts.rates):
-        parser.error("--rates must each be above 0 and at most 64 arrivals a second")
+    if not opts.rates or any(not 0 < r <= MAX_RATE for r in opts.rates):
+        parser.error(f"--rates must each be above 0 and at most {MAX_RATE} arrivals a second")
     return opts
 
 

@@ -10,6 +10,7 @@ from django.test import Client
 
 from loadtest import saturation
 from loadtest import world as load_world
+from loadtest.__main__ import MAX_RATE, options
 from reviews.models import Review
 
 pytestmark = pytest.mark.django_db
@@ -77,3 +78,10 @@ def test_the_check_finds_exactly_the_confirmed_verdicts_and_a_current_matrix(dja
     assert load_world.check(world=built, told=[told, never_saved]).missing == 4
     Review.objects.filter(reviewer_id=person["id"]).delete()
     assert load_world.check(world=built, told=[told]).missing == 4
+
+
+def test_the_default_rates_are_accepted_and_a_rate_out_of_range_is_refused_saying_which(capsys):
+    assert max(options([]).rates) == 96.0
+    with pytest.raises(SystemExit):
+        options(["--rates", f"1,{MAX_RATE + 1}"])
+    assert f"--rates must each be above 0 and at most {MAX_RATE} arrivals a second" in capsys.readouterr().err
