@@ -125,7 +125,8 @@ def test_without_javascript_an_admin_reorders_audiences_and_invites_staff(page_w
     sign_in(page, ADMIN, report.DEMO_PASSWORD)
     first, second = Audience.objects.order_by("display_order", "name")[:2]
     page.goto("/manage/audiences/")
-    page.get_by_role("button", name=f"Move up {second.name}").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name=f"Move up {second.name}").click()
     names = list(Audience.objects.order_by("display_order").values_list("name", flat=True))
     assert names[:2] == [second.name, first.name]
 
