@@ -167,16 +167,16 @@ def sign_in(page: Page, email: str, password: str) -> None:
     page.goto("/sign-in/")
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign in").click()
     if "/account/two-factor/code/" in page.url:
         enter_code(page, two_factor.code_for_now(two_factor.app_device(user)))
 
 
 def enter_code(page: Page, code: str) -> None:
     page.get_by_label("Code from your authenticator app").fill(code)
-    page.get_by_role("button", name="Continue").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Continue").click()
 
 
 def submit_review(user, review_round, use_case_slug: str, *, verdict: str = Verdict.Choice.MEETS, reason: str = ""):

@@ -85,7 +85,8 @@ def test_my_reviews_by_round_declining_more_time_and_the_summary(new_page, world
 
     page.get_by_role("link", name="Decline Leaving hospital").click()
     page.get_by_label("Why are you declining").fill("We do not work with hospitals.")
-    page.get_by_role("button", name="Decline this use case").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Decline this use case").click()
     page.goto("/reviews/")
     declined = page.locator("#declined + p + ul")
     expect(declined).to_contain_text("Leaving hospital")
@@ -98,7 +99,8 @@ def test_my_reviews_by_round_declining_more_time_and_the_summary(new_page, world
     page.locator("#id_due_on_1").fill(str(LATER.month))
     page.locator("#id_due_on_2").fill(str(LATER.year))
     page.get_by_label("Why do you need more time").fill("Our team is away.")
-    page.get_by_role("button", name="Ask for more time").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Ask for more time").click()
     page.goto("/reviews/")
     expect(page.locator("main")).to_contain_text("More time asked for")
     page.get_by_role("link", name="Cancel your request for more time for Rough sleeping counts").click()

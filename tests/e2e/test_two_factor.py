@@ -99,7 +99,8 @@ def test_invitation_for_someone_else_and_the_status_page(narrow_page, analyst):
     page.goto("/sign-in/")
     page.get_by_label("Email address").fill(lead.email)
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign in").click()
 
     page.goto(f"/invitations/accept/{token}/")
     _check(page, "Sign out to use this invitation")
