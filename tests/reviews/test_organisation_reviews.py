@@ -502,3 +502,16 @@ def test_the_reminder_page_reads_the_members_stored_rows_in_the_same_queries_wha
         response = client.get(address, {"member": crisis.amara.pk})
     assert response.status_code == 200
     assert main_content(response).count("<li>") == 2 + size
+
+
+def test_the_stored_order_is_the_due_date_then_the_title_whatever_order_the_use_cases_came_in(crisis):
+    """The stored rows keep each version's title, so the page's order (due date, then title) is
+    read from their index; it is the order counted live."""
+    for title in ["Case C", "Case B", "Case A"]:
+        version = make_version(audience=crisis.audience, title=title)
+        make_assignment(review_round=crisis.round, version=version, organisation=crisis.organisation)
+    live = [v.title for v in selectors.RoundVersions(crisis.organisation, crisis.round.slug)[0:10]]
+    progress_counts_refresh(round_id=crisis.round.pk)
+    stored = selectors.RoundVersions(crisis.organisation, crisis.round.slug, stored_round_id=crisis.round.pk)
+    assert [v.title for v in stored[0:10]] == live
+    assert live[-3:] == ["Case A", "Case B", "Case C"]
