@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from usecases.models import VERSION_TITLE_MAX
+
 
 class ProgressScope(models.TextChoices):
     # Per version: the distinct (version, person) pairs the round expects, by each pair's earliest due date.
@@ -59,6 +61,9 @@ class VersionProgressCount(models.Model):
     due_on = models.DateField(null=True)
     expected = models.PositiveIntegerField()
     submitted = models.PositiveIntegerField()
+    # A members row's version's title (versions never change), so that the lead's page orders its
+    # use cases by due date and title from one index, not sorting the round's rows joined to titles.
+    title = models.CharField(max_length=VERSION_TITLE_MAX, blank=True, default="")
 
     class Meta:
         verbose_name = _("version progress count")
@@ -83,19 +88,19 @@ class VersionProgressCount(models.Model):
             # A refresh sums one organisation's or person's rows of the round.
             models.Index(fields=["round", "organisation"], name="versionprogress_organisation"),
             models.Index(fields=["round", "reviewer"], name="versionprogress_reviewer"),
-            # A refresh sums one member's rows of the round; the lead's page orders and counts its
-            # organisation's versions of a round.
+            # A refresh sums one member's rows of the round.
             models.Index(
                 fields=["round", "organisation", "reviewer"],
                 include=["due_on", "expected", "submitted"],
                 condition=Q(scope="member"),
                 name="versionprogress_member_sums",
             ),
+            # The page's order, read in order (a page is the index's next 20 entries).
             models.Index(
-                fields=["round", "organisation", "due_on"],
+                fields=["round", "organisation", "due_on", "title", "version"],
                 include=["expected", "submitted"],
                 condition=Q(scope="members"),
-                name="versionprogress_lead_versions",
+                name="versionprogress_lead_order",
             ),
         ]
         constraints = [

@@ -1,20 +1,18 @@
 """Read queries for an organisation's leads (docs/reviewer-journey.md, "Your organisation's
-reviews"): how their members are getting on in open rounds, and who has not submitted what. They
-read review statuses alone, never what anyone said."""
+reviews"): how their members are getting on in open rounds (who has not submitted what:
+reviews.selectors.not_submitted). They read review statuses alone, never what anyone said."""
 
 import datetime
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Case, Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Sum, When
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.urls import reverse
-from django.utils import formats, timezone
-from django.utils.translation import gettext as _
+from django.utils import timezone
 
-from audiences.models import MemberReminder, Organisation
+from audiences.models import Organisation
 from reviews.models import (
     Assignment,
-    GroupProgressCount,
     ProgressHeader,
     ProgressScope,
     Review,
@@ -39,10 +37,7 @@ class MemberProgress:
     status: str
     due_on: datetime.date | None
     user_id: int | None = None  # for reminders; never shown
-
-    @property
-    def is_overdue(self) -> bool:
-        return self.due_on is not None and self.due_on < timezone.localdate() and self.status != Review.Status.SUBMITTED
+    is_overdue: bool = False  # due before today and not submitted
 
 
 @dataclass(frozen=True)
@@ -57,14 +52,10 @@ class VersionProgress:
     path: str = ""  # the use case's page in the round, for links in reminders
     # The organisation-wide assignment, whose reviewers its lead chooses; None if given in person only.
     organisation_assignment_id: int | None = None
-
-    @property
-    def submitted_count(self) -> int:
-        return sum(1 for reviewer in self.reviewers if reviewer.status == Review.Status.SUBMITTED)
-
-    @property
-    def overdue_count(self) -> int:
-        return sum(1 for reviewer in self.reviewers if reviewer.is_overdue)
+    # Counted once when built: a card shows each twice.
+    submitted_count: int = 0
+    overdue_count: int = 0
+    version_id: int | None = None  # to put a page's versions in its order; never shown
 
 
 @dataclass(frozen=True)
@@ -96,7 +87,7 @@ class OrganisationReviews:
     people: dict = field(default_factory=dict)
 
 
-def _display_name(user) -> str:
+def display_name(user) -> str:
     return user.get_full_name() or user.email
 
 
@@ -105,91 +96,132 @@ def _earliest(dates) -> datetime.date | None:
     return min(known) if known else None
 
 
-def _members(organisation: Organisation):
+def active_members(organisation: Organisation):
     """The organisation's active memberships by name, and its members by id. One query."""
     memberships = sorted(
         organisation.memberships.filter(user__is_active=True).select_related("user"),
-        key=lambda m: _display_name(m.user).casefold(),
+        key=lambda m: display_name(m.user).casefold(),
     )
     return memberships, {m.user_id: m.user for m in memberships}
 
 
-def _open_assignments(organisation: Organisation, member_ids) -> QuerySet[Assignment]:
+def open_assignments(organisation: Organisation, member_ids) -> QuerySet[Assignment]:
     """The assignments of open rounds given to the organisation or to any of its members, not declined."""
     return Assignment.objects.filter(
         Q(organisation=organisation) | Q(reviewer__in=list(member_ids)), round__status=ReviewRound.Status.OPEN
     ).exclude(declined())
 
 
-def _progress_by_round(assignments: list[Assignment], members: dict) -> dict[int, RoundProgress]:
-    """Per round, the VersionProgress of each (round, version) of the assignments, in their order.
-    Three queries: the assignments' rows are given, with their rounds and versions."""
+# What progress_by_round reads of each assignment, in this order.
+_ASSIGNMENT_COLUMNS = (
+    "pk",
+    "round_id",
+    "version_id",
+    "organisation_id",
+    "due_on",
+    "round__name",
+    "round__closes_on",
+    "round__slug",
+    "version__title",
+    "version__number",
+    "version__use_case__slug",
+    "version__use_case__audience__name",
+)
+
+
+def _member_progress(name: str, status: str, due_on, user_id: int, today: datetime.date) -> MemberProgress:
+    overdue = due_on is not None and due_on < today and status != Review.Status.SUBMITTED
+    return MemberProgress(name=name, status=status, due_on=due_on, user_id=user_id, is_overdue=overdue)
+
+
+def progress_by_round(assignments: QuerySet[Assignment], members: dict) -> dict[int, RoundProgress]:
+    """Per round, the VersionProgress of each (round, version) of the assignments, in the order of
+    each version's first assignment by id. Three queries, whatever the number of assignments;
+    plain rows, no model instances, since a page of 20 use cases has some 400 assignments."""
+    rows = list(assignments.order_by("pk").values_list(*_ASSIGNMENT_COLUMNS))
     statuses = {
         (round_id, version_id, reviewer_id): status
         for round_id, version_id, reviewer_id, status in Review.objects.filter(
-            round__in={a.round_id for a in assignments},
-            version__in={a.version_id for a in assignments},
+            round__in={row[1] for row in rows},
+            version__in={row[2] for row in rows},
             reviewer__in=list(members),
         ).values_list("round_id", "version_id", "reviewer_id", "status")
     }
 
     # Per (round, version): who is expected to review it (reviews.selectors.expected) and by when.
     # Someone given it both in person and through the organisation has the earlier date.
-    chosen = expected_by_assignment(Assignment.objects.filter(pk__in=[a.pk for a in assignments]))
-    targets: dict[tuple[int, int], Assignment] = {}
+    chosen = expected_by_assignment(assignments)
+    targets: dict[tuple[int, int], tuple] = {}
     shared: dict[tuple[int, int], int] = {}
     expected: dict[tuple[int, int], dict[int, list]] = {}
-    for assignment in assignments:
-        key = (assignment.round_id, assignment.version_id)
-        targets.setdefault(key, assignment)
-        if assignment.organisation_id:
-            shared[key] = assignment.pk
+    for row in rows:
+        pk, round_id, version_id, organisation_id, due_on = row[:5]
+        key = (round_id, version_id)
+        targets.setdefault(key, row)
+        if organisation_id:
+            shared[key] = pk
         people = expected.setdefault(key, {})
-        for user_id in chosen.get(assignment.pk, []):
+        for user_id in chosen.get(pk, []):
             if user_id in members:
-                people.setdefault(user_id, []).append(assignment.due_on)
+                people.setdefault(user_id, []).append(due_on)
 
+    names = {pk: display_name(user) for pk, user in members.items()}
+    today = timezone.localdate()
     rounds: dict[int, RoundProgress] = {}
-    for key, assignment in targets.items():
+    for key, row in targets.items():
+        (
+            _pk,
+            round_id,
+            version_id,
+            _organisation_id,
+            _due_on,
+            name,
+            closes_on,
+            slug,
+            title,
+            number,
+            use_case,
+            audience,
+        ) = row
         people = expected[key]
-        reviewers = [
-            MemberProgress(
-                name=_display_name(members[user_id]),
-                status=statuses.get((*key, user_id), "not_started"),
-                due_on=_earliest(dates),
-                user_id=user_id,
-            )
-            for user_id, dates in people.items()
-        ]
-        review_round = assignment.round
-        rounds.setdefault(
-            review_round.pk,
-            RoundProgress(
-                name=review_round.name, closes_on=review_round.closes_on, versions=[], slug=review_round.slug
+        reviewers = sorted(
+            (
+                _member_progress(
+                    names[user_id], statuses.get((*key, user_id), "not_started"), _earliest(dates), user_id, today
+                )
+                for user_id, dates in people.items()
             ),
+            key=lambda r: r.name.casefold(),
+        )
+        rounds.setdefault(
+            round_id, RoundProgress(name=name, closes_on=closes_on, versions=[], slug=slug)
         ).versions.append(
             VersionProgress(
-                title=assignment.version.title,
-                audience=assignment.version.use_case.audience.name,
+                title=title,
+                audience=audience,
                 due_on=_earliest(due for dates in people.values() for due in dates),
-                reviewers=sorted(reviewers, key=lambda r: r.name.casefold()),
-                path=reverse(
-                    "reviews:use_case",
-                    args=[review_round.slug, assignment.version.use_case.slug, assignment.version.number],
-                ),
+                reviewers=reviewers,
+                path=reverse("reviews:use_case", args=[slug, use_case, number]),
                 organisation_assignment_id=shared.get(key),
+                submitted_count=sum(1 for r in reviewers if r.status == Review.Status.SUBMITTED),
+                overdue_count=sum(1 for r in reviewers if r.is_overdue),
+                version_id=version_id,
             )
         )
     return rounds
 
 
-def _round_order(progress: RoundProgress):
-    return (progress.closes_on is None, progress.closes_on or datetime.date.max, progress.name)
+def round_order(progress: RoundProgress):
+    return round_order_of(progress.closes_on, progress.name)
+
+
+def round_order_of(closes_on: datetime.date | None, name: str) -> tuple:
+    return (closes_on is None, closes_on or datetime.date.max, name)
 
 
 def _members_list(memberships) -> list[OrganisationMember]:
     return [
-        OrganisationMember(name=_display_name(m.user), email=m.user.email, role=m.get_role_display())
+        OrganisationMember(name=display_name(m.user), email=m.user.email, role=m.get_role_display())
         for m in memberships
     ]
 
@@ -202,17 +234,14 @@ def organisation_reviews(organisation: Organisation) -> OrganisationReviews:
     Reads review statuses alone (never verdicts, reasons or comments), in five queries whatever
     the number of members, assignments or reviews; but it builds every version of every open
     round, so the lead's page reads organisation_overview and a page of round_versions instead."""
-    memberships, members = _members(organisation)
-    assignments = list(
-        _open_assignments(organisation, members).select_related("round", "version__use_case__audience").order_by("pk")
-    )
-    rounds = _progress_by_round(assignments, members)
+    memberships, members = active_members(organisation)
+    rounds = progress_by_round(open_assignments(organisation, members), members)
     for progress in rounds.values():
         progress.versions.sort(key=lambda v: (v.due_on is None, v.due_on or datetime.date.max, v.title))
     return OrganisationReviews(
         organisation_name=organisation.name,
         organisation_slug=organisation.slug,
-        rounds=sorted(rounds.values(), key=_round_order),
+        rounds=sorted(rounds.values(), key=round_order),
         members=_members_list(memberships),
     )
 
@@ -221,11 +250,21 @@ def organisation_overview(organisation: Organisation) -> OrganisationReviews:
     """The organisation's open rounds (without their versions: see RoundVersions), each saying
     whether its progress counts are stored, and its members, for the lead's page. Two queries
     whatever the size of the rounds."""
-    memberships, members = _members(organisation)
-    given = _open_assignments(organisation, members).filter(round=OuterRef("pk"))
+    memberships, members = active_members(organisation)
+    stored = Exists(ProgressHeader.objects.filter(round=OuterRef("pk")))
+    # A round whose counts are stored gives the organisation something when it has one of its
+    # members rows (one index probe); only the others look for an assignment, which can mean
+    # reading every assignment of a large round.
+    given_stored = Exists(
+        VersionProgressCount.objects.filter(
+            round=OuterRef("pk"), organisation=organisation, scope=ProgressScope.MEMBERS
+        )
+    )
+    given_live = Exists(open_assignments(organisation, members).filter(round=OuterRef("pk")))
     rounds = (
-        ReviewRound.objects.filter(Exists(given))
-        .annotate(counts_stored=Exists(ProgressHeader.objects.filter(round=OuterRef("pk"))))
+        ReviewRound.objects.filter(status=ReviewRound.Status.OPEN)
+        .annotate(counts_stored=stored)
+        .filter((stored & given_stored) | (~stored & given_live))
         .only("name", "slug", "closes_on")
     )
     return OrganisationReviews(
@@ -243,7 +282,7 @@ def organisation_overview(organisation: Organisation) -> OrganisationReviews:
                 )
                 for r in rounds
             ),
-            key=_round_order,
+            key=round_order,
         ),
         members=_members_list(memberships),
         people=members,
@@ -267,8 +306,8 @@ class RoundVersions:
         stored_round_id: int | None = None,
     ):
         self.organisation = organisation
-        self.members = _members(organisation)[1] if members is None else members
-        self.assignments = _open_assignments(organisation, self.members).filter(round__slug=round_slug)
+        self.members = active_members(organisation)[1] if members is None else members
+        self.assignments = open_assignments(organisation, self.members).filter(round__slug=round_slug)
         self.stored = (
             None
             if stored_round_id is None
@@ -291,7 +330,7 @@ class RoundVersions:
 
     def _page_ids(self, offset: int, limit: int) -> list[int]:
         if self.stored is not None:
-            ordered = self.stored.order_by(F("due_on").asc(nulls_last=True), "version__title", "version_id")
+            ordered = self.stored.order_by(F("due_on").asc(nulls_last=True), "title", "version_id")
             return list(ordered.values_list("version_id", flat=True)[offset : offset + limit])
         return self._live_page_ids(offset, limit)
 
@@ -299,15 +338,9 @@ class RoundVersions:
         offset = key.start or 0
         limit = (key.stop if key.stop is not None else self.count()) - offset
         version_ids = self._page_ids(offset, limit)
-        assignments = list(
-            self.assignments.filter(version_id__in=version_ids)
-            .select_related("round", "version__use_case__audience")
-            .order_by("pk")
-        )
-        rounds = _progress_by_round(assignments, self.members)
-        # _progress_by_round keeps the order of each version's first assignment.
+        rounds = progress_by_round(self.assignments.filter(version_id__in=version_ids), self.members)
         versions = next(iter(rounds.values())).versions if rounds else []
-        by_id = dict(zip((a.version_id for a in _first_per_version(assignments)), versions, strict=True))
+        by_id = {version.version_id: version for version in versions}
         return [by_id[pk] for pk in version_ids if pk in by_id]
 
     def _live_page_ids(self, offset: int, limit: int) -> list[int]:
@@ -325,143 +358,3 @@ class RoundVersions:
         with connection.cursor() as cursor:
             cursor.execute(sql, [*given_params, *expected_params, limit, offset])
             return [row[0] for row in cursor.fetchall()]
-
-
-def _first_per_version(assignments: list[Assignment]) -> list[Assignment]:
-    seen, first = set(), []
-    for assignment in assignments:
-        if assignment.version_id not in seen:
-            seen.add(assignment.version_id)
-            first.append(assignment)
-    return first
-
-
-@dataclass(frozen=True)
-class NotSubmitted:
-    """A member who has use cases to submit in open rounds: what, for a reminder."""
-
-    user_id: int
-    name: str
-    items: list[str]  # "Title (round), due 1 May 2026", one per version
-    overdue: bool
-    paths: list[str] = field(default_factory=list)  # each item's use case page, in the same order
-    last_reminded_at: datetime.datetime | None = None
-    last_reminded_by: str = ""
-    # How many use cases, when items is not listed (the lead's page counts them in SQL).
-    item_count: int = 0
-
-    @property
-    def to_submit(self) -> int:
-        return self.item_count or len(self.items)
-
-    @property
-    def reminded_today(self) -> bool:
-        return self.last_reminded_at is not None and timezone.localdate(self.last_reminded_at) == timezone.localdate()
-
-
-def _add_reminders(people: dict[int, dict], organisation: Organisation) -> None:
-    """When each person was last reminded from the organisation, and by whom. One query, if anyone."""
-    if not people:
-        return
-    reminders = MemberReminder.objects.filter(organisation=organisation)
-    latest = reminders.filter(user=OuterRef("user")).order_by("-sent_at", "-pk").values("pk")[:1]
-    for reminder in reminders.filter(user__in=list(people), pk=Subquery(latest)).select_related("sent_by"):
-        entry = people[reminder.user_id]
-        entry["last_reminded_at"] = reminder.sent_at
-        entry["last_reminded_by"] = _display_name(reminder.sent_by) if reminder.sent_by else ""
-
-
-def not_submitted(overview: OrganisationReviews, organisation: Organisation | None = None) -> list[NotSubmitted]:
-    """From an organisation's progress, who has not submitted what (by name), with when each was
-    last reminded from the organisation and by whom (one more query, given organisation).
-    Statuses only."""
-    people: dict[int, dict] = {}
-    today = timezone.localdate()
-    for progress in overview.rounds:
-        for version in progress.versions:
-            for reviewer in version.reviewers:
-                if reviewer.status == Review.Status.SUBMITTED or reviewer.user_id is None:
-                    continue
-                entry = people.setdefault(
-                    reviewer.user_id, {"name": reviewer.name, "items": [], "overdue": False, "paths": []}
-                )
-                entry["paths"].append(version.path)
-                item = {"title": version.title, "round": progress.name}
-                if reviewer.due_on:
-                    item["date"] = formats.date_format(reviewer.due_on, "j F Y")
-                    entry["items"].append(_("%(title)s (%(round)s), due %(date)s") % item)
-                else:
-                    entry["items"].append(_("%(title)s (%(round)s)") % item)
-                entry["overdue"] |= reviewer.due_on is not None and reviewer.due_on < today
-    if organisation is not None:
-        _add_reminders(people, organisation)
-    return sorted((NotSubmitted(user_id=pk, **entry) for pk, entry in people.items()), key=lambda p: p.name.casefold())
-
-
-def not_submitted_counts(
-    organisation: Organisation, members: dict | None = None, rounds: list[RoundProgress] | None = None
-) -> list[NotSubmitted]:
-    """Who has not submitted what in open rounds, as not_submitted says, but counted in SQL: per
-    member, how many use cases (items left empty) and whether any is overdue, with when each was
-    last reminded. Given the organisation's open rounds (organisation_overview), those whose
-    progress counts are stored are summed from its members' stored rows, a few per member, and
-    the others counted live over every expected (version, person) pair; without them, every open
-    round is counted live. Two queries whatever the size of the rounds, three when some rounds are
-    stored and some not (one more without members, the active members' accounts by id)."""
-    members = _members(organisation)[1] if members is None else members
-    stored_ids = [r.pk for r in rounds or [] if r.counts_stored]
-    counts: dict[int, tuple[int, bool]] = {}
-    if stored_ids:
-        counts = _stored_not_submitted(organisation, stored_ids)
-    if rounds is None or len(stored_ids) < len(rounds):
-        live = _open_assignments(organisation, members).exclude(round_id__in=stored_ids)
-        for user_id, (count, overdue) in _live_not_submitted(live).items():
-            before, was_overdue = counts.get(user_id, (0, False))
-            counts[user_id] = (before + count, was_overdue or overdue)
-    people = {
-        pk: {"name": _display_name(members[pk]), "items": [], "overdue": overdue, "item_count": count}
-        for pk, (count, overdue) in counts.items()
-        if pk in members
-    }
-    _add_reminders(people, organisation)
-    return sorted((NotSubmitted(user_id=pk, **entry) for pk, entry in people.items()), key=lambda p: p.name.casefold())
-
-
-def _stored_not_submitted(organisation: Organisation, round_ids: list[int]) -> dict[int, tuple[int, bool]]:
-    """Per member with something left to submit in these rounds: how many, and whether any is
-    overdue, from the members' stored rows (one per round and due date). One query."""
-    today = timezone.localdate()
-    rows = (
-        GroupProgressCount.objects.filter(round_id__in=round_ids, scope=ProgressScope.MEMBER, organisation=organisation)
-        .order_by()
-        .values("reviewer_id")
-        .annotate(
-            left=Sum(F("expected") - F("submitted")),
-            overdue=Max(Case(When(due_on__lt=today, expected__gt=F("submitted"), then=1), default=0)),
-        )
-        .filter(left__gt=0)
-        .values_list("reviewer_id", "left", "overdue")
-    )
-    return {user_id: (int(left), bool(overdue)) for user_id, left, overdue in rows}
-
-
-def _live_not_submitted(assignments: QuerySet[Assignment]) -> dict[int, tuple[int, bool]]:
-    """Per person these assignments expect who has something left to submit: how many (version,
-    round) pairs, and whether any is overdue, over every expected pair. One query."""
-    expected_sql, expected_params = expected_reviewers(assignments).query.sql_with_params()
-    sql = f"""
-        WITH expected AS ({expected_sql}),
-        pairs AS (
-            SELECT round_id, version_id, user_id, MIN(due_on) AS due_on FROM expected
-            GROUP BY round_id, version_id, user_id
-        )
-        SELECT p.user_id, COUNT(*), MAX(CASE WHEN p.due_on < %s THEN 1 ELSE 0 END)
-        FROM pairs p
-        LEFT JOIN {Review._meta.db_table} r
-            ON r.round_id = p.round_id AND r.version_id = p.version_id AND r.reviewer_id = p.user_id
-        WHERE r.id IS NULL OR r.status <> %s
-        GROUP BY p.user_id
-    """  # nosec
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*expected_params, timezone.localdate(), Review.Status.SUBMITTED])
-        return {user_id: (count, bool(overdue)) for user_id, count, overdue in cursor.fetchall()}

@@ -29,6 +29,7 @@ from reviews.models import (
 from reviews.selectors.expected import expected_reviewers
 from reviews.selectors.requests import declined
 from reviews.services.rounds import round_read_shared
+from usecases.models import UseCaseVersion
 
 # Bandit's B608 (SQL built from strings) is silenced by a nosec comment where a statement below is
 # built: only table names from the models and Django's own SQL for the expected reviewers are
@@ -54,7 +55,7 @@ def _expected_rows(round_id: int, version_ids: list[int] | None) -> list[tuple]:
     expects (people asked in person who have left since included, marked inactive), and whether
     that person has submitted a review of the version: one row per (assignment, person), or one
     row with no person for an assignment that expects nobody. Last, whether the assignment was
-    declined. One query."""
+    declined, and the version's title. One query."""
     assignments = Assignment.objects.filter(round_id=round_id)
     if version_ids is not None:
         assignments = assignments.filter(version_id__in=version_ids)
@@ -66,8 +67,9 @@ def _expected_rows(round_id: int, version_ids: list[int] | None) -> list[tuple]:
     sql = f"""
         SELECT a.id, a.version_id, a.organisation_id, a.reviewer_id, a.due_on, e.user_id, u.is_active,
                CASE WHEN r.status = 'submitted' THEN 1 ELSE 0 END,
-               CASE WHEN a.id IN ({given}) THEN 0 ELSE 1 END
+               CASE WHEN a.id IN ({given}) THEN 0 ELSE 1 END, v.title
         FROM {_table(Assignment)} a
+        JOIN {_table(UseCaseVersion)} v ON v.id = a.version_id
         LEFT JOIN ({expected}) e ON e.id = a.id
         LEFT JOIN {_table(get_user_model())} u ON u.id = e.user_id
         LEFT JOIN {_table(Review)} r
@@ -103,7 +105,9 @@ def _lead_rows(round_id: int, rows: list[tuple], memberships: dict[int, set[int]
     given to it or in person to an active member of it (not declined), the sums of those."""
     members: dict[tuple[int, int, int], list] = {}  # (version, organisation, person): [due date, submitted]
     versions: set[tuple[int, int]] = set()
-    for _pk, version_id, organisation_id, reviewer_id, due_on, user_id, active, submitted, was_declined in rows:
+    titles: dict[int, str] = {}
+    for _pk, version_id, organisation_id, reviewer_id, due_on, user_id, active, submitted, was_declined, title in rows:
+        titles[version_id] = title
         if not was_declined:
             given_to = {organisation_id} if organisation_id else memberships.get(reviewer_id, set())
             versions.update((version_id, pk) for pk in given_to)
@@ -138,6 +142,7 @@ def _lead_rows(round_id: int, rows: list[tuple], memberships: dict[int, set[int]
             scope=ProgressScope.MEMBERS,
             organisation_id=organisation_id,
             due_on=due_on,
+            title=titles[version_id],
             expected=expected,
             submitted=submitted,
         )
@@ -154,7 +159,7 @@ def _counted(round_id: int, version_ids: list[int] | None) -> list[VersionProgre
     pairs: dict[tuple[int, int], list] = {}  # (version, person): [earliest due date, submitted]
     with_left: dict[int, set[int]] = defaultdict(set)
     expected_rows = _expected_rows(round_id, version_ids)
-    for pk, version_id, organisation_id, reviewer_id, due_on, user_id, active, submitted, _declined in expected_rows:
+    for pk, version_id, organisation_id, reviewer_id, due_on, user_id, active, submitted, *_rest in expected_rows:
         groups[pk] = (version_id, organisation_id, reviewer_id, due_on)
         if user_id is None:
             continue

@@ -1,7 +1,7 @@
 """An organisation's reviews, for its leads (docs/reviewer-journey.md, "Your organisation's
 reviews"): how members are getting on in open rounds, and a reminder to one of them. Thin: reads
-come from reviews.selectors.organisations. Anyone but the organisation's leads and programme
-admins gets a 404."""
+come from reviews.selectors.organisations and reviews.selectors.not_submitted. Anyone but the
+organisation's leads and programme admins gets a 404."""
 
 import rules
 from django.conf import settings
@@ -19,6 +19,7 @@ from bold_portal.forms import attempt
 from bold_portal.pagination import paginate, pagination
 from reviews.forms.chosen_reviewers import ChosenReviewersForm
 from reviews.selectors import expected as expected_selectors
+from reviews.selectors import not_submitted as pending
 from reviews.selectors import organisations as selectors
 from reviews.selectors.requests import REQUESTS_PER_PAGE, organisation_requests
 from reviews.services.chosen_reviewers import assignment_reviewers_choose
@@ -66,7 +67,7 @@ def organisation_reviews(request, organisation_slug: str):
         {
             "overview": overview,
             "organisation": organisation,
-            "not_submitted": selectors.not_submitted_counts(organisation, overview.people, overview.rounds),
+            "not_submitted": pending.not_submitted_counts(organisation, overview.people, overview.rounds),
             "shown_round": shown_round,
             "versions_page": versions,
             "versions_pagination": pagination(request, versions),
@@ -82,11 +83,8 @@ def organisation_remind(request, organisation_slug: str):
     the email lists, when they were last reminded), then the email. One a person a day."""
     organisation = led_organisation(request, organisation_slug)
     back = reverse("reviews:organisation_reviews", args=[organisation.slug]) + "#not-submitted"
-    pending = {
-        p.user_id: p for p in selectors.not_submitted(selectors.organisation_reviews(organisation), organisation)
-    }
     chosen = request.POST.get("member", "") if request.method == "POST" else request.GET.get("member", "")
-    person = pending.get(int(chosen)) if chosen.isdigit() else None
+    person = pending.member_not_submitted(organisation, int(chosen)) if chosen.isdigit() else None
     if person is None:
         messages.error(request, _("That person has nothing left to submit, so no reminder was sent."))
         return redirect(back)

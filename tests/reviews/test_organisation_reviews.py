@@ -12,6 +12,7 @@ from django.utils import timezone
 from audiences.models import Membership
 from bold_portal.roles import ADMINS, ANALYSTS, AUTHORS
 from reviews.models import ReviewRound
+from reviews.selectors import not_submitted as pending
 from reviews.selectors import organisations as selectors
 from reviews.services.progress_counts import progress_counts_refresh
 from reviews.services.reviews import VerdictInput, review_save, review_withdraw
@@ -421,6 +422,27 @@ def test_the_page_shows_who_has_not_submitted_first_and_one_round_paged(client, 
 def test_the_pages_sql_counts_and_order_agree_with_the_whole_overview(crisis):
     """The lead's page counts who has not submitted and orders a round's use cases in SQL; both
     agree with the overview built in Python (organisation_reviews, which the reminder reads)."""
+    _two_rounds_of_work(crisis)
+    overview = selectors.organisation_reviews(crisis.organisation)
+
+    def summary(people):
+        return [(p.user_id, p.name, p.to_submit, p.overdue) for p in people]
+
+    assert summary(pending.not_submitted_counts(crisis.organisation)) == summary(
+        pending.not_submitted(overview, crisis.organisation)
+    )
+    assert [p.to_submit for p in pending.not_submitted_counts(crisis.organisation)] == [7, 5, 10]
+    for progress in overview.rounds:
+        paged = selectors.RoundVersions(crisis.organisation, progress.slug)
+        assert paged.count() == len(progress.versions)
+        assert paged[0:2] + paged[2:] == progress.versions
+    shown = [r.slug for r in selectors.organisation_overview(crisis.organisation).rounds]
+    assert shown == [r.slug for r in overview.rounds]
+
+
+def _two_rounds_of_work(crisis) -> ReviewRound:
+    """A second open round giving Crisis five use cases, four of them also to Chris in person in the
+    first, and one to Ben in person too, by an earlier date."""
     today = timezone.localdate()
     crisis.save(crisis.ben)
     crisis.save(crisis.amara, crisis.personal, submit=False)
@@ -437,18 +459,59 @@ def test_the_pages_sql_counts_and_order_agree_with_the_whole_overview(crisis):
         organisation=crisis.organisation,
         due_on=today + datetime.timedelta(9),
     )
-    overview = selectors.organisation_reviews(crisis.organisation)
+    return second
 
-    def summary(people):
-        return [(p.user_id, p.name, p.to_submit, p.overdue) for p in people]
 
-    assert summary(selectors.not_submitted_counts(crisis.organisation)) == summary(
-        selectors.not_submitted(overview, crisis.organisation)
-    )
-    assert [p.to_submit for p in selectors.not_submitted_counts(crisis.organisation)] == [7, 5, 10]
-    for progress in overview.rounds:
-        paged = selectors.RoundVersions(crisis.organisation, progress.slug)
-        assert paged.count() == len(progress.versions)
-        assert paged[0:2] + paged[2:] == progress.versions
-    shown = [r.slug for r in selectors.organisation_overview(crisis.organisation).rounds]
-    assert shown == [r.slug for r in overview.rounds]
+@pytest.mark.parametrize("stored", ["none", "one round", "every round"])
+def test_the_reminder_lists_what_the_whole_overview_lists_for_the_member(crisis, stored):
+    """The reminder reads one member's stored rows where the round's counts are stored, and builds
+    the others live; either way it lists what the whole overview lists for them, in its order."""
+    second = _two_rounds_of_work(crisis)
+    expected = {p.user_id: p for p in pending.not_submitted(selectors.organisation_reviews(crisis.organisation))}
+    assert len(expected) == 3
+    for review_round in {"none": [], "one round": [second], "every round": [second, crisis.round]}[stored]:
+        progress_counts_refresh(round_id=review_round.pk)
+    for member in (crisis.amara, crisis.ben, crisis.chris):
+        person = pending.member_not_submitted(crisis.organisation, member.pk)
+        wanted = expected[member.pk]
+        assert (person.name, person.items, person.paths, person.overdue) == (
+            wanted.name,
+            wanted.items,
+            wanted.paths,
+            wanted.overdue,
+        )
+    assert pending.member_not_submitted(crisis.organisation, crisis.lead.pk) is None
+
+
+@pytest.mark.parametrize("size", [1, 6])
+def test_the_reminder_page_reads_the_members_stored_rows_in_the_same_queries_whatever_the_size(
+    client, crisis, django_assert_num_queries, size
+):
+    for n in range(size):
+        member = make_reviewer(organisation=crisis.organisation, full_name=f"Member {n}")
+        make_assignment(review_round=crisis.round, version=make_version(audience=crisis.audience), reviewer=member)
+        make_assignment(
+            review_round=crisis.round, version=make_version(audience=crisis.audience), reviewer=crisis.amara
+        )
+    progress_counts_refresh(round_id=crisis.round.pk)
+    client.force_login(crisis.lead)
+    address = reverse("reviews:organisation_remind", args=[crisis.organisation.slug])
+    # session, user, organisation, lead check, members, open rounds, the member's stored rows, their
+    # last reminder, navigation
+    with django_assert_num_queries(8 + NAVIGATION_QUERIES):
+        response = client.get(address, {"member": crisis.amara.pk})
+    assert response.status_code == 200
+    assert main_content(response).count("<li>") == 2 + size
+
+
+def test_the_stored_order_is_the_due_date_then_the_title_whatever_order_the_use_cases_came_in(crisis):
+    """The stored rows keep each version's title, so the page's order (due date, then title) is
+    read from their index; it is the order counted live."""
+    for title in ["Case C", "Case B", "Case A"]:
+        version = make_version(audience=crisis.audience, title=title)
+        make_assignment(review_round=crisis.round, version=version, organisation=crisis.organisation)
+    live = [v.title for v in selectors.RoundVersions(crisis.organisation, crisis.round.slug)[0:10]]
+    progress_counts_refresh(round_id=crisis.round.pk)
+    stored = selectors.RoundVersions(crisis.organisation, crisis.round.slug, stored_round_id=crisis.round.pk)
+    assert [v.title for v in stored[0:10]] == live
+    assert live[-3:] == ["Case A", "Case B", "Case C"]

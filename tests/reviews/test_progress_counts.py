@@ -17,7 +17,8 @@ from audiences.models import Membership, Organisation
 from audiences.services.memberships import membership_create, membership_remove, membership_role_change
 from matrix.selectors.rounds import round_summaries
 from reviews.models import ProgressHeader, Review, ReviewRound, VersionProgressCount
-from reviews.selectors.organisations import RoundProgress, RoundVersions, not_submitted_counts
+from reviews.selectors.not_submitted import not_submitted_counts
+from reviews.selectors.organisations import RoundProgress, RoundVersions
 from reviews.selectors.progress import (
     expected_reviews_by_round,
     group_progress,
