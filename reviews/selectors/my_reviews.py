@@ -139,8 +139,8 @@ def _given(user, round_id: int | None):
 # version given in person and through their organisation is one item, due at the earlier date,
 # and declined only when every assignment giving it is. Titles are ordered case-blind ({title} is
 # in byte order on PostgreSQL, where the database's locale would compare each pair of thousands of
-# titles by its rules). Only Django's own SQL for the assignments and table names from the models
-# are formatted in; values are parameters.
+# titles by its rules). Only Django's own SQL for the assignments, the fragments below and table
+# names from the models are formatted in; values are parameters.
 _PAGE_SQL = """
 WITH given AS ({given}),
 items AS (
@@ -154,41 +154,38 @@ described AS (
     SELECT i.round_id, i.version_id, i.due_on, i.declined, i.status, i.title, rr.status AS round_status,
            CASE WHEN i.status = 'submitted' THEN 1 ELSE 0 END AS submitted,
            CASE WHEN rr.status = 'open' AND i.declined = 0 AND i.due_on < %s AND i.status <> 'submitted'
-                THEN 1 ELSE 0 END AS overdue,
-           CASE WHEN i.due_on IS NULL THEN 1 ELSE 0 END AS undated
+                THEN 1 ELSE 0 END AS overdue
     FROM items i JOIN {round} rr ON rr.id = i.round_id
     WHERE rr.status IN (%s, %s)
 ),
+open_rounds AS (
+    -- Each open round's figures and where its page starts (a page past the last shows the last, as
+    -- Django's Paginator.get_page does).
+    SELECT f.*, CASE WHEN f.wanted < f.listed THEN f.wanted ELSE ((f.listed - 1) / %s) * %s END AS start
+    FROM (
+        SELECT d.round_id,
+               CASE WHEN d.round_id = (SELECT id FROM {round} WHERE slug = %s) THEN %s ELSE 0 END AS wanted,
+               SUM(1 - d.declined) AS listed,
+               SUM(d.submitted * (1 - d.declined)) AS submitted,
+               SUM(d.overdue) AS overdue,
+               SUM(d.declined) AS declined
+        FROM described d
+        WHERE d.round_status = 'open'
+        GROUP BY d.round_id
+    ) f
+),
+open_page AS ({open_page}),
 listed AS (
-    -- Each open round's items, those declined last so that the others are numbered 1, 2, ... (the
-    -- declined ones are dropped below: they have a list of their own), with the round's figures
-    -- over the same partition.
-    SELECT 'open' AS list, d.round_id, d.version_id, d.status, d.declined AS left_out,
-           CASE WHEN d.round_id = (SELECT id FROM {round} WHERE slug = %s) THEN %s ELSE 0 END AS wanted, %s AS size,
-           ROW_NUMBER() OVER (
-               PARTITION BY d.round_id
-               ORDER BY d.declined, d.submitted, d.overdue DESC, d.undated, d.due_on, {title}, d.version_id
-           ) AS position,
-           SUM(1 - d.declined) OVER (PARTITION BY d.round_id) AS list_size,
-           SUM(1 - d.declined) OVER (PARTITION BY d.round_id) AS listed,
-           SUM(d.submitted * (1 - d.declined)) OVER (PARTITION BY d.round_id) AS submitted,
-           SUM(d.overdue) OVER (PARTITION BY d.round_id) AS overdue,
-           SUM(d.declined) OVER (PARTITION BY d.round_id) AS declined
-    FROM described d
-    WHERE d.round_status = 'open'
-    UNION ALL
-    SELECT 'declined', d.round_id, d.version_id, d.status, 0, %s, %s,
-           ROW_NUMBER() OVER (ORDER BY LOWER(rr.name), d.round_id, {title}, d.version_id),
-           COUNT(*) OVER (), 0, 0, 0, 0
+    -- The declined list, then the closed rounds' items (declined ones included, as they were when
+    -- the round closed), each numbered in its order.
+    SELECT 'declined' AS list, d.round_id, d.version_id, d.status, %s AS wanted, %s AS size,
+           ROW_NUMBER() OVER (ORDER BY LOWER(rr.name), d.round_id, {title}, d.version_id) AS position,
+           COUNT(*) OVER () AS list_size, 0 AS listed, 0 AS submitted, 0 AS overdue, 0 AS declined
     FROM described d JOIN {round} rr ON rr.id = d.round_id
     WHERE d.round_status = 'open' AND d.declined = 1
     UNION ALL
-    -- Closed rounds' items, declined ones included, as they were when the round closed.
-    SELECT 'closed', d.round_id, d.version_id, d.status, 0, 0, %s,
-           ROW_NUMBER() OVER (
-               ORDER BY rr.closed_at DESC, rr.created_at DESC, d.round_id,
-                        d.submitted, d.undated, d.due_on, {title}, d.version_id
-           ),
+    SELECT 'closed', d.round_id, d.version_id, d.status, 0, %s,
+           ROW_NUMBER() OVER (ORDER BY rr.closed_at DESC, rr.created_at DESC, d.round_id, {item_order}),
            COUNT(*) OVER (),
            SUM(1 - d.declined) OVER (PARTITION BY d.round_id),
            SUM(d.submitted * (1 - d.declined)) OVER (PARTITION BY d.round_id),
@@ -198,15 +195,45 @@ listed AS (
     WHERE d.round_status = 'closed'
 ),
 paged AS (
-    -- A page past the last shows the last, as Django's Paginator.get_page does.
     SELECT l.*, CASE WHEN wanted < list_size THEN wanted ELSE ((list_size - 1) / size) * size END AS start
     FROM listed l
-    WHERE left_out = 0
 )
-SELECT list, round_id, version_id, status, list_size, listed, submitted, overdue, declined
+SELECT 'open' AS list, round_id, version_id, status, listed AS list_size, listed, submitted, overdue, declined,
+       position
+FROM open_page
+UNION ALL
+SELECT list, round_id, version_id, status, list_size, listed, submitted, overdue, declined, position
 FROM paged
 WHERE position > start AND position <= start + size
 ORDER BY list, position
+"""
+# A round's items are in this order: what is left to do, then what is submitted, each by due date
+# (undated last; in an open round every overdue item is due before any other), title and version.
+_ITEM_ORDER = "d.submitted, d.due_on NULLS LAST, {title}, d.version_id"
+# Each open round's page of items: on PostgreSQL the first rows of each round's items in order (a
+# top-N sort of the round's items, not a sort of all of them); elsewhere every item numbered.
+_OPEN_PAGE_LATERAL = """
+    SELECT o.round_id, p.version_id, p.status, o.listed, o.submitted, o.overdue, o.declined,
+           o.start + p.position AS position
+    FROM open_rounds o CROSS JOIN LATERAL (
+        SELECT d.version_id, d.status, ROW_NUMBER() OVER (ORDER BY {item_order}) AS position
+        FROM (
+            SELECT d.* FROM described d
+            WHERE d.round_id = o.round_id AND d.declined = 0
+            ORDER BY {item_order}
+            LIMIT %s OFFSET o.start
+        ) d
+    ) p
+"""
+_OPEN_PAGE_NUMBERED = """
+    SELECT o.round_id, n.version_id, n.status, o.listed, o.submitted, o.overdue, o.declined, n.position
+    FROM open_rounds o JOIN (
+        SELECT d.round_id, d.version_id, d.status,
+               ROW_NUMBER() OVER (PARTITION BY d.round_id ORDER BY {item_order}) AS position
+        FROM described d
+        WHERE d.round_status = 'open' AND d.declined = 0
+    ) n ON n.round_id = o.round_id
+    WHERE n.position > o.start AND n.position <= o.start + %s
 """
 
 
@@ -222,11 +249,17 @@ class _Row:
 
 def _rows(user, round_id: int | None, shown_round: str, page: int, declined_page: int) -> list[_Row]:
     given_sql, given_params = _given(user, round_id).query.sql_with_params()
+    on_postgresql = connection.vendor == "postgresql"
+    title = 'd.title COLLATE "C"' if on_postgresql else "d.title"
+    open_page = _OPEN_PAGE_LATERAL if on_postgresql else _OPEN_PAGE_NUMBERED
+    item_order = _ITEM_ORDER.format(title=title)
     sql = _PAGE_SQL.format(
         given=given_sql,
         review=Review._meta.db_table,
         round=ReviewRound._meta.db_table,
-        title='d.title COLLATE "C"' if connection.vendor == "postgresql" else "d.title",
+        title=title,
+        item_order=item_order,
+        open_page=open_page.format(item_order=item_order),
     )
     # A personal link's session reads its round only, and only while it is open.
     statuses = [ReviewRound.Status.OPEN, ReviewRound.Status.OPEN if round_id else ReviewRound.Status.CLOSED]
@@ -235,6 +268,8 @@ def _rows(user, round_id: int | None, shown_round: str, page: int, declined_page
         user.pk,
         timezone.localdate(),
         *statuses,
+        ITEMS_PER_PAGE,
+        ITEMS_PER_PAGE,
         shown_round,
         (page - 1) * ITEMS_PER_PAGE,
         ITEMS_PER_PAGE,
@@ -251,7 +286,7 @@ def _rows(user, round_id: int | None, shown_round: str, page: int, declined_page
                 version_id=row[2],
                 status=row[3],
                 list_size=row[4],
-                figures=RoundFigures(*(int(n) for n in row[5:])),
+                figures=RoundFigures(*(int(n) for n in row[5:9])),
             )
             for row in cursor.fetchall()
         ]
