@@ -19,11 +19,11 @@ from matrix.disclosure import is_published
 from matrix.exporters.registry import exporters_for
 from matrix.forms import AudienceViewForm, MatrixFilterForm, RoundComparisonForm
 from matrix.selectors import charts as chart_selectors
-from matrix.selectors import comparison as comparison_selectors
 from matrix.selectors import summary as summary_selectors
 from matrix.selectors.agreement import round_agreement
 from matrix.selectors.audience_view import audience_view, reviewing_audience_choices
 from matrix.selectors.cell_detail import cell_detail
+from matrix.selectors.comparison import page as comparison_selectors
 from matrix.selectors.matrix_page import (
     DIRECTION_ASCENDING,
     DIRECTION_DESCENDING,

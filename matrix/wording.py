@@ -160,7 +160,7 @@ def outcome_change_in_words(outcome_a: str | None, outcome_b: str | None) -> str
 
 
 def change_kind_words(kind: str) -> str:
-    """A comparison cell's kind as a label (matrix.selectors.comparison.CHANGE_KINDS)."""
+    """A comparison cell's kind as a label (matrix.selectors.comparison.kinds.CHANGE_KINDS)."""
     return {
         "improved": _("Improved"),
         "worsened": _("Worsened"),
