@@ -45,6 +45,7 @@ def two_rounds(db):
     second = make_version(use_case=first.use_case, number=2, title="Repeat homelessness among prison leavers")
     for review_round, version, outcomes in ((spring, first, (CROSS, TICK)), (autumn, second, (TICK, TICK))):
         review_round.versions.add(version)
+        mark_computed(review_round, [version.pk])  # the row first: a cell needs its row
         for principle, outcome in zip((relevant, clear), outcomes, strict=True):
             MatrixCell.objects.create(
                 round=review_round,
@@ -55,7 +56,6 @@ def two_rounds(db):
                 not_sure=0,
                 outcome=outcome,
             )
-        mark_computed(review_round, [version.pk])
     return spring, autumn
 
 

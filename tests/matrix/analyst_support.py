@@ -84,7 +84,15 @@ def make_large_round(size: int, *, principles=4, audiences=4):
         )
         for i, use_case in enumerate(use_cases)
     )
-    RoundVersion.objects.bulk_create(RoundVersion(round=review_round, version=version) for version in versions)
+    # Every version's row computed from change 0 while its reviews are at change 1: behind until
+    # mark_computed. A cell needs its row (on PostgreSQL a foreign key).
+    RoundVersion.objects.bulk_create(
+        RoundVersion(round=review_round, version=version, change_count=1) for version in versions
+    )
+    now = timezone.now()
+    MatrixRow.objects.bulk_create(
+        MatrixRow(round=review_round, version=version, change_count=0, computed_at=now, batch=0) for version in versions
+    )
     MatrixCell.objects.bulk_create(
         MatrixCell(
             round=review_round,
@@ -98,7 +106,7 @@ def make_large_round(size: int, *, principles=4, audiences=4):
         for i, version in enumerate(versions)
         for j, principle in enumerate(principle_rows)
     )
-    Matrix.objects.update_or_create(round=review_round, defaults={"computed_at": timezone.now()})
+    Matrix.objects.update_or_create(round=review_round, defaults={"computed_at": now})
     return review_round, audience_rows, principle_rows
 
 
@@ -120,7 +128,19 @@ def mark_computed(review_round, version_ids) -> None:
     Matrix.objects.update_or_create(
         round=review_round, defaults={"computed_at": now, "rule_version": review_round.rule_version}
     )
+    counters = dict(
+        RoundVersion.objects.filter(round=review_round, version_id__in=version_ids).values_list(
+            "version_id", "change_count"
+        )
+    )
     MatrixRow.objects.bulk_create(
-        MatrixRow(round=review_round, version_id=version_id, change_count=0, computed_at=now, batch=0)
-        for version_id in version_ids
+        (
+            MatrixRow(
+                round=review_round, version_id=version_id, change_count=counters[version_id], computed_at=now, batch=0
+            )
+            for version_id in version_ids
+        ),
+        update_conflicts=True,
+        unique_fields=["round", "version"],
+        update_fields=["change_count", "computed_at"],
     )

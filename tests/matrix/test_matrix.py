@@ -6,7 +6,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.urls import reverse
 
@@ -507,6 +507,26 @@ def test_a_version_added_to_the_round_gets_cells_on_the_next_full_recompute(thre
     assert stale_round_ids() == []
 
 
+def test_a_full_recompute_claims_the_rows_behind_and_the_missing_ones_together(three_versions):
+    """A whole round's claim (on PostgreSQL an update by id and a plain insert in one statement)
+    brings each row to its version's counter and counts both kinds."""
+    r, (first, second, third), relevant, clear = three_versions
+    matrix_recompute(round_id=r.pk)
+    review(r, first, {relevant: MEETS, clear: CROSSED})  # its version's task never ran: behind
+    added = make_version()
+    r.versions.add(added)  # no row yet
+
+    result = matrix_recompute(round_id=r.pk)
+
+    assert result.rows_claimed == 2
+    assert {version: row[0] for version, row in rows(r).items()} == {
+        version.pk: counter(r, version) for version in (first, second, third, added)
+    }
+    assert counter(r, first) > 0
+    assert cells(r)[(first.pk, clear.pk)] == (INSUFFICIENT, 0, 1, 0)
+    assert cells(r)[(added.pk, relevant.pk)] == (INSUFFICIENT, 0, 0, 0)
+
+
 def test_recomputes_are_counted_on_the_header_and_write_no_audit_rows(three_versions):
     r, (first, *_), relevant, clear = three_versions
     review(r, first, {relevant: MEETS, clear: MEETS})
@@ -550,6 +570,22 @@ def test_a_cell_is_deleted_with_its_version_its_principle_and_its_round(three_ve
     assert set(MatrixCell.objects.values_list("round_id", "version_id", "principle_id")) == {
         (other.pk, first.pk, relevant.pk)
     }
+
+
+def test_the_database_refuses_a_cell_without_its_row_and_deletes_a_rows_cells_with_it(three_versions):
+    """On PostgreSQL a cell's round and version are one foreign key to its row (migration 0015)."""
+    require_postgresql("The composite foreign key of a cell to its row")
+    r, (first, second, third), relevant, clear = three_versions
+    matrix_recompute(round_id=r.pk)
+    MatrixRow.objects.filter(round=r, version=second).delete()
+    assert set(cells(r)) == {(v.pk, p.pk) for v in (first, third) for p in (relevant, clear)}
+
+    with pytest.raises(IntegrityError, match="matrixcell_row_fk"), transaction.atomic():
+        MatrixCell.objects.create(
+            round=r, version=second, principle=relevant, meets=1, does_not_meet=0, not_sure=0, outcome=INSUFFICIENT
+        )
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS matrixcell_row_fk IMMEDIATE")
 
 
 # State for pages ------------------------------------------------------------------------------------
