@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="versionprogresscount",
             name="title",
-            field=models.CharField(blank=True, default="", max_length=200),
+            field=models.CharField(blank=True, default="", editable=False, max_length=200),
         ),
         # The rows already stored get their titles now, not at their round's next refresh.
         migrations.RunSQL(

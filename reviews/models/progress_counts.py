@@ -63,7 +63,8 @@ class VersionProgressCount(models.Model):
     submitted = models.PositiveIntegerField()
     # A members row's version's title (versions never change), so that the lead's page orders its
     # use cases by due date and title from one index, not sorting the round's rows joined to titles.
-    title = models.CharField(max_length=VERSION_TITLE_MAX, blank=True, default="")
+    # Copied by the refresh, never typed: the version's own title carries the text's limits.
+    title = models.CharField(max_length=VERSION_TITLE_MAX, blank=True, default="", editable=False)
 
     class Meta:
         verbose_name = _("version progress count")
