@@ -1,8 +1,7 @@
 """The review form: one small form per principle of the round (prefixed with the principle's
-slug, so ids read like id_relevant-verdict) and one for the overall comment and lock."""
+slug, so ids read like id_relevant-verdict) and one for the overall comment and lock. Drawn by
+templates/reviews/_verdict_fieldset.html and _overall_fieldset.html."""
 
-from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import HTML, Field, Fieldset, Layout, Size
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -81,25 +80,6 @@ class VerdictForm(SubmissionLengthMixin, PortalForm):
             "Choose whether the use case meets %(principle)s, does not meet it, or you are not sure"
         ) % {"principle": _as_literal(principle.name)}
         self.limit_texts({"principle": principle.name})
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
-        self.helper.layout = Layout(
-            Fieldset(
-                # Included, not pasted: the guidance text is never parsed as a template.
-                HTML('{% include "reviews/_principle_guidance.html" with principle=form.principle %}'),
-                HTML('{% include "reviews/_principle_use_case.html" with narrow=True %}'),
-                HTML('{% include "reviews/_carried_note.html" with carried_from=form.carried_from %}'),
-                Field.radios("verdict", legend_size=Size.SMALL),
-                Field.textarea("reason", rows=4),
-                Field.textarea("evidence", rows=3),
-                Field.textarea("suggested_rewording", rows=3),
-                legend=principle.name,
-                legend_size=Size.LARGE,
-                legend_tag="h2",
-                css_class="govuk-!-margin-bottom-6",
-            )
-        )
 
     too_long = {
         "reason": _("Your reason for %(principle)s must be %(limit)s characters or fewer"),
@@ -160,18 +140,6 @@ class OverallForm(SubmissionLengthMixin, PortalForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.limit_texts({})
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
-        self.helper.layout = Layout(
-            Fieldset(
-                Field.textarea("overall_comment", rows=5),
-                "lock_version",
-                legend=_("Overall"),
-                legend_size=Size.LARGE,
-                legend_tag="h2",
-            )
-        )
 
     def check_for_submission(self) -> bool:
         """Whether the form is valid and its comment fit to submit."""
