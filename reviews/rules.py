@@ -7,7 +7,7 @@ import rules
 from audiences.models import Membership
 from audiences.rules import is_lead_of
 from bold_portal.roles import is_admin
-from reviews.models import Review, ReviewRound
+from reviews.models import ReviewRound
 
 
 @rules.predicate
@@ -34,9 +34,7 @@ def round_shares_summary(user, target) -> bool:
 
 @rules.predicate
 def has_submitted_review(user, target) -> bool:
-    return Review.objects.filter(
-        reviewer=user, round=target.round, version=target.version, status=Review.Status.SUBMITTED
-    ).exists()
+    return target.has_submitted(user)
 
 
 @rules.predicate

@@ -50,8 +50,9 @@ _ROUND_PRINCIPLES = CompiledRead(
 class ReviewTarget:
     """A use case version within a round: what a reviewer opens, reviews and sees summarised.
 
-    The object that the rules in reviews/rules.py decide on. It remembers the assignments
-    it has looked up per user, so several permission checks on one page cost one query.
+    The object that the rules in reviews/rules.py decide on. It remembers what it has looked up
+    per user (assignments, a declared interest, whether their review is submitted), so several
+    permission checks on one page cost one query each.
     """
 
     round: ReviewRound
@@ -87,6 +88,16 @@ class ReviewTarget:
             self._assignments[key] = blocking_interest(use_case_id=self.version.use_case_id, reviewer=user)
         return self._assignments[key]
 
+    def has_submitted(self, user) -> bool:
+        """Whether the user's own review of the version is submitted: read once a request, and
+        not at all once own_review has read the review itself."""
+        key = ("submitted", user.pk)
+        if key not in self._assignments:
+            self._assignments[key] = Review.objects.filter(
+                reviewer=user, round=self.round, version=self.version, status=Review.Status.SUBMITTED
+            ).exists()
+        return self._assignments[key]
+
     def due_on_for(self, user) -> datetime.date | None:
         """The earliest due date of the user's assignments, else the round's closing date."""
         dates = [a.due_on for a in self.assignments_for(user) if a.due_on]
@@ -116,7 +127,9 @@ def own_review(*, user, target: ReviewTarget) -> Review | None:
     # Each verdict with the earlier one it was carried forward from, if any, in the same query.
     verdicts = Verdict.objects.select_related("carried_from__review__version", "carried_from__review__round")
     prefetch_related_objects(reviews, Prefetch("verdicts", queryset=verdicts))
-    return reviews[0] if reviews else None
+    review = reviews[0] if reviews else None
+    target._assignments["submitted", user.pk] = review is not None and review.status == Review.Status.SUBMITTED
+    return review
 
 
 def verdicts_by_principle(review: Review | None) -> dict[int, Verdict]:

@@ -217,10 +217,11 @@ def test_aggregate_query_count_does_not_grow(client, world, answers, django_asse
     recompute(world)
 
     # session, user, the round with the version (one statement), assignments, own review +
-    # verdicts, groups, submitted check, the version's cells, the matrix's computed_at, whether its
-    # row is behind, pseudonyms, reasons, submitted reviews counted, principles, the programme's
-    # decision, navigation (its groups query is cached from the page's own checks)
-    with django_assert_num_queries(16 + NAVIGATION_QUERIES - 1):
+    # verdicts (which also tell whether the reviewer has submitted), groups, the version's cells,
+    # the matrix's computed_at, whether its row is behind, pseudonyms, reasons, submitted reviews
+    # counted, principles, the programme's decision, navigation (its groups query is cached from
+    # the page's own checks)
+    with django_assert_num_queries(15 + NAVIGATION_QUERIES - 1):
         response = client.get(world.url(SUMMARY))
     assert response.status_code == 200
     assert f"Reviewer {other_reviewers}: Not sure" in html(response)

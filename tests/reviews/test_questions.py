@@ -279,7 +279,7 @@ def test_the_pages_make_as_many_queries_for_many_questions_and_answers_as_for_on
     question_answer(question=world.ask(), text="Monthly.", actor=world.author)
     client.force_login(world.asker)
     client.get(world.review_url())
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(15):
         client.get(world.review_url())
     client.force_login(world.author)
     with django_assert_num_queries(11):
@@ -292,7 +292,7 @@ def test_the_pages_make_as_many_queries_for_many_questions_and_answers_as_for_on
             question_answer(question=question, text="A reviewer's answer.", actor=world.asker)
 
     client.force_login(world.asker)
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(15):
         page = client.get(world.review_url())
     assert page.text.count("An answer.") == 6
     client.force_login(world.author)
@@ -351,7 +351,7 @@ def test_the_read_only_review_page_makes_as_many_queries_for_many_questions_as_f
     close_round(world.round)
     client.force_login(world.asker)
     client.get(world.review_url())
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(13):
         client.get(world.review_url())
 
     for principle in (world.relevant, world.clear):
@@ -362,7 +362,7 @@ def test_the_read_only_review_page_makes_as_many_queries_for_many_questions_as_f
             QuestionAnswer.objects.create(
                 question=question, side=QuestionAnswer.Side.AUTHOR, answered_by=world.author, text="An answer."
             )
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(13):
         page = client.get(world.review_url())
     assert page.text.count("An answer.") == 6
 

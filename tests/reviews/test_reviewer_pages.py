@@ -485,12 +485,12 @@ def test_review_form_query_count_does_not_grow_with_principles(
     client.force_login(world.reviewer)
     client.post(world.url("review"), answers(action="save"))
 
-    # session, user, the round with the version (one statement), assignments, own review + verdicts,
-    # declared interest, perms, principles, a kept post of the form (reviews.services.kept_posts),
-    # navigation (its groups query is cached from the page's own permission checks), the questions
-    # to the authors and whether the reviewer has submitted (which decides whose questions they
-    # read in a blind round)
-    with django_assert_num_queries(13 + NAVIGATION_QUERIES - 1):
+    # session, user, the round with the version (one statement), assignments, own review + verdicts
+    # (which also tell whether the reviewer has submitted: that decides whether they see the
+    # summary and whose questions they read in a blind round), declared interest, principles, a
+    # kept post of the form (reviews.services.kept_posts), navigation (its groups query is cached
+    # from the page's own permission checks) and the questions to the authors
+    with django_assert_num_queries(11 + NAVIGATION_QUERIES - 1):
         response = client.get(world.url("review"))
     assert response.status_code == 200
 
