@@ -25,6 +25,7 @@ from reviews.models import (
     GroupProgressCount,
     ProgressHeader,
     Review,
+    ReviewerItem,
     ReviewRound,
     RoundProgressCount,
     RoundVersion,
@@ -269,6 +270,7 @@ class SyntheticData:
                 UseCase,
                 VersionProgressCount,
                 GroupProgressCount,
+                ReviewerItem,
             )
         ]
         with self.connection.cursor() as cursor:
@@ -315,6 +317,7 @@ class SyntheticData:
                 VersionProgressCount,
                 GroupProgressCount,
                 RoundProgressCount,
+                ReviewerItem,
                 ProgressHeader,
             ):
                 delete(model, "round_id", rounds)

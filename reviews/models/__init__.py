@@ -22,6 +22,7 @@ from reviews.models.kept_posts import KeptReviewPost as KeptReviewPost
 from reviews.models.progress_counts import GroupProgressCount as GroupProgressCount
 from reviews.models.progress_counts import ProgressHeader as ProgressHeader
 from reviews.models.progress_counts import ProgressScope as ProgressScope
+from reviews.models.progress_counts import ReviewerItem as ReviewerItem
 from reviews.models.progress_counts import RoundProgressCount as RoundProgressCount
 from reviews.models.progress_counts import VersionProgressCount as VersionProgressCount
 from reviews.models.questions import QUESTION_TEXT_MAX as QUESTION_TEXT_MAX

@@ -184,3 +184,48 @@ class GroupProgressCount(models.Model):
 
     def __str__(self):
         return f"{self.scope} counts in round {self.round_id}"
+
+
+class ReviewerItem(models.Model):
+    """One use case of a round on a person's My reviews (reviews.selectors.my_reviews): a version
+    given to them in person or through any organisation they belong to, counted once, due on the
+    earliest of those assignments' dates, declined only when every one of them is, and whether
+    their review is submitted. Stored so that the page reads a round's page as the next entries of
+    an index in its order, and its figures from the person's rows of the round."""
+
+    round = models.ForeignKey("reviews.ReviewRound", on_delete=models.CASCADE, related_name="+")
+    version = models.ForeignKey("usecases.UseCaseVersion", on_delete=models.CASCADE, related_name="+")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    due_on = models.DateField(null=True)
+    declined = models.BooleanField()
+    submitted = models.BooleanField()
+    # The version's title in lower case, for the page's order (versions never change). Copied by
+    # the refresh, never typed; in byte order on PostgreSQL, as the live statement orders it
+    # (migration 0022 gives the column the "C" collation there).
+    title = models.CharField(max_length=VERSION_TITLE_MAX, editable=False)
+
+    class Meta:
+        verbose_name = _("reviewer's item")
+        verbose_name_plural = _("reviewers' items")
+        indexes = [
+            # An open round's page, in its order: a page is the index's next 20 entries, and the
+            # figures count the person's entries of the round.
+            models.Index(
+                fields=["reviewer", "round", "submitted", "due_on", "title", "version"],
+                condition=Q(declined=False),
+                name="revieweritem_page_order",
+            ),
+            # The declined list, and each round's count of declined use cases.
+            models.Index(
+                fields=["reviewer", "round", "title", "version"],
+                condition=Q(declined=True),
+                name="revieweritem_declined",
+            ),
+        ]
+        constraints = [
+            # Also the index a refresh replaces the rows of some versions of a round by.
+            models.UniqueConstraint(fields=["round", "version", "reviewer"], name="revieweritem_once"),
+        ]
+
+    def __str__(self):
+        return f"Version {self.version_id} for person {self.reviewer_id} in round {self.round_id}"

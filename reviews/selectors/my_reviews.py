@@ -1,7 +1,9 @@
 """What "My reviews" lists (docs/reviewer-journey.md#my-reviews): the reviewer's use cases grouped by
 round, open rounds first, with where they are with each and what they asked for. Each round's
-figures, the order of its use cases and the page of them shown come from one statement; a second
-reads the use cases shown. Two queries, whatever the number of rounds, assignments and requests."""
+figures, the order of its use cases and the page of them shown come from one statement (from the
+reviewer's stored items for an open round whose progress counts are stored, else counted live);
+a second reads the use cases shown. Two queries, whatever the number of rounds, assignments and
+requests."""
 
 import datetime
 from dataclasses import dataclass
@@ -10,13 +12,22 @@ from operator import or_
 
 from django.core.paginator import Page
 from django.db import connection
-from django.db.models import Case, Exists, OuterRef, Q, Subquery, When
+from django.db.models import BooleanField, Case, Exists, OuterRef, Q, Subquery, When
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower
 from django.utils import timezone
 
 from audiences.models import Membership
 from bold_portal.pagination import paginate
-from reviews.models import Assignment, AssignmentRequest, Review, ReviewRound, cancellable_by
+from reviews.models import (
+    Assignment,
+    AssignmentRequest,
+    ProgressHeader,
+    Review,
+    ReviewerItem,
+    ReviewRound,
+    cancellable_by,
+)
 from reviews.selectors.requests import declined
 from usecases.models import UseCaseVersion
 
@@ -116,14 +127,31 @@ def page_number(value) -> int:
     return number if 1 <= number <= _MAX_PAGE_NUMBER else 1
 
 
+def _in_live_rounds():
+    """For a queryset of assignments: its round is counted live, not read from stored items (it is
+    not open, or has no ProgressHeader). On PostgreSQL the rounds are an array computed once, so
+    that the person's assignments in other rounds are dropped as they are read (an IN over a
+    subquery was planned as a join of every assignment of theirs with its version, then a filter)."""
+    stored = Exists(ProgressHeader.objects.filter(round=OuterRef("pk")))
+    live_rounds = ReviewRound.objects.filter(~Q(status=ReviewRound.Status.OPEN) | ~stored).values("pk")
+    if connection.vendor != "postgresql":
+        return Q(round__in=live_rounds)
+    sql, params = live_rounds.query.sql_with_params()
+    # Only Django's own SQL for the rounds and a column name from the model are formatted in (a
+    # nosec comment, for bandit's finding on RawSQL); its values are parameters.
+    column = f"{connection.ops.quote_name(Assignment._meta.db_table)}.{connection.ops.quote_name('round_id')}"
+    return RawSQL(f"{column} = ANY(ARRAY({sql}))", params, output_field=BooleanField())  # nosec
+
+
 def _given(user, round_id: int | None):
-    """The user's assignments (with round_id, in that round only), each with whether it was
-    declined and its version's title in lower case: those given to them in person, then those
-    given to an organisation they belong to. Two index scans rather than one OR across a join; the
-    rounds' status is checked once the assignments are grouped."""
+    """The user's assignments (with round_id, in that round only) in rounds counted live (see
+    _PAGE_SQL), each with whether it was declined and its version's title in lower case: those
+    given to them in person, then those given to an organisation they belong to. Two index scans
+    rather than one OR across a join; the rounds' status is checked once the assignments are
+    grouped."""
     fields = ("round_id", "version_id", "due_on", "is_declined", "title")
     assignments = (
-        Assignment.objects.filter(Q(round_id=round_id) if round_id else Q())
+        Assignment.objects.filter(Q(round_id=round_id) if round_id else Q(), _in_live_rounds())
         .annotate(is_declined=Case(When(declined(), then=1), default=0), title=Lower("version__title"))
         .order_by()
     )
@@ -137,10 +165,15 @@ def _given(user, round_id: int | None):
 # other round at its first page), the declined list's page and the most recently closed rounds'
 # first items, each with its round's figures. An item is a (round, version) given to the user: a
 # version given in person and through their organisation is one item, due at the earlier date,
-# and declined only when every assignment giving it is. Titles are ordered case-blind ({title} is
-# in byte order on PostgreSQL, where the database's locale would compare each pair of thousands of
-# titles by its rules). Only Django's own SQL for the assignments, the fragments below and table
-# names from the models are formatted in; values are parameters.
+# and declined only when every assignment giving it is. An open round whose progress counts are
+# stored (it has a ProgressHeader, as the lead's page asks) is read from the user's stored items
+# (ReviewerItem, kept by the progress refresh): its page is the next entries of an index in the
+# page's order, its figures a count of the user's entries of the round. Other rounds (an open one
+# never refreshed, the closed ones) are counted live, from the user's assignments. Titles are
+# ordered case-blind ({title} is in byte order on PostgreSQL, where the database's locale would
+# compare each pair of thousands of titles by its rules). Only Django's own SQL for the
+# assignments, the fragments below and table names from the models are formatted in; values are
+# parameters.
 _PAGE_SQL = """
 WITH given AS ({given}),
 items AS (
@@ -158,31 +191,55 @@ described AS (
     FROM items i JOIN {round} rr ON rr.id = i.round_id
     WHERE rr.status IN (%s, %s)
 ),
+stored_rounds AS (
+    SELECT rr.id AS round_id FROM {round} rr
+    WHERE rr.status = 'open' {only_round} AND EXISTS (SELECT 1 FROM {header} h WHERE h.round_id = rr.id)
+),
+figures AS (
+    SELECT d.round_id,
+           SUM(1 - d.declined) AS listed,
+           SUM(d.submitted * (1 - d.declined)) AS submitted,
+           SUM(d.overdue) AS overdue,
+           SUM(d.declined) AS declined
+    FROM described d
+    WHERE d.round_status = 'open'
+    GROUP BY d.round_id
+    UNION ALL
+    -- A stored round with nothing but declined use cases shows no page, as a live one.
+    SELECT s.round_id, COUNT(*), SUM(CASE WHEN s.submitted THEN 1 ELSE 0 END),
+           SUM(CASE WHEN NOT s.submitted AND s.due_on < %s THEN 1 ELSE 0 END),
+           (SELECT COUNT(*) FROM {item} x WHERE x.reviewer_id = %s AND x.round_id = s.round_id AND x.declined)
+    FROM {item} s
+    WHERE s.reviewer_id = %s AND NOT s.declined AND s.round_id IN (SELECT round_id FROM stored_rounds)
+    GROUP BY s.round_id
+),
 open_rounds AS (
     -- Each open round's figures and where its page starts (a page past the last shows the last, as
     -- Django's Paginator.get_page does).
     SELECT f.*, CASE WHEN f.wanted < f.listed THEN f.wanted ELSE ((f.listed - 1) / %s) * %s END AS start
     FROM (
-        SELECT d.round_id,
-               CASE WHEN d.round_id = (SELECT id FROM {round} WHERE slug = %s) THEN %s ELSE 0 END AS wanted,
-               SUM(1 - d.declined) AS listed,
-               SUM(d.submitted * (1 - d.declined)) AS submitted,
-               SUM(d.overdue) AS overdue,
-               SUM(d.declined) AS declined
-        FROM described d
-        WHERE d.round_status = 'open'
-        GROUP BY d.round_id
+        SELECT g.*, CASE WHEN g.round_id = (SELECT id FROM {round} WHERE slug = %s) THEN %s ELSE 0 END AS wanted
+        FROM figures g
     ) f
 ),
-open_page AS ({open_page}),
+open_page AS ({open_page} UNION ALL {stored_page}),
+declined_items AS (
+    SELECT d.round_id, d.version_id, d.status, {title} AS title
+    FROM described d
+    WHERE d.round_status = 'open' AND d.declined = 1
+    UNION ALL
+    SELECT s.round_id, s.version_id, COALESCE(r.status, 'not_started'), {stored_title}
+    FROM {item} s
+    LEFT JOIN {review} r ON r.reviewer_id = s.reviewer_id AND r.round_id = s.round_id AND r.version_id = s.version_id
+    WHERE s.reviewer_id = %s AND s.declined AND s.round_id IN (SELECT round_id FROM stored_rounds)
+),
 listed AS (
     -- The declined list, then the closed rounds' items (declined ones included, as they were when
     -- the round closed), each numbered in its order.
     SELECT 'declined' AS list, d.round_id, d.version_id, d.status, %s AS wanted, %s AS size,
            ROW_NUMBER() OVER (ORDER BY LOWER(rr.name), d.round_id, {title}, d.version_id) AS position,
            COUNT(*) OVER () AS list_size, 0 AS listed, 0 AS submitted, 0 AS overdue, 0 AS declined
-    FROM described d JOIN {round} rr ON rr.id = d.round_id
-    WHERE d.round_status = 'open' AND d.declined = 1
+    FROM declined_items d JOIN {round} rr ON rr.id = d.round_id
     UNION ALL
     SELECT 'closed', d.round_id, d.version_id, d.status, 0, %s,
            ROW_NUMBER() OVER (ORDER BY rr.closed_at DESC, rr.created_at DESC, d.round_id, {item_order}),
@@ -210,8 +267,11 @@ ORDER BY list, position
 # A round's items are in this order: what is left to do, then what is submitted, each by due date
 # (undated last; in an open round every overdue item is due before any other), title and version.
 _ITEM_ORDER = "d.submitted, d.due_on NULLS LAST, {title}, d.version_id"
+# The same order of stored items: the order of their index (revieweritem_page_order).
+_STORED_ORDER = "s.submitted, s.due_on NULLS LAST, {title}, s.version_id"
 # Each open round's page of items: on PostgreSQL the first rows of each round's items in order (a
-# top-N sort of the round's items, not a sort of all of them); elsewhere every item numbered.
+# top-N sort of the round's items, not a sort of all of them; of a stored round, the index's next
+# entries); elsewhere every item numbered.
 _OPEN_PAGE_LATERAL = """
     SELECT o.round_id, p.version_id, p.status, o.listed, o.submitted, o.overdue, o.declined,
            o.start + p.position AS position
@@ -235,6 +295,33 @@ _OPEN_PAGE_NUMBERED = """
     ) n ON n.round_id = o.round_id
     WHERE n.position > o.start AND n.position <= o.start + %s
 """
+# A stored round's page, its review statuses read for the rows shown only.
+_STORED_PAGE_LATERAL = """
+    SELECT o.round_id, p.version_id, COALESCE(r.status, 'not_started'), o.listed, o.submitted, o.overdue,
+           o.declined, o.start + p.position
+    FROM open_rounds o JOIN stored_rounds sr ON sr.round_id = o.round_id CROSS JOIN LATERAL (
+        SELECT s.version_id, ROW_NUMBER() OVER (ORDER BY {stored_order}) AS position
+        FROM (
+            SELECT s.* FROM {item} s
+            WHERE s.reviewer_id = %s AND s.round_id = o.round_id AND NOT s.declined
+            ORDER BY {stored_order}
+            LIMIT %s OFFSET o.start
+        ) s
+    ) p
+    LEFT JOIN {review} r ON r.reviewer_id = %s AND r.round_id = o.round_id AND r.version_id = p.version_id
+"""
+_STORED_PAGE_NUMBERED = """
+    SELECT o.round_id, n.version_id, n.status, o.listed, o.submitted, o.overdue, o.declined, n.position
+    FROM open_rounds o JOIN (
+        SELECT s.round_id, s.version_id, COALESCE(r.status, 'not_started') AS status,
+               ROW_NUMBER() OVER (PARTITION BY s.round_id ORDER BY {stored_order}) AS position
+        FROM {item} s
+        LEFT JOIN {review} r
+            ON r.reviewer_id = s.reviewer_id AND r.round_id = s.round_id AND r.version_id = s.version_id
+        WHERE s.reviewer_id = %s AND NOT s.declined AND s.round_id IN (SELECT round_id FROM stored_rounds)
+    ) n ON n.round_id = o.round_id
+    WHERE n.position > o.start AND n.position <= o.start + %s
+"""
 
 
 @dataclass(frozen=True)
@@ -251,28 +338,46 @@ def _rows(user, round_id: int | None, shown_round: str, page: int, declined_page
     given_sql, given_params = _given(user, round_id).query.sql_with_params()
     on_postgresql = connection.vendor == "postgresql"
     title = 'd.title COLLATE "C"' if on_postgresql else "d.title"
+    stored_title = 's.title COLLATE "C"' if on_postgresql else "s.title"
     open_page = _OPEN_PAGE_LATERAL if on_postgresql else _OPEN_PAGE_NUMBERED
+    stored_page = _STORED_PAGE_LATERAL if on_postgresql else _STORED_PAGE_NUMBERED
     item_order = _ITEM_ORDER.format(title=title)
+    tables = {
+        "review": Review._meta.db_table,
+        "round": ReviewRound._meta.db_table,
+        "item": ReviewerItem._meta.db_table,
+    }
     sql = _PAGE_SQL.format(
         given=given_sql,
-        review=Review._meta.db_table,
-        round=ReviewRound._meta.db_table,
+        header=ProgressHeader._meta.db_table,
         title=title,
+        stored_title=stored_title,
         item_order=item_order,
+        only_round="AND rr.id = %s" if round_id else "",
         open_page=open_page.format(item_order=item_order),
+        stored_page=stored_page.format(stored_order=_STORED_ORDER.format(title=stored_title), **tables),
+        **tables,
     )
+    today = timezone.localdate()
     # A personal link's session reads its round only, and only while it is open.
     statuses = [ReviewRound.Status.OPEN, ReviewRound.Status.OPEN if round_id else ReviewRound.Status.CLOSED]
+    stored_page_params = [user.pk, ITEMS_PER_PAGE, user.pk] if on_postgresql else [user.pk, ITEMS_PER_PAGE]
     params = [
         *given_params,
         user.pk,
-        timezone.localdate(),
+        today,
         *statuses,
+        *([round_id] if round_id else []),
+        today,
+        user.pk,
+        user.pk,
         ITEMS_PER_PAGE,
         ITEMS_PER_PAGE,
         shown_round,
         (page - 1) * ITEMS_PER_PAGE,
         ITEMS_PER_PAGE,
+        *stored_page_params,
+        user.pk,
         (declined_page - 1) * ITEMS_PER_PAGE,
         ITEMS_PER_PAGE,
         RECENT_CLOSED_ITEMS,

@@ -22,6 +22,7 @@ from reviews.models import (
     ProgressHeader,
     ProgressScope,
     Review,
+    ReviewerItem,
     ReviewRound,
     RoundProgressCount,
     VersionProgressCount,
@@ -32,8 +33,8 @@ from reviews.services.rounds import round_read_shared
 from usecases.models import UseCaseVersion
 
 # Bandit's B608 (SQL built from strings) is silenced by a nosec comment where a statement below is
-# built: only table names from the models and Django's own SQL for the expected reviewers are
-# formatted into it; every value is a query parameter.
+# built: only table names from the models, placeholders and Django's own SQL for the expected
+# reviewers and the declined assignments are formatted into it; every value is a query parameter.
 
 
 def _table(model) -> str:
@@ -296,6 +297,46 @@ def _round_totals_refresh(round_id: int) -> None:
         cursor.execute(sql, [round_id, round_id])
 
 
+def _reviewer_items_refresh(round_id: int, version_ids: list[int] | None) -> None:
+    """Replace the round's (these versions') rows of My reviews (ReviewerItem) with one per
+    (version, person) given it in person or through an organisation they belong to, exactly as
+    reviews.selectors.my_reviews counts live: the earliest due date, declined when every
+    assignment giving it is, submitted when the person's review is, the title in lower case. Two
+    statements."""
+    items = ReviewerItem.objects.filter(round_id=round_id)
+    assignments = Assignment.objects.filter(round_id=round_id)
+    in_versions = ""
+    if version_ids is not None:
+        items = items.filter(version_id__in=version_ids)
+        assignments = assignments.filter(version_id__in=version_ids)
+        in_versions = f"AND a.version_id IN ({_placeholders(version_ids)})"
+    items.delete()
+    declined_ids, declined_params = assignments.filter(declined()).order_by().values("pk").query.sql_with_params()
+    sql = f"""
+        INSERT INTO {_table(ReviewerItem)} (round_id, version_id, reviewer_id, due_on, declined, submitted, title)
+        SELECT %s, g.version_id, g.person_id, MIN(g.due_on),
+               MIN(CASE WHEN g.id IN ({declined_ids}) THEN 1 ELSE 0 END) = 1,
+               COALESCE(MAX(CASE WHEN r.status = 'submitted' THEN 1 ELSE 0 END), 0) = 1,
+               LOWER(v.title)
+        FROM (
+            SELECT a.id, a.version_id, a.reviewer_id AS person_id, a.due_on
+            FROM {_table(Assignment)} a
+            WHERE a.round_id = %s AND a.reviewer_id IS NOT NULL {in_versions}
+            UNION ALL
+            SELECT a.id, a.version_id, m.user_id, a.due_on
+            FROM {_table(Assignment)} a JOIN {_table(Membership)} m ON m.organisation_id = a.organisation_id
+            WHERE a.round_id = %s {in_versions}
+        ) g
+        JOIN {_table(UseCaseVersion)} v ON v.id = g.version_id
+        LEFT JOIN {_table(Review)} r
+            ON r.round_id = %s AND r.version_id = g.version_id AND r.reviewer_id = g.person_id
+        GROUP BY g.version_id, g.person_id, v.title
+    """  # nosec
+    versions = version_ids or []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [round_id, *declined_params, round_id, *versions, round_id, *versions, round_id])
+
+
 def _header_upsert(round_id: int, *, whole_round: bool) -> bool:
     """The round's ProgressHeader, created by whichever refresh comes first and updated by the
     others: its row stays locked until the refresh commits, so refreshes of one round take turns,
@@ -317,14 +358,14 @@ def _header_upsert(round_id: int, *, whole_round: bool) -> bool:
 def _forget(round_id: int) -> None:
     """A round whose figures were frozen at closing keeps no counts: were it opened again, it
     would be counted live until its refresh (queued by the change of status) has run."""
-    for model in (ProgressHeader, GroupProgressCount, RoundProgressCount, VersionProgressCount):
+    for model in (ProgressHeader, GroupProgressCount, RoundProgressCount, VersionProgressCount, ReviewerItem):
         model.objects.filter(round_id=round_id).delete()
 
 
 def progress_counts_refresh(*, round_id: int, version_ids: Sequence[int] | None = None) -> bool:
-    """Recompute the round's stored progress counts from scratch: of these versions (and of the
-    organisations and people whose rows in them changed), or with version_ids None of the whole
-    round. One transaction; locks, in the project's order, the round FOR SHARE (as every change in
+    """Recompute the round's stored progress counts and My reviews' rows from scratch: of these
+    versions (and of the organisations and people whose rows in them changed), or with version_ids
+    None of the whole round. One transaction; locks, in the project's order, the round FOR SHARE (as every change in
     a round does; closing it waits), then the round's ProgressHeader. A round's first refresh is
     always of the whole round. Returns False for a round that no longer exists, or whose figures
     were frozen when it closed (its counts are then deleted)."""
@@ -348,4 +389,5 @@ def progress_counts_refresh(*, round_id: int, version_ids: Sequence[int] | None 
         VersionProgressCount.objects.bulk_create(new, batch_size=5000)
         _groups_refresh(round_id, None if ids is None else _changed_groups(old, new))
         _round_totals_refresh(round_id)
+        _reviewer_items_refresh(round_id, ids)
     return True

@@ -1,7 +1,8 @@
 """The stored progress counts stay equal to the live count when changes race a refresh, on real
 PostgreSQL connections with Celery eager (each change's refresh runs on its own connection right
 after its commit): refreshes of one round take turns on its ProgressHeader row, and each reads
-what was committed before it got the row, so the last one to run counts every change."""
+what was committed before it got the row, so the last one to run counts every change. Each
+reviewer's My reviews, read from the stored items, shows what it shows counted live."""
 
 import threading
 
@@ -15,6 +16,7 @@ from reviews.services.assignments import assignment_remove
 from reviews.services.progress_counts import progress_counts_refresh
 from tests.concurrency import STEP_SECONDS, Step, require_postgresql, wait_until_blocked_by
 from tests.factories import make_assignment, make_organisation, make_reviewer, make_round, make_version
+from tests.reviews.test_my_reviews_stored import assert_stored_is_live as assert_my_reviews_stored_is_live
 from tests.reviews.test_progress_counts import assert_stored_is_live, lead_figures, live, stored, submit
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
@@ -69,6 +71,8 @@ def test_two_reviewers_submitting_on_one_version_while_a_whole_round_refresh_run
     for step in submitters:
         step.outcome()
     assert_stored_is_live(review_round)
+    for reviewer in reviewers:
+        assert_my_reviews_stored_is_live(reviewer, [review_round.slug])
     assert stored(review_round)["totals"].submitted == 2
     # The fixture's first refresh, the held one, and one per submit.
     assert ProgressHeader.objects.get(round=review_round).refreshes == 3
@@ -92,6 +96,8 @@ def test_an_assignment_removed_while_a_reviewer_submits_on_the_same_version():
         release.set()
     removal.outcome()
     assert_stored_is_live(review_round)
+    for reviewer in reviewers:
+        assert_my_reviews_stored_is_live(reviewer, [review_round.slug])
     assert stored(review_round)["totals"] == live(review_round)["totals"]
     assert stored(review_round)["totals"].expected == 6
 
@@ -111,6 +117,8 @@ def test_a_member_leaving_while_a_colleague_submits_on_the_same_version():
     removal.outcome()
     submitter.outcome()
     assert_stored_is_live(review_round)
+    for reviewer in reviewers:
+        assert_my_reviews_stored_is_live(reviewer, [review_round.slug])
     # The organisation's lead: the colleague has one use case left, and the person who left is gone.
     people, count, _versions = lead_figures(organisations[0], review_round, stored=True)
     assert (people, count) == ([(reviewers[0].pk, 1, False)], 2)
