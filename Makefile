@@ -137,7 +137,7 @@ bench: $(STAMP)
 # The load run (docs/performance.md, "Load run"): a throwaway PostgreSQL database on the machine's
 # server, Redis databases 11 and 12 (empty; LOAD_OPTIONS="--redis-db N" for others), gunicorn with 4
 # workers and a Celery worker on 127.0.0.1, Locust's 50 reviewers, then stepped arrival rates and
-# the check; everything it started is stopped and the database dropped. A few minutes; the long
+# the check; everything it started is stopped and the database dropped. About ten minutes; the long
 # run: LOAD_OPTIONS="--versions 10000 --duration 600 --step-seconds 30".
 load: $(STAMP)
 	$(PY) -m loadtest $(LOAD_OPTIONS)
