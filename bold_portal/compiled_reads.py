@@ -79,6 +79,22 @@ class CompiledRead:
             instances.append(instance)
         return instances
 
+    def related(self, instance: Model, relation: str, **values) -> list[Model]:
+        """The model instances for these values, given to instance as its relation (the name of a
+        reverse foreign key, such as a review's "verdicts"): instance.<relation>.all() then gives
+        them without a query, each knowing instance, as prefetch_related_objects leaves them
+        (stored as Django 5.2's prefetch_one_level stores them). A Prefetch would build and compile
+        its queryset on every call."""
+        objects = self.objects(**values)
+        manager = getattr(instance, relation)
+        for related in objects:
+            setattr(related, manager.field.name, instance)
+        queryset = manager.get_queryset()
+        queryset._result_cache = objects
+        queryset._prefetch_done = True
+        instance.__dict__.setdefault("_prefetched_objects_cache", {})[manager.field.remote_field.cache_name] = queryset
+        return objects
+
     def rows(self, **values) -> list[tuple]:
         """The rows of a values_list() queryset for these values, as tuples."""
         found = self._run(values)

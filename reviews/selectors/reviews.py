@@ -4,7 +4,7 @@ number of assignments, reviews or verdicts."""
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, Q, prefetch_related_objects
+from django.db.models import Q
 
 from audiences.models import Membership, Organisation
 from bold_portal.compiled_reads import CompiledRead
@@ -40,6 +40,13 @@ _OWN_REVIEW = CompiledRead(
     lambda user_id, round_id, version_id: Review.objects.filter(
         reviewer_id=user_id, round_id=round_id, version_id=version_id
     ).order_by("pk")[:1]
+)
+# A review's verdicts in the principles' order, each with the earlier one it was carried forward
+# from, if any.
+_VERDICTS = CompiledRead(
+    lambda review_id: Verdict.objects.filter(review_id=review_id).select_related(
+        "carried_from__review__version", "carried_from__review__round"
+    )
 )
 _ROUND_PRINCIPLES = CompiledRead(
     lambda round_id: Principle.objects.filter(rounds__id=round_id).order_by("order", "name")
@@ -124,10 +131,9 @@ def own_review(*, user, target: ReviewTarget) -> Review | None:
     if not user.is_authenticated:
         return None
     reviews = _OWN_REVIEW.objects(user_id=user.pk, round_id=target.round.pk, version_id=target.version.pk)
-    # Each verdict with the earlier one it was carried forward from, if any, in the same query.
-    verdicts = Verdict.objects.select_related("carried_from__review__version", "carried_from__review__round")
-    prefetch_related_objects(reviews, Prefetch("verdicts", queryset=verdicts))
     review = reviews[0] if reviews else None
+    if review is not None:
+        _VERDICTS.related(review, "verdicts", review_id=review.pk)
     target._assignments["submitted", user.pk] = review is not None and review.status == Review.Status.SUBMITTED
     return review
 

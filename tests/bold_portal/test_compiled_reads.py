@@ -4,12 +4,13 @@ to the ORM."""
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import Q
+from django.db.models import Prefetch, Q, prefetch_related_objects
 
 from audiences.models import Membership
 from bold_portal.compiled_reads import CompiledRead
-from reviews.models import RoundVersion
-from tests.factories import make_reviewer, make_round, make_version
+from reviews.models import Review, RoundVersion, Verdict
+from reviews.services.reviews import VerdictInput, review_save
+from tests.factories import make_assignment, make_principle, make_reviewer, make_round, make_version
 
 pytestmark = pytest.mark.django_db
 
@@ -88,3 +89,52 @@ def test_a_value_the_orm_does_not_pass_as_given_is_refused_when_compiled():
 
     with pytest.raises(ImproperlyConfigured, match="slug"):
         read.objects(slug="some-organisation")
+
+
+def test_a_relation_read_compiled_is_given_to_its_instance_as_a_prefetch_would_give_it(django_assert_num_queries):
+    # Verdicts in their principles' order, one carried forward from a review of the version before.
+    principles = [make_principle(), make_principle()]
+    reviewer = make_reviewer()
+    earlier = make_version()
+    later = make_version(use_case=earlier.use_case, number=2)
+    review_round = make_round(principles=principles)
+    reviews = []
+    for version in (earlier, later):
+        make_assignment(review_round=review_round, version=version, reviewer=reviewer)
+        answers = [VerdictInput(principle_id=p.pk, verdict="meets") for p in reversed(principles)]
+        reviews.append(
+            review_save(
+                reviewer=reviewer,
+                review_round=review_round,
+                version=version,
+                verdicts=answers,
+                overall_comment="",
+                expected_lock_version=0,
+                submit=False,
+            )
+        )
+    source = reviews[0].verdicts.get(principle=principles[1])
+    Verdict.objects.filter(review=reviews[1], principle=principles[1]).update(carried_from=source)
+    read = CompiledRead(
+        lambda review_id: Verdict.objects.filter(review_id=review_id).select_related("carried_from__review__version")
+    )
+
+    def described(review):
+        return [
+            (v.pk, v.principle_id, v.review is review, v.carried_from and v.carried_from.review.version.number)
+            for v in review.verdicts.all()
+        ]
+
+    for review in reviews:
+        given, prefetched = Review.objects.get(pk=review.pk), Review.objects.get(pk=review.pk)
+        with django_assert_num_queries(1):
+            read.related(given, "verdicts", review_id=review.pk)
+        prefetch_related_objects(
+            [prefetched],
+            Prefetch("verdicts", queryset=Verdict.objects.select_related("carried_from__review__version")),
+        )
+        with django_assert_num_queries(0):
+            shown = described(given)
+        assert shown == described(prefetched)
+        assert [principle for _pk, principle, _known, _carried in shown] == [p.pk for p in principles]
+    assert shown[1][3] == 1, "the later review's second verdict came from version 1"
