@@ -99,6 +99,10 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name="revieweritem",
-            constraint=models.UniqueConstraint(fields=("round", "version", "reviewer"), name="revieweritem_once"),
+            constraint=models.UniqueConstraint(
+                fields=("round", "version", "reviewer"),
+                name="revieweritem_once",
+                violation_error_message="A use case is listed once for each person in a round.",
+            ),
         ),
     ]

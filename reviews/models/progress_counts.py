@@ -224,7 +224,11 @@ class ReviewerItem(models.Model):
         ]
         constraints = [
             # Also the index a refresh replaces the rows of some versions of a round by.
-            models.UniqueConstraint(fields=["round", "version", "reviewer"], name="revieweritem_once"),
+            models.UniqueConstraint(
+                fields=["round", "version", "reviewer"],
+                name="revieweritem_once",
+                violation_error_message=_("A use case is listed once for each person in a round."),
+            ),
         ]
 
     def __str__(self):
