@@ -40,7 +40,7 @@ from django.core.management import call_command
 from django.db import connections
 
 from drills.harness import Service, answers, spare_port, wait_until
-from loadtest.saturation import request, saturate, saturated, saturation_figure
+from loadtest.saturation import most_arrivals, request, saturate, saturated, saturation_figure
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -149,7 +149,12 @@ def main() -> int:
         port = spare_port()
         started = time.monotonic()
         world = load_world.build(
-            port=port, versions=opts.versions, reviews=20, reviewers=opts.reviewers, baseline_people=5
+            port=port,
+            versions=opts.versions,
+            reviews=20,
+            reviewers=opts.reviewers,
+            baseline_people=5,
+            saturation_arrivals=0 if opts.no_saturation else most_arrivals(opts.rates, opts.step_seconds),
         )
         print(
             f"Built a round of {opts.versions:,} versions x 20 reviews x 4 principles and {opts.reviewers} "
@@ -289,9 +294,8 @@ def main() -> int:
         # 4. Saturation.
         if not opts.no_saturation:
             document = world.document
-            pairs = iter(
-                [(p, t) for p in document["reviewers"] for t in reversed(p["targets"][len(p["targets"]) // 2 :])]
-            )
+            people = document["saturation_reviewers"]
+            pairs = iter([(people[index], target) for index, target in document["saturation_order"]])
             pairs_lock, told_lock = threading.Lock(), threading.Lock()
             baseline = itertools.cycle(document["baseline"])
 

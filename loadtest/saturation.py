@@ -48,11 +48,20 @@ def p95(values: list[float]) -> float | None:
     return statistics.quantiles(values, n=20, method="inclusive")[18]
 
 
+def step_arrivals(rate: float, seconds: float) -> int:
+    return max(1, round(rate * seconds))
+
+
+def most_arrivals(rates: list[float], seconds: float) -> int:
+    """The most arrivals saturate() can make: every rate's step run to its end."""
+    return sum(step_arrivals(rate, seconds) for rate in rates)
+
+
 def run_step(rate: float, seconds: float, arrival) -> Step:
     """arrival() makes one arrival's requests and returns (ok, measured seconds)."""
     results, lock, threads = [], threading.Lock(), []
     started = time.monotonic()
-    count = max(1, round(rate * seconds))
+    count = step_arrivals(rate, seconds)
 
     def one():
         outcome = arrival()

@@ -32,7 +32,30 @@ def _person(port: int, user) -> dict:
     return {"id": user.pk, "session": browser.cookie.split(";")[0].split("=", 1)[1], "csrf": browser.csrf}
 
 
-def build(*, port: int, versions: int, reviews: int, reviewers: int, baseline_people: int) -> LoadWorld:
+def _targets(review_round, versions) -> list[dict]:
+    return [
+        {
+            "version": v.pk,
+            "form": reverse("reviews:review", args=[review_round.slug, v.use_case.slug, v.number]),
+            "summary": reverse("matrix:version_summary", args=[review_round.slug, v.use_case.slug, v.number]),
+        }
+        for v in versions
+    ]
+
+
+# The saturation part's own reviewers are at least this many, so that its arrivals are spread over
+# several people as a round's reviewers would be.
+SATURATION_REVIEWERS = 4
+
+
+def build(
+    *, port: int, versions: int, reviews: int, reviewers: int, baseline_people: int, saturation_arrivals: int
+) -> LoadWorld:
+    """The round and the run's people. The steady part's reviewers share the round's versions out
+    between them; the saturation part has reviewers of its own, each given every version, enough of
+    them for saturation_arrivals submits (each a person's first of a version): until 7 December 2026
+    it took the steady reviewers' unused versions and ran out of them at 14 a second on a 2,000-version
+    round before the submits had saturated."""
     opts = {
         "part": "matrix",
         "sizes": [versions],
@@ -53,14 +76,15 @@ def build(*, port: int, versions: int, reviews: int, reviewers: int, baseline_pe
     for index, person in enumerate(people):
         mine = round_versions[index * each : (index + 1) * each]
         assignments += [Assignment(round=review_round, version=v, reviewer=person) for v in mine]
-        targets[person.pk] = [
-            {
-                "version": v.pk,
-                "form": reverse("reviews:review", args=[review_round.slug, v.use_case.slug, v.number]),
-                "summary": reverse("matrix:version_summary", args=[review_round.slug, v.use_case.slug, v.number]),
-            }
-            for v in mine
-        ]
+        targets[person.pk] = _targets(review_round, mine)
+    needed = -(-saturation_arrivals // len(round_versions))  # rounded up
+    saturation_people = [
+        make_reviewer(organisation=organisation) for _ in range(max(needed, SATURATION_REVIEWERS) if needed else 0)
+    ]
+    all_targets = _targets(review_round, round_versions)
+    assignments += [
+        Assignment(round=review_round, version=v, reviewer=p) for p in saturation_people for v in round_versions
+    ]
     Assignment.objects.bulk_create(assignments, batch_size=2000)
     analyst, admin = make_user(), make_user()
     analyst.groups.add(Group.objects.get(name=ANALYSTS))
@@ -68,9 +92,18 @@ def build(*, port: int, versions: int, reviews: int, reviewers: int, baseline_pe
     baseline = [make_user() for _ in range(baseline_people)]
     for person in baseline:
         person.groups.add(Group.objects.get(name=ANALYSTS))
+    # Arrival by arrival, the next person in turn, each starting at their own point of the round:
+    # neighbouring arrivals are different people reviewing different versions.
+    count = len(all_targets)
+    starts = [index * count // len(saturation_people) for index in range(len(saturation_people))]
+    saturation_order = [
+        [index, all_targets[(start + step) % count]] for step in range(count) for index, start in enumerate(starts)
+    ][:saturation_arrivals]
     document = {
         "principles": principles,
         "reviewers": [{**_person(port, p), "targets": targets[p.pk]} for p in people],
+        "saturation_reviewers": [_person(port, p) for p in saturation_people],
+        "saturation_order": saturation_order,
         "analyst": _person(port, analyst),
         "admin": _person(port, admin),
         "baseline": [_person(port, p) for p in baseline],
@@ -78,7 +111,9 @@ def build(*, port: int, versions: int, reviews: int, reviewers: int, baseline_pe
         "dashboard": reverse("rounds:progress", args=[review_round.slug]),
         "trivial": reverse("home"),
     }
-    return LoadWorld(document=document, round_id=review_round.pk, reviewer_ids=[p.pk for p in people])
+    return LoadWorld(
+        document=document, round_id=review_round.pk, reviewer_ids=[p.pk for p in [*people, *saturation_people]]
+    )
 
 
 def is_current(round_id: int) -> bool:

@@ -1,6 +1,7 @@
 """`make load` (docs/performance.md, "Load run"): its saturation steps stop where the p95 passes a
 second and report the last rate within it, or that the rates tried never reached that point; its
-world gives each reviewer their own use cases with a session made beforehand; and its check finds
+world gives each reviewer their own use cases with a session made beforehand, and the saturation
+part a fresh version for every arrival its rates can make; and its check finds
 exactly the verdicts the clients were told were saved, and a matrix equal to a fresh recompute."""
 
 import itertools
@@ -11,7 +12,7 @@ from django.test import Client
 from loadtest import saturation
 from loadtest import world as load_world
 from loadtest.__main__ import MAX_RATE, options
-from reviews.models import Review
+from reviews.models import Assignment, Review
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +56,7 @@ def test_steps_that_never_passed_the_limit_did_not_saturate():
 
 @pytest.mark.slow  # builds the benchmark's synthetic round
 def test_the_check_finds_exactly_the_confirmed_verdicts_and_a_current_matrix(django_capture_on_commit_callbacks):
-    built = load_world.build(port=8000, versions=8, reviews=3, reviewers=2, baseline_people=1)
+    built = load_world.build(port=8000, versions=8, reviews=3, reviewers=2, baseline_people=1, saturation_arrivals=0)
     document = built.document
     person = document["reviewers"][0]
     target = person["targets"][0]
@@ -78,6 +79,33 @@ def test_the_check_finds_exactly_the_confirmed_verdicts_and_a_current_matrix(dja
     assert load_world.check(world=built, told=[told, never_saved]).missing == 4
     Review.objects.filter(reviewer_id=person["id"]).delete()
     assert load_world.check(world=built, told=[told]).missing == 4
+
+
+@pytest.mark.slow  # builds the benchmark's synthetic round
+def test_the_saturation_part_has_a_fresh_version_for_every_arrival_its_rates_can_make():
+    arrivals = saturation.most_arrivals([1.0, 2.0, 3.0], 5)  # 30: more than the round's 8 versions
+    built = load_world.build(
+        port=8000, versions=8, reviews=3, reviewers=2, baseline_people=1, saturation_arrivals=arrivals
+    )
+    document = built.document
+    people, order = document["saturation_reviewers"], document["saturation_order"]
+    pairs = [(people[index]["id"], target["version"]) for index, target in order]
+
+    assert arrivals == 30 and len(pairs) == 30 and len(set(pairs)) == 30
+    assert len(people) == 4 and all(person["session"] and person["csrf"] for person in people)
+    # Neighbouring arrivals are different people reviewing different versions.
+    assert all(a[0] != b[0] and a[1] != b[1] for a, b in itertools.pairwise(pairs))
+    for person in people:
+        assert Assignment.objects.filter(reviewer_id=person["id"]).count() == 8
+    assert {person["id"] for person in people} <= set(built.reviewer_ids)
+    steady = {target["version"] for reviewer in document["reviewers"] for target in reviewer["targets"]}
+    assert len(steady) == 8
+
+
+def test_the_most_arrivals_are_what_steps_that_never_saturate_make():
+    made = []
+    steps = saturation.saturate([2.0, 3.0], 1.0, lambda: made.append(1) or (True, 0.01))
+    assert len(made) == sum(step.arrivals for step in steps) == saturation.most_arrivals([2.0, 3.0], 1.0) == 5
 
 
 def test_the_default_rates_are_accepted_and_a_rate_out_of_range_is_refused_saying_which(capsys):
