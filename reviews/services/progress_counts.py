@@ -4,18 +4,17 @@ round, never incremented (docs/architecture.md, "Progress counts"). Run by the
 refresh_progress_counts task after whatever changes them commits; running twice, late or out of
 order gives the same rows."""
 
-import operator
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import reduce
 
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils import timezone
 
 from audiences.models import Membership
+from bold_portal.compiled_reads import CompiledRead
 from reviews.models import (
     Assignment,
     GroupProgressCount,
@@ -51,19 +50,33 @@ class _Tally:
     submitted: int = 0
 
 
+def _assignment_keys(round_id: int, version_ids: list[int] | None) -> dict:
+    """The filter of the round's assignments (of these versions). A refresh after a submit is of
+    one version: its keys are whole numbers, so the compiled reads below build and compile their
+    SQL once per connection, not on every refresh."""
+    if version_ids is None:
+        return {"round_id": round_id}
+    if len(version_ids) == 1:
+        return {"round_id": round_id, "version_id": version_ids[0]}
+    return {"round_id": round_id, "version_id__in": version_ids}
+
+
+_EXPECTED = CompiledRead(
+    lambda **keys: expected_reviewers(Assignment.objects.filter(**keys).exclude(declined()), with_people_who_left=True)
+)
+_GIVEN = CompiledRead(lambda **keys: Assignment.objects.filter(**keys).exclude(declined()).order_by().values("pk"))
+_DECLINED = CompiledRead(lambda **keys: Assignment.objects.filter(**keys).filter(declined()).order_by().values("pk"))
+
+
 def _expected_rows(round_id: int, version_ids: list[int] | None) -> list[tuple]:
     """Every assignment of the round (of these versions), declined or not, with each person it
     expects (people asked in person who have left since included, marked inactive), and whether
     that person has submitted a review of the version: one row per (assignment, person), or one
     row with no person for an assignment that expects nobody. Last, whether the assignment was
     declined, and the version's title. One query."""
-    assignments = Assignment.objects.filter(round_id=round_id)
-    if version_ids is not None:
-        assignments = assignments.filter(version_id__in=version_ids)
-    expected, params = expected_reviewers(
-        assignments.exclude(declined()), with_people_who_left=True
-    ).query.sql_with_params()
-    given, given_params = assignments.exclude(declined()).order_by().values("pk").query.sql_with_params()
+    keys = _assignment_keys(round_id, version_ids)
+    expected, params = _EXPECTED.statement(**keys)
+    given, given_params = _GIVEN.statement(**keys)
     in_versions = "" if version_ids is None else f"AND a.version_id IN ({_placeholders(version_ids)})"
     sql = f"""
         SELECT a.id, a.version_id, a.organisation_id, a.reviewer_id, a.due_on, e.user_id, u.is_active,
@@ -247,8 +260,7 @@ def _changed_groups(old: Iterable[VersionProgressCount], new: Iterable[VersionPr
 
 def _groups_refresh(round_id: int, groups: set[tuple] | None) -> None:
     """Sum each group's stored per-version rows into its round rows (every group's for None):
-    two statements."""
-    totals = GroupProgressCount.objects.filter(round_id=round_id)
+    two statements, choosing the groups by the same clauses."""
     chosen, params = "", []
     if groups is not None:
         if not groups:
@@ -256,17 +268,11 @@ def _groups_refresh(round_id: int, groups: set[tuple] | None) -> None:
         keys = sorted(groups, key=lambda key: (key[0], key[1] or 0, key[2] or 0))
         chosen = "AND (" + " OR ".join(GROUP_CLAUSES[scope] for scope, *_ids in keys) + ")"
         params = [pk for _scope, *ids in keys for pk in ids if pk is not None]
-        totals = totals.filter(
-            reduce(
-                operator.or_,
-                (
-                    Q(scope=scope, organisation_id=organisation, reviewer_id=reviewer)
-                    for scope, organisation, reviewer in keys
-                ),
-            )
-        )
-    totals.delete()
-    sql = f"""
+    delete = f"""
+        DELETE FROM {_table(GroupProgressCount)}
+        WHERE round_id = %s AND scope IN ({_placeholders(GROUP_SCOPES)}) {chosen}
+    """  # nosec
+    insert = f"""
         INSERT INTO {_table(GroupProgressCount)}
             (round_id, scope, organisation_id, reviewer_id, due_on, versions, expected, submitted)
         SELECT round_id, scope, organisation_id, reviewer_id, due_on, COUNT(*), SUM(expected), SUM(submitted)
@@ -275,7 +281,8 @@ def _groups_refresh(round_id: int, groups: set[tuple] | None) -> None:
         GROUP BY round_id, scope, organisation_id, reviewer_id, due_on
     """  # nosec
     with connection.cursor() as cursor:
-        cursor.execute(sql, [round_id, *GROUP_SCOPES, *params])
+        cursor.execute(delete, [round_id, *GROUP_SCOPES, *params])
+        cursor.execute(insert, [round_id, *GROUP_SCOPES, *params])
 
 
 def _round_totals_refresh(round_id: int) -> None:
@@ -304,14 +311,12 @@ def _reviewer_items_refresh(round_id: int, version_ids: list[int] | None) -> Non
     assignment giving it is, submitted when the person's review is, the title in lower case. Two
     statements."""
     items = ReviewerItem.objects.filter(round_id=round_id)
-    assignments = Assignment.objects.filter(round_id=round_id)
     in_versions = ""
     if version_ids is not None:
         items = items.filter(version_id__in=version_ids)
-        assignments = assignments.filter(version_id__in=version_ids)
         in_versions = f"AND a.version_id IN ({_placeholders(version_ids)})"
     items.delete()
-    declined_ids, declined_params = assignments.filter(declined()).order_by().values("pk").query.sql_with_params()
+    declined_ids, declined_params = _DECLINED.statement(**_assignment_keys(round_id, version_ids))
     sql = f"""
         INSERT INTO {_table(ReviewerItem)} (round_id, version_id, reviewer_id, due_on, declined, submitted, title)
         SELECT %s, g.version_id, g.person_id, MIN(g.due_on),
