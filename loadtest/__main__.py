@@ -40,6 +40,7 @@ from django.core.management import call_command
 from django.db import connections
 
 from drills.harness import Service, answers, spare_port, wait_until
+from loadtest import cpu
 from loadtest.saturation import most_arrivals, request, saturate, saturated, saturation_figure
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -336,11 +337,25 @@ def main() -> int:
                 last, _b, _h = request(port, person, "GET", document["trivial"])
                 return (first, middle, last) == (200, 200, 200), measured
 
+            def measured(arrival, *, submits: bool):
+                """The steps, and where their complete arrivals spent the machine's CPU (for submits,
+                until the worker has brought the matrix up to date after them)."""
+                groups = {"web_group": web.process.pid, "worker_group": worker.process.pid}
+                before = cpu.reading(**groups)
+                steps = saturate(opts.rates, opts.step_seconds, arrival)
+                if submits:
+                    wait_until(
+                        lambda: load_world.is_current(world.round_id), seconds=120, what="the matrix catching up"
+                    )
+                complete = sum(step.completed for step in steps)
+                print(f"  CPU: {cpu.per_arrival(before, cpu.reading(**groups), complete)}.", flush=True)
+                return steps
+
             print(f"\nSaturation, trivial page (three requests an arrival; load average {load_average()}):")
-            trivial_steps = saturate(opts.rates, opts.step_seconds, trivial_arrival)
+            trivial_steps = measured(trivial_arrival, submits=False)
             wait_until(lambda: load_world.is_current(world.round_id), seconds=120, what="the matrix catching up")
             print(f"Saturation, submits (form, submit, summary; load average {load_average()}):")
-            submit_steps = saturate(opts.rates, opts.step_seconds, submit_arrival)
+            submit_steps = measured(submit_arrival, submits=True)
             trivial_figure, submit_figure = saturation_figure(trivial_steps), saturation_figure(submit_steps)
             print(
                 "Saturation (complete arrivals a second while p95 stays within 1 s): "

@@ -5,11 +5,16 @@ part a fresh version for every arrival its rates can make; and its check finds
 exactly the verdicts the clients were told were saved, and a matrix equal to a fresh recompute."""
 
 import itertools
+import os
+import signal
+import subprocess
+import sys
+import time
 
 import pytest
 from django.test import Client
 
-from loadtest import saturation
+from loadtest import cpu, saturation
 from loadtest import world as load_world
 from loadtest.__main__ import MAX_RATE, options
 from reviews.models import Assignment, Review
@@ -117,3 +122,23 @@ def test_the_default_rates_are_accepted_and_a_rate_out_of_range_is_refused_sayin
     with pytest.raises(SystemExit):
         options(["--rates", f"1,{MAX_RATE + 1}"])
     assert f"--rates must each be above 0 and at most {MAX_RATE} arrivals a second" in capsys.readouterr().err
+
+
+def test_the_cpu_of_a_process_group_is_counted_as_its_kind_children_included():
+    # The group's leader only waits: whatever CPU the group uses is its child's.
+    leader = subprocess.Popen(
+        [sys.executable, "-c", "import subprocess, sys; subprocess.run([sys.executable, '-c', 'while True: pass'])"],
+        start_new_session=True,
+    )
+    try:
+        time.sleep(0.3)  # both started
+        before = cpu.reading(web_group=leader.pid, worker_group=-1)
+        time.sleep(0.5)
+        after = cpu.reading(web_group=leader.pid, worker_group=-1)
+    finally:
+        os.killpg(leader.pid, signal.SIGKILL)
+        leader.wait()
+    assert after.seconds["web"] - before.seconds["web"] > 0.1
+    assert after.seconds["worker"] == before.seconds["worker"] == 0
+    words = cpu.per_arrival(before, after, 2)
+    assert words.startswith("web ") and words.endswith("ms of CPU a complete arrival (2 complete)")
