@@ -87,8 +87,15 @@ def test_the_check_finds_exactly_the_confirmed_verdicts_and_a_current_matrix(dja
 
 
 @pytest.mark.slow  # builds the benchmark's synthetic round
-def test_the_saturation_part_has_a_fresh_version_for_every_arrival_its_rates_can_make():
-    arrivals = saturation.most_arrivals([1.0, 2.0, 3.0], 5)  # 30: more than the round's 8 versions
+@pytest.mark.parametrize(
+    ("rates", "arrivals", "reviewers"),
+    [
+        ([1.0, 2.0], 15, 4),  # two people's worth of the round's 8 versions: the four at least
+        ([1.0, 2.0, 3.0, 4.0], 50, 7),  # seven people's worth: seven
+    ],
+)
+def test_the_saturation_part_has_a_fresh_version_for_every_arrival_its_rates_can_make(rates, arrivals, reviewers):
+    assert saturation.most_arrivals(rates, 5) == arrivals
     built = load_world.build(
         port=8000, versions=8, reviews=3, reviewers=2, baseline_people=1, saturation_arrivals=arrivals
     )
@@ -96,8 +103,8 @@ def test_the_saturation_part_has_a_fresh_version_for_every_arrival_its_rates_can
     people, order = document["saturation_reviewers"], document["saturation_order"]
     pairs = [(people[index]["id"], target["version"]) for index, target in order]
 
-    assert arrivals == 30 and len(pairs) == 30 and len(set(pairs)) == 30
-    assert len(people) == 4 and all(person["session"] and person["csrf"] for person in people)
+    assert len(pairs) == arrivals and len(set(pairs)) == arrivals
+    assert len(people) == reviewers and all(person["session"] and person["csrf"] for person in people)
     # Neighbouring arrivals are different people reviewing different versions.
     assert all(a[0] != b[0] and a[1] != b[1] for a, b in itertools.pairwise(pairs))
     for person in people:
