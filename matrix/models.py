@@ -76,9 +76,10 @@ class MatrixRow(models.Model):
 class MatrixCell(models.Model):
     """A cell: a version's submitted verdicts on one principle in a round, and the outcome."""
 
-    # No index of the round's or the principle's own: matrixcell_unique and matrixcell_outcome_idx
-    # both begin with the round, and nothing reads cells by principle alone. The version's index
-    # serves the authors' pages, which read a use case's cells in every round.
+    # No index of the round's, the version's or the principle's own: matrixcell_unique and
+    # matrixcell_outcome_idx both begin with the round, every read of cells names their rounds (the
+    # authors' pages too, which read a use case's cells in the rounds it is in), and nothing reads
+    # cells by principle alone.
     # On PostgreSQL the round and the version are checked together, as the cell's row: one
     # composite foreign key (round, version) to MatrixRow's matrixrow_unique, cascading, added by
     # migration 0015 (Django cannot declare it), whose own keys check the round and the version.
@@ -86,7 +87,9 @@ class MatrixCell(models.Model):
     round = models.ForeignKey(
         ReviewRound, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
     )
-    version = models.ForeignKey(UseCaseVersion, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    version = models.ForeignKey(
+        UseCaseVersion, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
     principle = models.ForeignKey(Principle, on_delete=models.CASCADE, related_name="+", db_index=False)
     meets = models.PositiveIntegerField()
     does_not_meet = models.PositiveIntegerField()

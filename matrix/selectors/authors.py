@@ -72,7 +72,7 @@ def _rounds_of(version_ids: list[int]) -> dict[int, list[VersionInRound]]:
     round_ids = {link.round_id for link in links}
     released = set(FeedbackRelease.objects.filter(round_id__in=round_ids).values_list("round_id", flat=True))
     met = (
-        MatrixCell.objects.filter(version_id__in=version_ids)
+        MatrixCell.objects.filter(round_id__in=round_ids, version_id__in=version_ids)
         .values("round_id", "version_id")
         .annotate(met=Count("pk", filter=Q(outcome=TICK)))
         .order_by()

@@ -470,11 +470,20 @@ def test_an_export_measures_agreement_left_behind_before_it_renders(world):
     assert not round_agreement(review_round).is_updating
 
 
+def statistics_target() -> str | None:
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW default_statistics_target")
+        return cursor.fetchone()[0]
+
+
 def test_a_rounds_first_computation_analyses_the_cells_on_postgresql_and_a_versions_run_does_not(world, monkeypatch):
     review_round, *_ = world
     monkeypatch.setattr(recompute_services, "ANALYZE_AFTER_CELLS", 8)  # the world's 4 use cases x 2 principles
     version_id = RoundVersion.objects.filter(round=review_round).values_list("version_id", flat=True).first()
 
+    target_before = statistics_target()
     with CaptureQueriesContext(connection) as first:
         matrix_recompute(round_id=review_round.pk)
     change_a_verdict(review_round)
@@ -483,4 +492,11 @@ def test_a_rounds_first_computation_analyses_the_cells_on_postgresql_and_a_versi
 
     analysed = [q["sql"] for q in first.captured_queries if q["sql"].startswith("ANALYZE")]
     assert analysed == (["ANALYZE matrix_matrixrow, matrix_matrixcell"] if connection.vendor == "postgresql" else [])
+    if connection.vendor == "postgresql":
+        # The smaller sample is set right before that ANALYZE, and the server's target is back after it.
+        statements = [q["sql"] for q in first.captured_queries]
+        at = statements.index(analysed[0])
+        assert statements[at - 1] == "SELECT set_config('default_statistics_target', '10', true)"
+        assert target_before != "10"
+        assert statistics_target() == target_before
     assert not [q for q in version_run.captured_queries if q["sql"].startswith("ANALYZE")]
