@@ -121,6 +121,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # "database is locked" half-way; the timeout is how long one waits for the other (seconds).
     DATABASES["default"].setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+# A kept connection is checked before a request or a task reuses it: one that PostgreSQL has closed
+# (a restart) is opened again instead of failing what uses it.
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+# Seconds a Celery worker keeps a database connection between its tasks (bold_portal.celery),
+# whatever CONN_MAX_AGE the web server has.
+WORKER_CONN_MAX_AGE = env.int("WORKER_CONN_MAX_AGE", default=600)
 
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
@@ -275,6 +281,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": BROKER_VISIBILITY_TIMEO
 # rather than finishing them alongside their second delivery.
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_TIMEZONE = TIME_ZONE
+# Celery's Django fixup closes a worker's database connections around every task unless told to
+# keep them for this many tasks; bold_portal.celery then closes them as Django does between
+# requests (failed, or older than WORKER_CONN_MAX_AGE), so this is only a bound.
+CELERY_DB_REUSE_MAX = 1_000
 # Exports have a queue of their own, served by a worker process of its own (docker-compose.yml,
 # docs/deployment.md), so that a long export never delays a recompute on the default queue. In eager
 # mode (no broker) routes do not matter: every task runs in the process that queued it.

@@ -203,3 +203,56 @@ def test_an_export_is_made_by_the_worker_of_the_exports_queue(export_worker, wor
     # Nothing but the exports queue's worker was running: the task went to its queue, not the default one.
     assert f"{worker_queue}-exports" in log.read_text()
     assert bytes(MatrixExport.objects.values_list("content", flat=True).get(pk=export.pk)).startswith(CSV_BOM)
+
+
+def worker_connections() -> set[int]:
+    """The server processes of the connections to the test database other than this test's own."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        return {pid for (pid,) in cursor.fetchall()}
+
+
+def connections_after_the_task(seconds: float = 1.5) -> set[int]:
+    """The worker's connections a moment after its task: whatever it closes at the task's end is gone by then."""
+    time.sleep(seconds)
+    return worker_connections()
+
+
+def test_a_worker_keeps_its_connection_between_tasks_and_opens_another_once_the_database_closed_it(worker):
+    process, log = worker
+    principle = make_principle(slug="relevant")
+    version = make_version()
+    review_round = make_round(principles=[principle], versions=[version])
+    matrix_recompute(round_id=review_round.pk)
+
+    def submit_and_wait(verdict: str) -> list[MatrixCell]:
+        review_save(
+            reviewer=make_reviewer(),
+            review_round=review_round,
+            version=version,
+            verdicts=[VerdictInput(principle_id=principle.pk, verdict=verdict, reason="Because")],
+            overall_comment="",
+            expected_lock_version=0,
+            submit=True,
+        )
+        change_count = RoundVersion.objects.get(round=review_round, version=version).change_count
+        return wait_for_cells(review_round, version, process=process, log=log, change_count=change_count)
+
+    submit_and_wait(Verdict.Choice.MEETS)
+    kept = connections_after_the_task()
+    submit_and_wait(Verdict.Choice.MEETS)
+    # One connection (a solo pool), open after its tasks and the same one for the next submit's.
+    assert len(kept) == 1
+    assert connections_after_the_task() == kept
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(%s)", [next(iter(kept))])
+    cells = submit_and_wait(Verdict.Choice.DOES_NOT_MEET)
+
+    assert [(c.meets, c.does_not_meet) for c in cells] == [(2, 1)]
+    reopened = connections_after_the_task()
+    assert len(reopened) == 1 and reopened != kept
+    # Checked before its reuse, the closed connection failed no task.
+    assert "raised unexpected" not in log.read_text()
