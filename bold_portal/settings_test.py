@@ -27,4 +27,10 @@ if REDIS_URL and _test_process.startswith("gw"):  # noqa: F405
             "process counting down from it. Name a higher one, such as /14."
         )
     REDIS_URL = urlunsplit(_parts._replace(path=f"/{_database}"))
+    if REDIS_URL == CELERY_BROKER_URL:  # noqa: F405
+        raise ImproperlyConfigured(
+            f"Test process {_test_process} would use Redis database {_database} as its cache, and "
+            "CELERY_BROKER_URL names the same one: emptying the cache between tests would delete the "
+            "queued tasks. Name a broker database above REDIS_URL's, as .ci/run does (/15 and /14)."
+        )
     CACHES = {"default": {**CACHES["default"], "LOCATION": REDIS_URL}}  # noqa: F405

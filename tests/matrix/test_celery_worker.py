@@ -13,6 +13,7 @@ from urllib.parse import quote
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 from django.db import connection
 
 from bold_portal.celery import app as celery_app
@@ -22,7 +23,7 @@ from matrix.models import Matrix, MatrixCell, MatrixExport, MatrixRow
 from matrix.selectors.cells import matrix_state
 from matrix.services.exports import matrix_export_request
 from matrix.services.recompute import matrix_recompute
-from matrix.tasks import recompute_matrix
+from matrix.tasks import PENDING_KEY
 from reviews.models import RoundVersion, Verdict
 from reviews.services.reviews import VerdictInput, review_save
 from tests.factories import make_principle, make_reviewer, make_round, make_user, make_version
@@ -92,14 +93,21 @@ def export_worker(worker_queue, tmp_path):
         route(previous_routes)
 
 
-def _worker(worker_queue, log):
-    require_broker_and_shared_database()
-    env = {
-        **os.environ,
+def worker_environment() -> dict[str, str]:
+    """This test process's environment, with its database, broker and cache, for a worker. The
+    worker is not a test process: without PYTEST_XDIST_WORKER, the test settings take REDIS_URL (this
+    process's own cache database already) as it is, and do not count down from it a second time."""
+    env = {name: value for name, value in os.environ.items() if name != "PYTEST_XDIST_WORKER"}
+    return env | {
         "DATABASE_URL": committed_database_url(),
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
         "REDIS_URL": settings.REDIS_URL,
     }
+
+
+def _worker(worker_queue, log):
+    require_broker_and_shared_database()
+    env = worker_environment()
     command = [sys.executable, "-m", "celery", "-A", "bold_portal", "worker", "--queues", worker_queue]
     command += ["--pool", "solo", "--loglevel", "INFO", "--without-gossip", "--without-mingle", "--without-heartbeat"]
     with log.open("w") as output:
@@ -161,10 +169,26 @@ def test_a_worker_recomputes_the_versions_cells_after_reviews_are_submitted(work
         (principle.pk, 1, 1, 0, "cross")
     ]
     assert not matrix_state(review_round, version_ids=[version.pk]).is_updating
+    # The worker cleared the flag this process set when it queued the recompute: they share the
+    # cache, so the next submit queues the next recompute.
+    assert cache.get(PENDING_KEY.format(round_id=review_round.pk, version_id=version.pk)) is None
     # Per version: the other version of the round was not recomputed.
     assert MatrixRow.objects.values("batch", "computed_at").get(round=review_round, version=other_version) == other_row
     matrix = Matrix.objects.get(round=review_round)
     assert matrix.version_recomputes >= 1 and matrix.round_recomputes == 1
+
+
+def test_a_worker_started_from_any_test_process_uses_that_processs_cache(monkeypatch):
+    require_broker_and_shared_database()
+    # The second test process has its own cache database, one below the first's.
+    monkeypatch.setenv("PYTEST_XDIST_WORKER", "gw1")
+    command = [sys.executable, "-c", "import django; django.setup(); from django.conf import settings; "]
+    command[-1] += "print(settings.CACHES['default']['LOCATION'])"
+
+    child = subprocess.run(command, cwd=settings.BASE_DIR, env=worker_environment(), capture_output=True, text=True)
+
+    assert child.returncode == 0, child.stderr
+    assert child.stdout.strip() == settings.CACHES["default"]["LOCATION"]
 
 
 def test_the_worker_health_check_answers_while_a_worker_does(worker, client):
@@ -235,9 +259,6 @@ def test_a_worker_keeps_its_connection_between_tasks_and_opens_another_once_the_
 
     def submit_and_wait(verdict: str) -> list[MatrixCell]:
         submit_a_review(review_round, version, principle, verdict)
-        # Queued here as well as by the submit: the submit's own is skipped while the shared cache
-        # holds a pending flag for the same ids, which a test on another test database can set.
-        recompute_matrix.delay(review_round.pk, version.pk)
         change_count = RoundVersion.objects.get(round=review_round, version=version).change_count
         return wait_for_cells(review_round, version, process=process, log=log, change_count=change_count)
 
