@@ -120,6 +120,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # write lock when it begins (IMMEDIATE), so two writers queue instead of one failing with
     # "database is locked" half-way; the timeout is how long one waits for the other (seconds).
     DATABASES["default"].setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # No JIT compilation: the portal's statements take milliseconds to a second, and compiling one
+    # whose estimated cost passes PostgreSQL's jit_above_cost took longer than it saved (225 ms of a
+    # 254 ms page, 193 ms of a whole-round recompute; docs/performance.md). An operator's own jit
+    # setting in DATABASE_URL's options is kept.
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    if "jit" not in _options.get("options", ""):
+        _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
 # A kept connection is checked before a request or a task reuses it: one that PostgreSQL has closed
 # (a restart) is opened again instead of failing what uses it.

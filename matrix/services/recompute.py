@@ -70,24 +70,19 @@ def _lock_header_read_rule(cursor, *, matrix: Matrix, whole_round: bool) -> tupl
     A version's run takes FOR KEY SHARE, which any number of them hold together and which still
     lets each update the header's timestamp; a whole round's run takes FOR UPDATE, which waits
     for those in progress and holds the next off until it commits, so a version's cells are never
-    written under an older rule than the round's. SQLite serialises writing transactions.
-
-    A whole round's run on PostgreSQL also turns JIT compilation off until it commits, in this
-    statement: compiling the whole round's changed-cells statement took longer than it saved
-    (docs/performance.md, "without JIT")."""
+    written under an older rule than the round's. SQLite serialises writing transactions."""
     t = _tables()
     postgresql = connection.vendor == "postgresql"
     lock = f"FOR {'UPDATE' if whole_round else 'KEY SHARE'} OF m" if postgresql else ""
-    no_jit = ", set_config('jit', 'off', true)" if postgresql and whole_round else ""
     cursor.execute(
         f"""
-        SELECT m.rule_version, r.threshold, r.min_reviews, r.rule_version {no_jit}
+        SELECT m.rule_version, r.threshold, r.min_reviews, r.rule_version
         FROM {t["matrix"]} m JOIN {t["round"]} r ON r.id = m.round_id
         WHERE m.id = %s {lock}
         """,  # nosec
         [matrix.pk],
     )
-    computed_rule, threshold, min_reviews, rule_version = cursor.fetchone()[:4]
+    computed_rule, threshold, min_reviews, rule_version = cursor.fetchone()
     review_round = ReviewRound(
         pk=matrix.round_id,
         # SQLite hands back the stored decimal as a float: through str it is the exact decimal again.
