@@ -246,16 +246,39 @@ def _group_key(row) -> tuple[str, int | None, int | None]:
     return (row.scope, row.organisation_id, row.reviewer_id)
 
 
-def _changed_groups(old: Iterable[VersionProgressCount], new: Iterable[VersionProgressCount]) -> set[tuple]:
-    """The organisations, people and members whose rows in these versions differ between old and new."""
+def _row_values(row: VersionProgressCount) -> tuple:
+    return (row.version_id, _group_key(row), row.due_on, row.expected, row.submitted, row.title)
 
-    def tally(rows) -> Counter:
-        return Counter(
-            (_group_key(r), r.version_id, r.due_on, r.expected, r.submitted) for r in rows if r.scope in GROUP_SCOPES
-        )
 
-    before, after = tally(old), tally(new)
-    return {key[0] for key in (before - after) + (after - before)}
+@dataclass
+class _RowChanges:
+    """What a refresh of some versions changes in their stored rows: the stored rows to delete, the
+    counted rows to insert. A row equal in every value to a stored one is left as it is: a submit
+    changes a few of a version's rows (2 of 22 in the load run's round), and each row is in twelve
+    indexes."""
+
+    gone: list[VersionProgressCount]
+    added: list[VersionProgressCount]
+
+    def groups(self) -> set[tuple]:
+        """The organisations, people and members whose rows changed."""
+        return {_group_key(row) for row in [*self.gone, *self.added] if row.scope in GROUP_SCOPES}
+
+
+def _row_changes(old: Iterable[VersionProgressCount], new: Iterable[VersionProgressCount]) -> _RowChanges:
+    def unmatched(rows, others) -> list[VersionProgressCount]:
+        left = Counter(_row_values(row) for row in others)
+        kept = []
+        for row in rows:
+            values = _row_values(row)
+            if left[values]:
+                left[values] -= 1
+            else:
+                kept.append(row)
+        return kept
+
+    old, new = list(old), list(new)
+    return _RowChanges(gone=unmatched(old, new), added=unmatched(new, old))
 
 
 def _groups_refresh(round_id: int, groups: set[tuple] | None) -> None:
@@ -386,13 +409,16 @@ def progress_counts_refresh(*, round_id: int, version_ids: Sequence[int] | None 
         if _header_upsert(round_id, whole_round=ids is None):
             ids = None  # the round's first refresh counts all of it
         stored = VersionProgressCount.objects.filter(round_id=round_id)
-        if ids is not None:
-            stored = stored.filter(version_id__in=ids)
-        old = list(stored) if ids is not None else []
-        new = _counted(round_id, ids)
-        stored.delete()
-        VersionProgressCount.objects.bulk_create(new, batch_size=5000)
-        _groups_refresh(round_id, None if ids is None else _changed_groups(old, new))
+        if ids is None:
+            stored.delete()
+            VersionProgressCount.objects.bulk_create(_counted(round_id, None), batch_size=5000)
+            _groups_refresh(round_id, None)
+        else:
+            changes = _row_changes(stored.filter(version_id__in=ids), _counted(round_id, ids))
+            if changes.gone:
+                VersionProgressCount.objects.filter(pk__in=[row.pk for row in changes.gone]).delete()
+            VersionProgressCount.objects.bulk_create(changes.added)
+            _groups_refresh(round_id, changes.groups())
         _round_totals_refresh(round_id)
         _reviewer_items_refresh(round_id, ids)
     return True
