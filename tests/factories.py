@@ -9,7 +9,8 @@ from django.utils import timezone
 from audiences.models import Audience, Membership, Organisation
 from bold_portal.roles import ADMINS, ANALYSTS, AUTHORS
 from principles.models import Principle
-from reviews.models import Assignment, ReviewRound
+from reviews.models import Assignment, ReviewRound, Verdict
+from reviews.services.reviews import VerdictInput, review_save
 from reviews.services.rounds import round_set_status
 from usecases.models import UseCase, UseCaseVersion
 
@@ -105,4 +106,20 @@ def make_assignment(*, review_round, version, reviewer=None, organisation=None, 
     review_round.versions.add(version)
     return Assignment.objects.create(
         round=review_round, version=version, reviewer=reviewer, organisation=organisation, **extra
+    )
+
+
+def make_submitted_review(
+    *, review_round, version, principle, verdict=Verdict.Choice.MEETS, reviewer=None, expected_lock_version=0
+):
+    """A review of the version submitted through the service, with one verdict on the principle (by
+    a new reviewer unless one is given); expected_lock_version for a reviewer's later save."""
+    return review_save(
+        reviewer=reviewer or make_reviewer(),
+        review_round=review_round,
+        version=version,
+        verdicts=[VerdictInput(principle_id=principle.pk, verdict=verdict, reason="Because")],
+        overall_comment="",
+        expected_lock_version=expected_lock_version,
+        submit=True,
     )

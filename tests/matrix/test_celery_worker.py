@@ -25,8 +25,7 @@ from matrix.services.exports import matrix_export_request
 from matrix.services.recompute import matrix_recompute
 from matrix.tasks import PENDING_KEY
 from reviews.models import RoundVersion, Verdict
-from reviews.services.reviews import VerdictInput, review_save
-from tests.factories import make_principle, make_reviewer, make_round, make_user, make_version
+from tests.factories import make_principle, make_round, make_submitted_review, make_user, make_version
 
 pytestmark = [pytest.mark.worker, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -136,19 +135,6 @@ def wait_for_cells(review_round, version, *, process, log, change_count: int) ->
     pytest.fail(f"No matrix row at change {change_count} after {WAIT_SECONDS} s. Worker log:\n{log.read_text()}")
 
 
-def submit_a_review(review_round, version, principle, verdict: str) -> None:
-    """A new reviewer's review of the version submitted, with one verdict."""
-    review_save(
-        reviewer=make_reviewer(),
-        review_round=review_round,
-        version=version,
-        verdicts=[VerdictInput(principle_id=principle.pk, verdict=verdict, reason="Because")],
-        overall_comment="",
-        expected_lock_version=0,
-        submit=True,
-    )
-
-
 def test_a_worker_recomputes_the_versions_cells_after_reviews_are_submitted(worker):
     process, log = worker
     principle = make_principle(slug="relevant")
@@ -160,7 +146,7 @@ def test_a_worker_recomputes_the_versions_cells_after_reviews_are_submitted(work
     other_row = MatrixRow.objects.values("batch", "computed_at").get(round=review_round, version=other_version)
 
     for verdict in (Verdict.Choice.MEETS, Verdict.Choice.DOES_NOT_MEET):
-        submit_a_review(review_round, version, principle, verdict)
+        make_submitted_review(review_round=review_round, version=version, principle=principle, verdict=verdict)
     change_count = RoundVersion.objects.get(round=review_round, version=version).change_count
 
     cells = wait_for_cells(review_round, version, process=process, log=log, change_count=change_count)
@@ -258,7 +244,7 @@ def test_a_worker_keeps_its_connection_between_tasks_and_opens_another_once_the_
     matrix_recompute(round_id=review_round.pk)
 
     def submit_and_wait(verdict: str) -> list[MatrixCell]:
-        submit_a_review(review_round, version, principle, verdict)
+        make_submitted_review(review_round=review_round, version=version, principle=principle, verdict=verdict)
         change_count = RoundVersion.objects.get(round=review_round, version=version).change_count
         return wait_for_cells(review_round, version, process=process, log=log, change_count=change_count)
 

@@ -16,9 +16,15 @@ from matrix.services import recompute as recompute_services
 from matrix.services.recompute import matrix_recompute
 from principles.rule import cell_outcome
 from reviews.models import ReviewRound, RoundVersion, Verdict
-from reviews.services.reviews import VerdictInput, review_save
 from tests.concurrency import STEP_SECONDS, Step, require_postgresql, wait_until_blocked_by
-from tests.factories import make_assignment, make_principle, make_reviewer, make_round, make_version
+from tests.factories import (
+    make_assignment,
+    make_principle,
+    make_reviewer,
+    make_round,
+    make_submitted_review,
+    make_version,
+)
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -95,14 +101,8 @@ def world():
 
 
 def submit(review_round, version, principle, reviewer, verdict):
-    return review_save(
-        reviewer=reviewer,
-        review_round=review_round,
-        version=version,
-        verdicts=[VerdictInput(principle_id=principle.pk, verdict=verdict, reason="Because")],
-        overall_comment="",
-        expected_lock_version=0,
-        submit=True,
+    return make_submitted_review(
+        review_round=review_round, version=version, principle=principle, verdict=verdict, reviewer=reviewer
     )
 
 

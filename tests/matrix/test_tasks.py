@@ -18,9 +18,9 @@ from matrix.services import recompute as recompute_services
 from matrix.services.recompute import matrix_recompute
 from matrix.tasks import PENDING_KEY, enqueue_matrix_recompute, recompute_matrix, sweep_stale_matrices
 from reviews.models import Review, ReviewRound, RoundVersion, Verdict
-from reviews.services.reviews import VerdictInput, review_save, review_withdraw
+from reviews.services.reviews import review_save, review_withdraw
 from reviews.services.rounds import round_rule_change
-from tests.factories import make_principle, make_reviewer, make_round, make_version
+from tests.factories import make_principle, make_reviewer, make_round, make_submitted_review, make_version
 
 pytestmark = pytest.mark.django_db
 
@@ -41,14 +41,13 @@ def review_round(principle, version):
 
 
 def submit(review_round, version, principle, *, verdict=Verdict.Choice.MEETS, reviewer=None, lock=0):
-    return review_save(
-        reviewer=reviewer or make_reviewer(),
+    return make_submitted_review(
         review_round=review_round,
         version=version,
-        verdicts=[VerdictInput(principle_id=principle.pk, verdict=verdict, reason="Because")],
-        overall_comment="",
+        principle=principle,
+        verdict=verdict,
+        reviewer=reviewer,
         expected_lock_version=lock,
-        submit=True,
     )
 
 

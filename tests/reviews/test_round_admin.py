@@ -9,9 +9,8 @@ from django.core.exceptions import ValidationError
 from bold_portal.models import AuditEvent
 from matrix.models import MatrixCell
 from reviews.models import ReviewRound, Verdict
-from reviews.services.reviews import VerdictInput, review_save
 from reviews.services.rounds import round_rule_change
-from tests.factories import make_principle, make_reviewer, make_round, make_user, make_version
+from tests.factories import make_principle, make_round, make_submitted_review, make_user, make_version
 
 pytestmark = pytest.mark.django_db
 
@@ -24,15 +23,7 @@ def split_round(django_capture_on_commit_callbacks):
     review_round = make_round(principles=[principle], versions=[version], min_reviews=2)
     for verdict in (Verdict.Choice.MEETS, Verdict.Choice.DOES_NOT_MEET):
         with django_capture_on_commit_callbacks(execute=True):
-            review_save(
-                reviewer=make_reviewer(),
-                review_round=review_round,
-                version=version,
-                verdicts=[VerdictInput(principle_id=principle.pk, verdict=verdict, reason="Because")],
-                overall_comment="",
-                expected_lock_version=0,
-                submit=True,
-            )
+            make_submitted_review(review_round=review_round, version=version, principle=principle, verdict=verdict)
     return review_round
 
 
