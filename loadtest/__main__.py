@@ -110,6 +110,12 @@ def _rate_words(figure: float | None) -> str:
     return "none (no rate kept its p95 within 1 s without errors)" if figure is None else f"{figure:.2f} a second"
 
 
+def database_command(program: str, postgres: str, database: str, *flags: str) -> list[str]:
+    """createdb or dropdb for `database` on the server of LOAD_POSTGRES: its URL, as the maintenance
+    database's connection string, names the host, port and user (and overrides the defaults)."""
+    return [program, *flags, f"--maintenance-db={postgres}/postgres", database]
+
+
 def percentile_rows(path: Path) -> dict[str, dict]:
     with path.open(encoding="utf-8") as stats:
         return {row["Name"]: row for row in csv.DictReader(stats)}
@@ -129,7 +135,7 @@ def main() -> int:
     failed = []
     print(f"Load run, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; load average {load_average()}", flush=True)
     try:
-        subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", database], check=True)
+        subprocess.run(database_command("createdb", postgres, database), check=True)
         created = True
         env = {
             "DJANGO_SETTINGS_MODULE": "bold_portal.settings",
@@ -392,7 +398,7 @@ def main() -> int:
         if apps.ready:
             connections.close_all()
         if created:
-            subprocess.run(["dropdb", "--force", "-h", "127.0.0.1", "-U", "postgres", database], check=False)
+            subprocess.run(database_command("dropdb", postgres, database, "--force"), check=False)
         for url in (broker, cache):
             redis_flush(url)
         if os.environ.get("LOAD_KEEP"):

@@ -16,7 +16,7 @@ from django.test import Client
 
 from loadtest import cpu, saturation
 from loadtest import world as load_world
-from loadtest.__main__ import MAX_RATE, options
+from loadtest.__main__ import MAX_RATE, database_command, options
 from reviews.models import Assignment, Review
 
 pytestmark = pytest.mark.django_db
@@ -149,3 +149,12 @@ def test_the_cpu_of_a_process_group_is_counted_as_its_kind_children_included():
     assert after.seconds["worker"] == before.seconds["worker"] == 0
     words = cpu.per_arrival(before, after, 2)
     assert words.startswith("web ") and words.endswith("ms of CPU a complete arrival (2 complete)")
+
+
+@pytest.mark.parametrize("program", ["createdb", "dropdb"])
+def test_the_run_creates_and_drops_its_database_on_the_server_load_postgres_names(program):
+    # Nothing listens on this port: a command that fell back to the default server would succeed.
+    unused = "postgres://postgres@127.0.0.1:1"
+    result = subprocess.run(database_command(program, unused, "bold_load_never"), capture_output=True, text=True)
+    assert result.returncode != 0
+    assert "port 1 failed" in result.stderr
