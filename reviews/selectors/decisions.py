@@ -18,11 +18,17 @@ def _decisions():
 
 def decision_for(*, review_round: ReviewRound, version: UseCaseVersion) -> Decision | None:
     """The decision on the version in the round, with its conditions; None before one is recorded."""
+    if review_round.status != ReviewRound.Status.CLOSED:
+        # No query: decisions are recorded in closed rounds only, and a round with one stays
+        # closed (decision_record, round_set_status).
+        return None
     return _decisions().filter(round_version__round=review_round, round_version__version=version).first()
 
 
 def decision_by_use_case(*, review_round: ReviewRound, use_case_slug: str, number: int) -> Decision | None:
     """As decision_for, for a version named by its use case's slug and its number."""
+    if review_round.status != ReviewRound.Status.CLOSED:
+        return None
     return (
         _decisions()
         .filter(

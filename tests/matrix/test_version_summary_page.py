@@ -219,9 +219,9 @@ def test_aggregate_query_count_does_not_grow(client, world, answers, django_asse
     # session, user, the round with the version (one statement), assignments, own review +
     # verdicts (which also tell whether the reviewer has submitted), groups, the version's cells,
     # the matrix's computed_at, whether its row is behind, pseudonyms, reasons, submitted reviews
-    # counted, principles, the programme's decision, navigation (its groups query is cached from
-    # the page's own checks)
-    with django_assert_num_queries(15 + NAVIGATION_QUERIES - 1):
+    # counted, principles, navigation (its groups query is cached from the page's own checks). No
+    # query for the programme's decision: the round is open, and decisions come after it closes.
+    with django_assert_num_queries(14 + NAVIGATION_QUERIES - 1):
         response = client.get(world.url(SUMMARY))
     assert response.status_code == 200
     assert f"Reviewer {other_reviewers}: Not sure" in html(response)
