@@ -1,9 +1,12 @@
 """Celery tasks of the reviews app: the emails about rounds, the daily reminders (beat), and the
 refresh of rounds' stored progress counts (after each change, and nightly)."""
 
+import functools
 import logging
 
 from celery import shared_task
+from django.conf import settings
+from redis import Redis
 
 from bold_portal.queueing import queue_failure_log
 from reviews.emails import round_closed_emails_send, round_opened_emails_send
@@ -48,6 +51,24 @@ def rounds_open_and_close_on_their_dates() -> None:
     logger.info("Rounds following their dates: %s opened, %s closed.", done.opened, done.closed)
 
 
+# With a Redis cache (every deployment with a worker), a change of some versions adds them to the
+# round's set of versions waiting for a refresh, and queues a message only if none is queued for
+# the round: the task takes every version waiting. Under load, one refresh then counts the versions
+# of many submits, instead of one message and one refresh each (docs/architecture.md, "Progress
+# counts"). The task clears the flag before taking the set, so a change added after it queues the
+# next refresh.
+PENDING_VERSIONS_KEY = "progress-refresh-versions:{round_id}"
+PENDING_FLAG_KEY = "progress-refresh-pending:{round_id}"
+PENDING_FLAG_SECONDS = 600
+# Versions left waiting (their message lost) are counted by the nightly repair meanwhile.
+PENDING_VERSIONS_SECONDS = 86_400
+
+
+@functools.cache
+def _pending_store() -> Redis | None:
+    return Redis.from_url(settings.REDIS_URL) if settings.REDIS_URL else None
+
+
 @shared_task
 def refresh_progress_counts(round_id: int, version_ids: list[int] | None = None) -> None:
     """Recompute the round's stored progress counts (of these versions, or all): from scratch, so
@@ -56,6 +77,24 @@ def refresh_progress_counts(round_id: int, version_ids: list[int] | None = None)
 
     try:
         progress_counts_refresh(round_id=round_id, version_ids=version_ids)
+    finally:
+        progress_refresh_done(round_id)
+
+
+@shared_task
+def refresh_waiting_progress_counts(round_id: int) -> None:
+    """Recompute the stored progress counts of every version of the round waiting for a refresh."""
+    from reviews.services.progress_counts import progress_counts_refresh  # cycle: rounds queues tasks here
+
+    try:
+        store = _pending_store()
+        store.delete(PENDING_FLAG_KEY.format(round_id=round_id))
+        with store.pipeline() as taking:  # MULTI: a version added meanwhile is either taken or left for the next
+            taking.smembers(PENDING_VERSIONS_KEY.format(round_id=round_id))
+            taking.delete(PENDING_VERSIONS_KEY.format(round_id=round_id))
+            waiting, _deleted = taking.execute()
+        if waiting:
+            progress_counts_refresh(round_id=round_id, version_ids=sorted(int(v) for v in waiting))
     finally:
         progress_refresh_done(round_id)
 
@@ -70,12 +109,37 @@ def refresh_every_rounds_progress_counts() -> int:
 
 
 def enqueue_progress_refresh(round_id: int, version_ids: list[int] | None = None) -> None:
-    """Queue a refresh of the round's counts, marking the round's counts as being updated until it
-    has run. Never raises: a lost message is healed by the nightly repair."""
+    """Queue a refresh of the round's counts (of these versions, or all), marking the round's
+    counts as being updated until it has run; some versions' refresh joins one already queued for
+    the round, where the cache is Redis. Never raises: a lost message is healed by the nightly
+    repair."""
     try:
-        progress_refresh_queued(round_id)
-        refresh_progress_counts.delay(round_id, version_ids)
+        store = _pending_store()
+        if store is None or not version_ids:
+            _queue(round_id, refresh_progress_counts, round_id, version_ids)
+            return
+        flag = PENDING_FLAG_KEY.format(round_id=round_id)
+        with store.pipeline() as adding:
+            adding.sadd(PENDING_VERSIONS_KEY.format(round_id=round_id), *version_ids)
+            adding.expire(PENDING_VERSIONS_KEY.format(round_id=round_id), PENDING_VERSIONS_SECONDS)
+            adding.set(flag, 1, nx=True, ex=PENDING_FLAG_SECONDS)
+            *_, first = adding.execute()
+        if first:
+            try:
+                _queue(round_id, refresh_waiting_progress_counts, round_id)
+            except Exception:
+                store.delete(flag)  # so that the next change queues one, which takes these versions too
+                raise
     except Exception as error:
         queue_failure_log(
             logger, error, "Could not queue a progress refresh for round %s; the nightly one will", round_id
         )
+
+
+def _queue(round_id: int, task, *args) -> None:
+    progress_refresh_queued(round_id)
+    try:
+        task.delay(*args)
+    except Exception:
+        progress_refresh_done(round_id)  # nothing was queued: the counts are not being updated
+        raise

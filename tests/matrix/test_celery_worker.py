@@ -1,5 +1,5 @@
 """A real Celery worker, on the real broker, the shared cache and the committed test database,
-turns submitted reviews into the version's matrix cells. CI runs this with
+turns submitted reviews into the version's matrix cells and the round's progress counts. CI runs this with
 BOLD_REQUIRE_SERVICES=1, where a missing service fails the test; elsewhere it is skipped unless
 CELERY_BROKER_URL and REDIS_URL are set and the tests run on PostgreSQL."""
 
@@ -24,8 +24,17 @@ from matrix.selectors.cells import matrix_state
 from matrix.services.exports import matrix_export_request
 from matrix.services.recompute import matrix_recompute
 from matrix.tasks import PENDING_KEY
-from reviews.models import RoundVersion, Verdict
-from tests.factories import make_principle, make_round, make_submitted_review, make_user, make_version
+from reviews.models import ProgressHeader, RoundVersion, Verdict
+from reviews.selectors.progress_counts import progress_being_updated, round_counts
+from reviews.services.progress_counts import progress_counts_refresh
+from tests.factories import (
+    make_assignment,
+    make_principle,
+    make_round,
+    make_submitted_review,
+    make_user,
+    make_version,
+)
 
 pytestmark = [pytest.mark.worker, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -162,6 +171,39 @@ def test_a_worker_recomputes_the_versions_cells_after_reviews_are_submitted(work
     assert MatrixRow.objects.values("batch", "computed_at").get(round=review_round, version=other_version) == other_row
     matrix = Matrix.objects.get(round=review_round)
     assert matrix.version_recomputes >= 1 and matrix.round_recomputes == 1
+
+
+def test_the_changes_of_versions_waiting_for_a_refresh_are_counted_by_one(worker_queue, tmp_path):
+    require_broker_and_shared_database()
+    principle = make_principle(slug="relevant")
+    versions = [make_version() for _ in range(3)]
+    review_round = make_round(principles=[principle], versions=versions)
+    reviewers = [make_user() for _ in versions]
+    for version, reviewer in zip(versions, reviewers, strict=True):
+        make_assignment(review_round=review_round, version=version, reviewer=reviewer)
+    progress_counts_refresh(round_id=review_round.pk)
+    assert ProgressHeader.objects.get(round=review_round).refreshes == 0
+
+    # No worker yet: each submit's refresh waits, and joins the one already queued.
+    for version, reviewer in zip(versions, reviewers, strict=True):
+        make_submitted_review(review_round=review_round, version=version, principle=principle, reviewer=reviewer)
+    assert progress_being_updated(review_round.pk)
+
+    worker = _worker(worker_queue, tmp_path / "worker.log")
+    process, log = next(worker)
+    try:
+        deadline = time.monotonic() + WAIT_SECONDS
+        while progress_being_updated(review_round.pk):
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"The counts were not refreshed in {WAIT_SECONDS} s. Worker log:\n{log.read_text()}")
+            time.sleep(0.25)
+    finally:
+        worker.close()
+
+    # One refresh, of every version waiting.
+    assert ProgressHeader.objects.get(round=review_round).refreshes == 1
+    count = round_counts([review_round.pk])[review_round.pk]
+    assert (count.expected, count.submitted) == (3, 3)
 
 
 def test_a_worker_started_from_any_test_process_uses_that_processs_cache(monkeypatch):

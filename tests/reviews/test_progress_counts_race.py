@@ -60,10 +60,11 @@ def test_two_reviewers_submitting_on_one_version_while_a_whole_round_refresh_run
     try:
         refresh.start()
         assert refreshed.wait(STEP_SECONDS)
+        # Each review is committed; its refresh then waits for the round's header. One after the
+        # other: the second finds the first's refresh already started (its versions taken), so, with
+        # Redis too, queues one of its own rather than joining it.
         for step in submitters:
             step.start()
-        # Each review is committed; its refresh then waits for the round's header.
-        for step in submitters:
             wait_until_blocked_by(step, refresh)
     finally:
         release.set()

@@ -1,0 +1,84 @@
+"""Where the cache is Redis, a change of some versions' progress counts waits in the round's set of
+versions and joins a refresh already queued; one that cannot be queued leaves its versions for the
+next (docs/architecture.md, "Progress counts"). Needs Redis: skipped without REDIS_URL, and failed
+instead in CI (BOLD_REQUIRE_SERVICES=1)."""
+
+import os
+from unittest import mock
+
+import pytest
+from django.conf import settings
+from kombu.exceptions import OperationalError
+
+from reviews.selectors.progress_counts import progress_being_updated
+from reviews.services.progress_counts import progress_counts_refresh
+from reviews.tasks import enqueue_progress_refresh, refresh_progress_counts, refresh_waiting_progress_counts
+from tests.factories import (
+    make_assignment,
+    make_principle,
+    make_round,
+    make_submitted_review,
+    make_user,
+    make_version,
+)
+from tests.reviews.test_progress_counts import stored
+
+# The submits' own refreshes never run: their transactions are the test's, never committed.
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def redis():
+    if not settings.REDIS_URL:
+        reason = "The versions waiting for a refresh are kept in Redis: REDIS_URL is not set."
+        if os.environ.get("BOLD_REQUIRE_SERVICES") == "1":
+            pytest.fail(reason)
+        pytest.skip(reason)
+
+
+@pytest.fixture
+def world():
+    versions = [make_version() for _ in range(2)]
+    principle = make_principle()
+    review_round = make_round(principles=[principle], versions=versions)
+    reviewers = [make_user() for _ in versions]
+    for version, reviewer in zip(versions, reviewers, strict=True):
+        make_assignment(review_round=review_round, version=version, reviewer=reviewer)
+    progress_counts_refresh(round_id=review_round.pk)
+    for version, reviewer in zip(versions, reviewers, strict=True):
+        make_submitted_review(review_round=review_round, version=version, principle=principle, reviewer=reviewer)
+    return review_round, versions
+
+
+def test_a_change_the_broker_refuses_waits_for_the_next_refresh_queued(world, caplog):
+    review_round, (first, second) = world
+    with mock.patch.object(refresh_waiting_progress_counts, "delay", side_effect=OperationalError("refused")):
+        enqueue_progress_refresh(review_round.pk, [first.pk])
+    assert stored(review_round)["totals"].submitted == 0
+    assert "Could not queue a progress refresh for round" in caplog.text
+
+    # Nothing is left marking a refresh as queued, so the next change queues one, which counts both.
+    enqueue_progress_refresh(review_round.pk, [second.pk])
+
+    assert stored(review_round)["totals"].submitted == 2
+    assert not progress_being_updated(review_round.pk)
+
+
+def test_a_change_joins_a_refresh_already_queued_and_a_whole_rounds_is_queued_apart(world):
+    review_round, (first, second) = world
+    with mock.patch.object(refresh_waiting_progress_counts, "delay") as queued:
+        enqueue_progress_refresh(review_round.pk, [first.pk])
+        enqueue_progress_refresh(review_round.pk, [second.pk, first.pk])
+    queued.assert_called_once_with(review_round.pk)
+    assert progress_being_updated(review_round.pk)
+    with mock.patch.object(refresh_progress_counts, "delay") as whole_round:
+        enqueue_progress_refresh(review_round.pk)
+    whole_round.assert_called_once_with(review_round.pk, None)
+
+    refresh_waiting_progress_counts(review_round.pk)
+
+    assert stored(review_round)["totals"].submitted == 2
+    # The next change queues again.
+    with mock.patch.object(refresh_waiting_progress_counts, "delay") as queued:
+        enqueue_progress_refresh(review_round.pk, [first.pk])
+    queued.assert_called_once_with(review_round.pk)
