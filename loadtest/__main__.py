@@ -382,7 +382,7 @@ def main() -> int:
         print(
             f"\nWorker: {log.count('recomputed (version')} version recomputes, "
             f"{log.count('recomputed (whole round)')} whole-round, {log.count('Agreement of round')} agreement "
-            "refreshes."
+            f"refreshes, {load_world.progress_refreshes(world.round_id)} progress refreshes."
         )
         print(
             f"Check: {result.told} submits confirmed, {result.stored} submitted reviews stored; "

@@ -16,7 +16,7 @@ from matrix.benchmarks.data import SyntheticData
 from matrix.models import MatrixCell
 from matrix.selectors.cells import stale_round_ids
 from matrix.services.recompute import matrix_recompute
-from reviews.models import Assignment, Review, ReviewRound, Verdict
+from reviews.models import Assignment, ProgressHeader, Review, ReviewRound, Verdict
 from tests.factories import make_organisation, make_reviewer, make_user
 
 
@@ -118,6 +118,12 @@ def build(
 
 def is_current(round_id: int) -> bool:
     return round_id not in stale_round_ids()
+
+
+def progress_refreshes(round_id: int) -> int:
+    """How many times the round's progress counts were refreshed after their first count: one per
+    submit, unless submits waited together for one refresh (docs/architecture.md, "Progress counts")."""
+    return ProgressHeader.objects.values_list("refreshes", flat=True).get(round_id=round_id)
 
 
 @dataclass(frozen=True)

@@ -72,9 +72,11 @@ def test_the_check_finds_exactly_the_confirmed_verdicts_and_a_current_matrix(dja
     data = {"overall_comment": "", "lock_version": "0", "action": "submit"}
     for slug, verdict in verdicts.items():
         data |= {f"{slug}-verdict": verdict, f"{slug}-reason": "A reason."}
+    refreshes = load_world.progress_refreshes(built.round_id)
     with django_capture_on_commit_callbacks(execute=True):  # the version's recompute, as the worker runs it
         response = client.post(target["form"], data)
     assert response.status_code == 302 and response["Location"].endswith("/submitted/")
+    assert load_world.progress_refreshes(built.round_id) == refreshes + 1
     told = {"reviewer": person["id"], "version": target["version"], "verdicts": verdicts}
 
     result = load_world.check(world=built, told=[told])
