@@ -55,8 +55,9 @@ def rounds_open_and_close_on_their_dates() -> None:
 # round's set of versions waiting for a refresh, and queues a message only if none is queued for
 # the round: the task takes every version waiting. Under load, one refresh then counts the versions
 # of many submits, instead of one message and one refresh each (docs/architecture.md, "Progress
-# counts"). The task clears the flag before taking the set, so a change added after it queues the
-# next refresh.
+# counts"). The message is queued PROGRESS_REFRESH_DELAY_SECONDS ahead, so that the changes of that
+# time wait for it too. The task clears the flag before taking the set, so a change added after it
+# queues the next refresh.
 PENDING_VERSIONS_KEY = "progress-refresh-versions:{round_id}"
 PENDING_FLAG_KEY = "progress-refresh-pending:{round_id}"
 PENDING_FLAG_SECONDS = 600
@@ -110,23 +111,24 @@ def refresh_every_rounds_progress_counts() -> int:
 
 def enqueue_progress_refresh(round_id: int, version_ids: list[int] | None = None) -> None:
     """Queue a refresh of the round's counts (of these versions, or all), marking the round's
-    counts as being updated until it has run; some versions' refresh joins one already queued for
-    the round, where the cache is Redis. Never raises: a lost message is healed by the nightly
-    repair."""
+    counts as being updated until it has run; where the cache is Redis, some versions' refresh
+    joins one already queued for the round, or is queued PROGRESS_REFRESH_DELAY_SECONDS ahead for
+    the changes that follow to join. Never raises: a lost message is healed by the nightly repair."""
     try:
         store = _pending_store()
         if store is None or not version_ids:
-            _queue(round_id, refresh_progress_counts, round_id, version_ids)
+            _queue(round_id, lambda: refresh_progress_counts.delay(round_id, version_ids))
             return
+        delay = settings.PROGRESS_REFRESH_DELAY_SECONDS
         flag = PENDING_FLAG_KEY.format(round_id=round_id)
         with store.pipeline() as adding:
             adding.sadd(PENDING_VERSIONS_KEY.format(round_id=round_id), *version_ids)
             adding.expire(PENDING_VERSIONS_KEY.format(round_id=round_id), PENDING_VERSIONS_SECONDS)
-            adding.set(flag, 1, nx=True, ex=PENDING_FLAG_SECONDS)
+            adding.set(flag, 1, nx=True, ex=PENDING_FLAG_SECONDS + delay)
             *_, first = adding.execute()
         if first:
             try:
-                _queue(round_id, refresh_waiting_progress_counts, round_id)
+                _queue(round_id, lambda: refresh_waiting_progress_counts.apply_async((round_id,), countdown=delay))
             except Exception:
                 store.delete(flag)  # so that the next change queues one, which takes these versions too
                 raise
@@ -136,10 +138,10 @@ def enqueue_progress_refresh(round_id: int, version_ids: list[int] | None = None
         )
 
 
-def _queue(round_id: int, task, *args) -> None:
+def _queue(round_id: int, send) -> None:
     progress_refresh_queued(round_id)
     try:
-        task.delay(*args)
+        send()
     except Exception:
         progress_refresh_done(round_id)  # nothing was queued: the counts are not being updated
         raise

@@ -52,7 +52,7 @@ def world():
 
 def test_a_change_the_broker_refuses_waits_for_the_next_refresh_queued(world, caplog):
     review_round, (first, second) = world
-    with mock.patch.object(refresh_waiting_progress_counts, "delay", side_effect=OperationalError("refused")):
+    with mock.patch.object(refresh_waiting_progress_counts, "apply_async", side_effect=OperationalError("refused")):
         enqueue_progress_refresh(review_round.pk, [first.pk])
     assert stored(review_round)["totals"].submitted == 0
     assert "Could not queue a progress refresh for round" in caplog.text
@@ -64,12 +64,14 @@ def test_a_change_the_broker_refuses_waits_for_the_next_refresh_queued(world, ca
     assert not progress_being_updated(review_round.pk)
 
 
-def test_a_change_joins_a_refresh_already_queued_and_a_whole_rounds_is_queued_apart(world):
+def test_a_change_joins_a_refresh_already_queued_and_a_whole_rounds_is_queued_apart(world, settings):
     review_round, (first, second) = world
-    with mock.patch.object(refresh_waiting_progress_counts, "delay") as queued:
+    settings.PROGRESS_REFRESH_DELAY_SECONDS = 3
+    with mock.patch.object(refresh_waiting_progress_counts, "apply_async") as queued:
         enqueue_progress_refresh(review_round.pk, [first.pk])
         enqueue_progress_refresh(review_round.pk, [second.pk, first.pk])
-    queued.assert_called_once_with(review_round.pk)
+    # Queued to run that long after the first change, for the changes meanwhile to join.
+    queued.assert_called_once_with((review_round.pk,), countdown=3)
     assert progress_being_updated(review_round.pk)
     with mock.patch.object(refresh_progress_counts, "delay") as whole_round:
         enqueue_progress_refresh(review_round.pk)
@@ -79,6 +81,6 @@ def test_a_change_joins_a_refresh_already_queued_and_a_whole_rounds_is_queued_ap
 
     assert stored(review_round)["totals"].submitted == 2
     # The next change queues again.
-    with mock.patch.object(refresh_waiting_progress_counts, "delay") as queued:
+    with mock.patch.object(refresh_waiting_progress_counts, "apply_async") as queued:
         enqueue_progress_refresh(review_round.pk, [first.pk])
-    queued.assert_called_once_with(review_round.pk)
+    queued.assert_called_once_with((review_round.pk,), countdown=3)
