@@ -377,6 +377,9 @@ def main() -> int:
 
         # 5. The check.
         wait_until(lambda: load_world.is_current(world.round_id), seconds=300, what="the matrix catching up")
+        wait_until(
+            lambda: load_world.progress_current(world.round_id), seconds=300, what="the progress counts catching up"
+        )
         result = load_world.check(world=world, told=told)
         log = (folder / "worker.log").read_text()
         print(
@@ -387,7 +390,9 @@ def main() -> int:
         print(
             f"Check: {result.told} submits confirmed, {result.stored} submitted reviews stored; "
             f"{result.missing} confirmed verdicts missing, {result.unexpected} stored but never confirmed; "
-            f"a fresh recompute changed {result.cells_changed_by_a_fresh_recompute} of {result.cells:,} cells: "
+            f"a fresh recompute changed {result.cells_changed_by_a_fresh_recompute} of {result.cells:,} cells, "
+            f"a fresh refresh of the progress counts {result.progress_rows_changed_by_a_fresh_refresh} of "
+            f"{result.progress_rows:,} rows: "
             f"{'passed' if result.passed else 'FAILED'}."
         )
         failed += [] if result.passed else ["check"]

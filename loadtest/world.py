@@ -16,7 +16,19 @@ from matrix.benchmarks.data import SyntheticData
 from matrix.models import MatrixCell
 from matrix.selectors.cells import stale_round_ids
 from matrix.services.recompute import matrix_recompute
-from reviews.models import Assignment, ProgressHeader, Review, ReviewRound, Verdict
+from reviews.models import (
+    Assignment,
+    GroupProgressCount,
+    ProgressHeader,
+    Review,
+    ReviewerItem,
+    ReviewRound,
+    RoundProgressCount,
+    Verdict,
+    VersionProgressCount,
+)
+from reviews.selectors.progress_counts import progress_being_updated
+from reviews.services.progress_counts import progress_counts_refresh
 from tests.factories import make_organisation, make_reviewer, make_user
 
 
@@ -86,6 +98,10 @@ def build(
         Assignment(round=review_round, version=v, reviewer=p) for p in saturation_people for v in round_versions
     ]
     Assignment.objects.bulk_create(assignments, batch_size=2000)
+    # As the assignment services' refresh would: the stored counts and My reviews' items count the
+    # run's people from the start (until 7 December 2026 they did not, so each version's first
+    # refresh in the run added them, and the people's sums covered only the versions refreshed).
+    progress_counts_refresh(round_id=review_round.pk)
     analyst, admin = make_user(), make_user()
     analyst.groups.add(Group.objects.get(name=ANALYSTS))
     admin.groups.add(Group.objects.get(name=ADMINS))
@@ -120,6 +136,10 @@ def is_current(round_id: int) -> bool:
     return round_id not in stale_round_ids()
 
 
+def progress_current(round_id: int) -> bool:
+    return not progress_being_updated(round_id)
+
+
 def progress_refreshes(round_id: int) -> int:
     """How many times the round's progress counts were refreshed after their first count: one per
     submit, unless submits waited together for one refresh (docs/architecture.md, "Progress counts")."""
@@ -134,17 +154,38 @@ class Check:
     unexpected: int  # stored, but never confirmed
     cells_changed_by_a_fresh_recompute: int
     cells: int
+    progress_rows_changed_by_a_fresh_refresh: int
+    progress_rows: int
 
     @property
     def passed(self) -> bool:
-        return not self.missing and not self.unexpected and not self.cells_changed_by_a_fresh_recompute
+        return not (
+            self.missing
+            or self.unexpected
+            or self.cells_changed_by_a_fresh_recompute
+            or self.progress_rows_changed_by_a_fresh_refresh
+        )
+
+
+PROGRESS_MODELS = (VersionProgressCount, GroupProgressCount, RoundProgressCount, ReviewerItem)
+
+
+def progress_rows(round_id: int) -> set[tuple]:
+    """Every stored progress row of the round (the counts, the groups' and round's sums, My reviews'
+    items), without their keys, which a refresh may renumber."""
+    rows = set()
+    for model in PROGRESS_MODELS:
+        fields = [field.attname for field in model._meta.concrete_fields if not field.primary_key]
+        rows |= {(model.__name__, *values) for values in model.objects.filter(round_id=round_id).values_list(*fields)}
+    return rows
 
 
 def check(*, world: LoadWorld, told: list[dict]) -> Check:
     """The database holds exactly the verdicts the clients were told were saved (every submitted
     review of the run's reviewers, verdict by verdict), and the stored matrix equals a fresh
     recompute of the whole round (its rule's version moved on, so every cell is counted again and
-    compared; none may change)."""
+    compared; none may change), and the stored progress counts equal a fresh refresh of the whole
+    round (the refreshes after the run's changes, some counted together, left nothing behind)."""
     expected = {
         (record["reviewer"], record["version"], slug, verdict)
         for record in told
@@ -173,6 +214,9 @@ def check(*, world: LoadWorld, told: list[dict]) -> Check:
             "version_id", "principle_id", "meets", "does_not_meet", "not_sure", "outcome"
         )
     )
+    progress_before = progress_rows(world.round_id)
+    progress_counts_refresh(round_id=world.round_id)
+    progress_after = progress_rows(world.round_id)
     return Check(
         told=len(told),
         stored=submitted,
@@ -180,4 +224,6 @@ def check(*, world: LoadWorld, told: list[dict]) -> Check:
         unexpected=len(stored - expected),
         cells_changed_by_a_fresh_recompute=max(result.cells_written, len(before ^ after)),
         cells=len(after),
+        progress_rows_changed_by_a_fresh_refresh=len(progress_before ^ progress_after),
+        progress_rows=len(progress_after),
     )

@@ -82,10 +82,16 @@ def test_the_check_finds_exactly_the_confirmed_verdicts_and_a_current_matrix(dja
     result = load_world.check(world=built, told=[told])
 
     assert result.passed and (result.told, result.stored, result.cells) == (1, 1, 32)
+    assert result.progress_rows > 0 and result.progress_rows_changed_by_a_fresh_refresh == 0
     never_saved = {**told, "version": person["targets"][1]["version"]}
     assert load_world.check(world=built, told=[told, never_saved]).missing == 4
     Review.objects.filter(reviewer_id=person["id"]).delete()
     assert load_world.check(world=built, told=[told]).missing == 4
+    # A refresh that never ran: the person's item still says not submitted.
+    with django_capture_on_commit_callbacks(execute=False):
+        client.post(person["targets"][2]["form"], data)
+    behind = load_world.check(world=built, told=[{**told, "version": person["targets"][2]["version"]}])
+    assert behind.progress_rows_changed_by_a_fresh_refresh > 0 and not behind.passed
 
 
 @pytest.mark.slow  # builds the benchmark's synthetic round
