@@ -314,6 +314,10 @@ MATRIX_SWEEP_SECONDS = env.int("MATRIX_SWEEP_SECONDS", default=15)
 # first recompute that changed its cells (docs/architecture.md). Without one (eager), it is
 # measured when next read, after that page's response.
 MATRIX_AGREEMENT_DELAY_SECONDS = env.int("MATRIX_AGREEMENT_DELAY_SECONDS", default=60)
+# With a worker and Redis, a review change's recompute of the matrix runs this long after the first
+# change waiting for it, so that the changes made meanwhile wait too and one recompute writes them
+# all (docs/architecture.md, "Work counted together"). Eager, it runs at commit.
+MATRIX_RECOMPUTE_DELAY_SECONDS = env.int("MATRIX_RECOMPUTE_DELAY_SECONDS", default=1)
 # With a worker and Redis, a change's refresh of the stored progress counts runs this long after
 # the first change waiting for it, so that the changes made meanwhile wait too and one refresh
 # counts them all (docs/architecture.md, "Progress counts"). Eager, it runs at commit.

@@ -9,6 +9,7 @@ from django.core.cache import cache
 
 from bold_portal.after_response import run_after_response
 from bold_portal.queueing import queue_failure_log
+from bold_portal.waiting import WaitingVersions, waiting_store
 from matrix.selectors.agreement import agreement_refresh_wait
 from matrix.selectors.cells import agreement_behind_round_ids, stale_round_ids
 from matrix.services.agreement import matrix_agreement_refresh
@@ -22,6 +23,13 @@ logger = logging.getLogger(__name__)
 # made during the computation queues the next one.
 PENDING_KEY = "matrix-recompute-pending:{round_id}:{version_id}"
 PENDING_TIMEOUT_SECONDS = 600
+
+# With a worker and a Redis cache, a review change's version instead waits in the round's set of
+# versions for one recompute of them all, queued MATRIX_RECOMPUTE_DELAY_SECONDS after the first
+# (bold_portal.waiting; docs/architecture.md, "Work counted together").
+WAITING = WaitingVersions(
+    versions_key="matrix-recompute-versions:{round_id}", flag_key="matrix-recompute-waiting:{round_id}"
+)
 
 
 # The same for the round's agreement figures: one refresh queued at a time, however many versions
@@ -50,7 +58,23 @@ def _queue_once(key: str, task, *args, round_id: int, what: str, healed_by: str,
 
 def enqueue_matrix_recompute(round_id: int, version_id: int | None = None) -> bool:
     """Queue a recompute of one version's cells (or with version_id None, the round's) unless one
-    is already queued. Never raises: a lost message is healed by the periodic sweep."""
+    is already queued; with a worker and Redis, the version joins the round's versions waiting for
+    one. Returns whether a message was queued. Never raises: a lost message is healed by the
+    periodic sweep."""
+    if version_id is not None and waiting_store() is not None and not recompute_matrix.app.conf.task_always_eager:
+        delay = settings.MATRIX_RECOMPUTE_DELAY_SECONDS
+        try:
+            return WAITING.add(
+                round_id,
+                [version_id],
+                delay=delay,
+                queue=lambda: recompute_waiting_versions.apply_async((round_id,), countdown=delay),
+            )
+        except Exception as error:
+            queue_failure_log(
+                logger, error, "Could not queue a matrix recompute for round %s; the sweep will retry", round_id
+            )
+            return False
     key = PENDING_KEY.format(round_id=round_id, version_id=version_id or "all")
     return _queue_once(
         key, recompute_matrix, round_id, version_id, round_id=round_id, what="a matrix recompute", healed_by="the sweep"
@@ -90,7 +114,22 @@ RESILIENT = {"acks_late": True, "reject_on_worker_lost": True}
 @shared_task(**RESILIENT)
 def recompute_matrix(round_id: int, version_id: int | None = None) -> None:
     cache.delete(PENDING_KEY.format(round_id=round_id, version_id=version_id or "all"))
-    result = matrix_recompute(round_id=round_id, version_id=version_id)
+    _recompute(round_id, None if version_id is None else [version_id])
+
+
+@shared_task(bind=True, **RESILIENT)
+def recompute_waiting_versions(self, round_id: int) -> None:
+    """Recompute the cells of every version of the round waiting for a recompute. A message
+    delivered again (its worker died after taking the versions, which are no longer waiting)
+    recomputes every row of the round that is behind instead."""
+    redelivered = bool((self.request.delivery_info or {}).get("redelivered"))
+    version_ids = None if redelivered else WAITING.take(round_id)
+    if version_ids != []:
+        _recompute(round_id, version_ids)
+
+
+def _recompute(round_id: int, version_ids: list[int] | None) -> None:
+    result = matrix_recompute(round_id=round_id, version_ids=version_ids)
     # Agreement is measured over the whole round, so its cost grows with the round: never here in
     # eager mode, where this runs inside the reviewer's request (it is measured when it is next
     # read, after that page's response). A worker measures it after recomputes that changed what it

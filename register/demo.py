@@ -91,7 +91,7 @@ def demo_register_load() -> DemoRegisterResult:
         )
         if entry_published:
             # The page shows the matrix's outcomes: the load's own recompute may still be on a worker.
-            matrix_recompute(round_id=round_version.round_id, version_id=round_version.version_id)
+            matrix_recompute(round_id=round_version.round_id, version_ids=[round_version.version_id])
             register_entry_publish(decision=decision, actor=admin)
     return DemoRegisterResult(
         decision_recorded=decision_recorded, entry_published=entry_published, use_case_slug=DEMO_USE_CASE

@@ -1,14 +1,13 @@
 """Celery tasks of the reviews app: the emails about rounds, the daily reminders (beat), and the
 refresh of rounds' stored progress counts (after each change, and nightly)."""
 
-import functools
 import logging
 
 from celery import shared_task
 from django.conf import settings
-from redis import Redis
 
 from bold_portal.queueing import queue_failure_log
+from bold_portal.waiting import WaitingVersions, waiting_store
 from reviews.emails import round_closed_emails_send, round_opened_emails_send
 from reviews.models import ReviewRound
 from reviews.selectors.progress_counts import (
@@ -51,23 +50,12 @@ def rounds_open_and_close_on_their_dates() -> None:
     logger.info("Rounds following their dates: %s opened, %s closed.", done.opened, done.closed)
 
 
-# With a Redis cache (every deployment with a worker), a change of some versions adds them to the
-# round's set of versions waiting for a refresh, and queues a message only if none is queued for
-# the round: the task takes every version waiting. Under load, one refresh then counts the versions
-# of many submits, instead of one message and one refresh each (docs/architecture.md, "Progress
-# counts"). The message is queued PROGRESS_REFRESH_DELAY_SECONDS ahead, so that the changes of that
-# time wait for it too. The task clears the flag before taking the set, so a change added after it
-# queues the next refresh.
-PENDING_VERSIONS_KEY = "progress-refresh-versions:{round_id}"
-PENDING_FLAG_KEY = "progress-refresh-pending:{round_id}"
-PENDING_FLAG_SECONDS = 600
-# Versions left waiting (their message lost) are counted by the nightly repair meanwhile.
-PENDING_VERSIONS_SECONDS = 86_400
-
-
-@functools.cache
-def _pending_store() -> Redis | None:
-    return Redis.from_url(settings.REDIS_URL) if settings.REDIS_URL else None
+# With a Redis cache (every deployment with a worker), a change of some versions waits in the
+# round's set of versions for one refresh of them all, queued PROGRESS_REFRESH_DELAY_SECONDS after
+# the first (bold_portal.waiting; docs/architecture.md, "Progress counts").
+WAITING = WaitingVersions(
+    versions_key="progress-refresh-versions:{round_id}", flag_key="progress-refresh-pending:{round_id}"
+)
 
 
 @shared_task
@@ -88,14 +76,8 @@ def refresh_waiting_progress_counts(round_id: int) -> None:
     from reviews.services.progress_counts import progress_counts_refresh  # cycle: rounds queues tasks here
 
     try:
-        store = _pending_store()
-        store.delete(PENDING_FLAG_KEY.format(round_id=round_id))
-        with store.pipeline() as taking:  # MULTI: a version added meanwhile is either taken or left for the next
-            taking.smembers(PENDING_VERSIONS_KEY.format(round_id=round_id))
-            taking.delete(PENDING_VERSIONS_KEY.format(round_id=round_id))
-            waiting, _deleted = taking.execute()
-        if waiting:
-            progress_counts_refresh(round_id=round_id, version_ids=sorted(int(v) for v in waiting))
+        if waiting := WAITING.take(round_id):
+            progress_counts_refresh(round_id=round_id, version_ids=waiting)
     finally:
         progress_refresh_done(round_id)
 
@@ -115,23 +97,18 @@ def enqueue_progress_refresh(round_id: int, version_ids: list[int] | None = None
     joins one already queued for the round, or is queued PROGRESS_REFRESH_DELAY_SECONDS ahead for
     the changes that follow to join. Never raises: a lost message is healed by the nightly repair."""
     try:
-        store = _pending_store()
-        if store is None or not version_ids:
+        if waiting_store() is None or not version_ids:
             _queue(round_id, lambda: refresh_progress_counts.delay(round_id, version_ids))
             return
         delay = settings.PROGRESS_REFRESH_DELAY_SECONDS
-        flag = PENDING_FLAG_KEY.format(round_id=round_id)
-        with store.pipeline() as adding:
-            adding.sadd(PENDING_VERSIONS_KEY.format(round_id=round_id), *version_ids)
-            adding.expire(PENDING_VERSIONS_KEY.format(round_id=round_id), PENDING_VERSIONS_SECONDS)
-            adding.set(flag, 1, nx=True, ex=PENDING_FLAG_SECONDS + delay)
-            *_, first = adding.execute()
-        if first:
-            try:
-                _queue(round_id, lambda: refresh_waiting_progress_counts.apply_async((round_id,), countdown=delay))
-            except Exception:
-                store.delete(flag)  # so that the next change queues one, which takes these versions too
-                raise
+        WAITING.add(
+            round_id,
+            version_ids,
+            delay=delay,
+            queue=lambda: _queue(
+                round_id, lambda: refresh_waiting_progress_counts.apply_async((round_id,), countdown=delay)
+            ),
+        )
     except Exception as error:
         queue_failure_log(
             logger, error, "Could not queue a progress refresh for round %s; the nightly one will", round_id

@@ -127,7 +127,7 @@ class MatrixBenchmark:
 
         def run():
             nonlocal result
-            result = matrix_recompute(round_id=round_id, version_id=version_id)
+            result = matrix_recompute(round_id=round_id, version_ids=[version_id])
 
         measured = count_queries(run) if count else timed(run)
         if result is None or result.rows_claimed != 1 or result.cells_written < 1:
@@ -279,7 +279,7 @@ class MatrixBenchmark:
         sections = []
         self.submit_change(bench)
         with self.connection.execute_wrapper(explain_cells):
-            matrix_recompute(round_id=bench.round.pk, version_id=bench.version.pk)
+            matrix_recompute(round_id=bench.round.pk, version_ids=[bench.version.pk])
         sections.append(("the changed-cells statement for one version (after a submit)", plans[-1]))
         self.bump_rule(bench)
         with self.connection.execute_wrapper(explain_cells):

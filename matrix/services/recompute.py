@@ -1,10 +1,10 @@
 """Recomputing the principle matrix from submitted verdicts, in SQL.
 
-One path serves both a single use case version (after a review changes) and a whole round (the
+One path serves both some use case versions (after reviews change) and a whole round (the
 sweep, a change of the round's rule, the command): the same statements, with or without a
 version filter, so the incremental and the full recompute cannot disagree.
 
-1. Lock the round's header: shared (FOR KEY SHARE) for one version, exclusive for the whole
+1. Lock the round's header: shared (FOR KEY SHARE) for some versions, exclusive for the whole
    round, so a whole-round run never interleaves with a version's; then read the round's rule.
 2. Claim rows: copy each version's change counter from reviews.RoundVersion into its matrix
    row, tagged with this run's batch number, but only where the stored count is older. The
@@ -20,6 +20,7 @@ Only matrix tables are written and locked here: a reviewer's save never waits fo
 
 import logging
 import secrets
+from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -43,7 +44,7 @@ logger = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class RecomputeResult:
     round_id: int
-    version_id: int | None
+    version_ids: tuple[int, ...] | None  # None: the whole round
     rows_claimed: int
     cells_written: int
     # The header's generation moved on: the agreement figures are behind.
@@ -93,7 +94,14 @@ def _lock_header_read_rule(cursor, *, matrix: Matrix, whole_round: bool) -> tupl
     return computed_rule, review_round
 
 
-def _claim_rows(cursor, *, review_round: ReviewRound, version_id: int | None, batch: int, now) -> int:
+def _versions_filter(column: str, version_ids: Collection[int] | None) -> tuple[str, list[int]]:
+    """SQL that keeps the rows of these versions (with None, every row), and its parameters."""
+    if version_ids is None:
+        return "", []
+    return f"AND {column} IN ({', '.join(['%s'] * len(version_ids))})", list(version_ids)
+
+
+def _claim_rows(cursor, *, review_round: ReviewRound, version_ids: Collection[int] | None, batch: int, now) -> int:
     """Claim the rows that are missing or older than their version's change counter.
 
     The rows already up to date are left out before the upsert, not only by its WHERE: PostgreSQL
@@ -104,9 +112,9 @@ def _claim_rows(cursor, *, review_round: ReviewRound, version_id: int | None, ba
     (_claim_round_rows)."""
     t = _tables()
     params = [connection.ops.adapt_datetimefield_value(now), batch, review_round.pk]
-    if version_id is None and connection.vendor == "postgresql":
+    if version_ids is None and connection.vendor == "postgresql":
         return _claim_round_rows(cursor, params=params)
-    version_filter = "AND rv.version_id = %s" if version_id is not None else ""
+    version_filter, version_params = _versions_filter("rv.version_id", version_ids)
     cursor.execute(
         f"""
         INSERT INTO {t["row"]} (round_id, version_id, change_count, computed_at, batch)
@@ -121,7 +129,7 @@ def _claim_rows(cursor, *, review_round: ReviewRound, version_id: int | None, ba
             batch = excluded.batch
         WHERE {t["row"]}.change_count < excluded.change_count
         """,  # nosec
-        [*params, *([version_id] if version_id is not None else [])],
+        [*params, *version_params],
     )
     return cursor.rowcount
 
@@ -183,14 +191,16 @@ class ChangedCells:
     values: list
 
 
-def _changed_cells(cursor, *, review_round: ReviewRound, version_id: int | None, batch: int | None) -> ChangedCells:
+def _changed_cells(
+    cursor, *, review_round: ReviewRound, version_ids: Collection[int] | None, batch: int | None
+) -> ChangedCells:
     """The cells whose counts or outcome differ from what is stored (or that are missing), for
     the rows claimed by batch, or with batch None for every row of the round."""
     t = _tables()
     outcome = outcome_sql("meets", "does_not_meet", "not_sure")
     submitted = Review.Status.SUBMITTED
     choice = Verdict.Choice
-    version_filter = "AND r.version_id = %s" if version_id is not None else ""
+    version_filter, version_params = _versions_filter("r.version_id", version_ids)
     batch_filter = "AND mr.batch = %s" if batch is not None else ""
     # The verdicts are counted on their own, then joined to the rows, the round's principles and
     # the stored cells: for one version a few index entries, for the whole round one grouped pass
@@ -240,7 +250,7 @@ def _changed_cells(cursor, *, review_round: ReviewRound, version_id: int | None,
         [
             *outcome_sql_params(threshold=review_round.threshold, min_reviews=review_round.min_reviews),
             review_round.pk,
-            *([version_id] if version_id is not None else []),
+            *version_params,
             review_round.pk,
             *([batch] if batch is not None else []),
         ],
@@ -346,60 +356,61 @@ def _analyse_matrix_tables() -> None:
         cursor.execute("SET LOCAL default_statistics_target TO DEFAULT")
 
 
-def matrix_recompute(*, round_id: int, version_id: int | None = None) -> RecomputeResult | None:
-    """Recompute one version's cells in a round, or with version_id None every version's.
+def matrix_recompute(*, round_id: int, version_ids: Collection[int] | None = None) -> RecomputeResult | None:
+    """Recompute these versions' cells in a round, or with version_ids None every version's.
 
-    Rows already computed from the version's newest change are left alone, and cells whose values
+    Rows already computed from a version's newest change are left alone, and cells whose values
     did not change are not rewritten, so a duplicate or late task costs a few cheap statements.
-    A version's run becomes a whole round's when the round's rule has moved on since the matrix
-    was last computed (the first run included), and reports version_id None. Returns None when
-    the round no longer exists.
+    A run of some versions becomes a whole round's when the round's rule has moved on since the
+    matrix was last computed (the first run included), and reports version_ids None. Returns None
+    when the round no longer exists.
     """
     rule_version = ReviewRound.objects.filter(pk=round_id).values_list("rule_version", flat=True).first()
     if rule_version is None:
         return None
+    version_ids = None if version_ids is None else tuple(sorted(set(version_ids)))
     batch = secrets.randbits(62)
     now = timezone.now()
     with transaction.atomic():
         matrix, _created = Matrix.objects.get_or_create(round_id=round_id)
         if matrix.rule_version < rule_version:
-            version_id = None
+            version_ids = None
         with connection.cursor() as cursor:
             # The rule is read under the lock: a whole round's run sees every change committed before it.
-            computed_rule, review_round = _lock_header_read_rule(cursor, matrix=matrix, whole_round=version_id is None)
-            rule_moved_on = version_id is None and computed_rule < review_round.rule_version
-            dropped = _drop_leftovers(review_round) if version_id is None else 0
-            claimed = _claim_rows(cursor, review_round=review_round, version_id=version_id, batch=batch, now=now)
+            computed_rule, review_round = _lock_header_read_rule(cursor, matrix=matrix, whole_round=version_ids is None)
+            rule_moved_on = version_ids is None and computed_rule < review_round.rule_version
+            dropped = _drop_leftovers(review_round) if version_ids is None else 0
+            claimed = _claim_rows(cursor, review_round=review_round, version_ids=version_ids, batch=batch, now=now)
             cells = (
                 _changed_cells(
-                    cursor, review_round=review_round, version_id=version_id, batch=None if rule_moved_on else batch
+                    cursor, review_round=review_round, version_ids=version_ids, batch=None if rule_moved_on else batch
                 )
                 if claimed or rule_moved_on
                 else ChangedCells(count=0, values=[])
             )
             written = _write_cells(cursor, round_id=round_id, cells=cells)
-        counter = "round_recomputes" if version_id is None else "version_recomputes"
+        counter = "round_recomputes" if version_ids is None else "version_recomputes"
         header = {"computed_at": now, counter: F(counter) + 1}
         # A claimed row means the version's verdicts changed, even where its counts did not (who
         # decided counts towards agreement): the agreement figures are now behind.
         agreement_inputs_changed = bool(claimed or written or dropped)
         if agreement_inputs_changed:
             header["generation"] = F("generation") + 1
-        if version_id is None:
+        if version_ids is None:
             header["rule_version"] = review_round.rule_version
         Matrix.objects.filter(pk=matrix.pk).update(**header)
-    if version_id is None and written >= ANALYZE_AFTER_CELLS:
+    if version_ids is None and written >= ANALYZE_AFTER_CELLS:
         _analyse_matrix_tables()
     logger.info(
         "Matrix of round %s recomputed (%s): %s rows claimed, %s cells written.",
         round_id,
-        "whole round" if version_id is None else f"version {version_id}",
+        "whole round" if version_ids is None else f"versions {', '.join(map(str, version_ids))}",
         claimed,
         written,
     )
     return RecomputeResult(
         round_id=round_id,
-        version_id=version_id,
+        version_ids=version_ids,
         rows_claimed=claimed,
         cells_written=written,
         agreement_inputs_changed=agreement_inputs_changed,

@@ -488,7 +488,7 @@ def test_a_rounds_first_computation_analyses_the_cells_on_postgresql_and_a_versi
         matrix_recompute(round_id=review_round.pk)
     change_a_verdict(review_round)
     with CaptureQueriesContext(connection) as version_run:
-        matrix_recompute(round_id=review_round.pk, version_id=version_id)
+        matrix_recompute(round_id=review_round.pk, version_ids=[version_id])
 
     analysed = [q["sql"] for q in first.captured_queries if q["sql"].startswith("ANALYZE")]
     assert analysed == (["ANALYZE matrix_matrixrow, matrix_matrixcell"] if connection.vendor == "postgresql" else [])

@@ -206,6 +206,36 @@ def test_the_changes_of_versions_waiting_for_a_refresh_are_counted_by_one(worker
     assert (count.expected, count.submitted) == (3, 3)
 
 
+def test_the_changes_of_versions_waiting_for_a_recompute_are_written_by_one(worker_queue, tmp_path):
+    require_broker_and_shared_database()
+    principle = make_principle(slug="relevant")
+    versions = [make_version() for _ in range(3)]
+    review_round = make_round(principles=[principle], versions=versions)
+    matrix_recompute(round_id=review_round.pk)
+
+    # No worker yet: each submit's version waits, and joins the recompute already queued.
+    for version in versions:
+        make_submitted_review(review_round=review_round, version=version, principle=principle)
+    assert matrix_state(review_round).is_updating
+
+    worker = _worker(worker_queue, tmp_path / "worker.log")
+    process, log = next(worker)
+    try:
+        deadline = time.monotonic() + WAIT_SECONDS
+        while matrix_state(review_round).is_updating:
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"The matrix was not recomputed in {WAIT_SECONDS} s. Worker log:\n{log.read_text()}")
+            time.sleep(0.25)
+    finally:
+        worker.close()
+
+    # One recompute, of every version waiting.
+    assert Matrix.objects.values_list("version_recomputes", "round_recomputes").get(round=review_round) == (1, 1)
+    assert set(MatrixCell.objects.filter(round=review_round).values_list("version_id", "meets")) == {
+        (version.pk, 1) for version in versions
+    }
+
+
 def test_a_worker_started_from_any_test_process_uses_that_processs_cache(monkeypatch):
     require_broker_and_shared_database()
     # The second test process has its own cache database, one below the first's.

@@ -142,7 +142,7 @@ class World:
             members.append(make_reviewer(organisation=organisation))
         version = self.versions[version_index]
         submit(members[earlier], self.round, version, dict(zip(self.principles, verdicts, strict=True)))
-        matrix_recompute(round_id=self.round.pk, version_id=version.pk)  # what the task queued by the save does
+        matrix_recompute(round_id=self.round.pk, version_ids=[version.pk])  # what the task queued by the save does
         return Arrival(
             version.pk, organisation.pk, {p.pk: verdict for p, verdict in zip(self.principles, verdicts, strict=True)}
         )

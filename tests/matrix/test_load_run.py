@@ -130,10 +130,13 @@ def test_the_most_arrivals_are_what_steps_that_never_saturate_make():
 
 def test_the_default_rates_are_accepted_and_a_rate_out_of_range_is_refused_saying_which(capsys):
     rates = options([]).rates
-    assert max(rates) == 96.0
-    # Where the submits saturate, the steps are close enough to tell a share of a third from a fifth.
-    below_24 = [rate for rate in rates if rate <= 24]
-    assert all(later - earlier <= 2 for earlier, later in itertools.pairwise(below_24))
+    assert max(rates) == 64.0
+    # A figure is low by up to a step: 1 apart where the submits saturate, 2 where the trivial page does.
+    assert [rate for rate in rates if 8 <= rate <= 14] == [8, 9, 10, 11, 12, 13, 14]
+    up_to_32 = [rate for rate in rates if 14 <= rate <= 32]
+    assert all(later - earlier == 2 for earlier, later in itertools.pairwise(up_to_32))
+    # And the saturation part needs no more than its four reviewers of a 2,000-version round.
+    assert saturation.most_arrivals(rates, 15) <= 4 * 2000
     with pytest.raises(SystemExit):
         options(["--rates", f"1,{MAX_RATE + 1}"])
     assert f"--rates must each be above 0 and at most {MAX_RATE} arrivals a second" in capsys.readouterr().err

@@ -275,7 +275,7 @@ def test_the_recompute_query_count_does_not_grow_with_use_cases(use_cases, djang
     # Round's rule, savepoint, header, header lock with the rule, claim, changed cells, their
     # write, header update, release.
     with django_assert_num_queries(9):
-        result = matrix_recompute(round_id=r.pk, version_id=versions[1].pk)
+        result = matrix_recompute(round_id=r.pk, version_ids=[versions[1].pk])
     assert (result.rows_claimed, result.cells_written) == (1, len(principles))
 
 
@@ -314,6 +314,29 @@ def test_a_submit_recomputes_only_that_versions_cells(three_versions, django_cap
     assert refreshed.version_recomputes == matrix.version_recomputes + 2
     assert refreshed.round_recomputes == matrix.round_recomputes == 1
     assert refreshed.computed_at > matrix.computed_at
+
+
+def test_one_run_recomputes_the_versions_it_is_given_and_no_other(three_versions, django_assert_num_queries):
+    """What a worker does with the versions waiting together: their cells in one run, in as many
+    queries as one version's, and the rows of versions not given left behind."""
+    r, (first, second, third), relevant, clear = three_versions
+    matrix_recompute(round_id=r.pk)
+    before = rows(r)
+    for version in (first, second, third):
+        review(r, version, {relevant: MEETS, clear: CROSSED})
+
+    with django_assert_num_queries(9):
+        result = matrix_recompute(round_id=r.pk, version_ids=[third.pk, first.pk, first.pk])
+
+    assert (result.version_ids, result.rows_claimed, result.cells_written) == ((first.pk, third.pk), 2, 4)
+    after = rows(r)
+    assert after[first.pk][0] == after[third.pk][0] == 1
+    assert after[first.pk][1] == after[third.pk][1] != before[first.pk][1]  # one batch
+    assert after[second.pk] == before[second.pk]
+    assert cells(r)[(first.pk, relevant.pk)] == cells(r)[(third.pk, relevant.pk)] == (INSUFFICIENT, 1, 0, 0)
+    assert cells(r)[(second.pk, relevant.pk)] == (INSUFFICIENT, 0, 0, 0)
+    assert stale_round_ids() == [r.pk]  # the second version is still behind
+    assert Matrix.objects.get(round=r).version_recomputes == 1
 
 
 def test_a_rounds_first_recompute_computes_every_version_even_when_one_version_asked(
@@ -359,7 +382,7 @@ def test_a_repeated_recompute_claims_and_writes_nothing(three_versions):
     matrix_recompute(round_id=r.pk)
     before_rows, before_cells = rows(r), cells(r)
 
-    version_result = matrix_recompute(round_id=r.pk, version_id=first.pk)
+    version_result = matrix_recompute(round_id=r.pk, version_ids=[first.pk])
     round_result = matrix_recompute(round_id=r.pk)
 
     assert (version_result.rows_claimed, version_result.cells_written) == (0, 0)
@@ -385,7 +408,7 @@ def test_a_change_of_rule_leaves_the_rows_already_up_to_date_unlocked(three_vers
             [r.pk],
         )
         locked = cursor.fetchone()[0]
-    assert (result.version_id, result.rows_claimed, locked) == (None, 0, 0)
+    assert (result.version_ids, result.rows_claimed, locked) == (None, 0, 0)
 
 
 def test_an_older_change_never_overwrites_a_newer_result(three_versions):
@@ -403,15 +426,15 @@ def test_an_older_change_never_overwrites_a_newer_result(three_versions):
     review(r, first, {relevant: CROSSED, clear: UNSURE}, reviewer=reviewer, lock=mine.lock_version)
     newer_count = counter(r, first)
     assert newer_count == older_count + 1
-    matrix_recompute(round_id=r.pk, version_id=first.pk)
+    matrix_recompute(round_id=r.pk, version_ids=[first.pk])
     newer_rows, newer_cells = rows(r), cells(r)
     assert newer_cells[(first.pk, relevant.pk)] == (CROSS, 1, 1, 0)
 
     # The older task's view: the counter at N and the verdicts before the change.
     RoundVersion.objects.filter(round=r, version=first).update(change_count=older_count)
     Verdict.objects.filter(review=mine).update(verdict=MEETS)
-    for version_id in (first.pk, None):
-        result = matrix_recompute(round_id=r.pk, version_id=version_id)
+    for version_ids in ([first.pk], None):
+        result = matrix_recompute(round_id=r.pk, version_ids=version_ids)
         assert result.rows_claimed == 0
         assert result.cells_written == 0
 
@@ -432,9 +455,9 @@ def test_a_version_recompute_after_a_rule_change_brings_the_whole_round_to_the_n
     round_rule_change(review_round=r, threshold=Decimal("0.40"), min_reviews=2, actor=None)  # task not run
     assert stale_round_ids() == [r.pk]
 
-    result = matrix_recompute(round_id=r.pk, version_id=first.pk)
+    result = matrix_recompute(round_id=r.pk, version_ids=[first.pk])
 
-    assert result.version_id is None and result.rows_claimed == 0
+    assert result.version_ids is None and result.rows_claimed == 0
     assert cells(r)[(first.pk, clear.pk)] == (TICK, 1, 1, 0)  # 1 > 0.4 x 2
     assert cells(r)[(second.pk, clear.pk)] == (TICK, 1, 1, 0)  # another version's cell too
     assert Matrix.objects.get(round=r).rule_version == ReviewRound.objects.get(pk=r.pk).rule_version == 2
@@ -532,10 +555,10 @@ def test_recomputes_are_counted_on_the_header_and_write_no_audit_rows(three_vers
     review(r, first, {relevant: MEETS, clear: MEETS})
     audited = AuditEvent.objects.count()
 
-    matrix_recompute(round_id=r.pk, version_id=first.pk)  # the first run computes the whole round
+    matrix_recompute(round_id=r.pk, version_ids=[first.pk])  # the first run computes the whole round
     matrix_recompute(round_id=r.pk)
-    matrix_recompute(round_id=r.pk, version_id=first.pk)
-    matrix_recompute(round_id=r.pk, version_id=first.pk)
+    matrix_recompute(round_id=r.pk, version_ids=[first.pk])
+    matrix_recompute(round_id=r.pk, version_ids=[first.pk])
 
     assert AuditEvent.objects.count() == audited
     matrix = Matrix.objects.get(round=r)
@@ -549,7 +572,7 @@ def test_a_recompute_of_a_deleted_round_does_nothing():
     r.delete()
 
     assert matrix_recompute(round_id=round_id) is None
-    assert matrix_recompute(round_id=round_id, version_id=1) is None
+    assert matrix_recompute(round_id=round_id, version_ids=[1]) is None
     assert not Matrix.objects.exists() and not MatrixRow.objects.exists()
 
 
@@ -605,7 +628,7 @@ def test_matrix_state_says_when_a_version_is_behind(three_versions):
     assert matrix_state(r).is_behind(first.pk) and not matrix_state(r).is_behind(second.pk)
     assert matrix_state(r, version_ids=[first.pk]).is_updating
     assert not matrix_state(r, version_ids=[second.pk]).is_updating
-    matrix_recompute(round_id=r.pk, version_id=first.pk)
+    matrix_recompute(round_id=r.pk, version_ids=[first.pk])
     assert not matrix_state(r).is_updating
 
 
@@ -614,7 +637,7 @@ def test_version_summary_is_none_until_computed_then_stale_after_a_change(three_
     assert version_summary(review_round=r, version_id=first.pk) is None
 
     review(r, first, {relevant: MEETS, clear: CROSSED})
-    matrix_recompute(round_id=r.pk, version_id=first.pk)
+    matrix_recompute(round_id=r.pk, version_ids=[first.pk])
     summary = version_summary(review_round=r, version_id=first.pk)
     assert not summary.is_stale
     assert summary.computed_at == Matrix.objects.get(round=r).computed_at
@@ -641,7 +664,7 @@ def summary_page(three_versions):
 def test_the_summary_page_shows_the_stored_cells(client, summary_page, three_versions):
     r, first, reviewer, url = summary_page
     _, _, relevant, clear = three_versions
-    matrix_recompute(round_id=r.pk, version_id=first.pk)
+    matrix_recompute(round_id=r.pk, version_ids=[first.pk])
     # Tamper with a stored cell: the page must show what is stored, not recompute the counts.
     MatrixCell.objects.filter(round=r, version=first, principle=relevant).update(
         meets=7, does_not_meet=3, not_sure=0, outcome=TICK
@@ -664,7 +687,7 @@ def test_the_summary_page_says_when_it_is_being_prepared_or_behind(client, summa
 
     assert "The summary is being prepared" in client.get(url).content.decode()
 
-    matrix_recompute(round_id=r.pk, version_id=first.pk)
+    matrix_recompute(round_id=r.pk, version_ids=[first.pk])
     review(r, first, {relevant: CROSSED, clear: CROSSED})  # a colleague's review; no recompute yet
     page = client.get(url).content.decode()
 

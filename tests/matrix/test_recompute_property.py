@@ -166,7 +166,7 @@ def test_incremental_cells_equal_a_full_recompute_and_the_rule(
     incremental = world.stored()
     MatrixRow.objects.filter(round=world.round).delete()
     MatrixCell.objects.filter(round=world.round).delete()
-    matrix_recompute(round_id=world.round.pk, version_id=None)
+    matrix_recompute(round_id=world.round.pk, version_ids=None)
     full = world.stored()
 
     assert full == world.reference()

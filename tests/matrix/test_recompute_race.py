@@ -118,7 +118,7 @@ def test_a_whole_round_waits_for_a_versions_recompute_and_a_save_waits_for_neith
     assert stored(review_round)[first.pk][0] == "cross"  # one of two meets: not more than half
     RoundVersion.objects.filter(round=review_round, version=first).update(change_count=F("change_count") + 1)
     locked, go_on = steps.pause_after_header_lock("version")
-    version_run = steps.start("version", lambda: matrix_recompute(round_id=review_round.pk, version_id=first.pk))
+    version_run = steps.start("version", lambda: matrix_recompute(round_id=review_round.pk, version_ids=[first.pk]))
     assert locked.wait(STEP_SECONDS), "the version's recompute never locked the header"
     # The rule changes while the version's recompute holds the header under the old rule.
     ReviewRound.objects.filter(pk=review_round.pk).update(threshold=Decimal("0.40"), rule_version=F("rule_version") + 1)
@@ -130,10 +130,10 @@ def test_a_whole_round_waits_for_a_versions_recompute_and_a_save_waits_for_neith
     assert not round_run.done.is_set()
 
     go_on.set()
-    assert version_run.outcome().version_id == first.pk
+    assert version_run.outcome().version_ids == (first.pk,)
     whole = round_run.outcome()
 
-    assert whole.version_id is None
+    assert whole.version_ids is None
     assert Matrix.objects.get(round=review_round).rule_version == 2
     # Every cell follows the new rule (1 > 0.4 x 2), the save made during the race included.
     assert stored(review_round) == {first.pk: ("tick", 1, 1, 0), second.pk: ("tick", 2, 1, 0)}
@@ -150,10 +150,10 @@ def test_recomputes_of_two_versions_do_not_wait_for_each_other(world, steps):
     submit(review_round, second, principle, third_reviewer, MEETS)
     locked, go_on = steps.pause_after_header_lock("first")
 
-    first_run = steps.start("first", lambda: matrix_recompute(round_id=review_round.pk, version_id=first.pk))
+    first_run = steps.start("first", lambda: matrix_recompute(round_id=review_round.pk, version_ids=[first.pk]))
     assert locked.wait(STEP_SECONDS), "the first recompute never locked the header"
     second_result = steps.start(
-        "second", lambda: matrix_recompute(round_id=review_round.pk, version_id=second.pk)
+        "second", lambda: matrix_recompute(round_id=review_round.pk, version_ids=[second.pk])
     ).outcome()  # goes all the way while the first holds its share of the header
     assert not first_run.done.is_set()
     go_on.set()

@@ -53,7 +53,7 @@ def test_the_worker_settings_are_what_the_reliability_doc_says():
 
 def test_the_tasks_put_back_are_acknowledged_late_whatever_the_default():
     tasks = our_tasks()
-    for name in ("recompute_matrix", "refresh_matrix_agreement", "run_matrix_export"):
+    for name in ("recompute_matrix", "recompute_waiting_versions", "refresh_matrix_agreement", "run_matrix_export"):
         assert tasks[name].acks_late is True, name
 
 
