@@ -253,7 +253,8 @@ class MatrixBenchmark:
                 f"{'yes' if r.cells_match else 'NO':>3}"
             )
         self.stdout.write(
-            f"(a) matrix_recompute(round_id, version_ids=[version_id]) after one verdict changed and the change counter went up; "
+            f"(a) matrix_recompute(round_id, version_ids=[version_id]) after one verdict changed and the "
+            f"change counter went up; "
             f"(b) GET of the summary page by a signed-in assigned reviewer who submitted; both as a ratio "
             f"('x base') to the same thing in the {baseline:,}-version round, measured interleaved with it. "
             f"(c) matrix_recompute(round_id) after the rule_version was bumped ('full') and after the round's rows "

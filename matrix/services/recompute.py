@@ -95,9 +95,12 @@ def _lock_header_read_rule(cursor, *, matrix: Matrix, whole_round: bool) -> tupl
 
 
 def _versions_filter(column: str, version_ids: Collection[int] | None) -> tuple[str, list[int]]:
-    """SQL that keeps the rows of these versions (with None, every row), and its parameters."""
+    """SQL that keeps the rows of these versions (with None, every row; with none, no row), and its
+    parameters."""
     if version_ids is None:
         return "", []
+    if not version_ids:
+        return "AND 1 = 0", []
     return f"AND {column} IN ({', '.join(['%s'] * len(version_ids))})", list(version_ids)
 
 

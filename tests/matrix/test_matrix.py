@@ -338,6 +338,10 @@ def test_one_run_recomputes_the_versions_it_is_given_and_no_other(three_versions
     assert stale_round_ids() == [r.pk]  # the second version is still behind
     assert Matrix.objects.get(round=r).version_recomputes == 1
 
+    nothing = matrix_recompute(round_id=r.pk, version_ids=[])
+    assert (nothing.rows_claimed, nothing.cells_written) == (0, 0)
+    assert rows(r)[second.pk] == before[second.pk]
+
 
 def test_a_rounds_first_recompute_computes_every_version_even_when_one_version_asked(
     three_versions, django_capture_on_commit_callbacks
