@@ -5,11 +5,9 @@ together"). Needs Redis: skipped without REDIS_URL, and failed instead in CI
 (BOLD_REQUIRE_SERVICES=1)."""
 
 import logging
-import os
 from unittest import mock
 
 import pytest
-from django.conf import settings
 from kombu.exceptions import OperationalError
 
 from bold_portal.celery import app as celery_app
@@ -19,17 +17,14 @@ from matrix.services.recompute import matrix_recompute
 from matrix.tasks import WAITING, enqueue_matrix_recompute, recompute_matrix, recompute_waiting_versions
 from reviews.models import Verdict
 from tests.factories import make_principle, make_round, make_submitted_review, make_version
+from tests.services import require_redis
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
 def worker_and_redis():
-    if not settings.REDIS_URL:
-        reason = "The versions waiting for a recompute are kept in Redis: REDIS_URL is not set."
-        if os.environ.get("BOLD_REQUIRE_SERVICES") == "1":
-            pytest.fail(reason)
-        pytest.skip(reason)
+    require_redis("The versions waiting for a recompute")
     celery_app.conf.task_always_eager = False  # as with a worker; conftest's autouse fixture turns it back on
     # The other messages a change or a recompute queues are not this file's: none reaches a broker.
     with (

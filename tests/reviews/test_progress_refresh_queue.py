@@ -3,11 +3,9 @@ versions and joins a refresh already queued; one that cannot be queued leaves it
 next (docs/architecture.md, "Progress counts"). Needs Redis: skipped without REDIS_URL, and failed
 instead in CI (BOLD_REQUIRE_SERVICES=1)."""
 
-import os
 from unittest import mock
 
 import pytest
-from django.conf import settings
 from kombu.exceptions import OperationalError
 
 from reviews.selectors.progress_counts import progress_being_updated
@@ -22,6 +20,7 @@ from tests.factories import (
     make_version,
 )
 from tests.reviews.test_progress_counts import stored
+from tests.services import require_redis
 
 # The submits' own refreshes never run: their transactions are the test's, never committed.
 pytestmark = pytest.mark.django_db
@@ -29,11 +28,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def redis():
-    if not settings.REDIS_URL:
-        reason = "The versions waiting for a refresh are kept in Redis: REDIS_URL is not set."
-        if os.environ.get("BOLD_REQUIRE_SERVICES") == "1":
-            pytest.fail(reason)
-        pytest.skip(reason)
+    require_redis("The versions waiting for a refresh")
 
 
 @pytest.fixture
