@@ -345,6 +345,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reviews.tasks.refresh_every_rounds_progress_counts",
         "schedule": crontab(hour=2, minute=45),
     },
+    # The progress dashboard's order of use cases counted again as at the new day, a minute in.
+    "progress-reorder": {
+        "task": "reviews.tasks.reorder_progress",
+        "schedule": crontab(hour=0, minute=1),
+    },
     # Personal data past its retention period (the RETENTION_* settings below) is deleted nightly.
     "personal-data-purge": {
         "task": "accounts.tasks.personal_data_purge",

@@ -26,6 +26,7 @@ from reviews.models import (
     RoundProgressCount,
     Verdict,
     VersionProgressCount,
+    VersionProgressOrder,
 )
 from reviews.selectors.progress_counts import progress_being_updated
 from reviews.services.progress_counts import progress_counts_refresh
@@ -167,12 +168,12 @@ class Check:
         )
 
 
-PROGRESS_MODELS = (VersionProgressCount, GroupProgressCount, RoundProgressCount, ReviewerItem)
+PROGRESS_MODELS = (VersionProgressCount, GroupProgressCount, RoundProgressCount, ReviewerItem, VersionProgressOrder)
 
 
 def progress_rows(round_id: int) -> set[tuple]:
     """Every stored progress row of the round (the counts, the groups' and round's sums, My reviews'
-    items), without their keys, which a refresh may renumber."""
+    items, the dashboard's order), without their keys, which a refresh may renumber."""
     rows = set()
     for model in PROGRESS_MODELS:
         fields = [field.attname for field in model._meta.concrete_fields if not field.primary_key]

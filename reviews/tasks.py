@@ -91,6 +91,16 @@ def refresh_every_rounds_progress_counts() -> int:
     return len(round_ids)
 
 
+@shared_task
+def reorder_progress() -> int:
+    """Just after midnight: count every round's place in the progress dashboard's order again as at
+    the new day, for reviews due yesterday are now overdue. Until then the dashboard orders the
+    stored counts itself. Returns how many rounds were counted."""
+    from reviews.services.progress_counts import progress_order_refresh  # cycle: rounds queues tasks here
+
+    return sum(progress_order_refresh(round_id=round_id) for round_id in progress_refreshable_round_ids())
+
+
 def enqueue_progress_refresh(round_id: int, version_ids: list[int] | None = None) -> None:
     """Queue a refresh of the round's counts (of these versions, or all), marking the round's
     counts as being updated until it has run; where the cache is Redis, some versions' refresh

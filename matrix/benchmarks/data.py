@@ -31,6 +31,7 @@ from reviews.models import (
     RoundVersion,
     Verdict,
     VersionProgressCount,
+    VersionProgressOrder,
 )
 from reviews.services.progress_counts import progress_counts_refresh
 from usecases.models import UseCase, UseCaseVersion
@@ -269,6 +270,7 @@ class SyntheticData:
                 UseCaseVersion,
                 UseCase,
                 VersionProgressCount,
+                VersionProgressOrder,
                 GroupProgressCount,
                 ReviewerItem,
             )
@@ -315,6 +317,7 @@ class SyntheticData:
                 Matrix,
                 RoundVersion,
                 VersionProgressCount,
+                VersionProgressOrder,
                 GroupProgressCount,
                 RoundProgressCount,
                 ReviewerItem,

@@ -25,6 +25,7 @@ from reviews.models.progress_counts import ProgressScope as ProgressScope
 from reviews.models.progress_counts import ReviewerItem as ReviewerItem
 from reviews.models.progress_counts import RoundProgressCount as RoundProgressCount
 from reviews.models.progress_counts import VersionProgressCount as VersionProgressCount
+from reviews.models.progress_counts import VersionProgressOrder as VersionProgressOrder
 from reviews.models.questions import QUESTION_TEXT_MAX as QUESTION_TEXT_MAX
 from reviews.models.questions import Question as Question
 from reviews.models.questions import QuestionAnswer as QuestionAnswer

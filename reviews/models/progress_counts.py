@@ -39,6 +39,9 @@ class ProgressHeader(models.Model):
     refreshed_at = models.DateTimeField()
     # Refreshes since the first, whole or of some versions.
     refreshes = models.PositiveIntegerField(default=0)
+    # The day the round's VersionProgressOrder rows count overdue reviews as of. The dashboard
+    # reads them only when it is today; no day: they were never counted.
+    ordered_on = models.DateField(null=True)
 
     class Meta:
         verbose_name = _("round progress header")
@@ -124,6 +127,55 @@ class VersionProgressCount(models.Model):
 
     def __str__(self):
         return f"{self.scope} counts of version {self.version_id} in round {self.round_id}"
+
+
+class VersionProgressOrder(models.Model):
+    """One row per version of a round whose counts are stored: the progress dashboard's "by use
+    case" list, so that a page of it is the next 25 entries of an index in its order (overdue
+    first, then the most outstanding, then by title) rather than a sort of every version. The sums
+    of the version's VersionProgressCount rows of scope "version"; overdue counted as of its round's
+    ProgressHeader.ordered_on, as a day passes the order changes (reviews.tasks.reorder_progress)."""
+
+    # Not indexed alone: the unique constraint's index starts with it.
+    round = models.ForeignKey("reviews.ReviewRound", on_delete=models.CASCADE, related_name="+", db_index=False)
+    version = models.ForeignKey("usecases.UseCaseVersion", on_delete=models.CASCADE, related_name="+")
+    # The version's title (versions never change), copied by the refresh, never typed.
+    title = models.CharField(max_length=VERSION_TITLE_MAX, editable=False)
+    due_on = models.DateField(null=True)
+    expected = models.PositiveIntegerField()
+    submitted = models.PositiveIntegerField()
+    overdue = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = _("version progress order")
+        verbose_name_plural = _("version progress orders")
+        indexes = [
+            models.Index(
+                models.F("round"),
+                models.F("overdue").desc(),
+                (models.F("expected") - models.F("submitted")).desc(),
+                models.F("title"),
+                models.F("version"),
+                name="versionprogressorder_page",
+            ),
+        ]
+        constraints = [
+            # Also the index a refresh replaces the rows of some versions of a round by.
+            models.UniqueConstraint(
+                fields=["round", "version"],
+                name="versionprogressorder_once",
+                violation_error_message=_("A use case version is listed once in a round's progress."),
+            ),
+            models.CheckConstraint(
+                condition=Q(submitted__lte=models.F("expected"))
+                & Q(overdue__lte=models.F("expected") - models.F("submitted")),
+                name="versionprogressorder_counts",
+                violation_error_message=_("More reviews submitted or overdue than expected."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"Progress order of version {self.version_id} in round {self.round_id}"
 
 
 class RoundProgressCount(models.Model):

@@ -22,11 +22,13 @@ from reviews.models import (
     RoundProgressCount,
     RoundVersion,
     VersionProgressCount,
+    VersionProgressOrder,
 )
 from reviews.selectors.expected import expected_reviewers
 from reviews.selectors.progress_counts import (
     STORED_GROUP_PROGRESS,
     STORED_VERSION_PROGRESS,
+    progress_ordered_today,
     progress_stored,
     stored_group_count,
 )
@@ -112,6 +114,7 @@ def _tables() -> dict[str, str]:
         "stored_version": VersionProgressCount._meta.db_table,
         "stored_group": GroupProgressCount._meta.db_table,
         "stored_round": RoundProgressCount._meta.db_table,
+        "stored_order": VersionProgressOrder._meta.db_table,
     }
 
 
@@ -256,6 +259,37 @@ def _version_order(alias: str) -> str:
     return f"{alias}.overdue DESC, {alias}.expected - {alias}.submitted DESC, {alias}.title, {alias}.version_id"
 
 
+def _version_page(review_round: ReviewRound, *, offset: int, limit: int) -> tuple[str, list]:
+    """A CTE chain ending in "page": one page of the round's versions in the dashboard's order, with
+    their counts. From the stored order rows when they are counted as at today: the page is then
+    the next entries of their index, whatever the size of the round. Otherwise every version of
+    the round is counted (or its stored counts summed) and sorted."""
+    if not frozen(review_round) and progress_ordered_today(review_round):
+        sql = f"""
+            WITH page AS (
+                SELECT c.round_id, c.version_id, c.title, c.due_on, c.expected, c.submitted, c.overdue
+                FROM {{stored_order}} c WHERE c.round_id = %s
+                ORDER BY {_version_order("c")} LIMIT %s OFFSET %s
+            )
+        """  # nosec
+        return sql, [review_round.pk, limit, offset]
+    cte, cte_params = _version_progress_cte(review_round)
+    sql = f"""
+        {cte},
+        counted AS (
+            SELECT rv.round_id, rv.version_id, v.title, pr.due_on,
+                   COALESCE(pr.expected, 0) AS expected, COALESCE(pr.submitted, 0) AS submitted,
+                   COALESCE(pr.overdue, 0) AS overdue
+            FROM {{round_version}} rv
+            JOIN {{version}} v ON v.id = rv.version_id
+            LEFT JOIN progress pr ON pr.version_id = rv.version_id
+            WHERE rv.round_id = %s
+        ),
+        page AS (SELECT * FROM counted c ORDER BY {_version_order("c")} LIMIT %s OFFSET %s)
+    """  # nosec
+    return sql, [*cte_params, review_round.pk, limit, offset]
+
+
 def version_progress(review_round: ReviewRound) -> _SqlPage:
     """Per use case version of the round, overdue first, then the most outstanding, then by title.
     Paginate it: each page is one grouped query (plus one count). The page's versions are chosen
@@ -263,30 +297,20 @@ def version_progress(review_round: ReviewRound) -> _SqlPage:
     count = RoundVersion.objects.filter(round=review_round).count()
 
     def fetch(offset: int, limit: int) -> list[VersionProgressRow]:
-        cte, cte_params = _version_progress_cte(review_round)
+        page, params = _version_page(review_round, offset=offset, limit=limit)
         sql = f"""
-            {cte},
-            counted AS (
-                SELECT rv.round_id, rv.version_id, v.title, v.number, v.use_case_id, pr.due_on,
-                       COALESCE(pr.expected, 0) AS expected, COALESCE(pr.submitted, 0) AS submitted,
-                       COALESCE(pr.overdue, 0) AS overdue
-                FROM {{round_version}} rv
-                JOIN {{version}} v ON v.id = rv.version_id
-                LEFT JOIN progress pr ON pr.version_id = rv.version_id
-                WHERE rv.round_id = %s
-            ),
-            page AS (SELECT * FROM counted c ORDER BY {_version_order("c")} LIMIT %s OFFSET %s)
-            SELECT p.version_id, p.title, p.number, au.name, p.due_on, p.expected, p.submitted, p.overdue,
+            {page}
+            SELECT p.version_id, p.title, v.number, au.name, p.due_on, p.expected, p.submitted, p.overdue,
                    (SELECT COUNT(*) FROM {{assignment}} a
                     WHERE a.round_id = p.round_id AND a.version_id = p.version_id AND a.organisation_id IS NOT NULL),
                    (SELECT COUNT(*) FROM {{assignment}} a
                     WHERE a.round_id = p.round_id AND a.version_id = p.version_id AND a.reviewer_id IS NOT NULL)
             FROM page p
-            JOIN {{use_case}} uc ON uc.id = p.use_case_id
+            JOIN {{version}} v ON v.id = p.version_id
+            JOIN {{use_case}} uc ON uc.id = v.use_case_id
             JOIN {{audience}} au ON au.id = uc.audience_id
             ORDER BY {_version_order("p")}
         """  # nosec
-        params = [*cte_params, review_round.pk, limit, offset]
         return [
             VersionProgressRow(
                 version_id=row[0],

@@ -2,7 +2,8 @@
 of them is queued. The pages sum the stored rows: one row per version and due date, per
 organisation or person and due date, so a statement's cost does not grow with the number of
 people each version expects. Overdue is counted when read, from the stored due dates, so the
-counts need no refresh when a day passes."""
+counts need no refresh when a day passes; but for the dashboard's order of versions
+(VersionProgressOrder), counted again each day."""
 
 import contextlib
 from dataclasses import dataclass
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 from django.core.cache import cache
 from django.db.models import Case, Count, Exists, OuterRef, Q, Subquery, Sum, When
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from reviews.models import (
     GroupProgressCount,
@@ -56,12 +58,28 @@ def progress_refreshable_round_ids() -> list[int]:
     return _refreshable(Q())
 
 
+def _header(review_round: ReviewRound) -> tuple | None:
+    """The round's ProgressHeader's (ordered_on,), or None when its counts were never computed. Read
+    once per round object: the pages of one request ask several times."""
+    if not hasattr(review_round, "_progress_header"):
+        header = ProgressHeader.objects.filter(round_id=review_round.pk).values_list("ordered_on")
+        review_round._progress_header = header.first()
+    return review_round._progress_header
+
+
 def progress_stored(review_round: ReviewRound) -> bool:
-    """Whether the round's counts have been computed (else its pages count live). Read once per
-    round object: the pages of one request ask several times."""
+    """Whether the round's counts have been computed (else its pages count live)."""
     if not hasattr(review_round, "_progress_stored"):
-        review_round._progress_stored = ProgressHeader.objects.filter(round_id=review_round.pk).exists()
+        review_round._progress_stored = _header(review_round) is not None
     return review_round._progress_stored
+
+
+def progress_ordered_today(review_round: ReviewRound) -> bool:
+    """Whether the round's stored counts are in the progress dashboard's order as at today
+    (VersionProgressOrder): else, the day has changed since they were counted, and the dashboard
+    orders the stored counts itself."""
+    header = _header(review_round)
+    return progress_stored(review_round) and header is not None and header[0] == timezone.localdate()
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ round, never incremented (docs/architecture.md, "Progress counts"). Run by the
 refresh_progress_counts task after whatever changes them commits; running twice, late or out of
 order gives the same rows."""
 
+import datetime
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -24,7 +25,9 @@ from reviews.models import (
     ReviewerItem,
     ReviewRound,
     RoundProgressCount,
+    RoundVersion,
     VersionProgressCount,
+    VersionProgressOrder,
 )
 from reviews.selectors.expected import expected_reviewers
 from reviews.selectors.requests import declined
@@ -365,38 +368,78 @@ def _reviewer_items_refresh(round_id: int, version_ids: list[int] | None) -> Non
         cursor.execute(sql, [round_id, *declined_params, round_id, *versions, round_id, *versions, round_id])
 
 
-def _header_upsert(round_id: int, *, whole_round: bool) -> bool:
+def _header_upsert(round_id: int, *, whole_round: bool) -> tuple[bool, datetime.date | None]:
     """The round's ProgressHeader, created by whichever refresh comes first and updated by the
     others: its row stays locked until the refresh commits, so refreshes of one round take turns,
     each summing its groups' rows with the others' already committed. Returns whether it was just
-    created (the round has no counts yet). One statement."""
+    created (the round has no counts yet), and the day its order rows count overdue as of: today
+    for a whole-round refresh (or a round's first), else the day they were last counted. One
+    statement."""
     table = _table(ProgressHeader)
     sql = f"""
-        INSERT INTO {table} (round_id, refreshed_at, refreshes) VALUES (%s, %s, 0)
+        INSERT INTO {table} (round_id, refreshed_at, refreshes, ordered_on) VALUES (%s, %s, 0, %s)
         ON CONFLICT (round_id) DO UPDATE SET
             refreshed_at = CASE WHEN %s THEN excluded.refreshed_at ELSE {table}.refreshed_at END,
+            ordered_on = CASE WHEN %s THEN excluded.ordered_on ELSE {table}.ordered_on END,
             refreshes = {table}.refreshes + 1
-        RETURNING refreshes
+        RETURNING refreshes, ordered_on
     """  # nosec
     with connection.cursor() as cursor:
-        cursor.execute(sql, [round_id, timezone.now(), whole_round])
-        return cursor.fetchone()[0] == 0
+        cursor.execute(sql, [round_id, timezone.now(), timezone.localdate(), whole_round, whole_round])
+        refreshes, ordered_on = cursor.fetchone()
+    # to_python: SQLite returns the date as text.
+    return refreshes == 0, ProgressHeader._meta.get_field("ordered_on").to_python(ordered_on)
+
+
+def _order_refresh(round_id: int, version_ids: list[int] | None, *, on: datetime.date) -> None:
+    """Replace the round's (these versions') VersionProgressOrder rows with one per version of the
+    round: the sums of its stored rows of scope "version" (nothing expected for a version with
+    none), overdue as at the day on, exactly as reviews.selectors.progress counts them. Two
+    statements."""
+    rows = VersionProgressOrder.objects.filter(round_id=round_id)
+    in_versions = ""
+    if version_ids is not None:
+        rows = rows.filter(version_id__in=version_ids)
+        in_versions = f"AND rv.version_id IN ({_placeholders(version_ids)})"
+    rows.delete()
+    sql = f"""
+        INSERT INTO {_table(VersionProgressOrder)} (round_id, version_id, title, due_on, expected, submitted, overdue)
+        SELECT rv.round_id, rv.version_id, v.title, MIN(p.due_on), COALESCE(SUM(p.expected), 0),
+               COALESCE(SUM(p.submitted), 0),
+               COALESCE(SUM(CASE WHEN p.due_on < %s THEN p.expected - p.submitted ELSE 0 END), 0)
+        FROM {_table(RoundVersion)} rv
+        JOIN {_table(UseCaseVersion)} v ON v.id = rv.version_id
+        LEFT JOIN {_table(VersionProgressCount)} p
+            ON p.round_id = rv.round_id AND p.version_id = rv.version_id AND p.scope = 'version'
+        WHERE rv.round_id = %s {in_versions}
+        GROUP BY rv.round_id, rv.version_id, v.title
+    """  # nosec
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [on, round_id, *(version_ids or [])])
 
 
 def _forget(round_id: int) -> None:
     """A round whose figures were frozen at closing keeps no counts: were it opened again, it
     would be counted live until its refresh (queued by the change of status) has run."""
-    for model in (ProgressHeader, GroupProgressCount, RoundProgressCount, VersionProgressCount, ReviewerItem):
+    for model in (
+        ProgressHeader,
+        GroupProgressCount,
+        RoundProgressCount,
+        VersionProgressCount,
+        VersionProgressOrder,
+        ReviewerItem,
+    ):
         model.objects.filter(round_id=round_id).delete()
 
 
 def progress_counts_refresh(*, round_id: int, version_ids: Sequence[int] | None = None) -> bool:
-    """Recompute the round's stored progress counts and My reviews' rows from scratch: of these
-    versions (and of the organisations and people whose rows in them changed), or with version_ids
-    None of the whole round. One transaction; locks, in the project's order, the round FOR SHARE (as every change in
-    a round does; closing it waits), then the round's ProgressHeader. A round's first refresh is
-    always of the whole round. Returns False for a round that no longer exists, or whose figures
-    were frozen when it closed (its counts are then deleted)."""
+    """Recompute the round's stored progress counts and My reviews' rows from scratch: of these versions
+    (and of the organisations and people whose rows in them changed), or with version_ids None of
+    the whole round, and their places in the progress dashboard's order. One transaction; locks, in
+    the project's order, the round FOR SHARE (as every change in a round does; closing it waits),
+    then the round's ProgressHeader. A round's first refresh is always of the whole round. Returns
+    False for a round that no longer exists, or whose figures were frozen when it closed (its counts
+    are then deleted)."""
     with transaction.atomic():
         try:
             review_round = round_read_shared(round_id)
@@ -406,7 +449,8 @@ def progress_counts_refresh(*, round_id: int, version_ids: Sequence[int] | None 
             _forget(round_id)
             return False
         ids = None if version_ids is None else sorted(set(version_ids))
-        if _header_upsert(round_id, whole_round=ids is None):
+        created, ordered_on = _header_upsert(round_id, whole_round=ids is None)
+        if created:
             ids = None  # the round's first refresh counts all of it
         stored = VersionProgressCount.objects.filter(round_id=round_id)
         if ids is None:
@@ -421,4 +465,30 @@ def progress_counts_refresh(*, round_id: int, version_ids: Sequence[int] | None 
             _groups_refresh(round_id, changes.groups())
         _round_totals_refresh(round_id)
         _reviewer_items_refresh(round_id, ids)
+        if ordered_on is not None:  # None: counted before the order rows existed, until a whole refresh
+            _order_refresh(round_id, ids, on=ordered_on)
+    return True
+
+
+def progress_order_refresh(*, round_id: int) -> bool:
+    """Count the round's VersionProgressOrder rows again as at today, when they were counted as at
+    an earlier day (a day has passed: reviews due yesterday are now overdue). One transaction, taking
+    the locks of progress_counts_refresh in its order, so that the two take turns. Returns whether
+    it counted: not for a round that no longer exists, whose counts were never computed or were
+    frozen at closing, or whose rows are already counted as at today."""
+    today = timezone.localdate()
+    with transaction.atomic():
+        try:
+            review_round = round_read_shared(round_id)
+        except ReviewRound.DoesNotExist:
+            return False
+        if review_round.status == ReviewRound.Status.CLOSED and review_round.figures_frozen:
+            return False
+        header = ProgressHeader.objects.select_for_update(of=("self",)).filter(round_id=round_id).first()
+        if header is None or header.ordered_on == today:
+            return False
+        _order_refresh(round_id, None, on=today)
+        header.ordered_on = today
+        header.full_clean()
+        header.save(update_fields=["ordered_on"])
     return True

@@ -47,8 +47,9 @@ RECOMPUTE_QUERIES = 9
 # expected reviewers and its submitted reviews counted, the active memberships of the people its
 # assignments name (for the organisation leads' rows), its rows deleted and inserted, the changed
 # groups' sums deleted and inserted, the round's sums deleted and inserted, so that its pages read
-# its totals in a few rows, its My reviews items deleted and inserted; a savepoint in tests).
-PROGRESS_QUERIES = 16
+# its totals in a few rows, its My reviews items deleted and inserted, its row of the dashboard's
+# order deleted and inserted; a savepoint in tests).
+PROGRESS_QUERIES = 18
 
 
 def submit_queries() -> int:

@@ -16,7 +16,7 @@ from accounts.services.access import account_active_set
 from audiences.models import Membership, Organisation
 from audiences.services.memberships import membership_create, membership_remove, membership_role_change
 from matrix.selectors.rounds import round_summaries
-from reviews.models import ProgressHeader, Review, ReviewRound, VersionProgressCount
+from reviews.models import ProgressHeader, Review, ReviewRound, VersionProgressCount, VersionProgressOrder
 from reviews.selectors.not_submitted import not_submitted_counts
 from reviews.selectors.organisations import RoundProgress, RoundVersions
 from reviews.selectors.progress import (
@@ -43,8 +43,8 @@ from reviews.services.chosen_reviewers import assignment_reviewers_choose
 from reviews.services.progress_counts import progress_counts_refresh
 from reviews.services.requests import assignment_decline
 from reviews.services.reviews import VerdictInput, review_save, review_withdraw
-from reviews.services.rounds import round_set_status
-from reviews.tasks import refresh_every_rounds_progress_counts
+from reviews.services.rounds import round_set_status, round_versions_change
+from reviews.tasks import refresh_every_rounds_progress_counts, reorder_progress
 from tests.factories import (
     make_analyst,
     make_assignment,
@@ -367,3 +367,66 @@ def test_closing_drops_the_counts_and_reopening_counts_again(world, django_captu
     with django_capture_on_commit_callbacks(execute=True):
         round_set_status(review_round=closed, status=ReviewRound.Status.OPEN, actor=None)
     assert_stored_is_live(world.round)
+
+
+def test_the_order_of_use_cases_is_counted_again_when_a_day_passes(world, monkeypatch, settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["progress-reorder"]
+    assert entry["task"] == "reviews.tasks.reorder_progress"
+    assert (entry["schedule"].hour, entry["schedule"].minute) == ({0}, {1})
+    today = timezone.localdate()
+    due_today = make_version(title="Due today")
+    world.round.versions.add(due_today)
+    make_assignment(review_round=world.round, version=due_today, reviewer=world.alone[0], due_on=today)
+    progress_counts_refresh(round_id=world.round.pk)
+    assert VersionProgressOrder.objects.get(round=world.round, version=due_today).overdue == 0
+    assert_stored_is_live(world.round)
+
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: today + datetime.timedelta(days=1))
+    # A day on, before the new day's count: the rows still say nothing of it is overdue, so the
+    # dashboard orders the stored counts itself, and puts it among the overdue use cases.
+    assert VersionProgressOrder.objects.get(round=world.round, version=due_today).overdue == 0
+    (row,) = [row for row in stored(world.round)["versions"] if row[0] == due_today.pk]
+    assert row[5] == (1, 0, 1)  # expected, submitted, overdue
+    assert_stored_is_live(world.round)
+    # A refresh of some versions then counts them as at the rows' day, as their neighbours are.
+    progress_counts_refresh(round_id=world.round.pk, version_ids=[due_today.pk])
+    assert VersionProgressOrder.objects.get(round=world.round, version=due_today).overdue == 0
+
+    assert reorder_progress.delay().get() == 1
+    assert ProgressHeader.objects.get(round=world.round).ordered_on == today + datetime.timedelta(days=1)
+    assert VersionProgressOrder.objects.get(round=world.round, version=due_today).overdue == 1
+    assert_stored_is_live(world.round)
+    # Counted as at the day already: the next run counts nothing.
+    assert reorder_progress.delay().get() == 0
+
+
+def test_a_round_counted_before_the_order_existed_is_listed_until_its_next_whole_refresh(world):
+    ProgressHeader.objects.filter(round=world.round).update(ordered_on=None)
+    VersionProgressOrder.objects.filter(round=world.round).delete()
+    submit(world.members[world.organisations[0].pk][0], world.round, world.versions[0])
+    progress_counts_refresh(round_id=world.round.pk, version_ids=[world.versions[0].pk])
+    assert not VersionProgressOrder.objects.filter(round=world.round).exists()
+    assert_stored_is_live(world.round)
+    progress_counts_refresh(round_id=world.round.pk)
+    assert VersionProgressOrder.objects.filter(round=world.round).count() == len(world.versions)
+    assert_stored_is_live(world.round)
+
+
+def test_the_order_lists_every_version_of_the_round_those_expecting_nobody_included(
+    django_capture_on_commit_callbacks,
+):
+    organisation = make_organisation()
+    make_reviewer(organisation=organisation)
+    given, nobody, taken_out = make_version(title="Given"), make_version(title="Given to nobody"), make_version()
+    draft = make_round(status=ReviewRound.Status.DRAFT)
+    make_assignment(review_round=draft, version=given, organisation=organisation, due_on=SOON)
+    with django_capture_on_commit_callbacks(execute=True):
+        round_versions_change(review_round=draft, add=[nobody.pk, taken_out.pk], remove=[], actor=None)
+    with django_capture_on_commit_callbacks(execute=True):
+        round_versions_change(review_round=draft, add=[], remove=[taken_out.pk], actor=None)
+    rows = stored(draft)["versions"]
+    assert [(row[0], row[5]) for row in rows] == [
+        (given.pk, (1, 0, 0)),
+        (nobody.pk, (0, 0, 0)),
+    ]
+    assert rows == live(draft)["versions"]

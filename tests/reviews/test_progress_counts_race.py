@@ -1,19 +1,22 @@
 """The stored progress counts stay equal to the live count when changes race a refresh, on real
 PostgreSQL connections with Celery eager (each change's refresh runs on its own connection right
-after its commit): refreshes of one round take turns on its ProgressHeader row, and each reads
+after its commit): refreshes of one round, and the new day's count of its order, take turns on
+its ProgressHeader row, and each reads
 what was committed before it got the row, so the last one to run counts every change. Each
 reviewer's My reviews, read from the stored items, shows what it shows counted live."""
 
+import datetime
 import threading
 
 import pytest
 from django.db import transaction
+from django.utils import timezone
 
 from audiences.models import Membership
 from audiences.services.memberships import membership_remove
-from reviews.models import ProgressHeader
+from reviews.models import ProgressHeader, VersionProgressOrder
 from reviews.services.assignments import assignment_remove
-from reviews.services.progress_counts import progress_counts_refresh
+from reviews.services.progress_counts import progress_counts_refresh, progress_order_refresh
 from tests.concurrency import STEP_SECONDS, Step, require_postgresql, wait_until_blocked_by
 from tests.factories import make_assignment, make_organisation, make_reviewer, make_round, make_version
 from tests.reviews.test_my_reviews_stored import assert_stored_is_live as assert_my_reviews_stored_is_live
@@ -123,3 +126,32 @@ def test_a_member_leaving_while_a_colleague_submits_on_the_same_version():
     # The organisation's lead: the colleague has one use case left, and the person who left is gone.
     people, count, _versions = lead_figures(organisations[0], review_round, stored=True)
     assert (people, count) == ([(reviewers[0].pk, 1, False)], 2)
+
+
+def test_a_rounds_order_counted_again_for_a_new_day_while_a_refresh_holds_the_round(monkeypatch):
+    require_postgresql("The new day's order taking turns with a refresh on the round's ProgressHeader row")
+    review_round, versions, _organisations, reviewers = round_given_to_two_organisations()
+    today = timezone.localdate()
+    make_assignment(review_round=review_round, version=versions[1], reviewer=reviewers[0], due_on=today)
+    progress_counts_refresh(round_id=review_round.pk)
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: today + datetime.timedelta(days=1))
+    # A review committed behind the refresh's back (a change's refresh is on its way).
+    submit(reviewers[1], review_round, versions[0])
+    refresh, refreshed, release = hold(
+        "refresh", lambda: progress_counts_refresh(round_id=review_round.pk, version_ids=[versions[1].pk])
+    )
+    reorder = Step("new day's order", lambda: progress_order_refresh(round_id=review_round.pk))
+    try:
+        refresh.start()
+        assert refreshed.wait(STEP_SECONDS)
+        reorder.start()
+        # The refresh counts its version as at the day its neighbours were counted; the new day's
+        # count waits for it, then counts every version as at the new day.
+        wait_until_blocked_by(reorder, refresh)
+    finally:
+        release.set()
+    refresh.outcome()
+    assert reorder.outcome() is True
+    assert ProgressHeader.objects.get(round=review_round).ordered_on == today + datetime.timedelta(days=1)
+    assert VersionProgressOrder.objects.get(round=review_round, version=versions[1]).overdue == 1
+    assert_stored_is_live(review_round)
