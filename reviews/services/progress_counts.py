@@ -330,18 +330,25 @@ def _round_totals_refresh(round_id: int) -> None:
         cursor.execute(sql, [round_id, round_id])
 
 
+def _rows_delete(model, round_id: int, version_ids: list[int] | None, *, column: str) -> str:
+    """Delete the round's (these versions') rows of a model that a refresh replaces whole. Returns
+    the SQL condition that chooses the same versions by column (placeholders: version_ids), for
+    the INSERT ... SELECT that replaces them."""
+    rows = model.objects.filter(round_id=round_id)
+    if version_ids is None:
+        rows.delete()
+        return ""
+    rows.filter(version_id__in=version_ids).delete()
+    return f"AND {column} IN ({_placeholders(version_ids)})"
+
+
 def _reviewer_items_refresh(round_id: int, version_ids: list[int] | None) -> None:
     """Replace the round's (these versions') rows of My reviews (ReviewerItem) with one per
     (version, person) given it in person or through an organisation they belong to, exactly as
     reviews.selectors.my_reviews counts live: the earliest due date, declined when every
     assignment giving it is, submitted when the person's review is, the title in lower case. Two
     statements."""
-    items = ReviewerItem.objects.filter(round_id=round_id)
-    in_versions = ""
-    if version_ids is not None:
-        items = items.filter(version_id__in=version_ids)
-        in_versions = f"AND a.version_id IN ({_placeholders(version_ids)})"
-    items.delete()
+    in_versions = _rows_delete(ReviewerItem, round_id, version_ids, column="a.version_id")
     declined_ids, declined_params = _DECLINED.statement(**_assignment_keys(round_id, version_ids))
     sql = f"""
         INSERT INTO {_table(ReviewerItem)} (round_id, version_id, reviewer_id, due_on, declined, submitted, title)
@@ -396,12 +403,7 @@ def _order_refresh(round_id: int, version_ids: list[int] | None, *, on: datetime
     round: the sums of its stored rows of scope "version" (nothing expected for a version with
     none), overdue as at the day on, exactly as reviews.selectors.progress counts them. Two
     statements."""
-    rows = VersionProgressOrder.objects.filter(round_id=round_id)
-    in_versions = ""
-    if version_ids is not None:
-        rows = rows.filter(version_id__in=version_ids)
-        in_versions = f"AND rv.version_id IN ({_placeholders(version_ids)})"
-    rows.delete()
+    in_versions = _rows_delete(VersionProgressOrder, round_id, version_ids, column="rv.version_id")
     sql = f"""
         INSERT INTO {_table(VersionProgressOrder)} (round_id, version_id, title, due_on, expected, submitted, overdue)
         SELECT rv.round_id, rv.version_id, v.title, MIN(p.due_on), COALESCE(SUM(p.expected), 0),
