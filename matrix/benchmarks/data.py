@@ -22,6 +22,7 @@ from matrix.services.recompute import matrix_recompute
 from principles.models import Principle
 from reviews.models import (
     Assignment,
+    ClosedRoundFigure,
     GroupProgressCount,
     ProgressHeader,
     Review,
@@ -316,6 +317,7 @@ class SyntheticData:
                 MatrixRow,
                 Matrix,
                 RoundVersion,
+                ClosedRoundFigure,
                 VersionProgressCount,
                 VersionProgressOrder,
                 GroupProgressCount,
@@ -330,10 +332,11 @@ class SyntheticData:
             delete(UseCase, "id", self.use_case_ids)
             delete(Audience, "id", self.audience_ids)
             delete(Principle, "id", self.principle_ids)
+            # An account kept for its audit rows keeps no role, membership or device.
+            delete(Membership, "user_id", self.user_ids)
+            delete(get_user_model().groups.through, "user_id", self.user_ids)
+            TOTPDevice.objects.filter(user_id__in=self.user_ids).delete()
             people = [pk for pk in self.user_ids if pk not in self.kept_user_ids]
-            delete(Membership, "user_id", people)
-            delete(get_user_model().groups.through, "user_id", people)
-            TOTPDevice.objects.filter(user_id__in=people).delete()
             delete(Organisation, "id", self.organisation_ids)
             if self.emails:
                 AccessLog.objects.filter(username__in=self.emails).delete()

@@ -24,6 +24,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts import two_factor
 from matrix.benchmarks.data import BenchRound, SyntheticData
 from principles.models import Principle
+from reviews.models import ReviewRound
+from reviews.services.rounds import round_set_status
 
 # No page may send more HTML (or JSON) than this.
 MAX_BYTES = 200 * 1024
@@ -63,6 +65,9 @@ PAGES = (
     Page("api", "round", lambda b, _: reverse("api:round", args=[b.round.slug])),
     Page("api", "round matrix", lambda b, _: reverse("api:matrix", args=[b.round.slug])),
 )
+
+# Measured after every round has closed: the pages that then read the figures frozen at closing.
+CLOSED_PAGES = (Page("admin", "progress, closed round", lambda b, _: reverse("rounds:progress", args=[b.round.slug])),)
 
 
 @dataclass
@@ -192,15 +197,29 @@ class PagesBenchmark:
                 client.logout()
 
     def measure(self, rounds: dict[int, BenchRound], opts) -> list[PageResult]:
+        results = self.measure_pages(PAGES, rounds, opts)
+        self.close(rounds)
+        return results + self.measure_pages(CLOSED_PAGES, rounds, opts)
+
+    def close(self, rounds: dict[int, BenchRound]):
+        """Close every round measured as a programme admin does, which freezes its figures (its
+        audit rows keep the admin's account: data.kept_user_ids)."""
+        admin = get_user_model().objects.get(pk=self.data.admin_id)
+        self.data.kept_user_ids.append(admin.pk)
+        for bench in rounds.values():
+            round_set_status(review_round=bench.round, status=ReviewRound.Status.CLOSED, actor=admin)
+        self.stdout.write(f"  closed the {len(rounds)} rounds")
+
+    def measure_pages(self, pages: tuple[Page, ...], rounds: dict[int, BenchRound], opts) -> list[PageResult]:
         baseline = self.baseline
         # Warm up: the first request of each client and page pays one-off costs.
         for bench in rounds.values():
-            for page in PAGES:
+            for page in pages:
                 self.get(page, bench)
         results = []
         for size in [opts["baseline"], *(s for s in opts["sizes"] if s != opts["baseline"])]:
             bench = rounds[size]
-            for page in PAGES:
+            for page in pages:
                 result = PageResult(page, size, PageTimings(), PageTimings())
                 result.timings.queries, result.timings.size = self.get(page, bench, count=True)
                 result.baseline.queries, result.baseline.size = self.get(page, baseline, count=True)
@@ -224,7 +243,7 @@ class PagesBenchmark:
         by_page: dict[str, dict[int, PageResult]] = {}
         for result in results:
             by_page.setdefault(result.page.name, {})[result.size] = result
-        for page in PAGES:
+        for page in (*PAGES, *CLOSED_PAGES):
             row = by_page[page.name]
             cells = [
                 f"{row[s].timings.queries:>3} {ms(row[s].timings.median):>8} {ms(row[s].timings.p95):>8} "

@@ -104,7 +104,15 @@ def _versions_filter(column: str, version_ids: Collection[int] | None) -> tuple[
     return f"AND {column} IN ({', '.join(['%s'] * len(version_ids))})", list(version_ids)
 
 
-def _claim_rows(cursor, *, review_round: ReviewRound, version_ids: Collection[int] | None, batch: int, now) -> int:
+@dataclass(frozen=True)
+class Claimed:
+    rows: int
+    # Every version of the round got its first row from this claim: the round's first computation,
+    # so no cell is stored either (on PostgreSQL a cell cannot outlive its row, matrixcell_row_fk).
+    round_was_empty: bool = False
+
+
+def _claim_rows(cursor, *, review_round: ReviewRound, version_ids: Collection[int] | None, batch: int, now) -> Claimed:
     """Claim the rows that are missing or older than their version's change counter.
 
     The rows already up to date are left out before the upsert, not only by its WHERE: PostgreSQL
@@ -116,7 +124,7 @@ def _claim_rows(cursor, *, review_round: ReviewRound, version_ids: Collection[in
     t = _tables()
     params = [connection.ops.adapt_datetimefield_value(now), batch, review_round.pk]
     if version_ids is None and connection.vendor == "postgresql":
-        return _claim_round_rows(cursor, params=params)
+        return _claim_round_rows(cursor, params=params, round_id=review_round.pk)
     version_filter, version_params = _versions_filter("rv.version_id", version_ids)
     cursor.execute(
         f"""
@@ -134,10 +142,10 @@ def _claim_rows(cursor, *, review_round: ReviewRound, version_ids: Collection[in
         """,  # nosec
         [*params, *version_params],
     )
-    return cursor.rowcount
+    return Claimed(rows=cursor.rowcount)
 
 
-def _claim_round_rows(cursor, *, params: list) -> int:
+def _claim_round_rows(cursor, *, params: list, round_id: int) -> Claimed:
     """A whole round's claim on PostgreSQL: the rows behind updated by id, the missing ones
     inserted plainly in key order, in one statement.
 
@@ -167,11 +175,13 @@ def _claim_round_rows(cursor, *, params: list) -> int:
             ORDER BY version_id
             RETURNING 1
         )
-        SELECT (SELECT count(*) FROM updated) + (SELECT count(*) FROM inserted)
+        SELECT (SELECT count(*) FROM updated), (SELECT count(*) FROM inserted),
+            (SELECT count(*) FROM {t["round_version"]} WHERE round_id = %s)
         """,  # nosec
-        params,
+        [*params, round_id],
     )
-    return cursor.fetchone()[0]
+    updated, inserted, versions = cursor.fetchone()
+    return Claimed(rows=updated + inserted, round_was_empty=updated == 0 and inserted == versions > 0)
 
 
 # Names the statement in logs and lets the benchmark EXPLAIN it.
@@ -195,16 +205,28 @@ class ChangedCells:
 
 
 def _changed_cells(
-    cursor, *, review_round: ReviewRound, version_ids: Collection[int] | None, batch: int | None
+    cursor,
+    *,
+    review_round: ReviewRound,
+    version_ids: Collection[int] | None,
+    batch: int | None,
+    cells_stored: bool,
 ) -> ChangedCells:
     """The cells whose counts or outcome differ from what is stored (or that are missing), for
-    the rows claimed by batch, or with batch None for every row of the round."""
+    the rows claimed by batch, or with batch None for every row of the round. With cells_stored
+    False the round has no cell stored yet (its first computation): every cell is missing, and
+    the stored cells are not looked up, which would be one probe of their index per cell."""
     t = _tables()
     outcome = outcome_sql("meets", "does_not_meet", "not_sure")
     submitted = Review.Status.SUBMITTED
     choice = Verdict.Choice
     version_filter, version_params = _versions_filter("r.version_id", version_ids)
     batch_filter = "AND mr.batch = %s" if batch is not None else ""
+    stored_cell = (
+        "mc.round_id = mr.round_id AND mc.version_id = mr.version_id AND mc.principle_id = rp.principle_id"
+        if cells_stored
+        else "1 = 0"
+    )
     # The verdicts are counted on their own, then joined to the rows, the round's principles and
     # the stored cells: for one version a few index entries, for the whole round one grouped pass
     # that the planner can hash-join, never one probe per review.
@@ -241,8 +263,7 @@ def _changed_cells(
                     WHERE r.round_id = %s AND r.status = '{submitted}' {version_filter}
                     GROUP BY r.version_id, v.principle_id
                 ) c ON c.version_id = mr.version_id AND c.principle_id = rp.principle_id
-                LEFT JOIN {t["cell"]} mc
-                    ON mc.round_id = mr.round_id AND mc.version_id = mr.version_id AND mc.principle_id = rp.principle_id
+                LEFT JOIN {t["cell"]} mc ON {stored_cell}
                 WHERE mr.round_id = %s {batch_filter}
             ) counts
         ) computed
@@ -386,9 +407,13 @@ def matrix_recompute(*, round_id: int, version_ids: Collection[int] | None = Non
             claimed = _claim_rows(cursor, review_round=review_round, version_ids=version_ids, batch=batch, now=now)
             cells = (
                 _changed_cells(
-                    cursor, review_round=review_round, version_ids=version_ids, batch=None if rule_moved_on else batch
+                    cursor,
+                    review_round=review_round,
+                    version_ids=version_ids,
+                    batch=None if rule_moved_on else batch,
+                    cells_stored=not claimed.round_was_empty,
                 )
-                if claimed or rule_moved_on
+                if claimed.rows or rule_moved_on
                 else ChangedCells(count=0, values=[])
             )
             written = _write_cells(cursor, round_id=round_id, cells=cells)
@@ -396,7 +421,7 @@ def matrix_recompute(*, round_id: int, version_ids: Collection[int] | None = Non
         header = {"computed_at": now, counter: F(counter) + 1}
         # A claimed row means the version's verdicts changed, even where its counts did not (who
         # decided counts towards agreement): the agreement figures are now behind.
-        agreement_inputs_changed = bool(claimed or written or dropped)
+        agreement_inputs_changed = bool(claimed.rows or written or dropped)
         if agreement_inputs_changed:
             header["generation"] = F("generation") + 1
         if version_ids is None:
@@ -408,13 +433,13 @@ def matrix_recompute(*, round_id: int, version_ids: Collection[int] | None = Non
         "Matrix of round %s recomputed (%s): %s rows claimed, %s cells written.",
         round_id,
         "whole round" if version_ids is None else f"versions {', '.join(map(str, version_ids))}",
-        claimed,
+        claimed.rows,
         written,
     )
     return RecomputeResult(
         round_id=round_id,
         version_ids=version_ids,
-        rows_claimed=claimed,
+        rows_claimed=claimed.rows,
         cells_written=written,
         agreement_inputs_changed=agreement_inputs_changed,
     )

@@ -200,11 +200,14 @@ class ClosedRoundFigure(models.Model):
         ORGANISATION = "organisation", _("organisation")
         PERSON = "person", _("person")
 
-    round = models.ForeignKey(ReviewRound, on_delete=models.CASCADE, related_name="closed_figures")
+    # No index of its own: closedfigure_scope_idx begins with the round.
+    round = models.ForeignKey(ReviewRound, on_delete=models.CASCADE, related_name="closed_figures", db_index=False)
     scope = models.CharField(max_length=12, choices=Scope.choices)
     version = _kept_reference(UseCaseVersion)
     organisation = _kept_reference(Organisation)
     reviewer = _kept_reference(settings.AUTH_USER_MODEL)
+    # An organisation's or a person's: how many use cases it was given, as the progress page lists it.
+    versions = models.PositiveIntegerField(null=True, blank=True)
     expected = models.PositiveIntegerField()
     submitted = models.PositiveIntegerField()
     overdue = models.PositiveIntegerField(default=0)
@@ -224,7 +227,15 @@ class ClosedRoundFigure(models.Model):
                 name="closed_figure_scope_matches",
                 violation_error_message=_("A figure is for the whole round, one use case, organisation or person."),
             ),
+            models.CheckConstraint(
+                condition=Q(scope__in=["organisation", "person"], versions__isnull=False)
+                | (~Q(scope__in=["organisation", "person"]) & Q(versions__isnull=True)),
+                name="closed_figure_versions_of_groups",
+                violation_error_message=_("An organisation's or person's figure says how many use cases it was given."),
+            ),
         ]
+        # A closed round's progress page reads its organisations and people, or its versions.
+        indexes = [models.Index(fields=["round", "scope"], name="closedfigure_scope_idx")]
 
     def __str__(self):
         return f"{self.round}: {self.scope} {self.submitted}/{self.expected}"

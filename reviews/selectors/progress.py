@@ -217,19 +217,34 @@ _FROZEN_VERSION_PROGRESS = """
     )
 """
 
-# A CTE chain ending in "progress": per organisation and per person given use cases in person.
+# A CTE chain ending in "progress": per organisation and per person given use cases in person, how
+# many (versions) and its counts (NULL where nobody is expected). Parameters: _live_params, then
+# the round twice.
 _LIVE_GROUP_PROGRESS = f"""
     WITH expected AS ({_EXPECTED}),
-    progress AS (
+    counted AS (
         SELECT p.kind, p.group_id, {_COUNTS}
         FROM expected p
         LEFT JOIN {{review}} r ON r.round_id = %s AND r.version_id = p.version_id AND r.reviewer_id = p.user_id
         GROUP BY p.kind, p.group_id
+    ),
+    given AS (
+        SELECT 'organisation' AS kind, organisation_id AS group_id, COUNT(*) AS versions FROM {{assignment}}
+        WHERE round_id = %s AND organisation_id IS NOT NULL GROUP BY organisation_id
+        UNION ALL
+        SELECT 'person', reviewer_id, COUNT(*) FROM {{assignment}}
+        WHERE round_id = %s AND reviewer_id IS NOT NULL GROUP BY reviewer_id
+    ),
+    progress AS (
+        SELECT g.kind, g.group_id, g.versions, c.expected, c.submitted, c.overdue
+        FROM given g LEFT JOIN counted c ON c.kind = g.kind AND c.group_id = g.group_id
     )
 """  # nosec
+# The same columns, as frozen at closing: a few rows, whatever the size of the round.
 _FROZEN_GROUP_PROGRESS = """
     WITH progress AS (
-        SELECT scope AS kind, COALESCE(organisation_id, reviewer_id) AS group_id, expected, submitted, overdue
+        SELECT scope AS kind, COALESCE(organisation_id, reviewer_id) AS group_id, versions,
+               expected, submitted, overdue
         FROM {figure}
         WHERE round_id = %s AND scope IN ('organisation', 'person')
     )
@@ -246,12 +261,6 @@ def _version_progress_cte(review_round: ReviewRound) -> tuple[str, list]:
     if progress_stored(review_round):
         return STORED_VERSION_PROGRESS, [timezone.localdate(), review_round.pk]
     return _LIVE_VERSION_PROGRESS, _live_params(review_round)
-
-
-def _group_progress_cte(review_round: ReviewRound) -> tuple[str, list]:
-    if frozen(review_round):
-        return _FROZEN_GROUP_PROGRESS, [review_round.pk]
-    return _LIVE_GROUP_PROGRESS, _live_params(review_round)
 
 
 def _version_order(alias: str) -> str:
@@ -373,39 +382,25 @@ def versions_short_of_reviewers(review_round: ReviewRound, *, limit: int = 50) -
 
 def group_progress(review_round: ReviewRound) -> _SqlPage:
     """Per organisation (its organisation-wide assignments) and per person given use cases in
-    person, overdue first, then the most outstanding, then by name. Paginate it."""
-    if not frozen(review_round) and progress_stored(review_round):
-        return _stored_group_progress(review_round)
+    person, overdue first, then the most outstanding, then by name. Paginate it: each page is one
+    query (plus one count), from the figures frozen at closing, the stored counts or live."""
+    if frozen(review_round):
+        count = ClosedRoundFigure.objects.filter(
+            round=review_round, scope__in=[ClosedRoundFigure.Scope.ORGANISATION, ClosedRoundFigure.Scope.PERSON]
+        ).count()
+        return _group_page(_FROZEN_GROUP_PROGRESS, [review_round.pk], count)
+    if progress_stored(review_round):
+        return _group_page(
+            STORED_GROUP_PROGRESS, [timezone.localdate(), review_round.pk], stored_group_count(review_round)
+        )
     counts = Assignment.objects.filter(round=review_round).aggregate(
         organisations=Count("organisation", distinct=True), people=Count("reviewer", distinct=True)
     )
-
-    def fetch(offset: int, limit: int) -> list[GroupProgressRow]:
-        cte, cte_params = _group_progress_cte(review_round)
-        sql = f"""
-            {cte},
-            groups AS (
-                SELECT 'organisation' AS kind, a.organisation_id AS group_id, o.slug AS group_key, o.name AS name,
-                       COUNT(*) AS versions
-                FROM {{assignment}} a JOIN {{organisation}} o ON o.id = a.organisation_id
-                WHERE a.round_id = %s
-                GROUP BY a.organisation_id, o.slug, o.name
-                UNION ALL
-                SELECT 'person', a.reviewer_id, u.email, COALESCE(NULLIF(u.full_name, ''), u.email), COUNT(*)
-                FROM {{assignment}} a JOIN {{user}} u ON u.id = a.reviewer_id
-                WHERE a.round_id = %s
-                GROUP BY a.reviewer_id, u.email, u.full_name
-            )
-            SELECT g.kind, g.group_key, g.name, g.versions,
-                   COALESCE(pr.expected, 0), COALESCE(pr.submitted, 0), COALESCE(pr.overdue, 0)
-            FROM groups g LEFT JOIN progress pr ON pr.kind = g.kind AND pr.group_id = g.group_id
-            ORDER BY COALESCE(pr.overdue, 0) DESC, COALESCE(pr.expected, 0) - COALESCE(pr.submitted, 0) DESC,
-                     g.name, g.kind
-            LIMIT %s OFFSET %s
-        """  # nosec
-        return _group_rows(sql, [*cte_params, review_round.pk, review_round.pk, limit, offset])
-
-    return _SqlPage(counts["organisations"] + counts["people"], fetch)
+    return _group_page(
+        _LIVE_GROUP_PROGRESS,
+        [*_live_params(review_round), review_round.pk, review_round.pk],
+        counts["organisations"] + counts["people"],
+    )
 
 
 def _group_rows(sql: str, params: list) -> list[GroupProgressRow]:
@@ -421,12 +416,13 @@ def _group_rows(sql: str, params: list) -> list[GroupProgressRow]:
     ]
 
 
-def _stored_group_progress(review_round: ReviewRound) -> _SqlPage:
-    """group_progress from the stored counts: the same rows, in the same order."""
+def _group_page(cte: str, cte_params: list, count: int) -> _SqlPage:
+    """group_progress's rows from a CTE chain ending in "progress" (kind, group_id, versions,
+    expected, submitted, overdue), named and ordered."""
 
     def fetch(offset: int, limit: int) -> list[GroupProgressRow]:
         sql = f"""
-            {STORED_GROUP_PROGRESS}
+            {cte}
             SELECT pr.kind, COALESCE(o.slug, u.email),
                    COALESCE(o.name, NULLIF(u.full_name, ''), u.email) AS name, pr.versions,
                    COALESCE(pr.expected, 0), COALESCE(pr.submitted, 0), COALESCE(pr.overdue, 0)
@@ -437,9 +433,9 @@ def _stored_group_progress(review_round: ReviewRound) -> _SqlPage:
                      name, pr.kind
             LIMIT %s OFFSET %s
         """  # nosec
-        return _group_rows(sql, [timezone.localdate(), review_round.pk, limit, offset])
+        return _group_rows(sql, [*cte_params, limit, offset])
 
-    return _SqlPage(stored_group_count(review_round), fetch)
+    return _SqlPage(count, fetch)
 
 
 def versions_short_of_submitted_reviews(review_round: ReviewRound) -> int:
@@ -478,8 +474,9 @@ def expected_reviews_by_round(round_ids: list[int]) -> dict[int, int]:
 def round_figures_to_freeze(review_round: ReviewRound, *, on: datetime.date) -> list[ClosedRoundFigure]:
     """The round's progress counted now, as unsaved ClosedRoundFigure rows for round_close to
     store: the whole round (as the progress pages and as the rounds page count it), each version
-    anyone is expected to review, each organisation and each person given use cases in person.
-    Overdue: not submitted by the day on, the day it closed. Five queries whatever its size."""
+    anyone is expected to review, each organisation and each person given use cases in person
+    (with how many). Overdue: not submitted by the day on, the day it closed. Five queries whatever
+    its size."""
     totals = live_round_progress_totals(review_round, on=on)
     figures = [
         ClosedRoundFigure(
@@ -512,9 +509,9 @@ def round_figures_to_freeze(review_round: ReviewRound, *, on: datetime.date) -> 
                 overdue=overdue or 0,
             )
         )
-    for kind, group_id, expected, submitted, overdue in _rows(
-        _LIVE_GROUP_PROGRESS + " SELECT kind, group_id, expected, submitted, overdue FROM progress",  # nosec
-        params,
+    for kind, group_id, versions, expected, submitted, overdue in _rows(
+        _LIVE_GROUP_PROGRESS + " SELECT kind, group_id, versions, expected, submitted, overdue FROM progress",  # nosec
+        [*params, review_round.pk, review_round.pk],
     ):
         by_organisation = kind == ClosedRoundFigure.Scope.ORGANISATION
         figures.append(
@@ -523,6 +520,7 @@ def round_figures_to_freeze(review_round: ReviewRound, *, on: datetime.date) -> 
                 scope=kind,
                 organisation_id=group_id if by_organisation else None,
                 reviewer_id=None if by_organisation else group_id,
+                versions=versions,
                 expected=expected or 0,
                 submitted=submitted or 0,
                 overdue=overdue or 0,

@@ -6,7 +6,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from bold_portal.celery import app as celery_app
-from matrix.benchmarks.pages_part import PAGES
+from matrix.benchmarks.pages_part import CLOSED_PAGES, PAGES
 
 pytestmark = pytest.mark.django_db
 
@@ -82,7 +82,7 @@ def test_the_submit_part_times_a_submit_in_each_round_and_compares_the_largest_w
     assert after.pop("bold_portal.AuditEvent") == before.pop("bold_portal.AuditEvent") + 8
     assert after.pop("accounts.User") == before.pop("accounts.User") + 1
     assert after == before
-    assert "Kept: the synthetic account that submitted and its 8 audit rows" in text
+    assert "Kept: the synthetic account that submitted, without its roles, and its 8 audit rows" in text
 
 
 @pytest.mark.parametrize(
@@ -174,8 +174,10 @@ def test_the_pages_part_reads_every_page_of_each_round_and_leaves_no_data_behind
 
     text = output.getvalue()
     rows = [line for line in text.splitlines() if line.count("|") == 3]
-    # One row per page, each with a reviewer's, lead's, admin's, analyst's or the API's page.
-    assert [row.split()[0] for row in rows[2:]] == [page.role for page in PAGES]
+    # One row per page, each with a reviewer's, lead's, admin's, analyst's or the API's page, then
+    # the pages read once the rounds have closed.
+    assert [row.split()[0] for row in rows[2:]] == [page.role for page in (*PAGES, *CLOSED_PAGES)]
+    assert "progress, closed round" in rows[-1] and "closed the 3 rounds" in text
     for row in rows[2:]:
         for cell in row.split("|")[1:]:
             queries, median, p95, kilobytes, _ratio = cell.split()
@@ -184,4 +186,10 @@ def test_the_pages_part_reads_every_page_of_each_round_and_leaves_no_data_behind
     assert "pages over 2 times the baseline:" in text and "Pages over 200 kB: none." in text
     if connection.vendor != "postgresql":
         assert "NOT THE RECORDED FIGURES" in text
-    assert row_counts() == before
+    # Closing the three rounds leaves its audit rows, and keeps the admin who closed them without
+    # the role (the audit trail is append-only). Nothing else is left.
+    after = row_counts()
+    assert after.pop("bold_portal.AuditEvent") == before.pop("bold_portal.AuditEvent") + 3
+    assert after.pop("accounts.User") == before.pop("accounts.User") + 1
+    assert after == before
+    assert "Kept: the synthetic account that closed the rounds, without its roles, and its 3 audit rows" in text

@@ -4,6 +4,7 @@ overwritten by an older result, and read back by the export document and the sum
 
 import datetime
 from decimal import Decimal
+from unittest import mock
 
 import pytest
 from django.db import IntegrityError, connection, transaction
@@ -15,6 +16,7 @@ from matrix.models import Matrix, MatrixCell, MatrixRow
 from matrix.selectors.cells import EMPTY_CELL, matrix_state, stale_round_ids, version_cells
 from matrix.selectors.exports import matrix_document
 from matrix.selectors.summary import version_summary
+from matrix.services import recompute as recompute_services
 from matrix.services.recompute import matrix_recompute
 from principles.rule import CROSS, INSUFFICIENT, TICK, cell_outcome
 from reviews.models import ReviewRound, RoundVersion, Verdict
@@ -613,6 +615,24 @@ def test_the_database_refuses_a_cell_without_its_row_and_deletes_a_rows_cells_wi
         )
         with connection.cursor() as cursor:
             cursor.execute("SET CONSTRAINTS matrixcell_row_fk IMMEDIATE")
+
+
+def test_only_a_rounds_first_computation_skips_looking_up_stored_cells(three_versions):
+    """On PostgreSQL the whole round's claim says when every version got its first row: with no row,
+    no cell can be stored (matrixcell_row_fk), and the cells are not compared with any."""
+    require_postgresql("The whole round's claim in one statement")
+    r, (first, second, _third), relevant, clear = three_versions
+    review(r, first, {relevant: MEETS, clear: CROSSED})
+    with mock.patch.object(recompute_services, "_changed_cells", wraps=recompute_services._changed_cells) as changed:
+        matrix_recompute(round_id=r.pk)
+        computed = cells(r)
+        ReviewRound.objects.filter(pk=r.pk).update(rule_version=F("rule_version") + 1)
+        matrix_recompute(round_id=r.pk)
+        MatrixRow.objects.filter(round=r, version=second).delete()
+        matrix_recompute(round_id=r.pk)  # one row claimed anew beside two stored ones
+
+    assert [call.kwargs["cells_stored"] for call in changed.call_args_list] == [False, True, True]
+    assert len(computed) == 6 and cells(r) == computed
 
 
 # State for pages ------------------------------------------------------------------------------------

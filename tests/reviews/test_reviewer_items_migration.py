@@ -30,6 +30,15 @@ def _migrate(target) -> None:
     executor.migrate([target])
 
 
+@pytest.fixture(autouse=True)
+def latest_schema_after():
+    """The tests after this one run on the latest schema again, whatever it stopped at."""
+    yield
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
 def test_the_migration_stores_the_items_of_every_counted_round():
     organisation = make_organisation()
     person = make_reviewer(organisation=organisation)

@@ -115,9 +115,11 @@ class Command(BaseCommand):
             data.clean_up()
             self.stdout.write(f"Synthetic data deleted in {time.perf_counter() - started:.1f} s.")
             if data.kept_user_ids:
+                kept_for = "closed the rounds" if opts["part"] == "pages" else "submitted"
                 self.stdout.write(
-                    f"Kept: the synthetic account that submitted and its {data.kept_audit_rows():,} audit rows "
-                    "(the audit trail is append-only; `make bench` runs this part on a throwaway database)."
+                    f"Kept: the synthetic account that {kept_for}, without its roles, and its "
+                    f"{data.kept_audit_rows():,} audit rows (the audit trail is "
+                    "append-only; `make bench` runs on throwaway databases)."
                 )
             for name, logger in quiet.items():
                 logger.setLevel(levels[name])
