@@ -11,6 +11,7 @@ from django.test import Client
 
 from bold_portal.celery import app as celery_app
 from tests import schema_cache
+from tests.database import migrate_to
 from tests.factories import make_admin
 from tests.row_locks import row_lock_watch
 from tests.two_factor import force_login_past_two_factor
@@ -138,3 +139,11 @@ def _row_locks_name_their_table(request):
     with row_lock_watch() as problems:
         yield
     assert not problems, "\n\n".join(problems)
+
+
+@pytest.fixture
+def latest_schema_after():
+    """For a test that migrates the database back: the tests after it run on the latest schema
+    again, whatever it stopped at."""
+    yield
+    migrate_to()

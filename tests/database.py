@@ -4,6 +4,7 @@ from contextlib import contextmanager
 
 import pytest
 from django.db import IntegrityError, connection, transaction
+from django.db.migrations.executor import MigrationExecutor
 
 from bold_portal.celery import app as celery_app
 
@@ -55,3 +56,10 @@ def shared_by_module(django_db_blocker):
     with django_db_blocker.unblock(), transaction.atomic():
         yield
         transaction.set_rollback(True)
+
+
+def migrate_to(*targets: tuple[str, str]) -> None:
+    """Migrate the test database to these migrations (app label, name); with none, to the latest."""
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(list(targets) or executor.loader.graph.leaf_nodes())

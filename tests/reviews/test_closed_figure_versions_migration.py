@@ -5,31 +5,16 @@ them all from its frozen figures as it listed them from its assignments. On SQLi
 
 import pytest
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from reviews.models import ClosedRoundFigure
 from reviews.selectors.progress import group_progress
+from tests.database import migrate_to
 from tests.factories import close_round, make_assignment, make_organisation, make_reviewer, make_round, make_version
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow, pytest.mark.usefixtures("latest_schema_after")]
 
 BEFORE = ("reviews", "0023_progress_order")
 VERSIONS = ("reviews", "0024_closed_figure_versions")
-
-
-def _migrate(target) -> None:
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate([target])
-
-
-@pytest.fixture(autouse=True)
-def latest_schema_after():
-    """The tests after this one run on the latest schema again, whatever it stopped at."""
-    yield
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())
 
 
 def _group_rows(review_round) -> list[tuple]:
@@ -56,14 +41,14 @@ def test_the_migration_counts_the_use_cases_of_every_frozen_organisation_and_per
         [("organisation", members.slug, 3), ("organisation", nobody.slug, 1), ("person", person.email, 1)]
     )
 
-    _migrate(BEFORE)
+    migrate_to(BEFORE)
     # Before 0024 a closed round froze only the groups somebody was expected to review for.
     with connection.cursor() as cursor:
         cursor.execute(
             f"DELETE FROM {ClosedRoundFigure._meta.db_table} WHERE organisation_id = %s",  # nosec
             [nobody.pk],
         )
-    _migrate(VERSIONS)
+    migrate_to(VERSIONS)
 
     assert _group_rows(closed) == listed
     assert not ClosedRoundFigure.objects.filter(round=still_open).exists()

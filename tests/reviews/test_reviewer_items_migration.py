@@ -4,16 +4,15 @@ refresh makes, so that My reviews never reads a counted round with no items; a r
 gets none (it is counted live until its first refresh). On SQLite and PostgreSQL."""
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from audiences.models import Membership
 from reviews.models import AssignmentRequest, Review, ReviewerItem
 from reviews.services.progress_counts import progress_counts_refresh
+from tests.database import migrate_to
 from tests.factories import make_assignment, make_organisation, make_reviewer, make_round, make_version
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow, pytest.mark.usefixtures("latest_schema_after")]
 
 BEFORE = ("reviews", "0021_lead_order_titles")
 ITEMS = ("reviews", "0022_my_reviews_items")
@@ -22,21 +21,6 @@ FIELDS = ("round_id", "version_id", "reviewer_id", "due_on", "declined", "submit
 
 def _items() -> list[tuple]:
     return sorted(ReviewerItem.objects.values_list(*FIELDS))
-
-
-def _migrate(target) -> None:
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate([target])
-
-
-@pytest.fixture(autouse=True)
-def latest_schema_after():
-    """The tests after this one run on the latest schema again, whatever it stopped at."""
-    yield
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())
 
 
 def test_the_migration_stores_the_items_of_every_counted_round():
@@ -61,8 +45,8 @@ def test_the_migration_stores_the_items_of_every_counted_round():
     refreshed = _items()
     assert len(refreshed) == 5  # the person: three use cases; their colleague: two
 
-    _migrate(BEFORE)
-    _migrate(ITEMS)
+    migrate_to(BEFORE)
+    migrate_to(ITEMS)
 
     assert _items() == refreshed
     assert {row[0] for row in refreshed} == {counted.pk}
