@@ -31,6 +31,7 @@ from django.utils import timezone
 from matrix.models import Matrix, MatrixCell, MatrixRow
 from matrix.selectors.cells import matrix_state
 from matrix.services.agreement import matrix_agreement_refresh
+from principles.models import Principle
 from principles.rule import outcome_sql, outcome_sql_params
 from reviews.models import Review, ReviewRound, RoundVersion, Verdict
 
@@ -340,16 +341,28 @@ def _write_cells(cursor, *, round_id: int, cells: ChangedCells) -> int:
 
 
 def _drop_leftovers(review_round: ReviewRound) -> int:
-    """Delete the rows and cells of versions or principles that have left the round; return how many."""
-    versions = RoundVersion.objects.filter(round=review_round).values("version_id")
-    principles = ReviewRound.principles.through.objects.filter(reviewround=review_round).values("principle_id")
-    rows, _by_model = MatrixRow.objects.filter(round=review_round).exclude(version_id__in=versions).delete()
-    # One pass over the round's cells for both reasons a cell may have to go.
-    cells, _by_model = (
-        MatrixCell.objects.filter(round=review_round)
-        .exclude(Q(version_id__in=versions) & Q(principle_id__in=principles))
-        .delete()
+    """Delete the rows and cells of versions or principles that have left the round; return how many.
+
+    Usually nothing has left, and finding that out never passes over the round's cells: the
+    versions that left are the round's rows without a version in the round (one anti-join of two
+    indexes), the principles that might have are the few the round does not have. The cells of
+    either are then found through their indexes, which begin with the round."""
+    in_round = RoundVersion.objects.filter(round=review_round).values("version_id")
+    left_versions = list(
+        MatrixRow.objects.filter(round=review_round)
+        .exclude(version_id__in=in_round)
+        .values_list("version_id", flat=True)
     )
+    round_principles = ReviewRound.principles.through.objects.filter(reviewround=review_round).values("principle_id")
+    other_principles = list(Principle.objects.exclude(pk__in=round_principles).values_list("pk", flat=True))
+    if not (left_versions or other_principles):
+        return 0
+    cells, _by_model = MatrixCell.objects.filter(
+        Q(version_id__in=left_versions) | Q(principle_id__in=other_principles), round=review_round
+    ).delete()
+    if not left_versions:
+        return cells
+    rows, _by_model = MatrixRow.objects.filter(round=review_round, version_id__in=left_versions).delete()
     return rows + cells
 
 

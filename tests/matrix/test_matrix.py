@@ -257,6 +257,7 @@ def test_the_document_query_count_does_not_grow_with_use_cases(use_cases, closed
 @pytest.mark.parametrize("use_cases", [3, 30])
 def test_the_recompute_query_count_does_not_grow_with_use_cases(use_cases, django_assert_num_queries):
     principles = [make_principle() for _ in range(2)]
+    make_principle()  # a principle of other rounds, whose cells this round's run looks for
     versions = [make_version() for _ in range(use_cases)]
     r = make_round(principles=principles, versions=versions)
     reviewer = make_reviewer()
@@ -266,9 +267,10 @@ def test_the_recompute_query_count_does_not_grow_with_use_cases(use_cases, djang
     RoundVersion.objects.filter(round=r).update(change_count=99)
     review(r, versions[0], dict.fromkeys(principles, CROSSED), reviewer=reviewer, lock=1)
 
-    # Round's rule, savepoint, header, header lock with the rule, two deletes of leftovers,
-    # claim, changed cells, their write, header update, release.
-    with django_assert_num_queries(11):
+    # Round's rule, savepoint, header, header lock with the rule, the versions that left the
+    # round, the principles it does not have, the delete of their cells, claim, changed cells,
+    # their write, header update, release.
+    with django_assert_num_queries(12):
         result = matrix_recompute(round_id=r.pk)
     assert result.rows_claimed == use_cases
     assert result.cells_written == len(principles)  # only the changed version's cells are rewritten
@@ -506,20 +508,33 @@ def test_a_rule_change_recomputes_every_cell_with_the_new_rule(three_versions, d
     assert stale_round_ids() == []
 
 
-def test_a_full_recompute_drops_versions_and_principles_that_left_the_round(three_versions):
+@pytest.mark.parametrize("version_leaves", [True, False])
+@pytest.mark.parametrize("principle_leaves", [True, False])
+def test_a_full_recompute_drops_versions_and_principles_that_left_the_round(
+    three_versions, version_leaves, principle_leaves
+):
     r, (first, second, third), relevant, clear = three_versions
-    review(r, first, {relevant: MEETS, clear: MEETS})
-    review(r, second, {relevant: MEETS, clear: MEETS})
-    matrix_recompute(round_id=r.pk)
+    other = make_round(principles=[relevant, clear], versions=[first, second])
+    for each in (r, other):
+        review(each, first, {relevant: MEETS, clear: MEETS})
+        review(each, second, {relevant: MEETS, clear: MEETS})
+        matrix_recompute(round_id=each.pk)
     assert len(cells(r)) == 6
+    other_cells = cells(other)
 
-    RoundVersion.objects.filter(round=r, version=second).delete()
-    r.principles.remove(clear)
-    matrix_recompute(round_id=r.pk)
+    if version_leaves:
+        RoundVersion.objects.filter(round=r, version=second).delete()
+    if principle_leaves:
+        r.principles.remove(clear)
+    result = matrix_recompute(round_id=r.pk)
 
-    assert set(cells(r)) == {(first.pk, relevant.pk), (third.pk, relevant.pk)}
-    assert set(rows(r)) == {first.pk, third.pk}
+    versions = {first.pk, third.pk} if version_leaves else {first.pk, second.pk, third.pk}
+    principles = {relevant.pk} if principle_leaves else {relevant.pk, clear.pk}
+    assert set(cells(r)) == {(version, principle) for version in versions for principle in principles}
+    assert set(rows(r)) == versions
     assert cells(r)[(first.pk, relevant.pk)] == (INSUFFICIENT, 1, 0, 0)
+    assert result.agreement_inputs_changed == (version_leaves or principle_leaves)
+    assert cells(other) == other_cells  # the same versions and principles in another round keep their cells
 
 
 def test_a_version_added_to_the_round_gets_cells_on_the_next_full_recompute(three_versions):
